@@ -1,0 +1,77 @@
+"""`python -m server`: run one Quanzi node under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+
+from .app import create_app
+from .node import Node
+from .settings import Settings
+
+
+class QuanziServer(uvicorn.Server):
+    """uvicorn closes sockets with a bare 1012; say `bye` and flush first."""
+
+    def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
+        super().__init__(config)
+        self.app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        node: Node | None = getattr(self.app.state, "node", None)
+        if node is not None:
+            await node.shutdown()
+        await super().shutdown(sockets)
+
+
+def parse_args(argv: list[str] | None = None) -> Settings:
+    base = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="python -m server", description="Run a Quanzi node.")
+    parser.add_argument("--host", default=base.host, help="QUANZI_HOST (default %(default)s)")
+    parser.add_argument("--port", type=int, default=base.port,
+                        help="QUANZI_PORT or PORT (default %(default)s)")
+    parser.add_argument("--data-dir", type=Path, default=base.data_dir,
+                        help="QUANZI_DATA_DIR: where the SQLite file lives (default %(default)s)")
+    parser.add_argument("--database-url", default=base.database_url,
+                        help="QUANZI_DATABASE_URL: any SQLAlchemy async URL (default: SQLite)")
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return replace(base, host=args.host, port=args.port, data_dir=args.data_dir,
+                   database_url=args.database_url)
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = parse_args(argv)
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ws="auto",
+        ws_max_size=settings.frame_bytes,
+        ws_per_message_deflate=False,
+        # Transport pings find dead peers that never send a close.
+        ws_ping_interval=30.0,
+        ws_ping_timeout=30.0,
+        lifespan="on",
+        log_level="warning",
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 1,
+    )
+    print(f"Quanzi on http://{settings.host}:{settings.port}  (store: {settings.store_url})",
+          flush=True)
+    asyncio.run(QuanziServer(config, app).serve())
+
+
+if __name__ == "__main__":
+    main()

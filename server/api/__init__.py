@@ -1,0 +1,14 @@
+"""The HTTP API, v1 (HTTP-API.md): ``routes`` to mount, ``exception_handlers`` to install."""
+
+from __future__ import annotations
+
+from starlette.routing import Mount
+
+from server.api import accounts, circles, openapi
+from server.api.errors import ApiError, exception_handlers
+
+PREFIX = "/api/v1"
+
+routes = [Mount(PREFIX, routes=[*accounts.routes, *circles.routes, *openapi.routes])]
+
+__all__ = ["ApiError", "PREFIX", "exception_handlers", "routes"]

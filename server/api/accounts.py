@@ -1,0 +1,69 @@
+"""Accounts: signup, login, logout and the caller's own user."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.api.auth import authenticate, node_of
+from server.api.inputs import get_str, json_body
+from server.api.responses import created, no_content, ok
+
+# argon2 hashes whatever it is given; a bound keeps a login from costing megabytes.
+PASSWORD_MAX = 1024
+
+
+async def signup(request: Request) -> Response:
+    body = await json_body(request)
+    handle = get_str(body, "handle", required=True, max_len=64)
+    password = get_str(body, "password", required=True, max_len=PASSWORD_MAX)
+    name = get_str(body, "name", required=True, max_len=200)
+    token, user = await node_of(request).store.accounts.signup(handle, password, name)
+    return created({"token": token, "user": user})
+
+
+async def login(request: Request) -> Response:
+    body = await json_body(request)
+    handle = get_str(body, "handle", required=True, max_len=64)
+    password = get_str(body, "password", required=True, max_len=PASSWORD_MAX)
+    token, user = await node_of(request).store.accounts.login(handle, password)
+    return ok({"token": token, "user": user})
+
+
+async def logout(request: Request) -> Response:
+    _, token = await authenticate(request)
+    node = node_of(request)
+    await node.store.accounts.logout(token)
+    await node.token_revoked(token)
+    return no_content()
+
+
+async def get_me(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    return ok(user)
+
+
+async def patch_me(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    name = get_str(body, "name", max_len=200)
+    if name is not None:
+        user = await node_of(request).store.accounts.update_user(user["id"], name)
+    return ok(user)
+
+
+async def my_circles(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    circles = await node_of(request).store.circles.my_circles(user["id"])
+    return ok({"circles": circles})
+
+
+routes = [
+    Route("/auth/signup", signup, methods=["POST"]),
+    Route("/auth/login", login, methods=["POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+    Route("/me", get_me, methods=["GET"]),
+    Route("/me", patch_me, methods=["PATCH"]),
+    Route("/me/circles", my_circles, methods=["GET"]),
+]

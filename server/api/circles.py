@@ -1,0 +1,199 @@
+"""Circles: the directory, settings, membership, access codes, chat history and vetoes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.api.auth import authenticate, node_of
+from server.api.errors import ApiError
+from server.api.inputs import (
+    bad,
+    get_bool,
+    get_int,
+    get_str,
+    json_body,
+    path_int,
+    query_int,
+    query_str,
+)
+from server.api.responses import created, no_content, ok
+
+KINDS = ("internal", "business", "community", "teaching")
+VISIBILITIES = ("public", "private")
+# One page of the directory; the store's default, and a bound on what a client may ask.
+DIRECTORY_DEFAULT, DIRECTORY_MAX = 50, 100
+# Access codes are handed out in batches (a class, a team), not by the thousand.
+CODES_MAX = 100
+TEXT_MAX = 4000
+
+
+async def create_circle(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    name = get_str(body, "name", required=True, max_len=200)
+    kind = get_str(body, "kind", required=True, choices=KINDS)
+    visibility = get_str(body, "visibility", required=True, choices=VISIBILITIES)
+    description = get_str(body, "description", max_len=TEXT_MAX) or ""
+    circles = node_of(request).store.circles
+    return created(await circles.create(user["id"], name, kind, visibility, description))
+
+
+async def directory(request: Request) -> Response:
+    await authenticate(request)
+    q = query_str(request, "q")
+    kind = query_str(request, "kind")
+    if kind is not None and kind not in KINDS:
+        raise bad(f"kind must be one of {', '.join(KINDS)}")
+    cursor = query_str(request, "cursor", max_len=500)
+    limit = query_int(request, "limit", DIRECTORY_DEFAULT, minimum=1, maximum=DIRECTORY_MAX)
+    found, next_cursor = await node_of(request).store.circles.directory(
+        q=q, kind=kind, cursor=cursor, limit=limit
+    )
+    return ok({"circles": found, "next": next_cursor})
+
+
+async def get_circle(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    circle_id = request.path_params["id"]
+    return ok(await node_of(request).store.circles.get(circle_id, viewer_id=user["id"]))
+
+
+async def patch_circle(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    changes = _circle_changes(await json_body(request))
+    circle_id = request.path_params["id"]
+    node = node_of(request)
+    circle = await node.store.circles.update(circle_id, user["id"], changes)
+    node.circle_changed(circle_id)
+    return ok(circle)
+
+
+def _circle_changes(body: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields present; ``null`` retention means "no limit"."""
+    readers = {
+        "name": lambda: get_str(body, "name", required=True, max_len=200),
+        "description": lambda: get_str(body, "description", max_len=TEXT_MAX) or "",
+        "promote_threshold": lambda: get_int(body, "promote_threshold", True, minimum=0),
+        "retention_messages": lambda: get_int(body, "retention_messages", minimum=0),
+        "retention_days": lambda: get_int(body, "retention_days", minimum=0),
+        "history_for_new_members": lambda: get_bool(body, "history_for_new_members", True),
+    }
+    return {key: read() for key, read in readers.items() if key in body}
+
+
+async def join(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    code = get_str(await json_body(request, optional=True), "code", max_len=200)
+    circle_id = request.path_params["id"]
+    node = node_of(request)
+    member = await node.store.circles.join(circle_id, user["id"], code)
+    # The user's open sockets now belong to one more circle (highlight pushes).
+    node.membership_changed(circle_id, user["id"])
+    return ok(member)
+
+
+async def leave(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    circle_id = request.path_params["id"]
+    node = node_of(request)
+    await node.store.circles.leave(circle_id, user["id"])
+    await node.member_removed(circle_id, user["id"])
+    return no_content()
+
+
+async def members(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    found = await node_of(request).store.circles.members(request.path_params["id"], user["id"])
+    return ok({"members": found})
+
+
+async def patch_member(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    role = get_str(body, "role", max_len=32)
+    nickname = get_str(body, "nickname", max_len=200)
+    circle_id, member_id = request.path_params["id"], request.path_params["user_id"]
+    node = node_of(request)
+    member = await node.store.circles.update_member(
+        circle_id, user["id"], member_id, role=role, nickname=nickname
+    )
+    node.membership_changed(circle_id, member_id)
+    return ok(member)
+
+
+async def remove_member(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    circle_id, member_id = request.path_params["id"], request.path_params["user_id"]
+    node = node_of(request)
+    await node.store.circles.remove_member(circle_id, user["id"], member_id)
+    await node.member_removed(circle_id, member_id)
+    return no_content()
+
+
+async def create_codes(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    count = get_int(body, "count", required=True, minimum=1, maximum=CODES_MAX)
+    max_uses = get_int(body, "max_uses", minimum=1)
+    expires_in_s = get_int(body, "expires_in_s", minimum=1)
+    codes = await node_of(request).store.circles.create_codes(
+        request.path_params["id"], user["id"], count, max_uses=max_uses, expires_in_s=expires_in_s
+    )
+    return created({"codes": codes})
+
+
+async def messages(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    node = node_of(request)
+    settings = node.settings
+    before = query_int(request, "before", minimum=1)
+    limit = query_int(
+        request, "limit", settings.history_default, minimum=1, maximum=settings.history_max
+    )
+    circle_id = request.path_params["id"]
+    circle = await node.store.circles.get(circle_id, viewer_id=user["id"])
+    membership = await node.store.circles.membership(circle_id, user["id"])
+    if membership is None:
+        raise ApiError("forbidden", "only members read a circle's chat")
+    min_seq = 0 if circle["history_for_new_members"] else membership.joined_seq + 1
+    found, more = await node.store.chat.history(
+        circle_id, before=before, limit=limit, min_seq=min_seq
+    )
+    return ok({"messages": found, "more": more})
+
+
+async def veto(request: Request) -> Response:
+    return await _set_veto(request, True)
+
+
+async def unveto(request: Request) -> Response:
+    return await _set_veto(request, False)
+
+
+async def _set_veto(request: Request, vetoed: bool) -> Response:
+    user, _ = await authenticate(request)
+    seq = path_int(request, "seq", minimum=1)
+    chat = node_of(request).store.chat
+    await chat.set_veto(request.path_params["id"], seq, user["id"], vetoed)
+    return no_content()
+
+
+routes = [
+    Route("/circles", create_circle, methods=["POST"]),
+    Route("/circles", directory, methods=["GET"]),
+    Route("/circles/{id}", get_circle, methods=["GET"]),
+    Route("/circles/{id}", patch_circle, methods=["PATCH"]),
+    Route("/circles/{id}/join", join, methods=["POST"]),
+    Route("/circles/{id}/leave", leave, methods=["POST"]),
+    Route("/circles/{id}/members", members, methods=["GET"]),
+    Route("/circles/{id}/members/{user_id}", patch_member, methods=["PATCH"]),
+    Route("/circles/{id}/members/{user_id}", remove_member, methods=["DELETE"]),
+    Route("/circles/{id}/codes", create_codes, methods=["POST"]),
+    Route("/circles/{id}/messages", messages, methods=["GET"]),
+    Route("/circles/{id}/messages/{seq}/veto", veto, methods=["PUT"]),
+    Route("/circles/{id}/messages/{seq}/veto", unveto, methods=["DELETE"]),
+]

@@ -1,0 +1,116 @@
+"""The HTTP edge of every error: one body shape, ``{"error":{"code","message"}}``.
+
+Domain exceptions from the store carry a contract code; they, ``ApiError`` and
+Starlette's own ``HTTPException`` become that shape with the matching status.
+Anything else is a bug: the traceback goes to the log, the client gets a
+generic ``internal``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from server.api.responses import JSONResponse
+from store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    "bad_request": 400,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "too_big": 413,
+    "rate_limited": 429,
+    "internal": 500,
+}
+_CODE_OF_STATUS = {status: code for code, status in STATUS.items()}
+# Close codes of PROTOCOL.md, for the rare error that reaches a WebSocket scope.
+_WS_CLOSE = {"unauthenticated": 4001, "forbidden": 4003}
+
+
+class ApiError(Exception):
+    """An expected outcome of a request, with its contract code."""
+
+    def __init__(self, code: str, message: str, headers: Mapping[str, str] | None = None):
+        if code not in STATUS:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+    @property
+    def status(self) -> int:
+        return STATUS[self.code]
+
+
+def error_response(
+    code: str, message: str, status: int | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message}}
+    return JSONResponse(body, status_code=status or STATUS[code], headers=headers)
+
+
+async def _respond(
+    conn: HTTPConnection, code: str, message: str, status: int | None = None, headers=None
+) -> Response | None:
+    if isinstance(conn, WebSocket):
+        try:
+            await conn.close(code=_WS_CLOSE.get(code, 1011))
+        except RuntimeError:
+            pass  # already closed
+        return None
+    return error_response(code, message, status, headers)
+
+
+async def _api_error(conn: HTTPConnection, exc: Exception) -> Response | None:
+    assert isinstance(exc, ApiError)
+    return await _respond(conn, exc.code, exc.message, headers=exc.headers)
+
+
+async def _store_error(conn: HTTPConnection, exc: Exception) -> Response | None:
+    code = getattr(exc, "code", None)
+    if code not in STATUS:
+        return await _internal(conn, exc)
+    message = str(exc) or code.replace("_", " ")
+    headers = {"WWW-Authenticate": "Bearer"} if code == "unauthenticated" else None
+    return await _respond(conn, code, message, headers=headers)
+
+
+async def _http_error(conn: HTTPConnection, exc: Exception) -> Response | None:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if status == 404:
+        code, message = "not_found", "no such resource"
+    elif status == 405:
+        code, message = "bad_request", "method not allowed"
+    else:
+        code = _CODE_OF_STATUS.get(status) or ("internal" if status >= 500 else "bad_request")
+        message = exc.detail if status < 500 else "internal error"
+    return await _respond(conn, code, message, status=status, headers=exc.headers)
+
+
+async def _internal(conn: HTTPConnection, exc: Exception) -> Response | None:
+    log.error(
+        "unhandled error on %s %s", conn.scope.get("method", "WS"), conn.url.path, exc_info=exc
+    )
+    return await _respond(conn, "internal", "internal error")
+
+
+# Passed to Starlette(exception_handlers=...). Starlette routes the Exception
+# handler through ServerErrorMiddleware, which answers with it and then
+# re-raises so the server (uvicorn) also sees the failure.
+exception_handlers = {
+    ApiError: _api_error,
+    StoreError: _store_error,
+    HTTPException: _http_error,
+    Exception: _internal,
+}

@@ -1,0 +1,152 @@
+"""Reading what a client sends: JSON bodies, fields, query and path parameters.
+
+Every failure is an ``ApiError`` naming the field, so bad input is a 400 and
+never a 500.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from server.api.errors import ApiError
+
+# A request body is a handful of fields; 64 KiB is far above any of them and
+# keeps a client from making the server buffer megabytes.
+BODY_MAX_BYTES = 64 * 1024
+# Integers land in 32-bit columns on PostgreSQL; a larger one is bad input, not a 500.
+INT_MAX = 2**31 - 1
+_DECIMAL = re.compile(r"-?[0-9]{1,18}")
+
+
+def bad(message: str) -> ApiError:
+    return ApiError("bad_request", message)
+
+
+async def json_body(
+    request: Request, max_bytes: int = BODY_MAX_BYTES, optional: bool = False
+) -> dict[str, Any]:
+    """The body as a JSON object. With ``optional``, an empty body is ``{}``."""
+    raw = await _read_limited(request, max_bytes)
+    if not raw.strip():
+        if optional:
+            return {}
+        raise bad("a JSON object body is required")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise bad("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise bad("the body must be a JSON object")
+    return body
+
+
+async def _read_limited(request: Request, max_bytes: int) -> bytes:
+    too_big = ApiError("too_big", f"the body is larger than {max_bytes} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def get_str(
+    body: dict[str, Any],
+    name: str,
+    required: bool = False,
+    max_len: int | None = None,
+    choices: Collection[str] | None = None,
+) -> str | None:
+    value = _get(body, name, required)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad(f"{name} must be a string")
+    if max_len is not None and len(value) > max_len:
+        raise bad(f"{name} must be at most {max_len} characters")
+    if choices is not None and value not in choices:
+        raise bad(f"{name} must be one of {', '.join(sorted(choices))}")
+    return value
+
+
+def get_int(
+    body: dict[str, Any],
+    name: str,
+    required: bool = False,
+    minimum: int | None = None,
+    maximum: int = INT_MAX,
+) -> int | None:
+    value = _get(body, name, required)
+    if value is None:
+        return None
+    # bool is an int in Python, never in the contract.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad(f"{name} must be an integer")
+    return _in_range(name, value, minimum, maximum)
+
+
+def get_bool(body: dict[str, Any], name: str, required: bool = False) -> bool | None:
+    value = _get(body, name, required)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise bad(f"{name} must be a boolean")
+    return value
+
+
+def _get(body: dict[str, Any], name: str, required: bool) -> Any:
+    value = body.get(name)
+    if value is None and required:
+        raise bad(f"{name} is required")
+    return value
+
+
+def query_int(
+    request: Request,
+    name: str,
+    default: int | None = None,
+    minimum: int | None = None,
+    maximum: int = INT_MAX,
+) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    return _in_range(name, _parse_int(name, raw), minimum, maximum)
+
+
+def query_str(request: Request, name: str, max_len: int = 200) -> str | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if len(raw) > max_len:
+        raise bad(f"{name} must be at most {max_len} characters")
+    return raw
+
+
+def path_int(request: Request, name: str, minimum: int | None = None) -> int:
+    return _in_range(name, _parse_int(name, request.path_params[name]), minimum, INT_MAX)
+
+
+def _parse_int(name: str, raw: str) -> int:
+    # int() also takes "1_000", " 7" and non-ASCII digits; the contract means plain decimals.
+    if not _DECIMAL.fullmatch(raw):
+        raise bad(f"{name} must be an integer")
+    return int(raw)
+
+
+def _in_range(name: str, value: int, minimum: int | None, maximum: int | None) -> int:
+    if minimum is not None and value < minimum:
+        raise bad(f"{name} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise bad(f"{name} must be at most {maximum}")
+    return value

@@ -1,0 +1,59 @@
+"""The Starlette application: routes, lifespan and the node behind them."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from . import api
+from .api.errors import exception_handlers
+from .metrics import metrics_endpoint
+from .node import Node
+from .session import ws_endpoint
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEB_CLIENT = Path(__file__).resolve().parent.parent / "web-client"
+
+
+async def healthz(request: Request) -> Response:
+    node: Node = request.app.state.node
+    database = await node.store.ping()
+    broker = node.broker.healthy()
+    ok = database and broker
+    body = {"status": "ok" if ok else "degraded", "database": database, "broker": broker}
+    return JSONResponse(body, status_code=200 if database else 503)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        node = await Node.start(settings)
+        app.state.node = node
+        try:
+            yield
+        finally:
+            await node.shutdown()
+            await node.close()
+
+    routes = [
+        WebSocketRoute("/ws", ws_endpoint),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics_endpoint),
+        *api.routes,
+        Mount("/", StaticFiles(directory=WEB_CLIENT, html=True), name="web-client"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=exception_handlers)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,125 @@
+"""This node's connections: by circle joined, by user and by token.
+
+Fan-out encodes a frame once per codec in use and hands the same bytes to
+every listener; nothing here awaits a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from protocol import Codec
+
+from . import metrics
+from .connection import Connection, Wire, to_wire
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.connections: set[Connection] = set()
+        self._circles: dict[str, dict[Connection, None]] = {}
+        self._users: dict[str, set[Connection]] = {}
+        self._tokens: dict[str, set[Connection]] = {}
+
+    # -- registry ---------------------------------------------------------
+
+    def add(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        self._users.setdefault(conn.user_id, set()).add(conn)
+        self._tokens.setdefault(conn.token, set()).add(conn)
+        metrics.connections.set(len(self.connections))
+
+    def remove(self, conn: Connection) -> list[str]:
+        """Forget a connection; returns the circles it had joined."""
+        circles = list(conn.streams)
+        for circle in circles:
+            self.unjoin(conn, circle)
+        self.connections.discard(conn)
+        _discard(self._users, conn.user_id, conn)
+        _discard(self._tokens, conn.token, conn)
+        metrics.connections.set(len(self.connections))
+        return circles
+
+    def join(self, conn: Connection, circle: str) -> bool:
+        """Register a listener; True when it is this node's first for the circle."""
+        listeners = self._circles.setdefault(circle, {})
+        first = not listeners
+        if conn not in listeners:
+            listeners[conn] = None
+            metrics.joined_circles.inc()
+        return first
+
+    def unjoin(self, conn: Connection, circle: str) -> bool:
+        """Drop a listener; True when the circle has no listener left here."""
+        conn.streams.pop(circle, None)
+        listeners = self._circles.get(circle)
+        if listeners is None or conn not in listeners:
+            return False
+        del listeners[conn]
+        metrics.joined_circles.dec()
+        if listeners:
+            return False
+        del self._circles[circle]
+        return True
+
+    def listeners(self, circle: str) -> Iterable[Connection]:
+        return self._circles.get(circle, {}).keys()
+
+    def of_user(self, user_id: str) -> list[Connection]:
+        return list(self._users.get(user_id, ()))
+
+    def of_token(self, token: str) -> list[Connection]:
+        return list(self._tokens.get(token, ()))
+
+    def users_in(self, circle: str) -> set[str]:
+        return {conn.user_id for conn in self.listeners(circle)}
+
+    # -- fan-out ------------------------------------------------------------
+
+    def deliver_message(self, message: dict[str, Any]) -> None:
+        """A committed chat message to every connection joined to its circle."""
+        circle = message["circle"]
+        listeners = self._circles.get(circle)
+        if not listeners:
+            return
+        seq = message["seq"]
+        encoded = _Encoded({"t": "msg", **message})
+        for conn in listeners:
+            conn.deliver(circle, seq, encoded.for_codec(conn.codec))
+        metrics.deliveries.inc(len(listeners))
+        metrics.frames_out.labels("msg").inc(len(listeners))
+
+    def broadcast(self, conns: Iterable[Connection], frame: dict[str, Any]) -> int:
+        """One push (presence, highlight, left…) to several connections."""
+        encoded = _Encoded(frame)
+        count = 0
+        for conn in conns:
+            conn.push(encoded.for_codec(conn.codec))
+            count += 1
+        metrics.frames_out.labels(str(frame.get("t"))).inc(count)
+        return count
+
+
+class _Encoded:
+    """A frame encoded lazily, at most once per codec."""
+
+    __slots__ = ("frame", "_by_codec")
+
+    def __init__(self, frame: dict[str, Any]) -> None:
+        self.frame = frame
+        self._by_codec: dict[str, Wire] = {}
+
+    def for_codec(self, codec: Codec) -> Wire:
+        data = self._by_codec.get(codec.name)
+        if data is None:
+            data = self._by_codec[codec.name] = to_wire(codec, self.frame)
+        return data
+
+
+def _discard(index: dict[str, set[Connection]], key: str, conn: Connection) -> None:
+    conns = index.get(key)
+    if conns is not None:
+        conns.discard(conn)
+        if not conns:
+            del index[key]

@@ -1,0 +1,38 @@
+"""Prometheus metrics: what an operator watches during a launch."""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+
+connections = Gauge("quanzi_connections", "Open WebSocket connections")
+joined_circles = Gauge("quanzi_joined_streams", "Chat streams joined over all connections")
+frames_in = Counter("quanzi_frames_in_total", "Frames received from clients", ["type"])
+frames_out = Counter("quanzi_frames_out_total", "Frames sent to clients", ["type"])
+deliveries = Counter("quanzi_deliveries_total", "Chat messages handed to member connections")
+send_queue_depth = Gauge("quanzi_send_queue_frames", "Frames waiting in all send queues")
+slow_disconnects = Counter(
+    "quanzi_slow_reader_disconnects_total", "Connections closed with 4009 (too slow)"
+)
+commit_batch = Histogram(
+    "quanzi_commit_batch_size",
+    "Messages per group commit",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+)
+commit_seconds = Histogram(
+    "quanzi_commit_seconds",
+    "Latency of one group commit",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

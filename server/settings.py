@@ -1,0 +1,90 @@
+"""Every limit and knob of the server, read from ``QUANZI_*`` environment variables.
+
+One place, so an operator can see what can be tuned and why each default is what it is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    # PORT (Procfile, PaaS) wins over QUANZI_PORT's default.
+    port: int = 8000
+    # The embedded default keeps its SQLite file here.
+    data_dir: Path = Path("data")
+    # Any SQLAlchemy async URL; empty means SQLite in data_dir.
+    database_url: str = ""
+    # Empty means the in-process broker (single node).
+    redis_url: str = ""
+
+    # The contract's frame limit; uvicorn refuses bigger frames with 1009.
+    frame_bytes: int = 65536
+    # A chat line, not a document: long texts belong in posts.
+    text_chars: int = 4000
+    # The contract's hello deadline.
+    hello_timeout_s: float = 10.0
+    # Sent in welcome; clients ping about this often.
+    heartbeat_s: int = 25
+    # Frames waiting for one client: about 10 s of a busy circle. Past it the
+    # client is too slow and is closed with 4009 so it cannot hold memory or
+    # slow anyone else; it resumes with `since`.
+    send_queue_frames: int = 1024
+    # Chat is typed by people: ~10 messages/s with bursts of 20 per user.
+    say_rate_per_s: float = 10.0
+    say_burst: int = 20
+    # The contract: more than 20 bad frames in 10 s closes with 4008.
+    bad_frames_max: int = 20
+    bad_frames_window_s: float = 10.0
+    # History pages (contract: limit <= 200, default 50).
+    history_default: int = 50
+    history_max: int = 200
+    # Replay on join is read from the store in pages of this size.
+    replay_page: int = 500
+    # Presence pushes at most once a second per circle (contract).
+    presence_interval_s: float = 1.0
+
+    # Group commit: at most this many says in one transaction. Big enough to
+    # amortise a commit over a burst, small enough to keep ack latency low.
+    commit_batch_max: int = 1000
+    # argon2 time cost; 2-3 for production; load tests may lower it.
+    password_time_cost: int = 2
+    # Time allowed to drain and close sockets on shutdown before uvicorn's own
+    # close takes over.
+    shutdown_grace_s: float = 5.0
+
+    @property
+    def store_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'quanzi.db'}"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        base = cls()
+        changes: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"QUANZI_{f.name.upper()}")
+            if raw is None:
+                continue
+            current = getattr(base, f.name)
+            changes[f.name] = _convert(raw, current)
+        if "PORT" in os.environ and "QUANZI_PORT" not in os.environ:
+            changes["port"] = int(os.environ["PORT"])
+        return replace(base, **changes)
+
+
+def _convert(raw: str, current: object) -> object:
+    if isinstance(current, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, float):
+        return float(raw)
+    if isinstance(current, Path):
+        return Path(raw)
+    return raw

@@ -1,0 +1,185 @@
+"""Accounts: signup, login, bearer tokens, profile.
+
+Passwords are hashed with argon2 in a worker thread (it is deliberately slow
+and must not block the event loop). Tokens are 32 random bytes, url-safe; only
+their SHA-256 is stored, so a copy of the database grants no sessions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import validation
+from .engine import Database
+from .errors import Conflict, Invalid, NotFound, Unauthenticated
+from .ids import new_id, now_ms
+from .models import TOKENS, USERS
+from .records import USER_COLUMNS, Record, user_record
+
+HANDLE_RE = re.compile(r"[a-z0-9_.-]{3,32}")
+PASSWORD_MIN = 8
+# Long enough for any passphrase, short enough that hashing it is no DoS.
+PASSWORD_MAX = 1024
+NAME_MAX = 64
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    def __init__(self, db: Database, password_time_cost: int = 2) -> None:
+        self._db = db
+        self._hasher = PasswordHasher(time_cost=password_time_cost)
+        self._dummy_hash: str | None = None
+
+    async def signup(self, handle: str, password: str, name: str) -> tuple[str, Record]:
+        """Create a user and a first token. Handles are case-insensitive (stored lowercase)."""
+        handle = _handle(handle)
+        _password(password)
+        name = validation.text(name, "name", 1, NAME_MAX)
+        if await self._user_id_by_handle(handle) is not None:
+            raise Conflict("this handle is taken")
+        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        user_id = new_id()
+        now = now_ms()
+        try:
+            async with self._db.write() as conn:
+                await conn.execute(
+                    USERS.insert().values(
+                        id=user_id,
+                        handle=handle,
+                        name=name,
+                        password_hash=password_hash,
+                        created=now,
+                    )
+                )
+                token = await _issue_token(conn, user_id, now)
+        except IntegrityError:
+            # Lost a race for the same handle.
+            raise Conflict("this handle is taken") from None
+        return token, {"id": user_id, "handle": handle, "name": name}
+
+    async def login(self, handle: str, password: str) -> tuple[str, Record]:
+        """A new token for the right password; ``Unauthenticated`` otherwise, in similar time."""
+        if not isinstance(handle, str) or not isinstance(password, str):
+            raise Unauthenticated("wrong handle or password")
+        async with self._db.read() as conn:
+            row = (
+                await conn.execute(
+                    select(*USER_COLUMNS, USERS.c.password_hash).where(
+                        USERS.c.handle == handle.strip().lower()
+                    )
+                )
+            ).first()
+        if row is None:
+            # Spend the same time as a real check: no handle probing by timing.
+            await self._verify(await self._dummy(), password)
+            raise Unauthenticated("wrong handle or password")
+        if not await self._verify(row.password_hash, password):
+            raise Unauthenticated("wrong handle or password")
+        new_hash = None
+        if self._hasher.check_needs_rehash(row.password_hash):
+            # The cost settings changed: upgrade the stored hash now that we know the password.
+            new_hash = await asyncio.to_thread(self._hasher.hash, password)
+        # Never hash inside the transaction: it would hold SQLite's write lock.
+        async with self._db.write() as conn:
+            if new_hash is not None:
+                await conn.execute(
+                    update(USERS).where(USERS.c.id == row.id).values(password_hash=new_hash)
+                )
+            token = await _issue_token(conn, row.id, now_ms())
+        return token, user_record(row)
+
+    async def authenticate(self, token: str) -> Record:
+        """The user a bearer token belongs to."""
+        if not isinstance(token, str) or not token:
+            raise Unauthenticated("missing token")
+        query = (
+            select(*USER_COLUMNS)
+            .join(TOKENS, TOKENS.c.user_id == USERS.c.id)
+            .where(TOKENS.c.hash == token_hash(token))
+        )
+        async with self._db.read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            raise Unauthenticated("invalid or expired token")
+        return user_record(row)
+
+    async def logout(self, token: str) -> None:
+        """Revoke a token (unknown tokens are ignored)."""
+        if not isinstance(token, str):
+            return
+        async with self._db.write() as conn:
+            await conn.execute(delete(TOKENS).where(TOKENS.c.hash == token_hash(token)))
+
+    async def get_user(self, user_id: str) -> Record:
+        async with self._db.read() as conn:
+            row = (await conn.execute(select(*USER_COLUMNS).where(USERS.c.id == user_id))).first()
+        if row is None:
+            raise NotFound("no such user")
+        return user_record(row)
+
+    async def update_user(self, user_id: str, name: str) -> Record:
+        name = validation.text(name, "name", 1, NAME_MAX)
+        async with self._db.write() as conn:
+            result = await conn.execute(
+                update(USERS).where(USERS.c.id == user_id).values(name=name)
+            )
+        if result.rowcount == 0:
+            raise NotFound("no such user")
+        return await self.get_user(user_id)
+
+    async def _user_id_by_handle(self, handle: str) -> str | None:
+        async with self._db.read() as conn:
+            value = (
+                await conn.execute(select(USERS.c.id).where(USERS.c.handle == handle))
+            ).scalar()
+        return None if value is None else str(value)
+
+    async def _verify(self, password_hash: str, password: str) -> bool:
+        def check() -> bool:
+            try:
+                return self._hasher.verify(password_hash, password)
+            except (VerificationError, InvalidHashError):
+                return False
+
+        return await asyncio.to_thread(check)
+
+    async def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = await asyncio.to_thread(
+                self._hasher.hash, secrets.token_urlsafe(16)
+            )
+        return self._dummy_hash
+
+
+async def _issue_token(conn: AsyncConnection, user_id: str, now: int) -> str:
+    token = secrets.token_urlsafe(32)
+    await conn.execute(TOKENS.insert().values(hash=token_hash(token), user_id=user_id, created=now))
+    return token
+
+
+def _handle(handle: object) -> str:
+    if not isinstance(handle, str):
+        raise Invalid("handle must be a string")
+    handle = handle.strip().lower()
+    if not HANDLE_RE.fullmatch(handle):
+        raise Invalid("handle must be 3 to 32 of a-z, 0-9, '_', '.', '-'")
+    return handle
+
+
+def _password(password: object) -> None:
+    if not isinstance(password, str):
+        raise Invalid("password must be a string")
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise Invalid(f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")

@@ -1,0 +1,118 @@
+"""Opening the database: the async engine, SQLite's pragmas, read and write transactions.
+
+SQLite runs in WAL with ``synchronous=NORMAL``: a committed write survives a
+crash of the process (kill -9 included) and only a power loss can take the last
+commits. ``FULL`` would fsync on every commit; NORMAL is the trade that lets
+group commit acknowledge tens of thousands of messages a second.
+
+Write transactions on SQLite start with ``BEGIN IMMEDIATE``: a deferred
+transaction that reads first and writes later cannot wait for the lock when
+another writer committed in between (SQLITE_BUSY at once, busy_timeout
+ignored). Taking the write lock up front makes ``busy_timeout`` apply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql.dml import Insert
+
+from .models import metadata
+
+log = logging.getLogger(__name__)
+
+# Execution option that marks a connection as a writer (BEGIN IMMEDIATE on SQLite).
+_WRITE = "quanzi_write"
+
+
+class Database:
+    """An async engine plus the two ways the store uses it: read and write."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._writer = engine.execution_options(**{_WRITE: True})
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads; whatever it began is rolled back on exit."""
+        async with self.engine.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: commits on a clean exit, rolls back on an exception."""
+        async with self._writer.begin() as conn:
+            yield conn
+
+    def insert_ignore(self, table: Table) -> Insert:
+        """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
+        if self.dialect == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing()
+        if self.dialect == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        raise NotImplementedError(f"insert_ignore for {self.dialect}")
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            log.warning("database ping failed", exc_info=True)
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_database(url: str, **engine_kwargs: Any) -> Database:
+    """Create the engine for ``url``, set SQLite up, and create missing tables."""
+    parsed = make_url(url)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite:
+        _make_parent_dir(parsed.database)
+    engine = create_async_engine(url, **engine_kwargs)
+    if is_sqlite:
+        _setup_sqlite(engine)
+    database = Database(engine)
+    # In a write transaction: two processes starting at once must not race the DDL.
+    async with database.write() as conn:
+        await conn.run_sync(metadata.create_all)
+    return database
+
+
+def _make_parent_dir(database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _setup_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (below) instead of the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "busy_timeout=5000",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,54 @@
+"""Domain exceptions: the expected outcomes of store calls.
+
+Each carries a ``code`` from the contracts (PROTOCOL.md, HTTP-API.md) and a
+human message, so the server maps them at the edge without a lookup table of
+its own: ``except StoreError as e: reply_error(e.code, e.message)``.
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of the store's expected outcomes."""
+
+    code = "internal"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class Invalid(StoreError):
+    """The input breaks a rule (length, range, enum, type)."""
+
+    code = "bad_request"
+
+
+class Unauthenticated(StoreError):
+    """Unknown handle, wrong password, or a token that is not (or no longer) valid."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(StoreError):
+    """The actor exists but may not do this."""
+
+    code = "forbidden"
+
+
+class NotFound(StoreError):
+    """The circle, member or message does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(StoreError):
+    """The request clashes with the current state (taken handle, last owner)."""
+
+    code = "conflict"
+
+
+__all__ = ["Conflict", "Forbidden", "Invalid", "NotFound", "StoreError", "Unauthenticated"]

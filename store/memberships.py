@@ -1,0 +1,214 @@
+"""Who is in a circle and in what role: join, leave, members, roles, nicknames, removal.
+
+Roles: ``owner`` (at least one per circle), ``admin``, ``member``. Owners and
+admins manage the circle; an admin cannot touch an owner or another admin;
+only an owner makes owners. ``circles.member_count`` moves with every join and
+departure in the same transaction, so reading a circle never counts rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import validation
+from .access_codes import consume_code
+from .engine import Database
+from .errors import Conflict, Forbidden, NotFound
+from .ids import now_ms
+from .lookups import circle_row, member_row, owner_count, reassign_owner, role_of
+from .models import CIRCLES, MEMBERSHIPS, USERS
+from .records import (
+    DISPLAY_NAME,
+    MANAGER_ROLES,
+    MEMBER_COLUMNS,
+    ROLES,
+    Membership,
+    Record,
+    member_record,
+)
+
+NICKNAME_MAX = 32
+
+
+class Memberships:
+    """The membership half of ``Circles`` (which inherits it)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def join(self, circle_id: str, user_id: str, code: str | None = None) -> Record:
+        """Join a public circle, or a private one with a valid access code.
+
+        Idempotent: a member gets its membership back and no code use is spent.
+        """
+        try:
+            async with self._db.write() as conn:
+                circle = await circle_row(conn, circle_id)
+                row = await member_row(conn, circle_id, user_id)
+                if row is not None:
+                    return member_record(row)
+                if circle.visibility != "public":
+                    await consume_code(conn, circle_id, code)
+                await conn.execute(
+                    MEMBERSHIPS.insert().values(
+                        circle_id=circle_id,
+                        user_id=user_id,
+                        role="member",
+                        joined=now_ms(),
+                        joined_seq=circle.last_seq,
+                    )
+                )
+                await _count_members(conn, circle_id, +1)
+                row = await member_row(conn, circle_id, user_id)
+                assert row is not None
+                return member_record(row)
+        except IntegrityError:
+            # Either a concurrent join of the same user won (fine: idempotent)
+            # or the user does not exist (foreign key).
+            async with self._db.read() as conn:
+                row = await member_row(conn, circle_id, user_id)
+            if row is None:
+                raise NotFound("no such user") from None
+            return member_record(row)
+
+    async def leave(self, circle_id: str, user_id: str) -> None:
+        """Leave a circle (a no-op for a non-member). The last owner cannot leave."""
+        async with self._db.write() as conn:
+            await circle_row(conn, circle_id)
+            role = await role_of(conn, circle_id, user_id)
+            if role is None:
+                return
+            await _remove(conn, circle_id, user_id, role)
+
+    async def members(self, circle_id: str, viewer_id: str) -> list[Record]:
+        """Everyone in the circle, earliest first; a private circle only to its members."""
+        async with self._db.read() as conn:
+            circle = await circle_row(conn, circle_id)
+            if circle.visibility != "public" and await role_of(conn, circle_id, viewer_id) is None:
+                raise Forbidden("this circle is private")
+            query = (
+                select(*MEMBER_COLUMNS)
+                .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
+                .where(MEMBERSHIPS.c.circle_id == circle_id)
+                .order_by(MEMBERSHIPS.c.joined, MEMBERSHIPS.c.user_id)
+            )
+            rows = (await conn.execute(query)).all()
+        return [member_record(row) for row in rows]
+
+    async def update_member(
+        self,
+        circle_id: str,
+        actor_id: str,
+        user_id: str,
+        role: str | None = None,
+        nickname: str | None = None,
+    ) -> Record:
+        """Change a member's role and/or nickname. ``nickname=""`` clears it."""
+        if role is not None:
+            role = validation.choice(role, "role", ROLES)
+        if nickname is not None:
+            nickname = validation.text(nickname, "nickname", 0, NICKNAME_MAX)
+        async with self._db.write() as conn:
+            await circle_row(conn, circle_id)
+            actor_role = await role_of(conn, circle_id, actor_id)
+            if actor_role is None:
+                raise Forbidden("you are not a member of this circle")
+            target_role = await role_of(conn, circle_id, user_id)
+            if target_role is None:
+                raise NotFound("no such member")
+            changes: dict[str, str | None] = {}
+            if role is not None:
+                _check_role_change(actor_id, actor_role, user_id, target_role, role)
+                if role != target_role:
+                    if target_role == "owner" and await owner_count(conn, circle_id) == 1:
+                        raise Conflict("a circle needs an owner: make someone else owner first")
+                    changes["role"] = role
+            if nickname is not None:
+                if actor_id != user_id and actor_role not in MANAGER_ROLES:
+                    raise Forbidden("only owners and admins can set someone else's nickname")
+                changes["nickname"] = nickname or None
+            if changes:
+                await conn.execute(
+                    update(MEMBERSHIPS)
+                    .where(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id)
+                    .values(**changes)
+                )
+            if "role" in changes:
+                await reassign_owner(conn, circle_id)
+            row = await member_row(conn, circle_id, user_id)
+        assert row is not None
+        return member_record(row)
+
+    async def remove_member(self, circle_id: str, actor_id: str, user_id: str) -> None:
+        """An owner or admin removes a member. Removing oneself is leaving."""
+        async with self._db.write() as conn:
+            await circle_row(conn, circle_id)
+            actor_role = await role_of(conn, circle_id, actor_id)
+            target_role = await role_of(conn, circle_id, user_id)
+            if actor_id == user_id and target_role is not None:
+                await _remove(conn, circle_id, user_id, target_role)
+                return
+            if actor_role not in MANAGER_ROLES:
+                raise Forbidden("only the circle's owners and admins can remove members")
+            if target_role is None:
+                raise NotFound("no such member")
+            if actor_role == "admin" and target_role in MANAGER_ROLES:
+                raise Forbidden("an admin cannot remove an owner or another admin")
+            await _remove(conn, circle_id, user_id, target_role)
+
+    async def membership(self, circle_id: str, user_id: str) -> Membership | None:
+        """The user's membership (for the server's cache), None for a non-member."""
+        query = (
+            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.joined_seq, DISPLAY_NAME)
+            .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
+            .where(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id)
+        )
+        async with self._db.read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        return Membership(circle_id, user_id, row.role, row.display_name, row.joined_seq)
+
+    async def circle_ids_of(self, user_id: str) -> list[str]:
+        """The ids of every circle the user belongs to."""
+        query = select(MEMBERSHIPS.c.circle_id).where(MEMBERSHIPS.c.user_id == user_id)
+        async with self._db.read() as conn:
+            return [str(value) for value in (await conn.execute(query)).scalars()]
+
+
+def _check_role_change(
+    actor_id: str, actor_role: str, user_id: str, target_role: str, role: str
+) -> None:
+    if actor_role not in MANAGER_ROLES:
+        raise Forbidden("only the circle's owners and admins can change roles")
+    if actor_role == "owner":
+        return
+    if role == "owner":
+        raise Forbidden("only an owner can make someone an owner")
+    if target_role == "owner":
+        raise Forbidden("only an owner can change an owner's role")
+    if target_role == "admin" and actor_id != user_id:
+        raise Forbidden("an admin cannot change another admin's role")
+
+
+async def _remove(conn: AsyncConnection, circle_id: str, user_id: str, role: str) -> None:
+    if role == "owner" and await owner_count(conn, circle_id) == 1:
+        raise Conflict("the last owner cannot leave: make someone else owner first")
+    await conn.execute(
+        delete(MEMBERSHIPS).where(
+            MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id
+        )
+    )
+    await _count_members(conn, circle_id, -1)
+    if role == "owner":
+        await reassign_owner(conn, circle_id)
+
+
+async def _count_members(conn: AsyncConnection, circle_id: str, delta: int) -> None:
+    await conn.execute(
+        update(CIRCLES)
+        .where(CIRCLES.c.id == circle_id)
+        .values(member_count=CIRCLES.c.member_count + delta)
+    )

@@ -1,0 +1,146 @@
+"""The tables, as SQLModel classes, and their Core ``Table`` objects.
+
+No relationships: every link is a plain foreign-key column read with an
+explicit query, so nothing lazy-loads (``MissingGreenlet``) and the hot paths
+can use Core statements on the ``Table`` objects below.
+
+The DDL stays portable (SQLite and PostgreSQL): times in ms and seqs are
+``BigInteger``, booleans are ``Boolean``, no dialect-specific types.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+metadata = SQLModel.metadata
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: str = Field(primary_key=True, max_length=32)
+    handle: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    name: str = Field(max_length=64)
+    password_hash: str = Field(max_length=256)
+    created: int = Field(sa_type=BigInteger)
+
+
+class Token(SQLModel, table=True):
+    __tablename__ = "tokens"
+
+    # SHA-256 hex of the bearer token: a leaked table does not leak sessions.
+    hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=32)
+    created: int = Field(sa_type=BigInteger)
+
+
+class Circle(SQLModel, table=True):
+    __tablename__ = "circles"
+    # The directory pages public circles newest first.
+    __table_args__ = (Index("ix_circles_visibility_created", "visibility", "created", "id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=80)
+    kind: str = Field(max_length=16)
+    visibility: str = Field(max_length=16)
+    description: str = Field(default="", max_length=2000)
+    owner_id: str = Field(foreign_key="users.id", max_length=32)
+    promote_threshold: int = Field(default=3)
+    retention_messages: int = Field(default=10_000)
+    retention_days: int = Field(default=90)
+    history_for_new_members: bool = Field(default=True)
+    created: int = Field(sa_type=BigInteger)
+    # The writer bumps this inside the batch transaction: it is the seq source.
+    last_seq: int = Field(default=0, sa_type=BigInteger)
+    # Kept in step on join/leave/remove so reading a circle never counts rows.
+    member_count: int = Field(default=0)
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "memberships"
+
+    circle_id: str = Field(foreign_key="circles.id", primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", primary_key=True, index=True, max_length=32)
+    role: str = Field(max_length=16)
+    nickname: str | None = Field(default=None, max_length=32)
+    joined: int = Field(sa_type=BigInteger)
+    joined_seq: int = Field(sa_type=BigInteger)
+    read_seq: int = Field(default=0, sa_type=BigInteger)
+
+
+class AccessCode(SQLModel, table=True):
+    __tablename__ = "access_codes"
+
+    code: str = Field(primary_key=True, max_length=16)
+    circle_id: str = Field(foreign_key="circles.id", index=True, max_length=32)
+    max_uses: int | None = Field(default=None)
+    uses: int = Field(default=0)
+    expires: int | None = Field(default=None, sa_type=BigInteger)
+    created: int = Field(sa_type=BigInteger)
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    # The idempotency key is the pair (user, nonce). The nonce leads the index
+    # because the writer looks a whole batch up with ``nonce IN (...)``.
+    # user_id has no foreign key on purpose: the caller has authenticated the
+    # author, and one bad row must not fail a whole group-commit batch.
+    __table_args__ = (UniqueConstraint("nonce", "user_id", name="uq_messages_nonce_user"),)
+
+    circle_id: str = Field(foreign_key="circles.id", primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    user_id: str = Field(max_length=32)
+    ts: int = Field(sa_type=BigInteger)
+    text: str
+    nonce: str = Field(max_length=64)
+    reply_to: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Star(SQLModel, table=True):
+    __tablename__ = "stars"
+
+    circle_id: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    user_id: str = Field(primary_key=True, max_length=32)
+    ts: int = Field(sa_type=BigInteger)
+
+
+class Veto(SQLModel, table=True):
+    __tablename__ = "vetoes"
+
+    circle_id: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+
+
+def _table(name: str) -> Table:
+    return metadata.tables[name]
+
+
+USERS = _table("users")
+TOKENS = _table("tokens")
+CIRCLES = _table("circles")
+MEMBERSHIPS = _table("memberships")
+ACCESS_CODES = _table("access_codes")
+MESSAGES = _table("messages")
+STARS = _table("stars")
+VETOES = _table("vetoes")
+
+__all__ = [
+    "ACCESS_CODES",
+    "CIRCLES",
+    "MEMBERSHIPS",
+    "MESSAGES",
+    "STARS",
+    "TOKENS",
+    "USERS",
+    "VETOES",
+    "AccessCode",
+    "Circle",
+    "Member",
+    "Message",
+    "Star",
+    "User",
+    "Veto",
+    "metadata",
+]

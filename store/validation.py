@@ -1,0 +1,55 @@
+"""Input checks shared by the write paths; each failure is an ``Invalid`` naming the field.
+
+The store re-checks what the server may already have checked: it is the last
+line before the database, and bad input must never become a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from .errors import Invalid
+
+
+def text(value: object, field: str, min_len: int, max_len: int, *, strip: bool = True) -> str:
+    """A string whose length (after stripping, by default) is within bounds."""
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be a string")
+    if strip:
+        value = value.strip()
+    if not min_len <= len(value) <= max_len:
+        if min_len == 0:
+            raise Invalid(f"{field} must be at most {max_len} characters")
+        raise Invalid(f"{field} must be {min_len} to {max_len} characters")
+    return value
+
+
+def integer(value: object, field: str, low: int, high: int | None = None) -> int:
+    """An int within bounds. ``bool`` is an int subclass and is refused."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"{field} must be an integer")
+    if value < low or (high is not None and value > high):
+        bounds = f"{low} to {high}" if high is not None else f"at least {low}"
+        raise Invalid(f"{field} must be {bounds}")
+    return value
+
+
+def optional_integer(value: object, field: str, low: int, high: int | None = None) -> int | None:
+    return None if value is None else integer(value, field, low, high)
+
+
+def boolean(value: object, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"{field} must be true or false")
+    return value
+
+
+def choice(value: object, field: str, options: Collection[str]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise Invalid(f"{field} must be one of {', '.join(sorted(options))}")
+    return value
+
+
+def limit(value: object, field: str = "limit", high: int = 1000) -> int:
+    """A page size."""
+    return integer(value, field, 1, high)

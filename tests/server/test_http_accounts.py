@@ -1,0 +1,126 @@
+"""Accounts over HTTP: signup, login, logout, me."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+API = "/api/v1"
+
+
+def assert_error(response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+
+
+def test_signup_returns_token_and_user(client: TestClient) -> None:
+    body = {"handle": "ann", "password": "correct horse", "name": "Ann"}
+    response = client.post(f"{API}/auth/signup", json=body)
+    assert response.status_code == 201
+    data = response.json()
+    assert isinstance(data["token"], str) and data["token"]
+    assert data["user"]["handle"] == "ann"
+    assert data["user"]["name"] == "Ann"
+    assert isinstance(data["user"]["id"], str)
+
+
+def test_signup_with_a_taken_handle_is_a_conflict(client: TestClient, signup) -> None:
+    signup("ann")
+    body = {"handle": "ann", "password": "another one", "name": "Other Ann"}
+    assert_error(client.post(f"{API}/auth/signup", json=body), 409, "conflict")
+
+
+def test_signup_rules_of_the_store_are_bad_requests(client: TestClient) -> None:
+    short = {"handle": "ann", "password": "short", "name": "Ann"}
+    assert_error(client.post(f"{API}/auth/signup", json=short), 400, "bad_request")
+    bad_handle = {"handle": "A n n!", "password": "correct horse", "name": "Ann"}
+    assert_error(client.post(f"{API}/auth/signup", json=bad_handle), 400, "bad_request")
+
+
+def test_login_gives_a_working_token(client: TestClient, signup) -> None:
+    ann = signup("ann")
+    response = client.post(f"{API}/auth/login", json={"handle": "ann", "password": "correct horse"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["user"]["id"] == ann.id
+    me = client.get(f"{API}/me", headers={"Authorization": f"Bearer {data['token']}"})
+    assert me.status_code == 200
+    assert me.json()["id"] == ann.id
+
+
+def test_login_with_a_wrong_password_or_handle_is_unauthenticated(
+    client: TestClient, signup
+) -> None:
+    signup("ann")
+    wrong = {"handle": "ann", "password": "wrong horse"}
+    assert_error(client.post(f"{API}/auth/login", json=wrong), 401, "unauthenticated")
+    nobody = {"handle": "nobody", "password": "correct horse"}
+    assert_error(client.post(f"{API}/auth/login", json=nobody), 401, "unauthenticated")
+
+
+def test_logout_revokes_only_that_token(client: TestClient, signup) -> None:
+    ann = signup("ann")
+    login = client.post(f"{API}/auth/login", json={"handle": "ann", "password": "correct horse"})
+    other = {"Authorization": f"Bearer {login.json()['token']}"}
+    response = client.post(f"{API}/auth/logout", headers=ann.auth)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert_error(client.get(f"{API}/me", headers=ann.auth), 401, "unauthenticated")
+    assert_error(client.post(f"{API}/auth/logout", headers=ann.auth), 401, "unauthenticated")
+    assert client.get(f"{API}/me", headers=other).status_code == 200
+
+
+def test_no_or_bad_authorization_is_unauthenticated(client: TestClient) -> None:
+    for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Basic abc"}):
+        response = client.get(f"{API}/me", headers=headers)
+        assert_error(response, 401, "unauthenticated")
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert_error(
+        client.get(f"{API}/me", headers={"Authorization": "Bearer not-a-token"}),
+        401,
+        "unauthenticated",
+    )
+    for path in ("/me/circles", "/circles", "/circles/x", "/circles/x/messages"):
+        assert_error(client.get(f"{API}{path}"), 401, "unauthenticated")
+
+
+def test_get_and_patch_me(client: TestClient, signup) -> None:
+    ann = signup("ann")
+    assert client.get(f"{API}/me", headers=ann.auth).json() == {
+        "id": ann.id,
+        "handle": "ann",
+        "name": "Ann",
+    }
+    response = client.patch(f"{API}/me", json={"name": "Ann Lee"}, headers=ann.auth)
+    assert response.status_code == 200
+    assert response.json()["name"] == "Ann Lee"
+    assert client.get(f"{API}/me", headers=ann.auth).json()["name"] == "Ann Lee"
+    # No field: nothing changes.
+    assert client.patch(f"{API}/me", json={}, headers=ann.auth).json()["name"] == "Ann Lee"
+    assert_error(client.patch(f"{API}/me", json={"name": 5}, headers=ann.auth), 400, "bad_request")
+    assert_error(client.patch(f"{API}/me", json={"name": ""}, headers=ann.auth), 400, "bad_request")
+
+
+def test_me_circles_carries_role_nickname_and_counts(
+    client: TestClient, signup, make_circle
+) -> None:
+    ann, bob = signup("ann"), signup("bob")
+    assert client.get(f"{API}/me/circles", headers=ann.auth).json() == {"circles": []}
+    circle = make_circle(ann, "Readers")
+    client.post(f"{API}/circles/{circle['id']}/join", headers=bob.auth)
+    client.patch(
+        f"{API}/circles/{circle['id']}/members/{bob.id}", json={"nickname": "B"}, headers=bob.auth
+    )
+    mine = client.get(f"{API}/me/circles", headers=bob.auth).json()["circles"]
+    assert len(mine) == 1
+    entry = mine[0]
+    assert entry["id"] == circle["id"] and entry["name"] == "Readers"
+    assert entry["role"] == "member"
+    assert entry["nickname"] == "B"
+    assert entry["unread"] == 0
+    assert entry["must_read_pending"] == 0
+    owner_entry = client.get(f"{API}/me/circles", headers=ann.auth).json()["circles"][0]
+    assert owner_entry["role"] == "owner"
