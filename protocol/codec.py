@@ -55,7 +55,7 @@ class JsonCodec:
         # sloppy, but the map it means is unambiguous.
         try:
             m = orjson.loads(data)
-        except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
+        except orjson.JSONDecodeError as exc:
             raise ProtocolError(ErrorCode.BAD_FRAME, f"not valid JSON: {exc}") from None
         if not isinstance(m, dict):
             raise _not_a_map(m)
@@ -82,10 +82,10 @@ class MsgpackCodec:
         if isinstance(data, str):
             raise ProtocolError(ErrorCode.BAD_FRAME, "expected a binary frame holding msgpack")
         try:
-            # strict_map_key: only str/bytes keys, so a hostile frame cannot
-            # smuggle in maps keyed by numbers or unhashable containers.
+            # strict_map_key: str/bytes keys only, the nearest msgpack gets to
+            # JSON's string keys, so both codecs yield the same kind of map.
             m = msgpack.unpackb(data, raw=False, strict_map_key=True, ext_hook=_refuse_ext)
-        except (msgpack.UnpackException, ValueError, TypeError, OverflowError) as exc:
+        except (msgpack.UnpackException, ValueError, TypeError) as exc:
             raise ProtocolError(ErrorCode.BAD_FRAME, f"not valid msgpack: {exc}") from None
         if not isinstance(m, dict):
             raise _not_a_map(m)

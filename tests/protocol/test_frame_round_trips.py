@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from protocol import (
     JSON_CODEC,
     MSGPACK_CODEC,
+    SEQ_MAX,
     Bye,
     ClientFrame,
     Codec,
@@ -122,6 +125,30 @@ def test_client_frame_round_trip(codec: Codec, frame: ClientFrame) -> None:
     assert decode_client(codec, data) == frame
 
 
+request_ids = st.none() | st.integers(-(2**63), 2**64 - 1) | st.text(max_size=64)
+circles = st.text(min_size=1, max_size=64)
+seqs = st.integers(0, SEQ_MAX)
+optional_seqs = st.none() | seqs
+nonces = st.text(min_size=1, max_size=64)
+any_client_frame = st.one_of(
+    st.builds(Hello, request_ids, st.text(min_size=1)),
+    st.builds(Join, request_ids, circles, optional_seqs),
+    st.builds(Leave, request_ids, circles),
+    st.builds(Say, request_ids, circles, st.text(), nonces, optional_seqs),
+    st.builds(History, request_ids, circles, optional_seqs, st.none() | st.integers(1, 200)),
+    st.builds(Star, request_ids, circles, seqs),
+    st.builds(Unstar, request_ids, circles, seqs),
+    st.builds(Read, request_ids, circles, seqs),
+    st.builds(Ping, request_ids),
+)
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@given(frame=any_client_frame)
+def test_any_valid_client_frame_round_trips(codec: Codec, frame: ClientFrame) -> None:
+    assert decode_client(codec, codec.encode(frame.to_map())) == frame
+
+
 def test_client_map_omits_unset_optional_fields() -> None:
     assert Join(1, circle="c").to_map() == {"t": "join", "id": 1, "circle": "c"}
     assert Read(None, circle="c", seq=3).to_map() == {"t": "read", "circle": "c", "seq": 3}
@@ -200,7 +227,7 @@ def test_error_frame_round_trip(codec: Codec) -> None:
 
 
 def test_encode_text_is_the_json_bytes_as_str() -> None:
-    m = msg_map({**MESSAGE, "text": "圈子 👋 \"quoted\""})
+    m = msg_map({**MESSAGE, "text": '圈子 👋 "quoted"'})
     text = JSON_CODEC.encode_text(m)
     assert isinstance(text, str)
     assert text.encode() == JSON_CODEC.encode(m)
