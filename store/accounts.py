@@ -157,9 +157,7 @@ class Accounts:
 
     async def _dummy(self) -> str:
         if self._dummy_hash is None:
-            self._dummy_hash = await asyncio.to_thread(
-                self._hasher.hash, secrets.token_urlsafe(16)
-            )
+            self._dummy_hash = await asyncio.to_thread(self._hasher.hash, secrets.token_urlsafe(16))
         return self._dummy_hash
 
 

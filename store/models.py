@@ -89,7 +89,9 @@ class Message(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("nonce", "user_id", name="uq_messages_nonce_user"),)
 
     circle_id: str = Field(foreign_key="circles.id", primary_key=True, max_length=32)
-    seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
     user_id: str = Field(max_length=32)
     ts: int = Field(sa_type=BigInteger)
     text: str
@@ -101,7 +103,9 @@ class Star(SQLModel, table=True):
     __tablename__ = "stars"
 
     circle_id: str = Field(primary_key=True, max_length=32)
-    seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
     user_id: str = Field(primary_key=True, max_length=32)
     ts: int = Field(sa_type=BigInteger)
 
@@ -110,7 +114,9 @@ class Veto(SQLModel, table=True):
     __tablename__ = "vetoes"
 
     circle_id: str = Field(primary_key=True, max_length=32)
-    seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
 
 
 def _table(name: str) -> Table:

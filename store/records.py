@@ -103,7 +103,14 @@ def member_record(row: AnyRow) -> Record:
 
 def message_record(row: AnyRow) -> Record:
     return message(
-        row.circle_id, row.seq, row.ts, row.user_id, row.display_name, row.text, row.nonce, row.reply_to
+        row.circle_id,
+        row.seq,
+        row.ts,
+        row.user_id,
+        row.display_name,
+        row.text,
+        row.nonce,
+        row.reply_to,
     )
 
 

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from server.api.auth import authenticate, node_of
 from server.api.inputs import get_str, json_body
-from server.api.responses import created, no_content, ok
+from server.api.responses import created, no_content, ok, route
 
 # argon2 hashes whatever it is given; a bound keeps a login from costing megabytes.
 PASSWORD_MAX = 1024
@@ -63,7 +63,6 @@ routes = [
     Route("/auth/signup", signup, methods=["POST"]),
     Route("/auth/login", login, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
-    Route("/me", get_me, methods=["GET"]),
-    Route("/me", patch_me, methods=["PATCH"]),
+    route("/me", get=get_me, patch=patch_me),
     Route("/me/circles", my_circles, methods=["GET"]),
 ]

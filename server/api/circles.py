@@ -20,7 +20,7 @@ from server.api.inputs import (
     query_int,
     query_str,
 )
-from server.api.responses import created, no_content, ok
+from server.api.responses import created, no_content, ok, route
 
 KINDS = ("internal", "business", "community", "teaching")
 VISIBILITIES = ("public", "private")
@@ -73,13 +73,13 @@ async def patch_circle(request: Request) -> Response:
 
 
 def _circle_changes(body: dict[str, Any]) -> dict[str, Any]:
-    """Only the fields present; ``null`` retention means "no limit"."""
+    """The settings present in the body, type-checked; the store checks their ranges."""
     readers = {
-        "name": lambda: get_str(body, "name", required=True, max_len=200),
-        "description": lambda: get_str(body, "description", max_len=TEXT_MAX) or "",
+        "name": lambda: get_str(body, "name", True, max_len=200),
+        "description": lambda: get_str(body, "description", True, max_len=TEXT_MAX),
         "promote_threshold": lambda: get_int(body, "promote_threshold", True, minimum=0),
-        "retention_messages": lambda: get_int(body, "retention_messages", minimum=0),
-        "retention_days": lambda: get_int(body, "retention_days", minimum=0),
+        "retention_messages": lambda: get_int(body, "retention_messages", True, minimum=1),
+        "retention_days": lambda: get_int(body, "retention_days", True, minimum=1),
         "history_for_new_members": lambda: get_bool(body, "history_for_new_members", True),
     }
     return {key: read() for key, read in readers.items() if key in body}
@@ -159,7 +159,8 @@ async def messages(request: Request) -> Response:
     membership = await node.store.circles.membership(circle_id, user["id"])
     if membership is None:
         raise ApiError("forbidden", "only members read a circle's chat")
-    min_seq = 0 if circle["history_for_new_members"] else membership.joined_seq + 1
+    # Only seq > min_seq is shown: what was said before this member joined stays hidden.
+    min_seq = 0 if circle["history_for_new_members"] else membership.joined_seq
     found, more = await node.store.chat.history(
         circle_id, before=before, limit=limit, min_seq=min_seq
     )
@@ -183,17 +184,13 @@ async def _set_veto(request: Request, vetoed: bool) -> Response:
 
 
 routes = [
-    Route("/circles", create_circle, methods=["POST"]),
-    Route("/circles", directory, methods=["GET"]),
-    Route("/circles/{id}", get_circle, methods=["GET"]),
-    Route("/circles/{id}", patch_circle, methods=["PATCH"]),
+    route("/circles", get=directory, post=create_circle),
+    route("/circles/{id}", get=get_circle, patch=patch_circle),
     Route("/circles/{id}/join", join, methods=["POST"]),
     Route("/circles/{id}/leave", leave, methods=["POST"]),
     Route("/circles/{id}/members", members, methods=["GET"]),
-    Route("/circles/{id}/members/{user_id}", patch_member, methods=["PATCH"]),
-    Route("/circles/{id}/members/{user_id}", remove_member, methods=["DELETE"]),
+    route("/circles/{id}/members/{user_id}", patch=patch_member, delete=remove_member),
     Route("/circles/{id}/codes", create_codes, methods=["POST"]),
     Route("/circles/{id}/messages", messages, methods=["GET"]),
-    Route("/circles/{id}/messages/{seq}/veto", veto, methods=["PUT"]),
-    Route("/circles/{id}/messages/{seq}/veto", unveto, methods=["DELETE"]),
+    route("/circles/{id}/messages/{seq}/veto", put=veto, delete=unveto),
 ]

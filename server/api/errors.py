@@ -8,6 +8,7 @@ generic ``internal``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 
@@ -60,13 +61,15 @@ def error_response(
 
 
 async def _respond(
-    conn: HTTPConnection, code: str, message: str, status: int | None = None, headers=None
+    conn: HTTPConnection,
+    code: str,
+    message: str,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response | None:
     if isinstance(conn, WebSocket):
-        try:
+        with contextlib.suppress(RuntimeError):  # already closed
             await conn.close(code=_WS_CLOSE.get(code, 1011))
-        except RuntimeError:
-            pass  # already closed
         return None
     return error_response(code, message, status, headers)
 

@@ -107,7 +107,7 @@ def get_bool(body: dict[str, Any], name: str, required: bool = False) -> bool | 
 def _get(body: dict[str, Any], name: str, required: bool) -> Any:
     value = body.get(name)
     if value is None and required:
-        raise bad(f"{name} is required")
+        raise bad(f"{name} is required" if name not in body else f"{name} must not be null")
     return value
 
 

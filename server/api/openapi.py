@@ -12,126 +12,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.api.errors import STATUS
+from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX
 from server.api.responses import ok
+from server.api.schemas import (
+    BODIES,
+    BOOL,
+    HEALTH,
+    INT,
+    KIND,
+    SCHEMAS,
+    STR,
+    Schema,
+    nullable,
+    obj,
+    ref,
+)
+from server.settings import Settings
 
-Schema = dict[str, Any]
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(required: list[str], **props: Schema) -> Schema:
-    return {"type": "object", "required": required, "properties": props}
-
-
-STR: Schema = {"type": "string"}
-INT: Schema = {"type": "integer"}
-BOOL: Schema = {"type": "boolean"}
-MS: Schema = {"type": "integer", "description": "ms since the Unix epoch"}
-KIND: Schema = {"type": "string", "enum": ["internal", "business", "community", "teaching"]}
-VISIBILITY: Schema = {"type": "string", "enum": ["public", "private"]}
-
-
-def _nullable(schema: Schema) -> Schema:
-    return {**schema, "type": [schema["type"], "null"]}
-
-
-SCHEMAS: dict[str, Schema] = {
-    "Error": _obj(
-        ["error"],
-        error=_obj(["code", "message"], code={"type": "string", "enum": list(STATUS)}, message=STR),
-    ),
-    "User": _obj(["id", "handle", "name"], id=STR, handle=STR, name=STR),
-    "Auth": _obj(["token", "user"], token=STR, user=_ref("User")),
-    "Circle": _obj(
-        ["id", "name", "kind", "visibility", "description", "owner", "members"]
-        + ["promote_threshold", "created"],
-        id=STR,
-        name=STR,
-        kind=KIND,
-        visibility=VISIBILITY,
-        description=STR,
-        owner={**STR, "description": "user id"},
-        members={**INT, "description": "member count"},
-        promote_threshold=INT,
-        retention_messages=_nullable(INT),
-        retention_days=_nullable(INT),
-        history_for_new_members=BOOL,
-        created=MS,
-        last_seq=INT,
-    ),
-    "MyCircle": {
-        "allOf": [
-            _ref("Circle"),
-            _obj(
-                ["role", "nickname", "unread", "must_read_pending"],
-                role=STR,
-                nickname=_nullable(STR),
-                unread=INT,
-                must_read_pending=INT,
-            ),
-        ]
-    },
-    "Member": _obj(
-        ["user", "role", "nickname", "name"],
-        user={**STR, "description": "user id"},
-        role={"type": "string", "enum": ["owner", "admin", "member"]},
-        nickname=_nullable(STR),
-        name={**STR, "description": "display name in the circle: the nickname, else the user's"},
-    ),
-    "Code": _obj(
-        ["code", "max_uses", "uses", "expires"],
-        code=STR,
-        max_uses=_nullable(INT),
-        uses=INT,
-        expires=_nullable(MS),
-    ),
-    "Message": _obj(
-        ["circle", "seq", "ts", "from", "text", "nonce"],
-        circle=STR,
-        seq=INT,
-        ts=MS,
-        **{"from": _obj(["id", "name"], id=STR, name=STR)},
-        text=STR,
-        nonce=STR,
-        reply_to=_nullable(INT),
-    ),
-}
-
-BODIES: dict[str, Schema] = {
-    "signup": _obj(["handle", "password", "name"], handle=STR, password=STR, name=STR),
-    "login": _obj(["handle", "password"], handle=STR, password=STR),
-    "patch_me": _obj([], name=STR),
-    "create_circle": _obj(
-        ["name", "kind", "visibility"],
-        name=STR,
-        kind=KIND,
-        visibility=VISIBILITY,
-        description=STR,
-    ),
-    "patch_circle": _obj(
-        [],
-        name=STR,
-        description=STR,
-        promote_threshold={**INT, "minimum": 0, "description": "0 turns member promotion off"},
-        retention_messages={**_nullable(INT), "description": "null: no limit"},
-        retention_days={**_nullable(INT), "description": "null: no limit"},
-        history_for_new_members={
-            **BOOL,
-            "description": "whether members see chat from before they joined",
-        },
-    ),
-    "join": _obj([], code={**STR, "description": "access code; needed for a private circle"}),
-    "patch_member": _obj([], role=STR, nickname=STR),
-    "create_codes": _obj(
-        ["count"],
-        count={**INT, "minimum": 1, "maximum": 100},
-        max_uses={**INT, "minimum": 1},
-        expires_in_s={**INT, "minimum": 1},
-    ),
-}
+# The contract's bounds, as the default settings carry them.
+_HISTORY_MAX, _HISTORY_DEFAULT = Settings.history_max, Settings.history_default
 
 _ERROR_TEXT = {
     "400": "bad_request: invalid JSON, wrong field types, missing fields, bad parameters",
@@ -156,13 +55,14 @@ def _op(
     errors: str = "",
     params: tuple[Schema, ...] = (),
     public: bool = False,
+    optional_body: bool = False,
 ) -> Schema:
     """One operation; ``errors`` lists its statuses besides 400, 401 and 500."""
     op: Schema = {"summary": summary, "tags": [tag]}
     if params:
         op["parameters"] = list(params)
     if body:
-        op["requestBody"] = {"required": body != "join", **_json(_ref_body(body))}
+        op["requestBody"] = {"required": not optional_body, **_json(_ref_body(body))}
     ok_response = {"description": "success"} | (_json(answer) if answer else {})
     statuses = ["400"] + ([] if public else ["401"]) + errors.split()
     if body:
@@ -195,15 +95,9 @@ def _path(name: str, schema: Schema = STR) -> Schema:
 
 
 def _list(key: str, item: str, **extra: Schema) -> Schema:
-    return _obj([key, *extra], **{key: {"type": "array", "items": _ref(item)}}, **extra)
+    return obj([key, *extra], **{key: {"type": "array", "items": ref(item)}}, **extra)
 
 
-HEALTH = _obj(
-    ["status", "database", "broker"],
-    status={"type": "string", "enum": ["ok", "degraded"]},
-    database=BOOL,
-    broker=BOOL,
-)
 CIRCLE = _path("id")
 MEMBER = _path("user_id")
 SEQ = _path("seq", {**INT, "minimum": 1})
@@ -212,11 +106,11 @@ V1 = "/api/v1"
 PATHS: dict[str, dict[str, Schema]] = {
     f"{V1}/auth/signup": {
         "post": _op(
-            "Create an account", "accounts", _ref("Auth"), "201", "signup", "409", public=True
+            "Create an account", "accounts", ref("Auth"), "201", "signup", "409", public=True
         )
     },
     f"{V1}/auth/login": {
-        "post": _op("Log in", "accounts", _ref("Auth"), body="login", errors="401", public=True)
+        "post": _op("Log in", "accounts", ref("Auth"), body="login", errors="401", public=True)
     },
     f"{V1}/auth/logout": {
         "post": _op(
@@ -224,25 +118,29 @@ PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     f"{V1}/me": {
-        "get": _op("The caller", "accounts", _ref("User")),
-        "patch": _op("Rename the caller", "accounts", _ref("User"), body="patch_me"),
+        "get": _op("The caller", "accounts", ref("User")),
+        "patch": _op("Rename the caller", "accounts", ref("User"), body="patch_me"),
     },
     f"{V1}/me/circles": {
         "get": _op("The caller's circles", "accounts", _list("circles", "MyCircle")),
     },
     f"{V1}/circles": {
         "post": _op(
-            "Create a circle; the caller owns it", "circles", _ref("Circle"), "201", "create_circle"
+            "Create a circle; the caller owns it", "circles", ref("Circle"), "201", "create_circle"
         ),
         "get": _op(
             "The public directory",
             "circles",
-            _list("circles", "Circle", next=_nullable(STR)),
+            _list("circles", "Circle", next=nullable(STR)),
             params=(
                 _query("q", STR, "search in names and descriptions"),
                 _query("kind", KIND, "only circles of this kind"),
                 _query("cursor", STR, "the `next` of the previous page"),
-                _query("limit", {**INT, "minimum": 1, "maximum": 100, "default": 50}, "page size"),
+                _query(
+                    "limit",
+                    {**INT, "minimum": 1, "maximum": DIRECTORY_MAX, "default": DIRECTORY_DEFAULT},
+                    "page size",
+                ),
             ),
         ),
     },
@@ -250,14 +148,14 @@ PATHS: dict[str, dict[str, Schema]] = {
         "get": _op(
             "A circle (a private one only to members)",
             "circles",
-            _ref("Circle"),
+            ref("Circle"),
             errors="403 404",
             params=(CIRCLE,),
         ),
         "patch": _op(
             "Change a circle (owner/admin)",
             "circles",
-            _ref("Circle"),
+            ref("Circle"),
             body="patch_circle",
             errors="403 404",
             params=(CIRCLE,),
@@ -267,8 +165,9 @@ PATHS: dict[str, dict[str, Schema]] = {
         "post": _op(
             "Join; a private circle needs a valid access code",
             "circles",
-            _ref("Member"),
+            ref("Member"),
             body="join",
+            optional_body=True,
             errors="403 404",
             params=(CIRCLE,),
         ),
@@ -296,7 +195,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         "patch": _op(
             "Role (owner/admin) or nickname (oneself or admin)",
             "circles",
-            _ref("Member"),
+            ref("Member"),
             body="patch_member",
             errors="403 404",
             params=(CIRCLE, MEMBER),
@@ -330,7 +229,11 @@ PATHS: dict[str, dict[str, Schema]] = {
             params=(
                 CIRCLE,
                 _query("before", {**INT, "minimum": 1}, "only messages with a smaller seq"),
-                _query("limit", {**INT, "minimum": 1, "maximum": 200, "default": 50}, "page size"),
+                _query(
+                    "limit",
+                    {**INT, "minimum": 1, "maximum": _HISTORY_MAX, "default": _HISTORY_DEFAULT},
+                    "page size",
+                ),
             ),
         ),
     },
@@ -429,7 +332,7 @@ DOCUMENT: dict[str, Any] = {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": SCHEMAS | {f"{name}_body": schema for name, schema in BODIES.items()},
         "responses": {
-            f"E{status}": {"description": text, **_json(_ref("Error"))}
+            f"E{status}": {"description": text, **_json(ref("Error"))}
             for status, text in (_ERROR_TEXT | {"500": "internal"}).items()
         },
     },

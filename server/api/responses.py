@@ -1,12 +1,17 @@
-"""JSON responses rendered with orjson (fast, and strict about what is JSON)."""
+"""Responses (JSON rendered with orjson: fast, and strict about what is JSON) and routes."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import JSONResponse as _StarletteJSONResponse
 from starlette.responses import Response
+from starlette.routing import Route
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class JSONResponse(_StarletteJSONResponse):
@@ -24,3 +29,16 @@ def created(content: Any) -> JSONResponse:
 
 def no_content() -> Response:
     return Response(status_code=204)
+
+
+def route(path: str, **handlers: Endpoint) -> Route:
+    """One route per path, dispatching on the method, so a 405 lists every allowed method."""
+    table = {method.upper(): handler for method, handler in handlers.items()}
+    if "GET" in table:
+        table["HEAD"] = table["GET"]
+
+    async def endpoint(request: Request) -> Response:
+        return await table[request.method](request)
+
+    endpoint.__name__ = "_".join(h.__name__ for h in handlers.values())
+    return Route(path, endpoint, methods=list(table))

@@ -81,12 +81,17 @@ def test_get_circle(client: TestClient, signup, make_circle) -> None:
 def test_patch_circle_by_owner(client: TestClient, signup, make_circle) -> None:
     ann = signup("ann")
     circle = make_circle(ann)
-    changes = {"name": "Book club", "promote_threshold": 5, "history_for_new_members": False}
+    changes = {
+        "name": "Book club",
+        "promote_threshold": 5,
+        "history_for_new_members": False,
+        "retention_days": 30,
+    }
     response = client.patch(f"{API}/circles/{circle['id']}", json=changes, headers=ann.auth)
     assert response.status_code == 200, response.text
     data = response.json()
     assert (data["name"], data["promote_threshold"]) == ("Book club", 5)
-    assert data["history_for_new_members"] is False
+    assert data["history_for_new_members"] is False and data["retention_days"] == 30
     again = client.get(f"{API}/circles/{circle['id']}", headers=ann.auth).json()
     assert again["name"] == "Book club" and again["description"] == circle["description"]
 
@@ -115,6 +120,8 @@ def test_patch_circle_by_a_member_or_stranger_is_forbidden(
         {"history_for_new_members": 1},
         {"name": None},
         {"retention_days": "7"},
+        {"retention_days": None},
+        {"description": None},
     ],
 )
 def test_patch_circle_rejects_wrong_types(client: TestClient, signup, make_circle, changes) -> None:
@@ -296,6 +303,8 @@ def test_members_show_nicknames_as_names(client: TestClient, signup, make_circle
         "name": "Bobby",
     }
     assert by_user[ann.id]["name"] == "Ann" and by_user[ann.id]["role"] == "owner"
+    cleared = client.patch(url, json={"nickname": ""}, headers=bob.auth).json()
+    assert cleared["nickname"] is None and cleared["name"] == "Bob"
 
 
 def test_members_of_a_private_circle_are_hidden_from_strangers(

@@ -75,6 +75,9 @@ def test_a_wrong_method_is_405_bad_request(client: TestClient) -> None:
     response = client.delete(f"{API}/auth/signup")
     assert_error(response, 405, "bad_request")
     assert "POST" in response.headers["allow"]
+    response = client.delete(f"{API}/me")
+    assert_error(response, 405, "bad_request")
+    assert {"GET", "PATCH"} <= {m.strip() for m in response.headers["allow"].split(",")}
 
 
 def test_an_unexpected_error_is_a_generic_500(settings: Settings, caplog) -> None:

@@ -1,0 +1,201 @@
+"""Chat: saying (through the group-commit writer), reading, stars, read markers, vetoes.
+
+Membership is the caller's job here: the server checks it (from its cache)
+before it calls ``say``, ``star`` or ``history``. The reads are Core selects:
+they sit on the hot paths (replay on join, history pages).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import validation
+from .commit_queue import CommitQueue, CommitStats, Outcome
+from .engine import Database
+from .errors import NotFound
+from .ids import now_ms
+from .lookups import circle_row, require_manager
+from .models import CIRCLES, MEMBERSHIPS, MESSAGES, STARS, USERS, VETOES
+from .records import MESSAGE_COLUMNS, Record, message_record
+
+NONCE_MAX = 64
+# The store's own ceiling (the frame limit); the server enforces text_chars.
+TEXT_MAX = 65536
+PAGE_MAX = 1000
+
+# Messages with their author's display name in the circle. A former member
+# keeps their account name (LEFT JOIN: the membership may be gone).
+_MESSAGES_WITH_NAMES = MESSAGES.join(USERS, USERS.c.id == MESSAGES.c.user_id).outerjoin(
+    MEMBERSHIPS,
+    and_(
+        MEMBERSHIPS.c.circle_id == MESSAGES.c.circle_id,
+        MEMBERSHIPS.c.user_id == MESSAGES.c.user_id,
+    ),
+)
+
+
+class Chat:
+    def __init__(self, db: Database, commit_queue: CommitQueue) -> None:
+        self._db = db
+        self._queue = commit_queue
+
+    @property
+    def stats(self) -> CommitStats:
+        """The group-commit writer's counters."""
+        return self._queue.stats
+
+    async def say(
+        self,
+        circle_id: str,
+        user_id: str,
+        author_name: str,
+        text: str,
+        nonce: str,
+        reply_to: int | None = None,
+    ) -> Outcome:
+        """Store a message; returns ``(message, fresh)`` once it is committed.
+
+        A known ``(user, nonce)`` returns the stored message with ``fresh=False``
+        and stores nothing. ``NotFound`` for an unknown circle.
+        """
+        validation.text(circle_id, "circle", 1, 64)
+        validation.text(author_name, "name", 0, 256, strip=False)
+        validation.text(text, "text", 1, TEXT_MAX, strip=False)
+        validation.text(nonce, "nonce", 1, NONCE_MAX, strip=False)
+        if reply_to is not None:
+            validation.integer(reply_to, "reply_to", 1)
+        return await self._queue.submit(circle_id, user_id, author_name, text, nonce, reply_to)
+
+    async def flush(self) -> None:
+        """Wait until every say queued so far is committed; the writer keeps running."""
+        await self._queue.flush()
+
+    async def after(self, circle_id: str, after_seq: int, limit: int) -> list[Record]:
+        """Messages with seq > after_seq, oldest first (replay on join)."""
+        limit = validation.limit(limit, high=PAGE_MAX)
+        query = (
+            select(*MESSAGE_COLUMNS)
+            .select_from(_MESSAGES_WITH_NAMES)
+            .where(MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq > after_seq)
+            .order_by(MESSAGES.c.seq)
+            .limit(limit)
+        )
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [message_record(row) for row in rows]
+
+    async def history(
+        self, circle_id: str, before: int | None = None, limit: int = 50, min_seq: int = 0
+    ) -> tuple[list[Record], bool]:
+        """Up to ``limit`` messages before seq ``before``, newest last; ``more`` when older
+        ones exist. Only messages with seq > ``min_seq`` are visible: pass the member's
+        ``joined_seq`` to hide what was said before they joined."""
+        limit = validation.limit(limit, high=PAGE_MAX)
+        query = (
+            select(*MESSAGE_COLUMNS)
+            .select_from(_MESSAGES_WITH_NAMES)
+            .where(MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq > min_seq)
+            .order_by(MESSAGES.c.seq.desc())
+            .limit(limit + 1)
+        )
+        if before is not None:
+            query = query.where(MESSAGES.c.seq < before)
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        more = len(rows) > limit
+        return [message_record(row) for row in reversed(rows[:limit])], more
+
+    async def first_seq(self, circle_id: str) -> int | None:
+        """The oldest kept message's seq (None when there is none): gap detection."""
+        query = select(func.min(MESSAGES.c.seq)).where(MESSAGES.c.circle_id == circle_id)
+        async with self._db.read() as conn:
+            value = (await conn.execute(query)).scalar()
+        return None if value is None else int(value)
+
+    async def last_seq(self, circle_id: str) -> int:
+        """The circle's last seq (0 before its first message); ``NotFound``."""
+        query = select(CIRCLES.c.last_seq).where(CIRCLES.c.id == circle_id)
+        async with self._db.read() as conn:
+            value = (await conn.execute(query)).scalar()
+        if value is None:
+            raise NotFound("no such circle")
+        return int(value)
+
+    async def star(self, circle_id: str, seq: int, user_id: str) -> int:
+        """Star a message (twice counts once); returns its star count."""
+        async with self._db.write() as conn:
+            await _require_message(conn, circle_id, seq)
+            await conn.execute(
+                self._db.insert_ignore(STARS).values(
+                    circle_id=circle_id, seq=seq, user_id=user_id, ts=now_ms()
+                )
+            )
+            return await _star_count(conn, circle_id, seq)
+
+    async def unstar(self, circle_id: str, seq: int, user_id: str) -> int:
+        """Withdraw a star; returns the message's star count."""
+        async with self._db.write() as conn:
+            await _require_message(conn, circle_id, seq)
+            await conn.execute(
+                delete(STARS).where(
+                    STARS.c.circle_id == circle_id,
+                    STARS.c.seq == seq,
+                    STARS.c.user_id == user_id,
+                )
+            )
+            return await _star_count(conn, circle_id, seq)
+
+    async def stars(self, circle_id: str, seq: int) -> int:
+        """A message's star count."""
+        async with self._db.read() as conn:
+            return await _star_count(conn, circle_id, seq)
+
+    async def mark_read(self, circle_id: str, user_id: str, seq: int) -> None:
+        """The member has read up to ``seq``. Never moves backwards, never past last_seq."""
+        seq = validation.integer(seq, "seq", 0)
+        last = select(CIRCLES.c.last_seq).where(CIRCLES.c.id == circle_id).scalar_subquery()
+        async with self._db.write() as conn:
+            await conn.execute(
+                update(MEMBERSHIPS)
+                .where(
+                    MEMBERSHIPS.c.circle_id == circle_id,
+                    MEMBERSHIPS.c.user_id == user_id,
+                    MEMBERSHIPS.c.read_seq < seq,
+                    MEMBERSHIPS.c.read_seq < last,
+                )
+                .values(read_seq=case((last < seq, last), else_=seq))
+            )
+
+    async def set_veto(self, circle_id: str, seq: int, actor_id: str, vetoed: bool) -> None:
+        """Owner/admin: keep a message from being promoted by members' votes (or allow it)."""
+        async with self._db.write() as conn:
+            await circle_row(conn, circle_id)
+            await require_manager(conn, circle_id, actor_id)
+            await _require_message(conn, circle_id, seq)
+            if vetoed:
+                await conn.execute(
+                    self._db.insert_ignore(VETOES).values(circle_id=circle_id, seq=seq)
+                )
+            else:
+                await conn.execute(
+                    delete(VETOES).where(VETOES.c.circle_id == circle_id, VETOES.c.seq == seq)
+                )
+
+    async def is_vetoed(self, circle_id: str, seq: int) -> bool:
+        query = select(VETOES.c.seq).where(VETOES.c.circle_id == circle_id, VETOES.c.seq == seq)
+        async with self._db.read() as conn:
+            return (await conn.execute(query)).first() is not None
+
+
+async def _require_message(conn: AsyncConnection, circle_id: str, seq: object) -> None:
+    if isinstance(seq, bool) or not isinstance(seq, int):
+        raise NotFound("no such message")
+    query = select(MESSAGES.c.seq).where(MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq == seq)
+    if (await conn.execute(query)).first() is None:
+        raise NotFound("no such message")
+
+
+async def _star_count(conn: AsyncConnection, circle_id: str, seq: int) -> int:
+    query = select(func.count()).where(STARS.c.circle_id == circle_id, STARS.c.seq == seq)
+    return int((await conn.execute(query)).scalar_one())

@@ -1,0 +1,197 @@
+"""Circles: creation, the public directory, settings, access codes, a user's circles.
+
+``Circles`` inherits the membership operations (join, leave, members, roles,
+removal) from ``memberships.Memberships``, so the server sees one object.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from . import validation
+from .access_codes import create_codes
+from .errors import Forbidden, Invalid, NotFound
+from .ids import new_id, now_ms
+from .lookups import circle_row, require_manager, role_of
+from .memberships import Memberships
+from .models import CIRCLES, MEMBERSHIPS
+from .records import CIRCLE_COLUMNS, Record, circle_record
+
+KINDS = ("internal", "business", "community", "teaching")
+VISIBILITIES = ("public", "private")
+NAME_MAX = 80
+DESCRIPTION_MAX = 2000
+DIRECTORY_MAX = 200
+QUERY_MAX = 100
+
+# What ``update`` may change, and how each value is checked.
+_SETTINGS: dict[str, Any] = {
+    "name": lambda v: validation.text(v, "name", 1, NAME_MAX),
+    "description": lambda v: validation.text(v, "description", 0, DESCRIPTION_MAX),
+    "promote_threshold": lambda v: validation.integer(v, "promote_threshold", 0, 1000),
+    "retention_messages": lambda v: validation.integer(v, "retention_messages", 100, 10_000_000),
+    "retention_days": lambda v: validation.integer(v, "retention_days", 1, 3650),
+    "history_for_new_members": lambda v: validation.boolean(v, "history_for_new_members"),
+}
+
+
+class Circles(Memberships):
+    async def create(
+        self, owner_id: str, name: str, kind: str, visibility: str, description: str = ""
+    ) -> Record:
+        """A new circle; its creator is its owner and first member."""
+        name = validation.text(name, "name", 1, NAME_MAX)
+        kind = validation.choice(kind, "kind", KINDS)
+        visibility = validation.choice(visibility, "visibility", VISIBILITIES)
+        description = validation.text(description, "description", 0, DESCRIPTION_MAX)
+        circle_id, now = new_id(), now_ms()
+        try:
+            async with self._db.write() as conn:
+                await conn.execute(
+                    CIRCLES.insert().values(
+                        id=circle_id,
+                        name=name,
+                        kind=kind,
+                        visibility=visibility,
+                        description=description,
+                        owner_id=owner_id,
+                        created=now,
+                        member_count=1,
+                    )
+                )
+                await conn.execute(
+                    MEMBERSHIPS.insert().values(
+                        circle_id=circle_id,
+                        user_id=owner_id,
+                        role="owner",
+                        joined=now,
+                        joined_seq=0,
+                    )
+                )
+                row = await circle_row(conn, circle_id)
+        except IntegrityError:
+            raise NotFound("no such user") from None
+        return circle_record(row)
+
+    async def directory(
+        self,
+        q: str | None = None,
+        kind: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[Record], str | None]:
+        """Public circles, newest first, optionally matching ``q`` (name or description,
+        any case) and ``kind``; pass the returned cursor back for the next page."""
+        limit = validation.limit(limit, high=DIRECTORY_MAX)
+        query = select(*CIRCLE_COLUMNS).where(CIRCLES.c.visibility == "public")
+        if q is not None and validation.text(q, "q", 0, QUERY_MAX):
+            needle = q.strip().lower()
+            query = query.where(
+                or_(
+                    func.lower(CIRCLES.c.name).contains(needle, autoescape=True),
+                    func.lower(CIRCLES.c.description).contains(needle, autoescape=True),
+                )
+            )
+        if kind is not None:
+            query = query.where(CIRCLES.c.kind == validation.choice(kind, "kind", KINDS))
+        if cursor is not None:
+            created, last_id = _decode_cursor(cursor)
+            query = query.where(
+                or_(
+                    CIRCLES.c.created < created,
+                    and_(CIRCLES.c.created == created, CIRCLES.c.id < last_id),
+                )
+            )
+        query = query.order_by(CIRCLES.c.created.desc(), CIRCLES.c.id.desc()).limit(limit + 1)
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        page = rows[:limit]
+        next_cursor = _encode_cursor(page[-1].created, page[-1].id) if len(rows) > limit else None
+        return [circle_record(row) for row in page], next_cursor
+
+    async def get(self, circle_id: str, viewer_id: str | None = None) -> Record:
+        """A circle; a private one only to its members."""
+        async with self._db.read() as conn:
+            row = await circle_row(conn, circle_id)
+            if row.visibility != "public" and (
+                viewer_id is None or await role_of(conn, circle_id, viewer_id) is None
+            ):
+                raise Forbidden("this circle is private")
+        return circle_record(row)
+
+    async def update(self, circle_id: str, actor_id: str, changes: dict[str, Any]) -> Record:
+        """Change settings (owner/admin). Unknown keys and bad values are ``Invalid``."""
+        if not isinstance(changes, dict):
+            raise Invalid("changes must be an object")
+        unknown = sorted(set(changes) - set(_SETTINGS))
+        async with self._db.write() as conn:
+            await circle_row(conn, circle_id)
+            await require_manager(conn, circle_id, actor_id)
+            if unknown:
+                raise Invalid(f"cannot change {', '.join(map(str, unknown))}")
+            values = {key: _SETTINGS[key](value) for key, value in changes.items()}
+            if values:
+                await conn.execute(update(CIRCLES).where(CIRCLES.c.id == circle_id).values(values))
+            row = await circle_row(conn, circle_id)
+        return circle_record(row)
+
+    async def create_codes(
+        self,
+        circle_id: str,
+        actor_id: str,
+        count: int,
+        max_uses: int | None = None,
+        expires_in_s: int | None = None,
+    ) -> list[Record]:
+        """``count`` access codes (owner/admin); ``expires_in_s`` from now."""
+        return await create_codes(self._db, circle_id, actor_id, count, max_uses, expires_in_s)
+
+    async def my_circles(self, user_id: str) -> list[Record]:
+        """The user's circles with role, nickname and unread count, in joining order."""
+        query = (
+            select(
+                *CIRCLE_COLUMNS,
+                MEMBERSHIPS.c.role,
+                MEMBERSHIPS.c.nickname,
+                MEMBERSHIPS.c.read_seq,
+                MEMBERSHIPS.c.joined_seq,
+            )
+            .join(MEMBERSHIPS, MEMBERSHIPS.c.circle_id == CIRCLES.c.id)
+            .where(MEMBERSHIPS.c.user_id == user_id)
+            .order_by(MEMBERSHIPS.c.joined, CIRCLES.c.id)
+        )
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            {
+                **circle_record(row),
+                "role": row.role,
+                "nickname": row.nickname,
+                # Messages from before joining never count as unread.
+                "unread": max(0, row.last_seq - max(row.read_seq, row.joined_seq)),
+                # Must-read posts arrive with the posts feature.
+                "must_read_pending": 0,
+            }
+            for row in rows
+        ]
+
+
+def _encode_cursor(created: int, circle_id: str) -> str:
+    raw = f"{created}:{circle_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: object) -> tuple[int, str]:
+    if not isinstance(cursor, str) or not cursor or len(cursor) > 200:
+        raise Invalid("bad cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, circle_id = raw.split(":", 1)
+        return int(created), circle_id
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Invalid("bad cursor") from None

@@ -1,0 +1,287 @@
+"""Group commit: the single writer that stores chat messages in batches.
+
+Every ``say`` puts a request with a future on one asyncio queue. One writer
+task takes the first request, drains whatever else is waiting (up to
+``batch_max``) and stores the whole batch in ONE transaction:
+
+1. look the batch's ``(user, nonce)`` pairs up among stored messages, and fold
+   duplicates inside the batch onto their first occurrence (idempotent resends);
+2. bump ``circles.last_seq`` by the number of new messages of each circle in one
+   ``UPDATE … RETURNING`` and hand out consecutive seqs in arrival order;
+3. insert every new row with one executemany;
+4. commit;
+5. call ``on_committed`` with the fresh messages (seq order per circle), then
+   resolve the futures.
+
+While a transaction runs, new says queue up, so batches grow with the load by
+themselves: one commit (and, on SQLite, one WAL append) is shared by up to
+``batch_max`` messages. Nothing is published before its commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .engine import Database
+from .errors import NotFound, StoreError
+from .ids import now_ms
+from .models import CIRCLES, MESSAGES
+from .records import Record, message
+
+log = logging.getLogger(__name__)
+
+OnCommitted = Callable[[list[Record]], None]
+# What one request resolves to: the stored message and whether this call stored it.
+Outcome = tuple[Record, bool]
+
+
+@dataclass(slots=True)
+class CommitStats:
+    """Counters of the writer, for metrics and tests."""
+
+    batches: int = 0  # batches taken off the queue
+    commits: int = 0  # transactions committed
+    failures: int = 0  # transactions that failed (every request in them failed)
+    messages: int = 0  # fresh messages stored
+    duplicates: int = 0  # requests answered with an already stored message
+    max_batch: int = 0  # largest batch so far
+
+
+@dataclass(slots=True)
+class SayRequest:
+    circle_id: str
+    user_id: str
+    author_name: str
+    text: str
+    nonce: str
+    reply_to: int | None
+    future: asyncio.Future[Outcome]
+
+
+@dataclass(slots=True)
+class _Flush:
+    """A marker: its future resolves once everything queued before it is committed."""
+
+    future: asyncio.Future[None]
+
+
+class CommitQueue:
+    """The queue of pending says and the writer task that drains it."""
+
+    def __init__(
+        self, db: Database, on_committed: OnCommitted | None = None, batch_max: int = 1000
+    ) -> None:
+        if batch_max < 1:
+            raise ValueError("batch_max must be at least 1")
+        self._db = db
+        self._on_committed = on_committed
+        self._batch_max = batch_max
+        # None is the stop marker put by close().
+        self._queue: asyncio.Queue[SayRequest | _Flush | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.stats = CommitStats()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="quanzi-commit-queue")
+
+    async def submit(
+        self,
+        circle_id: str,
+        user_id: str,
+        author_name: str,
+        text: str,
+        nonce: str,
+        reply_to: int | None,
+    ) -> Outcome:
+        """Queue one message and wait until its batch is committed."""
+        if self._closing or self._task is None or self._task.done():
+            raise RuntimeError("the store is closed")
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(
+            SayRequest(circle_id, user_id, author_name, text, nonce, reply_to, future)
+        )
+        return await future
+
+    async def flush(self) -> None:
+        """Wait until every say queued so far is committed (or failed); the writer goes on."""
+        if self._task is None or self._task.done():
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Flush(future))
+        await asyncio.shield(future)
+
+    async def close(self) -> None:
+        """Commit everything already queued, then stop the writer."""
+        if self._task is None:
+            return
+        if not self._closing:
+            self._closing = True
+            self._queue.put_nowait(None)
+        await asyncio.shield(self._task)
+
+    async def _run(self) -> None:
+        batch: list[SayRequest] = []
+        try:
+            while True:
+                item = await self._queue.get()
+                while isinstance(item, SayRequest):
+                    batch.append(item)
+                    if len(batch) >= self._batch_max or self._queue.empty():
+                        break
+                    item = self._queue.get_nowait()
+                if batch:
+                    await self._commit(batch)
+                    batch = []
+                if item is None:
+                    return
+                if isinstance(item, _Flush) and not item.future.done():
+                    item.future.set_result(None)
+        except BaseException as exc:
+            # Cancelled (or a bug): nobody may wait forever on a future.
+            error = RuntimeError("the store's writer stopped")
+            error.__cause__ = exc
+            _fail(batch, error)
+            while not self._queue.empty():
+                leftover = self._queue.get_nowait()
+                if isinstance(leftover, SayRequest):
+                    _fail([leftover], error)
+                elif isinstance(leftover, _Flush) and not leftover.future.done():
+                    leftover.future.set_result(None)
+            raise
+
+    async def _commit(self, batch: list[SayRequest]) -> None:
+        self.stats.batches += 1
+        self.stats.max_batch = max(self.stats.max_batch, len(batch))
+        try:
+            try:
+                outcomes = await self._write(batch)
+            except IntegrityError:
+                # Another process stored one of these nonces between our lookup
+                # and our insert (only possible with several writers, e.g. on
+                # PostgreSQL): the second lookup finds it.
+                log.info("group commit hit a unique constraint; retrying the batch once")
+                outcomes = await self._write(batch)
+        except Exception as exc:
+            self.stats.failures += 1
+            log.exception("group commit of %d messages failed", len(batch))
+            _fail(batch, exc)
+            return
+        self.stats.commits += 1
+        fresh = [o[0] for o in outcomes if isinstance(o, tuple) and o[1]]
+        self.stats.messages += len(fresh)
+        self.stats.duplicates += sum(1 for o in outcomes if isinstance(o, tuple) and not o[1])
+        if fresh and self._on_committed is not None:
+            try:
+                self._on_committed(fresh)
+            except Exception:
+                # The messages are stored; a failing subscriber must not un-ack them.
+                log.exception("on_committed failed for %d messages", len(fresh))
+        for request, outcome in zip(batch, outcomes, strict=True):
+            if request.future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                request.future.set_exception(outcome)
+            else:
+                request.future.set_result(outcome)
+
+    async def _write(self, batch: list[SayRequest]) -> list[Outcome | StoreError]:
+        outcomes: list[Outcome | StoreError | None] = [None] * len(batch)
+        async with self._db.write() as conn:
+            stored = await _stored(conn, {r.nonce for r in batch})
+            first_of: dict[tuple[str, str], int] = {}
+            new: list[int] = []
+            for i, request in enumerate(batch):
+                key = (request.user_id, request.nonce)
+                if key in stored:
+                    outcomes[i] = (_stored_message(stored[key], request.author_name), False)
+                elif key not in first_of:
+                    first_of[key] = i
+                    new.append(i)
+            next_seq = await _reserve_seqs(conn, Counter(batch[i].circle_id for i in new))
+            ts = now_ms()
+            rows: list[dict[str, Any]] = []
+            for i in new:
+                r = batch[i]
+                if r.circle_id not in next_seq:
+                    outcomes[i] = NotFound("no such circle")
+                    continue
+                seq = next_seq[r.circle_id]
+                next_seq[r.circle_id] = seq + 1
+                rows.append(
+                    {
+                        "circle_id": r.circle_id,
+                        "seq": seq,
+                        "user_id": r.user_id,
+                        "ts": ts,
+                        "text": r.text,
+                        "nonce": r.nonce,
+                        "reply_to": r.reply_to,
+                    }
+                )
+                msg = message(
+                    r.circle_id, seq, ts, r.user_id, r.author_name, r.text, r.nonce, r.reply_to
+                )
+                outcomes[i] = (msg, True)
+            if rows:
+                await conn.execute(MESSAGES.insert(), rows)
+        # A later duplicate in the batch gets what its first occurrence got, not fresh.
+        for i, request in enumerate(batch):
+            if outcomes[i] is None:
+                first = outcomes[first_of[(request.user_id, request.nonce)]]
+                outcomes[i] = (first[0], False) if isinstance(first, tuple) else first
+        return [o for o in outcomes if o is not None]
+
+
+async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, str], Any]:
+    """Stored messages carrying any of these nonces, by (user, nonce)."""
+    query = select(
+        MESSAGES.c.circle_id,
+        MESSAGES.c.seq,
+        MESSAGES.c.ts,
+        MESSAGES.c.user_id,
+        MESSAGES.c.text,
+        MESSAGES.c.nonce,
+        MESSAGES.c.reply_to,
+    ).where(MESSAGES.c.nonce.in_(nonces))
+    return {(row.user_id, row.nonce): row for row in await conn.execute(query)}
+
+
+async def _reserve_seqs(conn: AsyncConnection, counts: Counter[str]) -> dict[str, int]:
+    """Bump each circle's last_seq by its count; return each circle's first new seq.
+
+    One statement for the whole batch. Circles that do not exist are absent.
+    """
+    if not counts:
+        return {}
+    bump = case({circle_id: n for circle_id, n in counts.items()}, value=CIRCLES.c.id, else_=0)
+    result = await conn.execute(
+        update(CIRCLES)
+        .where(CIRCLES.c.id.in_(list(counts)))
+        .values(last_seq=CIRCLES.c.last_seq + bump)
+        .returning(CIRCLES.c.id, CIRCLES.c.last_seq)
+    )
+    return {row.id: row.last_seq - counts[row.id] + 1 for row in result}
+
+
+def _stored_message(row: Any, author_name: str) -> Record:
+    # The resend comes from the same user: their current display name is the one to show.
+    return message(
+        row.circle_id, row.seq, row.ts, row.user_id, author_name, row.text, row.nonce, row.reply_to
+    )
+
+
+def _fail(batch: list[SayRequest], error: BaseException) -> None:
+    for request in batch:
+        if not request.future.done():
+            request.future.set_exception(error)

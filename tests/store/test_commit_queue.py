@@ -1,0 +1,317 @@
+"""The group-commit writer: seqs, idempotency, batching, callbacks, durability."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import store.commit_queue as commit_queue
+from store import NotFound, Store
+from store.models import MESSAGES
+
+from .conftest import sqlite_url
+
+Record = dict[str, Any]
+NewUser = Callable[..., Awaitable[Record]]
+
+
+async def stored_count(store: Store) -> int:
+    async with store.db.read() as conn:
+        return int((await conn.execute(select(func.count()).select_from(MESSAGES))).scalar_one())
+
+
+async def test_seqs_under_concurrent_writers(
+    store: Store, new_user: NewUser, alice: Record, committed: list[Record]
+) -> None:
+    circles = [
+        await store.circles.create(alice["id"], f"C{i}", "community", "public") for i in range(2)
+    ]
+    users = [await new_user(f"writer{i}") for i in range(20)]
+
+    async def writer(k: int) -> list[Record]:
+        sent = []
+        for i in range(50):
+            circle = circles[(k + i) % 2]
+            message, fresh = await store.chat.say(
+                circle["id"], users[k]["id"], users[k]["name"], f"{k}:{i}", f"{k}-{i}"
+            )
+            assert fresh
+            sent.append(message)
+        return sent
+
+    results = await asyncio.gather(*(writer(k) for k in range(20)))
+    for circle in circles:
+        acked = sorted(m["seq"] for sent in results for m in sent if m["circle"] == circle["id"])
+        assert acked == list(range(1, 501))
+        stored = [m["seq"] for m in await store.chat.after(circle["id"], 0, 1000)]
+        assert stored == list(range(1, 501))
+        assert await store.chat.last_seq(circle["id"]) == 500
+        # Each writer's own messages keep their order.
+        for k in range(20):
+            mine = [m["seq"] for m in results[k] if m["circle"] == circle["id"]]
+            assert mine == sorted(mine)
+    assert len(committed) == 1000
+
+
+async def test_resend_with_a_known_nonce_stores_nothing(
+    store: Store, alice: Record, bob: Record, circle: Record, committed: list[Record]
+) -> None:
+    first, fresh = await store.chat.say(circle["id"], alice["id"], "Alice", "hello", "n1")
+    assert fresh is True
+    again, fresh = await store.chat.say(circle["id"], alice["id"], "Alice", "hello", "n1")
+    assert fresh is False and again == first
+    assert await stored_count(store) == 1
+    assert await store.chat.last_seq(circle["id"]) == 1
+    assert committed == [first]
+    # The nonce is per user: bob's "n1" is a different message.
+    await store.circles.join(circle["id"], bob["id"])
+    theirs, fresh = await store.chat.say(circle["id"], bob["id"], "Bob", "hi", "n1")
+    assert fresh is True and theirs["seq"] == 2
+
+
+async def test_duplicates_inside_one_batch(
+    store: Store, alice: Record, circle: Record, committed: list[Record]
+) -> None:
+    batches_before = store.chat.stats.batches
+    results = await asyncio.gather(
+        *(store.chat.say(circle["id"], alice["id"], "Alice", "hi", f"n{i % 3}") for i in range(9))
+    )
+    assert store.chat.stats.batches == batches_before + 1
+    assert [fresh for _, fresh in results] == [True] * 3 + [False] * 6
+    for i, (message, _) in enumerate(results):
+        assert message == results[i % 3][0]
+    assert sorted(m["seq"] for m in committed) == [1, 2, 3]
+    assert await stored_count(store) == 3
+    assert store.chat.stats.duplicates == 6
+
+
+async def test_group_commit_batches_concurrent_says(
+    store: Store, alice: Record, circle: Record
+) -> None:
+    before = store.chat.stats.commits
+    results = await asyncio.gather(
+        *(store.chat.say(circle["id"], alice["id"], "Alice", f"m{i}", f"n{i}") for i in range(500))
+    )
+    commits = store.chat.stats.commits - before
+    assert commits < 50
+    assert store.chat.stats.max_batch > 10
+    assert sorted(m["seq"] for m, _ in results) == list(range(1, 501))
+
+
+async def test_batch_max_is_respected(store_url: str) -> None:
+    s = await Store.open(store_url, batch_max=10, password_time_cost=1)
+    try:
+        _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+        circle = await s.circles.create(user["id"], "C", "community", "public")
+        await asyncio.gather(
+            *(s.chat.say(circle["id"], user["id"], "Alice", "m", f"n{i}") for i in range(100))
+        )
+        assert s.chat.stats.max_batch == 10
+        assert s.chat.stats.commits >= 10
+    finally:
+        await s.close()
+
+
+async def test_on_committed_gets_fresh_messages_in_seq_order_after_commit(
+    db_path: Path,
+) -> None:
+    calls: list[list[Record]] = []
+
+    def on_committed(messages: list[Record]) -> None:
+        # Nothing is published before its commit: another connection sees it all.
+        with sqlite3.connect(db_path) as other:
+            seqs = {
+                (c, s) for c, s in other.execute("SELECT circle_id, seq FROM messages").fetchall()
+            }
+        assert {(m["circle"], m["seq"]) for m in messages} <= seqs
+        calls.append(messages)
+
+    s = await Store.open(sqlite_url(db_path), on_committed=on_committed, password_time_cost=1)
+    try:
+        _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+        circles = [
+            await s.circles.create(user["id"], f"C{i}", "community", "public") for i in range(3)
+        ]
+
+        def say(i: int) -> Awaitable[tuple[Record, bool]]:
+            return s.chat.say(circles[i % 3]["id"], user["id"], "Alice", "m", f"n{i % 40}")
+
+        await asyncio.gather(*(say(i) for i in range(60)))
+        await asyncio.gather(*(say(i) for i in range(60)))  # all resends
+    finally:
+        await s.close()
+
+    assert calls and all(calls)
+    delivered = [m for batch in calls for m in batch]
+    assert len(delivered) == 40  # never a duplicate
+    for circle in circles:
+        seqs = [m["seq"] for m in delivered if m["circle"] == circle["id"]]
+        assert seqs == list(range(1, len(seqs) + 1))
+
+
+async def test_on_committed_runs_before_any_future_resolves(
+    store: Store, alice: Record, circle: Record
+) -> None:
+    queue = store._commit_queue
+    loop = asyncio.get_running_loop()
+    batch = [
+        commit_queue.SayRequest(
+            circle["id"], alice["id"], "Alice", "m", n, None, loop.create_future()
+        )
+        for n in ["a", "b", "a"]
+    ]
+    seen: list[bool] = []
+
+    def on_committed(messages: list[Record]) -> None:
+        seen.extend(request.future.done() for request in batch)
+
+    queue._on_committed = on_committed
+    await queue._commit(batch)
+    assert seen == [False, False, False]
+    assert [r.future.result()[0]["seq"] for r in batch] == [1, 2, 1]
+    assert [r.future.result()[1] for r in batch] == [True, True, False]
+
+
+async def test_on_committed_failure_does_not_fail_says(store_url: str) -> None:
+    def broken(messages: list[Record]) -> None:
+        raise RuntimeError("subscriber down")
+
+    s = await Store.open(store_url, on_committed=broken, password_time_cost=1)
+    try:
+        _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+        circle = await s.circles.create(user["id"], "C", "community", "public")
+        message, fresh = await s.chat.say(circle["id"], user["id"], "Alice", "m", "n")
+        assert fresh and message["seq"] == 1
+    finally:
+        await s.close()
+
+
+async def test_unknown_circle_fails_alone(store: Store, alice: Record, circle: Record) -> None:
+    batches_before = store.chat.stats.batches
+    results = await asyncio.gather(
+        store.chat.say(circle["id"], alice["id"], "Alice", "a", "n1"),
+        store.chat.say("missing", alice["id"], "Alice", "b", "n2"),
+        store.chat.say(circle["id"], alice["id"], "Alice", "c", "n3"),
+        return_exceptions=True,
+    )
+    assert store.chat.stats.batches == batches_before + 1
+    assert isinstance(results[1], NotFound)
+    assert [r[0]["seq"] for r in (results[0], results[2]) if isinstance(r, tuple)] == [1, 2]
+
+
+async def test_failed_transaction_fails_the_batch_and_the_writer_goes_on(
+    store: Store, alice: Record, circle: Record, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = commit_queue._reserve_seqs
+
+    async def broken(*args: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(commit_queue, "_reserve_seqs", broken)
+    results = await asyncio.gather(
+        *(store.chat.say(circle["id"], alice["id"], "Alice", "m", f"n{i}") for i in range(5)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, RuntimeError) and "disk on fire" in str(r) for r in results)
+    assert store.chat.stats.failures == 1
+    assert await stored_count(store) == 0
+
+    monkeypatch.setattr(commit_queue, "_reserve_seqs", real)
+    message, fresh = await store.chat.say(circle["id"], alice["id"], "Alice", "m", "n0")
+    assert fresh and message["seq"] == 1
+    assert await store.chat.last_seq(circle["id"]) == 1
+
+
+async def test_durable_across_restart(store_url: str) -> None:
+    s = await Store.open(store_url, password_time_cost=1)
+    _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+    circle = await s.circles.create(user["id"], "C", "community", "public")
+    for i in range(5):
+        await s.chat.say(circle["id"], user["id"], "Alice", f"m{i}", f"n{i}")
+    before, _ = await s.chat.history(circle["id"])
+    await s.close()
+
+    s = await Store.open(store_url, password_time_cost=1)
+    try:
+        after, more = await s.chat.history(circle["id"])
+        assert after == before and more is False
+        message, fresh = await s.chat.say(circle["id"], user["id"], "Alice", "again", "n5")
+        assert fresh and message["seq"] == 6
+        # Idempotency survives the restart too.
+        old, fresh = await s.chat.say(circle["id"], user["id"], "Alice", "m0", "n0")
+        assert not fresh and old == before[0]
+        token, _ = await s.accounts.login("alice", "correct horse")
+        assert (await s.accounts.authenticate(token))["id"] == user["id"]
+    finally:
+        await s.close()
+
+
+async def test_close_commits_what_is_queued(store_url: str) -> None:
+    s = await Store.open(store_url, password_time_cost=1)
+    _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+    circle = await s.circles.create(user["id"], "C", "community", "public")
+    tasks = [
+        asyncio.create_task(s.chat.say(circle["id"], user["id"], "Alice", "m", f"n{i}"))
+        for i in range(300)
+    ]
+    await asyncio.sleep(0)  # every say is queued, few (if any) committed
+    await s.close()
+    assert all(task.done() for task in tasks)
+    assert sorted(task.result()[0]["seq"] for task in tasks) == list(range(1, 301))
+    with pytest.raises(RuntimeError):
+        await s.chat.say(circle["id"], user["id"], "Alice", "late", "late")
+
+    s = await Store.open(store_url, password_time_cost=1)
+    try:
+        assert await s.chat.last_seq(circle["id"]) == 300
+        assert len(await s.chat.after(circle["id"], 0, 1000)) == 300
+    finally:
+        await s.close()
+
+
+async def test_two_writers_on_one_database(store_url: str) -> None:
+    """Two stores on one database (two processes, say) still hand out unique seqs."""
+    first = await Store.open(store_url, password_time_cost=1)
+    second = await Store.open(store_url, password_time_cost=1)
+    try:
+        _, user = await first.accounts.signup("alice", "correct horse", "Alice")
+        circle = await first.circles.create(user["id"], "C", "community", "public")
+
+        async def writer(s: Store, tag: str) -> list[int]:
+            seqs = []
+            for i in range(40):
+                message, _ = await s.chat.say(circle["id"], user["id"], "Alice", "m", f"{tag}{i}")
+                seqs.append(message["seq"])
+            return seqs
+
+        results = await asyncio.gather(
+            *(writer(first, f"a{k}-") for k in range(5)),
+            *(writer(second, f"b{k}-") for k in range(5)),
+        )
+        assert sorted(seq for seqs in results for seq in seqs) == list(range(1, 401))
+        assert await second.chat.last_seq(circle["id"]) == 400
+    finally:
+        await second.close()
+        await first.close()
+
+
+async def test_flush_waits_for_queued_says_and_keeps_the_writer(
+    store: Store, alice: Record, circle: Record
+) -> None:
+    tasks = [
+        asyncio.create_task(store.chat.say(circle["id"], alice["id"], "Alice", "m", f"n{i}"))
+        for i in range(200)
+    ]
+    await asyncio.sleep(0)
+    await store.chat.flush()
+    assert await stored_count(store) == 200
+    await asyncio.gather(*tasks)
+    message, fresh = await store.chat.say(circle["id"], alice["id"], "Alice", "m", "after")
+    assert fresh and message["seq"] == 201
+    await store.chat.flush()  # nothing queued: returns at once
