@@ -37,18 +37,28 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     base = Settings.from_env()
     parser = argparse.ArgumentParser(prog="python -m server", description="Run a Quanzi node.")
     parser.add_argument("--host", default=base.host, help="QUANZI_HOST (default %(default)s)")
-    parser.add_argument("--port", type=int, default=base.port,
-                        help="QUANZI_PORT or PORT (default %(default)s)")
-    parser.add_argument("--data-dir", type=Path, default=base.data_dir,
-                        help="QUANZI_DATA_DIR: where the SQLite file lives (default %(default)s)")
-    parser.add_argument("--database-url", default=base.database_url,
-                        help="QUANZI_DATABASE_URL: any SQLAlchemy async URL (default: SQLite)")
+    parser.add_argument(
+        "--port", type=int, default=base.port, help="QUANZI_PORT or PORT (default %(default)s)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=base.data_dir,
+        help="QUANZI_DATA_DIR: where the SQLite file lives (default %(default)s)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=base.database_url,
+        help="QUANZI_DATABASE_URL: any SQLAlchemy async URL (default: SQLite)",
+    )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return replace(base, host=args.host, port=args.port, data_dir=args.data_dir,
-                   database_url=args.database_url)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return replace(
+        base, host=args.host, port=args.port, data_dir=args.data_dir, database_url=args.database_url
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,8 +78,10 @@ def main(argv: list[str] | None = None) -> None:
         log_level="warning",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 1,
     )
-    print(f"Quanzi on http://{settings.host}:{settings.port}  (store: {settings.store_url})",
-          flush=True)
+    print(
+        f"Quanzi on http://{settings.host}:{settings.port}  (store: {settings.store_url})",
+        flush=True,
+    )
     asyncio.run(QuanziServer(config, app).serve())
 
 

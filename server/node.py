@@ -15,8 +15,7 @@ import logging
 from typing import Any
 
 from protocol import Bye, CloseCode, Joined, Left, Presence
-from store import Store
-from store import Membership
+from store import Membership, Store
 from store.errors import Forbidden
 
 from . import metrics
@@ -40,6 +39,8 @@ class Node:
         self.say_limiter = RateLimiter(settings.say_rate_per_s, settings.say_burst)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
+        # Says waiting for their commit, over all sessions (shutdown awaits them).
+        self.says_in_flight: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def start(cls, settings: Settings) -> Node:
@@ -124,21 +125,11 @@ class Node:
         if not self.hub.of_user(conn.user_id):
             self.say_limiter.forget(conn.user_id)
 
-    async def say(
-        self, conn: Connection, circle: str, text: str, nonce: str, reply_to: int | None
-    ) -> dict[str, Any]:
-        member = await self.membership(conn, circle)
-        if member is None:
-            raise Forbidden("not a member of this circle")
-        message, _fresh = await self.store.chat.say(
-            circle, conn.user_id, member.name, text, nonce, reply_to
-        )
-        return message
-
     # -- events between nodes -------------------------------------------------
 
     def _on_committed(self, messages: list[dict[str, Any]]) -> None:
         metrics.commit_batch.observe(len(messages))
+        metrics.commit_seconds.observe(self.store.chat.stats.last_seconds)
         for message in messages:
             self.broker.publish(circle_channel(message["circle"]), {"k": "msg", "m": message})
 
@@ -182,8 +173,9 @@ class Node:
         self.broker.publish(ALL, {"k": "revoke", "token": token})
 
     async def member_removed(self, circle: str, user_id: str, reason: str = "removed") -> None:
-        self.broker.publish(ALL, {"k": "removed", "circle": circle, "user": user_id,
-                                  "reason": reason})
+        self.broker.publish(
+            ALL, {"k": "removed", "circle": circle, "user": user_id, "reason": reason}
+        )
 
     def membership_changed(self, circle: str, user_id: str) -> None:
         self.broker.publish(ALL, {"k": "member", "circle": circle, "user": user_id})
@@ -199,6 +191,8 @@ class Node:
         for task in self._tasks:
             task.cancel()
         await self.store.chat.flush()
+        if self.says_in_flight:
+            await asyncio.wait(list(self.says_in_flight), timeout=self.settings.shutdown_grace_s)
         bye = Bye(reason="shutdown").to_map()
         conns = list(self.hub.connections)
         self.hub.broadcast(conns, bye)

@@ -34,6 +34,7 @@ from protocol import (
     choose_subprotocol,
     codec_for,
     decode_client,
+    error_map,
 )
 from protocol import Hello as HelloFrame
 from store.errors import Forbidden, StoreError, Unauthenticated
@@ -67,11 +68,13 @@ async def ws_endpoint(websocket: WebSocket) -> None:
     finally:
         if conn.user_id:
             await node.disconnect(conn)
-        if conn.closed or not conn.user_id:
+        # Send what is queued (a close code included) unless the peer is gone.
+        conn.close(CloseCode.NORMAL)
+        try:
+            async with asyncio.timeout(node.settings.shutdown_grace_s):
+                await conn.drained()
+        except TimeoutError:
             conn.abort()
-        else:
-            conn.close(CloseCode.NORMAL)
-            await conn.drained()
 
 
 class Session:
@@ -80,6 +83,7 @@ class Session:
         self.conn = conn
         self.settings = node.settings
         self.bad_frames = WindowCounter(self.settings.bad_frames_window_s)
+        self.pending_says: set[asyncio.Task[None]] = set()
         self.handlers = {
             Join: self.on_join,
             Leave: self.on_leave,
@@ -112,15 +116,18 @@ class Session:
         try:
             frame = decode_client(conn.codec, data)
             if not isinstance(frame, HelloFrame):
-                raise ProtocolError(ErrorCode.UNAUTHENTICATED, "the first frame must be hello",
-                                    getattr(frame, "id", None))
+                raise ProtocolError(
+                    ErrorCode.UNAUTHENTICATED,
+                    "the first frame must be hello",
+                    getattr(frame, "id", None),
+                )
             user = await self.node.store.accounts.authenticate(frame.token)
         except ProtocolError as exc:
             conn.send(exc.to_map())
             conn.close(CloseCode.UNAUTHENTICATED)
             return False
         except Unauthenticated as exc:
-            conn.send(_error(ErrorCode.UNAUTHENTICATED, str(exc), frame.id))
+            conn.send(error_map(ErrorCode.UNAUTHENTICATED, str(exc), frame.id))
             conn.close(CloseCode.UNAUTHENTICATED)
             return False
         metrics.frames_in.labels("hello").inc()
@@ -132,8 +139,10 @@ class Session:
                 user=conn.user,
                 session=secrets.token_urlsafe(12),
                 heartbeat=self.settings.heartbeat_s,
-                limits={"frame_bytes": self.settings.frame_bytes,
-                        "text_chars": self.settings.text_chars},
+                limits={
+                    "frame_bytes": self.settings.frame_bytes,
+                    "text_chars": self.settings.text_chars,
+                },
             ).to_map()
         )
         return True
@@ -158,10 +167,10 @@ class Session:
                 if self.bad_frames.add() > self.settings.bad_frames_max:
                     conn.close(CloseCode.POLICY)
             except StoreError as exc:
-                conn.send(_error(ErrorCode(exc.code), str(exc), frame_id))
+                conn.send(store_error(exc, frame_id))
             except Exception:
                 log.exception("frame from %s failed", conn.user_id)
-                conn.send(_error(ErrorCode.INTERNAL, "internal error", frame_id))
+                conn.send(error_map(ErrorCode.INTERNAL, "internal error", frame_id))
 
     # -- one handler per request ---------------------------------------------
 
@@ -174,14 +183,41 @@ class Session:
 
     async def on_say(self, f: Say) -> None:
         if len(f.text) > self.settings.text_chars:
-            raise ProtocolError(ErrorCode.TOO_BIG,
-                                f"text is longer than {self.settings.text_chars} characters", f.id)
+            raise ProtocolError(
+                ErrorCode.TOO_BIG,
+                f"text is longer than {self.settings.text_chars} characters",
+                f.id,
+            )
         if not f.text.strip():
             raise ProtocolError(ErrorCode.BAD_FRAME, "text is empty", f.id)
         if not self.node.say_limiter.allow(self.conn.user_id):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "slow down: too many messages", f.id)
-        message = await self.node.say(self.conn, f.circle, f.text, f.nonce, f.reply_to)
-        self.conn.send(Ok(id=f.id, extra={"seq": message["seq"], "ts": message["ts"]}).to_map())
+        member = await self._member(f.circle)
+        # Says are pipelined so that one client's burst shares group commits; the
+        # task queues the say before its first await, so order is kept.
+        if len(self.pending_says) >= self.settings.says_in_flight:
+            await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
+        task = asyncio.create_task(self._store_say(f, member.name))
+        self.pending_says.add(task)
+        self.node.says_in_flight.add(task)
+        task.add_done_callback(self._said)
+
+    async def _store_say(self, f: Say, name: str) -> None:
+        try:
+            message, _ = await self.node.store.chat.say(
+                f.circle, self.conn.user_id, name, f.text, f.nonce, f.reply_to
+            )
+        except StoreError as exc:
+            self.conn.send(store_error(exc, f.id))
+        except Exception:
+            log.exception("say from %s failed", self.conn.user_id)
+            self.conn.send(error_map(ErrorCode.INTERNAL, "internal error", f.id))
+        else:
+            self.conn.send(Ok(id=f.id, extra={"seq": message["seq"], "ts": message["ts"]}).to_map())
+
+    def _said(self, task: asyncio.Task[None]) -> None:
+        self.pending_says.discard(task)
+        self.node.says_in_flight.discard(task)
 
     async def on_history(self, f: History) -> None:
         member = await self._member(f.circle)
@@ -191,7 +227,9 @@ class Session:
         messages, more = await self.node.store.chat.history(
             f.circle, before=f.before, limit=min(limit, self.settings.history_max), min_seq=floor
         )
-        self.conn.send(HistoryReply(id=f.id, circle=f.circle, messages=messages, more=more).to_map())
+        self.conn.send(
+            HistoryReply(id=f.id, circle=f.circle, messages=messages, more=more).to_map()
+        )
 
     async def on_star(self, f: Star) -> None:
         await self._member(f.circle)
@@ -217,5 +255,7 @@ class Session:
         return member
 
 
-def _error(code: ErrorCode, message: str, frame_id: Any) -> dict[str, Any]:
-    return ProtocolError(code, message, frame_id).to_map()
+def store_error(exc: StoreError, frame_id: Any) -> dict[str, Any]:
+    """A domain error as an `error` frame; /ws has no bad_request, only bad_frame."""
+    code = ErrorCode.BAD_FRAME if exc.code == ErrorCode.BAD_REQUEST else exc.code
+    return error_map(code, exc.message, frame_id)

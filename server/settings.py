@@ -40,6 +40,9 @@ class Settings:
     # The contract: more than 20 bad frames in 10 s closes with 4008.
     bad_frames_max: int = 20
     bad_frames_window_s: float = 10.0
+    # Says of one connection waiting for their commit; past it the session stops
+    # reading until one is acknowledged (back-pressure instead of memory).
+    says_in_flight: int = 256
     # History pages (contract: limit <= 200, default 50).
     history_default: int = 50
     history_max: int = 200

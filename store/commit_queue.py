@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class CommitStats:
     messages: int = 0  # fresh messages stored
     duplicates: int = 0  # requests answered with an already stored message
     max_batch: int = 0  # largest batch so far
+    last_seconds: float = 0.0  # duration of the last transaction (metrics read it on commit)
 
 
 @dataclass(slots=True)
@@ -163,6 +165,7 @@ class CommitQueue:
     async def _commit(self, batch: list[SayRequest]) -> None:
         self.stats.batches += 1
         self.stats.max_batch = max(self.stats.max_batch, len(batch))
+        started = time.perf_counter()
         try:
             try:
                 outcomes = await self._write(batch)
@@ -178,6 +181,7 @@ class CommitQueue:
             _fail(batch, exc)
             return
         self.stats.commits += 1
+        self.stats.last_seconds = time.perf_counter() - started
         fresh = [o[0] for o in outcomes if isinstance(o, tuple) and o[1]]
         self.stats.messages += len(fresh)
         self.stats.duplicates += sum(1 for o in outcomes if isinstance(o, tuple) and not o[1])

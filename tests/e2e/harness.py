@@ -61,9 +61,19 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "--port", str(self.port),
-             "--data-dir", str(self.data_dir)],
-            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "server",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + seconds(20)
         while time.monotonic() < deadline:
@@ -92,27 +102,36 @@ class Api:
     def __init__(self, base: str) -> None:
         self.client = httpx.AsyncClient(base_url=base, timeout=seconds(10))
 
-    async def call(self, method: str, path: str, token: str | None = None,
-                   **kw: Any) -> httpx.Response:
+    async def call(
+        self, method: str, path: str, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return await self.client.request(method, f"/api/v1{path}", headers=headers, **kw)
 
     async def signup(self, handle: str, name: str | None = None) -> tuple[str, dict[str, Any]]:
-        r = await self.call("POST", "/auth/signup",
-                            json={"handle": handle, "password": "correct horse", "name": name or handle})
+        r = await self.call(
+            "POST",
+            "/auth/signup",
+            json={"handle": handle, "password": "correct horse", "name": name or handle},
+        )
         assert r.status_code == 201, r.text
         body = r.json()
         return body["token"], body["user"]
 
     async def circle(self, token: str, name: str = "Circle", visibility: str = "public") -> str:
-        r = await self.call("POST", "/circles", token,
-                            json={"name": name, "kind": "community", "visibility": visibility})
+        r = await self.call(
+            "POST",
+            "/circles",
+            token,
+            json={"name": name, "kind": "community", "visibility": visibility},
+        )
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
 
     async def join(self, token: str, circle: str, code: str | None = None) -> httpx.Response:
-        return await self.call("POST", f"/circles/{circle}/join", token,
-                               json={"code": code} if code else {})
+        return await self.call(
+            "POST", f"/circles/{circle}/join", token, json={"code": code} if code else {}
+        )
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -132,8 +151,9 @@ class Client:
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def open(cls, url: str, token: str | None, codec: str = "json",
-                   hello: bool = True) -> Client:
+    async def open(
+        cls, url: str, token: str | None, codec: str = "json", hello: bool = True
+    ) -> Client:
         sub = SUBPROTOCOL_MSGPACK if codec == "msgpack" else SUBPROTOCOL_JSON
         ws = await connect(url, subprotocols=[sub], max_size=None, open_timeout=seconds(10))
         client = cls(ws, codec)
@@ -160,8 +180,10 @@ class Client:
             self.replies.clear()
 
     def send(self, frame: dict[str, Any]) -> None:
-        asyncio.ensure_future(self.ws.send(self.codec.encode(frame) if self.codec.binary
-                                           else self.codec.encode(frame).decode()))
+        data = self.codec.encode(frame)
+        task = asyncio.ensure_future(self.ws.send(data if self.codec.binary else data.decode()))
+        # A send racing a server close is expected here; the reply future reports it.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async def request(self, frame: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
         frame = {"id": next(_ids), **frame}
@@ -171,8 +193,9 @@ class Client:
         return await asyncio.wait_for(fut, seconds(timeout))
 
     async def say(self, circle: str, text: str, nonce: str | None = None) -> dict[str, Any]:
-        reply = await self.request({"t": "say", "circle": circle, "text": text,
-                                    "nonce": nonce or f"n{next(_ids)}"})
+        reply = await self.request(
+            {"t": "say", "circle": circle, "text": text, "nonce": nonce or f"n{next(_ids)}"}
+        )
         assert reply["t"] == "ok", reply
         return reply
 

@@ -42,8 +42,9 @@ async def test_two_users_chat_live(server: ServerProcess, api: Api, codec: str) 
     await bob.close()
 
 
-async def test_rejoin_with_since_gets_exactly_the_missed(server: ServerProcess, api: Api,
-                                                        codec: str) -> None:
+async def test_rejoin_with_since_gets_exactly_the_missed(
+    server: ServerProcess, api: Api, codec: str
+) -> None:
     ann_token, bob_token, circle = await _two_members(api)
     ann = await Client.open(server.ws, ann_token, codec)
     bob = await Client.open(server.ws, bob_token, codec)
@@ -117,9 +118,11 @@ async def test_non_member_is_refused(server: ServerProcess, api: Api, codec: str
     ann_token, _, circle = await _two_members(api)
     eve_token, _ = await api.signup("eve")
     eve = await Client.open(server.ws, eve_token, codec)
-    for frame in ({"t": "join", "circle": circle},
-                  {"t": "say", "circle": circle, "text": "hi", "nonce": "x"},
-                  {"t": "history", "circle": circle}):
+    for frame in (
+        {"t": "join", "circle": circle},
+        {"t": "say", "circle": circle, "text": "hi", "nonce": "x"},
+        {"t": "history", "circle": circle},
+    ):
         reply = await eve.request(frame)
         assert (reply["t"], reply["code"]) == ("error", "forbidden")
     assert (await eve.request({"t": "ping"}))["t"] == "pong"

@@ -92,8 +92,10 @@ async def test_chat_floods_are_rate_limited_and_not_stored(tmp_path: Path) -> No
     try:
         token, circle = await _member(api)
         client = await Client.open(proc.ws, token)
-        replies = [await client.request({"t": "say", "circle": circle, "text": f"{i}",
-                                         "nonce": f"f{i}"}) for i in range(6)]
+        replies = [
+            await client.request({"t": "say", "circle": circle, "text": f"{i}", "nonce": f"f{i}"})
+            for i in range(6)
+        ]
         assert [r["t"] for r in replies[:3]] == ["ok"] * 3
         assert {r.get("code") for r in replies[3:]} == {"rate_limited"}
         hist = await client.request({"t": "history", "circle": circle})
@@ -105,8 +107,12 @@ async def test_chat_floods_are_rate_limited_and_not_stored(tmp_path: Path) -> No
 
 
 async def test_slow_reader_is_closed_while_others_keep_flowing(tmp_path: Path) -> None:
-    proc = ServerProcess(tmp_path, QUANZI_SEND_QUEUE_FRAMES="64",
-                         QUANZI_SAY_RATE_PER_S="100000", QUANZI_SAY_BURST="100000").start()
+    proc = ServerProcess(
+        tmp_path,
+        QUANZI_SEND_QUEUE_FRAMES="256",
+        QUANZI_SAY_RATE_PER_S="100000",
+        QUANZI_SAY_BURST="100000",
+    ).start()
     api = Api(proc.http)
     try:
         token, circle = await _member(api)
@@ -127,10 +133,16 @@ async def test_slow_reader_is_closed_while_others_keep_flowing(tmp_path: Path) -
         reader = await Client.open(proc.ws, reader_token)
         await reader.request({"t": "join", "circle": circle})
         sender = await Client.open(proc.ws, token)
-        count = 1500
+        count, burst = 3000, 100
         big = "y" * 3900
-        await asyncio.gather(*(sender.say(circle, f"{i} {big}", nonce=f"s{i}")
-                               for i in range(count)))
+        # Bursts well under the queue bound: only a client that stops reading overflows.
+        for start in range(0, count, burst):
+            await asyncio.gather(
+                *(
+                    sender.say(circle, f"{i} {big}", nonce=f"s{i}")
+                    for i in range(start, start + burst)
+                )
+            )
         seqs = [m["seq"] for m in await reader.messages(count, timeout=30)]
         assert seqs == list(range(1, count + 1))
         # The slow client reads again: it finds part of the stream, then 4009.
