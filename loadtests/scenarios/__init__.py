@@ -1,0 +1,16 @@
+"""The scenarios, by name."""
+
+from __future__ import annotations
+
+from .base import Context, Layout, Scenario
+from .durable import Durable
+from .fanout import Fanout
+from .idle import Idle
+from .mixed import Mixed
+from .rooms import Rooms
+
+SCENARIOS: dict[str, type[Scenario]] = {
+    cls.name: cls for cls in (Fanout, Rooms, Idle, Durable, Mixed)
+}
+
+__all__ = ["SCENARIOS", "Scenario", "Context", "Layout"]

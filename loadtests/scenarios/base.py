@@ -1,0 +1,161 @@
+"""What a scenario is: a layout to set up, a plan of connections, and what each does.
+
+The coordinator asks a scenario for its `layout` (users, and circles with their
+members) to create over HTTP, then for its `plan`: one `ConnSpec` per
+connection. Each worker builds the same scenario from the same options and
+calls `drive` for each of its connections during the sending phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ..client import Client
+    from ..seed import Seed
+    from ..stats import Stats
+
+
+@dataclass
+class Layout:
+    users: int
+    circles: list[list[int]] = field(default_factory=list)  # members (user indexes), owner first
+    kind: str = "community"
+
+    def key(self) -> str:
+        """Identifies the layout, so a seed file is only reused for the same one."""
+        sizes = ",".join(str(len(c)) for c in self.circles[:4])
+        return f"users={self.users};circles={len(self.circles)};first={sizes};kind={self.kind}"
+
+
+ConnSpec = dict[str, Any]  # i, url, http, user, token, join, circle, role
+
+
+@dataclass
+class Context:
+    """What `drive` may use in a worker."""
+
+    worker: int
+    opts: dict[str, Any]
+    stats: Stats
+    stop: asyncio.Event
+    clients: dict[int, Client]
+    rng: random.Random
+    text: str
+    specs: dict[int, ConnSpec] = field(default_factory=dict)
+    scratch: dict[str, Any] = field(default_factory=dict)  # a scenario's own state in this worker
+
+    def stopped(self) -> bool:
+        return self.stop.is_set()
+
+    async def sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped first; False when the sending phase is over."""
+        if seconds <= 0:
+            return not self.stop.is_set()
+        try:
+            await asyncio.wait_for(self.stop.wait(), seconds)
+        except TimeoutError:
+            return True
+        return False
+
+    async def paced(self, rate: float, send: Any) -> None:
+        """Call send() `rate` times a second on an absolute schedule (open loop: a slow
+        reply never delays the next send) until the phase ends."""
+        if rate <= 0:
+            return
+        interval = 1.0 / rate
+        loop = asyncio.get_running_loop()
+        start = loop.time() + self.rng.random() * interval
+        k = 0
+        while not self.stop.is_set():
+            due = start + k * interval
+            late = loop.time() - due
+            if late > 1.0:
+                self.stats.notes.add(
+                    "a sender fell more than 1 s behind its schedule "
+                    "(generator saturated or the server pushes back)"
+                )
+                k += int(late / interval)  # skip what cannot be sent on time any more
+                continue
+            if not await self.sleep(due - loop.time()):
+                return
+            send()
+            k += 1
+
+
+class Scenario:
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    # Which figures the report leads with: "deliveries", "acks" or "connects".
+    focus: ClassVar[str] = "deliveries"
+
+    def __init__(self, opts: dict[str, Any]) -> None:
+        self.opts = opts
+
+    @staticmethod
+    def add_options(p: argparse.ArgumentParser) -> None:
+        """Scenario-specific options."""
+
+    def connections(self) -> int:
+        raise NotImplementedError
+
+    def users(self) -> int:
+        return max(1, min(self.connections(), int(self.opts.get("users") or 100)))
+
+    def layout(self) -> Layout:
+        raise NotImplementedError
+
+    def plan(self, seed: Seed, urls: list[str]) -> list[ConnSpec]:
+        raise NotImplementedError
+
+    def offered_rate(self) -> float | None:
+        """Deliveries per second the senders aim at, when the scenario defines it."""
+        return None
+
+    async def drive(self, ctx: Context, client: Client, spec: ConnSpec) -> None:
+        """What one connection does during the sending phase (default: nothing)."""
+
+    def on_push(self, ctx: Context, client: Client, frame: dict[str, Any]) -> None:
+        """A push other than msg (highlight, presence, bye…)."""
+
+    async def close(self, ctx: Context) -> None:
+        """Release what `drive` opened in this worker."""
+
+
+def conn_spec(
+    i: int,
+    seed: Seed,
+    urls: list[str],
+    user: int,
+    role: str = "member",
+    join: list[int] | None = None,
+) -> ConnSpec:
+    """Connection i: its node (round-robin over the URLs), user, and circles to join."""
+    from ..seed import http_base
+
+    url = urls[i % len(urls)]
+    circles = [seed.circles[c]["id"] for c in (join or [])]
+    return {
+        "i": i,
+        "url": url,
+        "http": http_base(url),
+        "user": user,
+        "token": seed.users[user]["token"],
+        "join": circles,
+        "circle": circles[0] if circles else None,
+        "role": role,
+    }
+
+
+def text_of(size: int) -> str:
+    base = "load test · 负载测试 · "
+    return (base * (size // len(base) + 1))[:size] if size > 0 else "x"
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
