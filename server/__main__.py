@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import socket
 from dataclasses import replace
@@ -82,7 +81,8 @@ def main(argv: list[str] | None = None) -> None:
         f"Quanzi on http://{settings.host}:{settings.port}  (store: {settings.store_url})",
         flush=True,
     )
-    asyncio.run(QuanziServer(config, app).serve())
+    # run() picks uvloop (loop="auto") where asyncio.run would not.
+    QuanziServer(config, app).run()
 
 
 if __name__ == "__main__":
