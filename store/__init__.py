@@ -14,11 +14,12 @@ from .circles import Circles
 from .commit_queue import CommitQueue, CommitStats, OnCommitted
 from .engine import Database, open_database
 from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .posts import Posts
 from .records import Membership, Record
 
 
 class Store:
-    """The database and the three services the server uses."""
+    """The database and the services the server uses."""
 
     def __init__(self, db: Database, commit_queue: CommitQueue, password_time_cost: int) -> None:
         self.db = db
@@ -26,6 +27,7 @@ class Store:
         self.accounts = Accounts(db, password_time_cost)
         self.circles = Circles(db)
         self.chat = Chat(db, commit_queue)
+        self.posts = Posts(db)
 
     @classmethod
     async def open(
@@ -68,6 +70,7 @@ __all__ = [
     "Invalid",
     "Membership",
     "NotFound",
+    "Posts",
     "Record",
     "Store",
     "StoreError",

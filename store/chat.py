@@ -8,14 +8,13 @@ they sit on the hot paths (replay on join, history pages).
 from __future__ import annotations
 
 from sqlalchemy import and_, case, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
 from .commit_queue import CommitQueue, CommitStats, Outcome
 from .engine import Database
 from .errors import NotFound
 from .ids import now_ms
-from .lookups import circle_row, require_manager
+from .lookups import circle_row, message_row, require_manager, star_count
 from .models import CIRCLES, MEMBERSHIPS, MESSAGES, STARS, USERS, VETOES
 from .records import MESSAGE_COLUMNS, Record, message_record
 
@@ -122,21 +121,29 @@ class Chat:
             raise NotFound("no such circle")
         return int(value)
 
+    async def last_seqs(self, circle_ids: list[str]) -> dict[str, int]:
+        """Several circles' last seqs in one query (unknown circles are absent)."""
+        if not circle_ids:
+            return {}
+        query = select(CIRCLES.c.id, CIRCLES.c.last_seq).where(CIRCLES.c.id.in_(circle_ids))
+        async with self._db.read() as conn:
+            return {row.id: int(row.last_seq) for row in await conn.execute(query)}
+
     async def star(self, circle_id: str, seq: int, user_id: str) -> int:
         """Star a message (twice counts once); returns its star count."""
         async with self._db.write() as conn:
-            await _require_message(conn, circle_id, seq)
+            await message_row(conn, circle_id, seq)
             await conn.execute(
                 self._db.insert_ignore(STARS).values(
                     circle_id=circle_id, seq=seq, user_id=user_id, ts=now_ms()
                 )
             )
-            return await _star_count(conn, circle_id, seq)
+            return await star_count(conn, circle_id, seq)
 
     async def unstar(self, circle_id: str, seq: int, user_id: str) -> int:
         """Withdraw a star; returns the message's star count."""
         async with self._db.write() as conn:
-            await _require_message(conn, circle_id, seq)
+            await message_row(conn, circle_id, seq)
             await conn.execute(
                 delete(STARS).where(
                     STARS.c.circle_id == circle_id,
@@ -144,12 +151,12 @@ class Chat:
                     STARS.c.user_id == user_id,
                 )
             )
-            return await _star_count(conn, circle_id, seq)
+            return await star_count(conn, circle_id, seq)
 
     async def stars(self, circle_id: str, seq: int) -> int:
         """A message's star count."""
         async with self._db.read() as conn:
-            return await _star_count(conn, circle_id, seq)
+            return await star_count(conn, circle_id, seq)
 
     async def mark_read(self, circle_id: str, user_id: str, seq: int) -> None:
         """The member has read up to ``seq``. Never moves backwards, never past last_seq."""
@@ -172,7 +179,7 @@ class Chat:
         async with self._db.write() as conn:
             await circle_row(conn, circle_id)
             await require_manager(conn, circle_id, actor_id)
-            await _require_message(conn, circle_id, seq)
+            await message_row(conn, circle_id, seq)
             if vetoed:
                 await conn.execute(
                     self._db.insert_ignore(VETOES).values(circle_id=circle_id, seq=seq)
@@ -186,16 +193,3 @@ class Chat:
         query = select(VETOES.c.seq).where(VETOES.c.circle_id == circle_id, VETOES.c.seq == seq)
         async with self._db.read() as conn:
             return (await conn.execute(query)).first() is not None
-
-
-async def _require_message(conn: AsyncConnection, circle_id: str, seq: object) -> None:
-    if isinstance(seq, bool) or not isinstance(seq, int):
-        raise NotFound("no such message")
-    query = select(MESSAGES.c.seq).where(MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq == seq)
-    if (await conn.execute(query)).first() is None:
-        raise NotFound("no such message")
-
-
-async def _star_count(conn: AsyncConnection, circle_id: str, seq: int) -> int:
-    query = select(func.count()).where(STARS.c.circle_id == circle_id, STARS.c.seq == seq)
-    return int((await conn.execute(query)).scalar_one())

@@ -6,8 +6,6 @@ removal) from ``memberships.Memberships``, so the server sees one object.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -15,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from . import validation
 from .access_codes import create_codes
-from .errors import Forbidden, Invalid, NotFound
-from .ids import new_id, now_ms
-from .lookups import circle_row, require_manager, role_of
+from .errors import Invalid, NotFound
+from .ids import decode_cursor, encode_cursor, new_id, now_ms
+from .lookups import circle_row, require_manager, require_visible
 from .memberships import Memberships
 from .models import CIRCLES, MEMBERSHIPS
+from .must_read import pending_counts
 from .records import CIRCLE_COLUMNS, Record, circle_record
 
 KINDS = ("internal", "business", "community", "teaching")
@@ -100,7 +99,7 @@ class Circles(Memberships):
         if kind is not None:
             query = query.where(CIRCLES.c.kind == validation.choice(kind, "kind", KINDS))
         if cursor is not None:
-            created, last_id = _decode_cursor(cursor)
+            created, last_id = decode_cursor(cursor)
             query = query.where(
                 or_(
                     CIRCLES.c.created < created,
@@ -111,17 +110,14 @@ class Circles(Memberships):
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).all()
         page = rows[:limit]
-        next_cursor = _encode_cursor(page[-1].created, page[-1].id) if len(rows) > limit else None
+        next_cursor = encode_cursor(page[-1].created, page[-1].id) if len(rows) > limit else None
         return [circle_record(row) for row in page], next_cursor
 
     async def get(self, circle_id: str, viewer_id: str | None = None) -> Record:
         """A circle; a private one only to its members."""
         async with self._db.read() as conn:
             row = await circle_row(conn, circle_id)
-            if row.visibility != "public" and (
-                viewer_id is None or await role_of(conn, circle_id, viewer_id) is None
-            ):
-                raise Forbidden("this circle is private")
+            await require_visible(conn, row, viewer_id)
         return circle_record(row)
 
     async def update(self, circle_id: str, actor_id: str, changes: dict[str, Any]) -> Record:
@@ -152,7 +148,8 @@ class Circles(Memberships):
         return await create_codes(self._db, circle_id, actor_id, count, max_uses, expires_in_s)
 
     async def my_circles(self, user_id: str) -> list[Record]:
-        """The user's circles with role, nickname and unread count, in joining order."""
+        """The user's circles with role, nickname, unread count and pending must-reads,
+        in joining order."""
         query = (
             select(
                 *CIRCLE_COLUMNS,
@@ -167,6 +164,7 @@ class Circles(Memberships):
         )
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).all()
+            pending = await pending_counts(conn, user_id) if rows else {}
         return [
             {
                 **circle_record(row),
@@ -174,24 +172,7 @@ class Circles(Memberships):
                 "nickname": row.nickname,
                 # Messages from before joining never count as unread.
                 "unread": max(0, row.last_seq - max(row.read_seq, row.joined_seq)),
-                # Must-read posts arrive with the posts feature.
-                "must_read_pending": 0,
+                "must_read_pending": pending.get(row.id, 0),
             }
             for row in rows
         ]
-
-
-def _encode_cursor(created: int, circle_id: str) -> str:
-    raw = f"{created}:{circle_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: object) -> tuple[int, str]:
-    if not isinstance(cursor, str) or not cursor or len(cursor) > 200:
-        raise Invalid("bad cursor")
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, circle_id = raw.split(":", 1)
-        return int(created), circle_id
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Invalid("bad cursor") from None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .engine import Database
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 OnCommitted = Callable[[list[Record]], None]
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
+# Deadlock and serialization failure (PostgreSQL): another writer's batch got in
+# the way; the batch is tried again up to WRITE_RETRIES times.
+_RETRYABLE = {"40P01", "40001"}
+WRITE_RETRIES = 5
 
 
 @dataclass(slots=True)
@@ -167,14 +172,7 @@ class CommitQueue:
         self.stats.max_batch = max(self.stats.max_batch, len(batch))
         started = time.perf_counter()
         try:
-            try:
-                outcomes = await self._write(batch)
-            except IntegrityError:
-                # Another process stored one of these nonces between our lookup
-                # and our insert (only possible with several writers, e.g. on
-                # PostgreSQL): the second lookup finds it.
-                log.info("group commit hit a unique constraint; retrying the batch once")
-                outcomes = await self._write(batch)
+            outcomes = await self._write_retrying(batch)
         except Exception as exc:
             self.stats.failures += 1
             log.exception("group commit of %d messages failed", len(batch))
@@ -198,6 +196,29 @@ class CommitQueue:
                 request.future.set_exception(outcome)
             else:
                 request.future.set_result(outcome)
+
+    async def _write_retrying(self, batch: list[SayRequest]) -> list[Outcome | StoreError]:
+        """`_write`, again when another writer process got in the way (several
+        nodes on PostgreSQL); the failed attempt rolled back, seqs included."""
+        unique_retried = False
+        attempt = 0
+        while True:
+            try:
+                return await self._write(batch)
+            except IntegrityError:
+                # Another process stored one of these nonces between our lookup
+                # and our insert: the second lookup finds it.
+                if unique_retried:
+                    raise
+                unique_retried = True
+                log.info("group commit hit a unique constraint; retrying the batch once")
+            except DBAPIError as exc:
+                code = getattr(exc.orig, "sqlstate", None)
+                if code not in _RETRYABLE or attempt >= WRITE_RETRIES:
+                    raise
+                attempt += 1
+                log.warning("group commit hit %s; retrying (attempt %d)", code, attempt)
+                await asyncio.sleep(random.uniform(0.001, 0.01) * 2**attempt)
 
     async def _write(self, batch: list[SayRequest]) -> list[Outcome | StoreError]:
         outcomes: list[Outcome | StoreError | None] = [None] * len(batch)
@@ -268,6 +289,15 @@ async def _reserve_seqs(conn: AsyncConnection, counts: Counter[str]) -> dict[str
     """
     if not counts:
         return {}
+    if len(counts) > 1 and conn.dialect.name == "postgresql":
+        # Lock the rows in one order (by id) for every writer: a multi-row UPDATE
+        # locks in scan order, which two nodes' batches may see differently.
+        await conn.execute(
+            select(CIRCLES.c.id)
+            .where(CIRCLES.c.id.in_(list(counts)))
+            .order_by(CIRCLES.c.id)
+            .with_for_update(key_share=True)
+        )
     bump = case({circle_id: n for circle_id, n in counts.items()}, value=CIRCLES.c.id, else_=0)
     result = await conn.execute(
         update(CIRCLES)

@@ -1,9 +1,13 @@
-"""Opaque ids, access codes and the clock."""
+"""Opaque ids, access codes, page cursors and the clock."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 import time
+
+from .errors import Invalid
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -28,3 +32,21 @@ def normalize_code(code: str) -> str:
 def now_ms() -> int:
     """Wall-clock time in ms since the Unix epoch (the contracts' time unit)."""
     return time.time_ns() // 1_000_000
+
+
+def encode_cursor(created: int, last_id: str) -> str:
+    """An opaque keyset cursor over ``(created, id)``, for newest-first pages."""
+    raw = f"{created}:{last_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: object) -> tuple[int, str]:
+    """``(created, id)`` back from ``encode_cursor``; ``Invalid`` for anything else."""
+    if not isinstance(cursor, str) or not cursor or len(cursor) > 200:
+        raise Invalid("bad cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, last_id = raw.split(":", 1)
+        return int(created), last_id
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Invalid("bad cursor") from None

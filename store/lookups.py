@@ -10,16 +10,44 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .errors import Forbidden, NotFound
-from .models import CIRCLES, MEMBERSHIPS, USERS
-from .records import CIRCLE_COLUMNS, MANAGER_ROLES, MEMBER_COLUMNS, AnyRow
+from .ids import now_ms
+from .models import CIRCLES, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
+from .records import (
+    CIRCLE_COLUMNS,
+    MANAGER_ROLES,
+    MEMBER_COLUMNS,
+    AnyRow,
+    Record,
+    post_record,
+    post_view,
+)
 
 
-async def circle_row(conn: AsyncConnection, circle_id: str) -> AnyRow:
-    """The circle's row, or ``NotFound``."""
-    row = (await conn.execute(select(*CIRCLE_COLUMNS).where(CIRCLES.c.id == circle_id))).first()
+async def circle_row(conn: AsyncConnection, circle_id: str, *, lock: bool = False) -> AnyRow:
+    """The circle's row, or ``NotFound``.
+
+    ``lock`` takes the row lock (a no-op on SQLite, whose write transactions are
+    serialized anyway): post changes of one circle then run one after the other
+    on PostgreSQL too, which keeps the pin cap and the order of ``posts.updated``
+    exact across nodes. ``FOR NO KEY UPDATE``, the level of the chat writer's
+    ``UPDATE circles``: unlike ``FOR UPDATE`` it does not hold up inserts that
+    only reference the circle (messages, memberships).
+    """
+    query = select(*CIRCLE_COLUMNS).where(CIRCLES.c.id == circle_id)
+    if lock:
+        query = query.with_for_update(key_share=True)
+    row = (await conn.execute(query)).first()
     if row is None:
         raise NotFound("no such circle")
     return row
+
+
+async def require_visible(conn: AsyncConnection, circle: AnyRow, viewer_id: str | None) -> None:
+    """A public circle is open to anyone; a private one only to its members."""
+    if circle.visibility != "public" and (
+        viewer_id is None or await role_of(conn, circle.id, viewer_id) is None
+    ):
+        raise Forbidden("this circle is private")
 
 
 async def role_of(conn: AsyncConnection, circle_id: str, user_id: str) -> str | None:
@@ -40,6 +68,14 @@ async def require_manager(conn: AsyncConnection, circle_id: str, actor_id: str) 
     if role not in MANAGER_ROLES:
         raise Forbidden("only the circle's owners and admins can do this")
     assert role is not None
+    return role
+
+
+async def require_member(conn: AsyncConnection, circle_id: str, user_id: str) -> str:
+    """The user's role in the circle; ``Forbidden`` for a non-member."""
+    role = await role_of(conn, circle_id, user_id)
+    if role is None:
+        raise Forbidden("you are not a member of this circle")
     return role
 
 
@@ -83,3 +119,57 @@ async def reassign_owner(conn: AsyncConnection, circle_id: str) -> None:
         .where(CIRCLES.c.id == circle_id, ~still_owner, first_owner.is_not(None))
         .values(owner_id=first_owner)
     )
+
+
+async def message_row(conn: AsyncConnection, circle_id: str, seq: object) -> AnyRow:
+    """A chat message's stored columns (seq, ts, user_id, text), or ``NotFound``."""
+    if isinstance(seq, bool) or not isinstance(seq, int):
+        raise NotFound("no such message")
+    query = select(MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text).where(
+        MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq == seq
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound("no such message")
+    return row
+
+
+async def star_count(conn: AsyncConnection, circle_id: str, seq: int) -> int:
+    query = select(func.count()).where(STARS.c.circle_id == circle_id, STARS.c.seq == seq)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def post_row(conn: AsyncConnection, post_id: object, *, lock: bool = False) -> AnyRow:
+    """A live post's row (``POSTS`` columns); ``NotFound`` for tombstones too.
+
+    ``lock`` locks its circle first (see ``circle_row``) and reads the post after.
+    """
+    if not isinstance(post_id, str):
+        raise NotFound("no such post")
+    query = select(*POSTS.c).where(POSTS.c.id == post_id, ~POSTS.c.deleted)
+    row = (await conn.execute(query)).first()
+    if row is not None and lock:
+        await circle_row(conn, row.circle_id, lock=True)
+        row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound("no such post")
+    return row
+
+
+async def read_post(conn: AsyncConnection, post_id: str, viewer_id: str | None) -> Record:
+    """The post (or its tombstone) as the viewer sees it."""
+    row = (await conn.execute(post_view(viewer_id).where(POSTS.c.id == post_id))).one()
+    return post_record(row)
+
+
+async def next_post_time(conn: AsyncConnection, circle_id: str) -> int:
+    """The ``updated`` for a change to a post of this circle: now, but always past
+    every earlier change of the circle.
+
+    Call it with the circle locked. Changes then get strictly increasing times in
+    commit order, so a client that saw a change at T and asks for ``since=T``
+    misses nothing, even for two changes within one millisecond.
+    """
+    query = select(func.max(POSTS.c.updated)).where(POSTS.c.circle_id == circle_id)
+    latest = (await conn.execute(query)).scalar()
+    return now_ms() if latest is None else max(now_ms(), int(latest) + 1)

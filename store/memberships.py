@@ -17,7 +17,14 @@ from .access_codes import consume_code
 from .engine import Database
 from .errors import Conflict, Forbidden, NotFound
 from .ids import now_ms
-from .lookups import circle_row, member_row, owner_count, reassign_owner, role_of
+from .lookups import (
+    circle_row,
+    member_row,
+    owner_count,
+    reassign_owner,
+    require_visible,
+    role_of,
+)
 from .models import CIRCLES, MEMBERSHIPS, USERS
 from .records import (
     DISPLAY_NAME,
@@ -85,9 +92,7 @@ class Memberships:
     async def members(self, circle_id: str, viewer_id: str) -> list[Record]:
         """Everyone in the circle, earliest first; a private circle only to its members."""
         async with self._db.read() as conn:
-            circle = await circle_row(conn, circle_id)
-            if circle.visibility != "public" and await role_of(conn, circle_id, viewer_id) is None:
-                raise Forbidden("this circle is private")
+            await require_visible(conn, await circle_row(conn, circle_id), viewer_id)
             query = (
                 select(*MEMBER_COLUMNS)
                 .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)

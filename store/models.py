@@ -119,6 +119,85 @@ class Veto(SQLModel, table=True):
     )
 
 
+class Post(SQLModel, table=True):
+    """A durable post: written (``post``, ``notice``) or promoted from chat (``highlight``).
+
+    A deleted post stays as a tombstone (``deleted``) so ``since`` catch-up can
+    report it, and so a member's vote cannot promote an un-promoted message again.
+    """
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        # One post per chat message. Plain posts have a NULL source_seq, and NULLs
+        # never clash in a UNIQUE constraint (SQLite and PostgreSQL alike).
+        UniqueConstraint("circle_id", "source_seq", name="uq_posts_circle_source"),
+        # The feed: pinned ones, then the rest newest first (keyset on created, id).
+        Index("ix_posts_feed", "circle_id", "pinned", "created", "id"),
+        # ``since`` catch-up after a reconnect.
+        Index("ix_posts_since", "circle_id", "updated"),
+        # The sweeper that ends timed pins.
+        Index("ix_posts_pinned_until", "pinned_until"),
+        # A member's pending must-reads, over all their circles.
+        Index("ix_posts_must_read", "circle_id", "must_read"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(foreign_key="circles.id", max_length=32)
+    kind: str = Field(max_length=16)
+    # For a highlight: the message's author (the same as source_user_id).
+    author_id: str = Field(foreign_key="users.id", max_length=32)
+    text: str
+    created: int = Field(sa_type=BigInteger)
+    # Strictly increasing per circle (see lookups.next_post_time): the ``since`` cursor.
+    updated: int = Field(sa_type=BigInteger)
+    deleted: bool = Field(default=False)
+    pinned: bool = Field(default=False)
+    pin_order: int | None = Field(default=None)
+    pinned_until: int | None = Field(default=None, sa_type=BigInteger)
+    must_read: bool = Field(default=False)
+    # Bumped when the post becomes must-read and on every edit while it is one:
+    # an ack counts only for the version it acknowledged.
+    must_read_version: int = Field(default=0)
+    # Counters kept in step in the transaction of each like and comment.
+    like_count: int = Field(default=0)
+    comment_count: int = Field(default=0)
+    # The chat message as it was when promoted: it outlives retention.
+    source_seq: int | None = Field(default=None, sa_type=BigInteger)
+    source_ts: int | None = Field(default=None, sa_type=BigInteger)
+    source_user_id: str | None = Field(default=None, max_length=32)
+    source_text: str | None = Field(default=None)
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_post_created", "post_id", "created", "id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    post_id: str = Field(foreign_key="posts.id", max_length=32)
+    author_id: str = Field(foreign_key="users.id", max_length=32)
+    text: str
+    created: int = Field(sa_type=BigInteger)
+    # One level of replies: a top-level comment of the same post, or None.
+    reply_to: str | None = Field(default=None, max_length=32)
+
+
+class Like(SQLModel, table=True):
+    __tablename__ = "likes"
+
+    post_id: str = Field(foreign_key="posts.id", primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+
+
+class Ack(SQLModel, table=True):
+    __tablename__ = "acks"
+
+    post_id: str = Field(foreign_key="posts.id", primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    # The post's must_read_version that was acknowledged.
+    version: int
+    at: int = Field(sa_type=BigInteger)
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 
@@ -131,20 +210,32 @@ ACCESS_CODES = _table("access_codes")
 MESSAGES = _table("messages")
 STARS = _table("stars")
 VETOES = _table("vetoes")
+POSTS = _table("posts")
+COMMENTS = _table("comments")
+LIKES = _table("likes")
+ACKS = _table("acks")
 
 __all__ = [
     "ACCESS_CODES",
+    "ACKS",
     "CIRCLES",
+    "COMMENTS",
+    "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",
+    "POSTS",
     "STARS",
     "TOKENS",
     "USERS",
     "VETOES",
     "AccessCode",
+    "Ack",
     "Circle",
+    "Comment",
+    "Like",
     "Member",
     "Message",
+    "Post",
     "Star",
     "User",
     "Veto",

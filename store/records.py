@@ -1,7 +1,7 @@
 """The shapes the store hands out: plain dicts as the contracts want them.
 
-Each ``*_record`` turns a Core row (selected with the matching ``*_COLUMNS``)
-into the dict of the README. ``Membership`` is the one the server caches.
+Each ``*_record`` turns a Core row (selected with the matching ``*_COLUMNS``,
+or ``post_view``) into the dict of the README. ``Membership`` is the one the server caches.
 """
 
 from __future__ import annotations
@@ -9,9 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, select
 
-from .models import ACCESS_CODES, CIRCLES, MEMBERSHIPS, MESSAGES, USERS
+from .models import (
+    ACCESS_CODES,
+    ACKS,
+    CIRCLES,
+    COMMENTS,
+    LIKES,
+    MEMBERSHIPS,
+    MESSAGES,
+    POSTS,
+    USERS,
+)
 
 Record = dict[str, Any]
 # A Core result row of any shape (Row is variadic in SQLAlchemy 2.1).
@@ -137,3 +147,92 @@ def message(
 
 def code_record(row: AnyRow) -> Record:
     return {"code": row.code, "max_uses": row.max_uses, "uses": row.uses, "expires": row.expires}
+
+
+# Posts and comments with their author's display name in the circle. A former
+# member keeps their account name (LEFT JOIN: the membership may be gone).
+_POSTS_WITH_NAMES = POSTS.join(USERS, USERS.c.id == POSTS.c.author_id).outerjoin(
+    MEMBERSHIPS,
+    and_(MEMBERSHIPS.c.circle_id == POSTS.c.circle_id, MEMBERSHIPS.c.user_id == POSTS.c.author_id),
+)
+
+
+def post_view(viewer_id: str | None) -> Select[Any]:
+    """Posts as ``post_record`` reads them, with ``liked``/``acked`` for this viewer
+    (both false without one: pushes go to everyone). Add the where clause."""
+    if viewer_id is None:
+        liked: ColumnElement[bool] = false()
+        acked: ColumnElement[bool] = false()
+    else:
+        liked = exists().where(LIKES.c.post_id == POSTS.c.id, LIKES.c.user_id == viewer_id)
+        acked = and_(
+            POSTS.c.must_read,
+            exists().where(
+                ACKS.c.post_id == POSTS.c.id,
+                ACKS.c.user_id == viewer_id,
+                ACKS.c.version >= POSTS.c.must_read_version,
+            ),
+        )
+    return select_posts(DISPLAY_NAME, liked.label("liked"), acked.label("acked"))
+
+
+def select_posts(*extra: Any) -> Select[Any]:
+    return select(*POSTS.c, *extra).select_from(_POSTS_WITH_NAMES)
+
+
+def post_record(row: AnyRow) -> Record:
+    """A post, or its tombstone when deleted."""
+    if row.deleted:
+        return tombstone_record(row)
+    record: Record = {
+        "id": row.id,
+        "circle": row.circle_id,
+        "kind": row.kind,
+        "author": {"id": row.author_id, "name": row.display_name},
+        "text": row.text,
+        "created": row.created,
+        "updated": row.updated,
+        "pinned": bool(row.pinned),
+        "pin_order": row.pin_order if row.pinned else None,
+        "pinned_until": row.pinned_until if row.pinned else None,
+        "must_read": bool(row.must_read),
+        "likes": row.like_count,
+        "liked": bool(row.liked),
+        "comments": row.comment_count,
+        "acked": bool(row.acked),
+    }
+    if row.source_seq is not None:
+        # A highlight's author is the message's author: one display name serves both.
+        record["source"] = {
+            "seq": row.source_seq,
+            "ts": row.source_ts,
+            "from": {"id": row.source_user_id, "name": row.display_name},
+            "text": row.source_text,
+        }
+    return record
+
+
+def tombstone_record(row: AnyRow) -> Record:
+    return {"id": row.id, "circle": row.circle_id, "deleted": True, "updated": row.updated}
+
+
+COMMENT_COLUMNS = (
+    COMMENTS.c.id,
+    COMMENTS.c.post_id,
+    COMMENTS.c.author_id,
+    DISPLAY_NAME,
+    COMMENTS.c.text,
+    COMMENTS.c.created,
+    COMMENTS.c.reply_to,
+)
+
+
+def comment_record(row: AnyRow) -> Record:
+    return {
+        "id": row.id,
+        "post": row.post_id,
+        "author": {"id": row.author_id, "name": row.display_name},
+        "text": row.text,
+        "created": row.created,
+        "reply_to": row.reply_to,
+    }

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import make_url, update
 
 from store import Store
 from store.ids import new_id, now_ms
-from store.models import USERS
+from store.models import CIRCLES, MEMBERSHIPS, USERS
 
 Record = dict[str, Any]
 
@@ -108,3 +108,57 @@ async def circle(store: Store, alice: Record) -> Record:
 async def private_circle(store: Store, alice: Record) -> Record:
     """A private circle owned by alice."""
     return await store.circles.create(alice["id"], "Back Room", "business", "private")
+
+
+@pytest.fixture
+def add_members(store: Store) -> Callable[..., Awaitable[list[Record]]]:
+    """``await add_members(circle_id, n, role="member")`` -> n new users in the circle.
+
+    Users and memberships go in with one executemany each (10,000 members in well
+    under a second); ``member_count`` is kept right.
+    """
+
+    async def make(circle_id: str, n: int, role: str = "member", prefix: str = "m") -> list[Record]:
+        now = now_ms()
+        tag = secrets.token_hex(3)
+        users = [
+            {"id": new_id(), "handle": f"{prefix}{tag}{i}", "name": f"{prefix.title()} {i}"}
+            for i in range(n)
+        ]
+        async with store.db.write() as conn:
+            await conn.execute(
+                USERS.insert(),
+                [{**u, "password_hash": "not a hash", "created": now} for u in users],
+            )
+            await conn.execute(
+                MEMBERSHIPS.insert(),
+                [
+                    {
+                        "circle_id": circle_id,
+                        "user_id": u["id"],
+                        "role": role,
+                        "joined": now + i,
+                        "joined_seq": 0,
+                    }
+                    for i, u in enumerate(users)
+                ],
+            )
+            await conn.execute(
+                update(CIRCLES)
+                .where(CIRCLES.c.id == circle_id)
+                .values(member_count=CIRCLES.c.member_count + n)
+            )
+        return users
+
+    return make
+
+
+@pytest.fixture
+def say(store: Store) -> Callable[..., Awaitable[int]]:
+    """``await say(circle_id, user, text)`` -> the new message's seq."""
+
+    async def send(circle_id: str, user: Record, text: str) -> int:
+        message, _ = await store.chat.say(circle_id, user["id"], user["name"], text, new_id())
+        return int(message["seq"])
+
+    return send

@@ -1,0 +1,93 @@
+"""Retention: chat is the scroll. Per circle, keep the last ``retention_messages``
+messages and those younger than ``retention_days``; prune the rest.
+
+Pruning runs in the background in small batches: each transaction deletes at
+most ``batch`` messages (on SQLite the write lock is the whole database's, and
+chat's group commit must not wait behind a long delete), and the loop yields to
+the event loop between batches. It deletes the oldest messages first, a prefix
+of the circle's seqs, so ``Chat.first_seq`` is the oldest kept message and the
+gap a late ``join`` gets is exact. Stars and vetoes of pruned messages go with
+them. Posts are never touched: a promoted post carries its source with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import delete, select
+
+from . import validation
+from .engine import Database
+from .ids import now_ms
+from .models import CIRCLES, MESSAGES, STARS, VETOES
+
+log = logging.getLogger(__name__)
+
+DAY_MS = 86_400_000
+BATCH_MAX = 10_000
+
+
+class Retention:
+    """The pruner (mixed into ``Posts``; the server runs ``prune`` periodically)."""
+
+    _db: Database
+
+    async def prune(self, batch: int = 500) -> int:
+        """Delete the chat messages past each circle's retention, ``batch`` rows per
+        transaction; returns how many were deleted."""
+        batch = validation.integer(batch, "batch", 1, BATCH_MAX)
+        now = now_ms()
+        query = select(
+            CIRCLES.c.id, CIRCLES.c.last_seq, CIRCLES.c.retention_messages, CIRCLES.c.retention_days
+        ).where(CIRCLES.c.last_seq > 0)
+        async with self._db.read() as conn:
+            circles = (await conn.execute(query)).all()
+        total = 0
+        for circle in circles:
+            keep_after_seq = circle.last_seq - circle.retention_messages
+            keep_from_ts = now - circle.retention_days * DAY_MS
+            while True:
+                pruned = await self._prune_batch(circle.id, keep_after_seq, keep_from_ts, batch)
+                total += pruned
+                await asyncio.sleep(0)
+                if pruned < batch:
+                    break
+        if total:
+            log.info("retention pruned %d chat messages", total)
+        return total
+
+    async def _prune_batch(
+        self, circle_id: str, keep_after_seq: int, keep_from_ts: int, batch: int
+    ) -> int:
+        """Delete the longest run of the circle's oldest (at most ``batch``) messages
+        that are past retention: by count (seq ≤ keep_after_seq) or by age."""
+        oldest = (
+            select(MESSAGES.c.seq, MESSAGES.c.ts)
+            .where(MESSAGES.c.circle_id == circle_id)
+            .order_by(MESSAGES.c.seq)
+            .limit(batch)
+        )
+        # Read outside the write transaction: only the pruner deletes messages and
+        # new ones arrive at the far end, so the run stays valid; the write lock is
+        # held just for the delete.
+        async with self._db.read() as conn:
+            rows = (await conn.execute(oldest)).all()
+        last_pruned = None
+        for row in rows:
+            if row.seq > keep_after_seq and row.ts >= keep_from_ts:
+                break
+            last_pruned = row.seq
+        if last_pruned is None:
+            return 0
+        async with self._db.write() as conn:
+            result = await conn.execute(
+                delete(MESSAGES).where(
+                    MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq <= last_pruned
+                )
+            )
+            for table in (STARS, VETOES):
+                await conn.execute(
+                    delete(table).where(table.c.circle_id == circle_id, table.c.seq <= last_pruned)
+                )
+        return int(result.rowcount)
