@@ -30,7 +30,15 @@ async def healthz(request: Request) -> Response:
     database = await node.store.ping()
     broker = node.broker.healthy()
     ok = database and broker
-    body = {"status": "ok" if ok else "degraded", "database": database, "broker": broker}
+    body = {
+        "status": "ok" if ok else "degraded",
+        "database": database,
+        "broker": broker,
+        # kind (in-process / redis), connected, node id, channels, reconnects
+        "broker_state": node.broker.info(),
+    }
+    # 200 while the database answers: without Redis a node still stores and
+    # acknowledges chat and serves its own members, so it stays in rotation.
     return JSONResponse(body, status_code=200 if database else 503)
 
 

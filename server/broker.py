@@ -17,6 +17,9 @@ Deliver = Callable[[str, Event], None]
 
 # Channel of events every node must see (logouts, removals).
 ALL = "all"
+# What a broker that may have lost events (a Redis reconnect) hands the node once
+# it listens again: bring every joined stream up to date from the store.
+RESYNC: Event = {"k": "resync"}
 
 
 def circle_channel(circle_id: str) -> str:
@@ -37,6 +40,10 @@ class Broker(Protocol):
     async def unsubscribe(self, channel: str) -> None: ...
 
     def healthy(self) -> bool: ...
+
+    def info(self) -> dict[str, Any]:
+        """Its kind and state, for /healthz."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -63,6 +70,9 @@ class InProcessBroker:
 
     def healthy(self) -> bool:
         return True
+
+    def info(self) -> dict[str, Any]:
+        return {"kind": "in-process", "connected": True}
 
     async def close(self) -> None:
         self._deliver = None

@@ -50,6 +50,8 @@ class Connection:
         self.token = ""
         self.streams: dict[str, Stream] = {}
         self.memberships: dict[str, Membership] = {}
+        # Circles the user belongs to, joined or not: where highlights come from.
+        self.member_of: set[str] = set()
         self._queue: deque[Wire] = deque()
         self._wakeup = asyncio.Event()
         self._room = asyncio.Event()

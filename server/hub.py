@@ -1,7 +1,11 @@
-"""This node's connections: by circle joined, by user and by token.
+"""This node's connections: by circle joined, by circle of membership, by
+user and by token.
 
-Fan-out encodes a frame once per codec in use and hands the same bytes to
-every listener; nothing here awaits a client.
+A connection is in a circle's *listeners* while it has joined that circle's
+chat (it gets `msg` and `presence`), and in its *members* while its user
+belongs to the circle, joined or not (it gets `highlight`). Fan-out encodes
+a frame once per codec in use and hands the same bytes to every connection;
+nothing here awaits a client.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class Hub:
     def __init__(self) -> None:
         self.connections: set[Connection] = set()
         self._circles: dict[str, dict[Connection, None]] = {}
+        self._members: dict[str, dict[Connection, None]] = {}
         self._users: dict[str, set[Connection]] = {}
         self._tokens: dict[str, set[Connection]] = {}
 
@@ -31,10 +36,12 @@ class Hub:
         metrics.connections.set(len(self.connections))
 
     def remove(self, conn: Connection) -> list[str]:
-        """Forget a connection; returns the circles it had joined."""
-        circles = list(conn.streams)
-        for circle in circles:
+        """Forget a connection; returns the circles it was joined to or a member of."""
+        circles = list(dict.fromkeys([*conn.streams, *conn.member_of]))
+        for circle in list(conn.streams):
             self.unjoin(conn, circle)
+        for circle in list(conn.member_of):
+            self.drop_member(conn, circle)
         self.connections.discard(conn)
         _discard(self._users, conn.user_id, conn)
         _discard(self._tokens, conn.token, conn)
@@ -63,8 +70,29 @@ class Hub:
         del self._circles[circle]
         return True
 
+    def add_member(self, conn: Connection, circle: str) -> None:
+        """The connection's user belongs to the circle: it gets its highlights."""
+        conn.member_of.add(circle)
+        self._members.setdefault(circle, {})[conn] = None
+
+    def drop_member(self, conn: Connection, circle: str) -> None:
+        conn.member_of.discard(circle)
+        members = self._members.get(circle)
+        if members is not None:
+            members.pop(conn, None)
+            if not members:
+                del self._members[circle]
+
+    def interested(self, circle: str) -> bool:
+        """Whether any connection here listens to or belongs to the circle, i.e.
+        whether this node needs the circle's broker channel."""
+        return circle in self._circles or circle in self._members
+
     def listeners(self, circle: str) -> Iterable[Connection]:
         return self._circles.get(circle, {}).keys()
+
+    def members(self, circle: str) -> Iterable[Connection]:
+        return self._members.get(circle, {}).keys()
 
     def of_user(self, user_id: str) -> list[Connection]:
         return list(self._users.get(user_id, ()))

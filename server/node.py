@@ -5,6 +5,11 @@ Chat flows one way: a `say` is group-committed by the store, which calls
 the broker, and every node (this one included) hands it to its hub. Order and
 completeness come from the store's seq; a joining connection replays from the
 store and then switches to the live stream without loss or duplicates.
+
+Highlights flow the same way: a post change is published on the circle's
+channel, and every node hands it to all the connections of the circle's
+members there, joined to its chat or not. A node subscribes a circle's
+channel while any of its connections listens to that circle or belongs to it.
 """
 
 from __future__ import annotations
@@ -14,16 +19,19 @@ import contextlib
 import logging
 from typing import Any
 
-from protocol import Bye, CloseCode, Joined, Left, Presence
+from protocol import Bye, CloseCode, Gap, Joined, Left, Presence
 from store import Membership, Store
 from store.errors import Forbidden
 
-from . import metrics
-from .broker import ALL, Broker, Event, InProcessBroker, circle_channel
+from . import cluster, metrics
+from .broker import ALL, Broker, Event, circle_channel
 from .connection import Connection, Stream, to_wire
+from .highlights import Action, highlight_event, highlight_frame
+from .housekeeping import Housekeeping
 from .hub import Hub
-from .presence import LocalPresence
+from .presence import PresenceTracker
 from .ratelimit import RateLimiter
+from .sequencer import Sequencer
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,12 +43,29 @@ class Node:
         self.store = store
         self.broker = broker
         self.hub = Hub()
-        self.presence = LocalPresence()
+        self.presence: PresenceTracker = cluster.make_presence(settings, broker)
+        # Live messages reach the hub through it: in seq order, gaps filled from the store.
+        self.sequencer = Sequencer(
+            store.chat.after,
+            self.hub.deliver_message,
+            lambda circle: any(True for _ in self.hub.listeners(circle)),
+            wait_s=settings.reorder_wait_ms / 1000,
+            page=settings.replay_page,
+        )
         self.say_limiter = RateLimiter(settings.say_rate_per_s, settings.say_burst)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
         self.says_in_flight: set[asyncio.Task[None]] = set()
+        self.housekeeping = Housekeeping(settings, store, self.publish_highlight)
+        # Circles whose broker channel this node subscribed, and a lock per circle
+        # so that a subscribe and an unsubscribe of one channel never interleave.
+        self._subscribed: set[str] = set()
+        self._channel_locks: dict[str, asyncio.Lock] = {}
+        # Connections reading their circles at hello, with the circles they were
+        # removed from meanwhile (a stale read must not undo a removal).
+        self._loading: dict[Connection, set[str]] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def start(cls, settings: Settings) -> Node:
@@ -53,11 +78,55 @@ class Node:
             batch_max=settings.commit_batch_max,
             password_time_cost=settings.password_time_cost,
         )
-        node = cls(settings, store, InProcessBroker())
+        node = cls(settings, store, cluster.make_broker(settings))
         await node.broker.start(node._deliver)
+        await node.presence.start()
         await node.broker.subscribe(ALL)
         node._tasks.append(asyncio.create_task(node._presence_loop()))
+        if settings.redis_url:
+            node._tasks.append(asyncio.create_task(cluster.tail_check_loop(node)))
+        node.housekeeping.start()
         return node
+
+    # -- connections ------------------------------------------------------------
+
+    async def connect(self, conn: Connection) -> None:
+        """Register an authenticated connection with the circles of its user.
+
+        Called before `welcome`, so every highlight after it reaches the client.
+        The connection is in the hub first: a join or removal that happens while
+        its circles are read still reaches it.
+        """
+        self.hub.add(conn)
+        lost = self._loading[conn] = set()
+        try:
+            circles = await self.store.circles.circle_ids_of(conn.user_id)
+        finally:
+            del self._loading[conn]
+        for circle in circles:
+            if circle not in lost:
+                self.hub.add_member(conn, circle)
+                await self._track(circle)
+
+    async def _track(self, circle: str) -> None:
+        """Hold the circle's broker channel exactly while a connection here needs it."""
+        lock = self._channel_locks.setdefault(circle, asyncio.Lock())
+        async with lock:
+            wanted = self.hub.interested(circle)
+            if wanted and circle not in self._subscribed:
+                await self.broker.subscribe(circle_channel(circle))
+                self._subscribed.add(circle)
+            elif not wanted and circle in self._subscribed:
+                self._subscribed.discard(circle)
+                await self.broker.unsubscribe(circle_channel(circle))
+        if not lock.locked() and not self.hub.interested(circle):
+            self._channel_locks.pop(circle, None)
+
+    def _track_soon(self, circle: str) -> None:
+        """`_track` from synchronous code (broker events)."""
+        task = asyncio.ensure_future(self._track(circle))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- chat streams -------------------------------------------------------
 
@@ -82,27 +151,38 @@ class Node:
         already = circle in conn.streams
         conn.streams[circle] = stream = Stream(last=start)
         if self.hub.join(conn, circle):
-            await self.broker.subscribe(circle_channel(circle))
+            self.sequencer.restart(circle)
+        # Subscribed before the last seq is read: nothing committed after it is lost.
+        await self._track(circle)
         if not already:
             self.presence.joined(circle, conn.user_id)
         last = await self.store.chat.last_seq(circle)
+        self.sequencer.begin(circle, last)
         # A `since` from the future (a reset database) must not hide new messages.
         stream.last = min(stream.last, last)
         online = self.presence.online(circle)
         conn.send(Joined(id=reply_id, circle=circle, last_seq=last, online=online).to_map())
         if stream.last < last:
             await self._replay(conn, circle, stream.last, last)
+        # The circle's live feed may have started (another join) past what we read.
+        while stream.last < (ahead := self.sequencer.delivered(circle)):
+            if conn.closed or conn.streams.get(circle) is not stream:
+                break
+            await self._replay(conn, circle, stream.last, ahead)
         conn.finish_replay(circle)
 
     async def _replay(self, conn: Connection, circle: str, start: int, last: int) -> None:
-        first = await self.store.chat.first_seq(circle)
-        if first is None or first > start + 1:
-            to_seq = last if first is None else first - 1
-            conn.send({"t": "gap", "circle": circle, "from_seq": start + 1, "to_seq": to_seq})
-            conn.streams[circle].last = to_seq
+        """Messages after `start` from the store; what retention pruned is a `gap`."""
         stream = conn.streams.get(circle)
         while stream is not None and stream.last < last and not conn.closed:
             page = await self.store.chat.after(circle, stream.last, self.settings.replay_page)
+            # The first kept seq: anything between the stream and it was pruned
+            # (before the join, or by a retention run during this replay).
+            kept = page[0]["seq"] if page else last + 1
+            if kept > stream.last + 1:
+                to_seq = kept - 1
+                conn.send(Gap(circle=circle, from_seq=stream.last + 1, to_seq=to_seq).to_map())
+                stream.last = to_seq
             if not page:
                 break
             for message in page:
@@ -114,16 +194,26 @@ class Node:
     async def leave(self, conn: Connection, circle: str) -> None:
         if circle not in conn.streams:
             return
-        if self.hub.unjoin(conn, circle):
-            await self.broker.unsubscribe(circle_channel(circle))
+        self.hub.unjoin(conn, circle)
         self.presence.left(circle, conn.user_id)
+        await self._track(circle)
 
     async def disconnect(self, conn: Connection) -> None:
-        for circle in list(conn.streams):
-            await self.leave(conn, circle)
-        self.hub.remove(conn)
+        for circle in conn.streams:
+            self.presence.left(circle, conn.user_id)
+        for circle in self.hub.remove(conn):
+            await self._track(circle)
         if not self.hub.of_user(conn.user_id):
             self.say_limiter.forget(conn.user_id)
+
+    # -- highlights ---------------------------------------------------------------
+
+    def publish_highlight(self, action: Action, post: dict[str, Any]) -> None:
+        """Push a post change to every connected member of its circle, on every node.
+
+        Call it after the change is committed (the store's methods return then).
+        """
+        self.broker.publish(circle_channel(post["circle"]), highlight_event(action, post))
 
     # -- events between nodes -------------------------------------------------
 
@@ -136,7 +226,9 @@ class Node:
     def _deliver(self, channel: str, event: Event) -> None:
         kind = event.get("k")
         if kind == "msg":
-            self.hub.deliver_message(event["m"])
+            self.sequencer.message(event["m"])
+        elif kind == "highlight":
+            self.hub.broadcast(self.hub.members(event["circle"]), highlight_frame(event))
         elif kind == "presence":
             frame = Presence(circle=event["circle"], online=event["online"]).to_map()
             self.hub.broadcast(self.hub.listeners(event["circle"]), frame)
@@ -145,21 +237,39 @@ class Node:
                 conn.close(CloseCode.UNAUTHENTICATED)
         elif kind == "removed":
             self._drop_member(event["circle"], event["user"], event["reason"])
+        elif kind == "resync":
+            task = asyncio.ensure_future(cluster.resync(self))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         elif kind == "member":
-            for conn in self.hub.of_user(event["user"]):
-                conn.memberships.pop(event["circle"], None)
+            self._member_changed(event["circle"], event["user"])
         else:
             log.warning("unknown broker event %r on %s", kind, channel)
 
+    def _member_changed(self, circle: str, user_id: str) -> None:
+        """A user joined the circle or their role or name changed there."""
+        conns = self.hub.of_user(user_id)
+        for conn in conns:
+            conn.memberships.pop(circle, None)
+            self.hub.add_member(conn, circle)
+        if conns:
+            self._track_soon(circle)
+
     def _drop_member(self, circle: str, user_id: str, reason: str) -> None:
         frame = Left(circle=circle, reason=reason).to_map()
-        for conn in self.hub.of_user(user_id):
+        conns = self.hub.of_user(user_id)
+        for conn in conns:
             conn.memberships.pop(circle, None)
+            lost = self._loading.get(conn)
+            if lost is not None:
+                lost.add(circle)
+            self.hub.drop_member(conn, circle)
             if circle in conn.streams:
                 self.presence.left(circle, user_id)
-                if self.hub.unjoin(conn, circle):
-                    asyncio.ensure_future(self.broker.unsubscribe(circle_channel(circle)))
+                self.hub.unjoin(conn, circle)
             conn.send(frame)
+        if conns:
+            self._track_soon(circle)
 
     async def _presence_loop(self) -> None:
         while True:
@@ -190,6 +300,7 @@ class Node:
         self.accepting = False
         for task in self._tasks:
             task.cancel()
+        await self.housekeeping.stop()
         await self.store.chat.flush()
         if self.says_in_flight:
             await asyncio.wait(list(self.says_in_flight), timeout=self.settings.shutdown_grace_s)
@@ -204,5 +315,7 @@ class Node:
                     await asyncio.gather(*(c.drained() for c in conns), return_exceptions=True)
 
     async def close(self) -> None:
+        self.sequencer.close()
+        await self.presence.close()
         await self.broker.close()
         await self.store.close()

@@ -63,7 +63,6 @@ async def ws_endpoint(websocket: WebSocket) -> None:
     session = Session(node, conn)
     try:
         if await session.hello():
-            node.hub.add(conn)
             await session.run()
     finally:
         if conn.user_id:
@@ -133,6 +132,8 @@ class Session:
         metrics.frames_in.labels("hello").inc()
         conn.user = {"id": user["id"], "name": user["name"]}
         conn.token = frame.token
+        # Registered with its circles before welcome: highlights from now on reach it.
+        await self.node.connect(conn)
         conn.send(
             Welcome(
                 id=frame.id,
@@ -233,8 +234,12 @@ class Session:
 
     async def on_star(self, f: Star) -> None:
         await self._member(f.circle)
-        stars = await self.node.store.chat.star(f.circle, f.seq, self.conn.user_id)
-        self.conn.send(Ok(id=f.id, extra={"stars": stars, "post": None}).to_map())
+        stars, post, promoted_now = await self.node.store.posts.star(
+            f.circle, f.seq, self.conn.user_id
+        )
+        self.conn.send(Ok(id=f.id, extra={"stars": stars, "post": post}).to_map())
+        if promoted_now and post is not None:
+            self.node.publish_highlight("promoted", post)
 
     async def on_unstar(self, f: Unstar) -> None:
         await self._member(f.circle)

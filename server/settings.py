@@ -22,6 +22,26 @@ class Settings:
     # Empty means the in-process broker (single node).
     redis_url: str = ""
 
+    # -- several nodes (QUANZI_REDIS_URL set) ---------------------------------
+    # Prefix of every Redis channel and key: deployments (and test runs) can
+    # share one Redis without hearing each other.
+    redis_prefix: str = "quanzi:"
+    # This node's name in Redis (presence, logs); empty picks a random one per start.
+    node_id: str = ""
+    # A message that arrives before the one it follows is held this long for the
+    # missing one (pub/sub between nodes reorders rarely and by well under a ms
+    # on a LAN) before the gap is filled from the store.
+    reorder_wait_ms: int = 100
+    # How often a node compares each joined circle's last seq in the store with
+    # what it delivered: a message whose publication was lost (its node died
+    # between commit and publish) reaches members within about this long.
+    tail_check_s: float = 2.0
+    # Reconnects to Redis back off exponentially up to this.
+    redis_backoff_max_s: float = 2.0
+    # A node that stops refreshing its presence (killed, cut off) is forgotten
+    # after this long, with its members (the contract allows 60 s).
+    presence_ttl_s: float = 30.0
+
     # The contract's frame limit; uvicorn refuses bigger frames with 1009.
     frame_bytes: int = 65536
     # A chat line, not a document: long texts belong in posts.
@@ -59,6 +79,18 @@ class Settings:
     # Time allowed to drain and close sockets on shutdown before uvicorn's own
     # close takes over.
     shutdown_grace_s: float = 5.0
+
+    # Pins with an expiry (`until`) are checked this often: a pin outlives its
+    # time by at most this much, and the check is one indexed query.
+    pin_check_s: float = 1.0
+    # Chat retention runs this often. A minute keeps the history close to the
+    # circle's limits without the pruner touching the database all the time.
+    retention_interval_s: float = 60.0
+    # Rows deleted per retention transaction: small, so a backlog is cleared in
+    # short write locks that let chat's group commits through in between.
+    retention_batch: int = 500
+    # Pause between two retention batches of one run, for the same reason.
+    retention_pause_s: float = 0.05
 
     @property
     def store_url(self) -> str:

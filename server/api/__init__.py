@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import Mount
 
-from server.api import accounts, circles, openapi
+from server.api import accounts, circles, openapi, posts
 from server.api.errors import ApiError, exception_handlers
 
 PREFIX = "/api/v1"
 
-routes = [Mount(PREFIX, routes=[*accounts.routes, *circles.routes, *openapi.routes])]
+routes = [Mount(PREFIX, routes=[*accounts.routes, *circles.routes, *posts.routes, *openapi.routes])]
 
 __all__ = ["ApiError", "PREFIX", "exception_handlers", "routes"]

@@ -13,6 +13,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX
+from server.api.openapi_posts import POST_PATHS
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    json_content,
+    list_of,
+    operation,
+    path_param,
+    query_param,
+)
 from server.api.responses import ok
 from server.api.schemas import (
     BODIES,
@@ -24,7 +34,6 @@ from server.api.schemas import (
     STR,
     Schema,
     nullable,
-    obj,
     ref,
 )
 from server.settings import Settings
@@ -42,101 +51,45 @@ _ERROR_TEXT = {
 }
 
 
-def _json(schema: Schema) -> Schema:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _op(
-    summary: str,
-    tag: str,
-    answer: Schema | None,
-    status: str = "200",
-    body: str | None = None,
-    errors: str = "",
-    params: tuple[Schema, ...] = (),
-    public: bool = False,
-    optional_body: bool = False,
-) -> Schema:
-    """One operation; ``errors`` lists its statuses besides 400, 401 and 500."""
-    op: Schema = {"summary": summary, "tags": [tag]}
-    if params:
-        op["parameters"] = list(params)
-    if body:
-        op["requestBody"] = {"required": not optional_body, **_json(_ref_body(body))}
-    ok_response = {"description": "success"} | (_json(answer) if answer else {})
-    statuses = ["400"] + ([] if public else ["401"]) + errors.split()
-    if body:
-        statuses.append("413")
-    op["responses"] = {status: ok_response} | {
-        s: {"$ref": f"#/components/responses/E{s}"} for s in sorted(set(statuses))
-    }
-    op["responses"]["500"] = {"$ref": "#/components/responses/E500"}
-    if public:
-        op["security"] = []
-    return op
-
-
-def _ref_body(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}_body"}
-
-
-def _query(name: str, schema: Schema, description: str) -> Schema:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
-def _path(name: str, schema: Schema = STR) -> Schema:
-    return {"name": name, "in": "path", "required": True, "schema": schema}
-
-
-def _list(key: str, item: str, **extra: Schema) -> Schema:
-    return obj([key, *extra], **{key: {"type": "array", "items": ref(item)}}, **extra)
-
-
-CIRCLE = _path("id")
-MEMBER = _path("user_id")
-SEQ = _path("seq", {**INT, "minimum": 1})
-V1 = "/api/v1"
+MEMBER = path_param("user_id")
+SEQ = path_param("seq", {**INT, "minimum": 1})
 
 PATHS: dict[str, dict[str, Schema]] = {
     f"{V1}/auth/signup": {
-        "post": _op(
+        "post": operation(
             "Create an account", "accounts", ref("Auth"), "201", "signup", "409", public=True
         )
     },
     f"{V1}/auth/login": {
-        "post": _op("Log in", "accounts", ref("Auth"), body="login", errors="401", public=True)
+        "post": operation(
+            "Log in", "accounts", ref("Auth"), body="login", errors="401", public=True
+        )
     },
     f"{V1}/auth/logout": {
-        "post": _op(
+        "post": operation(
             "Revoke this token everywhere, open WebSockets included", "accounts", None, "204"
         )
     },
     f"{V1}/me": {
-        "get": _op("The caller", "accounts", ref("User")),
-        "patch": _op("Rename the caller", "accounts", ref("User"), body="patch_me"),
+        "get": operation("The caller", "accounts", ref("User")),
+        "patch": operation("Rename the caller", "accounts", ref("User"), body="patch_me"),
     },
     f"{V1}/me/circles": {
-        "get": _op("The caller's circles", "accounts", _list("circles", "MyCircle")),
+        "get": operation("The caller's circles", "accounts", list_of("circles", "MyCircle")),
     },
     f"{V1}/circles": {
-        "post": _op(
+        "post": operation(
             "Create a circle; the caller owns it", "circles", ref("Circle"), "201", "create_circle"
         ),
-        "get": _op(
+        "get": operation(
             "The public directory",
             "circles",
-            _list("circles", "Circle", next=nullable(STR)),
+            list_of("circles", "Circle", next=nullable(STR)),
             params=(
-                _query("q", STR, "search in names and descriptions"),
-                _query("kind", KIND, "only circles of this kind"),
-                _query("cursor", STR, "the `next` of the previous page"),
-                _query(
+                query_param("q", STR, "search in names and descriptions"),
+                query_param("kind", KIND, "only circles of this kind"),
+                query_param("cursor", STR, "the `next` of the previous page"),
+                query_param(
                     "limit",
                     {**INT, "minimum": 1, "maximum": DIRECTORY_MAX, "default": DIRECTORY_DEFAULT},
                     "page size",
@@ -145,14 +98,14 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}": {
-        "get": _op(
+        "get": operation(
             "A circle (a private one only to members)",
             "circles",
             ref("Circle"),
             errors="403 404",
             params=(CIRCLE,),
         ),
-        "patch": _op(
+        "patch": operation(
             "Change a circle (owner/admin)",
             "circles",
             ref("Circle"),
@@ -162,7 +115,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/join": {
-        "post": _op(
+        "post": operation(
             "Join; a private circle needs a valid access code",
             "circles",
             ref("Member"),
@@ -173,7 +126,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/leave": {
-        "post": _op(
+        "post": operation(
             "Leave (the last owner cannot)",
             "circles",
             None,
@@ -183,16 +136,16 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/members": {
-        "get": _op(
+        "get": operation(
             "Members with their display names",
             "circles",
-            _list("members", "Member"),
+            list_of("members", "Member"),
             errors="403 404",
             params=(CIRCLE,),
         ),
     },
     f"{V1}/circles/{{id}}/members/{{user_id}}": {
-        "patch": _op(
+        "patch": operation(
             "Role (owner/admin) or nickname (oneself or admin)",
             "circles",
             ref("Member"),
@@ -200,7 +153,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             errors="403 404",
             params=(CIRCLE, MEMBER),
         ),
-        "delete": _op(
+        "delete": operation(
             "Remove a member (owner/admin)",
             "circles",
             None,
@@ -210,10 +163,10 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/codes": {
-        "post": _op(
+        "post": operation(
             "Create access codes (owner/admin)",
             "circles",
-            _list("codes", "Code"),
+            list_of("codes", "Code"),
             "201",
             "create_codes",
             errors="403 404",
@@ -221,15 +174,15 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/messages": {
-        "get": _op(
+        "get": operation(
             "Chat history, newest last (members only)",
             "circles",
-            _list("messages", "Message", more=BOOL),
+            list_of("messages", "Message", more=BOOL),
             errors="403 404",
             params=(
                 CIRCLE,
-                _query("before", {**INT, "minimum": 1}, "only messages with a smaller seq"),
-                _query(
+                query_param("before", {**INT, "minimum": 1}, "only messages with a smaller seq"),
+                query_param(
                     "limit",
                     {**INT, "minimum": 1, "maximum": _HISTORY_MAX, "default": _HISTORY_DEFAULT},
                     "page size",
@@ -238,7 +191,7 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/messages/{{seq}}/veto": {
-        "put": _op(
+        "put": operation(
             "Members' votes will not promote this message (owner/admin)",
             "circles",
             None,
@@ -246,7 +199,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             errors="403 404",
             params=(CIRCLE, SEQ),
         ),
-        "delete": _op(
+        "delete": operation(
             "Members' votes may promote it again (owner/admin)",
             "circles",
             None,
@@ -260,7 +213,9 @@ PATHS: dict[str, dict[str, Schema]] = {
             "summary": "This document",
             "tags": ["meta"],
             "security": [],
-            "responses": {"200": {"description": "OpenAPI 3.1", **_json({"type": "object"})}},
+            "responses": {
+                "200": {"description": "OpenAPI 3.1", **json_content({"type": "object"})}
+            },
         }
     },
     "/healthz": {
@@ -269,8 +224,8 @@ PATHS: dict[str, dict[str, Schema]] = {
             "tags": ["meta"],
             "security": [],
             "responses": {
-                "200": {"description": "the database answers", **_json(HEALTH)},
-                "503": {"description": "the database does not answer", **_json(HEALTH)},
+                "200": {"description": "the database answers", **json_content(HEALTH)},
+                "503": {"description": "the database does not answer", **json_content(HEALTH)},
             },
         }
     },
@@ -325,14 +280,14 @@ DOCUMENT: dict[str, Any] = {
         "description": "Circles with live group chat and durable highlights. "
         "Ids are opaque strings; times are ms since the Unix epoch.",
     },
-    "tags": [{"name": "accounts"}, {"name": "circles"}, {"name": "meta"}],
+    "tags": [{"name": "accounts"}, {"name": "circles"}, {"name": "posts"}, {"name": "meta"}],
     "security": [{"bearer": []}],
-    "paths": PATHS,
+    "paths": PATHS | POST_PATHS,
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": SCHEMAS | {f"{name}_body": schema for name, schema in BODIES.items()},
         "responses": {
-            f"E{status}": {"description": text, **_json(ref("Error"))}
+            f"E{status}": {"description": text, **json_content(ref("Error"))}
             for status, text in (_ERROR_TEXT | {"500": "internal"}).items()
         },
     },

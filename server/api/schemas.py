@@ -6,6 +6,7 @@ from typing import Any
 
 from server.api.circles import CODES_MAX, KINDS, VISIBILITIES
 from server.api.errors import STATUS
+from server.api.posts import COMMENT_TEXT_MAX, POST_KINDS, POST_TEXT_MAX
 
 Schema = dict[str, Any]
 
@@ -92,6 +93,64 @@ SCHEMAS: dict[str, Schema] = {
     ),
 }
 
+_PERSON = obj(["id", "name"], id=STR, name={**STR, "description": "display name in the circle"})
+
+SCHEMAS |= {
+    "Post": obj(
+        ["id", "circle", "kind", "author", "text", "created", "updated", "pinned", "must_read"]
+        + ["likes", "liked", "comments"],
+        id=STR,
+        circle=STR,
+        kind={
+            **STR,
+            "description": "highlight (a promoted chat message), post or notice; "
+            "accept kinds you do not know",
+        },
+        author=_PERSON,
+        text=STR,
+        created=MS,
+        updated={**MS, "description": "the last change; `since` compares with it"},
+        pinned=BOOL,
+        pin_order=nullable({**INT, "description": "place among the pinned posts, from 1"}),
+        pinned_until=nullable({**MS, "description": "the pin removes itself at this time"}),
+        must_read=BOOL,
+        acked={**BOOL, "description": "the caller acknowledged the current version"},
+        likes=INT,
+        liked={**BOOL, "description": "the caller likes it"},
+        comments={**INT, "description": "comment count"},
+        source={
+            **obj(["seq", "ts", "from"], seq=INT, ts=MS, **{"from": _PERSON}),
+            "description": "for a highlight: the chat message it was promoted from",
+        },
+    ),
+    "Tombstone": obj(
+        ["id", "circle", "deleted", "updated"],
+        id=STR,
+        circle=STR,
+        deleted={"type": "boolean", "enum": [True]},
+        updated=MS,
+    ),
+    "PostOrTombstone": {"oneOf": [ref("Post"), ref("Tombstone")]},
+    "Comment": obj(
+        ["id", "post", "author", "text", "created", "reply_to"],
+        id=STR,
+        post=STR,
+        author=_PERSON,
+        text=STR,
+        created=MS,
+        reply_to=nullable({**STR, "description": "the top-level comment this answers"}),
+    ),
+    "Likes": obj(["likes", "liked"], likes=INT, liked=BOOL),
+    "Receipts": obj(
+        ["acked", "pending"],
+        acked={
+            "type": "array",
+            "items": obj(["id", "name", "at"], id=STR, name=STR, at=MS),
+        },
+        pending={"type": "array", "items": obj(["id", "name"], id=STR, name=STR)},
+    ),
+}
+
 BODIES: dict[str, Schema] = {
     "signup": obj(["handle", "password", "name"], handle=STR, password=STR, name=STR),
     "login": obj(["handle", "password"], handle=STR, password=STR),
@@ -120,6 +179,26 @@ BODIES: dict[str, Schema] = {
         [],
         role={"type": "string", "enum": ["owner", "admin", "member"]},
         nickname={**STR, "description": "an empty string clears it"},
+    ),
+    "create_post": obj(
+        ["kind", "text"],
+        kind={**STR, "enum": list(POST_KINDS), "description": "notice: owner/admin only"},
+        text={**STR, "minLength": 1, "maxLength": POST_TEXT_MAX},
+    ),
+    "edit_post": obj(["text"], text={**STR, "minLength": 1, "maxLength": POST_TEXT_MAX}),
+    "add_comment": obj(
+        ["text"],
+        text={**STR, "minLength": 1, "maxLength": COMMENT_TEXT_MAX},
+        reply_to={**STR, "description": "a top-level comment of the same post (one level)"},
+    ),
+    "pin": obj([], until={**MS, "description": "unpin by itself at this time (future)"}),
+    "reorder_pins": obj(
+        ["order"],
+        order={
+            "type": "array",
+            "items": STR,
+            "description": "every pinned post's id, in the wanted order",
+        },
     ),
     "create_codes": obj(
         ["count"],

@@ -1,0 +1,67 @@
+"""Builders of the OpenAPI document's operations and parameters."""
+
+from __future__ import annotations
+
+from server.api.schemas import STR, Schema, obj, ref
+
+V1 = "/api/v1"
+
+
+def json_content(schema: Schema) -> Schema:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def operation(
+    summary: str,
+    tag: str,
+    answer: Schema | None,
+    status: str = "200",
+    body: str | None = None,
+    errors: str = "",
+    params: tuple[Schema, ...] = (),
+    public: bool = False,
+    optional_body: bool = False,
+) -> Schema:
+    """One operation; ``errors`` lists its statuses besides 400, 401 and 500."""
+    op: Schema = {"summary": summary, "tags": [tag]}
+    if params:
+        op["parameters"] = list(params)
+    if body:
+        op["requestBody"] = {"required": not optional_body, **json_content(body_ref(body))}
+    ok_response = {"description": "success"} | (json_content(answer) if answer else {})
+    statuses = ["400"] + ([] if public else ["401"]) + errors.split()
+    if body:
+        statuses.append("413")
+    op["responses"] = {status: ok_response} | {
+        s: {"$ref": f"#/components/responses/E{s}"} for s in sorted(set(statuses))
+    }
+    op["responses"]["500"] = {"$ref": "#/components/responses/E500"}
+    if public:
+        op["security"] = []
+    return op
+
+
+def body_ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}_body"}
+
+
+def query_param(name: str, schema: Schema, description: str) -> Schema:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def path_param(name: str, schema: Schema = STR, description: str = "") -> Schema:
+    param = {"name": name, "in": "path", "required": True, "schema": schema}
+    return param | ({"description": description} if description else {})
+
+
+def list_of(key: str, item: str, **extra: Schema) -> Schema:
+    return obj([key, *extra], **{key: {"type": "array", "items": ref(item)}}, **extra)
+
+
+CIRCLE = path_param("id", description="circle id")

@@ -1,0 +1,218 @@
+"""Posts, the durable side of a circle: feed, writing, comments, likes, pins,
+must-reads with receipts, and un-promoting highlights.
+
+Every change members should see at once (promotion, pin, unpin, must-read,
+edit, delete) is pushed as a `highlight` after the store committed it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.api.auth import authenticate, node_of
+from server.api.errors import ApiError
+from server.api.inputs import bad, get_int, get_str, json_body, query_int, query_str
+from server.api.responses import created, no_content, ok, route
+
+POST_KINDS = ("post", "notice")
+# The store's bound on a post's text (a chat line is 4,000; a post is a page).
+POST_TEXT_MAX = 20_000
+COMMENT_TEXT_MAX = 4000
+# One page of the feed; pinned posts (at most 10) come on top of the first one.
+FEED_DEFAULT, FEED_MAX = 20, 100
+# ms since the epoch fit in 53 bits (JavaScript's exact integers) for 285,000 years.
+MS_MAX = 2**53 - 1
+# At most 10 posts are pinned; a longer order is bad input, not work.
+PIN_ORDER_MAX = 100
+# Post ids are 12 characters; anything much longer is not one.
+ID_MAX = 64
+
+
+def _post_id(request: Request) -> str:
+    post_id = request.path_params["id"]
+    if len(post_id) > ID_MAX:
+        raise ApiError("not_found", "no such post")
+    return str(post_id)
+
+
+# -- the feed and catching up ---------------------------------------------------
+
+
+async def list_posts(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    posts = node_of(request).store.posts
+    circle_id = request.path_params["id"]
+    since = query_int(request, "since", minimum=0, maximum=MS_MAX)
+    cursor = query_str(request, "cursor", max_len=500)
+    if since is not None:
+        if cursor is not None:
+            raise bad("since and cursor do not go together")
+        return ok({"posts": await posts.changed_since(circle_id, user["id"], since)})
+    limit = query_int(request, "limit", FEED_DEFAULT, minimum=1, maximum=FEED_MAX)
+    found, next_cursor = await posts.feed(circle_id, user["id"], cursor=cursor, limit=limit)
+    return ok({"posts": found, "next": next_cursor})
+
+
+async def my_must_reads(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    return ok({"posts": await node_of(request).store.posts.pending_must_reads(user["id"])})
+
+
+# -- writing -------------------------------------------------------------------
+
+
+async def create_post(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    kind = get_str(body, "kind", required=True, choices=POST_KINDS)
+    text = get_str(body, "text", required=True, max_len=POST_TEXT_MAX)
+    posts = node_of(request).store.posts
+    return created(await posts.create(request.path_params["id"], user["id"], kind, text))
+
+
+async def get_post(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    return ok(await node_of(request).store.posts.get(_post_id(request), user["id"]))
+
+
+async def edit_post(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    text = get_str(await json_body(request), "text", required=True, max_len=POST_TEXT_MAX)
+    node = node_of(request)
+    post = await node.store.posts.edit(_post_id(request), user["id"], text)
+    node.publish_highlight("updated", post)
+    return ok(post)
+
+
+async def delete_post(request: Request) -> Response:
+    """Delete a post; for a highlight that un-promotes it (the chat message stays)."""
+    user, _ = await authenticate(request)
+    node = node_of(request)
+    posts = node.store.posts
+    post = await posts.get(_post_id(request), user["id"])
+    if post["kind"] == "highlight":
+        tombstone = await posts.unpromote(post["id"], user["id"])
+    else:
+        tombstone = await posts.delete(post["id"], user["id"])
+    node.publish_highlight("updated", tombstone)
+    return no_content()
+
+
+# -- comments and likes -----------------------------------------------------------
+
+
+async def list_comments(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    found = await node_of(request).store.posts.comments(_post_id(request), user["id"])
+    return ok({"comments": found})
+
+
+async def add_comment(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    text = get_str(body, "text", required=True, max_len=COMMENT_TEXT_MAX)
+    reply_to = get_str(body, "reply_to", max_len=ID_MAX)
+    comment = await node_of(request).store.posts.add_comment(
+        _post_id(request), user["id"], text, reply_to=reply_to
+    )
+    return created(comment)
+
+
+async def like(request: Request) -> Response:
+    return await _set_like(request, True)
+
+
+async def unlike(request: Request) -> Response:
+    return await _set_like(request, False)
+
+
+async def _set_like(request: Request, liked: bool) -> Response:
+    user, _ = await authenticate(request)
+    return ok(await node_of(request).store.posts.like(_post_id(request), user["id"], liked))
+
+
+# -- pins -------------------------------------------------------------------------
+
+
+async def pin(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request, optional=True)
+    until = get_int(body, "until", minimum=0, maximum=MS_MAX)
+    node = node_of(request)
+    post = await node.store.posts.pin(_post_id(request), user["id"], until=until)
+    node.publish_highlight("pinned", post)
+    return ok(post)
+
+
+async def unpin(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    node = node_of(request)
+    post = await node.store.posts.unpin(_post_id(request), user["id"])
+    node.publish_highlight("unpinned", post)
+    return ok(post)
+
+
+async def reorder_pins(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    order = _id_list(await json_body(request), "order")
+    node = node_of(request)
+    pinned = await node.store.posts.reorder_pins(request.path_params["id"], user["id"], order)
+    for post in pinned:  # each pin_order may have changed: at most 10 small pushes
+        node.publish_highlight("updated", post)
+    return ok({"posts": pinned})
+
+
+def _id_list(body: dict[str, Any], name: str) -> list[str]:
+    value = body.get(name)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise bad(f"{name} must be a list of post ids")
+    if len(value) > PIN_ORDER_MAX:
+        raise bad(f"{name} must have at most {PIN_ORDER_MAX} ids")
+    return value
+
+
+# -- must-read ---------------------------------------------------------------------
+
+
+async def flag_must_read(request: Request) -> Response:
+    return await _set_must_read(request, True)
+
+
+async def clear_must_read(request: Request) -> Response:
+    return await _set_must_read(request, False)
+
+
+async def _set_must_read(request: Request, flag: bool) -> Response:
+    user, _ = await authenticate(request)
+    node = node_of(request)
+    post = await node.store.posts.set_must_read(_post_id(request), user["id"], flag)
+    node.publish_highlight("must_read" if flag else "updated", post)
+    return ok(post)
+
+
+async def ack(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    return ok(await node_of(request).store.posts.ack(_post_id(request), user["id"]))
+
+
+async def receipts(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    return ok(await node_of(request).store.posts.receipts(_post_id(request), user["id"]))
+
+
+routes = [
+    route("/circles/{id}/posts", get=list_posts, post=create_post),
+    Route("/circles/{id}/pins", reorder_pins, methods=["PUT"]),
+    route("/posts/{id}", get=get_post, patch=edit_post, delete=delete_post),
+    route("/posts/{id}/comments", get=list_comments, post=add_comment),
+    route("/posts/{id}/like", put=like, delete=unlike),
+    route("/posts/{id}/pin", put=pin, delete=unpin),
+    route("/posts/{id}/must-read", put=flag_must_read, delete=clear_must_read),
+    Route("/posts/{id}/ack", ack, methods=["PUT"]),
+    Route("/posts/{id}/receipts", receipts, methods=["GET"]),
+    Route("/me/must-read", my_must_reads, methods=["GET"]),
+]

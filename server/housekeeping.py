@@ -1,0 +1,87 @@
+"""A node's background jobs: pins that expire, and chat retention.
+
+Each job runs on its own interval in its own task. A failing run is logged
+and the next one comes on time: housekeeping never takes the node down, and
+stopping it lets a run in progress finish its transaction instead of
+cancelling it halfway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from store import Store
+from store.ids import now_ms
+
+from .highlights import Action
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Called with ("unpinned", post) for every pin that expired.
+Publish = Callable[[Action, dict[str, Any]], None]
+
+
+class Housekeeping:
+    def __init__(self, settings: Settings, store: Store, publish: Publish) -> None:
+        self.settings = settings
+        self.store = store
+        self.publish = publish
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        s = self.settings
+        self._tasks = [
+            asyncio.create_task(self._every(s.pin_check_s, self.expire_pins, "pin expiry")),
+            asyncio.create_task(self._every(s.retention_interval_s, self.prune, "retention")),
+        ]
+
+    async def stop(self) -> None:
+        """Let the runs in progress finish (up to the shutdown grace), then cancel."""
+        self._stop.set()
+        tasks, self._tasks = self._tasks, []
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=self.settings.shutdown_grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def expire_pins(self) -> int:
+        """Unpin every pin whose time has come and push `unpinned` for each."""
+        expired = await self.store.posts.expire_pins(now_ms())
+        for post in expired:
+            self.publish("unpinned", post)
+        return len(expired)
+
+    async def prune(self) -> int:
+        """Prune chat beyond each circle's retention, one small batch at a time."""
+        batch = self.settings.retention_batch
+        total = 0
+        while True:
+            pruned = await self.store.posts.prune(batch=batch)
+            total += pruned
+            if pruned < batch or await self._pause(self.settings.retention_pause_s):
+                break
+        if total:
+            log.info("retention pruned %d chat messages", total)
+        return total
+
+    async def _every(self, interval: float, job: Callable[[], Awaitable[int]], name: str) -> None:
+        while not await self._pause(interval):
+            try:
+                await job()
+            except Exception:
+                log.exception("%s failed; retrying in %s s", name, interval)
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep unless stopped meanwhile; True when housekeeping is stopping."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stop.wait()
+        return self._stop.is_set()

@@ -1,0 +1,64 @@
+"""Background jobs: a failing run is logged and the next one comes; stop is clean."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from server.housekeeping import Housekeeping
+from server.settings import Settings
+
+
+class FlakyPosts:
+    """A store's posts whose first calls fail, as a database that went away would."""
+
+    def __init__(self) -> None:
+        self.expire_calls = 0
+        self.prune_calls: list[int] = []
+        self.backlog = 1200
+
+    async def expire_pins(self, now_ms: int) -> list[dict[str, Any]]:
+        self.expire_calls += 1
+        if self.expire_calls <= 2:
+            raise RuntimeError("database is locked")
+        if self.expire_calls == 3:
+            return [{"id": "p1", "circle": "c1", "pinned": False}]
+        return []
+
+    async def prune(self, batch: int = 500) -> int:
+        self.prune_calls.append(batch)
+        if len(self.prune_calls) == 1:
+            raise RuntimeError("disk I/O error")
+        done = min(batch, self.backlog)
+        self.backlog -= done
+        return done
+
+
+async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureFixture) -> None:
+    posts = FlakyPosts()
+    pushed: list[tuple[str, dict[str, Any]]] = []
+    settings = Settings(
+        pin_check_s=0.01, retention_interval_s=0.01, retention_batch=500, retention_pause_s=0
+    )
+    store: Any = SimpleNamespace(posts=posts)
+    jobs = Housekeeping(settings, store, lambda action, post: pushed.append((action, post)))
+    with caplog.at_level(logging.ERROR, logger="server.housekeeping"):
+        jobs.start()
+        for _ in range(200):
+            if pushed and posts.backlog == 0:
+                break
+            await asyncio.sleep(0.01)
+        await jobs.stop()
+    assert pushed == [("unpinned", {"id": "p1", "circle": "c1", "pinned": False})]
+    # The failed prune was retried; the backlog went in batches of 500 in one run.
+    assert posts.backlog == 0 and posts.prune_calls[:4] == [500, 500, 500, 500]
+    assert sum("pin expiry failed" in r.getMessage() for r in caplog.records) == 2
+    assert any("retention failed" in r.getMessage() for r in caplog.records)
+    calls = posts.expire_calls
+    await asyncio.sleep(0.05)
+    assert posts.expire_calls == calls  # stopped means stopped
+    await jobs.stop()  # and stopping twice is fine
