@@ -33,17 +33,17 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .batch import BatchPlan, Outcome, SayRequest
 from .engine import Database
-from .errors import NotFound, StoreError
+from .errors import StoreError
 from .ids import now_ms
 from .models import CIRCLES, MESSAGES
-from .records import Record, message
+from .records import Record
+from .sqlite_writer import SqliteBatchWriter
 
 log = logging.getLogger(__name__)
 
 OnCommitted = Callable[[list[Record]], None]
-# What one request resolves to: the stored message and whether this call stored it.
-Outcome = tuple[Record, bool]
 # Deadlock and serialization failure (PostgreSQL): another writer's batch got in
 # the way; the batch is tried again up to WRITE_RETRIES times.
 _RETRYABLE = {"40P01", "40001"}
@@ -61,17 +61,6 @@ class CommitStats:
     duplicates: int = 0  # requests answered with an already stored message
     max_batch: int = 0  # largest batch so far
     last_seconds: float = 0.0  # duration of the last transaction (metrics read it on commit)
-
-
-@dataclass(slots=True)
-class SayRequest:
-    circle_id: str
-    user_id: str
-    author_name: str
-    text: str
-    nonce: str
-    reply_to: int | None
-    future: asyncio.Future[Outcome]
 
 
 @dataclass(slots=True)
@@ -97,6 +86,9 @@ class CommitQueue:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.stats = CommitStats()
+        # SQLite: the whole batch in one hop to a thread of its own, past the
+        # async driver's per-statement round trips (see sqlite_writer.py).
+        self._fast = SqliteBatchWriter.for_database(db)
 
     def start(self) -> None:
         if self._task is None:
@@ -136,6 +128,9 @@ class CommitQueue:
             self._closing = True
             self._queue.put_nowait(None)
         await asyncio.shield(self._task)
+        if self._fast is not None:
+            self._fast.close()
+            self._fast = None
 
     async def _run(self) -> None:
         batch: list[SayRequest] = []
@@ -221,51 +216,15 @@ class CommitQueue:
                 await asyncio.sleep(random.uniform(0.001, 0.01) * 2**attempt)
 
     async def _write(self, batch: list[SayRequest]) -> list[Outcome | StoreError]:
-        outcomes: list[Outcome | StoreError | None] = [None] * len(batch)
+        if self._fast is not None:
+            return await self._fast.write(batch)
         async with self._db.write() as conn:
-            stored = await _stored(conn, {r.nonce for r in batch})
-            first_of: dict[tuple[str, str], int] = {}
-            new: list[int] = []
-            for i, request in enumerate(batch):
-                key = (request.user_id, request.nonce)
-                if key in stored:
-                    outcomes[i] = (_stored_message(stored[key], request.author_name), False)
-                elif key not in first_of:
-                    first_of[key] = i
-                    new.append(i)
-            next_seq = await _reserve_seqs(conn, Counter(batch[i].circle_id for i in new))
-            ts = now_ms()
-            rows: list[dict[str, Any]] = []
-            for i in new:
-                r = batch[i]
-                if r.circle_id not in next_seq:
-                    outcomes[i] = NotFound("no such circle")
-                    continue
-                seq = next_seq[r.circle_id]
-                next_seq[r.circle_id] = seq + 1
-                rows.append(
-                    {
-                        "circle_id": r.circle_id,
-                        "seq": seq,
-                        "user_id": r.user_id,
-                        "ts": ts,
-                        "text": r.text,
-                        "nonce": r.nonce,
-                        "reply_to": r.reply_to,
-                    }
-                )
-                msg = message(
-                    r.circle_id, seq, ts, r.user_id, r.author_name, r.text, r.nonce, r.reply_to
-                )
-                outcomes[i] = (msg, True)
+            plan = BatchPlan(batch, await _stored(conn, {r.nonce for r in batch}))
+            next_seq = await _reserve_seqs(conn, plan.counts())
+            rows = plan.assign(next_seq, now_ms())
             if rows:
                 await conn.execute(MESSAGES.insert(), rows)
-        # A later duplicate in the batch gets what its first occurrence got, not fresh.
-        for i, request in enumerate(batch):
-            if outcomes[i] is None:
-                first = outcomes[first_of[(request.user_id, request.nonce)]]
-                outcomes[i] = (first[0], False) if isinstance(first, tuple) else first
-        return [o for o in outcomes if o is not None]
+        return plan.outcomes()
 
 
 async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, str], Any]:
@@ -306,13 +265,6 @@ async def _reserve_seqs(conn: AsyncConnection, counts: Counter[str]) -> dict[str
         .returning(CIRCLES.c.id, CIRCLES.c.last_seq)
     )
     return {row.id: row.last_seq - counts[row.id] + 1 for row in result}
-
-
-def _stored_message(row: Any, author_name: str) -> Record:
-    # The resend comes from the same user: their current display name is the one to show.
-    return message(
-        row.circle_id, row.seq, row.ts, row.user_id, author_name, row.text, row.nonce, row.reply_to
-    )
 
 
 def _fail(batch: list[SayRequest], error: BaseException) -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 import store.commit_queue as commit_queue
+import store.sqlite_writer as sqlite_writer
 from store import NotFound, Store
 from store.models import MESSAGES
 
@@ -208,12 +209,15 @@ async def test_unknown_circle_fails_alone(store: Store, alice: Record, circle: R
 async def test_failed_transaction_fails_the_batch_and_the_writer_goes_on(
     store: Store, alice: Record, circle: Record, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = commit_queue._reserve_seqs
-
     async def broken(*args: Any) -> Any:
         raise RuntimeError("disk on fire")
 
+    def broken_sync(*args: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    # Both writers: the engine's (PostgreSQL) and SQLite's own thread.
     monkeypatch.setattr(commit_queue, "_reserve_seqs", broken)
+    monkeypatch.setattr(sqlite_writer, "_reserve_seqs", broken_sync)
     results = await asyncio.gather(
         *(store.chat.say(circle["id"], alice["id"], "Alice", "m", f"n{i}") for i in range(5)),
         return_exceptions=True,
@@ -222,7 +226,7 @@ async def test_failed_transaction_fails_the_batch_and_the_writer_goes_on(
     assert store.chat.stats.failures == 1
     assert await stored_count(store) == 0
 
-    monkeypatch.setattr(commit_queue, "_reserve_seqs", real)
+    monkeypatch.undo()
     message, fresh = await store.chat.say(circle["id"], alice["id"], "Alice", "m", "n0")
     assert fresh and message["seq"] == 1
     assert await store.chat.last_seq(circle["id"]) == 1

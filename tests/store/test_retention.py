@@ -109,6 +109,9 @@ async def test_prune_does_not_block_chat(store: Store, circle: Record, alice: Re
     pruning = asyncio.create_task(store.posts.prune(batch=10))
     message, _ = await store.chat.say(circle["id"], alice["id"], "Alice", "still here", "late")
     assert not pruning.done()
-    assert await pruning == 200
+    pruned = await pruning
+    # The late message may land before the last batch's cutoff is read: then
+    # the window (last 100) has moved by one.
+    assert pruned in (200, 201)
     assert message["seq"] == 301
-    assert await store.chat.first_seq(circle["id"]) == 201
+    assert await store.chat.first_seq(circle["id"]) == pruned + 1
