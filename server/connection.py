@@ -63,6 +63,15 @@ class Connection:
     def user_id(self) -> str:
         return self.user.get("id", "")
 
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    @property
+    def open(self) -> bool:
+        """Neither closing nor closed."""
+        return self._close_code is None and not self.closed
+
     def start_writer(self) -> None:
         self._writer = asyncio.create_task(self._write_loop())
 
@@ -71,7 +80,7 @@ class Connection:
     def send(self, frame: dict[str, object]) -> None:
         """Queue one reply or push built for this connection alone."""
         self.push(to_wire(self.codec, frame))
-        metrics.frames_out.labels(str(frame.get("t"))).inc()
+        metrics.frame_out(str(frame.get("t"))).inc()
 
     def push(self, data: Wire) -> bool:
         """Queue encoded bytes; close as too slow when the queue is full."""
@@ -83,7 +92,6 @@ class Connection:
             self.close(CloseCode.TOO_SLOW, drop_queue=True)
             return False
         self._queue.append(data)
-        metrics.send_queue_depth.inc()
         self._wakeup.set()
         return True
 
@@ -124,7 +132,6 @@ class Connection:
             return
         self._close_code = int(code)
         if drop_queue:
-            metrics.send_queue_depth.dec(len(self._queue))
             self._queue.clear()
         self._wakeup.set()
         self._room.set()
@@ -150,7 +157,6 @@ class Connection:
                 self._wakeup.clear()
                 while self._queue:
                     data = self._queue.popleft()
-                    metrics.send_queue_depth.dec()
                     if isinstance(data, bytes):
                         await ws.send_bytes(data)
                     else:
@@ -166,7 +172,6 @@ class Connection:
             log.debug("writer for %s stopped: %r", self.user_id, exc)
         finally:
             self.closed = True
-            metrics.send_queue_depth.dec(len(self._queue))
             self._queue.clear()
             self._room.set()
 

@@ -88,6 +88,10 @@ class Hub:
         whether this node needs the circle's broker channel."""
         return circle in self._circles or circle in self._members
 
+    def queued_frames(self) -> int:
+        """Frames waiting in every send queue (read when metrics are scraped)."""
+        return sum(conn.queued for conn in self.connections)
+
     def listeners(self, circle: str) -> Iterable[Connection]:
         return self._circles.get(circle, {}).keys()
 
@@ -116,7 +120,7 @@ class Hub:
         for conn in listeners:
             conn.deliver(circle, seq, encoded.for_codec(conn.codec))
         metrics.deliveries.inc(len(listeners))
-        metrics.frames_out.labels("msg").inc(len(listeners))
+        metrics.frame_out("msg").inc(len(listeners))
 
     def broadcast(self, conns: Iterable[Connection], frame: dict[str, Any]) -> int:
         """One push (presence, highlight, left…) to several connections."""
@@ -125,7 +129,7 @@ class Hub:
         for conn in conns:
             conn.push(encoded.for_codec(conn.codec))
             count += 1
-        metrics.frames_out.labels(str(frame.get("t"))).inc(count)
+        metrics.frame_out(str(frame.get("t"))).inc(count)
         return count
 
 

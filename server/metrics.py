@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -32,6 +35,17 @@ commit_seconds = Histogram(
     "Latency of one group commit",
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0),
 )
+
+
+@functools.cache
+def frame_in(t: str) -> Any:
+    """The counter of one frame type (labels() validates on every call; this once)."""
+    return frames_in.labels(t)
+
+
+@functools.cache
+def frame_out(t: str) -> Any:
+    return frames_out.labels(t)
 
 
 async def metrics_endpoint(request: Request) -> Response:

@@ -43,6 +43,7 @@ class Node:
         self.store = store
         self.broker = broker
         self.hub = Hub()
+        metrics.send_queue_depth.set_function(self.hub.queued_frames)
         self.presence: PresenceTracker = cluster.make_presence(settings, broker)
         # Live messages reach the hub through it: in seq order, gaps filled from the store.
         self.sequencer = Sequencer(
@@ -90,6 +91,15 @@ class Node:
 
     # -- connections ------------------------------------------------------------
 
+    async def authenticate(self, token: str) -> dict[str, str]:
+        """The token's user. A live connection with the same token here answers
+        without the store: a revoked token's connections are closed at once."""
+        for peer in self.hub.of_token(token):
+            if peer.open:
+                return peer.user
+        user = await self.store.accounts.authenticate(token)
+        return {"id": user["id"], "name": user["name"]}
+
     async def connect(self, conn: Connection) -> None:
         """Register an authenticated connection with the circles of its user.
 
@@ -98,9 +108,22 @@ class Node:
         its circles are read still reaches it.
         """
         self.hub.add(conn)
+        # Another live connection of the user here already knows its circles
+        # (membership events keep them current): reconnect storms skip the store.
+        peer = next(
+            (
+                c
+                for c in self.hub.of_user(conn.user_id)
+                if c is not conn and c.open and c not in self._loading
+            ),
+            None,
+        )
         lost = self._loading[conn] = set()
         try:
-            circles = await self.store.circles.circle_ids_of(conn.user_id)
+            if peer is not None:
+                circles = list(peer.member_of)
+            else:
+                circles = await self.store.circles.circle_ids_of(conn.user_id)
         finally:
             del self._loading[conn]
         for circle in circles:
@@ -188,7 +211,7 @@ class Node:
             for message in page:
                 await conn.push_paced(to_wire(conn.codec, {"t": "msg", **message}))
                 stream.last = message["seq"]
-            metrics.frames_out.labels("msg").inc(len(page))
+            metrics.frame_out("msg").inc(len(page))
             stream = conn.streams.get(circle)
 
     async def leave(self, conn: Connection, circle: str) -> None:

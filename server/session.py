@@ -120,7 +120,7 @@ class Session:
                     "the first frame must be hello",
                     getattr(frame, "id", None),
                 )
-            user = await self.node.store.accounts.authenticate(frame.token)
+            user = await self.node.authenticate(frame.token)
         except ProtocolError as exc:
             conn.send(exc.to_map())
             conn.close(CloseCode.UNAUTHENTICATED)
@@ -129,8 +129,8 @@ class Session:
             conn.send(error_map(ErrorCode.UNAUTHENTICATED, str(exc), frame.id))
             conn.close(CloseCode.UNAUTHENTICATED)
             return False
-        metrics.frames_in.labels("hello").inc()
-        conn.user = {"id": user["id"], "name": user["name"]}
+        metrics.frame_in("hello").inc()
+        conn.user = user
         conn.token = frame.token
         # Registered with its circles before welcome: highlights from now on reach it.
         await self.node.connect(conn)
@@ -160,10 +160,10 @@ class Session:
             try:
                 frame = decode_client(conn.codec, data)
                 frame_id = frame.id
-                metrics.frames_in.labels(type(frame).__name__.lower()).inc()
+                metrics.frame_in(type(frame).__name__.lower()).inc()
                 await self.handlers[type(frame)](frame)
             except ProtocolError as exc:
-                metrics.frames_in.labels("bad").inc()
+                metrics.frame_in("bad").inc()
                 conn.send(exc.to_map())
                 if self.bad_frames.add() > self.settings.bad_frames_max:
                     conn.close(CloseCode.POLICY)
