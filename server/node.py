@@ -57,7 +57,7 @@ class Node:
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
-        self.says_in_flight: set[asyncio.Task[None]] = set()
+        self.says_in_flight: set[asyncio.Future[Any]] = set()
         self.housekeeping = Housekeeping(settings, store, self.publish_highlight)
         # Circles whose broker channel this node subscribed, and a lock per circle
         # so that a subscribe and an unsubscribe of one channel never interleave.

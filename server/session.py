@@ -8,6 +8,7 @@ unless the contract says to close it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from typing import Any
@@ -37,6 +38,7 @@ from protocol import (
     error_map,
 )
 from protocol import Hello as HelloFrame
+from store.batch import Outcome
 from store.errors import Forbidden, StoreError, Unauthenticated
 
 from . import metrics
@@ -82,7 +84,7 @@ class Session:
         self.conn = conn
         self.settings = node.settings
         self.bad_frames = WindowCounter(self.settings.bad_frames_window_s)
-        self.pending_says: set[asyncio.Task[None]] = set()
+        self.pending_says: set[asyncio.Future[Outcome]] = set()
         self.handlers = {
             Join: self.on_join,
             Leave: self.on_leave,
@@ -194,31 +196,31 @@ class Session:
         if not self.node.say_limiter.allow(self.conn.user_id):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "slow down: too many messages", f.id)
         member = await self._member(f.circle)
-        # Says are pipelined so that one client's burst shares group commits; the
-        # task queues the say before its first await, so order is kept.
+        # Says are pipelined so that one client's burst shares group commits:
+        # queued now, in order, and answered from a callback after the commit.
         if len(self.pending_says) >= self.settings.says_in_flight:
             await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
-        task = asyncio.create_task(self._store_say(f, member.name))
-        self.pending_says.add(task)
-        self.node.says_in_flight.add(task)
-        task.add_done_callback(self._said)
+        future = self.node.store.chat.enqueue(
+            f.circle, self.conn.user_id, member.name, f.text, f.nonce, f.reply_to
+        )
+        self.pending_says.add(future)
+        self.node.says_in_flight.add(future)
+        future.add_done_callback(functools.partial(self._acked, f))
 
-    async def _store_say(self, f: Say, name: str) -> None:
-        try:
-            message, _ = await self.node.store.chat.say(
-                f.circle, self.conn.user_id, name, f.text, f.nonce, f.reply_to
-            )
-        except StoreError as exc:
-            self.conn.send(store_error(exc, f.id))
-        except Exception:
-            log.exception("say from %s failed", self.conn.user_id)
-            self.conn.send(error_map(ErrorCode.INTERNAL, "internal error", f.id))
-        else:
+    def _acked(self, f: Say, future: asyncio.Future[Outcome]) -> None:
+        self.pending_says.discard(future)
+        self.node.says_in_flight.discard(future)
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is None:
+            message, _ = future.result()
             self.conn.send(Ok(id=f.id, extra={"seq": message["seq"], "ts": message["ts"]}).to_map())
-
-    def _said(self, task: asyncio.Task[None]) -> None:
-        self.pending_says.discard(task)
-        self.node.says_in_flight.discard(task)
+        elif isinstance(exc, StoreError):
+            self.conn.send(store_error(exc, f.id))
+        else:
+            log.error("say from %s failed", self.conn.user_id, exc_info=exc)
+            self.conn.send(error_map(ErrorCode.INTERNAL, "internal error", f.id))
 
     async def on_history(self, f: History) -> None:
         member = await self._member(f.circle)

@@ -7,6 +7,8 @@ they sit on the hot paths (replay on join, history pages).
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import and_, case, delete, func, select, update
 
 from . import validation
@@ -58,13 +60,26 @@ class Chat:
         A known ``(user, nonce)`` returns the stored message with ``fresh=False``
         and stores nothing. ``NotFound`` for an unknown circle.
         """
+        return await self.enqueue(circle_id, user_id, author_name, text, nonce, reply_to)
+
+    def enqueue(
+        self,
+        circle_id: str,
+        user_id: str,
+        author_name: str,
+        text: str,
+        nonce: str,
+        reply_to: int | None = None,
+    ) -> asyncio.Future[Outcome]:
+        """`say` without waiting: queued now (in call order), resolved after the
+        commit. Servers attach a callback instead of a task per message."""
         validation.text(circle_id, "circle", 1, 64)
         validation.text(author_name, "name", 0, 256, strip=False)
         validation.text(text, "text", 1, TEXT_MAX, strip=False)
         validation.text(nonce, "nonce", 1, NONCE_MAX, strip=False)
         if reply_to is not None:
             validation.integer(reply_to, "reply_to", 1)
-        return await self._queue.submit(circle_id, user_id, author_name, text, nonce, reply_to)
+        return self._queue.submit(circle_id, user_id, author_name, text, nonce, reply_to)
 
     async def flush(self) -> None:
         """Wait until every say queued so far is committed; the writer keeps running."""

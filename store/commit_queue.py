@@ -94,7 +94,7 @@ class CommitQueue:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="quanzi-commit-queue")
 
-    async def submit(
+    def submit(
         self,
         circle_id: str,
         user_id: str,
@@ -102,15 +102,15 @@ class CommitQueue:
         text: str,
         nonce: str,
         reply_to: int | None,
-    ) -> Outcome:
-        """Queue one message and wait until its batch is committed."""
+    ) -> asyncio.Future[Outcome]:
+        """Queue one message; the future resolves once its batch is committed."""
         if self._closing or self._task is None or self._task.done():
             raise RuntimeError("the store is closed")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(
             SayRequest(circle_id, user_id, author_name, text, nonce, reply_to, future)
         )
-        return await future
+        return future
 
     async def flush(self) -> None:
         """Wait until every say queued so far is committed (or failed); the writer goes on."""

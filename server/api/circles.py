@@ -38,8 +38,11 @@ async def create_circle(request: Request) -> Response:
     kind = get_str(body, "kind", required=True, choices=KINDS)
     visibility = get_str(body, "visibility", required=True, choices=VISIBILITIES)
     description = get_str(body, "description", max_len=TEXT_MAX) or ""
-    circles = node_of(request).store.circles
-    return created(await circles.create(user["id"], name, kind, visibility, description))
+    node = node_of(request)
+    circle = await node.store.circles.create(user["id"], name, kind, visibility, description)
+    # The owner's open sockets start receiving this circle's highlights now.
+    node.membership_changed(circle["id"], user["id"])
+    return created(circle)
 
 
 async def directory(request: Request) -> Response:

@@ -1,0 +1,1 @@
+"""Playwright (sync API) in Debian's Chromium against a real server: tests/browser/."""

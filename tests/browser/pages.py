@@ -1,0 +1,131 @@
+"""What a person does in the web client, step by step, for the browser tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+PASSWORD = "correct horse"
+
+
+def tid(page: Page | Locator, testid: str) -> Locator:
+    return page.get_by_test_id(testid)
+
+
+def signup(page: Page, handle: str, name: str) -> None:
+    form = tid(page, "auth-form")
+    expect(form).to_be_visible()
+    if form.get_attribute("data-mode") != "signup":
+        tid(page, "auth-switch").click()
+    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Your name").fill(name)
+    tid(page, "auth-submit").click()
+    expect(tid(page, "circle-list")).to_be_attached()
+    expect(tid(page, "me-name")).to_have_text(name)
+    wait_live(page)
+
+
+def login(page: Page, handle: str) -> None:
+    expect(tid(page, "auth-form")).to_be_visible()
+    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Password").fill(PASSWORD)
+    tid(page, "auth-submit").click()
+    wait_live(page)
+
+
+def wait_live(page: Page, timeout: float = 15_000) -> None:
+    expect(tid(page, "status")).to_have_attribute("data-state", "online", timeout=timeout)
+
+
+def create_circle(
+    page: Page, name: str, visibility: str = "private", kind: str = "community"
+) -> str:
+    tid(page, "home-link").click()
+    page.get_by_label("Name", exact=True).fill(name)
+    tid(page, "create-kind").select_option(kind)
+    tid(page, "create-visibility").select_option(visibility)
+    tid(page, "create-submit").click()
+    expect(tid(page, "circle-title")).to_have_text(name)
+    return circle_id(page)
+
+
+def circle_id(page: Page) -> str:
+    expect(page).to_have_url(re.compile(r"#/c/"))
+    match = re.search(r"#/c/([^/?]+)", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def open_tab(page: Page, tab: str) -> None:
+    button = tid(page, f"tab-{tab}")
+    if button.is_visible():
+        button.click()
+    expect(tid(page, f"panel-{tab}")).to_be_visible()
+
+
+def invite_link(page: Page) -> str:
+    open_tab(page, "settings")
+    tid(page, "codes-generate").click()
+    link = tid(page, "invite-link").first
+    expect(link).to_have_value(re.compile(r"#/join/"))
+    return link.input_value()
+
+
+def join_with_invite(page: Page, link: str, circle_name: str) -> None:
+    tid(page, "home-link").click()
+    tid(page, "invite-input").fill(link)
+    tid(page, "invite-submit").click()
+    expect(tid(page, "circle-title")).to_have_text(circle_name)
+
+
+def say(page: Page, text: str) -> None:
+    box = tid(page, "chat-input")
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("")
+
+
+def messages(page: Page, text: str | None = None) -> Locator:
+    found = tid(page, "chat-log").get_by_test_id("msg")
+    if text is not None:
+        found = found.filter(has=page.get_by_test_id("msg-text").get_by_text(text, exact=True))
+    return found
+
+
+def message(page: Page, text: str) -> Locator:
+    return messages(page, text)
+
+
+def expect_once(page: Page, text: str, timeout: float = 15_000) -> Locator:
+    """The message with this text is shown, confirmed, exactly once."""
+    found = messages(page, text)
+    expect(found).to_have_count(1, timeout=timeout)
+    expect(found).to_have_attribute("data-state", "sent", timeout=timeout)
+    return found
+
+
+def highlight(page: Page, text: str) -> Locator:
+    return (
+        tid(page, "panel-highlights")
+        .get_by_test_id(re.compile(r"^highlight$"))
+        .filter(has=page.get_by_test_id("post-text").get_by_text(text, exact=True))
+    )
+
+
+def session_token(page: Page) -> str:
+    value: Any = page.evaluate("JSON.parse(localStorage.getItem('quanzi.session')).token")
+    return str(value)
+
+
+def two_in_a_circle(open_page: Any, name: str, width: int = 1280) -> tuple[Page, Page]:
+    """Ann creates a private circle; Bob joins it with the invite link Ann generated."""
+    ann, bob = open_page(width), open_page(width)
+    signup(ann, "ann", "Ann")
+    signup(bob, "bob", "Bob")
+    create_circle(ann, name)
+    link = invite_link(ann)
+    join_with_invite(bob, link, name)
+    return ann, bob

@@ -1,0 +1,108 @@
+// The HTTP API (HTTP-API.md): one function per endpoint, errors as ApiError with the
+// contract's code. A 401 on an authenticated call fires 'unauthenticated' on `events`.
+
+const BASE = '/api/v1';
+let token = null;
+
+export const events = new EventTarget();
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function setToken(value) {
+  token = value;
+}
+
+async function request(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(BASE + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'offline', 'The server cannot be reached right now.');
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    if (response.status === 401 && token) {
+      events.dispatchEvent(new CustomEvent('unauthenticated'));
+    }
+    throw new ApiError(response.status, error.code, error.message || response.statusText);
+  }
+  return data;
+}
+
+const enc = encodeURIComponent;
+
+function query(params) {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${enc(k)}=${enc(v)}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+// Accounts
+export const signup = (handle, password, name) =>
+  request('POST', '/auth/signup', { handle, password, name });
+export const login = (handle, password) => request('POST', '/auth/login', { handle, password });
+export const logout = () => request('POST', '/auth/logout');
+export const me = () => request('GET', '/me');
+export const myCircles = () => request('GET', '/me/circles');
+export const myMustReads = () => request('GET', '/me/must-read');
+
+// Circles
+export const createCircle = (fields) => request('POST', '/circles', fields);
+export const directory = (q, kind, cursor) => request('GET', `/circles${query({ q, kind, cursor })}`);
+export const circle = (id) => request('GET', `/circles/${enc(id)}`);
+export const updateCircle = (id, changes) => request('PATCH', `/circles/${enc(id)}`, changes);
+export const join = (id, code) => request('POST', `/circles/${enc(id)}/join`, code ? { code } : {});
+export const leave = (id) => request('POST', `/circles/${enc(id)}/leave`);
+export const members = (id) => request('GET', `/circles/${enc(id)}/members`);
+export const updateMember = (id, userId, changes) =>
+  request('PATCH', `/circles/${enc(id)}/members/${enc(userId)}`, changes);
+export const removeMember = (id, userId) =>
+  request('DELETE', `/circles/${enc(id)}/members/${enc(userId)}`);
+export const createCodes = (id, count, maxUses, expiresInS) =>
+  request('POST', `/circles/${enc(id)}/codes`, {
+    count,
+    ...(maxUses ? { max_uses: maxUses } : {}),
+    ...(expiresInS ? { expires_in_s: expiresInS } : {}),
+  });
+export const veto = (id, seq, on) =>
+  request(on ? 'PUT' : 'DELETE', `/circles/${enc(id)}/messages/${enc(seq)}/veto`);
+
+// Posts
+export const posts = (id, cursor) => request('GET', `/circles/${enc(id)}/posts${query({ cursor })}`);
+export const postsSince = (id, since) =>
+  request('GET', `/circles/${enc(id)}/posts${query({ since: String(since) })}`);
+export const createPost = (id, kind, text) =>
+  request('POST', `/circles/${enc(id)}/posts`, { kind, text });
+export const editPost = (postId, text) => request('PATCH', `/posts/${enc(postId)}`, { text });
+export const deletePost = (postId) => request('DELETE', `/posts/${enc(postId)}`);
+export const comments = (postId) => request('GET', `/posts/${enc(postId)}/comments`);
+export const addComment = (postId, text) =>
+  request('POST', `/posts/${enc(postId)}/comments`, { text });
+export const like = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/like`);
+export const pin = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/pin`, on ? {} : undefined);
+export const reorderPins = (id, order) => request('PUT', `/circles/${enc(id)}/pins`, { order });
+export const mustRead = (postId, on) =>
+  request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/must-read`);
+export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
+export const receipts = (postId) => request('GET', `/posts/${enc(postId)}/receipts`);

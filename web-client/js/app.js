@@ -1,0 +1,104 @@
+// Wiring: the session (token in localStorage), the live socket, and the hash routes
+//   #/                     home: my circles, invites, create, discover
+//   #/c/<circle>           a circle: chat, highlights, feed, settings
+//   #/join/<circle>/<code> an invite link
+
+import * as api from './api.js';
+import { h, toast } from './dom.js';
+import { Socket } from './socket.js';
+import * as state from './store/state.js';
+import { connectSocket, loadCircles } from './sync.js';
+import { authView } from './views/auth.js';
+import { circleView } from './views/circle.js';
+import { homeView, joinFromLink } from './views/circles.js';
+import { statusLine } from './views/status.js';
+
+const main = document.getElementById('main');
+const statusEl = document.getElementById('status');
+const meBox = document.getElementById('me');
+const meName = document.getElementById('me-name');
+let socket = null;
+let stopStatus = () => {};
+let cleanup = () => {};
+
+function wsUrl() {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+function showMe() {
+  const user = state.session.user;
+  meBox.hidden = !user;
+  meName.textContent = user ? user.name : '';
+}
+
+function startSession() {
+  api.setToken(state.session.token);
+  showMe();
+  socket = new Socket({ url: wsUrl(), token: state.session.token, sinceOf: state.sinceOf });
+  connectSocket(socket);
+  stopStatus = statusLine(statusEl, socket);
+  socket.addEventListener('unauthenticated', () => endSession('Your session has ended — please log in again.'));
+  socket.start();
+  loadCircles().catch(() => {});
+  api.me().then((user) => {
+    state.saveSession(state.session.token, user);
+    showMe();
+  }, () => {});
+  route();
+}
+
+function endSession(message) {
+  if (socket) socket.stop();
+  socket = null;
+  stopStatus();
+  statusEl.replaceChildren();
+  statusEl.dataset.state = 'idle';
+  state.clearSession();
+  api.setToken(null);
+  showMe();
+  if (message) toast(message, 'info');
+  route();
+}
+
+async function logout() {
+  try {
+    await api.logout();
+  } catch {
+    // the token goes from this browser either way
+  }
+  if (location.hash.startsWith('#/c/')) location.hash = '#/';
+  endSession();
+}
+
+function route() {
+  cleanup();
+  cleanup = () => {};
+  if (!state.session.token) {
+    cleanup = authView(main, { onDone: startSession });
+    return;
+  }
+  const hash = location.hash || '#/';
+  const circle = hash.match(/^#\/c\/([^/?]+)/);
+  const invite = hash.match(/^#\/join\/([^/]+)\/([^/?]+)/);
+  if (circle) {
+    cleanup = circleView(main, decodeURIComponent(circle[1]), { socket });
+  } else if (invite) {
+    main.replaceChildren(h('p', { class: 'loading', text: 'Joining the circle…' }));
+    joinFromLink(decodeURIComponent(invite[1]), decodeURIComponent(invite[2]));
+  } else {
+    document.title = 'Quanzi';
+    cleanup = homeView(main);
+  }
+}
+
+function boot() {
+  document.getElementById('logout').addEventListener('click', logout);
+  window.addEventListener('hashchange', route);
+  api.events.addEventListener('unauthenticated', () => {
+    if (state.session.token) endSession('Your session has ended — please log in again.');
+  });
+  if (state.loadSession()) startSession();
+  else route();
+}
+
+boot();

@@ -1,0 +1,282 @@
+// What the client knows: the session, the user's circles, each open circle's chat (messages
+// by seq — the dedupe key — and own messages still pending by nonce) and its posts.
+// Views subscribe with on(type, fn); every change is announced with emit().
+
+const listeners = new Map();
+
+export function on(type, fn) {
+  if (!listeners.has(type)) listeners.set(type, new Set());
+  listeners.get(type).add(fn);
+  return () => listeners.get(type).delete(fn);
+}
+
+export function emit(type, detail = {}) {
+  for (const fn of [...(listeners.get(type) || [])]) {
+    try {
+      fn(detail);
+    } catch (err) {
+      console.error(`listener of ${type} failed`, err);
+    }
+  }
+}
+
+// -- session (survives a reload) -------------------------------------------------------
+
+const SESSION_KEY = 'quanzi.session';
+export const session = { token: null, user: null };
+
+export function loadSession() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(SESSION_KEY) || 'null');
+    if (saved && typeof saved.token === 'string') Object.assign(session, saved);
+  } catch {
+    localStorage.removeItem(SESSION_KEY);
+  }
+  return Boolean(session.token);
+}
+
+export function saveSession(token, user) {
+  session.token = token;
+  session.user = user;
+  localStorage.setItem(SESSION_KEY, JSON.stringify({ token, user }));
+}
+
+export function clearSession() {
+  session.token = null;
+  session.user = null;
+  localStorage.removeItem(SESSION_KEY);
+  circles.clear();
+  chats.clear();
+  posts.clear();
+}
+
+// -- circles ---------------------------------------------------------------------------
+
+/** id → circle of /me/circles (with role, nickname, unread, must_read_pending). */
+export const circles = new Map();
+
+export function setCircles(list) {
+  circles.clear();
+  for (const circle of list) circles.set(circle.id, circle);
+  emit('circles');
+}
+
+export function roleIn(circleId) {
+  const circle = circles.get(circleId);
+  return circle ? circle.role : null;
+}
+
+export function isManager(circleId) {
+  const role = roleIn(circleId);
+  return role === 'owner' || role === 'admin';
+}
+
+/** The user's display name in a circle (for own messages not yet echoed by the server). */
+export function myName(circleId) {
+  const circle = circles.get(circleId);
+  return (circle && circle.nickname) || (session.user && session.user.name) || '';
+}
+
+// -- chat ------------------------------------------------------------------------------
+
+const chats = new Map();
+
+function newChat() {
+  return {
+    messages: new Map(), // seq → msg: a seq is shown at most once
+    pending: new Map(), // nonce → {text, reply_to, failed?}
+    highWater: null, // highest seq of the live stream: the `since` of the next join
+    more: true, // older history exists
+    online: null,
+    stars: new Map(), // seq → {count, mine}
+    vetoed: new Set(),
+  };
+}
+
+export function chatOf(circleId) {
+  if (!chats.has(circleId)) chats.set(circleId, newChat());
+  return chats.get(circleId);
+}
+
+export function resetChat(circleId) {
+  chats.set(circleId, newChat());
+  return chats.get(circleId);
+}
+
+/** The since for (re)joining: only the ordered stream moves it, never an ok or history. */
+export function sinceOf(circleId) {
+  const chat = chats.get(circleId);
+  return chat ? chat.highWater : null;
+}
+
+export function joined(circleId, lastSeq, online) {
+  const chat = chatOf(circleId);
+  if (chat.highWater == null) chat.highWater = lastSeq;
+  setOnline(circleId, online);
+  emit('joined', { circle: circleId, lastSeq });
+}
+
+/** A message from the stream, history or a say's ok. False when it was already shown. */
+export function addMessage(circleId, message, { live = false } = {}) {
+  const chat = chatOf(circleId);
+  if (live && (chat.highWater == null || message.seq > chat.highWater)) {
+    chat.highWater = message.seq;
+  }
+  if (message.nonce && chat.pending.has(message.nonce) && isMine(message)) {
+    chat.pending.delete(message.nonce);
+  }
+  const known = chat.messages.get(message.seq);
+  if (known) {
+    if (message.from && known.from && known.from.name !== message.from.name) {
+      known.from = message.from;
+      emit('message-updated', { circle: circleId, message: known });
+    }
+    return false;
+  }
+  chat.messages.set(message.seq, message);
+  emit('message', { circle: circleId, message });
+  return true;
+}
+
+function isMine(message) {
+  return !message.from || !session.user || message.from.id === session.user.id;
+}
+
+export function addHistory(circleId, messages, more) {
+  const chat = chatOf(circleId);
+  chat.more = Boolean(more);
+  const fresh = messages.filter((m) => !chat.messages.has(m.seq));
+  for (const message of fresh) chat.messages.set(message.seq, message);
+  emit('history', { circle: circleId, messages: fresh, more: chat.more });
+}
+
+export function addPending(circleId, nonce, text, replyTo) {
+  const chat = chatOf(circleId);
+  const item = { nonce, text, reply_to: replyTo || null, ts: Date.now() };
+  chat.pending.set(nonce, item);
+  emit('pending', { circle: circleId, pending: item });
+}
+
+/** The say's ok: the message is stored, whether or not its push has arrived yet. */
+export function confirmPending(circleId, nonce, seq, ts) {
+  const chat = chatOf(circleId);
+  const item = chat.pending.get(nonce);
+  if (!item) return;
+  const me = session.user || {};
+  addMessage(circleId, {
+    circle: circleId,
+    seq,
+    ts,
+    from: { id: me.id, name: myName(circleId) },
+    text: item.text,
+    nonce,
+    reply_to: item.reply_to,
+  });
+}
+
+export function failPending(circleId, nonce, message) {
+  const item = chatOf(circleId).pending.get(nonce);
+  if (!item) return;
+  item.failed = message;
+  emit('pending', { circle: circleId, pending: item });
+}
+
+export function dropPending(circleId, nonce) {
+  chatOf(circleId).pending.delete(nonce);
+  emit('pending-dropped', { circle: circleId, nonce });
+}
+
+export function setOnline(circleId, online) {
+  if (online == null) return;
+  chatOf(circleId).online = online;
+  emit('presence', { circle: circleId, online });
+}
+
+export function setStars(circleId, seq, count, mine) {
+  chatOf(circleId).stars.set(seq, { count, mine });
+  emit('stars', { circle: circleId, seq, count, mine });
+}
+
+export function setVetoed(circleId, seq, vetoed) {
+  const chat = chatOf(circleId);
+  if (vetoed) chat.vetoed.add(seq);
+  else chat.vetoed.delete(seq);
+  emit('stars', { circle: circleId, seq });
+}
+
+export function addGap(circleId, fromSeq, toSeq) {
+  emit('gap', { circle: circleId, fromSeq, toSeq });
+}
+
+// -- posts -----------------------------------------------------------------------------
+
+const posts = new Map();
+
+export function postsOf(circleId) {
+  if (!posts.has(circleId)) {
+    posts.set(circleId, { byId: new Map(), maxUpdated: 0, next: null, loaded: false });
+  }
+  return posts.get(circleId);
+}
+
+export function resetPosts(circleId) {
+  posts.delete(circleId);
+  return postsOf(circleId);
+}
+
+function noteUpdated(box, post) {
+  const when = post.updated || post.created || 0;
+  if (when > box.maxUpdated) box.maxUpdated = when;
+}
+
+/**
+ * A post from HTTP (fromPush false) or a highlight push. Pushes are the same for every
+ * member, so they carry liked/acked false: keep this viewer's own values, except that a
+ * must-read whose text changed must be acknowledged again.
+ */
+export function upsertPost(circleId, post, { fromPush = false } = {}) {
+  const box = postsOf(circleId);
+  noteUpdated(box, post);
+  if (post.deleted) {
+    if (box.byId.delete(post.id)) emit('posts', { circle: circleId });
+    return;
+  }
+  const old = box.byId.get(post.id);
+  const merged = { ...(old || {}), ...post };
+  if (fromPush && old) {
+    merged.liked = old.liked;
+    merged.acked = old.text === post.text && old.must_read ? old.acked : false;
+    for (const key of ['likes', 'comments']) if (post[key] == null) merged[key] = old[key];
+  }
+  if (!merged.pinned) merged.pin_order = null;
+  box.byId.set(post.id, merged);
+  emit('posts', { circle: circleId, post: merged });
+}
+
+export function upsertPosts(circleId, list, options) {
+  for (const post of list) upsertPost(circleId, post, options);
+}
+
+function byPinOrder(a, b) {
+  return (a.pin_order ?? 1e9) - (b.pin_order ?? 1e9) || a.created - b.created;
+}
+
+const newestFirst = (a, b) => b.created - a.created;
+
+/** The highlights side: pending must-reads, pinned posts in order, other highlights. */
+export function highlightsOf(circleId) {
+  const all = [...postsOf(circleId).byId.values()];
+  const mustRead = all.filter((p) => p.must_read && !p.acked).sort(newestFirst);
+  const shown = new Set(mustRead.map((p) => p.id));
+  const pinned = all.filter((p) => p.pinned && !shown.has(p.id)).sort(byPinOrder);
+  const recent = all
+    .filter((p) => p.kind === 'highlight' && !p.pinned && !shown.has(p.id))
+    .sort(newestFirst);
+  return { mustRead, pinned, recent, pinOrder: all.filter((p) => p.pinned).sort(byPinOrder) };
+}
+
+/** The feed: pinned first in pin order, then newest first. */
+export function feedOf(circleId) {
+  const all = [...postsOf(circleId).byId.values()];
+  return [...all.filter((p) => p.pinned).sort(byPinOrder), ...all.filter((p) => !p.pinned).sort(newestFirst)];
+}

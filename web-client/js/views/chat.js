@@ -1,0 +1,259 @@
+// A circle's live chat: messages in seq order (each seq once), own messages pending until
+// the server confirms them, older history on scrolling up, stars, replies, vetoes.
+
+import * as api from '../api.js';
+import { busy, h, toast } from '../dom.js';
+import * as state from '../store/state.js';
+import { messageEl, pendingEl, promotedSeqs } from './message.js';
+
+const PAGE = 50;
+
+export function chatView(circleId, { socket }) {
+  const chat = state.chatOf(circleId);
+  const older = h('button', { type: 'button', class: 'link older', testid: 'load-older', text: 'Load older messages' });
+  const list = h('ol', { class: 'messages', testid: 'messages', 'aria-label': 'Messages' });
+  const pendingList = h('ol', { class: 'messages pending', testid: 'pending-messages', 'aria-label': 'Sending' });
+  const log = h('div', { class: 'chat-log', testid: 'chat-log', role: 'log', tabindex: '0' }, older, list, pendingList);
+  const input = h('textarea', {
+    id: `chat-input-${circleId}`, testid: 'chat-input', rows: '2', maxlength: '4000',
+    placeholder: 'Write a message…', title: 'Enter sends, Shift+Enter starts a new line', autocomplete: 'off',
+  });
+  const send = h('button', { type: 'submit', class: 'primary', testid: 'chat-send', text: 'Send' });
+  const replyBar = h('div', { class: 'reply-bar', testid: 'reply-bar', hidden: true });
+  const form = h('form', { class: 'composer', testid: 'chat-form', onsubmit: submit },
+    replyBar,
+    h('label', { for: input.id, class: 'visually-hidden', text: 'Message' }),
+    h('div', { class: 'row' }, input, send));
+  const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': 'Chat' },
+    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, form);
+
+  let manager = state.isManager(circleId);
+  let loading = false;
+  let firstLoad = true;
+  let replyTo = null;
+  let readSent = 0;
+  let readTimer = null;
+  const actions = {
+    star: toggleStar,
+    reply: startReply,
+    veto: toggleVeto,
+    discard: (nonce) => { socket.forget(nonce); state.dropPending(circleId, nonce); },
+  };
+
+  // -- rendering --------------------------------------------------------------------
+
+  const atBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  const toBottom = () => { log.scrollTop = log.scrollHeight; };
+
+  function render(message) {
+    return messageEl(circleId, message, actions);
+  }
+
+  function insertSorted(node, seq) {
+    for (let child = list.lastElementChild; child; child = child.previousElementSibling) {
+      if (Number(child.dataset.order) < seq) {
+        child.after(node);
+        return;
+      }
+    }
+    list.prepend(node);
+  }
+
+  function replace(seq) {
+    const old = list.querySelector(`[data-seq="${seq}"]`);
+    const message = chat.messages.get(seq);
+    if (!old || !message) return;
+    // Keep keyboard focus on the same button (a star's count came back, say).
+    const focused = old.contains(document.activeElement) ? document.activeElement.getAttribute('data-testid') : null;
+    const node = render(message);
+    old.replaceWith(node);
+    if (focused) node.querySelector(`[data-testid="${focused}"]`)?.focus();
+  }
+
+  function showMessage(message) {
+    const mine = Boolean(message.from && state.session.user && message.from.id === state.session.user.id);
+    const stick = mine || atBottom();
+    if (mine && message.nonce) pendingList.querySelector(`[data-nonce="${CSS.escape(message.nonce)}"]`)?.remove();
+    insertSorted(render(message), message.seq);
+    if (stick) toBottom();
+    markRead();
+  }
+
+  function showPending(item) {
+    const node = pendingEl(circleId, item, actions);
+    const old = pendingList.querySelector(`[data-nonce="${CSS.escape(item.nonce)}"]`);
+    if (old) old.replaceWith(node);
+    else pendingList.append(node);
+    toBottom();
+  }
+
+  function showHistory(messages) {
+    const before = log.scrollHeight;
+    const top = log.scrollTop;
+    for (const message of messages) insertSorted(render(message), message.seq);
+    older.hidden = !chat.more;
+    if (firstLoad) {
+      firstLoad = false;
+      toBottom();
+    } else {
+      log.scrollTop = top + (log.scrollHeight - before); // keep what the reader was looking at
+    }
+    markRead();
+  }
+
+  function showGap(fromSeq, toSeq) {
+    const node = h('li', {
+      class: 'gap', testid: 'gap', dataset: { order: String(fromSeq - 0.5) },
+      text: `Messages ${fromSeq}–${toSeq} are no longer available (the circle's retention).`,
+    });
+    insertSorted(node, fromSeq - 0.5);
+  }
+
+  function refreshPromoted() {
+    const seqs = promotedSeqs(circleId);
+    for (const node of list.querySelectorAll('[data-seq]')) {
+      const seq = Number(node.dataset.seq);
+      if (seqs.has(seq) !== node.classList.contains('promoted')) replace(seq);
+    }
+  }
+
+  // -- history and read markers -----------------------------------------------------
+
+  async function loadOlder() {
+    if (loading || !chat.more) return;
+    const seqs = [...chat.messages.keys()];
+    const before = seqs.length ? Math.min(...seqs) : chat.highWater == null ? null : chat.highWater + 1;
+    if (before == null) return; // not joined yet: the joined event brings us back
+    if (before <= 1) {
+      state.addHistory(circleId, [], false);
+      return;
+    }
+    loading = true;
+    older.disabled = true;
+    try {
+      const reply = await socket.request({ t: 'history', circle: circleId, before, limit: PAGE });
+      state.addHistory(circleId, reply.messages || [], reply.more);
+    } catch (err) {
+      if (!['offline', 'disconnected'].includes(err.code)) toast(err.message);
+    } finally {
+      loading = false;
+      older.disabled = false;
+    }
+  }
+
+  function sendRead() {
+    readTimer = null;
+    if (document.visibilityState !== 'visible') return;
+    const top = Math.max(0, ...chat.messages.keys());
+    if (top > readSent && socket.send({ t: 'read', circle: circleId, seq: top })) readSent = top;
+  }
+
+  function markRead() {
+    // At most one read marker per 800 ms, and the last one is never lost (see destroy).
+    if (readTimer == null) readTimer = setTimeout(sendRead, 800);
+  }
+
+  // -- actions ----------------------------------------------------------------------
+
+  function submit(event) {
+    event.preventDefault();
+    const text = input.value;
+    if (!text.trim()) return;
+    const limit = (socket.limits && socket.limits.text_chars) || 4000;
+    if (text.length > limit) {
+      toast(`A message holds at most ${limit} characters.`);
+      return;
+    }
+    const nonce = socket.say(circleId, text, replyTo);
+    state.addPending(circleId, nonce, text, replyTo);
+    input.value = '';
+    cancelReply();
+    input.focus();
+  }
+
+  function toggleStar(seq, button) {
+    const info = chat.stars.get(seq) || { mine: false };
+    busy(button, async () => {
+      const reply = await socket.request({ t: info.mine ? 'unstar' : 'star', circle: circleId, seq });
+      state.setStars(circleId, seq, reply.stars, !info.mine);
+      if (reply.post) state.upsertPost(circleId, reply.post);
+    });
+  }
+
+  function toggleVeto(seq, button) {
+    const vetoed = chat.vetoed.has(seq);
+    busy(button, async () => {
+      await api.veto(circleId, seq, !vetoed);
+      state.setVetoed(circleId, seq, !vetoed);
+    });
+  }
+
+  function startReply(seq) {
+    const message = chat.messages.get(seq);
+    if (!message) return;
+    replyTo = seq;
+    replyBar.replaceChildren(
+      h('span', { class: 'grow' }, 'Replying to ', h('strong', { text: message.from.name }), ': ',
+        h('span', { class: 'excerpt', text: message.text.slice(0, 80) })),
+      h('button', { type: 'button', class: 'link', testid: 'reply-cancel', text: 'Cancel', onclick: () => { cancelReply(); input.focus(); } }));
+    replyBar.hidden = false;
+    input.focus();
+  }
+
+  function cancelReply() {
+    replyTo = null;
+    replyBar.hidden = true;
+    replyBar.replaceChildren();
+  }
+
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    } else if (event.key === 'Escape' && replyTo) cancelReply();
+  });
+  log.addEventListener('scroll', () => {
+    if (log.scrollTop < 60) loadOlder();
+  });
+  older.addEventListener('click', loadOlder);
+
+  // -- state events -----------------------------------------------------------------
+
+  const mine = (fn) => (detail) => detail.circle === circleId && fn(detail);
+  const offs = [
+    state.on('message', mine((d) => showMessage(d.message))),
+    state.on('message-updated', mine((d) => replace(d.message.seq))),
+    state.on('history', mine((d) => showHistory(d.messages))),
+    state.on('pending', mine((d) => showPending(d.pending))),
+    state.on('pending-dropped', mine((d) => pendingList.querySelector(`[data-nonce="${CSS.escape(d.nonce)}"]`)?.remove())),
+    state.on('stars', mine((d) => replace(d.seq))),
+    state.on('gap', mine((d) => showGap(d.fromSeq, d.toSeq))),
+    state.on('posts', mine(refreshPromoted)),
+    state.on('circles', () => {
+      // The role arrived or changed: managers get the veto button on every message.
+      if (state.isManager(circleId) === manager) return;
+      manager = state.isManager(circleId);
+      for (const node of list.querySelectorAll('[data-seq]')) replace(Number(node.dataset.seq));
+    }),
+    state.on('joined', mine(() => {
+      if (firstLoad) loadOlder();
+    })),
+  ];
+  // Whatever is already known (a re-render of the same circle).
+  for (const message of [...chat.messages.values()].sort((a, b) => a.seq - b.seq)) list.append(render(message));
+  for (const item of chat.pending.values()) pendingList.append(pendingEl(circleId, item, actions));
+  older.hidden = true;
+
+  return {
+    el,
+    focus: () => input.focus(),
+    shown: () => toBottom(),
+    destroy() {
+      if (readTimer != null) {
+        clearTimeout(readTimer);
+        sendRead();
+      }
+      for (const off of offs) off();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// One chat message as a list item: sender's name in the circle, time, text (always as
+// text), reply reference, and its actions (star with count, reply, veto for managers).
+
+import { h, timeEl } from '../dom.js';
+import * as state from '../store/state.js';
+
+export function promotedSeqs(circleId) {
+  const seqs = new Set();
+  for (const post of state.postsOf(circleId).byId.values()) {
+    if (post.source && post.source.seq != null) seqs.add(post.source.seq);
+  }
+  return seqs;
+}
+
+function replyRef(circleId, seq) {
+  if (!seq) return null;
+  const original = state.chatOf(circleId).messages.get(seq);
+  return h('div', { class: 'reply-ref', testid: 'msg-reply' },
+    '↪ ',
+    original ? h('strong', { text: original.from.name }) : `message ${seq}`,
+    original ? h('span', { class: 'excerpt', text: `: ${original.text.slice(0, 80)}` }) : null);
+}
+
+export function messageEl(circleId, message, actions) {
+  const chat = state.chatOf(circleId);
+  const me = state.session.user;
+  const mine = Boolean(me && message.from && message.from.id === me.id);
+  const stars = chat.stars.get(message.seq);
+  const promoted = promotedSeqs(circleId).has(message.seq);
+  const starButton = h('button', {
+    type: 'button', class: `star${stars && stars.mine ? ' on' : ''}`, testid: 'star-btn',
+    'aria-pressed': stars && stars.mine ? 'true' : 'false',
+    'aria-label': stars && stars.mine ? 'Withdraw your star' : 'Star this message',
+    title: stars && stars.mine ? 'Withdraw your star' : 'Star: enough stars make it a highlight',
+    onclick: () => actions.star(message.seq, starButton),
+  },
+  stars && stars.mine ? '★' : '☆',
+  h('span', { class: 'count', testid: 'star-count', text: stars ? String(stars.count) : '' }));
+  const tools = h('div', { class: 'msg-actions' },
+    starButton,
+    h('button', {
+      type: 'button', class: 'link', testid: 'reply-btn', text: 'Reply',
+      'aria-label': `Reply to ${message.from ? message.from.name : 'this message'}`,
+      onclick: () => actions.reply(message.seq),
+    }));
+  if (state.isManager(circleId)) {
+    const vetoed = chat.vetoed.has(message.seq);
+    const veto = h('button', {
+      type: 'button', class: 'link', testid: 'veto-btn',
+      text: vetoed ? 'Allow promotion' : 'Veto',
+      title: vetoed ? 'Members’ stars may promote it again' : 'Members’ stars will not promote this message',
+      onclick: () => actions.veto(message.seq, veto),
+    });
+    tools.append(veto);
+  }
+  return h('li', {
+    class: `msg${mine ? ' mine' : ''}${promoted ? ' promoted' : ''}`,
+    testid: 'msg',
+    dataset: {
+      seq: String(message.seq), order: String(message.seq), nonce: message.nonce || '',
+      state: 'sent', from: message.from ? message.from.id : '',
+    },
+  },
+  h('div', { class: 'meta' },
+    h('span', { class: 'from', testid: 'msg-from', text: message.from ? message.from.name : '?' }),
+    timeEl(message.ts),
+    promoted ? h('span', { class: 'tag', testid: 'msg-promoted', text: 'highlight' }) : null,
+    chat.vetoed.has(message.seq) ? h('span', { class: 'tag muted', text: 'vetoed' }) : null),
+  replyRef(circleId, message.reply_to),
+  h('p', { class: 'text', testid: 'msg-text', text: message.text }),
+  tools);
+}
+
+/** An own message the server has not confirmed yet (or refused). */
+export function pendingEl(circleId, item, actions) {
+  const failed = Boolean(item.failed);
+  return h('li', {
+    class: `msg mine pending${failed ? ' failed' : ''}`,
+    testid: 'msg',
+    dataset: { nonce: item.nonce, state: failed ? 'failed' : 'pending' },
+  },
+  h('div', { class: 'meta' },
+    h('span', { class: 'from', testid: 'msg-from', text: state.myName(circleId) }),
+    h('span', { class: 'muted small', testid: 'msg-status', text: failed ? `Not sent: ${item.failed}` : 'sending…' })),
+  replyRef(circleId, item.reply_to),
+  h('p', { class: 'text', testid: 'msg-text', text: item.text }),
+  failed
+    ? h('div', { class: 'msg-actions' }, h('button', {
+      type: 'button', class: 'link', testid: 'discard-btn', text: 'Discard',
+      onclick: () => actions.discard(item.nonce),
+    }))
+    : null);
+}

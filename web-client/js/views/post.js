@@ -1,0 +1,169 @@
+// One post as a card, shared by the highlights side and the feed: author, kind, text,
+// must-read acknowledgement, likes and comments (feed), and the owner/admin tools
+// (pin, reorder, must-read, receipts, un-promote or delete).
+
+import * as api from '../api.js';
+import { busy, h, timeEl } from '../dom.js';
+import * as state from '../store/state.js';
+import { refreshCircles } from '../sync.js';
+
+const KIND_LABEL = { highlight: 'Highlight', post: 'Post', notice: 'Notice' };
+
+/**
+ * opts: {context: 'highlights'|'feed', first, last (in the pin order), receipts (data or
+ * undefined), comments (list or undefined), actions: {toggleReceipts, toggleComments,
+ * move, comment}}
+ */
+export function postCard(circleId, post, opts) {
+  const manager = state.isManager(circleId);
+  const me = state.session.user || {};
+  const source = post.source;
+  return h('li', {
+    class: `post-card kind-${post.kind}${post.pinned ? ' pinned' : ''}${post.must_read ? ' must-read' : ''}`,
+    testid: opts.context === 'feed' ? 'post' : 'highlight',
+    dataset: { postId: post.id, kind: post.kind, pinned: String(Boolean(post.pinned)) },
+  },
+  h('div', { class: 'meta' },
+    h('span', { class: 'tag', text: KIND_LABEL[post.kind] || post.kind }),
+    post.pinned ? h('span', { class: 'tag pin', testid: 'pinned-tag', text: 'pinned' }) : null,
+    post.must_read ? h('span', { class: 'tag must', testid: 'mustread-tag', text: 'must-read' }) : null,
+    h('span', { class: 'author', testid: 'post-author', text: (source && source.from ? source.from.name : post.author && post.author.name) || '' }),
+    timeEl(source ? source.ts : post.created)),
+  h('p', { class: 'text', testid: 'post-text', text: post.text }),
+  source && post.author && source.from && post.author.id !== source.from.id
+    ? h('p', { class: 'muted small', text: `Highlighted by ${post.author.name}` })
+    : null,
+  h('div', { class: 'post-actions' },
+    ackControl(circleId, post),
+    opts.context === 'feed' ? likeButton(circleId, post) : null,
+    opts.context === 'feed'
+      ? h('button', {
+        type: 'button', class: 'link', testid: 'comments-btn',
+        'aria-expanded': opts.comments ? 'true' : 'false',
+        text: `Comments (${post.comments || 0})`,
+        onclick: () => opts.actions.toggleComments(post.id),
+      })
+      : null,
+    manager ? managerTools(circleId, post, opts) : null,
+    !manager && post.author && post.author.id === me.id && post.kind !== 'highlight'
+      ? deleteButton(post, 'Delete') : null),
+  opts.receipts ? receiptsEl(opts.receipts) : null,
+  opts.comments ? commentsEl(post, opts.comments, opts.actions) : null);
+}
+
+function ackControl(circleId, post) {
+  if (!post.must_read) return null;
+  if (post.acked) return h('span', { class: 'acked', testid: 'acked', text: '✓ You have read it' });
+  const button = h('button', {
+    type: 'button', class: 'primary', testid: 'ack-btn', text: 'I’ve read it',
+    onclick: () => busy(button, async () => {
+      const updated = await api.ack(post.id);
+      state.upsertPost(circleId, { ...post, ...(updated || {}), acked: true });
+      refreshCircles(); // the must-read badge
+    }),
+  });
+  return button;
+}
+
+function likeButton(circleId, post) {
+  const button = h('button', {
+    type: 'button', class: `like${post.liked ? ' on' : ''}`, testid: 'like-btn',
+    'aria-pressed': post.liked ? 'true' : 'false',
+    'aria-label': post.liked ? 'Unlike' : 'Like',
+    onclick: () => busy(button, async () => {
+      const result = await api.like(post.id, !post.liked);
+      state.upsertPost(circleId, { ...post, likes: result.likes, liked: result.liked });
+    }),
+  }, post.liked ? '♥ ' : '♡ ', h('span', { testid: 'like-count', text: String(post.likes || 0) }));
+  return button;
+}
+
+function deleteButton(post, label) {
+  const button = h('button', {
+    type: 'button', class: 'link danger', testid: post.kind === 'highlight' ? 'unpromote-btn' : 'delete-btn',
+    text: label,
+    onclick: () => {
+      const what = post.kind === 'highlight' ? 'Un-promote this highlight? The chat message stays.' : 'Delete this post?';
+      if (!window.confirm(what)) return;
+      busy(button, async () => {
+        await api.deletePost(post.id);
+        state.upsertPost(post.circle, { id: post.id, deleted: true });
+      });
+    },
+  });
+  return button;
+}
+
+function managerTools(circleId, post, opts) {
+  const tools = h('span', { class: 'tools' });
+  const pin = h('button', {
+    type: 'button', class: 'link', testid: 'pin-btn', text: post.pinned ? 'Unpin' : 'Pin',
+    onclick: () => busy(pin, async () => {
+      const updated = await api.pin(post.id, !post.pinned);
+      state.upsertPost(circleId, updated || { ...post, pinned: !post.pinned });
+    }),
+  });
+  tools.append(pin);
+  if (post.pinned && opts.context === 'highlights') {
+    tools.append(
+      h('button', { type: 'button', class: 'link', testid: 'pin-up', text: '↑', 'aria-label': 'Move up', disabled: opts.first, onclick: () => opts.actions.move(post.id, -1) }),
+      h('button', { type: 'button', class: 'link', testid: 'pin-down', text: '↓', 'aria-label': 'Move down', disabled: opts.last, onclick: () => opts.actions.move(post.id, 1) }));
+  }
+  const must = h('button', {
+    type: 'button', class: 'link', testid: 'mustread-btn',
+    text: post.must_read ? 'Not a must-read' : 'Mark must-read',
+    onclick: () => busy(must, async () => {
+      const updated = await api.mustRead(post.id, !post.must_read);
+      state.upsertPost(circleId, updated || { ...post, must_read: !post.must_read });
+    }),
+  });
+  tools.append(must);
+  if (post.must_read) {
+    tools.append(h('button', {
+      type: 'button', class: 'link', testid: 'receipts-btn',
+      'aria-expanded': opts.receipts ? 'true' : 'false',
+      text: opts.receipts ? 'Hide receipts' : 'Who has read it?',
+      onclick: () => opts.actions.toggleReceipts(post.id),
+    }));
+  }
+  tools.append(deleteButton(post, post.kind === 'highlight' ? 'Un-promote' : 'Delete'));
+  return tools;
+}
+
+function receiptsEl(receipts) {
+  if (receipts === 'loading') return h('div', { class: 'receipts', testid: 'receipts', text: 'Loading…' });
+  const acked = receipts.acked || [];
+  const pending = receipts.pending || [];
+  return h('div', { class: 'receipts', testid: 'receipts' },
+    h('p', { testid: 'receipts-summary', text: `Read by ${acked.length} · waiting for ${pending.length}` }),
+    h('div', { class: 'cols' },
+      h('div', {},
+        h('h4', { text: 'Not yet' }),
+        h('ul', { testid: 'receipts-pending' }, pending.map((u) => h('li', { text: u.name, dataset: { userId: u.id } })))),
+      h('div', {},
+        h('h4', { text: 'Read it' }),
+        h('ul', { testid: 'receipts-acked' }, acked.map((u) => h('li', { dataset: { userId: u.id } }, u.name, ' ', timeEl(u.at)))))));
+}
+
+function commentsEl(post, comments, actions) {
+  // The draft outlives re-renders of the list (a like or a refresh elsewhere).
+  const input = h('input', {
+    testid: 'comment-input', maxlength: '4000', placeholder: 'Write a comment', 'aria-label': 'Comment',
+    value: actions.draft(post.id), oninput: (event) => actions.setDraft(post.id, event.target.value),
+  });
+  const send = h('button', { type: 'submit', testid: 'comment-send', text: 'Comment' });
+  return h('div', { class: 'comments', testid: 'comments' },
+    comments === 'loading'
+      ? h('p', { class: 'muted', text: 'Loading…' })
+      : h('ul', { testid: 'comment-list' }, comments.map((c) => h('li', { testid: 'comment' },
+        h('strong', { text: c.author ? c.author.name : '' }), ' ', timeEl(c.created),
+        h('p', { class: 'text', text: c.text })))),
+    h('form', {
+      class: 'row',
+      onsubmit: (event) => {
+        event.preventDefault();
+        if (!input.value.trim()) return;
+        busy(send, () => actions.comment(post, input.value.trim()));
+      },
+    }, input, send));
+}
