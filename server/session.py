@@ -11,6 +11,7 @@ import asyncio
 import functools
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -85,16 +86,6 @@ class Session:
         self.settings = node.settings
         self.bad_frames = WindowCounter(self.settings.bad_frames_window_s)
         self.pending_says: set[asyncio.Future[Outcome]] = set()
-        self.handlers = {
-            Join: self.on_join,
-            Leave: self.on_leave,
-            Say: self.on_say,
-            History: self.on_history,
-            Star: self.on_star,
-            Unstar: self.on_unstar,
-            Read: self.on_read,
-            Ping: self.on_ping,
-        }
 
     async def _receive(self) -> bytes | str | None:
         message = await self.conn.websocket.receive()
@@ -163,7 +154,7 @@ class Session:
                 frame = decode_client(conn.codec, data)
                 frame_id = frame.id
                 metrics.frame_in(type(frame).__name__.lower()).inc()
-                await self.handlers[type(frame)](frame)
+                await HANDLERS[type(frame)](self, frame)
             except ProtocolError as exc:
                 metrics.frame_in("bad").inc()
                 conn.send(exc.to_map())
@@ -266,3 +257,16 @@ def store_error(exc: StoreError, frame_id: Any) -> dict[str, Any]:
     """A domain error as an `error` frame; /ws has no bad_request, only bad_frame."""
     code = ErrorCode.BAD_FRAME if exc.code == ErrorCode.BAD_REQUEST else exc.code
     return error_map(code, exc.message, frame_id)
+
+
+# One table for every session (not a dict of bound methods per connection).
+HANDLERS: dict[type, Callable[[Session, Any], Awaitable[None]]] = {
+    Join: Session.on_join,
+    Leave: Session.on_leave,
+    Say: Session.on_say,
+    History: Session.on_history,
+    Star: Session.on_star,
+    Unstar: Session.on_unstar,
+    Read: Session.on_read,
+    Ping: Session.on_ping,
+}
