@@ -1,15 +1,22 @@
-"""`python -m server`: run one Quanzi node under uvicorn."""
+"""`python -m server`: run one Quanzi node under uvicorn; `python -m server migrate`:
+apply the store's schema migrations."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import socket
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy import make_url
 from starlette.applications import Starlette
+
+from store.engine import open_database
+from store.migrate import current as current_revision
 
 from .app import create_app
 from .node import Node
@@ -50,18 +57,50 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         default=base.database_url,
         help="QUANZI_DATABASE_URL: any SQLAlchemy async URL (default: SQLite)",
     )
+    parser.add_argument(
+        "--redis-url",
+        default=base.redis_url,
+        help="QUANZI_REDIS_URL: Redis for several nodes (default: none, one node)",
+    )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     return replace(
-        base, host=args.host, port=args.port, data_dir=args.data_dir, database_url=args.database_url
+        base,
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        database_url=args.database_url,
+        redis_url=args.redis_url,
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def migrate(argv: list[str]) -> None:
+    """`python -m server migrate [--database-url URL | --data-dir DIR]`: bring the
+    store's schema to the latest version and exit (a node also does it on start)."""
     settings = parse_args(argv)
+
+    async def run() -> str | None:
+        db = await open_database(settings.store_url)
+        try:
+            async with db.engine.connect() as conn:
+                return await conn.run_sync(current_revision)
+        finally:
+            await db.dispose()
+
+    revision = asyncio.run(run())
+    shown = make_url(settings.store_url).render_as_string(hide_password=True)
+    print(f"{shown}: schema at revision {revision}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["migrate"]:
+        migrate(args[1:])
+        return
+    settings = parse_args(args)
     app = create_app(settings)
     config = uvicorn.Config(
         app,

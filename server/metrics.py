@@ -36,6 +36,12 @@ commit_seconds = Histogram(
     buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0),
 )
 
+# Several nodes: what Redis pub/sub lost or reordered and the store made good.
+gap_filled = Counter(
+    "quanzi_gap_filled_total", "Chat messages read from the store to fill a gap in a live stream"
+)
+broker_reconnects = Counter("quanzi_broker_reconnects_total", "Reconnects to Redis")
+
 
 @functools.cache
 def frame_in(t: str) -> Any:

@@ -35,6 +35,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from . import metrics
 from .broker import RESYNC, Deliver, Event
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,11 @@ class RedisBroker:
     def publish(self, channel: str, event: Event) -> None:
         if self._deliver is not None and channel in self._channels:
             self._deliver(channel, event)
-        data = msgpack.packb([self.node_id, event])
+        try:
+            data = msgpack.packb([self.node_id, event])
+        except (TypeError, ValueError):
+            log.exception("broker: cannot encode %r for other nodes", event.get("k"))
+            return
         if self._connected:
             self._outbox.append((channel, data))
             self._wakeup.set()
@@ -203,18 +208,23 @@ class RedisBroker:
                     log.info("broker: listening on Redis as node %s", self.node_id)
                 else:
                     self.reconnects += 1
+                    metrics.broker_reconnects.inc()
                     log.warning("broker: Redis is back; resubscribed, resyncing from the store")
-                    self._republish_missed()
-                    if self._deliver is not None:
-                        self._deliver("", dict(RESYNC))
+                # Whatever could not be published or heard while Redis was away
+                # (before the first connection too: Redis may be down at start).
+                self._republish_missed()
+                if (not first or self._channels) and self._deliver is not None:
+                    self._deliver("", dict(RESYNC))
                 first = False
                 self._listening.set()
                 await self._read(pubsub)
             except asyncio.CancelledError:
                 raise
-            except _ERRORS as exc:
+            except (*_ERRORS, TimeoutError) as exc:
                 if self._connected or first:
                     log.warning("broker: Redis connection lost or refused: %r", exc)
+            except Exception:
+                log.exception("broker: listener failed; reconnecting")
             finally:
                 self._connected = False
                 self._pubsub = None
@@ -298,7 +308,7 @@ class RedisBroker:
                         for channel, data in batch:
                             pipe.publish(self._key(channel), data)
                         await pipe.execute()
-                except _ERRORS as exc:
+                except Exception as exc:  # Redis away (or a bug): keep them for later
                     log.warning("broker: publishing %d events failed: %r", len(batch), exc)
                     for channel, data in batch:
                         self._keep(channel, data, None)

@@ -26,6 +26,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -136,7 +137,7 @@ class RedisPresence(LocalPresence):
             if rewrite:
                 for circle in circles:
                     key = self._key(circle)
-                    fields = {self._field(user): now_ms for user in self.users(circle)}
+                    fields: dict[Any, Any] = {self._field(u): now_ms for u in self.users(circle)}
                     if fields:
                         pipe.hset(key, mapping=fields)
                     pipe.pexpire(key, self._ttl_ms * 4)

@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import metrics
+
 log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
@@ -193,6 +195,7 @@ class Sequencer:
                     # Pruned seqs (retention) are not waited for: jump over them.
                     if message["seq"] > feed.last:
                         self.filled += 1
+                        metrics.gap_filled.inc()
                         self._hand(feed, message)
                 if len(page) < self._page:
                     # The store has nothing more: what is expected beyond is not

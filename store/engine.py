@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.dml import Insert
 
-from .models import metadata
+from .migrate import LOCK_KEY, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ class Database:
 
 
 async def open_database(url: str, **engine_kwargs: Any) -> Database:
-    """Create the engine for ``url``, set SQLite up, and create missing tables."""
+    """Create the engine for ``url``, set SQLite up, and migrate the schema to the
+    latest version (`store.migrate`)."""
     parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:
@@ -85,9 +86,12 @@ async def open_database(url: str, **engine_kwargs: Any) -> Database:
     if is_sqlite:
         _setup_sqlite(engine)
     database = Database(engine)
-    # In a write transaction: two processes starting at once must not race the DDL.
+    # In a write transaction: two processes starting at once must not race the DDL
+    # (SQLite: the write lock; PostgreSQL: an advisory lock, and DDL is transactional).
     async with database.write() as conn:
-        await conn.run_sync(metadata.create_all)
+        if database.dialect == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        await conn.run_sync(upgrade)
     return database
 
 

@@ -18,8 +18,6 @@ from tests.e2e.conftest import FAST
 from tests.e2e.harness import Api, ServerProcess
 from tests.services import RedisServer, fresh_postgres_database, redis_url
 
-pytestmark = pytest.mark.e2e
-
 # Small enough for the tests to see a dead node's members go, big enough that
 # a loaded CI machine never misses a beat.
 PRESENCE_TTL_S = "4"

@@ -297,6 +297,12 @@ async def test_redis_away_for_ten_seconds(start_nodes: StartNodes, own_redis: Re
     for f in followers:
         await f.until(2, timeout=5)
 
+    # A second session of ann's, on node b, logged out through node a while
+    # Redis is away: the logout must still reach node b once Redis is back.
+    r = await api.call("POST", "/auth/login", json={"handle": "user0", "password": "correct horse"})
+    doomed_token = r.json()["token"]
+    doomed = await Client.open(b.ws, doomed_token)
+
     own_redis.stop()
     stopped_at = time.monotonic()
     async with httpx.AsyncClient() as http:
@@ -318,6 +324,7 @@ async def test_redis_away_for_ten_seconds(start_nodes: StartNodes, own_redis: Re
         i += 1
         await asyncio.sleep(0.2)
     assert local_checks >= 5
+    assert (await api.call("POST", "/auth/logout", doomed_token)).status_code == 204
 
     own_redis.start()
     back_at = time.monotonic()
@@ -325,6 +332,7 @@ async def test_redis_away_for_ten_seconds(start_nodes: StartNodes, own_redis: Re
     for f in followers:
         await f.until(len(history), timeout=5)
     caught_up = time.monotonic() - back_at
+    assert await doomed.closed(timeout=5) == 4001
     await asyncio.sleep(seconds(0.3))
     check_complete(history, senders, followers)
     # And live chat across nodes again.

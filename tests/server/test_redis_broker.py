@@ -1,0 +1,136 @@
+"""The Redis broker and presence against a real Redis (the shared one, split by
+prefix; a private one where the test stops it)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.broker import RESYNC
+from server.redis_broker import RedisBroker
+from server.redis_presence import RedisPresence
+from tests.services import RedisServer, redis_url, wait_for
+
+Got = list[tuple[str, dict[str, Any]]]
+
+
+class Node:
+    def __init__(self, url: str, prefix: str, backoff_max_s: float = 0.2) -> None:
+        self.got: Got = []
+        self.broker = RedisBroker(url, prefix=prefix, backoff_max_s=backoff_max_s)
+
+    async def start(self) -> Node:
+        await self.broker.start(lambda channel, event: self.got.append((channel, event)))
+        return self
+
+    def kinds(self) -> list[str]:
+        return [e["k"] for _, e in self.got]
+
+
+@pytest.fixture
+async def pair() -> AsyncIterator[tuple[Node, Node]]:
+    url = redis_url()
+    prefix = f"t{secrets.token_hex(4)}:"
+    a, b = await Node(url, prefix).start(), await Node(url, prefix).start()
+    yield a, b
+    await a.broker.close()
+    await b.broker.close()
+
+
+async def test_events_reach_subscribed_nodes_once(pair: tuple[Node, Node]) -> None:
+    a, b = pair
+    for node in pair:
+        await node.broker.subscribe("c:1")
+    await b.broker.subscribe("c:2")
+    event = {"k": "msg", "m": {"circle": "1", "seq": 1, "text": "hé", "from": {"id": "u"}}}
+    a.broker.publish("c:1", event)
+    a.broker.publish("c:2", {"k": "highlight", "circle": "2"})
+    a.broker.publish("c:3", {"k": "highlight", "circle": "3"})  # nobody listens
+    await wait_for(lambda: len(b.got) == 2, 5)
+    assert b.got == [("c:1", event), ("c:2", {"k": "highlight", "circle": "2"})]
+    # The publisher hands its own event to itself at once, and ignores the echo.
+    await asyncio.sleep(0.2)
+    assert a.got == [("c:1", event)]
+    assert a.broker.healthy() and a.broker.info()["kind"] == "redis"
+
+
+async def test_unsubscribed_channels_are_not_heard(pair: tuple[Node, Node]) -> None:
+    a, b = pair
+    await b.broker.subscribe("c:1")
+    await b.broker.unsubscribe("c:1")
+    await b.broker.subscribe("c:2")
+    a.broker.publish("c:1", {"k": "x"})
+    a.broker.publish("c:2", {"k": "y"})
+    await wait_for(lambda: b.got, 5)
+    await asyncio.sleep(0.2)
+    assert b.kinds() == ["y"]
+
+
+async def test_after_redis_returns_nodes_resync_and_publish_what_they_kept(
+    tmp_path: Path,
+) -> None:
+    redis = RedisServer(tmp_path).start()
+    # a retries slowly: b is listening again when a publishes what it kept
+    # (pub/sub is at-most-once for those too; RESYNC is what makes b whole).
+    a = await Node(redis.url, "p:", backoff_max_s=1.0).start()
+    b = await Node(redis.url, "p:", backoff_max_s=0.05).start()
+    try:
+        for node in (a, b):
+            await node.broker.subscribe("c:1")
+        redis.stop()
+        await wait_for(lambda: not a.broker.healthy() and not b.broker.healthy(), 5)
+        for seq in (1, 2, 3):
+            a.broker.publish("c:1", {"k": "msg", "m": {"circle": "1", "seq": seq}})
+        a.broker.publish("all", {"k": "revoke", "token": "t"})
+        assert [e["m"]["seq"] for _, e in a.got] == [1, 2, 3]  # local delivery goes on
+        await b.broker.subscribe("all")  # asked for while Redis is away
+        await asyncio.sleep(1.5)  # a's backoff grows past b's
+        redis.start()
+        await wait_for(lambda: a.broker.healthy() and b.broker.healthy(), 10)
+        await wait_for(lambda: len(b.got) >= 3, 5)
+        await asyncio.sleep(0.2)
+        # b catches up from the store on RESYNC; of the chat it hears only the
+        # newest kept message (enough to see the gap), and every other event.
+        assert RESYNC in [e for _, e in b.got]
+        heard = [e for _, e in b.got if e != RESYNC]
+        assert heard == [
+            {"k": "revoke", "token": "t"},
+            {"k": "msg", "m": {"circle": "1", "seq": 3}},
+        ]
+        assert b.broker.info()["reconnects"] == 1
+    finally:
+        await a.broker.close()
+        await b.broker.close()
+        redis.stop()
+
+
+async def test_presence_counts_users_on_every_live_node() -> None:
+    url = redis_url()
+    prefix = f"t{secrets.token_hex(4)}:"
+    a = RedisPresence(url, "node-a", prefix=prefix, ttl_s=1.0, interval_s=0.1)
+    b = RedisPresence(url, "node-b", prefix=prefix, ttl_s=1.0, interval_s=0.1)
+    await a.start()
+    await b.start()
+    try:
+        a.joined("c", "ann")
+        a.joined("c", "ann")  # a second socket of the same user
+        b.joined("c", "bob")
+        b.joined("c", "ann")  # ann is on both nodes: one user
+        await wait_for(lambda: a.online("c") == 2 and b.online("c") == 2, 5)
+        assert ("c", 2) in a.changes()
+        b.left("c", "bob")
+        await wait_for(lambda: a.online("c") == 1, 5)
+        # A node that stops beating is forgotten after the ttl.
+        b.joined("c", "bob")
+        await wait_for(lambda: a.online("c") == 2, 5)
+        assert b._task is not None
+        b._task.cancel()  # b dies without a word
+        await wait_for(lambda: a.online("c") == 1, 5)
+    finally:
+        await a.close()
+        await b.close()
