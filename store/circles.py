@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import validation
 from .access_codes import create_codes
 from .errors import Invalid, NotFound
-from .ids import decode_cursor, encode_cursor, new_id, now_ms
-from .lookups import circle_row, require_manager, require_visible
+from .ids import encode_cursor, new_id, now_ms
+from .lookups import circle_row, newest_first, require_manager, require_visible
 from .memberships import Memberships
 from .models import CIRCLES, MEMBERSHIPS
 from .must_read import pending_counts
@@ -98,15 +98,7 @@ class Circles(Memberships):
             )
         if kind is not None:
             query = query.where(CIRCLES.c.kind == validation.choice(kind, "kind", KINDS))
-        if cursor is not None:
-            created, last_id = decode_cursor(cursor)
-            query = query.where(
-                or_(
-                    CIRCLES.c.created < created,
-                    and_(CIRCLES.c.created == created, CIRCLES.c.id < last_id),
-                )
-            )
-        query = query.order_by(CIRCLES.c.created.desc(), CIRCLES.c.id.desc()).limit(limit + 1)
+        query = newest_first(query, CIRCLES, cursor, limit)
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).all()
         page = rows[:limit]

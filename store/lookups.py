@@ -6,11 +6,13 @@ see the same state.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from typing import Any
+
+from sqlalchemy import Select, Table, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .errors import Forbidden, NotFound
-from .ids import now_ms
+from .ids import decode_cursor, now_ms
 from .models import CIRCLES, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
 from .records import (
     CIRCLE_COLUMNS,
@@ -173,3 +175,14 @@ async def next_post_time(conn: AsyncConnection, circle_id: str) -> int:
     query = select(func.max(POSTS.c.updated)).where(POSTS.c.circle_id == circle_id)
     latest = (await conn.execute(query)).scalar()
     return now_ms() if latest is None else max(now_ms(), int(latest) + 1)
+
+
+def newest_first(query: Select[Any], table: Table, cursor: str | None, limit: int) -> Select[Any]:
+    """Keyset page over (created, id), newest first, one row more than `limit`
+    so the caller knows whether there is a next page."""
+    if cursor is not None:
+        created, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(table.c.created < created, and_(table.c.created == created, table.c.id < last_id))
+        )
+    return query.order_by(table.c.created.desc(), table.c.id.desc()).limit(limit + 1)

@@ -11,16 +11,17 @@ deletion. Every change to a post sets ``updated`` from the circle's post clock
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
 from .comments import Comments
 from .engine import Database
 from .errors import Forbidden, Invalid, NotFound
-from .ids import decode_cursor, encode_cursor, new_id
+from .ids import encode_cursor, new_id
 from .lookups import (
     circle_row,
+    newest_first,
     next_post_time,
     post_row,
     read_post,
@@ -53,15 +54,7 @@ class Posts(Promotion, Pins, MustReads, Comments, Retention):
         limit = validation.limit(limit, high=PAGE_MAX)
         live = and_(POSTS.c.circle_id == circle_id, ~POSTS.c.deleted)
         query = post_view(viewer_id).where(live, ~POSTS.c.pinned)
-        if cursor is not None:
-            created, last_id = decode_cursor(cursor)
-            query = query.where(
-                or_(
-                    POSTS.c.created < created,
-                    and_(POSTS.c.created == created, POSTS.c.id < last_id),
-                )
-            )
-        query = query.order_by(POSTS.c.created.desc(), POSTS.c.id.desc()).limit(limit + 1)
+        query = newest_first(query, POSTS, cursor, limit)
         async with self._db.read() as conn:
             await require_visible(conn, await circle_row(conn, circle_id), viewer_id)
             pinned: list[AnyRow] = []

@@ -127,3 +127,16 @@ export function rememberFocus(root) {
     if (again) again.focus();
   };
 }
+
+// Coalesces a burst of state changes into one render in the next microtask.
+export function renderSoon(render) {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      render();
+    });
+  };
+}

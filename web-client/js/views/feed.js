@@ -2,7 +2,7 @@
 // — pinned first, then newest — with likes and comments.
 
 import * as api from '../api.js';
-import { busy, field, h, rememberFocus, toast } from '../dom.js';
+import { busy, field, h, rememberFocus, renderSoon, toast } from '../dom.js';
 import * as state from '../store/state.js';
 import { loadPosts } from '../sync.js';
 import { postCard } from './post.js';
@@ -80,15 +80,7 @@ export function feedView(circleId) {
 
   more.addEventListener('click', () => busy(more, () => loadPosts(circleId, { more: true })));
 
-  let queued = false;
-  function scheduleRender() {
-    if (queued) return;
-    queued = true;
-    queueMicrotask(() => {
-      queued = false;
-      render();
-    });
-  }
+  const scheduleRender = renderSoon(render);
   const offs = [
     state.on('posts', (d) => d.circle === circleId && scheduleRender()),
     state.on('circles', scheduleRender),

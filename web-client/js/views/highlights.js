@@ -3,7 +3,7 @@
 // who has read a must-read (receipts, refreshed while open).
 
 import * as api from '../api.js';
-import { fill, h, rememberFocus, toast } from '../dom.js';
+import { fill, h, rememberFocus, renderSoon, toast } from '../dom.js';
 import * as state from '../store/state.js';
 import { postCard } from './post.js';
 
@@ -106,15 +106,7 @@ export function highlightsView(circleId) {
     restore();
   }
 
-  let queued = false;
-  function scheduleRender() {
-    if (queued) return;
-    queued = true;
-    queueMicrotask(() => {
-      queued = false;
-      render();
-    });
-  }
+  const scheduleRender = renderSoon(render);
 
   const offs = [
     state.on('posts', (d) => d.circle === circleId && scheduleRender()),
