@@ -15,8 +15,8 @@ channel while any of its connections listens to that circle or belongs to it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from protocol import Bye, CloseCode, Gap, Joined, Left, Presence
@@ -319,26 +319,44 @@ class Node:
     # -- shutdown ---------------------------------------------------------------
 
     async def shutdown(self) -> None:
-        """Stop accepting, flush pending writes, say bye, close with 1012."""
+        """Stop accepting, flush pending writes, say bye, close with 1012.
+
+        Every step is bounded: a SIGTERM must end the process even when Redis
+        or the database stopped answering (what was committed stays committed).
+        """
+        if not self.accepting:
+            return
         self.accepting = False
         for task in self._tasks:
             task.cancel()
-        await self.housekeeping.stop()
-        await self.store.chat.flush()
+        grace = self.settings.shutdown_grace_s
+        await _bounded("housekeeping", self.housekeeping.stop(), 2 * grace)
+        await _bounded("commit flush", self.store.chat.flush(), grace)
         if self.says_in_flight:
-            await asyncio.wait(list(self.says_in_flight), timeout=self.settings.shutdown_grace_s)
+            await asyncio.wait(list(self.says_in_flight), timeout=grace)
         bye = Bye(reason="shutdown").to_map()
         conns = list(self.hub.connections)
         self.hub.broadcast(conns, bye)
         for conn in conns:
             conn.close(CloseCode.RESTART)
         if conns:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.settings.shutdown_grace_s):
-                    await asyncio.gather(*(c.drained() for c in conns), return_exceptions=True)
+            drained = asyncio.gather(*(c.drained() for c in conns), return_exceptions=True)
+            await _bounded("socket drain", drained, grace)
 
     async def close(self) -> None:
+        grace = self.settings.shutdown_grace_s
         self.sequencer.close()
-        await self.presence.close()
-        await self.broker.close()
-        await self.store.close()
+        await _bounded("presence close", self.presence.close(), grace)
+        await _bounded("broker close", self.broker.close(), grace)
+        await _bounded("store close", self.store.close(), grace)
+
+
+async def _bounded(step: str, awaitable: Awaitable[Any], seconds: float) -> None:
+    """One shutdown step, given up (and logged) after `seconds`."""
+    try:
+        async with asyncio.timeout(seconds):
+            await awaitable
+    except TimeoutError:
+        log.error("shutdown: %s did not finish in %.1f s; going on", step, seconds)
+    except Exception:
+        log.exception("shutdown: %s failed; going on", step)

@@ -91,7 +91,17 @@ class ServerProcess:
         assert self.proc is not None
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
-        code = self.proc.wait(timeout=seconds(timeout))
+        try:
+            code = self.proc.wait(timeout=seconds(timeout))
+        except subprocess.TimeoutExpired:
+            # Never leave a hung server behind; fail with what it logged.
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            raise AssertionError(
+                f"server on port {self.port} ignored signal {sig} for {timeout} s:\n"
+                + self.log.read_text()[-3000:]
+            ) from None
         self.proc = None
         return code
 
