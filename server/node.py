@@ -313,9 +313,6 @@ class Node:
     def membership_changed(self, circle: str, user_id: str) -> None:
         self.broker.publish(ALL, {"k": "member", "circle": circle, "user": user_id})
 
-    def circle_changed(self, circle: str) -> None:
-        """Circle settings are read from the store on each join: nothing cached yet."""
-
     # -- shutdown ---------------------------------------------------------------
 
     async def shutdown(self) -> None:

@@ -69,9 +69,7 @@ async def patch_circle(request: Request) -> Response:
     user, _ = await authenticate(request)
     changes = _circle_changes(await json_body(request))
     circle_id = request.path_params["id"]
-    node = node_of(request)
-    circle = await node.store.circles.update(circle_id, user["id"], changes)
-    node.circle_changed(circle_id)
+    circle = await node_of(request).store.circles.update(circle_id, user["id"], changes)
     return ok(circle)
 
 
