@@ -21,6 +21,7 @@ from store.migrate import current as current_revision
 from .app import create_app
 from .node import Node
 from .settings import Settings
+from .websocket import WebSocketProtocol
 
 
 class QuanziServer(uvicorn.Server):
@@ -106,12 +107,9 @@ def main(argv: list[str] | None = None) -> None:
         app,
         host=settings.host,
         port=settings.port,
-        ws="auto",
-        ws_max_size=settings.frame_bytes,
-        ws_per_message_deflate=False,
-        # Transport pings find dead peers that never send a close.
-        ws_ping_interval=30.0,
-        ws_ping_timeout=30.0,
+        # /ws straight on the socket (server/websocket.py): its own frame limit,
+        # no compression, pings from the node's keepalive sweep.
+        ws=WebSocketProtocol.for_app(app),  # type: ignore[arg-type]
         lifespan="on",
         log_level="warning",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 1,

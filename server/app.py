@@ -15,9 +15,9 @@ from starlette.staticfiles import StaticFiles
 
 from . import api
 from .api.errors import exception_handlers
+from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
 from .node import Node
-from .session import ws_endpoint
 from .settings import Settings
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,14 @@
 """One client connection: its identity, its chat streams and its send queue.
 
-The hub never awaits a client. Live frames go into a bounded queue drained by
-this connection's writer task; a client that lets the queue fill up is closed
-with 4009 and resumes with `since`. Replays on join wait for room instead,
-since they are paced by the joining client itself.
+The hub never awaits a client. A frame goes straight to the socket while the
+socket takes it; once the socket pushes back, frames wait in a bounded queue
+and a client that lets the queue fill up is closed with 4009 (it resumes with
+`since`). Replays on join wait for room instead, since they are paced by the
+joining client itself.
+
+How bytes reach the socket is the link's business (`Link`): the direct
+WebSocket transport under uvicorn (`websocket.py`) or an ASGI WebSocket
+(`asgi_websocket.py`).
 """
 
 from __future__ import annotations
@@ -12,8 +17,7 @@ import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-
-from starlette.websockets import WebSocket, WebSocketState
+from typing import Protocol
 
 from protocol import CloseCode, Codec
 from store import Membership
@@ -22,13 +26,44 @@ from . import metrics
 
 log = logging.getLogger(__name__)
 
-# What goes on the wire: str for text frames (JSON), bytes for binary (msgpack).
-Wire = bytes | str
+# One encoded frame: JSON or msgpack bytes. The codec says whether it goes in a
+# text or a binary WebSocket frame.
+Wire = bytes
 
 
 def to_wire(codec: Codec, frame: dict[str, object]) -> Wire:
-    data = codec.encode(frame)
-    return data if codec.binary else data.decode()
+    return codec.encode(frame)
+
+
+class Link(Protocol):
+    """The socket under a connection."""
+
+    @property
+    def writable(self) -> bool:
+        """Whether a frame written now goes out without piling up."""
+        ...
+
+    def write(self, data: Wire) -> None: ...
+
+    def wake(self) -> None:
+        """Frames are waiting in the connection's queue (`Connection.take`)."""
+        ...
+
+    def close(self, code: int) -> None:
+        """Send a close frame after everything written so far."""
+        ...
+
+    def abort(self) -> None:
+        """Drop the socket at once."""
+        ...
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+    def keepalive(self) -> None:
+        """Called every ping interval: ping an idle peer, drop a silent one."""
+        ...
 
 
 @dataclass(slots=True)
@@ -42,8 +77,24 @@ class Stream:
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, codec: Codec, queue_max: int) -> None:
-        self.websocket = websocket
+    __slots__ = (
+        "link",
+        "codec",
+        "queue_max",
+        "user",
+        "token",
+        "streams",
+        "memberships",
+        "member_of",
+        "closed",
+        "_queue",
+        "_close_code",
+        "_room",
+        "_done",
+    )
+
+    def __init__(self, link: Link, codec: Codec, queue_max: int) -> None:
+        self.link = link
         self.codec = codec
         self.queue_max = queue_max
         self.user: dict[str, str] = {}
@@ -52,12 +103,13 @@ class Connection:
         self.memberships: dict[str, Membership] = {}
         # Circles the user belongs to, joined or not: where highlights come from.
         self.member_of: set[str] = set()
-        self._queue: deque[Wire] = deque()
-        self._wakeup = asyncio.Event()
-        self._room = asyncio.Event()
-        self._close_code: int | None = None
-        self._writer: asyncio.Task[None] | None = None
+        # Set once the close frame is on its way or the peer is gone.
         self.closed = False
+        self._queue: deque[Wire] = deque()
+        self._close_code: int | None = None
+        # Created only while somebody waits: most connections never need them.
+        self._room: asyncio.Future[None] | None = None
+        self._done: asyncio.Future[None] | None = None
 
     @property
     def user_id(self) -> str:
@@ -68,39 +120,64 @@ class Connection:
         return len(self._queue)
 
     @property
+    def close_code(self) -> int | None:
+        """The code this connection closes (or closed) with; None while open."""
+        return self._close_code
+
+    @property
     def open(self) -> bool:
         """Neither closing nor closed."""
         return self._close_code is None and not self.closed
 
-    def start_writer(self) -> None:
-        self._writer = asyncio.create_task(self._write_loop())
-
     # -- sending ---------------------------------------------------------
 
     def send(self, frame: dict[str, object]) -> None:
-        """Queue one reply or push built for this connection alone."""
-        self.push(to_wire(self.codec, frame))
+        """Send one reply or push built for this connection alone."""
+        self.push(self.codec.encode(frame))
         metrics.frame_out(str(frame.get("t"))).inc()
 
     def push(self, data: Wire) -> bool:
-        """Queue encoded bytes; close as too slow when the queue is full."""
+        """Send encoded bytes; close as too slow when the queue is full."""
         if self._close_code is not None:
             return False
+        if not self._queue and self.link.writable:
+            self.link.write(data)
+            return True
         if len(self._queue) >= self.queue_max:
             metrics.slow_disconnects.inc()
             log.info("closing slow reader %s (%d frames queued)", self.user_id, len(self._queue))
             self.close(CloseCode.TOO_SLOW, drop_queue=True)
             return False
         self._queue.append(data)
-        self._wakeup.set()
+        self.link.wake()
         return True
 
     async def push_paced(self, data: Wire) -> None:
-        """Queue bytes, waiting for room instead of overflowing (replays)."""
+        """Send bytes, waiting for room instead of overflowing (replays)."""
         while len(self._queue) >= self.queue_max // 2 and self._close_code is None:
-            self._room.clear()
-            await self._room.wait()
+            if self._room is None:
+                self._room = asyncio.get_running_loop().create_future()
+            await self._room
         self.push(data)
+
+    def take(self) -> Wire | None:
+        """The next queued frame, for a link that writes from its own task."""
+        if not self._queue:
+            return None
+        data = self._queue.popleft()
+        if len(self._queue) < self.queue_max // 2:
+            self._make_room()
+        return data
+
+    def flush(self) -> None:
+        """The socket takes frames again: write what waits, then a pending close."""
+        queue, link = self._queue, self.link
+        while queue and link.writable:
+            link.write(queue.popleft())
+        if len(queue) < self.queue_max // 2:
+            self._make_room()
+        if not queue and self._close_code is not None and not self.closed:
+            self._closing()
 
     def deliver(self, circle: str, seq: int, data: Wire) -> None:
         """A live chat message of a joined circle, in seq order, never twice."""
@@ -126,6 +203,8 @@ class Connection:
         stream.held.clear()
         stream.replaying = False
 
+    # -- closing -----------------------------------------------------------
+
     def close(self, code: int, *, drop_queue: bool = False) -> None:
         """Close after what is queued is sent (or at once with drop_queue)."""
         if self._close_code is not None:
@@ -133,51 +212,44 @@ class Connection:
         self._close_code = int(code)
         if drop_queue:
             self._queue.clear()
-        self._wakeup.set()
-        self._room.set()
+        self._make_room()
+        if not self._queue:
+            self._closing()
+        else:
+            self.link.wake()
+
+    def _closing(self) -> None:
+        # The link calls `lost` once the close frame is out (or the peer gone).
+        self.closed = True
+        self.link.close(self._close_code or CloseCode.NORMAL)
+
+    def lost(self) -> None:
+        """The peer is gone (or the link stopped writing): nothing more goes out."""
+        self._close_code = self._close_code or CloseCode.NORMAL
+        self.closed = True
+        self._queue.clear()
+        self._make_room()
+        self._finished()
 
     def abort(self) -> None:
-        """The peer is gone: stop writing at once."""
-        self._close_code = self._close_code or CloseCode.NORMAL
-        if self._writer is not None:
-            self._writer.cancel()
+        """Stop writing at once and drop the socket."""
+        self.lost()
+        self.link.abort()
 
     async def drained(self) -> None:
-        """Wait until the writer has sent everything and closed."""
-        if self._writer is not None:
-            await asyncio.shield(self._writer)
+        """Wait until everything queued was written and the close frame sent."""
+        if self.closed:
+            return
+        if self._done is None:
+            self._done = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._done)
 
-    # -- writer task ------------------------------------------------------
+    def _make_room(self) -> None:
+        room, self._room = self._room, None
+        if room is not None and not room.done():
+            room.set_result(None)
 
-    async def _write_loop(self) -> None:
-        ws = self.websocket
-        try:
-            while True:
-                await self._wakeup.wait()
-                self._wakeup.clear()
-                while self._queue:
-                    data = self._queue.popleft()
-                    if isinstance(data, bytes):
-                        await ws.send_bytes(data)
-                    else:
-                        await ws.send_text(data)
-                    if len(self._queue) < self.queue_max // 2:
-                        self._room.set()
-                if self._close_code is not None:
-                    await self._close_socket(self._close_code)
-                    return
-        except asyncio.CancelledError:
-            pass
-        except Exception as exc:  # the peer went away while we wrote
-            log.debug("writer for %s stopped: %r", self.user_id, exc)
-        finally:
-            self.closed = True
-            self._queue.clear()
-            self._room.set()
-
-    async def _close_socket(self, code: int) -> None:
-        if self.websocket.application_state != WebSocketState.DISCONNECTED:
-            try:
-                await self.websocket.close(code)
-            except Exception as exc:
-                log.debug("close of %s failed: %r", self.user_id, exc)
+    def _finished(self) -> None:
+        done, self._done = self._done, None
+        if done is not None and not done.done():
+            done.set_result(None)

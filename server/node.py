@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from protocol import Bye, CloseCode, Gap, Joined, Left, Presence
@@ -84,6 +84,7 @@ class Node:
         await node.presence.start()
         await node.broker.subscribe(ALL)
         node._tasks.append(asyncio.create_task(node._presence_loop()))
+        node._tasks.append(asyncio.create_task(node._keepalive_loop()))
         if settings.redis_url:
             node._tasks.append(asyncio.create_task(cluster.tail_check_loop(node)))
         node.housekeeping.start()
@@ -147,7 +148,11 @@ class Node:
 
     def _track_soon(self, circle: str) -> None:
         """`_track` from synchronous code (broker events)."""
-        task = asyncio.ensure_future(self._track(circle))
+        self._spawn(self._track(circle))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run in the background, held until done."""
+        task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -261,9 +266,7 @@ class Node:
         elif kind == "removed":
             self._drop_member(event["circle"], event["user"], event["reason"])
         elif kind == "resync":
-            task = asyncio.ensure_future(cluster.resync(self))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._spawn(cluster.resync(self))
         elif kind == "member":
             self._member_changed(event["circle"], event["user"])
         else:
@@ -299,6 +302,12 @@ class Node:
             await asyncio.sleep(self.settings.presence_interval_s)
             for circle, online in self.presence.changes():
                 self._deliver("", {"k": "presence", "circle": circle, "online": online})
+
+    async def _keepalive_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.ping_interval_s)
+            for conn in list(self.hub.connections):
+                conn.link.keepalive()
 
     # -- hooks for the HTTP API ----------------------------------------------
 

@@ -56,6 +56,15 @@ def new_node_id() -> str:
     return secrets.token_hex(6)
 
 
+
+def raise_if_cancelled(exc: BaseException | None = None) -> None:
+    """redis-py can swallow a cancel that lands mid-command, or turn it into a
+    connection error: a loop that went on would outlive its close(). The
+    task's own count of cancel requests says what happened."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError() from exc
+
 class RedisBroker:
     """Pub/sub between nodes through one Redis."""
 
@@ -221,9 +230,11 @@ class RedisBroker:
             except asyncio.CancelledError:
                 raise
             except (*_ERRORS, TimeoutError) as exc:
+                raise_if_cancelled(exc)
                 if self._connected or first:
                     log.warning("broker: Redis connection lost or refused: %r", exc)
-            except Exception:
+            except Exception as exc:
+                raise_if_cancelled(exc)
                 log.exception("broker: listener failed; reconnecting")
             finally:
                 self._connected = False
@@ -260,6 +271,7 @@ class RedisBroker:
     async def _read(self, pubsub: PubSub) -> None:
         while True:
             message = await pubsub.get_message(timeout=1.0)
+            raise_if_cancelled()
             if message is not None:
                 self._on_message(message)
 
@@ -308,7 +320,9 @@ class RedisBroker:
                         for channel, data in batch:
                             pipe.publish(self._key(channel), data)
                         await pipe.execute()
+                    raise_if_cancelled()
                 except Exception as exc:  # Redis away (or a bug): keep them for later
+                    raise_if_cancelled(exc)
                     log.warning("broker: publishing %d events failed: %r", len(batch), exc)
                     for channel, data in batch:
                         self._keep(channel, data, None)

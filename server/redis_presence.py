@@ -34,6 +34,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from .presence import LocalPresence
+from .redis_broker import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -112,19 +113,26 @@ class RedisPresence(LocalPresence):
         while True:
             try:
                 await self._sync()
+                raise_if_cancelled()
                 if not self.healthy:
                     log.info("presence: counting across nodes in Redis")
                 self.healthy = True
             except asyncio.CancelledError:
                 raise
             except _ERRORS as exc:
+                raise_if_cancelled(exc)
                 if self.healthy:
                     log.warning("presence: Redis unreachable, counting locally: %r", exc)
                 self.healthy = False
                 self._next_rewrite = 0.0  # write everything again once it is back
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval_s):
-                    await self._wakeup.wait()
+            # A timer, not asyncio.timeout: on Python 3.11 a cancel that lands as
+            # the timeout fires can be taken for the timeout and swallowed, and
+            # the loop would outlive close().
+            timer = asyncio.get_running_loop().call_later(self._interval_s, self._wakeup.set)
+            try:
+                await self._wakeup.wait()
+            finally:
+                timer.cancel()
             self._wakeup.clear()
 
     async def _sync(self) -> None:

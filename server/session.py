@@ -1,8 +1,12 @@
-"""The `/ws` endpoint: one client session from `hello` to close.
+"""One client session from `hello` to close, whatever socket carries it.
 
-Frames are read and answered in order; every failure becomes an `error` frame
-with the contract's code (never a traceback) and the connection stays open,
-unless the contract says to close it.
+The link hands every message over with `received`, in order; frames are
+answered in that order. A frame that can be answered without waiting (a `say`
+of a circle whose membership is known, a `ping`) is answered right there;
+anything that waits on the store goes to an inbox drained by a task that
+exists only while there is something to wait for — an idle connection holds no
+task. Every failure becomes an `error` frame with the contract's code (never a
+traceback) and the connection stays open, unless the contract says to close it.
 """
 
 from __future__ import annotations
@@ -11,10 +15,9 @@ import asyncio
 import functools
 import logging
 import secrets
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-from starlette.websockets import WebSocket
 
 from protocol import (
     CloseCode,
@@ -31,10 +34,7 @@ from protocol import (
     Say,
     Star,
     Unstar,
-    UnsupportedSubprotocol,
     Welcome,
-    choose_subprotocol,
-    codec_for,
     decode_client,
     error_map,
 )
@@ -49,62 +49,162 @@ from .ratelimit import WindowCounter
 
 log = logging.getLogger(__name__)
 
-
-async def ws_endpoint(websocket: WebSocket) -> None:
-    node: Node = websocket.app.state.node
-    try:
-        subprotocol = choose_subprotocol(list(websocket.scope.get("subprotocols") or []))
-    except UnsupportedSubprotocol:
-        await websocket.close(CloseCode.POLICY)
-        return
-    if not node.accepting:
-        await websocket.close(CloseCode.RESTART)
-        return
-    await websocket.accept(subprotocol=subprotocol)
-    conn = Connection(websocket, codec_for(subprotocol), node.settings.send_queue_frames)
-    conn.start_writer()
-    session = Session(node, conn)
-    try:
-        if await session.hello():
-            await session.run()
-    finally:
-        if conn.user_id:
-            await node.disconnect(conn)
-        # Send what is queued (a close code included) unless the peer is gone.
-        conn.close(CloseCode.NORMAL)
-        try:
-            async with asyncio.timeout(node.settings.shutdown_grace_s):
-                await conn.drained()
-        except TimeoutError:
-            conn.abort()
+# Frames waiting in the inbox before the link stops reading from the socket:
+# a client that pipelines faster than the store answers is paced by TCP.
+INBOX_MAX = 64
+# RFC 6455's "internal error": the session itself failed (a bug, logged).
+CLOSE_INTERNAL = 1011
 
 
 class Session:
+    __slots__ = (
+        "node",
+        "conn",
+        "settings",
+        "pending_says",
+        "_bad_frames",
+        "_inbox",
+        "_task",
+        "_hello_timer",
+        "_greeted",
+        "_ended",
+        "_reading_paused",
+    )
+
     def __init__(self, node: Node, conn: Connection) -> None:
         self.node = node
         self.conn = conn
         self.settings = node.settings
-        self.bad_frames = WindowCounter(self.settings.bad_frames_window_s)
         self.pending_says: set[asyncio.Future[Outcome]] = set()
+        self._bad_frames: WindowCounter | None = None
+        self._inbox: deque[bytes | str | Any] = deque()
+        self._task: asyncio.Task[None] | None = None
+        self._greeted = False
+        self._ended = False
+        self._reading_paused = False
+        loop = asyncio.get_running_loop()
+        self._hello_timer: asyncio.TimerHandle | None = loop.call_later(
+            self.settings.hello_timeout_s, self._hello_expired
+        )
 
-    async def _receive(self) -> bytes | str | None:
-        message = await self.conn.websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            return None
-        data = message.get("bytes")
-        return data if data is not None else message.get("text", "")
+    # -- from the link ---------------------------------------------------------
 
-    async def hello(self) -> bool:
-        """Authenticate within the hello deadline; False closes the session."""
-        conn = self.conn
+    def received(self, data: bytes | str) -> None:
+        """One message from the client."""
+        if self._ended or not self.conn.open:
+            return
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+            self._hello_timer = None
+        if self._task is None and self._greeted:
+            if not self.node.accepting:
+                return  # shutting down: bye is on its way
+            frame = self._answer_now(data)
+            if frame is None:
+                return
+            self._inbox.append(frame)
+        else:
+            self._inbox.append(data)
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._drain())
+        elif len(self._inbox) >= INBOX_MAX and not self._reading_paused:
+            self._reading_paused = True
+            self.conn.link.pause_reading()
+
+    def end(self) -> None:
+        """The socket is gone: forget the connection once the frame at hand is done."""
+        if self._ended:
+            return
+        self._ended = True
+        self._inbox.clear()
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+            self._hello_timer = None
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._drain())
+
+    @property
+    def done(self) -> bool:
+        """Ended, and the node has forgotten the connection."""
+        return self._ended and self._task is None
+
+    async def finished(self) -> None:
+        """Wait until the frame at hand is answered and the node forgot the connection."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    def _hello_expired(self) -> None:
+        self._hello_timer = None
+        if not self._greeted and self._task is None:
+            self.conn.close(CloseCode.UNAUTHENTICATED)
+
+    # -- answering -------------------------------------------------------------
+
+    def _answer_now(self, data: bytes | str) -> Any:
+        """Decode and answer a frame that needs no waiting; otherwise return it."""
+        frame_id: Any = None
         try:
-            async with asyncio.timeout(self.settings.hello_timeout_s):
-                data = await self._receive()
-        except TimeoutError:
-            conn.close(CloseCode.UNAUTHENTICATED)
-            return False
-        if data is None:
-            return False
+            frame = decode_client(self.conn.codec, data)
+            frame_id = frame.id
+            answer = ANSWER_NOW.get(type(frame))
+            if answer is None or not answer(self, frame):
+                return frame
+            metrics.frame_in(type(frame).__name__.lower()).inc()
+        except Exception as exc:
+            self._failed(exc, frame_id)
+        return None
+
+    async def _answer(self, data: Any) -> None:
+        frame_id: Any = None
+        try:
+            frame = decode_client(self.conn.codec, data) if isinstance(data, bytes | str) else data
+            frame_id = frame.id
+            metrics.frame_in(type(frame).__name__.lower()).inc()
+            await HANDLERS[type(frame)](self, frame)
+        except Exception as exc:
+            self._failed(exc, frame_id)
+
+    def _failed(self, exc: Exception, frame_id: Any) -> None:
+        conn = self.conn
+        if isinstance(exc, ProtocolError):
+            metrics.frame_in("bad").inc()
+            conn.send(exc.to_map())
+            if self._bad_frames is None:
+                self._bad_frames = WindowCounter(self.settings.bad_frames_window_s)
+            if self._bad_frames.add() > self.settings.bad_frames_max:
+                conn.close(CloseCode.POLICY)
+        elif isinstance(exc, StoreError):
+            conn.send(store_error(exc, frame_id))
+        else:
+            log.error("frame from %s failed", conn.user_id, exc_info=exc)
+            conn.send(error_map(ErrorCode.INTERNAL, "internal error", frame_id))
+
+    async def _drain(self) -> None:
+        """Answer the inbox in order; the task ends when the inbox is empty."""
+        inbox = self._inbox
+        try:
+            while inbox and not self._ended:
+                data = inbox.popleft()
+                if self._greeted:
+                    if self.node.accepting:
+                        await self._answer(data)
+                elif not await self._hello(data):
+                    inbox.clear()
+                if self._reading_paused and len(inbox) <= INBOX_MAX // 2:
+                    self._reading_paused = False
+                    self.conn.link.resume_reading()
+            if self._ended and self.conn.user_id:
+                await self.node.disconnect(self.conn)
+        except Exception:
+            log.exception("session of %s failed", self.conn.user_id)
+            self.conn.close(CLOSE_INTERNAL)
+        finally:
+            self._task = None
+
+    async def _hello(self, data: bytes | str) -> bool:
+        """Authenticate; False closes the session."""
+        conn = self.conn
+        frame: Any = None
         try:
             frame = decode_client(conn.codec, data)
             if not isinstance(frame, HelloFrame):
@@ -121,6 +221,8 @@ class Session:
         except Unauthenticated as exc:
             conn.send(error_map(ErrorCode.UNAUTHENTICATED, str(exc), frame.id))
             conn.close(CloseCode.UNAUTHENTICATED)
+            return False
+        if self._ended:
             return False
         metrics.frame_in("hello").inc()
         conn.user = user
@@ -139,32 +241,8 @@ class Session:
                 },
             ).to_map()
         )
+        self._greeted = True
         return True
-
-    async def run(self) -> None:
-        conn = self.conn
-        while not conn.closed:
-            data = await self._receive()
-            if data is None:
-                return
-            if not self.node.accepting:
-                continue  # shutting down: bye is on its way
-            frame_id: Any = None
-            try:
-                frame = decode_client(conn.codec, data)
-                frame_id = frame.id
-                metrics.frame_in(type(frame).__name__.lower()).inc()
-                await HANDLERS[type(frame)](self, frame)
-            except ProtocolError as exc:
-                metrics.frame_in("bad").inc()
-                conn.send(exc.to_map())
-                if self.bad_frames.add() > self.settings.bad_frames_max:
-                    conn.close(CloseCode.POLICY)
-            except StoreError as exc:
-                conn.send(store_error(exc, frame_id))
-            except Exception:
-                log.exception("frame from %s failed", conn.user_id)
-                conn.send(error_map(ErrorCode.INTERNAL, "internal error", frame_id))
 
     # -- one handler per request ---------------------------------------------
 
@@ -175,7 +253,23 @@ class Session:
         await self.node.leave(self.conn, f.circle)
         self.conn.send(Ok(id=f.id).to_map())
 
+    def say_now(self, f: Say) -> bool:
+        """A say of a circle whose membership is known, with room in flight."""
+        member = self.conn.memberships.get(f.circle)
+        if member is None or len(self.pending_says) >= self.settings.says_in_flight:
+            return False
+        self._check_say(f)
+        self._enqueue(f, member)
+        return True
+
     async def on_say(self, f: Say) -> None:
+        self._check_say(f)
+        member = await self._member(f.circle)
+        if len(self.pending_says) >= self.settings.says_in_flight:
+            await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
+        self._enqueue(f, member)
+
+    def _check_say(self, f: Say) -> None:
         if len(f.text) > self.settings.text_chars:
             raise ProtocolError(
                 ErrorCode.TOO_BIG,
@@ -186,11 +280,10 @@ class Session:
             raise ProtocolError(ErrorCode.BAD_FRAME, "text is empty", f.id)
         if not self.node.say_limiter.allow(self.conn.user_id):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "slow down: too many messages", f.id)
-        member = await self._member(f.circle)
+
+    def _enqueue(self, f: Say, member: Any) -> None:
         # Says are pipelined so that one client's burst shares group commits:
         # queued now, in order, and answered from a callback after the commit.
-        if len(self.pending_says) >= self.settings.says_in_flight:
-            await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
         future = self.node.store.chat.enqueue(
             f.circle, self.conn.user_id, member.name, f.text, f.nonce, f.reply_to
         )
@@ -243,8 +336,12 @@ class Session:
         await self._member(f.circle)
         await self.node.store.chat.mark_read(f.circle, self.conn.user_id, f.seq)
 
-    async def on_ping(self, f: Ping) -> None:
+    def ping_now(self, f: Ping) -> bool:
         self.conn.send(Pong(id=f.id).to_map())
+        return True
+
+    async def on_ping(self, f: Ping) -> None:
+        self.ping_now(f)
 
     async def _member(self, circle: str) -> Any:
         member = await self.node.membership(self.conn, circle)
@@ -269,4 +366,9 @@ HANDLERS: dict[type, Callable[[Session, Any], Awaitable[None]]] = {
     Unstar: Session.on_unstar,
     Read: Session.on_read,
     Ping: Session.on_ping,
+}
+# Frames that may be answered on arrival: True when answered, False to wait in line.
+ANSWER_NOW: dict[type, Callable[[Session, Any], bool]] = {
+    Say: Session.say_now,
+    Ping: Session.ping_now,
 }

@@ -50,6 +50,9 @@ class Settings:
     hello_timeout_s: float = 10.0
     # Sent in welcome; clients ping about this often.
     heartbeat_s: int = 25
+    # A connection silent this long gets a transport ping; one still silent
+    # after another interval is dropped (peers that vanished without a close).
+    ping_interval_s: float = 30.0
     # Frames waiting for one client: about 10 s of a busy circle. Past it the
     # client is too slow and is closed with 4009 so it cannot hold memory or
     # slow anyone else; it resumes with `since`.

@@ -4,12 +4,15 @@ The commit queue collects `SayRequest`s; a `BatchPlan` decides what the batch
 stores: idempotent resends are answered from what is already stored,
 duplicates inside the batch fold onto their first occurrence, and new
 messages get consecutive seqs per circle in arrival order.
+
+This runs once per message at full load, so it keeps to plain tuples and
+lists where nothing outside the store sees them; the records it hands out
+(`Outcome`, the messages for ``on_committed``) keep the shape of `records.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +21,8 @@ from .records import Record, message
 
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
+# The columns of a row to insert, in the order of `BatchPlan.assign`'s tuples.
+ROW_COLUMNS = ("circle_id", "seq", "user_id", "ts", "text", "nonce", "reply_to")
 
 
 @dataclass(slots=True)
@@ -34,62 +39,87 @@ class SayRequest:
 class BatchPlan:
     """What one batch stores, whatever the driver: idempotent resends are
     answered from what is stored, duplicates inside the batch fold onto their
-    first occurrence, and new messages get consecutive seqs in arrival order."""
+    first occurrence, and new messages get consecutive seqs in arrival order.
+
+    ``stored`` maps ``(user, nonce)`` to a stored row (attributes circle_id,
+    seq, ts, user_id, text, nonce, reply_to); pass an empty dict to plan a
+    batch believed to hold no resend (the unique index then has the last word).
+    """
+
+    __slots__ = ("batch", "results", "first_of", "new", "fresh", "duplicates", "resent")
 
     def __init__(self, batch: list[SayRequest], stored: dict[tuple[str, str], Any]) -> None:
         self.batch = batch
         self.results: list[Outcome | StoreError | None] = [None] * len(batch)
         self.first_of: dict[tuple[str, str], int] = {}
         self.new: list[int] = []
+        # The messages this batch stores, in arrival (so per circle, seq) order.
+        self.fresh: list[Record] = []
+        # Requests answered with an already stored message (set by `outcomes`).
+        self.duplicates = 0
+        # Whether any request resends a message stored before this batch.
+        self.resent = False
+        first_of = self.first_of
         for i, request in enumerate(batch):
             key = (request.user_id, request.nonce)
-            if key in stored:
+            if key in first_of:
+                continue
+            if stored and key in stored:
                 self.results[i] = (_stored_message(stored[key], request.author_name), False)
-            elif key not in self.first_of:
-                self.first_of[key] = i
+                self.resent = True
+            else:
+                first_of[key] = i
                 self.new.append(i)
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> dict[str, int]:
         """New messages per circle: how far each circle's last_seq moves."""
-        return Counter(self.batch[i].circle_id for i in self.new)
-
-    def assign(self, next_seq: dict[str, int], ts: int) -> list[dict[str, Any]]:
-        """Seqs from each circle's first new one; the rows to insert."""
-        rows: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}
+        batch = self.batch
         for i in self.new:
-            r = self.batch[i]
-            if r.circle_id not in next_seq:
-                self.results[i] = NotFound("no such circle")
+            circle_id = batch[i].circle_id
+            counts[circle_id] = counts.get(circle_id, 0) + 1
+        return counts
+
+    def assign(
+        self, next_seq: dict[str, int], ts: int
+    ) -> list[tuple[str, int, str, int, str, str, int | None]]:
+        """Seqs from each circle's first new one; the rows to insert (`ROW_COLUMNS`)."""
+        rows: list[tuple[str, int, str, int, str, str, int | None]] = []
+        results, fresh, batch = self.results, self.fresh, self.batch
+        for i in self.new:
+            r = batch[i]
+            circle_id = r.circle_id
+            seq = next_seq.get(circle_id)
+            if seq is None:
+                results[i] = NotFound("no such circle")
                 continue
-            seq = next_seq[r.circle_id]
-            next_seq[r.circle_id] = seq + 1
-            rows.append(
-                {
-                    "circle_id": r.circle_id,
-                    "seq": seq,
-                    "user_id": r.user_id,
-                    "ts": ts,
-                    "text": r.text,
-                    "nonce": r.nonce,
-                    "reply_to": r.reply_to,
-                }
-            )
-            msg = message(
-                r.circle_id, seq, ts, r.user_id, r.author_name, r.text, r.nonce, r.reply_to
-            )
-            self.results[i] = (msg, True)
+            next_seq[circle_id] = seq + 1
+            rows.append((circle_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to))
+            msg = message(circle_id, seq, ts, r.user_id, r.author_name, r.text, r.nonce, r.reply_to)
+            fresh.append(msg)
+            results[i] = (msg, True)
         return rows
 
     def outcomes(self) -> list[Outcome | StoreError]:
+        """One result per request, in batch order (after `assign`)."""
+        results = self.results
+        if len(self.first_of) == len(results):
+            # Neither a resend nor a repeat inside the batch: every result is set.
+            self.duplicates = 0
+            return results  # type: ignore[return-value]
         # A later duplicate in the batch gets what its first occurrence got, not fresh.
         out: list[Outcome | StoreError] = []
+        duplicates = 0
         for i, request in enumerate(self.batch):
-            result = self.results[i]
+            result = results[i]
             if result is None:
-                first = self.results[self.first_of[(request.user_id, request.nonce)]]
+                first = results[self.first_of[(request.user_id, request.nonce)]]
                 result = (first[0], False) if isinstance(first, tuple) else first
             assert result is not None
+            if isinstance(result, tuple) and not result[1]:
+                duplicates += 1
             out.append(result)
+        self.duplicates = duplicates
         return out
 
 

@@ -1,11 +1,13 @@
 """Group commit: the single writer that stores chat messages in batches.
 
-Every ``say`` puts a request with a future on one asyncio queue. One writer
-task takes the first request, drains whatever else is waiting (up to
+Every ``say`` appends a request with a future to a list and wakes the writer
+task if it sleeps. The writer takes every waiting request (up to
 ``batch_max``) and stores the whole batch in ONE transaction:
 
 1. look the batch's ``(user, nonce)`` pairs up among stored messages, and fold
    duplicates inside the batch onto their first occurrence (idempotent resends);
+   SQLite skips the lookup until the unique index refuses a resend (see
+   sqlite_writer.py);
 2. bump ``circles.last_seq`` by the number of new messages of each circle in one
    ``UPDATE … RETURNING`` and hand out consecutive seqs in arrival order;
 3. insert every new row with one executemany;
@@ -24,7 +26,6 @@ import asyncio
 import logging
 import random
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +34,8 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .batch import BatchPlan, Outcome, SayRequest
+from .batch import ROW_COLUMNS, BatchPlan, Outcome, SayRequest
 from .engine import Database
-from .errors import StoreError
 from .ids import now_ms
 from .models import CIRCLES, MESSAGES
 from .records import Record
@@ -63,13 +63,6 @@ class CommitStats:
     last_seconds: float = 0.0  # duration of the last transaction (metrics read it on commit)
 
 
-@dataclass(slots=True)
-class _Flush:
-    """A marker: its future resolves once everything queued before it is committed."""
-
-    future: asyncio.Future[None]
-
-
 class CommitQueue:
     """The queue of pending says and the writer task that drains it."""
 
@@ -81,8 +74,15 @@ class CommitQueue:
         self._db = db
         self._on_committed = on_committed
         self._batch_max = batch_max
-        # None is the stop marker put by close().
-        self._queue: asyncio.Queue[SayRequest | _Flush | None] = asyncio.Queue()
+        # A plain list and one wakeup future rather than an asyncio.Queue: the
+        # writer takes every waiting request at once, and a say costs an append.
+        self._pending: list[SayRequest] = []
+        self._wakeup: asyncio.Future[None] | None = None
+        # Says queued so far, and says answered so far (committed or failed): a
+        # flush waits until the second reaches what the first was when it began.
+        self._queued = 0
+        self._answered = 0
+        self._flushes: list[tuple[int, asyncio.Future[None]]] = []
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.stats = CommitStats()
@@ -104,20 +104,23 @@ class CommitQueue:
         reply_to: int | None,
     ) -> asyncio.Future[Outcome]:
         """Queue one message; the future resolves once its batch is committed."""
-        if self._closing or self._task is None or self._task.done():
+        task = self._task
+        if self._closing or task is None or task.done():
             raise RuntimeError("the store is closed")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(
+        self._pending.append(
             SayRequest(circle_id, user_id, author_name, text, nonce, reply_to, future)
         )
+        self._queued += 1
+        self._wake()
         return future
 
     async def flush(self) -> None:
         """Wait until every say queued so far is committed (or failed); the writer goes on."""
-        if self._task is None or self._task.done():
+        if self._task is None or self._task.done() or self._answered >= self._queued:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Flush(future))
+        self._flushes.append((self._queued, future))
         await asyncio.shield(future)
 
     async def close(self) -> None:
@@ -126,58 +129,84 @@ class CommitQueue:
             return
         if not self._closing:
             self._closing = True
-            self._queue.put_nowait(None)
-        await asyncio.shield(self._task)
-        if self._fast is not None:
-            self._fast.close()
-            self._fast = None
+            self._wake()
+        try:
+            await asyncio.shield(self._task)
+        finally:
+            # Also when the writer stopped on an error; not while it still runs.
+            if self._task.done() and self._fast is not None:
+                self._fast.close()
+                self._fast = None
+
+    def _wake(self) -> None:
+        wakeup = self._wakeup
+        if wakeup is not None:
+            self._wakeup = None
+            if not wakeup.done():
+                wakeup.set_result(None)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         batch: list[SayRequest] = []
         try:
             while True:
-                item = await self._queue.get()
-                while isinstance(item, SayRequest):
-                    batch.append(item)
-                    if len(batch) >= self._batch_max or self._queue.empty():
-                        break
-                    item = self._queue.get_nowait()
-                if batch:
-                    await self._commit(batch)
-                    batch = []
-                if item is None:
-                    return
-                if isinstance(item, _Flush) and not item.future.done():
-                    item.future.set_result(None)
+                pending = self._pending
+                if not pending:
+                    if self._closing:
+                        return
+                    self._wakeup = loop.create_future()
+                    await self._wakeup
+                    continue
+                if len(pending) <= self._batch_max:
+                    batch, self._pending = pending, []
+                else:
+                    batch = pending[: self._batch_max]
+                    del pending[: self._batch_max]
+                await self._commit(batch)
+                self._answered += len(batch)
+                batch = []
+                if self._flushes:
+                    self._settle_flushes()
         except BaseException as exc:
             # Cancelled (or a bug): nobody may wait forever on a future.
             error = RuntimeError("the store's writer stopped")
             error.__cause__ = exc
             _fail(batch, error)
-            while not self._queue.empty():
-                leftover = self._queue.get_nowait()
-                if isinstance(leftover, SayRequest):
-                    _fail([leftover], error)
-                elif isinstance(leftover, _Flush) and not leftover.future.done():
-                    leftover.future.set_result(None)
+            _fail(self._pending, error)
+            self._pending = []
+            self._answered = self._queued
             raise
+        finally:
+            self._settle_flushes()
+
+    def _settle_flushes(self) -> None:
+        waiting = []
+        for mark, future in self._flushes:
+            if mark > self._answered:
+                waiting.append((mark, future))
+            elif not future.done():
+                future.set_result(None)
+        self._flushes = waiting
 
     async def _commit(self, batch: list[SayRequest]) -> None:
-        self.stats.batches += 1
-        self.stats.max_batch = max(self.stats.max_batch, len(batch))
+        stats = self.stats
+        stats.batches += 1
+        if len(batch) > stats.max_batch:
+            stats.max_batch = len(batch)
         started = time.perf_counter()
         try:
-            outcomes = await self._write_retrying(batch)
+            plan = await self._write_retrying(batch)
         except Exception as exc:
-            self.stats.failures += 1
+            stats.failures += 1
             log.exception("group commit of %d messages failed", len(batch))
             _fail(batch, exc)
             return
-        self.stats.commits += 1
-        self.stats.last_seconds = time.perf_counter() - started
-        fresh = [o[0] for o in outcomes if isinstance(o, tuple) and o[1]]
-        self.stats.messages += len(fresh)
-        self.stats.duplicates += sum(1 for o in outcomes if isinstance(o, tuple) and not o[1])
+        stats.commits += 1
+        stats.last_seconds = time.perf_counter() - started
+        outcomes = plan.outcomes()
+        fresh = plan.fresh
+        stats.messages += len(fresh)
+        stats.duplicates += plan.duplicates
         if fresh and self._on_committed is not None:
             try:
                 self._on_committed(fresh)
@@ -185,14 +214,15 @@ class CommitQueue:
                 # The messages are stored; a failing subscriber must not un-ack them.
                 log.exception("on_committed failed for %d messages", len(fresh))
         for request, outcome in zip(batch, outcomes, strict=True):
-            if request.future.done():
+            future = request.future
+            if future.done():
                 continue
-            if isinstance(outcome, BaseException):
-                request.future.set_exception(outcome)
+            if isinstance(outcome, tuple):
+                future.set_result(outcome)
             else:
-                request.future.set_result(outcome)
+                future.set_exception(outcome)
 
-    async def _write_retrying(self, batch: list[SayRequest]) -> list[Outcome | StoreError]:
+    async def _write_retrying(self, batch: list[SayRequest]) -> BatchPlan:
         """`_write`, again when another writer process got in the way (several
         nodes on PostgreSQL); the failed attempt rolled back, seqs included."""
         unique_retried = False
@@ -215,7 +245,7 @@ class CommitQueue:
                 log.warning("group commit hit %s; retrying (attempt %d)", code, attempt)
                 await asyncio.sleep(random.uniform(0.001, 0.01) * 2**attempt)
 
-    async def _write(self, batch: list[SayRequest]) -> list[Outcome | StoreError]:
+    async def _write(self, batch: list[SayRequest]) -> BatchPlan:
         if self._fast is not None:
             return await self._fast.write(batch)
         async with self._db.write() as conn:
@@ -223,8 +253,10 @@ class CommitQueue:
             next_seq = await _reserve_seqs(conn, plan.counts())
             rows = plan.assign(next_seq, now_ms())
             if rows:
-                await conn.execute(MESSAGES.insert(), rows)
-        return plan.outcomes()
+                await conn.execute(
+                    MESSAGES.insert(), [dict(zip(ROW_COLUMNS, r, strict=True)) for r in rows]
+                )
+        return plan
 
 
 async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, str], Any]:
@@ -241,7 +273,7 @@ async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, st
     return {(row.user_id, row.nonce): row for row in await conn.execute(query)}
 
 
-async def _reserve_seqs(conn: AsyncConnection, counts: Counter[str]) -> dict[str, int]:
+async def _reserve_seqs(conn: AsyncConnection, counts: dict[str, int]) -> dict[str, int]:
     """Bump each circle's last_seq by its count; return each circle's first new seq.
 
     One statement for the whole batch. Circles that do not exist are absent.

@@ -319,3 +319,104 @@ async def test_flush_waits_for_queued_says_and_keeps_the_writer(
     message, fresh = await store.chat.say(circle["id"], alice["id"], "Alice", "m", "after")
     assert fresh and message["seq"] == 201
     await store.chat.flush()  # nothing queued: returns at once
+
+
+async def test_a_resend_in_a_batch_of_new_messages(
+    store: Store, alice: Record, circle: Record, committed: list[Record]
+) -> None:
+    first, _ = await store.chat.say(circle["id"], alice["id"], "Alice", "a", "n1")
+    batches, duplicates = store.chat.stats.batches, store.chat.stats.duplicates
+    results = await asyncio.gather(
+        store.chat.say(circle["id"], alice["id"], "Alice", "b", "n2"),
+        store.chat.say(circle["id"], alice["id"], "Alice Again", "a", "n1"),
+        store.chat.say(circle["id"], alice["id"], "Alice", "c", "n3"),
+        store.chat.say(circle["id"], alice["id"], "Alice", "b", "n2"),
+    )
+    assert store.chat.stats.batches == batches + 1
+    assert store.chat.stats.failures == 0
+    assert [fresh for _, fresh in results] == [True, False, True, False]
+    (second, _), (again, _), (third, _), (repeat, _) = results
+    # The resend carries its own author name; the rest is the stored message.
+    assert again == {**first, "from": {"id": alice["id"], "name": "Alice Again"}}
+    assert (second["seq"], third["seq"]) == (2, 3)
+    assert repeat == second
+    assert store.chat.stats.duplicates == duplicates + 2
+    # The seqs of a rolled-back attempt are not lost: no gap, nothing twice.
+    assert committed == [first, second, third]
+    assert [m["seq"] for m in await store.chat.after(circle["id"], 0, 10)] == [1, 2, 3]
+    assert await store.chat.last_seq(circle["id"]) == 3
+
+
+async def test_sqlite_writer_looks_nonces_up_only_after_a_resend(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookups: list[int] = []
+    stored = sqlite_writer._stored
+
+    def counting(conn: sqlite3.Connection, nonces: list[str]) -> dict[tuple[str, str], Any]:
+        lookups.append(len(nonces))
+        return stored(conn, nonces)
+
+    monkeypatch.setattr(sqlite_writer, "_stored", counting)
+    monkeypatch.setattr(sqlite_writer, "CAREFUL_BATCHES", 2)
+    s = await Store.open(sqlite_url(db_path), password_time_cost=1)
+    try:
+        _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+        circle = await s.circles.create(user["id"], "C", "community", "public")
+
+        async def say(text: str, nonce: str) -> tuple[Record, bool]:
+            return await s.chat.say(circle["id"], user["id"], "Alice", text, nonce)
+
+        first, fresh = await say("a", "n1")
+        assert fresh and lookups == []
+        again, fresh = await say("a", "n1")  # refused by the unique index, then looked up
+        assert not fresh and again == first and lookups == [1]
+        for seq, nonce in [(2, "n2"), (3, "n3")]:  # careful for CAREFUL_BATCHES batches
+            message, fresh = await say("b", nonce)
+            assert fresh and message["seq"] == seq
+        assert lookups == [1, 1, 1]
+        message, fresh = await say("c", "n4")  # then straight in again
+        assert fresh and message["seq"] == 4 and lookups == [1, 1, 1]
+        assert s.chat.stats.failures == 0 and s.chat.stats.duplicates == 1
+    finally:
+        await s.close()
+
+
+async def test_flush_over_several_batches(store_url: str) -> None:
+    s = await Store.open(store_url, batch_max=10, password_time_cost=1)
+    try:
+        _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+        circle = await s.circles.create(user["id"], "C", "community", "public")
+        futures = [
+            s.chat.enqueue(circle["id"], user["id"], "Alice", "m", f"n{i}") for i in range(55)
+        ]
+        await s.chat.flush()
+        assert all(future.done() for future in futures)
+        assert sorted(future.result()[0]["seq"] for future in futures) == list(range(1, 56))
+        assert s.chat.stats.batches >= 6
+        await s.chat.flush()  # nothing queued: returns at once
+    finally:
+        await s.close()
+
+
+async def test_a_writer_that_stops_fails_every_queued_say(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = await Store.open(store_url, batch_max=2, password_time_cost=1)
+    _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+    circle = await s.circles.create(user["id"], "C", "community", "public")
+
+    async def bug(batch: list[Any]) -> None:
+        raise KeyError("a bug in the writer")
+
+    monkeypatch.setattr(s._commit_queue, "_commit", bug)
+    futures = [s.chat.enqueue(circle["id"], user["id"], "Alice", "m", f"n{i}") for i in range(5)]
+    flushed = asyncio.ensure_future(s.chat.flush())
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    # The batch being written and the says still queued behind it.
+    assert all(isinstance(r, RuntimeError) and "writer stopped" in str(r) for r in results)
+    await asyncio.wait_for(flushed, 10)  # a flush never hangs on a dead writer
+    with pytest.raises(RuntimeError):
+        s.chat.enqueue(circle["id"], user["id"], "Alice", "late", "late")
+    with pytest.raises(KeyError):
+        await s.close()
