@@ -56,7 +56,6 @@ def new_node_id() -> str:
     return secrets.token_hex(6)
 
 
-
 def raise_if_cancelled(exc: BaseException | None = None) -> None:
     """redis-py can swallow a cancel that lands mid-command, or turn it into a
     connection error: a loop that went on would outlive its close(). The
@@ -64,6 +63,7 @@ def raise_if_cancelled(exc: BaseException | None = None) -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError() from exc
+
 
 class RedisBroker:
     """Pub/sub between nodes through one Redis."""
