@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -420,3 +422,29 @@ async def test_a_writer_that_stops_fails_every_queued_say(
         s.chat.enqueue(circle["id"], user["id"], "Alice", "late", "late")
     with pytest.raises(KeyError):
         await s.close()
+
+
+async def test_the_wal_is_checkpointed_beside_the_writer(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's commits never checkpoint; the checkpoint thread copies the
+    WAL back into the database file on its own."""
+    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_EVERY_S", 0.05)
+    s = await Store.open(sqlite_url(db_path), password_time_cost=1)
+    try:
+        _, user = await s.accounts.signup("alice", "correct horse", "Alice")
+        circle = await s.circles.create(user["id"], "C", "community", "public")
+        await s.chat.flush()
+        before = os.stat(db_path).st_size
+        says = [
+            s.chat.enqueue(circle["id"], user["id"], "Alice", "x" * 500, f"n{i}", None)
+            for i in range(2000)
+        ]
+        await asyncio.gather(*says)
+        deadline = asyncio.get_running_loop().time() + 10
+        while os.stat(db_path).st_size <= before + 500_000:
+            assert asyncio.get_running_loop().time() < deadline, "the WAL was never checkpointed"
+            await asyncio.sleep(0.05)
+    finally:
+        await s.close()
+    assert not any(t.name == "quanzi-sqlite-checkpoint" for t in threading.enumerate())
