@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 from typing import TYPE_CHECKING, Any
 
 from websockets.frames import Frame, Opcode
@@ -139,12 +140,10 @@ class WebSocketProtocol(asyncio.Protocol):
         return not self._paused and self.ws.state is State.OPEN
 
     def write(self, data: Wire) -> None:
-        ws = self.ws
-        if self.binary:
-            ws.send_binary(data)
-        else:
-            ws.send_text(data)
-        self._write_pending()
+        # `writable` checked the protocol is OPEN: a data frame needs nothing
+        # else from it, so it is framed here, once per fan-out (see `_framed`).
+        assert self.transport is not None
+        self.transport.write(_framed(data, self.binary))
 
     def wake(self) -> None:
         pass  # resume_writing flushes the connection's queue
@@ -264,3 +263,28 @@ class WebSocketProtocol(asyncio.Protocol):
         self.binary = codec.binary
         self.conn = Connection(self, codec, node.settings.send_queue_frames)
         self.session = Session(node, self.conn)
+
+
+# The last frame built, by payload: a fan-out hands the same payload object to
+# every connection, so it is framed once. The entry holds the payload itself,
+# so identity can't be mistaken for a new object at a recycled address.
+_last_framed: tuple[bytes, bool, bytes] = (b"", False, b"")
+
+
+def _framed(payload: bytes, binary: bool) -> bytes:
+    """A server-to-client data frame (RFC 6455 5.2: FIN, no mask, no extension)."""
+    global _last_framed
+    last_payload, last_binary, frame = _last_framed
+    if payload is last_payload and binary is last_binary:
+        return frame
+    first = 0x82 if binary else 0x81
+    size = len(payload)
+    if size < 126:
+        head = bytes((first, size))
+    elif size < 65536:
+        head = struct.pack("!BBH", first, 126, size)
+    else:
+        head = struct.pack("!BBQ", first, 127, size)
+    frame = head + payload
+    _last_framed = (payload, binary, frame)
+    return frame
