@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketState
 
 from protocol import CloseCode, UnsupportedSubprotocol, choose_subprotocol, codec_for
@@ -107,7 +108,13 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CloseCode.POLICY)
         return
     if not node.accepting:
-        await websocket.close(CloseCode.RESTART)
+        # As on the direct path: 503, try again (a plain refusal where the
+        # server can't send a response to an upgrade).
+        if "websocket.http.response" in websocket.scope.get("extensions", {}):
+            refusal = PlainTextResponse("The server is restarting: try again.\n", 503)
+            await websocket.send_denial_response(refusal)
+        else:
+            await websocket.close(CloseCode.RESTART)
         return
     await websocket.accept(subprotocol=subprotocol)
     codec = codec_for(subprotocol)
