@@ -24,17 +24,14 @@ log = logging.getLogger(__name__)
 
 
 class AsgiLink:
-    def __init__(self, websocket: WebSocket, binary: bool) -> None:
+    def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        self.binary = binary
-        self.conn: Connection | None = None
         self._wakeup = asyncio.Event()
         self._reading = asyncio.Event()
         self._reading.set()
         self._writer: asyncio.Task[None] | None = None
 
     def start(self, conn: Connection) -> None:
-        self.conn = conn
         self._writer = asyncio.create_task(self._write_loop(conn))
 
     # -- Link -------------------------------------------------------------------
@@ -71,13 +68,13 @@ class AsgiLink:
         await self._reading.wait()
 
     async def _write_loop(self, conn: Connection) -> None:
-        ws = self.websocket
+        ws, binary = self.websocket, conn.codec.binary
         try:
             while True:
                 await self._wakeup.wait()
                 self._wakeup.clear()
                 while (data := conn.take()) is not None:
-                    if self.binary:
+                    if binary:
                         await ws.send_bytes(data)
                     else:
                         await ws.send_text(data.decode())
@@ -118,7 +115,7 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         return
     await websocket.accept(subprotocol=subprotocol)
     codec = codec_for(subprotocol)
-    link = AsgiLink(websocket, codec.binary)
+    link = AsgiLink(websocket)
     conn = Connection(link, codec, node.settings.send_queue_frames)
     link.start(conn)
     session = Session(node, conn)

@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 Wire = bytes
 
 
-def to_wire(codec: Codec, frame: dict[str, object]) -> Wire:
-    return codec.encode(frame)
-
-
 class Link(Protocol):
     """The socket under a connection."""
 

@@ -16,7 +16,7 @@ from typing import Any
 from protocol import Codec
 
 from . import metrics
-from .connection import Connection, Wire, to_wire
+from .connection import Connection, Wire
 
 
 class Hub:
@@ -145,7 +145,7 @@ class _Encoded:
     def for_codec(self, codec: Codec) -> Wire:
         data = self._by_codec.get(codec.name)
         if data is None:
-            data = self._by_codec[codec.name] = to_wire(codec, self.frame)
+            data = self._by_codec[codec.name] = codec.encode(self.frame)
         return data
 
 

@@ -25,7 +25,7 @@ from store.errors import Forbidden
 
 from . import cluster, metrics
 from .broker import ALL, Broker, Event, circle_channel
-from .connection import Connection, Stream, to_wire
+from .connection import Connection, Stream
 from .highlights import Action, highlight_event, highlight_frame
 from .housekeeping import Housekeeping
 from .hub import Hub
@@ -214,7 +214,7 @@ class Node:
             if not page:
                 break
             for message in page:
-                await conn.push_paced(to_wire(conn.codec, {"t": "msg", **message}))
+                await conn.push_paced(conn.codec.encode({"t": "msg", **message}))
                 stream.last = message["seq"]
             metrics.frame_out("msg").inc(len(page))
             stream = conn.streams.get(circle)

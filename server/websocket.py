@@ -54,7 +54,6 @@ class WebSocketProtocol(asyncio.Protocol):
         "transport",
         "conn",
         "session",
-        "binary",
         "_paused",
         "_fragments",
         "_fragments_binary",
@@ -78,7 +77,6 @@ class WebSocketProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.conn: Connection | None = None
         self.session: Session | None = None
-        self.binary = False
         self._paused = False
         self._fragments: list[bytes] = []
         self._fragments_binary = False
@@ -142,8 +140,8 @@ class WebSocketProtocol(asyncio.Protocol):
     def write(self, data: Wire) -> None:
         # `writable` checked the protocol is OPEN: a data frame needs nothing
         # else from it, so it is framed here, once per fan-out (see `_framed`).
-        assert self.transport is not None
-        self.transport.write(_framed(data, self.binary))
+        assert self.transport is not None and self.conn is not None
+        self.transport.write(_framed(data, self.conn.codec.binary))
 
     def wake(self) -> None:
         pass  # resume_writing flushes the connection's queue
@@ -259,9 +257,7 @@ class WebSocketProtocol(asyncio.Protocol):
             response.headers["Sec-WebSocket-Protocol"] = subprotocol
         ws.send_response(response)
         self._write_pending()
-        codec = codec_for(subprotocol)
-        self.binary = codec.binary
-        self.conn = Connection(self, codec, node.settings.send_queue_frames)
+        self.conn = Connection(self, codec_for(subprotocol), node.settings.send_queue_frames)
         self.session = Session(node, self.conn)
 
 

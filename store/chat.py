@@ -73,26 +73,12 @@ class Chat:
     ) -> asyncio.Future[Outcome]:
         """`say` without waiting: queued now (in call order), resolved after the
         commit. Servers attach a callback instead of a task per message."""
-        # The usual case in one expression (this runs for every message); anything
-        # unusual goes through the validation functions, which raise the `Invalid`.
-        if not (
-            type(circle_id) is str
-            and 0 < len(circle_id) <= 64
-            and not circle_id.isspace()
-            and type(author_name) is str
-            and len(author_name) <= 256
-            and type(text) is str
-            and 0 < len(text) <= TEXT_MAX
-            and type(nonce) is str
-            and 0 < len(nonce) <= NONCE_MAX
-            and (reply_to is None or (type(reply_to) is int and reply_to >= 1))
-        ):
-            validation.text(circle_id, "circle", 1, 64)
-            validation.text(author_name, "name", 0, 256, strip=False)
-            validation.text(text, "text", 1, TEXT_MAX, strip=False)
-            validation.text(nonce, "nonce", 1, NONCE_MAX, strip=False)
-            if reply_to is not None:
-                validation.integer(reply_to, "reply_to", 1)
+        validation.text(circle_id, "circle", 1, 64)
+        validation.text(author_name, "name", 0, 256, strip=False)
+        validation.text(text, "text", 1, TEXT_MAX, strip=False)
+        validation.text(nonce, "nonce", 1, NONCE_MAX, strip=False)
+        if reply_to is not None:
+            validation.integer(reply_to, "reply_to", 1)
         return self._queue.submit(circle_id, user_id, author_name, text, nonce, reply_to)
 
     async def flush(self) -> None:
