@@ -2,6 +2,10 @@
 
 Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
+Each part of a circle is a service of its own on the ``Store`` (``circles``,
+``memberships``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
+``comments``, ``retention``, ``changes``); every change to a circle's durable
+side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
 from __future__ import annotations
@@ -9,13 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from .accounts import Accounts
+from .changes import KINDS as CHANGE_KINDS
+from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
 from .circles import Circles
-from .commit_queue import CommitQueue, CommitStats, OnCommitted
+from .comments import Comments
+from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .engine import Database, open_database
 from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .ids import now_ms
+from .memberships import Memberships
+from .must_read import MustReads
+from .pins import Pins
 from .posts import Posts
-from .records import Membership, Record
+from .records import MANAGER_ROLES, ROLES, Membership, Record, shared_post
+from .retention import Retention
+from .stars import Stars
 
 
 class Store:
@@ -26,8 +39,15 @@ class Store:
         self._commit_queue = commit_queue
         self.accounts = Accounts(db, password_time_cost)
         self.circles = Circles(db)
+        self.memberships = Memberships(db)
         self.chat = Chat(db, commit_queue)
+        self.stars = Stars(db)
         self.posts = Posts(db)
+        self.pins = Pins(db)
+        self.must_reads = MustReads(db)
+        self.comments = Comments(db)
+        self.retention = Retention(db)
+        self.changes = Changes(db)
 
     @classmethod
     async def open(
@@ -36,14 +56,18 @@ class Store:
         on_committed: OnCommitted | None = None,
         batch_max: int = 1000,
         password_time_cost: int = 2,
+        on_changes: OnChanges | None = None,
         **engine_kwargs: Any,
     ) -> Store:
         """Open (and create if needed) the database at ``url`` and start the writer.
 
         ``on_committed(messages)`` runs on the event loop after each group commit
-        with the fresh messages, in seq order per circle.
+        with the fresh messages, in seq order per circle. ``on_changes(changes)``
+        runs after each other write transaction that changed a circle, with the
+        changes it logged, in rev order.
         """
         db = await open_database(url, **engine_kwargs)
+        db.on_changes = on_changes
         commit_queue = CommitQueue(db, on_committed, batch_max)
         commit_queue.start()
         return cls(db, commit_queue, password_time_cost)
@@ -61,18 +85,33 @@ class Store:
 
 
 __all__ = [
+    "CHANGE_KINDS",
+    "MANAGER_ROLES",
+    "ROLES",
     "Accounts",
+    "Change",
+    "ChangePage",
+    "Changes",
     "Chat",
     "Circles",
+    "Comments",
     "CommitStats",
     "Conflict",
     "Forbidden",
     "Invalid",
     "Membership",
+    "Memberships",
+    "MustReads",
     "NotFound",
+    "Outcome",
+    "Pins",
     "Posts",
     "Record",
+    "Retention",
+    "Stars",
     "Store",
     "StoreError",
     "Unauthenticated",
+    "now_ms",
+    "shared_post",
 ]

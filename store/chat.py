@@ -1,4 +1,6 @@
-"""Chat: saying (through the group-commit writer), reading, stars, read markers, vetoes.
+"""Chat: saying (through the group-commit writer), reading, read markers, vetoes.
+
+Stars are ``stars.Stars``'s.
 
 Membership is the caller's job here: the server checks it (from its cache)
 before it calls ``say``, ``star`` or ``history``. The reads are Core selects:
@@ -12,12 +14,12 @@ import asyncio
 from sqlalchemy import and_, case, delete, func, select, update
 
 from . import validation
+from .changes import record
 from .commit_queue import CommitQueue, CommitStats, Outcome
 from .engine import Database
 from .errors import NotFound
-from .ids import now_ms
-from .lookups import circle_row, message_row, require_manager, star_count
-from .models import CIRCLES, MEMBERSHIPS, MESSAGES, STARS, USERS, VETOES
+from .lookups import circle_row, message_row, require_manager
+from .models import CIRCLES, MEMBERSHIPS, MESSAGES, USERS, VETOES
 from .records import MESSAGE_COLUMNS, Record, message_record
 
 NONCE_MAX = 64
@@ -144,35 +146,6 @@ class Chat:
         async with self._db.read() as conn:
             return {row.id: int(row.last_seq) for row in await conn.execute(query)}
 
-    async def star(self, circle_id: str, seq: int, user_id: str) -> int:
-        """Star a message (twice counts once); returns its star count."""
-        async with self._db.write() as conn:
-            await message_row(conn, circle_id, seq)
-            await conn.execute(
-                self._db.insert_ignore(STARS).values(
-                    circle_id=circle_id, seq=seq, user_id=user_id, ts=now_ms()
-                )
-            )
-            return await star_count(conn, circle_id, seq)
-
-    async def unstar(self, circle_id: str, seq: int, user_id: str) -> int:
-        """Withdraw a star; returns the message's star count."""
-        async with self._db.write() as conn:
-            await message_row(conn, circle_id, seq)
-            await conn.execute(
-                delete(STARS).where(
-                    STARS.c.circle_id == circle_id,
-                    STARS.c.seq == seq,
-                    STARS.c.user_id == user_id,
-                )
-            )
-            return await star_count(conn, circle_id, seq)
-
-    async def stars(self, circle_id: str, seq: int) -> int:
-        """A message's star count."""
-        async with self._db.read() as conn:
-            return await star_count(conn, circle_id, seq)
-
     async def mark_read(self, circle_id: str, user_id: str, seq: int) -> None:
         """The member has read up to ``seq``. Never moves backwards, never past last_seq."""
         seq = validation.integer(seq, "seq", 0)
@@ -192,17 +165,19 @@ class Chat:
     async def set_veto(self, circle_id: str, seq: int, actor_id: str, vetoed: bool) -> None:
         """Owner/admin: keep a message from being promoted by members' votes (or allow it)."""
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id)
+            await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
             await message_row(conn, circle_id, seq)
             if vetoed:
-                await conn.execute(
+                result = await conn.execute(
                     self._db.insert_ignore(VETOES).values(circle_id=circle_id, seq=seq)
                 )
             else:
-                await conn.execute(
+                result = await conn.execute(
                     delete(VETOES).where(VETOES.c.circle_id == circle_id, VETOES.c.seq == seq)
                 )
+            if result.rowcount:
+                await record(conn, circle_id, "message.vetoed", {"seq": seq, "vetoed": vetoed})
 
     async def is_vetoed(self, circle_id: str, seq: int) -> bool:
         query = select(VETOES.c.seq).where(VETOES.c.circle_id == circle_id, VETOES.c.seq == seq)

@@ -1,7 +1,6 @@
 """Circles: creation, the public directory, settings, access codes, a user's circles.
 
-``Circles`` inherits the membership operations (join, leave, members, roles,
-removal) from ``memberships.Memberships``, so the server sees one object.
+Membership (join, leave, members, roles, removal) is ``memberships.Memberships``.
 """
 
 from __future__ import annotations
@@ -13,13 +12,14 @@ from sqlalchemy.exc import IntegrityError
 
 from . import validation
 from .access_codes import create_codes
+from .changes import record
+from .engine import Service
 from .errors import Invalid, NotFound
 from .ids import encode_cursor, new_id, now_ms
-from .lookups import circle_row, newest_first, require_manager, require_visible
-from .memberships import Memberships
+from .lookups import circle_row, member_row, newest_first, require_manager, require_visible
 from .models import CIRCLES, MEMBERSHIPS
 from .must_read import pending_counts
-from .records import CIRCLE_COLUMNS, Record, circle_record
+from .records import CIRCLE_COLUMNS, Record, circle_record, member_record
 
 KINDS = ("internal", "business", "community", "teaching")
 VISIBILITIES = ("public", "private")
@@ -39,7 +39,9 @@ _SETTINGS: dict[str, Any] = {
 }
 
 
-class Circles(Memberships):
+class Circles(Service):
+    """Creation, the directory, settings, access codes, a user's circles."""
+
     async def create(
         self, owner_id: str, name: str, kind: str, visibility: str, description: str = ""
     ) -> Record:
@@ -72,6 +74,12 @@ class Circles(Memberships):
                         joined_seq=0,
                     )
                 )
+                owner = await member_row(conn, circle_id, owner_id)
+                if owner is None:
+                    raise NotFound("no such user")
+                # The owner is its first member: their sockets start hearing it.
+                member = {"member": member_record(owner), "members": 1}
+                await record(conn, circle_id, "member.joined", member)
                 row = await circle_row(conn, circle_id)
         except IntegrityError:
             raise NotFound("no such user") from None
@@ -118,13 +126,16 @@ class Circles(Memberships):
             raise Invalid("changes must be an object")
         unknown = sorted(set(changes) - set(_SETTINGS))
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id)
+            await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
             if unknown:
                 raise Invalid(f"cannot change {', '.join(map(str, unknown))}")
             values = {key: _SETTINGS[key](value) for key, value in changes.items()}
             if values:
                 await conn.execute(update(CIRCLES).where(CIRCLES.c.id == circle_id).values(values))
+                circle = circle_record(await circle_row(conn, circle_id))
+                circle["last_rev"] += 1  # the rev this change is about to take
+                await record(conn, circle_id, "circle.updated", {"circle": circle})
             row = await circle_row(conn, circle_id)
         return circle_record(row)
 

@@ -2,38 +2,56 @@
 
 Both counters live on the post row (``comment_count``, ``like_count``) and move
 in the transaction of the change, so a feed page never counts rows. Neither
-changes the post's ``updated``: they are not pushed, and ``since`` catch-up is
-about the posts themselves.
+changes the post's ``updated`` (``posts?since=`` is about the posts
+themselves); each is logged in the circle's change log (``comment.added``,
+``comment.edited``, ``comment.deleted``, ``post.liked``), which is how members
+see them live and catch up.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .engine import Database
-from .errors import Invalid
+from .changes import record
+from .engine import Service
+from .errors import Forbidden, Invalid, NotFound
 from .ids import new_id, now_ms
-from .lookups import circle_row, post_row, require_member, require_visible
+from .lookups import (
+    circle_row,
+    next_cursor,
+    oldest_first,
+    post_row,
+    require_member,
+    require_visible,
+    role_of,
+)
 from .models import COMMENTS, LIKES, MEMBERSHIPS, POSTS, USERS
-from .records import COMMENT_COLUMNS, AnyRow, Record, comment_record
+from .records import COMMENT_COLUMNS, MANAGER_ROLES, AnyRow, Record, comment_record
 
 COMMENT_MAX = 4000
+PAGE_MAX = 500
 
 
-class Comments:
-    """Comments and likes (mixed into ``Posts``)."""
+class Comments(Service):
+    """Comments and likes."""
 
-    _db: Database
-
-    async def comments(self, post_id: str, viewer_id: str | None) -> list[Record]:
-        """A post's comments, oldest first (replies carry ``reply_to``)."""
+    async def comments(
+        self, post_id: str, viewer_id: str | None, cursor: str | None = None, limit: int = 100
+    ) -> tuple[list[Record], str | None]:
+        """A page of a post's comments, oldest first (replies carry ``reply_to``), and
+        the cursor of the next page (None on the last)."""
+        limit = validation.limit(limit, high=PAGE_MAX)
         async with self._db.read() as conn:
             post = await post_row(conn, post_id)
             await require_visible(conn, await circle_row(conn, post.circle_id), viewer_id)
-            rows = await _comment_rows(conn, post, COMMENTS.c.post_id == post.id)
-        return [comment_record(row) for row in rows]
+            rows = await _comment_rows(
+                conn, post, COMMENTS.c.post_id == post.id, cursor=cursor, limit=limit
+            )
+        return [comment_record(row) for row in rows[:limit]], next_cursor(
+            rows, limit, "created", "id"
+        )
 
     async def add_comment(
         self, post_id: str, author_id: str, text: str, reply_to: str | None = None
@@ -43,7 +61,7 @@ class Comments:
         if reply_to is not None and not isinstance(reply_to, str):
             raise Invalid("reply_to must be a comment id")
         async with self._db.write() as conn:
-            post = await post_row(conn, post_id)
+            post = await post_row(conn, post_id, lock=True)
             await require_member(conn, post.circle_id, author_id)
             if reply_to is not None:
                 await _require_top_level(conn, post.id, reply_to)
@@ -63,14 +81,40 @@ class Comments:
                 .where(POSTS.c.id == post.id)
                 .values(comment_count=POSTS.c.comment_count + 1)
             )
-            rows = await _comment_rows(conn, post, COMMENTS.c.id == comment_id)
-        return comment_record(rows[0])
+            comment = await _comment(conn, post, comment_id)
+            await _record_comment(conn, post, "comment.added", comment)
+        return comment
+
+    async def edit_comment(self, comment_id: str, actor_id: str, text: str) -> Record:
+        """Change a comment's text (its author, or an owner/admin of the circle)."""
+        text = validation.text(text, "text", 1, COMMENT_MAX)
+        async with self._db.write() as conn:
+            post, row = await _comment_row(conn, comment_id, actor_id)
+            await conn.execute(update(COMMENTS).where(COMMENTS.c.id == row.id).values(text=text))
+            comment = await _comment(conn, post, row.id)
+            await _record_comment(conn, post, "comment.edited", comment)
+        return comment
+
+    async def delete_comment(self, comment_id: str, actor_id: str) -> None:
+        """Delete a comment (its author, or an owner/admin) and the replies to it."""
+        async with self._db.write() as conn:
+            post, row = await _comment_row(conn, comment_id, actor_id)
+            doomed = or_(COMMENTS.c.id == row.id, COMMENTS.c.reply_to == row.id)
+            result = await conn.execute(
+                delete(COMMENTS).where(COMMENTS.c.post_id == post.id, doomed)
+            )
+            await conn.execute(
+                update(POSTS)
+                .where(POSTS.c.id == post.id)
+                .values(comment_count=POSTS.c.comment_count - result.rowcount)
+            )
+            await _record_comment(conn, post, "comment.deleted", {"id": row.id, "post": post.id})
 
     async def like(self, post_id: str, user_id: str, liked: bool) -> Record:
         """Like (or stop liking) a post; liking twice counts once. ``{"likes","liked"}``."""
         liked = validation.boolean(liked, "liked")
         async with self._db.write() as conn:
-            post = await post_row(conn, post_id)
+            post = await post_row(conn, post_id, lock=True)
             await require_member(conn, post.circle_id, user_id)
             if liked:
                 result = await conn.execute(
@@ -88,10 +132,19 @@ class Comments:
                     .where(POSTS.c.id == post.id)
                     .values(like_count=POSTS.c.like_count + delta)
                 )
-            likes = (
-                await conn.execute(select(POSTS.c.like_count).where(POSTS.c.id == post.id))
-            ).scalar_one()
-        return {"likes": int(likes), "liked": liked}
+            likes = int(
+                (
+                    await conn.execute(select(POSTS.c.like_count).where(POSTS.c.id == post.id))
+                ).scalar_one()
+            )
+            if delta:
+                await record(
+                    conn,
+                    post.circle_id,
+                    "post.liked",
+                    {"post": post.id, "user": user_id, "liked": liked, "likes": likes},
+                )
+        return {"likes": likes, "liked": liked}
 
 
 async def _require_top_level(conn: AsyncConnection, post_id: str, comment_id: str) -> None:
@@ -103,8 +156,45 @@ async def _require_top_level(conn: AsyncConnection, post_id: str, comment_id: st
         raise Invalid("reply_to must be a top-level comment of this post")
 
 
+async def _comment_row(
+    conn: AsyncConnection, comment_id: object, actor_id: str
+) -> tuple[AnyRow, AnyRow]:
+    """The comment's post (its circle locked) and row, if the actor may change it."""
+    if not isinstance(comment_id, str):
+        raise NotFound("no such comment")
+    query = select(COMMENTS.c.id, COMMENTS.c.post_id, COMMENTS.c.author_id).where(
+        COMMENTS.c.id == comment_id
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound("no such comment")
+    post = await post_row(conn, row.post_id, lock=True)
+    if row.author_id != actor_id and (
+        await role_of(conn, post.circle_id, actor_id) not in MANAGER_ROLES
+    ):
+        raise Forbidden("only its author or the circle's owners and admins can change a comment")
+    return post, row
+
+
+async def _comment(conn: AsyncConnection, post: AnyRow, comment_id: str) -> Record:
+    rows = await _comment_rows(conn, post, COMMENTS.c.id == comment_id)
+    return comment_record(rows[0])
+
+
+async def _record_comment(conn: AsyncConnection, post: AnyRow, kind: str, comment: Record) -> None:
+    """Log a comment change with the post's comment count after it."""
+    count = (
+        await conn.execute(select(POSTS.c.comment_count).where(POSTS.c.id == post.id))
+    ).scalar_one()
+    await record(conn, post.circle_id, kind, {"comment": comment, "comments": int(count)})
+
+
 async def _comment_rows(
-    conn: AsyncConnection, post: AnyRow, where: ColumnElement[bool]
+    conn: AsyncConnection,
+    post: AnyRow,
+    where: ColumnElement[bool],
+    cursor: str | None = None,
+    limit: int = PAGE_MAX,
 ) -> list[AnyRow]:
     # Display names in the post's circle; a former member keeps their account name.
     names = COMMENTS.join(USERS, USERS.c.id == COMMENTS.c.author_id).outerjoin(
@@ -114,10 +204,6 @@ async def _comment_rows(
             MEMBERSHIPS.c.user_id == COMMENTS.c.author_id,
         ),
     )
-    query = (
-        select(*COMMENT_COLUMNS)
-        .select_from(names)
-        .where(where)
-        .order_by(COMMENTS.c.created, COMMENTS.c.id)
-    )
+    query = select(*COMMENT_COLUMNS).select_from(names).where(where)
+    query = oldest_first(query, COMMENTS.c.created, COMMENTS.c.id, cursor, limit)
     return list((await conn.execute(query)).all())

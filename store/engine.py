@@ -13,8 +13,9 @@ ignored). Taking the write lock up front makes ``busy_timeout`` apply.
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,19 @@ log = logging.getLogger(__name__)
 # Execution option that marks a connection as a writer (BEGIN IMMEDIATE on SQLite).
 _WRITE = "quanzi_write"
 
+# What the write transaction running in this task recorded (``changes.record``).
+_recording: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "quanzi_recording", default=None
+)
+
+
+def recorder() -> list[Any]:
+    """The list the running write transaction collects its changes in."""
+    changes = _recording.get()
+    if changes is None:
+        raise RuntimeError("a change can only be recorded inside Database.write()")
+    return changes
+
 
 class Database:
     """An async engine plus the two ways the store uses it: read and write."""
@@ -40,6 +54,9 @@ class Database:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._writer = engine.execution_options(**{_WRITE: True})
+        # Told, after each commit, what the transaction changed (the store's
+        # ``on_changes``): nothing is told before its commit.
+        self.on_changes: Callable[[list[Any]], None] | None = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -49,9 +66,22 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction: commits on a clean exit, rolls back on an exception."""
-        async with self._writer.begin() as conn:
-            yield conn
+        """A write transaction: commits on a clean exit, rolls back on an exception.
+        The changes it recorded go to ``on_changes`` once it has committed."""
+        changes: list[Any] = []
+        token = _recording.set(changes)
+        try:
+            async with self._writer.begin() as conn:
+                yield conn
+        finally:
+            _recording.reset(token)
+        if changes and self.on_changes is not None:
+            try:
+                self.on_changes(changes)
+            except Exception:
+                # Committed is committed: a failing listener must not turn the
+                # write into an error (clients catch up from the log).
+                log.exception("on_changes failed for %d changes", len(changes))
 
     def insert_ignore(self, table: Table) -> Insert:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
@@ -73,6 +103,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class Service:
+    """A part of the store (circles, posts, pins…): the database it works on."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
 
 async def open_database(url: str, **engine_kwargs: Any) -> Database:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .errors import Forbidden, NotFound
-from .ids import decode_cursor, now_ms
+from .ids import decode_cursor, encode_cursor, now_ms
 from .models import CIRCLES, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
 from .records import (
     CIRCLE_COLUMNS,
@@ -186,3 +186,26 @@ def newest_first(query: Select[Any], table: Table, cursor: str | None, limit: in
             or_(table.c.created < created, and_(table.c.created == created, table.c.id < last_id))
         )
     return query.order_by(table.c.created.desc(), table.c.id.desc()).limit(limit + 1)
+
+
+def oldest_first(
+    query: Select[Any],
+    at: ColumnElement[Any],
+    key: ColumnElement[Any],
+    cursor: str | None,
+    limit: int,
+) -> Select[Any]:
+    """Keyset page over (at, key), oldest first, one row more than ``limit``
+    (members in joining order, comments as written)."""
+    if cursor is not None:
+        when, last_key = decode_cursor(cursor)
+        query = query.where(or_(at > when, and_(at == when, key > last_key)))
+    return query.order_by(at, key).limit(limit + 1)
+
+
+def next_cursor(rows: list[Any], limit: int, at: str, key: str) -> str | None:
+    """The cursor after a page read with one row more than ``limit`` (None: last page)."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return encode_cursor(getattr(last, at), getattr(last, key))

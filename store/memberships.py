@@ -4,6 +4,9 @@ Roles: ``owner`` (at least one per circle), ``admin``, ``member``. Owners and
 admins manage the circle; an admin cannot touch an owner or another admin;
 only an owner makes owners. ``circles.member_count`` moves with every join and
 departure in the same transaction, so reading a circle never counts rows.
+Every change is logged (``member.joined``, ``member.left``, ``member.removed``,
+``member.updated``): members see it live, and a node learns from it which of
+its connections belong to the circle and in what role.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
 from .access_codes import consume_code
-from .engine import Database
+from .changes import record
+from .engine import Service
 from .errors import Conflict, Forbidden, NotFound
 from .ids import now_ms
 from .lookups import (
     circle_row,
     member_row,
+    next_cursor,
+    oldest_first,
     owner_count,
     reassign_owner,
     require_visible,
@@ -37,13 +43,11 @@ from .records import (
 )
 
 NICKNAME_MAX = 32
+PAGE_MAX = 500
 
 
-class Memberships:
-    """The membership half of ``Circles`` (which inherits it)."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class Memberships(Service):
+    """Join, leave, members, roles and nicknames, removal."""
 
     async def join(self, circle_id: str, user_id: str, code: str | None = None) -> Record:
         """Join a public circle, or a private one with a valid access code.
@@ -52,7 +56,7 @@ class Memberships:
         """
         try:
             async with self._db.write() as conn:
-                circle = await circle_row(conn, circle_id)
+                circle = await circle_row(conn, circle_id, lock=True)
                 row = await member_row(conn, circle_id, user_id)
                 if row is not None:
                     return member_record(row)
@@ -67,10 +71,12 @@ class Memberships:
                         joined_seq=circle.last_seq,
                     )
                 )
-                await _count_members(conn, circle_id, +1)
+                count = await _count_members(conn, circle_id, +1)
                 row = await member_row(conn, circle_id, user_id)
                 assert row is not None
-                return member_record(row)
+                member = member_record(row)
+                await record(conn, circle_id, "member.joined", {"member": member, "members": count})
+                return member
         except IntegrityError:
             # Either a concurrent join of the same user won (fine: idempotent)
             # or the user does not exist (foreign key).
@@ -83,24 +89,29 @@ class Memberships:
     async def leave(self, circle_id: str, user_id: str) -> None:
         """Leave a circle (a no-op for a non-member). The last owner cannot leave."""
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id)
+            await circle_row(conn, circle_id, lock=True)
             role = await role_of(conn, circle_id, user_id)
             if role is None:
                 return
-            await _remove(conn, circle_id, user_id, role)
+            await _remove(conn, circle_id, user_id, role, "member.left")
 
-    async def members(self, circle_id: str, viewer_id: str) -> list[Record]:
-        """Everyone in the circle, earliest first; a private circle only to its members."""
+    async def members(
+        self, circle_id: str, viewer_id: str, cursor: str | None = None, limit: int = 200
+    ) -> tuple[list[Record], str | None]:
+        """A page of the circle's members in joining order, and the next page's cursor
+        (None on the last); a private circle only to its members."""
+        limit = validation.limit(limit, high=PAGE_MAX)
         async with self._db.read() as conn:
             await require_visible(conn, await circle_row(conn, circle_id), viewer_id)
             query = (
-                select(*MEMBER_COLUMNS)
+                select(*MEMBER_COLUMNS, MEMBERSHIPS.c.joined)
                 .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
                 .where(MEMBERSHIPS.c.circle_id == circle_id)
-                .order_by(MEMBERSHIPS.c.joined, MEMBERSHIPS.c.user_id)
             )
+            query = oldest_first(query, MEMBERSHIPS.c.joined, MEMBERSHIPS.c.user_id, cursor, limit)
             rows = (await conn.execute(query)).all()
-        return [member_record(row) for row in rows]
+        members = [member_record(row) for row in rows[:limit]]
+        return members, next_cursor(rows, limit, "joined", "user_id")
 
     async def update_member(
         self,
@@ -116,7 +127,7 @@ class Memberships:
         if nickname is not None:
             nickname = validation.text(nickname, "nickname", 0, NICKNAME_MAX)
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id)
+            await circle_row(conn, circle_id, lock=True)
             actor_role = await role_of(conn, circle_id, actor_id)
             if actor_role is None:
                 raise Forbidden("you are not a member of this circle")
@@ -143,17 +154,20 @@ class Memberships:
             if "role" in changes:
                 await reassign_owner(conn, circle_id)
             row = await member_row(conn, circle_id, user_id)
-        assert row is not None
-        return member_record(row)
+            assert row is not None
+            member = member_record(row)
+            if changes:
+                await record(conn, circle_id, "member.updated", {"member": member})
+        return member
 
     async def remove_member(self, circle_id: str, actor_id: str, user_id: str) -> None:
         """An owner or admin removes a member. Removing oneself is leaving."""
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id)
+            await circle_row(conn, circle_id, lock=True)
             actor_role = await role_of(conn, circle_id, actor_id)
             target_role = await role_of(conn, circle_id, user_id)
             if actor_id == user_id and target_role is not None:
-                await _remove(conn, circle_id, user_id, target_role)
+                await _remove(conn, circle_id, user_id, target_role, "member.left")
                 return
             if actor_role not in MANAGER_ROLES:
                 raise Forbidden("only the circle's owners and admins can remove members")
@@ -161,7 +175,7 @@ class Memberships:
                 raise NotFound("no such member")
             if actor_role == "admin" and target_role in MANAGER_ROLES:
                 raise Forbidden("an admin cannot remove an owner or another admin")
-            await _remove(conn, circle_id, user_id, target_role)
+            await _remove(conn, circle_id, user_id, target_role, "member.removed")
 
     async def membership(self, circle_id: str, user_id: str) -> Membership | None:
         """The user's membership (for the server's cache), None for a non-member."""
@@ -178,9 +192,15 @@ class Memberships:
 
     async def circle_ids_of(self, user_id: str) -> list[str]:
         """The ids of every circle the user belongs to."""
-        query = select(MEMBERSHIPS.c.circle_id).where(MEMBERSHIPS.c.user_id == user_id)
+        return list(await self.roles_of(user_id))
+
+    async def roles_of(self, user_id: str) -> dict[str, str]:
+        """The user's role in every circle they belong to (circle id → role)."""
+        query = select(MEMBERSHIPS.c.circle_id, MEMBERSHIPS.c.role).where(
+            MEMBERSHIPS.c.user_id == user_id
+        )
         async with self._db.read() as conn:
-            return [str(value) for value in (await conn.execute(query)).scalars()]
+            return {str(row.circle_id): str(row.role) for row in await conn.execute(query)}
 
 
 def _check_role_change(
@@ -198,7 +218,9 @@ def _check_role_change(
         raise Forbidden("an admin cannot change another admin's role")
 
 
-async def _remove(conn: AsyncConnection, circle_id: str, user_id: str, role: str) -> None:
+async def _remove(
+    conn: AsyncConnection, circle_id: str, user_id: str, role: str, kind: str
+) -> None:
     if role == "owner" and await owner_count(conn, circle_id) == 1:
         raise Conflict("the last owner cannot leave: make someone else owner first")
     await conn.execute(
@@ -206,14 +228,18 @@ async def _remove(conn: AsyncConnection, circle_id: str, user_id: str, role: str
             MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id
         )
     )
-    await _count_members(conn, circle_id, -1)
+    count = await _count_members(conn, circle_id, -1)
     if role == "owner":
         await reassign_owner(conn, circle_id)
+    await record(conn, circle_id, kind, {"user": user_id, "members": count})
 
 
-async def _count_members(conn: AsyncConnection, circle_id: str, delta: int) -> None:
-    await conn.execute(
+async def _count_members(conn: AsyncConnection, circle_id: str, delta: int) -> int:
+    """Move the circle's member count; returns the new count."""
+    result = await conn.execute(
         update(CIRCLES)
         .where(CIRCLES.c.id == circle_id)
         .values(member_count=CIRCLES.c.member_count + delta)
+        .returning(CIRCLES.c.member_count)
     )
+    return int(result.scalar_one())

@@ -55,6 +55,9 @@ class Circle(SQLModel, table=True):
     last_seq: int = Field(default=0, sa_type=BigInteger)
     # Kept in step on join/leave/remove so reading a circle never counts rows.
     member_count: int = Field(default=0)
+    # The rev of the circle's latest change (``changes``): bumped by ``UPDATE …
+    # RETURNING`` inside each changing transaction, so revs follow commit order.
+    last_rev: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
 
 
 class Member(SQLModel, table=True):
@@ -198,6 +201,26 @@ class Ack(SQLModel, table=True):
     at: int = Field(sa_type=BigInteger)
 
 
+class ChangeRow(SQLModel, table=True):
+    """The circle's change log: every change to its durable side, in rev order.
+
+    A reconnecting client asks for the changes after the last rev it saw; a node
+    fills the gaps of its live feed from here. ``data`` is the event's JSON.
+    """
+
+    __tablename__ = "changes"
+    # Pruning by age walks this index.
+    __table_args__ = (Index("ix_changes_ts", "ts"),)
+
+    circle_id: str = Field(primary_key=True, max_length=32)
+    rev: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    ts: int = Field(sa_type=BigInteger)
+    kind: str = Field(max_length=32)
+    data: str
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 
@@ -214,10 +237,12 @@ POSTS = _table("posts")
 COMMENTS = _table("comments")
 LIKES = _table("likes")
 ACKS = _table("acks")
+CHANGES = _table("changes")
 
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
+    "CHANGES",
     "CIRCLES",
     "COMMENTS",
     "LIKES",
@@ -230,6 +255,7 @@ __all__ = [
     "VETOES",
     "AccessCode",
     "Ack",
+    "ChangeRow",
     "Circle",
     "Comment",
     "Like",

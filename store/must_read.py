@@ -3,7 +3,11 @@
 A post's ``must_read_version`` goes up when it becomes must-read and on every
 edit while it is one; an ack counts for the version it acknowledged. So an
 edit asks everyone again without deleting a row, and receipts are one query:
-the circle's members LEFT JOIN the acks of the current version.
+the circle's members LEFT JOIN the acks of the current version. The post's
+author is never asked (nor listed): they wrote it.
+
+An ack is logged as ``post.acked`` with the counts; the server shows it only
+to the post's author and the circle's owners and admins.
 """
 
 from __future__ import annotations
@@ -14,12 +18,23 @@ from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .engine import Database
+from .changes import record, record_post
+from .engine import Service
 from .errors import Conflict
 from .ids import now_ms
-from .lookups import next_post_time, post_row, read_post, require_manager, require_member
+from .lookups import (
+    next_cursor,
+    next_post_time,
+    oldest_first,
+    post_row,
+    read_post,
+    require_manager,
+    require_member,
+)
 from .models import ACKS, MEMBERSHIPS, POSTS, USERS
-from .records import DISPLAY_NAME, Record, post_record, post_view
+from .records import DISPLAY_NAME, AnyRow, Record, post_record, post_view
+
+RECEIPTS_PAGE_MAX = 500
 
 
 def _pending_for(query: Select[Any], user_id: str) -> Select[Any]:
@@ -35,7 +50,13 @@ def _pending_for(query: Select[Any], user_id: str) -> Select[Any]:
     )
     # IN (their circles) lets the (circle_id, must_read) index drive the lookup.
     circles = select(MEMBERSHIPS.c.circle_id).where(MEMBERSHIPS.c.user_id == user_id)
-    return query.where(POSTS.c.circle_id.in_(circles), POSTS.c.must_read, ~POSTS.c.deleted, ~acked)
+    return query.where(
+        POSTS.c.circle_id.in_(circles),
+        POSTS.c.must_read,
+        ~POSTS.c.deleted,
+        POSTS.c.author_id != user_id,
+        ~acked,
+    )
 
 
 async def pending_counts(conn: AsyncConnection, user_id: str) -> dict[str, int]:
@@ -45,10 +66,8 @@ async def pending_counts(conn: AsyncConnection, user_id: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in rows}
 
 
-class MustReads:
-    """Flagging, acknowledging, receipts (mixed into ``Posts``)."""
-
-    _db: Database
+class MustReads(Service):
+    """Flagging, acknowledging, receipts."""
 
     async def set_must_read(self, post_id: str, actor_id: str, flag: bool) -> Record:
         """Flag (or unflag) a post must-read (owner/admin). Flagging asks everyone
@@ -68,15 +87,18 @@ class MustReads:
                         updated=await next_post_time(conn, post.circle_id),
                     )
                 )
+                await record_post(conn, post.circle_id, "post.must_read", post.id)
             return await read_post(conn, post.id, actor_id)
 
     async def ack(self, post_id: str, user_id: str) -> Record:
         """A member acknowledges the current version of a must-read (twice is once)."""
         async with self._db.write() as conn:
-            post = await post_row(conn, post_id)
+            post = await post_row(conn, post_id, lock=True)
             await require_member(conn, post.circle_id, user_id)
             if not post.must_read:
                 raise Conflict("this post is not a must-read")
+            if post.author_id == user_id:
+                return await read_post(conn, post.id, user_id)  # the author is not asked
             version, at = post.must_read_version, now_ms()
             # An ack of an older version moves up; one of this version stays as it was.
             result = await conn.execute(
@@ -87,43 +109,54 @@ class MustReads:
                 .values(version=version, at=at)
             )
             if result.rowcount == 0:
-                await conn.execute(
+                result = await conn.execute(
                     self._db.insert_ignore(ACKS).values(
                         post_id=post.id, user_id=user_id, version=version, at=at
                     )
                 )
+            if result.rowcount:
+                await _record_ack(conn, post, user_id, at)
             return await read_post(conn, post.id, user_id)
 
-    async def receipts(self, post_id: str, actor_id: str) -> Record:
-        """Who acknowledged the current version (earliest first) and who has not yet
-        (in joining order); owner/admin. One query over the members, however many."""
+    async def receipts(
+        self, post_id: str, actor_id: str, cursor: str | None = None, limit: int = 200
+    ) -> Record:
+        """Who acknowledged the current version and who has not yet (owner/admin), a
+        page of members at a time in joining order (acked ones earliest first within
+        the page), with the counts over the whole circle and the next page's cursor."""
+        limit = validation.limit(limit, high=RECEIPTS_PAGE_MAX)
         async with self._db.read() as conn:
             post = await post_row(conn, post_id)
             await require_manager(conn, post.circle_id, actor_id)
             if not post.must_read:
                 raise Conflict("this post is not a must-read")
-            current_ack = and_(
-                ACKS.c.post_id == post.id,
-                ACKS.c.user_id == MEMBERSHIPS.c.user_id,
-                ACKS.c.version >= post.must_read_version,
-            )
             query = (
-                select(MEMBERSHIPS.c.user_id, DISPLAY_NAME, ACKS.c.at)
+                select(MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.joined, DISPLAY_NAME, ACKS.c.at)
                 .select_from(
                     MEMBERSHIPS.join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id).outerjoin(
-                        ACKS, current_ack
+                        ACKS, _current_ack(post)
                     )
                 )
-                .where(MEMBERSHIPS.c.circle_id == post.circle_id)
-                .order_by(MEMBERSHIPS.c.joined, MEMBERSHIPS.c.user_id)
+                .where(
+                    MEMBERSHIPS.c.circle_id == post.circle_id,
+                    MEMBERSHIPS.c.user_id != post.author_id,
+                )
             )
+            query = oldest_first(query, MEMBERSHIPS.c.joined, MEMBERSHIPS.c.user_id, cursor, limit)
             rows = (await conn.execute(query)).all()
+            acked_count, pending_count = await _counts(conn, post)
+        page = rows[:limit]
         acked = [
-            {"id": r.user_id, "name": r.display_name, "at": r.at} for r in rows if r.at is not None
+            {"id": r.user_id, "name": r.display_name, "at": r.at} for r in page if r.at is not None
         ]
         acked.sort(key=lambda entry: entry["at"])
-        pending = [{"id": r.user_id, "name": r.display_name} for r in rows if r.at is None]
-        return {"acked": acked, "pending": pending}
+        pending = [{"id": r.user_id, "name": r.display_name} for r in page if r.at is None]
+        return {
+            "acked": acked,
+            "pending": pending,
+            "counts": {"acked": acked_count, "pending": pending_count},
+            "next": next_cursor(rows, limit, "joined", "user_id"),
+        }
 
     async def pending_must_reads(self, user_id: str) -> list[Record]:
         """The user's unacknowledged must-reads over all their circles, newest first."""
@@ -133,3 +166,47 @@ class MustReads:
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).all()
         return [post_record(row) for row in rows]
+
+
+def _current_ack(post: AnyRow) -> Any:
+    """A member's ack of the post's current version (to LEFT JOIN on memberships)."""
+    return and_(
+        ACKS.c.post_id == post.id,
+        ACKS.c.user_id == MEMBERSHIPS.c.user_id,
+        ACKS.c.version >= post.must_read_version,
+    )
+
+
+async def _counts(conn: AsyncConnection, post: AnyRow) -> tuple[int, int]:
+    """(acknowledged, still pending) over the circle's members, the author aside."""
+    query = (
+        select(func.count(), func.count(ACKS.c.at))
+        .select_from(MEMBERSHIPS.outerjoin(ACKS, _current_ack(post)))
+        .where(MEMBERSHIPS.c.circle_id == post.circle_id, MEMBERSHIPS.c.user_id != post.author_id)
+    )
+    members, acked = (await conn.execute(query)).one()
+    return int(acked), int(members) - int(acked)
+
+
+async def _record_ack(conn: AsyncConnection, post: AnyRow, user_id: str, at: int) -> None:
+    name = (
+        await conn.execute(
+            select(DISPLAY_NAME)
+            .select_from(MEMBERSHIPS.join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id))
+            .where(MEMBERSHIPS.c.circle_id == post.circle_id, MEMBERSHIPS.c.user_id == user_id)
+        )
+    ).scalar_one()
+    acked, pending = await _counts(conn, post)
+    await record(
+        conn,
+        post.circle_id,
+        "post.acked",
+        {
+            "post": post.id,
+            "author": post.author_id,
+            "user": {"id": user_id, "name": name},
+            "at": at,
+            "acked": acked,
+            "pending": pending,
+        },
+    )

@@ -1,7 +1,8 @@
 """Pins: the circle's front shelf, at most ``MAX_PINS`` posts, in the owners' order.
 
 A pin may carry an expiry (``pinned_until``); ``expire_pins`` (run by the
-server every second or so) unpins what is due and returns it for the push.
+server every second or so) unpins what is due. Every pin change is logged
+(``changes.record``).
 Every pin change goes through the circle's lock (``lookups.circle_row``), so
 two admins pinning at once on two nodes cannot pass the cap together.
 """
@@ -15,11 +16,12 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import ids, validation
-from .engine import Database
+from .changes import record, record_post
+from .engine import Service
 from .errors import Conflict, Invalid
 from .lookups import circle_row, next_post_time, post_row, read_post, require_manager
 from .models import POSTS
-from .records import Record, post_record, post_view
+from .records import Record, post_record, post_view, shared_post
 
 MAX_PINS = 10
 # A pin's expiry stays within ten years: beyond that it is a permanent pin.
@@ -40,10 +42,8 @@ async def next_pin_order(conn: AsyncConnection, circle_id: str) -> int | None:
     return (last or 0) + 1
 
 
-class Pins:
-    """Pinning, unpinning, ordering and expiring pins (mixed into ``Posts``)."""
-
-    _db: Database
+class Pins(Service):
+    """Pinning, unpinning, ordering and expiring pins."""
 
     async def pin(self, post_id: str, actor_id: str, until: int | None = None) -> Record:
         """Pin a post (owner/admin), optionally until a time (ms) in the future.
@@ -71,6 +71,7 @@ class Pins:
                     updated=await next_post_time(conn, post.circle_id),
                 )
             )
+            await record_post(conn, post.circle_id, "post.pinned", post.id)
             return await read_post(conn, post.id, actor_id)
 
     async def unpin(self, post_id: str, actor_id: str) -> Record:
@@ -84,6 +85,7 @@ class Pins:
                     .where(POSTS.c.id == post.id)
                     .values(**_UNPINNED, updated=await next_post_time(conn, post.circle_id))
                 )
+                await record_post(conn, post.circle_id, "post.unpinned", post.id)
             return await read_post(conn, post.id, actor_id)
 
     async def reorder_pins(self, circle_id: str, actor_id: str, order: list[str]) -> list[Record]:
@@ -119,11 +121,19 @@ class Pins:
                     .order_by(POSTS.c.pin_order)
                 )
             ).all()
-        return [post_record(row) for row in rows]
+            pinned = [post_record(row) for row in rows]
+            if moved:
+                await record(
+                    conn,
+                    circle_id,
+                    "pins.reordered",
+                    {"order": order, "posts": [shared_post(post) for post in pinned]},
+                )
+        return pinned
 
     async def expire_pins(self, now_ms: int | None = None) -> list[Record]:
         """Unpin every pin whose ``pinned_until`` ≤ now, in every circle; returns the
-        unpinned posts (viewer-neutral) for the server's ``unpinned`` pushes."""
+        unpinned posts (viewer-neutral). Each is logged as ``post.unpinned``."""
         now = ids.now_ms() if now_ms is None else validation.integer(now_ms, "now_ms", 0)
         due = select(POSTS.c.id, POSTS.c.circle_id).where(
             POSTS.c.pinned_until <= now, POSTS.c.pinned
@@ -152,12 +162,8 @@ class Pins:
                 .values(**_UNPINNED, updated=await next_post_time(conn, circle_id))
                 .returning(POSTS.c.id)
             )
-            unpinned = [row.id for row in result]
-            if not unpinned:
-                return []
-            rows = (
-                await conn.execute(
-                    post_view(None).where(POSTS.c.id.in_(unpinned)).order_by(POSTS.c.id)
-                )
-            ).all()
-        return [post_record(row) for row in rows]
+            unpinned = sorted(row.id for row in result)
+            return [
+                (await record_post(conn, circle_id, "post.unpinned", post_id)).data["post"]
+                for post_id in unpinned
+            ]

@@ -1,7 +1,7 @@
 """Posts: the durable side of a circle — the feed, ``since`` catch-up, and writing.
 
-``Posts`` gathers the pieces (promotion, pins, must-reads, comments and likes,
-retention), each in its own module, so the server sees one object.
+Pins, must-reads, comments and likes, stars and retention are services of
+their own (``store.pins``, ``store.must_reads``…), each in its own module.
 
 A deleted post stays as a tombstone (``deleted``, its text, counters, likes,
 comments and acks gone) so a client catching up with ``since`` learns of the
@@ -15,8 +15,8 @@ from sqlalchemy import and_, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .comments import Comments
-from .engine import Database
+from .changes import record_post
+from .engine import Service
 from .errors import Forbidden, Invalid, NotFound
 from .ids import encode_cursor, new_id
 from .lookups import (
@@ -31,20 +31,15 @@ from .lookups import (
     role_of,
 )
 from .models import ACKS, COMMENTS, LIKES, POSTS
-from .must_read import MustReads
-from .pins import Pins
-from .promotion import Promotion
 from .records import MANAGER_ROLES, AnyRow, Record, post_record, post_view
-from .retention import Retention
 
 KINDS = ("post", "notice")
 TEXT_MAX = 20_000
 PAGE_MAX = 100
 
 
-class Posts(Promotion, Pins, MustReads, Comments, Retention):
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class Posts(Service):
+    """The feed, catching up by time, and writing posts."""
 
     async def feed(
         self, circle_id: str, viewer_id: str | None, cursor: str | None = None, limit: int = 20
@@ -111,6 +106,7 @@ class Posts(Promotion, Pins, MustReads, Comments, Retention):
                     updated=at,
                 )
             )
+            await record_post(conn, circle_id, "post.created", post_id)
             return await read_post(conn, post_id, author_id)
 
     async def edit(self, post_id: str, actor_id: str, text: str) -> Record:
@@ -130,6 +126,7 @@ class Posts(Promotion, Pins, MustReads, Comments, Retention):
                     updated=await next_post_time(conn, post.circle_id),
                 )
             )
+            await record_post(conn, post.circle_id, "post.edited", post.id)
             return await read_post(conn, post.id, actor_id)
 
     async def delete(self, post_id: str, actor_id: str) -> Record:
@@ -180,4 +177,4 @@ async def _bury(conn: AsyncConnection, post: AnyRow) -> Record:
     )
     if result.rowcount != 1:
         raise NotFound("no such post")
-    return await read_post(conn, post.id, None)
+    return (await record_post(conn, post.circle_id, "post.deleted", post.id)).data["post"]

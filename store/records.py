@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, or_, select
 
 from .models import (
     ACCESS_CODES,
@@ -99,6 +99,8 @@ def circle_record(row: AnyRow) -> Record:
         "history_for_new_members": bool(row.history_for_new_members),
         "created": row.created,
         "last_seq": row.last_seq,
+        # The circle's change log position: catch up with events?after=last_rev.
+        "last_rev": row.last_rev,
     }
 
 
@@ -165,12 +167,16 @@ def post_view(viewer_id: str | None) -> Select[Any]:
         acked: ColumnElement[bool] = false()
     else:
         liked = exists().where(LIKES.c.post_id == POSTS.c.id, LIKES.c.user_id == viewer_id)
+        # The author is never asked to acknowledge their own must-read.
         acked = and_(
             POSTS.c.must_read,
-            exists().where(
-                ACKS.c.post_id == POSTS.c.id,
-                ACKS.c.user_id == viewer_id,
-                ACKS.c.version >= POSTS.c.must_read_version,
+            or_(
+                POSTS.c.author_id == viewer_id,
+                exists().where(
+                    ACKS.c.post_id == POSTS.c.id,
+                    ACKS.c.user_id == viewer_id,
+                    ACKS.c.version >= POSTS.c.must_read_version,
+                ),
             ),
         )
     return select_posts(DISPLAY_NAME, liked.label("liked"), acked.label("acked"))
@@ -210,6 +216,16 @@ def post_record(row: AnyRow) -> Record:
             "text": row.source_text,
         }
     return record
+
+
+# Per-viewer fields of a post record: wrong for everyone but one viewer.
+VIEWER_FIELDS = ("liked", "acked")
+
+
+def shared_post(post: Record) -> Record:
+    """The post as every member may see it (a tombstone passes unchanged): what
+    a change carries, since one event goes to everyone."""
+    return {key: value for key, value in post.items() if key not in VIEWER_FIELDS}
 
 
 def tombstone_record(row: AnyRow) -> Record:

@@ -18,7 +18,7 @@ import logging
 from sqlalchemy import delete, select
 
 from . import validation
-from .engine import Database
+from .engine import Service
 from .ids import now_ms
 from .models import CIRCLES, MESSAGES, STARS, VETOES
 
@@ -28,10 +28,8 @@ DAY_MS = 86_400_000
 BATCH_MAX = 10_000
 
 
-class Retention:
-    """The pruner (mixed into ``Posts``; the server runs ``prune`` periodically)."""
-
-    _db: Database
+class Retention(Service):
+    """The pruner (the server runs ``prune`` periodically)."""
 
     async def prune(self, batch: int = 500) -> int:
         """Delete the chat messages past each circle's retention, ``batch`` rows per

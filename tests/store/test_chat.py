@@ -78,12 +78,12 @@ async def test_history_min_seq_hides_what_came_before(
 async def test_names_follow_nicknames_and_survive_leaving(
     store: Store, alice: Record, bob: Record, circle: Record
 ) -> None:
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     await store.chat.say(circle["id"], bob["id"], "Bob", "hi", "b1")
-    await store.circles.update_member(circle["id"], bob["id"], bob["id"], nickname="Bobby")
+    await store.memberships.update_member(circle["id"], bob["id"], bob["id"], nickname="Bobby")
     [message], _ = await store.chat.history(circle["id"])
     assert message["from"] == {"id": bob["id"], "name": "Bobby"}
-    await store.circles.leave(circle["id"], bob["id"])
+    await store.memberships.leave(circle["id"], bob["id"])
     # A former member keeps their account name on what they said.
     [message] = await store.chat.after(circle["id"], 0, 10)
     assert message["from"] == {"id": bob["id"], "name": "Bob"}
@@ -111,25 +111,26 @@ async def test_stars_count_once_per_user(
     store: Store, alice: Record, bob: Record, circle: Record
 ) -> None:
     await say_many(store, circle["id"], alice, 2)
-    assert await store.chat.star(circle["id"], 1, alice["id"]) == 1
-    assert await store.chat.star(circle["id"], 1, alice["id"]) == 1
-    assert await store.chat.star(circle["id"], 1, bob["id"]) == 2
-    assert await store.chat.stars(circle["id"], 1) == 2
-    assert await store.chat.stars(circle["id"], 2) == 0
-    assert await store.chat.unstar(circle["id"], 1, alice["id"]) == 1
-    assert await store.chat.unstar(circle["id"], 1, alice["id"]) == 1
-    assert await store.chat.unstar(circle["id"], 2, bob["id"]) == 0
+    await store.memberships.join(circle["id"], bob["id"])
+    assert (await store.stars.star(circle["id"], 1, alice["id"]))[0] == 1
+    assert (await store.stars.star(circle["id"], 1, alice["id"]))[0] == 1
+    assert (await store.stars.star(circle["id"], 1, bob["id"]))[0] == 2
+    assert await store.stars.count(circle["id"], 1) == 2
+    assert await store.stars.count(circle["id"], 2) == 0
+    assert await store.stars.unstar(circle["id"], 1, alice["id"]) == 1
+    assert await store.stars.unstar(circle["id"], 1, alice["id"]) == 1
+    assert await store.stars.unstar(circle["id"], 2, bob["id"]) == 0
     for seq in [3, 0, True]:
         with pytest.raises(NotFound):
-            await store.chat.star(circle["id"], seq, alice["id"])
+            await store.stars.star(circle["id"], seq, alice["id"])
     with pytest.raises(NotFound):
-        await store.chat.unstar("missing", 1, alice["id"])
+        await store.stars.unstar("missing", 1, alice["id"])
 
 
 async def test_mark_read_never_moves_backwards(
     store: Store, alice: Record, bob: Record, circle: Record
 ) -> None:
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     await say_many(store, circle["id"], alice, 10)
 
     async def unread() -> int:
@@ -156,8 +157,8 @@ async def test_veto_is_for_owners_and_admins(
     store: Store, alice: Record, bob: Record, carol: Record, circle: Record
 ) -> None:
     for user in [bob, carol]:
-        await store.circles.join(circle["id"], user["id"])
-    await store.circles.update_member(circle["id"], alice["id"], bob["id"], role="admin")
+        await store.memberships.join(circle["id"], user["id"])
+    await store.memberships.update_member(circle["id"], alice["id"], bob["id"], role="admin")
     await say_many(store, circle["id"], carol, 1)
 
     with pytest.raises(Forbidden):

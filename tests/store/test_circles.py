@@ -29,10 +29,11 @@ async def test_create_makes_the_creator_owner(store: Store, alice: Record) -> No
         "history_for_new_members": True,
         "created": circle["created"],
         "last_seq": 0,
+        "last_rev": 1,  # the owner joining
     }
-    membership = await store.circles.membership(circle["id"], alice["id"])
+    membership = await store.memberships.membership(circle["id"], alice["id"])
     assert membership is not None and membership.role == "owner" and membership.is_manager
-    assert await store.circles.circle_ids_of(alice["id"]) == [circle["id"]]
+    assert await store.memberships.circle_ids_of(alice["id"]) == [circle["id"]]
 
 
 @pytest.mark.parametrize(
@@ -95,9 +96,10 @@ async def test_update_by_owner_and_admin(
         "retention_messages": 100,
         "retention_days": 3650,
         "history_for_new_members": False,
+        "last_rev": circle["last_rev"] + 1,
     }
-    await store.circles.join(circle["id"], bob["id"])
-    await store.circles.update_member(circle["id"], alice["id"], bob["id"], role="admin")
+    await store.memberships.join(circle["id"], bob["id"])
+    await store.memberships.update_member(circle["id"], alice["id"], bob["id"], role="admin")
     again = await store.circles.update(circle["id"], bob["id"], {"promote_threshold": 1000})
     assert again["promote_threshold"] == 1000
     assert (await store.circles.get(circle["id"]))["promote_threshold"] == 1000
@@ -107,7 +109,7 @@ async def test_update_by_owner_and_admin(
 async def test_update_forbidden_for_members_and_strangers(
     store: Store, bob: Record, carol: Record, circle: Record
 ) -> None:
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     for actor in [bob, carol]:
         with pytest.raises(Forbidden):
             await store.circles.update(circle["id"], actor["id"], {"name": "Mine"})
@@ -212,7 +214,7 @@ async def test_my_circles_counts_unread(
 ) -> None:
     for i in range(5):
         await store.chat.say(circle["id"], alice["id"], "Alice", f"m{i}", f"n{i}")
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     await store.chat.say(circle["id"], alice["id"], "Alice", "after bob", "n5")
 
     mine = {c["id"]: c for c in await store.circles.my_circles(bob["id"])}
@@ -236,7 +238,7 @@ async def test_my_circles_counts_unread(
 async def test_circle_ids_of(
     store: Store, alice: Record, bob: Record, circle: Record, private_circle: Record
 ) -> None:
-    assert sorted(await store.circles.circle_ids_of(alice["id"])) == sorted(
+    assert sorted(await store.memberships.circle_ids_of(alice["id"])) == sorted(
         [circle["id"], private_circle["id"]]
     )
-    assert await store.circles.circle_ids_of(bob["id"]) == []
+    assert await store.memberships.circle_ids_of(bob["id"]) == []

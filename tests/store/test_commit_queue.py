@@ -73,7 +73,7 @@ async def test_resend_with_a_known_nonce_stores_nothing(
     assert await store.chat.last_seq(circle["id"]) == 1
     assert committed == [first]
     # The nonce is per user: bob's "n1" is a different message.
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     theirs, fresh = await store.chat.say(circle["id"], bob["id"], "Bob", "hi", "n1")
     assert fresh is True and theirs["seq"] == 2
 

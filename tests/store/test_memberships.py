@@ -23,22 +23,22 @@ async def members_count(store: Store, circle_id: str) -> int:
 
 async def test_join_public_circle(store: Store, alice: Record, bob: Record, circle: Record) -> None:
     await store.chat.say(circle["id"], alice["id"], "Alice", "hello", "n1")
-    member = await store.circles.join(circle["id"], bob["id"])
+    member = await store.memberships.join(circle["id"], bob["id"])
     assert member == {"user": bob["id"], "role": "member", "nickname": None, "name": "Bob"}
     assert await members_count(store, circle["id"]) == 2
-    assert await store.circles.membership(circle["id"], bob["id"]) == Membership(
+    assert await store.memberships.membership(circle["id"], bob["id"]) == Membership(
         circle["id"], bob["id"], "member", "Bob", joined_seq=1
     )
     # Idempotent: joining again changes nothing.
-    assert await store.circles.join(circle["id"], bob["id"]) == member
+    assert await store.memberships.join(circle["id"], bob["id"]) == member
     assert await members_count(store, circle["id"]) == 2
 
 
 async def test_join_unknown_circle_or_user(store: Store, bob: Record, circle: Record) -> None:
     with pytest.raises(NotFound):
-        await store.circles.join("missing", bob["id"])
+        await store.memberships.join("missing", bob["id"])
     with pytest.raises(NotFound):
-        await store.circles.join(circle["id"], "ghost")
+        await store.memberships.join(circle["id"], "ghost")
     assert await members_count(store, circle["id"]) == 1
 
 
@@ -47,14 +47,16 @@ async def test_private_circle_needs_a_code(
 ) -> None:
     for wrong in [None, "", "NOSUCHCODE"]:
         with pytest.raises(Forbidden):
-            await store.circles.join(private_circle["id"], bob["id"], wrong)
+            await store.memberships.join(private_circle["id"], bob["id"], wrong)
     [code] = await store.circles.create_codes(private_circle["id"], alice["id"], 1)
     # People type codes: case and stray spaces do not matter.
-    member = await store.circles.join(private_circle["id"], bob["id"], f" {code['code'].lower()} ")
+    member = await store.memberships.join(
+        private_circle["id"], bob["id"], f" {code['code'].lower()} "
+    )
     assert member["role"] == "member"
     assert await members_count(store, private_circle["id"]) == 2
     # A member joining again spends no use.
-    await store.circles.join(private_circle["id"], bob["id"], code["code"])
+    await store.memberships.join(private_circle["id"], bob["id"], code["code"])
     assert await code_uses(store, code["code"]) == 1
 
 
@@ -71,11 +73,11 @@ async def test_used_up_code(
     store: Store, alice: Record, bob: Record, carol: Record, private_circle: Record
 ) -> None:
     [code] = await store.circles.create_codes(private_circle["id"], alice["id"], 1, max_uses=1)
-    await store.circles.join(private_circle["id"], bob["id"], code["code"])
+    await store.memberships.join(private_circle["id"], bob["id"], code["code"])
     with pytest.raises(Forbidden, match="used up"):
-        await store.circles.join(private_circle["id"], carol["id"], code["code"])
+        await store.memberships.join(private_circle["id"], carol["id"], code["code"])
     assert await code_uses(store, code["code"]) == 1
-    assert await store.circles.membership(private_circle["id"], carol["id"]) is None
+    assert await store.memberships.membership(private_circle["id"], carol["id"]) is None
 
 
 async def test_expired_code(
@@ -92,7 +94,7 @@ async def test_expired_code(
             .values(expires=now_ms() - 1)
         )
     with pytest.raises(Forbidden, match="expired"):
-        await store.circles.join(private_circle["id"], bob["id"], code["code"])
+        await store.memberships.join(private_circle["id"], bob["id"], code["code"])
     assert await code_uses(store, code["code"]) == 0
 
 
@@ -102,7 +104,7 @@ async def test_code_of_another_circle(
     other = await store.circles.create(alice["id"], "Other", "business", "private")
     [code] = await store.circles.create_codes(other["id"], alice["id"], 1)
     with pytest.raises(Forbidden, match="not valid"):
-        await store.circles.join(private_circle["id"], bob["id"], code["code"])
+        await store.memberships.join(private_circle["id"], bob["id"], code["code"])
     assert await code_uses(store, code["code"]) == 0
 
 
@@ -112,7 +114,7 @@ async def test_racing_for_the_last_uses(
     [code] = await store.circles.create_codes(private_circle["id"], alice["id"], 1, max_uses=2)
     users = [await new_user(f"user{i}") for i in range(6)]
     results = await asyncio.gather(
-        *(store.circles.join(private_circle["id"], u["id"], code["code"]) for u in users),
+        *(store.memberships.join(private_circle["id"], u["id"], code["code"]) for u in users),
         return_exceptions=True,
     )
     assert sum(isinstance(r, dict) for r in results) == 2
@@ -127,7 +129,7 @@ async def test_create_codes(store: Store, alice: Record, bob: Record, circle: Re
     for c in codes:
         assert len(c["code"]) == 10 and set(c["code"]) <= set(CODE_ALPHABET)
         assert c["max_uses"] == 5 and c["uses"] == 0 and c["expires"] is None
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     with pytest.raises(Forbidden):
         await store.circles.create_codes(circle["id"], bob["id"], 1)
     with pytest.raises(NotFound):
@@ -147,24 +149,24 @@ async def test_create_codes_invalid(
 
 
 async def test_leave(store: Store, bob: Record, circle: Record) -> None:
-    await store.circles.join(circle["id"], bob["id"])
-    await store.circles.leave(circle["id"], bob["id"])
-    assert await store.circles.membership(circle["id"], bob["id"]) is None
+    await store.memberships.join(circle["id"], bob["id"])
+    await store.memberships.leave(circle["id"], bob["id"])
+    assert await store.memberships.membership(circle["id"], bob["id"]) is None
     assert await members_count(store, circle["id"]) == 1
-    await store.circles.leave(circle["id"], bob["id"])  # not a member: nothing happens
+    await store.memberships.leave(circle["id"], bob["id"])  # not a member: nothing happens
     assert await members_count(store, circle["id"]) == 1
     with pytest.raises(NotFound):
-        await store.circles.leave("missing", bob["id"])
+        await store.memberships.leave("missing", bob["id"])
 
 
 async def test_last_owner_cannot_leave(
     store: Store, alice: Record, bob: Record, circle: Record
 ) -> None:
     with pytest.raises(Conflict):
-        await store.circles.leave(circle["id"], alice["id"])
-    await store.circles.join(circle["id"], bob["id"])
-    await store.circles.update_member(circle["id"], alice["id"], bob["id"], role="owner")
-    await store.circles.leave(circle["id"], alice["id"])
+        await store.memberships.leave(circle["id"], alice["id"])
+    await store.memberships.join(circle["id"], bob["id"])
+    await store.memberships.update_member(circle["id"], alice["id"], bob["id"], role="owner")
+    await store.memberships.leave(circle["id"], alice["id"])
     after = await store.circles.get(circle["id"])
     # The circle's `owner` follows to a remaining owner.
     assert after["owner"] == bob["id"] and after["members"] == 1
@@ -173,36 +175,41 @@ async def test_last_owner_cannot_leave(
 async def test_members_lists_display_names(
     store: Store, alice: Record, bob: Record, carol: Record, circle: Record, private_circle: Record
 ) -> None:
-    await store.circles.join(circle["id"], bob["id"])
-    await store.circles.update_member(circle["id"], bob["id"], bob["id"], nickname="Bobby")
-    members = await store.circles.members(circle["id"], carol["id"])
+    await store.memberships.join(circle["id"], bob["id"])
+    await store.memberships.update_member(circle["id"], bob["id"], bob["id"], nickname="Bobby")
+    members, next_page = await store.memberships.members(circle["id"], carol["id"])
+    assert next_page is None
     assert members == [
         {"user": alice["id"], "role": "owner", "nickname": None, "name": "Alice"},
         {"user": bob["id"], "role": "member", "nickname": "Bobby", "name": "Bobby"},
     ]
-    assert len(await store.circles.members(private_circle["id"], alice["id"])) == 1
+    assert len((await store.memberships.members(private_circle["id"], alice["id"]))[0]) == 1
     with pytest.raises(Forbidden):
-        await store.circles.members(private_circle["id"], carol["id"])
+        await store.memberships.members(private_circle["id"], carol["id"])
     with pytest.raises(NotFound):
-        await store.circles.members("missing", alice["id"])
+        await store.memberships.members("missing", alice["id"])
 
 
 async def test_nicknames(
     store: Store, alice: Record, bob: Record, carol: Record, circle: Record
 ) -> None:
     for user in [bob, carol]:
-        await store.circles.join(circle["id"], user["id"])
-    member = await store.circles.update_member(circle["id"], bob["id"], bob["id"], nickname=" B ")
+        await store.memberships.join(circle["id"], user["id"])
+    member = await store.memberships.update_member(
+        circle["id"], bob["id"], bob["id"], nickname=" B "
+    )
     assert member["nickname"] == "B" and member["name"] == "B"
-    membership = await store.circles.membership(circle["id"], bob["id"])
+    membership = await store.memberships.membership(circle["id"], bob["id"])
     assert membership is not None and membership.name == "B"
     with pytest.raises(Forbidden):
-        await store.circles.update_member(circle["id"], carol["id"], bob["id"], nickname="Boo")
-    member = await store.circles.update_member(circle["id"], alice["id"], bob["id"], nickname="Mod")
+        await store.memberships.update_member(circle["id"], carol["id"], bob["id"], nickname="Boo")
+    member = await store.memberships.update_member(
+        circle["id"], alice["id"], bob["id"], nickname="Mod"
+    )
     assert member["name"] == "Mod"
     with pytest.raises(Invalid):
-        await store.circles.update_member(circle["id"], bob["id"], bob["id"], nickname="x" * 33)
-    member = await store.circles.update_member(circle["id"], bob["id"], bob["id"], nickname="")
+        await store.memberships.update_member(circle["id"], bob["id"], bob["id"], nickname="x" * 33)
+    member = await store.memberships.update_member(circle["id"], bob["id"], bob["id"], nickname="")
     assert member == {"user": bob["id"], "role": "member", "nickname": None, "name": "Bob"}
 
 
@@ -212,32 +219,32 @@ async def test_role_rules(
     dave = await new_user("dave")
     cid = circle["id"]
     for user in [bob, carol, dave]:
-        await store.circles.join(cid, user["id"])
+        await store.memberships.join(cid, user["id"])
 
     # A member cannot change roles, not even their own.
     for target in [carol, bob]:
         with pytest.raises(Forbidden):
-            await store.circles.update_member(cid, bob["id"], target["id"], role="admin")
+            await store.memberships.update_member(cid, bob["id"], target["id"], role="admin")
     # Owner makes bob admin; the admin may make admins but not owners.
-    assert (await store.circles.update_member(cid, alice["id"], bob["id"], role="admin"))[
+    assert (await store.memberships.update_member(cid, alice["id"], bob["id"], role="admin"))[
         "role"
     ] == "admin"
-    await store.circles.update_member(cid, bob["id"], carol["id"], role="admin")
+    await store.memberships.update_member(cid, bob["id"], carol["id"], role="admin")
     with pytest.raises(Forbidden):
-        await store.circles.update_member(cid, bob["id"], dave["id"], role="owner")
+        await store.memberships.update_member(cid, bob["id"], dave["id"], role="owner")
     # An admin cannot touch another admin or an owner, but may step down.
     with pytest.raises(Forbidden):
-        await store.circles.update_member(cid, bob["id"], carol["id"], role="member")
+        await store.memberships.update_member(cid, bob["id"], carol["id"], role="member")
     with pytest.raises(Forbidden):
-        await store.circles.update_member(cid, bob["id"], alice["id"], role="member")
-    await store.circles.update_member(cid, carol["id"], carol["id"], role="member")
+        await store.memberships.update_member(cid, bob["id"], alice["id"], role="member")
+    await store.memberships.update_member(cid, carol["id"], carol["id"], role="member")
     # Only an owner makes owners; the last owner cannot step down.
     with pytest.raises(Conflict):
-        await store.circles.update_member(cid, alice["id"], alice["id"], role="admin")
-    await store.circles.update_member(cid, alice["id"], dave["id"], role="owner")
-    await store.circles.update_member(cid, alice["id"], alice["id"], role="admin")
+        await store.memberships.update_member(cid, alice["id"], alice["id"], role="admin")
+    await store.memberships.update_member(cid, alice["id"], dave["id"], role="owner")
+    await store.memberships.update_member(cid, alice["id"], alice["id"], role="admin")
     assert (await store.circles.get(cid))["owner"] == dave["id"]
-    roles = {m["user"]: m["role"] for m in await store.circles.members(cid, alice["id"])}
+    roles = {m["user"]: m["role"] for m in (await store.memberships.members(cid, alice["id"]))[0]}
     assert roles == {
         alice["id"]: "admin",
         bob["id"]: "admin",
@@ -249,15 +256,15 @@ async def test_role_rules(
 async def test_update_member_errors(
     store: Store, alice: Record, bob: Record, carol: Record, circle: Record
 ) -> None:
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     with pytest.raises(Invalid):
-        await store.circles.update_member(circle["id"], alice["id"], bob["id"], role="king")
+        await store.memberships.update_member(circle["id"], alice["id"], bob["id"], role="king")
     with pytest.raises(NotFound):
-        await store.circles.update_member(circle["id"], alice["id"], carol["id"], role="admin")
+        await store.memberships.update_member(circle["id"], alice["id"], carol["id"], role="admin")
     with pytest.raises(Forbidden):
-        await store.circles.update_member(circle["id"], carol["id"], bob["id"], nickname="x")
+        await store.memberships.update_member(circle["id"], carol["id"], bob["id"], nickname="x")
     with pytest.raises(NotFound):
-        await store.circles.update_member("missing", alice["id"], bob["id"], role="admin")
+        await store.memberships.update_member("missing", alice["id"], bob["id"], role="admin")
 
 
 async def test_remove_member_rules(
@@ -266,31 +273,50 @@ async def test_remove_member_rules(
     dave = await new_user("dave")
     cid = circle["id"]
     for user in [bob, carol, dave]:
-        await store.circles.join(cid, user["id"])
-    await store.circles.update_member(cid, alice["id"], bob["id"], role="admin")
-    await store.circles.update_member(cid, alice["id"], carol["id"], role="admin")
+        await store.memberships.join(cid, user["id"])
+    await store.memberships.update_member(cid, alice["id"], bob["id"], role="admin")
+    await store.memberships.update_member(cid, alice["id"], carol["id"], role="admin")
     assert await members_count(store, cid) == 4
 
     with pytest.raises(Forbidden):
-        await store.circles.remove_member(cid, dave["id"], bob["id"])
+        await store.memberships.remove_member(cid, dave["id"], bob["id"])
     with pytest.raises(Forbidden):
-        await store.circles.remove_member(cid, bob["id"], carol["id"])
+        await store.memberships.remove_member(cid, bob["id"], carol["id"])
     with pytest.raises(Forbidden):
-        await store.circles.remove_member(cid, bob["id"], alice["id"])
+        await store.memberships.remove_member(cid, bob["id"], alice["id"])
     with pytest.raises(NotFound):
-        await store.circles.remove_member(cid, bob["id"], "ghost")
+        await store.memberships.remove_member(cid, bob["id"], "ghost")
 
-    await store.circles.remove_member(cid, bob["id"], dave["id"])
-    await store.circles.remove_member(cid, alice["id"], carol["id"])
+    await store.memberships.remove_member(cid, bob["id"], dave["id"])
+    await store.memberships.remove_member(cid, alice["id"], carol["id"])
     assert await members_count(store, cid) == 2
-    assert await store.circles.membership(cid, dave["id"]) is None
+    assert await store.memberships.membership(cid, dave["id"]) is None
     # Removing oneself is leaving, with the same last-owner rule.
     with pytest.raises(Conflict):
-        await store.circles.remove_member(cid, alice["id"], alice["id"])
-    await store.circles.remove_member(cid, bob["id"], bob["id"])
+        await store.memberships.remove_member(cid, alice["id"], alice["id"])
+    await store.memberships.remove_member(cid, bob["id"], bob["id"])
     assert await members_count(store, cid) == 1
 
 
 async def test_membership_of_a_stranger(store: Store, bob: Record, circle: Record) -> None:
-    assert await store.circles.membership(circle["id"], bob["id"]) is None
-    assert await store.circles.membership("missing", bob["id"]) is None
+    assert await store.memberships.membership(circle["id"], bob["id"]) is None
+    assert await store.memberships.membership("missing", bob["id"]) is None
+
+
+async def test_members_come_in_pages_in_joining_order(
+    store: Store, circle: Record, alice: Record, add_members: Any
+) -> None:
+    members = await add_members(circle["id"], 25)
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page, cursor = await store.memberships.members(
+            circle["id"], alice["id"], cursor=cursor, limit=10
+        )
+        seen += [m["user"] for m in page]
+        pages += 1
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == [alice["id"], *(m["id"] for m in members)]

@@ -14,8 +14,8 @@ Record = dict[str, Any]
 
 @pytest.fixture
 async def room(store: Store, circle: Record, bob: Record, carol: Record) -> Record:
-    await store.circles.join(circle["id"], bob["id"])
-    await store.circles.join(circle["id"], carol["id"])
+    await store.memberships.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], carol["id"])
     return circle
 
 
@@ -85,7 +85,7 @@ async def test_edit_and_delete_permissions(
     with pytest.raises(Invalid):
         await store.posts.edit(post["id"], bob["id"], "")
     # An admin moderates too; the author deletes their own.
-    await store.circles.update_member(room["id"], alice["id"], carol["id"], role="admin")
+    await store.memberships.update_member(room["id"], alice["id"], carol["id"], role="admin")
     other = await store.posts.create(room["id"], alice["id"], "post", "by the owner")
     tombstone = await store.posts.delete(other["id"], carol["id"])
     assert tombstone["deleted"] is True
@@ -100,8 +100,8 @@ async def test_feed_pinned_first_then_newest_with_a_cursor(
     store: Store, room: Record, alice: Record, bob: Record
 ) -> None:
     made = [await store.posts.create(room["id"], bob["id"], "post", f"p{i}") for i in range(7)]
-    await store.posts.pin(made[2]["id"], alice["id"])
-    await store.posts.pin(made[5]["id"], alice["id"])
+    await store.pins.pin(made[2]["id"], alice["id"])
+    await store.pins.pin(made[5]["id"], alice["id"])
     await store.posts.delete(made[0]["id"], bob["id"])
     page, cursor = await store.posts.feed(room["id"], bob["id"], limit=2)
     # Every pinned post (in pin order), then the newest unpinned ones.
@@ -130,9 +130,9 @@ async def test_private_circle_posts_only_for_members(
     with pytest.raises(Forbidden):
         await store.posts.changed_since(private_circle["id"], bob["id"], 0)
     with pytest.raises(Forbidden):
-        await store.posts.comments(post["id"], bob["id"])
+        await store.comments.comments(post["id"], bob["id"])
     with pytest.raises(Forbidden):
-        await store.posts.like(post["id"], bob["id"], True)
+        await store.comments.like(post["id"], bob["id"], True)
     with pytest.raises(NotFound):
         await store.posts.feed("missing", alice["id"])
 
@@ -148,7 +148,7 @@ async def test_changed_since_has_edits_and_tombstones(
     assert a["updated"] < b["updated"] < c["updated"]
     edited = await store.posts.edit(a["id"], bob["id"], "a2")
     tombstone = await store.posts.delete(b["id"], alice["id"])
-    pinned = await store.posts.pin(c["id"], alice["id"])
+    pinned = await store.pins.pin(c["id"], alice["id"])
     changes = await store.posts.changed_since(room["id"], bob["id"], mark)
     assert changes == [
         edited,
@@ -166,7 +166,7 @@ async def test_comments_are_one_level_deep(
     store: Store, room: Record, alice: Record, bob: Record, carol: Record
 ) -> None:
     post = await store.posts.create(room["id"], alice["id"], "post", "Which tea?")
-    first = await store.posts.add_comment(post["id"], bob["id"], "Oolong")
+    first = await store.comments.add_comment(post["id"], bob["id"], "Oolong")
     assert first == {
         "id": first["id"],
         "post": post["id"],
@@ -175,16 +175,21 @@ async def test_comments_are_one_level_deep(
         "created": first["created"],
         "reply_to": None,
     }
-    reply = await store.posts.add_comment(post["id"], carol["id"], "Agreed", reply_to=first["id"])
+    reply = await store.comments.add_comment(
+        post["id"], carol["id"], "Agreed", reply_to=first["id"]
+    )
     assert reply["reply_to"] == first["id"]
     with pytest.raises(Invalid):
-        await store.posts.add_comment(post["id"], alice["id"], "deeper", reply_to=reply["id"])
+        await store.comments.add_comment(post["id"], alice["id"], "deeper", reply_to=reply["id"])
     other = await store.posts.create(room["id"], alice["id"], "post", "Other")
     with pytest.raises(Invalid):
-        await store.posts.add_comment(other["id"], alice["id"], "cross", reply_to=first["id"])
+        await store.comments.add_comment(other["id"], alice["id"], "cross", reply_to=first["id"])
     with pytest.raises(Invalid):
-        await store.posts.add_comment(post["id"], alice["id"], "")
-    assert await store.posts.comments(post["id"], alice["id"]) == [first, reply]
+        await store.comments.add_comment(post["id"], alice["id"], "")
+    assert await store.comments.comments(post["id"], alice["id"]) == ([first, reply], None)
+    page, cursor = await store.comments.comments(post["id"], alice["id"], limit=1)
+    assert page == [first] and cursor is not None
+    assert await store.comments.comments(post["id"], alice["id"], cursor=cursor) == ([reply], None)
     assert (await store.posts.get(post["id"], alice["id"]))["comments"] == 2
 
 
@@ -194,38 +199,38 @@ async def test_comments_need_a_member_and_a_live_post(
     stranger = await new_user("stranger")
     post = await store.posts.create(room["id"], alice["id"], "post", "hi")
     with pytest.raises(Forbidden):
-        await store.posts.add_comment(post["id"], stranger["id"], "let me in")
+        await store.comments.add_comment(post["id"], stranger["id"], "let me in")
     # A public circle's comments are readable by anyone.
-    assert await store.posts.comments(post["id"], stranger["id"]) == []
+    assert await store.comments.comments(post["id"], stranger["id"]) == ([], None)
     await store.posts.delete(post["id"], alice["id"])
     with pytest.raises(NotFound):
-        await store.posts.add_comment(post["id"], alice["id"], "too late")
+        await store.comments.add_comment(post["id"], alice["id"], "too late")
     with pytest.raises(NotFound):
-        await store.posts.comments(post["id"], alice["id"])
+        await store.comments.comments(post["id"], alice["id"])
 
 
 async def test_likes_count_once(
     store: Store, room: Record, alice: Record, bob: Record, carol: Record
 ) -> None:
     post = await store.posts.create(room["id"], alice["id"], "post", "like me")
-    assert await store.posts.like(post["id"], bob["id"], True) == {"likes": 1, "liked": True}
-    assert await store.posts.like(post["id"], bob["id"], True) == {"likes": 1, "liked": True}
-    assert await store.posts.like(post["id"], carol["id"], True) == {"likes": 2, "liked": True}
+    assert await store.comments.like(post["id"], bob["id"], True) == {"likes": 1, "liked": True}
+    assert await store.comments.like(post["id"], bob["id"], True) == {"likes": 1, "liked": True}
+    assert await store.comments.like(post["id"], carol["id"], True) == {"likes": 2, "liked": True}
     seen_by_bob = await store.posts.get(post["id"], bob["id"])
     assert seen_by_bob["likes"] == 2 and seen_by_bob["liked"] is True
     assert (await store.posts.get(post["id"], alice["id"]))["liked"] is False
-    assert await store.posts.like(post["id"], bob["id"], False) == {"likes": 1, "liked": False}
-    assert await store.posts.like(post["id"], bob["id"], False) == {"likes": 1, "liked": False}
+    assert await store.comments.like(post["id"], bob["id"], False) == {"likes": 1, "liked": False}
+    assert await store.comments.like(post["id"], bob["id"], False) == {"likes": 1, "liked": False}
     with pytest.raises(Invalid):
-        await store.posts.like(post["id"], bob["id"], "yes")  # type: ignore[arg-type]
+        await store.comments.like(post["id"], bob["id"], "yes")  # type: ignore[arg-type]
 
 
 async def test_display_names_follow_nicknames(
     store: Store, room: Record, alice: Record, bob: Record
 ) -> None:
     post = await store.posts.create(room["id"], bob["id"], "post", "hi")
-    await store.circles.update_member(room["id"], bob["id"], bob["id"], nickname="Bobby")
+    await store.memberships.update_member(room["id"], bob["id"], bob["id"], nickname="Bobby")
     assert (await store.posts.get(post["id"], alice["id"]))["author"]["name"] == "Bobby"
-    await store.circles.leave(room["id"], bob["id"])
+    await store.memberships.leave(room["id"], bob["id"])
     # A former member keeps their account name, and their post stays.
     assert (await store.posts.get(post["id"], alice["id"]))["author"]["name"] == "Bob"

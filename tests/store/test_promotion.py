@@ -26,8 +26,8 @@ async def post_rows(store: Store, circle_id: str) -> int:
 @pytest.fixture
 async def room(store: Store, circle: Record, bob: Record, carol: Record) -> Record:
     """alice's circle with bob and carol as members and a threshold of 2."""
-    await store.circles.join(circle["id"], bob["id"])
-    await store.circles.join(circle["id"], carol["id"])
+    await store.memberships.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], carol["id"])
     return await store.circles.update(circle["id"], circle["owner"], {"promote_threshold": 2})
 
 
@@ -35,17 +35,17 @@ async def test_member_stars_promote_at_the_threshold_once(
     store: Store, room: Record, alice: Record, bob: Record, carol: Record, say: Say
 ) -> None:
     seq = await say(room["id"], bob, "the kettle is on")
-    assert await store.posts.star(room["id"], seq, bob["id"]) == (1, None, False)
+    assert await store.stars.star(room["id"], seq, bob["id"]) == (1, None, False)
     # Starring twice counts once: still below the threshold.
-    assert await store.posts.star(room["id"], seq, bob["id"]) == (1, None, False)
-    stars, post, promoted_now = await store.posts.star(room["id"], seq, carol["id"])
+    assert await store.stars.star(room["id"], seq, bob["id"]) == (1, None, False)
+    stars, post, promoted_now = await store.stars.star(room["id"], seq, carol["id"])
     assert stars == 2 and promoted_now is True and post is not None
     assert post["kind"] == "highlight" and post["text"] == "the kettle is on"
     assert post["author"] == {"id": bob["id"], "name": "Bob"}
     assert post["source"]["seq"] == seq and post["source"]["from"] == post["author"]
     assert post["pinned"] is True and post["pin_order"] == 1 and post["must_read"] is False
     # Later stars return the same post and do not promote again.
-    stars, again, promoted_now = await store.posts.star(room["id"], seq, alice["id"])
+    stars, again, promoted_now = await store.stars.star(room["id"], seq, alice["id"])
     assert stars == 3 and promoted_now is False and again is not None
     assert again["id"] == post["id"]
     assert await post_rows(store, room["id"]) == 1
@@ -54,12 +54,12 @@ async def test_member_stars_promote_at_the_threshold_once(
 async def test_an_owner_or_admin_star_promotes_at_once(
     store: Store, room: Record, alice: Record, bob: Record, carol: Record, say: Say
 ) -> None:
-    await store.circles.update_member(room["id"], alice["id"], carol["id"], role="admin")
+    await store.memberships.update_member(room["id"], alice["id"], carol["id"], role="admin")
     first = await say(room["id"], bob, "one")
     second = await say(room["id"], bob, "two")
-    stars, post, promoted_now = await store.posts.star(room["id"], first, alice["id"])
+    stars, post, promoted_now = await store.stars.star(room["id"], first, alice["id"])
     assert (stars, promoted_now) == (1, True) and post is not None
-    stars, post, promoted_now = await store.posts.star(room["id"], second, carol["id"])
+    stars, post, promoted_now = await store.stars.star(room["id"], second, carol["id"])
     assert (stars, promoted_now) == (1, True) and post is not None
     assert post["pin_order"] == 2
 
@@ -70,7 +70,7 @@ async def test_threshold_zero_turns_member_promotion_off(
     await store.circles.update(room["id"], alice["id"], {"promote_threshold": 0})
     seq = await say(room["id"], alice, "hi")
     for user in (bob, carol):
-        _, post, _ = await store.posts.star(room["id"], seq, user["id"])
+        _, post, _ = await store.stars.star(room["id"], seq, user["id"])
         assert post is None
 
 
@@ -80,7 +80,7 @@ async def test_fifty_concurrent_stars_make_one_post(
     members = await add_members(circle["id"], 50)
     seq = await say(circle["id"], alice, "star me")
     outcomes = await asyncio.gather(
-        *(store.posts.star(circle["id"], seq, m["id"]) for m in members)
+        *(store.stars.star(circle["id"], seq, m["id"]) for m in members)
     )
     assert sum(1 for _, _, promoted_now in outcomes if promoted_now) == 1
     post_ids = {post["id"] for _, post, _ in outcomes if post is not None}
@@ -96,7 +96,7 @@ async def test_fifty_concurrent_manager_stars_make_one_post(
 ) -> None:
     admins = await add_members(circle["id"], 50, role="admin")
     seq = await say(circle["id"], alice, "star me")
-    outcomes = await asyncio.gather(*(store.posts.star(circle["id"], seq, a["id"]) for a in admins))
+    outcomes = await asyncio.gather(*(store.stars.star(circle["id"], seq, a["id"]) for a in admins))
     assert sum(1 for _, _, promoted_now in outcomes if promoted_now) == 1
     assert len({post["id"] for _, post, _ in outcomes if post is not None}) == 1
     assert await post_rows(store, circle["id"]) == 1
@@ -107,9 +107,9 @@ async def test_a_veto_blocks_votes_but_not_an_admin_star(
 ) -> None:
     seq = await say(room["id"], bob, "controversial")
     await store.chat.set_veto(room["id"], seq, alice["id"], True)
-    await store.posts.star(room["id"], seq, bob["id"])
-    assert await store.posts.star(room["id"], seq, carol["id"]) == (2, None, False)
-    stars, post, promoted_now = await store.posts.star(room["id"], seq, alice["id"])
+    await store.stars.star(room["id"], seq, bob["id"])
+    assert await store.stars.star(room["id"], seq, carol["id"]) == (2, None, False)
+    stars, post, promoted_now = await store.stars.star(room["id"], seq, alice["id"])
     assert stars == 3 and promoted_now is True and post is not None
 
 
@@ -117,7 +117,7 @@ async def test_unpromote_tombstones_and_votes_do_not_revive(
     store: Store, room: Record, alice: Record, bob: Record, carol: Record, say: Say
 ) -> None:
     seq = await say(room["id"], bob, "oops")
-    _, post, _ = await store.posts.star(room["id"], seq, alice["id"])
+    _, post, _ = await store.stars.star(room["id"], seq, alice["id"])
     assert post is not None
     with pytest.raises(Forbidden):
         await store.posts.unpromote(post["id"], bob["id"])
@@ -135,13 +135,13 @@ async def test_unpromote_tombstones_and_votes_do_not_revive(
     messages, _ = await store.chat.history(room["id"])
     assert [m["text"] for m in messages] == ["oops"]
     # Members' votes (past the threshold) do not bring it back.
-    await store.chat.unstar(room["id"], seq, alice["id"])
-    assert await store.posts.star(room["id"], seq, bob["id"]) == (1, None, False)
-    assert await store.posts.star(room["id"], seq, carol["id"]) == (2, None, False)
+    await store.stars.unstar(room["id"], seq, alice["id"])
+    assert await store.stars.star(room["id"], seq, bob["id"]) == (1, None, False)
+    assert await store.stars.star(room["id"], seq, carol["id"]) == (2, None, False)
     feed, _ = await store.posts.feed(room["id"], bob["id"])
     assert feed == []
     # An owner's star does, as the same post.
-    stars, revived, promoted_now = await store.posts.star(room["id"], seq, alice["id"])
+    stars, revived, promoted_now = await store.stars.star(room["id"], seq, alice["id"])
     assert stars == 3 and promoted_now is True and revived is not None
     assert revived["id"] == post["id"] and revived["text"] == "oops" and revived["pinned"]
     assert await post_rows(store, room["id"]) == 1
@@ -158,10 +158,10 @@ async def test_promotion_with_ten_pins_creates_it_unpinned(
 ) -> None:
     for i in range(10):
         seq = await say(room["id"], bob, f"pin {i}")
-        _, post, _ = await store.posts.star(room["id"], seq, alice["id"])
+        _, post, _ = await store.stars.star(room["id"], seq, alice["id"])
         assert post is not None and post["pinned"] and post["pin_order"] == i + 1
     seq = await say(room["id"], bob, "the eleventh")
-    _, post, promoted_now = await store.posts.star(room["id"], seq, alice["id"])
+    _, post, promoted_now = await store.stars.star(room["id"], seq, alice["id"])
     assert promoted_now is True and post is not None
     assert post["pinned"] is False and post["pin_order"] is None
 
@@ -172,21 +172,10 @@ async def test_star_errors(
     stranger = await new_user("stranger")
     seq = await say(room["id"], alice, "hello")
     with pytest.raises(Forbidden):
-        await store.posts.star(room["id"], seq, stranger["id"])
+        await store.stars.star(room["id"], seq, stranger["id"])
     with pytest.raises(NotFound):
-        await store.posts.star(room["id"], seq + 1, alice["id"])
+        await store.stars.star(room["id"], seq + 1, alice["id"])
     with pytest.raises(NotFound):
-        await store.posts.star(room["id"], True, alice["id"])
+        await store.stars.star(room["id"], True, alice["id"])
     with pytest.raises(NotFound):
-        await store.posts.star("missing", seq, alice["id"])
-
-
-async def test_chat_star_counts_votes_without_promoting(
-    store: Store, room: Record, alice: Record, say: Say
-) -> None:
-    seq = await say(room["id"], alice, "just a vote")
-    assert await store.chat.star(room["id"], seq, alice["id"]) == 1
-    assert await post_rows(store, room["id"]) == 0
-    # The promoting star sees the existing vote: the count stays 1.
-    stars, post, _ = await store.posts.star(room["id"], seq, alice["id"])
-    assert stars == 1 and post is not None
+        await store.stars.star("missing", seq, alice["id"])

@@ -28,15 +28,15 @@ async def say_many(store: Store, circle_id: str, user: Record, n: int) -> None:
 async def test_prune_by_count_keeps_the_promoted_post(
     store: Store, circle: Record, alice: Record, bob: Record, say: Say
 ) -> None:
-    await store.circles.join(circle["id"], bob["id"])
+    await store.memberships.join(circle["id"], bob["id"])
     await store.circles.update(circle["id"], alice["id"], {"retention_messages": 100})
     first = await say(circle["id"], bob, "worth keeping")
-    _, post, _ = await store.posts.star(circle["id"], first, alice["id"])
+    _, post, _ = await store.stars.star(circle["id"], first, alice["id"])
     assert post is not None
     await say_many(store, circle["id"], alice, 129)
     assert await store.chat.first_seq(circle["id"]) == 1
 
-    assert await store.posts.prune(batch=500) == 30
+    assert await store.retention.prune(batch=500) == 30
     assert await store.chat.first_seq(circle["id"]) == 31
     assert await store.chat.last_seq(circle["id"]) == 130
     messages, more = await store.chat.history(circle["id"], limit=1000)
@@ -54,7 +54,7 @@ async def test_prune_by_count_keeps_the_promoted_post(
         "text": "worth keeping",
     }
     # Nothing more to do: a second pass prunes nothing.
-    assert await store.posts.prune() == 0
+    assert await store.retention.prune() == 0
 
 
 async def test_prune_by_age(store: Store, circle: Record, alice: Record) -> None:
@@ -67,12 +67,12 @@ async def test_prune_by_age(store: Store, circle: Record, alice: Record) -> None
             .where(MESSAGES.c.circle_id == circle["id"], MESSAGES.c.seq <= 12)
             .values(ts=now_ms() - DAY_MS - 1000)
         )
-    assert await store.posts.prune() == 12
+    assert await store.retention.prune() == 12
     assert await store.chat.first_seq(circle["id"]) == 13
     # When every message is past its age, none are kept: first_seq is None (all a gap).
     async with store.db.write() as conn:
         await conn.execute(update(MESSAGES).values(ts=now_ms() - 2 * DAY_MS))
-    assert await store.posts.prune() == 8
+    assert await store.retention.prune() == 8
     assert await store.chat.first_seq(circle["id"]) is None
     assert await store.chat.last_seq(circle["id"]) == 20
 
@@ -86,27 +86,27 @@ async def test_prune_works_in_small_batches(
     await say_many(store, other["id"], alice, 3)
 
     batches: list[int] = []
-    original = store.posts._prune_batch
+    original = store.retention._prune_batch
 
     async def spy(*args: Any) -> int:
         deleted = await original(*args)
         batches.append(deleted)
         return deleted
 
-    monkeypatch.setattr(store.posts, "_prune_batch", spy)
-    assert await store.posts.prune(batch=8) == 37
+    monkeypatch.setattr(store.retention, "_prune_batch", spy)
+    assert await store.retention.prune(batch=8) == 37
     assert max(batches) <= 8 and batches[:4] == [8, 8, 8, 8] and sum(batches) == 37
     assert await store.chat.first_seq(circle["id"]) == 38
     assert await store.chat.first_seq(other["id"]) == 1
     with pytest.raises(Invalid):
-        await store.posts.prune(batch=0)
+        await store.retention.prune(batch=0)
 
 
 async def test_prune_does_not_block_chat(store: Store, circle: Record, alice: Record) -> None:
     """Says go on between the pruner's batches."""
     await store.circles.update(circle["id"], alice["id"], {"retention_messages": 100})
     await say_many(store, circle["id"], alice, 300)
-    pruning = asyncio.create_task(store.posts.prune(batch=10))
+    pruning = asyncio.create_task(store.retention.prune(batch=10))
     message, _ = await store.chat.say(circle["id"], alice["id"], "Alice", "still here", "late")
     assert not pruning.done()
     pruned = await pruning
