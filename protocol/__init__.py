@@ -33,6 +33,7 @@ from .codec import (
     codec_for,
 )
 from .errors import ErrorCode, ProtocolError, RequestId, UnsupportedSubprotocol, error_map
+from .events import EVENT_TYPES, MEMBERSHIP_EVENTS, CircleEvent, event_from_map, event_of
 from .parse import (
     CIRCLE_MAX_CHARS,
     CLIENT_TYPES,
@@ -106,6 +107,12 @@ __all__ = [
     "HISTORY_LIMIT_MAX",
     "HISTORY_LIMIT_DEFAULT",
     "SEQ_MAX",
+    # circle events (the `event` push; protocol.events has one class per kind)
+    "CircleEvent",
+    "EVENT_TYPES",
+    "MEMBERSHIP_EVENTS",
+    "event_from_map",
+    "event_of",
     # server frames
     "ServerFrame",
     "Welcome",

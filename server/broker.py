@@ -1,10 +1,11 @@
-"""The broker carries events between the nodes that serve a circle.
+"""The broker carries messages between the nodes that serve a circle.
 
-A node subscribes to a channel while it has local listeners and hands every
-event it receives to its own delivery callback. The in-process broker is the
-embedded default (one node) and the test double; Redis pub/sub comes for
-several nodes. Events are small dicts; order and completeness of chat come
-from the store (by seq), speed from the broker.
+A node subscribes to a channel while it has local listeners or members and
+hands every message it receives to its own delivery callback. The in-process
+broker is the embedded default (one node) and the test double; Redis pub/sub
+comes for several nodes. Messages are typed (`messages.py`); order and
+completeness come from the store (chat by seq, circle events by rev), speed
+from the broker.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-Event = dict[str, Any]
-Deliver = Callable[[str, Event], None]
+from .messages import BrokerMessage
 
-# Channel of events every node must see (logouts, removals).
+Deliver = Callable[[BrokerMessage], None]
+
+# Channel every node listens to: logouts, and membership events (a node must
+# hear that one of its users joined a circle it does not follow yet).
 ALL = "all"
-# What a broker that may have lost events (a Redis reconnect) hands the node once
-# it listens again: bring every joined stream up to date from the store.
-RESYNC: Event = {"k": "resync"}
 
 
 def circle_channel(circle_id: str) -> str:
@@ -30,10 +30,10 @@ class Broker(Protocol):
     """What the node needs of a broker."""
 
     async def start(self, deliver: Deliver) -> None:
-        """Begin delivering events of subscribed channels to `deliver`."""
+        """Begin delivering messages of subscribed channels to `deliver`."""
 
-    def publish(self, channel: str, event: Event) -> None:
-        """Send an event to every node subscribed to `channel` (this one included)."""
+    def publish(self, channel: str, message: BrokerMessage) -> None:
+        """Send a message to every node subscribed to `channel` (this one included)."""
 
     async def subscribe(self, channel: str) -> None: ...
 
@@ -58,9 +58,9 @@ class InProcessBroker:
     async def start(self, deliver: Deliver) -> None:
         self._deliver = deliver
 
-    def publish(self, channel: str, event: Event) -> None:
+    def publish(self, channel: str, message: BrokerMessage) -> None:
         if self._deliver is not None and channel in self._channels:
-            self._deliver(channel, event)
+            self._deliver(message)
 
     async def subscribe(self, channel: str) -> None:
         self._channels.add(channel)

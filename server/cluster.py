@@ -1,30 +1,29 @@
 """Several nodes: which broker and presence a node uses, and how it catches up.
 
 Without ``QUANZI_REDIS_URL`` a node is alone: the in-process broker and
-in-memory presence. With it, Redis carries events and presence between nodes,
-and because Redis pub/sub is at-most-once the node also
+in-memory presence. With it, Redis carries messages and presence between
+nodes, and because Redis pub/sub is at-most-once the node also
 
-- checks every ``tail_check_s`` that it delivered each joined circle's last
-  seq (one query for all of them) and fills from the store what never came;
-- after a broker reconnect (``RESYNC``) brings every joined stream up to date
-  from the store, and re-reads what the events it may have missed would have
-  told it: revoked tokens and memberships gained or lost.
+- checks every ``tail_check_s`` that it delivered each followed circle's last
+  chat seq and last event rev (one query per stream for all of them) and fills
+  from the store what never came;
+- after a broker reconnect (``Resync``) brings every stream up to date from the
+  store, and re-reads what the messages it may have missed would have told it:
+  revoked tokens and memberships gained or lost.
+
+It knows nothing of the node: it gets the sequencers and the checks it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
-from store.errors import Unauthenticated
-
-from .broker import ALL, Broker, InProcessBroker
+from .broker import Broker, InProcessBroker
 from .presence import LocalPresence, PresenceTracker
+from .sequencer import Sequencer
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .node import Node
 
 log = logging.getLogger(__name__)
 
@@ -59,55 +58,40 @@ def make_presence(settings: Settings, broker: Broker) -> PresenceTracker:
     )
 
 
-async def tail_check_loop(node: Node) -> None:
-    """Compare each followed circle's last seq in the store with what was delivered."""
+# A stream's last positions in the store, for a batch of circles.
+Lasts = Callable[[list[str]], Awaitable[dict[str, int]]]
+
+
+async def tail_check_loop(interval_s: float, streams: list[tuple[Sequencer, Lasts]]) -> None:
+    """Compare each followed circle's last position in the store (chat seq, event
+    rev) with what was delivered; fill from the store what never came."""
     while True:
-        await asyncio.sleep(node.settings.tail_check_s)
+        await asyncio.sleep(interval_s)
+        for sequencer, lasts in streams:
+            try:
+                await tail_check(sequencer, lasts)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("tail check failed", exc_info=True)
+
+
+async def tail_check(sequencer: Sequencer, lasts: Lasts) -> None:
+    circles = sequencer.circles()
+    for i in range(0, len(circles), TAIL_CHECK_CHUNK):
+        for circle, position in (await lasts(circles[i : i + TAIL_CHECK_CHUNK])).items():
+            sequencer.expect(circle, position)
+
+
+async def resync(streams: list[Sequencer], *rechecks: Callable[[], Awaitable[None]]) -> None:
+    """After the broker lost messages: every stream from the store, then re-read
+    what lost messages would have said (revoked tokens, memberships)."""
+    for sequencer in streams:
+        sequencer.catch_up()
+    for recheck in rechecks:
         try:
-            await tail_check(node)
+            await recheck()
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.warning("tail check failed", exc_info=True)
-
-
-async def tail_check(node: Node) -> None:
-    circles = node.sequencer.circles()
-    for i in range(0, len(circles), TAIL_CHECK_CHUNK):
-        lasts = await node.store.chat.last_seqs(circles[i : i + TAIL_CHECK_CHUNK])
-        for circle, seq in lasts.items():
-            node.sequencer.expect(circle, seq)
-
-
-async def resync(node: Node) -> None:
-    """After the broker lost events: streams from the store, then tokens and memberships."""
-    node.sequencer.catch_up()
-    try:
-        await _recheck_tokens(node)
-        await _recheck_memberships(node)
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.warning("re-reading tokens and memberships after a reconnect failed", exc_info=True)
-
-
-async def _recheck_tokens(node: Node) -> None:
-    for token in {conn.token for conn in node.hub.connections}:
-        try:
-            await node.store.accounts.authenticate(token)
-        except Unauthenticated:
-            node._deliver(ALL, {"k": "revoke", "token": token})
-
-
-async def _recheck_memberships(node: Node) -> None:
-    users: dict[str, set[str]] = {}
-    for conn in list(node.hub.connections):
-        users.setdefault(conn.user_id, set()).update(conn.member_of, conn.streams)
-    for user_id, known in users.items():
-        now = set(await node.store.circles.circle_ids_of(user_id))
-        for circle in known - now:
-            node._deliver(
-                ALL, {"k": "removed", "circle": circle, "user": user_id, "reason": "removed"}
-            )
-        for circle in now - known:
-            node._deliver(ALL, {"k": "member", "circle": circle, "user": user_id})
+            log.warning("re-reading after a broker reconnect failed", exc_info=True)

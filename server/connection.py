@@ -97,8 +97,9 @@ class Connection:
         self.token = ""
         self.streams: dict[str, Stream] = {}
         self.memberships: dict[str, Membership] = {}
-        # Circles the user belongs to, joined or not: where highlights come from.
-        self.member_of: set[str] = set()
+        # Circles the user belongs to, joined or not, with the user's role there:
+        # whose events this connection gets, and which of them (`events.visible_to`).
+        self.member_of: dict[str, str] = {}
         # Set once the close frame is on its way or the peer is gone.
         self.closed = False
         self._queue: deque[Wire] = deque()

@@ -1,30 +1,47 @@
-"""The `highlight` push: what changed on the durable side of a circle.
+"""The `highlight` push of protocol v1, derived from the circle events of posts.
 
-One push is encoded once and sent to every connected member of the circle, so
-the post in it cannot carry what only one viewer knows (`liked`, `acked`);
-clients keep their own or read the post over HTTP.
+Clients written before the `event` push still get what they always got:
+`promoted`, `pinned`, `unpinned`, `must_read` and `updated` (an edit, a
+deletion, a must-read cleared, each post of a new pin order). A client that
+handles `event` can ignore `highlight`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from protocol import Highlight
+from protocol import CircleEvent, Highlight
+from protocol.events import (
+    PinsReordered,
+    PostDeleted,
+    PostEdited,
+    PostMustRead,
+    PostPinned,
+    PostPromoted,
+    PostUnpinned,
+)
 
-Action = Literal["promoted", "pinned", "unpinned", "must_read", "updated"]
-# Per-viewer fields of a post record: wrong for everyone but one viewer.
-VIEWER_FIELDS = ("liked", "acked")
+_ACTIONS: dict[type, Any] = {
+    PostPromoted: "promoted",
+    PostPinned: "pinned",
+    PostUnpinned: "unpinned",
+    PostEdited: "updated",
+    PostDeleted: "updated",
+}
 
 
-def shared_view(post: dict[str, Any]) -> dict[str, Any]:
-    """The post as every member may see it (a tombstone passes unchanged)."""
-    return {key: value for key, value in post.items() if key not in VIEWER_FIELDS}
-
-
-def highlight_event(action: Action, post: dict[str, Any]) -> dict[str, Any]:
-    """The broker event of a post change: small, and the same for every node."""
-    return {"k": "highlight", "circle": post["circle"], "action": action, "post": shared_view(post)}
-
-
-def highlight_frame(event: dict[str, Any]) -> dict[str, Any]:
-    return Highlight(circle=event["circle"], action=event["action"], post=event["post"]).to_map()
+def highlight_frames(event: CircleEvent) -> list[dict[str, Any]]:
+    """The v1 `highlight` pushes an event stands for (none for most kinds)."""
+    if isinstance(event, PostMustRead):
+        action = "must_read" if event.post.get("must_read") else "updated"
+        return [Highlight(circle=event.circle, action=action, post=event.post).to_map()]
+    if isinstance(event, PinsReordered):
+        return [
+            Highlight(circle=event.circle, action="updated", post=post).to_map()
+            for post in event.posts
+        ]
+    action = _ACTIONS.get(type(event))
+    if action is None:
+        return []
+    post = event.post  # type: ignore[attr-defined]
+    return [Highlight(circle=event.circle, action=action, post=post).to_map()]

@@ -1,4 +1,7 @@
-"""A node's background jobs: pins that expire, and chat retention.
+"""A node's background jobs: pins that expire, chat retention, the change log's age.
+
+What they change reaches members as circle events, like any other change (the
+store logs it): nothing here chooses a push.
 
 Each job runs on its own interval in its own task. A failing run is logged
 and the next one comes on time: housekeeping never takes the node down, and
@@ -12,25 +15,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from store import Store
-from store.ids import now_ms
+from store import Store, now_ms
 
-from .highlights import Action
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Called with ("unpinned", post) for every pin that expired.
-Publish = Callable[[Action, dict[str, Any]], None]
+DAY_MS = 86_400_000
 
 
 class Housekeeping:
-    def __init__(self, settings: Settings, store: Store, publish: Publish) -> None:
+    def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
-        self.publish = publish
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -53,23 +51,27 @@ class Housekeeping:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def expire_pins(self) -> int:
-        """Unpin every pin whose time has come and push `unpinned` for each."""
-        expired = await self.store.posts.expire_pins(now_ms())
-        for post in expired:
-            self.publish("unpinned", post)
-        return len(expired)
+        """Unpin every pin whose time has come (each is a `post.unpinned` event)."""
+        return len(await self.store.pins.expire_pins(now_ms()))
 
     async def prune(self) -> int:
-        """Prune chat beyond each circle's retention, one small batch at a time."""
-        batch = self.settings.retention_batch
+        """Prune chat beyond each circle's retention and the change log beyond its
+        age, one small batch at a time."""
+        s = self.settings
+        before = now_ms() - int(s.change_log_days * DAY_MS)
+        jobs: list[Callable[[], Awaitable[int]]] = [
+            lambda: self.store.retention.prune(batch=s.retention_batch),
+            lambda: self.store.changes.prune(before, batch=s.retention_batch),
+        ]
         total = 0
-        while True:
-            pruned = await self.store.posts.prune(batch=batch)
-            total += pruned
-            if pruned < batch or await self._pause(self.settings.retention_pause_s):
-                break
+        for job in jobs:
+            while True:
+                pruned = await job()
+                total += pruned
+                if pruned < s.retention_batch or await self._pause(s.retention_pause_s):
+                    break
         if total:
-            log.info("retention pruned %d chat messages", total)
+            log.info("retention pruned %d chat messages and changes", total)
         return total
 
     async def _every(self, interval: float, job: Callable[[], Awaitable[int]], name: str) -> None:

@@ -3,7 +3,8 @@ user and by token.
 
 A connection is in a circle's *listeners* while it has joined that circle's
 chat (it gets `msg` and `presence`), and in its *members* while its user
-belongs to the circle, joined or not (it gets `highlight`). Fan-out encodes
+belongs to the circle, joined or not (it gets the circle's `event` and
+`highlight` pushes). Fan-out encodes
 a frame once per codec in use and hands the same bytes to every connection;
 nothing here awaits a client.
 """
@@ -70,18 +71,25 @@ class Hub:
         del self._circles[circle]
         return True
 
-    def add_member(self, conn: Connection, circle: str) -> None:
-        """The connection's user belongs to the circle: it gets its highlights."""
-        conn.member_of.add(circle)
-        self._members.setdefault(circle, {})[conn] = None
+    def add_member(self, conn: Connection, circle: str, role: str) -> bool:
+        """The connection's user belongs to the circle in this role: it gets its
+        events. True when it is this node's first member connection of the circle."""
+        conn.member_of[circle] = role
+        members = self._members.setdefault(circle, {})
+        first = not members
+        members[conn] = None
+        return first
 
     def drop_member(self, conn: Connection, circle: str) -> None:
-        conn.member_of.discard(circle)
+        conn.member_of.pop(circle, None)
         members = self._members.get(circle)
         if members is not None:
             members.pop(conn, None)
             if not members:
                 del self._members[circle]
+
+    def has_members(self, circle: str) -> bool:
+        return circle in self._members
 
     def interested(self, circle: str) -> bool:
         """Whether any connection here listens to or belongs to the circle, i.e.

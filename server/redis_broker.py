@@ -1,7 +1,7 @@
 """The broker between several nodes: Redis pub/sub (``QUANZI_REDIS_URL``).
 
-Events travel as msgpack bytes ``[node_id, event]``. A node hands its own
-events to itself at once, without the round trip (and without Redis: local
+Messages (``messages.py``) travel as msgpack bytes ``[node_id, map]``. A node
+hands its own messages to itself at once, without the round trip (and without Redis: local
 members keep chatting through a Redis outage), and ignores its own echo.
 
 Redis pub/sub is at-most-once, so this broker only promises speed:
@@ -36,7 +36,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from . import metrics
-from .broker import RESYNC, Deliver, Event
+from .broker import Deliver
+from .messages import BrokerMessage, ChatMessage, Resync, decode, encode
 
 log = logging.getLogger(__name__)
 
@@ -117,19 +118,19 @@ class RedisBroker:
             async with asyncio.timeout(CONFIRM_TIMEOUT_S):
                 await self._listening.wait()
 
-    def publish(self, channel: str, event: Event) -> None:
+    def publish(self, channel: str, message: BrokerMessage) -> None:
         if self._deliver is not None and channel in self._channels:
-            self._deliver(channel, event)
+            self._deliver(message)
         try:
-            data = msgpack.packb([self.node_id, event])
+            data = msgpack.packb([self.node_id, encode(message)])
         except (TypeError, ValueError):
-            log.exception("broker: cannot encode %r for other nodes", event.get("k"))
+            log.exception("broker: cannot encode %r for other nodes", type(message).__name__)
             return
         if self._connected:
             self._outbox.append((channel, data))
             self._wakeup.set()
         else:
-            self._keep(channel, data, event)
+            self._keep(channel, data, message)
 
     async def subscribe(self, channel: str) -> None:
         """Subscribe and wait (briefly) until Redis confirms it."""
@@ -223,7 +224,7 @@ class RedisBroker:
                 # (before the first connection too: Redis may be down at start).
                 self._republish_missed()
                 if (not first or self._channels) and self._deliver is not None:
-                    self._deliver("", dict(RESYNC))
+                    self._deliver(Resync())
                 first = False
                 self._listening.set()
                 await self._read(pubsub)
@@ -285,18 +286,18 @@ class RedisBroker:
         if kind != "message" or self._deliver is None:
             return
         try:
-            origin, event = msgpack.unpackb(message["data"])
+            origin, raw = msgpack.unpackb(message["data"])
+            if origin == self.node_id:
+                return  # delivered locally when it was published
+            decoded = decode(raw)
         except Exception:
             self.dropped += 1
-            log.warning("broker: undecodable event on %r", message.get("channel"))
+            log.warning("broker: undecodable message on %r", message.get("channel"))
             return
-        if origin == self.node_id:
-            return  # delivered locally when it was published
-        channel = message["channel"].decode()[len(self._prefix) :]
         try:
-            self._deliver(channel, event)
+            self._deliver(decoded)
         except Exception:
-            log.exception("broker: delivering %r on %s failed", event.get("k"), channel)
+            log.exception("broker: delivering %s failed", type(decoded).__name__)
 
     def _fail_confirmations(self) -> None:
         for futures in self._confirm.values():
@@ -333,12 +334,12 @@ class RedisBroker:
                         self._keep(channel, data, None)
                     break
 
-    def _keep(self, channel: str, data: bytes, event: Event | None) -> None:
-        """Keep an unpublished event for after the reconnect."""
-        if event is None:
-            event = msgpack.unpackb(data)[1]
-        if event.get("k") == "msg":
-            seq = event["m"]["seq"]
+    def _keep(self, channel: str, data: bytes, message: BrokerMessage | None) -> None:
+        """Keep an unpublished message for after the reconnect."""
+        if message is None:
+            message = decode(msgpack.unpackb(data)[1])
+        if isinstance(message, ChatMessage):
+            seq = message.message["seq"]
             kept = self._missed_messages.get(channel)
             if kept is None or kept[0] < seq:
                 self._missed_messages[channel] = (seq, data)

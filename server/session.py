@@ -39,8 +39,7 @@ from protocol import (
     error_map,
 )
 from protocol import Hello as HelloFrame
-from store.batch import Outcome
-from store.errors import Forbidden, StoreError, Unauthenticated
+from store import Forbidden, Outcome, StoreError, Unauthenticated
 
 from . import metrics
 from .connection import Connection
@@ -54,6 +53,10 @@ log = logging.getLogger(__name__)
 INBOX_MAX = 64
 # RFC 6455's "internal error": the session itself failed (a bug, logged).
 CLOSE_INTERNAL = 1011
+# Errors that mean "this client sends malformed frames": only these count toward
+# the 4008 close. A say refused by the rate limit or for its length is an
+# expected outcome: the client is told and stays connected.
+ABUSE_CODES = frozenset({ErrorCode.BAD_FRAME, ErrorCode.UNKNOWN_TYPE})
 
 
 class Session:
@@ -167,8 +170,10 @@ class Session:
     def _failed(self, exc: Exception, frame_id: Any) -> None:
         conn = self.conn
         if isinstance(exc, ProtocolError):
-            metrics.frame_in("bad").inc()
             conn.send(exc.to_map())
+            if exc.code not in ABUSE_CODES:
+                return
+            metrics.frame_in("bad").inc()
             if self._bad_frames is None:
                 self._bad_frames = WindowCounter(self.settings.bad_frames_window_s)
             if self._bad_frames.add() > self.settings.bad_frames_max:
@@ -247,10 +252,10 @@ class Session:
     # -- one handler per request ---------------------------------------------
 
     async def on_join(self, f: Join) -> None:
-        await self.node.join(self.conn, f.circle, f.since, f.id)
+        await self.node.streams.join(self.conn, f.circle, f.since, f.id)
 
     async def on_leave(self, f: Leave) -> None:
-        await self.node.leave(self.conn, f.circle)
+        await self.node.streams.leave(self.conn, f.circle)
         self.conn.send(Ok(id=f.id).to_map())
 
     def say_now(self, f: Say) -> bool:
@@ -320,16 +325,14 @@ class Session:
 
     async def on_star(self, f: Star) -> None:
         await self._member(f.circle)
-        stars, post, promoted_now = await self.node.store.posts.star(
-            f.circle, f.seq, self.conn.user_id
-        )
+        # Everyone else hears of it from the event route (`message.starred`,
+        # `post.promoted`); the reply is this client's.
+        stars, post, _ = await self.node.store.stars.star(f.circle, f.seq, self.conn.user_id)
         self.conn.send(Ok(id=f.id, extra={"stars": stars, "post": post}).to_map())
-        if promoted_now and post is not None:
-            self.node.publish_highlight("promoted", post)
 
     async def on_unstar(self, f: Unstar) -> None:
         await self._member(f.circle)
-        stars = await self.node.store.chat.unstar(f.circle, f.seq, self.conn.user_id)
+        stars = await self.node.store.stars.unstar(f.circle, f.seq, self.conn.user_id)
         self.conn.send(Ok(id=f.id, extra={"stars": stars}).to_map())
 
     async def on_read(self, f: Read) -> None:
@@ -344,7 +347,7 @@ class Session:
         self.ping_now(f)
 
     async def _member(self, circle: str) -> Any:
-        member = await self.node.membership(self.conn, circle)
+        member = await self.node.streams.membership(self.conn, circle)
         if member is None:
             raise Forbidden("not a member of this circle")
         return member

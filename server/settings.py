@@ -32,9 +32,10 @@ class Settings:
     # missing one (pub/sub between nodes reorders rarely and by well under a ms
     # on a LAN) before the gap is filled from the store.
     reorder_wait_ms: int = 100
-    # How often a node compares each joined circle's last seq in the store with
-    # what it delivered: a message whose publication was lost (its node died
-    # between commit and publish) reaches members within about this long.
+    # How often a node compares each followed circle's last seq and last event rev
+    # in the store with what it delivered: a message or event whose publication
+    # was lost (its node died between commit and publish) reaches members within
+    # about this long.
     tail_check_s: float = 2.0
     # Reconnects to Redis back off exponentially up to this.
     redis_backoff_max_s: float = 2.0
@@ -94,6 +95,10 @@ class Settings:
     retention_batch: int = 500
     # Pause between two retention batches of one run, for the same reason.
     retention_pause_s: float = 0.05
+    # The change log (what a client catches up from after a reconnect) keeps this
+    # many days: a client away longer reloads the circle (`reset`) instead of
+    # replaying a month of likes. The newest change of each circle always stays.
+    change_log_days: float = 30.0
 
     @property
     def store_url(self) -> str:

@@ -135,7 +135,7 @@ class Circles(Service):
                 await conn.execute(update(CIRCLES).where(CIRCLES.c.id == circle_id).values(values))
                 circle = circle_record(await circle_row(conn, circle_id))
                 circle["last_rev"] += 1  # the rev this change is about to take
-                await record(conn, circle_id, "circle.updated", {"circle": circle})
+                await record(conn, circle_id, "circle.updated", {"info": circle})
             row = await circle_row(conn, circle_id)
         return circle_record(row)
 

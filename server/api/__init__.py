@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from starlette.routing import Mount
 
-from server.api import accounts, circles, openapi, posts
+from server.api import accounts, circles, events, openapi, posts
 from server.api.errors import ApiError, exception_handlers
 
 PREFIX = "/api/v1"
 
-routes = [Mount(PREFIX, routes=[*accounts.routes, *circles.routes, *posts.routes, *openapi.routes])]
+routes = [
+    Mount(
+        PREFIX,
+        routes=[
+            *accounts.routes,
+            *circles.routes,
+            *posts.routes,
+            *events.routes,
+            *openapi.routes,
+        ],
+    )
+]
 
-__all__ = ["ApiError", "PREFIX", "exception_handlers", "routes"]
+__all__ = ["PREFIX", "ApiError", "exception_handlers", "routes"]

@@ -1,4 +1,8 @@
-"""Circles: the directory, settings, membership, access codes, chat history and vetoes."""
+"""Circles: the directory, settings, membership, access codes, chat history and vetoes.
+
+No handler here pushes anything: every change is logged by the store and
+reaches members as an `event` (server/events.py).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,9 @@ VISIBILITIES = ("public", "private")
 DIRECTORY_DEFAULT, DIRECTORY_MAX = 50, 100
 # Access codes are handed out in batches (a class, a team), not by the thousand.
 CODES_MAX = 100
+# One page of members: a screenful, and a bound on one read of a big circle.
+MEMBERS_DEFAULT, MEMBERS_MAX = 200, 500
+CURSOR_MAX = 500
 TEXT_MAX = 4000
 
 
@@ -38,11 +45,8 @@ async def create_circle(request: Request) -> Response:
     kind = get_str(body, "kind", required=True, choices=KINDS)
     visibility = get_str(body, "visibility", required=True, choices=VISIBILITIES)
     description = get_str(body, "description", max_len=TEXT_MAX) or ""
-    node = node_of(request)
-    circle = await node.store.circles.create(user["id"], name, kind, visibility, description)
-    # The owner's open sockets start receiving this circle's highlights now.
-    node.membership_changed(circle["id"], user["id"])
-    return created(circle)
+    circles = node_of(request).store.circles
+    return created(await circles.create(user["id"], name, kind, visibility, description))
 
 
 async def directory(request: Request) -> Response:
@@ -51,7 +55,7 @@ async def directory(request: Request) -> Response:
     kind = query_str(request, "kind")
     if kind is not None and kind not in KINDS:
         raise bad(f"kind must be one of {', '.join(KINDS)}")
-    cursor = query_str(request, "cursor", max_len=500)
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
     limit = query_int(request, "limit", DIRECTORY_DEFAULT, minimum=1, maximum=DIRECTORY_MAX)
     found, next_cursor = await node_of(request).store.circles.directory(
         q=q, kind=kind, cursor=cursor, limit=limit
@@ -90,26 +94,23 @@ async def join(request: Request) -> Response:
     user, _ = await authenticate(request)
     code = get_str(await json_body(request, optional=True), "code", max_len=200)
     circle_id = request.path_params["id"]
-    node = node_of(request)
-    member = await node.store.circles.join(circle_id, user["id"], code)
-    # The user's open sockets now belong to one more circle (highlight pushes).
-    node.membership_changed(circle_id, user["id"])
-    return ok(member)
+    return ok(await node_of(request).store.memberships.join(circle_id, user["id"], code))
 
 
 async def leave(request: Request) -> Response:
     user, _ = await authenticate(request)
-    circle_id = request.path_params["id"]
-    node = node_of(request)
-    await node.store.circles.leave(circle_id, user["id"])
-    await node.member_removed(circle_id, user["id"])
+    await node_of(request).store.memberships.leave(request.path_params["id"], user["id"])
     return no_content()
 
 
 async def members(request: Request) -> Response:
     user, _ = await authenticate(request)
-    found = await node_of(request).store.circles.members(request.path_params["id"], user["id"])
-    return ok({"members": found})
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
+    limit = query_int(request, "limit", MEMBERS_DEFAULT, minimum=1, maximum=MEMBERS_MAX)
+    found, next_cursor = await node_of(request).store.memberships.members(
+        request.path_params["id"], user["id"], cursor=cursor, limit=limit
+    )
+    return ok({"members": found, "next": next_cursor})
 
 
 async def patch_member(request: Request) -> Response:
@@ -118,20 +119,16 @@ async def patch_member(request: Request) -> Response:
     role = get_str(body, "role", max_len=32)
     nickname = get_str(body, "nickname", max_len=200)
     circle_id, member_id = request.path_params["id"], request.path_params["user_id"]
-    node = node_of(request)
-    member = await node.store.circles.update_member(
+    member = await node_of(request).store.memberships.update_member(
         circle_id, user["id"], member_id, role=role, nickname=nickname
     )
-    node.membership_changed(circle_id, member_id)
     return ok(member)
 
 
 async def remove_member(request: Request) -> Response:
     user, _ = await authenticate(request)
     circle_id, member_id = request.path_params["id"], request.path_params["user_id"]
-    node = node_of(request)
-    await node.store.circles.remove_member(circle_id, user["id"], member_id)
-    await node.member_removed(circle_id, member_id)
+    await node_of(request).store.memberships.remove_member(circle_id, user["id"], member_id)
     return no_content()
 
 
@@ -157,7 +154,7 @@ async def messages(request: Request) -> Response:
     )
     circle_id = request.path_params["id"]
     circle = await node.store.circles.get(circle_id, viewer_id=user["id"])
-    membership = await node.store.circles.membership(circle_id, user["id"])
+    membership = await node.store.memberships.membership(circle_id, user["id"])
     if membership is None:
         raise ApiError("forbidden", "only members read a circle's chat")
     # Only seq > min_seq is shown: what was said before this member joined stays hidden.

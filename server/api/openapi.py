@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX
-from server.api.openapi_posts import POST_PATHS
+from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX, MEMBERS_DEFAULT, MEMBERS_MAX
+from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
+from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.operations import (
     CIRCLE,
     V1,
@@ -137,11 +138,34 @@ PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/circles/{{id}}/members": {
         "get": operation(
-            "Members with their display names",
+            "A page of members with their display names, in joining order",
             "circles",
-            list_of("members", "Member"),
+            list_of("members", "Member", next=nullable(STR)),
             errors="403 404",
-            params=(CIRCLE,),
+            params=(CIRCLE, *page_params(MEMBERS_DEFAULT, MEMBERS_MAX, "members per page")),
+        ),
+    },
+    f"{V1}/circles/{{id}}/events": {
+        "get": operation(
+            "Catch up: the circle's changes after a rev, oldest first, as the `event` "
+            "pushes carry them (acknowledgements only to the post's author and "
+            "owners/admins)",
+            "circles",
+            ref("Events"),
+            errors="403 404",
+            params=(
+                CIRCLE,
+                query_param(
+                    "after",
+                    {**INT, "minimum": 0, "maximum": REV_MAX, "default": 0},
+                    "the last rev the client applied (the circle's `last_rev` when it loaded)",
+                ),
+                query_param(
+                    "limit",
+                    {**INT, "minimum": 1, "maximum": EVENTS_MAX, "default": EVENTS_DEFAULT},
+                    "events per page",
+                ),
+            ),
         ),
     },
     f"{V1}/circles/{{id}}/members/{{user_id}}": {

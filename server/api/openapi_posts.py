@@ -4,7 +4,15 @@ must-reads and receipts (HTTP-API.md, "Posts")."""
 from __future__ import annotations
 
 from server.api.operations import CIRCLE, V1, list_of, operation, path_param, query_param
-from server.api.posts import FEED_DEFAULT, FEED_MAX, MS_MAX
+from server.api.posts import (
+    COMMENTS_DEFAULT,
+    COMMENTS_MAX,
+    FEED_DEFAULT,
+    FEED_MAX,
+    MS_MAX,
+    RECEIPTS_DEFAULT,
+    RECEIPTS_MAX,
+)
 from server.api.schemas import INT, MS, STR, Schema, nullable, ref
 
 POST = path_param("id", description="post id")
@@ -19,6 +27,16 @@ _FEED = {
 }
 
 
+def page_params(default: int, maximum: int, what: str) -> tuple[Schema, Schema]:
+    """`cursor` and `limit` of a paginated list."""
+    return (
+        query_param("cursor", STR, "the `next` of the previous page"),
+        query_param(
+            "limit", {**INT, "minimum": 1, "maximum": maximum, "default": default}, what
+        ),
+    )
+
+
 def _post_op(
     summary: str,
     answer: Schema | None,
@@ -26,6 +44,7 @@ def _post_op(
     body: str | None = None,
     errors: str = "",
     optional_body: bool = False,
+    params: tuple[Schema, ...] = (),
 ) -> Schema:
     """An operation on one post, where 403 and 404 are always possible."""
     return operation(
@@ -35,9 +54,13 @@ def _post_op(
         status,
         body,
         f"403 404 {errors}".strip(),
-        (POST,),
+        (POST, *params),
         optional_body=optional_body,
     )
+
+
+COMMENT = path_param("id", description="comment id")
+_NEXT = nullable({**STR, "description": "cursor of the next page"})
 
 
 POST_PATHS: dict[str, dict[str, Schema]] = {
@@ -76,7 +99,7 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/circles/{{id}}/pins": {
         "put": operation(
-            "Reorder the pinned posts (owner/admin); pushes `updated` for each",
+            "Reorder the pinned posts (owner/admin); members get `pins.reordered`",
             "posts",
             list_of("posts", "Post"),
             body="reorder_pins",
@@ -88,24 +111,46 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
         "get": _post_op("One post", ref("Post")),
         "patch": _post_op(
             "Edit (author or owner/admin); a must-read must be acknowledged again; "
-            "pushes `updated`",
+            "members get `post.edited`",
             ref("Post"),
             body="edit_post",
         ),
         "delete": _post_op(
             "Delete (author or owner/admin); deleting a highlight un-promotes it (owner/admin) "
-            "and the chat message stays; pushes `updated` with the tombstone",
+            "and the chat message stays; members get `post.deleted` with the tombstone",
             None,
             status="204",
         ),
     },
     f"{V1}/posts/{{id}}/comments": {
-        "get": _post_op("Comments, oldest first", list_of("comments", "Comment")),
+        "get": _post_op(
+            "A page of comments, oldest first",
+            list_of("comments", "Comment", next=_NEXT),
+            params=page_params(COMMENTS_DEFAULT, COMMENTS_MAX, "comments per page"),
+        ),
         "post": _post_op(
             "Comment, or answer a top-level comment (one level)",
             ref("Comment"),
             status="201",
             body="add_comment",
+        ),
+    },
+    f"{V1}/comments/{{id}}": {
+        "patch": operation(
+            "Edit a comment (its author, or owner/admin)",
+            "posts",
+            ref("Comment"),
+            body="edit_comment",
+            errors="403 404",
+            params=(COMMENT,),
+        ),
+        "delete": operation(
+            "Delete a comment and its replies (its author, or owner/admin)",
+            "posts",
+            None,
+            "204",
+            errors="403 404",
+            params=(COMMENT,),
         ),
     },
     f"{V1}/posts/{{id}}/like": {
@@ -114,17 +159,17 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/posts/{{id}}/pin": {
         "put": _post_op(
-            "Pin (owner/admin; at most 10 per circle: 409 for the 11th); pushes `pinned`",
+            "Pin (owner/admin; at most 10 per circle: 409 for the 11th); members get `post.pinned`",
             ref("Post"),
             body="pin",
             optional_body=True,
             errors="409",
         ),
-        "delete": _post_op("Unpin (owner/admin); pushes `unpinned`", ref("Post")),
+        "delete": _post_op("Unpin (owner/admin); members get `post.unpinned`", ref("Post")),
     },
     f"{V1}/posts/{{id}}/must-read": {
-        "put": _post_op("Flag must-read (owner/admin); pushes `must_read`", ref("Post")),
-        "delete": _post_op("Clear must-read (owner/admin); pushes `updated`", ref("Post")),
+        "put": _post_op("Flag must-read (owner/admin); members get `post.must_read`", ref("Post")),
+        "delete": _post_op("Clear must-read (owner/admin); members get `post.must_read`", ref("Post")),
     },
     f"{V1}/posts/{{id}}/ack": {
         "put": _post_op(
@@ -135,7 +180,10 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/posts/{{id}}/receipts": {
         "get": _post_op(
-            "Who acknowledged a must-read, and who not yet (owner/admin)", ref("Receipts")
+            "Who acknowledged a must-read, and who not yet (owner/admin), a page of "
+            "members at a time, with the counts over the whole circle",
+            ref("Receipts"),
+            params=page_params(RECEIPTS_DEFAULT, RECEIPTS_MAX, "members per page"),
         ),
     },
     f"{V1}/me/must-read": {

@@ -1,8 +1,9 @@
 """Posts, the durable side of a circle: feed, writing, comments, likes, pins,
 must-reads with receipts, and un-promoting highlights.
 
-Every change members should see at once (promotion, pin, unpin, must-read,
-edit, delete) is pushed as a `highlight` after the store committed it.
+No handler here pushes anything: the store logs each change, and the node's
+event route (server/events.py) turns it into the `event` push every member
+gets (and the v1 `highlight` push where there was one).
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ MS_MAX = 2**53 - 1
 PIN_ORDER_MAX = 100
 # Post ids are 12 characters; anything much longer is not one.
 ID_MAX = 64
+# Pages of comments and receipts: a phone screen or two, and a bound on one read.
+COMMENTS_DEFAULT, COMMENTS_MAX = 100, 500
+RECEIPTS_DEFAULT, RECEIPTS_MAX = 200, 500
+CURSOR_MAX = 500
 
 
-def _post_id(request: Request) -> str:
+def _post_id(request: Request, what: str = "post") -> str:
     post_id = request.path_params["id"]
     if len(post_id) > ID_MAX:
-        raise ApiError("not_found", "no such post")
+        raise ApiError("not_found", f"no such {what}")
     return str(post_id)
 
 
@@ -47,7 +52,7 @@ async def list_posts(request: Request) -> Response:
     posts = node_of(request).store.posts
     circle_id = request.path_params["id"]
     since = query_int(request, "since", minimum=0, maximum=MS_MAX)
-    cursor = query_str(request, "cursor", max_len=500)
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
     if since is not None:
         if cursor is not None:
             raise bad("since and cursor do not go together")
@@ -59,7 +64,7 @@ async def list_posts(request: Request) -> Response:
 
 async def my_must_reads(request: Request) -> Response:
     user, _ = await authenticate(request)
-    return ok({"posts": await node_of(request).store.posts.pending_must_reads(user["id"])})
+    return ok({"posts": await node_of(request).store.must_reads.pending_must_reads(user["id"])})
 
 
 # -- writing -------------------------------------------------------------------
@@ -82,23 +87,18 @@ async def get_post(request: Request) -> Response:
 async def edit_post(request: Request) -> Response:
     user, _ = await authenticate(request)
     text = get_str(await json_body(request), "text", required=True, max_len=POST_TEXT_MAX)
-    node = node_of(request)
-    post = await node.store.posts.edit(_post_id(request), user["id"], text)
-    node.publish_highlight("updated", post)
-    return ok(post)
+    return ok(await node_of(request).store.posts.edit(_post_id(request), user["id"], text))
 
 
 async def delete_post(request: Request) -> Response:
     """Delete a post; for a highlight that un-promotes it (the chat message stays)."""
     user, _ = await authenticate(request)
-    node = node_of(request)
-    posts = node.store.posts
+    posts = node_of(request).store.posts
     post = await posts.get(_post_id(request), user["id"])
     if post["kind"] == "highlight":
-        tombstone = await posts.unpromote(post["id"], user["id"])
+        await posts.unpromote(post["id"], user["id"])
     else:
-        tombstone = await posts.delete(post["id"], user["id"])
-    node.publish_highlight("updated", tombstone)
+        await posts.delete(post["id"], user["id"])
     return no_content()
 
 
@@ -107,8 +107,12 @@ async def delete_post(request: Request) -> Response:
 
 async def list_comments(request: Request) -> Response:
     user, _ = await authenticate(request)
-    found = await node_of(request).store.posts.comments(_post_id(request), user["id"])
-    return ok({"comments": found})
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
+    limit = query_int(request, "limit", COMMENTS_DEFAULT, minimum=1, maximum=COMMENTS_MAX)
+    found, next_cursor = await node_of(request).store.comments.comments(
+        _post_id(request), user["id"], cursor=cursor, limit=limit
+    )
+    return ok({"comments": found, "next": next_cursor})
 
 
 async def add_comment(request: Request) -> Response:
@@ -116,10 +120,23 @@ async def add_comment(request: Request) -> Response:
     body = await json_body(request)
     text = get_str(body, "text", required=True, max_len=COMMENT_TEXT_MAX)
     reply_to = get_str(body, "reply_to", max_len=ID_MAX)
-    comment = await node_of(request).store.posts.add_comment(
+    comment = await node_of(request).store.comments.add_comment(
         _post_id(request), user["id"], text, reply_to=reply_to
     )
     return created(comment)
+
+
+async def edit_comment(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    text = get_str(await json_body(request), "text", required=True, max_len=COMMENT_TEXT_MAX)
+    comments = node_of(request).store.comments
+    return ok(await comments.edit_comment(_post_id(request, "comment"), user["id"], text))
+
+
+async def delete_comment(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    await node_of(request).store.comments.delete_comment(_post_id(request, "comment"), user["id"])
+    return no_content()
 
 
 async def like(request: Request) -> Response:
@@ -132,7 +149,7 @@ async def unlike(request: Request) -> Response:
 
 async def _set_like(request: Request, liked: bool) -> Response:
     user, _ = await authenticate(request)
-    return ok(await node_of(request).store.posts.like(_post_id(request), user["id"], liked))
+    return ok(await node_of(request).store.comments.like(_post_id(request), user["id"], liked))
 
 
 # -- pins -------------------------------------------------------------------------
@@ -142,28 +159,20 @@ async def pin(request: Request) -> Response:
     user, _ = await authenticate(request)
     body = await json_body(request, optional=True)
     until = get_int(body, "until", minimum=0, maximum=MS_MAX)
-    node = node_of(request)
-    post = await node.store.posts.pin(_post_id(request), user["id"], until=until)
-    node.publish_highlight("pinned", post)
-    return ok(post)
+    pins = node_of(request).store.pins
+    return ok(await pins.pin(_post_id(request), user["id"], until=until))
 
 
 async def unpin(request: Request) -> Response:
     user, _ = await authenticate(request)
-    node = node_of(request)
-    post = await node.store.posts.unpin(_post_id(request), user["id"])
-    node.publish_highlight("unpinned", post)
-    return ok(post)
+    return ok(await node_of(request).store.pins.unpin(_post_id(request), user["id"]))
 
 
 async def reorder_pins(request: Request) -> Response:
     user, _ = await authenticate(request)
     order = _id_list(await json_body(request), "order")
-    node = node_of(request)
-    pinned = await node.store.posts.reorder_pins(request.path_params["id"], user["id"], order)
-    for post in pinned:  # each pin_order may have changed: at most 10 small pushes
-        node.publish_highlight("updated", post)
-    return ok({"posts": pinned})
+    pins = node_of(request).store.pins
+    return ok({"posts": await pins.reorder_pins(request.path_params["id"], user["id"], order)})
 
 
 def _id_list(body: dict[str, Any], name: str) -> list[str]:
@@ -188,20 +197,21 @@ async def clear_must_read(request: Request) -> Response:
 
 async def _set_must_read(request: Request, flag: bool) -> Response:
     user, _ = await authenticate(request)
-    node = node_of(request)
-    post = await node.store.posts.set_must_read(_post_id(request), user["id"], flag)
-    node.publish_highlight("must_read" if flag else "updated", post)
-    return ok(post)
+    must_reads = node_of(request).store.must_reads
+    return ok(await must_reads.set_must_read(_post_id(request), user["id"], flag))
 
 
 async def ack(request: Request) -> Response:
     user, _ = await authenticate(request)
-    return ok(await node_of(request).store.posts.ack(_post_id(request), user["id"]))
+    return ok(await node_of(request).store.must_reads.ack(_post_id(request), user["id"]))
 
 
 async def receipts(request: Request) -> Response:
     user, _ = await authenticate(request)
-    return ok(await node_of(request).store.posts.receipts(_post_id(request), user["id"]))
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
+    limit = query_int(request, "limit", RECEIPTS_DEFAULT, minimum=1, maximum=RECEIPTS_MAX)
+    must_reads = node_of(request).store.must_reads
+    return ok(await must_reads.receipts(_post_id(request), user["id"], cursor=cursor, limit=limit))
 
 
 routes = [
@@ -209,6 +219,7 @@ routes = [
     Route("/circles/{id}/pins", reorder_pins, methods=["PUT"]),
     route("/posts/{id}", get=get_post, patch=edit_post, delete=delete_post),
     route("/posts/{id}/comments", get=list_comments, post=add_comment),
+    route("/comments/{id}", patch=edit_comment, delete=delete_comment),
     route("/posts/{id}/like", put=like, delete=unlike),
     route("/posts/{id}/pin", put=pin, delete=unpin),
     route("/posts/{id}/must-read", put=flag_must_read, delete=clear_must_read),

@@ -54,6 +54,11 @@ SCHEMAS: dict[str, Schema] = {
         history_for_new_members=BOOL,
         created=MS,
         last_seq=INT,
+        last_rev={
+            **INT,
+            "description": "the rev of the circle's latest change: catch up with "
+            "`GET /circles/{id}/events?after=` from here",
+        },
     ),
     "MyCircle": {
         "allOf": [
@@ -142,12 +147,49 @@ SCHEMAS |= {
     ),
     "Likes": obj(["likes", "liked"], likes=INT, liked=BOOL),
     "Receipts": obj(
-        ["acked", "pending"],
+        ["acked", "pending", "counts", "next"],
         acked={
             "type": "array",
             "items": obj(["id", "name", "at"], id=STR, name=STR, at=MS),
+            "description": "members of this page who acknowledged, earliest first",
         },
-        pending={"type": "array", "items": obj(["id", "name"], id=STR, name=STR)},
+        pending={
+            "type": "array",
+            "items": obj(["id", "name"], id=STR, name=STR),
+            "description": "members of this page who have not yet (the author is never asked)",
+        },
+        counts=obj(["acked", "pending"], acked=INT, pending=INT),
+        next=nullable({**STR, "description": "cursor of the next page of members"}),
+    ),
+    "Event": {
+        **obj(
+            ["t", "circle", "rev", "ts", "kind"],
+            t={"type": "string", "enum": ["event"]},
+            circle=STR,
+            rev={**INT, "description": "the change's place in the circle's log, from 1"},
+            ts=MS,
+            kind={
+                **STR,
+                "description": "post.created, post.promoted, post.edited, post.deleted, "
+                "post.pinned, post.unpinned, pins.reordered, post.must_read, post.acked, "
+                "post.liked, comment.added, comment.edited, comment.deleted, "
+                "message.starred, message.vetoed, member.joined, member.left, "
+                "member.removed, member.updated, circle.updated; accept kinds you do not "
+                "know. Each kind's fields: protocol/README.md",
+            },
+        ),
+        "additionalProperties": True,
+    },
+    "Events": obj(
+        ["events", "last_rev", "next", "more", "reset"],
+        events={"type": "array", "items": ref("Event")},
+        last_rev={**INT, "description": "the circle's latest rev now"},
+        next={**INT, "description": "pass as `after` for the next page"},
+        more={**BOOL, "description": "more events follow: ask again with after=next"},
+        reset={
+            **BOOL,
+            "description": "the log no longer reaches back to `after`: reload the circle",
+        },
     ),
 }
 
@@ -186,6 +228,7 @@ BODIES: dict[str, Schema] = {
         text={**STR, "minLength": 1, "maxLength": POST_TEXT_MAX},
     ),
     "edit_post": obj(["text"], text={**STR, "minLength": 1, "maxLength": POST_TEXT_MAX}),
+    "edit_comment": obj(["text"], text={**STR, "minLength": 1, "maxLength": COMMENT_TEXT_MAX}),
     "add_comment": obj(
         ["text"],
         text={**STR, "minLength": 1, "maxLength": COMMENT_TEXT_MAX},

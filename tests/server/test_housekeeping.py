@@ -10,23 +10,28 @@ from typing import Any
 import pytest
 
 from server.housekeeping import Housekeeping
+from store import now_ms
 from server.settings import Settings
 
 
-class FlakyPosts:
-    """A store's posts whose first calls fail, as a database that went away would."""
+class Flaky:
+    """A store's pins, retention and change log whose first calls fail, as a
+    database that went away would."""
 
     def __init__(self) -> None:
         self.expire_calls = 0
+        self.expired: list[dict[str, Any]] = []
         self.prune_calls: list[int] = []
         self.backlog = 1200
+        self.changes_pruned_before: list[int] = []
 
     async def expire_pins(self, now_ms: int) -> list[dict[str, Any]]:
         self.expire_calls += 1
         if self.expire_calls <= 2:
             raise RuntimeError("database is locked")
         if self.expire_calls == 3:
-            return [{"id": "p1", "circle": "c1", "pinned": False}]
+            self.expired.append({"id": "p1", "circle": "c1", "pinned": False})
+            return self.expired
         return []
 
     async def prune(self, batch: int = 500) -> int:
@@ -37,23 +42,37 @@ class FlakyPosts:
         self.backlog -= done
         return done
 
+    async def prune_changes(self, before_ms: int, batch: int = 500) -> int:
+        self.changes_pruned_before.append(before_ms)
+        return 0
+
 
 async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureFixture) -> None:
-    posts = FlakyPosts()
-    pushed: list[tuple[str, dict[str, Any]]] = []
+    posts = Flaky()
     settings = Settings(
-        pin_check_s=0.01, retention_interval_s=0.01, retention_batch=500, retention_pause_s=0
+        pin_check_s=0.01,
+        retention_interval_s=0.01,
+        retention_batch=500,
+        retention_pause_s=0,
+        change_log_days=2,
     )
-    store: Any = SimpleNamespace(posts=posts)
-    jobs = Housekeeping(settings, store, lambda action, post: pushed.append((action, post)))
+    store: Any = SimpleNamespace(
+        pins=posts,
+        retention=posts,
+        changes=SimpleNamespace(prune=posts.prune_changes),
+    )
+    jobs = Housekeeping(settings, store)
     with caplog.at_level(logging.ERROR, logger="server.housekeeping"):
         jobs.start()
         for _ in range(200):
-            if pushed and posts.backlog == 0:
+            if posts.expired and posts.backlog == 0 and posts.changes_pruned_before:
                 break
             await asyncio.sleep(0.01)
         await jobs.stop()
-    assert pushed == [("unpinned", {"id": "p1", "circle": "c1", "pinned": False})]
+    assert posts.expired == [{"id": "p1", "circle": "c1", "pinned": False}]
+    # The change log is pruned by age: what is older than change_log_days goes.
+    assert posts.changes_pruned_before
+    assert now_ms() - posts.changes_pruned_before[0] >= 2 * 86_400_000
     # The failed prune was retried; the backlog went in batches of 500 in one run.
     assert posts.backlog == 0 and posts.prune_calls[:4] == [500, 500, 500, 500]
     assert sum("pin expiry failed" in r.getMessage() for r in caplog.records) == 2

@@ -11,25 +11,28 @@ from typing import Any
 
 import pytest
 
-from server.broker import RESYNC
+from protocol.events import MessageVetoed
+from server.messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
 from server.redis_broker import RedisBroker
 from server.redis_presence import RedisPresence
 from tests.services import RedisServer, redis_url, wait_for
 
-Got = list[tuple[str, dict[str, Any]]]
+def chat(circle: str, seq: int, **extra: Any) -> ChatMessage:
+    return ChatMessage({"circle": circle, "seq": seq, **extra})
+
+
+def vetoed(circle: str, rev: int) -> CircleChange:
+    return CircleChange(MessageVetoed(circle=circle, rev=rev, ts=1, seq=1, vetoed=True))
 
 
 class Node:
     def __init__(self, url: str, prefix: str, backoff_max_s: float = 0.2) -> None:
-        self.got: Got = []
+        self.got: list[BrokerMessage] = []
         self.broker = RedisBroker(url, prefix=prefix, backoff_max_s=backoff_max_s)
 
     async def start(self) -> Node:
-        await self.broker.start(lambda channel, event: self.got.append((channel, event)))
+        await self.broker.start(self.got.append)
         return self
-
-    def kinds(self) -> list[str]:
-        return [e["k"] for _, e in self.got]
 
 
 @pytest.fixture
@@ -47,15 +50,16 @@ async def test_events_reach_subscribed_nodes_once(pair: tuple[Node, Node]) -> No
     for node in pair:
         await node.broker.subscribe("c:1")
     await b.broker.subscribe("c:2")
-    event = {"k": "msg", "m": {"circle": "1", "seq": 1, "text": "hé", "from": {"id": "u"}}}
-    a.broker.publish("c:1", event)
-    a.broker.publish("c:2", {"k": "highlight", "circle": "2"})
-    a.broker.publish("c:3", {"k": "highlight", "circle": "3"})  # nobody listens
+    message = chat("1", 1, text="hé", **{"from": {"id": "u"}})
+    a.broker.publish("c:1", message)
+    a.broker.publish("c:2", vetoed("2", 1))
+    a.broker.publish("c:3", vetoed("3", 1))  # nobody listens
     await wait_for(lambda: len(b.got) == 2, 5)
-    assert b.got == [("c:1", event), ("c:2", {"k": "highlight", "circle": "2"})]
-    # The publisher hands its own event to itself at once, and ignores the echo.
+    # Typed on both sides: encoded for Redis only.
+    assert b.got == [message, vetoed("2", 1)]
+    # The publisher hands its own message to itself at once, and ignores the echo.
     await asyncio.sleep(0.2)
-    assert a.got == [("c:1", event)]
+    assert a.got == [message]
     assert a.broker.healthy() and a.broker.info()["kind"] == "redis"
 
 
@@ -64,11 +68,11 @@ async def test_unsubscribed_channels_are_not_heard(pair: tuple[Node, Node]) -> N
     await b.broker.subscribe("c:1")
     await b.broker.unsubscribe("c:1")
     await b.broker.subscribe("c:2")
-    a.broker.publish("c:1", {"k": "x"})
-    a.broker.publish("c:2", {"k": "y"})
+    a.broker.publish("c:1", TokenRevoked("x"))
+    a.broker.publish("c:2", TokenRevoked("y"))
     await wait_for(lambda: b.got, 5)
     await asyncio.sleep(0.2)
-    assert b.kinds() == ["y"]
+    assert b.got == [TokenRevoked("y")]
 
 
 async def test_after_redis_returns_nodes_resync_and_publish_what_they_kept(
@@ -76,7 +80,7 @@ async def test_after_redis_returns_nodes_resync_and_publish_what_they_kept(
 ) -> None:
     redis = RedisServer(tmp_path).start()
     # a retries slowly: b is listening again when a publishes what it kept
-    # (pub/sub is at-most-once for those too; RESYNC is what makes b whole).
+    # (pub/sub is at-most-once for those too; Resync is what makes b whole).
     a = await Node(redis.url, "p:", backoff_max_s=1.0).start()
     b = await Node(redis.url, "p:", backoff_max_s=0.05).start()
     try:
@@ -85,23 +89,20 @@ async def test_after_redis_returns_nodes_resync_and_publish_what_they_kept(
         redis.stop()
         await wait_for(lambda: not a.broker.healthy() and not b.broker.healthy(), 5)
         for seq in (1, 2, 3):
-            a.broker.publish("c:1", {"k": "msg", "m": {"circle": "1", "seq": seq}})
-        a.broker.publish("all", {"k": "revoke", "token": "t"})
-        assert [e["m"]["seq"] for _, e in a.got] == [1, 2, 3]  # local delivery goes on
+            a.broker.publish("c:1", chat("1", seq))
+        a.broker.publish("all", TokenRevoked("t"))
+        assert a.got == [chat("1", 1), chat("1", 2), chat("1", 3)]  # local delivery goes on
         await b.broker.subscribe("all")  # asked for while Redis is away
         await asyncio.sleep(1.5)  # a's backoff grows past b's
         redis.start()
         await wait_for(lambda: a.broker.healthy() and b.broker.healthy(), 10)
         await wait_for(lambda: len(b.got) >= 3, 5)
         await asyncio.sleep(0.2)
-        # b catches up from the store on RESYNC; of the chat it hears only the
-        # newest kept message (enough to see the gap), and every other event.
-        assert RESYNC in [e for _, e in b.got]
-        heard = [e for _, e in b.got if e != RESYNC]
-        assert heard == [
-            {"k": "revoke", "token": "t"},
-            {"k": "msg", "m": {"circle": "1", "seq": 3}},
-        ]
+        # b catches up from the store on Resync; of the chat it hears only the
+        # newest kept message (enough to see the gap), and every other message.
+        assert Resync() in b.got
+        heard = [m for m in b.got if m != Resync()]
+        assert heard == [TokenRevoked("t"), chat("1", 3)]
         assert b.broker.info()["reconnects"] == 1
     finally:
         await a.broker.close()

@@ -1,0 +1,293 @@
+"""Circle events: every change to a circle's durable side, as typed values.
+
+One frozen dataclass per kind. On the wire each is one `event` push,
+`{"t":"event","circle":C,"rev":N,"ts":…,"kind":K, …its fields}`; the same maps
+come back from `GET /api/v1/circles/{id}/events?after=` for a client catching
+up. `rev` counts a circle's changes with no gap, in commit order, so a client
+keeps the last rev it applied and asks for what follows after a reconnect.
+
+`event_from_map` turns a map (a push, a catch-up item, a change of the store
+with its circle, rev and ts) back into its dataclass; a map that does not fit
+its kind raises `ProtocolError(bad_frame)`. Fields hold plain maps (a post, a
+member, a comment, a circle) as the HTTP API shows them; no per-viewer field
+(`liked`, `acked`): one event is encoded once for every member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from .errors import ErrorCode, ProtocolError
+
+Map = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CircleEvent:
+    """What every event has: its circle, its place in the circle's log, its time."""
+
+    kind: ClassVar[str] = ""
+    circle: str
+    rev: int
+    ts: int
+
+    def to_map(self) -> Map:
+        m: Map = {"t": "event", "kind": self.kind}
+        for f in fields(self):
+            m[f.name] = getattr(self, f.name)
+        return m
+
+
+# -- posts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PostCreated(CircleEvent):
+    """A member wrote a post, or an owner/admin a notice."""
+
+    kind: ClassVar[str] = "post.created"
+    post: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PostPromoted(CircleEvent):
+    """A starred chat message became a highlight."""
+
+    kind: ClassVar[str] = "post.promoted"
+    post: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PostEdited(CircleEvent):
+    kind: ClassVar[str] = "post.edited"
+    post: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PostDeleted(CircleEvent):
+    """`post` is the tombstone `{"id","circle","deleted":true,"updated"}`."""
+
+    kind: ClassVar[str] = "post.deleted"
+    post: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PostPinned(CircleEvent):
+    kind: ClassVar[str] = "post.pinned"
+    post: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PostUnpinned(CircleEvent):
+    kind: ClassVar[str] = "post.unpinned"
+    post: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PinsReordered(CircleEvent):
+    """`order` lists the pinned posts' ids (pin_order = index + 1); `posts` are they."""
+
+    kind: ClassVar[str] = "pins.reordered"
+    order: list[str]
+    posts: list[Map]
+
+
+@dataclass(frozen=True, slots=True)
+class PostMustRead(CircleEvent):
+    """Flagged (`post.must_read` true: everyone is asked again) or cleared."""
+
+    kind: ClassVar[str] = "post.must_read"
+    post: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PostAcked(CircleEvent):
+    """A member acknowledged a must-read: only its author and the circle's owners
+    and admins receive it. `acked`/`pending` count the members, the author aside."""
+
+    kind: ClassVar[str] = "post.acked"
+    post: str
+    author: str
+    user: Map
+    at: int
+    acked: int
+    pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostLiked(CircleEvent):
+    kind: ClassVar[str] = "post.liked"
+    post: str
+    user: str
+    liked: bool
+    likes: int
+
+
+# -- comments ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CommentAdded(CircleEvent):
+    """`comments` is the post's comment count after it."""
+
+    kind: ClassVar[str] = "comment.added"
+    comment: Map
+    comments: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommentEdited(CircleEvent):
+    kind: ClassVar[str] = "comment.edited"
+    comment: Map
+    comments: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommentDeleted(CircleEvent):
+    """`comment` is `{"id","post"}`; its replies went with it."""
+
+    kind: ClassVar[str] = "comment.deleted"
+    comment: Map
+    comments: int
+
+
+# -- chat messages -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStarred(CircleEvent):
+    """A star given (`starred`) or withdrawn: `stars` of `threshold` (0: members'
+    votes never promote); `post` is the message's post id once promoted."""
+
+    kind: ClassVar[str] = "message.starred"
+    seq: int
+    stars: int
+    threshold: int
+    user: str
+    starred: bool
+    post: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageVetoed(CircleEvent):
+    kind: ClassVar[str] = "message.vetoed"
+    seq: int
+    vetoed: bool
+
+
+# -- members and the circle ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberJoined(CircleEvent):
+    """`member` is `{"user","role","nickname","name"}`; `members` the new count."""
+
+    kind: ClassVar[str] = "member.joined"
+    member: Map
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLeft(CircleEvent):
+    kind: ClassVar[str] = "member.left"
+    user: str
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRemoved(CircleEvent):
+    kind: ClassVar[str] = "member.removed"
+    user: str
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberUpdated(CircleEvent):
+    """A role or a nickname changed."""
+
+    kind: ClassVar[str] = "member.updated"
+    member: Map
+
+
+@dataclass(frozen=True, slots=True)
+class CircleUpdated(CircleEvent):
+    """Settings changed; `info` is the circle as `GET /circles/{id}` shows it."""
+
+    kind: ClassVar[str] = "circle.updated"
+    # Not `circle`: every event's `circle` is the circle's id.
+    info: Map
+
+
+EVENT_TYPES: dict[str, type[CircleEvent]] = {
+    cls.kind: cls
+    for cls in (
+        PostCreated,
+        PostPromoted,
+        PostEdited,
+        PostDeleted,
+        PostPinned,
+        PostUnpinned,
+        PinsReordered,
+        PostMustRead,
+        PostAcked,
+        PostLiked,
+        CommentAdded,
+        CommentEdited,
+        CommentDeleted,
+        MessageStarred,
+        MessageVetoed,
+        MemberJoined,
+        MemberLeft,
+        MemberRemoved,
+        MemberUpdated,
+        CircleUpdated,
+    )
+}
+# Membership events: a node learns from them which of its connections belong where.
+MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated)
+
+def event_from_map(m: Map) -> CircleEvent:
+    """The typed event of a map (an `event` push, a catch-up item)."""
+    cls = EVENT_TYPES.get(m.get("kind"))  # type: ignore[arg-type]
+    if cls is None:
+        raise ProtocolError(ErrorCode.BAD_FRAME, f"unknown event kind {m.get('kind')!r}")
+    try:
+        values = {f.name: m[f.name] for f in fields(cls)}
+    except KeyError as exc:
+        raise ProtocolError(ErrorCode.BAD_FRAME, f"{cls.kind} lacks {exc.args[0]}") from None
+    return cls(**values)
+
+
+def event_of(kind: str, circle: str, rev: int, ts: int, data: Map) -> CircleEvent:
+    """A store change's event: its kind, place and data (the kind's fields)."""
+    return event_from_map({**data, "kind": kind, "circle": circle, "rev": rev, "ts": ts})
+
+
+__all__ = [
+    "EVENT_TYPES",
+    "MEMBERSHIP_EVENTS",
+    "CircleEvent",
+    "CircleUpdated",
+    "CommentAdded",
+    "CommentDeleted",
+    "CommentEdited",
+    "MemberJoined",
+    "MemberLeft",
+    "MemberRemoved",
+    "MemberUpdated",
+    "MessageStarred",
+    "MessageVetoed",
+    "PinsReordered",
+    "PostAcked",
+    "PostCreated",
+    "PostDeleted",
+    "PostEdited",
+    "PostLiked",
+    "PostMustRead",
+    "PostPinned",
+    "PostPromoted",
+    "PostUnpinned",
+    "event_from_map",
+    "event_of",
+]

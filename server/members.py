@@ -1,0 +1,195 @@
+"""Which of this node's connections belong to which circles, in what role, and
+the circle events each of them gets.
+
+A connection belongs to its user's circles from `hello` on (`load`), joined
+to their chat or not. Membership events keep that current: a join adds the
+user's connections here, a removal drops them (with a `left` push), a role
+change takes effect at once. Every other event of a circle goes to its member
+connections here that may see it (`events.visible_to`), encoded once per codec,
+followed by the v1 `highlight` push it stands for.
+
+A node follows a circle's event stream (the feed sequencer, in rev order, gaps
+filled from the store's change log) while one of its connections belongs to
+the circle.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from protocol import Left, LeftReason
+from protocol.events import (
+    CircleEvent,
+    MemberJoined,
+    MemberLeft,
+    MemberRemoved,
+    MemberUpdated,
+)
+from store import Store
+
+from . import metrics
+from .channels import Channels
+from .connection import Connection
+from .events import visible_to
+from .highlights import highlight_frames
+from .hub import Hub
+from .presence import PresenceTracker
+from .sequencer import Sequencer
+
+log = logging.getLogger(__name__)
+
+
+class Members:
+    def __init__(
+        self,
+        store: Store,
+        hub: Hub,
+        channels: Channels,
+        feed: Sequencer,
+        presence: PresenceTracker,
+    ) -> None:
+        self._store = store
+        self._hub = hub
+        self._channels = channels
+        self._feed = feed
+        self._presence = presence
+        # Connections reading their circles at hello, with the circles they were
+        # removed from meanwhile (a stale read must not undo a removal).
+        self._loading: dict[Connection, set[str]] = {}
+
+    # -- at hello -----------------------------------------------------------------
+
+    async def load(self, conn: Connection) -> None:
+        """Register an authenticated connection with its user's circles.
+
+        Called before `welcome`, so every event after it reaches the client. The
+        connection is in the hub first: a join or removal that happens while its
+        circles are read still reaches it.
+        """
+        self._hub.add(conn)
+        # Another live connection of the user here already knows its circles
+        # (membership events keep them current): reconnect storms skip the store.
+        peer = next(
+            (
+                c
+                for c in self._hub.of_user(conn.user_id)
+                if c is not conn and c.open and c not in self._loading
+            ),
+            None,
+        )
+        lost = self._loading[conn] = set()
+        try:
+            roles = (
+                dict(peer.member_of)
+                if peer is not None
+                else await self._store.memberships.roles_of(conn.user_id)
+            )
+        finally:
+            del self._loading[conn]
+        first = [
+            circle
+            for circle, role in roles.items()
+            if circle not in lost and self._hub.add_member(conn, circle, role)
+        ]
+        await self.follow(first)
+
+    async def follow(self, circles: list[str]) -> None:
+        """Start following the event streams of circles that just got their first
+        member connection here: subscribed before their last rev is read, so
+        nothing committed after it is lost."""
+        if not circles:
+            return
+        for circle in circles:
+            self._feed.restart(circle)
+        for circle in circles:
+            await self._channels.track(circle)
+        revs = await self._store.changes.last_revs(circles)
+        for circle in circles:
+            self._feed.begin(circle, revs.get(circle, 0))
+
+    def heard(self, event: CircleEvent) -> None:
+        """An event from the broker, before it is put in order. A user of this node
+        who joined a circle nobody here follows makes the node follow it from this
+        event on (what came before is not the newcomer's business)."""
+        if (
+            isinstance(event, MemberJoined)
+            and not self._hub.has_members(event.circle)
+            and self._hub.of_user(event.member["user"])
+        ):
+            self._admit(event.circle, event.member["user"], event.member["role"])
+            self._feed.restart(event.circle)
+            self._feed.begin(event.circle, event.rev - 1)
+            self._channels.spawn(self._catch_up_after_subscribing(event.circle))
+
+    async def _catch_up_after_subscribing(self, circle: str) -> None:
+        await self._channels.track(circle)
+        self._feed.expect(circle, await self._store.changes.last_rev(circle))
+
+    async def recheck(self) -> None:
+        """Re-read the memberships of every user connected here (after a broker
+        outage: membership events may have been lost meanwhile)."""
+        for user_id in {conn.user_id for conn in self._hub.connections}:
+            now = await self._store.memberships.roles_of(user_id)
+            conns = self._hub.of_user(user_id)
+            known = {circle for conn in conns for circle in (*conn.member_of, *conn.streams)}
+            for circle in known - set(now):
+                self._drop(circle, user_id, "removed")
+            first = [
+                circle
+                for circle, role in now.items()
+                for conn in conns
+                if self._hub.add_member(conn, circle, role)
+            ]
+            await self.follow(first)
+
+    def forget(self, conn: Connection) -> list[str]:
+        """The connection is gone; returns the circles it was in."""
+        return self._hub.remove(conn)
+
+    # -- events, in rev order --------------------------------------------------------
+
+    def deliver(self, event: CircleEvent) -> None:
+        """An event in its circle's order: apply what it says about membership, then
+        push it to every member connection here allowed to see it."""
+        if isinstance(event, MemberJoined | MemberUpdated):
+            self._admit(event.circle, event.member["user"], event.member["role"])
+        elif isinstance(event, MemberLeft | MemberRemoved):
+            reason: LeftReason = "removed"
+            self._drop(event.circle, event.user, reason)
+        members = list(self._hub.members(event.circle))
+        if not members:
+            return
+        seen = [c for c in members if visible_to(event, c.user_id, c.member_of.get(event.circle))]
+        self._hub.broadcast(seen, event.to_map())
+        for frame in highlight_frames(event):
+            self._hub.broadcast(members, frame)
+        metrics.deliveries.inc(len(seen))
+
+    def _admit(self, circle: str, user_id: str, role: str) -> None:
+        """The user belongs to the circle in this role (joined, or role changed)."""
+        for conn in self._hub.of_user(user_id):
+            conn.memberships.pop(circle, None)  # name and role are read again
+            self._hub.add_member(conn, circle, role)
+        self._channels.track_soon(circle)
+
+    def drop(self, circle: str, user_id: str) -> None:
+        """The user is no longer in the circle (a re-read after a broker outage)."""
+        self._drop(circle, user_id, "removed")
+
+    def _drop(self, circle: str, user_id: str, reason: LeftReason) -> None:
+        conns = self._hub.of_user(user_id)
+        frame = Left(circle=circle, reason=reason).to_map()
+        for conn in conns:
+            conn.memberships.pop(circle, None)
+            lost = self._loading.get(conn)
+            if lost is not None:
+                lost.add(circle)
+            had = circle in conn.member_of or circle in conn.streams
+            self._hub.drop_member(conn, circle)
+            if circle in conn.streams:
+                self._presence.left(circle, user_id)
+                self._hub.unjoin(conn, circle)
+            if had:
+                conn.send(frame)
+        if conns:
+            self._channels.track_soon(circle)

@@ -1,0 +1,68 @@
+"""What nodes tell each other through the broker, as typed values.
+
+The in-process broker hands these objects over as they are; the Redis broker
+turns them into small maps (`encode`) and back (`decode`) at its edge. A node
+dispatches them by type (`Node._received`), never by a string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from protocol import CircleEvent, event_from_map
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """A committed chat message (the store's map: circle, seq, ts, from, text…)."""
+
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CircleChange:
+    """A committed change of a circle's durable side."""
+
+    event: CircleEvent
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRevoked:
+    """A logout: every connection using the token closes with 4001."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resync:
+    """From a broker that may have lost messages (a Redis reconnect): catch every
+    followed stream up from the store and re-read tokens and memberships."""
+
+
+BrokerMessage = ChatMessage | CircleChange | TokenRevoked | Resync
+
+
+def encode(message: BrokerMessage) -> dict[str, Any]:
+    """The map that crosses Redis."""
+    if isinstance(message, ChatMessage):
+        return {"k": "msg", "m": message.message}
+    if isinstance(message, CircleChange):
+        return {"k": "event", "e": message.event.to_map()}
+    if isinstance(message, TokenRevoked):
+        return {"k": "revoke", "token": message.token}
+    return {"k": "resync"}
+
+
+def decode(m: dict[str, Any]) -> BrokerMessage:
+    """A map from another node; ``ValueError`` for one this node does not know."""
+    kind = m.get("k")
+    if kind == "msg":
+        return ChatMessage(m["m"])
+    if kind == "event":
+        return CircleChange(event_from_map(m["e"]))
+    if kind == "revoke":
+        return TokenRevoked(m["token"])
+    if kind == "resync":
+        return Resync()
+    raise ValueError(f"unknown broker message {kind!r}")
