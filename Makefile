@@ -28,7 +28,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy protocol store
+	$(BIN)/mypy protocol store server loadtests
 
 fmt: $(VENV)/.dev
 	$(BIN)/ruff format .
