@@ -115,7 +115,7 @@ async def test_history_and_nonce_idempotency(server: ServerProcess, api: Api, co
 
 
 async def test_non_member_is_refused(server: ServerProcess, api: Api, codec: str) -> None:
-    ann_token, _, circle = await _two_members(api)
+    _, _, circle = await _two_members(api)
     eve_token, _ = await api.signup("eve")
     eve = await Client.open(server.ws, eve_token, codec)
     for frame in (

@@ -103,7 +103,7 @@ async def test_a_silent_peer_is_dropped_and_a_live_one_kept(tmp_path: Path) -> N
         live = await Client.open(proc.ws, token)  # websockets answers pings itself
         silent, _ = await RawPeer.open(proc.port)
         silent.send(Opcode.TEXT, f'{{"t":"hello","id":1,"token":"{token}"}}'.encode())
-        opcode, welcome = await silent.frame()
+        _, welcome = await silent.frame()
         assert b"welcome" in welcome
 
         async def pings_then_eof() -> int:

@@ -50,9 +50,8 @@ def test_the_asgi_route_refuses_with_503_while_shutting_down(
 ) -> None:
     client.app.state.node.accepting = False  # type: ignore[attr-defined]
     try:
-        with pytest.raises(WebSocketDenialResponse) as refused:
-            with client.websocket_connect("/ws"):
-                pass
+        with pytest.raises(WebSocketDenialResponse) as refused, client.websocket_connect("/ws"):
+            pass
         assert refused.value.status_code == 503
     finally:
         client.app.state.node.accepting = True  # type: ignore[attr-defined]
