@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.frames import Frame, Opcode
 
+from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 
 
@@ -117,7 +118,7 @@ async def test_a_silent_peer_is_dropped_and_a_live_one_kept(tmp_path: Path) -> N
 
         # Pinged once after an interval of silence, dropped one interval later.
         assert await asyncio.wait_for(pings_then_eof(), seconds(10 * interval)) >= 1
-        await asyncio.sleep(4 * interval)
+        await timing.sleep(4 * interval)
         assert (await live.request({"t": "ping"}))["t"] == "pong"
         await live.close()
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 
 from server.housekeeping import Housekeeping
 from server.settings import Settings
+from tests import timing
 
 
 class FlakyPosts:
@@ -51,7 +51,7 @@ async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureF
         for _ in range(200):
             if pushed and posts.backlog == 0:
                 break
-            await asyncio.sleep(0.01)
+            await timing.sleep(0.01)
         await jobs.stop()
     assert pushed == [("unpinned", {"id": "p1", "circle": "c1", "pinned": False})]
     # The failed prune was retried; the backlog went in batches of 500 in one run.
@@ -59,6 +59,6 @@ async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureF
     assert sum("pin expiry failed" in r.getMessage() for r in caplog.records) == 2
     assert any("retention failed" in r.getMessage() for r in caplog.records)
     calls = posts.expire_calls
-    await asyncio.sleep(0.05)
+    await timing.sleep(0.05)
     assert posts.expire_calls == calls  # stopped means stopped
     await jobs.stop()  # and stopping twice is fine

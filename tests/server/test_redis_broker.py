@@ -3,7 +3,6 @@ prefix; a private one where the test stops it)."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from server.broker import RESYNC
 from server.redis_broker import RedisBroker
 from server.redis_presence import RedisPresence
+from tests import timing
 from tests.services import RedisServer, redis_url, wait_for
 
 Got = list[tuple[str, dict[str, Any]]]
@@ -54,7 +54,7 @@ async def test_events_reach_subscribed_nodes_once(pair: tuple[Node, Node]) -> No
     await wait_for(lambda: len(b.got) == 2, 5)
     assert b.got == [("c:1", event), ("c:2", {"k": "highlight", "circle": "2"})]
     # The publisher hands its own event to itself at once, and ignores the echo.
-    await asyncio.sleep(0.2)
+    await timing.sleep(0.2)
     assert a.got == [("c:1", event)]
     assert a.broker.healthy() and a.broker.info()["kind"] == "redis"
 
@@ -67,7 +67,7 @@ async def test_unsubscribed_channels_are_not_heard(pair: tuple[Node, Node]) -> N
     a.broker.publish("c:1", {"k": "x"})
     a.broker.publish("c:2", {"k": "y"})
     await wait_for(lambda: b.got, 5)
-    await asyncio.sleep(0.2)
+    await timing.sleep(0.2)
     assert b.kinds() == ["y"]
 
 
@@ -89,11 +89,11 @@ async def test_after_redis_returns_nodes_resync_and_publish_what_they_kept(
         a.broker.publish("all", {"k": "revoke", "token": "t"})
         assert [e["m"]["seq"] for _, e in a.got] == [1, 2, 3]  # local delivery goes on
         await b.broker.subscribe("all")  # asked for while Redis is away
-        await asyncio.sleep(1.5)  # a's backoff grows past b's
+        await timing.sleep(1.5)  # a's backoff grows past b's
         redis.start()
         await wait_for(lambda: a.broker.healthy() and b.broker.healthy(), 10)
         await wait_for(lambda: len(b.got) >= 3, 5)
-        await asyncio.sleep(0.2)
+        await timing.sleep(0.2)
         # b catches up from the store on RESYNC; of the chat it hears only the
         # newest kept message (enough to see the gap), and every other event.
         assert RESYNC in [e for _, e in b.got]
