@@ -16,6 +16,7 @@ process gauges the harness reads. The WebSocket upgrade is served on any path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -226,10 +227,8 @@ async def serve_relay(host: str, port: int, ready: asyncio.Event | None = None) 
         print(f"{SERVER_NAME} on ws://{host}:{port}/ws (pid {os.getpid()})", flush=True)
         if ready is not None:
             ready.set()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await stop
-        except asyncio.CancelledError:
-            pass
 
 
 def main(host: str, port: int) -> None:

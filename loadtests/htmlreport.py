@@ -50,7 +50,7 @@ def svg_chart(
     if log:
         y_lo = 10 ** math.floor(math.log10(max(min(y_vals), 1e-3)))
         y_hi = 10 ** math.ceil(math.log10(max(max(y_vals), y_lo * 10)))
-        yt = [y_lo * 10**i for i in range(int(round(math.log10(y_hi / y_lo))) + 1)]
+        yt = [y_lo * 10**i for i in range(round(math.log10(y_hi / y_lo)) + 1)]
 
         def fy(y: float) -> float:
             return math.log10(max(y, y_lo) / y_lo) / math.log10(y_hi / y_lo)

@@ -9,6 +9,7 @@ memory are sampled at each boundary and once a second.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import sys
@@ -150,10 +151,8 @@ class Coordinator:
     # -- events
     def broadcast(self, **cmd: Any) -> None:
         for p in self.pipes:
-            try:
+            with contextlib.suppress(BrokenPipeError, OSError):
                 p.send(cmd)
-            except (BrokenPipeError, OSError):
-                pass
 
     def pump(self, timeout: float) -> None:
         ready = wait(self.pipes, timeout=timeout)

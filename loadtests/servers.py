@@ -8,6 +8,7 @@ Stopping is by PID: SIGTERM, then SIGKILL if it does not exit in time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -44,10 +45,8 @@ def _raise_limits() -> None:  # runs in the child before exec
     if hard == resource.RLIM_INFINITY:
         hard = 1_048_576
     if soft < hard:
-        try:
+        with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        except (ValueError, OSError):
-            pass
 
 
 @dataclass

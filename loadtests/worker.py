@@ -10,6 +10,7 @@ histograms, its own CPU use and event-loop lag), `ready`, `sent`, `final`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import sys
@@ -57,10 +58,8 @@ class Worker:
 
     # -- plumbing
     def emit(self, ev: str, **data: Any) -> None:
-        try:
+        with contextlib.suppress(BrokenPipeError, OSError):
             self.pipe.send({"ev": ev, "w": self.index, **data})
-        except (BrokenPipeError, OSError):
-            pass
 
     def _on_pipe(self) -> None:
         try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import os
 import socket
@@ -92,10 +93,8 @@ class LeanWebSocket(asyncio.Protocol):
         self.transport = transport
         sock = transport.get_extra_info("socket")
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
         lines = [
             f"GET {self._path} HTTP/1.1",
             f"Host: {self._host}",
@@ -139,7 +138,7 @@ class LeanWebSocket(asyncio.Protocol):
                 payload = _apply_mask(payload, bytes(buf[pos + head - 4 : pos + head]))
             pos += head + n
             opcode = b0 & 0x0F
-            if opcode == OP_BINARY or opcode == OP_TEXT:
+            if opcode in (OP_BINARY, OP_TEXT):
                 if b0 & 0x80:
                     self._on_message(payload, opcode == OP_TEXT, now)
                 else:

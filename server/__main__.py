@@ -111,7 +111,7 @@ def uvicorn_config(settings: Settings, app: Starlette) -> uvicorn.Config:
         port=settings.port,
         # /ws straight on the socket (server/websocket.py): its own frame limit,
         # no compression, pings from the node's keepalive sweep.
-        ws=WebSocketProtocol.for_app(app),  # type: ignore[arg-type]
+        ws=WebSocketProtocol.for_app(app),
         lifespan="on",
         log_level="warning",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 1,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         base = cls()
-        changes: dict[str, object] = {}
+        # Any, not object: _convert gives each value its field's type (the type of the
+        # field's default), which mypy cannot follow through a dict keyed by name.
+        changes: dict[str, Any] = {}
         for f in fields(cls):
             raw = os.environ.get(f"QUANZI_{f.name.upper()}")
             if raw is None:

@@ -17,6 +17,7 @@ nonces looked up first. After a resend the writer stays careful for a while
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import sqlite3
@@ -212,10 +213,8 @@ def _settle(
     plan: BatchPlan | None,
     exc: BaseException | None,
 ) -> None:
-    try:
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
         loop.call_soon_threadsafe(_resolve, future, plan, exc)
-    except RuntimeError:
-        pass  # the loop is closed: nobody waits any more
 
 
 def _resolve(

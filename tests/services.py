@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import make_url
 
+from tests import timing
+
 POSTGRES_URL = os.environ.get(
     "QUANZI_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
@@ -128,7 +130,7 @@ class RedisServer:
         while not _port_open("127.0.0.1", self.port):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"redis-server on {self.port} did not start")
-            time.sleep(0.02)
+            timing.sleep_blocking(0.02)
         return self
 
     def stop(self) -> None:
@@ -156,4 +158,4 @@ async def wait_for(predicate: object, timeout: float, interval: float = 0.05) ->
             return
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met in time")
-        await asyncio.sleep(interval)
+        await timing.sleep(interval)

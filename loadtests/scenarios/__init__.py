@@ -13,4 +13,4 @@ SCENARIOS: dict[str, type[Scenario]] = {
     cls.name: cls for cls in (Fanout, Rooms, Idle, Durable, Mixed)
 }
 
-__all__ = ["SCENARIOS", "Scenario", "Context", "Layout"]
+__all__ = ["SCENARIOS", "Context", "Layout", "Scenario"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import overload
 
 from starlette.exceptions import HTTPException
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
@@ -108,12 +109,30 @@ async def _internal(conn: HTTPConnection, exc: Exception) -> Response | None:
     return await _respond(conn, "internal", "internal error")
 
 
+class _Handler:
+    """One of the handlers above in the two shapes Starlette calls it with
+    (starlette.types.ExceptionHandler): a response for a request, a close and
+    nothing for a WebSocket. The overloads tell mypy which one each scope gets."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle: Callable[[HTTPConnection, Exception], Awaitable[Response | None]]):
+        self._handle = handle
+
+    @overload
+    async def __call__(self, conn: Request, exc: Exception) -> Response: ...
+    @overload
+    async def __call__(self, conn: WebSocket, exc: Exception) -> None: ...
+    async def __call__(self, conn: HTTPConnection, exc: Exception) -> Response | None:
+        return await self._handle(conn, exc)
+
+
 # Passed to Starlette(exception_handlers=...). Starlette routes the Exception
 # handler through ServerErrorMiddleware, which answers with it and then
 # re-raises so the server (uvicorn) also sees the failure.
 exception_handlers = {
-    ApiError: _api_error,
-    StoreError: _store_error,
-    HTTPException: _http_error,
-    Exception: _internal,
+    ApiError: _Handler(_api_error),
+    StoreError: _Handler(_store_error),
+    HTTPException: _Handler(_http_error),
+    Exception: _Handler(_internal),
 }

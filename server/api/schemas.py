@@ -39,8 +39,17 @@ SCHEMAS: dict[str, Schema] = {
     "User": obj(["id", "handle", "name"], id=STR, handle=STR, name=STR),
     "Auth": obj(["token", "user"], token=STR, user=ref("User")),
     "Circle": obj(
-        ["id", "name", "kind", "visibility", "description", "owner", "members"]
-        + ["promote_threshold", "created"],
+        [
+            "id",
+            "name",
+            "kind",
+            "visibility",
+            "description",
+            "owner",
+            "members",
+            "promote_threshold",
+            "created",
+        ],
         id=STR,
         name=STR,
         kind=KIND,
@@ -102,8 +111,20 @@ _PERSON = obj(["id", "name"], id=STR, name={**STR, "description": "display name 
 
 SCHEMAS |= {
     "Post": obj(
-        ["id", "circle", "kind", "author", "text", "created", "updated", "pinned", "must_read"]
-        + ["likes", "liked", "comments"],
+        [
+            "id",
+            "circle",
+            "kind",
+            "author",
+            "text",
+            "created",
+            "updated",
+            "pinned",
+            "must_read",
+            "likes",
+            "liked",
+            "comments",
+        ],
         id=STR,
         circle=STR,
         kind={

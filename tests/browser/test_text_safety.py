@@ -7,6 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests import timing
 from tests.browser.pages import (
     create_circle,
     expect_once,
@@ -43,7 +44,7 @@ def test_markup_is_shown_as_text_and_runs_nothing(open_page: Any) -> None:
     tid(ann, "home-link").click()
     expect(tid(ann, "circle-item").filter(has_text="<i>fancy</i>")).to_have_count(1)
 
-    ann.wait_for_timeout(500)  # an onerror would have fired by now
+    ann.wait_for_timeout(timing.seconds(0.5) * 1000)  # an onerror would have fired by now
     for page in (ann, bob):
         assert page.locator("main img, main script, main b, main i").count() == 0
         assert page.dialogs == []

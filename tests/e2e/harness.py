@@ -18,14 +18,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from protocol import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, codec_for
+from tests import timing
+from tests.timing import seconds  # the e2e and browser tests import it from here too
 
 ROOT = Path(__file__).resolve().parents[2]
-# Slow machines set QUANZI_TEST_TIME_SCALE=3 instead of editing timeouts.
-SCALE = float(os.environ.get("QUANZI_TEST_TIME_SCALE", "1"))
-
-
-def seconds(s: float) -> float:
-    return s * SCALE
 
 
 def free_port() -> int:
@@ -84,7 +80,7 @@ class ServerProcess:
                     return self
             except httpx.HTTPError:
                 pass
-            time.sleep(0.05)
+            timing.sleep_blocking(0.05)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:

@@ -8,6 +8,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 
 
@@ -87,10 +88,10 @@ async def test_seam_between_replay_and_live_loses_nothing(server: ServerProcess,
         return n
 
     sender = asyncio.create_task(chatter())
-    await asyncio.sleep(0.2)
+    await timing.sleep(0.2)
     bob = await Client.open(server.ws, bob_token)
     await bob.request({"t": "join", "circle": circle, "since": 0})
-    await asyncio.sleep(0.3)
+    await timing.sleep(0.3)
     stop.set()
     total = await sender
     seqs = [m["seq"] for m in await bob.messages(total)]
@@ -115,7 +116,7 @@ async def test_history_and_nonce_idempotency(server: ServerProcess, api: Api, co
 
 
 async def test_non_member_is_refused(server: ServerProcess, api: Api, codec: str) -> None:
-    ann_token, _, circle = await _two_members(api)
+    _, _, circle = await _two_members(api)
     eve_token, _ = await api.signup("eve")
     eve = await Client.open(server.ws, eve_token, codec)
     for frame in (

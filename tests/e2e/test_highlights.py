@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests import timing
 from tests.e2e.conftest import FAST
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 
@@ -216,7 +217,7 @@ async def _pruned_scene(api: Api, server: ServerProcess) -> tuple[Scene, dict[st
         if len(kept) == 100:
             break
         assert asyncio.get_running_loop().time() < deadline, f"not pruned: {len(kept)} kept"
-        await asyncio.sleep(0.1)
+        await timing.sleep(0.1)
     assert kept == list(range(52, 152))
     await close_all(bob, owner)
     return scene, post, kept[0]
@@ -378,7 +379,7 @@ async def test_a_reconnecting_client_catches_up_on_highlights_with_since(
     await star(owner, scene.circle, first["seq"])
     seen = (await b.push("highlight", timeout=PUSH_S))["post"]
     await b.close()  # bob goes away; changes keep coming
-    await asyncio.sleep(0.01)  # later changes get a later `updated` (ms)
+    await timing.sleep(0.01)  # later changes get a later `updated` (ms)
 
     second = await owner.say(scene.circle, "second tip")
     promoted = (await star(owner, scene.circle, second["seq"]))["post"]

@@ -8,6 +8,7 @@ import signal
 
 import httpx
 
+from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess
 
 
@@ -37,7 +38,7 @@ async def test_sigterm_says_bye_and_loses_no_acknowledged_message(
             i += 1
 
     tasks = [asyncio.create_task(send(c, k)) for k, c in enumerate(senders)]
-    await asyncio.sleep(0.5)
+    await timing.sleep(0.5)
     server.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
     bye = await listener.push("bye", timeout=10)
     assert bye["reason"] in ("shutdown", "restart")

@@ -63,7 +63,7 @@ async def test_repeated_abuse_closes_with_4008(server: ServerProcess, api: Api) 
 
 
 async def test_oversize_frame_closes_with_1009(server: ServerProcess, api: Api) -> None:
-    token, circle = await _member(api)
+    token, _ = await _member(api)
     client = await Client.open(server.ws, token)
     await client.ws.send('{"t":"say","text":"' + "x" * 70000 + '"}')
     assert await client.closed() == 1009

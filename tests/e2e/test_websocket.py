@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.frames import Frame, Opcode
 
+from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 
 
@@ -103,7 +104,7 @@ async def test_a_silent_peer_is_dropped_and_a_live_one_kept(tmp_path: Path) -> N
         live = await Client.open(proc.ws, token)  # websockets answers pings itself
         silent, _ = await RawPeer.open(proc.port)
         silent.send(Opcode.TEXT, f'{{"t":"hello","id":1,"token":"{token}"}}'.encode())
-        opcode, welcome = await silent.frame()
+        _, welcome = await silent.frame()
         assert b"welcome" in welcome
 
         async def pings_then_eof() -> int:
@@ -117,7 +118,7 @@ async def test_a_silent_peer_is_dropped_and_a_live_one_kept(tmp_path: Path) -> N
 
         # Pinged once after an interval of silence, dropped one interval later.
         assert await asyncio.wait_for(pings_then_eof(), seconds(10 * interval)) >= 1
-        await asyncio.sleep(4 * interval)
+        await timing.sleep(4 * interval)
         assert (await live.request({"t": "ping"}))["t"] == "pong"
         await live.close()
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from server.housekeeping import Housekeeping
 from store import now_ms
 from server.settings import Settings
+from tests import timing
 
 
 class Flaky:
@@ -67,7 +67,7 @@ async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureF
         for _ in range(200):
             if posts.expired and posts.backlog == 0 and posts.changes_pruned_before:
                 break
-            await asyncio.sleep(0.01)
+            await timing.sleep(0.01)
         await jobs.stop()
     assert posts.expired == [{"id": "p1", "circle": "c1", "pinned": False}]
     # The change log is pruned by age: what is older than change_log_days goes.
@@ -78,6 +78,6 @@ async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureF
     assert sum("pin expiry failed" in r.getMessage() for r in caplog.records) == 2
     assert any("retention failed" in r.getMessage() for r in caplog.records)
     calls = posts.expire_calls
-    await asyncio.sleep(0.05)
+    await timing.sleep(0.05)
     assert posts.expire_calls == calls  # stopped means stopped
     await jobs.stop()  # and stopping twice is fine

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from tests import timing
+
 API = "/api/v1"
-# Slow machines set QUANZI_TEST_TIME_SCALE=3 instead of editing timeouts.
-WAIT_S = 5.0 * float(os.environ.get("QUANZI_TEST_TIME_SCALE", "1"))
+WAIT_S = timing.seconds(5.0)
 
 
 def hello(ws, token: str) -> None:
@@ -36,7 +36,7 @@ def wait_for(ws, wanted: str) -> dict:
         for frame in frames_until_pong(ws, f"wait-{n}"):
             if frame["t"] == wanted:
                 return frame
-        time.sleep(0.02)
+        timing.sleep_blocking(0.02)
     pytest.fail(f"no {wanted!r} frame within {WAIT_S} s")
 
 

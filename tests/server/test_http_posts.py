@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests import timing
+
 API = "/api/v1"
 
 
@@ -292,7 +294,7 @@ def test_since_returns_changes_with_tombstones(client: TestClient, circle) -> No
     old = write(client, circle, bob, "before")
     doomed = write(client, circle, bob, "doomed")
     since = max(old["updated"], doomed["updated"])
-    time.sleep(0.005)
+    timing.sleep_blocking(0.005)
     fresh = write(client, circle, bob, "after")
     client.delete(f"{API}/posts/{doomed['id']}", headers=bob.auth)
     pinned = put(client, f"/posts/{old['id']}/pin", ann).json()

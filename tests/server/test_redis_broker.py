@@ -3,7 +3,6 @@ prefix; a private one where the test stops it)."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +14,9 @@ from protocol.events import MessageVetoed
 from server.messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
 from server.redis_broker import RedisBroker
 from server.redis_presence import RedisPresence
+from tests import timing
 from tests.services import RedisServer, redis_url, wait_for
+
 
 def chat(circle: str, seq: int, **extra: Any) -> ChatMessage:
     return ChatMessage({"circle": circle, "seq": seq, **extra})
@@ -58,7 +59,7 @@ async def test_events_reach_subscribed_nodes_once(pair: tuple[Node, Node]) -> No
     # Typed on both sides: encoded for Redis only.
     assert b.got == [message, vetoed("2", 1)]
     # The publisher hands its own message to itself at once, and ignores the echo.
-    await asyncio.sleep(0.2)
+    await timing.sleep(0.2)
     assert a.got == [message]
     assert a.broker.healthy() and a.broker.info()["kind"] == "redis"
 
@@ -71,7 +72,7 @@ async def test_unsubscribed_channels_are_not_heard(pair: tuple[Node, Node]) -> N
     a.broker.publish("c:1", TokenRevoked("x"))
     a.broker.publish("c:2", TokenRevoked("y"))
     await wait_for(lambda: b.got, 5)
-    await asyncio.sleep(0.2)
+    await timing.sleep(0.2)
     assert b.got == [TokenRevoked("y")]
 
 
@@ -93,11 +94,11 @@ async def test_after_redis_returns_nodes_resync_and_publish_what_they_kept(
         a.broker.publish("all", TokenRevoked("t"))
         assert a.got == [chat("1", 1), chat("1", 2), chat("1", 3)]  # local delivery goes on
         await b.broker.subscribe("all")  # asked for while Redis is away
-        await asyncio.sleep(1.5)  # a's backoff grows past b's
+        await timing.sleep(1.5)  # a's backoff grows past b's
         redis.start()
         await wait_for(lambda: a.broker.healthy() and b.broker.healthy(), 10)
         await wait_for(lambda: len(b.got) >= 3, 5)
-        await asyncio.sleep(0.2)
+        await timing.sleep(0.2)
         # b catches up from the store on Resync; of the chat it hears only the
         # newest kept message (enough to see the gap), and every other message.
         assert Resync() in b.got

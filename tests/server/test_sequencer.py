@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from server.sequencer import Sequencer
+from tests import timing
 
 C = "circle"
 WAIT = 0.05
@@ -58,7 +59,7 @@ async def test_a_late_message_is_waited_for_not_fetched() -> None:
     assert out == [1]
     seq.message(m2)
     assert out == [1, 2, 3]
-    await asyncio.sleep(WAIT * 2)
+    await timing.sleep(WAIT * 2)
     assert store.reads == 0
 
 
@@ -72,7 +73,7 @@ async def test_a_lost_message_is_filled_from_the_store_after_the_wait() -> None:
     seq.message(m4)
     seq.message(m3)
     assert out == [1]
-    await asyncio.sleep(WAIT * 3)
+    await timing.sleep(WAIT * 3)
     assert out == [1, 2, 3, 4]
     assert store.reads == 1
     seq.message(m3)  # a late duplicate is dropped
@@ -99,7 +100,7 @@ async def test_expect_fills_a_lost_tail() -> None:
     m1, _, _ = store.add(3)
     seq.message(m1)
     seq.expect(C, 3)  # the tail check: the store has seq 3
-    await asyncio.sleep(WAIT * 3)
+    await timing.sleep(WAIT * 3)
     assert out == [1, 2, 3]
 
 
@@ -110,7 +111,7 @@ async def test_catch_up_reads_everything_new_in_pages() -> None:
     seq.begin(C, 0)
     store.add(25)
     seq.catch_up()
-    await asyncio.sleep(WAIT)
+    await timing.sleep(WAIT)
     assert out == list(range(1, 26))
     assert store.reads == 3
 
@@ -133,7 +134,7 @@ async def test_a_failing_store_is_retried() -> None:
 
     seq._fetch = flaky
     seq.message(store.messages[1])
-    await asyncio.sleep(WAIT * 5)
+    await timing.sleep(WAIT * 5)
     assert out == [1, 2]
     assert calls >= 2
 
@@ -168,5 +169,5 @@ async def test_shuffled_delivery_with_losses_is_always_complete_and_ordered() ->
         for m in live:
             seq.message(m)
         seq.expect(C, 50)
-        await asyncio.sleep(WAIT * 3)
+        await timing.sleep(WAIT * 3)
         assert out == list(range(1, 51))

@@ -15,6 +15,7 @@ from websockets.exceptions import InvalidStatus
 from server.__main__ import QuanziServer, uvicorn_config
 from server.app import create_app
 from server.settings import Settings
+from tests import timing
 
 
 def _free_port() -> int:
@@ -31,7 +32,7 @@ async def test_the_socket_path_refuses_with_503_while_shutting_down(tmp_path: Pa
     try:
         while not server.started:
             assert not serving.done(), "the server did not start"
-            await asyncio.sleep(0.02)
+            await timing.sleep(0.02)
         url = f"ws://127.0.0.1:{settings.port}/ws"
         async with connect(url) as ws:  # accepted while the node accepts
             await ws.send('{"t":"ping","id":1}')
@@ -50,9 +51,8 @@ def test_the_asgi_route_refuses_with_503_while_shutting_down(
 ) -> None:
     client.app.state.node.accepting = False  # type: ignore[attr-defined]
     try:
-        with pytest.raises(WebSocketDenialResponse) as refused:
-            with client.websocket_connect("/ws"):
-                pass
+        with pytest.raises(WebSocketDenialResponse) as refused, client.websocket_connect("/ws"):
+            pass
         assert refused.value.status_code == 503
     finally:
         client.app.state.node.accepting = True  # type: ignore[attr-defined]

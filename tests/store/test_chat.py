@@ -36,9 +36,17 @@ async def test_say_returns_the_stored_message(store: Store, alice: Record, circl
 
 @pytest.mark.parametrize(
     ("text", "nonce", "reply_to"),
-    [("", "n", None), ("x" * 65537, "n", None), (None, "n", None)]
-    + [("hi", "", None), ("hi", "n" * 65, None), ("hi", 7, None)]
-    + [("hi", "n", 0), ("hi", "n", True), ("hi", "n", "3")],
+    [
+        ("", "n", None),
+        ("x" * 65537, "n", None),
+        (None, "n", None),
+        ("hi", "", None),
+        ("hi", "n" * 65, None),
+        ("hi", 7, None),
+        ("hi", "n", 0),
+        ("hi", "n", True),
+        ("hi", "n", "3"),
+    ],
 )
 async def test_say_invalid(
     store: Store, alice: Record, circle: Record, text: Any, nonce: Any, reply_to: Any

@@ -17,6 +17,7 @@ import store.commit_queue as commit_queue
 import store.sqlite_writer as sqlite_writer
 from store import NotFound, Store
 from store.models import MESSAGES
+from tests import timing
 
 from .conftest import sqlite_url
 
@@ -444,7 +445,7 @@ async def test_the_wal_is_checkpointed_beside_the_writer(
         deadline = asyncio.get_running_loop().time() + 10
         while os.stat(db_path).st_size <= before + 500_000:
             assert asyncio.get_running_loop().time() < deadline, "the WAL was never checkpointed"
-            await asyncio.sleep(0.05)
+            await timing.sleep(0.05)
     finally:
         await s.close()
     assert not any(t.name == "quanzi-sqlite-checkpoint" for t in threading.enumerate())

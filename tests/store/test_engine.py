@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from store import Store
 from store.engine import Database, open_database
 from store.models import Circle, Member
+from tests import timing
 
 from .conftest import sqlite_url
 
@@ -70,7 +71,7 @@ async def test_write_transactions_wait_for_the_lock(tmp_path: Path) -> None:
         async def bump() -> None:
             async with db.write() as conn:
                 n = (await conn.execute(text("SELECT n FROM counter"))).scalar_one()
-                await asyncio.sleep(0.001)
+                await timing.sleep(0.001)
                 await conn.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
 
         await asyncio.gather(*(bump() for _ in range(30)))

@@ -138,8 +138,17 @@ async def test_create_codes(store: Store, alice: Record, bob: Record, circle: Re
 
 @pytest.mark.parametrize(
     ("count", "max_uses", "expires_in_s"),
-    [(0, None, None), (101, None, None), (True, None, None), ("3", None, None)]
-    + [(1, 0, None), (1, True, None), (1, None, 0), (1, None, -5), (1, None, 1.5)],
+    [
+        (0, None, None),
+        (101, None, None),
+        (True, None, None),
+        ("3", None, None),
+        (1, 0, None),
+        (1, True, None),
+        (1, None, 0),
+        (1, None, -5),
+        (1, None, 1.5),
+    ],
 )
 async def test_create_codes_invalid(
     store: Store, alice: Record, circle: Record, count: Any, max_uses: Any, expires_in_s: Any

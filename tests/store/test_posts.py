@@ -49,8 +49,15 @@ async def test_create_a_post_and_a_notice(
 
 @pytest.mark.parametrize(
     ("kind", "text"),
-    [("highlight", "x"), ("poll", "x"), (None, "x"), ("post", ""), ("post", "x" * 20_001)]
-    + [("post", None), ("post", "   ")],
+    [
+        ("highlight", "x"),
+        ("poll", "x"),
+        (None, "x"),
+        ("post", ""),
+        ("post", "x" * 20_001),
+        ("post", None),
+        ("post", "   "),
+    ],
 )
 async def test_create_invalid(
     store: Store, room: Record, alice: Record, kind: Any, text: Any

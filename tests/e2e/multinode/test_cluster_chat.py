@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 from tests.e2e.multinode.conftest import StartNodes
 
@@ -99,7 +100,7 @@ async def test_ten_senders_on_three_nodes_every_member_gets_every_seq_once_in_or
             assert mine == [f"{k}:{i}" for i in range(per_sender)]
     elapsed = time.monotonic() - started
     # Nothing more: no duplicate trails behind.
-    await asyncio.sleep(seconds(0.3))
+    await timing.sleep(0.3)
     for listener in listeners:
         assert all(f["t"] != "msg" for f in _drain(listener))
     print(f"\n{total} messages from 10 senders on 3 nodes to 6 listeners in {elapsed:.2f}s")
@@ -133,9 +134,9 @@ async def test_presence_counts_members_on_every_node_and_forgets_a_dead_node(
     # bob on two nodes counts once
     bob_again = await Client.open(c.ws, bob_t)
     await bob_again.request({"t": "join", "circle": circle})
-    await asyncio.sleep(seconds(1.5))  # node c has written bob's presence
+    await timing.sleep(1.5)  # node c has written bob's presence
     await bob.request({"t": "leave", "circle": circle})
-    await asyncio.sleep(seconds(2.5))
+    await timing.sleep(2.5)
     assert all(f["online"] == 3 for f in _drain(ann) if f["t"] == "presence")
     # Node c dies without a word: cat and bob's second socket vanish within the ttl.
     c.stop(signal_kill())
@@ -198,7 +199,7 @@ async def test_a_removed_member_loses_the_circle_on_the_other_node(
     await owner.say(circle, "after")
     assert (await owner.push("msg"))["text"] == "before"
     assert (await owner.push("msg"))["text"] == "after"
-    await asyncio.sleep(seconds(0.3))
+    await timing.sleep(0.3)
     assert all(f["t"] != "msg" for f in _drain(bob_ws))
     await owner.close()
     await bob_ws.close()
@@ -223,7 +224,7 @@ async def test_the_same_nonce_through_both_nodes_is_one_message(
     assert [m["seq"] for m in got] == list(range(1, rounds + 1))
     history = await watcher.request({"t": "history", "circle": circle, "limit": 200})
     assert [m["text"] for m in history["messages"]] == [f"once {i}" for i in range(rounds)]
-    await asyncio.sleep(seconds(0.3))
+    await timing.sleep(0.3)
     assert all(f["t"] != "msg" for f in _drain(watcher))
     for c in (on_a, on_b, watcher):
         await c.close()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from websockets.exceptions import ConnectionClosed
 
+from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 from tests.e2e.multinode.conftest import StartNodes
 from tests.e2e.multinode.test_cluster_chat import members
@@ -76,7 +77,7 @@ class Follower:
                 raise TimeoutError(f"follower at {self.seqs[-1:]} of {last}")
             if self.task is not None and self.task.done():
                 self.task.result()
-            await asyncio.sleep(0.02)
+            await timing.sleep(0.02)
 
     async def stop(self) -> None:
         if self.task is not None:
@@ -132,7 +133,7 @@ class Sender:
             assert reply["t"] == "ok", reply
             self.acked[nonce] = reply["seq"]
             i += 1
-            await asyncio.sleep(pause)
+            await timing.sleep(pause)
 
     async def close(self) -> None:
         if self.client is not None:
@@ -145,7 +146,7 @@ async def _open_retrying(url: str, token: str) -> Client:
         try:
             return await Client.open(url, token)
         except (OSError, ConnectionClosed, TimeoutError):
-            await asyncio.sleep(0.1)
+            await timing.sleep(0.1)
     raise RuntimeError(f"cannot connect to {url}")
 
 
@@ -210,17 +211,17 @@ async def test_a_node_killed_under_load_loses_nothing_acknowledged(
     ]
     stop = asyncio.Event()
     running = [asyncio.create_task(s.run(stop)) for s in senders]
-    await asyncio.sleep(seconds(1.5))
+    await timing.sleep(1.5)
     before = sum(len(s.acked) for s in senders)
     a.stop(signal.SIGKILL)
     killed_at = time.monotonic()
-    await asyncio.sleep(seconds(2))
+    await timing.sleep(2)
     stop.set()
     await asyncio.gather(*running)
     history = await stored(b, people[0][0], circle)
     for follower in followers:
         await follower.until(len(history), timeout=10)
-    await asyncio.sleep(seconds(0.3))  # anything trailing would be a duplicate
+    await timing.sleep(0.3)  # anything trailing would be a duplicate
     check_complete(history, senders, followers)
     moved = [f for f in followers if f.reconnects]
     assert len(moved) == 2 and all(f.reconnects == 1 for f in moved)
@@ -249,16 +250,16 @@ async def test_sigterm_says_bye_and_clients_resume_on_the_other_node(
     senders = [Sender(k, people[2 + k][0], circle, urls) for k in range(2)]
     stop = asyncio.Event()
     running = [asyncio.create_task(s.run(stop)) for s in senders]
-    await asyncio.sleep(seconds(1))
+    await timing.sleep(1)
     a.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
-    await asyncio.sleep(seconds(1.5))
+    await timing.sleep(1.5)
     stop.set()
     await asyncio.gather(*running)
     assert a.stop() in (0, -signal.SIGTERM)
     history = await stored(b, people[0][0], circle)
     for follower in followers:
         await follower.until(len(history), timeout=10)
-    await asyncio.sleep(seconds(0.3))
+    await timing.sleep(0.3)
     check_complete(history, senders, followers)
     for follower in followers:
         assert follower.byes == 1 and follower.close_codes == [1012], follower
@@ -311,7 +312,7 @@ async def test_redis_away_for_ten_seconds(start_nodes: StartNodes, own_redis: Re
                 body = (await http.get(f"{node.http}/healthz")).json()
                 if body["broker"] is False:
                     break
-                await asyncio.sleep(0.05)
+                await timing.sleep(0.05)
             assert body["status"] == "degraded" and body["broker_state"]["connected"] is False
     # Both nodes still store and acknowledge; members on the same node keep chatting.
     local_checks = 0
@@ -322,7 +323,7 @@ async def test_redis_away_for_ten_seconds(start_nodes: StartNodes, own_redis: Re
         await say(senders[1], f"outage-b-{i}")
         local_checks += 1
         i += 1
-        await asyncio.sleep(0.2)
+        await timing.sleep(0.2)
     assert local_checks >= 5
     assert (await api.call("POST", "/auth/logout", doomed_token)).status_code == 204
 
@@ -333,7 +334,7 @@ async def test_redis_away_for_ten_seconds(start_nodes: StartNodes, own_redis: Re
         await f.until(len(history), timeout=5)
     caught_up = time.monotonic() - back_at
     assert await doomed.closed(timeout=5) == 4001
-    await asyncio.sleep(seconds(0.3))
+    await timing.sleep(0.3)
     check_complete(history, senders, followers)
     # And live chat across nodes again.
     async with httpx.AsyncClient() as http:
@@ -341,7 +342,7 @@ async def test_redis_away_for_ten_seconds(start_nodes: StartNodes, own_redis: Re
             for _ in range(100):
                 if (await http.get(f"{node.http}/healthz")).json()["broker"]:
                     break
-                await asyncio.sleep(0.05)
+                await timing.sleep(0.05)
     last = await say(senders[1], "after")
     await ann.until(last, timeout=2)
     print(
