@@ -247,6 +247,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
 # Membership events: a node learns from them which of its connections belong where.
 MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated)
 
+
 def event_from_map(m: Map) -> CircleEvent:
     """The typed event of a map (an `event` push, a catch-up item)."""
     cls = EVENT_TYPES.get(m.get("kind"))  # type: ignore[arg-type]

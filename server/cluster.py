@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from .broker import Broker, InProcessBroker
 from .presence import LocalPresence, PresenceTracker
@@ -62,7 +62,7 @@ def make_presence(settings: Settings, broker: Broker) -> PresenceTracker:
 Lasts = Callable[[list[str]], Awaitable[dict[str, int]]]
 
 
-async def tail_check_loop(interval_s: float, streams: list[tuple[Sequencer, Lasts]]) -> None:
+async def tail_check_loop(interval_s: float, streams: Sequence[tuple[Sequencer, Lasts]]) -> None:
     """Compare each followed circle's last position in the store (chat seq, event
     rev) with what was delivered; fill from the store what never came."""
     while True:

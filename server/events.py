@@ -59,11 +59,11 @@ class Events:
 
     async def since(self, circle: str, after: int, limit: int) -> list[CircleEvent]:
         """Every event of the circle after ``after`` (a node filling a gap)."""
-        return [to_event(change) for change in await self._store.changes.since(circle, after, limit)]
+        return [
+            to_event(change) for change in await self._store.changes.since(circle, after, limit)
+        ]
 
-    async def catch_up(
-        self, circle: str, viewer_id: str, after: int, limit: int
-    ) -> dict[str, Any]:
+    async def catch_up(self, circle: str, viewer_id: str, after: int, limit: int) -> dict[str, Any]:
         """What a client missed: the events after ``after`` it may see, where the log
         ends, whether to ask again (``more``, with ``after=next``: the page's last
         rev, seen or not), whether to reload (``reset``)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from protocol import CircleEvent, Highlight
+from protocol import CircleEvent, Highlight, HighlightAction
 from protocol.events import (
     PinsReordered,
     PostDeleted,
@@ -21,7 +21,7 @@ from protocol.events import (
     PostUnpinned,
 )
 
-_ACTIONS: dict[type, Any] = {
+_ACTIONS: dict[type, HighlightAction] = {
     PostPromoted: "promoted",
     PostPinned: "pinned",
     PostUnpinned: "unpinned",
@@ -33,8 +33,8 @@ _ACTIONS: dict[type, Any] = {
 def highlight_frames(event: CircleEvent) -> list[dict[str, Any]]:
     """The v1 `highlight` pushes an event stands for (none for most kinds)."""
     if isinstance(event, PostMustRead):
-        action = "must_read" if event.post.get("must_read") else "updated"
-        return [Highlight(circle=event.circle, action=action, post=event.post).to_map()]
+        flagged: HighlightAction = "must_read" if event.post.get("must_read") else "updated"
+        return [Highlight(circle=event.circle, action=flagged, post=event.post).to_map()]
     if isinstance(event, PinsReordered):
         return [
             Highlight(circle=event.circle, action="updated", post=post).to_map()

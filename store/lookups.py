@@ -6,6 +6,7 @@ see the same state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select, update
@@ -203,7 +204,7 @@ def oldest_first(
     return query.order_by(at, key).limit(limit + 1)
 
 
-def next_cursor(rows: list[Any], limit: int, at: str, key: str) -> str | None:
+def next_cursor(rows: Sequence[Any], limit: int, at: str, key: str) -> str | None:
     """The cursor after a page read with one row more than ``limit`` (None: last page)."""
     if len(rows) <= limit:
         return None

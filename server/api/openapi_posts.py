@@ -31,9 +31,7 @@ def page_params(default: int, maximum: int, what: str) -> tuple[Schema, Schema]:
     """`cursor` and `limit` of a paginated list."""
     return (
         query_param("cursor", STR, "the `next` of the previous page"),
-        query_param(
-            "limit", {**INT, "minimum": 1, "maximum": maximum, "default": default}, what
-        ),
+        query_param("limit", {**INT, "minimum": 1, "maximum": maximum, "default": default}, what),
     )
 
 
@@ -169,7 +167,9 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/posts/{{id}}/must-read": {
         "put": _post_op("Flag must-read (owner/admin); members get `post.must_read`", ref("Post")),
-        "delete": _post_op("Clear must-read (owner/admin); members get `post.must_read`", ref("Post")),
+        "delete": _post_op(
+            "Clear must-read (owner/admin); members get `post.must_read`", ref("Post")
+        ),
     },
     f"{V1}/posts/{{id}}/ack": {
         "put": _post_op(

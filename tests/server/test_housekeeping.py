@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from server.housekeeping import Housekeeping
-from store import now_ms
 from server.settings import Settings
+from store import now_ms
 from tests import timing
 
 
