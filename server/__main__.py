@@ -16,8 +16,7 @@ import uvicorn
 from sqlalchemy import make_url
 from starlette.applications import Starlette
 
-from store.engine import open_database
-from store.migrate import current as current_revision
+import store
 
 from .app import create_app
 from .node import Node
@@ -90,15 +89,7 @@ def migrate(argv: list[str]) -> None:
     store's schema to the latest version and exit (a node also does it on start)."""
     settings = parse_args(argv)
 
-    async def run() -> str | None:
-        db = await open_database(settings.store_url)
-        try:
-            async with db.engine.connect() as conn:
-                return await conn.run_sync(current_revision)
-        finally:
-            await db.dispose()
-
-    revision = asyncio.run(run())
+    revision = asyncio.run(store.migrate(settings.store_url))
     shown = make_url(settings.store_url).render_as_string(hide_password=True)
     print(f"{shown}: schema at revision {revision}", flush=True)
 

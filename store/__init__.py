@@ -23,6 +23,7 @@ from .engine import Database, open_database
 from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .ids import now_ms
 from .memberships import Memberships
+from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
 from .posts import Posts
@@ -84,6 +85,17 @@ class Store:
             await self.db.dispose()
 
 
+async def migrate(url: str) -> str | None:
+    """Bring the database at ``url`` to the latest schema (``Store.open`` does it
+    too); returns the revision it is at."""
+    db = await open_database(url)
+    try:
+        async with db.engine.connect() as conn:
+            return await conn.run_sync(current_revision)
+    finally:
+        await db.dispose()
+
+
 __all__ = [
     "CHANGE_KINDS",
     "MANAGER_ROLES",
@@ -112,6 +124,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Unauthenticated",
+    "migrate",
     "now_ms",
     "shared_post",
 ]

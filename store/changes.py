@@ -181,7 +181,7 @@ class Changes(Service):
             select(CHANGES.c.circle_id, CHANGES.c.rev)
             .join(newest, newest.c.circle_id == CHANGES.c.circle_id)
             .where(CHANGES.c.ts < before_ms, CHANGES.c.rev < newest.c.rev)
-            .order_by(CHANGES.c.ts)
+            .order_by(CHANGES.c.ts, CHANGES.c.rev)
             .limit(batch)
         )
         async with self._db.read() as conn:

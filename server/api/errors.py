@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from server.api.responses import JSONResponse
-from store.errors import StoreError
+from store import StoreError
 
 log = logging.getLogger(__name__)
 

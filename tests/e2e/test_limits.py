@@ -13,6 +13,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from protocol import SUBPROTOCOL_JSON
+from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 
 
@@ -100,6 +101,43 @@ async def test_chat_floods_are_rate_limited_and_not_stored(tmp_path: Path) -> No
         assert {r.get("code") for r in replies[3:]} == {"rate_limited"}
         hist = await client.request({"t": "history", "circle": circle})
         assert len(hist["messages"]) == 3
+        await client.close()
+    finally:
+        await api.close()
+        proc.stop()
+
+
+async def test_a_fast_typist_is_rate_limited_and_stays_connected(tmp_path: Path) -> None:
+    """Forty says at once and twenty more a second later, at the people-sized
+    defaults (10/s, bursts of 20): about thirty are refused with rate_limited —
+    more than the 20 bad frames that close a connection with 4008 — and none of
+    that counts as abuse: the connection goes on."""
+    proc = ServerProcess(tmp_path).start()  # the default rate limits
+    api = Api(proc.http)
+    try:
+        token, circle = await _member(api)
+        client = await Client.open(proc.ws, token)
+
+        async def burst(tag: str, n: int) -> list[dict]:
+            frames = [
+                {"t": "say", "circle": circle, "text": f"{i}", "nonce": f"{tag}{i}"}
+                for i in range(n)
+            ]
+            return list(await asyncio.gather(*(client.request(f) for f in frames)))
+
+        replies = await burst("a", 40)
+        await timing.sleep(1.0)
+        replies += await burst("b", 20)
+        codes = [r.get("code") for r in replies if r["t"] == "error"]
+        assert len(codes) > 20 and set(codes) == {"rate_limited"}, codes
+        # Still connected: a ping is answered and a say after a pause is stored.
+        assert (await client.request({"t": "ping"}))["t"] == "pong"
+        await timing.sleep(0.5)
+        ok = await client.request(
+            {"t": "say", "circle": circle, "text": "still here", "nonce": "z"}
+        )
+        assert ok["t"] == "ok", ok
+        assert client.ws.close_code is None
         await client.close()
     finally:
         await api.close()

@@ -20,3 +20,12 @@ def test_no_store_source_imports_beyond_the_fence() -> None:
     assert "migrations/env.py" in sources
     breaches = {path: crossings(names, FORBIDDEN) for path, names in sources.items()}
     assert {path: names for path, names in breaches.items() if names} == {}
+
+
+def test_every_change_the_store_logs_has_its_event_type() -> None:
+    """The store names its change kinds (it may not import protocol/); each must be
+    a kind of `protocol.events`, and every event kind must be one the store logs."""
+    from protocol import EVENT_TYPES
+    from store import CHANGE_KINDS
+
+    assert set(CHANGE_KINDS) == set(EVENT_TYPES)
