@@ -89,7 +89,7 @@ def migrate(argv: list[str]) -> None:
     store's schema to the latest version and exit (a node also does it on start)."""
     settings = parse_args(argv)
 
-    revision = asyncio.run(store.migrate(settings.store_url))
+    revision = asyncio.run(store.migrate_database(settings.store_url))
     shown = make_url(settings.store_url).render_as_string(hide_password=True)
     print(f"{shown}: schema at revision {revision}", flush=True)
 

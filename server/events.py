@@ -8,27 +8,21 @@ that makes it and hands the changes over after the commit (``on_changes``);
 must hear even for a circle it does not follow yet. HTTP handlers, the
 WebSocket session and the background jobs never choose a push.
 
-Who may see an event is decided here too (``visible_to``), for the live
-fan-out (``members.py``) and for catching up (``catch_up``) alike: every
-member, except that an acknowledgement reaches only the post's author and the
-circle's owners and admins.
+Catching up (``catch_up``) reads the same events back from the change log and
+applies the one audience rule (``members.visible_to``) that the live fan-out
+applies.
 """
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from protocol import MEMBERSHIP_EVENTS, CircleEvent, event_of
-from protocol.events import PostAcked
-from store import MANAGER_ROLES, Change, Store
+from store import Change, Store
 
 from .broker import ALL, Broker, circle_channel
+from .members import visible_to
 from .messages import CircleChange
-
-# An event's place in its circle's stream, for the sequencer.
-REV = operator.attrgetter("rev")
-CIRCLE = operator.attrgetter("circle")
 
 
 def to_event(change: Change) -> CircleEvent:
@@ -37,13 +31,6 @@ def to_event(change: Change) -> CircleEvent:
 
 def channel_of(event: CircleEvent) -> str:
     return ALL if isinstance(event, MEMBERSHIP_EVENTS) else circle_channel(event.circle)
-
-
-def visible_to(event: CircleEvent, user_id: str, role: str | None) -> bool:
-    """Whether a member (``role`` None: not a member) may see the event."""
-    if isinstance(event, PostAcked):
-        return role in MANAGER_ROLES or user_id == event.author
-    return True
 
 
 class Events:

@@ -130,14 +130,17 @@ class Hub:
         metrics.deliveries.inc(len(listeners))
         metrics.frame_out("msg").inc(len(listeners))
 
-    def broadcast(self, conns: Iterable[Connection], frame: dict[str, Any]) -> int:
-        """One push (presence, highlight, left…) to several connections."""
-        encoded = _Encoded(frame)
+    def broadcast(self, conns: Iterable[Connection], *frames: dict[str, Any]) -> int:
+        """Pushes (an event, presence, left…) to several connections, in order, each
+        encoded once per codec; returns how many connections got them."""
+        encoded = [_Encoded(frame) for frame in frames]
         count = 0
         for conn in conns:
-            conn.push(encoded.for_codec(conn.codec))
+            for one in encoded:
+                conn.push(one.for_codec(conn.codec))
             count += 1
-        metrics.frame_out(str(frame.get("t"))).inc(count)
+        for frame in frames:
+            metrics.frame_out(str(frame.get("t"))).inc(count)
         return count
 
 

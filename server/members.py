@@ -16,6 +16,7 @@ the circle.
 from __future__ import annotations
 
 import logging
+import operator
 
 from protocol import Left, LeftReason
 from protocol.events import (
@@ -24,17 +25,32 @@ from protocol.events import (
     MemberLeft,
     MemberRemoved,
     MemberUpdated,
+    PostAcked,
 )
-from store import Store
+from store import MANAGER_ROLES, Store
 
 from . import metrics
 from .channels import Channels
 from .connection import Connection
-from .events import visible_to
 from .highlights import highlight_frames
 from .hub import Hub
 from .presence import PresenceTracker
-from .sequencer import Sequencer
+from .sequencer import Fetch, Sequencer
+from .settings import Settings
+
+# An event's place in its circle's stream, for the feed sequencer.
+REV = operator.attrgetter("rev")
+CIRCLE = operator.attrgetter("circle")
+
+
+def visible_to(event: CircleEvent, user_id: str, role: str | None) -> bool:
+    """Whether a member (``role`` None: not a member) may see the event: every
+    member, except that an acknowledgement reaches only the post's author and the
+    circle's owners and admins. The one rule, live and when catching up."""
+    if isinstance(event, PostAcked):
+        return role in MANAGER_ROLES or user_id == event.author
+    return True
+
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +58,28 @@ log = logging.getLogger(__name__)
 class Members:
     def __init__(
         self,
+        settings: Settings,
         store: Store,
         hub: Hub,
         channels: Channels,
-        feed: Sequencer,
         presence: PresenceTracker,
+        fetch: Fetch,
     ) -> None:
         self._store = store
         self._hub = hub
         self._channels = channels
-        self._feed = feed
         self._presence = presence
+        # The events of the circles that connections here belong to, in rev order,
+        # gaps filled from the change log (``fetch``).
+        self.feed = self._feed = Sequencer(
+            fetch,
+            self.deliver,
+            hub.has_members,
+            wait_s=settings.reorder_wait_ms / 1000,
+            page=settings.replay_page,
+            position=REV,
+            circle_of=CIRCLE,
+        )
         # Connections reading their circles at hello, with the circles they were
         # removed from meanwhile (a stale read must not undo a removal).
         self._loading: dict[Connection, set[str]] = {}
@@ -107,19 +134,16 @@ class Members:
         for circle in circles:
             self._feed.begin(circle, revs.get(circle, 0))
 
-    def heard(self, event: CircleEvent) -> None:
-        """An event from the broker, before it is put in order. A user of this node
+    def joined(self, event: MemberJoined) -> None:
+        """A join from the broker, before it is put in order. A user of this node
         who joined a circle nobody here follows makes the node follow it from this
         event on (what came before is not the newcomer's business)."""
-        if (
-            isinstance(event, MemberJoined)
-            and not self._hub.has_members(event.circle)
-            and self._hub.of_user(event.member["user"])
-        ):
+        if not self._hub.has_members(event.circle) and self._hub.of_user(event.member["user"]):
             self._admit(event.circle, event.member["user"], event.member["role"])
             self._feed.restart(event.circle)
             self._feed.begin(event.circle, event.rev - 1)
             self._channels.spawn(self._catch_up_after_subscribing(event.circle))
+        self._feed.message(event)
 
     async def _catch_up_after_subscribing(self, circle: str) -> None:
         await self._channels.track(circle)
@@ -156,14 +180,15 @@ class Members:
         elif isinstance(event, MemberLeft | MemberRemoved):
             reason: LeftReason = "removed"
             self._drop(event.circle, event.user, reason)
-        members = list(self._hub.members(event.circle))
-        if not members:
-            return
-        seen = [c for c in members if visible_to(event, c.user_id, c.member_of.get(event.circle))]
-        self._hub.broadcast(seen, event.to_map())
-        for frame in highlight_frames(event):
-            self._hub.broadcast(members, frame)
-        metrics.deliveries.inc(len(seen))
+        members = self._hub.members(event.circle)
+        if isinstance(event, PostAcked):
+            members = [
+                c for c in members if visible_to(event, c.user_id, c.member_of[event.circle])
+            ]
+        # The event, then the v1 `highlight` it stands for (only unrestricted
+        # events have one): each encoded once per codec for all of them.
+        count = self._hub.broadcast(members, event.to_map(), *highlight_frames(event))
+        metrics.deliveries.inc(count)
 
     def _admit(self, circle: str, user_id: str, role: str) -> None:
         """The user belongs to the circle in this role (joined, or role changed)."""

@@ -22,13 +22,14 @@ from collections.abc import Awaitable
 from typing import Any
 
 from protocol import Bye, CloseCode, Presence
+from protocol.events import MemberJoined
 from store import Store, Unauthenticated
 
 from . import cluster, metrics
 from .broker import ALL, Broker, circle_channel
 from .channels import Channels
 from .connection import Connection
-from .events import CIRCLE, REV, Events
+from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
 from .members import Members
@@ -61,19 +62,12 @@ class Node:
             page=page,
         )
         self.events = Events(store, broker)
-        self.members: Members
-        # Circle events reach the members through it: in rev order, gaps filled
-        # from the change log.
-        self.feed = Sequencer(
-            self.events.since,
-            lambda event: self.members.deliver(event),
-            hub.has_members,
-            wait_s=wait_s,
-            page=page,
-            position=REV,
-            circle_of=CIRCLE,
+        # Circle events reach the members through its feed: in rev order, gaps
+        # filled from the change log.
+        self.members = Members(
+            settings, store, hub, self.channels, self.presence, self.events.since
         )
-        self.members = Members(store, hub, self.channels, self.feed, self.presence)
+        self.feed = self.members.feed
         self.streams = Streams(settings, store, hub, self.channels, self.chat, self.presence)
         self.say_limiter = RateLimiter(settings.say_rate_per_s, settings.say_burst)
         self.housekeeping = Housekeeping(settings, store)
@@ -90,11 +84,12 @@ class Node:
         store = await Store.open(
             settings.store_url,
             on_committed=lambda messages: node._on_committed(messages),
-            on_changes=lambda changes: node.events.committed(changes),
             batch_max=settings.commit_batch_max,
             password_time_cost=settings.password_time_cost,
         )
         node = cls(settings, store, cluster.make_broker(settings))
+        # Changes committed from now on take the event route.
+        store.on_changes = node.events.committed
         await node.broker.start(node._received)
         await node.presence.start()
         await node.broker.subscribe(ALL)
@@ -149,8 +144,10 @@ class Node:
         if isinstance(message, ChatMessage):
             self.chat.message(message.message)
         elif isinstance(message, CircleChange):
-            self.members.heard(message.event)
-            self.feed.message(message.event)
+            if isinstance(message.event, MemberJoined):
+                self.members.joined(message.event)
+            else:
+                self.feed.message(message.event)
         elif isinstance(message, TokenRevoked):
             for conn in self.hub.of_token(message.token):
                 conn.close(CloseCode.UNAUTHENTICATED)

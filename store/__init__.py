@@ -73,6 +73,15 @@ class Store:
         commit_queue.start()
         return cls(db, commit_queue, password_time_cost)
 
+    @property
+    def on_changes(self) -> OnChanges | None:
+        """Told, after each commit, the changes it logged (settable after opening)."""
+        return self.db.on_changes
+
+    @on_changes.setter
+    def on_changes(self, listener: OnChanges | None) -> None:
+        self.db.on_changes = listener
+
     async def ping(self) -> bool:
         """True when the database answers (for /healthz)."""
         return await self.db.ping()
@@ -85,7 +94,7 @@ class Store:
             await self.db.dispose()
 
 
-async def migrate(url: str) -> str | None:
+async def migrate_database(url: str) -> str | None:
     """Bring the database at ``url`` to the latest schema (``Store.open`` does it
     too); returns the revision it is at."""
     db = await open_database(url)
@@ -124,7 +133,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Unauthenticated",
-    "migrate",
+    "migrate_database",
     "now_ms",
     "shared_post",
 ]
