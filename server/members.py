@@ -134,15 +134,27 @@ class Members:
         for circle in circles:
             self._feed.begin(circle, revs.get(circle, 0))
 
-    def joined(self, event: MemberJoined) -> None:
-        """A join from the broker, before it is put in order. A user of this node
-        who joined a circle nobody here follows makes the node follow it from this
-        event on (what came before is not the newcomer's business)."""
-        if not self._hub.has_members(event.circle) and self._hub.of_user(event.member["user"]):
-            self._admit(event.circle, event.member["user"], event.member["role"])
-            self._feed.restart(event.circle)
-            self._feed.begin(event.circle, event.rev - 1)
-            self._channels.spawn(self._catch_up_after_subscribing(event.circle))
+    def heard(self, event: CircleEvent) -> None:
+        """A membership event from the broker, applied at once and then put in order.
+
+        At once, because the feed may drop it as old (a connection's first load
+        read the circle's last rev after it committed) and because a user of this
+        node who joined a circle nobody here follows makes the node follow it, from
+        this event on (what came before is not the newcomer's business). Applying
+        it again in order (``deliver``) changes nothing, or puts a reordered role
+        change right.
+        """
+        if isinstance(event, MemberJoined | MemberUpdated):
+            user = event.member["user"]
+            if self._hub.of_user(user):
+                followed = self._hub.has_members(event.circle)
+                self._admit(event.circle, user, event.member["role"])
+                if not followed:
+                    self._feed.restart(event.circle)
+                    self._feed.begin(event.circle, event.rev - 1)
+                    self._channels.spawn(self._catch_up_after_subscribing(event.circle))
+        elif isinstance(event, MemberLeft | MemberRemoved):
+            self._drop(event.circle, event.user, "removed")
         self._feed.message(event)
 
     async def _catch_up_after_subscribing(self, circle: str) -> None:

@@ -21,8 +21,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from protocol import Bye, CloseCode, Presence
-from protocol.events import MemberJoined
+from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence
 from store import Store, Unauthenticated
 
 from . import cluster, metrics
@@ -144,8 +143,8 @@ class Node:
         if isinstance(message, ChatMessage):
             self.chat.message(message.message)
         elif isinstance(message, CircleChange):
-            if isinstance(message.event, MemberJoined):
-                self.members.joined(message.event)
+            if isinstance(message.event, MEMBERSHIP_EVENTS):
+                self.members.heard(message.event)
             else:
                 self.feed.message(message.event)
         elif isinstance(message, TokenRevoked):
