@@ -40,14 +40,29 @@ def wait_live(page: Page, timeout: float = 15_000) -> None:
     expect(tid(page, "status")).to_have_attribute("data-state", "online", timeout=timeout)
 
 
+HOME_URL = re.compile(r"^[^#]*(#/?)?$")
+
+
+def go_home(page: Page) -> None:
+    """Click the home link and wait until the home page is what is on screen: the address
+    says home and no circle page is left (its settings have a "Name" field too)."""
+    tid(page, "home-link").click()
+    expect(page).to_have_url(HOME_URL)
+    expect(tid(page, "circle-page")).to_have_count(0)
+    expect(tid(page, "create-form")).to_be_visible()
+
+
 def create_circle(
     page: Page, name: str, visibility: str = "private", kind: str = "community"
 ) -> str:
-    tid(page, "home-link").click()
-    page.get_by_label("Name", exact=True).fill(name)
-    tid(page, "create-kind").select_option(kind)
-    tid(page, "create-visibility").select_option(visibility)
-    tid(page, "create-submit").click()
+    go_home(page)
+    form = tid(page, "create-form")
+    field = form.get_by_label("Name", exact=True)
+    field.fill(name)
+    form.get_by_test_id("create-kind").select_option(kind)
+    form.get_by_test_id("create-visibility").select_option(visibility)
+    expect(field).to_have_value(name)
+    form.get_by_test_id("create-submit").click()
     expect(tid(page, "circle-title")).to_have_text(name)
     return circle_id(page)
 
@@ -75,8 +90,10 @@ def invite_link(page: Page) -> str:
 
 
 def join_with_invite(page: Page, link: str, circle_name: str) -> None:
-    tid(page, "home-link").click()
-    tid(page, "invite-input").fill(link)
+    go_home(page)
+    box = tid(page, "invite-input")
+    box.fill(link)
+    expect(box).to_have_value(link)
     tid(page, "invite-submit").click()
     expect(tid(page, "circle-title")).to_have_text(circle_name)
 

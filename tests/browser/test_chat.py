@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.pages import (
     create_circle,
     expect_once,
+    go_home,
     invite_link,
     join_with_invite,
     login,
@@ -82,7 +83,7 @@ def test_session_survives_reload_history_and_unread_badges(
     expect(messages(bob)).to_have_count(60)
 
     # Away from the circle, new messages show as unread on the circle list.
-    tid(bob, "home-link").click()
+    go_home(bob)
     say(ann, "are you there?")
     expect_once(ann, "are you there?")
     bob.reload()
@@ -90,7 +91,7 @@ def test_session_survives_reload_history_and_unread_badges(
     item = tid(bob, "circle-item").filter(has_text="Runners")
     expect(item.get_by_test_id("unread-badge")).to_have_text("1")
     create_circle(ann, "Book club", visibility="public", kind="teaching")
-    tid(ann, "home-link").click()
+    go_home(ann)
     expect(tid(ann, "circle-item")).to_have_count(2)
     bob.screenshot(path=str(screenshots / "circle-list.png"))
 

@@ -7,7 +7,15 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import expect_once, highlight, open_tab, say, tid, two_in_a_circle
+from tests.browser.pages import (
+    expect_once,
+    go_home,
+    highlight,
+    open_tab,
+    say,
+    tid,
+    two_in_a_circle,
+)
 
 
 def test_star_promotes_live_and_must_read_receipts(open_page: Any, screenshots: Path) -> None:
@@ -45,7 +53,7 @@ def test_star_promotes_live_and_must_read_receipts(open_page: Any, screenshots: 
     expect(receipts.get_by_test_id("receipts-pending")).to_contain_text("Bob")
     ann.screenshot(path=str(screenshots / "circle-chat-and-highlights.png"))
     # Bob's circle list counts the must-read he has not acknowledged yet.
-    tid(bob, "home-link").click()
+    go_home(bob)
     item = tid(bob, "circle-item").filter(has_text="Garden")
     expect(item.get_by_test_id("mustread-badge")).to_have_text("1 must-read")
     item.get_by_role("link").click()

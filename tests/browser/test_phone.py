@@ -8,7 +8,16 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import create_circle, expect_once, highlight, open_tab, say, signup, tid
+from tests.browser.pages import (
+    create_circle,
+    expect_once,
+    go_home,
+    highlight,
+    open_tab,
+    say,
+    signup,
+    tid,
+)
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -52,6 +61,6 @@ def test_chat_and_highlights_are_both_reachable_at_360px(open_page: Any, screens
     open_tab(page, "settings")
     expect(tid(page, "settings-form")).to_be_visible()
     no_sideways_scroll(page)
-    tid(page, "home-link").click()
+    go_home(page)
     expect(tid(page, "circle-item")).to_have_count(1)
     no_sideways_scroll(page)

@@ -11,6 +11,7 @@ from tests import timing
 from tests.browser.pages import (
     create_circle,
     expect_once,
+    go_home,
     highlight,
     open_tab,
     say,
@@ -41,7 +42,7 @@ def test_markup_is_shown_as_text_and_runs_nothing(open_page: Any) -> None:
 
     create_circle(ann, "<i>fancy</i>")
     expect(tid(ann, "circle-title")).to_have_text("<i>fancy</i>")
-    tid(ann, "home-link").click()
+    go_home(ann)
     expect(tid(ann, "circle-item").filter(has_text="<i>fancy</i>")).to_have_count(1)
 
     ann.wait_for_timeout(timing.seconds(0.5) * 1000)  # an onerror would have fired by now

@@ -10,7 +10,7 @@ import * as state from './store/state.js';
 import { connectSocket, loadCircles } from './sync.js';
 import { authView } from './views/auth.js';
 import { circleView } from './views/circle.js';
-import { homeView, joinFromLink } from './views/circles.js';
+import { forgetDrafts, homeView, joinFromLink } from './views/circles.js';
 import { statusLine } from './views/status.js';
 
 const main = document.getElementById('main');
@@ -20,6 +20,7 @@ const meName = document.getElementById('me-name');
 let socket = null;
 let stopStatus = () => {};
 let cleanup = () => {};
+let shownRoute = null;
 
 function wsUrl() {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -44,7 +45,7 @@ function startSession() {
     state.saveSession(state.session.token, user);
     showMe();
   }, () => {});
-  route();
+  route({ force: true });
 }
 
 function endSession(message) {
@@ -54,10 +55,11 @@ function endSession(message) {
   statusEl.replaceChildren();
   statusEl.dataset.state = 'idle';
   state.clearSession();
+  forgetDrafts();
   api.setToken(null);
   showMe();
   if (message) toast(message, 'info');
-  route();
+  route({ force: true });
 }
 
 async function logout() {
@@ -70,14 +72,29 @@ async function logout() {
   endSession();
 }
 
-function route() {
+/** What the page shows: '' and '#/' are the same route (the home page). */
+function routeKey() {
+  if (!state.session.token) return 'auth';
+  const hash = location.hash || '#/';
+  return hash === '#' ? '#/' : hash;
+}
+
+/**
+ * Show the view of the current route. A hash change that leaves the route as it was
+ * ('' → '#/' after clicking the home link on a fresh page) keeps the view, and with it
+ * whatever someone is typing; a new session always renders again (force).
+ */
+function route({ force = false } = {}) {
+  const key = routeKey();
+  if (!force && key === shownRoute) return;
+  shownRoute = key;
   cleanup();
   cleanup = () => {};
   if (!state.session.token) {
     cleanup = authView(main, { onDone: startSession });
     return;
   }
-  const hash = location.hash || '#/';
+  const hash = key;
   const circle = hash.match(/^#\/c\/([^/?]+)/);
   const invite = hash.match(/^#\/join\/([^/]+)\/([^/?]+)/);
   if (circle) {
@@ -93,12 +110,12 @@ function route() {
 
 function boot() {
   document.getElementById('logout').addEventListener('click', logout);
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {
     if (state.session.token) endSession('Your session has ended — please log in again.');
   });
   if (state.loadSession()) startSession();
-  else route();
+  else route({ force: true });
 }
 
 boot();

@@ -8,6 +8,23 @@ import { loadCircles } from '../sync.js';
 import { discoverView, KINDS } from './discover.js';
 
 const POLL_MS = 10000;
+// What is being typed into the home page's forms: it outlives a re-render of the page.
+const EMPTY_DRAFTS = { invite: '', name: '', kind: 'community', visibility: 'private', description: '' };
+const drafts = { ...EMPTY_DRAFTS };
+
+/** Empty the drafts (all of them: a new session starts with empty forms). */
+export function forgetDrafts(keys = Object.keys(EMPTY_DRAFTS)) {
+  for (const key of keys) drafts[key] = EMPTY_DRAFTS[key];
+}
+
+/** The control shows its draft and writes every change back to it. */
+function drafted(control, key) {
+  control.value = drafts[key];
+  const save = () => { drafts[key] = control.value; };
+  control.addEventListener('input', save);
+  control.addEventListener('change', save);
+  return control;
+}
 
 export function homeView(container) {
   const list = h('ul', { class: 'circle-list', testid: 'circle-list' });
@@ -71,7 +88,7 @@ export function parseInvite(text) {
 }
 
 function inviteForm() {
-  const input = h('input', { testid: 'invite-input', placeholder: 'Paste an invite link', autocomplete: 'off' });
+  const input = drafted(h('input', { testid: 'invite-input', placeholder: 'Paste an invite link', autocomplete: 'off' }), 'invite');
   const submit = h('button', { type: 'submit', testid: 'invite-submit', text: 'Join' });
   return h('form', {
     class: 'card', testid: 'invite-form',
@@ -84,6 +101,7 @@ function inviteForm() {
       }
       busy(submit, async () => {
         await api.join(invite.circle, invite.code);
+        drafts.invite = '';
         await loadCircles();
         location.hash = `#/c/${encodeURIComponent(invite.circle)}`;
       });
@@ -95,13 +113,13 @@ function inviteForm() {
 }
 
 function createForm() {
-  const name = h('input', { testid: 'create-name', required: true, maxlength: '80' });
-  const kind = h('select', { testid: 'create-kind' },
-    KINDS.map(([value, label]) => h('option', { value, text: label })));
-  const visibility = h('select', { testid: 'create-visibility' },
+  const name = drafted(h('input', { testid: 'create-name', required: true, maxlength: '80' }), 'name');
+  const kind = drafted(h('select', { testid: 'create-kind' },
+    KINDS.map(([value, label]) => h('option', { value, text: label }))), 'kind');
+  const visibility = drafted(h('select', { testid: 'create-visibility' },
     h('option', { value: 'private', text: 'Private — by access code' }),
-    h('option', { value: 'public', text: 'Public — listed, anyone can join' }));
-  const description = h('textarea', { testid: 'create-description', rows: '2', maxlength: '2000' });
+    h('option', { value: 'public', text: 'Public — listed, anyone can join' })), 'visibility');
+  const description = drafted(h('textarea', { testid: 'create-description', rows: '2', maxlength: '2000' }), 'description');
   const submit = h('button', { type: 'submit', class: 'primary', testid: 'create-submit', text: 'Create circle' });
   return h('form', {
     class: 'card', testid: 'create-form',
@@ -114,6 +132,7 @@ function createForm() {
           visibility: visibility.value,
           description: description.value.trim(),
         });
+        forgetDrafts(['name', 'kind', 'visibility', 'description']);
         await loadCircles();
         location.hash = `#/c/${encodeURIComponent(circle.id)}`;
       });
