@@ -8,8 +8,9 @@
 // · say-failed {circle, nonce, code, message} · join-failed {circle, code} · unauthenticated
 
 const SUBPROTOCOL = 'quanzi.v1.json';
-// The close-code table of protocol/README.md: these mean "do not come back as you are".
-const FINAL_CLOSES = new Set([1000, 1009, 4001, 4003, 4008]);
+// protocol/close_codes.py's NO_RECONNECT (tests/protocol keeps the two equal): these mean
+// "do not come back as you are" — a user's decision, a new token, or a fixed client.
+const FINAL_CLOSES = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4003, 4008]);
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
 const REQUEST_TIMEOUT_MS = 10000;
