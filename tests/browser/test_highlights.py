@@ -48,6 +48,11 @@ def test_star_promotes_live_and_must_read_receipts(open_page: Any, screenshots: 
     highlight(ann, "Seeds arrive Friday").get_by_test_id("mustread-btn").click()
     card = tid(bob, "mustread-list").get_by_test_id("highlight")
     expect(card).to_have_count(1)
+    # Ann wrote the message: she is not asked to acknowledge it.
+    own = highlight(ann, "Seeds arrive Friday")
+    expect(own.get_by_test_id("mustread-tag")).to_be_visible()
+    expect(own.get_by_test_id("ack-own")).to_have_text("You posted this")
+    expect(own.get_by_test_id("ack-btn")).to_have_count(0)
     highlight(ann, "Seeds arrive Friday").get_by_test_id("receipts-btn").click()
     receipts = highlight(ann, "Seeds arrive Friday").get_by_test_id("receipts")
     expect(receipts.get_by_test_id("receipts-pending")).to_contain_text("Bob")

@@ -53,6 +53,11 @@ export function postCard(circleId, post, opts) {
 
 function ackControl(circleId, post) {
   if (!post.must_read) return null;
+  const me = state.session.user;
+  if (me && post.author && post.author.id === me.id) {
+    // The author is not asked to acknowledge their own must-read.
+    return h('span', { class: 'muted small', testid: 'ack-own', text: 'You posted this' });
+  }
   if (post.acked) return h('span', { class: 'acked', testid: 'acked', text: '✓ You have read it' });
   const button = h('button', {
     type: 'button', class: 'primary', testid: 'ack-btn', text: 'I’ve read it',
