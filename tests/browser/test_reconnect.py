@@ -90,9 +90,12 @@ def test_network_drop_resumes_without_loss_or_duplicates(open_page: Any) -> None
     ann, bob = two_in_a_circle(open_page, "Commuters")
     say(ann, "entering the tunnel?")
     expect_once(bob, "entering the tunnel?")
+    expect(tid(bob, "online-count")).to_have_text("2 online")
 
     bob.context.set_offline(True)
     expect(tid(bob, "status")).to_have_attribute("data-state", "offline")
+    # Offline, who is online is unknown: no stale count.
+    expect(tid(bob, "online-count")).to_have_text("")
     say(ann, "missed while offline 1")
     say(ann, "missed while offline 2")
     expect_once(ann, "missed while offline 2")
@@ -101,6 +104,7 @@ def test_network_drop_resumes_without_loss_or_duplicates(open_page: Any) -> None
 
     bob.context.set_offline(False)
     wait_live(bob)
+    expect(tid(bob, "online-count")).to_have_text("2 online")
     texts = [
         "entering the tunnel?",
         "missed while offline 1",

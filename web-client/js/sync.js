@@ -46,6 +46,8 @@ export async function loadPosts(circleId, { more = false } = {}) {
 }
 
 export function connectSocket(socket) {
+  state.setConnection(socket.state);
+  socket.addEventListener('state', (event) => state.setConnection(event.detail.state));
   socket.addEventListener('push', (event) => onPush(event.detail));
   socket.addEventListener('joined', (event) => {
     const f = event.detail;

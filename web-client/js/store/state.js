@@ -187,9 +187,23 @@ export function dropPending(circleId, nonce) {
 }
 
 export function setOnline(circleId, online) {
-  if (online == null) return;
+  if (online == null || connection.state !== 'online') return;
   chatOf(circleId).online = online;
   emit('presence', { circle: circleId, online });
+}
+
+/** The socket's state. Away from the server, who is online is unknown: counts are cleared. */
+export const connection = { state: 'idle' };
+
+export function setConnection(socketState) {
+  connection.state = socketState;
+  emit('connection', { state: socketState });
+  if (socketState === 'online') return;
+  for (const [circleId, chat] of chats) {
+    if (chat.online == null) continue;
+    chat.online = null;
+    emit('presence', { circle: circleId, online: null });
+  }
 }
 
 export function setStars(circleId, seq, count, mine) {
