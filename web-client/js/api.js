@@ -74,7 +74,7 @@ export const circle = (id) => request('GET', `/circles/${enc(id)}`);
 export const updateCircle = (id, changes) => request('PATCH', `/circles/${enc(id)}`, changes);
 export const join = (id, code) => request('POST', `/circles/${enc(id)}/join`, code ? { code } : {});
 export const leave = (id) => request('POST', `/circles/${enc(id)}/leave`);
-export const members = (id) => request('GET', `/circles/${enc(id)}/members`);
+export const members = (id, cursor) => request('GET', `/circles/${enc(id)}/members${query({ cursor })}`);
 export const updateMember = (id, userId, changes) =>
   request('PATCH', `/circles/${enc(id)}/members/${enc(userId)}`, changes);
 export const removeMember = (id, userId) =>
@@ -87,6 +87,9 @@ export const createCodes = (id, count, maxUses, expiresInS) =>
   });
 export const veto = (id, seq, on) =>
   request(on ? 'PUT' : 'DELETE', `/circles/${enc(id)}/messages/${enc(seq)}/veto`);
+/** The circle's events after a rev: {events, last_rev, more, reset}. */
+export const circleEvents = (id, after, limit) =>
+  request('GET', `/circles/${enc(id)}/events${query({ after: String(after), limit })}`);
 
 // Posts
 export const posts = (id, cursor) => request('GET', `/circles/${enc(id)}/posts${query({ cursor })}`);
@@ -96,13 +99,18 @@ export const createPost = (id, kind, text) =>
   request('POST', `/circles/${enc(id)}/posts`, { kind, text });
 export const editPost = (postId, text) => request('PATCH', `/posts/${enc(postId)}`, { text });
 export const deletePost = (postId) => request('DELETE', `/posts/${enc(postId)}`);
-export const comments = (postId) => request('GET', `/posts/${enc(postId)}/comments`);
+export const comments = (postId, cursor) =>
+  request('GET', `/posts/${enc(postId)}/comments${query({ cursor })}`);
 export const addComment = (postId, text) =>
   request('POST', `/posts/${enc(postId)}/comments`, { text });
+export const editComment = (commentId, text) =>
+  request('PATCH', `/comments/${enc(commentId)}`, { text });
+export const deleteComment = (commentId) => request('DELETE', `/comments/${enc(commentId)}`);
 export const like = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/like`);
 export const pin = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/pin`, on ? {} : undefined);
 export const reorderPins = (id, order) => request('PUT', `/circles/${enc(id)}/pins`, { order });
 export const mustRead = (postId, on) =>
   request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/must-read`);
 export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
-export const receipts = (postId) => request('GET', `/posts/${enc(postId)}/receipts`);
+export const receipts = (postId, cursor) =>
+  request('GET', `/posts/${enc(postId)}/receipts${query({ cursor })}`);

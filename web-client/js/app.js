@@ -5,9 +5,10 @@
 
 import * as api from './api.js';
 import { h, toast } from './dom.js';
+import { loadCircles } from './loaders.js';
 import { Socket } from './socket.js';
 import * as state from './store/state.js';
-import { connectSocket, loadCircles } from './sync.js';
+import { connectSocket } from './sync.js';
 import { authView } from './views/auth.js';
 import { circleView } from './views/circle.js';
 import { forgetDrafts, homeView, joinFromLink } from './views/circles.js';

@@ -113,18 +113,33 @@ export async function copyText(text) {
   return done;
 }
 
-/** Keep focus on "the same" control across a re-render: same test id inside the same item. */
+/**
+ * Keep focus on "the same" control across a re-render — same test id inside the same item
+ * (a comment, else a post) — and the caret where it was in a text field.
+ */
 export function rememberFocus(root) {
   const active = document.activeElement;
   if (!active || !root.contains(active)) return () => {};
   const testid = active.getAttribute('data-testid');
-  const item = active.closest('[data-post-id]');
-  const postId = item ? item.dataset.postId : null;
+  const item = active.closest('[data-comment-id], [data-post-id]');
+  const itemSelector = item
+    ? (item.dataset.commentId ? `[data-comment-id="${CSS.escape(item.dataset.commentId)}"]` : `[data-post-id="${CSS.escape(item.dataset.postId)}"]`)
+    : null;
+  const caret = typeof active.selectionStart === 'number'
+    ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : null;
   return () => {
     if (!testid) return;
-    const scope = postId ? root.querySelector(`[data-post-id="${CSS.escape(postId)}"]`) : root;
+    const scope = itemSelector ? root.querySelector(itemSelector) : root;
     const again = scope && scope.querySelector(`[data-testid="${CSS.escape(testid)}"]`);
-    if (again) again.focus();
+    if (!again || again === active) return;
+    again.focus();
+    if (caret && typeof again.setSelectionRange === 'function') {
+      try {
+        again.setSelectionRange(...caret);
+      } catch {
+        // not a text field after all
+      }
+    }
   };
 }
 

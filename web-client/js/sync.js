@@ -1,49 +1,12 @@
-// Keeps the state in step with the server: socket pushes and replies go into the state;
-// after every reconnect, posts changed meanwhile are fetched (`posts?since=`) and the
-// circle list (unread and must-read badges) is refreshed.
+// Keeps the store in step with the server: socket pushes and replies go into the store;
+// circle events go through their rev cursors (circle-events.js); after every welcome the
+// open circles catch up on their events and the circle list (unread and must-read badges)
+// is refreshed.
 
-import * as api from './api.js';
+import { catchUpAll, isFollowed, receive } from './circle-events.js';
+import { catchUpPosts, refreshCircles } from './loaders.js';
 import * as state from './store/state.js';
 
-let refreshTimer = null;
-
-/** Refresh /me/circles soon; many pushes in a burst make one request. */
-export function refreshCircles(delayMs = 300) {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(async () => {
-    try {
-      const { circles } = await api.myCircles();
-      state.setCircles(circles);
-    } catch {
-      // offline: the next reconnect refreshes
-    }
-  }, delayMs);
-}
-
-export async function loadCircles() {
-  const { circles } = await api.myCircles();
-  state.setCircles(circles);
-  return circles;
-}
-
-/** Posts of a circle changed since what we last saw (or the first page when none yet). */
-export async function catchUpPosts(circleId) {
-  const box = state.postsOf(circleId);
-  if (!box.loaded) return loadPosts(circleId);
-  const { posts } = await api.postsSince(circleId, box.maxUpdated);
-  state.upsertPosts(circleId, posts);
-  return posts;
-}
-
-export async function loadPosts(circleId, { more = false } = {}) {
-  const box = more ? state.postsOf(circleId) : state.resetPosts(circleId);
-  const page = await api.posts(circleId, more ? box.next : undefined);
-  box.loaded = true;
-  box.next = page.next || null;
-  state.upsertPosts(circleId, page.posts || []);
-  state.emit('posts', { circle: circleId });
-  return page;
-}
 
 export function connectSocket(socket) {
   state.setConnection(socket.state);
@@ -66,9 +29,13 @@ export function connectSocket(socket) {
   });
   socket.addEventListener('welcome', (event) => {
     refreshCircles(0); // badges, and the list itself if the first load found us offline
+    // Events sent while we were away (or before this connection) are fetched by rev.
+    catchUpAll();
     if (!event.detail.again) return;
-    // Highlight pushes sent while we were away are lost: fetch what changed.
-    for (const circleId of socket.joined) catchUpPosts(circleId).catch(() => {});
+    // A server without circle events: what changed is asked for by time.
+    for (const circleId of socket.joined) {
+      if (!isFollowed(circleId)) catchUpPosts(circleId).catch(() => {});
+    }
   });
 }
 
@@ -77,7 +44,12 @@ function onPush(frame) {
     case 'msg':
       state.addMessage(frame.circle, frame, { live: true });
       break;
+    case 'event':
+      receive(frame);
+      break;
     case 'highlight':
+      // Kept for older clients; an open circle has the same change as an event.
+      if (isFollowed(frame.circle)) break;
       if (frame.post) state.upsertPost(frame.circle, frame.post, { fromPush: true });
       state.emit('highlight', frame);
       refreshCircles(); // must-read badges

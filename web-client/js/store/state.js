@@ -1,5 +1,7 @@
-// What the client knows: the session, the user's circles, each open circle's chat (messages
-// by seq — the dedupe key — and own messages still pending by nonce) and its posts.
+// What the client knows: the session, the user's circles (and the full map of each circle
+// opened), each open circle's chat (messages by seq — the dedupe key — and own messages
+// still pending by nonce) and its posts. Comments, receipts and members live beside it
+// (comments.js, receipts.js, members.js); store/events.js applies a circle's events to all.
 // Views subscribe with on(type, fn); every change is announced with emit().
 
 const listeners = new Map();
@@ -46,8 +48,10 @@ export function clearSession() {
   session.user = null;
   localStorage.removeItem(SESSION_KEY);
   circles.clear();
+  infos.clear();
   chats.clear();
   posts.clear();
+  emit('session-cleared');
 }
 
 // -- circles ---------------------------------------------------------------------------
@@ -59,6 +63,41 @@ export function setCircles(list) {
   circles.clear();
   for (const circle of list) circles.set(circle.id, circle);
   emit('circles');
+}
+
+/** id → the circle as GET /circles/{id} says (kept current by circle.updated and members). */
+const infos = new Map();
+
+export function infoOf(circleId) {
+  return infos.get(circleId) || null;
+}
+
+/** New facts about a circle (its map, or some fields of it): the page and the list follow. */
+export function setCircleInfo(circleId, fields) {
+  const info = { ...(infos.get(circleId) || {}), ...fields };
+  infos.set(circleId, info);
+  const mine = circles.get(circleId);
+  if (mine) {
+    // /me/circles adds role, nickname, unread, must_read_pending: those stay.
+    const { role, nickname, unread, must_read_pending: pending } = mine;
+    circles.set(circleId, { ...mine, ...fields, role, nickname, unread, must_read_pending: pending });
+  }
+  emit('circle-info', { circle: circleId, info });
+  emit('circles');
+}
+
+/** The user's own membership changed (a new role, a nickname). */
+export function setMyMembership(circleId, { role, nickname }) {
+  const mine = circles.get(circleId);
+  if (!mine) return;
+  circles.set(circleId, { ...mine, role: role ?? mine.role, nickname: nickname ?? null });
+  emit('circles');
+}
+
+/** Stars needed to promote a message by votes (0: votes never promote). */
+export function thresholdOf(circleId) {
+  const info = infos.get(circleId) || circles.get(circleId);
+  return info && info.promote_threshold != null ? info.promote_threshold : null;
 }
 
 export function roleIn(circleId) {
@@ -244,11 +283,11 @@ function noteUpdated(box, post) {
 }
 
 /**
- * A post from HTTP (fromPush false) or a highlight push. Pushes are the same for every
- * member, so they carry liked/acked false: keep this viewer's own values, except that a
- * must-read whose text changed must be acknowledged again.
+ * A post from HTTP (fromPush false) or a push. Pushes are the same for every member, so
+ * they carry no liked/acked: keep this viewer's own values, except that a must-read whose
+ * text changed must be acknowledged again; `acked` sets it outright.
  */
-export function upsertPost(circleId, post, { fromPush = false } = {}) {
+export function upsertPost(circleId, post, { fromPush = false, acked } = {}) {
   const box = postsOf(circleId);
   noteUpdated(box, post);
   if (post.deleted) {
@@ -262,9 +301,22 @@ export function upsertPost(circleId, post, { fromPush = false } = {}) {
     merged.acked = old.text === post.text && old.must_read ? old.acked : false;
     for (const key of ['likes', 'comments']) if (post[key] == null) merged[key] = old[key];
   }
+  if (acked !== undefined) merged.acked = acked;
   if (!merged.pinned) merged.pin_order = null;
   box.byId.set(post.id, merged);
   emit('posts', { circle: circleId, post: merged });
+}
+
+/** Change some fields of a post already known (counts, this viewer's like); false if unknown. */
+export function patchPost(circleId, postId, fields) {
+  const old = postsOf(circleId).byId.get(postId);
+  if (!old) return false;
+  upsertPost(circleId, { ...old, ...fields });
+  return true;
+}
+
+export function postById(circleId, postId) {
+  return postsOf(circleId).byId.get(postId) || null;
 }
 
 export function upsertPosts(circleId, list, options) {

@@ -28,6 +28,7 @@ export function chatView(circleId, { socket }) {
     h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, form);
 
   let manager = state.isManager(circleId);
+  let threshold = state.thresholdOf(circleId);
   let loading = false;
   let firstLoad = true;
   let replyTo = null;
@@ -235,6 +236,12 @@ export function chatView(circleId, { socket }) {
       manager = state.isManager(circleId);
       for (const node of list.querySelectorAll('[data-seq]')) replace(Number(node.dataset.seq));
     }),
+    state.on('circle-info', mine(() => {
+      // A new promote threshold changes every "2/3".
+      if (state.thresholdOf(circleId) === threshold) return;
+      threshold = state.thresholdOf(circleId);
+      for (const seq of chat.stars.keys()) replace(seq);
+    })),
     state.on('joined', mine(() => {
       if (firstLoad) loadOlder();
     })),

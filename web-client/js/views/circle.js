@@ -1,11 +1,12 @@
-// One circle's page: header (name, online count), tabs, and the panels. On a wide screen the
-// chat stays on the left and the tabs switch the right side (highlights, feed, settings);
-// on a narrow one the tabs switch between all four.
+// One circle's page: header (name, members, online count), tabs, and the panels. On a wide
+// screen the chat stays on the left and the tabs switch the right side (highlights, feed,
+// settings); on a narrow one the tabs switch between all four. Opening the page starts
+// following the circle's events (circle-events.js); closing it stops.
 
-import * as api from '../api.js';
+import { closeCircle, isFollowed, openCircle } from '../circle-events.js';
 import { h, toast } from '../dom.js';
+import { catchUpPosts, loadCircles } from '../loaders.js';
 import * as state from '../store/state.js';
-import { catchUpPosts, loadCircles, loadPosts } from '../sync.js';
 import { chatView } from './chat.js';
 import { feedView } from './feed.js';
 import { highlightsView } from './highlights.js';
@@ -64,8 +65,10 @@ export function circleView(container, circleId, { socket }) {
     active = key;
     apply();
     if (key === 'chat') chat.shown();
-    // New posts and comments are not pushed (only highlights are): look when the feed opens.
-    if (key === 'feed' && state.postsOf(circleId).loaded) catchUpPosts(circleId).catch(() => {});
+    // A server without circle events pushes no new posts: look when the feed opens.
+    if (key === 'feed' && !isFollowed(circleId) && state.postsOf(circleId).loaded) {
+      catchUpPosts(circleId).catch(() => {});
+    }
     if (key === 'settings' && panels.settings) panels.settings.shown();
     if (focusPanel && key === 'chat') chat.focus();
   }
@@ -100,8 +103,11 @@ export function circleView(container, circleId, { socket }) {
   function showInfo(info) {
     title.textContent = info.name;
     document.title = `${info.name} · Quanzi`;
-    about.textContent = [info.kind, info.visibility, `${info.members} member${info.members === 1 ? '' : 's'}`, info.description]
-      .filter(Boolean).join(' · ');
+    about.replaceChildren(...[
+      info.kind, info.visibility,
+      info.members == null ? null : h('span', { testid: 'member-count', text: membersText(info.members) }),
+      info.description,
+    ].filter(Boolean).flatMap((part, i) => (i ? [' · ', part] : [part])));
   }
 
   function showOnline() {
@@ -109,23 +115,31 @@ export function circleView(container, circleId, { socket }) {
     online.textContent = count == null ? '' : `${count} online`;
   }
 
+  function showSettings() {
+    panels.settings = settingsView(circleId);
+    panels.settings.el.id = 'panel-settings';
+    panels.settings.el.classList.add('panel-settings');
+    panels.settings.el.setAttribute('role', 'tabpanel');
+    panels.settings.el.setAttribute('aria-labelledby', 'tab-settings');
+    settingsSlot.replaceWith(panels.settings.el);
+    if (active === 'settings') panels.settings.shown();
+  }
+
   async function load() {
     try {
       if (!state.circles.has(circleId)) await loadCircles();
-      const info = await api.circle(circleId);
-      showInfo(info);
-      panels.settings = settingsView(circleId, { circle: info });
-      panels.settings.el.id = 'panel-settings';
-      panels.settings.el.classList.add('panel-settings');
-      panels.settings.el.setAttribute('role', 'tabpanel');
-      panels.settings.el.setAttribute('aria-labelledby', 'tab-settings');
-      settingsSlot.replaceWith(panels.settings.el);
+      if (closed) return;
+      await openCircle(circleId, { onInfo: () => !closed && showSettings() });
     } catch (err) {
-      toast(err.code === 'forbidden' || err.code === 'not_found' ? 'You are not a member of this circle.' : err.message);
-      if (err.code === 'forbidden' || err.code === 'not_found') location.hash = '#/';
-      return;
+      if (closed) return;
+      if (err.during === 'posts') {
+        toast(`Highlights: ${err.message}`);
+        return;
+      }
+      const gone = err.code === 'forbidden' || err.code === 'not_found';
+      toast(gone ? 'You are not a member of this circle.' : err.message);
+      if (gone) location.hash = '#/';
     }
-    loadPosts(circleId).catch((err) => toast(`Highlights: ${err.message}`));
   }
 
   const offs = [
@@ -140,17 +154,25 @@ export function circleView(container, circleId, { socket }) {
       location.hash = '#/';
     }),
   ];
+  let closed = false;
   WIDE.addEventListener('change', apply);
   apply();
+  if (state.infoOf(circleId)) showInfo(state.infoOf(circleId));
   load();
   socket.join(circleId).catch(() => {}); // offline: joined when the socket is back
   chat.focus();
 
   return () => {
+    closed = true;
+    closeCircle(circleId);
     socket.leave(circleId);
     WIDE.removeEventListener('change', apply);
     for (const off of offs) off();
     for (const panel of Object.values(panels)) if (panel) panel.destroy();
     document.title = 'Quanzi';
   };
+}
+
+function membersText(count) {
+  return `${count} member${count === 1 ? '' : 's'}`;
 }

@@ -4,7 +4,7 @@
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
 import * as state from '../store/state.js';
-import { loadCircles } from '../sync.js';
+import { loadCircles } from '../loaders.js';
 import { discoverView, KINDS } from './discover.js';
 
 const POLL_MS = 10000;
@@ -72,7 +72,9 @@ function circleItem(circle) {
   return h('li', { testid: 'circle-item', dataset: { circleId: circle.id } },
     h('a', { href: `#/c/${encodeURIComponent(circle.id)}`, class: 'circle-link' },
       h('span', { class: 'circle-name', testid: 'circle-name', text: circle.name }),
-      h('span', { class: 'muted small', text: `${circle.kind} · ${circle.visibility} · ${circle.role}` }),
+      h('span', { class: 'muted small' }, `${circle.kind} · ${circle.visibility} · ${circle.role}`,
+        circle.members == null ? null : ' · ',
+        circle.members == null ? null : h('span', { testid: 'circle-members', text: `${circle.members} member${circle.members === 1 ? '' : 's'}` })),
       badges));
 }
 

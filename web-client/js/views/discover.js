@@ -3,7 +3,7 @@
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
 import * as state from '../store/state.js';
-import { loadCircles } from '../sync.js';
+import { loadCircles } from '../loaders.js';
 
 export const KINDS = [
   ['community', 'Community'],

@@ -1,10 +1,11 @@
 // The feed tab: a composer for posts (and notices, for owners and admins), then every post
-// — pinned first, then newest — with likes and comments.
+// — pinned first, then newest — with likes and comments, all kept current by events.
 
 import * as api from '../api.js';
 import { busy, field, h, rememberFocus, renderSoon, toast } from '../dom.js';
+import { loadPosts } from '../loaders.js';
 import * as state from '../store/state.js';
-import { loadPosts } from '../sync.js';
+import { openPanels } from './panels.js';
 import { postCard } from './post.js';
 
 export function feedView(circleId) {
@@ -21,37 +22,13 @@ export function feedView(circleId) {
   const empty = h('p', { class: 'muted', testid: 'feed-empty', text: 'No posts yet.', hidden: true });
   const el = h('section', { class: 'panel feed', testid: 'panel-feed', 'aria-label': 'Feed' },
     h('div', { class: 'panel-head' }, h('h2', { text: 'Feed' })), composer, empty, list, more);
-  const comments = new Map(); // post id → comment list or 'loading' (open threads)
-  const drafts = new Map(); // post id → the comment being written
-
+  const scheduleRender = renderSoon(render);
+  const panels = openPanels(scheduleRender);
+  // What is being typed under the posts: new comments by post, edits by comment.
+  const drafts = { text: new Map(), edits: new Map() };
   const actions = {
-    async toggleComments(postId) {
-      if (comments.has(postId)) {
-        comments.delete(postId);
-        render();
-        return;
-      }
-      comments.set(postId, 'loading');
-      render();
-      try {
-        const reply = await api.comments(postId);
-        comments.set(postId, Array.isArray(reply) ? reply : reply.comments || []);
-      } catch (err) {
-        comments.delete(postId);
-        toast(err.message);
-      }
-      render();
-    },
-    async comment(post, value) {
-      const added = await api.addComment(post.id, value);
-      const list = Array.isArray(comments.get(post.id)) ? comments.get(post.id) : [];
-      comments.set(post.id, [...list, added]);
-      drafts.delete(post.id);
-      state.upsertPost(circleId, { ...post, comments: (post.comments || 0) + 1 });
-    },
-    draft: (postId) => drafts.get(postId) || '',
-    setDraft: (postId, text) => drafts.set(postId, text),
-    toggleReceipts() {},
+    toggleComments: panels.toggleComments,
+    toggleReceipts: panels.toggleReceipts,
     move() {},
   };
 
@@ -69,10 +46,16 @@ export function feedView(circleId) {
     kindField.hidden = !state.isManager(circleId);
     const restore = rememberFocus(list);
     const posts = state.feedOf(circleId);
-    list.replaceChildren(...posts.map((post) => postCard(circleId, post, {
-      context: 'feed', comments: comments.get(post.id), actions,
-    })));
     const box = state.postsOf(circleId);
+    panels.prune((id) => box.byId.has(id), (id) => Boolean(box.byId.get(id)?.must_read));
+    list.replaceChildren(...posts.map((post) => postCard(circleId, post, {
+      context: 'feed',
+      commentsOpen: panels.commentsOpen.has(post.id),
+      receiptsOpen: panels.receiptsOpen.has(post.id),
+      drafts,
+      rerender: scheduleRender,
+      actions,
+    })));
     empty.hidden = posts.length > 0 || !box.loaded;
     more.hidden = !box.next;
     restore();
@@ -80,9 +63,10 @@ export function feedView(circleId) {
 
   more.addEventListener('click', () => busy(more, () => loadPosts(circleId, { more: true })));
 
-  const scheduleRender = renderSoon(render);
   const offs = [
     state.on('posts', (d) => d.circle === circleId && scheduleRender()),
+    state.on('comments', (d) => panels.commentsOpen.has(d.post) && scheduleRender()),
+    state.on('receipts', (d) => panels.receiptsOpen.has(d.post) && scheduleRender()),
     state.on('circles', scheduleRender),
   ];
   render();

@@ -1,56 +1,25 @@
 // The durable side of a circle next to its chat: must-reads still to acknowledge, pinned
 // posts in the owner's order, other highlights. Owners and admins reorder pins and follow
-// who has read a must-read (receipts, refreshed while open).
+// who has read a must-read (receipts: moved along by post.acked events, never polled).
 
 import * as api from '../api.js';
 import { fill, h, rememberFocus, renderSoon, toast } from '../dom.js';
 import * as state from '../store/state.js';
+import { openPanels } from './panels.js';
 import { postCard } from './post.js';
-
-const RECEIPTS_POLL_MS = 2500;
 
 export function highlightsView(circleId) {
   const body = h('div', { class: 'highlights-body' });
   const el = h('section', { class: 'panel highlights', testid: 'panel-highlights', 'aria-label': 'Highlights' },
     h('div', { class: 'panel-head' }, h('h2', { text: 'Highlights' })), body);
-  const receipts = new Map(); // post id → receipts data or 'loading' (open panels)
-  let pollTimer = null;
+  const scheduleRender = renderSoon(render);
+  const panels = openPanels(scheduleRender);
 
   const actions = {
-    toggleReceipts(postId) {
-      if (receipts.has(postId)) receipts.delete(postId);
-      else {
-        receipts.set(postId, 'loading');
-        fetchReceipts(postId);
-      }
-      render();
-      schedulePoll();
-    },
+    toggleReceipts: panels.toggleReceipts,
     move,
     toggleComments() {},
-    comment() {},
   };
-
-  async function fetchReceipts(postId) {
-    try {
-      const data = await api.receipts(postId);
-      if (!receipts.has(postId)) return;
-      receipts.set(postId, data);
-      render();
-    } catch (err) {
-      if (err.code !== 'offline') toast(err.message);
-    }
-  }
-
-  function schedulePoll() {
-    clearInterval(pollTimer);
-    if (receipts.size === 0) return;
-    // Acknowledgements are not pushed: while receipts are open, ask again now and then.
-    pollTimer = setInterval(() => {
-      if (document.visibilityState !== 'visible') return;
-      for (const postId of receipts.keys()) fetchReceipts(postId);
-    }, RECEIPTS_POLL_MS);
-  }
 
   async function move(postId, step) {
     const order = state.highlightsOf(circleId).pinOrder.map((p) => p.id);
@@ -83,12 +52,12 @@ export function highlightsView(circleId) {
         context: 'highlights',
         first: pinOrder[0] === post.id,
         last: pinOrder[pinOrder.length - 1] === post.id,
-        receipts: receipts.get(post.id),
+        receiptsOpen: panels.receiptsOpen.has(post.id),
         actions,
       }))));
   }
 
-  function render() {
+  function draw() {
     const restore = rememberFocus(body);
     const { mustRead, pinned, recent } = state.highlightsOf(circleId);
     const box = state.postsOf(circleId);
@@ -100,23 +69,24 @@ export function highlightsView(circleId) {
       empty
         ? h('p', { class: 'muted', testid: 'highlights-empty', text: box.loaded ? 'Nothing here yet. Star a chat message (☆) to vote it into a highlight.' : 'Loading…' })
         : null);
-    for (const postId of [...receipts.keys()]) {
-      if (!box.byId.has(postId) || !box.byId.get(postId).must_read) receipts.delete(postId);
-    }
     restore();
   }
 
-  const scheduleRender = renderSoon(render);
+  function render() {
+    const box = state.postsOf(circleId);
+    panels.prune((id) => box.byId.has(id), (id) => Boolean(box.byId.get(id)?.must_read));
+    draw();
+  }
 
   const offs = [
     state.on('posts', (d) => d.circle === circleId && scheduleRender()),
+    state.on('receipts', (d) => panels.receiptsOpen.has(d.post) && scheduleRender()),
     state.on('circles', scheduleRender), // the role may have changed
   ];
   render();
   return {
     el,
     destroy() {
-      clearInterval(pollTimer);
       for (const off of offs) off();
     },
   };

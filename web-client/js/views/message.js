@@ -21,21 +21,35 @@ function replyRef(circleId, seq) {
     original ? h('span', { class: 'excerpt', text: `: ${original.text.slice(0, 80)}` }) : null);
 }
 
+/**
+ * The star count, and how far it is from promoting the message ("2/3") while members'
+ * votes can still promote it (a threshold above 0, not vetoed, not promoted yet).
+ */
+function starCount(circleId, seq, stars, promoted) {
+  if (!stars || !stars.count) return { text: '', label: '' };
+  const threshold = state.thresholdOf(circleId);
+  const voting = threshold > 0 && !promoted && !state.chatOf(circleId).vetoed.has(seq);
+  return voting
+    ? { text: `${stars.count}/${threshold}`, label: ` (${stars.count} of ${threshold} stars to make it a highlight)` }
+    : { text: String(stars.count), label: ` (${stars.count} star${stars.count === 1 ? '' : 's'})` };
+}
+
 export function messageEl(circleId, message, actions) {
   const chat = state.chatOf(circleId);
   const me = state.session.user;
   const mine = Boolean(me && message.from && message.from.id === me.id);
   const stars = chat.stars.get(message.seq);
   const promoted = promotedSeqs(circleId).has(message.seq);
+  const count = starCount(circleId, message.seq, stars, promoted);
   const starButton = h('button', {
     type: 'button', class: `star${stars && stars.mine ? ' on' : ''}`, testid: 'star-btn',
     'aria-pressed': stars && stars.mine ? 'true' : 'false',
-    'aria-label': stars && stars.mine ? 'Withdraw your star' : 'Star this message',
+    'aria-label': `${stars && stars.mine ? 'Withdraw your star' : 'Star this message'}${count.label}`,
     title: stars && stars.mine ? 'Withdraw your star' : 'Star: enough stars make it a highlight',
     onclick: () => actions.star(message.seq, starButton),
   },
   stars && stars.mine ? '★' : '☆',
-  h('span', { class: 'count', testid: 'star-count', text: stars ? String(stars.count) : '' }));
+  h('span', { class: 'count', testid: 'star-count', text: count.text }));
   const tools = h('div', { class: 'msg-actions' },
     starButton,
     h('button', {

@@ -3,16 +3,19 @@
 // (pin, reorder, must-read, receipts, un-promote or delete).
 
 import * as api from '../api.js';
+import { isFollowed } from '../circle-events.js';
 import { busy, h, timeEl } from '../dom.js';
+import { refreshCircles } from '../loaders.js';
 import * as state from '../store/state.js';
-import { refreshCircles } from '../sync.js';
+import { commentsEl } from './comments.js';
+import { receiptsEl } from './receipts.js';
 
 const KIND_LABEL = { highlight: 'Highlight', post: 'Post', notice: 'Notice' };
 
 /**
- * opts: {context: 'highlights'|'feed', first, last (in the pin order), receipts (data or
- * undefined), comments (list or undefined), actions: {toggleReceipts, toggleComments,
- * move, comment}}
+ * opts: {context: 'highlights'|'feed', first, last (in the pin order), receiptsOpen,
+ * commentsOpen, drafts (comments.js), rerender, actions: {toggleReceipts, toggleComments,
+ * move}}
  */
 export function postCard(circleId, post, opts) {
   const manager = state.isManager(circleId);
@@ -39,7 +42,7 @@ export function postCard(circleId, post, opts) {
     opts.context === 'feed'
       ? h('button', {
         type: 'button', class: 'link', testid: 'comments-btn',
-        'aria-expanded': opts.comments ? 'true' : 'false',
+        'aria-expanded': opts.commentsOpen ? 'true' : 'false',
         text: `Comments (${post.comments || 0})`,
         onclick: () => opts.actions.toggleComments(post.id),
       })
@@ -47,8 +50,8 @@ export function postCard(circleId, post, opts) {
     manager ? managerTools(circleId, post, opts) : null,
     !manager && post.author && post.author.id === me.id && post.kind !== 'highlight'
       ? deleteButton(post, 'Delete') : null),
-  opts.receipts ? receiptsEl(opts.receipts) : null,
-  opts.comments ? commentsEl(post, opts.comments, opts.actions) : null);
+  opts.receiptsOpen ? receiptsEl(post.id) : null,
+  opts.commentsOpen ? commentsEl(circleId, post, opts.drafts, opts.rerender) : null);
 }
 
 function ackControl(circleId, post) {
@@ -77,7 +80,9 @@ function likeButton(circleId, post) {
     'aria-label': post.liked ? 'Unlike' : 'Like',
     onclick: () => busy(button, async () => {
       const result = await api.like(post.id, !post.liked);
-      state.upsertPost(circleId, { ...post, likes: result.likes, liked: result.liked });
+      // The post.liked event brings the count in order with everyone else's likes.
+      const fields = isFollowed(circleId) ? { liked: result.liked } : { likes: result.likes, liked: result.liked };
+      state.patchPost(circleId, post.id, fields);
     }),
   }, post.liked ? '♥ ' : '♡ ', h('span', { testid: 'like-count', text: String(post.likes || 0) }));
   return button;
@@ -126,49 +131,11 @@ function managerTools(circleId, post, opts) {
   if (post.must_read) {
     tools.append(h('button', {
       type: 'button', class: 'link', testid: 'receipts-btn',
-      'aria-expanded': opts.receipts ? 'true' : 'false',
-      text: opts.receipts ? 'Hide receipts' : 'Who has read it?',
+      'aria-expanded': opts.receiptsOpen ? 'true' : 'false',
+      text: opts.receiptsOpen ? 'Hide receipts' : 'Who has read it?',
       onclick: () => opts.actions.toggleReceipts(post.id),
     }));
   }
   tools.append(deleteButton(post, post.kind === 'highlight' ? 'Un-promote' : 'Delete'));
   return tools;
-}
-
-function receiptsEl(receipts) {
-  if (receipts === 'loading') return h('div', { class: 'receipts', testid: 'receipts', text: 'Loading…' });
-  const acked = receipts.acked || [];
-  const pending = receipts.pending || [];
-  return h('div', { class: 'receipts', testid: 'receipts' },
-    h('p', { testid: 'receipts-summary', text: `Read by ${acked.length} · waiting for ${pending.length}` }),
-    h('div', { class: 'cols' },
-      h('div', {},
-        h('h4', { text: 'Not yet' }),
-        h('ul', { testid: 'receipts-pending' }, pending.map((u) => h('li', { text: u.name, dataset: { userId: u.id } })))),
-      h('div', {},
-        h('h4', { text: 'Read it' }),
-        h('ul', { testid: 'receipts-acked' }, acked.map((u) => h('li', { dataset: { userId: u.id } }, u.name, ' ', timeEl(u.at)))))));
-}
-
-function commentsEl(post, comments, actions) {
-  // The draft outlives re-renders of the list (a like or a refresh elsewhere).
-  const input = h('input', {
-    testid: 'comment-input', maxlength: '4000', placeholder: 'Write a comment', 'aria-label': 'Comment',
-    value: actions.draft(post.id), oninput: (event) => actions.setDraft(post.id, event.target.value),
-  });
-  const send = h('button', { type: 'submit', testid: 'comment-send', text: 'Comment' });
-  return h('div', { class: 'comments', testid: 'comments' },
-    comments === 'loading'
-      ? h('p', { class: 'muted', text: 'Loading…' })
-      : h('ul', { testid: 'comment-list' }, comments.map((c) => h('li', { testid: 'comment' },
-        h('strong', { text: c.author ? c.author.name : '' }), ' ', timeEl(c.created),
-        h('p', { class: 'text', text: c.text })))),
-    h('form', {
-      class: 'row',
-      onsubmit: (event) => {
-        event.preventDefault();
-        if (!input.value.trim()) return;
-        busy(send, () => actions.comment(post, input.value.trim()));
-      },
-    }, input, send));
 }

@@ -1,25 +1,43 @@
 // The settings tab. Everyone: their name in this circle, leaving it. Owners and admins:
 // the circle's settings, access codes (generate, copy an invite link), members (remove).
+// Settings changed elsewhere show at once, unless this form is being edited.
 
 import * as api from '../api.js';
 import { busy, copyText, field, fill, h, toast } from '../dom.js';
 import * as state from '../store/state.js';
-import { loadCircles } from '../sync.js';
+import { loadCircles } from '../loaders.js';
+import { membersView } from './members.js';
 
-export function settingsView(circleId, { circle }) {
+const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members'];
+
+export function settingsView(circleId) {
   const body = h('div', { class: 'settings-body' });
   const el = h('section', { class: 'panel settings', testid: 'panel-settings', 'aria-label': 'Settings' },
     h('div', { class: 'panel-head' }, h('h2', { text: 'Circle settings' })), body);
-  let info = circle;
+  let info = state.infoOf(circleId) || {};
+  let shown = info; // what the circle form was filled from
+  let form = null;
+  let dirty = false; // the form has been edited since it was filled
   const codes = [];
+  const members = membersView(circleId);
 
   function render() {
     const manager = state.isManager(circleId);
+    form = manager ? circleForm() : null;
     fill(body,
-      manager ? circleForm() : null,
+      form,
       manager ? codesSection() : null,
-      membersSection(manager),
+      members.el,
       mySection());
+  }
+
+  /** New settings from elsewhere: refill the form unless someone is editing it. */
+  function onInfo(next) {
+    info = next;
+    if (!form || dirty || SETTABLE.every((key) => (next[key] ?? null) === (shown[key] ?? null))) return;
+    const fresh = circleForm();
+    form.replaceWith(fresh);
+    form = fresh;
   }
 
   function circleForm() {
@@ -31,8 +49,14 @@ export function settingsView(circleId, { circle }) {
     const history = h('input', { testid: 'settings-history', type: 'checkbox', checked: Boolean(info.history_for_new_members) });
     const save = h('button', { type: 'submit', class: 'primary', testid: 'settings-save', text: 'Save settings' });
     const saved = h('span', { class: 'muted', testid: 'settings-saved', role: 'status' });
+    shown = info;
+    dirty = false;
     return h('form', {
       class: 'card', testid: 'settings-form',
+      oninput: () => {
+        dirty = true;
+        saved.textContent = '';
+      },
       onsubmit: (event) => {
         event.preventDefault();
         const changes = {
@@ -44,9 +68,11 @@ export function settingsView(circleId, { circle }) {
         if (keepMessages.value !== '') changes.retention_messages = Number(keepMessages.value);
         if (keepDays.value !== '') changes.retention_days = Number(keepDays.value);
         busy(save, async () => {
-          info = await api.updateCircle(circleId, changes);
-          state.emit('circle-info', { circle: circleId, info });
-          await loadCircles();
+          const updated = await api.updateCircle(circleId, changes);
+          info = { ...info, ...updated };
+          shown = info;
+          dirty = false;
+          state.setCircleInfo(circleId, updated);
           saved.textContent = 'Saved.';
         });
       },
@@ -106,46 +132,6 @@ export function settingsView(circleId, { circle }) {
       copy);
   }
 
-  let membersList = null;
-
-  function membersSection(manager) {
-    membersList = h('ul', { class: 'members', testid: 'members-list' }, h('li', { class: 'muted', text: 'Loading…' }));
-    loadMembers(manager);
-    return h('section', { class: 'card', testid: 'members-section' }, h('h3', { text: 'Members' }), membersList);
-  }
-
-  function loadMembers(manager = state.isManager(circleId)) {
-    const list = membersList;
-    api.members(circleId).then(({ members }) => {
-      list.replaceChildren(...members.map((m) => memberItem(m, manager)));
-    }, (err) => {
-      list.replaceChildren(h('li', { class: 'muted', text: err.message }));
-    });
-  }
-
-  function memberItem(member, manager) {
-    const me = state.session.user || {};
-    const self = member.user === me.id;
-    const myRole = state.roleIn(circleId);
-    const removable = manager && !self && (myRole === 'owner' || member.role === 'member');
-    const remove = removable ? h('button', {
-      type: 'button', class: 'link danger', testid: 'member-remove', text: 'Remove',
-      'aria-label': `Remove ${member.name} from the circle`,
-      onclick: () => {
-        if (!window.confirm(`Remove ${member.name} from this circle?`)) return;
-        busy(remove, async () => {
-          await api.removeMember(circleId, member.user);
-          loadMembers();
-        });
-      },
-    }) : null;
-    return h('li', { testid: 'member', dataset: { userId: member.user } },
-      h('span', { class: 'grow', testid: 'member-name', text: member.name }),
-      h('span', { class: 'tag', text: member.role }),
-      self ? h('span', { class: 'muted small', text: '(you)' }) : null,
-      remove);
-  }
-
   function mySection() {
     const mine = state.circles.get(circleId) || {};
     const nickname = h('input', { testid: 'nickname-input', maxlength: '32', value: mine.nickname || '', placeholder: state.session.user ? state.session.user.name : '' });
@@ -178,17 +164,26 @@ export function settingsView(circleId, { circle }) {
   }
 
   let lastRole = state.roleIn(circleId);
-  const off = state.on('circles', () => {
-    // Re-render only when the role changed (typing in a field must not be interrupted).
-    const role = state.roleIn(circleId);
-    if (role !== lastRole) {
-      lastRole = role;
-      render();
-    }
-  });
+  const offs = [
+    state.on('circles', () => {
+      // Re-render only when the role changed (typing in a field must not be interrupted).
+      const role = state.roleIn(circleId);
+      if (role !== lastRole) {
+        lastRole = role;
+        render();
+      }
+    }),
+    state.on('circle-info', (d) => d.circle === circleId && onInfo(d.info)),
+  ];
   render();
-  // Shown again: people may have joined or left meanwhile.
-  return { el, destroy: off, shown: () => loadMembers() };
+  return {
+    el,
+    destroy() {
+      for (const off of offs) off();
+      members.destroy();
+    },
+    shown: () => members.shown(),
+  };
 }
 
 function ensureId(control) {

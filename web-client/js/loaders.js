@@ -1,0 +1,74 @@
+// HTTP reads into the store: the circle list, a circle's map and posts, and the paginated
+// lists (comments, receipts, members) — first page or the next one. Live changes come as
+// events afterwards (circle-events.js); nothing here polls.
+
+import * as api from './api.js';
+import * as comments from './store/comments.js';
+import * as members from './store/members.js';
+import * as receipts from './store/receipts.js';
+import * as state from './store/state.js';
+
+let refreshTimer = null;
+
+/** Refresh /me/circles soon; many changes in a burst make one request. */
+export function refreshCircles(delayMs = 300) {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    try {
+      const { circles } = await api.myCircles();
+      state.setCircles(circles);
+    } catch {
+      // offline: the next reconnect refreshes
+    }
+  }, delayMs);
+}
+
+export async function loadCircles() {
+  const { circles } = await api.myCircles();
+  state.setCircles(circles);
+  return circles;
+}
+
+export async function loadCircleInfo(circleId) {
+  const info = await api.circle(circleId);
+  state.setCircleInfo(circleId, info);
+  return info;
+}
+
+export async function loadPosts(circleId, { more = false } = {}) {
+  const box = more ? state.postsOf(circleId) : state.resetPosts(circleId);
+  const page = await api.posts(circleId, more ? box.next : undefined);
+  box.loaded = true;
+  box.next = page.next || null;
+  state.upsertPosts(circleId, page.posts || []);
+  state.emit('posts', { circle: circleId });
+  return page;
+}
+
+/** Posts changed since what we last saw: for a server that has no circle events. */
+export async function catchUpPosts(circleId) {
+  const box = state.postsOf(circleId);
+  if (!box.loaded) return loadPosts(circleId);
+  const { posts } = await api.postsSince(circleId, box.maxUpdated);
+  state.upsertPosts(circleId, posts);
+  return posts;
+}
+
+const listOf = (reply, key) => (Array.isArray(reply) ? reply : (reply && reply[key]) || []);
+
+export async function loadComments(postId, { more = false } = {}) {
+  const thread = comments.threadOf(postId);
+  const reply = await api.comments(postId, more && thread ? thread.next : undefined);
+  comments.addPage(postId, listOf(reply, 'comments'), reply && reply.next, { first: !more });
+}
+
+export async function loadReceipts(postId, { more = false } = {}) {
+  const known = receipts.receiptsOf(postId);
+  const page = await api.receipts(postId, more && known ? known.next : undefined);
+  receipts.addPage(postId, page || {}, { first: !more });
+}
+
+export async function loadMembers(circleId, { more = false } = {}) {
+  const reply = await api.members(circleId, more ? members.nextOf(circleId) : undefined);
+  members.addPage(circleId, listOf(reply, 'members'), reply && reply.next, { first: !more });
+}

@@ -1,0 +1,65 @@
+// A circle's members in its settings tab: loaded page by page, then kept current by
+// member events (joined, left, removed, a new role or name). Owners and admins remove.
+
+import * as api from '../api.js';
+import { busy, h } from '../dom.js';
+import { loadMembers } from '../loaders.js';
+import * as members from '../store/members.js';
+import * as state from '../store/state.js';
+
+export function membersView(circleId) {
+  const list = h('ul', { class: 'members', testid: 'members-list' }, h('li', { class: 'muted', text: 'Loading…' }));
+  const more = h('button', {
+    type: 'button', testid: 'members-more', text: 'More members', hidden: true,
+    onclick: () => busy(more, () => loadMembers(circleId, { more: true })),
+  });
+  const el = h('section', { class: 'card', testid: 'members-section' }, h('h3', { text: 'Members' }), list, more);
+
+  function render() {
+    const all = members.membersOf(circleId);
+    if (!all) return;
+    list.replaceChildren(...all.map(memberItem));
+    more.hidden = !members.nextOf(circleId);
+  }
+
+  function load() {
+    loadMembers(circleId).catch((err) => {
+      if (!members.membersOf(circleId)) list.replaceChildren(h('li', { class: 'muted', text: err.message }));
+    });
+  }
+
+  function memberItem(member) {
+    const me = state.session.user || {};
+    const self = member.user === me.id;
+    const myRole = state.roleIn(circleId);
+    const removable = state.isManager(circleId) && !self && (myRole === 'owner' || member.role === 'member');
+    const remove = removable ? h('button', {
+      type: 'button', class: 'link danger', testid: 'member-remove', text: 'Remove',
+      'aria-label': `Remove ${member.name} from the circle`,
+      onclick: () => {
+        if (!window.confirm(`Remove ${member.name} from this circle?`)) return;
+        busy(remove, async () => {
+          await api.removeMember(circleId, member.user);
+          members.removeMember(circleId, member.user);
+        });
+      },
+    }) : null;
+    return h('li', { testid: 'member', dataset: { userId: member.user, role: member.role } },
+      h('span', { class: 'grow', testid: 'member-name', text: member.name }),
+      h('span', { class: 'tag', testid: 'member-role', text: member.role }),
+      self ? h('span', { class: 'muted small', text: '(you)' }) : null,
+      remove);
+  }
+
+  const offs = [
+    state.on('members', (d) => d.circle === circleId && render()),
+    state.on('circles', render), // my role: who may be removed
+  ];
+  load();
+  return {
+    el,
+    // A list that failed to load is asked for again when the tab is shown.
+    shown: () => { if (!members.membersOf(circleId)) load(); },
+    destroy: () => offs.forEach((off) => off()),
+  };
+}
