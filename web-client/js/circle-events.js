@@ -151,8 +151,9 @@ function pause(cursor, ms) {
 }
 
 async function fetchAfter(circleId, cursor) {
+  let after = cursor.rev;
   for (;;) {
-    const page = await api.circleEvents(circleId, cursor.rev, PAGE);
+    const page = await api.circleEvents(circleId, after, PAGE);
     if (cursors.get(circleId) !== cursor) return;
     if (page.reset) {
       await reload(circleId, cursor, page.last_rev);
@@ -160,7 +161,10 @@ async function fetchAfter(circleId, cursor) {
     }
     const events = page.events || [];
     for (const ev of events) deliver(cursor, ev);
-    if (!page.more || events.length === 0) return;
+    // `next` is where this page ended, even when none of its events were for us to see.
+    const next = typeof page.next === 'number' ? page.next : events.length ? events[events.length - 1].rev : null;
+    if (!page.more || next == null || next <= after) return;
+    after = next;
   }
 }
 

@@ -54,9 +54,18 @@ export function replaceComment(comment) {
   changed(comment.post);
 }
 
+/** A comment deleted, and its replies with it; false when it was not shown. */
 export function removeComment(postId, commentId) {
   const thread = threads.get(postId);
-  if (thread && thread.byId.delete(commentId)) changed(postId);
+  if (!thread || !thread.byId.delete(commentId)) return false;
+  let gone = [commentId];
+  while (gone.length) {
+    const replies = [...thread.byId.values()].filter((c) => gone.includes(c.reply_to));
+    for (const reply of replies) thread.byId.delete(reply.id);
+    gone = replies.map((reply) => reply.id);
+  }
+  changed(postId);
+  return true;
 }
 
 /** Forget a thread (its post is gone, or the circle's log was reset). */

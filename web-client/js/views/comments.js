@@ -67,8 +67,7 @@ function commentItem(circleId, comment, drafts, rerender) {
         if (!window.confirm('Delete this comment?')) return;
         busy(remove, async () => {
           await api.deleteComment(comment.id);
-          const gone = comments.threadOf(comment.post)?.byId.has(comment.id);
-          comments.removeComment(comment.post, comment.id);
+          const gone = comments.removeComment(comment.post, comment.id);
           const post = state.postById(circleId, comment.post);
           if (gone && post && !isFollowed(circleId)) {
             state.patchPost(circleId, post.id, { comments: Math.max(0, (post.comments || 1) - 1) });
