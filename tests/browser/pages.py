@@ -146,3 +146,29 @@ def two_in_a_circle(open_page: Any, name: str, width: int = 1280) -> tuple[Page,
     link = invite_link(ann)
     join_with_invite(bob, link, name)
     return ann, bob
+
+
+def api(page: Page, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """Call the HTTP API as the page's user (for what the client has no button for)."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const token = JSON.parse(localStorage.getItem('quanzi.session')).token;
+            const headers = { Authorization: `Bearer ${token}` };
+            if (body !== null) headers['Content-Type'] = 'application/json';
+            const response = await fetch('/api/v1' + path, {
+                method, headers, body: body === null ? undefined : JSON.stringify(body),
+            });
+            if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+            return response.status === 204 ? null : response.json();
+        }""",
+        [method, path, body],
+    )
+
+
+def post_card(page: Page, text: str) -> Locator:
+    """A post of the feed, by its text."""
+    return (
+        tid(page, "feed-list")
+        .get_by_test_id("post")
+        .filter(has=page.get_by_test_id("post-text").get_by_text(text, exact=True))
+    )

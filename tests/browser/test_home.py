@@ -20,9 +20,9 @@ def test_home_link_keeps_the_create_form_being_typed_into(open_page: Any) -> Non
     tid(page, "home-link").click()
     expect(page).to_have_url(f"{page.url.split('#')[0]}#/")
     expect(name).to_have_value("Half-typed")
-    assert page.evaluate(
-        "window.__form === document.querySelector('[data-testid=create-form]')"
-    ), "the home view was rendered again"
+    assert page.evaluate("window.__form === document.querySelector('[data-testid=create-form]')"), (
+        "the home view was rendered again"
+    )
 
     # A draft outlives leaving the page; a created circle clears it.
     tid(page, "invite-input").fill("not finished")

@@ -15,6 +15,8 @@ from tests.browser.pages import (
     expect_once,
     highlight,
     messages,
+    open_tab,
+    post_card,
     say,
     session_token,
     tid,
@@ -64,7 +66,7 @@ def test_restart_reconnects_and_shows_each_message_once(
         session_token(bob),
         {"t": "say", "circle": circle, "text": "said during the reconnect", "nonce": "phone-1"},
     )
-    # And a highlight made meanwhile: the push or the posts?since= catch-up brings it.
+    # And a highlight made meanwhile: the event, live or from the catch-up, brings it.
     raw_request(server, session_token(ann), {"t": "star", "circle": circle, "seq": 1})
 
     for page in (ann, bob):
@@ -91,6 +93,8 @@ def test_network_drop_resumes_without_loss_or_duplicates(open_page: Any) -> None
     say(ann, "entering the tunnel?")
     expect_once(bob, "entering the tunnel?")
     expect(tid(bob, "online-count")).to_have_text("2 online")
+    open_tab(bob, "feed")
+    open_tab(ann, "feed")
 
     bob.context.set_offline(True)
     expect(tid(bob, "status")).to_have_attribute("data-state", "offline")
@@ -101,10 +105,20 @@ def test_network_drop_resumes_without_loss_or_duplicates(open_page: Any) -> None
     expect_once(ann, "missed while offline 2")
     say(bob, "queued in the tunnel")
     expect(messages(bob, "queued in the tunnel")).to_have_attribute("data-state", "pending")
+    # Changes of the circle's durable side meanwhile: the catch-up by rev brings them.
+    tid(ann, "post-text-input").fill("Posted while Bob was underground")
+    tid(ann, "post-submit").click()
+    expect(post_card(ann, "Posted while Bob was underground")).to_have_count(1)
+    expect_once(ann, "missed while offline 1").get_by_test_id("star-btn").click()
+    expect(highlight(ann, "missed while offline 1")).to_have_count(1)
 
     bob.context.set_offline(False)
     wait_live(bob)
     expect(tid(bob, "online-count")).to_have_text("2 online")
+    expect(post_card(bob, "Posted while Bob was underground")).to_have_count(1)
+    expect(expect_once(bob, "missed while offline 1").get_by_test_id("star-count")).to_have_text(
+        "1"
+    )
     texts = [
         "entering the tunnel?",
         "missed while offline 1",
