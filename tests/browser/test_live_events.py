@@ -7,6 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Request, expect
 
+from tests import timing
 from tests.browser.pages import (
     api,
     circle_id,
@@ -23,7 +24,6 @@ from tests.browser.pages import (
     tid,
     two_in_a_circle,
 )
-from tests.e2e.harness import seconds
 
 
 def test_a_members_star_vote_and_its_progress_show_in_the_other_page(open_page: Any) -> None:
@@ -88,14 +88,16 @@ def test_receipts_move_when_a_member_reads_it_without_polling(open_page: Any) ->
     card = tid(bob, "mustread-list").get_by_test_id("highlight")
     expect(card.get_by_test_id("post-text")).to_have_text("Concert dress: black")
     card.get_by_test_id("ack-btn").click()
-    expect(highlight(bob, "Concert dress: black").get_by_test_id("acked")).to_be_visible()
+    expect(tid(bob, "mustread-list")).to_have_count(0)  # read: no longer waiting for him
+    open_tab(bob, "feed")
+    expect(post_card(bob, "Concert dress: black").get_by_test_id("acked")).to_be_visible()
 
     expect(receipts.get_by_test_id("receipts-acked")).to_contain_text("Bob")
     expect(receipts.get_by_test_id("receipts-pending")).to_have_text("")
     expect(receipts.get_by_test_id("receipts-summary")).to_have_text("Read by 1 · waiting for 0")
     # Nothing happens next, and that is the point: longer than the 2.5 s poll that was,
     # and no request for receipts went out after the panel opened.
-    ann.wait_for_timeout(seconds(3) * 1000)
+    ann.wait_for_timeout(timing.seconds(3) * 1000)
     assert len(asked) == 1, asked
     assert ann.errors == [] and bob.errors == []
 
@@ -163,8 +165,9 @@ def test_feed_likes_and_comments_are_live_and_comments_can_be_edited_and_deleted
 
     # A comment being typed survives the live updates around it.
     on_ann.get_by_test_id("comment-input").fill("Half a thought")
-    mine = on_bob.get_by_test_id("comment").filter(has_text="Twice")
+    mine = on_bob.get_by_test_id("comment")  # his only one (its text turns into a field)
     mine.get_by_test_id("comment-edit").click()
+    expect(mine.get_by_test_id("comment-edit-input")).to_be_focused()
     mine.get_by_test_id("comment-edit-input").fill("Twice, actually.")
     mine.get_by_test_id("comment-edit-save").click()
     expect(bobs.get_by_test_id("comment-text")).to_have_text("Twice, actually.")
