@@ -93,8 +93,6 @@ export const circleEvents = (id, after, limit) =>
 
 // Posts
 export const posts = (id, cursor) => request('GET', `/circles/${enc(id)}/posts${query({ cursor })}`);
-export const postsSince = (id, since) =>
-  request('GET', `/circles/${enc(id)}/posts${query({ since: String(since) })}`);
 export const createPost = (id, kind, text) =>
   request('POST', `/circles/${enc(id)}/posts`, { kind, text });
 export const editPost = (postId, text) => request('PATCH', `/posts/${enc(postId)}`, { text });

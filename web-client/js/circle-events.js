@@ -19,16 +19,6 @@ const MAX_RETRY_MS = 30000;
 
 const cursors = new Map(); // circle id → {rev, holds, queue, wanted, running, wake}
 
-/** Whether the circle's events are followed (its page is open, on a server that has them). */
-export function isFollowed(circleId) {
-  return cursors.has(circleId);
-}
-
-export function revOf(circleId) {
-  const cursor = cursors.get(circleId);
-  return cursor ? cursor.rev : null;
-}
-
 /** An `event` push. A circle not open only updates its place in the list (counts, name). */
 export function receive(ev) {
   if (BADGE_KINDS.has(ev.kind)) refreshCircles();
@@ -76,8 +66,7 @@ export async function openCircle(circleId, { onInfo = () => {} } = {}) {
         forget(circleId, cursor);
         throw err;
       });
-      if (typeof circle.last_rev === 'number') cursor.rev = circle.last_rev;
-      else forget(circleId, cursor); // a server without circle events: highlight pushes only
+      cursor.rev = circle.last_rev || 0;
       onInfo(circle);
       await loadPosts(circleId).catch((err) => {
         err.during = 'posts';

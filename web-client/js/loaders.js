@@ -45,15 +45,6 @@ export async function loadPosts(circleId, { more = false } = {}) {
   return page;
 }
 
-/** Posts changed since what we last saw: for a server that has no circle events. */
-export async function catchUpPosts(circleId) {
-  const box = state.postsOf(circleId);
-  if (!box.loaded) return loadPosts(circleId);
-  const { posts } = await api.postsSince(circleId, box.maxUpdated);
-  state.upsertPosts(circleId, posts);
-  return posts;
-}
-
 const listOf = (reply, key) => (Array.isArray(reply) ? reply : (reply && reply[key]) || []);
 
 export async function loadComments(postId, { more = false } = {}) {

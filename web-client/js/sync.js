@@ -3,8 +3,8 @@
 // open circles catch up on their events and the circle list (unread and must-read badges)
 // is refreshed.
 
-import { catchUpAll, isFollowed, receive } from './circle-events.js';
-import { catchUpPosts, refreshCircles } from './loaders.js';
+import { catchUpAll, receive } from './circle-events.js';
+import { refreshCircles } from './loaders.js';
 import * as state from './store/state.js';
 
 
@@ -31,11 +31,6 @@ export function connectSocket(socket) {
     refreshCircles(0); // badges, and the list itself if the first load found us offline
     // Events sent while we were away (or before this connection) are fetched by rev.
     catchUpAll();
-    if (!event.detail.again) return;
-    // A server without circle events: what changed is asked for by time.
-    for (const circleId of socket.joined) {
-      if (!isFollowed(circleId)) catchUpPosts(circleId).catch(() => {});
-    }
   });
 }
 
@@ -48,12 +43,7 @@ function onPush(frame) {
       receive(frame);
       break;
     case 'highlight':
-      // Kept for older clients; an open circle has the same change as an event.
-      if (isFollowed(frame.circle)) break;
-      if (frame.post) state.upsertPost(frame.circle, frame.post, { fromPush: true });
-      state.emit('highlight', frame);
-      refreshCircles(); // must-read badges
-      break;
+      break; // kept for older clients: every change it reports comes as an event too
     case 'presence':
       state.setOnline(frame.circle, frame.online);
       break;

@@ -267,7 +267,7 @@ const posts = new Map();
 
 export function postsOf(circleId) {
   if (!posts.has(circleId)) {
-    posts.set(circleId, { byId: new Map(), maxUpdated: 0, next: null, loaded: false });
+    posts.set(circleId, { byId: new Map(), next: null, loaded: false });
   }
   return posts.get(circleId);
 }
@@ -277,11 +277,6 @@ export function resetPosts(circleId) {
   return postsOf(circleId);
 }
 
-function noteUpdated(box, post) {
-  const when = post.updated || post.created || 0;
-  if (when > box.maxUpdated) box.maxUpdated = when;
-}
-
 /**
  * A post from HTTP (fromPush false) or a push. Pushes are the same for every member, so
  * they carry no liked/acked: keep this viewer's own values, except that a must-read whose
@@ -289,7 +284,6 @@ function noteUpdated(box, post) {
  */
 export function upsertPost(circleId, post, { fromPush = false, acked } = {}) {
   const box = postsOf(circleId);
-  noteUpdated(box, post);
   if (post.deleted) {
     if (box.byId.delete(post.id)) emit('posts', { circle: circleId });
     return;

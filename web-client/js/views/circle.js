@@ -3,9 +3,9 @@
 // settings); on a narrow one the tabs switch between all four. Opening the page starts
 // following the circle's events (circle-events.js); closing it stops.
 
-import { closeCircle, isFollowed, openCircle } from '../circle-events.js';
+import { closeCircle, openCircle } from '../circle-events.js';
 import { h, toast } from '../dom.js';
-import { catchUpPosts, loadCircles } from '../loaders.js';
+import { loadCircles } from '../loaders.js';
 import * as state from '../store/state.js';
 import { chatView } from './chat.js';
 import { feedView } from './feed.js';
@@ -65,10 +65,6 @@ export function circleView(container, circleId, { socket }) {
     active = key;
     apply();
     if (key === 'chat') chat.shown();
-    // A server without circle events pushes no new posts: look when the feed opens.
-    if (key === 'feed' && !isFollowed(circleId) && state.postsOf(circleId).loaded) {
-      catchUpPosts(circleId).catch(() => {});
-    }
     if (key === 'settings' && panels.settings) panels.settings.shown();
     if (focusPanel && key === 'chat') chat.focus();
   }

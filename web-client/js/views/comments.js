@@ -3,7 +3,6 @@
 // new one. What is being typed lives in `drafts` (the feed's), so it outlives a re-render.
 
 import * as api from '../api.js';
-import { isFollowed } from '../circle-events.js';
 import { busy, h, timeEl } from '../dom.js';
 import { loadComments } from '../loaders.js';
 import * as comments from '../store/comments.js';
@@ -36,9 +35,7 @@ export function commentsEl(circleId, post, drafts, rerender) {
           const added = await api.addComment(post.id, text);
           drafts.text.delete(post.id);
           input.value = '';
-          comments.addComment({ post: post.id, ...added });
-          // The comment.added event brings the count; a server without events does not.
-          if (!isFollowed(circleId)) state.patchPost(circleId, post.id, { comments: (post.comments || 0) + 1 });
+          comments.addComment({ post: post.id, ...added }); // the comment.added event: the count
         });
       },
     }, input, send));
@@ -67,11 +64,7 @@ function commentItem(circleId, comment, drafts, rerender) {
         if (!window.confirm('Delete this comment?')) return;
         busy(remove, async () => {
           await api.deleteComment(comment.id);
-          const gone = comments.removeComment(comment.post, comment.id);
-          const post = state.postById(circleId, comment.post);
-          if (gone && post && !isFollowed(circleId)) {
-            state.patchPost(circleId, post.id, { comments: Math.max(0, (post.comments || 1) - 1) });
-          }
+          comments.removeComment(comment.post, comment.id); // the comment.deleted event: the count
         });
       },
     });

@@ -2,7 +2,7 @@
 // — pinned first, then newest — with likes and comments, all kept current by events.
 
 import * as api from '../api.js';
-import { busy, field, h, rememberFocus, renderSoon, toast } from '../dom.js';
+import { busy, field, h, rememberFocus, renderSoon } from '../dom.js';
 import { loadPosts } from '../loaders.js';
 import * as state from '../store/state.js';
 import { openPanels } from './panels.js';

@@ -3,7 +3,6 @@
 // (pin, reorder, must-read, receipts, un-promote or delete).
 
 import * as api from '../api.js';
-import { isFollowed } from '../circle-events.js';
 import { busy, h, timeEl } from '../dom.js';
 import { refreshCircles } from '../loaders.js';
 import * as state from '../store/state.js';
@@ -80,9 +79,8 @@ function likeButton(circleId, post) {
     'aria-label': post.liked ? 'Unlike' : 'Like',
     onclick: () => busy(button, async () => {
       const result = await api.like(post.id, !post.liked);
-      // The post.liked event brings the count in order with everyone else's likes.
-      const fields = isFollowed(circleId) ? { liked: result.liked } : { likes: result.likes, liked: result.liked };
-      state.patchPost(circleId, post.id, fields);
+      // The post.liked event brings the count, in order with everyone else's likes.
+      state.patchPost(circleId, post.id, { liked: result.liked });
     }),
   }, post.liked ? '♥ ' : '♡ ', h('span', { testid: 'like-count', text: String(post.likes || 0) }));
   return button;
