@@ -30,6 +30,8 @@ export function addPage(postId, page, { first = false } = {}) {
   }
   for (const user of page.pending || []) if (!entry.acked.has(user.id)) entry.pending.set(user.id, user);
   entry.next = page.next || null;
+  // The totals over the whole circle (a page lists only part of it).
+  if (page.counts && page.counts.acked != null) entry.counts = { acked: page.counts.acked, pending: page.counts.pending };
   changed(postId);
 }
 
@@ -61,7 +63,7 @@ export function loadedReceipts() {
   return [...receipts.keys()];
 }
 
-/** {acked, pending, partial}: the server's totals when an event gave them, else the lists'. */
+/** {acked, pending, partial}: the server's totals (from a page or an event), else the lists'. */
 export function summaryOf(postId) {
   const entry = receipts.get(postId);
   if (!entry) return null;
