@@ -97,6 +97,7 @@ export function circleView(container, circleId, { socket }) {
   }
 
   function showInfo(info) {
+    if (!info.name) return; // only some fields yet (an event came before the circle's map)
     title.textContent = info.name;
     document.title = `${info.name} · Quanzi`;
     about.replaceChildren(...[
