@@ -314,7 +314,7 @@ class Session:
     async def on_history(self, f: History) -> None:
         member = await self._member(f.circle)
         info = await self.node.store.circles.get(f.circle, self.conn.user_id)
-        floor = 0 if info["history_for_new_members"] else member.joined_seq
+        floor = member.history_floor(info)
         limit = f.limit or self.settings.history_default
         messages, more = await self.node.store.chat.history(
             f.circle, before=f.before, limit=min(limit, self.settings.history_max), min_seq=floor
