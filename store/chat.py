@@ -163,11 +163,15 @@ class Chat:
             )
 
     async def set_veto(self, circle_id: str, seq: int, actor_id: str, vetoed: bool) -> None:
-        """Owner/admin: keep a message from being promoted by members' votes (or allow it)."""
+        """Owner/admin: keep a message from being promoted by members' votes (or allow it).
+
+        Only a message the actor may see (``lookups.message_row``): an owner or admin
+        who joined after it was said, in a circle that hides history, gets ``NotFound``.
+        """
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id, lock=True)
+            circle = await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
-            await message_row(conn, circle_id, seq)
+            await message_row(conn, circle, seq, actor_id)
             if vetoed:
                 result = await conn.execute(
                     self._db.insert_ignore(VETOES).values(circle_id=circle_id, seq=seq)

@@ -10,6 +10,10 @@ from collections.abc import Collection
 
 from .errors import Invalid
 
+# The largest value of a BIGINT (seqs, revs, ms): past it SQLite's driver raises
+# OverflowError and asyncpg a DataError, so a larger number is bad input, never a query.
+INT64_MAX = 2**63 - 1
+
 
 def text(value: object, field: str, min_len: int, max_len: int, *, strip: bool = True) -> str:
     """A string whose length (after stripping, by default) is within bounds."""
