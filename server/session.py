@@ -251,6 +251,15 @@ class Session:
 
     # -- one handler per request ---------------------------------------------
 
+    async def on_hello(self, f: HelloFrame) -> None:
+        # `hello` is right in one place only, first; after `welcome` it is a wrong
+        # frame: `bad_frame`, and it counts toward the 4008 close like any other
+        # (a client greeting in a loop is broken, not unlucky). Not `unknown_type`:
+        # the type is known. Not `unauthenticated`: the session is, and that code
+        # means "closed with 4001". Not `conflict`: that says "retry when the state
+        # allows", and no state of this connection will take a second hello.
+        raise ProtocolError(ErrorCode.BAD_FRAME, "hello comes once, as the first frame", f.id)
+
     async def on_join(self, f: Join) -> None:
         await self.node.streams.join(self.conn, f.circle, f.since, f.id)
 
@@ -361,6 +370,7 @@ def store_error(exc: StoreError, frame_id: Any) -> dict[str, Any]:
 
 # One table for every session (not a dict of bound methods per connection).
 HANDLERS: dict[type, Callable[[Session, Any], Awaitable[None]]] = {
+    HelloFrame: Session.on_hello,
     Join: Session.on_join,
     Leave: Session.on_leave,
     Say: Session.on_say,
