@@ -41,7 +41,9 @@ def test_a_newcomer_s_star_of_hidden_chat_is_answered_as_for_missing_chat(
         answers = {}
         for t in ("star", "unstar"):
             for name, seq in (("hidden", old), ("missing", old + 100)):
-                reply = request(ws, {"t": t, "id": f"{t}-{name}", "circle": circle["id"], "seq": seq})
+                reply = request(
+                    ws, {"t": t, "id": f"{t}-{name}", "circle": circle["id"], "seq": seq}
+                )
                 answers[t, name] = {k: v for k, v in reply.items() if k != "id"}
         assert answers["star", "hidden"] == answers["star", "missing"]
         assert answers["unstar", "hidden"] == answers["unstar", "missing"]
