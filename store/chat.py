@@ -89,6 +89,7 @@ class Chat:
 
     async def after(self, circle_id: str, after_seq: int, limit: int) -> list[Record]:
         """Messages with seq > after_seq, oldest first (replay on join)."""
+        after_seq = validation.integer(after_seq, "after_seq", 0)
         limit = validation.limit(limit, high=PAGE_MAX)
         query = (
             select(*MESSAGE_COLUMNS)
@@ -107,6 +108,8 @@ class Chat:
         """Up to ``limit`` messages before seq ``before``, newest last; ``more`` when older
         ones exist. Only messages with seq > ``min_seq`` are visible: pass the member's
         ``joined_seq`` to hide what was said before they joined."""
+        before = validation.optional_integer(before, "before", 0)
+        min_seq = validation.integer(min_seq, "min_seq", 0)
         limit = validation.limit(limit, high=PAGE_MAX)
         query = (
             select(*MESSAGE_COLUMNS)
