@@ -107,7 +107,7 @@ class Chat:
     ) -> tuple[list[Record], bool]:
         """Up to ``limit`` messages before seq ``before``, newest last; ``more`` when older
         ones exist. Only messages with seq > ``min_seq`` are visible: pass the member's
-        ``joined_seq`` to hide what was said before they joined."""
+        ``Membership.history_floor(circle)`` to hide what was said before they joined."""
         before = validation.optional_integer(before, "before", 0)
         min_seq = validation.integer(min_seq, "min_seq", 0)
         limit = validation.limit(limit, high=PAGE_MAX)
