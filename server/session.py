@@ -251,6 +251,15 @@ class Session:
 
     # -- one handler per request ---------------------------------------------
 
+    async def on_hello(self, f: HelloFrame) -> None:
+        # `hello` is right in one place only, first; after `welcome` it is a wrong
+        # frame: `bad_frame`, and it counts toward the 4008 close like any other
+        # (a client greeting in a loop is broken, not unlucky). Not `unknown_type`:
+        # the type is known. Not `unauthenticated`: the session is, and that code
+        # means "closed with 4001". Not `conflict`: that says "retry when the state
+        # allows", and no state of this connection will take a second hello.
+        raise ProtocolError(ErrorCode.BAD_FRAME, "hello comes once, as the first frame", f.id)
+
     async def on_join(self, f: Join) -> None:
         await self.node.streams.join(self.conn, f.circle, f.since, f.id)
 
@@ -314,7 +323,7 @@ class Session:
     async def on_history(self, f: History) -> None:
         member = await self._member(f.circle)
         info = await self.node.store.circles.get(f.circle, self.conn.user_id)
-        floor = 0 if info["history_for_new_members"] else member.joined_seq
+        floor = member.history_floor(info)
         limit = f.limit or self.settings.history_default
         messages, more = await self.node.store.chat.history(
             f.circle, before=f.before, limit=min(limit, self.settings.history_max), min_seq=floor
@@ -361,6 +370,7 @@ def store_error(exc: StoreError, frame_id: Any) -> dict[str, Any]:
 
 # One table for every session (not a dict of bound methods per connection).
 HANDLERS: dict[type, Callable[[Session, Any], Awaitable[None]]] = {
+    HelloFrame: Session.on_hello,
     Join: Session.on_join,
     Leave: Session.on_leave,
     Say: Session.on_say,

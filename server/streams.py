@@ -56,7 +56,7 @@ class Streams:
         if member is None:
             raise Forbidden("not a member of this circle")
         info = await self._store.circles.get(circle, conn.user_id)
-        floor = 0 if info["history_for_new_members"] else member.joined_seq
+        floor = member.history_floor(info)
         start = info["last_seq"] if since is None else since
         start = max(start, floor)
         already = circle in conn.streams

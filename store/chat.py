@@ -89,6 +89,7 @@ class Chat:
 
     async def after(self, circle_id: str, after_seq: int, limit: int) -> list[Record]:
         """Messages with seq > after_seq, oldest first (replay on join)."""
+        after_seq = validation.integer(after_seq, "after_seq", 0)
         limit = validation.limit(limit, high=PAGE_MAX)
         query = (
             select(*MESSAGE_COLUMNS)
@@ -106,7 +107,9 @@ class Chat:
     ) -> tuple[list[Record], bool]:
         """Up to ``limit`` messages before seq ``before``, newest last; ``more`` when older
         ones exist. Only messages with seq > ``min_seq`` are visible: pass the member's
-        ``joined_seq`` to hide what was said before they joined."""
+        ``Membership.history_floor(circle)`` to hide what was said before they joined."""
+        before = validation.optional_integer(before, "before", 0)
+        min_seq = validation.integer(min_seq, "min_seq", 0)
         limit = validation.limit(limit, high=PAGE_MAX)
         query = (
             select(*MESSAGE_COLUMNS)
@@ -163,11 +166,15 @@ class Chat:
             )
 
     async def set_veto(self, circle_id: str, seq: int, actor_id: str, vetoed: bool) -> None:
-        """Owner/admin: keep a message from being promoted by members' votes (or allow it)."""
+        """Owner/admin: keep a message from being promoted by members' votes (or allow it).
+
+        Only a message the actor may see (``lookups.message_row``): an owner or admin
+        who joined after it was said, in a circle that hides history, gets ``NotFound``.
+        """
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id, lock=True)
+            circle = await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
-            await message_row(conn, circle_id, seq)
+            await message_row(conn, circle, seq, actor_id)
             if vetoed:
                 result = await conn.execute(
                     self._db.insert_ignore(VETOES).values(circle_id=circle_id, seq=seq)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from . import validation
 from .errors import Forbidden, NotFound
 from .ids import decode_cursor, encode_cursor, now_ms
 from .models import CIRCLES, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
@@ -124,13 +125,30 @@ async def reassign_owner(conn: AsyncConnection, circle_id: str) -> None:
     )
 
 
-async def message_row(conn: AsyncConnection, circle_id: str, seq: object) -> AnyRow:
-    """A chat message's stored columns (seq, ts, user_id, text), or ``NotFound``."""
-    if isinstance(seq, bool) or not isinstance(seq, int):
+async def message_row(conn: AsyncConnection, circle: AnyRow, seq: object, viewer_id: str) -> AnyRow:
+    """A chat message the viewer may see: its stored columns (seq, ts, user_id,
+    text), or ``NotFound``.
+
+    The one place where ``history_for_new_members`` guards an action on a message
+    (star, unstar, veto; ``Membership.history_floor`` is the same rule for reads).
+    With it off, a member sees only seq > their ``joined_seq``, owners and admins
+    too: history hides their past as well, and what they cannot read is not theirs
+    to promote or veto blind. A hidden message gets the very ``NotFound`` of a
+    missing one, so the answer tells nothing of what was said before they joined,
+    nor whether anything was. A non-member sees nothing (their floor is NULL).
+    """
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq <= validation.INT64_MAX:
         raise NotFound("no such message")
     query = select(MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text).where(
-        MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq == seq
+        MESSAGES.c.circle_id == circle.id, MESSAGES.c.seq == seq
     )
+    if not circle.history_for_new_members:
+        joined_seq = (
+            select(MEMBERSHIPS.c.joined_seq)
+            .where(MEMBERSHIPS.c.circle_id == circle.id, MEMBERSHIPS.c.user_id == viewer_id)
+            .scalar_subquery()
+        )
+        query = query.where(MESSAGES.c.seq > joined_seq)
     row = (await conn.execute(query)).first()
     if row is None:
         raise NotFound("no such message")

@@ -33,12 +33,13 @@ class Stars(Service):
     async def star(self, circle_id: str, seq: int, user_id: str) -> StarOutcome:
         """Star a message (twice counts once) and promote it when the star carries it.
 
-        ``NotFound`` (circle or message), ``Forbidden`` (not a member).
+        ``NotFound`` (circle, or a message missing or hidden from this member:
+        ``lookups.message_row``), ``Forbidden`` (not a member).
         """
         async with self._db.write() as conn:
             circle = await circle_row(conn, circle_id, lock=True)
             role = await require_member(conn, circle_id, user_id)
-            message = await message_row(conn, circle_id, seq)
+            message = await message_row(conn, circle, seq, user_id)
             added = await conn.execute(
                 self._db.insert_ignore(STARS).values(
                     circle_id=circle_id, seq=message.seq, user_id=user_id, ts=now_ms()
@@ -62,11 +63,13 @@ class Stars(Service):
             return stars, found, fresh
 
     async def unstar(self, circle_id: str, seq: int, user_id: str) -> int:
-        """Withdraw a star (a promoted post stays); returns the message's star count."""
+        """Withdraw a star (a promoted post stays); returns the message's star count.
+
+        The errors of ``star``."""
         async with self._db.write() as conn:
             circle = await circle_row(conn, circle_id, lock=True)
             await require_member(conn, circle_id, user_id)
-            message = await message_row(conn, circle_id, seq)
+            message = await message_row(conn, circle, seq, user_id)
             removed = await conn.execute(
                 delete(STARS).where(
                     STARS.c.circle_id == circle_id,

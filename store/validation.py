@@ -10,6 +10,10 @@ from collections.abc import Collection
 
 from .errors import Invalid
 
+# The largest value of a BIGINT (seqs, revs, ms): past it SQLite's driver raises
+# OverflowError and asyncpg a DataError, so a larger number is bad input, never a query.
+INT64_MAX = 2**63 - 1
+
 
 def text(value: object, field: str, min_len: int, max_len: int, *, strip: bool = True) -> str:
     """A string whose length (after stripping, by default) is within bounds."""
@@ -25,12 +29,16 @@ def text(value: object, field: str, min_len: int, max_len: int, *, strip: bool =
 
 
 def integer(value: object, field: str, low: int, high: int | None = None) -> int:
-    """An int within bounds. ``bool`` is an int subclass and is refused."""
+    """An int within bounds; without ``high``, at most ``INT64_MAX``. ``bool`` is
+    an int subclass and is refused."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{field} must be an integer")
-    if value < low or (high is not None and value > high):
-        bounds = f"{low} to {high}" if high is not None else f"at least {low}"
-        raise Invalid(f"{field} must be {bounds}")
+    if high is not None and not low <= value <= high:
+        raise Invalid(f"{field} must be {low} to {high}")
+    if value < low:
+        raise Invalid(f"{field} must be at least {low}")
+    if value > INT64_MAX:
+        raise Invalid(f"{field} must be at most {INT64_MAX}")
     return value
 
 

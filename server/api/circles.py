@@ -157,10 +157,8 @@ async def messages(request: Request) -> Response:
     membership = await node.store.memberships.membership(circle_id, user["id"])
     if membership is None:
         raise ApiError("forbidden", "only members read a circle's chat")
-    # Only seq > min_seq is shown: what was said before this member joined stays hidden.
-    min_seq = 0 if circle["history_for_new_members"] else membership.joined_seq
     found, more = await node.store.chat.history(
-        circle_id, before=before, limit=limit, min_seq=min_seq
+        circle_id, before=before, limit=limit, min_seq=membership.history_floor(circle)
     )
     return ok({"messages": found, "more": more})
 

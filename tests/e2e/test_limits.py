@@ -63,6 +63,25 @@ async def test_repeated_abuse_closes_with_4008(server: ServerProcess, api: Api) 
     assert await client.closed() == 4008
 
 
+async def test_hello_after_welcome_is_a_bad_frame_and_no_traceback(
+    server: ServerProcess, api: Api
+) -> None:
+    token, _ = await _member(api)
+    client = await Client.open(server.ws, token)
+    for i in range(25):
+        client.send({"t": "hello", "id": f"again-{i}", "token": token})
+    first = await client.push()
+    assert (first["t"], first["code"], first["id"]) == ("error", "bad_frame", "again-0")
+    # Each one counts toward the bad-frame limit, like any other wrong frame.
+    assert await client.closed() == 4008
+    errors = [first]
+    while not client.pushes.empty():
+        errors.append(client.pushes.get_nowait())
+    assert len(errors) > 20
+    assert {(e["t"], e["code"]) for e in errors} == {("error", "bad_frame")}
+    assert "Traceback" not in server.log.read_text()
+
+
 async def test_oversize_frame_closes_with_1009(server: ServerProcess, api: Api) -> None:
     token, _ = await _member(api)
     client = await Client.open(server.ws, token)
