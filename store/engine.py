@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.dml import Insert
 
+from .errors import Invalid
 from .migrate import LOCK_KEY, upgrade
 
 log = logging.getLogger(__name__)
@@ -61,8 +63,9 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads (on SQLite each statement sees its own snapshot)."""
-        async with self.engine.connect() as conn:
-            yield conn
+        with _bad_characters():
+            async with self.engine.connect() as conn:
+                yield conn
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -71,8 +74,9 @@ class Database:
         changes: list[Any] = []
         token = _recording.set(changes)
         try:
-            async with self._writer.begin() as conn:
-                yield conn
+            with _bad_characters():
+                async with self._writer.begin() as conn:
+                    yield conn
         finally:
             _recording.reset(token)
         if changes and self.on_changes is not None:
@@ -103,6 +107,23 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# PostgreSQL's "character not in repertoire" (a NUL in a text parameter): the
+# input's fault, whichever string carried it (an id in a path, a search term).
+_BAD_CHARACTER_STATES = frozenset({"22021"})
+
+
+@contextmanager
+def _bad_characters() -> Iterator[None]:
+    """Turn the database's refusal of a string's characters into ``Invalid``: bad
+    input is never a 500, and every read and write goes through here."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _BAD_CHARACTER_STATES:
+            raise Invalid("text must not contain a NUL character") from None
+        raise
 
 
 class Service:

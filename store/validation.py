@@ -16,9 +16,13 @@ INT64_MAX = 2**63 - 1
 
 
 def text(value: object, field: str, min_len: int, max_len: int, *, strip: bool = True) -> str:
-    """A string whose length (after stripping, by default) is within bounds."""
+    """A string whose length (after stripping, by default) is within bounds, without
+    NUL: PostgreSQL's text cannot hold one, and one such say in a group commit would
+    fail everyone else's messages of the batch with it."""
     if not isinstance(value, str):
         raise Invalid(f"{field} must be a string")
+    if "\x00" in value:
+        raise Invalid(f"{field} must not contain a NUL character")
     if strip:
         value = value.strip()
     if not min_len <= len(value) <= max_len:

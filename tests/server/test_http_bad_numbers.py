@@ -155,3 +155,20 @@ def test_a_bad_query_integer_is_a_400(scene: Scene, name: str, path: str, value:
 def test_a_bad_seq_in_the_path_is_a_400(scene: Scene, method: str, value: str) -> None:
     path = url(scene, "/circles/{circle}/messages/") + value + "/veto"
     assert_bad_request(getattr(scene.client, method)(path, headers=scene.auth))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/circles/a%00b",
+        "/api/v1/posts/a%00b",
+        "/api/v1/circles?q=tea%00",
+        "/api/v1/circles/a%00b/events",
+        "/api/v1/circles/a%00b/members",
+    ],
+)
+def test_a_nul_in_a_path_or_query_is_never_a_500(scene: Scene, path: str) -> None:
+    # PostgreSQL refuses the string (400); SQLite finds nothing (404).
+    response = scene.client.get(path, headers=scene.auth)
+    assert response.status_code in (400, 404), response.text
+    assert set(response.json()) == {"error"}
