@@ -35,6 +35,7 @@ from .members import Members
 from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
 from .presence import PresenceTracker
 from .ratelimit import RateLimiter
+from .revocations import RevokedTokens
 from .sequencer import Sequencer
 from .settings import Settings
 from .streams import Streams
@@ -68,6 +69,7 @@ class Node:
         )
         self.feed = self.members.feed
         self.streams = Streams(settings, store, hub, self.channels, self.chat, self.presence)
+        self.revoked = RevokedTokens(settings.revoked_tokens_kept)
         self.say_limiter = RateLimiter(settings.say_rate_per_s, settings.say_burst)
         self.housekeeping = Housekeeping(settings, store)
         self.accepting = True
@@ -107,18 +109,34 @@ class Node:
 
     # -- connections ------------------------------------------------------------
 
-    async def authenticate(self, token: str) -> dict[str, str]:
-        """The token's user. A live connection with the same token here answers
-        without the store: a revoked token's connections are closed at once."""
+    async def authenticate(self, token: str) -> tuple[dict[str, str], int]:
+        """The token's user, and the count of revocations heard (`RevokedTokens.mark`)
+        before the store said so. A live connection with the same token here answers
+        without the store (reconnect storms), with the mark of its own read."""
+        if token in self.revoked:
+            raise Unauthenticated("invalid or expired token")
         for peer in self.hub.of_token(token):
             if peer.open:
-                return peer.user
+                return peer.user, peer.token_mark
+        mark = self.revoked.mark()
         user = await self.store.accounts.authenticate(token)
-        return {"id": user["id"], "name": user["name"]}
+        return {"id": user["id"], "name": user["name"]}, mark
 
     async def connect(self, conn: Connection) -> None:
-        """An authenticated connection: it belongs to its user's circles from now on."""
+        """An authenticated connection: it belongs to its user's circles from now on.
+
+        ``Unauthenticated`` when its token was revoked meanwhile: registered first,
+        checked second, so that a logout heard before or after is never missed.
+        """
         await self.members.load(conn)
+        revoked = self.revoked.check(conn.token, conn.token_mark)
+        if revoked is None:
+            # Too many logouts to remember since the read: ask the store again
+            # (conclusive now that a later revocation finds the connection).
+            conn.token_mark = self.revoked.mark()
+            await self.store.accounts.authenticate(conn.token)
+        elif revoked:
+            raise Unauthenticated("invalid or expired token")
 
     async def disconnect(self, conn: Connection) -> None:
         self.streams.ended(conn)
@@ -148,6 +166,7 @@ class Node:
             else:
                 self.feed.message(message.event)
         elif isinstance(message, TokenRevoked):
+            self.revoked.add(message.token)
             for conn in self.hub.of_token(message.token):
                 conn.close(CloseCode.UNAUTHENTICATED)
         elif isinstance(message, Resync):

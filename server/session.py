@@ -218,7 +218,15 @@ class Session:
                     "the first frame must be hello",
                     getattr(frame, "id", None),
                 )
-            user = await self.node.authenticate(frame.token)
+            user, mark = await self.node.authenticate(frame.token)
+            if self._ended:
+                return False
+            conn.user = user
+            conn.token = frame.token
+            conn.token_mark = mark
+            # Registered with its circles before welcome: highlights from now on
+            # reach it. Refused if its token was revoked meanwhile.
+            await self.node.connect(conn)
         except ProtocolError as exc:
             conn.send(exc.to_map())
             conn.close(CloseCode.UNAUTHENTICATED)
@@ -230,10 +238,6 @@ class Session:
         if self._ended:
             return False
         metrics.frame_in("hello").inc()
-        conn.user = user
-        conn.token = frame.token
-        # Registered with its circles before welcome: highlights from now on reach it.
-        await self.node.connect(conn)
         conn.send(
             Welcome(
                 id=frame.id,

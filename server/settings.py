@@ -62,6 +62,11 @@ class Settings:
     # Chat is typed by people: ~10 messages/s with bursts of 20 per user.
     say_rate_per_s: float = 10.0
     say_burst: int = 20
+    # Revoked tokens a node remembers (~150 bytes each): a hello registered just
+    # after its token's logout reached the node is caught by them. The count
+    # bounds memory only: a hello that waited on the store through more logouts
+    # than this reads the store again.
+    revoked_tokens_kept: int = 10000
     # The contract: more than 20 bad frames in 10 s closes with 4008.
     bad_frames_max: int = 20
     bad_frames_window_s: float = 10.0
