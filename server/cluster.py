@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from .broker import Broker, InProcessBroker
 from .presence import LocalPresence, PresenceTracker
+from .ratelimit import LocalSayLimiter, SayLimiter
 from .sequencer import Sequencer
 from .settings import Settings
 
@@ -56,6 +57,10 @@ def make_presence(settings: Settings, broker: Broker) -> PresenceTracker:
         ttl_s=settings.presence_ttl_s,
         interval_s=settings.presence_interval_s,
     )
+
+
+def make_say_limiter(settings: Settings) -> SayLimiter:
+    return LocalSayLimiter(settings.say_rate_per_s, settings.say_burst)
 
 
 # A stream's last positions in the store, for a batch of circles.

@@ -34,7 +34,7 @@ from .hub import Hub
 from .members import Members
 from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
 from .presence import PresenceTracker
-from .ratelimit import RateLimiter
+from .ratelimit import SayLimiter
 from .revocations import RevokedTokens
 from .sequencer import Sequencer
 from .settings import Settings
@@ -70,7 +70,8 @@ class Node:
         self.feed = self.members.feed
         self.streams = Streams(settings, store, hub, self.channels, self.chat, self.presence)
         self.revoked = RevokedTokens(settings.revoked_tokens_kept)
-        self.say_limiter = RateLimiter(settings.say_rate_per_s, settings.say_burst)
+        # The user's chat rate, on every node (the bucket outlives the sockets).
+        self.say_limiter: SayLimiter = cluster.make_say_limiter(settings)
         self.housekeeping = Housekeeping(settings, store)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
@@ -93,6 +94,7 @@ class Node:
         store.on_changes = node.events.committed
         await node.broker.start(node._received)
         await node.presence.start()
+        await node.say_limiter.start()
         await node.broker.subscribe(ALL)
         node._tasks.append(asyncio.create_task(node._presence_loop()))
         node._tasks.append(asyncio.create_task(node._keepalive_loop()))
@@ -142,8 +144,6 @@ class Node:
         self.streams.ended(conn)
         for circle in self.members.forget(conn):
             await self.channels.track(circle)
-        if not self.hub.of_user(conn.user_id):
-            self.say_limiter.forget(conn.user_id)
 
     async def token_revoked(self, token: str) -> None:
         """A logout: close the token's connections on every node."""
@@ -226,6 +226,7 @@ class Node:
         self.chat.close()
         self.feed.close()
         await _bounded("presence close", self.presence.close(), grace)
+        await _bounded("rate limiter close", self.say_limiter.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)
         await _bounded("store close", self.store.close(), grace)
 
