@@ -1,8 +1,10 @@
-"""Several nodes: which broker and presence a node uses, and how it catches up.
+"""Several nodes: which broker, presence and chat rate limiter a node uses,
+and how it catches up.
 
-Without ``QUANZI_REDIS_URL`` a node is alone: the in-process broker and
-in-memory presence. With it, Redis carries messages and presence between
-nodes, and because Redis pub/sub is at-most-once the node also
+Without ``QUANZI_REDIS_URL`` a node is alone: the in-process broker, in-memory
+presence and rate limits. With it, Redis carries messages, presence and each
+user's chat rate limit between nodes, and because Redis pub/sub is
+at-most-once the node also
 
 - checks every ``tail_check_s`` that it delivered each followed circle's last
   chat seq and last event rev (one query per stream for all of them) and fills
@@ -60,7 +62,19 @@ def make_presence(settings: Settings, broker: Broker) -> PresenceTracker:
 
 
 def make_say_limiter(settings: Settings) -> SayLimiter:
-    return LocalSayLimiter(settings.say_rate_per_s, settings.say_burst)
+    if not settings.redis_url:
+        return LocalSayLimiter(settings.say_rate_per_s, settings.say_burst)
+    from .redis_ratelimit import RedisSayLimiter
+
+    return RedisSayLimiter(
+        settings.redis_url,
+        rate=settings.say_rate_per_s,
+        burst=settings.say_burst,
+        prefix=settings.redis_prefix,
+        lease_s=settings.say_lease_s,
+        timeout_s=settings.say_lease_timeout_s,
+        backoff_s=settings.redis_backoff_max_s,
+    )
 
 
 # A stream's last positions in the store, for a batch of circles.
