@@ -10,7 +10,7 @@ The user's says then spend the lease on this node without a round trip; the
 lease requests of every user waiting at the same moment share one pipeline.
 
 Unused tokens of a lease lapse after ``say_lease_s``: a node never spends a
-token it took longer ago. However a user's says are spread over the nodes,
+token it took longer ago (but for the says that waited for the lease). However a user's says are spread over the nodes,
 in any w seconds they get at most ``burst + rate * (w + say_lease_s)`` — the
 limit, plus what a lease lets through while the bucket refills (2.5 says at the
 defaults). Lapsed tokens are not given back: that makes the limit stricter for
@@ -126,12 +126,14 @@ class RedisSayLimiter:
 
     # -- the SayLimiter interface ---------------------------------------------------
 
-    def take(self, user_id: str) -> bool | None:
+    def take(self, user_id: str, *, granted: bool = False) -> bool | None:
+        """``granted``: for a say that waited for this very lease, which it may
+        spend however late it runs (a loaded event loop must not starve it)."""
         now = self._clock()
         if now < self._local_until:
             return self._local.take(user_id)
         lease = self._leases.get(user_id)
-        if lease is None or now >= lease.until:
+        if lease is None or (now >= lease.until and not granted):
             return None
         if not lease.tokens:
             return False
@@ -141,16 +143,17 @@ class RedisSayLimiter:
         return True
 
     async def acquire(self, user_id: str) -> bool:
-        while True:
-            taken = self.take(user_id)
-            if taken is not None:
-                return taken
+        taken = self.take(user_id)
+        while taken is None:
             waiting = self._waiting.get(user_id)
             if waiting is None:
                 waiting = self._waiting[user_id] = asyncio.get_running_loop().create_future()
                 self._wakeup.set()
             # Shared by every say of the user waiting here: one lease request.
             await asyncio.shield(waiting)
+            # None again when other says waiting with this one spent the lease.
+            taken = self.take(user_id, granted=True)
+        return taken
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="quanzi-say-leases")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Callable
 
@@ -10,6 +11,7 @@ import pytest
 
 from server.redis_ratelimit import RedisSayLimiter
 from tests.services import free_port, redis_url
+from tests.timing import seconds
 
 # No token comes back while a test runs: what is allowed is exactly the burst.
 NO_REFILL = 1e-6
@@ -63,6 +65,15 @@ async def test_a_lease_is_spent_without_redis_and_lapses(make: Make) -> None:
     assert await node.acquire("ann") is True
     clock.now += 0.25  # unused tokens lapse: they are never spent later
     assert node.take("ann") is None
+
+
+async def test_a_say_spends_the_lease_it_waited_for_however_late(make: Make) -> None:
+    """A lease that lapses before the say that asked for it runs (a loaded event
+    loop) is still that say's: it is not asked for again and again."""
+    node = make(rate=10, burst=20, lease_s=0.0)
+    await node.start()
+    allowed = await asyncio.wait_for(node.acquire("ann"), seconds(5))
+    assert allowed is True
 
 
 async def test_an_empty_bucket_refuses_without_asking_again(make: Make) -> None:
