@@ -1,8 +1,10 @@
-"""Several nodes: which broker and presence a node uses, and how it catches up.
+"""Several nodes: which broker, presence and chat rate limiter a node uses,
+and how it catches up.
 
-Without ``QUANZI_REDIS_URL`` a node is alone: the in-process broker and
-in-memory presence. With it, Redis carries messages and presence between
-nodes, and because Redis pub/sub is at-most-once the node also
+Without ``QUANZI_REDIS_URL`` a node is alone: the in-process broker, in-memory
+presence and rate limits. With it, Redis carries messages, presence and each
+user's chat rate limit between nodes, and because Redis pub/sub is
+at-most-once the node also
 
 - checks every ``tail_check_s`` that it delivered each followed circle's last
   chat seq and last event rev (one query per stream for all of them) and fills
@@ -22,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from .broker import Broker, InProcessBroker
 from .presence import LocalPresence, PresenceTracker
+from .ratelimit import LocalSayLimiter, SayLimiter
 from .sequencer import Sequencer
 from .settings import Settings
 
@@ -55,6 +58,22 @@ def make_presence(settings: Settings, broker: Broker) -> PresenceTracker:
         prefix=settings.redis_prefix,
         ttl_s=settings.presence_ttl_s,
         interval_s=settings.presence_interval_s,
+    )
+
+
+def make_say_limiter(settings: Settings) -> SayLimiter:
+    if not settings.redis_url:
+        return LocalSayLimiter(settings.say_rate_per_s, settings.say_burst)
+    from .redis_ratelimit import RedisSayLimiter
+
+    return RedisSayLimiter(
+        settings.redis_url,
+        rate=settings.say_rate_per_s,
+        burst=settings.say_burst,
+        prefix=settings.redis_prefix,
+        lease_s=settings.say_lease_s,
+        timeout_s=settings.say_lease_timeout_s,
+        backoff_s=settings.redis_backoff_max_s,
     )
 
 

@@ -79,6 +79,7 @@ class Connection:
         "queue_max",
         "user",
         "token",
+        "token_mark",
         "streams",
         "memberships",
         "member_of",
@@ -95,6 +96,9 @@ class Connection:
         self.queue_max = queue_max
         self.user: dict[str, str] = {}
         self.token = ""
+        # The node's count of revocations heard when the token was read from the
+        # store (`revocations.py`): later ones are checked after registering.
+        self.token_mark = 0
         self.streams: dict[str, Stream] = {}
         self.memberships: dict[str, Membership] = {}
         # Circles the user belongs to, joined or not, with the user's role there:

@@ -34,7 +34,8 @@ from .hub import Hub
 from .members import Members
 from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
 from .presence import PresenceTracker
-from .ratelimit import RateLimiter
+from .ratelimit import SayLimiter
+from .revocations import RevokedTokens
 from .sequencer import Sequencer
 from .settings import Settings
 from .streams import Streams
@@ -68,7 +69,9 @@ class Node:
         )
         self.feed = self.members.feed
         self.streams = Streams(settings, store, hub, self.channels, self.chat, self.presence)
-        self.say_limiter = RateLimiter(settings.say_rate_per_s, settings.say_burst)
+        self.revoked = RevokedTokens(settings.revoked_tokens_kept)
+        # The user's chat rate, on every node (the bucket outlives the sockets).
+        self.say_limiter: SayLimiter = cluster.make_say_limiter(settings)
         self.housekeeping = Housekeeping(settings, store)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
@@ -91,6 +94,7 @@ class Node:
         store.on_changes = node.events.committed
         await node.broker.start(node._received)
         await node.presence.start()
+        await node.say_limiter.start()
         await node.broker.subscribe(ALL)
         node._tasks.append(asyncio.create_task(node._presence_loop()))
         node._tasks.append(asyncio.create_task(node._keepalive_loop()))
@@ -107,25 +111,39 @@ class Node:
 
     # -- connections ------------------------------------------------------------
 
-    async def authenticate(self, token: str) -> dict[str, str]:
-        """The token's user. A live connection with the same token here answers
-        without the store: a revoked token's connections are closed at once."""
+    async def authenticate(self, token: str) -> tuple[dict[str, str], int]:
+        """The token's user, and the count of revocations heard (`RevokedTokens.mark`)
+        before the store said so. A live connection with the same token here answers
+        without the store (reconnect storms), with the mark of its own read."""
+        if token in self.revoked:
+            raise Unauthenticated("invalid or expired token")
         for peer in self.hub.of_token(token):
             if peer.open:
-                return peer.user
+                return peer.user, peer.token_mark
+        mark = self.revoked.mark()
         user = await self.store.accounts.authenticate(token)
-        return {"id": user["id"], "name": user["name"]}
+        return {"id": user["id"], "name": user["name"]}, mark
 
     async def connect(self, conn: Connection) -> None:
-        """An authenticated connection: it belongs to its user's circles from now on."""
+        """An authenticated connection: it belongs to its user's circles from now on.
+
+        ``Unauthenticated`` when its token was revoked meanwhile: registered first,
+        checked second, so that a logout heard before or after is never missed.
+        """
         await self.members.load(conn)
+        revoked = self.revoked.check(conn.token, conn.token_mark)
+        if revoked is None:
+            # Too many logouts to remember since the read: ask the store again
+            # (conclusive now that a later revocation finds the connection).
+            conn.token_mark = self.revoked.mark()
+            await self.store.accounts.authenticate(conn.token)
+        elif revoked:
+            raise Unauthenticated("invalid or expired token")
 
     async def disconnect(self, conn: Connection) -> None:
         self.streams.ended(conn)
         for circle in self.members.forget(conn):
             await self.channels.track(circle)
-        if not self.hub.of_user(conn.user_id):
-            self.say_limiter.forget(conn.user_id)
 
     async def token_revoked(self, token: str) -> None:
         """A logout: close the token's connections on every node."""
@@ -148,6 +166,7 @@ class Node:
             else:
                 self.feed.message(message.event)
         elif isinstance(message, TokenRevoked):
+            self.revoked.add(message.token)
             for conn in self.hub.of_token(message.token):
                 conn.close(CloseCode.UNAUTHENTICATED)
         elif isinstance(message, Resync):
@@ -207,6 +226,7 @@ class Node:
         self.chat.close()
         self.feed.close()
         await _bounded("presence close", self.presence.close(), grace)
+        await _bounded("rate limiter close", self.say_limiter.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)
         await _bounded("store close", self.store.close(), grace)
 

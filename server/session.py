@@ -218,7 +218,15 @@ class Session:
                     "the first frame must be hello",
                     getattr(frame, "id", None),
                 )
-            user = await self.node.authenticate(frame.token)
+            user, mark = await self.node.authenticate(frame.token)
+            if self._ended:
+                return False
+            conn.user = user
+            conn.token = frame.token
+            conn.token_mark = mark
+            # Registered with its circles before welcome: highlights from now on
+            # reach it. Refused if its token was revoked meanwhile.
+            await self.node.connect(conn)
         except ProtocolError as exc:
             conn.send(exc.to_map())
             conn.close(CloseCode.UNAUTHENTICATED)
@@ -230,10 +238,6 @@ class Session:
         if self._ended:
             return False
         metrics.frame_in("hello").inc()
-        conn.user = user
-        conn.token = frame.token
-        # Registered with its circles before welcome: highlights from now on reach it.
-        await self.node.connect(conn)
         conn.send(
             Welcome(
                 id=frame.id,
@@ -268,22 +272,30 @@ class Session:
         self.conn.send(Ok(id=f.id).to_map())
 
     def say_now(self, f: Say) -> bool:
-        """A say of a circle whose membership is known, with room in flight."""
+        """A say of a circle whose membership is known, with room in flight, and
+        whose rate limit answers without waiting."""
         member = self.conn.memberships.get(f.circle)
         if member is None or len(self.pending_says) >= self.settings.says_in_flight:
             return False
-        self._check_say(f)
+        self._check_text(f)
+        allowed = self.node.say_limiter.take(self.conn.user_id)
+        if allowed is None:
+            return False  # the limiter must wait (a lease from Redis): in line
+        if not allowed:
+            raise rate_limited(f)
         self._enqueue(f, member)
         return True
 
     async def on_say(self, f: Say) -> None:
-        self._check_say(f)
+        self._check_text(f)
+        if not await self.node.say_limiter.acquire(self.conn.user_id):
+            raise rate_limited(f)
         member = await self._member(f.circle)
         if len(self.pending_says) >= self.settings.says_in_flight:
             await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
         self._enqueue(f, member)
 
-    def _check_say(self, f: Say) -> None:
+    def _check_text(self, f: Say) -> None:
         if len(f.text) > self.settings.text_chars:
             raise ProtocolError(
                 ErrorCode.TOO_BIG,
@@ -292,8 +304,6 @@ class Session:
             )
         if not f.text.strip():
             raise ProtocolError(ErrorCode.BAD_FRAME, "text is empty", f.id)
-        if not self.node.say_limiter.allow(self.conn.user_id):
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "slow down: too many messages", f.id)
 
     def _enqueue(self, f: Say, member: Any) -> None:
         # Says are pipelined so that one client's burst shares group commits:
@@ -360,6 +370,10 @@ class Session:
         if member is None:
             raise Forbidden("not a member of this circle")
         return member
+
+
+def rate_limited(f: Say) -> ProtocolError:
+    return ProtocolError(ErrorCode.RATE_LIMITED, "slow down: too many messages", f.id)
 
 
 def store_error(exc: StoreError, frame_id: Any) -> dict[str, Any]:

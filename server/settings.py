@@ -43,6 +43,16 @@ class Settings:
     # A node that stops refreshing its presence (killed, cut off) is forgotten
     # after this long, with its members (the contract allows 60 s).
     presence_ttl_s: float = 30.0
+    # The chat rate limit is one bucket per user in Redis; a node takes tokens
+    # from it in leases of this many seconds' worth at the user's rate (at least
+    # one) and lets what it has not spent by then lapse: one round trip per lease
+    # instead of one per say (the hot path), and a user spread over nodes gets at
+    # most rate x this beyond the limit (2.5 says at the defaults).
+    say_lease_s: float = 0.25
+    # A lease request that Redis has not answered in this long (or Redis down)
+    # makes the node limit says in its own buckets for redis_backoff_max_s: a say
+    # never waits on a stalled Redis for longer.
+    say_lease_timeout_s: float = 0.5
 
     # The contract's frame limit; uvicorn refuses bigger frames with 1009.
     frame_bytes: int = 65536
@@ -59,9 +69,15 @@ class Settings:
     # client is too slow and is closed with 4009 so it cannot hold memory or
     # slow anyone else; it resumes with `since`.
     send_queue_frames: int = 1024
-    # Chat is typed by people: ~10 messages/s with bursts of 20 per user.
+    # Chat is typed by people: ~10 messages/s with bursts of 20 per user, over
+    # all of the user's sockets and (with Redis) nodes.
     say_rate_per_s: float = 10.0
     say_burst: int = 20
+    # Revoked tokens a node remembers (~150 bytes each): a hello registered just
+    # after its token's logout reached the node is caught by them. The count
+    # bounds memory only: a hello that waited on the store through more logouts
+    # than this reads the store again.
+    revoked_tokens_kept: int = 10000
     # The contract: more than 20 bad frames in 10 s closes with 4008.
     bad_frames_max: int = 20
     bad_frames_window_s: float = 10.0

@@ -156,6 +156,44 @@ async def test_a_fast_typist_is_rate_limited_and_stays_connected(tmp_path: Path)
         proc.stop()
 
 
+# A rate so low that no token comes back while a test runs: what a user may say
+# is then exactly the burst, and nothing depends on how fast the machine is.
+NO_REFILL = {"QUANZI_SAY_RATE_PER_S": "0.0001", "QUANZI_SAY_BURST": "20"}
+
+
+async def say_burst(client: Client, circle: str, count: int, tag: str) -> list[str]:
+    """``count`` says at once; the reply of each: "ok" or its error code."""
+    frames = [
+        {"t": "say", "circle": circle, "text": f"{tag} {i}", "nonce": f"{tag}-{i}"}
+        for i in range(count)
+    ]
+    replies = await asyncio.gather(*(client.request(f) for f in frames))
+    return [r["t"] if r["t"] == "ok" else r["code"] for r in replies]
+
+
+async def test_reconnecting_never_refills_the_chat_rate_limit(tmp_path: Path) -> None:
+    """Connect, say twenty, close, ten times: the bucket is the user's, not the
+    socket's, so ten sockets in a row get one burst between them."""
+    proc = ServerProcess(tmp_path, **NO_REFILL).start()
+    api = Api(proc.http)
+    try:
+        token, circle = await _member(api)
+        replies: list[str] = []
+        for round_ in range(10):
+            client = await Client.open(proc.ws, token)
+            replies += await say_burst(client, circle, 20, f"r{round_}")
+            await client.close()
+        assert replies.count("ok") == 20, replies
+        assert set(replies) == {"ok", "rate_limited"}
+        client = await Client.open(proc.ws, token)
+        hist = await client.request({"t": "history", "circle": circle, "limit": 200})
+        assert len(hist["messages"]) == 20
+        await client.close()
+    finally:
+        await api.close()
+        proc.stop()
+
+
 async def test_slow_reader_is_closed_while_others_keep_flowing(tmp_path: Path) -> None:
     proc = ServerProcess(
         tmp_path,
