@@ -18,6 +18,7 @@ from .api.errors import exception_handlers
 from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
 from .node import Node
+from .origins import OriginPolicy
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,4 +65,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=exception_handlers)
     app.state.settings = settings
+    # Read at every /ws upgrade, on both paths (websocket.py, asgi_websocket.py).
+    app.state.origins = OriginPolicy(settings.allowed_origins)
     return app

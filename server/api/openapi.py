@@ -282,6 +282,13 @@ PATHS: dict[str, dict[str, Schema]] = {
                     "schema": {"type": "string", "enum": ["websocket"]},
                 },
                 {
+                    "name": "Origin",
+                    "in": "header",
+                    "required": False,
+                    "description": "sent by browsers: the page's origin (absent: not checked)",
+                    "schema": {"type": "string"},
+                },
+                {
                     "name": "Sec-WebSocket-Protocol",
                     "in": "header",
                     "required": False,
@@ -290,7 +297,11 @@ PATHS: dict[str, dict[str, Schema]] = {
             ],
             "responses": {
                 "101": {"description": "switching protocols"},
-                "403": {"description": "only unknown subprotocols were offered"},
+                "403": {
+                    "description": "only unknown subprotocols were offered, or the `Origin` "
+                    "is neither the server's own nor in QUANZI_ALLOWED_ORIGINS"
+                },
+                "503": {"description": "the server is restarting: try again"},
             },
         }
     },
