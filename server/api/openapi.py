@@ -49,6 +49,7 @@ _ERROR_TEXT = {
     "404": "not_found",
     "409": "conflict",
     "413": "too_big: the body is over 64 KiB",
+    "415": "bad_request: a body not sent as Content-Type: application/json",
 }
 
 
@@ -313,7 +314,9 @@ DOCUMENT: dict[str, Any] = {
         "title": "Quanzi HTTP API",
         "version": "1",
         "description": "Circles with live group chat and durable highlights. "
-        "Ids are opaque strings; times are ms since the Unix epoch.",
+        "Ids are opaque strings; times are ms since the Unix epoch. Request bodies are "
+        "JSON objects sent as `Content-Type: application/json` (anything else: 415 with "
+        "the code `bad_request`); where a body is optional it may be left out.",
     },
     "tags": [{"name": "accounts"}, {"name": "circles"}, {"name": "posts"}, {"name": "meta"}],
     "security": [{"bearer": []}],
