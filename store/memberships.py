@@ -125,7 +125,7 @@ class Memberships(Service):
         if role is not None:
             role = validation.choice(role, "role", ROLES)
         if nickname is not None:
-            nickname = validation.text(nickname, "nickname", 0, NICKNAME_MAX)
+            nickname = validation.display_name(nickname, "nickname", NICKNAME_MAX, min_len=0)
         async with self._db.write() as conn:
             await circle_row(conn, circle_id, lock=True)
             actor_role = await role_of(conn, circle_id, actor_id)

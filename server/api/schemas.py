@@ -214,10 +214,22 @@ SCHEMAS |= {
     ),
 }
 
+# A person's name (and a nickname): what store.validation.display_name takes.
+_PERSON_NAME = (
+    "one line of visible text, stored in Unicode NFC; control characters, "
+    "bidirectional controls and zero-width characters (save a joiner inside an "
+    "emoji) are refused with bad_request"
+)
+
 BODIES: dict[str, Schema] = {
-    "signup": obj(["handle", "password", "name"], handle=STR, password=STR, name=STR),
+    "signup": obj(
+        ["handle", "password", "name"],
+        handle=STR,
+        password=STR,
+        name={**STR, "maxLength": 64, "description": _PERSON_NAME},
+    ),
     "login": obj(["handle", "password"], handle=STR, password=STR),
-    "patch_me": obj([], name=STR),
+    "patch_me": obj([], name={**STR, "maxLength": 64, "description": _PERSON_NAME}),
     "create_circle": obj(
         ["name", "kind", "visibility"],
         name=STR,
@@ -241,7 +253,11 @@ BODIES: dict[str, Schema] = {
     "patch_member": obj(
         [],
         role={"type": "string", "enum": ["owner", "admin", "member"]},
-        nickname={**STR, "description": "an empty string clears it"},
+        nickname={
+            **STR,
+            "maxLength": 32,
+            "description": f"an empty string clears it; {_PERSON_NAME}",
+        },
     ),
     "create_post": obj(
         ["kind", "text"],
