@@ -171,7 +171,7 @@ PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/circles/{{id}}/members/{{user_id}}": {
         "patch": operation(
-            "Role (owner/admin) or nickname (oneself or admin)",
+            "Role (owner/admin) or nickname (one's own; an owner anyone's, an admin a member's)",
             "circles",
             ref("Member"),
             body="patch_member",

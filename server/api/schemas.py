@@ -256,7 +256,8 @@ BODIES: dict[str, Schema] = {
         nickname={
             **STR,
             "maxLength": 32,
-            "description": f"an empty string clears it; {_PERSON_NAME}",
+            "description": f"an empty string clears it; {_PERSON_NAME}. One's own, or as an "
+            "owner anyone's, as an admin a member's (not an owner's or another admin's)",
         },
     ),
     "create_post": obj(
