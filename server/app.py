@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -18,6 +19,8 @@ from .api.errors import exception_handlers
 from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
 from .node import Node
+from .origins import OriginPolicy
+from .security_headers import SecurityHeaders
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *api.routes,
         Mount("/", StaticFiles(directory=WEB_CLIENT, html=True), name="web-client"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=exception_handlers)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=exception_handlers,
+        middleware=[Middleware(SecurityHeaders)],
+    )
     app.state.settings = settings
+    # Read at every /ws upgrade, on both paths (websocket.py, asgi_websocket.py).
+    app.state.origins = OriginPolicy(settings.allowed_origins)
     return app

@@ -18,6 +18,7 @@ from protocol import CloseCode, UnsupportedSubprotocol, choose_subprotocol, code
 
 from .connection import Connection, Wire
 from .node import Node
+from .origins import ORIGIN_REFUSED
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -99,19 +100,19 @@ class AsgiLink:
 
 async def ws_endpoint(websocket: WebSocket) -> None:
     node: Node = websocket.app.state.node
+    headers = websocket.headers
+    if not websocket.app.state.origins.allows(
+        headers.get("origin"), (*headers.getlist("host"), *headers.getlist("x-forwarded-host"))
+    ):
+        await _refuse(websocket, 403, ORIGIN_REFUSED, CloseCode.POLICY)
+        return
     try:
         subprotocol = choose_subprotocol(list(websocket.scope.get("subprotocols") or []))
     except UnsupportedSubprotocol:
         await websocket.close(CloseCode.POLICY)
         return
     if not node.accepting:
-        # As on the direct path: 503, try again (a plain refusal where the
-        # server can't send a response to an upgrade).
-        if "websocket.http.response" in websocket.scope.get("extensions", {}):
-            refusal = PlainTextResponse("The server is restarting: try again.\n", 503)
-            await websocket.send_denial_response(refusal)
-        else:
-            await websocket.close(CloseCode.RESTART)
+        await _refuse(websocket, 503, "The server is restarting: try again.\n", CloseCode.RESTART)
         return
     await websocket.accept(subprotocol=subprotocol)
     codec = codec_for(subprotocol)
@@ -137,3 +138,12 @@ async def ws_endpoint(websocket: WebSocket) -> None:
                 await session.finished()
         except TimeoutError:
             conn.abort()
+
+
+async def _refuse(websocket: WebSocket, status: int, text: str, close_code: int) -> None:
+    """As on the direct path: an HTTP answer to the upgrade; where the server
+    can't send one, a close before accepting (uvicorn answers that with 403)."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(PlainTextResponse(text, status))
+    else:
+        await websocket.close(close_code)

@@ -54,6 +54,13 @@ class Settings:
     # never waits on a stalled Redis for longer.
     say_lease_timeout_s: float = 0.5
 
+    # Web pages of other origins that may open /ws, comma-separated ("*": any
+    # page). The server's own origin (the host the upgrade came to) and clients
+    # that send no Origin (not browsers) are always allowed: see server/origins.py.
+    # Empty by default: a page elsewhere has no business driving a visitor's
+    # browser into this server; list the origins of any other client you host.
+    allowed_origins: str = ""
+
     # The contract's frame limit; uvicorn refuses bigger frames with 1009.
     frame_bytes: int = 65536
     # A chat line, not a document: long texts belong in posts.

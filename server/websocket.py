@@ -26,6 +26,7 @@ from websockets.server import ServerProtocol
 from protocol import CloseCode, UnsupportedSubprotocol, choose_subprotocol, codec_for
 
 from .connection import Connection, Wire
+from .origins import ORIGIN_REFUSED
 from .session import Session
 
 if TYPE_CHECKING:
@@ -237,6 +238,11 @@ class WebSocketProtocol(asyncio.Protocol):
             response = ws.reject(404, "Not Found\n")
         elif node is None or not node.accepting:
             response = ws.reject(503, "The server is restarting: try again.\n")
+        elif not self.app.state.origins.allows(
+            request.headers.get("Origin"),
+            (*request.headers.get_all("Host"), *request.headers.get_all("X-Forwarded-Host")),
+        ):
+            response = ws.reject(403, ORIGIN_REFUSED)
         else:
             offered = [
                 token.strip()

@@ -46,7 +46,7 @@ class Accounts:
         """Create a user and a first token. Handles are case-insensitive (stored lowercase)."""
         handle = _handle(handle)
         _password(password)
-        name = validation.text(name, "name", 1, NAME_MAX)
+        name = validation.display_name(name, "name", NAME_MAX)
         if await self._user_id_by_handle(handle) is not None:
             raise Conflict("this handle is taken")
         password_hash = await asyncio.to_thread(self._hasher.hash, password)
@@ -130,7 +130,7 @@ class Accounts:
         return user_record(row)
 
     async def update_user(self, user_id: str, name: str) -> Record:
-        name = validation.text(name, "name", 1, NAME_MAX)
+        name = validation.display_name(name, "name", NAME_MAX)
         async with self._db.write() as conn:
             result = await conn.execute(
                 update(USERS).where(USERS.c.id == user_id).values(name=name)

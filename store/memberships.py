@@ -1,7 +1,8 @@
 """Who is in a circle and in what role: join, leave, members, roles, nicknames, removal.
 
 Roles: ``owner`` (at least one per circle), ``admin``, ``member``. Owners and
-admins manage the circle; an admin cannot touch an owner or another admin;
+admins manage the circle; an admin cannot touch an owner or another admin
+(their role, their nickname, their membership);
 only an owner makes owners. ``circles.member_count`` moves with every join and
 departure in the same transaction, so reading a circle never counts rows.
 Every change is logged (``member.joined``, ``member.left``, ``member.removed``,
@@ -125,7 +126,7 @@ class Memberships(Service):
         if role is not None:
             role = validation.choice(role, "role", ROLES)
         if nickname is not None:
-            nickname = validation.text(nickname, "nickname", 0, NICKNAME_MAX)
+            nickname = validation.display_name(nickname, "nickname", NICKNAME_MAX, min_len=0)
         async with self._db.write() as conn:
             await circle_row(conn, circle_id, lock=True)
             actor_role = await role_of(conn, circle_id, actor_id)
@@ -142,8 +143,7 @@ class Memberships(Service):
                         raise Conflict("a circle needs an owner: make someone else owner first")
                     changes["role"] = role
             if nickname is not None:
-                if actor_id != user_id and actor_role not in MANAGER_ROLES:
-                    raise Forbidden("only owners and admins can set someone else's nickname")
+                _check_nickname_change(actor_id, actor_role, user_id, target_role)
                 changes["nickname"] = nickname or None
             if changes:
                 await conn.execute(
@@ -216,6 +216,17 @@ def _check_role_change(
         raise Forbidden("only an owner can change an owner's role")
     if target_role == "admin" and actor_id != user_id:
         raise Forbidden("an admin cannot change another admin's role")
+
+
+def _check_nickname_change(actor_id: str, actor_role: str, user_id: str, target_role: str) -> None:
+    # A nickname is the name the whole circle sees, in chat and on posts: an
+    # admin who could rename the owner could pass someone else off as in charge.
+    if actor_id == user_id or actor_role == "owner":
+        return
+    if actor_role not in MANAGER_ROLES:
+        raise Forbidden("only owners and admins can set someone else's nickname")
+    if target_role in MANAGER_ROLES:
+        raise Forbidden("an admin cannot set an owner's or another admin's nickname")
 
 
 async def _remove(

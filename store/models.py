@@ -153,6 +153,10 @@ class Post(SQLModel, table=True):
     created: int = Field(sa_type=BigInteger)
     # Strictly increasing per circle (see lookups.next_post_time): the ``since`` cursor.
     updated: int = Field(sa_type=BigInteger)
+    # When the text last changed (None: never). A promoted message or a must-read
+    # its author rewrote afterwards shows as edited: what was starred or
+    # acknowledged is not what it says now.
+    edited: int | None = Field(default=None, sa_type=BigInteger)
     deleted: bool = Field(default=False)
     pinned: bool = Field(default=False)
     pin_order: int | None = Field(default=None)

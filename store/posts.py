@@ -111,19 +111,22 @@ class Posts(Service):
 
     async def edit(self, post_id: str, actor_id: str, text: str) -> Record:
         """Change a post's text (its author, or an owner/admin). Editing a must-read
-        asks everyone to acknowledge it again. A highlight's ``source`` stays."""
+        asks everyone to acknowledge it again. A highlight's ``source`` stays. A new
+        text sets ``edited``."""
         text = validation.text(text, "text", 1, TEXT_MAX)
         async with self._db.write() as conn:
             post = await post_row(conn, post_id, lock=True)
             await _require_author_or_manager(conn, post, actor_id)
             version = post.must_read_version + 1 if post.must_read else post.must_read_version
+            at = await next_post_time(conn, post.circle_id)
             await conn.execute(
                 update(POSTS)
                 .where(POSTS.c.id == post.id)
                 .values(
                     text=text,
                     must_read_version=version,
-                    updated=await next_post_time(conn, post.circle_id),
+                    updated=at,
+                    edited=at if text != post.text else post.edited,
                 )
             )
             await record_post(conn, post.circle_id, "post.edited", post.id)

@@ -205,6 +205,8 @@ def post_record(row: AnyRow) -> Record:
         "text": row.text,
         "created": row.created,
         "updated": row.updated,
+        # When the text last changed, or None: shown as "edited".
+        "edited": row.edited,
         "pinned": bool(row.pinned),
         "pin_order": row.pin_order if row.pinned else None,
         "pinned_until": row.pinned_until if row.pinned else None,

@@ -39,19 +39,27 @@ _WS_CLOSE = {"unauthenticated": 4001, "forbidden": 4003}
 
 
 class ApiError(Exception):
-    """An expected outcome of a request, with its contract code."""
+    """An expected outcome of a request, with its contract code; ``status`` when
+    HTTP has a more precise one than the code's (415 for a ``bad_request``)."""
 
-    def __init__(self, code: str, message: str, headers: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        status: int | None = None,
+    ):
         if code not in STATUS:
             raise ValueError(f"unknown error code {code!r}")
         super().__init__(message)
         self.code = code
         self.message = message
         self.headers = dict(headers or {})
+        self._status = status
 
     @property
     def status(self) -> int:
-        return STATUS[self.code]
+        return self._status or STATUS[self.code]
 
 
 def error_response(
@@ -77,7 +85,7 @@ async def _respond(
 
 async def _api_error(conn: HTTPConnection, exc: Exception) -> Response | None:
     assert isinstance(exc, ApiError)
-    return await _respond(conn, exc.code, exc.message, headers=exc.headers)
+    return await _respond(conn, exc.code, exc.message, exc.status, exc.headers)
 
 
 async def _store_error(conn: HTTPConnection, exc: Exception) -> Response | None:

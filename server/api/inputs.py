@@ -30,12 +30,20 @@ def bad(message: str) -> ApiError:
 async def json_body(
     request: Request, max_bytes: int = BODY_MAX_BYTES, optional: bool = False
 ) -> dict[str, Any]:
-    """The body as a JSON object. With ``optional``, an empty body is ``{}``."""
+    """The body as a JSON object. With ``optional``, an empty body is ``{}``.
+
+    A body must say it is JSON: a form or ``text/plain`` is what a page of another
+    site can send here without the browser asking first (a CORS "simple" request);
+    refused with 415, the contract's ``bad_request`` in a more precise status."""
     raw = await _read_limited(request, max_bytes)
     if not raw.strip():
         if optional:
             return {}
         raise bad("a JSON object body is required")
+    if not _is_json(request.headers.get("content-type", "")):
+        raise ApiError(
+            "bad_request", "the body must be sent as Content-Type: application/json", status=415
+        )
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -43,6 +51,10 @@ async def json_body(
     if not isinstance(body, dict):
         raise bad("the body must be a JSON object")
     return body
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type.partition(";")[0].strip().lower() == "application/json"
 
 
 async def _read_limited(request: Request, max_bytes: int) -> bytes:

@@ -49,6 +49,7 @@ _ERROR_TEXT = {
     "404": "not_found",
     "409": "conflict",
     "413": "too_big: the body is over 64 KiB",
+    "415": "bad_request: a body not sent as Content-Type: application/json",
 }
 
 
@@ -170,7 +171,7 @@ PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/circles/{{id}}/members/{{user_id}}": {
         "patch": operation(
-            "Role (owner/admin) or nickname (oneself or admin)",
+            "Role (owner/admin) or nickname (one's own; an owner anyone's, an admin a member's)",
             "circles",
             ref("Member"),
             body="patch_member",
@@ -282,6 +283,13 @@ PATHS: dict[str, dict[str, Schema]] = {
                     "schema": {"type": "string", "enum": ["websocket"]},
                 },
                 {
+                    "name": "Origin",
+                    "in": "header",
+                    "required": False,
+                    "description": "sent by browsers: the page's origin (absent: not checked)",
+                    "schema": {"type": "string"},
+                },
+                {
                     "name": "Sec-WebSocket-Protocol",
                     "in": "header",
                     "required": False,
@@ -290,7 +298,11 @@ PATHS: dict[str, dict[str, Schema]] = {
             ],
             "responses": {
                 "101": {"description": "switching protocols"},
-                "403": {"description": "only unknown subprotocols were offered"},
+                "403": {
+                    "description": "only unknown subprotocols were offered, or the `Origin` "
+                    "is neither the server's own nor in QUANZI_ALLOWED_ORIGINS"
+                },
+                "503": {"description": "the server is restarting: try again"},
             },
         }
     },
@@ -302,7 +314,9 @@ DOCUMENT: dict[str, Any] = {
         "title": "Quanzi HTTP API",
         "version": "1",
         "description": "Circles with live group chat and durable highlights. "
-        "Ids are opaque strings; times are ms since the Unix epoch.",
+        "Ids are opaque strings; times are ms since the Unix epoch. Request bodies are "
+        "JSON objects sent as `Content-Type: application/json` (anything else: 415 with "
+        "the code `bad_request`); where a body is optional it may be left out.",
     },
     "tags": [{"name": "accounts"}, {"name": "circles"}, {"name": "posts"}, {"name": "meta"}],
     "security": [{"bearer": []}],

@@ -31,7 +31,7 @@ def operation(
     ok_response = {"description": "success"} | (json_content(answer) if answer else {})
     statuses = ["400"] + ([] if public else ["401"]) + errors.split()
     if body:
-        statuses.append("413")
+        statuses += ["413", "415"]
     op["responses"] = {status: ok_response} | {
         s: {"$ref": f"#/components/responses/E{s}"} for s in sorted(set(statuses))
     }

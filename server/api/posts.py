@@ -8,6 +8,7 @@ gets (and the v1 `highlight` push where there was one).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +19,8 @@ from server.api.auth import authenticate, node_of
 from server.api.errors import ApiError
 from server.api.inputs import bad, get_int, get_str, json_body, query_int, query_str
 from server.api.responses import created, no_content, ok, route
+
+log = logging.getLogger(__name__)
 
 POST_KINDS = ("post", "notice")
 # The store's bound on a post's text (a chat line is 4,000; a post is a page).
@@ -87,7 +90,26 @@ async def get_post(request: Request) -> Response:
 async def edit_post(request: Request) -> Response:
     user, _ = await authenticate(request)
     text = get_str(await json_body(request), "text", required=True, max_len=POST_TEXT_MAX)
-    return ok(await node_of(request).store.posts.edit(_post_id(request), user["id"], text))
+    post = await node_of(request).store.posts.edit(_post_id(request), user["id"], text)
+    _log_author_rewrite(post, user["id"])
+    return ok(post)
+
+
+def _log_author_rewrite(post: dict[str, Any], editor_id: str) -> None:
+    """A highlight was starred and a must-read acknowledged as they read then: their
+    author changing the words afterwards is worth a line in the log for moderators
+    (members see "edited"). `edited` equals `updated` when this edit changed the text."""
+    if post["author"]["id"] != editor_id or post["edited"] != post["updated"]:
+        return
+    if post["kind"] == "highlight" or post["must_read"]:
+        what = "must-read" if post["must_read"] else "highlight"
+        log.info(
+            "author edited a %s: circle=%s post=%s editor=%s",
+            what,
+            post["circle"],
+            post["id"],
+            editor_id,
+        )
 
 
 async def delete_post(request: Request) -> Response:

@@ -119,6 +119,7 @@ SCHEMAS |= {
             "text",
             "created",
             "updated",
+            "edited",
             "pinned",
             "must_read",
             "likes",
@@ -136,6 +137,7 @@ SCHEMAS |= {
         text=STR,
         created=MS,
         updated={**MS, "description": "the last change; `since` compares with it"},
+        edited=nullable({**MS, "description": "when the text last changed (null: never)"}),
         pinned=BOOL,
         pin_order=nullable({**INT, "description": "place among the pinned posts, from 1"}),
         pinned_until=nullable({**MS, "description": "the pin removes itself at this time"}),
@@ -214,10 +216,22 @@ SCHEMAS |= {
     ),
 }
 
+# A person's name (and a nickname): what store.validation.display_name takes.
+_PERSON_NAME = (
+    "one line of visible text, stored in Unicode NFC; control characters, "
+    "bidirectional controls and zero-width characters (save a joiner inside an "
+    "emoji) are refused with bad_request"
+)
+
 BODIES: dict[str, Schema] = {
-    "signup": obj(["handle", "password", "name"], handle=STR, password=STR, name=STR),
+    "signup": obj(
+        ["handle", "password", "name"],
+        handle=STR,
+        password=STR,
+        name={**STR, "maxLength": 64, "description": _PERSON_NAME},
+    ),
     "login": obj(["handle", "password"], handle=STR, password=STR),
-    "patch_me": obj([], name=STR),
+    "patch_me": obj([], name={**STR, "maxLength": 64, "description": _PERSON_NAME}),
     "create_circle": obj(
         ["name", "kind", "visibility"],
         name=STR,
@@ -241,7 +255,12 @@ BODIES: dict[str, Schema] = {
     "patch_member": obj(
         [],
         role={"type": "string", "enum": ["owner", "admin", "member"]},
-        nickname={**STR, "description": "an empty string clears it"},
+        nickname={
+            **STR,
+            "maxLength": 32,
+            "description": f"an empty string clears it; {_PERSON_NAME}. One's own, or as an "
+            "owner anyone's, as an admin a member's (not an owner's or another admin's)",
+        },
     ),
     "create_post": obj(
         ["kind", "text"],

@@ -60,7 +60,8 @@ def test_session_survives_reload_history_and_unread_badges(
     signup(bob, "bob", "Bob")
     create_circle(ann, "Runners", visibility="private")
     link = invite_link(ann)
-    bob.goto(link)  # an invite link opened in the browser joins at once
+    bob.goto(link)  # an invite link opened in the browser asks first
+    tid(bob, "invite-join").click()
     expect(tid(bob, "circle-title")).to_have_text("Runners")
     open_tab(ann, "chat")
     texts = [f"lap {n}" for n in range(1, 61)]

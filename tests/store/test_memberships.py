@@ -329,3 +329,31 @@ async def test_members_come_in_pages_in_joining_order(
             break
     assert pages == 3
     assert seen == [alice["id"], *(m["id"] for m in members)]
+
+
+async def test_an_admin_sets_members_nicknames_but_not_an_owners_or_another_admins(
+    store: Store, new_user: NewUser, alice: Record, bob: Record, carol: Record, circle: Record
+) -> None:
+    dave = await new_user("dave")
+    cid = circle["id"]
+    for user in [bob, carol, dave]:
+        await store.memberships.join(cid, user["id"])
+    await store.memberships.update_member(cid, alice["id"], bob["id"], role="admin")
+    await store.memberships.update_member(cid, alice["id"], carol["id"], role="admin")
+
+    # An admin renaming the owner (or another admin) in the circle is an admin
+    # changing who the circle thinks is in charge: refused, as a role change is.
+    for target in [alice, carol]:
+        with pytest.raises(Forbidden):
+            await store.memberships.update_member(cid, bob["id"], target["id"], nickname="Nobody")
+    names = {m["user"]: m["name"] for m in (await store.memberships.members(cid, alice["id"]))[0]}
+    assert names[alice["id"]] == "Alice" and names[carol["id"]] == "Carol"
+
+    member = await store.memberships.update_member(cid, bob["id"], dave["id"], nickname="D")
+    assert member["name"] == "D"
+    assert (await store.memberships.update_member(cid, bob["id"], bob["id"], nickname="B"))[
+        "name"
+    ] == "B"
+    # The owner names anyone, admins included.
+    member = await store.memberships.update_member(cid, alice["id"], carol["id"], nickname="C")
+    assert member["name"] == "C"

@@ -31,6 +31,7 @@ async def test_create_a_post_and_a_notice(
         "text": "Hello tea lovers",
         "created": post["created"],
         "updated": post["created"],
+        "edited": None,
         "pinned": False,
         "pin_order": None,
         "pinned_until": None,
@@ -241,3 +242,28 @@ async def test_display_names_follow_nicknames(
     await store.memberships.leave(room["id"], bob["id"])
     # A former member keeps their account name, and their post stays.
     assert (await store.posts.get(post["id"], alice["id"]))["author"]["name"] == "Bob"
+
+
+async def test_a_changed_text_marks_the_post_edited(
+    store: Store, room: Record, alice: Record, bob: Record, say: Callable[..., Awaitable[int]]
+) -> None:
+    post = await store.posts.create(room["id"], bob["id"], "post", "draft")
+    assert post["edited"] is None
+    same = await store.posts.edit(post["id"], bob["id"], " draft ")
+    assert same["edited"] is None  # the same text: nothing to show as edited
+    edited = await store.posts.edit(post["id"], bob["id"], "final")
+    assert edited["edited"] is not None and edited["edited"] >= post["created"]
+    again = await store.posts.edit(post["id"], bob["id"], "final")
+    assert again["edited"] == edited["edited"]
+    assert (await store.posts.get(post["id"], alice["id"]))["edited"] == edited["edited"]
+
+    # A highlight edited by the author of its message, and the event members get.
+    seq = await say(room["id"], bob, "Tea at five")
+    _, highlight, _ = await store.stars.star(room["id"], seq, alice["id"])
+    assert highlight is not None and highlight["edited"] is None
+    changed = await store.posts.edit(highlight["id"], bob["id"], "Tea at six")
+    assert changed["edited"] is not None
+    logged = (await store.changes.after(room["id"], alice["id"], 0)).changes[-1]
+    assert logged.kind == "post.edited"
+    assert logged.data["post"]["edited"] == changed["edited"]
+    assert logged.data["post"]["source"]["text"] == "Tea at five"

@@ -1,17 +1,18 @@
 // Wiring: the session (token in localStorage), the live socket, and the hash routes
 //   #/                     home: my circles, invites, create, discover
 //   #/c/<circle>           a circle: chat, highlights, feed, settings
-//   #/join/<circle>/<code> an invite link
+//   #/join/<circle>/<code> an invite link: asks before joining
 
 import * as api from './api.js';
-import { h, toast } from './dom.js';
+import { toast } from './dom.js';
 import { loadCircles } from './loaders.js';
 import { Socket } from './socket.js';
 import * as state from './store/state.js';
 import { connectSocket } from './sync.js';
 import { authView } from './views/auth.js';
 import { circleView } from './views/circle.js';
-import { forgetDrafts, homeView, joinFromLink } from './views/circles.js';
+import { forgetDrafts, homeView } from './views/circles.js';
+import { inviteView } from './views/invite.js';
 import { statusLine } from './views/status.js';
 
 const main = document.getElementById('main');
@@ -101,8 +102,7 @@ function route({ force = false } = {}) {
   if (circle) {
     cleanup = circleView(main, decodeURIComponent(circle[1]), { socket });
   } else if (invite) {
-    main.replaceChildren(h('p', { class: 'loading', text: 'Joining the circle…' }));
-    joinFromLink(decodeURIComponent(invite[1]), decodeURIComponent(invite[2]));
+    cleanup = inviteView(main, decodeURIComponent(invite[1]), decodeURIComponent(invite[2]));
   } else {
     document.title = 'Quanzi';
     cleanup = homeView(main);

@@ -147,15 +147,3 @@ function createForm() {
   field('Description (optional)', description),
   submit);
 }
-
-/** #/join/<circle>/<code>: an invite link opened in the browser. */
-export async function joinFromLink(circleId, code) {
-  try {
-    await api.join(circleId, code);
-    await loadCircles();
-    location.replace(`#/c/${encodeURIComponent(circleId)}`);
-  } catch (err) {
-    toast(`Could not join: ${err.message}`);
-    location.replace('#/');
-  }
-}

@@ -3,7 +3,7 @@
 // (pin, reorder, must-read, receipts, un-promote or delete).
 
 import * as api from '../api.js';
-import { busy, h, timeEl } from '../dom.js';
+import { busy, h, time, timeEl } from '../dom.js';
 import { refreshCircles } from '../loaders.js';
 import * as state from '../store/state.js';
 import { commentsEl } from './comments.js';
@@ -29,6 +29,8 @@ export function postCard(circleId, post, opts) {
     h('span', { class: 'tag', text: KIND_LABEL[post.kind] || post.kind }),
     post.pinned ? h('span', { class: 'tag pin', testid: 'pinned-tag', text: 'pinned' }) : null,
     post.must_read ? h('span', { class: 'tag must', testid: 'mustread-tag', text: 'must-read' }) : null,
+    // What was starred or acknowledged may not be what it says now.
+    post.edited ? h('span', { class: 'tag edited', testid: 'edited-tag', text: 'edited', title: `Edited ${time(post.edited)}` }) : null,
     h('span', { class: 'author', testid: 'post-author', text: (source && source.from ? source.from.name : post.author && post.author.name) || '' }),
     timeEl(source ? source.ts : post.created)),
   h('p', { class: 'text', testid: 'post-text', text: post.text }),
