@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from . import api
-from .api.errors import exception_handlers
+from .api.errors import error_response, exception_handlers
 from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
 from .node import Node
@@ -45,6 +45,16 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if database else 503)
 
 
+async def ws_without_upgrade(request: Request) -> Response:
+    """/ws over plain HTTP: say what it is (RFC 9110's 426) rather than a bare 404."""
+    return error_response(
+        "bad_request",
+        "/ws is a WebSocket endpoint: send Upgrade: websocket",
+        status=426,
+        headers={"Upgrade": "websocket", "Connection": "Upgrade"},
+    )
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
@@ -60,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         WebSocketRoute("/ws", ws_endpoint),
+        Route("/ws", ws_without_upgrade),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
         *api.routes,

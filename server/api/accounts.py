@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import get_str, json_body
+from server.api.inputs import bad, get_str, json_body
 from server.api.responses import created, no_content, ok, route
 
 # argon2 hashes whatever it is given; a bound keeps a login from costing megabytes.
 PASSWORD_MAX = 1024
+# What a new handle may be, as the OpenAPI document says: the store's form
+# (store.accounts.HANDLE_RE) in either case. ASCII only: a case-insensitive
+# Unicode match would let "\u212a" (Kelvin sign) in as "k".
+SIGNUP_HANDLE = re.compile(r"[A-Za-z0-9_.-]{3,32}", re.ASCII)
 
 
 async def signup(request: Request) -> Response:
     body = await json_body(request)
     handle = get_str(body, "handle", required=True, max_len=64)
+    if handle is not None and not SIGNUP_HANDLE.fullmatch(handle):
+        raise bad("handle must be 3 to 32 of a-z, 0-9, '_', '.', '-'")
     password = get_str(body, "password", required=True, max_len=PASSWORD_MAX)
     name = get_str(body, "name", required=True, max_len=200)
     token, user = await node_of(request).store.accounts.signup(handle, password, name)

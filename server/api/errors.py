@@ -103,7 +103,10 @@ async def _http_error(conn: HTTPConnection, exc: Exception) -> Response | None:
     if status == 404:
         code, message = "not_found", "no such resource"
     elif status == 405:
-        code, message = "bad_request", "method not allowed"
+        # The contract has no code for it. The request is well formed; what it
+        # asks for (this method on this path) does not exist: the nearest code
+        # is not_found, the status (and its Allow header) say exactly which.
+        code, message = "not_found", "method not allowed"
     else:
         code = _CODE_OF_STATUS.get(status) or ("internal" if status >= 500 else "bad_request")
         message = exc.detail if status < 500 else "internal error"

@@ -117,9 +117,13 @@ def get_bool(body: dict[str, Any], name: str, required: bool = False) -> bool | 
 
 
 def _get(body: dict[str, Any], name: str, required: bool) -> Any:
+    # No request field takes null: leave an optional one out instead. A null
+    # that meant "clear it" or "unchanged" would otherwise pass silently.
+    if name in body and body[name] is None:
+        raise bad(f"{name} must not be null")
     value = body.get(name)
     if value is None and required:
-        raise bad(f"{name} is required" if name not in body else f"{name} must not be null")
+        raise bad(f"{name} is required")
     return value
 
 

@@ -124,3 +124,20 @@ def test_me_circles_carries_role_nickname_and_counts(
     assert entry["must_read_pending"] == 0
     owner_entry = client.get(f"{API}/me/circles", headers=ann.auth).json()["circles"][0]
     assert owner_entry["role"] == "owner"
+
+
+def test_a_signup_handle_is_the_documented_form_in_either_case(client: TestClient) -> None:
+    upper = {"handle": "Ann", "password": "correct horse", "name": "Ann"}
+    response = client.post(f"{API}/auth/signup", json=upper)
+    assert response.status_code == 201
+    assert response.json()["user"]["handle"] == "ann"
+    for handle in (" bob ", "\u212aate", "bo"):  # spaces, a Kelvin sign, too short
+        body = {"handle": handle, "password": "correct horse", "name": "Bob"}
+        assert_error(client.post(f"{API}/auth/signup", json=body), 400, "bad_request")
+
+
+def test_a_null_field_is_bad_input_not_left_out(client: TestClient, signup) -> None:
+    ann = signup("ann")
+    response = client.patch(f"{API}/me", json={"name": None}, headers=ann.auth)
+    assert_error(response, 400, "bad_request")
+    assert client.get(f"{API}/me", headers=ann.auth).json()["name"] == "Ann"

@@ -71,12 +71,12 @@ def test_unknown_routes_are_404_json(client: TestClient) -> None:
     assert_error(client.get(f"{API}/circles/x/y/z"), 404, "not_found")
 
 
-def test_a_wrong_method_is_405_bad_request(client: TestClient) -> None:
+def test_a_wrong_method_is_405_not_found(client: TestClient) -> None:
     response = client.delete(f"{API}/auth/signup")
-    assert_error(response, 405, "bad_request")
+    assert_error(response, 405, "not_found")
     assert "POST" in response.headers["allow"]
     response = client.delete(f"{API}/me")
-    assert_error(response, 405, "bad_request")
+    assert_error(response, 405, "not_found")
     assert {"GET", "PATCH"} <= {m.strip() for m in response.headers["allow"].split(",")}
 
 
@@ -94,3 +94,9 @@ def test_an_unexpected_error_is_a_generic_500(settings: Settings, caplog) -> Non
     logged = [r for r in caplog.records if r.name == "server.api.errors" and r.exc_info]
     assert logged and "secret detail" in str(logged[0].exc_info[1])
     assert "/boom" in logged[0].getMessage()
+
+
+def test_ws_over_plain_http_is_426_with_upgrade(client: TestClient) -> None:
+    response = client.get("/ws")
+    assert_error(response, 426, "bad_request")
+    assert response.headers["upgrade"] == "websocket"
