@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .accounts import Accounts
+from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
@@ -108,6 +108,9 @@ async def migrate_database(url: str) -> str | None:
 __all__ = [
     "CHANGE_KINDS",
     "MANAGER_ROLES",
+    "NAME_MAX",
+    "PASSWORD_MAX",
+    "PASSWORD_MIN",
     "ROLES",
     "Accounts",
     "Change",

@@ -50,6 +50,7 @@ _ERROR_TEXT = {
     "409": "conflict",
     "413": "too_big: the body is over 64 KiB",
     "415": "bad_request: a body not sent as Content-Type: application/json",
+    "405": "not_found: this path does not serve this method (see the Allow header)",
 }
 
 
@@ -89,7 +90,11 @@ PATHS: dict[str, dict[str, Schema]] = {
             list_of("circles", "Circle", next=nullable(STR)),
             params=(
                 query_param("q", STR, "search in names and descriptions"),
-                query_param("kind", KIND, "only circles of this kind"),
+                query_param(
+                    "kind",
+                    {**KIND, "enum": [*KIND["enum"], ""]},
+                    "only circles of this kind (empty: any)",
+                ),
                 query_param("cursor", STR, "the `next` of the previous page"),
                 query_param(
                     "limit",
@@ -175,7 +180,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             "circles",
             ref("Member"),
             body="patch_member",
-            errors="403 404",
+            errors="403 404 409",
             params=(CIRCLE, MEMBER),
         ),
         "delete": operation(
@@ -183,7 +188,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             "circles",
             None,
             "204",
-            errors="403 404",
+            errors="403 404 409",
             params=(CIRCLE, MEMBER),
         ),
     },
@@ -298,6 +303,10 @@ PATHS: dict[str, dict[str, Schema]] = {
             ],
             "responses": {
                 "101": {"description": "switching protocols"},
+                "426": {
+                    "description": "a plain GET without `Upgrade: websocket`",
+                    **json_content(ref("Error")),
+                },
                 "403": {
                     "description": "only unknown subprotocols were offered, or the `Origin` "
                     "is neither the server's own nor in QUANZI_ALLOWED_ORIGINS"
@@ -316,7 +325,10 @@ DOCUMENT: dict[str, Any] = {
         "description": "Circles with live group chat and durable highlights. "
         "Ids are opaque strings; times are ms since the Unix epoch. Request bodies are "
         "JSON objects sent as `Content-Type: application/json` (anything else: 415 with "
-        "the code `bad_request`); where a body is optional it may be left out.",
+        "the code `bad_request`); where a body is optional it may be left out, and no "
+        "field takes `null` (leave it out instead: `null` is a 400). A method a path does "
+        "not serve is a 405 with an `Allow` header and the code `not_found` (the contract "
+        "has no code of its own for it).",
     },
     "tags": [{"name": "accounts"}, {"name": "circles"}, {"name": "posts"}, {"name": "meta"}],
     "security": [{"bearer": []}],

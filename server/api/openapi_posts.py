@@ -16,12 +16,14 @@ from server.api.posts import (
 from server.api.schemas import INT, MS, STR, Schema, nullable, ref
 
 POST = path_param("id", description="post id")
+# Told apart by `next`: a feed page always has it, a catch-up answer never.
 _FEED = {
     "oneOf": [
         list_of("posts", "Post", next=nullable({**STR, "description": "cursor of the next page"})),
         {
             **list_of("posts", "PostOrTombstone"),
-            "description": "with `since`: changed posts, oldest change first",
+            "not": {"required": ["next"]},
+            "description": "with `since`: changed posts, oldest change first (no `next`)",
         },
     ]
 }
@@ -183,6 +185,7 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
             "Who acknowledged a must-read, and who not yet (owner/admin), a page of "
             "members at a time, with the counts over the whole circle",
             ref("Receipts"),
+            errors="409",
             params=page_params(RECEIPTS_DEFAULT, RECEIPTS_MAX, "members per page"),
         ),
     },

@@ -7,6 +7,7 @@ from typing import Any
 from server.api.circles import CODES_MAX, KINDS, VISIBILITIES
 from server.api.errors import STATUS
 from server.api.posts import COMMENT_TEXT_MAX, POST_KINDS, POST_TEXT_MAX
+from store import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 Schema = dict[str, Any]
 
@@ -36,7 +37,9 @@ SCHEMAS: dict[str, Schema] = {
         ["error"],
         error=obj(["code", "message"], code={"type": "string", "enum": list(STATUS)}, message=STR),
     ),
-    "User": obj(["id", "handle", "name"], id=STR, handle=STR, name=STR),
+    "User": obj(
+        ["id", "handle", "name"], id=STR, handle={**STR, "pattern": "^[a-z0-9_.-]{3,32}$"}, name=STR
+    ),
     "Auth": obj(["token", "user"], token=STR, user=ref("User")),
     "Circle": obj(
         [
@@ -226,12 +229,18 @@ _PERSON_NAME = (
 BODIES: dict[str, Schema] = {
     "signup": obj(
         ["handle", "password", "name"],
-        handle=STR,
-        password=STR,
-        name={**STR, "maxLength": 64, "description": _PERSON_NAME},
+        handle={
+            **STR,
+            "pattern": "^[A-Za-z0-9_.-]{3,32}$",
+            "description": "stored lower-cased: `Ann` is `ann`, and taken if `ann` is",
+        },
+        password={**STR, "minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX},
+        name={**STR, "minLength": 1, "maxLength": NAME_MAX, "description": _PERSON_NAME},
     ),
     "login": obj(["handle", "password"], handle=STR, password=STR),
-    "patch_me": obj([], name={**STR, "maxLength": 64, "description": _PERSON_NAME}),
+    "patch_me": obj(
+        [], name={**STR, "minLength": 1, "maxLength": NAME_MAX, "description": _PERSON_NAME}
+    ),
     "create_circle": obj(
         ["name", "kind", "visibility"],
         name=STR,
