@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hmac
+import ipaddress
 from typing import Any
 
 from prometheus_client import (
@@ -15,6 +17,8 @@ from prometheus_client import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
+
+from server.api.errors import ApiError
 
 connections = Gauge("quanzi_connections", "Open WebSocket connections")
 joined_circles = Gauge("quanzi_joined_streams", "Chat streams joined over all connections")
@@ -55,4 +59,23 @@ def frame_out(t: str) -> Any:
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    """The exposition, to the holder of QUANZI_METRICS_TOKEN or, without one, to loopback."""
+    token = request.app.state.settings.metrics_token
+    if token:
+        sent = request.headers.get("authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            raise ApiError(
+                "unauthenticated",
+                "/metrics needs the bearer token of QUANZI_METRICS_TOKEN",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    elif not _is_loopback(request.client.host if request.client else ""):
+        raise ApiError("forbidden", "/metrics answers loopback only: set QUANZI_METRICS_TOKEN")
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # not an address (a test client's name, a Unix socket)
+        return False

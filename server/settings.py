@@ -61,6 +61,15 @@ class Settings:
     # browser into this server; list the origins of any other client you host.
     allowed_origins: str = ""
 
+    # When set, /metrics answers only `Authorization: Bearer <this>`. When empty,
+    # it answers only requests from loopback: the metrics name no user but show
+    # load, connection counts and errors, which is reconnaissance for anyone on
+    # the internet; a scraper on the same machine (or the load-test harness,
+    # loadtests/serverstats.py) needs no setup. Behind a reverse proxy on the same
+    # machine that does not send X-Forwarded-For, every request looks local: set
+    # a token there (or block /metrics at the proxy).
+    metrics_token: str = ""
+
     # The contract's frame limit; uvicorn refuses bigger frames with 1009.
     frame_bytes: int = 65536
     # A chat line, not a document: long texts belong in posts.

@@ -262,13 +262,23 @@ PATHS: dict[str, dict[str, Schema]] = {
     "/metrics": {
         "get": {
             "summary": "Prometheus metrics",
+            "description": "With QUANZI_METRICS_TOKEN set, only to `Authorization: Bearer "
+            "<that token>` (not a user's); without it, only to requests from loopback.",
             "tags": ["meta"],
-            "security": [],
+            "security": [{"metrics": []}, {}],
             "responses": {
                 "200": {
                     "description": "text exposition format",
                     "content": {"text/plain": {"schema": STR}},
-                }
+                },
+                "401": {
+                    "description": "unauthenticated: QUANZI_METRICS_TOKEN is set and was not sent",
+                    **json_content(ref("Error")),
+                },
+                "403": {
+                    "description": "forbidden: no QUANZI_METRICS_TOKEN, and not from loopback",
+                    **json_content(ref("Error")),
+                },
             },
         }
     },
@@ -334,7 +344,14 @@ DOCUMENT: dict[str, Any] = {
     "security": [{"bearer": []}],
     "paths": PATHS | POST_PATHS,
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "metrics": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "the operator's QUANZI_METRICS_TOKEN, for /metrics only",
+            },
+        },
         "schemas": SCHEMAS | {f"{name}_body": schema for name, schema in BODIES.items()},
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}
