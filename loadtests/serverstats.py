@@ -4,10 +4,15 @@ A local PID (`--server-pid`) is read from /proc and costs the server nothing;
 otherwise the harness scrapes the `process_cpu_seconds_total` and
 `process_resident_memory_bytes` gauges that prometheus_client exports (the
 baseline relay exports the same two). Several nodes are summed.
+
+A node answers /metrics to loopback by default; a remote node with
+QUANZI_METRICS_TOKEN set is scraped with the same variable in the harness's
+environment.
 """
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from dataclasses import dataclass
 
@@ -45,10 +50,16 @@ class ServerProbe:
         return ServerSample(cpu, rss, nodes) if nodes else None
 
 
+def metrics_request(base: str) -> urllib.request.Request:
+    token = os.environ.get("QUANZI_METRICS_TOKEN", "")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return urllib.request.Request(f"{base}/metrics", headers=headers)
+
+
 def scrape(base: str, timeout: float = 2.0) -> tuple[float, int] | None:
     """(cpu seconds, rss bytes) from `{base}/metrics`, or None when either is missing."""
     try:
-        with urllib.request.urlopen(f"{base}/metrics", timeout=timeout) as r:
+        with urllib.request.urlopen(metrics_request(base), timeout=timeout) as r:
             text = r.read().decode("utf-8", "replace")
     except (OSError, ValueError):
         return None
@@ -71,7 +82,7 @@ def parse_metrics(text: str) -> tuple[float, int] | None:
 def metric_value(base: str, name: str) -> float | None:
     """One un-labelled series of a node's /metrics (e.g. quanzi_deliveries_total)."""
     try:
-        with urllib.request.urlopen(f"{base}/metrics", timeout=2) as r:
+        with urllib.request.urlopen(metrics_request(base), timeout=2) as r:
             text = r.read().decode("utf-8", "replace")
     except (OSError, ValueError):
         return None
