@@ -52,7 +52,8 @@ OPERATIONS = [
 def world(
     client: TestClient, signup: Callable[..., Account], make_circle: Callable[..., dict]
 ) -> dict[str, str]:
-    """Real ids for the path parameters: a circle with a post, a comment and a member."""
+    """Real ids for the path parameters: a circle with a must-read and a plain post,
+    a comment and a member besides its owner (the caller)."""
     owner, member = signup("owner_1"), signup("member_1")
     circle = make_circle(owner)["id"]
     client.post(f"/api/v1/circles/{circle}/join", headers=member.auth)
@@ -60,6 +61,9 @@ def world(
         f"/api/v1/circles/{circle}/posts", json={"kind": "post", "text": "hi"}, headers=owner.auth
     ).json()["id"]
     client.put(f"/api/v1/posts/{post}/must-read", headers=owner.auth)
+    plain = client.post(
+        f"/api/v1/circles/{circle}/posts", json={"kind": "post", "text": "ho"}, headers=owner.auth
+    ).json()["id"]
     comment = client.post(
         f"/api/v1/posts/{post}/comments", json={"text": "yes"}, headers=owner.auth
     ).json()["id"]
@@ -67,19 +71,25 @@ def world(
         "token": owner.token,
         "circle": circle,
         "post": post,
+        "plain_post": plain,
         "comment": comment,
         "user_id": member.id,
+        "owner_id": owner.id,
     }
 
 
-def _ids(path: str, world: dict[str, str]) -> dict[str, object]:
+def _ids(path: str, world: dict[str, str], generated: dict[str, object]) -> dict[str, object]:
+    """Real ids in place of generated ones; which of two (a must-read post or a
+    plain one, a member or the caller, the last owner) follows the generated
+    value, so the conflicts (409) are reached too."""
+    other = len(str(generated.get("user_id", generated.get("id", "")))) % 2 == 1
     if path.startswith("/api/v1/posts/"):
-        return {"id": world["post"]}
+        return {"id": world["plain_post" if other else "post"]}
     if path.startswith("/api/v1/comments/"):
         return {"id": world["comment"]}
     ids: dict[str, object] = {"id": world["circle"]} if "{id}" in path else {}
     if "{user_id}" in path:
-        ids["user_id"] = world["user_id"]
+        ids["user_id"] = world["owner_id" if other else "user_id"]
     if "{seq}" in path:
         ids["seq"] = 1
     return ids
@@ -114,7 +124,8 @@ def test_operation_answers_as_documented(
     @given(case=operation.as_strategy(mode))
     def run(case) -> None:
         if mode is GenerationMode.POSITIVE:
-            case.path_parameters = {**(case.path_parameters or {}), **_ids(path, world)}
+            generated = dict(case.path_parameters or {})
+            case.path_parameters = {**generated, **_ids(path, world, generated)}
         kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=auth)
         kwargs.pop("cookies", None)
         if "data" in kwargs:
