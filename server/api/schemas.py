@@ -38,6 +38,16 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "User": obj(["id", "handle", "name"], id=STR, handle=STR, name=STR),
     "Auth": obj(["token", "user"], token=STR, user=ref("User")),
+    "Session": obj(
+        ["id", "created", "last_used", "current"],
+        id={**STR, "description": "opaque session id (neither the token nor its hash)"},
+        created={**INT, "description": "login time, ms"},
+        last_used={
+            **INT,
+            "description": "last use, ms; recorded at most once per QUANZI_TOKEN_TOUCH_HOURS",
+        },
+        current={**BOOL, "description": "the caller's own session"},
+    ),
     "Circle": obj(
         [
             "id",
@@ -232,6 +242,7 @@ BODIES: dict[str, Schema] = {
     ),
     "login": obj(["handle", "password"], handle=STR, password=STR),
     "patch_me": obj([], name={**STR, "maxLength": 64, "description": _PERSON_NAME}),
+    "change_password": obj(["old_password", "new_password"], old_password=STR, new_password=STR),
     "create_circle": obj(
         ["name", "kind", "visibility"],
         name=STR,
