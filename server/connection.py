@@ -79,6 +79,7 @@ class Connection:
         "queue_max",
         "user",
         "token",
+        "token_hash",
         "token_mark",
         "streams",
         "memberships",
@@ -96,6 +97,9 @@ class Connection:
         self.queue_max = queue_max
         self.user: dict[str, str] = {}
         self.token = ""
+        # Its SHA-256: what the hub and revocations know sessions by (the store
+        # keeps only hashes, so ending a session from the list names it so).
+        self.token_hash = ""
         # The node's count of revocations heard when the token was read from the
         # store (`revocations.py`): later ones are checked after registering.
         self.token_mark = 0

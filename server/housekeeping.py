@@ -1,4 +1,5 @@
-"""A node's background jobs: pins that expire, chat retention, the change log's age.
+"""A node's background jobs: pins that expire, chat retention, the change log's
+age, expired sessions.
 
 What they change reaches members as circle events, like any other change (the
 store logs it): nothing here chooses a push.
@@ -37,6 +38,9 @@ class Housekeeping:
         self._tasks = [
             asyncio.create_task(self._every(s.pin_check_s, self.expire_pins, "pin expiry")),
             asyncio.create_task(self._every(s.retention_interval_s, self.prune, "retention")),
+            asyncio.create_task(
+                self._every(s.token_prune_interval_s, self.prune_tokens, "token cleanup")
+            ),
         ]
 
     async def stop(self) -> None:
@@ -72,6 +76,20 @@ class Housekeeping:
                     break
         if total:
             log.info("retention pruned %d chat messages and changes", total)
+        return total
+
+    async def prune_tokens(self) -> int:
+        """Delete expired tokens' rows, one small batch at a time (they no longer
+        authenticate anyway: this only keeps the table from growing)."""
+        s = self.settings
+        total = 0
+        while True:
+            pruned = await self.store.accounts.prune_tokens(batch=s.retention_batch)
+            total += pruned
+            if pruned < s.retention_batch or await self._pause(s.retention_pause_s):
+                break
+        if total:
+            log.info("deleted %d expired tokens", total)
         return total
 
     async def _every(self, interval: float, job: Callable[[], Awaitable[int]], name: str) -> None:

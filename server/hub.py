@@ -33,7 +33,7 @@ class Hub:
     def add(self, conn: Connection) -> None:
         self.connections.add(conn)
         self._users.setdefault(conn.user_id, set()).add(conn)
-        self._tokens.setdefault(conn.token, set()).add(conn)
+        self._tokens.setdefault(conn.token_hash, set()).add(conn)
         metrics.connections.set(len(self.connections))
 
     def remove(self, conn: Connection) -> list[str]:
@@ -45,7 +45,7 @@ class Hub:
             self.drop_member(conn, circle)
         self.connections.discard(conn)
         _discard(self._users, conn.user_id, conn)
-        _discard(self._tokens, conn.token, conn)
+        _discard(self._tokens, conn.token_hash, conn)
         metrics.connections.set(len(self.connections))
         return circles
 
@@ -109,8 +109,9 @@ class Hub:
     def of_user(self, user_id: str) -> list[Connection]:
         return list(self._users.get(user_id, ()))
 
-    def of_token(self, token: str) -> list[Connection]:
-        return list(self._tokens.get(token, ()))
+    def of_token(self, token_hash: str) -> list[Connection]:
+        """The connections of a token, by its hash (`store.token_hash`)."""
+        return list(self._tokens.get(token_hash, ()))
 
     def users_in(self, circle: str) -> set[str]:
         return {conn.user_id for conn in self.listeners(circle)}

@@ -29,9 +29,11 @@ class CircleChange:
 
 @dataclass(frozen=True, slots=True)
 class TokenRevoked:
-    """A logout: every connection using the token closes with 4001."""
+    """A session ended (logout, expiry seen, password change): every connection
+    using the token closes with 4001. The token's SHA-256 (`store.token_hash`), not
+    the token: the store knows sessions by it, and a bearer token never crosses Redis."""
 
-    token: str
+    token_hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ def encode(message: BrokerMessage) -> dict[str, Any]:
     if isinstance(message, CircleChange):
         return {"k": "event", "e": message.event.to_map()}
     if isinstance(message, TokenRevoked):
-        return {"k": "revoke", "token": message.token}
+        return {"k": "revoke", "hash": message.token_hash}
     return {"k": "resync"}
 
 
@@ -62,7 +64,7 @@ def decode(m: dict[str, Any]) -> BrokerMessage:
     if kind == "event":
         return CircleChange(event_from_map(m["e"]))
     if kind == "revoke":
-        return TokenRevoked(m["token"])
+        return TokenRevoked(m["hash"])
     if kind == "resync":
         return Resync()
     raise ValueError(f"unknown broker message {kind!r}")

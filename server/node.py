@@ -22,7 +22,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence
-from store import Store, Unauthenticated
+from store import Store, TokenLifetimes, Unauthenticated, token_hash
 
 from . import cluster, metrics
 from .broker import ALL, Broker, circle_channel
@@ -41,6 +41,9 @@ from .settings import Settings
 from .streams import Streams
 
 log = logging.getLogger(__name__)
+
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
 
 
 class Node:
@@ -88,6 +91,11 @@ class Node:
             on_committed=lambda messages: node._on_committed(messages),
             batch_max=settings.commit_batch_max,
             password_time_cost=settings.password_time_cost,
+            token_lifetimes=TokenLifetimes(
+                token_idle_ms=int(settings.token_idle_days * DAY_MS),
+                token_max_ms=int(settings.token_max_days * DAY_MS),
+                token_touch_ms=int(settings.token_touch_hours * HOUR_MS),
+            ),
         )
         node = cls(settings, store, cluster.make_broker(settings))
         # Changes committed from now on take the event route.
@@ -115,9 +123,10 @@ class Node:
         """The token's user, and the count of revocations heard (`RevokedTokens.mark`)
         before the store said so. A live connection with the same token here answers
         without the store (reconnect storms), with the mark of its own read."""
-        if token in self.revoked:
+        digest = token_hash(token)
+        if digest in self.revoked:
             raise Unauthenticated("invalid or expired token")
-        for peer in self.hub.of_token(token):
+        for peer in self.hub.of_token(digest):
             if peer.open:
                 return peer.user, peer.token_mark
         mark = self.revoked.mark()
@@ -131,7 +140,7 @@ class Node:
         checked second, so that a logout heard before or after is never missed.
         """
         await self.members.load(conn)
-        revoked = self.revoked.check(conn.token, conn.token_mark)
+        revoked = self.revoked.check(conn.token_hash, conn.token_mark)
         if revoked is None:
             # Too many logouts to remember since the read: ask the store again
             # (conclusive now that a later revocation finds the connection).
@@ -145,9 +154,11 @@ class Node:
         for circle in self.members.forget(conn):
             await self.channels.track(circle)
 
-    async def token_revoked(self, token: str) -> None:
-        """A logout: close the token's connections on every node."""
-        self.broker.publish(ALL, TokenRevoked(token))
+    async def token_revoked(self, *token_hashes: str) -> None:
+        """Sessions ended (logout, sessions list, password change): close their
+        connections on every node. By token hash, which is all the store keeps."""
+        for digest in token_hashes:
+            self.broker.publish(ALL, TokenRevoked(digest))
 
     # -- what the broker brings -------------------------------------------------
 
@@ -166,8 +177,8 @@ class Node:
             else:
                 self.feed.message(message.event)
         elif isinstance(message, TokenRevoked):
-            self.revoked.add(message.token)
-            for conn in self.hub.of_token(message.token):
+            self.revoked.add(message.token_hash)
+            for conn in self.hub.of_token(message.token_hash):
                 conn.close(CloseCode.UNAUTHENTICATED)
         elif isinstance(message, Resync):
             self.channels.spawn(
@@ -179,7 +190,7 @@ class Node:
             try:
                 await self.store.accounts.authenticate(token)
             except Unauthenticated:
-                self._received(TokenRevoked(token))
+                self._received(TokenRevoked(token_hash(token)))
 
     async def _presence_loop(self) -> None:
         while True:

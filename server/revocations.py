@@ -8,6 +8,9 @@ connections would be missed by both. So the node remembers the tokens it heard
 revoked, and a hello looks its token up here *after* registering: whichever of
 the two comes second sees the other.
 
+Tokens are known here by their hash (`store.token_hash`): a session ended from
+the sessions list or by a password change is named by the hash the store keeps.
+
 Nothing here depends on time. Revocations are numbered as they are heard; a
 hello notes the count (`mark`) before it reads the store, and only revocations
 after that mark can be news to it. The last ``keep`` tokens are remembered

@@ -39,7 +39,7 @@ from protocol import (
     error_map,
 )
 from protocol import Hello as HelloFrame
-from store import Forbidden, Outcome, StoreError, Unauthenticated
+from store import Forbidden, Outcome, StoreError, Unauthenticated, token_hash
 
 from . import metrics
 from .connection import Connection
@@ -223,6 +223,7 @@ class Session:
                 return False
             conn.user = user
             conn.token = frame.token
+            conn.token_hash = token_hash(frame.token)
             conn.token_mark = mark
             # Registered with its circles before welcome: highlights from now on
             # reach it. Refused if its token was revoked meanwhile.

@@ -113,6 +113,20 @@ class Settings:
     commit_batch_max: int = 1000
     # argon2 time cost; 2-3 for production; load tests may lower it.
     password_time_cost: int = 2
+    # A session (bearer token) unused this long ends: a forgotten laptop or a
+    # leaked token stops working within a month, while anyone who opens the app
+    # now and then is never logged out.
+    token_idle_days: float = 30.0
+    # And however much it is used, it ends this long after its login: a stolen
+    # token kept alive by its thief does not last for ever.
+    token_max_days: float = 180.0
+    # A token's last use is written only when older than this: authenticate runs
+    # on every HTTP request and every hello, and one write a day per session is
+    # nothing, while one per request would be. The idle expiry is that much fuzzy.
+    token_touch_hours: float = 24.0
+    # Expired token rows are deleted this often (in retention_batch-sized
+    # transactions): they already fail to authenticate, so this is only tidying.
+    token_prune_interval_s: float = 3600.0
     # Time allowed to drain and close sockets on shutdown before uvicorn's own
     # close takes over.
     shutdown_grace_s: float = 5.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts
+from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
@@ -35,10 +35,16 @@ from .stars import Stars
 class Store:
     """The database and the services the server uses."""
 
-    def __init__(self, db: Database, commit_queue: CommitQueue, password_time_cost: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        commit_queue: CommitQueue,
+        password_time_cost: int,
+        token_lifetimes: TokenLifetimes | None = None,
+    ) -> None:
         self.db = db
         self._commit_queue = commit_queue
-        self.accounts = Accounts(db, password_time_cost)
+        self.accounts = Accounts(db, password_time_cost, **(token_lifetimes or {}))
         self.circles = Circles(db)
         self.memberships = Memberships(db)
         self.chat = Chat(db, commit_queue)
@@ -58,6 +64,7 @@ class Store:
         batch_max: int = 1000,
         password_time_cost: int = 2,
         on_changes: OnChanges | None = None,
+        token_lifetimes: TokenLifetimes | None = None,
         **engine_kwargs: Any,
     ) -> Store:
         """Open (and create if needed) the database at ``url`` and start the writer.
@@ -65,13 +72,14 @@ class Store:
         ``on_committed(messages)`` runs on the event loop after each group commit
         with the fresh messages, in seq order per circle. ``on_changes(changes)``
         runs after each other write transaction that changed a circle, with the
-        changes it logged, in rev order.
+        changes it logged, in rev order. ``token_lifetimes`` (ms: ``token_idle_ms``,
+        ``token_max_ms``, ``token_touch_ms``) are how long sessions last (`Accounts`).
         """
         db = await open_database(url, **engine_kwargs)
         db.on_changes = on_changes
         commit_queue = CommitQueue(db, on_committed, batch_max)
         commit_queue.start()
-        return cls(db, commit_queue, password_time_cost)
+        return cls(db, commit_queue, password_time_cost, token_lifetimes)
 
     @property
     def on_changes(self) -> OnChanges | None:
@@ -135,8 +143,10 @@ __all__ = [
     "Stars",
     "Store",
     "StoreError",
+    "TokenLifetimes",
     "Unauthenticated",
     "migrate_database",
     "now_ms",
     "shared_post",
+    "token_hash",
 ]

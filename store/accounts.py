@@ -3,6 +3,13 @@
 Passwords are hashed with argon2 in a worker thread (it is deliberately slow
 and must not block the event loop). Tokens are 32 random bytes, url-safe; only
 their SHA-256 is stored, so a copy of the database grants no sessions.
+
+A token is a session: it ends after ``token_idle_ms`` without use and at most
+``token_max_ms`` after login. Use is recorded in ``last_used``, bumped only when
+it is older than ``token_touch_ms`` (authenticate runs on every request: it
+writes about once a day per session, not once a request). Methods that depend
+on time take ``now`` (ms; the clock by default) so tests need not wait. Whatever
+ends sessions returns their token hashes: the server closes their sockets by them.
 """
 
 from __future__ import annotations
@@ -11,16 +18,17 @@ import asyncio
 import hashlib
 import re
 import secrets
+from typing import TypedDict
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
 from .engine import Database
-from .errors import Conflict, Invalid, NotFound, Unauthenticated
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from .ids import new_id, now_ms
 from .models import TOKENS, USERS
 from .records import USER_COLUMNS, Record, user_record
@@ -30,6 +38,15 @@ PASSWORD_MIN = 8
 # Long enough for any passphrase, short enough that hashing it is no DoS.
 PASSWORD_MAX = 1024
 NAME_MAX = 64
+DAY_MS = 86_400_000
+
+
+class TokenLifetimes(TypedDict, total=False):
+    """How long sessions last, in ms (see `Accounts`)."""
+
+    token_idle_ms: int
+    token_max_ms: int
+    token_touch_ms: int
 
 
 def token_hash(token: str) -> str:
@@ -37,8 +54,18 @@ def token_hash(token: str) -> str:
 
 
 class Accounts:
-    def __init__(self, db: Database, password_time_cost: int = 2) -> None:
+    def __init__(
+        self,
+        db: Database,
+        password_time_cost: int = 2,
+        token_idle_ms: int = 30 * DAY_MS,
+        token_max_ms: int = 180 * DAY_MS,
+        token_touch_ms: int = DAY_MS,
+    ) -> None:
         self._db = db
+        self.token_idle_ms = token_idle_ms
+        self.token_max_ms = token_max_ms
+        self.token_touch_ms = token_touch_ms
         self._hasher = PasswordHasher(time_cost=password_time_cost)
         self._dummy_hash: str | None = None
 
@@ -100,19 +127,28 @@ class Accounts:
             token = await _issue_token(conn, row.id, now_ms())
         return token, user_record(row)
 
-    async def authenticate(self, token: str) -> Record:
-        """The user a bearer token belongs to."""
+    async def authenticate(self, token: str, now: int | None = None) -> Record:
+        """The user a live bearer token belongs to; renews the token's idle time."""
         if not isinstance(token, str) or not token:
             raise Unauthenticated("missing token")
+        now = now_ms() if now is None else now
+        digest = token_hash(token)
         query = (
-            select(*USER_COLUMNS)
+            select(*USER_COLUMNS, TOKENS.c.created.label("token_created"), TOKENS.c.last_used)
             .join(TOKENS, TOKENS.c.user_id == USERS.c.id)
-            .where(TOKENS.c.hash == token_hash(token))
+            .where(TOKENS.c.hash == digest)
         )
         async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
-        if row is None:
+        if row is None or not self._alive(row.token_created, row.last_used, now):
             raise Unauthenticated("invalid or expired token")
+        if now - row.last_used >= self.token_touch_ms:
+            async with self._db.write() as conn:
+                await conn.execute(
+                    update(TOKENS)
+                    .where(TOKENS.c.hash == digest, TOKENS.c.last_used < now)
+                    .values(last_used=now)
+                )
         return user_record(row)
 
     async def logout(self, token: str) -> None:
@@ -121,6 +157,100 @@ class Accounts:
             return
         async with self._db.write() as conn:
             await conn.execute(delete(TOKENS).where(TOKENS.c.hash == token_hash(token)))
+
+    async def sessions(self, user_id: str, token: str, now: int | None = None) -> list[Record]:
+        """The user's live sessions, most recently used first: ``id``, ``created``,
+        ``last_used`` and ``current`` (the one of ``token``)."""
+        now = now_ms() if now is None else now
+        query = (
+            select(TOKENS.c.id, TOKENS.c.hash, TOKENS.c.created, TOKENS.c.last_used)
+            .where(TOKENS.c.user_id == user_id, *self._alive_clauses(now))
+            .order_by(TOKENS.c.last_used.desc(), TOKENS.c.id)
+        )
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        mine = token_hash(token)
+        return [
+            {
+                "id": r.id,
+                "created": r.created,
+                "last_used": r.last_used,
+                "current": r.hash == mine,
+            }
+            for r in rows
+        ]
+
+    async def end_session(self, user_id: str, session_id: str) -> str:
+        """End one of the user's sessions; its token hash. ``NotFound`` for an id
+        that is not one of the user's."""
+        if not isinstance(session_id, str):
+            raise NotFound("no such session")
+        async with self._db.write() as conn:
+            digest = (
+                await conn.execute(
+                    delete(TOKENS)
+                    .where(TOKENS.c.id == session_id, TOKENS.c.user_id == user_id)
+                    .returning(TOKENS.c.hash)
+                )
+            ).scalar()
+        if digest is None:
+            raise NotFound("no such session")
+        return str(digest)
+
+    async def end_sessions(self, user_id: str, keep: str | None = None) -> list[str]:
+        """End every session of the user but the one of token ``keep``; their hashes."""
+        async with self._db.write() as conn:
+            return await _end_sessions(conn, user_id, keep)
+
+    async def change_password(
+        self, user_id: str, token: str, old_password: str, new_password: str
+    ) -> list[str]:
+        """Set a new password; every other session of the user ends (their hashes).
+        ``Forbidden`` for a wrong old password, ``Invalid`` for a bad new one."""
+        _password(new_password)
+        async with self._db.read() as conn:
+            current = (
+                await conn.execute(select(USERS.c.password_hash).where(USERS.c.id == user_id))
+            ).scalar()
+        if current is None:
+            raise NotFound("no such user")
+        if not isinstance(old_password, str) or not await self._verify(current, old_password):
+            raise Forbidden("the old password is wrong")
+        new_hash = await asyncio.to_thread(self._hasher.hash, new_password)
+        # Never hash inside the transaction: it would hold SQLite's write lock.
+        async with self._db.write() as conn:
+            await conn.execute(
+                update(USERS).where(USERS.c.id == user_id).values(password_hash=new_hash)
+            )
+            return await _end_sessions(conn, user_id, token)
+
+    async def prune_tokens(self, batch: int, now: int | None = None) -> int:
+        """Delete up to ``batch`` expired tokens; how many went."""
+        now = now_ms() if now is None else now
+        expired = (
+            select(TOKENS.c.hash)
+            .where(
+                or_(
+                    TOKENS.c.last_used <= now - self.token_idle_ms,
+                    TOKENS.c.created <= now - self.token_max_ms,
+                )
+            )
+            .limit(batch)
+        )
+        async with self._db.write() as conn:
+            hashes = (await conn.execute(expired)).scalars().all()
+            if hashes:
+                await conn.execute(delete(TOKENS).where(TOKENS.c.hash.in_(hashes)))
+        return len(hashes)
+
+    def _alive(self, created: int, last_used: int, now: int) -> bool:
+        return last_used > now - self.token_idle_ms and created > now - self.token_max_ms
+
+    def _alive_clauses(self, now: int) -> tuple[ColumnElement[bool], ...]:
+        return (
+            TOKENS.c.last_used > now - self.token_idle_ms,
+            TOKENS.c.created > now - self.token_max_ms,
+        )
 
     async def get_user(self, user_id: str) -> Record:
         async with self._db.read() as conn:
@@ -163,8 +293,19 @@ class Accounts:
 
 async def _issue_token(conn: AsyncConnection, user_id: str, now: int) -> str:
     token = secrets.token_urlsafe(32)
-    await conn.execute(TOKENS.insert().values(hash=token_hash(token), user_id=user_id, created=now))
+    await conn.execute(
+        TOKENS.insert().values(
+            hash=token_hash(token), id=new_id(), user_id=user_id, created=now, last_used=now
+        )
+    )
     return token
+
+
+async def _end_sessions(conn: AsyncConnection, user_id: str, keep: str | None) -> list[str]:
+    query = delete(TOKENS).where(TOKENS.c.user_id == user_id)
+    if keep is not None:
+        query = query.where(TOKENS.c.hash != token_hash(keep))
+    return [str(h) for h in (await conn.execute(query.returning(TOKENS.c.hash))).scalars()]
 
 
 def _handle(handle: object) -> str:

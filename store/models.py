@@ -31,8 +31,14 @@ class Token(SQLModel, table=True):
 
     # SHA-256 hex of the bearer token: a leaked table does not leak sessions.
     hash: str = Field(primary_key=True, max_length=64)
+    # The session's opaque id (what the sessions list shows and ends): never
+    # the token nor its hash.
+    id: str = Field(unique=True, index=True, max_length=32)
     user_id: str = Field(foreign_key="users.id", index=True, max_length=32)
     created: int = Field(sa_type=BigInteger)
+    # Bumped at most once a renewal window (not on every request): the idle
+    # expiry counts from it, and the cleanup finds idle tokens by it.
+    last_used: int = Field(sa_type=BigInteger, index=True)
 
 
 class Circle(SQLModel, table=True):

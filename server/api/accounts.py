@@ -1,4 +1,8 @@
-"""Accounts: signup, login, logout and the caller's own user."""
+"""Accounts: signup, login, logout, the caller's own user, sessions and password.
+
+Whatever ends sessions hands their token hashes to ``Node.token_revoked``, which
+closes their sockets on every node (the store keeps only hashes).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from starlette.routing import Route
 from server.api.auth import authenticate, node_of
 from server.api.inputs import bad, get_str, json_body
 from server.api.responses import created, no_content, ok, route
+from store import token_hash
 
 # argon2 hashes whatever it is given; a bound keeps a login from costing megabytes.
 PASSWORD_MAX = 1024
@@ -43,7 +48,39 @@ async def logout(request: Request) -> Response:
     _, token = await authenticate(request)
     node = node_of(request)
     await node.store.accounts.logout(token)
-    await node.token_revoked(token)
+    await node.token_revoked(token_hash(token))
+    return no_content()
+
+
+async def logout_everywhere(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    node = node_of(request)
+    await node.token_revoked(*await node.store.accounts.end_sessions(user["id"]))
+    return no_content()
+
+
+async def my_sessions(request: Request) -> Response:
+    user, token = await authenticate(request)
+    sessions = await node_of(request).store.accounts.sessions(user["id"], token)
+    return ok({"sessions": sessions})
+
+
+async def end_session(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    node = node_of(request)
+    ended = await node.store.accounts.end_session(user["id"], request.path_params["id"])
+    await node.token_revoked(ended)
+    return no_content()
+
+
+async def change_password(request: Request) -> Response:
+    user, token = await authenticate(request)
+    body = await json_body(request)
+    old = get_str(body, "old_password", required=True, max_len=PASSWORD_MAX)
+    new = get_str(body, "new_password", required=True, max_len=PASSWORD_MAX)
+    node = node_of(request)
+    ended = await node.store.accounts.change_password(user["id"], token, old, new)
+    await node.token_revoked(*ended)
     return no_content()
 
 
@@ -71,6 +108,10 @@ routes = [
     Route("/auth/signup", signup, methods=["POST"]),
     Route("/auth/login", login, methods=["POST"]),
     Route("/auth/logout", logout, methods=["POST"]),
+    Route("/auth/logout-everywhere", logout_everywhere, methods=["POST"]),
     route("/me", get=get_me, patch=patch_me),
     Route("/me/circles", my_circles, methods=["GET"]),
+    route("/me/sessions", get=my_sessions, delete=logout_everywhere),
+    Route("/me/sessions/{id}", end_session, methods=["DELETE"]),
+    Route("/me/password", change_password, methods=["POST"]),
 ]

@@ -80,6 +80,48 @@ PATHS: dict[str, dict[str, Schema]] = {
     f"{V1}/me/circles": {
         "get": operation("The caller's circles", "accounts", list_of("circles", "MyCircle")),
     },
+    f"{V1}/auth/logout-everywhere": {
+        "post": operation(
+            "End every session of the caller (this one too), open WebSockets included",
+            "accounts",
+            None,
+            "204",
+        )
+    },
+    f"{V1}/me/sessions": {
+        "get": operation(
+            "The caller's live sessions, most recently used first",
+            "accounts",
+            list_of("sessions", "Session"),
+        ),
+        "delete": operation(
+            "End every session of the caller (as POST /auth/logout-everywhere)",
+            "accounts",
+            None,
+            "204",
+        ),
+    },
+    f"{V1}/me/sessions/{{id}}": {
+        "delete": operation(
+            "End one of the caller's sessions, open WebSockets included",
+            "accounts",
+            None,
+            "204",
+            errors="404",
+            params=(path_param("id", description="session id"),),
+        )
+    },
+    f"{V1}/me/password": {
+        "post": operation(
+            "Change the password; every other session of the caller ends"
+            " (403 for a wrong old password)",
+            "accounts",
+            None,
+            "204",
+            body="change_password",
+            errors="403",
+        )
+    },
     f"{V1}/circles": {
         "post": operation(
             "Create a circle; the caller owns it", "circles", ref("Circle"), "201", "create_circle"

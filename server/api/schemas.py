@@ -41,6 +41,16 @@ SCHEMAS: dict[str, Schema] = {
         ["id", "handle", "name"], id=STR, handle={**STR, "pattern": "^[a-z0-9_.-]{3,32}$"}, name=STR
     ),
     "Auth": obj(["token", "user"], token=STR, user=ref("User")),
+    "Session": obj(
+        ["id", "created", "last_used", "current"],
+        id={**STR, "description": "opaque session id (neither the token nor its hash)"},
+        created={**INT, "description": "login time, ms"},
+        last_used={
+            **INT,
+            "description": "last use, ms; recorded at most once per QUANZI_TOKEN_TOUCH_HOURS",
+        },
+        current={**BOOL, "description": "the caller's own session"},
+    ),
     "Circle": obj(
         [
             "id",
@@ -240,6 +250,11 @@ BODIES: dict[str, Schema] = {
     "login": obj(["handle", "password"], handle=STR, password=STR),
     "patch_me": obj(
         [], name={**STR, "minLength": 1, "maxLength": NAME_MAX, "description": _PERSON_NAME}
+    ),
+    "change_password": obj(
+        ["old_password", "new_password"],
+        old_password=STR,
+        new_password={**STR, "minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX},
     ),
     "create_circle": obj(
         ["name", "kind", "visibility"],

@@ -81,3 +81,37 @@ async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureF
     await timing.sleep(0.05)
     assert posts.expire_calls == calls  # stopped means stopped
     await jobs.stop()  # and stopping twice is fine
+
+
+class ExpiredTokens:
+    """A store's accounts with a backlog of expired token rows."""
+
+    def __init__(self, backlog: int) -> None:
+        self.backlog = backlog
+        self.batches: list[int] = []
+
+    async def prune_tokens(self, batch: int) -> int:
+        self.batches.append(batch)
+        done = min(batch, self.backlog)
+        self.backlog -= done
+        return done
+
+
+async def test_expired_tokens_are_deleted_in_small_batches() -> None:
+    accounts = ExpiredTokens(1200)
+    settings = Settings(
+        pin_check_s=3600,
+        retention_interval_s=3600,
+        token_prune_interval_s=0.01,
+        retention_batch=500,
+        retention_pause_s=0,
+    )
+    jobs = Housekeeping(settings, SimpleNamespace(accounts=accounts))  # type: ignore[arg-type]
+    jobs.start()
+    for _ in range(200):
+        if accounts.backlog == 0:
+            break
+        await timing.sleep(0.01)
+    await jobs.stop()
+    assert accounts.backlog == 0
+    assert accounts.batches[:3] == [500, 500, 500]

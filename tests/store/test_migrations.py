@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from store import Store, migrate
+from store import Store, migrate, now_ms, token_hash
 from store.engine import open_database
 from store.models import metadata
 from tests.services import fresh_postgres_database
@@ -93,3 +94,33 @@ async def test_a_database_from_before_migrations_is_completed_and_stamped(
         kept = (await conn.execute(text("SELECT handle FROM users"))).scalar()
     assert kept == "old"
     await db.dispose()
+
+
+async def test_tokens_from_before_0004_keep_working_as_sessions(empty_url: str) -> None:
+    """Tokens made at revision 0003 get an opaque id each and count as last used
+    when they were made."""
+    engine = create_async_engine(empty_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(migrate.config(c), "0003"))
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, handle, name, password_hash, created)"
+                " VALUES ('u1', 'old', 'Old', 'x', 1)"
+            )
+        )
+        now = now_ms()
+        for token in ("t1", "t2"):
+            await conn.execute(
+                text("INSERT INTO tokens (hash, user_id, created) VALUES (:h, 'u1', :c)"),
+                {"h": token_hash(token), "c": now},
+            )
+    await engine.dispose()
+    store = await Store.open(empty_url, password_time_cost=1)
+    try:
+        assert (await store.accounts.authenticate("t1"))["id"] == "u1"
+        listed = await store.accounts.sessions("u1", "t2")
+        assert [s["last_used"] for s in listed] == [now, now]
+        assert len({s["id"] for s in listed}) == 2
+        assert all(s["id"] for s in listed)
+    finally:
+        await store.close()

@@ -66,6 +66,11 @@ export const logout = () => request('POST', '/auth/logout');
 export const me = () => request('GET', '/me');
 export const myCircles = () => request('GET', '/me/circles');
 export const myMustReads = () => request('GET', '/me/must-read');
+export const sessions = () => request('GET', '/me/sessions');
+export const endSession = (id) => request('DELETE', `/me/sessions/${enc(id)}`);
+export const logoutEverywhere = () => request('POST', '/auth/logout-everywhere');
+export const changePassword = (oldPassword, newPassword) =>
+  request('POST', '/me/password', { old_password: oldPassword, new_password: newPassword });
 
 // Circles
 export const createCircle = (fields) => request('POST', '/circles', fields);

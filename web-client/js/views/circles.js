@@ -6,6 +6,7 @@ import { busy, field, h, toast } from '../dom.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { discoverView, KINDS } from './discover.js';
+import { sessionsView } from './sessions.js';
 
 const POLL_MS = 10000;
 // What is being typed into the home page's forms: it outlives a re-render of the page.
@@ -40,7 +41,7 @@ export function homeView(container) {
   container.replaceChildren(h('div', { class: 'home' },
     h('section', { class: 'card', 'aria-labelledby': 'my-circles-title' },
       h('h1', { id: 'my-circles-title', text: 'Your circles' }), empty, list),
-    h('div', { class: 'home-side' }, inviteForm(), createForm()),
+    h('div', { class: 'home-side' }, inviteForm(), createForm(), sessionsView()),
     discover.el));
 
   const off = state.on('circles', renderList);
