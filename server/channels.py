@@ -22,26 +22,19 @@ class Channels:
         self._locks: dict[str, asyncio.Lock] = {}
         self._background: set[asyncio.Task[None]] = set()
 
-    def subscribed(self, circle: str) -> bool:
-        return circle in self._subscribed
-
-    async def track(self, circle: str) -> bool:
-        """Subscribe or unsubscribe the circle's channel as the node now needs it;
-        True when this call subscribed it."""
+    async def track(self, circle: str) -> None:
+        """Subscribe or unsubscribe the circle's channel as the node now needs it."""
         lock = self._locks.setdefault(circle, asyncio.Lock())
-        subscribed = False
         async with lock:
             wanted = self._wanted(circle)
             if wanted and circle not in self._subscribed:
                 await self._broker.subscribe(circle_channel(circle))
                 self._subscribed.add(circle)
-                subscribed = True
             elif not wanted and circle in self._subscribed:
                 self._subscribed.discard(circle)
                 await self._broker.unsubscribe(circle_channel(circle))
         if not lock.locked() and not self._wanted(circle):
             self._locks.pop(circle, None)
-        return subscribed
 
     def track_soon(self, circle: str) -> None:
         """`track` from synchronous code (broker deliveries)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import operator
 
-from protocol import Left, LeftReason
+from protocol import Left
 from protocol.events import (
     CircleEvent,
     MemberJoined,
@@ -154,7 +154,7 @@ class Members:
                     self._feed.begin(event.circle, event.rev - 1)
                     self._channels.spawn(self._catch_up_after_subscribing(event.circle))
         elif isinstance(event, MemberLeft | MemberRemoved):
-            self._drop(event.circle, event.user, "removed")
+            self._drop(event.circle, event.user)
         self._feed.message(event)
 
     async def _catch_up_after_subscribing(self, circle: str) -> None:
@@ -169,7 +169,7 @@ class Members:
             conns = self._hub.of_user(user_id)
             known = {circle for conn in conns for circle in (*conn.member_of, *conn.streams)}
             for circle in known - set(now):
-                self._drop(circle, user_id, "removed")
+                self._drop(circle, user_id)
             first = [
                 circle
                 for circle, role in now.items()
@@ -190,8 +190,7 @@ class Members:
         if isinstance(event, MemberJoined | MemberUpdated):
             self._admit(event.circle, event.member["user"], event.member["role"])
         elif isinstance(event, MemberLeft | MemberRemoved):
-            reason: LeftReason = "removed"
-            self._drop(event.circle, event.user, reason)
+            self._drop(event.circle, event.user)
         members = self._hub.members(event.circle)
         if isinstance(event, PostAcked):
             members = [
@@ -209,13 +208,12 @@ class Members:
             self._hub.add_member(conn, circle, role)
         self._channels.track_soon(circle)
 
-    def drop(self, circle: str, user_id: str) -> None:
-        """The user is no longer in the circle (a re-read after a broker outage)."""
-        self._drop(circle, user_id, "removed")
-
-    def _drop(self, circle: str, user_id: str, reason: LeftReason) -> None:
+    def _drop(self, circle: str, user_id: str) -> None:
+        """The user is no longer in the circle: their connections here leave it (a
+        `left` push). Deleting a circle, which would say `circle_deleted`, is not
+        built yet."""
         conns = self._hub.of_user(user_id)
-        frame = Left(circle=circle, reason=reason).to_map()
+        frame = Left(circle=circle, reason="removed").to_map()
         for conn in conns:
             conn.memberships.pop(circle, None)
             lost = self._loading.get(conn)
