@@ -20,6 +20,7 @@ from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
 from .node import Node
 from .origins import OriginPolicy
+from .request_limit import RequestLimit
 from .security_headers import SecurityHeaders
 from .settings import Settings
 
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         exception_handlers=exception_handlers,
-        middleware=[Middleware(SecurityHeaders)],
+        # Outermost first: a refusal of the request limit carries the headers too.
+        middleware=[Middleware(SecurityHeaders), Middleware(RequestLimit)],
     )
     app.state.settings = settings
     # Read at every /ws upgrade, on both paths (websocket.py, asgi_websocket.py).

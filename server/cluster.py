@@ -21,12 +21,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from .broker import Broker, InProcessBroker
 from .presence import LocalPresence, PresenceTracker
-from .ratelimit import LocalSayLimiter, SayLimiter
+from .ratelimit import Limiter, LocalLimiter
 from .sequencer import Sequencer
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +65,24 @@ def make_presence(settings: Settings, broker: Broker) -> PresenceTracker:
     )
 
 
-def make_say_limiter(settings: Settings) -> SayLimiter:
-    if not settings.redis_url:
-        return LocalSayLimiter(settings.say_rate_per_s, settings.say_burst)
-    from .redis_ratelimit import RedisSayLimiter
+def make_say_limiter(settings: Settings) -> Limiter:
+    return make_limiter(settings, "say", settings.say_rate_per_s, settings.say_burst)
 
-    return RedisSayLimiter(
-        settings.redis_url,
-        rate=settings.say_rate_per_s,
-        burst=settings.say_burst,
+
+def make_limiter(
+    settings: Settings, name: str, rate: float, burst: int, redis: Redis | None = None
+) -> Limiter:
+    """A rate limit (tokens per second, burst) named ``name``: per node, or in
+    Redis (through ``redis``, a client shared by several limits, or one of its own)."""
+    if not settings.redis_url:
+        return LocalLimiter(rate, burst)
+    from .redis_ratelimit import RedisLimiter
+
+    return RedisLimiter(
+        redis or settings.redis_url,
+        rate=rate,
+        burst=burst,
+        name=name,
         prefix=settings.redis_prefix,
         lease_s=settings.say_lease_s,
         timeout_s=settings.say_lease_timeout_s,

@@ -31,10 +31,11 @@ from .connection import Connection
 from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
+from .limits import Limits
 from .members import Members
 from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
 from .presence import PresenceTracker
-from .ratelimit import SayLimiter
+from .ratelimit import Limiter
 from .revocations import RevokedTokens
 from .sequencer import Sequencer
 from .settings import Settings
@@ -74,7 +75,9 @@ class Node:
         self.streams = Streams(settings, store, hub, self.channels, self.chat, self.presence)
         self.revoked = RevokedTokens(settings.revoked_tokens_kept)
         # The user's chat rate, on every node (the bucket outlives the sockets).
-        self.say_limiter: SayLimiter = cluster.make_say_limiter(settings)
+        self.say_limiter: Limiter = cluster.make_say_limiter(settings)
+        # Every other rate limit (per IP and per user) and the login backoff.
+        self.limits = Limits(settings)
         self.housekeeping = Housekeeping(settings, store)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
@@ -91,6 +94,8 @@ class Node:
             on_committed=lambda messages: node._on_committed(messages),
             batch_max=settings.commit_batch_max,
             password_time_cost=settings.password_time_cost,
+            password_workers=settings.password_workers,
+            password_queue=settings.password_queue,
             token_lifetimes=TokenLifetimes(
                 token_idle_ms=int(settings.token_idle_days * DAY_MS),
                 token_max_ms=int(settings.token_max_days * DAY_MS),
@@ -103,6 +108,7 @@ class Node:
         await node.broker.start(node._received)
         await node.presence.start()
         await node.say_limiter.start()
+        await node.limits.start()
         await node.broker.subscribe(ALL)
         node._tasks.append(asyncio.create_task(node._presence_loop()))
         node._tasks.append(asyncio.create_task(node._keepalive_loop()))
@@ -238,6 +244,7 @@ class Node:
         self.feed.close()
         await _bounded("presence close", self.presence.close(), grace)
         await _bounded("rate limiter close", self.say_limiter.close(), grace)
+        await _bounded("limits close", self.limits.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)
         await _bounded("store close", self.store.close(), grace)
 

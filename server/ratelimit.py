@@ -1,5 +1,7 @@
-"""Chat rate limits: a token bucket per user, whatever socket or node the say
-comes through (people type ~10 lines a second at most).
+"""Rate limits: a token bucket per key (a user, an IP), whatever socket or node
+the request comes through. Chat's is the first (people type ~10 lines a second
+at most); the abuse limits of `limits.py` (signups, logins, writes, frames,
+requests per IP) are the same buckets under other names.
 
 The limit belongs to the user, not to a connection: a bucket outlives its
 user's sockets, so reconnecting never refills it. A bucket is forgotten only
@@ -7,9 +9,9 @@ once it is full again (forgetting it then changes nothing), in sweeps that run
 when the table has doubled since the last one: memory stays bounded by the
 users who said something within the last ``burst / rate`` seconds.
 
-`SayLimiter` is what the session needs; `LocalSayLimiter` is the embedded
-default (one node) and `redis_ratelimit.RedisSayLimiter` holds the limit across
-nodes (``QUANZI_REDIS_URL``), chosen in `cluster.py`.
+`Limiter` is what a caller needs; `LocalLimiter` is the embedded default (one
+node) and `redis_ratelimit.RedisLimiter` holds the limit across nodes
+(``QUANZI_REDIS_URL``), chosen in `cluster.py`.
 """
 
 from __future__ import annotations
@@ -22,21 +24,34 @@ Clock = Callable[[], float]
 
 # Buckets below this count are never swept: a sweep would cost more than it frees.
 SWEEP_MIN = 1024
+# The longest wait a refusal names (a rate that slow is a ban): 30 days.
+WAIT_MAX_S = 2_592_000.0
 
 
-class SayLimiter(Protocol):
-    """What a session needs of the chat rate limit."""
+class Limiter(Protocol):
+    """What a caller needs of a rate limit (keys: user ids, IPs)."""
 
-    def take(self, user_id: str) -> bool | None:
-        """Spend one of the user's tokens now: True, False when there is none, or
+    def take(self, key: str) -> bool | None:
+        """Spend one of the key's tokens now: True, False when there is none, or
         None when only `acquire` can tell (it waits, e.g. on Redis)."""
 
-    async def acquire(self, user_id: str) -> bool:
-        """Spend one of the user's tokens, waiting for the answer if need be."""
+    async def acquire(self, key: str) -> bool:
+        """Spend one of the key's tokens, waiting for the answer if need be."""
+
+    def retry_after(self, key: str) -> float:
+        """After a refusal: about how many seconds until the key has a token again."""
 
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+async def wait_before(limiter: Limiter, key: str) -> float:
+    """Spend one of the key's tokens: 0.0 when there was one, otherwise the
+    seconds until there is (for Retry-After; never 0)."""
+    if await limiter.acquire(key):
+        return 0.0
+    return min(max(limiter.retry_after(key), 0.001), WAIT_MAX_S)
 
 
 class TokenBucket:
@@ -63,9 +78,16 @@ class TokenBucket:
     def full(self, now: float) -> bool:
         return self.tokens + (now - self.stamp) * self.rate >= self.burst
 
+    def wait(self, now: float) -> float:
+        """Seconds until a token is back (0 when there is one)."""
+        missing = 1 - self.refill(now)
+        if missing <= 0:
+            return 0.0
+        return WAIT_MAX_S if self.rate <= 0 else min(missing / self.rate, WAIT_MAX_S)
 
-class LocalSayLimiter:
-    """One bucket per user on this node, kept while it is not full."""
+
+class LocalLimiter:
+    """One bucket per key on this node, kept while it is not full."""
 
     def __init__(self, rate: float, burst: int, clock: Clock = time.monotonic) -> None:
         self.rate = rate
@@ -74,17 +96,21 @@ class LocalSayLimiter:
         self._buckets: dict[str, TokenBucket] = {}
         self._sweep_at = SWEEP_MIN
 
-    def take(self, user_id: str) -> bool:
+    def take(self, key: str) -> bool:
         now = self._clock()
-        bucket = self._buckets.get(user_id)
+        bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self._sweep_at:
                 self._sweep(now)
-            bucket = self._buckets[user_id] = TokenBucket(self.rate, self.burst, now)
+            bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, now)
         return bucket.take(now)
 
-    async def acquire(self, user_id: str) -> bool:
-        return self.take(user_id)
+    async def acquire(self, key: str) -> bool:
+        return self.take(key)
+
+    def retry_after(self, key: str) -> float:
+        bucket = self._buckets.get(key)
+        return 0.0 if bucket is None else bucket.wait(self._clock())
 
     def __len__(self) -> int:
         return len(self._buckets)

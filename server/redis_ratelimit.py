@@ -1,5 +1,7 @@
-"""The chat rate limit across nodes: one token bucket per user in Redis, spent
-by the nodes in small leases (``QUANZI_REDIS_URL``).
+"""Rate limits across nodes: one token bucket per key (user, IP) in Redis,
+spent by the nodes in small leases (``QUANZI_REDIS_URL``). Chat's limit is the
+one the design was made for; the abuse limits (`limits.py`) use the same
+buckets under other names, and share one Redis client.
 
 A say is the hot path (group commit takes ~16,000 a second): a Redis round
 trip per say would cost more than the commit it waits for. So a node takes a
@@ -21,11 +23,12 @@ An empty bucket comes with how long until a token is back: the node refuses
 the user's says until then without asking again, so a flood costs no round
 trips. Redis being away never blocks chat: a lease request that fails or takes
 longer than ``say_lease_timeout_s`` makes the node count says in its own
-buckets (`LocalSayLimiter`) for ``redis_backoff_max_s``, then try Redis again;
+buckets (`LocalLimiter`) for ``redis_backoff_max_s``, then try Redis again;
 meanwhile the limit holds per node.
 
-Key: ``{prefix}say:{user}``, a hash of tokens and stamp (ms) that expires once
-the bucket would be full again (a missing key is a full bucket).
+Key: ``{prefix}{name}:{key}`` (chat's: ``{prefix}say:{user}``), a hash of
+tokens and stamp (ms) that expires once the bucket would be full again (a
+missing key is a full bucket).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from .ratelimit import SWEEP_MIN, Clock, LocalSayLimiter
+from .ratelimit import SWEEP_MIN, Clock, LocalLimiter
 from .redis_broker import raise_if_cancelled
 
 log = logging.getLogger(__name__)
@@ -85,33 +88,42 @@ class Lease:
     until: float
 
 
-class RedisSayLimiter:
+def redis_client(url: str, timeout_s: float) -> Redis:
+    """A client for the limiters: no retries inside redis-py, so a failure falls
+    back to local buckets at once."""
+    return Redis.from_url(
+        url,
+        retry=Retry(NoBackoff(), 0),
+        socket_connect_timeout=timeout_s,
+        socket_timeout=timeout_s,
+    )
+
+
+class RedisLimiter:
     def __init__(
         self,
-        url: str,
+        url: str | Redis,
         *,
         rate: float,
         burst: int,
+        name: str = "say",
         prefix: str = "quanzi:",
         lease_s: float = 0.25,
         timeout_s: float = 0.5,
         backoff_s: float = 2.0,
         clock: Clock = time.monotonic,
     ) -> None:
-        self._prefix = prefix
+        self._prefix = f"{prefix}{name}:"
+        self._name = name
         self._rate_ms = max(rate, 1e-9) / 1000
         self._burst = burst
         self._lease_s = lease_s
         self._lease_size = max(1, min(burst, math.ceil(rate * lease_s)))
         self._backoff_s = backoff_s
         self._clock = clock
-        # No retries inside redis-py: a failure falls back to local buckets at once.
-        self._redis = Redis.from_url(
-            url,
-            retry=Retry(NoBackoff(), 0),
-            socket_connect_timeout=timeout_s,
-            socket_timeout=timeout_s,
-        )
+        # A URL: a client of its own (closed with the limiter); a client: shared.
+        self._owns_redis = isinstance(url, str)
+        self._redis = redis_client(url, timeout_s) if isinstance(url, str) else url
         self._script = self._redis.register_script(LEASE_SCRIPT)
         self._leases: dict[str, Lease] = {}
         self._sweep_at = SWEEP_MIN
@@ -120,43 +132,53 @@ class RedisSayLimiter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         # While Redis is away: this node's own buckets, until ``_local_until``.
-        self._local = LocalSayLimiter(rate, burst, clock)
+        self._local = LocalLimiter(rate, burst, clock)
         self._local_until = 0.0
         self.healthy = True
 
-    # -- the SayLimiter interface ---------------------------------------------------
+    # -- the Limiter interface --------------------------------------------------------
 
-    def take(self, user_id: str, *, granted: bool = False) -> bool | None:
+    def take(self, key: str, *, granted: bool = False) -> bool | None:
         """``granted``: for a say that waited for this very lease, which it may
         spend however late it runs (a loaded event loop must not starve it)."""
         now = self._clock()
         if now < self._local_until:
-            return self._local.take(user_id)
-        lease = self._leases.get(user_id)
+            return self._local.take(key)
+        lease = self._leases.get(key)
         if lease is None or (now >= lease.until and not granted):
             return None
         if not lease.tokens:
             return False
         lease.tokens -= 1
         if not lease.tokens:
-            del self._leases[user_id]
+            del self._leases[key]
         return True
 
-    async def acquire(self, user_id: str) -> bool:
-        taken = self.take(user_id)
+    async def acquire(self, key: str) -> bool:
+        taken = self.take(key)
         while taken is None:
-            waiting = self._waiting.get(user_id)
+            waiting = self._waiting.get(key)
             if waiting is None:
-                waiting = self._waiting[user_id] = asyncio.get_running_loop().create_future()
+                waiting = self._waiting[key] = asyncio.get_running_loop().create_future()
                 self._wakeup.set()
             # Shared by every say of the user waiting here: one lease request.
             await asyncio.shield(waiting)
             # None again when other says waiting with this one spent the lease.
-            taken = self.take(user_id, granted=True)
+            taken = self.take(key, granted=True)
         return taken
 
+    def retry_after(self, key: str) -> float:
+        now = self._clock()
+        if now < self._local_until:
+            return self._local.retry_after(key)
+        lease = self._leases.get(key)
+        if lease is not None and not lease.tokens:
+            return lease.until - now
+        # Refused by a lease spent meanwhile: the next one is a lease away.
+        return self._lease_s
+
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="quanzi-say-leases")
+        self._task = asyncio.create_task(self._loop(), name=f"quanzi-{self._name}-leases")
 
     async def close(self) -> None:
         if self._task is not None:
@@ -164,8 +186,9 @@ class RedisSayLimiter:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         self._release_waiting()
-        with contextlib.suppress(*_ERRORS):
-            await self._redis.aclose()
+        if self._owns_redis:
+            with contextlib.suppress(*_ERRORS):
+                await self._redis.aclose()
 
     # -- leases -----------------------------------------------------------------------
 
@@ -188,12 +211,14 @@ class RedisSayLimiter:
             except _ERRORS as exc:
                 raise_if_cancelled(exc)
                 if self.healthy:
-                    log.warning("rate limit: Redis unreachable, limiting per node: %r", exc)
+                    log.warning(
+                        "rate limit %s: Redis unreachable, limiting per node: %r", self._name, exc
+                    )
                 self.healthy = False
                 self._local_until = self._clock() + self._backoff_s
             else:
                 if not self.healthy:
-                    log.info("rate limit: shared through Redis again")
+                    log.info("rate limit %s: shared through Redis again", self._name)
                 self.healthy = True
                 self._granted(users, results)
             for user in users:
@@ -220,5 +245,5 @@ class RedisSayLimiter:
                 waiting.set_result(None)
         self._waiting.clear()
 
-    def _key(self, user_id: str) -> str:
-        return f"{self._prefix}say:{user_id}"
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}{key}"

@@ -163,9 +163,16 @@ class Session:
             frame = decode_client(self.conn.codec, data) if isinstance(data, bytes | str) else data
             frame_id = frame.id
             metrics.frame_in(type(frame).__name__.lower()).inc()
+            if type(frame) in LIMITED_FRAMES:
+                await self._frame_allowed(frame)
             await HANDLERS[type(frame)](self, frame)
         except Exception as exc:
             self._failed(exc, frame_id)
+
+    async def _frame_allowed(self, frame: Any) -> None:
+        """The user's limit on frames that reach the store (``frame_rate_per_s``)."""
+        if not await self.node.limits.frames.acquire(self.conn.user_id):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "slow down: too many requests", frame.id)
 
     def _failed(self, exc: Exception, frame_id: Any) -> None:
         conn = self.conn
@@ -395,6 +402,9 @@ HANDLERS: dict[type, Callable[[Session, Any], Awaitable[None]]] = {
     Read: Session.on_read,
     Ping: Session.on_ping,
 }
+# Frames limited per user besides say's own limit: each one reads or writes the
+# store. Ping and leave are not (cheap, and a client must always be able to go).
+LIMITED_FRAMES = frozenset({Join, History, Star, Unstar, Read})
 # Frames that may be answered on arrival: True when answered, False to wait in line.
 ANSWER_NOW: dict[type, Callable[[Session, Any], bool]] = {
     Say: Session.say_now,

@@ -70,6 +70,60 @@ class Settings:
     # a token there (or block /metrics at the proxy).
     metrics_token: str = ""
 
+    # -- abuse limits: token buckets per IP and per user -------------------------
+    # Held across nodes through Redis (leases, like chat's) when QUANZI_REDIS_URL
+    # is set, per node otherwise. A refusal is a 429 `rate_limited` with
+    # Retry-After (over /ws: an `error` frame `rate_limited`). The client address
+    # is server/client_address.py's: behind a reverse proxy every request comes
+    # from the proxy unless the proxy's header is trusted, so set that first.
+    #
+    # Every HTTP request of one IP (/healthz and /metrics aside): a page load is a
+    # few dozen requests and a busy client a few a second, so only a flood meets it.
+    http_rate_per_s: float = 50.0
+    http_burst: int = 200
+    # Signups of one IP: a family or a classroom behind one address can set up a
+    # handful of accounts at once, then one a minute; a script cannot mint
+    # thousands of accounts to spread its other limits over.
+    signup_rate_per_min: float = 1.0
+    signup_burst: int = 5
+    # Login attempts of one IP, right or wrong: 10 at once, then one every 2 s.
+    login_rate_per_min: float = 30.0
+    login_burst: int = 10
+    # Failed logins are counted per (account, IP), per IP and per account, each
+    # forgotten login_failure_window_s after its last failure. Past the first
+    # threshold an account's logins from that IP wait (429) login_backoff_base_s,
+    # doubling with each further failure up to login_backoff_max_s; past the
+    # second, every login of that IP waits the same way. Past the third (a guess
+    # spread over many IPs) every IP that has failed on the account waits, but an
+    # IP that has not failed on it never does: an attacker cannot lock the real
+    # user out. A success clears its (account, IP) count. 5 covers typos and a
+    # forgotten caps lock; 20 covers a few people sharing an address.
+    login_failures_per_account_ip: int = 5
+    login_failures_per_ip: int = 20
+    login_failures_per_account: int = 50
+    login_failure_window_s: float = 900.0
+    login_backoff_base_s: float = 1.0
+    login_backoff_max_s: float = 300.0
+    # Writes over HTTP per user (every POST, PUT, PATCH and DELETE with a token:
+    # posts, comments, likes, pins, joins...): people click, they do not stream.
+    write_rate_per_s: float = 2.0
+    write_burst: int = 30
+    # Circles created per user, on top of the write limit: each is a room with
+    # its own stream and fan-out, and nobody founds more than a few a day.
+    circle_rate_per_min: float = 0.2
+    circle_burst: int = 5
+    # /ws frames other than say and ping (join, history, star, unstar, read) per
+    # user: a reconnect rejoins every circle at once (the burst), scrolling
+    # sends reads and history pages; a flood of stars no longer crowds the store.
+    frame_rate_per_s: float = 20.0
+    frame_burst: int = 100
+    # argon2 runs in this many threads (0: one fewer than the cores, at least
+    # one), so a login flood leaves a core to the event loop and its members.
+    password_workers: int = 0
+    # Hashes waiting for a thread; past it signup and login answer 429 with
+    # Retry-After at once rather than queueing without end.
+    password_queue: int = 32
+
     # The contract's frame limit; uvicorn refuses bigger frames with 1009.
     frame_bytes: int = 65536
     # A chat line, not a document: long texts belong in posts.

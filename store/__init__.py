@@ -20,7 +20,7 @@ from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .engine import Database, open_database
-from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .ids import now_ms
 from .memberships import Memberships
 from .migrate import current as current_revision
@@ -41,10 +41,18 @@ class Store:
         commit_queue: CommitQueue,
         password_time_cost: int,
         token_lifetimes: TokenLifetimes | None = None,
+        password_workers: int = 0,
+        password_queue: int = 32,
     ) -> None:
         self.db = db
         self._commit_queue = commit_queue
-        self.accounts = Accounts(db, password_time_cost, **(token_lifetimes or {}))
+        self.accounts = Accounts(
+            db,
+            password_time_cost,
+            **(token_lifetimes or {}),
+            password_workers=password_workers,
+            password_queue=password_queue,
+        )
         self.circles = Circles(db)
         self.memberships = Memberships(db)
         self.chat = Chat(db, commit_queue)
@@ -65,6 +73,8 @@ class Store:
         password_time_cost: int = 2,
         on_changes: OnChanges | None = None,
         token_lifetimes: TokenLifetimes | None = None,
+        password_workers: int = 0,
+        password_queue: int = 32,
         **engine_kwargs: Any,
     ) -> Store:
         """Open (and create if needed) the database at ``url`` and start the writer.
@@ -73,13 +83,16 @@ class Store:
         with the fresh messages, in seq order per circle. ``on_changes(changes)``
         runs after each other write transaction that changed a circle, with the
         changes it logged, in rev order. ``token_lifetimes`` (ms: ``token_idle_ms``,
-        ``token_max_ms``, ``token_touch_ms``) are how long sessions last (`Accounts`).
+        ``token_max_ms``, ``token_touch_ms``) are how long sessions last (`Accounts`);
+        ``password_workers`` and ``password_queue`` bound the argon2 pool (`Passwords`).
         """
         db = await open_database(url, **engine_kwargs)
         db.on_changes = on_changes
         commit_queue = CommitQueue(db, on_committed, batch_max)
         commit_queue.start()
-        return cls(db, commit_queue, password_time_cost, token_lifetimes)
+        return cls(
+            db, commit_queue, password_time_cost, token_lifetimes, password_workers, password_queue
+        )
 
     @property
     def on_changes(self) -> OnChanges | None:
@@ -99,6 +112,7 @@ class Store:
         try:
             await self._commit_queue.close()
         finally:
+            self.accounts.passwords.close()
             await self.db.dispose()
 
 
@@ -121,6 +135,7 @@ __all__ = [
     "PASSWORD_MIN",
     "ROLES",
     "Accounts",
+    "Busy",
     "Change",
     "ChangePage",
     "Changes",

@@ -1,7 +1,8 @@
 """Accounts: signup, login, bearer tokens, profile.
 
-Passwords are hashed with argon2 in a worker thread (it is deliberately slow
-and must not block the event loop). Tokens are 32 random bytes, url-safe; only
+Passwords are hashed with argon2 in a bounded pool of threads (`Passwords`: it
+is deliberately slow and must not block the event loop; a full pool refuses
+with `Busy`). Tokens are 32 random bytes, url-safe; only
 their SHA-256 is stored, so a copy of the database grants no sessions.
 
 A token is a session: it ends after ``token_idle_ms`` without use and at most
@@ -14,14 +15,11 @@ ends sessions returns their token hashes: the server closes their sockets by the
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 import secrets
 from typing import TypedDict
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -31,6 +29,7 @@ from .engine import Database
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from .ids import new_id, now_ms
 from .models import TOKENS, USERS
+from .passwords import Passwords
 from .records import USER_COLUMNS, Record, user_record
 
 HANDLE_RE = re.compile(r"[a-z0-9_.-]{3,32}")
@@ -61,12 +60,14 @@ class Accounts:
         token_idle_ms: int = 30 * DAY_MS,
         token_max_ms: int = 180 * DAY_MS,
         token_touch_ms: int = DAY_MS,
+        password_workers: int = 0,
+        password_queue: int = 32,
     ) -> None:
         self._db = db
         self.token_idle_ms = token_idle_ms
         self.token_max_ms = token_max_ms
         self.token_touch_ms = token_touch_ms
-        self._hasher = PasswordHasher(time_cost=password_time_cost)
+        self.passwords = Passwords(password_time_cost, password_workers, password_queue)
         self._dummy_hash: str | None = None
 
     async def signup(self, handle: str, password: str, name: str) -> tuple[str, Record]:
@@ -76,7 +77,7 @@ class Accounts:
         name = validation.display_name(name, "name", NAME_MAX)
         if await self._user_id_by_handle(handle) is not None:
             raise Conflict("this handle is taken")
-        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        password_hash = await self.passwords.hash(password)
         user_id = new_id()
         now = now_ms()
         try:
@@ -115,9 +116,9 @@ class Accounts:
         if not await self._verify(row.password_hash, password):
             raise Unauthenticated("wrong handle or password")
         new_hash = None
-        if self._hasher.check_needs_rehash(row.password_hash):
+        if self.passwords.needs_rehash(row.password_hash):
             # The cost settings changed: upgrade the stored hash now that we know the password.
-            new_hash = await asyncio.to_thread(self._hasher.hash, password)
+            new_hash = await self.passwords.hash(password)
         # Never hash inside the transaction: it would hold SQLite's write lock.
         async with self._db.write() as conn:
             if new_hash is not None:
@@ -216,7 +217,7 @@ class Accounts:
             raise NotFound("no such user")
         if not isinstance(old_password, str) or not await self._verify(current, old_password):
             raise Forbidden("the old password is wrong")
-        new_hash = await asyncio.to_thread(self._hasher.hash, new_password)
+        new_hash = await self.passwords.hash(new_password)
         # Never hash inside the transaction: it would hold SQLite's write lock.
         async with self._db.write() as conn:
             await conn.execute(
@@ -277,17 +278,11 @@ class Accounts:
         return None if value is None else str(value)
 
     async def _verify(self, password_hash: str, password: str) -> bool:
-        def check() -> bool:
-            try:
-                return self._hasher.verify(password_hash, password)
-            except (VerificationError, InvalidHashError):
-                return False
-
-        return await asyncio.to_thread(check)
+        return await self.passwords.verify(password_hash, password)
 
     async def _dummy(self) -> str:
         if self._dummy_hash is None:
-            self._dummy_hash = await asyncio.to_thread(self._hasher.hash, secrets.token_urlsafe(16))
+            self._dummy_hash = await self.passwords.hash(secrets.token_urlsafe(16))
         return self._dummy_hash
 
 

@@ -51,4 +51,15 @@ class Conflict(StoreError):
     code = "conflict"
 
 
-__all__ = ["Conflict", "Forbidden", "Invalid", "NotFound", "StoreError", "Unauthenticated"]
+class Busy(StoreError):
+    """The store cannot take this now (its password pool is full): try again in
+    ``retry_after`` seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+__all__ = ["Busy", "Conflict", "Forbidden", "Invalid", "NotFound", "StoreError", "Unauthenticated"]

@@ -1,5 +1,8 @@
 """Accounts: signup, login, logout, the caller's own user, sessions and password.
 
+Signups and logins are limited per IP; failed logins slow down the next ones of
+their account and IP (`server/login_backoff.py`) before any password is hashed.
+
 Whatever ends sessions hands their token hashes to ``Node.token_revoked``, which
 closes their sockets on every node (the store keeps only hashes).
 """
@@ -15,7 +18,9 @@ from starlette.routing import Route
 from server.api.auth import authenticate, node_of
 from server.api.inputs import bad, get_str, json_body
 from server.api.responses import created, no_content, ok, route
-from store import token_hash
+from server.api.throttle import throttle, too_many
+from server.client_address import client_ip
+from store import Unauthenticated, token_hash
 
 # argon2 hashes whatever it is given; a bound keeps a login from costing megabytes.
 PASSWORD_MAX = 1024
@@ -32,7 +37,11 @@ async def signup(request: Request) -> Response:
         raise bad("handle must be 3 to 32 of a-z, 0-9, '_', '.', '-'")
     password = get_str(body, "password", required=True, max_len=PASSWORD_MAX)
     name = get_str(body, "name", required=True, max_len=200)
-    token, user = await node_of(request).store.accounts.signup(handle, password, name)
+    node = node_of(request)
+    await throttle(
+        node.limits.signups, client_ip(request.scope), "too many signups from this address"
+    )
+    token, user = await node.store.accounts.signup(handle, password, name)
     return created({"token": token, "user": user})
 
 
@@ -40,7 +49,20 @@ async def login(request: Request) -> Response:
     body = await json_body(request)
     handle = get_str(body, "handle", required=True, max_len=64)
     password = get_str(body, "password", required=True, max_len=PASSWORD_MAX)
-    token, user = await node_of(request).store.accounts.login(handle, password)
+    node = node_of(request)
+    ip = client_ip(request.scope)
+    await throttle(node.limits.logins, ip, "too many logins from this address")
+    account = (handle or "").strip().lower()
+    failures = node.limits.login_failures
+    wait = await failures.wait(account, ip)
+    if wait:
+        raise too_many(wait, "too many failed logins: wait before trying again")
+    try:
+        token, user = await node.store.accounts.login(handle, password)
+    except Unauthenticated:
+        await failures.failed(account, ip)
+        raise
+    await failures.succeeded(account, ip)
     return ok({"token": token, "user": user})
 
 

@@ -1,4 +1,5 @@
-"""Who is calling: the bearer token of ``Authorization``."""
+"""Who is calling: the bearer token of ``Authorization``; and, for a write, whether
+the caller may write again yet (``write_rate_per_s``, per user)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 from starlette.requests import Request
 
 from server.api.errors import ApiError
+from server.api.throttle import throttle
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# Reads are limited per IP only (server/request_limit.py); these per user too.
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def node_of(request: Request) -> Any:
@@ -25,7 +29,11 @@ def bearer_token(request: Request) -> str:
 
 
 async def authenticate(request: Request) -> tuple[dict[str, Any], str]:
-    """``(user, token)`` of the caller; 401 ``unauthenticated`` otherwise."""
+    """``(user, token)`` of the caller; 401 ``unauthenticated`` otherwise, and 429
+    ``rate_limited`` for a write past the caller's write limit."""
     token = bearer_token(request)
-    user = await node_of(request).store.accounts.authenticate(token)
+    node = node_of(request)
+    user = await node.store.accounts.authenticate(token)
+    if request.method in WRITES:
+        await throttle(node.limits.writes, user["id"], "too many changes: slow down")
     return user, token

@@ -25,6 +25,7 @@ from server.api.inputs import (
     query_str,
 )
 from server.api.responses import created, no_content, ok, route
+from server.api.throttle import throttle
 
 KINDS = ("internal", "business", "community", "teaching")
 VISIBILITIES = ("public", "private")
@@ -45,7 +46,10 @@ async def create_circle(request: Request) -> Response:
     kind = get_str(body, "kind", required=True, choices=KINDS)
     visibility = get_str(body, "visibility", required=True, choices=VISIBILITIES)
     description = get_str(body, "description", max_len=TEXT_MAX) or ""
-    circles = node_of(request).store.circles
+    node = node_of(request)
+    # After the checks: a refused body costs no circle.
+    await throttle(node.limits.circles, user["id"], "too many new circles: try later")
+    circles = node.store.circles
     return created(await circles.create(user["id"], name, kind, visibility, description))
 
 

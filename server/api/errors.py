@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import overload
 
@@ -94,6 +95,10 @@ async def _store_error(conn: HTTPConnection, exc: Exception) -> Response | None:
         return await _internal(conn, exc)
     message = str(exc) or code.replace("_", " ")
     headers = {"WWW-Authenticate": "Bearer"} if code == "unauthenticated" else None
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        # A store that is busy says when to come back (Busy: the password pool).
+        headers = {"Retry-After": str(max(1, math.ceil(retry)))}
     return await _respond(conn, code, message, headers=headers)
 
 

@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from protocol import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, codec_for
 from tests import timing
+from tests.limits import GENEROUS_ENV
 from tests.timing import seconds  # the e2e and browser tests import it from here too
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +39,7 @@ class ServerProcess:
         self.port = port or free_port()
         self.env = {
             **os.environ,
+            **GENEROUS_ENV,
             "QUANZI_PASSWORD_TIME_COST": "1",
             "PYTHONUNBUFFERED": "1",
             **env,

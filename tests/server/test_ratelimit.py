@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.ratelimit import SWEEP_MIN, LocalSayLimiter
+from server.ratelimit import SWEEP_MIN, LocalLimiter
 
 
 class Clock:
@@ -17,7 +17,7 @@ class Clock:
 
 def test_the_burst_then_the_rate() -> None:
     clock = Clock()
-    limiter = LocalSayLimiter(rate=10, burst=20, clock=clock)
+    limiter = LocalLimiter(rate=10, burst=20, clock=clock)
     assert [limiter.take("ann") for _ in range(21)] == [True] * 20 + [False]
     clock.now += 0.5  # five tokens back
     assert [limiter.take("ann") for _ in range(6)] == [True] * 5 + [False]
@@ -26,7 +26,7 @@ def test_the_burst_then_the_rate() -> None:
 
 def test_an_empty_bucket_is_kept_and_a_full_one_forgotten_in_a_sweep() -> None:
     clock = Clock()
-    limiter = LocalSayLimiter(rate=10, burst=20, clock=clock)
+    limiter = LocalLimiter(rate=10, burst=20, clock=clock)
     for _ in range(20):
         limiter.take("flooder")
     for i in range(SWEEP_MIN - 1):

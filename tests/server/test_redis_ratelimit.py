@@ -9,14 +9,14 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from server.redis_ratelimit import RedisSayLimiter
+from server.redis_ratelimit import RedisLimiter
 from tests.services import free_port, redis_url
 from tests.timing import seconds
 
 # No token comes back while a test runs: what is allowed is exactly the burst.
 NO_REFILL = 1e-6
 
-Make = Callable[..., RedisSayLimiter]
+Make = Callable[..., RedisLimiter]
 
 
 class Clock:
@@ -33,10 +33,10 @@ class Clock:
 async def make() -> AsyncIterator[Make]:
     """``make(url=…, **kw)`` limiters that share one prefix: nodes of one cluster."""
     prefix = f"t{secrets.token_hex(4)}:"
-    made: list[RedisSayLimiter] = []
+    made: list[RedisLimiter] = []
 
-    def limiter(url: str | None = None, **kw: object) -> RedisSayLimiter:
-        one = RedisSayLimiter(url or redis_url(), prefix=prefix, **kw)  # type: ignore[arg-type]
+    def limiter(url: str | None = None, **kw: object) -> RedisLimiter:
+        one = RedisLimiter(url or redis_url(), prefix=prefix, **kw)  # type: ignore[arg-type]
         made.append(one)
         return one
 
