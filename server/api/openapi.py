@@ -51,6 +51,17 @@ _ERROR_TEXT = {
     "413": "too_big: the body is over 64 KiB",
     "415": "bad_request: a body not sent as Content-Type: application/json",
     "405": "not_found: this path does not serve this method (see the Allow header)",
+    "429": "rate_limited: too many requests from this address, too many writes (signups, "
+    "logins, circles) by this caller or address, too many failed logins for this account "
+    "from this address, or the server is busy hashing passwords; `Retry-After` says when "
+    "to try again",
+}
+# Sent with every 429.
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 
 
@@ -286,7 +297,8 @@ PATHS: dict[str, dict[str, Schema]] = {
             "tags": ["meta"],
             "security": [],
             "responses": {
-                "200": {"description": "OpenAPI 3.1", **json_content({"type": "object"})}
+                "200": {"description": "OpenAPI 3.1", **json_content({"type": "object"})},
+                "429": {"$ref": "#/components/responses/E429"},
             },
         }
     },
@@ -359,6 +371,7 @@ PATHS: dict[str, dict[str, Schema]] = {
                     "description": "a plain GET without `Upgrade: websocket`",
                     **json_content(ref("Error")),
                 },
+                "429": {"$ref": "#/components/responses/E429"},
                 "403": {
                     "description": "only unknown subprotocols were offered, or the `Origin` "
                     "is neither the server's own nor in QUANZI_ALLOWED_ORIGINS"
@@ -397,6 +410,7 @@ DOCUMENT: dict[str, Any] = {
         "schemas": SCHEMAS | {f"{name}_body": schema for name, schema in BODIES.items()},
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}
+            | ({"headers": RETRY_AFTER} if status == "429" else {})
             for status, text in (_ERROR_TEXT | {"500": "internal"}).items()
         },
     },

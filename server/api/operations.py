@@ -22,14 +22,16 @@ def operation(
     public: bool = False,
     optional_body: bool = False,
 ) -> Schema:
-    """One operation; ``errors`` lists its statuses besides 400, 401 and 500."""
+    """One operation; ``errors`` lists its statuses besides 400, 401, 429 and 500
+    (every request counts against its address's limit, and writes against the
+    caller's)."""
     op: Schema = {"summary": summary, "tags": [tag]}
     if params:
         op["parameters"] = list(params)
     if body:
         op["requestBody"] = {"required": not optional_body, **json_content(body_ref(body))}
     ok_response = {"description": "success"} | (json_content(answer) if answer else {})
-    statuses = ["400"] + ([] if public else ["401"]) + errors.split()
+    statuses = ["400", "429"] + ([] if public else ["401"]) + errors.split()
     if body:
         statuses += ["413", "415"]
     op["responses"] = {status: ok_response} | {

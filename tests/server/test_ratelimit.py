@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.ratelimit import SWEEP_MIN, LocalLimiter
+from server.ratelimit import SWEEP_MIN, LocalLimiter, wait_before
 
 
 class Clock:
@@ -36,3 +36,22 @@ def test_an_empty_bucket_is_kept_and_a_full_one_forgotten_in_a_sweep() -> None:
     assert len(limiter) == 2
     # The flooder's bucket was kept: what it had spent still counts.
     assert [limiter.take("flooder") for _ in range(11)] == [True] * 10 + [False]
+
+
+def test_a_refusal_says_when_a_token_is_back() -> None:
+    clock = Clock()
+    limiter = LocalLimiter(rate=2, burst=1, clock=clock)
+    assert limiter.retry_after("ann") == 0.0  # no bucket yet: nothing to wait for
+    assert limiter.take("ann") is True
+    assert limiter.take("ann") is False
+    assert limiter.retry_after("ann") == 0.5
+    clock.now += 0.3
+    assert abs(limiter.retry_after("ann") - 0.2) < 1e-9
+
+
+async def test_wait_before_is_zero_for_a_token_and_the_wait_otherwise() -> None:
+    clock = Clock()
+    limiter = LocalLimiter(rate=0.1, burst=2, clock=clock)
+    assert [await wait_before(limiter, "1.2.3.4") for _ in range(2)] == [0.0, 0.0]
+    assert await wait_before(limiter, "1.2.3.4") == 10.0
+    assert await wait_before(limiter, "5.6.7.8") == 0.0  # every key has a bucket of its own

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from server.redis_ratelimit import RedisLimiter
+from server.ratelimit import wait_before
+from server.redis_ratelimit import RedisLimiter, redis_client
 from tests.services import free_port, redis_url
 from tests.timing import seconds
 
@@ -35,7 +36,7 @@ async def make() -> AsyncIterator[Make]:
     prefix = f"t{secrets.token_hex(4)}:"
     made: list[RedisLimiter] = []
 
-    def limiter(url: str | None = None, **kw: object) -> RedisLimiter:
+    def limiter(url: object = None, **kw: object) -> RedisLimiter:
         one = RedisLimiter(url or redis_url(), prefix=prefix, **kw)  # type: ignore[arg-type]
         made.append(one)
         return one
@@ -88,3 +89,20 @@ async def test_without_redis_each_node_limits_on_its_own(make: Make) -> None:
     await node.start()
     assert [await node.acquire("ann") for _ in range(4)] == [True, True, True, False]
     assert node.healthy is False
+
+
+async def test_named_limits_on_one_client_keep_their_own_buckets(make: Make) -> None:
+    """The abuse limits share one Redis client; a key's bucket under one name is
+    not its bucket under another, and an empty one says how long to wait."""
+    shared = redis_client(redis_url(), 0.5)
+    try:
+        signups = make(url=shared, name="signup", rate=0.5, burst=2)
+        logins = make(url=shared, name="login", rate=0.5, burst=2)
+        for node in (signups, logins):
+            await node.start()
+        assert [await signups.acquire("10.0.0.1") for _ in range(3)] == [True, True, False]
+        assert 0 < signups.retry_after("10.0.0.1") <= 2.0
+        assert await wait_before(signups, "10.0.0.1") > 0
+        assert await wait_before(logins, "10.0.0.1") == 0.0
+    finally:
+        await shared.aclose()

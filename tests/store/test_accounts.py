@@ -73,7 +73,7 @@ async def test_login_unknown_handle_still_verifies_a_hash(store: Store) -> None:
             calls.append(str(hash))
             return super().verify(hash, password)
 
-    store.accounts._hasher = SpyHasher(time_cost=1)
+    store.accounts.passwords._hasher = SpyHasher(time_cost=1)
     with pytest.raises(Unauthenticated):
         await store.accounts.login("nobody", "correct horse")
     # The same argon2 work as a real login: no handle probing by timing.
@@ -87,7 +87,7 @@ async def test_login_with_non_strings(store: Store) -> None:
 
 async def test_login_rehashes_when_the_cost_changed(store: Store) -> None:
     _, user = await store.accounts.signup("alice", "correct horse", "Alice")
-    store.accounts._hasher = PasswordHasher(time_cost=2)
+    store.accounts.passwords._hasher = PasswordHasher(time_cost=2)
     await store.accounts.login("alice", "correct horse")
     async with store.db.read() as conn:
         stored = (
