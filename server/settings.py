@@ -74,7 +74,7 @@ class Settings:
     # Held across nodes through Redis (leases, like chat's) when QUANZI_REDIS_URL
     # is set, per node otherwise. A refusal is a 429 `rate_limited` with
     # Retry-After (over /ws: an `error` frame `rate_limited`). The client address
-    # is server/client_address.py's: behind a reverse proxy every request comes
+    # is server/client_ip.py's: behind a reverse proxy every request comes
     # from the proxy unless the proxy's header is trusted, so set that first.
     #
     # Every HTTP request of one IP (/healthz and /metrics aside): a page load is a

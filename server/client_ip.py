@@ -1,6 +1,7 @@
 """The address a request or a WebSocket came from: what per-IP limits count.
 
-One function, so that trusting a reverse proxy's header is one change here.
+One function, so that trusting a reverse proxy's header (the trusted-proxy
+setting being added beside the connection limits) is one change here.
 """
 
 from __future__ import annotations
