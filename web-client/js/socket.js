@@ -255,6 +255,11 @@ export class Socket extends EventTarget {
       if (err.code === 'forbidden' || err.code === 'not_found') {
         this.joined.delete(circle);
         this.emit('join-failed', { circle, code: err.code, message: err.message });
+      } else if (err.code === 'rate_limited') {
+        // Rejoining very many circles at once can outrun the frame limit: try again.
+        setTimeout(() => {
+          if (this.state === 'online' && this.joined.has(circle)) this.sendJoin(circle).catch(() => {});
+        }, 1500);
       }
       throw err;
     }
