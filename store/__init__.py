@@ -3,7 +3,7 @@
 Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
-``memberships``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
+``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
 ``comments``, ``retention``, ``changes``); every change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -21,13 +21,14 @@ from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .engine import Database, open_database
 from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .groups import Groups
 from .ids import now_ms
 from .memberships import Memberships
 from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
 from .posts import Posts
-from .records import MANAGER_ROLES, ROLES, Membership, Record, shared_post
+from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
 from .stars import Stars
 
@@ -47,6 +48,7 @@ class Store:
         self.accounts = Accounts(db, password_time_cost, **(token_lifetimes or {}))
         self.circles = Circles(db)
         self.memberships = Memberships(db)
+        self.groups = Groups(db)
         self.chat = Chat(db, commit_queue)
         self.stars = Stars(db)
         self.posts = Posts(db)
@@ -130,6 +132,8 @@ __all__ = [
     "CommitStats",
     "Conflict",
     "Forbidden",
+    "GroupAccess",
+    "Groups",
     "Invalid",
     "Membership",
     "Memberships",

@@ -15,6 +15,7 @@ from .access_codes import create_codes
 from .changes import record
 from .engine import Service
 from .errors import Invalid, NotFound
+from .groups import create_general
 from .ids import encode_cursor, new_id, now_ms
 from .lookups import circle_row, member_row, newest_first, require_manager, require_visible
 from .models import CIRCLES, MEMBERSHIPS
@@ -65,6 +66,7 @@ class Circles(Service):
                         member_count=1,
                     )
                 )
+                await create_general(conn, circle_id, now)
                 await conn.execute(
                     MEMBERSHIPS.insert().values(
                         circle_id=circle_id,
