@@ -386,6 +386,8 @@ class Groups(Service):
                 raise NotFound("no such member of this circle")
             row = await group_member_row(conn, group_id, user_id)
             if row is not None and row.approved:
+                if row.role == "admin" and role != "admin" and user_id != actor_id:
+                    await _require_not_demoting(conn, group, actor_id)
                 if row.role != role:
                     await conn.execute(
                         update(GROUP_MEMBERS)
@@ -433,10 +435,9 @@ class Groups(Service):
             if group.id == group.circle_id:
                 raise Conflict("remove them from the circle instead")
             await _require_group_admin(conn, group, actor_id)
-            if not await _is_circle_manager(conn, group.circle_id, actor_id):
-                target = await group_member_row(conn, group_id, user_id)
-                if target is not None and target.role == "admin":
-                    raise Forbidden("a group admin cannot remove another group admin")
+            target = await group_member_row(conn, group_id, user_id)
+            if target is not None and target.role == "admin":
+                await _require_not_demoting(conn, group, actor_id)
             if not await _drop(conn, group, user_id, "removed"):
                 raise NotFound("no such member of this group")
 
@@ -536,6 +537,13 @@ async def _require_group_admin(conn: AsyncConnection, group: AnyRow, user_id: st
     row = await group_member_row(conn, group.id, user_id)
     if row is None or not row.approved or row.role != "admin":
         raise Forbidden("only the group's admins can do that")
+
+
+async def _require_not_demoting(conn: AsyncConnection, group: AnyRow, actor_id: str) -> None:
+    """Only the circle's owners and admins demote or remove a group admin: one
+    group admin may not push another out (demoting first would get round it)."""
+    if not await _is_circle_manager(conn, group.circle_id, actor_id):
+        raise Forbidden("a group admin cannot demote or remove another group admin")
 
 
 async def _circle_members(conn: AsyncConnection, circle_id: str) -> int:
