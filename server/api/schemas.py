@@ -406,7 +406,10 @@ BODIES: dict[str, Schema] = {
         name=_GROUP_NAME,
         topic=_GROUP_TOPIC,
         access={**_GROUP_ACCESS, "description": "circle owners/admins only; not general's"},
-        max_members={**_MAX_MEMBERS, "description": f"{_MAX_MEMBERS['description']}; not general's"},
+        max_members={
+            **_MAX_MEMBERS,
+            "description": f"{_MAX_MEMBERS['description']}; not general's",
+        },
         read_only=BOOL,
         position={
             **INT,

@@ -284,7 +284,7 @@ async def test_a_star_in_a_group_makes_one_highlight_that_archiving_keeps(
     await store.groups.join(group["id"], bob["id"])
     seq = await say_in(store, circle, group["id"], bob, "worth keeping")
     stars, post, promoted = await store.stars.star(circle, seq, alice["id"], group["id"])
-    assert promoted is True and post is not None
+    assert stars == 1 and promoted is True and post is not None
     assert post["source"]["group"] == group["id"] and post["source"]["seq"] == seq
     # Starred again (by a member of the group), still one post.
     _, again, promoted = await store.stars.star(circle, seq, bob["id"], group["id"])
