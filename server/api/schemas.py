@@ -220,7 +220,8 @@ SCHEMAS |= {
                 "post.pinned, post.unpinned, pins.reordered, post.must_read, post.acked, "
                 "post.liked, comment.added, comment.edited, comment.deleted, "
                 "message.starred, message.vetoed, member.joined, member.left, "
-                "member.removed, member.updated, circle.updated; accept kinds you do not "
+                "member.removed, member.updated, circle.updated, group.created, "
+                "group.updated, group.joined, group.left, group.requested; accept kinds you do not "
                 "know. Each kind's fields: protocol/README.md",
             },
         ),

@@ -332,3 +332,18 @@ async def test_a_member_removed_from_the_circle_is_out_of_its_groups(scene: Scen
     # Back in the circle, not back in the group.
     assert (await scene.api.join(scene.bob.token, scene.circle)).status_code == 200
     assert (await scene.groups(scene.bob))[group["id"]]["joined"] is False
+
+
+async def test_newcomers_to_a_group_see_its_chat_from_when_they_joined(scene: Scene) -> None:
+    r = await scene.call(
+        "PATCH", f"/circles/{scene.circle}", scene.owner, json={"history_for_new_members": False}
+    )
+    assert r.status_code == 200, r.text
+    group = await scene.create("g")
+    await scene.say(scene.owner, group["id"], "before bob")
+    await scene.join(group["id"], scene.bob)
+    await scene.say(scene.owner, group["id"], "after bob")
+    r = await scene.call("GET", f"/groups/{group['id']}/messages", scene.bob)
+    assert [m["text"] for m in r.json()["messages"]] == ["after bob"]
+    r = await scene.call("GET", f"/groups/{group['id']}/messages", scene.owner)
+    assert [m["text"] for m in r.json()["messages"]] == ["before bob", "after bob"]
