@@ -346,3 +346,18 @@ async def test_vetoes_are_per_group(store: Store, room: Record, alice: Record, b
         await store.chat.set_veto(circle, seq, bob["id"], False, group["id"])
     with pytest.raises(NotFound):
         await store.chat.set_veto(circle, seq + 5, alice["id"], True, group["id"])
+
+
+async def test_a_pending_request_is_granted_by_joining_once_the_group_is_open(
+    store: Store, room: Record, alice: Record, bob: Record, carol: Record
+) -> None:
+    group = await store.groups.create(room["id"], alice["id"], "g", access="request")
+    assert (await store.groups.join(group["id"], bob["id"]))["approved"] is False
+    assert (await store.groups.join(group["id"], carol["id"]))["approved"] is False
+    await store.groups.update(group["id"], alice["id"], access="open")
+    assert (await store.groups.join(group["id"], bob["id"]))["approved"] is True
+    assert (await store.groups.access(group["id"], bob["id"])).role == "member"
+    assert (await store.groups.get(group["id"], bob["id"]))["members"] == 2
+    # Invite-only: the request waits for an admin, as before.
+    await store.groups.update(group["id"], alice["id"], access="invite")
+    assert (await store.groups.join(group["id"], carol["id"]))["approved"] is False
