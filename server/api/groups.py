@@ -27,7 +27,13 @@ from server.api.inputs import (
     query_str,
 )
 from server.api.responses import created, no_content, ok, route
-from store.groups import ACCESS, GROUP_ROLES, MEMBERS_PAGE_MAX, NAME_MAX, TOPIC_MAX
+from store import (
+    GROUP_ACCESS,
+    GROUP_MEMBERS_MAX,
+    GROUP_NAME_MAX,
+    GROUP_ROLES,
+    GROUP_TOPIC_MAX,
+)
 
 # Group ids are 12 characters (a general group's is its circle's); longer is not one.
 ID_MAX = 64
@@ -49,9 +55,9 @@ def _group_id(request: Request) -> str:
 def _settings(body: dict[str, Any]) -> dict[str, Any]:
     """The group settings present in the body, type-checked; the store checks the rest."""
     readers = {
-        "name": lambda: get_str(body, "name", True, max_len=NAME_MAX),
-        "topic": lambda: get_str(body, "topic", True, max_len=TOPIC_MAX),
-        "access": lambda: get_str(body, "access", True, choices=ACCESS),
+        "name": lambda: get_str(body, "name", True, max_len=GROUP_NAME_MAX),
+        "topic": lambda: get_str(body, "topic", True, max_len=GROUP_TOPIC_MAX),
+        "access": lambda: get_str(body, "access", True, choices=GROUP_ACCESS),
         "max_members": lambda: _max_members(body),
         "read_only": lambda: get_bool(body, "read_only", True),
         "position": lambda: get_int(body, "position", True, minimum=0, maximum=POSITION_MAX),
@@ -117,7 +123,7 @@ async def leave(request: Request) -> Response:
 async def members(request: Request) -> Response:
     user, _ = await authenticate(request)
     cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", MEMBERS_DEFAULT, minimum=1, maximum=MEMBERS_PAGE_MAX)
+    limit = query_int(request, "limit", MEMBERS_DEFAULT, minimum=1, maximum=GROUP_MEMBERS_MAX)
     found, next_cursor = await node_of(request).store.groups.members(
         _group_id(request), user["id"], cursor=cursor, limit=limit
     )

@@ -3,11 +3,12 @@ chat history and vetoes (README.md, "Chat groups")."""
 
 from __future__ import annotations
 
-from server.api.groups import MEMBERS_DEFAULT, MEMBERS_PAGE_MAX
+from server.api.groups import MEMBERS_DEFAULT
 from server.api.openapi_posts import page_params
 from server.api.operations import CIRCLE, V1, list_of, operation, path_param, query_param
 from server.api.schemas import BOOL, INT, STR, Schema, nullable, obj, ref
 from server.settings import Settings
+from store import GROUP_MEMBERS_MAX
 
 GROUP = path_param("id", description="group id (a circle's id: its general group)")
 MEMBER = path_param("user_id")
@@ -95,7 +96,7 @@ GROUP_PATHS: dict[str, dict[str, Schema]] = {
             "requests only to its admins); general's are the circle's: 409",
             list_of("members", "GroupMember", next=_NEXT),
             errors="409",
-            params=page_params(MEMBERS_DEFAULT, MEMBERS_PAGE_MAX, "members per page"),
+            params=page_params(MEMBERS_DEFAULT, GROUP_MEMBERS_MAX, "members per page"),
         ),
     },
     f"{V1}/groups/{{id}}/members/{{user_id}}": {

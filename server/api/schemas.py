@@ -8,9 +8,15 @@ from server.api.circles import CODES_MAX, KINDS, VISIBILITIES
 from server.api.errors import STATUS
 from server.api.groups import MAX_MEMBERS_MAX, POSITION_MAX
 from server.api.posts import COMMENT_TEXT_MAX, POST_KINDS, POST_TEXT_MAX
-from store import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
-from store.groups import ACCESS, GROUP_ROLES, TOPIC_MAX
-from store.groups import NAME_MAX as GROUP_NAME_MAX
+from store import (
+    GROUP_ACCESS,
+    GROUP_NAME_MAX,
+    GROUP_ROLES,
+    GROUP_TOPIC_MAX,
+    NAME_MAX,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+)
 
 Schema = dict[str, Any]
 
@@ -242,7 +248,7 @@ SCHEMAS |= {
 
 _GROUP_ACCESS: Schema = {
     "type": "string",
-    "enum": list(ACCESS),
+    "enum": list(GROUP_ACCESS),
     "description": "open: members join; request: a group admin approves; "
     "invite: a group admin adds",
 }
@@ -308,7 +314,7 @@ SCHEMAS |= {
 }
 
 _GROUP_NAME: Schema = {**STR, "minLength": 1, "maxLength": GROUP_NAME_MAX}
-_GROUP_TOPIC: Schema = {**STR, "maxLength": TOPIC_MAX}
+_GROUP_TOPIC: Schema = {**STR, "maxLength": GROUP_TOPIC_MAX}
 _MAX_MEMBERS: Schema = {
     **INT,
     "minimum": 0,
