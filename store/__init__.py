@@ -21,7 +21,11 @@ from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .engine import Database, open_database
 from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
-from .groups import Groups
+from .groups import ACCESS as GROUP_ACCESS
+from .groups import GROUP_ROLES, Groups
+from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
+from .groups import NAME_MAX as GROUP_NAME_MAX
+from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
 from .memberships import Memberships
 from .migrate import current as current_revision
@@ -117,6 +121,11 @@ async def migrate_database(url: str) -> str | None:
 
 __all__ = [
     "CHANGE_KINDS",
+    "GROUP_ACCESS",
+    "GROUP_MEMBERS_MAX",
+    "GROUP_NAME_MAX",
+    "GROUP_ROLES",
+    "GROUP_TOPIC_MAX",
     "MANAGER_ROLES",
     "NAME_MAX",
     "PASSWORD_MAX",

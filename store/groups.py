@@ -339,31 +339,37 @@ class Groups(Service):
             if group.archived:
                 raise Conflict("this group is archived")
             row = await group_member_row(conn, group_id, user_id)
-            if row is not None:
-                return _standing(group.id, user_id, row.role, bool(row.approved))
-            if group.access == "invite" and role not in MANAGER_ROLES:
-                raise Forbidden("this group is invite-only: ask one of its admins")
             approved = group.access == "open" or role in MANAGER_ROLES
+            # Already in, or still asking: a request made while the group took
+            # requests is granted by joining once it is open (or by a manager).
+            if row is not None and (row.approved or not approved):
+                return _standing(group.id, user_id, row.role, bool(row.approved))
+            if group.access == "invite" and not approved:
+                raise Forbidden("this group is invite-only: ask one of its admins")
             if approved:
                 _check_room(group)
-            await conn.execute(
-                GROUP_MEMBERS.insert().values(
-                    group_id=group_id,
-                    user_id=user_id,
-                    role="member",
-                    approved=approved,
-                    joined=now_ms(),
-                    joined_seq=group.last_seq,
+            values = {"approved": approved, "joined": now_ms(), "joined_seq": group.last_seq}
+            if row is None:
+                await conn.execute(
+                    GROUP_MEMBERS.insert().values(
+                        group_id=group_id, user_id=user_id, role="member", **values
+                    )
                 )
-            )
+            else:
+                await conn.execute(
+                    update(GROUP_MEMBERS)
+                    .where(GROUP_MEMBERS.c.group_id == group_id, GROUP_MEMBERS.c.user_id == user_id)
+                    .values(values)
+                )
+            role_in_group = "member" if row is None else row.role
             if approved:
                 count = await _count(conn, group_id, +1)
-                await _record_joined(conn, group.circle_id, group_id, user_id, "member", count)
+                await _record_joined(conn, group.circle_id, group_id, user_id, role_in_group, count)
             else:
                 await record(
                     conn, group.circle_id, "group.requested", {"group": group_id, "user": user_id}
                 )
-            return _standing(group.id, user_id, "member", approved)
+            return _standing(group.id, user_id, role_in_group, approved)
 
     async def leave(self, group_id: str, user_id: str) -> None:
         """Leave a group (or withdraw a request); a no-op when not in it."""
@@ -386,6 +392,8 @@ class Groups(Service):
                 raise NotFound("no such member of this circle")
             row = await group_member_row(conn, group_id, user_id)
             if row is not None and row.approved:
+                if row.role == "admin" and role != "admin" and user_id != actor_id:
+                    await _require_not_demoting(conn, group, actor_id)
                 if row.role != role:
                     await conn.execute(
                         update(GROUP_MEMBERS)
@@ -433,10 +441,9 @@ class Groups(Service):
             if group.id == group.circle_id:
                 raise Conflict("remove them from the circle instead")
             await _require_group_admin(conn, group, actor_id)
-            if not await _is_circle_manager(conn, group.circle_id, actor_id):
-                target = await group_member_row(conn, group_id, user_id)
-                if target is not None and target.role == "admin":
-                    raise Forbidden("a group admin cannot remove another group admin")
+            target = await group_member_row(conn, group_id, user_id)
+            if target is not None and target.role == "admin":
+                await _require_not_demoting(conn, group, actor_id)
             if not await _drop(conn, group, user_id, "removed"):
                 raise NotFound("no such member of this group")
 
@@ -536,6 +543,13 @@ async def _require_group_admin(conn: AsyncConnection, group: AnyRow, user_id: st
     row = await group_member_row(conn, group.id, user_id)
     if row is None or not row.approved or row.role != "admin":
         raise Forbidden("only the group's admins can do that")
+
+
+async def _require_not_demoting(conn: AsyncConnection, group: AnyRow, actor_id: str) -> None:
+    """Only the circle's owners and admins demote or remove a group admin: one
+    group admin may not push another out (demoting first would get round it)."""
+    if not await _is_circle_manager(conn, group.circle_id, actor_id):
+        raise Forbidden("a group admin cannot demote or remove another group admin")
 
 
 async def _circle_members(conn: AsyncConnection, circle_id: str) -> int:

@@ -46,13 +46,6 @@ class Membership:
         """Owner or admin: may moderate, change settings, create codes."""
         return self.role in MANAGER_ROLES
 
-    def history_floor(self, circle: Record) -> int:
-        """The chat this member may read is seq > this: 0 when ``circle`` shows its
-        history to newcomers, their ``joined_seq`` when it does not (owners and
-        admins alike). The rule for reads; ``lookups.message_row`` applies it to
-        actions on a message."""
-        return 0 if circle["history_for_new_members"] else self.joined_seq
-
 
 @dataclass(frozen=True, slots=True)
 class GroupAccess:
