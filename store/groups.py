@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
@@ -141,30 +141,37 @@ async def create_general(conn: AsyncConnection, circle_id: str, created: int) ->
     )
 
 
-async def leave_all(conn: AsyncConnection, circle_id: str, user_id: str) -> None:
-    """The user left the circle: out of every group of it too (counts kept)."""
-    joined = (
-        select(GROUP_MEMBERS.c.group_id)
+async def leave_all(conn: AsyncConnection, circle_id: str, user_id: str, reason: str) -> None:
+    """The user is out of the circle: out of every group of it too, each logged
+    (``group.left``, so members' counts move live); ``reason`` left or removed."""
+    query = (
+        select(GROUP_MEMBERS.c.group_id, GROUP_MEMBERS.c.approved)
         .join(GROUPS, GROUPS.c.id == GROUP_MEMBERS.c.group_id)
+        .where(GROUPS.c.circle_id == circle_id, GROUP_MEMBERS.c.user_id == user_id)
+        .order_by(GROUP_MEMBERS.c.group_id)
+    )
+    for row in (await conn.execute(query)).all():
+        await _drop(conn, await group_row(conn, row.group_id), user_id, reason)
+
+
+async def group_unread(conn: AsyncConnection, user_id: str) -> dict[str, int]:
+    """Unread messages of the user in the groups they are in (general aside, which
+    the membership counts), summed per circle; archived groups count no more."""
+    seen = case(
+        (GROUP_MEMBERS.c.read_seq > GROUP_MEMBERS.c.joined_seq, GROUP_MEMBERS.c.read_seq),
+        else_=GROUP_MEMBERS.c.joined_seq,
+    )
+    query = (
+        select(GROUPS.c.circle_id, func.sum(GROUPS.c.last_seq - seen).label("unread"))
+        .select_from(GROUP_MEMBERS.join(GROUPS, GROUPS.c.id == GROUP_MEMBERS.c.group_id))
         .where(
-            GROUPS.c.circle_id == circle_id,
             GROUP_MEMBERS.c.user_id == user_id,
             GROUP_MEMBERS.c.approved,
+            ~GROUPS.c.archived,
         )
+        .group_by(GROUPS.c.circle_id)
     )
-    ids = [row.group_id for row in await conn.execute(joined)]
-    if ids:
-        await conn.execute(
-            update(GROUPS)
-            .where(GROUPS.c.id.in_(ids))
-            .values(member_count=GROUPS.c.member_count - 1)
-        )
-    mine = select(GROUPS.c.id).where(GROUPS.c.circle_id == circle_id).scalar_subquery()
-    await conn.execute(
-        delete(GROUP_MEMBERS).where(
-            GROUP_MEMBERS.c.user_id == user_id, GROUP_MEMBERS.c.group_id.in_(mine)
-        )
-    )
+    return {row.circle_id: max(0, int(row.unread or 0)) for row in await conn.execute(query)}
 
 
 class Groups(Service):

@@ -249,6 +249,17 @@ async def test_leaving_the_circle_is_leaving_its_groups(
     await store.memberships.leave(circle, carol["id"])
     assert (await store.groups.get(group["id"], alice["id"]))["members"] == 1
     assert await store.groups.member_ids(group["id"]) == [alice["id"]]
+    # Each departure from the group is logged before the one from the circle:
+    # members' counts move live, and a node stops the group's chat first.
+    log = (await store.changes.after(circle, alice["id"], 0, limit=100)).changes
+    kinds = [(c.kind, c.data.get("user"), c.data.get("reason")) for c in log[-4:]]
+    assert kinds == [
+        ("group.left", bob["id"], "removed"),
+        ("member.removed", bob["id"], None),
+        ("group.left", carol["id"], "left"),
+        ("member.left", carol["id"], None),
+    ]
+    assert log[-2].data["members"] == 1
     # Back in the circle, not back in the group.
     await store.memberships.join(circle, bob["id"])
     with pytest.raises(Forbidden):
@@ -361,3 +372,24 @@ async def test_a_pending_request_is_granted_by_joining_once_the_group_is_open(
     # Invite-only: the request waits for an admin, as before.
     await store.groups.update(group["id"], alice["id"], access="invite")
     assert (await store.groups.join(group["id"], carol["id"]))["approved"] is False
+
+
+async def test_a_members_unread_in_my_circles_counts_the_groups_they_are_in(
+    store: Store, room: Record, alice: Record, bob: Record
+) -> None:
+    circle = room["id"]
+    joined = await store.groups.create(circle, alice["id"], "joined")
+    other = await store.groups.create(circle, alice["id"], "other")
+    await store.groups.join(joined["id"], bob["id"])
+    await say_in(store, circle, circle, alice, "general 1")
+    for text in ("a", "b", "c"):
+        await say_in(store, circle, joined["id"], alice, text)
+    await say_in(store, circle, other["id"], alice, "not bob's")
+    await store.chat.mark_read(circle, bob["id"], 1, joined["id"])
+
+    def unread(circles: list[Record]) -> int:
+        return next(int(c["unread"]) for c in circles if c["id"] == circle)
+
+    assert unread(await store.circles.my_circles(bob["id"])) == 1 + 2
+    await store.groups.update(joined["id"], alice["id"], archived=True)
+    assert unread(await store.circles.my_circles(bob["id"])) == 1
