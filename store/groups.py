@@ -31,7 +31,7 @@ from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .ids import new_id, now_ms
 from .lookups import circle_row, next_cursor, oldest_first, role_of
-from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, USERS
+from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, MESSAGES, USERS
 from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record
 
 ACCESS = ("open", "request", "invite")
@@ -108,7 +108,7 @@ async def access_of(
     of the circle, or of a group they have not joined (unless they manage the circle)."""
     member = (
         await conn.execute(
-            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.joined_seq).where(
+            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.joined_seq, MEMBERSHIPS.c.joined).where(
                 MEMBERSHIPS.c.circle_id == circle.id, MEMBERSHIPS.c.user_id == user_id
             )
         )
@@ -126,7 +126,17 @@ async def access_of(
     role = row.role if row is not None and row.approved else None
     if role is None and not manager:
         raise Forbidden("not a member of this group")
-    floor = int(row.joined_seq) if hide and role is not None and row is not None else 0
+    floor = 0
+    if hide and role is not None and row is not None:
+        floor = int(row.joined_seq)
+    elif hide:
+        # An owner or admin reading a group they are not in: hidden history hides
+        # what was said there before they joined the circle (no seq of theirs in
+        # the group to go by, so the time of their joining).
+        before = select(func.coalesce(func.max(MESSAGES.c.seq), 0)).where(
+            MESSAGES.c.group_id == group.id, MESSAGES.c.ts <= member.joined
+        )
+        floor = int((await conn.execute(before)).scalar_one())
     return GroupAccess(
         circle.id, group.id, role, floor, bool(group.read_only), bool(group.archived), manager
     )
@@ -343,9 +353,11 @@ class Groups(Service):
                 raise Forbidden("not a member of this circle")
             if group.id == group.circle_id:
                 return _standing(group.id, user_id, "member", True)
+            row = await group_member_row(conn, group_id, user_id)
+            if row is not None and row.approved:
+                return _standing(group.id, user_id, row.role, True)
             if group.archived:
                 raise Conflict("this group is archived")
-            row = await group_member_row(conn, group_id, user_id)
             approved = group.access == "open" or role in MANAGER_ROLES
             # Already in, or still asking: a request made while the group took
             # requests is granted by joining once it is open (or by a manager).

@@ -11,6 +11,7 @@ import pytest
 
 from store import Conflict, Forbidden, Invalid, NotFound, Store
 from store.ids import new_id
+from tests import timing
 
 Record = dict[str, Any]
 
@@ -343,6 +344,30 @@ async def test_hidden_history_is_hidden_per_group(
     # With history shown, the floor is 0 in every group.
     await store.circles.update(circle, alice["id"], {"history_for_new_members": True})
     assert (await store.groups.access(group["id"], bob["id"])).floor == 0
+
+
+async def test_an_admin_outside_a_group_reads_it_from_when_they_joined_the_circle(
+    store: Store, room: Record, alice: Record, bob: Record, new_user: Callable[..., Any]
+) -> None:
+    circle = room["id"]
+    await store.circles.update(circle, alice["id"], {"history_for_new_members": False})
+    group = await store.groups.create(circle, alice["id"], "g")
+    await store.groups.join(group["id"], bob["id"])
+    await say_in(store, circle, group["id"], bob, "before dee came")
+    dee = await new_user("dee")
+    await store.memberships.join(circle, dee["id"])
+    await store.memberships.update_member(circle, alice["id"], dee["id"], role="admin")
+    await timing.sleep(0.005)  # a later millisecond than her joining
+    after = await say_in(store, circle, group["id"], bob, "after dee came")
+
+    access = await store.groups.access(group["id"], dee["id"])
+    assert access.role is None and access.manager and access.floor == after - 1
+    with pytest.raises(NotFound):
+        await store.chat.set_veto(circle, after - 1, dee["id"], True, group["id"])
+    await store.chat.set_veto(circle, after, dee["id"], True, group["id"])
+    # Joining the group, she reads it from her joining on, like anyone.
+    await store.groups.join(group["id"], dee["id"])
+    assert (await store.groups.access(group["id"], dee["id"])).floor == after
 
 
 async def test_vetoes_are_per_group(store: Store, room: Record, alice: Record, bob: Record) -> None:
