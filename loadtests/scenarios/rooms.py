@@ -1,8 +1,10 @@
 """rooms: N connections in circles of M, each member sending one message every P seconds.
 
-With ``--groups G``: one circle of N members whose chat is G groups of N/G
-(every member in one group, chatting there): the same fan-out per message as
-circles of N/G, through one circle's groups.
+With ``--groups G``: one circle whose chat is G groups of N/G connections,
+each connection chatting in its group: the same fan-out per message as
+circles of N/G, through one circle's groups. As everywhere here, connections
+share users round-robin (a user in several groups, one connection in each), so
+the circle has ``--users`` members (at least N/G), not N.
 """
 
 from __future__ import annotations
@@ -56,17 +58,19 @@ class Rooms(Scenario):
         return max(1, int(self.opts["circle_size"]))
 
     def users(self) -> int:
-        # Members of one circle are distinct users, so never fewer users than a circle holds.
-        if self._groups():
-            return self.connections()
+        # Members of one circle (or group) are distinct users, so never fewer users
+        # than a circle (or group) holds.
         return max(super().users(), min(self._size(), self.connections()))
 
     def layout(self) -> Layout:
         n, m, u = self.connections(), self._size(), self.users()
         if self._groups():
-            everyone = list(range(n))
-            groups = [everyone[start : start + m] for start in range(0, n, m)]
-            return Layout(users=u, circles=[everyone], groups=groups)
+            # Group g holds the users of connections g*m … g*m+m-1 (distinct: u >= m).
+            groups = [
+                list(dict.fromkeys(i % u for i in range(start, min(n, start + m))))
+                for start in range(0, n, m)
+            ]
+            return Layout(users=u, circles=[list(range(u))], groups=groups)
         circles = []
         for start in range(0, n, m):
             members = list(dict.fromkeys(i % u for i in range(start, min(n, start + m))))
@@ -77,7 +81,7 @@ class Rooms(Scenario):
         m, u = self._size(), self.users()
         if self._groups():
             return [
-                conn_spec(i, seed, urls, i, "sender", [0], group=i // m)
+                conn_spec(i, seed, urls, i % u, "sender", [0], group=i // m)
                 for i in range(self.connections())
             ]
         return [

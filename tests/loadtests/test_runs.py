@@ -155,14 +155,15 @@ def test_durable_against_quanzi_counts_acknowledged_says(
 
 
 def test_rooms_in_groups_of_one_circle_against_quanzi(quanzi: LocalServer, tmp_path: Path) -> None:
-    """One circle of 12 members in 3 chat groups of 4: each message reaches its
-    group's 4 members and nobody else, with nothing lost or doubled per group."""
+    """One circle in 3 chat groups of 4 connections (6 users shared round-robin, so
+    users are in two groups each): each message reaches its group's 4 connections
+    and nobody else, with nothing lost or doubled per group."""
     cfg = RunConfig(
         scenario="rooms",
         urls=[quanzi.ws],
         opts={"connections": 12, "groups": 3, "circle_size": 10, "period": 0.5},
         duration=2.0,
-        users=12,
+        users=6,
         out=tmp_path,
         server_pids=[quanzi.pid],
         **TINY,
