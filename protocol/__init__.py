@@ -16,6 +16,7 @@ from .client_frames import (
     Read,
     Say,
     Star,
+    Typing,
     Unstar,
 )
 from .close_codes import ABNORMAL, NO_RECONNECT, CloseCode, should_reconnect
@@ -33,7 +34,14 @@ from .codec import (
     codec_for,
 )
 from .errors import ErrorCode, ProtocolError, RequestId, UnsupportedSubprotocol, error_map
-from .events import EVENT_TYPES, MEMBERSHIP_EVENTS, CircleEvent, event_from_map, event_of
+from .events import (
+    EVENT_TYPES,
+    GROUP_EVENTS,
+    MEMBERSHIP_EVENTS,
+    CircleEvent,
+    event_from_map,
+    event_of,
+)
 from .parse import (
     CIRCLE_MAX_CHARS,
     CLIENT_TYPES,
@@ -60,6 +68,7 @@ from .server_frames import (
     Pong,
     Presence,
     ServerFrame,
+    TypingPush,
     Welcome,
     msg_map,
 )
@@ -70,6 +79,7 @@ __all__ = [
     "CIRCLE_MAX_CHARS",
     "CLIENT_TYPES",
     "EVENT_TYPES",
+    "GROUP_EVENTS",
     "HISTORY_LIMIT_DEFAULT",
     "HISTORY_LIMIT_MAX",
     "ID_MAX_CHARS",
@@ -114,6 +124,8 @@ __all__ = [
     "Say",
     "ServerFrame",
     "Star",
+    "Typing",
+    "TypingPush",
     "Unstar",
     "UnsupportedSubprotocol",
     "Welcome",

@@ -1,5 +1,8 @@
 """Frames a client sends, as validated values (see `parse.py` for the validation).
 
+Chat frames address a circle's chat group with `group` (an addition to v1);
+without it they mean the circle's general group, whose id is the circle's.
+
 `to_map()` is what a client (the load-test harness, a tool) puts on the wire;
 fields left at None are omitted, as the contract marks them optional.
 """
@@ -38,9 +41,11 @@ class Join:
     id: RequestId | None
     circle: str
     since: int | None = None
+    # The chat group (groups extension); None: the circle's general group.
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _map(self.t, self.id, circle=self.circle, since=self.since)
+        return _map(self.t, self.id, circle=self.circle, group=self.group, since=self.since)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +53,10 @@ class Leave:
     t: ClassVar[str] = "leave"
     id: RequestId | None
     circle: str
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _map(self.t, self.id, circle=self.circle)
+        return _map(self.t, self.id, circle=self.circle, group=self.group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +67,15 @@ class Say:
     text: str
     nonce: str
     reply_to: int | None = None
+    # The chat group (groups extension); None: the circle's general group.
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
         return _map(
             self.t,
             self.id,
             circle=self.circle,
+            group=self.group,
             text=self.text,
             nonce=self.nonce,
             reply_to=self.reply_to,
@@ -80,9 +89,18 @@ class History:
     circle: str
     before: int | None = None
     limit: int | None = None
+    # The chat group (groups extension); None: the circle's general group.
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _map(self.t, self.id, circle=self.circle, before=self.before, limit=self.limit)
+        return _map(
+            self.t,
+            self.id,
+            circle=self.circle,
+            group=self.group,
+            before=self.before,
+            limit=self.limit,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +109,10 @@ class Star:
     id: RequestId | None
     circle: str
     seq: int
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _map(self.t, self.id, circle=self.circle, seq=self.seq)
+        return _map(self.t, self.id, circle=self.circle, group=self.group, seq=self.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +121,10 @@ class Unstar:
     id: RequestId | None
     circle: str
     seq: int
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _map(self.t, self.id, circle=self.circle, seq=self.seq)
+        return _map(self.t, self.id, circle=self.circle, group=self.group, seq=self.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +135,10 @@ class Read:
     id: RequestId | None
     circle: str
     seq: int
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _map(self.t, self.id, circle=self.circle, seq=self.seq)
+        return _map(self.t, self.id, circle=self.circle, group=self.group, seq=self.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,4 +150,17 @@ class Ping:
         return _map(self.t, self.id)
 
 
-ClientFrame = Hello | Join | Leave | Say | History | Star | Unstar | Read | Ping
+@dataclass(frozen=True, slots=True)
+class Typing:
+    """The user is typing in a group (an addition to v1): no reply, never stored."""
+
+    t: ClassVar[str] = "typing"
+    id: RequestId | None
+    circle: str
+    group: str | None = None
+
+    def to_map(self) -> dict[str, Any]:
+        return _map(self.t, self.id, circle=self.circle, group=self.group)
+
+
+ClientFrame = Hello | Join | Leave | Say | History | Star | Unstar | Read | Typing | Ping

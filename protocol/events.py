@@ -15,7 +15,7 @@ member, a comment, a circle) as the HTTP API shows them; no per-viewer field
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
 from .errors import ErrorCode, ProtocolError
@@ -167,6 +167,8 @@ class MessageStarred(CircleEvent):
     user: str
     starred: bool
     post: str | None
+    # The message's chat group (changes logged before groups: None, general).
+    group: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,58 @@ class MessageVetoed(CircleEvent):
     kind: ClassVar[str] = "message.vetoed"
     seq: int
     vetoed: bool
+    group: str | None = None
+
+
+# -- chat groups -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCreated(CircleEvent):
+    """An owner or admin created a chat group; `group` as `GET /groups/{id}` shows it."""
+
+    kind: ClassVar[str] = "group.created"
+    group: Map
+
+
+@dataclass(frozen=True, slots=True)
+class GroupUpdated(CircleEvent):
+    """A group's settings changed (renamed, topic, access, order, archived…)."""
+
+    kind: ClassVar[str] = "group.updated"
+    group: Map
+
+
+@dataclass(frozen=True, slots=True)
+class GroupJoined(CircleEvent):
+    """`user` is in group `group` with `role` (joined, added, approved, or a new role)."""
+
+    kind: ClassVar[str] = "group.joined"
+    group: str
+    user: str
+    role: str
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLeft(CircleEvent):
+    """`user` is out of group `group`: `reason` is `left` or `removed` (a pending
+    request withdrawn or declined is one too)."""
+
+    kind: ClassVar[str] = "group.left"
+    group: str
+    user: str
+    members: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRequested(CircleEvent):
+    """`user` asks to join group `group` (one that takes requests)."""
+
+    kind: ClassVar[str] = "group.requested"
+    group: str
+    user: str
 
 
 # -- members and the circle ------------------------------------------------------------
@@ -242,10 +296,17 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         MemberRemoved,
         MemberUpdated,
         CircleUpdated,
+        GroupCreated,
+        GroupUpdated,
+        GroupJoined,
+        GroupLeft,
+        GroupRequested,
     )
 }
 # Membership events: a node learns from them which of its connections belong where.
 MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated)
+# Group events: a node learns from them who may read and say what in which group.
+GROUP_EVENTS = (GroupCreated, GroupUpdated, GroupJoined, GroupLeft)
 
 
 def event_from_map(m: Map) -> CircleEvent:
@@ -254,7 +315,7 @@ def event_from_map(m: Map) -> CircleEvent:
     if cls is None:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"unknown event kind {m.get('kind')!r}")
     try:
-        values = {f.name: m[f.name] for f in fields(cls)}
+        values = {f.name: m[f.name] for f in fields(cls) if f.name in m or f.default is MISSING}
     except KeyError as exc:
         raise ProtocolError(ErrorCode.BAD_FRAME, f"{cls.kind} lacks {exc.args[0]}") from None
     return cls(**values)
@@ -267,12 +328,18 @@ def event_of(kind: str, circle: str, rev: int, ts: int, data: Map) -> CircleEven
 
 __all__ = [
     "EVENT_TYPES",
+    "GROUP_EVENTS",
     "MEMBERSHIP_EVENTS",
     "CircleEvent",
     "CircleUpdated",
     "CommentAdded",
     "CommentDeleted",
     "CommentEdited",
+    "GroupCreated",
+    "GroupJoined",
+    "GroupLeft",
+    "GroupRequested",
+    "GroupUpdated",
     "MemberJoined",
     "MemberLeft",
     "MemberRemoved",

@@ -21,6 +21,7 @@ from .client_frames import (
     Read,
     Say,
     Star,
+    Typing,
     Unstar,
 )
 from .codec import Codec
@@ -28,6 +29,7 @@ from .errors import ErrorCode, ProtocolError, RequestId
 
 ID_MAX_CHARS: Final = 64
 CIRCLE_MAX_CHARS: Final = 64
+GROUP_MAX_CHARS: Final = 64
 NONCE_MAX_CHARS: Final = 64
 HISTORY_LIMIT_MAX: Final = 200
 HISTORY_LIMIT_DEFAULT: Final = 50
@@ -117,17 +119,20 @@ class _Fields:
     def circle(self) -> str:
         return self.short_str("circle", CIRCLE_MAX_CHARS)
 
+    def group(self) -> str | None:
+        return None if self.m.get("group") is None else self.short_str("group", GROUP_MAX_CHARS)
+
 
 def _hello(f: _Fields) -> Hello:
     return Hello(f.id, token=f.nonempty_str("token"))
 
 
 def _join(f: _Fields) -> Join:
-    return Join(f.id, circle=f.circle(), since=f.optional_seq("since"))
+    return Join(f.id, circle=f.circle(), since=f.optional_seq("since"), group=f.group())
 
 
 def _leave(f: _Fields) -> Leave:
-    return Leave(f.id, circle=f.circle())
+    return Leave(f.id, circle=f.circle(), group=f.group())
 
 
 def _say(f: _Fields) -> Say:
@@ -137,6 +142,7 @@ def _say(f: _Fields) -> Say:
         text=f.text("text"),
         nonce=f.short_str("nonce", NONCE_MAX_CHARS),
         reply_to=f.optional_seq("reply_to"),
+        group=f.group(),
     )
 
 
@@ -146,19 +152,24 @@ def _history(f: _Fields) -> History:
         circle=f.circle(),
         before=f.optional_seq("before"),
         limit=f.optional_limit("limit"),
+        group=f.group(),
     )
 
 
 def _star(f: _Fields) -> Star:
-    return Star(f.id, circle=f.circle(), seq=f.seq("seq"))
+    return Star(f.id, circle=f.circle(), seq=f.seq("seq"), group=f.group())
 
 
 def _unstar(f: _Fields) -> Unstar:
-    return Unstar(f.id, circle=f.circle(), seq=f.seq("seq"))
+    return Unstar(f.id, circle=f.circle(), seq=f.seq("seq"), group=f.group())
 
 
 def _read(f: _Fields) -> Read:
-    return Read(f.id, circle=f.circle(), seq=f.seq("seq"))
+    return Read(f.id, circle=f.circle(), seq=f.seq("seq"), group=f.group())
+
+
+def _typing(f: _Fields) -> Typing:
+    return Typing(f.id, circle=f.circle(), group=f.group())
 
 
 def _ping(f: _Fields) -> Ping:
@@ -174,6 +185,7 @@ _PARSERS: Final[dict[str, Callable[[_Fields], ClientFrame]]] = {
     Star.t: _star,
     Unstar.t: _unstar,
     Read.t: _read,
+    Typing.t: _typing,
     Ping.t: _ping,
 }
 

@@ -44,16 +44,27 @@ class Welcome:
         )
 
 
+def _with_group(m: dict[str, Any], group: str | None) -> dict[str, Any]:
+    # `group` (an addition to v1) names the chat group; absent on old servers.
+    if group is not None:
+        m["group"] = group
+    return m
+
+
 @dataclass(frozen=True, slots=True)
 class Joined:
     id: RequestId | None
     circle: str
     last_seq: int
     online: int
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _reply(
-            "joined", self.id, circle=self.circle, last_seq=self.last_seq, online=self.online
+        return _with_group(
+            _reply(
+                "joined", self.id, circle=self.circle, last_seq=self.last_seq, online=self.online
+            ),
+            self.group,
         )
 
 
@@ -74,10 +85,12 @@ class HistoryReply:
     circle: str
     messages: list[dict[str, Any]]
     more: bool
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return _reply(
-            "history", self.id, circle=self.circle, messages=self.messages, more=self.more
+        return _with_group(
+            _reply("history", self.id, circle=self.circle, messages=self.messages, more=self.more),
+            self.group,
         )
 
 
@@ -90,7 +103,8 @@ class Pong:
 
 
 def msg_map(message: dict[str, Any]) -> dict[str, Any]:
-    """The `msg` push for a stored message's map (circle, seq, ts, from, text, nonce, reply_to)."""
+    """The `msg` push for a stored message's map (circle, group, seq, ts, from, text,
+    nonce, reply_to)."""
     return {"t": "msg", **message}
 
 
@@ -105,11 +119,13 @@ class Msg:
     text: str
     nonce: str
     reply_to: int | None = None
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
         m: dict[str, Any] = {
             "t": "msg",
             "circle": self.circle,
+            "group": self.group or self.circle,
             "seq": self.seq,
             "ts": self.ts,
             "from": self.from_,
@@ -135,9 +151,12 @@ class Highlight:
 class Presence:
     circle: str
     online: int
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return {"t": "presence", "circle": self.circle, "online": self.online}
+        return _with_group(
+            {"t": "presence", "circle": self.circle, "online": self.online}, self.group
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,18 +164,37 @@ class Gap:
     circle: str
     from_seq: int
     to_seq: int
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return {"t": "gap", "circle": self.circle, "from_seq": self.from_seq, "to_seq": self.to_seq}
+        return _with_group(
+            {"t": "gap", "circle": self.circle, "from_seq": self.from_seq, "to_seq": self.to_seq},
+            self.group,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Left:
+    """The user lost access: to the circle, or (with `group`) to one of its groups."""
+
     circle: str
     reason: LeftReason
+    group: str | None = None
 
     def to_map(self) -> dict[str, Any]:
-        return {"t": "left", "circle": self.circle, "reason": self.reason}
+        return _with_group({"t": "left", "circle": self.circle, "reason": self.reason}, self.group)
+
+
+@dataclass(frozen=True, slots=True)
+class TypingPush:
+    """Someone is typing in a group (an addition to v1; never stored)."""
+
+    circle: str
+    group: str
+    user: dict[str, Any]
+
+    def to_map(self) -> dict[str, Any]:
+        return {"t": "typing", "circle": self.circle, "group": self.group, "user": self.user}
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,5 +206,16 @@ class Bye:
 
 
 ServerFrame = (
-    Welcome | Joined | Ok | HistoryReply | Pong | Msg | Highlight | Presence | Gap | Left | Bye
+    Welcome
+    | Joined
+    | Ok
+    | HistoryReply
+    | Pong
+    | Msg
+    | Highlight
+    | Presence
+    | Gap
+    | Left
+    | TypingPush
+    | Bye
 )

@@ -23,6 +23,8 @@ ALL = "all"
 
 
 def circle_channel(circle_id: str) -> str:
+    """The channel of a circle's events and of a chat group's messages, by id (a
+    circle's general group has the circle's id: they share one)."""
     return f"c:{circle_id}"
 
 

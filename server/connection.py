@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from protocol import CloseCode, Codec
-from store import Membership
+from store import GroupAccess, Membership
 
 from . import metrics
 
@@ -64,9 +64,11 @@ class Link(Protocol):
 
 @dataclass(slots=True)
 class Stream:
-    """A joined circle: the last seq this connection was given, and live
-    messages held back while the replay from the store is still running."""
+    """A joined chat group (of ``circle``; general's id is the circle's): the last
+    seq this connection was given, and live messages held back while the replay
+    from the store is still running."""
 
+    circle: str
     last: int
     replaying: bool = True
     held: list[tuple[int, Wire]] = field(default_factory=list)
@@ -83,6 +85,8 @@ class Connection:
         "token_mark",
         "streams",
         "memberships",
+        "groups",
+        "typing_until",
         "member_of",
         "closed",
         "_queue",
@@ -105,6 +109,11 @@ class Connection:
         self.token_mark = 0
         self.streams: dict[str, Stream] = {}
         self.memberships: dict[str, Membership] = {}
+        # What the user may do in each chat group it used (by group id), cached:
+        # group events and membership changes drop entries.
+        self.groups: dict[str, GroupAccess] = {}
+        # When this connection may next say it is typing, per group (loop time).
+        self.typing_until: dict[str, float] = {}
         # Circles the user belongs to, joined or not, with the user's role there:
         # whose events this connection gets, and which of them (`events.visible_to`).
         self.member_of: dict[str, str] = {}
@@ -184,9 +193,9 @@ class Connection:
         if not queue and self._close_code is not None and not self.closed:
             self._closing()
 
-    def deliver(self, circle: str, seq: int, data: Wire) -> None:
-        """A live chat message of a joined circle, in seq order, never twice."""
-        stream = self.streams.get(circle)
+    def deliver(self, group: str, seq: int, data: Wire) -> None:
+        """A live chat message of a joined group, in seq order, never twice."""
+        stream = self.streams.get(group)
         if stream is None:
             return
         if stream.replaying:
@@ -197,8 +206,8 @@ class Connection:
         stream.last = seq
         self.push(data)
 
-    def finish_replay(self, circle: str) -> None:
-        stream = self.streams.get(circle)
+    def finish_replay(self, group: str) -> None:
+        stream = self.streams.get(group)
         if stream is None:
             return
         for seq, data in stream.held:

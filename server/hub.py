@@ -1,10 +1,10 @@
-"""This node's connections: by circle joined, by circle of membership, by
+"""This node's connections: by chat group joined, by circle of membership, by
 user and by token.
 
-A connection is in a circle's *listeners* while it has joined that circle's
-chat (it gets `msg` and `presence`), and in its *members* while its user
-belongs to the circle, joined or not (it gets the circle's `event` and
-`highlight` pushes). Fan-out encodes
+A connection is in a chat group's *listeners* while it has joined that group
+(it gets its `msg`, `presence` and `typing`; a circle's general group has the
+circle's id), and in a circle's *members* while its user belongs to the
+circle, joined or not (it gets the circle's `event` and `highlight` pushes). Fan-out encodes
 a frame once per codec in use and hands the same bytes to every connection;
 nothing here awaits a client.
 """
@@ -23,7 +23,7 @@ from .connection import Connection, Wire
 class Hub:
     def __init__(self) -> None:
         self.connections: set[Connection] = set()
-        self._circles: dict[str, dict[Connection, None]] = {}
+        self._groups: dict[str, dict[Connection, None]] = {}
         self._members: dict[str, dict[Connection, None]] = {}
         self._users: dict[str, set[Connection]] = {}
         self._tokens: dict[str, set[Connection]] = {}
@@ -37,7 +37,8 @@ class Hub:
         metrics.connections.set(len(self.connections))
 
     def remove(self, conn: Connection) -> list[str]:
-        """Forget a connection; returns the circles it was joined to or a member of."""
+        """Forget a connection; returns the groups it was joined to and the circles
+        it was a member of (the broker channels it may have kept)."""
         circles = list(dict.fromkeys([*conn.streams, *conn.member_of]))
         for circle in list(conn.streams):
             self.unjoin(conn, circle)
@@ -49,26 +50,26 @@ class Hub:
         metrics.connections.set(len(self.connections))
         return circles
 
-    def join(self, conn: Connection, circle: str) -> bool:
-        """Register a listener; True when it is this node's first for the circle."""
-        listeners = self._circles.setdefault(circle, {})
+    def join(self, conn: Connection, group: str) -> bool:
+        """Register a listener; True when it is this node's first for the group."""
+        listeners = self._groups.setdefault(group, {})
         first = not listeners
         if conn not in listeners:
             listeners[conn] = None
             metrics.joined_circles.inc()
         return first
 
-    def unjoin(self, conn: Connection, circle: str) -> bool:
-        """Drop a listener; True when the circle has no listener left here."""
-        conn.streams.pop(circle, None)
-        listeners = self._circles.get(circle)
+    def unjoin(self, conn: Connection, group: str) -> bool:
+        """Drop a listener; True when the group has no listener left here."""
+        conn.streams.pop(group, None)
+        listeners = self._groups.get(group)
         if listeners is None or conn not in listeners:
             return False
         del listeners[conn]
         metrics.joined_circles.dec()
         if listeners:
             return False
-        del self._circles[circle]
+        del self._groups[group]
         return True
 
     def add_member(self, conn: Connection, circle: str, role: str) -> bool:
@@ -91,17 +92,17 @@ class Hub:
     def has_members(self, circle: str) -> bool:
         return circle in self._members
 
-    def interested(self, circle: str) -> bool:
-        """Whether any connection here listens to or belongs to the circle, i.e.
-        whether this node needs the circle's broker channel."""
-        return circle in self._circles or circle in self._members
+    def interested(self, key: str) -> bool:
+        """Whether any connection here listens to the group or belongs to the circle
+        of this id, i.e. whether this node needs the id's broker channel."""
+        return key in self._groups or key in self._members
 
     def queued_frames(self) -> int:
         """Frames waiting in every send queue (read when metrics are scraped)."""
         return sum(conn.queued for conn in self.connections)
 
-    def listeners(self, circle: str) -> Iterable[Connection]:
-        return self._circles.get(circle, {}).keys()
+    def listeners(self, group: str) -> Iterable[Connection]:
+        return self._groups.get(group, {}).keys()
 
     def members(self, circle: str) -> Iterable[Connection]:
         return self._members.get(circle, {}).keys()
@@ -113,21 +114,21 @@ class Hub:
         """The connections of a token, by its hash (`store.token_hash`)."""
         return list(self._tokens.get(token_hash, ()))
 
-    def users_in(self, circle: str) -> set[str]:
-        return {conn.user_id for conn in self.listeners(circle)}
+    def users_in(self, group: str) -> set[str]:
+        return {conn.user_id for conn in self.listeners(group)}
 
     # -- fan-out ------------------------------------------------------------
 
     def deliver_message(self, message: dict[str, Any]) -> None:
-        """A committed chat message to every connection joined to its circle."""
-        circle = message["circle"]
-        listeners = self._circles.get(circle)
+        """A committed chat message to every connection joined to its group."""
+        group = message["group"]
+        listeners = self._groups.get(group)
         if not listeners:
             return
         seq = message["seq"]
         encoded = _Encoded({"t": "msg", **message})
         for conn in listeners:
-            conn.deliver(circle, seq, encoded.for_codec(conn.codec))
+            conn.deliver(group, seq, encoded.for_codec(conn.codec))
         metrics.deliveries.inc(len(listeners))
         metrics.frame_out("msg").inc(len(listeners))
 

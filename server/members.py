@@ -4,7 +4,9 @@ the circle events each of them gets.
 A connection belongs to its user's circles from `hello` on (`load`), joined
 to their chat or not. Membership events keep that current: a join adds the
 user's connections here, a removal drops them (with a `left` push), a role
-change takes effect at once. Every other event of a circle goes to its member
+change takes effect at once. Group events keep what each connection may do
+in each chat group current (a member removed from a group stops getting its
+chat, with a `left` push naming the group). Every other event of a circle goes to its member
 connections here that may see it (`events.visible_to`), encoded once per codec,
 followed by the v1 `highlight` push it stands for.
 
@@ -21,6 +23,9 @@ import operator
 from protocol import Left
 from protocol.events import (
     CircleEvent,
+    GroupJoined,
+    GroupLeft,
+    GroupUpdated,
     MemberJoined,
     MemberLeft,
     MemberRemoved,
@@ -191,6 +196,14 @@ class Members:
             self._admit(event.circle, event.member["user"], event.member["role"])
         elif isinstance(event, MemberLeft | MemberRemoved):
             self._drop(event.circle, event.user)
+        elif isinstance(event, GroupUpdated):
+            for conn in self._hub.members(event.circle):
+                conn.groups.pop(event.group["id"], None)
+        elif isinstance(event, GroupJoined):
+            for conn in self._hub.of_user(event.user):
+                conn.groups.pop(event.group, None)
+        elif isinstance(event, GroupLeft):
+            self._drop_group(event.circle, event.group, event.user)
         members = self._hub.members(event.circle)
         if isinstance(event, PostAcked):
             members = [
@@ -205,6 +218,7 @@ class Members:
         """The user belongs to the circle in this role (joined, or role changed)."""
         for conn in self._hub.of_user(user_id):
             conn.memberships.pop(circle, None)  # name and role are read again
+            _forget_groups(conn, circle)
             self._hub.add_member(conn, circle, role)
         self._channels.track_soon(circle)
 
@@ -214,17 +228,44 @@ class Members:
         built yet."""
         conns = self._hub.of_user(user_id)
         frame = Left(circle=circle, reason="removed").to_map()
+        groups: set[str] = set()
         for conn in conns:
             conn.memberships.pop(circle, None)
+            _forget_groups(conn, circle)
             lost = self._loading.get(conn)
             if lost is not None:
                 lost.add(circle)
             had = circle in conn.member_of or circle in conn.streams
             self._hub.drop_member(conn, circle)
-            if circle in conn.streams:
-                self._presence.left(circle, user_id)
-                self._hub.unjoin(conn, circle)
+            # Out of the circle is out of every group of it (general included).
+            for group, stream in list(conn.streams.items()):
+                if stream.circle == circle:
+                    self._presence.left(group, user_id)
+                    self._hub.unjoin(conn, group)
+                    groups.add(group)
             if had:
                 conn.send(frame)
         if conns:
             self._channels.track_soon(circle)
+        for group in groups - {circle}:
+            self._channels.track_soon(group)
+
+    def _drop_group(self, circle: str, group: str, user_id: str) -> None:
+        """The user is out of one group: their connections here stop its chat."""
+        frame = Left(circle=circle, reason="removed", group=group).to_map()
+        dropped = False
+        for conn in self._hub.of_user(user_id):
+            conn.groups.pop(group, None)
+            if group in conn.streams:
+                self._presence.left(group, user_id)
+                self._hub.unjoin(conn, group)
+                conn.send(frame)
+                dropped = True
+        if dropped:
+            self._channels.track_soon(group)
+
+
+def _forget_groups(conn: Connection, circle: str) -> None:
+    """Drop the connection's cached group access of a circle (read again on use)."""
+    for group in [g for g, access in conn.groups.items() if access.circle == circle]:
+        del conn.groups[group]

@@ -37,12 +37,22 @@ class TokenRevoked:
 
 
 @dataclass(frozen=True, slots=True)
+class Typing:
+    """A member is typing in a chat group: never stored, at most once per
+    ``typing_interval_s`` per connection and group."""
+
+    circle: str
+    group: str
+    user: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Resync:
     """From a broker that may have lost messages (a Redis reconnect): catch every
     followed stream up from the store and re-read tokens and memberships."""
 
 
-BrokerMessage = ChatMessage | CircleChange | TokenRevoked | Resync
+BrokerMessage = ChatMessage | CircleChange | TokenRevoked | Typing | Resync
 
 
 def encode(message: BrokerMessage) -> dict[str, Any]:
@@ -53,6 +63,8 @@ def encode(message: BrokerMessage) -> dict[str, Any]:
         return {"k": "event", "e": message.event.to_map()}
     if isinstance(message, TokenRevoked):
         return {"k": "revoke", "hash": message.token_hash}
+    if isinstance(message, Typing):
+        return {"k": "typing", "c": message.circle, "g": message.group, "u": message.user}
     return {"k": "resync"}
 
 
@@ -65,6 +77,8 @@ def decode(m: dict[str, Any]) -> BrokerMessage:
         return CircleChange(event_from_map(m["e"]))
     if kind == "revoke":
         return TokenRevoked(m["hash"])
+    if kind == "typing":
+        return Typing(m["c"], m["g"], m["u"])
     if kind == "resync":
         return Resync()
     raise ValueError(f"unknown broker message {kind!r}")

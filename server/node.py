@@ -1,12 +1,13 @@
 """The node wires hub, broker, presence and store together, and dispatches
 what the broker brings by type.
 
-Two streams per circle, one road each:
+Two kinds of stream, one road each:
 
-- chat: a `say` is group-committed by the store, which calls `_on_committed`
-  right after the commit; the node publishes each message, and every node (this
-  one included) puts it in seq order (`sequencer.py`) and hands it to the
-  connections joined to the circle's chat (`streams.py` joins and replays);
+- chat, per chat group of a circle (general's id is the circle's): a `say` is
+  group-committed by the store, which calls `_on_committed` right after the
+  commit; the node publishes each message on its group's channel, and every
+  node (this one included) puts it in seq order (`sequencer.py`) and hands it
+  to the connections joined to the group (`streams.py` joins and replays);
 - circle events: every other change of a circle is logged by the store in its
   transaction and handed over after the commit (`events.py` builds each event
   once and publishes it); every node puts them in rev order (a second
@@ -18,10 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import operator
 from collections.abc import Awaitable
 from typing import Any
 
-from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence
+from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence, TypingPush
 from store import Store, TokenLifetimes, Unauthenticated, token_hash
 
 from . import cluster, metrics
@@ -33,7 +35,7 @@ from .housekeeping import Housekeeping
 from .hub import Hub
 from .limits import Limits
 from .members import Members
-from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
+from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked, Typing
 from .presence import PresenceTracker
 from .ratelimit import Limiter
 from .revocations import RevokedTokens
@@ -43,6 +45,8 @@ from .streams import Streams
 
 log = logging.getLogger(__name__)
 
+# A chat message's stream: its group.
+GROUP = operator.itemgetter("group")
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 
@@ -61,9 +65,10 @@ class Node:
         self.chat = Sequencer(
             store.chat.after,
             hub.deliver_message,
-            lambda circle: any(True for _ in hub.listeners(circle)),
+            lambda group: any(True for _ in hub.listeners(group)),
             wait_s=wait_s,
             page=page,
+            circle_of=GROUP,
         )
         self.events = Events(store, broker)
         # Circle events reach the members through its feed: in rev order, gaps
@@ -172,7 +177,7 @@ class Node:
         metrics.commit_batch.observe(len(messages))
         metrics.commit_seconds.observe(self.store.chat.stats.last_seconds)
         for message in messages:
-            self.broker.publish(circle_channel(message["circle"]), ChatMessage(message))
+            self.broker.publish(circle_channel(message["group"]), ChatMessage(message))
 
     def _received(self, message: BrokerMessage) -> None:
         if isinstance(message, ChatMessage):
@@ -182,6 +187,11 @@ class Node:
                 self.members.heard(message.event)
             else:
                 self.feed.message(message.event)
+        elif isinstance(message, Typing):
+            # To the group's listeners here, but not to the typist's own connections.
+            frame = TypingPush(message.circle, message.group, message.user).to_map()
+            listeners = self.hub.listeners(message.group)
+            self.hub.broadcast([c for c in listeners if c.user_id != message.user["id"]], frame)
         elif isinstance(message, TokenRevoked):
             self.revoked.add(message.token_hash)
             for conn in self.hub.of_token(message.token_hash):
@@ -190,6 +200,19 @@ class Node:
             self.channels.spawn(
                 cluster.resync([self.chat, self.feed], self._recheck_tokens, self.members.recheck)
             )
+
+    def typing(self, conn: Connection, circle: str, group: str) -> None:
+        """The user types in a group they may read: told to its listeners on every
+        node, at most once per ``typing_interval_s`` per connection and group (more
+        are dropped without a word: typing is a hint, not a request)."""
+        now = asyncio.get_running_loop().time()
+        if now < conn.typing_until.get(group, 0.0):
+            return
+        conn.typing_until[group] = now + self.settings.typing_interval_s
+        member = conn.memberships.get(circle)
+        name = member.name if member is not None else conn.user.get("name", "")
+        user = {"id": conn.user_id, "name": name}
+        self.broker.publish(circle_channel(group), Typing(circle, group, user))
 
     async def _recheck_tokens(self) -> None:
         for token in {conn.token for conn in self.hub.connections}:
@@ -201,9 +224,10 @@ class Node:
     async def _presence_loop(self) -> None:
         while True:
             await asyncio.sleep(self.settings.presence_interval_s)
-            for circle, online in self.presence.changes():
-                frame = Presence(circle=circle, online=online).to_map()
-                self.hub.broadcast(self.hub.listeners(circle), frame)
+            for group, online in self.presence.changes():
+                circle = self.streams.circle_of.get(group, group)
+                frame = Presence(circle=circle, online=online, group=group).to_map()
+                self.hub.broadcast(self.hub.listeners(group), frame)
 
     async def _keepalive_loop(self) -> None:
         while True:

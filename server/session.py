@@ -33,13 +33,14 @@ from protocol import (
     Read,
     Say,
     Star,
+    Typing,
     Unstar,
     Welcome,
     decode_client,
     error_map,
 )
 from protocol import Hello as HelloFrame
-from store import Forbidden, Outcome, StoreError, Unauthenticated, token_hash
+from store import Conflict, Forbidden, GroupAccess, Outcome, StoreError, Unauthenticated, token_hash
 
 from . import metrics
 from .connection import Connection
@@ -273,19 +274,26 @@ class Session:
         raise ProtocolError(ErrorCode.BAD_FRAME, "hello comes once, as the first frame", f.id)
 
     async def on_join(self, f: Join) -> None:
-        await self.node.streams.join(self.conn, f.circle, f.since, f.id)
+        await self.node.streams.join(self.conn, f.circle, f.group or f.circle, f.since, f.id)
 
     async def on_leave(self, f: Leave) -> None:
-        await self.node.streams.leave(self.conn, f.circle)
+        await self.node.streams.leave(self.conn, f.group or f.circle)
         self.conn.send(Ok(id=f.id).to_map())
 
     def say_now(self, f: Say) -> bool:
-        """A say of a circle whose membership is known, with room in flight, and
-        whose rate limit answers without waiting."""
+        """A say in a group whose access is known, with room in flight, and whose
+        rate limit answers without waiting."""
         member = self.conn.memberships.get(f.circle)
-        if member is None or len(self.pending_says) >= self.settings.says_in_flight:
+        access = self.conn.groups.get(f.group or f.circle)
+        if (
+            member is None
+            or access is None
+            or access.circle != f.circle
+            or len(self.pending_says) >= self.settings.says_in_flight
+        ):
             return False
         self._check_text(f)
+        _check_say(access, f)
         allowed = self.node.say_limiter.take(self.conn.user_id)
         if allowed is None:
             return False  # the limiter must wait (a lease from Redis): in line
@@ -296,9 +304,10 @@ class Session:
 
     async def on_say(self, f: Say) -> None:
         self._check_text(f)
+        member = await self._member(f.circle)
+        _check_say(await self._access(f.circle, f.group), f)
         if not await self.node.say_limiter.acquire(self.conn.user_id):
             raise rate_limited(f)
-        member = await self._member(f.circle)
         if len(self.pending_says) >= self.settings.says_in_flight:
             await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
         self._enqueue(f, member)
@@ -317,7 +326,7 @@ class Session:
         # Says are pipelined so that one client's burst shares group commits:
         # queued now, in order, and answered from a callback after the commit.
         future = self.node.store.chat.enqueue(
-            f.circle, self.conn.user_id, member.name, f.text, f.nonce, f.reply_to
+            f.circle, self.conn.user_id, member.name, f.text, f.nonce, f.reply_to, f.group
         )
         self.pending_says.add(future)
         self.node.says_in_flight.add(future)
@@ -339,32 +348,43 @@ class Session:
             self.conn.send(error_map(ErrorCode.INTERNAL, "internal error", f.id))
 
     async def on_history(self, f: History) -> None:
-        member = await self._member(f.circle)
-        info = await self.node.store.circles.get(f.circle, self.conn.user_id)
-        floor = member.history_floor(info)
+        await self._member(f.circle)
+        access = await self._access(f.circle, f.group)
         limit = f.limit or self.settings.history_default
         messages, more = await self.node.store.chat.history(
-            f.circle, before=f.before, limit=min(limit, self.settings.history_max), min_seq=floor
+            access.group,
+            before=f.before,
+            limit=min(limit, self.settings.history_max),
+            min_seq=access.floor,
         )
-        self.conn.send(
-            HistoryReply(id=f.id, circle=f.circle, messages=messages, more=more).to_map()
+        reply = HistoryReply(
+            id=f.id, circle=f.circle, messages=messages, more=more, group=access.group
         )
+        self.conn.send(reply.to_map())
 
     async def on_star(self, f: Star) -> None:
         await self._member(f.circle)
         # Everyone else hears of it from the event route (`message.starred`,
         # `post.promoted`); the reply is this client's.
-        stars, post, _ = await self.node.store.stars.star(f.circle, f.seq, self.conn.user_id)
+        stars, post, _ = await self.node.store.stars.star(
+            f.circle, f.seq, self.conn.user_id, f.group
+        )
         self.conn.send(Ok(id=f.id, extra={"stars": stars, "post": post}).to_map())
 
     async def on_unstar(self, f: Unstar) -> None:
         await self._member(f.circle)
-        stars = await self.node.store.stars.unstar(f.circle, f.seq, self.conn.user_id)
+        stars = await self.node.store.stars.unstar(f.circle, f.seq, self.conn.user_id, f.group)
         self.conn.send(Ok(id=f.id, extra={"stars": stars}).to_map())
 
     async def on_read(self, f: Read) -> None:
         await self._member(f.circle)
-        await self.node.store.chat.mark_read(f.circle, self.conn.user_id, f.seq)
+        access = await self._access(f.circle, f.group)
+        await self.node.store.chat.mark_read(f.circle, self.conn.user_id, f.seq, access.group)
+
+    async def on_typing(self, f: Typing) -> None:
+        await self._member(f.circle)
+        await self._access(f.circle, f.group)
+        self.node.typing(self.conn, f.circle, f.group or f.circle)
 
     def ping_now(self, f: Ping) -> bool:
         self.conn.send(Pong(id=f.id).to_map())
@@ -378,6 +398,16 @@ class Session:
         if member is None:
             raise Forbidden("not a member of this circle")
         return member
+
+    async def _access(self, circle: str, group: str | None) -> GroupAccess:
+        return await self.node.streams.access(self.conn, circle, group or circle)
+
+
+def _check_say(access: GroupAccess, f: Say) -> None:
+    if not access.may_say:
+        if access.archived:
+            raise Conflict("this group is archived")
+        raise Forbidden("this group is read-only: only its admins post here")
 
 
 def rate_limited(f: Say) -> ProtocolError:
@@ -400,6 +430,7 @@ HANDLERS: dict[type, Callable[[Session, Any], Awaitable[None]]] = {
     Star: Session.on_star,
     Unstar: Session.on_unstar,
     Read: Session.on_read,
+    Typing: Session.on_typing,
     Ping: Session.on_ping,
 }
 # Frames limited per user besides say's own limit: each one reads or writes the

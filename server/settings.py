@@ -161,6 +161,9 @@ class Settings:
     replay_page: int = 500
     # Presence pushes at most once a second per circle (contract).
     presence_interval_s: float = 1.0
+    # A connection says it is typing in a group at most this often (more are
+    # dropped): a typing line needs one hint every few seconds, never stored.
+    typing_interval_s: float = 3.0
 
     # Group commit: at most this many says in one transaction. Big enough to
     # amortise a commit over a burst, small enough to keep ack latency low.

@@ -1,10 +1,13 @@
-"""Chat streams: joining a circle's chat (replay from the store, then live),
-leaving it, and the membership a connection's chat requests rely on.
+"""Chat streams: joining a chat group (replay from the store, then live),
+leaving it, and what a connection's chat requests rely on: the user's
+membership of the circle and access to the group, cached on the connection.
 
-A join replays what the client missed from the store and then switches to the
-live stream without loss or duplicates: the circle's channel is subscribed
-before its last seq is read, and live messages that arrive during the replay
-are held by the connection until the replay reaches them.
+A circle's general group has the circle's id: a protocol v1 client that joins
+a circle joins it. A join replays what the client missed from the store and
+then switches to the live stream without loss or duplicates: the group's
+channel is subscribed before its last seq is read, and live messages that
+arrive during the replay are held by the connection until the replay reaches
+them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocol import Gap, Joined
-from store import Forbidden, Membership, Store
+from store import Forbidden, GroupAccess, Membership, Store
 
 from . import metrics
 from .channels import Channels
@@ -39,6 +42,8 @@ class Streams:
         self._channels = channels
         self._chat = chat
         self._presence = presence
+        # The circle of every group joined here (presence pushes name both).
+        self.circle_of: dict[str, str] = {}
 
     async def membership(self, conn: Connection, circle: str) -> Membership | None:
         """The connection's membership of a circle, cached on the connection (a
@@ -50,49 +55,65 @@ class Streams:
                 conn.memberships[circle] = cached
         return cached
 
-    async def join(self, conn: Connection, circle: str, since: int | None, reply_id: Any) -> None:
+    async def access(self, conn: Connection, circle: str, group: str) -> GroupAccess:
+        """The user's access to a group of the circle, cached on the connection
+        (group and membership events drop it): ``Forbidden``, ``NotFound``."""
+        cached = conn.groups.get(group)
+        if cached is None or cached.circle != circle:
+            cached = await self._store.groups.access(group, conn.user_id, circle)
+            conn.groups[group] = cached
+        return cached
+
+    async def join(
+        self, conn: Connection, circle: str, group: str, since: int | None, reply_id: Any
+    ) -> None:
         """Replay what the client missed, then stream live; `joined` goes first."""
-        member = await self.membership(conn, circle)
-        if member is None:
+        if await self.membership(conn, circle) is None:
             raise Forbidden("not a member of this circle")
-        info = await self._store.circles.get(circle, conn.user_id)
-        floor = member.history_floor(info)
-        start = info["last_seq"] if since is None else since
-        start = max(start, floor)
-        already = circle in conn.streams
-        conn.streams[circle] = stream = Stream(last=start)
-        if self._hub.join(conn, circle):
-            self._chat.restart(circle)
+        access = await self.access(conn, circle, group)
+        self.circle_of[group] = circle
+        last = await self._store.chat.last_seq(group)
+        start = last if since is None else since
+        start = max(start, access.floor)
+        already = group in conn.streams
+        conn.streams[group] = stream = Stream(circle=circle, last=start)
+        if self._hub.join(conn, group):
+            self._chat.restart(group)
         # Subscribed before the last seq is read: nothing committed after it is lost.
-        await self._channels.track(circle)
+        await self._channels.track(group)
         if not already:
-            self._presence.joined(circle, conn.user_id)
-        last = await self._store.chat.last_seq(circle)
-        self._chat.begin(circle, last)
+            self._presence.joined(group, conn.user_id)
+        last = await self._store.chat.last_seq(group)
+        self._chat.begin(group, last)
         # A `since` from the future (a reset database) must not hide new messages.
         stream.last = min(stream.last, last)
-        online = self._presence.online(circle)
-        conn.send(Joined(id=reply_id, circle=circle, last_seq=last, online=online).to_map())
+        online = self._presence.online(group)
+        conn.send(
+            Joined(id=reply_id, circle=circle, last_seq=last, online=online, group=group).to_map()
+        )
         if stream.last < last:
-            await self._replay(conn, circle, last)
-        # The circle's live feed may have started (another join) past what we read.
-        while stream.last < (ahead := self._chat.delivered(circle)):
-            if conn.closed or conn.streams.get(circle) is not stream:
+            await self._replay(conn, group, last)
+        # The group's live feed may have started (another join) past what we read.
+        while stream.last < (ahead := self._chat.delivered(group)):
+            if conn.closed or conn.streams.get(group) is not stream:
                 break
-            await self._replay(conn, circle, ahead)
-        conn.finish_replay(circle)
+            await self._replay(conn, group, ahead)
+        conn.finish_replay(group)
 
-    async def _replay(self, conn: Connection, circle: str, last: int) -> None:
+    async def _replay(self, conn: Connection, group: str, last: int) -> None:
         """Messages up to `last` from the store; what retention pruned is a `gap`."""
-        stream = conn.streams.get(circle)
+        stream = conn.streams.get(group)
         while stream is not None and stream.last < last and not conn.closed:
-            page = await self._store.chat.after(circle, stream.last, self._settings.replay_page)
+            page = await self._store.chat.after(group, stream.last, self._settings.replay_page)
             # The first kept seq: anything between the stream and it was pruned
             # (before the join, or by a retention run during this replay).
             kept = page[0]["seq"] if page else last + 1
             if kept > stream.last + 1:
                 to_seq = kept - 1
-                conn.send(Gap(circle=circle, from_seq=stream.last + 1, to_seq=to_seq).to_map())
+                gap = Gap(
+                    circle=stream.circle, from_seq=stream.last + 1, to_seq=to_seq, group=group
+                )
+                conn.send(gap.to_map())
                 stream.last = to_seq
             if not page:
                 break
@@ -100,16 +121,16 @@ class Streams:
                 await conn.push_paced(conn.codec.encode({"t": "msg", **message}))
                 stream.last = message["seq"]
             metrics.frame_out("msg").inc(len(page))
-            stream = conn.streams.get(circle)
+            stream = conn.streams.get(group)
 
-    async def leave(self, conn: Connection, circle: str) -> None:
-        if circle not in conn.streams:
+    async def leave(self, conn: Connection, group: str) -> None:
+        if group not in conn.streams:
             return
-        self._hub.unjoin(conn, circle)
-        self._presence.left(circle, conn.user_id)
-        await self._channels.track(circle)
+        self._hub.unjoin(conn, group)
+        self._presence.left(group, conn.user_id)
+        await self._channels.track(group)
 
     def ended(self, conn: Connection) -> None:
         """The connection is gone: it no longer counts as online anywhere."""
-        for circle in conn.streams:
-            self._presence.left(circle, conn.user_id)
+        for group in conn.streams:
+            self._presence.left(group, conn.user_id)

@@ -3,7 +3,7 @@
 Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
-``memberships``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
+``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
 ``comments``, ``retention``, ``changes``); every change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -21,13 +21,18 @@ from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .groups import ACCESS as GROUP_ACCESS
+from .groups import GROUP_ROLES, Groups
+from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
+from .groups import NAME_MAX as GROUP_NAME_MAX
+from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
 from .memberships import Memberships
 from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
 from .posts import Posts
-from .records import MANAGER_ROLES, ROLES, Membership, Record, shared_post
+from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
 from .stars import Stars
 
@@ -55,6 +60,7 @@ class Store:
         )
         self.circles = Circles(db)
         self.memberships = Memberships(db)
+        self.groups = Groups(db)
         self.chat = Chat(db, commit_queue)
         self.stars = Stars(db)
         self.posts = Posts(db)
@@ -129,6 +135,11 @@ async def migrate_database(url: str) -> str | None:
 
 __all__ = [
     "CHANGE_KINDS",
+    "GROUP_ACCESS",
+    "GROUP_MEMBERS_MAX",
+    "GROUP_NAME_MAX",
+    "GROUP_ROLES",
+    "GROUP_TOPIC_MAX",
     "MANAGER_ROLES",
     "NAME_MAX",
     "PASSWORD_MAX",
@@ -145,6 +156,8 @@ __all__ = [
     "CommitStats",
     "Conflict",
     "Forbidden",
+    "GroupAccess",
+    "Groups",
     "Invalid",
     "Membership",
     "Memberships",

@@ -3,7 +3,7 @@
 The commit queue collects `SayRequest`s; a `BatchPlan` decides what the batch
 stores: idempotent resends are answered from what is already stored,
 duplicates inside the batch fold onto their first occurrence, and new
-messages get consecutive seqs per circle in arrival order.
+messages get consecutive seqs per chat group in arrival order.
 
 This runs once per message at full load, so it keeps to plain tuples and
 lists where nothing outside the store sees them; the records it hands out
@@ -22,12 +22,13 @@ from .records import Record, message
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
 # The columns of a row to insert, in the order of `BatchPlan.assign`'s tuples.
-ROW_COLUMNS = ("circle_id", "seq", "user_id", "ts", "text", "nonce", "reply_to")
+ROW_COLUMNS = ("group_id", "seq", "user_id", "ts", "text", "nonce", "reply_to")
 
 
 @dataclass(slots=True)
 class SayRequest:
     circle_id: str
+    group_id: str
     user_id: str
     author_name: str
     text: str
@@ -41,7 +42,7 @@ class BatchPlan:
     answered from what is stored, duplicates inside the batch fold onto their
     first occurrence, and new messages get consecutive seqs in arrival order.
 
-    ``stored`` maps ``(user, nonce)`` to a stored row (attributes circle_id,
+    ``stored`` maps ``(user, nonce)`` to a stored row (attributes group_id,
     seq, ts, user_id, text, nonce, reply_to); pass an empty dict to plan a
     batch believed to hold no resend (the unique index then has the last word).
     """
@@ -65,37 +66,47 @@ class BatchPlan:
             if key in first_of:
                 continue
             if stored and key in stored:
-                self.results[i] = (_stored_message(stored[key], request.author_name), False)
+                self.results[i] = (_stored_message(stored[key], request), False)
                 self.resent = True
             else:
                 first_of[key] = i
                 self.new.append(i)
 
     def counts(self) -> dict[str, int]:
-        """New messages per circle: how far each circle's last_seq moves."""
+        """New messages per group: how far each group's last_seq moves."""
         counts: dict[str, int] = {}
         batch = self.batch
         for i in self.new:
-            circle_id = batch[i].circle_id
-            counts[circle_id] = counts.get(circle_id, 0) + 1
+            group_id = batch[i].group_id
+            counts[group_id] = counts.get(group_id, 0) + 1
         return counts
 
     def assign(
         self, next_seq: dict[str, int], ts: int
     ) -> list[tuple[str, int, str, int, str, str, int | None]]:
-        """Seqs from each circle's first new one; the rows to insert (`ROW_COLUMNS`)."""
+        """Seqs from each group's first new one; the rows to insert (`ROW_COLUMNS`)."""
         rows: list[tuple[str, int, str, int, str, str, int | None]] = []
         results, fresh, batch = self.results, self.fresh, self.batch
         for i in self.new:
             r = batch[i]
-            circle_id = r.circle_id
-            seq = next_seq.get(circle_id)
+            group_id = r.group_id
+            seq = next_seq.get(group_id)
             if seq is None:
-                results[i] = NotFound("no such circle")
+                results[i] = NotFound("no such group")
                 continue
-            next_seq[circle_id] = seq + 1
-            rows.append((circle_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to))
-            msg = message(circle_id, seq, ts, r.user_id, r.author_name, r.text, r.nonce, r.reply_to)
+            next_seq[group_id] = seq + 1
+            rows.append((group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to))
+            msg = message(
+                r.circle_id,
+                group_id,
+                seq,
+                ts,
+                r.user_id,
+                r.author_name,
+                r.text,
+                r.nonce,
+                r.reply_to,
+            )
             fresh.append(msg)
             results[i] = (msg, True)
         return rows
@@ -123,8 +134,18 @@ class BatchPlan:
         return out
 
 
-def _stored_message(row: Any, author_name: str) -> Record:
-    # The resend comes from the same user: their current display name is the one to show.
+def _stored_message(row: Any, request: SayRequest) -> Record:
+    # The resend comes from the same user: their current display name is the one
+    # to show, and the circle is the request's (a nonce resent to another circle
+    # than the first try's is a client bug: it gets the stored message regardless).
     return message(
-        row.circle_id, row.seq, row.ts, row.user_id, author_name, row.text, row.nonce, row.reply_to
+        request.circle_id,
+        row.group_id,
+        row.seq,
+        row.ts,
+        row.user_id,
+        request.author_name,
+        row.text,
+        row.nonce,
+        row.reply_to,
     )

@@ -56,6 +56,11 @@ KINDS = (
     "member.removed",
     "member.updated",
     "circle.updated",
+    "group.created",
+    "group.updated",
+    "group.joined",
+    "group.left",
+    "group.requested",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

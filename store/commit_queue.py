@@ -8,11 +8,11 @@ task if it sleeps. The writer takes every waiting request (up to
    duplicates inside the batch onto their first occurrence (idempotent resends);
    SQLite skips the lookup until the unique index refuses a resend (see
    sqlite_writer.py);
-2. bump ``circles.last_seq`` by the number of new messages of each circle in one
-   ``UPDATE … RETURNING`` and hand out consecutive seqs in arrival order;
+2. bump ``chat_groups.last_seq`` by the number of new messages of each group in
+   one ``UPDATE … RETURNING`` and hand out consecutive seqs in arrival order;
 3. insert every new row with one executemany;
 4. commit;
-5. call ``on_committed`` with the fresh messages (seq order per circle), then
+5. call ``on_committed`` with the fresh messages (seq order per group), then
    resolve the futures.
 
 While a transaction runs, new says queue up, so batches grow with the load by
@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .batch import ROW_COLUMNS, BatchPlan, Outcome, SayRequest
 from .engine import Database
 from .ids import now_ms
-from .models import CIRCLES, MESSAGES
+from .models import GROUPS, MESSAGES
 from .records import Record
 from .sqlite_writer import SqliteBatchWriter
 
@@ -97,6 +97,7 @@ class CommitQueue:
     def submit(
         self,
         circle_id: str,
+        group_id: str,
         user_id: str,
         author_name: str,
         text: str,
@@ -109,7 +110,7 @@ class CommitQueue:
             raise RuntimeError("the store is closed")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._pending.append(
-            SayRequest(circle_id, user_id, author_name, text, nonce, reply_to, future)
+            SayRequest(circle_id, group_id, user_id, author_name, text, nonce, reply_to, future)
         )
         self._queued += 1
         self._wake()
@@ -262,7 +263,7 @@ class CommitQueue:
 async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, str], Any]:
     """Stored messages carrying any of these nonces, by (user, nonce)."""
     query = select(
-        MESSAGES.c.circle_id,
+        MESSAGES.c.group_id,
         MESSAGES.c.seq,
         MESSAGES.c.ts,
         MESSAGES.c.user_id,
@@ -274,9 +275,9 @@ async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, st
 
 
 async def _reserve_seqs(conn: AsyncConnection, counts: dict[str, int]) -> dict[str, int]:
-    """Bump each circle's last_seq by its count; return each circle's first new seq.
+    """Bump each group's last_seq by its count; return each group's first new seq.
 
-    One statement for the whole batch. Circles that do not exist are absent.
+    One statement for the whole batch. Groups that do not exist are absent.
     """
     if not counts:
         return {}
@@ -284,17 +285,17 @@ async def _reserve_seqs(conn: AsyncConnection, counts: dict[str, int]) -> dict[s
         # Lock the rows in one order (by id) for every writer: a multi-row UPDATE
         # locks in scan order, which two nodes' batches may see differently.
         await conn.execute(
-            select(CIRCLES.c.id)
-            .where(CIRCLES.c.id.in_(list(counts)))
-            .order_by(CIRCLES.c.id)
+            select(GROUPS.c.id)
+            .where(GROUPS.c.id.in_(list(counts)))
+            .order_by(GROUPS.c.id)
             .with_for_update(key_share=True)
         )
-    bump = case({circle_id: n for circle_id, n in counts.items()}, value=CIRCLES.c.id, else_=0)
+    bump = case({group_id: n for group_id, n in counts.items()}, value=GROUPS.c.id, else_=0)
     result = await conn.execute(
-        update(CIRCLES)
-        .where(CIRCLES.c.id.in_(list(counts)))
-        .values(last_seq=CIRCLES.c.last_seq + bump)
-        .returning(CIRCLES.c.id, CIRCLES.c.last_seq)
+        update(GROUPS)
+        .where(GROUPS.c.id.in_(list(counts)))
+        .values(last_seq=GROUPS.c.last_seq + bump)
+        .returning(GROUPS.c.id, GROUPS.c.last_seq)
     )
     return {row.id: row.last_seq - counts[row.id] + 1 for row in result}
 

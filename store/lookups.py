@@ -21,6 +21,7 @@ from .records import (
     MANAGER_ROLES,
     MEMBER_COLUMNS,
     AnyRow,
+    GroupAccess,
     Record,
     post_record,
     post_view,
@@ -39,7 +40,7 @@ async def circle_row(conn: AsyncConnection, circle_id: str, *, lock: bool = Fals
     """
     query = select(*CIRCLE_COLUMNS).where(CIRCLES.c.id == circle_id)
     if lock:
-        query = query.with_for_update(key_share=True)
+        query = query.with_for_update(key_share=True, of=CIRCLES)
     row = (await conn.execute(query)).first()
     if row is None:
         raise NotFound("no such circle")
@@ -125,38 +126,35 @@ async def reassign_owner(conn: AsyncConnection, circle_id: str) -> None:
     )
 
 
-async def message_row(conn: AsyncConnection, circle: AnyRow, seq: object, viewer_id: str) -> AnyRow:
-    """A chat message the viewer may see: its stored columns (seq, ts, user_id,
-    text), or ``NotFound``.
+async def message_row(
+    conn: AsyncConnection, circle: AnyRow, access: GroupAccess, seq: object
+) -> AnyRow:
+    """A chat message of the group the viewer may see (``access``: ``groups.access_of``):
+    its stored columns (group_id, seq, ts, user_id, text), or ``NotFound``.
 
     The one place where ``history_for_new_members`` guards an action on a message
-    (star, unstar, veto; ``Membership.history_floor`` is the same rule for reads).
-    With it off, a member sees only seq > their ``joined_seq``, owners and admins
-    too: history hides their past as well, and what they cannot read is not theirs
-    to promote or veto blind. A hidden message gets the very ``NotFound`` of a
-    missing one, so the answer tells nothing of what was said before they joined,
-    nor whether anything was. A non-member sees nothing (their floor is NULL).
+    (star, unstar, veto; ``GroupAccess.floor`` is the same rule for reads).
+    With it off, a member sees only seq > the group's last seq when they joined
+    it, owners and admins too: history hides their past as well, and what they
+    cannot read is not theirs to promote or veto blind. A hidden message gets the
+    very ``NotFound`` of a missing one, so the answer tells nothing of what was
+    said before they joined, nor whether anything was.
     """
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq <= validation.INT64_MAX:
         raise NotFound("no such message")
-    query = select(MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text).where(
-        MESSAGES.c.circle_id == circle.id, MESSAGES.c.seq == seq
+    query = select(
+        MESSAGES.c.group_id, MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text
+    ).where(
+        MESSAGES.c.group_id == access.group, MESSAGES.c.seq == seq, MESSAGES.c.seq > access.floor
     )
-    if not circle.history_for_new_members:
-        joined_seq = (
-            select(MEMBERSHIPS.c.joined_seq)
-            .where(MEMBERSHIPS.c.circle_id == circle.id, MEMBERSHIPS.c.user_id == viewer_id)
-            .scalar_subquery()
-        )
-        query = query.where(MESSAGES.c.seq > joined_seq)
     row = (await conn.execute(query)).first()
     if row is None:
         raise NotFound("no such message")
     return row
 
 
-async def star_count(conn: AsyncConnection, circle_id: str, seq: int) -> int:
-    query = select(func.count()).where(STARS.c.circle_id == circle_id, STARS.c.seq == seq)
+async def star_count(conn: AsyncConnection, group_id: str, seq: int) -> int:
+    query = select(func.count()).where(STARS.c.group_id == group_id, STARS.c.seq == seq)
     return int((await conn.execute(query)).scalar_one())
 
 

@@ -21,6 +21,7 @@ from .access_codes import consume_code
 from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, NotFound
+from .groups import leave_all
 from .ids import now_ms
 from .lookups import (
     circle_row,
@@ -69,6 +70,7 @@ class Memberships(Service):
                         user_id=user_id,
                         role="member",
                         joined=now_ms(),
+                        # The general group's last seq (``CIRCLE_COLUMNS``).
                         joined_seq=circle.last_seq,
                     )
                 )
@@ -239,6 +241,7 @@ async def _remove(
             MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id
         )
     )
+    await leave_all(conn, circle_id, user_id, "removed" if kind == "member.removed" else "left")
     count = await _count_members(conn, circle_id, -1)
     if role == "owner":
         await reassign_owner(conn, circle_id)

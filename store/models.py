@@ -57,8 +57,6 @@ class Circle(SQLModel, table=True):
     retention_days: int = Field(default=90)
     history_for_new_members: bool = Field(default=True)
     created: int = Field(sa_type=BigInteger)
-    # The writer bumps this inside the batch transaction: it is the seq source.
-    last_seq: int = Field(default=0, sa_type=BigInteger)
     # Kept in step on join/leave/remove so reading a circle never counts rows.
     member_count: int = Field(default=0)
     # The rev of the circle's latest change (``changes``): bumped by ``UPDATE …
@@ -75,6 +73,49 @@ class Member(SQLModel, table=True):
     nickname: str | None = Field(default=None, max_length=32)
     joined: int = Field(sa_type=BigInteger)
     joined_seq: int = Field(sa_type=BigInteger)
+    read_seq: int = Field(default=0, sa_type=BigInteger)
+
+
+class Group(SQLModel, table=True):
+    """A chat group of a circle: its own seq stream of messages.
+
+    Every circle has its ``general`` group, created with it, whose id IS the
+    circle's id: protocol v1 clients that join the circle chat there, and its
+    members are the circle's (no ``group_members`` rows; the read marker and
+    joined seq are the membership's). Other groups have members of their own.
+    """
+
+    __tablename__ = "chat_groups"
+    __table_args__ = (Index("ix_chat_groups_circle", "circle_id", "position"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(foreign_key="circles.id", max_length=32)
+    name: str = Field(max_length=64)
+    topic: str = Field(default="", max_length=500)
+    # open (any member joins), request (a group admin approves), invite (added by one).
+    access: str = Field(default="open", max_length=16)
+    max_members: int | None = Field(default=None)
+    # Only the group's admins and the circle's owners and admins may say.
+    read_only: bool = Field(default=False)
+    position: int = Field(default=0)
+    archived: bool = Field(default=False)
+    created: int = Field(sa_type=BigInteger)
+    # The writer bumps this inside the batch transaction: it is the seq source.
+    last_seq: int = Field(default=0, sa_type=BigInteger)
+    # Approved members, kept in step (general: 0, its members are the circle's).
+    member_count: int = Field(default=0)
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "group_members"
+
+    group_id: str = Field(foreign_key="chat_groups.id", primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", primary_key=True, index=True, max_length=32)
+    # admin or member; a pending join request is a row with approved false.
+    role: str = Field(default="member", max_length=16)
+    approved: bool = Field(default=True)
+    joined: int = Field(sa_type=BigInteger)
+    joined_seq: int = Field(default=0, sa_type=BigInteger)
     read_seq: int = Field(default=0, sa_type=BigInteger)
 
 
@@ -97,7 +138,8 @@ class Message(SQLModel, table=True):
     # author, and one bad row must not fail a whole group-commit batch.
     __table_args__ = (UniqueConstraint("nonce", "user_id", name="uq_messages_nonce_user"),)
 
-    circle_id: str = Field(foreign_key="circles.id", primary_key=True, max_length=32)
+    # The chat group (a circle's general group has the circle's id).
+    group_id: str = Field(foreign_key="chat_groups.id", primary_key=True, max_length=32)
     seq: int = Field(
         primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
     )
@@ -111,7 +153,7 @@ class Message(SQLModel, table=True):
 class Star(SQLModel, table=True):
     __tablename__ = "stars"
 
-    circle_id: str = Field(primary_key=True, max_length=32)
+    group_id: str = Field(primary_key=True, max_length=32)
     seq: int = Field(
         primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
     )
@@ -122,7 +164,7 @@ class Star(SQLModel, table=True):
 class Veto(SQLModel, table=True):
     __tablename__ = "vetoes"
 
-    circle_id: str = Field(primary_key=True, max_length=32)
+    group_id: str = Field(primary_key=True, max_length=32)
     seq: int = Field(
         primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
     )
@@ -139,7 +181,7 @@ class Post(SQLModel, table=True):
     __table_args__ = (
         # One post per chat message. Plain posts have a NULL source_seq, and NULLs
         # never clash in a UNIQUE constraint (SQLite and PostgreSQL alike).
-        UniqueConstraint("circle_id", "source_seq", name="uq_posts_circle_source"),
+        UniqueConstraint("source_group", "source_seq", name="uq_posts_group_source"),
         # The feed: pinned ones, then the rest newest first (keyset on created, id).
         Index("ix_posts_feed", "circle_id", "pinned", "created", "id"),
         # ``since`` catch-up after a reconnect.
@@ -175,6 +217,7 @@ class Post(SQLModel, table=True):
     like_count: int = Field(default=0)
     comment_count: int = Field(default=0)
     # The chat message as it was when promoted: it outlives retention.
+    source_group: str | None = Field(default=None, max_length=32)
     source_seq: int | None = Field(default=None, sa_type=BigInteger)
     source_ts: int | None = Field(default=None, sa_type=BigInteger)
     source_user_id: str | None = Field(default=None, max_length=32)
@@ -236,6 +279,8 @@ def _table(name: str) -> Table:
 
 
 USERS = _table("users")
+GROUPS = _table("chat_groups")
+GROUP_MEMBERS = _table("group_members")
 TOKENS = _table("tokens")
 CIRCLES = _table("circles")
 MEMBERSHIPS = _table("memberships")
@@ -255,6 +300,8 @@ __all__ = [
     "CHANGES",
     "CIRCLES",
     "COMMENTS",
+    "GROUPS",
+    "GROUP_MEMBERS",
     "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",
@@ -268,6 +315,8 @@ __all__ = [
     "ChangeRow",
     "Circle",
     "Comment",
+    "Group",
+    "GroupMember",
     "Like",
     "Member",
     "Message",

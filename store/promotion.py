@@ -1,7 +1,7 @@
 """Promotion: a starred chat message becomes a durable ``highlight`` post.
 
 Used by ``stars.Stars.star`` inside its transaction. Exactly one post per
-message: the insert ignores a conflict on UNIQUE(circle_id, source_seq) and
+message: the insert ignores a conflict on UNIQUE(source_group, source_seq) and
 the post is read back, so concurrent stars (SQLite serializes them;
 PostgreSQL nodes race on the unique index) all end on the same row. The
 circle's lock (``lookups.circle_row``) also keeps the pin cap exact while
@@ -52,6 +52,7 @@ async def promote(
         db.insert_ignore(POSTS).values(
             id=new_id(),
             circle_id=circle_id,
+            source_group=message.group_id,
             source_seq=message.seq,
             source_ts=message.ts,
             source_user_id=message.user_id,
@@ -59,23 +60,25 @@ async def promote(
             **values,
         )
     )
-    row = await post_of(conn, circle_id, message.seq)
+    row = await post_of(conn, message.group_id, message.seq)
     assert row is not None
     return row.id, result.rowcount == 1
 
 
-async def post_of(conn: AsyncConnection, circle_id: str, seq: int) -> AnyRow | None:
-    """The message's post, a tombstone included."""
+async def post_of(conn: AsyncConnection, group_id: str, seq: int) -> AnyRow | None:
+    """The post of the group's message, a tombstone included."""
     query = select(POSTS.c.id, POSTS.c.deleted).where(
-        POSTS.c.circle_id == circle_id, POSTS.c.source_seq == seq
+        POSTS.c.source_group == group_id, POSTS.c.source_seq == seq
     )
     return (await conn.execute(query)).first()
 
 
-async def votes_carry(conn: AsyncConnection, circle: AnyRow, seq: int, stars: int) -> bool:
+async def votes_carry(conn: AsyncConnection, circle: AnyRow, message: AnyRow, stars: int) -> bool:
     """Members' stars promote at the threshold (> 0), unless the message is vetoed."""
     threshold = circle.promote_threshold
     if threshold <= 0 or stars < threshold:
         return False
-    vetoed = select(VETOES.c.seq).where(VETOES.c.circle_id == circle.id, VETOES.c.seq == seq)
+    vetoed = select(VETOES.c.seq).where(
+        VETOES.c.group_id == message.group_id, VETOES.c.seq == message.seq
+    )
     return (await conn.execute(vetoed)).first() is None

@@ -16,6 +16,7 @@ from .models import (
     ACKS,
     CIRCLES,
     COMMENTS,
+    GROUPS,
     LIKES,
     MEMBERSHIPS,
     MESSAGES,
@@ -45,12 +46,32 @@ class Membership:
         """Owner or admin: may moderate, change settings, create codes."""
         return self.role in MANAGER_ROLES
 
-    def history_floor(self, circle: Record) -> int:
-        """The chat this member may read is seq > this: 0 when ``circle`` shows its
-        history to newcomers, their ``joined_seq`` when it does not (owners and
-        admins alike). The rule for reads; ``lookups.message_row`` applies it to
-        actions on a message."""
-        return 0 if circle["history_for_new_members"] else self.joined_seq
+
+@dataclass(frozen=True, slots=True)
+class GroupAccess:
+    """What a user may do in a group, as the server caches it per connection."""
+
+    circle: str
+    group: str
+    # The user's role in the group: "admin", "member", or None (a circle manager
+    # who has not joined it reads it all the same).
+    role: str | None
+    # Seq after which this user may read (``history_for_new_members`` off: the
+    # seq the group was at when they joined it).
+    floor: int
+    read_only: bool
+    archived: bool
+    manager: bool
+
+    @property
+    def general(self) -> bool:
+        return self.group == self.circle
+
+    @property
+    def may_say(self) -> bool:
+        if self.archived:
+            return False
+        return not self.read_only or self.manager or self.role == "admin"
 
 
 ROLES = ("owner", "admin", "member")
@@ -64,12 +85,18 @@ DISPLAY_NAME: ColumnElement[str] = func.coalesce(MEMBERSHIPS.c.nickname, USERS.c
 
 USER_COLUMNS = (USERS.c.id, USERS.c.handle, USERS.c.name)
 
-CIRCLE_COLUMNS = tuple(CIRCLES.c)
+# The general group's last seq, correlated: any select of circles can carry it.
+GENERAL_LAST_SEQ = (
+    select(GROUPS.c.last_seq).where(GROUPS.c.id == CIRCLES.c.id).scalar_subquery().label("last_seq")
+)
+CIRCLE_COLUMNS = (*CIRCLES.c, GENERAL_LAST_SEQ)
 
 MEMBER_COLUMNS = (MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.role, MEMBERSHIPS.c.nickname, DISPLAY_NAME)
 
+# Needs ``GROUPS`` joined (the circle of the message's group).
 MESSAGE_COLUMNS = (
-    MESSAGES.c.circle_id,
+    GROUPS.c.circle_id,
+    MESSAGES.c.group_id,
     MESSAGES.c.seq,
     MESSAGES.c.ts,
     MESSAGES.c.user_id,
@@ -105,6 +132,7 @@ def circle_record(row: AnyRow) -> Record:
         "retention_days": row.retention_days,
         "history_for_new_members": bool(row.history_for_new_members),
         "created": row.created,
+        # The general group's last seq (the chat of protocol v1 clients).
         "last_seq": row.last_seq,
         # The circle's change log position: catch up with events?after=last_rev.
         "last_rev": row.last_rev,
@@ -123,6 +151,7 @@ def member_record(row: AnyRow) -> Record:
 def message_record(row: AnyRow) -> Record:
     return message(
         row.circle_id,
+        row.group_id,
         row.seq,
         row.ts,
         row.user_id,
@@ -135,6 +164,7 @@ def message_record(row: AnyRow) -> Record:
 
 def message(
     circle: str,
+    group: str,
     seq: int,
     ts: int,
     user: str,
@@ -145,6 +175,8 @@ def message(
 ) -> Record:
     return {
         "circle": circle,
+        # The chat group: the circle's id for its general group.
+        "group": group,
         "seq": seq,
         "ts": ts,
         "from": {"id": user, "name": name},
@@ -219,6 +251,7 @@ def post_record(row: AnyRow) -> Record:
     if row.source_seq is not None:
         # A highlight's author is the message's author: one display name serves both.
         record["source"] = {
+            "group": row.source_group,
             "seq": row.source_seq,
             "ts": row.source_ts,
             "from": {"id": row.source_user_id, "name": row.display_name},

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from . import validation
 from .engine import Service
 from .ids import now_ms
-from .models import CIRCLES, MESSAGES, STARS, VETOES
+from .models import CIRCLES, GROUPS, MESSAGES, STARS, VETOES
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +32,28 @@ class Retention(Service):
     """The pruner (the server runs ``prune`` periodically)."""
 
     async def prune(self, batch: int = 500) -> int:
-        """Delete the chat messages past each circle's retention, ``batch`` rows per
-        transaction; returns how many were deleted."""
+        """Delete the chat messages past their circle's retention (in each of its
+        groups), ``batch`` rows per transaction; returns how many were deleted."""
         batch = validation.integer(batch, "batch", 1, BATCH_MAX)
         now = now_ms()
-        query = select(
-            CIRCLES.c.id, CIRCLES.c.last_seq, CIRCLES.c.retention_messages, CIRCLES.c.retention_days
-        ).where(CIRCLES.c.last_seq > 0)
+        query = (
+            select(
+                GROUPS.c.id,
+                GROUPS.c.last_seq,
+                CIRCLES.c.retention_messages,
+                CIRCLES.c.retention_days,
+            )
+            .join(CIRCLES, CIRCLES.c.id == GROUPS.c.circle_id)
+            .where(GROUPS.c.last_seq > 0)
+        )
         async with self._db.read() as conn:
-            circles = (await conn.execute(query)).all()
+            groups = (await conn.execute(query)).all()
         total = 0
-        for circle in circles:
-            keep_after_seq = circle.last_seq - circle.retention_messages
-            keep_from_ts = now - circle.retention_days * DAY_MS
+        for group in groups:
+            keep_after_seq = group.last_seq - group.retention_messages
+            keep_from_ts = now - group.retention_days * DAY_MS
             while True:
-                pruned = await self._prune_batch(circle.id, keep_after_seq, keep_from_ts, batch)
+                pruned = await self._prune_batch(group.id, keep_after_seq, keep_from_ts, batch)
                 total += pruned
                 await asyncio.sleep(0)
                 if pruned < batch:
@@ -56,13 +63,13 @@ class Retention(Service):
         return total
 
     async def _prune_batch(
-        self, circle_id: str, keep_after_seq: int, keep_from_ts: int, batch: int
+        self, group_id: str, keep_after_seq: int, keep_from_ts: int, batch: int
     ) -> int:
-        """Delete the longest run of the circle's oldest (at most ``batch``) messages
+        """Delete the longest run of the group's oldest (at most ``batch``) messages
         that are past retention: by count (seq ≤ keep_after_seq) or by age."""
         oldest = (
             select(MESSAGES.c.seq, MESSAGES.c.ts)
-            .where(MESSAGES.c.circle_id == circle_id)
+            .where(MESSAGES.c.group_id == group_id)
             .order_by(MESSAGES.c.seq)
             .limit(batch)
         )
@@ -81,11 +88,11 @@ class Retention(Service):
         async with self._db.write() as conn:
             result = await conn.execute(
                 delete(MESSAGES).where(
-                    MESSAGES.c.circle_id == circle_id, MESSAGES.c.seq <= last_pruned
+                    MESSAGES.c.group_id == group_id, MESSAGES.c.seq <= last_pruned
                 )
             )
             for table in (STARS, VETOES):
                 await conn.execute(
-                    delete(table).where(table.c.circle_id == circle_id, table.c.seq <= last_pruned)
+                    delete(table).where(table.c.group_id == group_id, table.c.seq <= last_pruned)
                 )
         return int(result.rowcount)

@@ -31,15 +31,15 @@ from .ids import now_ms
 log = logging.getLogger(__name__)
 
 _LOOKUP = (
-    "SELECT circle_id, seq, ts, user_id, text, nonce, reply_to FROM messages "
+    "SELECT group_id, seq, ts, user_id, text, nonce, reply_to FROM messages "
     "WHERE nonce IN ({marks})"
 )
 _BUMP = (
-    "UPDATE circles SET last_seq = last_seq + CASE id {cases} ELSE 0 END "
+    "UPDATE chat_groups SET last_seq = last_seq + CASE id {cases} ELSE 0 END "
     "WHERE id IN ({marks}) RETURNING id, last_seq"
 )
 _INSERT = (
-    "INSERT INTO messages (circle_id, seq, user_id, ts, text, nonce, reply_to) "
+    "INSERT INTO messages (group_id, seq, user_id, ts, text, nonce, reply_to) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 # SQLite's default limit of bound parameters per statement is 32766; batches
@@ -58,10 +58,10 @@ CHECKPOINT_EVERY_S = 0.5
 class _Row:
     """A lookup row with attribute access, as `BatchPlan` reads stored rows."""
 
-    __slots__ = ("circle_id", "seq", "ts", "user_id", "text", "nonce", "reply_to")
+    __slots__ = ("group_id", "seq", "ts", "user_id", "text", "nonce", "reply_to")
 
     def __init__(self, values: tuple[Any, ...]) -> None:
-        (self.circle_id, self.seq, self.ts, self.user_id, self.text, self.nonce, self.reply_to) = (
+        (self.group_id, self.seq, self.ts, self.user_id, self.text, self.nonce, self.reply_to) = (
             values
         )
 
@@ -241,7 +241,7 @@ def _stored(conn: sqlite3.Connection, nonces: list[str]) -> dict[tuple[str, str]
 
 
 def _reserve_seqs(conn: sqlite3.Connection, counts: dict[str, int]) -> dict[str, int]:
-    """Bump each circle's last_seq by its count; each circle's first new seq."""
+    """Bump each group's last_seq by its count; each group's first new seq."""
     if not counts:
         return {}
     ids = list(counts)

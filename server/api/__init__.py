@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Mount
 
-from server.api import accounts, circles, events, openapi, posts
+from server.api import accounts, circles, events, groups, openapi, posts
 from server.api.errors import ApiError, exception_handlers
 
 PREFIX = "/api/v1"
@@ -16,6 +16,7 @@ routes = [
             *accounts.routes,
             *circles.routes,
             *posts.routes,
+            *groups.routes,
             *events.routes,
             *openapi.routes,
         ],

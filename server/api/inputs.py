@@ -140,6 +140,16 @@ def query_int(
     return _in_range(name, _parse_int(name, raw), minimum, maximum)
 
 
+def query_bool(request: Request, name: str, default: bool = False) -> bool:
+    """``true`` or ``false`` (as JSON spells them); absent is ``default``."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if raw not in ("true", "false"):
+        raise bad(f"{name} must be true or false")
+    return raw == "true"
+
+
 def query_str(request: Request, name: str, max_len: int = 200) -> str | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX, MEMBERS_DEFAULT, MEMBERS_MAX
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
+from server.api.openapi_groups import GROUP_PATHS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.operations import (
     CIRCLE,
@@ -395,9 +396,15 @@ DOCUMENT: dict[str, Any] = {
         "not serve is a 405 with an `Allow` header and the code `not_found` (the contract "
         "has no code of its own for it).",
     },
-    "tags": [{"name": "accounts"}, {"name": "circles"}, {"name": "posts"}, {"name": "meta"}],
+    "tags": [
+        {"name": "accounts"},
+        {"name": "circles"},
+        {"name": "posts"},
+        {"name": "groups"},
+        {"name": "meta"},
+    ],
     "security": [{"bearer": []}],
-    "paths": PATHS | POST_PATHS,
+    "paths": PATHS | POST_PATHS | GROUP_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},

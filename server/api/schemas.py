@@ -6,8 +6,17 @@ from typing import Any
 
 from server.api.circles import CODES_MAX, KINDS, VISIBILITIES
 from server.api.errors import STATUS
+from server.api.groups import MAX_MEMBERS_MAX, POSITION_MAX
 from server.api.posts import COMMENT_TEXT_MAX, POST_KINDS, POST_TEXT_MAX
-from store import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+from store import (
+    GROUP_ACCESS,
+    GROUP_NAME_MAX,
+    GROUP_ROLES,
+    GROUP_TOPIC_MAX,
+    NAME_MAX,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+)
 
 Schema = dict[str, Any]
 
@@ -111,6 +120,7 @@ SCHEMAS: dict[str, Schema] = {
     "Message": obj(
         ["circle", "seq", "ts", "from", "text", "nonce"],
         circle=STR,
+        group={**STR, "description": "the chat group (the circle's id: its general group)"},
         seq=INT,
         ts=MS,
         **{"from": obj(["id", "name"], id=STR, name=STR)},
@@ -160,7 +170,13 @@ SCHEMAS |= {
         liked={**BOOL, "description": "the caller likes it"},
         comments={**INT, "description": "comment count"},
         source={
-            **obj(["seq", "ts", "from"], seq=INT, ts=MS, **{"from": _PERSON}),
+            **obj(
+                ["seq", "ts", "from"],
+                group={**STR, "description": "the chat group it was said in"},
+                seq=INT,
+                ts=MS,
+                **{"from": _PERSON},
+            ),
             "description": "for a highlight: the chat message it was promoted from",
         },
     ),
@@ -210,7 +226,8 @@ SCHEMAS |= {
                 "post.pinned, post.unpinned, pins.reordered, post.must_read, post.acked, "
                 "post.liked, comment.added, comment.edited, comment.deleted, "
                 "message.starred, message.vetoed, member.joined, member.left, "
-                "member.removed, member.updated, circle.updated; accept kinds you do not "
+                "member.removed, member.updated, circle.updated, group.created, "
+                "group.updated, group.joined, group.left, group.requested; accept kinds you do not "
                 "know. Each kind's fields: protocol/README.md",
             },
         ),
@@ -227,6 +244,82 @@ SCHEMAS |= {
             "description": "the log no longer reaches back to `after`: reload the circle",
         },
     ),
+}
+
+_GROUP_ACCESS: Schema = {
+    "type": "string",
+    "enum": list(GROUP_ACCESS),
+    "description": "open: members join; request: a group admin approves; "
+    "invite: a group admin adds",
+}
+_GROUP_ROLE: Schema = {"type": "string", "enum": list(GROUP_ROLES)}
+
+SCHEMAS |= {
+    "Group": obj(
+        [
+            "id",
+            "circle",
+            "name",
+            "topic",
+            "general",
+            "access",
+            "max_members",
+            "read_only",
+            "position",
+            "archived",
+            "created",
+            "last_seq",
+            "members",
+        ],
+        id={**STR, "description": "a circle's general group has the circle's id"},
+        circle=STR,
+        name=STR,
+        topic=STR,
+        general={**BOOL, "description": "the circle's general group: every member is in it"},
+        access=_GROUP_ACCESS,
+        max_members=nullable({**INT, "description": "the cap on members (null: none)"}),
+        read_only={**BOOL, "description": "only its admins and the circle's owners/admins say"},
+        position={**INT, "description": "the order of the circle's groups, lowest first"},
+        archived={**BOOL, "description": "kept and readable, never written again"},
+        created=MS,
+        last_seq={**INT, "description": "the group's last chat seq"},
+        members={**INT, "description": "member count"},
+    ),
+    "MyGroup": {
+        "allOf": [
+            ref("Group"),
+            obj(
+                ["joined", "role", "requested", "unread"],
+                joined={**BOOL, "description": "the caller is a member of the group"},
+                role=nullable({**_GROUP_ROLE, "description": "the caller's role in the group"}),
+                requested={**BOOL, "description": "the caller's request awaits approval"},
+                unread=nullable({**INT, "description": "unread messages (null: not joined)"}),
+            ),
+        ]
+    },
+    "GroupMember": obj(
+        ["user", "name", "role", "approved"],
+        user={**STR, "description": "user id"},
+        name={**STR, "description": "display name in the circle"},
+        role=_GROUP_ROLE,
+        approved={**BOOL, "description": "false: a request to join (shown to group admins)"},
+    ),
+    "GroupStanding": obj(
+        ["group", "user", "role", "approved"],
+        group=STR,
+        user={**STR, "description": "user id"},
+        role=_GROUP_ROLE,
+        approved={**BOOL, "description": "false: the request awaits a group admin"},
+    ),
+}
+
+_GROUP_NAME: Schema = {**STR, "minLength": 1, "maxLength": GROUP_NAME_MAX}
+_GROUP_TOPIC: Schema = {**STR, "maxLength": GROUP_TOPIC_MAX}
+_MAX_MEMBERS: Schema = {
+    **INT,
+    "minimum": 0,
+    "maximum": MAX_MEMBERS_MAX,
+    "description": "cap on members, at least 2; 0: no cap",
 }
 
 # A person's name (and a nickname): what store.validation.display_name takes.
@@ -306,6 +399,35 @@ BODIES: dict[str, Schema] = {
             "items": STR,
             "description": "every pinned post's id, in the wanted order",
         },
+    ),
+    "create_group": obj(
+        ["name"],
+        name=_GROUP_NAME,
+        topic=_GROUP_TOPIC,
+        access={**_GROUP_ACCESS, "default": "open"},
+        max_members=_MAX_MEMBERS,
+        read_only={**BOOL, "default": False},
+    ),
+    "patch_group": obj(
+        [],
+        name=_GROUP_NAME,
+        topic=_GROUP_TOPIC,
+        access={**_GROUP_ACCESS, "description": "circle owners/admins only; not general's"},
+        max_members={
+            **_MAX_MEMBERS,
+            "description": f"{_MAX_MEMBERS['description']}; not general's",
+        },
+        read_only=BOOL,
+        position={
+            **INT,
+            "minimum": 0,
+            "maximum": POSITION_MAX,
+            "description": "circle owners/admins only",
+        },
+        archived={**BOOL, "description": "circle owners/admins only; not general"},
+    ),
+    "put_group_member": obj(
+        [], role={**_GROUP_ROLE, "default": "member", "description": "the role in the group"}
     ),
     "create_codes": obj(
         ["count"],

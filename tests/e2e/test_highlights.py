@@ -256,7 +256,13 @@ async def test_rejoining_with_an_old_since_gets_a_gap_then_the_rest(
             if frame["t"] != "presence":
                 frames.append(frame)
         gap, rest = frames[0], frames[1:]
-        assert gap == {"t": "gap", "circle": scene.circle, "from_seq": 11, "to_seq": first_kept - 1}
+        assert gap == {
+            "t": "gap",
+            "circle": scene.circle,
+            "group": scene.circle,
+            "from_seq": 11,
+            "to_seq": first_kept - 1,
+        }
         assert [(m["t"], m["seq"]) for m in rest] == [("msg", s) for s in range(first_kept, 152)]
         await no_push(client, "msg")
         await client.close()

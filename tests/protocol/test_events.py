@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from protocol import EVENT_TYPES, JSON_CODEC, MSGPACK_CODEC, ProtocolError, event_from_map, event_of
-from protocol.events import CircleEvent, CircleUpdated, MessageStarred, PostAcked
+from protocol.events import (
+    CircleEvent,
+    CircleUpdated,
+    GroupCreated,
+    GroupUpdated,
+    MessageStarred,
+    PostAcked,
+)
+from protocol.events import MessageVetoed as MessageVetoedEvent
 
 POST = {"id": "p1", "circle": "c1", "kind": "post", "text": "你好", "pinned": False}
 MEMBER = {"user": "u1", "role": "member", "nickname": None, "name": "张云妮"}
@@ -36,7 +44,11 @@ SAMPLES: dict[str, Any] = {
     "member": MEMBER,
     "members": 12,
     "info": {"id": "c1", "name": "圈子"},
+    "group": "g1",
+    "role": "admin",
+    "reason": "left",
 }
+GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
 
 def sample(cls: type[CircleEvent], rev: int = 7) -> CircleEvent:
@@ -45,6 +57,8 @@ def sample(cls: type[CircleEvent], rev: int = 7) -> CircleEvent:
         values["user"] = {"id": "u1", "name": "A"}
     if cls is MessageStarred:
         values["user"], values["post"] = "u1", None
+    if cls in (GroupCreated, GroupUpdated):
+        values["group"] = GROUP
     return cls(circle="c1", rev=rev, ts=1700000000001, **values)
 
 
@@ -81,3 +95,9 @@ def test_events_are_frozen_values() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.rev = 8  # type: ignore[misc]
     assert event == sample(MessageStarred) and hash(event.kind)
+
+
+def test_a_message_event_logged_before_groups_reads_as_general() -> None:
+    old = {"kind": "message.vetoed", "circle": "c1", "rev": 3, "ts": 1, "seq": 5, "vetoed": True}
+    event = event_from_map(old)
+    assert event == MessageVetoedEvent(circle="c1", rev=3, ts=1, seq=5, vetoed=True, group=None)

@@ -69,6 +69,7 @@ CLIENT_FRAMES: list[ClientFrame] = [
 SENDER = {"id": "u1", "name": "Ana"}
 MESSAGE: dict[str, Any] = {
     "circle": "c1",
+    "group": "c1",
     "seq": 7,
     "ts": 1_764_000_000_123,
     "from": SENDER,

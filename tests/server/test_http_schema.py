@@ -53,7 +53,7 @@ def world(
     client: TestClient, signup: Callable[..., Account], make_circle: Callable[..., dict]
 ) -> dict[str, str]:
     """Real ids for the path parameters: a circle with a must-read and a plain post,
-    a comment and a member besides its owner (the caller)."""
+    a comment, a chat group and a member (of both) besides its owner (the caller)."""
     owner, member = signup("owner_1"), signup("member_1")
     circle = make_circle(owner)["id"]
     client.post(f"/api/v1/circles/{circle}/join", headers=member.auth)
@@ -67,9 +67,14 @@ def world(
     comment = client.post(
         f"/api/v1/posts/{post}/comments", json={"text": "yes"}, headers=owner.auth
     ).json()["id"]
+    group = client.post(
+        f"/api/v1/circles/{circle}/groups", json={"name": "cooks"}, headers=owner.auth
+    ).json()["group"]["id"]
+    client.post(f"/api/v1/groups/{group}/join", headers=member.auth)
     return {
         "token": owner.token,
         "circle": circle,
+        "group": group,
         "post": post,
         "plain_post": plain,
         "comment": comment,
@@ -80,14 +85,17 @@ def world(
 
 def _ids(path: str, world: dict[str, str], generated: dict[str, object]) -> dict[str, object]:
     """Real ids in place of generated ones; which of two (a must-read post or a
-    plain one, a member or the caller, the last owner) follows the generated
-    value, so the conflicts (409) are reached too."""
+    plain one, a group or general, a member or the caller, the last owner)
+    follows the generated value, so the conflicts (409) are reached too."""
     other = len(str(generated.get("user_id", generated.get("id", "")))) % 2 == 1
     if path.startswith("/api/v1/posts/"):
         return {"id": world["plain_post" if other else "post"]}
     if path.startswith("/api/v1/comments/"):
         return {"id": world["comment"]}
     ids: dict[str, object] = {"id": world["circle"]} if "{id}" in path else {}
+    if path.startswith("/api/v1/groups/"):
+        # A group of its own, or general (the circle's id), which cannot be left.
+        ids["id"] = world["circle" if other else "group"]
     if "{user_id}" in path:
         ids["user_id"] = world["owner_id" if other else "user_id"]
     if "{seq}" in path:

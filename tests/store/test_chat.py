@@ -21,6 +21,7 @@ async def test_say_returns_the_stored_message(store: Store, alice: Record, circl
     assert fresh is True
     assert message == {
         "circle": circle["id"],
+        "group": circle["id"],
         "seq": 1,
         "ts": message["ts"],
         "from": {"id": alice["id"], "name": "Alice"},

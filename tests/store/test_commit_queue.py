@@ -131,7 +131,7 @@ async def test_on_committed_gets_fresh_messages_in_seq_order_after_commit(
         # Nothing is published before its commit: another connection sees it all.
         with sqlite3.connect(db_path) as other:
             seqs = {
-                (c, s) for c, s in other.execute("SELECT circle_id, seq FROM messages").fetchall()
+                (c, s) for c, s in other.execute("SELECT group_id, seq FROM messages").fetchall()
             }
         assert {(m["circle"], m["seq"]) for m in messages} <= seqs
         calls.append(messages)
@@ -166,7 +166,7 @@ async def test_on_committed_runs_before_any_future_resolves(
     loop = asyncio.get_running_loop()
     batch = [
         commit_queue.SayRequest(
-            circle["id"], alice["id"], "Alice", "m", n, None, loop.create_future()
+            circle["id"], circle["id"], alice["id"], "Alice", "m", n, None, loop.create_future()
         )
         for n in ["a", "b", "a"]
     ]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from store import Store
 from store.engine import Database, open_database
-from store.models import Circle, Member
+from store.models import Circle, Group, Member
 from tests import timing
 
 from .conftest import sqlite_url
@@ -106,5 +106,15 @@ async def test_models_work_with_the_orm(store: Store, circle: dict[str, Any]) ->
         loaded = await session.get(Circle, circle["id"])
         owner = await session.get(Member, (circle["id"], circle["owner"]))
     assert loaded is not None and loaded.name == circle["name"]
-    assert loaded.history_for_new_members is True and loaded.last_seq == 0
+    assert loaded.history_for_new_members is True and loaded.member_count == 1
+    general = await session_get_group(store, circle["id"])
+    assert general.circle_id == circle["id"] and general.name == "general"
+    assert general.last_seq == 0
     assert owner is not None and owner.role == "owner" and owner.nickname is None
+
+
+async def session_get_group(store: Store, group_id: str) -> Group:
+    async with AsyncSession(store.db.engine, expire_on_commit=False) as session:
+        group = await session.get(Group, group_id)
+    assert group is not None
+    return group

@@ -64,7 +64,7 @@ async def test_prune_by_age(store: Store, circle: Record, alice: Record) -> None
     async with store.db.write() as conn:
         await conn.execute(
             update(MESSAGES)
-            .where(MESSAGES.c.circle_id == circle["id"], MESSAGES.c.seq <= 12)
+            .where(MESSAGES.c.group_id == circle["id"], MESSAGES.c.seq <= 12)
             .values(ts=now_ms() - DAY_MS - 1000)
         )
     assert await store.retention.prune() == 12
