@@ -3,8 +3,9 @@ behind them, in one place.
 
 - the node: at most ``connections_max`` open connections, by default the
   open-file limit less ``fd_reserve``, so a flood is refused while the store,
-  Redis, logs and `/healthz` still find a file (a process out of files fails
-  everything at once, accept included);
+  Redis and logs still find a file (a process out of files fails everything at
+  once, accept included); trusted peers (the proxy, loopback: health checks)
+  may use half of the reserve beyond it;
 - one client address: at most ``ip_pending_connections`` connections whose
   first request head has not arrived (a slowloris holds many of these), and at
   most ``ip_connections`` open ones;
@@ -99,7 +100,12 @@ class Admission:
         self.proxies = TrustedProxies(settings.trusted_proxies)
         # Header names as the HTTP parser gives them.
         self.client_header = settings.client_ip_header.strip().lower().encode("latin-1")
-        self.connections_max = connections_cap(settings, open_files or open_file_limit()[0])
+        files = open_files or open_file_limit()[0]
+        self.connections_max = connections_cap(settings, files)
+        # Trusted peers (the proxy, a monitor on this machine) may go this far
+        # past the cap: half of the files kept in reserve, so /healthz still
+        # answers them while a flood of direct peers has filled the node.
+        self.headroom = min(files - self.connections_max, settings.fd_reserve) // 2
         self.ip_pending = settings.ip_pending_connections
         self.ip_connections = settings.ip_connections
         self.user_sockets_max = settings.user_sockets
@@ -113,7 +119,7 @@ class Admission:
         trusted = self.proxies.trusts(peer)
         address = None if trusted else peer
         refusal = None
-        if self.total >= self.connections_max:
+        if self.total >= self.connections_max + (self.headroom if trusted else 0):
             refusal = NODE_FULL
         elif address is not None:
             if self.open.get(address, 0) >= self.ip_connections:
