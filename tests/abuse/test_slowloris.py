@@ -40,7 +40,9 @@ async def _finished_request(conn: Raw) -> None:
     head = await conn.reader.readuntil(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     length = next(
-        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.startswith(b"content-length")
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.startswith(b"content-length")
     )
     await conn.reader.readexactly(length)
 
