@@ -26,7 +26,7 @@ import resource
 from dataclasses import dataclass
 
 from . import metrics
-from .client_address import TrustedProxies
+from .client_address import TrustedProxies, counted_as
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ class Ticket:
         if not self.trusted_peer or self.released:
             return None
         client = admission.proxies.client(client_header) if client_header else None
+        if client is not None:
+            client = counted_as(client)
         if client == self.address:
             return None
         if client is not None and admission.open.get(client, 0) >= admission.ip_connections:
@@ -117,7 +119,7 @@ class Admission:
     def connect(self, peer: str | None) -> Ticket | Refusal:
         """A new TCP connection from ``peer``: its ticket, or why it is refused."""
         trusted = self.proxies.trusts(peer)
-        address = None if trusted else peer
+        address = None if trusted or peer is None else counted_as(peer)
         refusal = None
         if self.total >= self.connections_max + (self.headroom if trusted else 0):
             refusal = NODE_FULL

@@ -57,6 +57,16 @@ class TrustedProxies:
         return None if first is None else str(first)
 
 
+def counted_as(address: str) -> str:
+    """What an address counts as in the per-address caps: itself, or for IPv6
+    its /64, the block one subscriber is given (whoever has one has 2**64
+    addresses). Anything that is not an address counts as itself."""
+    parsed = _address(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return address if parsed is None else str(parsed)
+
+
 def _address(text: str) -> IpAddress | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"

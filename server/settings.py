@@ -95,7 +95,7 @@ class Settings:
     # Connections from one address whose first head has not arrived yet. People
     # behind one NAT open a handful at a time (a browser, at most 6 per host),
     # each finished in milliseconds; more than this at once is a flood. Past it
-    # the connection is closed at once (429).
+    # the connection is closed at once (429). An IPv6 address counts as its /64.
     ip_pending_connections: int = 32
     # Open connections (HTTP keep-alive and WebSockets) from one address: room
     # for an office or a school behind one NAT (a hundred people with a socket

@@ -119,6 +119,15 @@ def test_the_client_is_the_last_address_no_trusted_proxy_holds(
     assert TrustedProxies("127.0.0.1, 10.0.0.0/24").client(header) == client
 
 
+def test_ipv6_addresses_count_by_their_64() -> None:
+    admission = Admission(SETTINGS, open_files=10_000)
+    for host in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9", "2001:db8:1:2::3"):
+        admission.connect(host)
+    assert admission.connect("2001:db8:1:2::77") is IP_PENDING
+    _ticket(admission, "2001:db8:1:3::1")  # the next /64
+    assert admission.pending == {"2001:db8:1:2::/64": 2, "2001:db8:1:3::/64": 1}
+
+
 def test_trusted_proxies_by_address_network_or_any() -> None:
     proxies = TrustedProxies("127.0.0.1,::1, 10.0.0.0/8")
     assert proxies.trusts("127.0.0.1") and proxies.trusts("::1") and proxies.trusts("10.1.2.3")
