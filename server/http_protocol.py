@@ -18,6 +18,10 @@ half-sent handshake; after it, `hello` has its own deadline (4001).
   ``head_bytes``, or past ``head_fields`` fields: 431, closed.
 - Caps: at connection (the node, and the peer's address) and when the head
   arrives (the client behind a trusted proxy); refused with 503 or 429, closed.
+
+The request body is not bounded here (the app reads it; a proxy in front
+bounds it), and on a keep-alive connection the deadline of a pipelined
+request's head runs while the request before it is answered.
 """
 
 from __future__ import annotations
@@ -41,6 +45,14 @@ log = logging.getLogger(__name__)
 HEAD_TOO_BIG = Refusal(431, "head_too_big", "The request's headers are too large.\n")
 HEAD_TOO_MANY = Refusal(431, "head_fields", "The request has too many header fields.\n")
 HEAD_LATE = Refusal(408, "head_timeout", "The request's headers took too long.\n")
+
+
+# After a 431 the client is usually still sending its head: closing at once with
+# that unread would reset the connection, and the client would see the reset
+# instead of the status. So the server stops writing, reads and drops up to this
+# much for up to this long, then closes (a lingering close, as nginx does).
+LINGER_BYTES = 1 << 20
+LINGER_S = 2.0
 
 
 class _Refused(Exception):
@@ -73,6 +85,7 @@ class HttpProtocol(HttpToolsProtocol):
         self._fields = 0
         self._forwarded: list[bytes] = []
         self._refusal: Refusal | None = None
+        self._lingering = -1  # bytes still dropped after a refusal; -1: not refused
 
     # -- asyncio.Protocol --------------------------------------------------------
 
@@ -97,6 +110,11 @@ class HttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering >= 0:
+            self._lingering -= len(data)
+            if self._lingering < 0:
+                self.transport.abort()
+            return
         if self.transport.is_closing():
             return
         if self._in_head:
@@ -190,7 +208,7 @@ class HttpProtocol(HttpToolsProtocol):
             self._deadline = None
 
     def _refuse(self, refusal: Refusal) -> None:
-        """Answer with the refusal's status and close; nothing more is read."""
+        """Answer with the refusal's status and close (a 431 after a linger)."""
         self._refusal = refusal
         self._in_head = False
         self._cancel_deadline()
@@ -208,4 +226,9 @@ class HttpProtocol(HttpToolsProtocol):
             "connection: close\r\n\r\n".encode()
             + body
         )
-        transport.close()
+        if refusal.status != 431 or not transport.can_write_eof():
+            transport.close()  # nothing unread, or a flood: not worth a linger
+            return
+        transport.write_eof()
+        self._lingering = LINGER_BYTES
+        self._deadline = self.loop.call_later(LINGER_S, transport.abort)

@@ -14,19 +14,18 @@ from tests.e2e.harness import seconds
 REQUEST = b"GET /healthz HTTP/1.1\r\nHost: quanzi\r\n"
 
 
-REFUSED = "refused"  # 431, or a reset: the server closed with the rest of the head unread
-
-
-async def _answer_to(port: int, head: bytes, source: str = "127.0.0.2") -> int | str:
+async def _answer_to(port: int, head: bytes, source: str = "127.0.0.2") -> int | None:
+    """The status the server answered with (None: it closed without one)."""
     conn = await Raw.open(port, source)
     try:
-        await conn.send(head)  # the server may refuse before it has read it all
+        # The server refuses before it has read it all, and reads the rest
+        # before it closes, so that the client sees the status, not a reset.
+        await conn.send(head)
         answer = await conn.answer(seconds(10))
     finally:
         conn.close()
     assert answer is not None, "the server neither answered nor closed"
-    code = status(answer)
-    return REFUSED if code in (431, None) else code
+    return status(answer)
 
 
 async def test_a_huge_header_or_too_many_headers_get_431(start_server: StartServer) -> None:
@@ -34,9 +33,9 @@ async def test_a_huge_header_or_too_many_headers_get_431(start_server: StartServ
     huge = REQUEST + b"X-Huge: " + b"a" * 1_000_000 + b"\r\n\r\n"
     many = REQUEST + b"".join(b"X-H%d: 1\r\n" % i for i in range(20_000)) + b"\r\n"
     just_over = REQUEST + b"X-Big: " + b"b" * 16_400 + b"\r\n\r\n"
-    assert await _answer_to(server.port, huge) == REFUSED
-    assert await _answer_to(server.port, many) == REFUSED
-    assert await _answer_to(server.port, just_over) == REFUSED
+    assert await _answer_to(server.port, huge) == 431
+    assert await _answer_to(server.port, many) == 431
+    assert await _answer_to(server.port, just_over) == 431
     # What a real client sends passes: 90 fields, 12 KiB in all.
     fine = REQUEST + b"".join(b"X-F%d: %s\r\n" % (i, b"c" * 120) for i in range(90)) + b"\r\n"
     assert await _answer_to(server.port, fine) == 200
