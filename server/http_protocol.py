@@ -5,9 +5,15 @@ head, and the connection caps of `admission.py`.
 uvicorn (0.54, httptools) has none of these: a connection that sends nothing,
 or a head a line at a time, is kept for ever (its keep-alive timer starts only
 after a first response); a head of any size or field count is parsed, and an
-unfinished one is held in memory while it grows. The WebSocket upgrade is an
-ordinary request head until it is complete, so the same deadline bounds a
-half-sent handshake; after it, `hello` has its own deadline (4001).
+unfinished one is held in memory while it grows. Its own knobs do not reach
+there: `timeout_keep_alive` runs only between requests and any byte stops it,
+`limit_concurrency` answers 503 only once a whole head has been parsed, and
+`h11_max_incomplete_event_size` belongs to the h11 parser, which uvicorn picks
+only when httptools is missing (uvicorn[standard] brings it).
+
+The WebSocket upgrade is an ordinary request head until it is complete, so the
+same deadline bounds a half-sent handshake; after it, `hello` has its own
+deadline (4001).
 
 - Deadline: ``head_timeout_s`` from the connection (or from the first byte of a
   later request on a keep-alive connection) to the end of the head; past it the
