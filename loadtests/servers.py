@@ -26,17 +26,21 @@ from .proc import pin_process
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Load tests need more than a person's chat rate, cheap signups, and every client
-# on one address (loopback) far past the per-IP and per-user abuse limits;
-# nothing else changes.
+# Load tests need more than a person's chat rate, cheap signups, more sockets per
+# user (`idle` shares 10,000 among 100 users) and per address (a generator on
+# another machine) than people need, and every client on one address (loopback)
+# far past the per-IP and per-user rate limits; nothing else changes.
 _MANY = "1000000"
 QUANZI_BENCH_ENV = {
     "QUANZI_PASSWORD_TIME_COST": "1",
-    "QUANZI_SAY_RATE_PER_S": _MANY,
-    "QUANZI_SAY_BURST": _MANY,
     **{
         f"QUANZI_{name}": _MANY
         for name in (
+            "SAY_RATE_PER_S",
+            "SAY_BURST",
+            "USER_SOCKETS",
+            "IP_CONNECTIONS",
+            "IP_PENDING_CONNECTIONS",
             "HTTP_RATE_PER_S",
             "HTTP_BURST",
             "SIGNUP_RATE_PER_MIN",

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.api.errors import error_response
 from server.api.throttle import retry_after
-from server.client_ip import client_ip
+from server.client_address import client_ip
 from server.ratelimit import wait_before
 
 EXEMPT = frozenset({"/healthz", "/metrics"})

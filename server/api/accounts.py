@@ -19,7 +19,7 @@ from server.api.auth import authenticate, node_of
 from server.api.inputs import bad, get_str, json_body
 from server.api.responses import created, no_content, ok, route
 from server.api.throttle import throttle, too_many
-from server.client_ip import client_ip
+from server.client_address import client_ip
 from store import Unauthenticated, token_hash
 
 # argon2 hashes whatever it is given; a bound keeps a login from costing megabytes.
