@@ -20,7 +20,7 @@ from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .engine import Database, open_database
-from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .groups import ACCESS as GROUP_ACCESS
 from .groups import GROUP_ROLES, Groups
 from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
@@ -132,6 +132,7 @@ __all__ = [
     "PASSWORD_MIN",
     "ROLES",
     "Accounts",
+    "Busy",
     "Change",
     "ChangePage",
     "Changes",
