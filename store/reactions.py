@@ -42,7 +42,7 @@ EMOJI_PER_TARGET = 20
 RANGE_MAX = 500
 # Who reacted: at most this many names per read (the counts are always whole).
 WHO_MAX = 500
-# Posts whose reactions one read gathers (a page of the feed and its pins).
+# Posts whose reactions one query gathers (a page of the feed and its pins).
 POSTS_MAX = 200
 
 _POST_SEQ = 0
@@ -134,12 +134,13 @@ class Reactions(Service):
     async def of_posts(self, post_ids: Iterable[str], viewer_id: str | None) -> dict[str, Any]:
         """The reactions on these posts (ids the caller has already read as this
         viewer): post id → ``[{"emoji","count","mine"}]``; posts without any are absent."""
-        ids = sorted({str(post_id) for post_id in post_ids})[:POSTS_MAX]
-        if not ids:
-            return {}
-        where = and_(REACTIONS.c.target.in_(ids), REACTIONS.c.seq == _POST_SEQ)
+        ids = sorted({str(post_id) for post_id in post_ids})
+        counts: dict[tuple[str, int], list[Record]] = {}
         async with self._db.read() as conn:
-            counts = await _counts(conn, where, viewer_id)
+            for at in range(0, len(ids), POSTS_MAX):
+                chunk = ids[at : at + POSTS_MAX]
+                where = and_(REACTIONS.c.target.in_(chunk), REACTIONS.c.seq == _POST_SEQ)
+                counts.update(await _counts(conn, where, viewer_id))
         return {target: found for (target, _), found in counts.items()}
 
     async def who_on_message(self, group_id: str, seq: object, user_id: str) -> list[Record]:
