@@ -230,3 +230,20 @@ async def test_bad_input_is_invalid(store: Store, room: Record, alice: Record) -
         await store.reactions.of_messages(circle, alice["id"], 0, 4)
     with pytest.raises(NotFound):
         await store.reactions.set_on_message(circle, 2**70, alice["id"], "👍", True)
+
+
+async def test_pruned_messages_take_their_reactions_posts_keep_theirs(
+    store: Store, room: Record, alice: Record, bob: Record
+) -> None:
+    circle = room["id"]
+    await store.circles.update(circle, alice["id"], {"retention_messages": 100})
+    post = await store.posts.create(circle, alice["id"], "post", "stays")
+    await store.reactions.set_on_post(post["id"], bob["id"], "👍", True)
+    first = await say_in(store, circle, circle, alice, "goes")
+    await store.reactions.set_on_message(circle, first, bob["id"], "👍", True)
+    for i in range(100):
+        last = await say_in(store, circle, circle, alice, f"m{i}")
+    await store.reactions.set_on_message(circle, last, bob["id"], "🎉", True)
+    assert await store.retention.prune(batch=500) == 1
+    assert list(await store.reactions.of_messages(circle, bob["id"], 1, last)) == [last]
+    assert list(await store.reactions.of_posts([post["id"]], bob["id"])) == [post["id"]]
