@@ -89,7 +89,7 @@ export function messageEl(circleId, message, actions) {
   // The circle's general group has the circle's id (messages from before groups lack one).
   const group = message.group || circleId;
   wantReactions(group, message.seq);
-  return withReactions(item, { group, seq: message.seq });
+  return withReactions(item, { group, seq: message.seq }, { actions: tools });
 }
 
 /** An own message the server has not confirmed yet (or refused). */

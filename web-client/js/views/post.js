@@ -56,7 +56,8 @@ export function postCard(circleId, post, opts) {
       ? deleteButton(post, 'Delete') : null),
   opts.receiptsOpen ? receiptsEl(post.id) : null,
   opts.commentsOpen ? commentsEl(circleId, post, opts.drafts, opts.rerender) : null);
-  return withReactions(card, { post: post.id });
+  // Under the post's actions, above its receipts and comments when they are open.
+  return withReactions(card, { post: post.id }, { actions: card.querySelector('.post-actions') });
 }
 
 function ackControl(circleId, post) {

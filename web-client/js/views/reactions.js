@@ -44,11 +44,20 @@ state.on('reactions', ({ key }) => {
 
 /**
  * Give `item` (a message's or a post's element) its reaction bar for `target` ({group,
- * seq} or {post}) and the long press that opens the picker; returns `item`.
+ * seq} or {post}), right after `actions` (the item's row of actions, which also gets the
+ * add button) or at its end, and the long press that opens the picker; returns `item`.
  */
-export function withReactions(item, target) {
+export function withReactions(item, target, { actions = null } = {}) {
   const bar = reactionBar(target);
-  item.append(bar);
+  if (actions && actions.parentNode === item) {
+    actions.after(bar);
+    // Before a manager's tools, which are many: it stays on the first line.
+    const tools = [...actions.children].find((child) => child.classList.contains('tools'));
+    actions.insertBefore(bar.addButton, tools || null);
+  } else {
+    item.append(bar);
+    bar.prepend(bar.addButton);
+  }
   onLongPress(item, (event) => {
     if (event.target.closest('button, a, input, textarea, select')) return false;
     openPicker(bar, true);
@@ -57,6 +66,7 @@ export function withReactions(item, target) {
   return item;
 }
 
+/** The bar (chips, picker, who) of a target; its add button is `bar.addButton`, to place. */
 export function reactionBar(target) {
   const key = reactions.keyOf(target);
   const chips = h('span', { class: 'reaction-chips' });
@@ -77,11 +87,14 @@ export function reactionBar(target) {
     onclick: () => openPicker(bar, picker.hidden),
   });
   const who = h('div', { class: 'reaction-who', testid: 'reaction-who', role: 'status', hidden: true });
-  const bar = h('div', { class: 'reactions', testid: 'reactions', dataset: { key } }, chips, add, picker, who);
+  const bar = h('div', { class: 'reactions', testid: 'reactions', dataset: { key } }, chips, picker, who);
   bar.reactionTarget = target;
-  bar.addEventListener('keydown', (event) => {
+  bar.addButton = add;
+  const escape = (event) => {
     if (event.key === 'Escape' && !picker.hidden) openPicker(bar, false);
-  });
+  };
+  bar.addEventListener('keydown', escape);
+  add.addEventListener('keydown', escape);
   if (!bars.has(key)) bars.set(key, new Set());
   bars.get(key).add(bar);
   renderChips(bar);
@@ -90,10 +103,11 @@ export function reactionBar(target) {
 
 function openPicker(bar, open) {
   const picker = bar.querySelector('.reaction-picker');
-  const add = bar.querySelector('.reaction-add');
+  const add = bar.addButton;
   picker.hidden = !open;
   add.setAttribute('aria-expanded', open ? 'true' : 'false');
   bar.classList.toggle('picking', open);
+  add.classList.toggle('picking', open);
   if (open) picker.querySelector('button')?.focus({ preventScroll: true });
 }
 
