@@ -1,6 +1,7 @@
 """Reactions in two browsers: Bob reacts to Ann's message from the picker, Ann sees
 the count live and who reacted, adds hers with a click on the count, Bob takes his
-back; the same on a post of the feed; and on a phone, a long press opens the picker."""
+back; the same on a post of the feed; a page offline meanwhile catches up; and on a
+phone, a long press opens the picker."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.browser.pages import (
     signup,
     tid,
     two_in_a_circle,
+    wait_live,
 )
 
 
@@ -139,3 +141,27 @@ def test_a_long_press_opens_the_picker_on_a_phone(browser: Any, server: Any) -> 
         assert errors == []
     finally:
         context.close()
+
+
+def test_reactions_given_while_offline_arrive_with_the_catch_up(open_page: Any) -> None:
+    ann, bob = two_in_a_circle(open_page, "地铁")
+    open_tab(ann, "chat")
+    open_tab(bob, "chat")
+    say(ann, "进隧道了吗")
+    on_ann = expect_once(ann, "进隧道了吗")
+    on_bob = expect_once(bob, "进隧道了吗")
+
+    bob.context.set_offline(True)
+    expect(tid(bob, "status")).to_have_attribute("data-state", "offline")
+    on_ann.hover()
+    on_ann.get_by_test_id("reaction-add").click()
+    on_ann.get_by_test_id("reaction-picker").locator('[data-emoji="😮"]').click()
+    expect(on_ann.get_by_test_id("reaction-count")).to_have_text("1")
+    expect(on_bob.get_by_test_id("reaction")).to_have_count(0)
+
+    bob.context.set_offline(False)
+    wait_live(bob)
+    chip = on_bob.get_by_test_id("reaction").filter(has_text="😮")
+    expect(chip.get_by_test_id("reaction-count")).to_have_text("1")
+    expect(chip).to_have_attribute("aria-pressed", "false")
+    assert ann.errors == [] and bob.errors == []
