@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``retention``, ``changes``); every change to a circle's durable
+``comments``, ``reactions``, ``retention``, ``changes``); every change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
@@ -32,6 +32,8 @@ from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
 from .posts import Posts
+from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
+from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
 from .stars import Stars
@@ -59,6 +61,7 @@ class Store:
         self.pins = Pins(db)
         self.must_reads = MustReads(db)
         self.comments = Comments(db)
+        self.reactions = Reactions(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
 
@@ -121,6 +124,8 @@ async def migrate_database(url: str) -> str | None:
 
 __all__ = [
     "CHANGE_KINDS",
+    "EMOJI_MAX",
+    "EMOJI_PER_TARGET",
     "GROUP_ACCESS",
     "GROUP_MEMBERS_MAX",
     "GROUP_NAME_MAX",
@@ -130,6 +135,7 @@ __all__ = [
     "NAME_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
+    "REACTIONS_RANGE_MAX",
     "ROLES",
     "Accounts",
     "Busy",
@@ -152,6 +158,7 @@ __all__ = [
     "Outcome",
     "Pins",
     "Posts",
+    "Reactions",
     "Record",
     "Retention",
     "Stars",

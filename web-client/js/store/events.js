@@ -5,6 +5,7 @@
 
 import * as comments from './comments.js';
 import * as members from './members.js';
+import * as reactions from './reactions.js';
 import * as receipts from './receipts.js';
 import * as state from './state.js';
 
@@ -92,6 +93,7 @@ const KINDS = {
     if (ev.member.user === myId()) state.setMyMembership(ev.circle, ev.member);
   },
   'circle.updated': (ev) => state.setCircleInfo(ev.circle, ev.info),
+  'reaction.changed': (ev) => reactions.applyChange(ev, myId()),
 };
 
 function memberGone(ev) {
