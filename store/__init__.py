@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``retention``, ``changes``); every change to a circle's durable
+``comments``, ``polls``, ``retention``, ``changes``); every change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
@@ -31,6 +31,11 @@ from .memberships import Memberships
 from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
+from .polls import LIST_MAX as POLLS_LIST_MAX
+from .polls import OPTION_MAX as POLL_OPTION_MAX
+from .polls import OPTIONS_MAX as POLL_OPTIONS_MAX
+from .polls import QUESTION_MAX as POLL_QUESTION_MAX
+from .polls import Polls
 from .posts import Posts
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
@@ -59,6 +64,7 @@ class Store:
         self.pins = Pins(db)
         self.must_reads = MustReads(db)
         self.comments = Comments(db)
+        self.polls = Polls(db, self.chat)
         self.retention = Retention(db)
         self.changes = Changes(db)
 
@@ -130,6 +136,10 @@ __all__ = [
     "NAME_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
+    "POLLS_LIST_MAX",
+    "POLL_OPTIONS_MAX",
+    "POLL_OPTION_MAX",
+    "POLL_QUESTION_MAX",
     "ROLES",
     "Accounts",
     "Change",
@@ -150,6 +160,7 @@ __all__ = [
     "NotFound",
     "Outcome",
     "Pins",
+    "Polls",
     "Posts",
     "Record",
     "Retention",
