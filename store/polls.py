@@ -36,8 +36,8 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .groups import access_of, group_row
 from .ids import new_id, now_ms
 from .lookups import circle_row, post_row, role_of
-from .models import POLL_VOTES, POLLS, USERS
-from .records import MANAGER_ROLES, AnyRow, GroupAccess, Record
+from .models import MEMBERSHIPS, POLL_VOTES, POLLS, USERS
+from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record
 
 QUESTION_MAX = 300
 OPTIONS_MIN = 2
@@ -83,10 +83,10 @@ class Polls(Service):
         self._chat = chat
 
     async def create_in_group(
-        self, group_id: str, user_id: str, author_name: str, nonce: str, **settings: Any
+        self, group_id: str, user_id: str, nonce: str, **settings: Any
     ) -> Record:
-        """Ask a poll in a chat group (as a member who may say there): the message
-        is said, then the poll recorded; returns the poll as the author sees it.
+        """Ask a poll in a chat group (as a member who may say there, under their name in
+        the circle): the message is said, then the poll recorded; returns the poll as the author sees it.
 
         ``NotFound`` (group), ``Forbidden`` (may not read or say there), ``Invalid``.
         The same ``nonce`` again returns the poll already made for it.
@@ -97,6 +97,14 @@ class Polls(Service):
             group = await group_row(conn, group_id)
             circle = await circle_row(conn, group.circle_id)
             access = await access_of(conn, circle, group, user_id)
+            author_name = (
+                await conn.execute(
+                    select(DISPLAY_NAME)
+                    .select_from(MEMBERSHIPS)
+                    .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
+                    .where(MEMBERSHIPS.c.circle_id == circle.id, MEMBERSHIPS.c.user_id == user_id)
+                )
+            ).scalar_one()
         if not access.may_say:
             raise Forbidden("this group is read-only or archived")
         message, _ = await self._chat.say(

@@ -24,7 +24,7 @@ async def room(store: Store, circle: Record, bob: Record, carol: Record) -> Reco
 async def ask(store: Store, group: str, user: Record, **settings: Any) -> Record:
     settings.setdefault("question", "去哪儿吃饭？")
     settings.setdefault("options", ["火锅", "烤鸭", "饺子"])
-    return await store.polls.create_in_group(group, user["id"], user["name"], new_id(), **settings)
+    return await store.polls.create_in_group(group, user["id"], new_id(), **settings)
 
 
 async def kinds(store: Store, circle: str) -> list[tuple[str, Record]]:
