@@ -233,9 +233,7 @@ class Members:
             members = [
                 c
                 for c in members
-                if visible_to(
-                    event, c.user_id, c.member_of[event.circle], (*c.streams, *c.groups)
-                )
+                if visible_to(event, c.user_id, c.member_of[event.circle], (*c.streams, *c.groups))
             ]
         # The event, then the v1 `highlight` it stands for (only unrestricted
         # events have one): each encoded once per codec for all of them.

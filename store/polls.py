@@ -29,8 +29,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .chat import Chat
 from .changes import record
+from .chat import Chat
 from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .groups import access_of, group_row
@@ -226,9 +226,9 @@ class Polls(Service):
         ``Conflict`` when it is closed already."""
         async with self._db.write() as conn:
             row = await _visible_row(conn, poll_id, actor_id, lock=True)
-            if row.author_id != actor_id:
-                if await role_of(conn, row.circle_id, actor_id) not in MANAGER_ROLES:
-                    raise Forbidden("only the poll's author or an owner or admin closes it")
+            role = await role_of(conn, row.circle_id, actor_id)
+            if row.author_id != actor_id and role not in MANAGER_ROLES:
+                raise Forbidden("only the poll's author or an owner or admin closes it")
             if _is_closed(row):
                 raise Conflict("this poll is closed already")
             await conn.execute(POLLS.update().where(POLLS.c.id == poll_id).values(closed=True))

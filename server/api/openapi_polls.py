@@ -49,9 +49,7 @@ POLL_SCHEMAS: dict[str, Schema] = {
         voters={**INT, "description": "members who voted"},
         mine={**_INDICES, "description": "the caller's own choice (not in events)"},
     ),
-    "PollVoter": obj(
-        ["user", "name", "options"], user=STR, name=STR, options=_INDICES
-    ),
+    "PollVoter": obj(["user", "name", "options"], user=STR, name=STR, options=_INDICES),
 }
 
 POLL_BODIES: dict[str, Schema] = {

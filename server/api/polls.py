@@ -72,7 +72,9 @@ async def create_on_post(request: Request) -> Response:
     user, _ = await authenticate(request)
     settings = _poll_settings(await json_body(request))
     polls = node_of(request).store.polls
-    return created({"poll": await polls.create_on_post(_id(request, "post"), user["id"], **settings)})
+    return created(
+        {"poll": await polls.create_on_post(_id(request, "post"), user["id"], **settings)}
+    )
 
 
 async def of_post(request: Request) -> Response:

@@ -37,7 +37,7 @@ class Scene:
         return await self.api.call(method, path, who.token, **kw)
 
     async def ask(self, who: Person, group: str | None = None, **body: Any) -> dict[str, Any]:
-        body = {"question": "周末去哪儿？", "options": ["香山", "长城", "在家"], **body}
+        body = {"question": "周末去哪儿吗", "options": ["香山", "长城", "在家"], **body}
         r = await self.call("POST", f"/groups/{group or self.circle}/polls", who, json=body)
         assert r.status_code == 201, r.text
         return dict(r.json())
@@ -82,7 +82,7 @@ async def test_a_chat_poll_is_a_message_and_votes_push_live(scene: Scene, codec:
         poll = created["poll"]
         assert created["seq"] == poll["seq"] and poll["group"] == scene.circle
         message = await cat.push("msg")
-        assert (message["seq"], message["text"]) == (poll["seq"], "📊 周末去哪儿？")
+        assert (message["seq"], message["text"]) == (poll["seq"], "📊 周末去哪儿吗")
         announced = await next_event(bob, "poll.created")
         assert announced["poll"]["id"] == poll["id"] and "mine" not in announced["poll"]
 
@@ -119,9 +119,7 @@ async def test_concurrent_votes_count_once_per_member(scene: Scene, api: Api) ->
     watcher = await Client.open(scene.server.ws, scene.bob.token)
     try:
         # Every member votes twice at once (the same choice): each counts once.
-        await asyncio.gather(
-            *(scene.vote(p, poll["id"], [0, 2]) for p in voters for _ in range(2))
-        )
+        await asyncio.gather(*(scene.vote(p, poll["id"], [0, 2]) for p in voters for _ in range(2)))
         final = (await scene.call("GET", f"/polls/{poll['id']}", scene.bob)).json()["poll"]
         assert (final["counts"], final["voters"]) == ([8, 0, 8], 8)
         # The pushes come in rev order; the last one carries the final counts.
@@ -137,7 +135,10 @@ async def test_concurrent_votes_count_once_per_member(scene: Scene, api: Api) ->
 
 async def test_anonymous_polls_and_a_private_groups_polls(scene: Scene) -> None:
     r = await scene.call(
-        "POST", f"/circles/{scene.circle}/groups", scene.owner, json={"name": "北京", "access": "invite"}
+        "POST",
+        f"/circles/{scene.circle}/groups",
+        scene.owner,
+        json={"name": "北京", "access": "invite"},
     )
     group = r.json()["group"]["id"]
     r = await scene.call("PUT", f"/groups/{group}/members/{scene.bob.id}", scene.owner)
@@ -156,7 +157,7 @@ async def test_anonymous_polls_and_a_private_groups_polls(scene: Scene) -> None:
         # cat is not in the group: nothing of its polls reaches her, nor can she vote.
         public = (await scene.ask(scene.owner))["poll"]
         assert (await next_event(cat, "poll.created"))["poll"]["id"] == public["id"]
-        assert (await scene.vote(scene.cat, secret["id"], [0], status=403))
+        assert await scene.vote(scene.cat, secret["id"], [0], status=403)
     finally:
         await bob.close()
         await cat.close()
@@ -181,7 +182,7 @@ async def test_a_post_poll_and_catching_up(scene: Scene) -> None:
     after = (await scene.call("GET", f"/circles/{scene.circle}/events", scene.cat)).json()[
         "last_rev"
     ]
-    body = {"question": "吃什么？", "options": ["火锅", "烧烤"], "multiple": True}
+    body = {"question": "吃什么吗", "options": ["火锅", "烧烤"], "multiple": True}
     r = await scene.call("POST", f"/posts/{post}/poll", scene.cat, json=body)
     assert r.status_code == 403
     r = await scene.call("POST", f"/posts/{post}/poll", scene.bob, json=body)

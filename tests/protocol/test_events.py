@@ -48,7 +48,7 @@ SAMPLES: dict[str, Any] = {
     "group": "g1",
     "role": "admin",
     "reason": "left",
-    "poll": {"id": "q1", "question": "去哪儿？", "options": ["北京", "上海"], "counts": [1, 0]},
+    "poll": {"id": "q1", "question": "去哪儿吗", "options": ["北京", "上海"], "counts": [1, 0]},
     "counts": [2, 1],
     "voters": 3,
     "options": [0],

@@ -22,7 +22,7 @@ async def room(store: Store, circle: Record, bob: Record, carol: Record) -> Reco
 
 
 async def ask(store: Store, group: str, user: Record, **settings: Any) -> Record:
-    settings.setdefault("question", "去哪儿吃饭？")
+    settings.setdefault("question", "去哪儿吃饭吗")
     settings.setdefault("options", ["火锅", "烤鸭", "饺子"])
     return await store.polls.create_in_group(group, user["id"], new_id(), **settings)
 
@@ -40,7 +40,7 @@ async def test_a_chat_poll_is_a_message_of_its_group(
     assert poll["options"] == ["火锅", "烤鸭", "饺子"] and poll["counts"] == [0, 0, 0]
     assert (poll["voters"], poll["mine"], poll["closed"]) == (0, [], False)
     history, _ = await store.chat.history(room["id"], None, 10)
-    assert [(m["seq"], m["text"]) for m in history][-1] == (poll["seq"], "📊 去哪儿吃饭？")
+    assert [(m["seq"], m["text"]) for m in history][-1] == (poll["seq"], "📊 去哪儿吃饭吗")
     [(kind, data)] = await kinds(store, room["id"])
     assert kind == "poll.created" and data["poll"]["id"] == poll["id"]
     assert "mine" not in data["poll"]
@@ -198,11 +198,11 @@ async def test_a_post_poll_belongs_to_its_authors_post(
     post = await store.posts.create(room["id"], bob["id"], "post", "周末活动")
     with pytest.raises(Forbidden):
         await store.polls.create_on_post(
-            post["id"], carol["id"], question="几点？", options=["9", "10"]
+            post["id"], carol["id"], question="几点吗", options=["9", "10"]
         )
     assert await store.polls.of_post(post["id"], carol["id"]) is None
     poll = await store.polls.create_on_post(
-        post["id"], bob["id"], question="几点？", options=["9", "10"], multiple=True
+        post["id"], bob["id"], question="几点吗", options=["9", "10"], multiple=True
     )
     assert (poll["post"], poll["group"], poll["seq"]) == (post["id"], None, None)
     with pytest.raises(Conflict):

@@ -30,7 +30,7 @@ async def test_votes_count_once_and_push_live_on_both_nodes(
             "POST",
             f"/groups/{circle}/polls",
             owner,
-            json={"question": "几点集合？", "options": ["八点", "九点"]},
+            json={"question": "几点集合吗", "options": ["八点", "九点"]},
         )
         assert r.status_code == 201, r.text
         poll = r.json()["poll"]["id"]
