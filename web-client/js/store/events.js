@@ -5,6 +5,7 @@
 
 import * as comments from './comments.js';
 import * as members from './members.js';
+import * as polls from './polls.js';
 import * as receipts from './receipts.js';
 import * as state from './state.js';
 
@@ -92,6 +93,9 @@ const KINDS = {
     if (ev.member.user === myId()) state.setMyMembership(ev.circle, ev.member);
   },
   'circle.updated': (ev) => state.setCircleInfo(ev.circle, ev.info),
+  'poll.created': (ev) => polls.putPoll(ev.poll),
+  'poll.voted': (ev) => polls.voted(ev),
+  'poll.closed': (ev) => polls.putPoll(ev.poll),
 };
 
 function memberGone(ev) {

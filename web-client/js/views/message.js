@@ -2,7 +2,9 @@
 // text), reply reference, and its actions (star with count, reply, veto for managers).
 
 import { h, timeEl } from '../dom.js';
+import * as polls from '../store/polls.js';
 import * as state from '../store/state.js';
+import { pollCard } from './polls.js';
 
 export function promotedSeqs(circleId) {
   const seqs = new Set();
@@ -81,8 +83,16 @@ export function messageEl(circleId, message, actions) {
     promoted ? h('span', { class: 'tag', testid: 'msg-promoted', text: 'highlight' }) : null,
     chat.vetoed.has(message.seq) ? h('span', { class: 'tag muted', text: 'vetoed' }) : null),
   replyRef(circleId, message.reply_to),
-  h('p', { class: 'text', testid: 'msg-text', text: message.text }),
+  textOrPoll(circleId, message),
   tools);
+}
+
+/** The message's text, or the card of the poll it asks. */
+function textOrPoll(circleId, message) {
+  const poll = polls.pollAt(message.group || circleId, message.seq);
+  return poll
+    ? pollCard(poll)
+    : h('p', { class: 'text', testid: 'msg-text', text: message.text });
 }
 
 /** An own message the server has not confirmed yet (or refused). */

@@ -7,6 +7,7 @@ import { busy, h, time, timeEl } from '../dom.js';
 import { refreshCircles } from '../loaders.js';
 import * as state from '../store/state.js';
 import { commentsEl } from './comments.js';
+import { postPollSlot } from './polls.js';
 import { receiptsEl } from './receipts.js';
 
 const KIND_LABEL = { highlight: 'Highlight', post: 'Post', notice: 'Notice' };
@@ -34,6 +35,7 @@ export function postCard(circleId, post, opts) {
     h('span', { class: 'author', testid: 'post-author', text: (source && source.from ? source.from.name : post.author && post.author.name) || '' }),
     timeEl(source ? source.ts : post.created)),
   h('p', { class: 'text', testid: 'post-text', text: post.text }),
+  postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
     ? h('p', { class: 'muted small', text: `Highlighted by ${post.author.name}` })
     : null,
