@@ -36,7 +36,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .groups import access_of, group_row
 from .ids import new_id, now_ms
 from .lookups import circle_row, post_row, role_of
-from .models import MEMBERSHIPS, POLL_VOTES, POLLS, USERS
+from .models import GROUPS, MEMBERSHIPS, POLL_VOTES, POLLS, USERS
 from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record
 
 QUESTION_MAX = 300
@@ -182,7 +182,7 @@ class Polls(Service):
                 .limit(limit)
             )
             ids = [row.id for row in await conn.execute(query)]
-            return [await _read(conn, poll_id, viewer_id) for poll_id in ids]
+            return await _read_many(conn, ids, viewer_id)
 
     async def vote(self, poll_id: str, user_id: str, options: object) -> Record:
         """Set the member's choice to ``options`` (indices; single choice: at most
@@ -192,6 +192,8 @@ class Polls(Service):
             chosen = _choice(options, len(orjson.loads(row.options)), bool(row.multiple))
             if _is_closed(row):
                 raise Conflict("this poll is closed")
+            if row.group_id is not None and await _archived(conn, row.group_id):
+                raise Conflict("this group is archived")
             before = await _mine(conn, poll_id, user_id)
             if before != chosen:
                 await conn.execute(
@@ -325,6 +327,11 @@ async def _visible_row(
     return row
 
 
+async def _archived(conn: AsyncConnection, group_id: str) -> bool:
+    query = select(GROUPS.c.archived).where(GROUPS.c.id == group_id)
+    return bool((await conn.execute(query)).scalar_one())
+
+
 async def _mine(conn: AsyncConnection, poll_id: str, user_id: str) -> list[int]:
     query = select(POLL_VOTES.c.option).where(
         POLL_VOTES.c.poll_id == poll_id, POLL_VOTES.c.user_id == user_id
@@ -347,26 +354,61 @@ async def _counts(conn: AsyncConnection, poll_id: str, size: int) -> tuple[list[
 
 async def _read(conn: AsyncConnection, poll_id: str, viewer_id: str | None) -> Record:
     """The poll as a viewer sees it (None: as everyone sees it, no ``mine``)."""
-    row = (await conn.execute(select(*POLLS.c).where(POLLS.c.id == poll_id))).one()
-    options = orjson.loads(row.options)
-    counts, voters = await _counts(conn, poll_id, len(options))
-    poll: Record = {
-        "id": row.id,
-        "circle": row.circle_id,
-        "group": row.group_id,
-        "seq": None if row.seq is None else int(row.seq),
-        "post": row.post_id,
-        "author": row.author_id,
-        "question": row.question,
-        "options": options,
-        "multiple": bool(row.multiple),
-        "anonymous": bool(row.anonymous),
-        "closes_at": None if row.closes_at is None else int(row.closes_at),
-        "closed": _is_closed(row),
-        "created": int(row.created),
-        "counts": counts,
-        "voters": voters,
-    }
+    return (await _read_many(conn, [poll_id], viewer_id))[0]
+
+
+async def _read_many(
+    conn: AsyncConnection, poll_ids: list[str], viewer_id: str | None
+) -> list[Record]:
+    """Polls as a viewer sees them, in the order asked: three queries for any number."""
+    if not poll_ids:
+        return []
+    rows = {r.id: r for r in await conn.execute(select(*POLLS.c).where(POLLS.c.id.in_(poll_ids)))}
+    per_option = (
+        select(POLL_VOTES.c.poll_id, POLL_VOTES.c.option, func.count().label("n"))
+        .where(POLL_VOTES.c.poll_id.in_(poll_ids))
+        .group_by(POLL_VOTES.c.poll_id, POLL_VOTES.c.option)
+    )
+    voters = (
+        select(POLL_VOTES.c.poll_id, func.count(func.distinct(POLL_VOTES.c.user_id)).label("n"))
+        .where(POLL_VOTES.c.poll_id.in_(poll_ids))
+        .group_by(POLL_VOTES.c.poll_id)
+    )
+    counts = {poll_id: [0] * len(orjson.loads(rows[poll_id].options)) for poll_id in poll_ids}
+    for vote in await conn.execute(per_option):
+        if 0 <= vote.option < len(counts[vote.poll_id]):
+            counts[vote.poll_id][vote.option] = int(vote.n)
+    voted = {r.poll_id: int(r.n) for r in await conn.execute(voters)}
+    mine: dict[str, list[int]] = {poll_id: [] for poll_id in poll_ids}
     if viewer_id is not None:
-        poll["mine"] = await _mine(conn, poll_id, viewer_id)
-    return poll
+        own = (
+            select(POLL_VOTES.c.poll_id, POLL_VOTES.c.option)
+            .where(POLL_VOTES.c.poll_id.in_(poll_ids), POLL_VOTES.c.user_id == viewer_id)
+            .order_by(POLL_VOTES.c.option)
+        )
+        for vote in await conn.execute(own):
+            mine[vote.poll_id].append(int(vote.option))
+    found = []
+    for poll_id in poll_ids:
+        row = rows[poll_id]
+        poll: Record = {
+            "id": row.id,
+            "circle": row.circle_id,
+            "group": row.group_id,
+            "seq": None if row.seq is None else int(row.seq),
+            "post": row.post_id,
+            "author": row.author_id,
+            "question": row.question,
+            "options": orjson.loads(row.options),
+            "multiple": bool(row.multiple),
+            "anonymous": bool(row.anonymous),
+            "closes_at": None if row.closes_at is None else int(row.closes_at),
+            "closed": _is_closed(row),
+            "created": int(row.created),
+            "counts": counts[poll_id],
+            "voters": voted.get(poll_id, 0),
+        }
+        if viewer_id is not None:
+            poll["mine"] = mine[poll_id]
+        found.append(poll)
+    return found

@@ -89,7 +89,9 @@ def test_a_poll_on_a_post_and_on_a_phone(open_page: Any) -> None:
     tid(ann, "post-poll-open").click()
     composer = tid(ann, "poll-composer")
     composer.get_by_test_id("poll-question-input").fill("吃什么")
-    for box, text in zip(composer.get_by_test_id("poll-option-input").all(), ["火锅", "烧烤"], strict=True):
+    for box, text in zip(
+        composer.get_by_test_id("poll-option-input").all(), ["火锅", "烧烤"], strict=True
+    ):
         box.fill(text)
     composer.get_by_test_id("poll-multiple").check()
     composer.get_by_test_id("poll-submit").click()

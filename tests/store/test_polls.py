@@ -44,8 +44,16 @@ async def test_a_chat_poll_is_a_message_of_its_group(
     [(kind, data)] = await kinds(store, room["id"])
     assert kind == "poll.created" and data["poll"]["id"] == poll["id"]
     assert "mine" not in data["poll"]
+    second = await ask(store, room["id"], alice, question="第二个", options=["是", "否"])
+    await store.polls.vote(second["id"], alice["id"], [1])
     listed = await store.polls.of_group(room["id"], alice["id"])
-    assert [p["id"] for p in listed] == [poll["id"]]
+    assert [(p["id"], p["counts"], p["mine"]) for p in listed] == [
+        (second["id"], [0, 1], [1]),
+        (poll["id"], [0, 0, 0], []),
+    ]
+    assert [p["id"] for p in await store.polls.of_group(room["id"], alice["id"], 1)] == [
+        second["id"]
+    ]
 
 
 async def test_single_choice_replaces_the_members_vote(
@@ -186,6 +194,10 @@ async def test_only_who_may_read_the_group_sees_and_votes(
         await store.polls.get("nope", alice["id"])
     with pytest.raises(NotFound):
         await store.polls.of_group("nope", alice["id"])
+    await store.groups.update(group["id"], alice["id"], archived=True)
+    with pytest.raises(Conflict):
+        await store.polls.vote(poll["id"], bob["id"], [1])
+    assert (await store.polls.get(poll["id"], bob["id"]))["counts"] == [1, 0, 0]
     read_only = await store.groups.create(room["id"], alice["id"], "公告", read_only=True)
     await store.groups.join(read_only["id"], bob["id"])
     with pytest.raises(Forbidden):
