@@ -107,7 +107,7 @@ class Polls(Service):
             ).scalar_one()
         if not access.may_say:
             raise Forbidden("this group is read-only or archived")
-        message, _ = await self._chat.say(
+        message, fresh = await self._chat.say(
             circle.id,
             user_id,
             author_name,
@@ -125,6 +125,9 @@ class Polls(Service):
             ).first()
             if known is not None:
                 return await _read(conn, known.id, user_id)
+            if not fresh:
+                # The nonce named a message of theirs that asks no poll.
+                raise Conflict("this nonce was used for another message")
             poll_id = new_id()
             await _insert(conn, poll_id, circle.id, user_id, poll, group_id=group_id, seq=seq)
             shown = await _read(conn, poll_id, None)

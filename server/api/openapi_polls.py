@@ -85,7 +85,7 @@ POLL_BODIES: dict[str, Schema] = {
             "minLength": 1,
             "maxLength": 64,
             "description": "idempotency key of its chat message: the same again "
-            "returns the poll already made",
+            "returns the poll already made (409 if it named a message that asks none)",
         },
     ),
     "vote_poll": obj(
@@ -122,11 +122,11 @@ POLL_PATHS: dict[str, dict[str, Schema]] = {
         ),
         "post": _op(
             "Ask a poll in the group: its chat message says “📊 question” (who may "
-            "say there); `seq` is that message's",
+            "say there); `seq` is that message's; a `nonce` of another message: 409",
             obj(["poll", "seq"], poll=ref("Poll"), seq=INT),
             "201",
             body="create_group_poll",
-            errors="403 404",
+            errors="403 404 409",
             params=(_GROUP,),
         ),
     },

@@ -46,13 +46,26 @@ async def test_a_chat_poll_is_a_message_of_its_group(
     assert "mine" not in data["poll"]
     second = await ask(store, room["id"], alice, question="第二个", options=["是", "否"])
     await store.polls.vote(second["id"], alice["id"], [1])
+    again = await store.polls.create_in_group(
+        room["id"], alice["id"], "same", question="q", options=["a", "b"]
+    )
+    repeated = await store.polls.create_in_group(
+        room["id"], alice["id"], "same", question="q", options=["a", "b"]
+    )
+    assert repeated["id"] == again["id"]
+    await store.chat.say(room["id"], alice["id"], "Alice", "hello", "plain")
+    with pytest.raises(Conflict):
+        await store.polls.create_in_group(
+            room["id"], alice["id"], "plain", question="q", options=["a", "b"]
+        )
     listed = await store.polls.of_group(room["id"], alice["id"])
     assert [(p["id"], p["counts"], p["mine"]) for p in listed] == [
+        (again["id"], [0, 0], []),
         (second["id"], [0, 1], [1]),
         (poll["id"], [0, 0, 0], []),
     ]
     assert [p["id"] for p in await store.polls.of_group(room["id"], alice["id"], 1)] == [
-        second["id"]
+        again["id"]
     ]
 
 
