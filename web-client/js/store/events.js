@@ -93,9 +93,9 @@ const KINDS = {
     if (ev.member.user === myId()) state.setMyMembership(ev.circle, ev.member);
   },
   'circle.updated': (ev) => state.setCircleInfo(ev.circle, ev.info),
-  'poll.created': (ev) => polls.putPoll(ev.poll),
+  'poll.created': (ev) => polls.fromEvent(ev.poll),
   'poll.voted': (ev) => polls.voted(ev),
-  'poll.closed': (ev) => polls.putPoll(ev.poll),
+  'poll.closed': (ev) => polls.fromEvent(ev.poll),
 };
 
 function memberGone(ev) {

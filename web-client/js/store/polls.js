@@ -12,6 +12,7 @@ const atMessage = new Map(); // `${group}:${seq}` → poll id
 const ofPost = new Map(); // post id → poll id, or null: it has none
 const groupsLoaded = new Map(); // group id → promise of its first load
 const postsAsked = new Map(); // post id → promise
+const eventsSeen = new Map(); // poll id → how many of its events were applied
 
 const myId = () => (state.session.user ? state.session.user.id : null);
 const messageKey = (group, seq) => `${group}:${seq}`;
@@ -42,8 +43,30 @@ export function putPoll(poll) {
   state.emit('poll', { circle: poll.circle, poll: merged });
 }
 
+/** A poll.* event applied: counted, so a reply read before it does not undo it. */
+export function fromEvent(poll) {
+  eventsSeen.set(poll.id, (eventsSeen.get(poll.id) || 0) + 1);
+  putPoll(poll);
+}
+
+/**
+ * Run a request answering the poll (a vote, a close) and store its answer; when events
+ * of the poll came meanwhile, their counts are newer than the answer's: keep those.
+ */
+export async function answered(pollId, request) {
+  const before = eventsSeen.get(pollId) || 0;
+  const reply = await request();
+  const known = byId.get(pollId);
+  if (known && (eventsSeen.get(pollId) || 0) !== before) {
+    putPoll({ ...known, mine: reply.poll.mine });
+  } else {
+    putPoll(reply.poll);
+  }
+}
+
 /** A poll.voted event: the counts after it, and our choice if it was ours. */
 export function voted(ev) {
+  eventsSeen.set(ev.poll, (eventsSeen.get(ev.poll) || 0) + 1);
   const known = byId.get(ev.poll);
   if (!known) return;
   const fields = { counts: ev.counts, voters: ev.voters };

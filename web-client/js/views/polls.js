@@ -131,14 +131,13 @@ export function pollCard(poll) {
       } else {
         next = mine.has(index) ? [] : [index];
       }
-      const reply = await api.votePoll(current.id, next);
-      polls.putPoll(reply.poll);
+      await polls.answered(current.id, () => api.votePoll(current.id, next));
     }));
   }
 
   function closePoll(current, button) {
     if (!window.confirm(T.confirmClose)) return;
-    busy(button, async () => polls.putPoll((await api.closePoll(current.id)).poll));
+    busy(button, () => polls.answered(current.id, () => api.closePoll(current.id)));
   }
 
   async function toggleVoters(current) {
