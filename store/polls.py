@@ -224,6 +224,8 @@ class Polls(Service):
                     "options": None if row.anonymous else chosen,
                 }
                 await record(conn, row.circle_id, "poll.voted", data)
+        # Read after the commit: the write lock is held no longer than the vote needs.
+        async with self._db.read() as conn:
             return await _read(conn, poll_id, user_id)
 
     async def close(self, poll_id: str, actor_id: str) -> Record:
