@@ -62,6 +62,9 @@ KINDS = (
     "group.left",
     "group.requested",
     "reaction.changed",
+    "poll.created",
+    "poll.voted",
+    "poll.closed",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

@@ -232,8 +232,8 @@ SCHEMAS |= {
                 "post.liked, comment.added, comment.edited, comment.deleted, "
                 "message.starred, message.vetoed, member.joined, member.left, "
                 "member.removed, member.updated, circle.updated, group.created, "
-                "group.updated, group.joined, group.left, group.requested, reaction.changed; "
-                "accept kinds you do not "
+                "group.updated, group.joined, group.left, group.requested, reaction.changed, "
+                "poll.created, poll.voted, poll.closed; accept kinds you do not "
                 "know. Each kind's fields: protocol/README.md",
             },
         ),

@@ -128,3 +128,14 @@ export const mustRead = (postId, on) =>
 export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
 export const receipts = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/receipts${query({ cursor })}`);
+
+// Polls
+export const groupPolls = (groupId) => request('GET', `/groups/${enc(groupId)}/polls`);
+export const createGroupPoll = (groupId, poll) =>
+  request('POST', `/groups/${enc(groupId)}/polls`, poll);
+export const postPoll = (postId) => request('GET', `/posts/${enc(postId)}/poll`);
+export const createPostPoll = (postId, poll) => request('POST', `/posts/${enc(postId)}/poll`, poll);
+export const votePoll = (pollId, options) =>
+  request('PUT', `/polls/${enc(pollId)}/votes`, { options });
+export const closePoll = (pollId) => request('POST', `/polls/${enc(pollId)}/close`);
+export const pollVoters = (pollId) => request('GET', `/polls/${enc(pollId)}/voters`);

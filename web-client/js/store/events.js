@@ -6,6 +6,7 @@
 import * as comments from './comments.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
+import * as polls from './polls.js';
 import * as receipts from './receipts.js';
 import * as state from './state.js';
 
@@ -94,6 +95,9 @@ const KINDS = {
   },
   'circle.updated': (ev) => state.setCircleInfo(ev.circle, ev.info),
   'reaction.changed': (ev) => reactions.applyChange(ev, myId()),
+  'poll.created': (ev) => polls.fromEvent(ev.poll),
+  'poll.voted': (ev) => polls.voted(ev),
+  'poll.closed': (ev) => polls.fromEvent(ev.poll),
 };
 
 function memberGone(ev) {

@@ -3,8 +3,10 @@
 
 import * as api from '../api.js';
 import { busy, h, toast } from '../dom.js';
+import * as polls from '../store/polls.js';
 import * as state from '../store/state.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
+import { chatPollTools } from './polls.js';
 
 const PAGE = 50;
 
@@ -20,12 +22,14 @@ export function chatView(circleId, { socket }) {
   });
   const send = h('button', { type: 'submit', class: 'primary', testid: 'chat-send', text: 'Send' });
   const replyBar = h('div', { class: 'reply-bar', testid: 'reply-bar', hidden: true });
+  // This chat is the circle's general group (its id is the circle's).
+  const pollTools = chatPollTools(circleId, () => circleId);
   const form = h('form', { class: 'composer', testid: 'chat-form', onsubmit: submit },
     replyBar,
     h('label', { for: input.id, class: 'visually-hidden', text: 'Message' }),
-    h('div', { class: 'row' }, input, send));
+    h('div', { class: 'row' }, pollTools.button, input, send));
   const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': 'Chat' },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, form);
+    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, pollTools.slot, form);
 
   let manager = state.isManager(circleId);
   let threshold = state.thresholdOf(circleId);
@@ -244,7 +248,14 @@ export function chatView(circleId, { socket }) {
     })),
     state.on('joined', mine(() => {
       if (firstLoad) loadOlder();
+      polls.loadGroupPolls(circleId, { force: true });
     })),
+    // A message learns it asks a poll (its card then keeps itself current).
+    state.on('poll', (d) => {
+      if (d.poll.group !== circleId || d.poll.seq == null) return;
+      const node = list.querySelector(`[data-seq="${d.poll.seq}"]`);
+      if (node && !node.querySelector('[data-testid="poll"]')) replace(d.poll.seq);
+    }),
   ];
   // Whatever is already known (a re-render of the same circle).
   for (const message of [...chat.messages.values()].sort((a, b) => a.seq - b.seq)) list.append(render(message));

@@ -3,8 +3,10 @@
 // its reactions (views/reactions.js).
 
 import { h, timeEl } from '../dom.js';
+import * as polls from '../store/polls.js';
 import { want as wantReactions } from '../store/reactions.js';
 import * as state from '../store/state.js';
+import { pollCard } from './polls.js';
 import { withReactions } from './reactions.js';
 
 export function promotedSeqs(circleId) {
@@ -84,12 +86,20 @@ export function messageEl(circleId, message, actions) {
     promoted ? h('span', { class: 'tag', testid: 'msg-promoted', text: 'highlight' }) : null,
     chat.vetoed.has(message.seq) ? h('span', { class: 'tag muted', text: 'vetoed' }) : null),
   replyRef(circleId, message.reply_to),
-  h('p', { class: 'text', testid: 'msg-text', text: message.text }),
+  textOrPoll(circleId, message),
   tools);
   // The circle's general group has the circle's id (messages from before groups lack one).
   const group = message.group || circleId;
   wantReactions(group, message.seq);
   return withReactions(item, { group, seq: message.seq }, { actions: tools });
+}
+
+/** The message's text, or the card of the poll it asks. */
+function textOrPoll(circleId, message) {
+  const poll = polls.pollAt(message.group || circleId, message.seq);
+  return poll
+    ? pollCard(poll)
+    : h('p', { class: 'text', testid: 'msg-text', text: message.text });
 }
 
 /** An own message the server has not confirmed yet (or refused). */

@@ -8,6 +8,7 @@ import { refreshCircles } from '../loaders.js';
 import { seedPost } from '../store/reactions.js';
 import * as state from '../store/state.js';
 import { commentsEl } from './comments.js';
+import { postPollSlot } from './polls.js';
 import { withReactions } from './reactions.js';
 import { receiptsEl } from './receipts.js';
 
@@ -37,6 +38,7 @@ export function postCard(circleId, post, opts) {
     h('span', { class: 'author', testid: 'post-author', text: (source && source.from ? source.from.name : post.author && post.author.name) || '' }),
     timeEl(source ? source.ts : post.created)),
   h('p', { class: 'text', testid: 'post-text', text: post.text }),
+  postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
     ? h('p', { class: 'muted small', text: `Highlighted by ${post.author.name}` })
     : null,
