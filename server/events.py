@@ -21,7 +21,7 @@ from protocol import MEMBERSHIP_EVENTS, CircleEvent, event_of
 from store import Change, Store
 
 from .broker import ALL, Broker, circle_channel
-from .members import poll_group, visible_to
+from .members import group_of, visible_to
 from .messages import CircleChange
 
 
@@ -57,7 +57,7 @@ class Events:
         page = await self._store.changes.after(circle, viewer_id, after, limit)
         events = [to_event(change) for change in page.changes]
         groups: set[str] = set()
-        if page.role is not None and any(poll_group(e) is not None for e in events):
+        if page.role is not None and any(group_of(e) is not None for e in events):
             found = await self._store.groups.of_circle(circle, viewer_id, archived=True)
             groups = {group["id"] for group in found if group["joined"]}
         return {

@@ -31,10 +31,13 @@ from protocol.events import (
     MemberLeft,
     MemberRemoved,
     MemberUpdated,
+    MessageStarred,
+    MessageVetoed,
     PollClosed,
     PollCreated,
     PollVoted,
     PostAcked,
+    ReactionChanged,
 )
 from store import MANAGER_ROLES, Store
 
@@ -57,21 +60,26 @@ def visible_to(
 ) -> bool:
     """Whether a member (``role`` None: not a member) may see the event: every
     member, except that an acknowledgement reaches only the post's author and the
-    circle's owners and admins, and a poll of a group other than general only
-    those who may read that group (``groups``: the ones the viewer has joined).
-    The one rule, live and when catching up."""
+    circle's owners and admins, and what happens in the chat of a group other than
+    general (stars, vetoes, reactions and polls there) only those who may read
+    that group (``groups``: the ones the viewer has joined). The one rule, live and
+    when catching up."""
     if isinstance(event, PostAcked):
         return role in MANAGER_ROLES or user_id == event.author
-    group = poll_group(event)
+    group = group_of(event)
     if group is not None:
         return role in MANAGER_ROLES or group in groups
     return True
 
 
-def poll_group(event: CircleEvent) -> str | None:
-    """The group (not general) a poll event belongs to; None for any other event."""
-    if isinstance(event, PollVoted):
+def group_of(event: CircleEvent) -> str | None:
+    """The chat group (not general) whose chat an event is about; None for any
+    other event (those every member may see). A promotion is the circle's: its
+    `post.promoted` is for everyone, whichever group the message was said in."""
+    if isinstance(event, MessageStarred | MessageVetoed | PollVoted):
         group = event.group
+    elif isinstance(event, ReactionChanged):
+        group = event.target.get("group")
     elif isinstance(event, PollCreated | PollClosed):
         group = event.poll.get("group")
     else:
@@ -227,9 +235,10 @@ class Members:
         elif isinstance(event, GroupLeft):
             self._drop_group(event.circle, event.group, event.user)
         members = self._hub.members(event.circle)
-        if isinstance(event, PostAcked) or poll_group(event) is not None:
+        if isinstance(event, PostAcked) or group_of(event) is not None:
             # A connection reads a group it has joined here (or whose access it
-            # checked): the others fetch the group's polls when they open it.
+            # checked): the others read the group's stars, reactions and polls
+            # when they open it.
             members = [
                 c
                 for c in members
