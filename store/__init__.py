@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``retention``, ``changes``); every change to a circle's durable
+``comments``, ``reads``, ``retention``, ``changes``); every change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
@@ -32,6 +32,7 @@ from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
 from .posts import Posts
+from .reads import Reads
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
 from .stars import Stars
@@ -59,6 +60,7 @@ class Store:
         self.pins = Pins(db)
         self.must_reads = MustReads(db)
         self.comments = Comments(db)
+        self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
 
@@ -151,6 +153,7 @@ __all__ = [
     "Outcome",
     "Pins",
     "Posts",
+    "Reads",
     "Record",
     "Retention",
     "Stars",

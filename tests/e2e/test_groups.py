@@ -271,7 +271,9 @@ def _drain(client: Client) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("field", ["group"])
-async def test_a_bad_group_field_is_a_bad_frame(server: ServerProcess, api: Api, field: str) -> None:
+async def test_a_bad_group_field_is_a_bad_frame(
+    server: ServerProcess, api: Api, field: str
+) -> None:
     scene = await Scene(api).build()
     bob = await scene.client(server, "bob")
     for bad in (5, "", "x" * 65, ["a"]):
