@@ -117,3 +117,20 @@ export const mustRead = (postId, on) =>
 export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
 export const receipts = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/receipts${query({ cursor })}`);
+
+// Chat groups (README "Chat groups"); a general group's id is its circle's
+export const groups = (circleId) => request('GET', `/circles/${enc(circleId)}/groups`);
+export const createGroup = (circleId, fields) => request('POST', `/circles/${enc(circleId)}/groups`, fields);
+export const updateGroup = (groupId, changes) => request('PATCH', `/groups/${enc(groupId)}`, changes);
+export const joinGroup = (groupId) => request('POST', `/groups/${enc(groupId)}/join`);
+export const leaveGroup = (groupId) => request('POST', `/groups/${enc(groupId)}/leave`);
+export const groupMembers = (groupId, cursor) =>
+  request('GET', `/groups/${enc(groupId)}/members${query({ cursor, limit: 500 })}`);
+export const putGroupMember = (groupId, userId, role) =>
+  request('PUT', `/groups/${enc(groupId)}/members/${enc(userId)}`, role ? { role } : {});
+export const removeGroupMember = (groupId, userId) =>
+  request('DELETE', `/groups/${enc(groupId)}/members/${enc(userId)}`);
+export const groupVeto = (groupId, seq, on) =>
+  request(on ? 'PUT' : 'DELETE', `/groups/${enc(groupId)}/messages/${enc(seq)}/veto`);
+/** Every member's read marker: {reads: {user: seq}, members}; 409 beyond the size for it. */
+export const groupReads = (groupId) => request('GET', `/groups/${enc(groupId)}/reads`);

@@ -1,21 +1,28 @@
-// A circle's live chat: messages in seq order (each seq once), own messages pending until
-// the server confirms them, older history on scrolling up, stars, replies, vetoes.
+// A circle's live chat — one of its groups (`group`; general's id is the circle's): messages
+// in seq order (each seq once), own messages pending until the server confirms them, older
+// history on scrolling up, stars, quoted replies (quotes.js), vetoes, who is typing
+// (typing.js) and "read by N" under one's own messages (reads.js).
 
 import * as api from '../api.js';
 import { busy, h, toast } from '../dom.js';
 import * as state from '../store/state.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
+import { jumpToMessage, replyBarContent } from './quotes.js';
+import { readsTracker } from './reads.js';
+import { typingLine } from './typing.js';
 
 const PAGE = 50;
 
-export function chatView(circleId, { socket }) {
-  const chat = state.chatOf(circleId);
+export function chatView(circleId, { socket, group = null }) {
+  const key = group || circleId; // the chat: a group id (general's is the circle's)
+  const groupField = key === circleId ? {} : { group: key };
+  const chat = state.chatOf(key);
   const older = h('button', { type: 'button', class: 'link older', testid: 'load-older', text: 'Load older messages' });
   const list = h('ol', { class: 'messages', testid: 'messages', 'aria-label': 'Messages' });
   const pendingList = h('ol', { class: 'messages pending', testid: 'pending-messages', 'aria-label': 'Sending' });
   const log = h('div', { class: 'chat-log', testid: 'chat-log', role: 'log', tabindex: '0' }, older, list, pendingList);
   const input = h('textarea', {
-    id: `chat-input-${circleId}`, testid: 'chat-input', rows: '2', maxlength: '4000',
+    id: `chat-input-${key}`, testid: 'chat-input', rows: '2', maxlength: '4000',
     placeholder: 'Write a message…', title: 'Enter sends, Shift+Enter starts a new line', autocomplete: 'off',
   });
   const send = h('button', { type: 'submit', class: 'primary', testid: 'chat-send', text: 'Send' });
@@ -24,8 +31,11 @@ export function chatView(circleId, { socket }) {
     replyBar,
     h('label', { for: input.id, class: 'visually-hidden', text: 'Message' }),
     h('div', { class: 'row' }, input, send));
-  const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': 'Chat' },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, form);
+  const typing = typingLine(circleId, key, socket);
+  const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': 'Chat', dataset: { chat: key } },
+    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, typing.el, form);
+  input.addEventListener('input', () => typing.typed(input.value));
+  const readCounts = readsTracker(circleId, key, list);
 
   let manager = state.isManager(circleId);
   let threshold = state.thresholdOf(circleId);
@@ -35,10 +45,14 @@ export function chatView(circleId, { socket }) {
   let readSent = 0;
   let readTimer = null;
   const actions = {
+    chat: key,
+    readBy: readCounts.readBy,
+    loadQuote,
+    jumpTo: (seq) => jumpToMessage(list, seq),
     star: toggleStar,
     reply: startReply,
     veto: toggleVeto,
-    discard: (nonce) => { socket.forget(nonce); state.dropPending(circleId, nonce); },
+    discard: (nonce) => { socket.forget(nonce); state.dropPending(key, nonce); },
   };
 
   // -- rendering --------------------------------------------------------------------
@@ -111,7 +125,7 @@ export function chatView(circleId, { socket }) {
   }
 
   function refreshPromoted() {
-    const seqs = promotedSeqs(circleId);
+    const seqs = promotedSeqs(circleId, key);
     for (const node of list.querySelectorAll('[data-seq]')) {
       const seq = Number(node.dataset.seq);
       if (seqs.has(seq) !== node.classList.contains('promoted')) replace(seq);
@@ -126,14 +140,14 @@ export function chatView(circleId, { socket }) {
     const before = seqs.length ? Math.min(...seqs) : chat.highWater == null ? null : chat.highWater + 1;
     if (before == null) return; // not joined yet: the joined event brings us back
     if (before <= 1) {
-      state.addHistory(circleId, [], false);
+      state.addHistory(key, [], false);
       return;
     }
     loading = true;
     older.disabled = true;
     try {
-      const reply = await socket.request({ t: 'history', circle: circleId, before, limit: PAGE });
-      state.addHistory(circleId, reply.messages || [], reply.more);
+      const reply = await socket.request({ t: 'history', circle: circleId, ...groupField, before, limit: PAGE });
+      state.addHistory(key, reply.messages || [], reply.more);
     } catch (err) {
       if (!['offline', 'disconnected'].includes(err.code)) toast(err.message);
     } finally {
@@ -142,11 +156,18 @@ export function chatView(circleId, { socket }) {
     }
   }
 
+  /** A quoted message not loaded here: one history page that ends with it. */
+  async function loadQuote(seq) {
+    const reply = await socket.request({ t: 'history', circle: circleId, ...groupField, before: seq + 1, limit: 1 });
+    const found = (reply.messages || []).find((m) => m.seq === seq);
+    return found || null;
+  }
+
   function sendRead() {
     readTimer = null;
     if (document.visibilityState !== 'visible') return;
     const top = Math.max(0, ...chat.messages.keys());
-    if (top > readSent && socket.send({ t: 'read', circle: circleId, seq: top })) readSent = top;
+    if (top > readSent && socket.send({ t: 'read', circle: circleId, ...groupField, seq: top })) readSent = top;
   }
 
   function markRead() {
@@ -165,8 +186,8 @@ export function chatView(circleId, { socket }) {
       toast(`A message holds at most ${limit} characters.`);
       return;
     }
-    const nonce = socket.say(circleId, text, replyTo);
-    state.addPending(circleId, nonce, text, replyTo);
+    const nonce = socket.say(circleId, text, replyTo, group);
+    state.addPending(key, nonce, text, replyTo);
     input.value = '';
     cancelReply();
     input.focus();
@@ -175,8 +196,8 @@ export function chatView(circleId, { socket }) {
   function toggleStar(seq, button) {
     const info = chat.stars.get(seq) || { mine: false };
     busy(button, async () => {
-      const reply = await socket.request({ t: info.mine ? 'unstar' : 'star', circle: circleId, seq });
-      state.setStars(circleId, seq, reply.stars, !info.mine);
+      const reply = await socket.request({ t: info.mine ? 'unstar' : 'star', circle: circleId, ...groupField, seq });
+      state.setStars(key, seq, reply.stars, !info.mine);
       if (reply.post) state.upsertPost(circleId, reply.post);
     });
   }
@@ -184,8 +205,8 @@ export function chatView(circleId, { socket }) {
   function toggleVeto(seq, button) {
     const vetoed = chat.vetoed.has(seq);
     busy(button, async () => {
-      await api.veto(circleId, seq, !vetoed);
-      state.setVetoed(circleId, seq, !vetoed);
+      await (key === circleId ? api.veto(circleId, seq, !vetoed) : api.groupVeto(key, seq, !vetoed));
+      state.setVetoed(key, seq, !vetoed);
     });
   }
 
@@ -193,10 +214,7 @@ export function chatView(circleId, { socket }) {
     const message = chat.messages.get(seq);
     if (!message) return;
     replyTo = seq;
-    replyBar.replaceChildren(
-      h('span', { class: 'grow' }, 'Replying to ', h('strong', { text: message.from.name }), ': ',
-        h('span', { class: 'excerpt', text: message.text.slice(0, 80) })),
-      h('button', { type: 'button', class: 'link', testid: 'reply-cancel', text: 'Cancel', onclick: () => { cancelReply(); input.focus(); } }));
+    replyBar.replaceChildren(...replyBarContent(message, () => { cancelReply(); input.focus(); }));
     replyBar.hidden = false;
     input.focus();
   }
@@ -220,7 +238,8 @@ export function chatView(circleId, { socket }) {
 
   // -- state events -----------------------------------------------------------------
 
-  const mine = (fn) => (detail) => detail.circle === circleId && fn(detail);
+  const mine = (fn) => (detail) => detail.circle === key && fn(detail); // this chat's
+  const ofCircle = (fn) => (detail) => detail.circle === circleId && fn(detail);
   const offs = [
     state.on('message', mine((d) => showMessage(d.message))),
     state.on('message-updated', mine((d) => replace(d.message.seq))),
@@ -229,14 +248,14 @@ export function chatView(circleId, { socket }) {
     state.on('pending-dropped', mine((d) => pendingList.querySelector(`[data-nonce="${CSS.escape(d.nonce)}"]`)?.remove())),
     state.on('stars', mine((d) => replace(d.seq))),
     state.on('gap', mine((d) => showGap(d.fromSeq, d.toSeq))),
-    state.on('posts', mine(refreshPromoted)),
+    state.on('posts', ofCircle(refreshPromoted)),
     state.on('circles', () => {
       // The role arrived or changed: managers get the veto button on every message.
       if (state.isManager(circleId) === manager) return;
       manager = state.isManager(circleId);
       for (const node of list.querySelectorAll('[data-seq]')) replace(Number(node.dataset.seq));
     }),
-    state.on('circle-info', mine(() => {
+    state.on('circle-info', ofCircle(() => {
       // A new promote threshold changes every "2/3".
       if (state.thresholdOf(circleId) === threshold) return;
       threshold = state.thresholdOf(circleId);
@@ -244,12 +263,14 @@ export function chatView(circleId, { socket }) {
     })),
     state.on('joined', mine(() => {
       if (firstLoad) loadOlder();
+      else readCounts.reload(); // back after a disconnect: markers may have moved meanwhile
     })),
   ];
   // Whatever is already known (a re-render of the same circle).
   for (const message of [...chat.messages.values()].sort((a, b) => a.seq - b.seq)) list.append(render(message));
   for (const item of chat.pending.values()) pendingList.append(pendingEl(circleId, item, actions));
   older.hidden = true;
+  if (chat.highWater != null) loadOlder(); // a group already followed, shown again
 
   return {
     el,
@@ -261,6 +282,8 @@ export function chatView(circleId, { socket }) {
         sendRead();
       }
       for (const off of offs) off();
+      typing.destroy();
+      readCounts.destroy();
     },
   };
 }

@@ -1,0 +1,159 @@
+"""Chat groups in the web client: the list with unread counts, switching, creating and
+joining groups, highlights across groups, typing, quoted replies and "read by N"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.pages import (
+    api,
+    circle_id,
+    expect_once,
+    highlight,
+    messages,
+    open_tab,
+    say,
+    tid,
+    two_in_a_circle,
+)
+
+
+def group_item(page: Page, name: str) -> Any:
+    return tid(page, "group-list").locator("li").filter(
+        has=page.locator(".group-name").get_by_text(f"# {name}", exact=True)
+    )
+
+
+def select_group(page: Page, name: str) -> None:
+    open_tab(page, "chat")
+    if tid(page, "groups-open").is_visible():
+        tid(page, "groups-open").click()
+    group_item(page, name).get_by_test_id("group-item").click()
+    expect(tid(page, "group-title")).to_have_text(f"# {name}")
+
+
+def create_group(page: Page, name: str, topic: str = "") -> None:
+    open_tab(page, "chat")
+    if tid(page, "groups-open").is_visible():
+        tid(page, "groups-open").click()
+    tid(page, "group-new").click()
+    form = tid(page, "group-form")
+    form.get_by_test_id("group-name-input").fill(name)
+    if topic:
+        form.get_by_test_id("group-topic-input").fill(topic)
+    form.get_by_test_id("group-create").click()
+    expect(tid(page, "group-title")).to_have_text(f"# {name}")
+
+
+def test_members_of_different_groups_share_highlights_not_chat(
+    open_page: Any, screenshots: Path
+) -> None:
+    ann, bob = two_in_a_circle(open_page, "Hikers")
+    circle = circle_id(ann)
+    api(ann, "PATCH", f"/circles/{circle}", {"promote_threshold": 1})
+    # Ann creates 北方 from the list and is switched to it.
+    create_group(ann, "北方", "雪山路线")
+    expect(tid(ann, "group-topic")).to_have_text("雪山路线")
+    expect(group_item(bob, "北方").get_by_test_id("group-join")).to_be_visible()
+    # South: made by Ann over HTTP, which she then leaves; Bob joins it from the list.
+    south = api(ann, "POST", f"/circles/{circle}/groups", {"name": "South"})["group"]["id"]
+    api(ann, "POST", f"/groups/{south}/leave")
+    group_item(bob, "South").get_by_test_id("group-join").click()
+    expect(tid(bob, "group-title")).to_have_text("# South")
+    expect(group_item(ann, "South").get_by_test_id("group-join")).to_be_visible()
+
+    say(ann, "北边下雪了")
+    say(bob, "South only")
+    expect_once(ann, "北边下雪了")
+    expect_once(bob, "South only")
+    # Each star promotes into the circle's highlights, naming the group it came from.
+    open_tab(ann, "highlights")
+    open_tab(bob, "highlights")
+    expect_once(ann, "北边下雪了").get_by_test_id("star-btn").click()
+    expect_once(bob, "South only").get_by_test_id("star-btn").click()
+    for page in (ann, bob):
+        expect(highlight(page, "北边下雪了").get_by_test_id("post-group")).to_have_text("# 北方")
+        expect(highlight(page, "South only").get_by_test_id("post-group")).to_have_text("# South")
+    # Neither chat shows the other's group.
+    expect(messages(ann, "South only")).to_have_count(0)
+    expect(messages(bob, "北边下雪了")).to_have_count(0)
+    select_group(bob, "general")
+    expect(messages(bob, "北边下雪了")).to_have_count(0)
+
+    # Unread counts move live in the groups not shown, and clear when shown.
+    say(bob, "general news")
+    general = tid(ann, "group-list").get_by_test_id("group-item").first
+    expect(general.get_by_test_id("group-unread")).to_have_text("1")
+    ann.screenshot(path=str(screenshots / "groups-desktop.png"))
+    general.click()
+    expect_once(ann, "general news")
+    expect(general.get_by_test_id("group-unread")).to_have_count(0)
+    assert ann.errors == [] and bob.errors == []
+
+
+def test_typing_quoted_reply_and_read_by(open_page: Any) -> None:
+    ann, bob = two_in_a_circle(open_page, "Trail crew")
+    say(ann, "Who brings the map?\nAnd the compass")
+    # Bob has it in view: his marker moves, and Ann's message says so.
+    expect_once(bob, "Who brings the map?\nAnd the compass")
+    mine = expect_once(ann, "Who brings the map?\nAnd the compass")
+    expect(mine.get_by_test_id("read-by")).to_have_text("read by 1")
+    mine.get_by_test_id("read-by").click()
+    expect(mine.get_by_test_id("read-who-has")).to_have_text("Bob")
+    expect(mine.get_by_test_id("read-who-not")).to_have_text("nobody")
+
+    # Typing shows under Ann's chat while Bob types.
+    box = tid(bob, "chat-input")
+    box.press_sequentially("我来带")
+    expect(tid(ann, "typing")).to_have_text("Bob is typing…")
+
+    # Bob replies to it: the quote is above his composer, then above the reply.
+    expect_once(bob, "Who brings the map?\nAnd the compass").get_by_test_id("reply-btn").click()
+    expect(tid(bob, "reply-quote")).to_contain_text("Who brings the map?")
+    box.fill("我来带地图")
+    box.press("Enter")
+    reply = expect_once(ann, "我来带地图")
+    quote = reply.get_by_test_id("msg-reply")
+    expect(quote.get_by_test_id("quote-from")).to_have_text("Ann")
+    expect(quote.get_by_test_id("quote-text")).to_have_text(": Who brings the map?")
+    # Done typing: the line goes with the message.
+    expect(tid(ann, "typing")).to_have_text("")
+    quote.click()
+    expect(mine).to_have_class("msg mine flash")
+    assert ann.errors == [] and bob.errors == []
+
+
+def test_a_quote_not_loaded_is_fetched(open_page: Any) -> None:
+    ann, bob = two_in_a_circle(open_page, "Archive")
+    say(ann, "The very first line")
+    first = expect_once(bob, "The very first line")
+    first.get_by_test_id("reply-btn").click()
+    say(bob, "Replying to the first")
+    expect_once(ann, "Replying to the first")
+    # A reload shows the chat from history; the quoted message, when not among the
+    # messages loaded, comes by its own history request (here: it is loaded, or fetched).
+    ann.reload()
+    reply = expect_once(ann, "Replying to the first")
+    expect(reply.get_by_test_id("quote-text")).to_have_text(": The very first line")
+    assert ann.errors == [] and bob.errors == []
+
+
+def test_groups_drawer_on_a_phone(open_page: Any, screenshots: Path) -> None:
+    ann, bob = two_in_a_circle(open_page, "Pocket", width=360)
+    create_group(ann, "Cooks")
+    expect(tid(ann, "groups-aside")).to_be_hidden()
+    tid(ann, "groups-open").click()
+    expect(tid(ann, "groups-aside")).to_be_visible()
+    expect(group_item(ann, "Cooks").get_by_test_id("group-item")).to_have_attribute(
+        "aria-current", "true"
+    )
+    ann.screenshot(path=str(screenshots / "groups-phone.png"))
+    group_item(ann, "general").get_by_test_id("group-item").click()
+    expect(tid(ann, "groups-aside")).to_be_hidden()
+    expect(tid(ann, "group-title")).to_have_text("# general")
+    width = ann.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width
+    assert ann.errors == [] and bob.errors == []
