@@ -126,17 +126,46 @@ def test_typing_quoted_reply_and_read_by(open_page: Any) -> None:
     assert ann.errors == [] and bob.errors == []
 
 
+SAY_MANY = """async ([circle, count]) => {
+    // Chat from a second socket of the same user: many messages, one after the other.
+    const token = JSON.parse(localStorage.getItem('quanzi.session')).token;
+    const ws = new WebSocket(`ws://${location.host}/ws`, ['quanzi.v1.json']);
+    await new Promise((resolve) => { ws.onopen = resolve; });
+    let id = 0;
+    const waiting = new Map();
+    ws.onmessage = (event) => {
+        const frame = JSON.parse(event.data);
+        if (waiting.has(frame.id)) waiting.get(frame.id)(frame);
+    };
+    const request = (frame) => new Promise((resolve) => {
+        id += 1;
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ ...frame, id }));
+    });
+    await request({ t: 'hello', token });
+    for (let i = 0; i < count; i += 1) {
+        await request({ t: 'say', circle, text: `filler ${i}`, nonce: `filler-${i}-${Date.now()}` });
+    }
+    ws.close();
+}"""
+
+
 def test_a_quote_not_loaded_is_fetched(open_page: Any) -> None:
     ann, bob = two_in_a_circle(open_page, "Archive")
-    say(ann, "The very first line")
-    first = expect_once(bob, "The very first line")
-    first.get_by_test_id("reply-btn").click()
+    circle = circle_id(ann)
+    say(ann, "The very first line\nsecond line")
+    expect_once(bob, "The very first line\nsecond line")
+    ann.evaluate(SAY_MANY, [circle, 60])
+    expect_once(bob, "filler 59")
+    expect_once(bob, "The very first line\nsecond line").get_by_test_id("reply-btn").click()
     say(bob, "Replying to the first")
     expect_once(ann, "Replying to the first")
-    # A reload shows the chat from history; the quoted message, when not among the
-    # messages loaded, comes by its own history request (here: it is loaded, or fetched).
+    # After a reload the chat shows its last page: the quoted message is not among
+    # them, and comes by a history request of its own.
     ann.reload()
     reply = expect_once(ann, "Replying to the first")
+    expect(messages(ann, "The very first line\nsecond line")).to_have_count(0)
+    expect(reply.get_by_test_id("quote-from")).to_have_text("Ann")
     expect(reply.get_by_test_id("quote-text")).to_have_text(": The very first line")
     assert ann.errors == [] and bob.errors == []
 
@@ -156,4 +185,14 @@ def test_groups_drawer_on_a_phone(open_page: Any, screenshots: Path) -> None:
     expect(tid(ann, "group-title")).to_have_text("# general")
     width = ann.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
+    # A read-only group: Bob joins it from the drawer and reads, but does not write.
+    circle = circle_id(ann)
+    api(ann, "POST", f"/circles/{circle}/groups", {"name": "Notices", "read_only": True})
+    open_tab(bob, "chat")
+    tid(bob, "groups-open").click()
+    group_item(bob, "Notices").get_by_test_id("group-join").click()
+    expect(tid(bob, "group-title")).to_have_text("# Notices")
+    expect(tid(bob, "groups-aside")).to_be_hidden()
+    expect(tid(bob, "chat-input")).to_be_disabled()
+    expect(tid(ann, "chat-input")).to_be_enabled()
     assert ann.errors == [] and bob.errors == []

@@ -30,6 +30,7 @@ const TEXT = {
   leave: 'Leave group',
   unread: (n) => `${n} unread`,
   readOnly: 'read-only',
+  readOnlyHint: 'Only this group’s admins write here.',
   members: (n) => `${n} member${n === 1 ? '' : 's'}`,
   removed: (name) => `You are no longer in ${name}.`,
   archived: (name) => `${name} was archived.`,
@@ -134,8 +135,21 @@ export function groupedChat(circleId, { socket }) {
     drawBar();
   }
 
+  /** A read-only group: only its admins and the circle's owners and admins write. */
+  function composer(group) {
+    const input = chat.el.querySelector('[data-testid="chat-input"]');
+    const send = chat.el.querySelector('[data-testid="chat-send"]');
+    if (!input || !send) return;
+    const mute = Boolean(group && group.read_only && group.role !== 'admin' && !state.isManager(circleId));
+    input.disabled = mute;
+    send.disabled = mute;
+    if (!input.dataset.placeholder) input.dataset.placeholder = input.placeholder;
+    input.placeholder = mute ? TEXT.readOnlyHint : input.dataset.placeholder;
+  }
+
   function drawBar() {
     const group = groups.groupOf(circleId, current);
+    composer(group);
     title.textContent = group ? `# ${group.name}` : '';
     topic.textContent = group && group.topic ? group.topic : '';
     const leave = group && !group.general && group.joined

@@ -29,7 +29,7 @@ function known(chat, seq) {
   return got && !(got instanceof Promise) ? got : null;
 }
 
-/** The quoted message, fetched once per chat and seq; null when it is gone. */
+/** The quoted message, fetched once per chat and seq; null when it is gone, undefined offline. */
 function lookUp(chat, seq, load) {
   if (!found.has(chat)) found.set(chat, new Map());
   const box = found.get(chat);
@@ -39,7 +39,7 @@ function lookUp(chat, seq, load) {
     return message || null;
   }, () => {
     box.delete(seq); // offline: try again next time it is shown
-    return null;
+    return undefined;
   });
   box.set(seq, promise);
   return promise;
@@ -69,6 +69,7 @@ export function quoteEl(chat, seq, { loadQuote, jumpTo } = {}) {
     fill(el, '↪ ', h('span', { class: 'excerpt', text: TEXT.loading }));
     if (loadQuote) {
       lookUp(chat, seq, loadQuote).then((got) => {
+        if (got === undefined) return;
         fill(el, '↪ ', got ? quoted(got) : h('span', { class: 'excerpt', text: TEXT.gone }));
       });
     }
