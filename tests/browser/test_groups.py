@@ -22,8 +22,10 @@ from tests.browser.pages import (
 
 
 def group_item(page: Page, name: str) -> Any:
-    return tid(page, "group-list").locator("li").filter(
-        has=page.locator(".group-name").get_by_text(f"# {name}", exact=True)
+    return (
+        tid(page, "group-list")
+        .locator("li")
+        .filter(has=page.locator(".group-name").get_by_text(f"# {name}", exact=True))
     )
 
 
