@@ -198,3 +198,51 @@ def test_groups_drawer_on_a_phone(open_page: Any, screenshots: Path) -> None:
     expect(tid(bob, "chat-input")).to_be_disabled()
     expect(tid(ann, "chat-input")).to_be_enabled()
     assert ann.errors == [] and bob.errors == []
+
+
+def test_requests_approval_rename_reorder_and_archive_live(open_page: Any) -> None:
+    ann, bob = two_in_a_circle(open_page, "Club")
+    create_group(ann, "Secret")
+    # Ann makes it take requests; Bob asks, Ann approves from the group's admin panel.
+    group_item(ann, "Secret").get_by_test_id("group-manage").click()
+    panel = tid(ann, "group-admin")
+    panel.get_by_test_id("group-access").select_option("request")
+    panel.get_by_test_id("group-save").click()
+    open_tab(bob, "chat")
+    ask = group_item(bob, "Secret").get_by_test_id("group-join")
+    expect(ask).to_have_text("Ask to join")
+    ask.click()
+    expect(group_item(bob, "Secret").get_by_test_id("group-requested")).to_be_visible()
+    request = panel.get_by_test_id("group-request").filter(has_text="Bob")
+    expect(request).to_have_count(1)
+    request.get_by_test_id("group-approve").click()
+    expect(panel.get_by_test_id("group-member").filter(has_text="Bob")).to_have_count(1)
+    item = group_item(bob, "Secret").get_by_test_id("group-item")
+    expect(item).to_have_attribute("aria-current", "false")
+    item.click()
+    expect(tid(bob, "group-title")).to_have_text("# Secret")
+    say(bob, "谢谢批准")
+    tid(ann, "group-admin-close").click()
+    expect_once(ann, "谢谢批准")
+
+    # Renamed: Bob's list and title follow live.
+    group_item(ann, "Secret").get_by_test_id("group-manage").click()
+    panel.get_by_test_id("group-name-input").fill("秘密")
+    panel.get_by_test_id("group-save").click()
+    expect(tid(bob, "group-title")).to_have_text("# 秘密")
+
+    # A second group, moved above the first.
+    tid(ann, "group-admin-close").click()
+    create_group(ann, "Later")
+    group_item(ann, "Later").get_by_test_id("group-manage").click()
+    tid(ann, "group-admin").get_by_test_id("group-up").click()
+    names = tid(bob, "group-list").locator(".group-name")
+    expect(names).to_have_text(["# general", "# Later", "# 秘密"])
+
+    # Archived: it leaves everyone's list, and Bob, who was in it, is back in general.
+    tid(ann, "group-admin-close").click()
+    group_item(ann, "秘密").get_by_test_id("group-manage").click()
+    tid(ann, "group-admin").get_by_test_id("group-archive").click()
+    expect(names).to_have_text(["# general", "# Later"])
+    expect(tid(bob, "group-title")).to_have_text("# general")
+    assert ann.errors == [] and bob.errors == []
