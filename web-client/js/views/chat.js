@@ -44,6 +44,7 @@ export function chatView(circleId, { socket, group = null }) {
   let replyTo = null;
   let readSent = 0;
   let readTimer = null;
+  let seen = 0; // the newest message that has been on screen
   const actions = {
     chat: key,
     readBy: readCounts.readBy,
@@ -163,14 +164,25 @@ export function chatView(circleId, { socket, group = null }) {
     return found || null;
   }
 
+  /** The newest message on screen (its top inside the log), 0 when the chat is not shown. */
+  function lastVisibleSeq() {
+    const bottom = log.getBoundingClientRect().bottom;
+    for (let node = list.lastElementChild; node; node = node.previousElementSibling) {
+      if (node.dataset.seq && node.getBoundingClientRect().top < bottom) return Number(node.dataset.seq);
+    }
+    return 0;
+  }
+
   function sendRead() {
     readTimer = null;
     if (document.visibilityState !== 'visible') return;
-    const top = Math.max(0, ...chat.messages.keys());
+    const top = Math.max(seen, lastVisibleSeq());
     if (top > readSent && socket.send({ t: 'read', circle: circleId, ...groupField, seq: top })) readSent = top;
   }
 
   function markRead() {
+    // On screen now, if only for a moment (a hidden tab shows nothing).
+    if (document.visibilityState === 'visible') seen = Math.max(seen, lastVisibleSeq());
     // At most one read marker per 800 ms, and the last one is never lost (see destroy).
     if (readTimer == null) readTimer = setTimeout(sendRead, 800);
   }
@@ -233,7 +245,9 @@ export function chatView(circleId, { socket, group = null }) {
   });
   log.addEventListener('scroll', () => {
     if (log.scrollTop < 60) loadOlder();
+    markRead(); // messages scrolled into view are read
   });
+  document.addEventListener('visibilitychange', markRead);
   older.addEventListener('click', loadOlder);
 
   // -- state events -----------------------------------------------------------------
@@ -275,8 +289,12 @@ export function chatView(circleId, { socket, group = null }) {
   return {
     el,
     focus: () => input.focus(),
-    shown: () => toBottom(),
+    shown: () => {
+      toBottom();
+      markRead();
+    },
     destroy() {
+      document.removeEventListener('visibilitychange', markRead);
       if (readTimer != null) {
         clearTimeout(readTimer);
         sendRead();

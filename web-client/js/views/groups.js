@@ -66,6 +66,13 @@ export function groupedChat(circleId, { socket }) {
     class: 'panel group-chat', testid: 'group-chat', 'aria-label': 'Chat', dataset: { group: current },
   }, aside, column);
 
+  aside.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && el.classList.contains('drawer-shown')) {
+      drawer(false);
+      toggle.focus();
+    }
+  });
+
   function drawer(open) {
     el.classList.toggle('drawer-shown', open);
     toggle.setAttribute('aria-expanded', String(open));
