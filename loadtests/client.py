@@ -70,8 +70,11 @@ class Client:
         self.ws: LeanWebSocket | LibraryWebSocket | None = None
         self.user: dict[str, Any] = {}
         self.ledgers: dict[str, StreamLedger] = {}
+        # The circle of each stream joined (a group's; general's id is its circle's).
+        self.circle_of: dict[str, str] = {}
         self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self.say_sent: dict[int, tuple[int, str]] = {}  # id -> (sent ns, circle)
+        # id -> (sent ns, stream): a stream is a chat group (general's id is its circle's)
+        self.say_sent: dict[int, tuple[int, str]] = {}
         self.ids = itertools.count(1)
         self.nonces = itertools.count(1)
         self.closing = False
@@ -94,13 +97,24 @@ class Client:
         self.stats.connect_us.record((t2 - t0) // 1000)
         self.stats.upgrade_us.record((t1 - t0) // 1000)
 
-    async def join(self, circle: str, since: int | None = None, wait_s: float = 30.0) -> int:
-        """Start a circle's stream (resuming after `since`); its last_seq at the join."""
-        ledger = self.ledgers.get(circle)
+    async def join(
+        self,
+        circle: str,
+        since: int | None = None,
+        wait_s: float = 30.0,
+        group: str | None = None,
+    ) -> int:
+        """Start the stream of a circle's chat group (general without `group`),
+        resuming after `since`; its last_seq at the join."""
+        stream = group or circle
+        self.circle_of[stream] = circle
+        ledger = self.ledgers.get(stream)
         if ledger is None:
-            ledger = self.ledgers[circle] = StreamLedger(circle)
+            ledger = self.ledgers[stream] = StreamLedger(stream)
             self.stats.ledgers.append(ledger)
         frame: dict[str, Any] = {"t": "join", "circle": circle}
+        if group is not None:
+            frame["group"] = group
         if since is not None:
             frame["since"] = since
         reply = await self.request(frame, wait_s)
@@ -108,6 +122,13 @@ class Client:
             ledger.join_seq = int(reply.get("last_seq", 0))
         ledger.open_at_end = True
         return int(reply.get("last_seq", 0))
+
+    async def rejoin(self) -> None:
+        """After a reconnect: every stream again, each from what its ledger has."""
+        for stream, ledger in self.ledgers.items():
+            circle = self.circle_of.get(stream, stream)
+            group = None if stream == circle else stream
+            await self.join(circle, since=ledger.resume_point(), group=group)
 
     async def close(self) -> None:
         self.closing = True
@@ -141,13 +162,17 @@ class Client:
             raise RequestFailed(reply)
         return reply
 
-    def say(self, circle: str, text: str) -> None:
-        """Fire a say; the ok (or error) is accounted for when it comes back."""
+    def say(self, circle: str, text: str, group: str | None = None) -> None:
+        """Fire a say (in a group of the circle, or general); the ok (or error) is
+        accounted for when it comes back."""
         now = time.time_ns()
         rid = next(self.ids)
-        self.say_sent[rid] = (now, circle)
+        self.say_sent[rid] = (now, group or circle)
         nonce = make_nonce(self.worker, self.index, next(self.nonces), now)
-        self.send({"t": "say", "id": rid, "circle": circle, "text": text, "nonce": nonce})
+        frame = {"t": "say", "id": rid, "circle": circle, "text": text, "nonce": nonce}
+        if group is not None:
+            frame["group"] = group
+        self.send(frame)
         self.stats.says_sent += 1
 
     async def say_and_wait(self, circle: str, text: str, wait_s: float = 30.0) -> dict[str, Any]:
@@ -176,7 +201,8 @@ class Client:
         stats = self.stats
         if t == "msg":
             seq = m.get("seq")
-            ledger = self.ledgers.get(m.get("circle"))
+            # Its group's ledger (servers before groups send only `circle`).
+            ledger = self.ledgers.get(m.get("group") or m.get("circle"))
             if ledger is not None and isinstance(seq, int):
                 ledger.add(seq)
             stats.deliveries += 1

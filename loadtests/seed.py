@@ -140,20 +140,43 @@ async def create(
         seed.circles = list(
             await asyncio.gather(*(circle(c, m) for c, m in enumerate(layout.circles)))
         )
-        joins = [(c["id"], users[u]["token"]) for c in seed.circles for u in c["members"][1:]]
-        progress = _Progress("joins", len(joins), quiet)
-        done = 0
-        for chunk in _chunks(joins, 500):
-            await asyncio.gather(
-                *(
-                    call("POST", f"/circles/{cid}/join", tok, ok=(200, 201, 204, 409))
-                    for cid, tok in chunk
+        joins = [
+            (f"/circles/{c['id']}/join", users[u]["token"])
+            for c in seed.circles
+            for u in c["members"][1:]
+        ]
+        await _join_all(call, joins, quiet)
+        if layout.groups:
+            first = seed.circles[0]
+            owner = users[first["members"][0]]["token"]
+            first["groups"] = []
+            for g in range(len(layout.groups)):
+                body = await call(
+                    "POST", f"/circles/{first['id']}/groups", owner, {"name": f"group {g}"}
                 )
-            )
-            done += len(chunk)
-            progress.update(done)
+                first["groups"].append(body["group"]["id"])
+            # Members are in the circle by now: the groups take them.
+            group_joins = [
+                (f"/groups/{gid}/join", users[first["members"][m]]["token"])
+                for gid, members in zip(first["groups"], layout.groups, strict=True)
+                for m in members
+                if m != 0
+            ]
+            await _join_all(call, group_joins, quiet)
     seed.setup_s = round(time.perf_counter() - t0, 2)
     return seed
+
+
+async def _join_all(call: Any, joins: list[tuple[str, str]], quiet: bool) -> None:
+    """POST each (path, token), 500 at a time."""
+    progress = _Progress("joins", len(joins), quiet)
+    done = 0
+    for chunk in _chunks(joins, 500):
+        await asyncio.gather(
+            *(call("POST", path, tok, ok=(200, 201, 204, 409)) for path, tok in chunk)
+        )
+        done += len(chunk)
+        progress.update(done)
 
 
 def obtain(

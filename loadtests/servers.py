@@ -26,11 +26,16 @@ from .proc import pin_process
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Load tests need more than a person's chat rate and cheap signups; nothing else changes.
+# Load tests need more than a person's chat rate, cheap signups, and more sockets
+# per user (`idle` shares 10,000 among 100 users) and per address (a generator on
+# another machine) than people need; nothing else changes.
 QUANZI_BENCH_ENV = {
     "QUANZI_PASSWORD_TIME_COST": "1",
     "QUANZI_SAY_RATE_PER_S": "1000000",
     "QUANZI_SAY_BURST": "1000000",
+    "QUANZI_USER_SOCKETS": "1000000",
+    "QUANZI_IP_CONNECTIONS": "1000000",
+    "QUANZI_IP_PENDING_CONNECTIONS": "1000000",
 }
 
 

@@ -142,7 +142,8 @@ class Worker:
             await client.connect(wait_s=float(self.cfg.get("open_timeout", 30)))
             if spec.get("stream", True):
                 for circle in spec["join"]:
-                    await client.join(circle)
+                    group = spec.get("group") if circle == spec.get("circle") else None
+                    await client.join(circle, group=group)
             self.stats.connects += 1
             self.clients[spec["i"]] = client
         except Exception as exc:  # every failure is a figure of the report, not a crash
@@ -171,8 +172,7 @@ class Worker:
             await asyncio.sleep(0.2 * (attempt + 1) + random.random() * 0.3)
             try:
                 await client.connect()
-                for circle, ledger in client.ledgers.items():
-                    await client.join(circle, since=ledger.resume_point())
+                await client.rejoin()
                 self.stats.bump("resumed")
                 return
             except (OSError, TimeoutError, ConnectionError, RequestFailed) as exc:

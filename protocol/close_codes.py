@@ -17,6 +17,9 @@ class CloseCode(IntEnum):
     FORBIDDEN = 4003
     POLICY = 4008
     TOO_SLOW = 4009
+    # Not in the contract: the user has as many sockets open on this server as it
+    # allows (QUANZI_USER_SOCKETS). Come back later: when another one closes.
+    TOO_MANY = 4029
 
 
 ABNORMAL = 1006

@@ -179,6 +179,22 @@ class MessageVetoed(CircleEvent):
     group: str | None = None
 
 
+# -- reactions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionChanged(CircleEvent):
+    """A member gave (`on`) or withdrew an emoji on a message or a post: `target`
+    is `{"group","seq"}` or `{"post"}`; `count` is that emoji's count on it now."""
+
+    kind: ClassVar[str] = "reaction.changed"
+    target: Map
+    emoji: str
+    user: str
+    on: bool
+    count: int
+
+
 # -- chat groups -----------------------------------------------------------------------
 
 
@@ -301,6 +317,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         GroupJoined,
         GroupLeft,
         GroupRequested,
+        ReactionChanged,
     )
 }
 # Membership events: a node learns from them which of its connections belong where.
@@ -356,6 +373,7 @@ __all__ = [
     "PostPinned",
     "PostPromoted",
     "PostUnpinned",
+    "ReactionChanged",
     "event_from_map",
     "event_of",
 ]

@@ -18,10 +18,14 @@ from starlette.applications import Starlette
 
 import store
 
+from .admission import connections_cap, raise_open_file_limit
 from .app import create_app
+from .http_protocol import HttpProtocol
 from .node import Node
 from .settings import Settings
 from .websocket import WebSocketProtocol
+
+log = logging.getLogger("server")
 
 
 class QuanziServer(uvicorn.Server):
@@ -100,9 +104,15 @@ def uvicorn_config(settings: Settings, app: Starlette) -> uvicorn.Config:
         app,
         host=settings.host,
         port=settings.port,
+        # Request heads with a deadline and limits, connections within the caps
+        # (server/http_protocol.py, server/admission.py).
+        http=HttpProtocol.for_app(app),
         # /ws straight on the socket (server/websocket.py): its own frame limit,
         # no compression, pings from the node's keepalive sweep.
         ws=WebSocketProtocol.for_app(app),
+        # The same proxies whose client-address header the caps believe: the
+        # request's client (/metrics' loopback check) comes from them alone.
+        forwarded_allow_ips=settings.trusted_proxies,
         lifespan="on",
         log_level="warning",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 1,
@@ -115,6 +125,14 @@ def main(argv: list[str] | None = None) -> None:
         migrate(args[1:])
         return
     settings = parse_args(args)
+    # Each connection is a file: raise the soft limit before anything is opened.
+    open_files = raise_open_file_limit()
+    log.info(
+        "open-file limit %d: at most %d connections, the rest kept for the store, logs "
+        "and /healthz (QUANZI_CONNECTIONS_MAX, QUANZI_FD_RESERVE)",
+        open_files,
+        connections_cap(settings, open_files),
+    )
     app = create_app(settings)
     config = uvicorn_config(settings, app)
     print(

@@ -46,11 +46,22 @@ gap_filled = Counter(
 )
 broker_reconnects = Counter("quanzi_broker_reconnects_total", "Reconnects to Redis")
 
+# The open internet (server/admission.py, server/http_protocol.py).
+refusals = Counter(
+    "quanzi_connections_refused_total",
+    "Connections and sockets refused or cut by a cap or deadline",
+    ["reason"],
+)
+
 
 @functools.cache
 def frame_in(t: str) -> Any:
     """The counter of one frame type (labels() validates on every call; this once)."""
     return frames_in.labels(t)
+
+
+def refused(reason: str) -> None:
+    refusals.labels(reason).inc()
 
 
 @functools.cache

@@ -27,6 +27,7 @@ from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence, ReadPush, Typi
 from store import Store, TokenLifetimes, Unauthenticated, token_hash
 
 from . import cluster, metrics
+from .admission import Admission
 from .broker import ALL, Broker, circle_channel
 from .channels import Channels
 from .connection import Connection
@@ -90,6 +91,9 @@ class Node:
         # The user's chat rate, on every node (the bucket outlives the sockets).
         self.say_limiter: SayLimiter = cluster.make_say_limiter(settings)
         self.housekeeping = Housekeeping(settings, store)
+        # Every connection cap (per node, address and user): http_protocol.py asks
+        # it for each connection, `connect` for each hello.
+        self.admission = Admission(settings)
         self.reads = ReadMarkers(settings, store, broker)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
@@ -153,7 +157,9 @@ class Node:
 
         ``Unauthenticated`` when its token was revoked meanwhile: registered first,
         checked second, so that a logout heard before or after is never missed.
+        ``TooManySockets`` when its user has ``user_sockets`` open here already.
         """
+        self.admission.open_socket(conn.user_id, conn)
         await self.members.load(conn)
         revoked = self.revoked.check(conn.token_hash, conn.token_mark)
         if revoked is None:
@@ -165,6 +171,7 @@ class Node:
             raise Unauthenticated("invalid or expired token")
 
     async def disconnect(self, conn: Connection) -> None:
+        self.admission.socket_closed(conn.user_id, conn)
         self.streams.ended(conn)
         for circle in self.members.forget(conn):
             await self.channels.track(circle)

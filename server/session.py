@@ -43,6 +43,7 @@ from protocol import Hello as HelloFrame
 from store import Conflict, Forbidden, GroupAccess, Outcome, StoreError, Unauthenticated, token_hash
 
 from . import metrics
+from .admission import TooManySockets
 from .connection import Connection
 from .node import Node
 from .ratelimit import WindowCounter
@@ -236,6 +237,10 @@ class Session:
         except Unauthenticated as exc:
             conn.send(error_map(ErrorCode.UNAUTHENTICATED, str(exc), frame.id))
             conn.close(CloseCode.UNAUTHENTICATED)
+            return False
+        except TooManySockets as exc:
+            conn.send(error_map(ErrorCode.RATE_LIMITED, str(exc), frame.id))
+            conn.close(CloseCode.TOO_MANY)
             return False
         if self._ended:
             return False

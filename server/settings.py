@@ -70,6 +70,50 @@ class Settings:
     # a token there (or block /metrics at the proxy).
     metrics_token: str = ""
 
+    # -- on the open internet (server/admission.py, server/http_protocol.py) -----
+    # Peers whose client-address header is believed: a reverse proxy (addresses
+    # or networks, comma-separated; "*": any). Loopback by default, as uvicorn's
+    # own default: a proxy on the same machine works without setup, and nobody
+    # on the internet connects from loopback. A trusted peer's connection counts
+    # for the address in the header; without the header it counts for no address
+    # (it is the proxy itself, or a tool on this machine).
+    trusted_proxies: str = "127.0.0.1,::1"
+    # The header a trusted proxy puts the client's address in. X-Forwarded-For
+    # is read from the right: the last address no trusted proxy holds.
+    client_ip_header: str = "X-Forwarded-For"
+    # A request head (request line and headers; for /ws the upgrade) must arrive
+    # whole within this long of the connection or of the request's first byte.
+    # A real head is a few hundred bytes and arrives in one round trip; a client
+    # trickling it (slowloris) holds a connection for nothing.
+    head_timeout_s: float = 10.0
+    # Bytes of one request head: browsers send 1-2 KiB; 16 KiB (Node's limit)
+    # leaves room for long tokens and proxies' headers, and bounds what a half-
+    # sent head may hold in memory. Past it: 431.
+    head_bytes: int = 16384
+    # Header fields of one request: browsers send about 15. Past it: 431.
+    head_fields: int = 100
+    # Connections from one address whose first head has not arrived yet. People
+    # behind one NAT open a handful at a time (a browser, at most 6 per host),
+    # each finished in milliseconds; more than this at once is a flood. Past it
+    # the connection is closed at once (429). An IPv6 address counts as its /64.
+    ip_pending_connections: int = 32
+    # Open connections (HTTP keep-alive and WebSockets) from one address: room
+    # for an office or a school behind one NAT (a hundred people with a socket
+    # and a keep-alive connection each), not for one client holding the node's
+    # files. Past it: 429.
+    ip_connections: int = 256
+    # Open WebSockets of one user on this node: tabs, a phone, a laptop. Past it
+    # the `hello` gets `rate_limited` and the socket is closed with 4029.
+    user_sockets: int = 32
+    # Open connections this node accepts; past it a new one is closed at once
+    # (503). 0: the open-file limit (raised at start to its hard limit) less
+    # fd_reserve.
+    connections_max: int = 0
+    # Files kept free of connections for the store (SQLite's three files, a
+    # PostgreSQL pool), Redis, logs, static files and media, and so /healthz
+    # and members' requests still find a file while a flood is refused.
+    fd_reserve: int = 512
+
     # The contract's frame limit; uvicorn refuses bigger frames with 1009.
     frame_bytes: int = 65536
     # A chat line, not a document: long texts belong in posts.

@@ -25,6 +25,7 @@ from websockets.server import ServerProtocol
 
 from protocol import CloseCode, UnsupportedSubprotocol, choose_subprotocol, codec_for
 
+from .admission import Ticket
 from .connection import Connection, Wire
 from .origins import ORIGIN_REFUSED
 from .session import Session
@@ -61,6 +62,7 @@ class WebSocketProtocol(asyncio.Protocol):
         "_heard",
         "_pinged",
         "_close_timer",
+        "ticket",
     )
 
     @classmethod
@@ -84,6 +86,9 @@ class WebSocketProtocol(asyncio.Protocol):
         self._heard = True
         self._pinged = False
         self._close_timer: asyncio.TimerHandle | None = None
+        # This connection's place in the node's caps, handed over at the upgrade
+        # by http_protocol.py and given back when the socket closes.
+        self.ticket: Ticket | None = None
 
     # -- asyncio.Protocol --------------------------------------------------------
 
@@ -110,6 +115,9 @@ class WebSocketProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._connections.discard(self)
+        if self.ticket is not None:
+            self.ticket.release()
+            self.ticket = None
         if self._close_timer is not None:
             self._close_timer.cancel()
             self._close_timer = None

@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reads``, ``retention``, ``changes``); every change to a circle's durable
+``comments``, ``reactions``, ``reads``, ``retention``, ``changes``); every change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
@@ -20,7 +20,7 @@ from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .engine import Database, open_database
-from .errors import Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .groups import ACCESS as GROUP_ACCESS
 from .groups import GROUP_ROLES, Groups
 from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
@@ -32,6 +32,8 @@ from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
 from .posts import Posts
+from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
+from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .reads import Reads
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
@@ -60,6 +62,7 @@ class Store:
         self.pins = Pins(db)
         self.must_reads = MustReads(db)
         self.comments = Comments(db)
+        self.reactions = Reactions(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -123,6 +126,8 @@ async def migrate_database(url: str) -> str | None:
 
 __all__ = [
     "CHANGE_KINDS",
+    "EMOJI_MAX",
+    "EMOJI_PER_TARGET",
     "GROUP_ACCESS",
     "GROUP_MEMBERS_MAX",
     "GROUP_NAME_MAX",
@@ -132,8 +137,10 @@ __all__ = [
     "NAME_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
+    "REACTIONS_RANGE_MAX",
     "ROLES",
     "Accounts",
+    "Busy",
     "Change",
     "ChangePage",
     "Changes",
@@ -153,6 +160,7 @@ __all__ = [
     "Outcome",
     "Pins",
     "Posts",
+    "Reactions",
     "Reads",
     "Record",
     "Retention",

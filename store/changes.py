@@ -61,6 +61,7 @@ KINDS = (
     "group.joined",
     "group.left",
     "group.requested",
+    "reaction.changed",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

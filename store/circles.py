@@ -15,7 +15,7 @@ from .access_codes import create_codes
 from .changes import record
 from .engine import Service
 from .errors import Invalid, NotFound
-from .groups import create_general
+from .groups import create_general, group_unread
 from .ids import encode_cursor, new_id, now_ms
 from .lookups import circle_row, member_row, newest_first, require_manager, require_visible
 from .models import CIRCLES, MEMBERSHIPS
@@ -170,13 +170,16 @@ class Circles(Service):
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).all()
             pending = await pending_counts(conn, user_id) if rows else {}
+            in_groups = await group_unread(conn, user_id) if rows else {}
         return [
             {
                 **circle_record(row),
                 "role": row.role,
                 "nickname": row.nickname,
-                # Messages from before joining never count as unread.
-                "unread": max(0, row.last_seq - max(row.read_seq, row.joined_seq)),
+                # Messages from before joining never count as unread; the other
+                # groups the member is in count too (general is the circle's own).
+                "unread": max(0, row.last_seq - max(row.read_seq, row.joined_seq))
+                + in_groups.get(row.id, 0),
                 "must_read_pending": pending.get(row.id, 0),
             }
             for row in rows

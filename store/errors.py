@@ -45,6 +45,13 @@ class NotFound(StoreError):
     code = "not_found"
 
 
+class Busy(StoreError):
+    """The database stayed locked by other writers past its wait (SQLite's
+    ``busy_timeout``): nothing was written; try again in a moment."""
+
+    code = "rate_limited"
+
+
 class Conflict(StoreError):
     """The request clashes with the current state (taken handle, last owner)."""
 

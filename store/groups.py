@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
@@ -31,7 +31,7 @@ from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .ids import new_id, now_ms
 from .lookups import circle_row, next_cursor, oldest_first, role_of
-from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, USERS
+from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, MESSAGES, USERS
 from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record
 
 ACCESS = ("open", "request", "invite")
@@ -108,7 +108,7 @@ async def access_of(
     of the circle, or of a group they have not joined (unless they manage the circle)."""
     member = (
         await conn.execute(
-            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.joined_seq).where(
+            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.joined_seq, MEMBERSHIPS.c.joined).where(
                 MEMBERSHIPS.c.circle_id == circle.id, MEMBERSHIPS.c.user_id == user_id
             )
         )
@@ -126,7 +126,17 @@ async def access_of(
     role = row.role if row is not None and row.approved else None
     if role is None and not manager:
         raise Forbidden("not a member of this group")
-    floor = int(row.joined_seq) if hide and role is not None and row is not None else 0
+    floor = 0
+    if hide and role is not None and row is not None:
+        floor = int(row.joined_seq)
+    elif hide:
+        # An owner or admin reading a group they are not in: hidden history hides
+        # what was said there before they joined the circle (no seq of theirs in
+        # the group to go by, so the time of their joining).
+        before = select(func.coalesce(func.max(MESSAGES.c.seq), 0)).where(
+            MESSAGES.c.group_id == group.id, MESSAGES.c.ts <= member.joined
+        )
+        floor = int((await conn.execute(before)).scalar_one())
     return GroupAccess(
         circle.id, group.id, role, floor, bool(group.read_only), bool(group.archived), manager
     )
@@ -141,30 +151,37 @@ async def create_general(conn: AsyncConnection, circle_id: str, created: int) ->
     )
 
 
-async def leave_all(conn: AsyncConnection, circle_id: str, user_id: str) -> None:
-    """The user left the circle: out of every group of it too (counts kept)."""
-    joined = (
-        select(GROUP_MEMBERS.c.group_id)
+async def leave_all(conn: AsyncConnection, circle_id: str, user_id: str, reason: str) -> None:
+    """The user is out of the circle: out of every group of it too, each logged
+    (``group.left``, so members' counts move live); ``reason`` left or removed."""
+    query = (
+        select(GROUP_MEMBERS.c.group_id, GROUP_MEMBERS.c.approved)
         .join(GROUPS, GROUPS.c.id == GROUP_MEMBERS.c.group_id)
+        .where(GROUPS.c.circle_id == circle_id, GROUP_MEMBERS.c.user_id == user_id)
+        .order_by(GROUP_MEMBERS.c.group_id)
+    )
+    for row in (await conn.execute(query)).all():
+        await _drop(conn, await group_row(conn, row.group_id), user_id, reason)
+
+
+async def group_unread(conn: AsyncConnection, user_id: str) -> dict[str, int]:
+    """Unread messages of the user in the groups they are in (general aside, which
+    the membership counts), summed per circle; archived groups count no more."""
+    seen = case(
+        (GROUP_MEMBERS.c.read_seq > GROUP_MEMBERS.c.joined_seq, GROUP_MEMBERS.c.read_seq),
+        else_=GROUP_MEMBERS.c.joined_seq,
+    )
+    query = (
+        select(GROUPS.c.circle_id, func.sum(GROUPS.c.last_seq - seen).label("unread"))
+        .select_from(GROUP_MEMBERS.join(GROUPS, GROUPS.c.id == GROUP_MEMBERS.c.group_id))
         .where(
-            GROUPS.c.circle_id == circle_id,
             GROUP_MEMBERS.c.user_id == user_id,
             GROUP_MEMBERS.c.approved,
+            ~GROUPS.c.archived,
         )
+        .group_by(GROUPS.c.circle_id)
     )
-    ids = [row.group_id for row in await conn.execute(joined)]
-    if ids:
-        await conn.execute(
-            update(GROUPS)
-            .where(GROUPS.c.id.in_(ids))
-            .values(member_count=GROUPS.c.member_count - 1)
-        )
-    mine = select(GROUPS.c.id).where(GROUPS.c.circle_id == circle_id).scalar_subquery()
-    await conn.execute(
-        delete(GROUP_MEMBERS).where(
-            GROUP_MEMBERS.c.user_id == user_id, GROUP_MEMBERS.c.group_id.in_(mine)
-        )
-    )
+    return {row.circle_id: max(0, int(row.unread or 0)) for row in await conn.execute(query)}
 
 
 class Groups(Service):
@@ -336,9 +353,11 @@ class Groups(Service):
                 raise Forbidden("not a member of this circle")
             if group.id == group.circle_id:
                 return _standing(group.id, user_id, "member", True)
+            row = await group_member_row(conn, group_id, user_id)
+            if row is not None and row.approved:
+                return _standing(group.id, user_id, row.role, True)
             if group.archived:
                 raise Conflict("this group is archived")
-            row = await group_member_row(conn, group_id, user_id)
             approved = group.access == "open" or role in MANAGER_ROLES
             # Already in, or still asking: a request made while the group took
             # requests is granted by joining once it is open (or by a manager).

@@ -241,7 +241,7 @@ async def _remove(
             MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id
         )
     )
-    await leave_all(conn, circle_id, user_id)
+    await leave_all(conn, circle_id, user_id, "removed" if kind == "member.removed" else "left")
     count = await _count_members(conn, circle_id, -1)
     if role == "owner":
         await reassign_owner(conn, circle_id)

@@ -254,6 +254,27 @@ class Ack(SQLModel, table=True):
     at: int = Field(sa_type=BigInteger)
 
 
+class Reaction(SQLModel, table=True):
+    """A member's emoji on a chat message or a post: once per member per emoji.
+
+    ``target`` is the message's group id with its ``seq``, or the post's id with
+    seq 0 (messages count from 1): one key serves both, and the primary key
+    (target, seq, emoji, user) is the index that reads a range of a group's
+    messages, one message, or one post.
+    """
+
+    __tablename__ = "reactions"
+
+    target: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    emoji: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(max_length=32)
+    ts: int = Field(sa_type=BigInteger)
+
+
 class ChangeRow(SQLModel, table=True):
     """The circle's change log: every change to its durable side, in rev order.
 
@@ -293,6 +314,7 @@ COMMENTS = _table("comments")
 LIKES = _table("likes")
 ACKS = _table("acks")
 CHANGES = _table("changes")
+REACTIONS = _table("reactions")
 
 __all__ = [
     "ACCESS_CODES",
@@ -306,6 +328,7 @@ __all__ = [
     "MEMBERSHIPS",
     "MESSAGES",
     "POSTS",
+    "REACTIONS",
     "STARS",
     "TOKENS",
     "USERS",
@@ -321,6 +344,7 @@ __all__ = [
     "Member",
     "Message",
     "Post",
+    "Reaction",
     "Star",
     "User",
     "Veto",

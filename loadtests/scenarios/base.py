@@ -26,14 +26,20 @@ class Layout:
     users: int
     circles: list[list[int]] = field(default_factory=list)  # members (user indexes), owner first
     kind: str = "community"
+    # Chat groups of the first circle besides general: each a list of its members'
+    # indexes in that circle's member list (the owner creates them and is in all).
+    groups: list[list[int]] = field(default_factory=list)
 
     def key(self) -> str:
         """Identifies the layout, so a seed file is only reused for the same one."""
         sizes = ",".join(str(len(c)) for c in self.circles[:4])
-        return f"users={self.users};circles={len(self.circles)};first={sizes};kind={self.kind}"
+        key = f"users={self.users};circles={len(self.circles)};first={sizes};kind={self.kind}"
+        if self.groups:
+            key += f";groups={len(self.groups)}x{len(self.groups[0])}"
+        return key
 
 
-ConnSpec = dict[str, Any]  # i, url, http, user, token, join, circle, role
+ConnSpec = dict[str, Any]  # i, url, http, user, token, join, circle, group, role
 
 
 @dataclass
@@ -134,12 +140,15 @@ def conn_spec(
     user: int,
     role: str = "member",
     join: list[int] | None = None,
+    group: int | None = None,
 ) -> ConnSpec:
-    """Connection i: its node (round-robin over the URLs), user, and circles to join."""
+    """Connection i: its node (round-robin over the URLs), user, circles to join,
+    and the chat group of the first circle it chats in (None: general)."""
     from ..seed import http_base
 
     url = urls[i % len(urls)]
     circles = [seed.circles[c]["id"] for c in (join or [])]
+    group_id = None if group is None else seed.circles[(join or [0])[0]]["groups"][group]
     return {
         "i": i,
         "url": url,
@@ -148,6 +157,7 @@ def conn_spec(
         "token": seed.users[user]["token"],
         "join": circles,
         "circle": circles[0] if circles else None,
+        "group": group_id,
         "role": role,
     }
 

@@ -211,8 +211,7 @@ class Mixed(Scenario):
         await client.close()
         try:
             await client.connect()
-            for circle, ledger in client.ledgers.items():
-                await client.join(circle, since=ledger.resume_point())
+            await client.rejoin()
             ctx.stats.bump("reconnects")
         except (OSError, TimeoutError, ConnectionError, RequestFailed) as exc:
             ctx.stats.count_error(f"reconnect:{type(exc).__name__}")

@@ -93,7 +93,11 @@ async def _store_error(conn: HTTPConnection, exc: Exception) -> Response | None:
     if code not in STATUS:
         return await _internal(conn, exc)
     message = str(exc) or code.replace("_", " ")
-    headers = {"WWW-Authenticate": "Bearer"} if code == "unauthenticated" else None
+    headers = None
+    if code == "unauthenticated":
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif code == "rate_limited":  # the database was busy: nothing written, try again
+        headers = {"Retry-After": "1"}
     return await _respond(conn, code, message, headers=headers)
 
 

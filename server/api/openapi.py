@@ -16,6 +16,7 @@ from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX, MEMBERS_DEFAULT
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_groups import GROUP_PATHS
 from server.api.openapi_posts import POST_PATHS, page_params
+from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.operations import (
     CIRCLE,
     V1,
@@ -388,10 +389,11 @@ DOCUMENT: dict[str, Any] = {
         {"name": "circles"},
         {"name": "posts"},
         {"name": "groups"},
+        {"name": "reactions"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
-    "paths": PATHS | POST_PATHS | GROUP_PATHS,
+    "paths": PATHS | POST_PATHS | GROUP_PATHS | REACTION_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -401,7 +403,9 @@ DOCUMENT: dict[str, Any] = {
                 "description": "the operator's QUANZI_METRICS_TOKEN, for /metrics only",
             },
         },
-        "schemas": SCHEMAS | {f"{name}_body": schema for name, schema in BODIES.items()},
+        "schemas": SCHEMAS
+        | REACTION_SCHEMAS
+        | {f"{name}_body": schema for name, schema in BODIES.items()},
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}
             for status, text in (_ERROR_TEXT | {"500": "internal"}).items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -33,9 +34,13 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m server` in a subprocess, with its own data dir and port."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, **env: str) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, open_files: int | None = None, **env: str
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        # The server's open-file limit (soft and hard), for tests that exhaust it.
+        self.open_files = open_files
         self.env = {
             **os.environ,
             "QUANZI_PASSWORD_TIME_COST": "1",
@@ -70,6 +75,7 @@ class ServerProcess:
             env=self.env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            preexec_fn=self._limit_files if self.open_files else None,
         )
         deadline = time.monotonic() + seconds(20)
         while time.monotonic() < deadline:
@@ -82,6 +88,10 @@ class ServerProcess:
                 pass
             timing.sleep_blocking(0.05)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
+
+    def _limit_files(self) -> None:  # in the child, before exec
+        assert self.open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
         assert self.proc is not None

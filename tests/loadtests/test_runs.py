@@ -152,3 +152,25 @@ def test_durable_against_quanzi_counts_acknowledged_says(
     s = run(cfg)["summary"]
     assert s["acks"] > 10 and s["ack_p99_ms"] is not None and s["duplicate_acks"] == 0
     assert s["unacked"] == 0 and s["errors"] == 0
+
+
+def test_rooms_in_groups_of_one_circle_against_quanzi(quanzi: LocalServer, tmp_path: Path) -> None:
+    """One circle in 3 chat groups of 4 connections (6 users shared round-robin, so
+    users are in two groups each): each message reaches its group's 4 connections
+    and nobody else, with nothing lost or doubled per group."""
+    cfg = RunConfig(
+        scenario="rooms",
+        urls=[quanzi.ws],
+        opts={"connections": 12, "groups": 3, "circle_size": 10, "period": 0.5},
+        duration=2.0,
+        users=6,
+        out=tmp_path,
+        server_pids=[quanzi.pid],
+        **TINY,
+    )  # type: ignore[arg-type]
+    result = run(cfg)
+    s = result["summary"]
+    assert s["connected"] == 12 and s["errors"] == 0, result["errors_by_code"]
+    assert s["acks"] >= 12 and s["deliveries"] == 4 * s["acks"]
+    assert s["lost"] == 0 and s["duplicated"] == 0 and s["reordered"] == 0
+    assert result["loss"]["streams"] == 12  # one group stream per connection

@@ -38,6 +38,8 @@ def test_close_codes_are_the_contracts() -> None:
         "FORBIDDEN": 4003,
         "POLICY": 4008,
         "TOO_SLOW": 4009,
+        # This server's addition: a user's sockets past QUANZI_USER_SOCKETS.
+        "TOO_MANY": 4029,
     }
 
 
@@ -46,6 +48,7 @@ def test_close_codes_are_the_contracts() -> None:
     [
         (CloseCode.RESTART, True),
         (CloseCode.TOO_SLOW, True),
+        (CloseCode.TOO_MANY, True),  # another of the user's sockets may close
         (ABNORMAL, True),
         (1001, True),  # going away
         (1011, True),  # server error

@@ -47,6 +47,10 @@ SAMPLES: dict[str, Any] = {
     "group": "g1",
     "role": "admin",
     "reason": "left",
+    "target": {"group": "g1", "seq": 42},
+    "emoji": "👍🏽",
+    "on": True,
+    "count": 2,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from protocol.events import MessageVetoed
-from server.messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked
+from server.messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked, Typing
 from server.redis_broker import RedisBroker
 from server.redis_presence import RedisPresence
 from tests import timing
@@ -62,6 +62,15 @@ async def test_events_reach_subscribed_nodes_once(pair: tuple[Node, Node]) -> No
     await timing.sleep(0.2)
     assert a.got == [message]
     assert a.broker.healthy() and a.broker.info()["kind"] == "redis"
+
+
+async def test_typing_hints_cross_redis_typed(pair: tuple[Node, Node]) -> None:
+    a, b = pair
+    await b.broker.subscribe("c:g1")
+    hint = Typing("c1", "g1", {"id": "u1", "name": "张云妮"})
+    a.broker.publish("c:g1", hint)
+    await wait_for(lambda: b.got, 5)
+    assert b.got == [hint]
 
 
 async def test_unsubscribed_channels_are_not_heard(pair: tuple[Node, Node]) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from store import Conflict, Forbidden, Invalid, NotFound, Store
 from store.ids import new_id
+from tests import timing
 
 Record = dict[str, Any]
 
@@ -249,6 +250,17 @@ async def test_leaving_the_circle_is_leaving_its_groups(
     await store.memberships.leave(circle, carol["id"])
     assert (await store.groups.get(group["id"], alice["id"]))["members"] == 1
     assert await store.groups.member_ids(group["id"]) == [alice["id"]]
+    # Each departure from the group is logged before the one from the circle:
+    # members' counts move live, and a node stops the group's chat first.
+    log = (await store.changes.after(circle, alice["id"], 0, limit=100)).changes
+    kinds = [(c.kind, c.data.get("user"), c.data.get("reason")) for c in log[-4:]]
+    assert kinds == [
+        ("group.left", bob["id"], "removed"),
+        ("member.removed", bob["id"], None),
+        ("group.left", carol["id"], "left"),
+        ("member.left", carol["id"], None),
+    ]
+    assert log[-2].data["members"] == 1
     # Back in the circle, not back in the group.
     await store.memberships.join(circle, bob["id"])
     with pytest.raises(Forbidden):
@@ -334,6 +346,30 @@ async def test_hidden_history_is_hidden_per_group(
     assert (await store.groups.access(group["id"], bob["id"])).floor == 0
 
 
+async def test_an_admin_outside_a_group_reads_it_from_when_they_joined_the_circle(
+    store: Store, room: Record, alice: Record, bob: Record, new_user: Callable[..., Any]
+) -> None:
+    circle = room["id"]
+    await store.circles.update(circle, alice["id"], {"history_for_new_members": False})
+    group = await store.groups.create(circle, alice["id"], "g")
+    await store.groups.join(group["id"], bob["id"])
+    await say_in(store, circle, group["id"], bob, "before dee came")
+    dee = await new_user("dee")
+    await store.memberships.join(circle, dee["id"])
+    await store.memberships.update_member(circle, alice["id"], dee["id"], role="admin")
+    await timing.sleep(0.005)  # a later millisecond than her joining
+    after = await say_in(store, circle, group["id"], bob, "after dee came")
+
+    access = await store.groups.access(group["id"], dee["id"])
+    assert access.role is None and access.manager and access.floor == after - 1
+    with pytest.raises(NotFound):
+        await store.chat.set_veto(circle, after - 1, dee["id"], True, group["id"])
+    await store.chat.set_veto(circle, after, dee["id"], True, group["id"])
+    # Joining the group, she reads it from her joining on, like anyone.
+    await store.groups.join(group["id"], dee["id"])
+    assert (await store.groups.access(group["id"], dee["id"])).floor == after
+
+
 async def test_vetoes_are_per_group(store: Store, room: Record, alice: Record, bob: Record) -> None:
     circle = room["id"]
     group = await store.groups.create(circle, alice["id"], "g")
@@ -361,3 +397,24 @@ async def test_a_pending_request_is_granted_by_joining_once_the_group_is_open(
     # Invite-only: the request waits for an admin, as before.
     await store.groups.update(group["id"], alice["id"], access="invite")
     assert (await store.groups.join(group["id"], carol["id"]))["approved"] is False
+
+
+async def test_a_members_unread_in_my_circles_counts_the_groups_they_are_in(
+    store: Store, room: Record, alice: Record, bob: Record
+) -> None:
+    circle = room["id"]
+    joined = await store.groups.create(circle, alice["id"], "joined")
+    other = await store.groups.create(circle, alice["id"], "other")
+    await store.groups.join(joined["id"], bob["id"])
+    await say_in(store, circle, circle, alice, "general 1")
+    for text in ("a", "b", "c"):
+        await say_in(store, circle, joined["id"], alice, text)
+    await say_in(store, circle, other["id"], alice, "not bob's")
+    await store.chat.mark_read(circle, bob["id"], 1, joined["id"])
+
+    def unread(circles: list[Record]) -> int:
+        return next(int(c["unread"]) for c in circles if c["id"] == circle)
+
+    assert unread(await store.circles.my_circles(bob["id"])) == 1 + 2
+    await store.groups.update(joined["id"], alice["id"], archived=True)
+    assert unread(await store.circles.my_circles(bob["id"])) == 1

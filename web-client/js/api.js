@@ -110,6 +110,17 @@ export const editComment = (commentId, text) =>
   request('PATCH', `/comments/${enc(commentId)}`, { text });
 export const deleteComment = (commentId) => request('DELETE', `/comments/${enc(commentId)}`);
 export const like = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/like`);
+// Reactions: a target is {group, seq} (a chat message) or {post}; the emoji is URL-encoded.
+const reactionsPath = (target) => (target.post != null
+  ? `/posts/${enc(target.post)}/reactions`
+  : `/groups/${enc(target.group)}/messages/${enc(target.seq)}/reactions`);
+export const react = (target, emoji, on) =>
+  request(on ? 'PUT' : 'DELETE', `${reactionsPath(target)}/${enc(emoji)}`);
+/** Who reacted with what: {reactions: [{emoji, count, users: [{id, name}]}]}. */
+export const reactedBy = (target) => request('GET', reactionsPath(target));
+/** Counts on a range of a group's messages: {messages: [{seq, reactions}]}. */
+export const groupReactions = (groupId, fromSeq, toSeq) =>
+  request('GET', `/groups/${enc(groupId)}/reactions${query({ from_seq: String(fromSeq), to_seq: String(toSeq) })}`);
 export const pin = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/pin`, on ? {} : undefined);
 export const reorderPins = (id, order) => request('PUT', `/circles/${enc(id)}/pins`, { order });
 export const mustRead = (postId, on) =>

@@ -6,6 +6,7 @@
 import * as comments from './comments.js';
 import { GROUP_KINDS } from './groups.js';
 import * as members from './members.js';
+import * as reactions from './reactions.js';
 import * as receipts from './receipts.js';
 import * as state from './state.js';
 
@@ -94,6 +95,7 @@ const KINDS = {
     if (ev.member.user === myId()) state.setMyMembership(ev.circle, ev.member);
   },
   'circle.updated': (ev) => state.setCircleInfo(ev.circle, ev.info),
+  'reaction.changed': (ev) => reactions.applyChange(ev, myId()),
   ...GROUP_KINDS,
 };
 

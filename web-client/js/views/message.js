@@ -1,9 +1,12 @@
 // One chat message as a list item: sender's name in the circle, time, text (always as
-// text), reply reference, and its actions (star with count, reply, veto for managers).
+// text), reply reference, its actions (star with count, reply, veto for managers) and
+// its reactions (views/reactions.js).
 
 import { h, timeEl } from '../dom.js';
+import { want as wantReactions } from '../store/reactions.js';
 import * as state from '../store/state.js';
 import { quoteEl } from './quotes.js';
+import { withReactions } from './reactions.js';
 
 /** Seqs of a chat (a group; general's id is the circle's) promoted into the circle's posts. */
 export function promotedSeqs(circleId, chat = circleId) {
@@ -61,7 +64,7 @@ export function messageEl(circleId, message, actions) {
     });
     tools.append(veto);
   }
-  return h('li', {
+  const item = h('li', {
     class: `msg${mine ? ' mine' : ''}${promoted ? ' promoted' : ''}`,
     testid: 'msg',
     dataset: {
@@ -78,6 +81,10 @@ export function messageEl(circleId, message, actions) {
   h('p', { class: 'text', testid: 'msg-text', text: message.text }),
   mine && actions.readBy ? actions.readBy(message) : null,
   tools);
+  // The circle's general group has the circle's id (messages from before groups lack one).
+  const group = message.group || key;
+  wantReactions(group, message.seq);
+  return withReactions(item, { group, seq: message.seq }, { actions: tools });
 }
 
 /** An own message the server has not confirmed yet (or refused). */
