@@ -23,7 +23,7 @@ import operator
 from collections.abc import Awaitable
 from typing import Any
 
-from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence, TypingPush
+from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence, ReadPush, TypingPush
 from store import Store, TokenLifetimes, Unauthenticated, token_hash
 
 from . import cluster, metrics
@@ -35,9 +35,18 @@ from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
 from .members import Members
-from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked, Typing
+from .messages import (
+    BrokerMessage,
+    ChatMessage,
+    CircleChange,
+    ReadMarker,
+    Resync,
+    TokenRevoked,
+    Typing,
+)
 from .presence import PresenceTracker
 from .ratelimit import SayLimiter
+from .reads import ReadMarkers
 from .revocations import RevokedTokens
 from .sequencer import Sequencer
 from .settings import Settings
@@ -85,6 +94,7 @@ class Node:
         # Every connection cap (per node, address and user): http_protocol.py asks
         # it for each connection, `connect` for each hello.
         self.admission = Admission(settings)
+        self.reads = ReadMarkers(settings, store, broker)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
@@ -193,6 +203,10 @@ class Node:
             frame = TypingPush(message.circle, message.group, message.user).to_map()
             listeners = self.hub.listeners(message.group)
             self.hub.broadcast([c for c in listeners if c.user_id != message.user["id"]], frame)
+        elif isinstance(message, ReadMarker):
+            # To every listener of the group, the reader's own other tabs too.
+            push = ReadPush(message.circle, message.group, message.user, message.seq)
+            self.hub.broadcast(self.hub.listeners(message.group), push.to_map())
         elif isinstance(message, TokenRevoked):
             self.revoked.add(message.token_hash)
             for conn in self.hub.of_token(message.token_hash):
@@ -267,6 +281,7 @@ class Node:
         grace = self.settings.shutdown_grace_s
         self.chat.close()
         self.feed.close()
+        self.reads.close()
         await _bounded("presence close", self.presence.close(), grace)
         await _bounded("rate limiter close", self.say_limiter.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)

@@ -4,8 +4,8 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``polls``, ``retention``, ``changes``); every change to a
-circle's durable
+``comments``, ``reactions``, ``polls``, ``reads``, ``retention``, ``changes``); every
+change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
@@ -40,6 +40,7 @@ from .polls import Polls
 from .posts import Posts
 from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
 from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
+from .reads import Reads
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
 from .stars import Stars
@@ -69,6 +70,7 @@ class Store:
         self.comments = Comments(db)
         self.reactions = Reactions(db)
         self.polls = Polls(db, self.chat)
+        self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
 
@@ -171,6 +173,7 @@ __all__ = [
     "Polls",
     "Posts",
     "Reactions",
+    "Reads",
     "Record",
     "Retention",
     "Stars",

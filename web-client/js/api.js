@@ -139,3 +139,19 @@ export const votePoll = (pollId, options) =>
   request('PUT', `/polls/${enc(pollId)}/votes`, { options });
 export const closePoll = (pollId) => request('POST', `/polls/${enc(pollId)}/close`);
 export const pollVoters = (pollId) => request('GET', `/polls/${enc(pollId)}/voters`);
+// Chat groups (README "Chat groups"); a general group's id is its circle's
+export const groups = (circleId) => request('GET', `/circles/${enc(circleId)}/groups`);
+export const createGroup = (circleId, fields) => request('POST', `/circles/${enc(circleId)}/groups`, fields);
+export const updateGroup = (groupId, changes) => request('PATCH', `/groups/${enc(groupId)}`, changes);
+export const joinGroup = (groupId) => request('POST', `/groups/${enc(groupId)}/join`);
+export const leaveGroup = (groupId) => request('POST', `/groups/${enc(groupId)}/leave`);
+export const groupMembers = (groupId, cursor) =>
+  request('GET', `/groups/${enc(groupId)}/members${query({ cursor, limit: 500 })}`);
+export const putGroupMember = (groupId, userId, role) =>
+  request('PUT', `/groups/${enc(groupId)}/members/${enc(userId)}`, role ? { role } : {});
+export const removeGroupMember = (groupId, userId) =>
+  request('DELETE', `/groups/${enc(groupId)}/members/${enc(userId)}`);
+export const groupVeto = (groupId, seq, on) =>
+  request(on ? 'PUT' : 'DELETE', `/groups/${enc(groupId)}/messages/${enc(seq)}/veto`);
+/** Every member's read marker: {reads: {user: seq}, members}; 409 beyond the size for it. */
+export const groupReads = (groupId) => request('GET', `/groups/${enc(groupId)}/reads`);

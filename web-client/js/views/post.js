@@ -8,6 +8,7 @@ import { refreshCircles } from '../loaders.js';
 import { seedPost } from '../store/reactions.js';
 import * as state from '../store/state.js';
 import { commentsEl } from './comments.js';
+import { sourceGroupTag } from './group-tag.js';
 import { postPollSlot } from './polls.js';
 import { withReactions } from './reactions.js';
 import { receiptsEl } from './receipts.js';
@@ -36,7 +37,8 @@ export function postCard(circleId, post, opts) {
     // What was starred or acknowledged may not be what it says now.
     post.edited ? h('span', { class: 'tag edited', testid: 'edited-tag', text: 'edited', title: `Edited ${time(post.edited)}` }) : null,
     h('span', { class: 'author', testid: 'post-author', text: (source && source.from ? source.from.name : post.author && post.author.name) || '' }),
-    timeEl(source ? source.ts : post.created)),
+    timeEl(source ? source.ts : post.created),
+    sourceGroupTag(circleId, source)),
   h('p', { class: 'text', testid: 'post-text', text: post.text }),
   postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
