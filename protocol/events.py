@@ -179,6 +179,22 @@ class MessageVetoed(CircleEvent):
     group: str | None = None
 
 
+# -- reactions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionChanged(CircleEvent):
+    """A member gave (`on`) or withdrew an emoji on a message or a post: `target`
+    is `{"group","seq"}` or `{"post"}`; `count` is that emoji's count on it now."""
+
+    kind: ClassVar[str] = "reaction.changed"
+    target: Map
+    emoji: str
+    user: str
+    on: bool
+    count: int
+
+
 # -- chat groups -----------------------------------------------------------------------
 
 
@@ -273,6 +289,42 @@ class CircleUpdated(CircleEvent):
     info: Map
 
 
+# -- polls ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PollCreated(CircleEvent):
+    """A poll was asked in a chat group (`poll.group` + `poll.seq`: its message)
+    or attached to a post (`poll.post`); `poll` as everyone sees it (no `mine`)."""
+
+    kind: ClassVar[str] = "poll.created"
+    poll: Map
+
+
+@dataclass(frozen=True, slots=True)
+class PollVoted(CircleEvent):
+    """A member's choice changed: `counts` per option and `voters` right after it.
+    `user` and their `options` are null for an anonymous poll."""
+
+    kind: ClassVar[str] = "poll.voted"
+    poll: str
+    group: str | None
+    post: str | None
+    counts: list[int]
+    voters: int
+    user: str | None
+    options: list[int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollClosed(CircleEvent):
+    """Its author or an owner/admin closed the poll (a deadline passing is not an
+    event: `closes_at` says it)."""
+
+    kind: ClassVar[str] = "poll.closed"
+    poll: Map
+
+
 EVENT_TYPES: dict[str, type[CircleEvent]] = {
     cls.kind: cls
     for cls in (
@@ -301,6 +353,10 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         GroupJoined,
         GroupLeft,
         GroupRequested,
+        ReactionChanged,
+        PollCreated,
+        PollVoted,
+        PollClosed,
     )
 }
 # Membership events: a node learns from them which of its connections belong where.
@@ -347,6 +403,9 @@ __all__ = [
     "MessageStarred",
     "MessageVetoed",
     "PinsReordered",
+    "PollClosed",
+    "PollCreated",
+    "PollVoted",
     "PostAcked",
     "PostCreated",
     "PostDeleted",
@@ -356,6 +415,7 @@ __all__ = [
     "PostPinned",
     "PostPromoted",
     "PostUnpinned",
+    "ReactionChanged",
     "event_from_map",
     "event_of",
 ]

@@ -198,6 +198,26 @@ class TypingPush:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadPush:
+    """A member's read marker of a group moved (an addition to v1; for "read by N",
+    only in groups up to the server's size for read counts; never stored per message)."""
+
+    circle: str
+    group: str
+    user: str
+    seq: int
+
+    def to_map(self) -> dict[str, Any]:
+        return {
+            "t": "read",
+            "circle": self.circle,
+            "group": self.group,
+            "user": self.user,
+            "seq": self.seq,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Bye:
     reason: ByeReason
 
@@ -217,5 +237,6 @@ ServerFrame = (
     | Gap
     | Left
     | TypingPush
+    | ReadPush
     | Bye
 )

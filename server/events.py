@@ -21,7 +21,7 @@ from protocol import MEMBERSHIP_EVENTS, CircleEvent, event_of
 from store import Change, Store
 
 from .broker import ALL, Broker, circle_channel
-from .members import visible_to
+from .members import group_of, visible_to
 from .messages import CircleChange
 
 
@@ -56,8 +56,12 @@ class Events:
         rev, seen or not), whether to reload (``reset``)."""
         page = await self._store.changes.after(circle, viewer_id, after, limit)
         events = [to_event(change) for change in page.changes]
+        groups: set[str] = set()
+        if page.role is not None and any(group_of(e) is not None for e in events):
+            found = await self._store.groups.of_circle(circle, viewer_id, archived=True)
+            groups = {group["id"] for group in found if group["joined"]}
         return {
-            "events": [e.to_map() for e in events if visible_to(e, viewer_id, page.role)],
+            "events": [e.to_map() for e in events if visible_to(e, viewer_id, page.role, groups)],
             "last_rev": page.last_rev,
             "next": events[-1].rev if events else page.last_rev,
             "more": page.more,

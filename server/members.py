@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import operator
+from collections.abc import Container
 
 from protocol import Left
 from protocol.events import (
@@ -30,7 +31,13 @@ from protocol.events import (
     MemberLeft,
     MemberRemoved,
     MemberUpdated,
+    MessageStarred,
+    MessageVetoed,
+    PollClosed,
+    PollCreated,
+    PollVoted,
     PostAcked,
+    ReactionChanged,
 )
 from store import MANAGER_ROLES, Store
 
@@ -48,13 +55,36 @@ REV = operator.attrgetter("rev")
 CIRCLE = operator.attrgetter("circle")
 
 
-def visible_to(event: CircleEvent, user_id: str, role: str | None) -> bool:
+def visible_to(
+    event: CircleEvent, user_id: str, role: str | None, groups: Container[str] = ()
+) -> bool:
     """Whether a member (``role`` None: not a member) may see the event: every
     member, except that an acknowledgement reaches only the post's author and the
-    circle's owners and admins. The one rule, live and when catching up."""
+    circle's owners and admins, and what happens in the chat of a group other than
+    general (stars, vetoes, reactions and polls there) only those who may read
+    that group (``groups``: the ones the viewer has joined). The one rule, live and
+    when catching up."""
     if isinstance(event, PostAcked):
         return role in MANAGER_ROLES or user_id == event.author
+    group = group_of(event)
+    if group is not None:
+        return role in MANAGER_ROLES or group in groups
     return True
+
+
+def group_of(event: CircleEvent) -> str | None:
+    """The chat group (not general) whose chat an event is about; None for any
+    other event (those every member may see). A promotion is the circle's: its
+    `post.promoted` is for everyone, whichever group the message was said in."""
+    if isinstance(event, MessageStarred | MessageVetoed | PollVoted):
+        group = event.group
+    elif isinstance(event, ReactionChanged):
+        group = event.target.get("group")
+    elif isinstance(event, PollCreated | PollClosed):
+        group = event.poll.get("group")
+    else:
+        return None
+    return None if group is None or group == event.circle else str(group)
 
 
 log = logging.getLogger(__name__)
@@ -205,9 +235,14 @@ class Members:
         elif isinstance(event, GroupLeft):
             self._drop_group(event.circle, event.group, event.user)
         members = self._hub.members(event.circle)
-        if isinstance(event, PostAcked):
+        if isinstance(event, PostAcked) or group_of(event) is not None:
+            # A connection reads a group it has joined here (or whose access it
+            # checked): the others read the group's stars, reactions and polls
+            # when they open it.
             members = [
-                c for c in members if visible_to(event, c.user_id, c.member_of[event.circle])
+                c
+                for c in members
+                if visible_to(event, c.user_id, c.member_of[event.circle], (*c.streams, *c.groups))
             ]
         # The event, then the v1 `highlight` it stands for (only unrestricted
         # events have one): each encoded once per codec for all of them.

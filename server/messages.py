@@ -47,12 +47,23 @@ class Typing:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadMarker:
+    """A member's read marker of a group moved (for "read by N"): never stored
+    beyond the marker itself, at most once a second per user and group."""
+
+    circle: str
+    group: str
+    user: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
 class Resync:
     """From a broker that may have lost messages (a Redis reconnect): catch every
     followed stream up from the store and re-read tokens and memberships."""
 
 
-BrokerMessage = ChatMessage | CircleChange | TokenRevoked | Typing | Resync
+BrokerMessage = ChatMessage | CircleChange | TokenRevoked | Typing | ReadMarker | Resync
 
 
 def encode(message: BrokerMessage) -> dict[str, Any]:
@@ -65,6 +76,14 @@ def encode(message: BrokerMessage) -> dict[str, Any]:
         return {"k": "revoke", "hash": message.token_hash}
     if isinstance(message, Typing):
         return {"k": "typing", "c": message.circle, "g": message.group, "u": message.user}
+    if isinstance(message, ReadMarker):
+        return {
+            "k": "read",
+            "c": message.circle,
+            "g": message.group,
+            "u": message.user,
+            "s": message.seq,
+        }
     return {"k": "resync"}
 
 
@@ -79,6 +98,8 @@ def decode(m: dict[str, Any]) -> BrokerMessage:
         return TokenRevoked(m["hash"])
     if kind == "typing":
         return Typing(m["c"], m["g"], m["u"])
+    if kind == "read":
+        return ReadMarker(m["c"], m["g"], m["u"], int(m["s"]))
     if kind == "resync":
         return Resync()
     raise ValueError(f"unknown broker message {kind!r}")

@@ -23,7 +23,7 @@ import operator
 from collections.abc import Awaitable
 from typing import Any
 
-from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence, TypingPush
+from protocol import MEMBERSHIP_EVENTS, Bye, CloseCode, Presence, ReadPush, TypingPush
 from store import Store, TokenLifetimes, Unauthenticated, token_hash
 
 from . import cluster, metrics
@@ -36,9 +36,18 @@ from .housekeeping import Housekeeping
 from .hub import Hub
 from .limits import Limits
 from .members import Members
-from .messages import BrokerMessage, ChatMessage, CircleChange, Resync, TokenRevoked, Typing
+from .messages import (
+    BrokerMessage,
+    ChatMessage,
+    CircleChange,
+    ReadMarker,
+    Resync,
+    TokenRevoked,
+    Typing,
+)
 from .presence import PresenceTracker
 from .ratelimit import Limiter
+from .reads import ReadMarkers
 from .revocations import RevokedTokens
 from .sequencer import Sequencer
 from .settings import Settings
@@ -88,6 +97,7 @@ class Node:
         # Every connection cap (per node, address and user): http_protocol.py asks
         # it for each connection, `connect` for each hello.
         self.admission = Admission(settings)
+        self.reads = ReadMarkers(settings, store, broker)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
@@ -199,6 +209,10 @@ class Node:
             frame = TypingPush(message.circle, message.group, message.user).to_map()
             listeners = self.hub.listeners(message.group)
             self.hub.broadcast([c for c in listeners if c.user_id != message.user["id"]], frame)
+        elif isinstance(message, ReadMarker):
+            # To every listener of the group, the reader's own other tabs too.
+            push = ReadPush(message.circle, message.group, message.user, message.seq)
+            self.hub.broadcast(self.hub.listeners(message.group), push.to_map())
         elif isinstance(message, TokenRevoked):
             self.revoked.add(message.token_hash)
             for conn in self.hub.of_token(message.token_hash):
@@ -273,6 +287,7 @@ class Node:
         grace = self.settings.shutdown_grace_s
         self.chat.close()
         self.feed.close()
+        self.reads.close()
         await _bounded("presence close", self.presence.close(), grace)
         await _bounded("rate limiter close", self.say_limiter.close(), grace)
         await _bounded("limits close", self.limits.close(), grace)

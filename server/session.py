@@ -384,7 +384,11 @@ class Session:
     async def on_read(self, f: Read) -> None:
         await self._member(f.circle)
         access = await self._access(f.circle, f.group)
-        await self.node.store.chat.mark_read(f.circle, self.conn.user_id, f.seq, access.group)
+        moved = await self.node.store.chat.mark_read(
+            f.circle, self.conn.user_id, f.seq, access.group
+        )
+        if moved is not None:
+            await self.node.reads.moved(f.circle, access.group, self.conn.user_id, moved)
 
     async def on_typing(self, f: Typing) -> None:
         await self._member(f.circle)

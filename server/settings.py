@@ -207,6 +207,12 @@ class Settings:
     # A connection says it is typing in a group at most this often (more are
     # dropped): a typing line needs one hint every few seconds, never stored.
     typing_interval_s: float = 3.0
+    # "Read by N" under a message: read markers are pushed (`read`, at most once
+    # a second per member and group) and listed (GET /groups/{id}/reads) only
+    # for groups of at most this many members; beyond, counts would cost more
+    # than they tell.
+    read_receipts_max_members: int = 500
+    read_push_interval_s: float = 1.0
 
     # Group commit: at most this many says in one transaction. Big enough to
     # amortise a commit over a burst, small enough to keep ack latency low.

@@ -4,7 +4,8 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``retention``, ``changes``); every change to a circle's durable
+``comments``, ``reactions``, ``polls``, ``reads``, ``retention``, ``changes``); every
+change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
@@ -31,7 +32,15 @@ from .memberships import Memberships
 from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
+from .polls import LIST_MAX as POLLS_LIST_MAX
+from .polls import OPTION_MAX as POLL_OPTION_MAX
+from .polls import OPTIONS_MAX as POLL_OPTIONS_MAX
+from .polls import QUESTION_MAX as POLL_QUESTION_MAX
+from .polls import Polls
 from .posts import Posts
+from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
+from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
+from .reads import Reads
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
 from .stars import Stars
@@ -67,6 +76,9 @@ class Store:
         self.pins = Pins(db)
         self.must_reads = MustReads(db)
         self.comments = Comments(db)
+        self.reactions = Reactions(db)
+        self.polls = Polls(db, self.chat)
+        self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
 
@@ -135,6 +147,8 @@ async def migrate_database(url: str) -> str | None:
 
 __all__ = [
     "CHANGE_KINDS",
+    "EMOJI_MAX",
+    "EMOJI_PER_TARGET",
     "GROUP_ACCESS",
     "GROUP_MEMBERS_MAX",
     "GROUP_NAME_MAX",
@@ -144,6 +158,11 @@ __all__ = [
     "NAME_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
+    "POLLS_LIST_MAX",
+    "POLL_OPTIONS_MAX",
+    "POLL_OPTION_MAX",
+    "POLL_QUESTION_MAX",
+    "REACTIONS_RANGE_MAX",
     "ROLES",
     "Accounts",
     "Busy",
@@ -165,7 +184,10 @@ __all__ = [
     "NotFound",
     "Outcome",
     "Pins",
+    "Polls",
     "Posts",
+    "Reactions",
+    "Reads",
     "Record",
     "Retention",
     "Stars",

@@ -61,6 +61,10 @@ KINDS = (
     "group.joined",
     "group.left",
     "group.requested",
+    "reaction.changed",
+    "poll.created",
+    "poll.voted",
+    "poll.closed",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

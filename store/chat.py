@@ -170,9 +170,10 @@ class Chat:
 
     async def mark_read(
         self, circle_id: str, user_id: str, seq: int, group_id: str | None = None
-    ) -> None:
+    ) -> int | None:
         """The member has read the group (default: general) up to ``seq``. Never moves
-        backwards, never past its last seq. General's marker is the membership's."""
+        backwards, never past its last seq. General's marker is the membership's.
+        Returns the marker when it moved (read counts tell the others), else None."""
         seq = validation.integer(seq, "seq", 0)
         group_id = circle_id if group_id is None else group_id
         last = select(GROUPS.c.last_seq).where(GROUPS.c.id == group_id).scalar_subquery()
@@ -181,7 +182,7 @@ class Chat:
         else:
             table, where = GROUP_MEMBERS, GROUP_MEMBERS.c.group_id == group_id
         async with self._db.write() as conn:
-            await conn.execute(
+            result = await conn.execute(
                 update(table)
                 .where(
                     where,
@@ -191,6 +192,12 @@ class Chat:
                 )
                 .values(read_seq=case((last < seq, last), else_=seq))
             )
+            if not result.rowcount:
+                return None
+            moved = await conn.execute(
+                select(table.c.read_seq).where(where, table.c.user_id == user_id)
+            )
+            return int(moved.scalar_one())
 
     async def set_veto(
         self, circle_id: str, seq: int, actor_id: str, vetoed: bool, group_id: str | None = None

@@ -27,13 +27,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.dml import Insert
 
-from .errors import Invalid
+from .errors import Busy, Invalid
 from .migrate import LOCK_KEY, upgrade
 
 log = logging.getLogger(__name__)
 
 # Execution option that marks a connection as a writer (BEGIN IMMEDIATE on SQLite).
 _WRITE = "quanzi_write"
+# How long a SQLite write waits for the lock of another writer before it is
+# refused with ``Busy`` (HTTP 429, `rate_limited` on the socket).
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # What the write transaction running in this task recorded (``changes.record``).
 _recording: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
@@ -63,7 +66,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads (on SQLite each statement sees its own snapshot)."""
-        with _bad_characters():
+        with _refusals():
             async with self.engine.connect() as conn:
                 yield conn
 
@@ -74,7 +77,7 @@ class Database:
         changes: list[Any] = []
         token = _recording.set(changes)
         try:
-            with _bad_characters():
+            with _refusals():
                 async with self._writer.begin() as conn:
                     yield conn
         finally:
@@ -115,14 +118,17 @@ _BAD_CHARACTER_STATES = frozenset({"22021"})
 
 
 @contextmanager
-def _bad_characters() -> Iterator[None]:
-    """Turn the database's refusal of a string's characters into ``Invalid``: bad
-    input is never a 500, and every read and write goes through here."""
+def _refusals() -> Iterator[None]:
+    """Turn the database's expected refusals into store errors, never a 500 (every
+    read and write goes through here): a string's characters into ``Invalid``,
+    SQLite still locked after its busy timeout into ``Busy``."""
     try:
         yield
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) in _BAD_CHARACTER_STATES:
             raise Invalid("text must not contain a NUL character") from None
+        if getattr(exc.orig, "sqlite_errorname", None) == "SQLITE_BUSY":
+            raise Busy("the database is busy: try again in a moment") from None
         raise
 
 
@@ -168,7 +174,7 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
         for pragma in (
             "journal_mode=WAL",
             "synchronous=NORMAL",
-            "busy_timeout=5000",
+            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
             "foreign_keys=ON",
         ):
             cursor.execute(f"PRAGMA {pragma}")

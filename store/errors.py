@@ -52,12 +52,13 @@ class Conflict(StoreError):
 
 
 class Busy(StoreError):
-    """The store cannot take this now (its password pool is full): try again in
-    ``retry_after`` seconds."""
+    """The store cannot take this now: the database stayed locked by other
+    writers past its wait (SQLite's ``busy_timeout``; nothing was written), or
+    the password pool is full. Try again in ``retry_after`` seconds."""
 
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: float) -> None:
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 

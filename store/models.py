@@ -254,6 +254,66 @@ class Ack(SQLModel, table=True):
     at: int = Field(sa_type=BigInteger)
 
 
+class Reaction(SQLModel, table=True):
+    """A member's emoji on a chat message or a post: once per member per emoji.
+
+    ``target`` is the message's group id with its ``seq``, or the post's id with
+    seq 0 (messages count from 1): one key serves both, and the primary key
+    (target, seq, emoji, user) is the index that reads a range of a group's
+    messages, one message, or one post.
+    """
+
+    __tablename__ = "reactions"
+
+    target: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    emoji: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(max_length=32)
+    ts: int = Field(sa_type=BigInteger)
+
+
+class Poll(SQLModel, table=True):
+    """A poll in a chat group (``group_id`` + ``seq``: the chat message that asks
+    it) or on a post (``post_id``). ``options`` is the JSON text of a list of
+    strings; the counts are read from ``poll_votes``, never stored."""
+
+    __tablename__ = "polls"
+    __table_args__ = (
+        # A group's polls newest first (the client renders their messages as polls).
+        Index("ix_polls_group_seq", "group_id", "seq"),
+        # One poll per post.
+        UniqueConstraint("post_id", name="uq_polls_post"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(foreign_key="circles.id", max_length=32)
+    group_id: str | None = Field(default=None, foreign_key="chat_groups.id", max_length=32)
+    seq: int | None = Field(default=None, sa_type=BigInteger)
+    post_id: str | None = Field(default=None, foreign_key="posts.id", max_length=32)
+    author_id: str = Field(foreign_key="users.id", max_length=32)
+    question: str = Field(max_length=300)
+    options: str
+    multiple: bool = Field(default=False)
+    anonymous: bool = Field(default=False)
+    closes_at: int | None = Field(default=None, sa_type=BigInteger)
+    closed: bool = Field(default=False)
+    created: int = Field(sa_type=BigInteger)
+
+
+class PollVote(SQLModel, table=True):
+    """One member's choice of one option (a multiple-choice poll: several rows)."""
+
+    __tablename__ = "poll_votes"
+
+    poll_id: str = Field(foreign_key="polls.id", primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    option: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    ts: int = Field(sa_type=BigInteger)
+
+
 class ChangeRow(SQLModel, table=True):
     """The circle's change log: every change to its durable side, in rev order.
 
@@ -293,6 +353,9 @@ COMMENTS = _table("comments")
 LIKES = _table("likes")
 ACKS = _table("acks")
 CHANGES = _table("changes")
+REACTIONS = _table("reactions")
+POLLS = _table("polls")
+POLL_VOTES = _table("poll_votes")
 
 __all__ = [
     "ACCESS_CODES",
@@ -305,7 +368,10 @@ __all__ = [
     "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",
+    "POLLS",
+    "POLL_VOTES",
     "POSTS",
+    "REACTIONS",
     "STARS",
     "TOKENS",
     "USERS",
@@ -320,7 +386,10 @@ __all__ = [
     "Like",
     "Member",
     "Message",
+    "Poll",
+    "PollVote",
     "Post",
+    "Reaction",
     "Star",
     "User",
     "Veto",

@@ -260,8 +260,9 @@ def post_record(row: AnyRow) -> Record:
     return record
 
 
-# Per-viewer fields of a post record: wrong for everyone but one viewer.
-VIEWER_FIELDS = ("liked", "acked")
+# Per-viewer fields of a post record: wrong for everyone but one viewer
+# (``reactions`` carries each emoji's ``mine``; the HTTP API adds it to posts).
+VIEWER_FIELDS = ("liked", "acked", "reactions")
 
 
 def shared_post(post: Record) -> Record:

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from . import validation
 from .engine import Service
 from .ids import now_ms
-from .models import CIRCLES, GROUPS, MESSAGES, STARS, VETOES
+from .models import CIRCLES, GROUPS, MESSAGES, REACTIONS, STARS, VETOES
 
 log = logging.getLogger(__name__)
 
@@ -95,4 +95,12 @@ class Retention(Service):
                 await conn.execute(
                     delete(table).where(table.c.group_id == group_id, table.c.seq <= last_pruned)
                 )
+            # A message's reactions go with it (seq 0 is a post's, never pruned here).
+            await conn.execute(
+                delete(REACTIONS).where(
+                    REACTIONS.c.target == group_id,
+                    REACTIONS.c.seq > 0,
+                    REACTIONS.c.seq <= last_pruned,
+                )
+            )
         return int(result.rowcount)

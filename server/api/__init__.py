@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Mount
 
-from server.api import accounts, circles, events, groups, openapi, posts
+from server.api import accounts, circles, events, groups, openapi, polls, posts, reactions
 from server.api.errors import ApiError, exception_handlers
 
 PREFIX = "/api/v1"
@@ -17,6 +17,8 @@ routes = [
             *circles.routes,
             *posts.routes,
             *groups.routes,
+            *reactions.routes,
+            *polls.routes,
             *events.routes,
             *openapi.routes,
         ],

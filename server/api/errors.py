@@ -94,10 +94,13 @@ async def _store_error(conn: HTTPConnection, exc: Exception) -> Response | None:
     if code not in STATUS:
         return await _internal(conn, exc)
     message = str(exc) or code.replace("_", " ")
-    headers = {"WWW-Authenticate": "Bearer"} if code == "unauthenticated" else None
-    retry = getattr(exc, "retry_after", None)
-    if retry is not None:
-        # A store that is busy says when to come back (Busy: the password pool).
+    headers = None
+    if code == "unauthenticated":
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif code == "rate_limited":
+        # Busy (the password pool) says when to come back; otherwise the database
+        # was busy: nothing written, try again in a second.
+        retry = getattr(exc, "retry_after", 1.0)
         headers = {"Retry-After": str(max(1, math.ceil(retry)))}
     return await _respond(conn, code, message, headers=headers)
 

@@ -166,6 +166,16 @@ async def messages(request: Request) -> Response:
     return ok({"messages": found, "more": more})
 
 
+async def reads(request: Request) -> Response:
+    """Every member's read marker, for "read by N" (groups up to the size for it)."""
+    user, _ = await authenticate(request)
+    node = node_of(request)
+    markers, count = await node.store.reads.of_group(
+        _group_id(request), user["id"], node.settings.read_receipts_max_members
+    )
+    return ok({"reads": markers, "members": count})
+
+
 async def veto(request: Request) -> Response:
     return await _set_veto(request, True)
 
@@ -191,5 +201,6 @@ routes = [
     Route("/groups/{id}/members", members, methods=["GET"]),
     route("/groups/{id}/members/{user_id}", put=put_member, delete=remove_member),
     Route("/groups/{id}/messages", messages, methods=["GET"]),
+    Route("/groups/{id}/reads", reads, methods=["GET"]),
     route("/groups/{id}/messages/{seq}/veto", put=veto, delete=unveto),
 ]

@@ -15,7 +15,9 @@ from starlette.routing import Route
 from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX, MEMBERS_DEFAULT, MEMBERS_MAX
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_groups import GROUP_PATHS
+from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
+from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.operations import (
     CIRCLE,
     V1,
@@ -401,10 +403,12 @@ DOCUMENT: dict[str, Any] = {
         {"name": "circles"},
         {"name": "posts"},
         {"name": "groups"},
+        {"name": "reactions"},
+        {"name": "polls"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
-    "paths": PATHS | POST_PATHS | GROUP_PATHS,
+    "paths": PATHS | POST_PATHS | GROUP_PATHS | REACTION_PATHS | POLL_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -414,7 +418,10 @@ DOCUMENT: dict[str, Any] = {
                 "description": "the operator's QUANZI_METRICS_TOKEN, for /metrics only",
             },
         },
-        "schemas": SCHEMAS | {f"{name}_body": schema for name, schema in BODIES.items()},
+        "schemas": SCHEMAS
+        | REACTION_SCHEMAS
+        | POLL_SCHEMAS
+        | {f"{name}_body": schema for name, schema in (BODIES | POLL_BODIES).items()},
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}
             | ({"headers": RETRY_AFTER} if status == "429" else {})

@@ -136,6 +136,19 @@ GROUP_PATHS: dict[str, dict[str, Schema]] = {
             ),
         ),
     },
+    f"{V1}/groups/{{id}}/reads": {
+        "get": _group_op(
+            "Every member's read marker (`reads`: user id → the seq read up to) and "
+            'the member count, for "read by N" (those who may read the group); '
+            "groups of more than the server's read_receipts_max_members: 409",
+            obj(
+                ["reads", "members"],
+                reads={"type": "object", "additionalProperties": {**INT, "minimum": 0}},
+                members={**INT, "minimum": 0},
+            ),
+            errors="409",
+        ),
+    },
     f"{V1}/groups/{{id}}/messages/{{seq}}/veto": {
         "put": _group_op(
             "Members' votes will not promote this message (the circle's owners/admins)",

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from server.api.auth import authenticate, node_of
 from server.api.errors import ApiError
 from server.api.inputs import bad, get_int, get_str, json_body, query_int, query_str
+from server.api.reactions import with_reactions
 from server.api.responses import created, no_content, ok, route
 
 log = logging.getLogger(__name__)
@@ -52,17 +53,19 @@ def _post_id(request: Request, what: str = "post") -> str:
 
 async def list_posts(request: Request) -> Response:
     user, _ = await authenticate(request)
-    posts = node_of(request).store.posts
+    store = node_of(request).store
+    posts = store.posts
     circle_id = request.path_params["id"]
     since = query_int(request, "since", minimum=0, maximum=MS_MAX)
     cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
     if since is not None:
         if cursor is not None:
             raise bad("since and cursor do not go together")
-        return ok({"posts": await posts.changed_since(circle_id, user["id"], since)})
+        changed = await posts.changed_since(circle_id, user["id"], since)
+        return ok({"posts": await with_reactions(store, changed, user["id"])})
     limit = query_int(request, "limit", FEED_DEFAULT, minimum=1, maximum=FEED_MAX)
     found, next_cursor = await posts.feed(circle_id, user["id"], cursor=cursor, limit=limit)
-    return ok({"posts": found, "next": next_cursor})
+    return ok({"posts": await with_reactions(store, found, user["id"]), "next": next_cursor})
 
 
 async def my_must_reads(request: Request) -> Response:
@@ -84,7 +87,9 @@ async def create_post(request: Request) -> Response:
 
 async def get_post(request: Request) -> Response:
     user, _ = await authenticate(request)
-    return ok(await node_of(request).store.posts.get(_post_id(request), user["id"]))
+    store = node_of(request).store
+    post = await store.posts.get(_post_id(request), user["id"])
+    return ok((await with_reactions(store, [post], user["id"]))[0])
 
 
 async def edit_post(request: Request) -> Response:

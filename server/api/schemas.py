@@ -169,6 +169,11 @@ SCHEMAS |= {
         likes=INT,
         liked={**BOOL, "description": "the caller likes it"},
         comments={**INT, "description": "comment count"},
+        reactions={
+            **ref("Reactions"),
+            "description": "emoji counts with the caller's own (the feed and GET /posts/{id} "
+            "carry them; events do not: keep what you have)",
+        },
         source={
             **obj(
                 ["seq", "ts", "from"],
@@ -227,7 +232,8 @@ SCHEMAS |= {
                 "post.liked, comment.added, comment.edited, comment.deleted, "
                 "message.starred, message.vetoed, member.joined, member.left, "
                 "member.removed, member.updated, circle.updated, group.created, "
-                "group.updated, group.joined, group.left, group.requested; accept kinds you do not "
+                "group.updated, group.joined, group.left, group.requested, reaction.changed, "
+                "poll.created, poll.voted, poll.closed; accept kinds you do not "
                 "know. Each kind's fields: protocol/README.md",
             },
         ),

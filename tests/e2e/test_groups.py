@@ -280,3 +280,41 @@ async def test_a_bad_group_field_is_a_bad_frame(
         reply = await bob.request({"t": "join", "circle": scene.circle, field: bad})
         assert reply["t"] == "error" and reply["code"] == "bad_frame", reply
     await bob.close()
+
+
+async def test_what_happens_in_a_groups_chat_stays_with_who_may_read_it(
+    server: ServerProcess, api: Api
+) -> None:
+    scene = await Scene(api).build()
+    bob = await scene.client(server, "bob")
+    cat = await scene.client(server, "cat")
+    ann = await scene.client(server, "ann")
+    await bob.request({"t": "join", "circle": scene.circle, "group": scene.north})
+    seq = (await _say(bob, scene.circle, scene.north, "a vote, not yet a highlight"))["seq"]
+    starred = await bob.request(
+        {"t": "star", "circle": scene.circle, "group": scene.north, "seq": seq}
+    )
+    assert starred["t"] == "ok" and starred["stars"] == 1 and starred["post"] is None
+    # The circle's owner hears of the vote; bob too (he is reading north).
+    for client in (ann, bob):
+        event = await client.push("event")
+        while event["kind"] != "message.starred":
+            event = await client.push("event")
+        assert (event["group"], event["seq"]) == (scene.north, seq)
+    # Cat, not in north, hears nothing of it: her next event is general's.
+    await bob.request({"t": "join", "circle": scene.circle})
+    general_seq = (await bob.say(scene.circle, "in general"))["seq"]
+    await bob.request({"t": "star", "circle": scene.circle, "seq": general_seq})
+    event = await cat.push("event")
+    while event["kind"] != "message.starred":
+        event = await cat.push("event")
+    assert (event["group"], event["seq"]) == (scene.circle, general_seq)
+    # Nor when catching up.
+    r = await api.call("GET", f"/circles/{scene.circle}/events?after=0", scene.tokens["cat"])
+    stars = [e for e in r.json()["events"] if e["kind"] == "message.starred"]
+    assert [e["group"] for e in stars] == [scene.circle]
+    r = await api.call("GET", f"/circles/{scene.circle}/events?after=0", scene.tokens["bob"])
+    stars = [e for e in r.json()["events"] if e["kind"] == "message.starred"]
+    assert [e["group"] for e in stars] == [scene.north, scene.circle]
+    for client in (ann, bob, cat):
+        await client.close()

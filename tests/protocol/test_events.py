@@ -14,6 +14,7 @@ from protocol.events import (
     GroupCreated,
     GroupUpdated,
     MessageStarred,
+    PollVoted,
     PostAcked,
 )
 from protocol.events import MessageVetoed as MessageVetoedEvent
@@ -47,6 +48,14 @@ SAMPLES: dict[str, Any] = {
     "group": "g1",
     "role": "admin",
     "reason": "left",
+    "target": {"group": "g1", "seq": 42},
+    "emoji": "👍🏽",
+    "on": True,
+    "count": 2,
+    "poll": {"id": "q1", "question": "去哪儿吗", "options": ["北京", "上海"], "counts": [1, 0]},
+    "counts": [2, 1],
+    "voters": 3,
+    "options": [0],
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
@@ -57,6 +66,8 @@ def sample(cls: type[CircleEvent], rev: int = 7) -> CircleEvent:
         values["user"] = {"id": "u1", "name": "A"}
     if cls is MessageStarred:
         values["user"], values["post"] = "u1", None
+    if cls is PollVoted:
+        values["poll"], values["post"] = "q1", None
     if cls in (GroupCreated, GroupUpdated):
         values["group"] = GROUP
     return cls(circle="c1", rev=rev, ts=1700000000001, **values)

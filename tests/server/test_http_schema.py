@@ -53,7 +53,9 @@ def world(
     client: TestClient, signup: Callable[..., Account], make_circle: Callable[..., dict]
 ) -> dict[str, str]:
     """Real ids for the path parameters: a circle with a must-read and a plain post,
-    a comment, a chat group and a member (of both) besides its owner (the caller)."""
+    a comment, a chat group and a member (of both) besides its owner (the caller),
+    a poll of the member's and an anonymous one of the owner's in the group, and a
+    poll on the must-read post."""
     owner, member = signup("owner_1"), signup("member_1")
     circle = make_circle(owner)["id"]
     client.post(f"/api/v1/circles/{circle}/join", headers=member.auth)
@@ -71,7 +73,15 @@ def world(
         f"/api/v1/circles/{circle}/groups", json={"name": "cooks"}, headers=owner.auth
     ).json()["group"]["id"]
     client.post(f"/api/v1/groups/{group}/join", headers=member.auth)
+    ask = {"question": "when?", "options": ["now", "later"]}
+    poll = client.post(f"/api/v1/groups/{group}/polls", json=ask, headers=member.auth)
+    anonymous = client.post(
+        f"/api/v1/groups/{group}/polls", json={**ask, "anonymous": True}, headers=owner.auth
+    )
+    client.post(f"/api/v1/posts/{post}/poll", json=ask, headers=owner.auth)
     return {
+        "poll": poll.json()["poll"]["id"],
+        "anonymous_poll": anonymous.json()["poll"]["id"],
         "token": owner.token,
         "circle": circle,
         "group": group,
@@ -90,6 +100,9 @@ def _ids(path: str, world: dict[str, str], generated: dict[str, object]) -> dict
     other = len(str(generated.get("user_id", generated.get("id", "")))) % 2 == 1
     if path.startswith("/api/v1/posts/"):
         return {"id": world["plain_post" if other else "post"]}
+    if path.startswith("/api/v1/polls/"):
+        # Someone else's open poll, or an anonymous one of the caller's.
+        return {"id": world["anonymous_poll" if other else "poll"]}
     if path.startswith("/api/v1/comments/"):
         return {"id": world["comment"]}
     ids: dict[str, object] = {"id": world["circle"]} if "{id}" in path else {}

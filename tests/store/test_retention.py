@@ -48,6 +48,7 @@ async def test_prune_by_count_keeps_the_promoted_post(
     kept = await store.posts.get(post["id"], bob["id"])
     assert kept == post
     assert kept["source"] == {
+        "group": circle["id"],
         "seq": first,
         "ts": post["source"]["ts"],
         "from": {"id": bob["id"], "name": "Bob"},

@@ -110,6 +110,17 @@ export const editComment = (commentId, text) =>
   request('PATCH', `/comments/${enc(commentId)}`, { text });
 export const deleteComment = (commentId) => request('DELETE', `/comments/${enc(commentId)}`);
 export const like = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/like`);
+// Reactions: a target is {group, seq} (a chat message) or {post}; the emoji is URL-encoded.
+const reactionsPath = (target) => (target.post != null
+  ? `/posts/${enc(target.post)}/reactions`
+  : `/groups/${enc(target.group)}/messages/${enc(target.seq)}/reactions`);
+export const react = (target, emoji, on) =>
+  request(on ? 'PUT' : 'DELETE', `${reactionsPath(target)}/${enc(emoji)}`);
+/** Who reacted with what: {reactions: [{emoji, count, users: [{id, name}]}]}. */
+export const reactedBy = (target) => request('GET', reactionsPath(target));
+/** Counts on a range of a group's messages: {messages: [{seq, reactions}]}. */
+export const groupReactions = (groupId, fromSeq, toSeq) =>
+  request('GET', `/groups/${enc(groupId)}/reactions${query({ from_seq: String(fromSeq), to_seq: String(toSeq) })}`);
 export const pin = (postId, on) => request(on ? 'PUT' : 'DELETE', `/posts/${enc(postId)}/pin`, on ? {} : undefined);
 export const reorderPins = (id, order) => request('PUT', `/circles/${enc(id)}/pins`, { order });
 export const mustRead = (postId, on) =>
@@ -117,3 +128,30 @@ export const mustRead = (postId, on) =>
 export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
 export const receipts = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/receipts${query({ cursor })}`);
+
+// Polls
+export const groupPolls = (groupId) => request('GET', `/groups/${enc(groupId)}/polls`);
+export const createGroupPoll = (groupId, poll) =>
+  request('POST', `/groups/${enc(groupId)}/polls`, poll);
+export const postPoll = (postId) => request('GET', `/posts/${enc(postId)}/poll`);
+export const createPostPoll = (postId, poll) => request('POST', `/posts/${enc(postId)}/poll`, poll);
+export const votePoll = (pollId, options) =>
+  request('PUT', `/polls/${enc(pollId)}/votes`, { options });
+export const closePoll = (pollId) => request('POST', `/polls/${enc(pollId)}/close`);
+export const pollVoters = (pollId) => request('GET', `/polls/${enc(pollId)}/voters`);
+// Chat groups (README "Chat groups"); a general group's id is its circle's
+export const groups = (circleId) => request('GET', `/circles/${enc(circleId)}/groups`);
+export const createGroup = (circleId, fields) => request('POST', `/circles/${enc(circleId)}/groups`, fields);
+export const updateGroup = (groupId, changes) => request('PATCH', `/groups/${enc(groupId)}`, changes);
+export const joinGroup = (groupId) => request('POST', `/groups/${enc(groupId)}/join`);
+export const leaveGroup = (groupId) => request('POST', `/groups/${enc(groupId)}/leave`);
+export const groupMembers = (groupId, cursor) =>
+  request('GET', `/groups/${enc(groupId)}/members${query({ cursor, limit: 500 })}`);
+export const putGroupMember = (groupId, userId, role) =>
+  request('PUT', `/groups/${enc(groupId)}/members/${enc(userId)}`, role ? { role } : {});
+export const removeGroupMember = (groupId, userId) =>
+  request('DELETE', `/groups/${enc(groupId)}/members/${enc(userId)}`);
+export const groupVeto = (groupId, seq, on) =>
+  request(on ? 'PUT' : 'DELETE', `/groups/${enc(groupId)}/messages/${enc(seq)}/veto`);
+/** Every member's read marker: {reads: {user: seq}, members}; 409 beyond the size for it. */
+export const groupReads = (groupId) => request('GET', `/groups/${enc(groupId)}/reads`);

@@ -4,8 +4,10 @@
 // their nonces (the server stores a nonce once, so a resend never duplicates).
 //
 // Events (CustomEvent.detail): state {state, retryAt?, reason?} · welcome {welcome, again}
-// · joined (the joined frame) · push (a server push) · said {circle, nonce, seq, ts}
-// · say-failed {circle, nonce, code, message} · join-failed {circle, code} · unauthenticated
+// · joined (the joined frame) · push (a server push) · said {circle, group, nonce, seq, ts}
+// · say-failed {circle, group, nonce, code, message} · join-failed {circle, group, code}
+// · unauthenticated. A chat is a circle's group: `group` null (or the circle's id) is its
+// general group; the joined chats are kept by their group id (general's: the circle's).
 
 const SUBPROTOCOL = 'quanzi.v1.json';
 // protocol/close_codes.py's NO_RECONNECT (tests/protocol keeps the two equal): these mean
@@ -33,7 +35,7 @@ export function makeNonce() {
 }
 
 export class Socket extends EventTarget {
-  /** sinceOf(circle) → the highest seq held of that circle, or null for "only new ones". */
+  /** sinceOf(chat) → the highest seq held of that chat (a group id), or null for "only new ones". */
   constructor({ url, token, sinceOf }) {
     super();
     this.url = url;
@@ -44,7 +46,7 @@ export class Socket extends EventTarget {
     this.delay = FIRST_DELAY_MS;
     this.nextId = 1;
     this.replies = new Map();
-    this.joined = new Set();
+    this.joined = new Map(); // chat (group id; general's is the circle's) → {circle, group}
     this.says = new Map();
     this.heartbeatS = 25;
     this.limits = { text_chars: 4000 };
@@ -166,7 +168,7 @@ export class Socket extends EventTarget {
     this.connectedOnce = true;
     this.setState('online');
     this.startHeartbeat();
-    for (const circle of this.joined) this.sendJoin(circle).catch(() => {});
+    for (const chat of this.joined.keys()) this.sendJoin(chat).catch(() => {});
     for (const nonce of this.says.keys()) this.sendSay(nonce);
     this.emit('welcome', { welcome, again });
   }
@@ -236,16 +238,19 @@ export class Socket extends EventTarget {
     return true;
   }
 
-  /** Follow a circle's chat; kept across reconnects until leave(). */
-  join(circle) {
-    this.joined.add(circle);
+  /** Follow a circle's chat (a group of it: general without one); kept across reconnects until leave(). */
+  join(circle, group = null) {
+    const chat = group || circle;
+    this.joined.set(chat, { circle, group: group && group !== circle ? group : null });
     if (this.state !== 'online') return Promise.resolve(null);
-    return this.sendJoin(circle);
+    return this.sendJoin(chat);
   }
 
-  async sendJoin(circle) {
+  async sendJoin(chat) {
+    const { circle, group } = this.joined.get(chat) || { circle: chat, group: null };
     const frame = { t: 'join', circle };
-    const since = this.sinceOf(circle);
+    if (group) frame.group = group;
+    const since = this.sinceOf(chat);
     if (since != null) frame.since = since;
     try {
       const joined = await this.rawRequest(frame);
@@ -253,28 +258,39 @@ export class Socket extends EventTarget {
       return joined;
     } catch (err) {
       if (err.code === 'forbidden' || err.code === 'not_found') {
-        this.joined.delete(circle);
-        this.emit('join-failed', { circle, code: err.code, message: err.message });
+        this.joined.delete(chat);
+        this.emit('join-failed', { circle, group, code: err.code, message: err.message });
       } else if (err.code === 'rate_limited') {
-        // Rejoining very many circles at once can outrun the frame limit: try again.
+        // Rejoining very many chats at once can outrun the frame limit: try again.
         setTimeout(() => {
-          if (this.state === 'online' && this.joined.has(circle)) this.sendJoin(circle).catch(() => {});
+          if (this.state === 'online' && this.joined.has(chat)) this.sendJoin(chat).catch(() => {});
         }, 1500);
       }
       throw err;
     }
   }
 
-  leave(circle) {
-    if (!this.joined.delete(circle)) return;
-    if (this.state === 'online') this.rawRequest({ t: 'leave', circle }).catch(() => {});
+  leave(circle, group = null) {
+    const chat = group || circle;
+    if (!this.joined.delete(chat)) return;
+    const frame = { t: 'leave', circle };
+    if (group && group !== circle) frame.group = group;
+    if (this.state === 'online') this.rawRequest(frame).catch(() => {});
+  }
+
+  /** "The user is typing" in a chat: a hint, no reply (the caller keeps to one per 3 s). */
+  typing(circle, group = null) {
+    const frame = { t: 'typing', circle };
+    if (group && group !== circle) frame.group = group;
+    return this.state === 'online' && this.send(frame);
   }
 
   /** Queue a chat message; it is sent now or after the next welcome. Returns its nonce. */
-  say(circle, text, replyTo) {
+  say(circle, text, replyTo, group = null) {
     const nonce = makeNonce();
     const frame = { t: 'say', circle, text, nonce };
     if (replyTo) frame.reply_to = replyTo;
+    if (group && group !== circle) frame.group = group;
     this.says.set(nonce, frame);
     if (this.state === 'online') this.sendSay(nonce);
     return nonce;
@@ -291,7 +307,7 @@ export class Socket extends EventTarget {
     try {
       const ok = await this.rawRequest(frame, 15000);
       if (!this.says.delete(nonce)) return; // already settled by an earlier send
-      this.emit('said', { circle: frame.circle, nonce, seq: ok.seq, ts: ok.ts });
+      this.emit('said', { circle: frame.circle, group: frame.group || null, nonce, seq: ok.seq, ts: ok.ts });
     } catch (err) {
       if (['disconnected', 'timeout'].includes(err.code)) return; // resent after reconnecting
       if (err.code === 'rate_limited' || err.code === 'internal') {
@@ -299,7 +315,7 @@ export class Socket extends EventTarget {
         return;
       }
       this.says.delete(nonce);
-      this.emit('say-failed', { circle: frame.circle, nonce, code: err.code, message: err.message });
+      this.emit('say-failed', { circle: frame.circle, group: frame.group || null, nonce, code: err.code, message: err.message });
     }
   }
 }

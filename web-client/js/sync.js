@@ -5,6 +5,7 @@
 
 import { catchUpAll, receive } from './circle-events.js';
 import { refreshCircles } from './loaders.js';
+import * as reads from './store/reads.js';
 import * as state from './store/state.js';
 
 
@@ -14,18 +15,20 @@ export function connectSocket(socket) {
   socket.addEventListener('push', (event) => onPush(event.detail));
   socket.addEventListener('joined', (event) => {
     const f = event.detail;
-    state.joined(f.circle, f.last_seq, f.online);
+    state.joined(f.group || f.circle, f.last_seq, f.online);
   });
   socket.addEventListener('said', (event) => {
-    const { circle, nonce, seq, ts } = event.detail;
-    state.confirmPending(circle, nonce, seq, ts);
+    const { circle, group, nonce, seq, ts } = event.detail;
+    state.confirmPending(group || circle, nonce, seq, ts);
   });
   socket.addEventListener('say-failed', (event) => {
-    const { circle, nonce, message } = event.detail;
-    state.failPending(circle, nonce, message);
+    const { circle, group, nonce, message } = event.detail;
+    state.failPending(group || circle, nonce, message);
   });
   socket.addEventListener('join-failed', (event) => {
-    state.emit('left', { circle: event.detail.circle, reason: event.detail.code });
+    const { circle, group, code } = event.detail;
+    if (group) state.emit('group-exited', { circle, group, reason: code });
+    else state.emit('left', { circle, reason: code });
   });
   socket.addEventListener('welcome', (event) => {
     refreshCircles(0); // badges, and the list itself if the first load found us offline
@@ -37,7 +40,7 @@ export function connectSocket(socket) {
 function onPush(frame) {
   switch (frame.t) {
     case 'msg':
-      state.addMessage(frame.circle, frame, { live: true });
+      state.addMessage(frame.group || frame.circle, frame, { live: true });
       break;
     case 'event':
       receive(frame);
@@ -45,14 +48,24 @@ function onPush(frame) {
     case 'highlight':
       break; // kept for older clients: every change it reports comes as an event too
     case 'presence':
-      state.setOnline(frame.circle, frame.online);
+      state.setOnline(frame.group || frame.circle, frame.online);
       break;
     case 'gap':
-      state.addGap(frame.circle, frame.from_seq, frame.to_seq);
+      state.addGap(frame.group || frame.circle, frame.from_seq, frame.to_seq);
       break;
     case 'left':
+      if (frame.group && frame.group !== frame.circle) {
+        state.emit('group-exited', { circle: frame.circle, group: frame.group, reason: frame.reason });
+        break;
+      }
       state.emit('left', { circle: frame.circle, reason: frame.reason });
       refreshCircles(0);
+      break;
+    case 'typing':
+      state.emit('typing', { circle: frame.circle, chat: frame.group || frame.circle, user: frame.user });
+      break;
+    case 'read':
+      reads.moved(frame.group || frame.circle, frame.user, frame.seq);
       break;
     case 'bye':
       state.emit('bye', { reason: frame.reason });

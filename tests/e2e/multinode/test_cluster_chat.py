@@ -250,3 +250,19 @@ async def test_a_highlight_reaches_members_on_the_other_node(
     assert time.monotonic() - started < seconds(1.0)
     await owner.close()
     await bob.close()
+
+
+async def test_a_read_marker_reaches_the_other_node(
+    two_nodes: list[ServerProcess], api: Api
+) -> None:
+    a, b = two_nodes
+    circle, [(ann_token, _), (bob_token, bob)] = await members(api, 2)
+    ann = await Client.open(a.ws, ann_token)
+    reader = await Client.open(b.ws, bob_token)
+    await ann.request({"t": "join", "circle": circle})
+    await ann.say(circle, "读到了吗", nonce="r1")
+    reader.send({"t": "read", "circle": circle, "seq": 1})
+    got = await ann.push("read")
+    assert got == {"t": "read", "circle": circle, "group": circle, "user": bob["id"], "seq": 1}
+    await ann.close()
+    await reader.close()

@@ -4,7 +4,10 @@
 // the rev cursor (circle-events.js). Kinds this client does not know are skipped.
 
 import * as comments from './comments.js';
+import { GROUP_KINDS } from './groups.js';
 import * as members from './members.js';
+import * as reactions from './reactions.js';
+import * as polls from './polls.js';
 import * as receipts from './receipts.js';
 import * as state from './state.js';
 
@@ -76,11 +79,12 @@ const KINDS = {
     if (ev.threshold != null && ev.threshold !== state.thresholdOf(ev.circle)) {
       state.setCircleInfo(ev.circle, { promote_threshold: ev.threshold });
     }
-    const before = state.chatOf(ev.circle).stars.get(ev.seq);
+    const chat = ev.group || ev.circle; // stars are per group (general's id is the circle's)
+    const before = state.chatOf(chat).stars.get(ev.seq);
     const mine = ev.user === myId() ? ev.starred : Boolean(before && before.mine);
-    state.setStars(ev.circle, ev.seq, ev.stars, mine);
+    state.setStars(chat, ev.seq, ev.stars, mine);
   },
-  'message.vetoed': (ev) => state.setVetoed(ev.circle, ev.seq, ev.vetoed),
+  'message.vetoed': (ev) => state.setVetoed(ev.group || ev.circle, ev.seq, ev.vetoed),
   'member.joined': (ev) => {
     members.putMember(ev.circle, ev.member);
     state.setCircleInfo(ev.circle, { members: ev.members });
@@ -92,6 +96,11 @@ const KINDS = {
     if (ev.member.user === myId()) state.setMyMembership(ev.circle, ev.member);
   },
   'circle.updated': (ev) => state.setCircleInfo(ev.circle, ev.info),
+  'reaction.changed': (ev) => reactions.applyChange(ev, myId()),
+  'poll.created': (ev) => polls.fromEvent(ev.poll),
+  'poll.voted': (ev) => polls.voted(ev),
+  'poll.closed': (ev) => polls.fromEvent(ev.poll),
+  ...GROUP_KINDS,
 };
 
 function memberGone(ev) {

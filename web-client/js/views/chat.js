@@ -1,31 +1,45 @@
-// A circle's live chat: messages in seq order (each seq once), own messages pending until
-// the server confirms them, older history on scrolling up, stars, replies, vetoes.
+// A circle's live chat — one of its groups (`group`; general's id is the circle's): messages
+// in seq order (each seq once), own messages pending until the server confirms them, older
+// history on scrolling up, stars, quoted replies (quotes.js), vetoes, who is typing
+// (typing.js) and "read by N" under one's own messages (reads.js).
 
 import * as api from '../api.js';
 import { busy, h, toast } from '../dom.js';
+import * as polls from '../store/polls.js';
 import * as state from '../store/state.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
+import { chatPollTools } from './polls.js';
+import { jumpToMessage, replyBarContent } from './quotes.js';
+import { readsTracker } from './reads.js';
+import { typingLine } from './typing.js';
 
 const PAGE = 50;
 
-export function chatView(circleId, { socket }) {
-  const chat = state.chatOf(circleId);
+export function chatView(circleId, { socket, group = null }) {
+  const key = group || circleId; // the chat: a group id (general's is the circle's)
+  const groupField = key === circleId ? {} : { group: key };
+  const chat = state.chatOf(key);
   const older = h('button', { type: 'button', class: 'link older', testid: 'load-older', text: 'Load older messages' });
   const list = h('ol', { class: 'messages', testid: 'messages', 'aria-label': 'Messages' });
   const pendingList = h('ol', { class: 'messages pending', testid: 'pending-messages', 'aria-label': 'Sending' });
   const log = h('div', { class: 'chat-log', testid: 'chat-log', role: 'log', tabindex: '0' }, older, list, pendingList);
   const input = h('textarea', {
-    id: `chat-input-${circleId}`, testid: 'chat-input', rows: '2', maxlength: '4000',
+    id: `chat-input-${key}`, testid: 'chat-input', rows: '2', maxlength: '4000',
     placeholder: 'Write a message…', title: 'Enter sends, Shift+Enter starts a new line', autocomplete: 'off',
   });
   const send = h('button', { type: 'submit', class: 'primary', testid: 'chat-send', text: 'Send' });
   const replyBar = h('div', { class: 'reply-bar', testid: 'reply-bar', hidden: true });
+  // Polls are asked in this chat's group (general's id is the circle's).
+  const pollTools = chatPollTools(circleId, () => key);
   const form = h('form', { class: 'composer', testid: 'chat-form', onsubmit: submit },
     replyBar,
     h('label', { for: input.id, class: 'visually-hidden', text: 'Message' }),
-    h('div', { class: 'row' }, input, send));
-  const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': 'Chat' },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, form);
+    h('div', { class: 'row' }, pollTools.button, input, send));
+  const typing = typingLine(circleId, key, socket);
+  const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': 'Chat', dataset: { chat: key } },
+    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, typing.el, pollTools.slot, form);
+  input.addEventListener('input', () => typing.typed(input.value));
+  const readCounts = readsTracker(circleId, key, list);
 
   let manager = state.isManager(circleId);
   let threshold = state.thresholdOf(circleId);
@@ -34,11 +48,16 @@ export function chatView(circleId, { socket }) {
   let replyTo = null;
   let readSent = 0;
   let readTimer = null;
+  let seen = 0; // the newest message that has been on screen
   const actions = {
+    chat: key,
+    readBy: readCounts.readBy,
+    loadQuote,
+    jumpTo: (seq) => jumpToMessage(list, seq),
     star: toggleStar,
     reply: startReply,
     veto: toggleVeto,
-    discard: (nonce) => { socket.forget(nonce); state.dropPending(circleId, nonce); },
+    discard: (nonce) => { socket.forget(nonce); state.dropPending(key, nonce); },
   };
 
   // -- rendering --------------------------------------------------------------------
@@ -111,7 +130,7 @@ export function chatView(circleId, { socket }) {
   }
 
   function refreshPromoted() {
-    const seqs = promotedSeqs(circleId);
+    const seqs = promotedSeqs(circleId, key);
     for (const node of list.querySelectorAll('[data-seq]')) {
       const seq = Number(node.dataset.seq);
       if (seqs.has(seq) !== node.classList.contains('promoted')) replace(seq);
@@ -126,14 +145,14 @@ export function chatView(circleId, { socket }) {
     const before = seqs.length ? Math.min(...seqs) : chat.highWater == null ? null : chat.highWater + 1;
     if (before == null) return; // not joined yet: the joined event brings us back
     if (before <= 1) {
-      state.addHistory(circleId, [], false);
+      state.addHistory(key, [], false);
       return;
     }
     loading = true;
     older.disabled = true;
     try {
-      const reply = await socket.request({ t: 'history', circle: circleId, before, limit: PAGE });
-      state.addHistory(circleId, reply.messages || [], reply.more);
+      const reply = await socket.request({ t: 'history', circle: circleId, ...groupField, before, limit: PAGE });
+      state.addHistory(key, reply.messages || [], reply.more);
     } catch (err) {
       if (!['offline', 'disconnected'].includes(err.code)) toast(err.message);
     } finally {
@@ -142,14 +161,32 @@ export function chatView(circleId, { socket }) {
     }
   }
 
+  /** A quoted message not loaded here: one history page that ends with it. */
+  async function loadQuote(seq) {
+    const reply = await socket.request({ t: 'history', circle: circleId, ...groupField, before: seq + 1, limit: 1 });
+    const found = (reply.messages || []).find((m) => m.seq === seq);
+    return found || null;
+  }
+
+  /** The newest message on screen (its top inside the log), 0 when the chat is not shown. */
+  function lastVisibleSeq() {
+    const bottom = log.getBoundingClientRect().bottom;
+    for (let node = list.lastElementChild; node; node = node.previousElementSibling) {
+      if (node.dataset.seq && node.getBoundingClientRect().top < bottom) return Number(node.dataset.seq);
+    }
+    return 0;
+  }
+
   function sendRead() {
     readTimer = null;
     if (document.visibilityState !== 'visible') return;
-    const top = Math.max(0, ...chat.messages.keys());
-    if (top > readSent && socket.send({ t: 'read', circle: circleId, seq: top })) readSent = top;
+    const top = Math.max(seen, lastVisibleSeq());
+    if (top > readSent && socket.send({ t: 'read', circle: circleId, ...groupField, seq: top })) readSent = top;
   }
 
   function markRead() {
+    // On screen now, if only for a moment (a hidden tab shows nothing).
+    if (document.visibilityState === 'visible') seen = Math.max(seen, lastVisibleSeq());
     // At most one read marker per 800 ms, and the last one is never lost (see destroy).
     if (readTimer == null) readTimer = setTimeout(sendRead, 800);
   }
@@ -165,8 +202,8 @@ export function chatView(circleId, { socket }) {
       toast(`A message holds at most ${limit} characters.`);
       return;
     }
-    const nonce = socket.say(circleId, text, replyTo);
-    state.addPending(circleId, nonce, text, replyTo);
+    const nonce = socket.say(circleId, text, replyTo, group);
+    state.addPending(key, nonce, text, replyTo);
     input.value = '';
     cancelReply();
     input.focus();
@@ -175,8 +212,8 @@ export function chatView(circleId, { socket }) {
   function toggleStar(seq, button) {
     const info = chat.stars.get(seq) || { mine: false };
     busy(button, async () => {
-      const reply = await socket.request({ t: info.mine ? 'unstar' : 'star', circle: circleId, seq });
-      state.setStars(circleId, seq, reply.stars, !info.mine);
+      const reply = await socket.request({ t: info.mine ? 'unstar' : 'star', circle: circleId, ...groupField, seq });
+      state.setStars(key, seq, reply.stars, !info.mine);
       if (reply.post) state.upsertPost(circleId, reply.post);
     });
   }
@@ -184,8 +221,8 @@ export function chatView(circleId, { socket }) {
   function toggleVeto(seq, button) {
     const vetoed = chat.vetoed.has(seq);
     busy(button, async () => {
-      await api.veto(circleId, seq, !vetoed);
-      state.setVetoed(circleId, seq, !vetoed);
+      await (key === circleId ? api.veto(circleId, seq, !vetoed) : api.groupVeto(key, seq, !vetoed));
+      state.setVetoed(key, seq, !vetoed);
     });
   }
 
@@ -193,10 +230,7 @@ export function chatView(circleId, { socket }) {
     const message = chat.messages.get(seq);
     if (!message) return;
     replyTo = seq;
-    replyBar.replaceChildren(
-      h('span', { class: 'grow' }, 'Replying to ', h('strong', { text: message.from.name }), ': ',
-        h('span', { class: 'excerpt', text: message.text.slice(0, 80) })),
-      h('button', { type: 'button', class: 'link', testid: 'reply-cancel', text: 'Cancel', onclick: () => { cancelReply(); input.focus(); } }));
+    replyBar.replaceChildren(...replyBarContent(message, () => { cancelReply(); input.focus(); }));
     replyBar.hidden = false;
     input.focus();
   }
@@ -215,12 +249,15 @@ export function chatView(circleId, { socket }) {
   });
   log.addEventListener('scroll', () => {
     if (log.scrollTop < 60) loadOlder();
+    markRead(); // messages scrolled into view are read
   });
+  document.addEventListener('visibilitychange', markRead);
   older.addEventListener('click', loadOlder);
 
   // -- state events -----------------------------------------------------------------
 
-  const mine = (fn) => (detail) => detail.circle === circleId && fn(detail);
+  const mine = (fn) => (detail) => detail.circle === key && fn(detail); // this chat's
+  const ofCircle = (fn) => (detail) => detail.circle === circleId && fn(detail);
   const offs = [
     state.on('message', mine((d) => showMessage(d.message))),
     state.on('message-updated', mine((d) => replace(d.message.seq))),
@@ -229,14 +266,14 @@ export function chatView(circleId, { socket }) {
     state.on('pending-dropped', mine((d) => pendingList.querySelector(`[data-nonce="${CSS.escape(d.nonce)}"]`)?.remove())),
     state.on('stars', mine((d) => replace(d.seq))),
     state.on('gap', mine((d) => showGap(d.fromSeq, d.toSeq))),
-    state.on('posts', mine(refreshPromoted)),
+    state.on('posts', ofCircle(refreshPromoted)),
     state.on('circles', () => {
       // The role arrived or changed: managers get the veto button on every message.
       if (state.isManager(circleId) === manager) return;
       manager = state.isManager(circleId);
       for (const node of list.querySelectorAll('[data-seq]')) replace(Number(node.dataset.seq));
     }),
-    state.on('circle-info', mine(() => {
+    state.on('circle-info', ofCircle(() => {
       // A new promote threshold changes every "2/3".
       if (state.thresholdOf(circleId) === threshold) return;
       threshold = state.thresholdOf(circleId);
@@ -244,23 +281,38 @@ export function chatView(circleId, { socket }) {
     })),
     state.on('joined', mine(() => {
       if (firstLoad) loadOlder();
+      else readCounts.reload(); // back after a disconnect: markers may have moved meanwhile
+      polls.loadGroupPolls(key, { force: true });
     })),
+    // A message learns it asks a poll (its card then keeps itself current).
+    state.on('poll', (d) => {
+      if (d.poll.group !== key || d.poll.seq == null) return;
+      const node = list.querySelector(`[data-seq="${d.poll.seq}"]`);
+      if (node && !node.querySelector('[data-testid="poll"]')) replace(d.poll.seq);
+    }),
   ];
   // Whatever is already known (a re-render of the same circle).
   for (const message of [...chat.messages.values()].sort((a, b) => a.seq - b.seq)) list.append(render(message));
   for (const item of chat.pending.values()) pendingList.append(pendingEl(circleId, item, actions));
   older.hidden = true;
+  if (chat.highWater != null) loadOlder(); // a group already followed, shown again
 
   return {
     el,
     focus: () => input.focus(),
-    shown: () => toBottom(),
+    shown: () => {
+      toBottom();
+      markRead();
+    },
     destroy() {
+      document.removeEventListener('visibilitychange', markRead);
       if (readTimer != null) {
         clearTimeout(readTimer);
         sendRead();
       }
       for (const off of offs) off();
+      typing.destroy();
+      readCounts.destroy();
     },
   };
 }

@@ -7,8 +7,8 @@ import { closeCircle, openCircle } from '../circle-events.js';
 import { h, toast } from '../dom.js';
 import { loadCircles } from '../loaders.js';
 import * as state from '../store/state.js';
-import { chatView } from './chat.js';
 import { feedView } from './feed.js';
+import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
 import { settingsView } from './settings.js';
 
@@ -30,7 +30,7 @@ export function circleView(container, circleId, { socket }) {
     h('div', { class: 'grow' }, title, about),
     online);
 
-  const chat = chatView(circleId, { socket });
+  const chat = groupedChat(circleId, { socket }); // the chat of the group shown, and the groups
   const highlights = highlightsView(circleId);
   const feed = feedView(circleId);
   const panels = { chat, highlights, feed, settings: null };

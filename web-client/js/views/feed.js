@@ -6,6 +6,7 @@ import { busy, field, h, rememberFocus, renderSoon } from '../dom.js';
 import { loadPosts } from '../loaders.js';
 import * as state from '../store/state.js';
 import { openPanels } from './panels.js';
+import { postPollTools } from './polls.js';
 import { postCard } from './post.js';
 
 export function feedView(circleId) {
@@ -15,13 +16,14 @@ export function feedView(circleId) {
     h('option', { value: 'notice', text: 'Notice (from the circle’s managers)' }));
   const kindField = field('Kind', kind);
   const submit = h('button', { type: 'submit', class: 'primary', testid: 'post-submit', text: 'Publish' });
+  const pollTools = postPollTools();
   const composer = h('form', { class: 'post-composer', testid: 'post-composer', onsubmit: publish },
-    field('New post', text), kindField, submit);
+    field('New post', text), kindField, pollTools.toggle, submit);
   const list = h('ul', { class: 'post-list', testid: 'feed-list' });
   const more = h('button', { type: 'button', testid: 'feed-more', text: 'Older posts', hidden: true });
   const empty = h('p', { class: 'muted', testid: 'feed-empty', text: 'No posts yet.', hidden: true });
   const el = h('section', { class: 'panel feed', testid: 'panel-feed', 'aria-label': 'Feed' },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Feed' })), composer, empty, list, more);
+    h('div', { class: 'panel-head' }, h('h2', { text: 'Feed' })), composer, pollTools.slot, empty, list, more);
   const scheduleRender = renderSoon(render);
   const panels = openPanels(scheduleRender);
   // What is being typed under the posts: new comments by post, edits by comment.
@@ -39,6 +41,7 @@ export function feedView(circleId) {
       const post = await api.createPost(circleId, state.isManager(circleId) ? kind.value : 'post', text.value.trim());
       state.upsertPost(circleId, post);
       text.value = '';
+      await pollTools.attach(post.id);
     });
   }
 

@@ -82,6 +82,7 @@ export function highlightsView(circleId) {
     state.on('posts', (d) => d.circle === circleId && scheduleRender()),
     state.on('receipts', (d) => panels.receiptsOpen.has(d.post) && scheduleRender()),
     state.on('circles', scheduleRender), // the role may have changed
+    state.on('groups', (d) => d.circle === circleId && scheduleRender()), // group names of highlights
   ];
   render();
   return {

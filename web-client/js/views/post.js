@@ -1,12 +1,16 @@
 // One post as a card, shared by the highlights side and the feed: author, kind, text,
-// must-read acknowledgement, likes and comments (feed), and the owner/admin tools
-// (pin, reorder, must-read, receipts, un-promote or delete).
+// must-read acknowledgement, likes and comments (feed), the owner/admin tools
+// (pin, reorder, must-read, receipts, un-promote or delete), and reactions.
 
 import * as api from '../api.js';
 import { busy, h, time, timeEl } from '../dom.js';
 import { refreshCircles } from '../loaders.js';
+import { seedPost } from '../store/reactions.js';
 import * as state from '../store/state.js';
 import { commentsEl } from './comments.js';
+import { sourceGroupTag } from './group-tag.js';
+import { postPollSlot } from './polls.js';
+import { withReactions } from './reactions.js';
 import { receiptsEl } from './receipts.js';
 
 const KIND_LABEL = { highlight: 'Highlight', post: 'Post', notice: 'Notice' };
@@ -20,7 +24,8 @@ export function postCard(circleId, post, opts) {
   const manager = state.isManager(circleId);
   const me = state.session.user || {};
   const source = post.source;
-  return h('li', {
+  seedPost(post);
+  const card = h('li', {
     class: `post-card kind-${post.kind}${post.pinned ? ' pinned' : ''}${post.must_read ? ' must-read' : ''}`,
     testid: opts.context === 'feed' ? 'post' : 'highlight',
     dataset: { postId: post.id, kind: post.kind, pinned: String(Boolean(post.pinned)) },
@@ -32,8 +37,10 @@ export function postCard(circleId, post, opts) {
     // What was starred or acknowledged may not be what it says now.
     post.edited ? h('span', { class: 'tag edited', testid: 'edited-tag', text: 'edited', title: `Edited ${time(post.edited)}` }) : null,
     h('span', { class: 'author', testid: 'post-author', text: (source && source.from ? source.from.name : post.author && post.author.name) || '' }),
-    timeEl(source ? source.ts : post.created)),
+    timeEl(source ? source.ts : post.created),
+    sourceGroupTag(circleId, source)),
   h('p', { class: 'text', testid: 'post-text', text: post.text }),
+  postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
     ? h('p', { class: 'muted small', text: `Highlighted by ${post.author.name}` })
     : null,
@@ -53,6 +60,8 @@ export function postCard(circleId, post, opts) {
       ? deleteButton(post, 'Delete') : null),
   opts.receiptsOpen ? receiptsEl(post.id) : null,
   opts.commentsOpen ? commentsEl(circleId, post, opts.drafts, opts.rerender) : null);
+  // Under the post's actions, above its receipts and comments when they are open.
+  return withReactions(card, { post: post.id }, { actions: card.querySelector('.post-actions') });
 }
 
 function ackControl(circleId, post) {

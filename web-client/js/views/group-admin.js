@@ -1,0 +1,252 @@
+// Managing chat groups: the new-group form (the circle's owners and admins) and a group's
+// admin panel — name, topic, cap and read-only (its admins); access, place in the list and
+// archive (the circle's owners and admins); members with their roles, requests waiting,
+// adding a member of the circle. Every change comes back to everyone as a group.* event.
+
+import * as api from '../api.js';
+import { busy, field, fill, h, toast } from '../dom.js';
+import * as groups from '../store/groups.js';
+import * as state from '../store/state.js';
+
+const TEXT = {
+  newGroup: 'New group',
+  name: 'Name',
+  topic: 'Topic',
+  access: 'Who may join',
+  accessOpen: 'Open: any member joins',
+  accessRequest: 'On request: an admin approves',
+  accessInvite: 'Invite only: an admin adds',
+  cap: 'At most this many members',
+  capHint: 'Empty: no limit',
+  readOnly: 'Read-only: only the group’s admins write',
+  create: 'Create group',
+  cancel: 'Cancel',
+  close: 'Back to the chat',
+  save: 'Save',
+  saved: 'Saved.',
+  archive: 'Archive group',
+  archiveAsk: (name) => `Archive ${name}? It is kept and can be read, but nobody writes in it again.`,
+  up: 'Move up',
+  down: 'Move down',
+  members: 'Members',
+  requests: 'Asking to join',
+  approve: 'Approve',
+  decline: 'Decline',
+  remove: 'Remove',
+  makeAdmin: 'Make admin',
+  makeMember: 'Make member',
+  admin: 'admin',
+  add: 'Add',
+  addMember: 'Add a member of the circle',
+  nobody: 'Nobody yet.',
+  generalMembers: 'Every member of the circle is in this group.',
+  manage: (name) => `Manage # ${name}`,
+};
+
+function accessSelect(value) {
+  return h('select', { testid: 'group-access' },
+    [['open', TEXT.accessOpen], ['request', TEXT.accessRequest], ['invite', TEXT.accessInvite]]
+      .map(([v, label]) => h('option', { value: v, text: label, selected: v === value })));
+}
+
+function capInput(value) {
+  return h('input', { type: 'number', min: '2', max: '1000000', testid: 'group-cap', value: value ? String(value) : '' });
+}
+
+/** The new-group form; done(group) after creating it, done(null) on cancel. */
+export function newGroupForm(circleId, done) {
+  const name = h('input', { testid: 'group-name-input', maxlength: '64', required: true, autocomplete: 'off' });
+  const topic = h('input', { testid: 'group-topic-input', maxlength: '500', autocomplete: 'off' });
+  const access = accessSelect('open');
+  const cap = capInput(null);
+  const readOnly = h('input', { type: 'checkbox', testid: 'group-readonly' });
+  const submit = h('button', { type: 'submit', class: 'primary', testid: 'group-create', text: TEXT.create });
+  const form = h('form', {
+    class: 'group-form', testid: 'group-form',
+    onsubmit: (event) => {
+      event.preventDefault();
+      if (!name.value.trim()) return;
+      busy(submit, async () => {
+        const fields = { name: name.value.trim(), access: access.value, read_only: readOnly.checked };
+        if (topic.value.trim()) fields.topic = topic.value.trim();
+        if (cap.value) fields.max_members = Number(cap.value);
+        const { group } = await api.createGroup(circleId, fields);
+        groups.putGroup(circleId, group);
+        groups.setStanding(circleId, group.id, { role: 'admin', approved: true });
+        done(group);
+      });
+    },
+  },
+  h('h3', { text: TEXT.newGroup }),
+  field(TEXT.name, name),
+  field(TEXT.topic, topic),
+  field(TEXT.access, access),
+  field(TEXT.cap, cap, TEXT.capHint),
+  h('label', { class: 'check' }, readOnly, ` ${TEXT.readOnly}`),
+  h('div', { class: 'row' }, submit,
+    h('button', { type: 'button', class: 'link', text: TEXT.cancel, onclick: () => done(null) })));
+  queueMicrotask(() => name.focus());
+  return form;
+}
+
+/** A group's admin panel (the group's admins; the circle's owners and admins). */
+export function adminPanel(circleId, groupId, { onClose }) {
+  const manager = state.isManager(circleId);
+  const group = groups.groupOf(circleId, groupId);
+  if (!group) return h('p', { class: 'muted', text: '…' });
+  const name = h('input', { testid: 'group-name-input', maxlength: '64', value: group.name, autocomplete: 'off' });
+  const topic = h('input', { testid: 'group-topic-input', maxlength: '500', value: group.topic || '', autocomplete: 'off' });
+  const access = accessSelect(group.access);
+  const cap = capInput(group.max_members);
+  const readOnly = h('input', { type: 'checkbox', testid: 'group-readonly', checked: Boolean(group.read_only) });
+  const save = h('button', { type: 'submit', class: 'primary', testid: 'group-save', text: TEXT.save });
+  const general = Boolean(group.general);
+
+  const settings = h('form', {
+    class: 'group-form', testid: 'group-settings',
+    onsubmit: (event) => {
+      event.preventDefault();
+      busy(save, async () => {
+        const changes = { name: name.value.trim(), topic: topic.value.trim() };
+        if (!general) {
+          changes.read_only = readOnly.checked;
+          changes.max_members = cap.value ? Number(cap.value) : 0;
+          if (manager) changes.access = access.value;
+        } else changes.read_only = readOnly.checked;
+        const reply = await api.updateGroup(groupId, changes);
+        groups.putGroup(circleId, reply.group);
+        toast(TEXT.saved, 'info');
+      });
+    },
+  },
+  field(TEXT.name, name),
+  field(TEXT.topic, topic),
+  !general && manager ? field(TEXT.access, access) : null,
+  !general ? field(TEXT.cap, cap, TEXT.capHint) : null,
+  h('label', { class: 'check' }, readOnly, ` ${TEXT.readOnly}`),
+  h('div', { class: 'row' }, save));
+
+  const placeTools = manager && !general
+    ? h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'small', testid: 'group-up', text: `↑ ${TEXT.up}`, onclick: (e) => move(e.currentTarget, -1) }),
+      h('button', { type: 'button', class: 'small', testid: 'group-down', text: `↓ ${TEXT.down}`, onclick: (e) => move(e.currentTarget, 1) }),
+      h('button', {
+        type: 'button', class: 'small danger', testid: 'group-archive', text: TEXT.archive,
+        onclick: (e) => {
+          if (!window.confirm(TEXT.archiveAsk(group.name))) return;
+          busy(e.currentTarget, async () => {
+            const reply = await api.updateGroup(groupId, { archived: true });
+            groups.putGroup(circleId, reply.group);
+            onClose();
+          });
+        },
+      }))
+    : null;
+
+  async function move(button, step) {
+    const order = groups.groupsOf(circleId).filter((g) => !g.general);
+    const at = order.findIndex((g) => g.id === groupId);
+    const other = order[at + step];
+    if (at < 0 || !other) return;
+    await busy(button, async () => {
+      // Swap the two places; equal places would not change the order, so make room.
+      const mine = other.position === order[at].position ? other.position + step : other.position;
+      const a = await api.updateGroup(groupId, { position: Math.max(0, mine) });
+      const b = await api.updateGroup(other.id, { position: order[at].position });
+      groups.putGroup(circleId, a.group);
+      groups.putGroup(circleId, b.group);
+    });
+  }
+
+  const membersBox = h('div', { class: 'group-members', testid: 'group-members' });
+
+  async function loadMembers() {
+    if (general) {
+      fill(membersBox, h('p', { class: 'muted small', text: TEXT.generalMembers }));
+      return;
+    }
+    try {
+      let cursor;
+      const all = [];
+      do {
+        const page = await api.groupMembers(groupId, cursor);
+        all.push(...(page.members || []));
+        cursor = page.next;
+      } while (cursor);
+      groups.setRequests(circleId, groupId, all.filter((m) => !m.approved).map((m) => m.user));
+      drawMembers(all);
+    } catch (err) {
+      fill(membersBox, h('p', { class: 'muted small', text: err.message }));
+    }
+  }
+
+  function memberRow(m) {
+    const me = state.session.user && state.session.user.id === m.user;
+    const act = (label, testid, fn) => h('button', {
+      type: 'button', class: 'link small', testid, text: label,
+      onclick: (e) => busy(e.currentTarget, async () => {
+        await fn();
+        await loadMembers();
+      }),
+    });
+    return h('li', { class: 'group-member', testid: m.approved ? 'group-member' : 'group-request', dataset: { user: m.user } },
+      h('span', { class: 'grow', text: m.name }),
+      m.role === 'admin' && m.approved ? h('span', { class: 'tag', text: TEXT.admin }) : null,
+      m.approved
+        ? [
+          me ? null : act(m.role === 'admin' ? TEXT.makeMember : TEXT.makeAdmin, 'group-role',
+            () => api.putGroupMember(groupId, m.user, m.role === 'admin' ? 'member' : 'admin')),
+          me ? null : act(TEXT.remove, 'group-remove', () => api.removeGroupMember(groupId, m.user)),
+        ]
+        : [
+          act(TEXT.approve, 'group-approve', () => api.putGroupMember(groupId, m.user)),
+          act(TEXT.decline, 'group-decline', () => api.removeGroupMember(groupId, m.user)),
+        ]);
+  }
+
+  async function drawMembers(all) {
+    const approved = all.filter((m) => m.approved);
+    const waiting = all.filter((m) => !m.approved);
+    const inGroup = new Set(all.map((m) => m.user));
+    let circleMembers = [];
+    try {
+      circleMembers = ((await api.members(circleId)).members || []).filter((m) => !inGroup.has(m.user));
+    } catch {
+      circleMembers = [];
+    }
+    const pick = h('select', { testid: 'group-add-select' },
+      circleMembers.map((m) => h('option', { value: m.user, text: m.nickname || m.name })));
+    const add = h('button', {
+      type: 'button', class: 'small', testid: 'group-add', text: TEXT.add, disabled: circleMembers.length === 0,
+      onclick: () => busy(add, async () => {
+        await api.putGroupMember(groupId, pick.value);
+        await loadMembers();
+      }),
+    });
+    fill(membersBox,
+      waiting.length
+        ? h('section', {}, h('h4', { text: TEXT.requests }),
+          h('ul', { class: 'plain', testid: 'group-requests' }, waiting.map(memberRow)))
+        : null,
+      h('h4', { text: `${TEXT.members} (${approved.length})` }),
+      h('ul', { class: 'plain' }, approved.length ? approved.map(memberRow) : h('li', { class: 'muted', text: TEXT.nobody })),
+      circleMembers.length ? field(TEXT.addMember, pick) : null,
+      circleMembers.length ? add : null);
+  }
+
+  const off = state.on('groups', (d) => {
+    if (d.circle !== circleId || d.group !== groupId) return;
+    if (!panel.isConnected) {
+      off();
+      return;
+    }
+    loadMembers(); // a join, a request, a departure
+  });
+  const panel = h('section', { class: 'group-admin', testid: 'group-admin' },
+    h('div', { class: 'panel-head' },
+      h('h3', { text: TEXT.manage(group.name) }),
+      h('button', { type: 'button', class: 'link', testid: 'group-admin-close', text: TEXT.close, onclick: () => { off(); onClose(); } })),
+    settings, placeTools, membersBox);
+  loadMembers();
+  return panel;
+}
