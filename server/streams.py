@@ -25,6 +25,9 @@ from .presence import PresenceTracker
 from .sequencer import Sequencer
 from .settings import Settings
 
+# A `since` beyond any seq: the stream starts at the last seq read at the join.
+_LATEST = 2**62
+
 
 class Streams:
     def __init__(
@@ -72,11 +75,10 @@ class Streams:
             raise Forbidden("not a member of this circle")
         access = await self.access(conn, circle, group)
         self.circle_of[group] = circle
-        last = await self._store.chat.last_seq(group)
-        start = last if since is None else since
-        start = max(start, access.floor)
+        # Without `since`, from the last seq read below (only what comes after it).
+        start = _LATEST if since is None else since
         already = group in conn.streams
-        conn.streams[group] = stream = Stream(circle=circle, last=start)
+        conn.streams[group] = stream = Stream(circle=circle, last=max(start, access.floor))
         if self._hub.join(conn, group):
             self._chat.restart(group)
         # Subscribed before the last seq is read: nothing committed after it is lost.
