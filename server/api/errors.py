@@ -20,9 +20,14 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from server.api.responses import JSONResponse
+from server.security_headers import HEADERS
 from store import StoreError
 
 log = logging.getLogger(__name__)
+
+# The browser hardening headers (server/security_headers.py), for the one answer
+# the middleware that adds them never sees.
+HARDENING = {name.decode(): value.decode() for name, value in HEADERS}
 
 STATUS = {
     "bad_request": 400,
@@ -125,7 +130,9 @@ async def _internal(conn: HTTPConnection, exc: Exception) -> Response | None:
     log.error(
         "unhandled error on %s %s", conn.scope.get("method", "WS"), conn.url.path, exc_info=exc
     )
-    return await _respond(conn, "internal", "internal error")
+    # Starlette sends this answer from outside the app's middleware (its
+    # ServerErrorMiddleware wraps them): the hardening headers come with it here.
+    return await _respond(conn, "internal", "internal error", headers=HARDENING)
 
 
 class _Handler:

@@ -91,6 +91,9 @@ def test_an_unexpected_error_is_a_generic_500(settings: Settings, caplog) -> Non
     assert_error(response, 500, "internal")
     assert "secret" not in response.text
     assert "Traceback" not in response.text
+    # The hardening headers too, though this answer leaves from outside the middleware.
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     logged = [r for r in caplog.records if r.name == "server.api.errors" and r.exc_info]
     assert logged and "secret detail" in str(logged[0].exc_info[1])
     assert "/boom" in logged[0].getMessage()
