@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.api import groups
 from server.api.auth import authenticate, node_of
 from server.api.inputs import (
     bad,
@@ -19,7 +20,6 @@ from server.api.inputs import (
     get_int,
     get_str,
     json_body,
-    path_int,
     query_int,
     query_str,
 )
@@ -147,39 +147,6 @@ async def create_codes(request: Request) -> Response:
     return created({"codes": codes})
 
 
-async def messages(request: Request) -> Response:
-    user, _ = await authenticate(request)
-    node = node_of(request)
-    settings = node.settings
-    before = query_int(request, "before", minimum=1)
-    limit = query_int(
-        request, "limit", settings.history_default, minimum=1, maximum=settings.history_max
-    )
-    circle_id = request.path_params["id"]
-    # The circle's chat is its general group's: one road with GET /groups/{id}/messages.
-    access = await node.store.groups.access(circle_id, user["id"], circle_id)
-    found, more = await node.store.chat.history(
-        circle_id, before=before, limit=limit, min_seq=access.floor
-    )
-    return ok({"messages": found, "more": more})
-
-
-async def veto(request: Request) -> Response:
-    return await _set_veto(request, True)
-
-
-async def unveto(request: Request) -> Response:
-    return await _set_veto(request, False)
-
-
-async def _set_veto(request: Request, vetoed: bool) -> Response:
-    user, _ = await authenticate(request)
-    seq = path_int(request, "seq", minimum=1)
-    chat = node_of(request).store.chat
-    await chat.set_veto(request.path_params["id"], seq, user["id"], vetoed)
-    return no_content()
-
-
 routes = [
     route("/circles", get=directory, post=create_circle),
     route("/circles/{id}", get=get_circle, patch=patch_circle),
@@ -188,6 +155,7 @@ routes = [
     Route("/circles/{id}/members", members, methods=["GET"]),
     route("/circles/{id}/members/{user_id}", patch=patch_member, delete=remove_member),
     Route("/circles/{id}/codes", create_codes, methods=["POST"]),
-    Route("/circles/{id}/messages", messages, methods=["GET"]),
-    route("/circles/{id}/messages/{seq}/veto", put=veto, delete=unveto),
+    # A circle's chat is its general group's, whose id is the circle's: one road.
+    Route("/circles/{id}/messages", groups.messages, methods=["GET"]),
+    route("/circles/{id}/messages/{seq}/veto", put=groups.veto, delete=groups.unveto),
 ]
