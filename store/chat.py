@@ -21,7 +21,7 @@ from .changes import record
 from .commit_queue import CommitQueue, CommitStats, Outcome
 from .engine import Database
 from .errors import NotFound
-from .groups import access_of, group_row
+from .group_access import access_of, group_row
 from .lookups import circle_row, message_row, require_manager
 from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, MESSAGES, USERS, VETOES
 from .records import MESSAGE_COLUMNS, Record, message_record

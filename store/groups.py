@@ -29,10 +29,11 @@ from . import validation
 from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .group_access import GROUP_COLUMNS, access_of, group_member_row, group_row
 from .ids import new_id, now_ms
 from .lookups import circle_row, next_cursor, oldest_first, role_of
-from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, MESSAGES, USERS
-from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record
+from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, USERS
+from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record, group_record
 
 ACCESS = ("open", "request", "invite")
 GROUP_ROLES = ("admin", "member")
@@ -41,7 +42,6 @@ TOPIC_MAX = 500
 GROUPS_MAX = 500
 MEMBERS_PAGE_MAX = 500
 
-GROUP_COLUMNS = tuple(GROUPS.c)
 
 # What ``update`` may change, how each value is checked, and who may change it.
 _SETTINGS: dict[str, Any] = {
@@ -57,89 +57,6 @@ _SETTINGS: dict[str, Any] = {
 _GROUP_ADMIN_SETTINGS = frozenset({"name", "topic", "read_only", "max_members"})
 # General is every member's: it stays open, uncapped, unarchived.
 _GENERAL_FIXED = frozenset({"access", "max_members", "archived"})
-
-
-def group_record(row: AnyRow, circle_members: int | None = None) -> Record:
-    general = row.id == row.circle_id
-    return {
-        "id": row.id,
-        "circle": row.circle_id,
-        "name": row.name,
-        "topic": row.topic,
-        "general": general,
-        "access": row.access,
-        "max_members": row.max_members,
-        "read_only": bool(row.read_only),
-        "position": row.position,
-        "archived": bool(row.archived),
-        "created": row.created,
-        "last_seq": row.last_seq,
-        # General's members are the circle's.
-        "members": circle_members if general and circle_members is not None else row.member_count,
-    }
-
-
-async def group_row(
-    conn: AsyncConnection, group_id: object, circle_id: str | None = None
-) -> AnyRow:
-    """The group's row (of this circle, when given), or ``NotFound``."""
-    if not isinstance(group_id, str):
-        raise NotFound("no such group")
-    query = select(*GROUP_COLUMNS).where(GROUPS.c.id == group_id)
-    if circle_id is not None:
-        query = query.where(GROUPS.c.circle_id == circle_id)
-    row = (await conn.execute(query)).first()
-    if row is None:
-        raise NotFound("no such group")
-    return row
-
-
-async def group_member_row(conn: AsyncConnection, group_id: str, user_id: str) -> AnyRow | None:
-    query = select(*GROUP_MEMBERS.c).where(
-        GROUP_MEMBERS.c.group_id == group_id, GROUP_MEMBERS.c.user_id == user_id
-    )
-    return (await conn.execute(query)).first()
-
-
-async def access_of(
-    conn: AsyncConnection, circle: AnyRow, group: AnyRow, user_id: str
-) -> GroupAccess:
-    """The user's access to a group of this circle: ``Forbidden`` for a non-member
-    of the circle, or of a group they have not joined (unless they manage the circle)."""
-    member = (
-        await conn.execute(
-            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.joined_seq, MEMBERSHIPS.c.joined).where(
-                MEMBERSHIPS.c.circle_id == circle.id, MEMBERSHIPS.c.user_id == user_id
-            )
-        )
-    ).first()
-    if member is None:
-        raise Forbidden("not a member of this circle")
-    manager = member.role in MANAGER_ROLES
-    hide = not circle.history_for_new_members
-    if group.id == circle.id:
-        floor = int(member.joined_seq) if hide else 0
-        return GroupAccess(
-            circle.id, group.id, "member", floor, bool(group.read_only), False, manager
-        )
-    row = await group_member_row(conn, group.id, user_id)
-    role = row.role if row is not None and row.approved else None
-    if role is None and not manager:
-        raise Forbidden("not a member of this group")
-    floor = 0
-    if hide and role is not None and row is not None:
-        floor = int(row.joined_seq)
-    elif hide:
-        # An owner or admin reading a group they are not in: hidden history hides
-        # what was said there before they joined the circle (no seq of theirs in
-        # the group to go by, so the time of their joining).
-        before = select(func.coalesce(func.max(MESSAGES.c.seq), 0)).where(
-            MESSAGES.c.group_id == group.id, MESSAGES.c.ts <= member.joined
-        )
-        floor = int((await conn.execute(before)).scalar_one())
-    return GroupAccess(
-        circle.id, group.id, role, floor, bool(group.read_only), bool(group.archived), manager
-    )
 
 
 async def create_general(conn: AsyncConnection, circle_id: str, created: int) -> None:
@@ -615,4 +532,4 @@ async def _record_joined(
     )
 
 
-__all__ = ["ACCESS", "GROUP_ROLES", "GroupAccess", "Groups"]
+__all__ = ["ACCESS", "GROUP_ROLES", "Groups"]

@@ -129,7 +129,7 @@ async def reassign_owner(conn: AsyncConnection, circle_id: str) -> None:
 async def message_row(
     conn: AsyncConnection, circle: AnyRow, access: GroupAccess, seq: object
 ) -> AnyRow:
-    """A chat message of the group the viewer may see (``access``: ``groups.access_of``):
+    """A chat message of the group the viewer may see (``access``: ``group_access.access_of``):
     its stored columns (group_id, seq, ts, user_id, text), or ``NotFound``.
 
     The one place where ``history_for_new_members`` guards an action on a message

@@ -6,7 +6,7 @@ protocol v1 clients read it as text), then records the poll with that message's
 group and seq. A post poll is attached by the post's author to their own post.
 
 Who may see and vote: for a chat poll, whoever may read its group
-(``groups.access_of``, the rule stars use, history floor included); for a post
+(``group_access.access_of``, the rule stars use, history floor included); for a post
 poll, the circle's members. A member's choice is a set of option indices:
 ``vote`` replaces it (single choice: at most one index; an empty set takes the
 vote back), so a member counts once per option however often they vote. A poll
@@ -33,7 +33,7 @@ from .changes import record
 from .chat import Chat
 from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .groups import access_of, group_row
+from .group_access import access_of, group_row
 from .ids import new_id, now_ms
 from .lookups import circle_row, post_row, role_of
 from .models import GROUPS, MEMBERSHIPS, POLL_VOTES, POLLS, USERS

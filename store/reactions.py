@@ -25,7 +25,7 @@ from . import validation
 from .changes import record
 from .engine import Database, Service
 from .errors import Conflict, Invalid
-from .groups import access_of, group_row
+from .group_access import access_of, group_row
 from .ids import now_ms
 from .lookups import circle_row, message_row, post_row, require_member, require_visible
 from .models import MEMBERSHIPS, REACTIONS, USERS

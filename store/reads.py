@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from .engine import Service
 from .errors import Conflict
-from .groups import access_of, group_row
+from .group_access import access_of, group_row
 from .lookups import circle_row
 from .models import GROUP_MEMBERS, MEMBERSHIPS
 

@@ -74,6 +74,26 @@ class GroupAccess:
         return not self.read_only or self.manager or self.role == "admin"
 
 
+def group_record(row: AnyRow, circle_members: int | None = None) -> Record:
+    general = row.id == row.circle_id
+    return {
+        "id": row.id,
+        "circle": row.circle_id,
+        "name": row.name,
+        "topic": row.topic,
+        "general": general,
+        "access": row.access,
+        "max_members": row.max_members,
+        "read_only": bool(row.read_only),
+        "position": row.position,
+        "archived": bool(row.archived),
+        "created": row.created,
+        "last_seq": row.last_seq,
+        # General's members are the circle's.
+        "members": circle_members if general and circle_members is not None else row.member_count,
+    }
+
+
 ROLES = ("owner", "admin", "member")
 MANAGER_ROLES = frozenset({"owner", "admin"})
 

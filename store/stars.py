@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .changes import record, record_post
 from .engine import Service
-from .groups import access_of, group_row
+from .group_access import access_of, group_row
 from .ids import now_ms
 from .lookups import circle_row, message_row, read_post, star_count
 from .models import STARS
