@@ -83,6 +83,8 @@ async def test_reactions_on_messages_push_live_and_count_once(
     s = await scene(api)
     ann = await Client.open(server.ws, s.ann.token, codec)
     bob = await Client.open(server.ws, s.bob.token, codec)
+    # A group's reactions reach who reads it: bob follows its chat.
+    await bob.request({"t": "join", "circle": s.circle, "group": s.group})
     try:
         seq = await say(ann, s.circle, s.group, "今天吃什么")
         message = f"/groups/{s.group}/messages/{seq}"
@@ -140,6 +142,8 @@ async def test_reactions_on_posts_travel_with_the_post(server: ServerProcess, ap
     )
     post = r.json()["id"]
     bob = await Client.open(server.ws, s.bob.token)
+    # A group's reactions reach who reads it: bob follows its chat.
+    await bob.request({"t": "join", "circle": s.circle, "group": s.group})
     try:
         await s.react(s.ann, f"/posts/{post}", HEART)
         event = await next_reaction(bob)
@@ -196,6 +200,8 @@ async def test_a_member_away_catches_up_on_reactions(server: ServerProcess, api:
     assert all(e["target"] == {"group": s.group, "seq": seq} for e in events)
     # After reconnecting, the socket pushes what follows.
     bob = await Client.open(server.ws, s.bob.token)
+    # A group's reactions reach who reads it: bob follows its chat.
+    await bob.request({"t": "join", "circle": s.circle, "group": s.group})
     try:
         await s.react(s.ann, message, FAMILY)
         assert (await next_reaction(bob))["rev"] == events[-1]["rev"] + 1

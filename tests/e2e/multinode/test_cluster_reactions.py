@@ -21,6 +21,8 @@ async def test_a_reaction_on_one_node_reaches_the_other_once(
         s = await scene(api_one)
         ann = await Client.open(one.ws, s.ann.token)
         bob = await Client.open(two.ws, s.bob.token)
+        # A group's reactions reach who reads it: bob follows its chat.
+        await bob.request({"t": "join", "circle": s.circle, "group": s.group})
         try:
             seq = await say(ann, s.circle, s.group, "两个节点")
             message = f"/groups/{s.group}/messages/{seq}/reactions"
