@@ -52,34 +52,26 @@ POLL_SCHEMAS: dict[str, Schema] = {
     "PollVoter": obj(["user", "name", "options"], user=STR, name=STR, options=_INDICES),
 }
 
+# What every poll is asked with, in a group's chat or on a post.
+_NEW_POLL: dict[str, Schema] = {
+    "question": {**STR, "minLength": 1, "maxLength": POLL_QUESTION_MAX},
+    "options": {
+        "type": "array",
+        "minItems": 2,
+        "maxItems": POLL_OPTIONS_MAX,
+        "items": {**STR, "minLength": 1, "maxLength": POLL_OPTION_MAX},
+        "description": "distinct options",
+    },
+    "multiple": {**BOOL, "default": False},
+    "anonymous": {**BOOL, "default": False},
+    "closes_at": {**MS, "minimum": 1, "description": "a deadline in the future"},
+}
+
 POLL_BODIES: dict[str, Schema] = {
-    "create_poll": obj(
-        ["question", "options"],
-        question={**STR, "minLength": 1, "maxLength": POLL_QUESTION_MAX},
-        options={
-            "type": "array",
-            "minItems": 2,
-            "maxItems": POLL_OPTIONS_MAX,
-            "items": {**STR, "minLength": 1, "maxLength": POLL_OPTION_MAX},
-            "description": "distinct options",
-        },
-        multiple={**BOOL, "default": False},
-        anonymous={**BOOL, "default": False},
-        closes_at={**MS, "minimum": 1, "description": "a deadline in the future"},
-    ),
+    "create_poll": obj(["question", "options"], **_NEW_POLL),
     "create_group_poll": obj(
         ["question", "options"],
-        question={**STR, "minLength": 1, "maxLength": POLL_QUESTION_MAX},
-        options={
-            "type": "array",
-            "minItems": 2,
-            "maxItems": POLL_OPTIONS_MAX,
-            "items": {**STR, "minLength": 1, "maxLength": POLL_OPTION_MAX},
-            "description": "distinct options",
-        },
-        multiple={**BOOL, "default": False},
-        anonymous={**BOOL, "default": False},
-        closes_at={**MS, "minimum": 1, "description": "a deadline in the future"},
+        **_NEW_POLL,
         nonce={
             **STR,
             "minLength": 1,
