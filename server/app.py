@@ -11,10 +11,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route, WebSocketRoute
 
-from . import api
+from . import api, web_client
 from .api.errors import error_response, exception_handlers
 from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
@@ -75,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
         *api.routes,
-        Mount("/", StaticFiles(directory=WEB_CLIENT, html=True), name="web-client"),
+        *web_client.routes(WEB_CLIENT),
     ]
     app = Starlette(
         routes=routes,

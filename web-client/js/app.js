@@ -4,8 +4,11 @@
 //   #/join/<circle>/<code> an invite link: asks before joining
 
 import * as api from './api.js';
-import { toast } from './dom.js';
+import { h, toast } from './dom.js';
+import * as i18n from './i18n.js';
+import { t } from './i18n.js';
 import { loadCircles } from './loaders.js';
+import { catalogues } from './locales/index.js';
 import { Socket } from './socket.js';
 import * as state from './store/state.js';
 import { connectSocket } from './sync.js';
@@ -40,7 +43,7 @@ function startSession() {
   socket = new Socket({ url: wsUrl(), token: state.session.token, sinceOf: state.sinceOf });
   connectSocket(socket);
   stopStatus = statusLine(statusEl, socket);
-  socket.addEventListener('unauthenticated', () => endSession('Your session has ended — please log in again.'));
+  socket.addEventListener('unauthenticated', () => endSession(t('app.sessionEnded')));
   socket.start();
   loadCircles().catch(() => {});
   api.me().then((user) => {
@@ -104,16 +107,37 @@ function route({ force = false } = {}) {
   } else if (invite) {
     cleanup = inviteView(main, decodeURIComponent(invite[1]), decodeURIComponent(invite[2]));
   } else {
-    document.title = 'Quanzi';
+    document.title = t('app.title');
     cleanup = homeView(main);
   }
 }
 
+/** Languages: every catalogue the server lists, the saved or browser's choice, a switcher. */
+function startLanguages() {
+  for (const [tag, catalogue] of catalogues) i18n.register(tag, catalogue.name, catalogue.messages);
+  i18n.setLocale(i18n.initialLocale(), { save: false });
+  const select = document.getElementById('locale');
+  select.replaceChildren(...i18n.available().map(({ tag, name }) => h('option', { value: tag, lang: tag, text: name })));
+  select.value = i18n.locale();
+  select.addEventListener('change', () => i18n.setLocale(select.value));
+  const translate = () => {
+    i18n.translateStatic(document);
+    select.value = i18n.locale();
+  };
+  translate();
+  // A new language re-renders the view shown (what is typed in it is kept as drafts are).
+  i18n.onLocaleChange(() => {
+    translate();
+    route({ force: true });
+  });
+}
+
 function boot() {
+  startLanguages();
   document.getElementById('logout').addEventListener('click', logout);
   window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {
-    if (state.session.token) endSession('Your session has ended — please log in again.');
+    if (state.session.token) endSession(t('app.sessionEnded'));
   });
   if (state.loadSession()) startSession();
   else route({ force: true });
