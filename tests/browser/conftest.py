@@ -83,11 +83,13 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def open_page(browser: Any, server: ServerProcess) -> Iterator[Callable[..., Any]]:
-    """open_page(width=1280, height=800) → a page of a fresh browser context at the server."""
+    """open_page(width=1280, height=800, locale="en-US") → a page of a fresh browser context
+    at the server; `locale` is the browser's language (navigator.languages), which picks
+    the client's catalogue ("zh-CN" for Simplified Chinese)."""
     contexts: list[Any] = []
 
-    def open_(width: int = 1280, height: int = 800) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def open_(width: int = 1280, height: int = 800, locale: str = "en-US") -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
         context.set_default_timeout(seconds(15) * 1000)
         contexts.append(context)
         page = context.new_page()
