@@ -7,10 +7,14 @@ let token = null;
 export const events = new EventTarget();
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  // `message` is the server's (English, for logs); people are told i18n.errorText(err),
+  // from `code` and, where the server gives one, the finer `reason` and its `params`.
+  constructor(status, code, message, { reason, params } = {}) {
     super(message || code || `HTTP ${status}`);
     this.status = status;
     this.code = code;
+    this.reason = reason;
+    this.params = params;
   }
 }
 
@@ -44,7 +48,7 @@ async function request(method, path, body) {
     if (response.status === 401 && token) {
       events.dispatchEvent(new CustomEvent('unauthenticated'));
     }
-    throw new ApiError(response.status, error.code, error.message || response.statusText);
+    throw new ApiError(response.status, error.code, error.message || response.statusText, error);
   }
   return data;
 }

@@ -1,6 +1,8 @@
 // Building DOM nodes. User text only ever becomes a Text node (textContent / append of a
 // string): nothing in this client assigns innerHTML, so a message cannot become markup.
 
+import { errorText, formatDateTime } from './i18n.js';
+
 /**
  * h('button', {testid: 'send', onclick: fn, class: 'primary'}, 'Send')
  * Props: text, class, testid, dataset, on<event>, properties (value, checked, disabled,
@@ -55,13 +57,9 @@ export function uid(prefix) {
   return `${prefix}-${counter}`;
 }
 
+/** A time in the page's language: 14:05 today, "Nov 30 14:05" / "11月30日 14:05" before. */
 export function time(ms) {
-  if (!ms) return '';
-  const d = new Date(ms);
-  const today = new Date().toDateString() === d.toDateString();
-  return today
-    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return ms ? formatDateTime(ms) : '';
 }
 
 export function timeEl(ms) {
@@ -83,7 +81,7 @@ export async function busy(button, action) {
   try {
     return await action();
   } catch (err) {
-    toast(err.message || String(err));
+    toast(errorText(err));
     return undefined;
   } finally {
     if (button) button.disabled = false;

@@ -18,6 +18,7 @@ export const messages = {
   'error.bad_request': 'That was not accepted. Please check what you entered.',
   'error.bad_frame': 'That was not accepted. Please check what you entered.',
   'error.unknown_type': 'This page is out of date. Please reload it.',
+  'error.offline': 'No connection to the server. Check your network and try again.',
   'error.unauthenticated': 'Please log in again.',
   'error.forbidden': 'You are not allowed to do that here.',
   'error.not_found': 'This no longer exists, or you cannot see it.',
@@ -25,4 +26,50 @@ export const messages = {
   'error.too_big': 'That is too long.',
   'error.rate_limited': 'Too fast — please wait a moment and try again.',
   'error.internal': 'The server had a problem. Please try again later.',
+
+  // Shared words (buttons, kinds, visibility, roles)
+  'common.save': 'Save',
+  'common.cancel': 'Cancel',
+  'common.close': 'Close',
+  'common.delete': 'Delete',
+  'common.remove': 'Remove',
+  'common.edit': 'Edit',
+  'common.send': 'Send',
+  'common.back': 'Back',
+  'common.more': 'More',
+  'common.loading': 'Loading…',
+  'common.retry': 'Try again',
+  'common.copy': 'Copy',
+  'common.copied': 'Copied',
+  'common.yes': 'Yes',
+  'common.no': 'No',
+  'common.done': 'Done',
+  'common.offline': 'Offline — showing what was last loaded',
+  'kind.community': 'Community',
+  'kind.internal': 'Internal',
+  'kind.business': 'Business',
+  'kind.teaching': 'Teaching',
+  'visibility.public': 'Public',
+  'visibility.private': 'Private',
+  'role.owner': 'Owner',
+  'role.admin': 'Admin',
+  'role.member': 'Member',
+
+  // chat.* — the chat: views/chat.js, message.js, quotes.js, reactions.js, typing.js, reads.js, polls.js
+  // (end of chat)
+
+  // home.* — home, sign-up and invites: views/circles.js, discover.js, invite.js, auth.js, sessions.js
+  // (end of home)
+
+  // circle.* — a circle's page and the phone layout: views/circle.js, panels.js, status.js, groups.js
+  // (end of circle)
+
+  // posts.* — highlights, feed, posts, comments, receipts: views/highlights.js, feed.js, post.js, comments.js, receipts.js
+  // (end of posts)
+
+  // manage.* — settings, members, group admin: views/settings.js, members.js, group-admin.js, group-tag.js
+  // (end of manage)
+
+  // a11y.* — labels shared by the whole page, offline and installing
+  // (end of a11y)
 };

@@ -16,6 +16,7 @@ export const messages = {
   'error.bad_request': '提交的内容无效，请检查后重试。',
   'error.bad_frame': '提交的内容无效，请检查后重试。',
   'error.unknown_type': '页面版本过旧，请刷新。',
+  'error.offline': '无法连接服务器，请检查网络后重试。',
   'error.unauthenticated': '请重新登录。',
   'error.forbidden': '你没有权限进行此操作。',
   'error.not_found': '内容不存在或你无权查看。',
@@ -23,4 +24,50 @@ export const messages = {
   'error.too_big': '内容太长了。',
   'error.rate_limited': '操作太频繁，请稍后再试。',
   'error.internal': '服务器出错了，请稍后再试。',
+
+  // Shared words (buttons, kinds, visibility, roles)
+  'common.save': '保存',
+  'common.cancel': '取消',
+  'common.close': '关闭',
+  'common.delete': '删除',
+  'common.remove': '移除',
+  'common.edit': '编辑',
+  'common.send': '发送',
+  'common.back': '返回',
+  'common.more': '更多',
+  'common.loading': '加载中…',
+  'common.retry': '重试',
+  'common.copy': '复制',
+  'common.copied': '已复制',
+  'common.yes': '是',
+  'common.no': '否',
+  'common.done': '完成',
+  'common.offline': '离线中——显示的是上次加载的内容',
+  'kind.community': '兴趣社群',
+  'kind.internal': '内部圈子',
+  'kind.business': '商务圈子',
+  'kind.teaching': '教学圈子',
+  'visibility.public': '公开',
+  'visibility.private': '私密',
+  'role.owner': '圈主',
+  'role.admin': '管理员',
+  'role.member': '成员',
+
+  // chat.* — the chat: views/chat.js, message.js, quotes.js, reactions.js, typing.js, reads.js, polls.js
+  // (end of chat)
+
+  // home.* — home, sign-up and invites: views/circles.js, discover.js, invite.js, auth.js, sessions.js
+  // (end of home)
+
+  // circle.* — a circle's page and the phone layout: views/circle.js, panels.js, status.js, groups.js
+  // (end of circle)
+
+  // posts.* — highlights, feed, posts, comments, receipts: views/highlights.js, feed.js, post.js, comments.js, receipts.js
+  // (end of posts)
+
+  // manage.* — settings, members, group admin: views/settings.js, members.js, group-admin.js, group-tag.js
+  // (end of manage)
+
+  // a11y.* — labels shared by the whole page, offline and installing
+  // (end of a11y)
 };
