@@ -5,7 +5,7 @@
 
 import { h } from '../dom.js';
 
-const COLOURS = ['#1f6feb', '#8250df', '#bf3989', '#cf222e', '#9a6700', '#1a7f37', '#0e7490', '#57606a'];
+const COLOURS = 8; // .avatar.c0 … .c7 in styles.css (the page's CSP allows no style attributes)
 const HAN = /\p{Script=Han}/u;
 
 /** The letters an avatar shows for `name`: '云妮' for 张云妮, 'AL' for Ann Lee, 'A' for ann. */
@@ -18,11 +18,11 @@ export function initials(name) {
   return letters.join('').toUpperCase();
 }
 
-/** A colour for `key` (a user's or circle's id): the same one every time, on every page. */
+/** A colour class for `key` (a user's or circle's id): the same one every time, on every page. */
 export function colourOf(key) {
   let hash = 0;
   for (const c of String(key || '')) hash = (hash * 31 + c.codePointAt(0)) >>> 0;
-  return COLOURS[hash % COLOURS.length];
+  return `c${hash % COLOURS}`;
 }
 
 /** avatarEl({ id, name, avatar? }, { size: 'sm' | 'md' | 'lg' }) */
@@ -33,9 +33,8 @@ export function avatarEl(who, { size = 'md' } = {}) {
   }
   const text = initials(name);
   return h('span', {
-    class: `avatar ${size}${[...text].length > 1 ? ' two' : ''}`,
+    class: `avatar ${size} ${colourOf(id || name)}${[...text].length > 1 ? ' two' : ''}`,
     'aria-hidden': 'true',
-    style: `background:${colourOf(id || name)}`,
     text,
   });
 }
