@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
         *api.routes,
-        *web_client.routes(WEB_CLIENT),
+        *web_client.WebClient(WEB_CLIENT, bundled=settings.web_bundle).routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -61,6 +61,13 @@ class Settings:
     # browser into this server; list the origins of any other client you host.
     allowed_origins: str = ""
 
+    # The web client as one script and one stylesheet, named by their content's hash
+    # (cached for a year, gzip-compressed), built from web-client/ when the server
+    # starts and again when a file there changes (server/web_client.py). Off
+    # (QUANZI_WEB_BUNDLE=0): the page loads the ES modules as they are, for
+    # stepping through them in a browser's debugger.
+    web_bundle: bool = True
+
     # When set, /metrics answers only `Authorization: Bearer <this>`. When empty,
     # it answers only requests from loopback: the metrics name no user but show
     # load, connection counts and errors, which is reconnaissance for anyone on

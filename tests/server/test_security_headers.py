@@ -33,6 +33,8 @@ def test_every_answer_carries_the_headers(client: TestClient, path: str, status:
     assert policy["script-src"] == ["'self'"]  # no inline script, no eval
     assert policy["style-src"] == ["'self'"]
     assert policy["connect-src"] == ["'self'"]  # the API and same-origin ws:/wss:
+    assert policy["manifest-src"] == ["'self'"]  # installable
+    assert policy["worker-src"] == ["'self'"]  # the service worker
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == ["'none'"]
     assert policy["object-src"] == ["'none'"]
@@ -43,8 +45,9 @@ def test_every_answer_carries_the_headers(client: TestClient, path: str, status:
 
 
 def test_the_page_has_no_inline_script_or_style(client: TestClient) -> None:
-    """What the policy refuses is not in the page: one module script from 'self'."""
+    """What the policy refuses is not in the page: one script from 'self' (the bundle)."""
     page = client.get("/").text
-    assert page.count("<script") == 1 and '<script type="module" src="/js/' in page
+    assert page.count("<script") == 1
+    assert re.search(r'<script defer src="/assets/app\.[0-9a-f]+\.js"></script>', page)
     assert "<style" not in page and "style=" not in page
     assert not re.search(r"\son[a-z]+\s*=", page, re.IGNORECASE)  # no onclick=…

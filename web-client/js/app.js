@@ -8,6 +8,7 @@ import { h, toast } from './dom.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import { loadCircles } from './loaders.js';
+import * as offline from './offline.js';
 import { catalogues } from './locales/index.js';
 import { Socket } from './socket.js';
 import * as state from './store/state.js';
@@ -26,6 +27,7 @@ let socket = null;
 let stopStatus = () => {};
 let cleanup = () => {};
 let shownRoute = null;
+let stopKeeping = () => {};
 
 function wsUrl() {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -44,8 +46,18 @@ function startSession() {
   connectSocket(socket);
   stopStatus = statusLine(statusEl, socket);
   socket.addEventListener('unauthenticated', () => endSession(t('app.sessionEnded')));
+  stopKeeping = offline.keep();
+  socket.addEventListener('state', (event) => {
+    // Back from a start without the server: the snapshot makes way for the real thing.
+    if (event.detail.state === 'online' && offline.dropRestored()) {
+      loadCircles().catch(() => {});
+      route({ force: true });
+    }
+  });
   socket.start();
-  loadCircles().catch(() => {});
+  loadCircles().catch((err) => {
+    if (err.code === 'offline' && offline.restore()) route({ force: true });
+  });
   api.me().then((user) => {
     state.saveSession(state.session.token, user);
     showMe();
@@ -59,6 +71,8 @@ function endSession(message) {
   stopStatus();
   statusEl.replaceChildren();
   statusEl.dataset.state = 'idle';
+  stopKeeping();
+  offline.forget(state.session.user && state.session.user.id);
   state.clearSession();
   forgetDrafts();
   api.setToken(null);
@@ -144,3 +158,10 @@ function boot() {
 }
 
 boot();
+
+// Installable and usable offline: the service worker keeps the app shell (sw.js).
+if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => {});
+  });
+}

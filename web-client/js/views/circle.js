@@ -6,6 +6,7 @@
 import { closeCircle, openCircle } from '../circle-events.js';
 import { h, toast } from '../dom.js';
 import { loadCircles } from '../loaders.js';
+import * as offline from '../offline.js';
 import * as state from '../store/state.js';
 import { feedView } from './feed.js';
 import { groupedChat } from './groups.js';
@@ -21,7 +22,8 @@ const TABS = [
 const WIDE = window.matchMedia('(min-width: 900px)');
 
 export function circleView(container, circleId, { socket }) {
-  state.resetChat(circleId);
+  if (!offline.showingSnapshot()) state.resetChat(circleId); // offline: the last-known messages
+
   const title = h('h1', { class: 'circle-title', testid: 'circle-title', text: state.circles.get(circleId)?.name || 'Circle' });
   const about = h('p', { class: 'muted small', testid: 'circle-about' });
   const online = h('span', { class: 'online', testid: 'online-count', 'aria-live': 'polite' });
