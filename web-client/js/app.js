@@ -47,6 +47,7 @@ function startSession() {
   stopStatus = statusLine(statusEl, socket);
   socket.addEventListener('unauthenticated', () => endSession(t('app.sessionEnded')));
   stopKeeping = offline.keep();
+  offline.primeCircles();
   socket.addEventListener('state', (event) => {
     // Back from a start without the server: the snapshot makes way for the real thing.
     if (event.detail.state === 'online' && offline.dropRestored()) {

@@ -2,7 +2,8 @@
 // that a page opened without a connection — from the service worker's app shell
 // (sw.js) — still shows them, marked as such. Kept: the circle list and the newest
 // MESSAGES of the CHATS chats seen most recently; written a second after a change.
-// Shown only when the server cannot be reached at start; the first connection after
+// The circle list is shown from it at once while the server's is on its way; the
+// messages only when the server cannot be reached at start; the first connection after
 // that drops them and the page renders again from the server (nothing twice, nothing
 // stale). Logging out forgets them.
 
@@ -69,15 +70,29 @@ export function keep() {
   return () => stops.forEach((stop) => stop());
 }
 
+function load() {
+  const key = keyOf();
+  try {
+    return key ? JSON.parse(storage()?.getItem(key) || 'null') : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The last-known circle list, shown while /me/circles is on its way (on a phone network
+ * that is a round trip of half a second); the answer replaces it whole.
+ */
+export function primeCircles() {
+  const snapshot = load();
+  if (!snapshot || state.circles.size) return false;
+  state.setCircles(snapshot.circles || []);
+  return true;
+}
+
 /** Show the snapshot (when the server cannot be reached). False when there is none. */
 export function restore() {
-  const key = keyOf();
-  let snapshot = null;
-  try {
-    snapshot = JSON.parse(storage()?.getItem(key) || 'null');
-  } catch {
-    snapshot = null;
-  }
+  const snapshot = load();
   if (!snapshot) return false;
   state.setCircles(snapshot.circles || []);
   restored = Object.keys(snapshot.chats || {});
