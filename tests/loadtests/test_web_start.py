@@ -1,0 +1,31 @@
+"""The web start benchmark runs (one unthrottled round) and the cold start it measures
+fetches the page in a handful of files — the bundle's point, checked without a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from loadtests import web_start
+from loadtests.servers import LocalServer, start_quanzi
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def quanzi(tmp_path: Path) -> Iterator[LocalServer]:
+    server = start_quanzi(data_dir=tmp_path / "quanzi")
+    yield server
+    server.stop()
+
+
+def test_one_round_on_loopback(quanzi: LocalServer) -> None:
+    session = web_start.seed(quanzi.http)
+    figures = web_start.measure(quanzi.http, session, runs=1, throttle=False)
+    for key in ("logged_out", "logged_in", "warm"):
+        assert figures[key] > 0
+    # The page, its one script and stylesheet, the API's answers, the manifest and an icon.
+    assert figures["requests"] <= 12, figures
+    assert figures["bytes"] < 150_000, figures
