@@ -337,3 +337,50 @@ def test_the_switcher_changes_the_language_and_keeps_it(open_page: Any) -> None:
     expect(tid(page, "panel-highlights").locator("h2")).to_have_text("Highlights")
     assert re.fullmatch(r"Nothing here yet\..*", tid(page, "highlights-empty").inner_text())
     assert page.errors == []
+
+
+SMALL_TARGETS_JS = """
+([root, exclude]) => [...root.querySelectorAll('button, select, input:not([type="checkbox"]), textarea')]
+  .filter((el) => !exclude.some((sel) => el.closest(sel)) && el.checkVisibility())
+  .map((el) => [el.dataset.testid || el.textContent.trim(), el.getBoundingClientRect()])
+  .filter(([, box]) => box.width < 44 || box.height < 44)
+  .map(([name, box]) => `${name}: ${Math.round(box.width)}×${Math.round(box.height)}`)
+"""
+
+
+def small_targets(area: Locator) -> list[str]:
+    """The controls of an area a finger would miss: less than 44 × 44 px."""
+    expect(area).to_be_visible()
+    found: list[str] = area.evaluate(
+        f"(root, exclude) => ({SMALL_TARGETS_JS})([root, exclude])", OTHER_VIEWS
+    )
+    return found
+
+
+def test_touch_targets_on_a_phone(open_page: Any) -> None:
+    page = open_page(360, 740, locale="zh-CN")
+    signed_up(page, "ann", "Ann")
+    circle = call(
+        page, "POST", "/circles", {"name": "班级", "kind": "teaching", "visibility": "private"}
+    )["id"]
+    post = call(page, "POST", f"/circles/{circle}/posts", {"kind": "notice", "text": "明天春游"})
+    call(page, "POST", f"/posts/{post['id']}/comments", {"text": "收到"})
+    call(page, "PUT", f"/posts/{post['id']}/must-read")
+    call(page, "PUT", f"/posts/{post['id']}/pin", {})
+    page.goto(f"{page.url.split('#')[0]}#/c/{circle}")
+    wait_live(page)
+
+    open_tab(page, "feed")
+    card = post_card(page, "明天春游")
+    card.get_by_test_id("comments-btn").click()
+    expect(card.get_by_test_id("comment")).to_have_count(1)
+    assert small_targets(tid(page, "panel-feed")) == []
+    open_tab(page, "highlights")
+    highlight(page, "明天春游").get_by_test_id("receipts-btn").click()
+    expect(highlight(page, "明天春游").get_by_test_id("receipts")).to_be_visible()
+    assert small_targets(tid(page, "panel-highlights")) == []
+    open_tab(page, "settings")
+    tid(page, "codes-generate").click()
+    expect(tid(page, "code-item")).to_have_count(1)
+    assert small_targets(tid(page, "panel-settings")) == []
+    assert page.errors == []
