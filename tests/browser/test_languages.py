@@ -262,6 +262,11 @@ def test_a_parent_meets_no_english_word(open_page: Any, screenshots: Path) -> No
     tid(ann, "group-admin-close").click()
     tid(ann, "group-new").click()
     assert english_words(tid(ann, "group-form"), w.names) == []
+    # A confirmation asks in Chinese too.
+    open_tab(ann, "settings")
+    role_of(members, "王小明").locator("..").get_by_test_id("member-remove").click()
+    expect(members).to_have_count(2)
+    assert ann.dialogs == [("confirm", "确定把 王小明 移出这个圈子吗？")]  # noqa: RUF001
     assert ann.errors == [] and bob.errors == []
 
 

@@ -87,7 +87,6 @@ export const messages = {
   'posts.editedTag': 'edited',
   'posts.editedAt': 'Edited {time}',
   'posts.highlightedBy': 'Highlighted by {name}',
-  'posts.author': 'Posted by',
   'posts.actions': 'What you can do with this post',
   'posts.ownPost': 'You posted this',
   'posts.acked': '✓ You have read it',

@@ -85,7 +85,6 @@ export const messages = {
   'posts.editedTag': '已修改',
   'posts.editedAt': '修改于 {time}',
   'posts.highlightedBy': '由 {name} 设为精华',
-  'posts.author': '发布人',
   'posts.actions': '对这条帖子的操作',
   'posts.ownPost': '这是你发的',
   'posts.acked': '✓ 你已读过',
