@@ -122,7 +122,7 @@ def test_member_count_follows_joins_and_leaves_in_header_list_and_members(
     join_with_invite(bob, link, "Night owls")
     expect(tid(ann, "member-count")).to_have_text("2 members")
     expect(members).to_have_count(2)
-    expect(members.filter(has_text="Bob").get_by_test_id("member-role")).to_have_text("member")
+    expect(members.filter(has_text="Bob").get_by_test_id("member-role")).to_have_text("Member")
     expect(item.get_by_test_id("circle-members")).to_have_text("2 members")
 
     open_tab(bob, "settings")
@@ -195,7 +195,7 @@ def test_a_new_role_and_new_settings_show_at_once(open_page: Any) -> None:
     expect(on_bob.get_by_test_id("veto-btn")).to_be_visible()
     expect(tid(bob, "settings-form")).to_be_visible()
     member = tid(ann, "members-list").get_by_test_id("member").filter(has_text="Bob")
-    expect(member.get_by_test_id("member-role")).to_have_text("admin")
+    expect(member.get_by_test_id("member-role")).to_have_text("Admin")
 
     # Settings saved by one admin show in the other's form and header.
     open_tab(ann, "settings")

@@ -4,26 +4,28 @@
 
 import * as api from '../api.js';
 import { busy, h, timeEl } from '../dom.js';
+import { t } from '../i18n.js';
 import { loadComments } from '../loaders.js';
 import * as comments from '../store/comments.js';
 import * as state from '../store/state.js';
+import { userText } from './user-text.js';
 
 /** drafts: {text: Map post id → new comment, edits: Map comment id → text being edited}. */
 export function commentsEl(circleId, post, drafts, rerender) {
   const thread = comments.threadOf(post.id);
   const input = h('input', {
-    testid: 'comment-input', maxlength: '4000', placeholder: 'Write a comment', 'aria-label': 'Comment',
+    testid: 'comment-input', maxlength: '4000', placeholder: t('posts.commentPlaceholder'), 'aria-label': t('posts.commentLabel'),
     value: drafts.text.get(post.id) || '', oninput: (event) => drafts.text.set(post.id, event.target.value),
   });
-  const send = h('button', { type: 'submit', testid: 'comment-send', text: 'Comment' });
+  const send = h('button', { type: 'submit', testid: 'comment-send', text: t('posts.commentSend') });
   const more = thread && thread.next ? h('button', {
-    type: 'button', class: 'link', testid: 'comments-more', text: 'More comments',
+    type: 'button', class: 'link', testid: 'comments-more', text: t('posts.moreComments'),
     onclick: () => busy(more, () => loadComments(post.id, { more: true })),
   }) : null;
-  return h('div', { class: 'comments', testid: 'comments' },
+  return h('div', { class: 'comments', testid: 'comments', role: 'region', 'aria-label': t('posts.commentList') },
     thread
       ? h('ul', { testid: 'comment-list' }, comments.commentsOf(post.id).map((c) => commentItem(circleId, c, drafts, rerender)))
-      : h('p', { class: 'muted', text: 'Loading…' }),
+      : h('p', { class: 'muted', text: t('common.loading') }),
     more,
     h('form', {
       class: 'row',
@@ -48,7 +50,7 @@ function commentItem(circleId, comment, drafts, rerender) {
   const tools = h('span', { class: 'tools' });
   if (mine && !editing) {
     tools.append(h('button', {
-      type: 'button', class: 'link', testid: 'comment-edit', text: 'Edit',
+      type: 'button', class: 'link', testid: 'comment-edit', text: t('common.edit'),
       onclick: () => {
         drafts.edits.set(comment.id, comment.text);
         rerender();
@@ -59,9 +61,9 @@ function commentItem(circleId, comment, drafts, rerender) {
   }
   if ((mine || state.isManager(circleId)) && !editing) {
     const remove = h('button', {
-      type: 'button', class: 'link danger', testid: 'comment-delete', text: 'Delete',
+      type: 'button', class: 'link danger', testid: 'comment-delete', text: t('common.delete'),
       onclick: () => {
-        if (!window.confirm('Delete this comment?')) return;
+        if (!window.confirm(t('posts.deleteCommentAsk'))) return;
         busy(remove, async () => {
           await api.deleteComment(comment.id);
           comments.removeComment(comment.post, comment.id); // the comment.deleted event: the count
@@ -71,18 +73,18 @@ function commentItem(circleId, comment, drafts, rerender) {
     tools.append(remove);
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
-    h('strong', { text: comment.author ? comment.author.name : '' }), ' ', timeEl(comment.created), ' ', tools,
-    editing ? editForm(comment, drafts, rerender) : h('p', { class: 'text', testid: 'comment-text', text: comment.text }));
+    userText('strong', comment.author ? comment.author.name : ''), ' ', timeEl(comment.created), ' ', tools,
+    editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }));
 }
 
 function editForm(comment, drafts, rerender) {
   const input = h('input', {
-    testid: 'comment-edit-input', maxlength: '4000', 'aria-label': 'Edit your comment',
+    testid: 'comment-edit-input', maxlength: '4000', 'aria-label': t('posts.editComment'),
     value: drafts.edits.get(comment.id), oninput: (event) => drafts.edits.set(comment.id, event.target.value),
   });
-  const save = h('button', { type: 'submit', testid: 'comment-edit-save', text: 'Save' });
+  const save = h('button', { type: 'submit', testid: 'comment-edit-save', text: t('common.save') });
   const cancel = h('button', {
-    type: 'button', class: 'link', testid: 'comment-edit-cancel', text: 'Cancel',
+    type: 'button', class: 'link', testid: 'comment-edit-cancel', text: t('common.cancel'),
     onclick: () => {
       drafts.edits.delete(comment.id);
       rerender();

@@ -3,6 +3,7 @@
 
 import * as api from '../api.js';
 import { busy, field, h, rememberFocus, renderSoon } from '../dom.js';
+import { t } from '../i18n.js';
 import { loadPosts } from '../loaders.js';
 import * as state from '../store/state.js';
 import { openPanels } from './panels.js';
@@ -10,20 +11,20 @@ import { postPollTools } from './polls.js';
 import { postCard } from './post.js';
 
 export function feedView(circleId) {
-  const text = h('textarea', { testid: 'post-text-input', rows: '3', maxlength: '20000', placeholder: 'Share something that should stay' });
+  const text = h('textarea', { testid: 'post-text-input', rows: '3', maxlength: '20000', placeholder: t('posts.placeholder') });
   const kind = h('select', { testid: 'post-kind' },
-    h('option', { value: 'post', text: 'Post' }),
-    h('option', { value: 'notice', text: 'Notice (from the circle’s managers)' }));
-  const kindField = field('Kind', kind);
-  const submit = h('button', { type: 'submit', class: 'primary', testid: 'post-submit', text: 'Publish' });
+    h('option', { value: 'post', text: t('posts.kindPostOption') }),
+    h('option', { value: 'notice', text: t('posts.kindNoticeOption') }));
+  const kindField = field(t('posts.kindField'), kind);
+  const submit = h('button', { type: 'submit', class: 'primary', testid: 'post-submit', text: t('posts.publish') });
   const pollTools = postPollTools();
   const composer = h('form', { class: 'post-composer', testid: 'post-composer', onsubmit: publish },
-    field('New post', text), kindField, pollTools.toggle, submit);
+    field(t('posts.newPost'), text), kindField, pollTools.toggle, submit);
   const list = h('ul', { class: 'post-list', testid: 'feed-list' });
-  const more = h('button', { type: 'button', testid: 'feed-more', text: 'Older posts', hidden: true });
-  const empty = h('p', { class: 'muted', testid: 'feed-empty', text: 'No posts yet.', hidden: true });
-  const el = h('section', { class: 'panel feed', testid: 'panel-feed', 'aria-label': 'Feed' },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Feed' })), composer, pollTools.slot, empty, list, more);
+  const more = h('button', { type: 'button', testid: 'feed-more', text: t('posts.olderPosts'), hidden: true });
+  const empty = h('p', { class: 'muted', testid: 'feed-empty', text: t('posts.noPosts'), hidden: true });
+  const el = h('section', { class: 'panel feed', testid: 'panel-feed', 'aria-label': t('posts.feed') },
+    h('div', { class: 'panel-head' }, h('h2', { text: t('posts.feed') })), composer, pollTools.slot, empty, list, more);
   const scheduleRender = renderSoon(render);
   const panels = openPanels(scheduleRender);
   // What is being typed under the posts: new comments by post, edits by comment.

@@ -5,42 +5,45 @@
 
 import * as api from '../api.js';
 import { busy, field, fill, h, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 import * as groups from '../store/groups.js';
 import * as state from '../store/state.js';
+import { sentence, userText } from './user-text.js';
 
+// Read when a form is drawn, so a switch of language shows at the next render.
 const TEXT = {
-  newGroup: 'New group',
-  name: 'Name',
-  topic: 'Topic',
-  access: 'Who may join',
-  accessOpen: 'Open: any member joins',
-  accessRequest: 'On request: an admin approves',
-  accessInvite: 'Invite only: an admin adds',
-  cap: 'At most this many members',
-  capHint: 'Empty: no limit',
-  readOnly: 'Read-only: only the group’s admins write',
-  create: 'Create group',
-  cancel: 'Cancel',
-  close: 'Back to the chat',
-  save: 'Save',
-  saved: 'Saved.',
-  archive: 'Archive group',
-  archiveAsk: (name) => `Archive ${name}? It is kept and can be read, but nobody writes in it again.`,
-  up: 'Move up',
-  down: 'Move down',
-  members: 'Members',
-  requests: 'Asking to join',
-  approve: 'Approve',
-  decline: 'Decline',
-  remove: 'Remove',
-  makeAdmin: 'Make admin',
-  makeMember: 'Make member',
-  admin: 'admin',
-  add: 'Add',
-  addMember: 'Add a member of the circle',
-  nobody: 'Nobody yet.',
-  generalMembers: 'Every member of the circle is in this group.',
-  manage: (name) => `Manage # ${name}`,
+  get newGroup() { return t('manage.newGroup'); },
+  get name() { return t('manage.groupName'); },
+  get topic() { return t('manage.topic'); },
+  get access() { return t('manage.access'); },
+  get accessOpen() { return t('manage.accessOpen'); },
+  get accessRequest() { return t('manage.accessRequest'); },
+  get accessInvite() { return t('manage.accessInvite'); },
+  get cap() { return t('manage.cap'); },
+  get capHint() { return t('manage.capHint'); },
+  get readOnly() { return t('manage.readOnly'); },
+  get create() { return t('manage.createGroup'); },
+  get cancel() { return t('common.cancel'); },
+  get close() { return t('manage.backToChat'); },
+  get save() { return t('common.save'); },
+  get saved() { return t('manage.saved'); },
+  get archive() { return t('manage.archive'); },
+  archiveAsk: (name) => t('manage.archiveAsk', { name }),
+  get up() { return t('manage.groupUp'); },
+  get down() { return t('manage.groupDown'); },
+  get place() { return t('manage.groupPlace'); },
+  members: (count) => t('manage.groupMembers', { count }),
+  get requests() { return t('manage.requests'); },
+  get approve() { return t('manage.approve'); },
+  get decline() { return t('manage.decline'); },
+  get remove() { return t('common.remove'); },
+  get makeAdmin() { return t('manage.makeAdmin'); },
+  get makeMember() { return t('manage.makeMember'); },
+  get admin() { return t('role.admin'); },
+  get add() { return t('manage.add'); },
+  get addMember() { return t('manage.addMember'); },
+  get nobody() { return t('manage.nobody'); },
+  get generalMembers() { return t('manage.generalMembers'); },
 };
 
 function accessSelect(value) {
@@ -127,7 +130,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
   h('div', { class: 'row' }, save));
 
   const placeTools = manager && !general
-    ? h('div', { class: 'row' },
+    ? h('div', { class: 'row', role: 'group', 'aria-label': TEXT.place },
       h('button', { type: 'button', class: 'small', testid: 'group-up', text: `↑ ${TEXT.up}`, onclick: (e) => move(e.currentTarget, -1) }),
       h('button', { type: 'button', class: 'small', testid: 'group-down', text: `↓ ${TEXT.down}`, onclick: (e) => move(e.currentTarget, 1) }),
       h('button', {
@@ -176,31 +179,32 @@ export function adminPanel(circleId, groupId, { onClose }) {
       groups.setRequests(circleId, groupId, all.filter((m) => !m.approved).map((m) => m.user));
       drawMembers(all);
     } catch (err) {
-      fill(membersBox, h('p', { class: 'muted small', text: err.message }));
+      fill(membersBox, h('p', { class: 'muted small', text: errorText(err) }));
     }
   }
 
   function memberRow(m) {
     const me = state.session.user && state.session.user.id === m.user;
-    const act = (label, testid, fn) => h('button', {
-      type: 'button', class: 'link small', testid, text: label,
+    const act = (label, testid, fn, ariaKey) => h('button', {
+      type: 'button', class: 'link small', testid, text: label, 'aria-label': t(ariaKey, { name: m.name }),
       onclick: (e) => busy(e.currentTarget, async () => {
         await fn();
         await loadMembers();
       }),
     });
     return h('li', { class: 'group-member', testid: m.approved ? 'group-member' : 'group-request', dataset: { user: m.user } },
-      h('span', { class: 'grow', text: m.name }),
+      userText('span', m.name, { class: 'grow' }),
       m.role === 'admin' && m.approved ? h('span', { class: 'tag', text: TEXT.admin }) : null,
       m.approved
         ? [
           me ? null : act(m.role === 'admin' ? TEXT.makeMember : TEXT.makeAdmin, 'group-role',
-            () => api.putGroupMember(groupId, m.user, m.role === 'admin' ? 'member' : 'admin')),
-          me ? null : act(TEXT.remove, 'group-remove', () => api.removeGroupMember(groupId, m.user)),
+            () => api.putGroupMember(groupId, m.user, m.role === 'admin' ? 'member' : 'admin'),
+            m.role === 'admin' ? 'manage.makeMemberWho' : 'manage.makeAdminWho'),
+          me ? null : act(TEXT.remove, 'group-remove', () => api.removeGroupMember(groupId, m.user), 'manage.removeWho'),
         ]
         : [
-          act(TEXT.approve, 'group-approve', () => api.putGroupMember(groupId, m.user)),
-          act(TEXT.decline, 'group-decline', () => api.removeGroupMember(groupId, m.user)),
+          act(TEXT.approve, 'group-approve', () => api.putGroupMember(groupId, m.user), 'manage.approveWho'),
+          act(TEXT.decline, 'group-decline', () => api.removeGroupMember(groupId, m.user), 'manage.declineWho'),
         ]);
   }
 
@@ -215,7 +219,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
       circleMembers = [];
     }
     const pick = h('select', { testid: 'group-add-select' },
-      circleMembers.map((m) => h('option', { value: m.user, text: m.nickname || m.name })));
+      circleMembers.map((m) => userText('option', m.nickname || m.name, { value: m.user })));
     const add = h('button', {
       type: 'button', class: 'small', testid: 'group-add', text: TEXT.add, disabled: circleMembers.length === 0,
       onclick: () => busy(add, async () => {
@@ -228,7 +232,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
         ? h('section', {}, h('h4', { text: TEXT.requests }),
           h('ul', { class: 'plain', testid: 'group-requests' }, waiting.map(memberRow)))
         : null,
-      h('h4', { text: `${TEXT.members} (${approved.length})` }),
+      h('h4', { text: TEXT.members(approved.length) }),
       h('ul', { class: 'plain' }, approved.length ? approved.map(memberRow) : h('li', { class: 'muted', text: TEXT.nobody })),
       circleMembers.length ? field(TEXT.addMember, pick) : null,
       circleMembers.length ? add : null);
@@ -244,7 +248,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
   });
   const panel = h('section', { class: 'group-admin', testid: 'group-admin' },
     h('div', { class: 'panel-head' },
-      h('h3', { text: TEXT.manage(group.name) }),
+      h('h3', {}, sentence('manage.manageGroup', { name: userText('span', `# ${group.name}`) })),
       h('button', { type: 'button', class: 'link', testid: 'group-admin-close', text: TEXT.close, onclick: () => { off(); onClose(); } })),
     settings, placeTools, membersBox);
   loadMembers();

@@ -2,19 +2,14 @@
 // other than general; nothing for general's.
 
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import { groupName } from '../store/groups.js';
-
-const TEXT = {
-  from: (name) => `# ${name}`,
-  unknown: 'another group',
-  title: 'Said in this chat group',
-};
+import { userText } from './user-text.js';
 
 export function sourceGroupTag(circleId, source) {
   if (!source || !source.group || source.group === circleId) return null;
   const name = groupName(circleId, source.group);
-  return h('span', {
-    class: 'tag group-tag', testid: 'post-group', title: TEXT.title,
-    dataset: { group: source.group }, text: TEXT.from(name || TEXT.unknown),
-  });
+  const props = { class: 'tag group-tag', testid: 'post-group', title: t('manage.groupFrom'), dataset: { group: source.group } };
+  // A group's name is what someone typed; "another group" is ours to translate.
+  return name ? userText('span', `# ${name}`, props) : h('span', { ...props, text: `# ${t('manage.otherGroup')}` });
 }

@@ -4,14 +4,15 @@
 
 import * as api from '../api.js';
 import { fill, h, rememberFocus, renderSoon, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { openPanels } from './panels.js';
 import { postCard } from './post.js';
 
 export function highlightsView(circleId) {
   const body = h('div', { class: 'highlights-body' });
-  const el = h('section', { class: 'panel highlights', testid: 'panel-highlights', 'aria-label': 'Highlights' },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Highlights' })), body);
+  const el = h('section', { class: 'panel highlights', testid: 'panel-highlights', 'aria-label': t('posts.highlights') },
+    h('div', { class: 'panel-head' }, h('h2', { text: t('posts.highlights') })), body);
   const scheduleRender = renderSoon(render);
   const panels = openPanels(scheduleRender);
 
@@ -38,7 +39,7 @@ export function highlightsView(circleId) {
         });
       }
     } catch (err) {
-      toast(err.message);
+      toast(errorText(err));
     }
   }
 
@@ -63,11 +64,11 @@ export function highlightsView(circleId) {
     const box = state.postsOf(circleId);
     const empty = mustRead.length + pinned.length + recent.length === 0;
     fill(body,
-      section('Must read', 'mustread-list', mustRead),
-      section('Pinned', 'pinned-list', pinned, { numbered: true }),
-      section('Highlights from the chat', 'recent-list', recent),
+      section(t('posts.mustReadSection'), 'mustread-list', mustRead),
+      section(t('posts.pinnedSection'), 'pinned-list', pinned, { numbered: true }),
+      section(t('posts.recentSection'), 'recent-list', recent),
       empty
-        ? h('p', { class: 'muted', testid: 'highlights-empty', text: box.loaded ? 'Nothing here yet. Star a chat message (☆) to vote it into a highlight.' : 'Loading…' })
+        ? h('p', { class: 'muted', testid: 'highlights-empty', text: box.loaded ? t('posts.emptyHighlights') : t('common.loading') })
         : null);
     restore();
   }

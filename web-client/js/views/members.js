@@ -3,17 +3,19 @@
 
 import * as api from '../api.js';
 import { busy, h } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 import { loadMembers } from '../loaders.js';
 import * as members from '../store/members.js';
 import * as state from '../store/state.js';
+import { userText } from './user-text.js';
 
 export function membersView(circleId) {
-  const list = h('ul', { class: 'members', testid: 'members-list' }, h('li', { class: 'muted', text: 'Loading…' }));
+  const list = h('ul', { class: 'members', testid: 'members-list' }, h('li', { class: 'muted', text: t('common.loading') }));
   const more = h('button', {
-    type: 'button', testid: 'members-more', text: 'More members', hidden: true,
+    type: 'button', testid: 'members-more', text: t('manage.moreMembers'), hidden: true,
     onclick: () => busy(more, () => loadMembers(circleId, { more: true })),
   });
-  const el = h('section', { class: 'card', testid: 'members-section' }, h('h3', { text: 'Members' }), list, more);
+  const el = h('section', { class: 'card', testid: 'members-section' }, h('h3', { text: t('manage.members') }), list, more);
 
   function render() {
     const all = members.membersOf(circleId);
@@ -24,7 +26,7 @@ export function membersView(circleId) {
 
   function load() {
     loadMembers(circleId).catch((err) => {
-      if (!members.membersOf(circleId)) list.replaceChildren(h('li', { class: 'muted', text: err.message }));
+      if (!members.membersOf(circleId)) list.replaceChildren(h('li', { class: 'muted', text: errorText(err) }));
     });
   }
 
@@ -34,10 +36,10 @@ export function membersView(circleId) {
     const myRole = state.roleIn(circleId);
     const removable = state.isManager(circleId) && !self && (myRole === 'owner' || member.role === 'member');
     const remove = removable ? h('button', {
-      type: 'button', class: 'link danger', testid: 'member-remove', text: 'Remove',
-      'aria-label': `Remove ${member.name} from the circle`,
+      type: 'button', class: 'link danger', testid: 'member-remove', text: t('common.remove'),
+      'aria-label': t('manage.removeMember', { name: member.name }),
       onclick: () => {
-        if (!window.confirm(`Remove ${member.name} from this circle?`)) return;
+        if (!window.confirm(t('manage.removeMemberAsk', { name: member.name }))) return;
         busy(remove, async () => {
           await api.removeMember(circleId, member.user);
           members.removeMember(circleId, member.user);
@@ -45,9 +47,9 @@ export function membersView(circleId) {
       },
     }) : null;
     return h('li', { testid: 'member', dataset: { userId: member.user, role: member.role } },
-      h('span', { class: 'grow', testid: 'member-name', text: member.name }),
-      h('span', { class: 'tag', testid: 'member-role', text: member.role }),
-      self ? h('span', { class: 'muted small', text: '(you)' }) : null,
+      userText('span', member.name, { class: 'grow', testid: 'member-name' }),
+      h('span', { class: 'tag', testid: 'member-role', text: roleLabel(member.role) }),
+      self ? h('span', { class: 'muted small', text: t('manage.you') }) : null,
       remove);
   }
 
@@ -62,4 +64,9 @@ export function membersView(circleId) {
     shown: () => { if (!members.membersOf(circleId)) load(); },
     destroy: () => offs.forEach((off) => off()),
   };
+}
+
+/** owner/admin/member in the page's language (never the protocol's word). */
+function roleLabel(role) {
+  return t(`role.${['owner', 'admin'].includes(role) ? role : 'member'}`);
 }

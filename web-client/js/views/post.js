@@ -4,6 +4,7 @@
 
 import * as api from '../api.js';
 import { busy, h, time, timeEl } from '../dom.js';
+import { has, t } from '../i18n.js';
 import { refreshCircles } from '../loaders.js';
 import { seedPost } from '../store/reactions.js';
 import * as state from '../store/state.js';
@@ -12,8 +13,11 @@ import { sourceGroupTag } from './group-tag.js';
 import { postPollSlot } from './polls.js';
 import { withReactions } from './reactions.js';
 import { receiptsEl } from './receipts.js';
+import { sentence, userText } from './user-text.js';
 
-const KIND_LABEL = { highlight: 'Highlight', post: 'Post', notice: 'Notice' };
+function kindLabel(kind) {
+  return has(`posts.kind.${kind}`) ? t(`posts.kind.${kind}`) : t('posts.kind.post');
+}
 
 /**
  * opts: {context: 'highlights'|'feed', first, last (in the pin order), receiptsOpen,
@@ -31,33 +35,33 @@ export function postCard(circleId, post, opts) {
     dataset: { postId: post.id, kind: post.kind, pinned: String(Boolean(post.pinned)) },
   },
   h('div', { class: 'meta' },
-    h('span', { class: 'tag', text: KIND_LABEL[post.kind] || post.kind }),
-    post.pinned ? h('span', { class: 'tag pin', testid: 'pinned-tag', text: 'pinned' }) : null,
-    post.must_read ? h('span', { class: 'tag must', testid: 'mustread-tag', text: 'must-read' }) : null,
+    h('span', { class: 'tag', text: kindLabel(post.kind) }),
+    post.pinned ? h('span', { class: 'tag pin', testid: 'pinned-tag', text: t('posts.pinnedTag') }) : null,
+    post.must_read ? h('span', { class: 'tag must', testid: 'mustread-tag', text: t('posts.mustReadTag') }) : null,
     // What was starred or acknowledged may not be what it says now.
-    post.edited ? h('span', { class: 'tag edited', testid: 'edited-tag', text: 'edited', title: `Edited ${time(post.edited)}` }) : null,
-    h('span', { class: 'author', testid: 'post-author', text: (source && source.from ? source.from.name : post.author && post.author.name) || '' }),
+    post.edited ? h('span', { class: 'tag edited', testid: 'edited-tag', text: t('posts.editedTag'), title: t('posts.editedAt', { time: time(post.edited) }) }) : null,
+    userText('span', (source && source.from ? source.from.name : post.author && post.author.name) || '', { class: 'author', testid: 'post-author' }),
     timeEl(source ? source.ts : post.created),
     sourceGroupTag(circleId, source)),
-  h('p', { class: 'text', testid: 'post-text', text: post.text }),
+  userText('p', post.text, { class: 'text', testid: 'post-text' }),
   postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
-    ? h('p', { class: 'muted small', text: `Highlighted by ${post.author.name}` })
+    ? h('p', { class: 'muted small' }, sentence('posts.highlightedBy', { name: userText('span', post.author.name) }))
     : null,
-  h('div', { class: 'post-actions' },
+  h('div', { class: 'post-actions', role: 'group', 'aria-label': t('posts.actions') },
     ackControl(circleId, post),
     opts.context === 'feed' ? likeButton(circleId, post) : null,
     opts.context === 'feed'
       ? h('button', {
         type: 'button', class: 'link', testid: 'comments-btn',
         'aria-expanded': opts.commentsOpen ? 'true' : 'false',
-        text: `Comments (${post.comments || 0})`,
+        text: t('posts.comments', { count: post.comments || 0 }),
         onclick: () => opts.actions.toggleComments(post.id),
       })
       : null,
     manager ? managerTools(circleId, post, opts) : null,
     !manager && post.author && post.author.id === me.id && post.kind !== 'highlight'
-      ? deleteButton(post, 'Delete') : null),
+      ? deleteButton(post, t('common.delete')) : null),
   opts.receiptsOpen ? receiptsEl(post.id) : null,
   opts.commentsOpen ? commentsEl(circleId, post, opts.drafts, opts.rerender) : null);
   // Under the post's actions, above its receipts and comments when they are open.
@@ -69,11 +73,11 @@ function ackControl(circleId, post) {
   const me = state.session.user;
   if (me && post.author && post.author.id === me.id) {
     // The author is not asked to acknowledge their own must-read.
-    return h('span', { class: 'muted small', testid: 'ack-own', text: 'You posted this' });
+    return h('span', { class: 'muted small', testid: 'ack-own', text: t('posts.ownPost') });
   }
-  if (post.acked) return h('span', { class: 'acked', testid: 'acked', text: '✓ You have read it' });
+  if (post.acked) return h('span', { class: 'acked', testid: 'acked', text: t('posts.acked') });
   const button = h('button', {
-    type: 'button', class: 'primary', testid: 'ack-btn', text: 'I’ve read it',
+    type: 'button', class: 'primary', testid: 'ack-btn', text: t('posts.ack'),
     onclick: () => busy(button, async () => {
       const updated = await api.ack(post.id);
       state.upsertPost(circleId, { ...post, ...(updated || {}), acked: true });
@@ -87,13 +91,13 @@ function likeButton(circleId, post) {
   const button = h('button', {
     type: 'button', class: `like${post.liked ? ' on' : ''}`, testid: 'like-btn',
     'aria-pressed': post.liked ? 'true' : 'false',
-    'aria-label': post.liked ? 'Unlike' : 'Like',
+    'aria-label': `${t('posts.like')} (${t('posts.likes', { count: post.likes || 0 })})`,
     onclick: () => busy(button, async () => {
       const result = await api.like(post.id, !post.liked);
       // The post.liked event brings the count, in order with everyone else's likes.
       state.patchPost(circleId, post.id, { liked: result.liked });
     }),
-  }, post.liked ? '♥ ' : '♡ ', h('span', { testid: 'like-count', text: String(post.likes || 0) }));
+  }, h('span', { 'aria-hidden': 'true', text: post.liked ? '♥ ' : '♡ ' }), h('span', { testid: 'like-count', text: String(post.likes || 0) }));
   return button;
 }
 
@@ -102,7 +106,7 @@ function deleteButton(post, label) {
     type: 'button', class: 'link danger', testid: post.kind === 'highlight' ? 'unpromote-btn' : 'delete-btn',
     text: label,
     onclick: () => {
-      const what = post.kind === 'highlight' ? 'Un-promote this highlight? The chat message stays.' : 'Delete this post?';
+      const what = post.kind === 'highlight' ? t('posts.unpromoteAsk') : t('posts.deleteAsk');
       if (!window.confirm(what)) return;
       busy(button, async () => {
         await api.deletePost(post.id);
@@ -116,7 +120,7 @@ function deleteButton(post, label) {
 function managerTools(circleId, post, opts) {
   const tools = h('span', { class: 'tools' });
   const pin = h('button', {
-    type: 'button', class: 'link', testid: 'pin-btn', text: post.pinned ? 'Unpin' : 'Pin',
+    type: 'button', class: 'link', testid: 'pin-btn', text: post.pinned ? t('posts.unpin') : t('posts.pin'),
     onclick: () => busy(pin, async () => {
       const updated = await api.pin(post.id, !post.pinned);
       state.upsertPost(circleId, updated || { ...post, pinned: !post.pinned });
@@ -125,12 +129,12 @@ function managerTools(circleId, post, opts) {
   tools.append(pin);
   if (post.pinned && opts.context === 'highlights') {
     tools.append(
-      h('button', { type: 'button', class: 'link', testid: 'pin-up', text: '↑', 'aria-label': 'Move up', disabled: opts.first, onclick: () => opts.actions.move(post.id, -1) }),
-      h('button', { type: 'button', class: 'link', testid: 'pin-down', text: '↓', 'aria-label': 'Move down', disabled: opts.last, onclick: () => opts.actions.move(post.id, 1) }));
+      h('button', { type: 'button', class: 'link', testid: 'pin-up', text: '↑', 'aria-label': t('posts.moveUp'), title: t('posts.moveUp'), disabled: opts.first, onclick: () => opts.actions.move(post.id, -1) }),
+      h('button', { type: 'button', class: 'link', testid: 'pin-down', text: '↓', 'aria-label': t('posts.moveDown'), title: t('posts.moveDown'), disabled: opts.last, onclick: () => opts.actions.move(post.id, 1) }));
   }
   const must = h('button', {
     type: 'button', class: 'link', testid: 'mustread-btn',
-    text: post.must_read ? 'Not a must-read' : 'Mark must-read',
+    text: post.must_read ? t('posts.notMustRead') : t('posts.markMustRead'),
     onclick: () => busy(must, async () => {
       const updated = await api.mustRead(post.id, !post.must_read);
       state.upsertPost(circleId, updated || { ...post, must_read: !post.must_read });
@@ -141,10 +145,10 @@ function managerTools(circleId, post, opts) {
     tools.append(h('button', {
       type: 'button', class: 'link', testid: 'receipts-btn',
       'aria-expanded': opts.receiptsOpen ? 'true' : 'false',
-      text: opts.receiptsOpen ? 'Hide receipts' : 'Who has read it?',
+      text: opts.receiptsOpen ? t('posts.hideReceipts') : t('posts.showReceipts'),
       onclick: () => opts.actions.toggleReceipts(post.id),
     }));
   }
-  tools.append(deleteButton(post, post.kind === 'highlight' ? 'Un-promote' : 'Delete'));
+  tools.append(deleteButton(post, post.kind === 'highlight' ? t('posts.unpromote') : t('common.delete')));
   return tools;
 }

@@ -2,28 +2,33 @@
 // from the store — loaded when the panel opens, then moved along by post.acked events.
 
 import { busy, h, timeEl } from '../dom.js';
+import { t } from '../i18n.js';
 import { loadReceipts } from '../loaders.js';
 import * as receipts from '../store/receipts.js';
+import { userText } from './user-text.js';
 
 export function receiptsEl(postId) {
+  const label = t('posts.receipts');
   const entry = receipts.receiptsOf(postId);
-  if (!entry) return h('div', { class: 'receipts', testid: 'receipts', text: 'Loading…' });
+  if (!entry) return h('div', { class: 'receipts', testid: 'receipts', role: 'region', 'aria-label': label, text: t('common.loading') });
   const summary = receipts.summaryOf(postId);
   const plus = summary.partial ? '+' : '';
   const more = entry.next ? h('button', {
-    type: 'button', class: 'link', testid: 'receipts-more', text: 'More',
+    type: 'button', class: 'link', testid: 'receipts-more', text: t('posts.moreReceipts'),
     onclick: () => busy(more, () => loadReceipts(postId, { more: true })),
   }) : null;
-  return h('div', { class: 'receipts', testid: 'receipts' },
-    h('p', { testid: 'receipts-summary', text: `Read by ${summary.acked}${plus} · waiting for ${summary.pending}${plus}` }),
+  const read = t('posts.readBy', { count: summary.acked, plus });
+  const waiting = t('posts.waitingFor', { count: summary.pending, plus });
+  return h('div', { class: 'receipts', testid: 'receipts', role: 'region', 'aria-label': label },
+    h('p', { testid: 'receipts-summary', role: 'status', text: `${read} · ${waiting}` }),
     h('div', { class: 'cols' },
       h('div', {},
-        h('h4', { text: 'Not yet' }),
+        h('h4', { text: t('posts.notYet') }),
         h('ul', { testid: 'receipts-pending' },
-          [...entry.pending.values()].map((u) => h('li', { text: u.name, dataset: { userId: u.id } })))),
+          [...entry.pending.values()].map((u) => userText('li', u.name, { dataset: { userId: u.id } })))),
       h('div', {},
-        h('h4', { text: 'Read it' }),
+        h('h4', { text: t('posts.readIt') }),
         h('ul', { testid: 'receipts-acked' },
-          [...entry.acked.values()].map((u) => h('li', { dataset: { userId: u.id } }, u.name, ' ', timeEl(u.at)))))),
+          [...entry.acked.values()].map((u) => h('li', { dataset: { userId: u.id } }, userText('span', u.name), ' ', timeEl(u.at)))))),
     more);
 }

@@ -4,16 +4,18 @@
 
 import * as api from '../api.js';
 import { busy, copyText, field, fill, h, toast } from '../dom.js';
+import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { membersView } from './members.js';
+import { userText } from './user-text.js';
 
 const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members'];
 
 export function settingsView(circleId) {
   const body = h('div', { class: 'settings-body' });
-  const el = h('section', { class: 'panel settings', testid: 'panel-settings', 'aria-label': 'Settings' },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Circle settings' })), body);
+  const el = h('section', { class: 'panel settings', testid: 'panel-settings', 'aria-label': t('manage.settings') },
+    h('div', { class: 'panel-head' }, h('h2', { text: t('manage.circleSettings') })), body);
   let info = state.infoOf(circleId) || {};
   let shown = info; // what the circle form was filled from
   let form = null;
@@ -47,7 +49,7 @@ export function settingsView(circleId) {
     const keepMessages = h('input', { testid: 'settings-retention-messages', type: 'number', min: '100', value: info.retention_messages == null ? '' : String(info.retention_messages) });
     const keepDays = h('input', { testid: 'settings-retention-days', type: 'number', min: '1', max: '3650', value: info.retention_days == null ? '' : String(info.retention_days) });
     const history = h('input', { testid: 'settings-history', type: 'checkbox', checked: Boolean(info.history_for_new_members) });
-    const save = h('button', { type: 'submit', class: 'primary', testid: 'settings-save', text: 'Save settings' });
+    const save = h('button', { type: 'submit', class: 'primary', testid: 'settings-save', text: t('manage.saveSettings') });
     const saved = h('span', { class: 'muted', testid: 'settings-saved', role: 'status' });
     shown = info;
     dirty = false;
@@ -73,25 +75,25 @@ export function settingsView(circleId) {
           shown = info;
           dirty = false;
           state.setCircleInfo(circleId, updated);
-          saved.textContent = 'Saved.';
+          saved.textContent = t('manage.saved');
         });
       },
     },
-    h('h3', { text: 'About this circle' }),
-    field('Name', name),
-    field('Description', description),
-    field('Stars needed to promote a message', threshold, '0 turns promotion by members’ stars off; your own star always promotes.'),
-    field('Keep at most this many chat messages', keepMessages, 'Highlights are never deleted. Empty: the server’s default.'),
-    field('Keep chat messages for (days)', keepDays),
-    h('div', { class: 'field check' }, history, h('label', { for: ensureId(history), text: 'New members see the chat from before they joined' })),
+    h('h3', { text: t('manage.about') }),
+    field(t('manage.name'), name),
+    field(t('manage.description'), description),
+    field(t('manage.threshold'), threshold, t('manage.thresholdHint')),
+    field(t('manage.keepMessages'), keepMessages, t('manage.keepMessagesHint')),
+    field(t('manage.keepDays'), keepDays),
+    h('div', { class: 'field check' }, history, h('label', { for: ensureId(history), text: t('manage.history') })),
     h('div', { class: 'row' }, save, saved));
   }
 
   function codesSection() {
     const count = h('input', { testid: 'codes-count', type: 'number', min: '1', max: '100', value: '1' });
-    const maxUses = h('input', { testid: 'codes-max-uses', type: 'number', min: '1', placeholder: 'unlimited' });
-    const generate = h('button', { type: 'submit', testid: 'codes-generate', text: 'Generate access code' });
-    const list = h('ul', { class: 'codes', testid: 'codes-list' }, codes.map(codeItem));
+    const maxUses = h('input', { testid: 'codes-max-uses', type: 'number', min: '1', placeholder: t('manage.unlimited') });
+    const generate = h('button', { type: 'submit', testid: 'codes-generate', text: t('manage.generate') });
+    const list = h('ul', { class: 'codes', testid: 'codes-list', 'aria-label': t('manage.codeList') }, codes.map(codeItem));
     return h('form', {
       class: 'card', testid: 'codes-form',
       onsubmit: (event) => {
@@ -104,11 +106,9 @@ export function settingsView(circleId) {
         });
       },
     },
-    h('h3', { text: 'Access codes' }),
-    h('p', { class: 'muted small', text: info.visibility === 'private'
-      ? 'This circle is private: people join with an invite link that carries a code.'
-      : 'This circle is public: anyone can join from the directory; codes are not needed.' }),
-    h('div', { class: 'row wrap' }, field('How many', count), field('Uses per code', maxUses), generate),
+    h('h3', { text: t('manage.codes') }),
+    h('p', { class: 'muted small', text: info.visibility === 'private' ? t('manage.codesPrivate') : t('manage.codesPublic') }),
+    h('div', { class: 'row wrap' }, field(t('manage.codesCount'), count), field(t('manage.codesUses'), maxUses), generate),
     list);
   }
 
@@ -119,27 +119,27 @@ export function settingsView(circleId) {
   function codeItem(code) {
     const link = inviteLink(code.code);
     const copy = h('button', {
-      type: 'button', testid: 'code-copy', text: 'Copy invite link',
+      type: 'button', testid: 'code-copy', text: t('manage.copyLink'),
       onclick: async () => {
         const done = await copyText(link);
-        copy.textContent = done ? 'Copied!' : 'Select and copy the link';
+        copy.textContent = done ? t('manage.copied') : t('manage.copyByHand');
       },
     });
     return h('li', { testid: 'code-item', dataset: { code: code.code } },
-      h('code', { class: 'code', testid: 'code', text: code.code }),
-      h('span', { class: 'muted small', text: code.max_uses ? `${code.uses || 0}/${code.max_uses} used` : 'unlimited uses' }),
-      h('input', { class: 'invite-link', testid: 'invite-link', readonly: true, value: link, 'aria-label': 'Invite link', onfocus: (e) => e.target.select() }),
+      userText('code', code.code, { class: 'code', testid: 'code', title: t('manage.code') }),
+      h('span', { class: 'muted small', text: code.max_uses ? t('manage.used', { uses: code.uses || 0, max: code.max_uses }) : t('manage.unlimitedUses') }),
+      h('input', { class: 'invite-link', testid: 'invite-link', readonly: true, value: link, 'aria-label': t('manage.inviteLink'), onfocus: (e) => e.target.select() }),
       copy);
   }
 
   function mySection() {
     const mine = state.circles.get(circleId) || {};
     const nickname = h('input', { testid: 'nickname-input', maxlength: '32', value: mine.nickname || '', placeholder: state.session.user ? state.session.user.name : '' });
-    const save = h('button', { type: 'submit', testid: 'nickname-save', text: 'Save name' });
+    const save = h('button', { type: 'submit', testid: 'nickname-save', text: t('manage.saveName') });
     const leave = h('button', {
-      type: 'button', class: 'danger', testid: 'leave-circle', text: 'Leave this circle',
+      type: 'button', class: 'danger', testid: 'leave-circle', text: t('manage.leave'),
       onclick: () => {
-        if (!window.confirm('Leave this circle?')) return;
+        if (!window.confirm(t('manage.leaveAsk'))) return;
         busy(leave, async () => {
           await api.leave(circleId);
           await loadCircles();
@@ -148,7 +148,7 @@ export function settingsView(circleId) {
       },
     });
     return h('section', { class: 'card', testid: 'my-membership' },
-      h('h3', { text: 'You in this circle' }),
+      h('h3', { text: t('manage.me') }),
       h('form', {
         class: 'row wrap',
         onsubmit: (event) => {
@@ -156,10 +156,10 @@ export function settingsView(circleId) {
           busy(save, async () => {
             await api.updateMember(circleId, state.session.user.id, { nickname: nickname.value.trim() });
             await loadCircles();
-            toast('Your name in this circle is saved.', 'info');
+            toast(t('manage.nameSaved'), 'info');
           });
         },
-      }, field('Your name here (empty: your account name)', nickname), save),
+      }, field(t('manage.nickname'), nickname), save),
       leave);
   }
 
