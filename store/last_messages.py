@@ -19,7 +19,9 @@ PREVIEW_CHARS = 200
 
 _WITH_NAMES = MESSAGES.join(USERS, USERS.c.id == MESSAGES.c.user_id).outerjoin(
     MEMBERSHIPS,
-    and_(MEMBERSHIPS.c.user_id == MESSAGES.c.user_id, MEMBERSHIPS.c.circle_id == MESSAGES.c.group_id),
+    and_(
+        MEMBERSHIPS.c.user_id == MESSAGES.c.user_id, MEMBERSHIPS.c.circle_id == MESSAGES.c.group_id
+    ),
 )
 
 
@@ -29,9 +31,7 @@ async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> R
     general = await group_row(conn, circle.id, circle.id)
     access = await access_of(conn, circle, general, user_id)
     query = (
-        select(
-            MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text, DISPLAY_NAME
-        )
+        select(MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text, DISPLAY_NAME)
         .select_from(_WITH_NAMES)
         .where(MESSAGES.c.group_id == general.id, MESSAGES.c.seq > access.floor)
         .order_by(MESSAGES.c.seq.desc())

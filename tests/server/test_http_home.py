@@ -11,7 +11,9 @@ API = "/api/v1"
 
 def say(client: TestClient, circle: dict, who, text: str) -> int:
     chat = client.app.state.node.store.chat
-    message, _ = client.portal.call(chat.say, circle["id"], who.id, who.name, text, f"n-{text[:20]}")
+    message, _ = client.portal.call(
+        chat.say, circle["id"], who.id, who.name, text, f"n-{text[:20]}"
+    )
     return int(message["seq"])
 
 
@@ -67,7 +69,9 @@ def test_the_invite_preview_shows_a_public_circle_to_anyone(
     client: TestClient, signup, make_circle
 ) -> None:
     ann = signup("ann")
-    circle = make_circle(ann, "周末舞蹈班", visibility="public", kind="teaching", description="跳舞")
+    circle = make_circle(
+        ann, "周末舞蹈班", visibility="public", kind="teaching", description="跳舞"
+    )
     response = client.get(f"{API}/circles/{circle['id']}/invite")
     assert response.status_code == 200, response.text
     assert response.json() == {
