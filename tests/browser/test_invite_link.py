@@ -106,7 +106,7 @@ def test_an_invite_opened_logged_out_in_chinese_lands_in_the_circle_after_login(
     phone = open_page(390, 844, locale="zh-CN")
     phone.goto(link)
     expect(tid(phone, "join-title")).to_have_text("邀请你加入「周末舞蹈班」")
-    expect(tid(phone, "join-meta")).to_have_text("教学 · 私密 · 1 位成员")
+    expect(tid(phone, "join-meta")).to_have_text("教学圈子 · 私密 · 1 位成员")
     expect(tid(phone, "join-description")).to_have_text("每周六上午九点，社区活动中心二楼。")
     expect(tid(phone, "auth-submit")).to_have_text("注册并加入")
     expect(phone.get_by_label("昵称")).to_be_visible()

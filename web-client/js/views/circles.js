@@ -184,13 +184,13 @@ function circleItem(circle) {
       h('span', { class: 'circle-main' },
         h('span', { class: 'circle-top' },
           h('span', { class: 'circle-name', testid: 'circle-name', text: circle.name }),
+          h('span', { class: 'circle-meta' }, meta),
           when ? h('time', {
             class: 'circle-time', testid: 'circle-time', datetime: new Date(when).toISOString(), text: listTime(when),
           }) : null),
         h('span', { class: 'circle-bottom' },
           h('span', { class: 'circle-last', testid: 'circle-last', text: lastLine(circle) }),
-          badges),
-        h('span', { class: 'circle-meta' }, meta))));
+          badges))));
 }
 
 /** An invite is a link (…#/join/<circle>/<code>) or "<circle> <code>". */
