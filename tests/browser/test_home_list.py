@@ -3,6 +3,9 @@ and its time, unread and must-read badges, the most recently active first; Creat
 Discover behind buttons; kinds, visibility and roles in the page's language. Also the
 screenshots of the home page in Chinese and English."""
 
+# Chinese text uses Chinese (full-width) punctuation: what the page must show.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import json
@@ -59,7 +62,9 @@ def test_the_circle_list_reads_like_a_chat_app_in_chinese_and_english(
     say_as(server, token, team, "周日上午九点在社区中心集合，记得带上志愿者马甲。")
     say_as(server, token, books, "今天读完了《活着》第三章，大家打卡了吗？", "明天继续第四章 📚")
     say_as(server, token, dance, "这周六的课改到下午两点，请家长们互相转告，谢谢大家配合！")
-    post = api(teacher, "POST", f"/circles/{dance}/posts", {"kind": "notice", "text": "期末汇演通知"})
+    post = api(
+        teacher, "POST", f"/circles/{dance}/posts", {"kind": "notice", "text": "期末汇演通知"}
+    )
     api(teacher, "PUT", f"/posts/{post['id']}/must-read")
 
     # The parent's home page (Chinese): most recently active first, last message with

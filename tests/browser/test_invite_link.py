@@ -4,6 +4,9 @@ circle or a private one with a code that admits), and nothing is joined until th
 person clicks Join. Opened logged out, it shows the circle above the sign-up, and
 signing up (or logging in) lands in the circle, joined."""
 
+# Chinese text uses Chinese (full-width) punctuation: what the page must show.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import re
