@@ -157,3 +157,22 @@ def test_the_document_says_where_429_can_come_and_its_retry_after() -> None:
             assert "429" in op["responses"], (method, path)
     e429 = DOCUMENT["components"]["responses"]["E429"]
     assert "Retry-After" in e429["headers"]
+
+
+def test_invite_previews_are_limited_per_address_apart_from_logins(start: Start) -> None:
+    client = start(login_burst=2, login_rate_per_min=NO_REFILL_PER_MIN)
+    ann = {"Authorization": f"Bearer {signup(client, 'ann').json()['token']}"}
+    body = {"name": "Readers", "kind": "community", "visibility": "public"}
+    circle = client.post("/api/v1/circles", json=body, headers=ann).json()["id"]
+
+    def preview(ip: str) -> httpx.Response:
+        return client.get(f"/api/v1/circles/{circle}/invite", headers={"X-Test-Ip": ip})
+
+    assert [preview("10.7.7.7").status_code for _ in range(2)] == [200, 200]
+    refused = preview("10.7.7.7")
+    assert_limited(refused)
+    assert refused.json()["error"]["reason"] == "too_many_requests"
+    assert refused.json()["error"]["params"]["seconds"] >= 1
+    # Another address, and logins from this one, are not held up by it.
+    assert preview("10.0.0.9").status_code == 200
+    assert login(client, "ann", "correct horse", "10.7.7.7").status_code == 200
