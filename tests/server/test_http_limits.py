@@ -87,8 +87,12 @@ def test_failed_logins_wait_longer_and_longer_but_not_the_owner_elsewhere(start:
     assert signup(client, "ann").status_code == 201
     attacker = "10.6.6.6"
     assert [login(client, "ann", f"guess{i}", attacker).status_code for i in range(3)] == [401] * 3
-    retry = assert_limited(login(client, "ann", "guess3", attacker))
+    waiting = login(client, "ann", "guess3", attacker)
+    retry = assert_limited(waiting)
     assert 1 <= retry <= 30
+    # The client says how long to wait, in the page's language: reason and seconds.
+    assert waiting.json()["error"]["reason"] == "login_wait"
+    assert waiting.json()["error"]["params"] == {"seconds": retry}
     # Refused before the password is checked: even the right one waits.
     assert_limited(login(client, "ann", "correct horse", attacker))
     # The owner, from an address that has not failed, logs in.
