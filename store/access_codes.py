@@ -96,3 +96,20 @@ async def _why_refused(conn: AsyncConnection, circle_id: str, code: str, now: in
     if row.expires is not None and row.expires < now:
         return "this access code has expired"
     return "this access code has been used up"
+
+
+async def code_admits(conn: AsyncConnection, circle_id: str, code: object) -> bool:
+    """Whether ``code`` would let someone into ``circle_id`` now (right circle, not
+    expired, not used up), without using it: the invite preview asks this."""
+    if not isinstance(code, str) or not code.strip():
+        return False
+    now = now_ms()
+    found = await conn.execute(
+        select(ACCESS_CODES.c.code).where(
+            ACCESS_CODES.c.code == normalize_code(code),
+            ACCESS_CODES.c.circle_id == circle_id,
+            or_(ACCESS_CODES.c.max_uses.is_(None), ACCESS_CODES.c.uses < ACCESS_CODES.c.max_uses),
+            or_(ACCESS_CODES.c.expires.is_(None), ACCESS_CODES.c.expires >= now),
+        )
+    )
+    return found.first() is not None

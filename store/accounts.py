@@ -37,6 +37,9 @@ PASSWORD_MIN = 8
 # Long enough for any passphrase, short enough that hashing it is no DoS.
 PASSWORD_MAX = 1024
 NAME_MAX = 64
+HANDLE_LIMITS = {"min": 3, "max": 32}
+# One reason for an unknown handle and a wrong password: no probing for handles.
+LOGIN_FAILED = "login_failed"
 DAY_MS = 86_400_000
 
 
@@ -74,9 +77,9 @@ class Accounts:
         """Create a user and a first token. Handles are case-insensitive (stored lowercase)."""
         handle = _handle(handle)
         _password(password)
-        name = validation.display_name(name, "name", NAME_MAX)
+        name = _name(name)
         if await self._user_id_by_handle(handle) is not None:
-            raise Conflict("this handle is taken")
+            raise Conflict("this handle is taken", "handle_taken")
         password_hash = await self.passwords.hash(password)
         user_id = new_id()
         now = now_ms()
@@ -94,13 +97,13 @@ class Accounts:
                 token = await _issue_token(conn, user_id, now)
         except IntegrityError:
             # Lost a race for the same handle.
-            raise Conflict("this handle is taken") from None
+            raise Conflict("this handle is taken", "handle_taken") from None
         return token, {"id": user_id, "handle": handle, "name": name}
 
     async def login(self, handle: str, password: str) -> tuple[str, Record]:
         """A new token for the right password; ``Unauthenticated`` otherwise, in similar time."""
         if not isinstance(handle, str) or not isinstance(password, str):
-            raise Unauthenticated("wrong handle or password")
+            raise Unauthenticated("wrong handle or password", LOGIN_FAILED)
         async with self._db.read() as conn:
             row = (
                 await conn.execute(
@@ -112,9 +115,9 @@ class Accounts:
         if row is None:
             # Spend the same time as a real check: no handle probing by timing.
             await self._verify(await self._dummy(), password)
-            raise Unauthenticated("wrong handle or password")
+            raise Unauthenticated("wrong handle or password", LOGIN_FAILED)
         if not await self._verify(row.password_hash, password):
-            raise Unauthenticated("wrong handle or password")
+            raise Unauthenticated("wrong handle or password", LOGIN_FAILED)
         new_hash = None
         if self.passwords.needs_rehash(row.password_hash):
             # The cost settings changed: upgrade the stored hash now that we know the password.
@@ -216,7 +219,7 @@ class Accounts:
         if current is None:
             raise NotFound("no such user")
         if not isinstance(old_password, str) or not await self._verify(current, old_password):
-            raise Forbidden("the old password is wrong")
+            raise Forbidden("the old password is wrong", "password_wrong")
         new_hash = await self.passwords.hash(new_password)
         # Never hash inside the transaction: it would hold SQLite's write lock.
         async with self._db.write() as conn:
@@ -261,7 +264,7 @@ class Accounts:
         return user_record(row)
 
     async def update_user(self, user_id: str, name: str) -> Record:
-        name = validation.display_name(name, "name", NAME_MAX)
+        name = _name(name)
         async with self._db.write() as conn:
             result = await conn.execute(
                 update(USERS).where(USERS.c.id == user_id).values(name=name)
@@ -305,15 +308,33 @@ async def _end_sessions(conn: AsyncConnection, user_id: str, keep: str | None) -
 
 def _handle(handle: object) -> str:
     if not isinstance(handle, str):
-        raise Invalid("handle must be a string")
+        raise Invalid("handle must be a string", "handle_invalid", HANDLE_LIMITS)
     handle = handle.strip().lower()
     if not HANDLE_RE.fullmatch(handle):
-        raise Invalid("handle must be 3 to 32 of a-z, 0-9, '_', '.', '-'")
+        raise Invalid(
+            "handle must be 3 to 32 of a-z, 0-9, '_', '.', '-'", "handle_invalid", HANDLE_LIMITS
+        )
     return handle
 
 
 def _password(password: object) -> None:
     if not isinstance(password, str):
-        raise Invalid("password must be a string")
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise Invalid(f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+        raise Invalid("password must be a string", "password_too_short", {"min": PASSWORD_MIN})
+    message = f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(message, "password_too_short", {"min": PASSWORD_MIN})
+    if len(password) > PASSWORD_MAX:
+        raise Invalid(message, "password_too_long", {"max": PASSWORD_MAX})
+
+
+def _name(name: object) -> str:
+    """A display name (any script, emoji): ``name_required``, ``name_too_long`` or
+    ``name_invalid`` (a control or invisible character) when refused."""
+    try:
+        return validation.display_name(name, "name", NAME_MAX)
+    except Invalid as exc:
+        if isinstance(name, str) and not name.strip():
+            raise Invalid(exc.message, "name_required") from None
+        if isinstance(name, str) and len(name.strip()) > NAME_MAX:
+            raise Invalid(exc.message, "name_too_long", {"max": NAME_MAX}) from None
+        raise Invalid(exc.message, "name_invalid") from None

@@ -11,12 +11,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import validation
-from .access_codes import create_codes
+from .access_codes import code_admits, create_codes
 from .changes import record
 from .engine import Service
 from .errors import Invalid, NotFound
 from .groups import create_general, group_unread
 from .ids import encode_cursor, new_id, now_ms
+from .last_messages import last_message
 from .lookups import circle_row, member_row, newest_first, require_manager, require_visible
 from .models import CIRCLES, MEMBERSHIPS
 from .must_read import pending_counts
@@ -122,6 +123,24 @@ class Circles(Service):
             await require_visible(conn, row, viewer_id)
         return circle_record(row)
 
+    async def invite_preview(self, circle_id: str, code: str | None) -> Record:
+        """What an invite link shows before sign-up: name, description, kind,
+        visibility and member count. A public circle to anyone; a private one only
+        with a code that would admit now — otherwise ``NotFound``, as for a circle
+        that does not exist (the answer never tells that a private circle exists)."""
+        async with self._db.read() as conn:
+            row = await circle_row(conn, circle_id)
+            if row.visibility != "public" and not await code_admits(conn, circle_id, code):
+                raise NotFound("no such circle")
+        return {
+            "id": row.id,
+            "name": row.name,
+            "description": row.description,
+            "kind": row.kind,
+            "visibility": row.visibility,
+            "member_count": row.member_count,
+        }
+
     async def update(self, circle_id: str, actor_id: str, changes: dict[str, Any]) -> Record:
         """Change settings (owner/admin). Unknown keys and bad values are ``Invalid``."""
         if not isinstance(changes, dict):
@@ -153,8 +172,8 @@ class Circles(Service):
         return await create_codes(self._db, circle_id, actor_id, count, max_uses, expires_in_s)
 
     async def my_circles(self, user_id: str) -> list[Record]:
-        """The user's circles with role, nickname, unread count and pending must-reads,
-        in joining order."""
+        """The user's circles with role, nickname, unread count, pending must-reads,
+        last message and last activity, in joining order."""
         query = (
             select(
                 *CIRCLE_COLUMNS,
@@ -162,6 +181,7 @@ class Circles(Service):
                 MEMBERSHIPS.c.nickname,
                 MEMBERSHIPS.c.read_seq,
                 MEMBERSHIPS.c.joined_seq,
+                MEMBERSHIPS.c.joined,
             )
             .join(MEMBERSHIPS, MEMBERSHIPS.c.circle_id == CIRCLES.c.id)
             .where(MEMBERSHIPS.c.user_id == user_id)
@@ -171,6 +191,7 @@ class Circles(Service):
             rows = (await conn.execute(query)).all()
             pending = await pending_counts(conn, user_id) if rows else {}
             in_groups = await group_unread(conn, user_id) if rows else {}
+            last = {row.id: await last_message(conn, row, user_id) for row in rows}
         return [
             {
                 **circle_record(row),
@@ -181,6 +202,10 @@ class Circles(Service):
                 "unread": max(0, row.last_seq - max(row.read_seq, row.joined_seq))
                 + in_groups.get(row.id, 0),
                 "must_read_pending": pending.get(row.id, 0),
+                # The newest message of the general group the member may read (or
+                # null), and when the circle was last active: the home page's order.
+                "last_message": last[row.id],
+                "last_activity": max(row.joined, (last[row.id] or {}).get("ts", 0)),
             }
             for row in rows
         ]

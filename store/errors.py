@@ -2,7 +2,9 @@
 
 Each carries a ``code`` from the contracts (PROTOCOL.md, HTTP-API.md) and a
 human message, so the server maps them at the edge without a lookup table of
-its own: ``except StoreError as e: reply_error(e.code, e.message)``.
+its own: ``except StoreError as e: reply_error(e.code, e.message)``. Some also
+carry a ``reason`` (a finer, stable code a client translates: ``handle_taken``)
+and its ``params`` (``{"min": 8}``); protocol/README.md lists them.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ class StoreError(Exception):
 
     code = "internal"
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self, message: str, reason: str | None = None, params: dict[str, int] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason
+        self.params = params
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"

@@ -16,7 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import bad, get_str, json_body
+from server.api.errors import ApiError
+from server.api.inputs import get_str, json_body
 from server.api.responses import created, no_content, ok, route
 from server.api.throttle import throttle, too_many
 from server.client_address import client_ip
@@ -34,12 +35,20 @@ async def signup(request: Request) -> Response:
     body = await json_body(request)
     handle = get_str(body, "handle", required=True, max_len=64)
     if handle is not None and not SIGNUP_HANDLE.fullmatch(handle):
-        raise bad("handle must be 3 to 32 of a-z, 0-9, '_', '.', '-'")
+        raise ApiError(
+            "bad_request",
+            "handle must be 3 to 32 of a-z, 0-9, '_', '.', '-'",
+            reason="handle_invalid",
+            params={"min": 3, "max": 32},
+        )
     password = get_str(body, "password", required=True, max_len=PASSWORD_MAX)
     name = get_str(body, "name", required=True, max_len=200)
     node = node_of(request)
     await throttle(
-        node.limits.signups, client_ip(request.scope), "too many signups from this address"
+        node.limits.signups,
+        client_ip(request.scope),
+        "too many signups from this address",
+        "too_many_signups",
     )
     token, user = await node.store.accounts.signup(handle, password, name)
     return created({"token": token, "user": user})
@@ -51,12 +60,12 @@ async def login(request: Request) -> Response:
     password = get_str(body, "password", required=True, max_len=PASSWORD_MAX)
     node = node_of(request)
     ip = client_ip(request.scope)
-    await throttle(node.limits.logins, ip, "too many logins from this address")
+    await throttle(node.limits.logins, ip, "too many logins from this address", "too_many_logins")
     account = (handle or "").strip().lower()
     failures = node.limits.login_failures
     wait = await failures.wait(account, ip)
     if wait:
-        raise too_many(wait, "too many failed logins: wait before trying again")
+        raise too_many(wait, "too many failed logins: wait before trying again", "login_wait")
     try:
         token, user = await node.store.accounts.login(handle, password)
     except Unauthenticated:

@@ -25,6 +25,7 @@ from server.api.inputs import (
 )
 from server.api.responses import created, no_content, ok, route
 from server.api.throttle import throttle
+from server.client_address import client_ip
 
 KINDS = ("internal", "business", "community", "teaching")
 VISIBILITIES = ("public", "private")
@@ -64,6 +65,21 @@ async def directory(request: Request) -> Response:
         q=q, kind=kind, cursor=cursor, limit=limit
     )
     return ok({"circles": found, "next": next_cursor})
+
+
+async def invite_preview(request: Request) -> Response:
+    """Unauthenticated: what an invite link invites to (see Circles.invite_preview).
+    Limited per IP like a login, in a bucket of its own."""
+    code = query_str(request, "code", max_len=200)
+    node = node_of(request)
+    await throttle(
+        node.limits.logins,
+        f"invite:{client_ip(request.scope)}",
+        "too many invite look-ups from this address",
+        "too_many_requests",
+    )
+    circle_id = request.path_params["id"]
+    return ok(await node.store.circles.invite_preview(circle_id, code))
 
 
 async def get_circle(request: Request) -> Response:
@@ -150,6 +166,7 @@ async def create_codes(request: Request) -> Response:
 routes = [
     route("/circles", get=directory, post=create_circle),
     route("/circles/{id}", get=get_circle, patch=patch_circle),
+    Route("/circles/{id}/invite", invite_preview, methods=["GET"]),
     Route("/circles/{id}/join", join, methods=["POST"]),
     Route("/circles/{id}/leave", leave, methods=["POST"]),
     Route("/circles/{id}/members", members, methods=["GET"]),

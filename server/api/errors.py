@@ -1,4 +1,6 @@
-"""The HTTP edge of every error: one body shape, ``{"error":{"code","message"}}``.
+"""The HTTP edge of every error: one body shape, ``{"error":{"code","message"}}``,
+plus ``reason`` (a finer stable code: ``handle_taken``) and ``params`` (numbers the
+sentence needs: ``{"min": 8}``) when the refusal has them (protocol/README.md).
 
 Domain exceptions from the store carry a contract code; they, ``ApiError`` and
 Starlette's own ``HTTPException`` become that shape with the matching status.
@@ -54,6 +56,8 @@ class ApiError(Exception):
         message: str,
         headers: Mapping[str, str] | None = None,
         status: int | None = None,
+        reason: str | None = None,
+        params: Mapping[str, int] | None = None,
     ):
         if code not in STATUS:
             raise ValueError(f"unknown error code {code!r}")
@@ -62,6 +66,8 @@ class ApiError(Exception):
         self.message = message
         self.headers = dict(headers or {})
         self._status = status
+        self.reason = reason
+        self.params = dict(params) if params else None
 
     @property
     def status(self) -> int:
@@ -69,10 +75,19 @@ class ApiError(Exception):
 
 
 def error_response(
-    code: str, message: str, status: int | None = None, headers: Mapping[str, str] | None = None
+    code: str,
+    message: str,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    reason: str | None = None,
+    params: Mapping[str, int] | None = None,
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message}}
-    return JSONResponse(body, status_code=status or STATUS[code], headers=headers)
+    error: dict[str, object] = {"code": code, "message": message}
+    if reason:
+        error["reason"] = reason
+        if params:
+            error["params"] = dict(params)
+    return JSONResponse({"error": error}, status_code=status or STATUS[code], headers=headers)
 
 
 async def _respond(
@@ -81,17 +96,21 @@ async def _respond(
     message: str,
     status: int | None = None,
     headers: Mapping[str, str] | None = None,
+    reason: str | None = None,
+    params: Mapping[str, int] | None = None,
 ) -> Response | None:
     if isinstance(conn, WebSocket):
         with contextlib.suppress(RuntimeError):  # already closed
             await conn.close(code=_WS_CLOSE.get(code, 1011))
         return None
-    return error_response(code, message, status, headers)
+    return error_response(code, message, status, headers, reason, params)
 
 
 async def _api_error(conn: HTTPConnection, exc: Exception) -> Response | None:
     assert isinstance(exc, ApiError)
-    return await _respond(conn, exc.code, exc.message, exc.status, exc.headers)
+    return await _respond(
+        conn, exc.code, exc.message, exc.status, exc.headers, exc.reason, exc.params
+    )
 
 
 async def _store_error(conn: HTTPConnection, exc: Exception) -> Response | None:
@@ -107,7 +126,8 @@ async def _store_error(conn: HTTPConnection, exc: Exception) -> Response | None:
         # was busy: nothing written, try again in a second.
         retry = getattr(exc, "retry_after", 1.0)
         headers = {"Retry-After": str(max(1, math.ceil(retry)))}
-    return await _respond(conn, code, message, headers=headers)
+    reason, params = getattr(exc, "reason", None), getattr(exc, "params", None)
+    return await _respond(conn, code, message, headers=headers, reason=reason, params=params)
 
 
 async def _http_error(conn: HTTPConnection, exc: Exception) -> Response | None:

@@ -177,6 +177,18 @@ PATHS: dict[str, dict[str, Schema]] = {
             params=(CIRCLE,),
         ),
     },
+    f"{V1}/circles/{{id}}/invite": {
+        "get": operation(
+            "What an invite link invites to, without logging in: a public circle always, "
+            "a private one only with an access code that would admit now (404 otherwise, "
+            "as for an unknown circle); limited per address",
+            "circles",
+            ref("InvitePreview"),
+            errors="404",
+            params=(CIRCLE, query_param("code", STR, "the invite's access code")),
+            public=True,
+        ),
+    },
     f"{V1}/circles/{{id}}/join": {
         "post": operation(
             "Join; a private circle needs a valid access code",

@@ -44,7 +44,24 @@ def nullable(schema: Schema) -> Schema:
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(
         ["error"],
-        error=obj(["code", "message"], code={"type": "string", "enum": list(STATUS)}, message=STR),
+        error=obj(
+            ["code", "message"],
+            code={"type": "string", "enum": list(STATUS)},
+            message={**STR, "description": "English, for logs: clients show `reason`/`code`"},
+            reason={
+                **STR,
+                "description": "a finer stable code some refusals carry, for the client to "
+                "translate (handle_invalid, handle_taken, password_too_short, "
+                "password_too_long, name_required, name_too_long, name_invalid, "
+                "login_failed, login_wait, password_wrong, too_many_signups, "
+                "too_many_logins, too_many_requests; protocol/README.md); more may come",
+            },
+            params={
+                "type": "object",
+                "additionalProperties": INT,
+                "description": "numbers the reason's sentence needs: min, max, seconds",
+            },
+        ),
     ),
     "User": obj(
         ["id", "handle", "name"], id=STR, handle={**STR, "pattern": "^[a-z0-9_.-]{3,32}$"}, name=STR
@@ -100,9 +117,33 @@ SCHEMAS: dict[str, Schema] = {
                 nickname=nullable(STR),
                 unread=INT,
                 must_read_pending=INT,
+                last_message={
+                    "anyOf": [ref("LastMessage"), {"type": "null"}],
+                    "description": "the newest message of the general group the caller may "
+                    "read (null: none yet)",
+                },
+                last_activity={**MS, "description": "the last message's time, else joining"},
             ),
         ]
     },
+    "LastMessage": obj(
+        ["group", "seq", "ts", "author", "author_name", "text"],
+        group={**STR, "description": "the chat group (the circle's general group)"},
+        seq=INT,
+        ts=MS,
+        author={**STR, "description": "user id"},
+        author_name={**STR, "description": "display name in the circle"},
+        text={**STR, "description": "the text, cut at 200 characters"},
+    ),
+    "InvitePreview": obj(
+        ["id", "name", "description", "kind", "visibility", "member_count"],
+        id=STR,
+        name=STR,
+        description=STR,
+        kind=KIND,
+        visibility=VISIBILITY,
+        member_count=INT,
+    ),
     "Member": obj(
         ["user", "role", "nickname", "name"],
         user={**STR, "description": "user id"},

@@ -19,9 +19,9 @@ def signup(page: Page, handle: str, name: str) -> None:
     expect(form).to_be_visible()
     if form.get_attribute("data-mode") != "signup":
         tid(page, "auth-switch").click()
-    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Display name").fill(name)
+    page.get_by_label("Login name").fill(handle)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Your name").fill(name)
     tid(page, "auth-submit").click()
     expect(tid(page, "circle-list")).to_be_attached()
     expect(tid(page, "me-name")).to_have_text(name)
@@ -30,7 +30,7 @@ def signup(page: Page, handle: str, name: str) -> None:
 
 def login(page: Page, handle: str) -> None:
     expect(tid(page, "auth-form")).to_be_visible()
-    page.get_by_label("Handle").fill(handle)
+    page.get_by_label("Login name").fill(handle)
     page.get_by_label("Password").fill(PASSWORD)
     tid(page, "auth-submit").click()
     wait_live(page)
@@ -49,13 +49,22 @@ def go_home(page: Page) -> None:
     tid(page, "home-link").click()
     expect(page).to_have_url(HOME_URL)
     expect(tid(page, "circle-page")).to_have_count(0)
-    expect(tid(page, "create-form")).to_be_visible()
+    expect(tid(page, "home-actions")).to_be_visible()
+
+
+def open_home_panel(page: Page, panel: str) -> None:
+    """Open the home page's "Create circle" or "Discover circles" panel (a button each)."""
+    button = tid(page, f"home-{panel}")
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    expect(tid(page, f"panel-{panel}")).to_be_visible()
 
 
 def create_circle(
     page: Page, name: str, visibility: str = "private", kind: str = "community"
 ) -> str:
     go_home(page)
+    open_home_panel(page, "create")
     form = tid(page, "create-form")
     field = form.get_by_label("Name", exact=True)
     field.fill(name)

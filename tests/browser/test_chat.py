@@ -15,6 +15,7 @@ from tests.browser.pages import (
     join_with_invite,
     login,
     messages,
+    open_home_panel,
     open_tab,
     say,
     signup,
@@ -97,6 +98,7 @@ def test_session_survives_reload_history_and_unread_badges(
     bob.screenshot(path=str(screenshots / "circle-list.png"))
 
     # Discover finds the public circle by name and kind; join it.
+    open_home_panel(bob, "discover")
     tid(bob, "discover-q").fill("book")
     tid(bob, "discover-kind").select_option("teaching")
     result = tid(bob, "discover-item").filter(has_text="Book club")

@@ -7,13 +7,14 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import create_circle, go_home, signup, tid
+from tests.browser.pages import create_circle, go_home, open_home_panel, signup, tid
 
 
 def test_home_link_keeps_the_create_form_being_typed_into(open_page: Any) -> None:
     page = open_page()
     signup(page, "hana", "Hana")
     assert "#" not in page.url
+    open_home_panel(page, "create")
     name = tid(page, "create-name")
     name.fill("Half-typed")
     page.evaluate("window.__form = document.querySelector('[data-testid=create-form]')")

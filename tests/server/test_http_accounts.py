@@ -11,7 +11,8 @@ def assert_error(response, status: int, code: str) -> None:
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message"}
+    # A refusal may add its finer `reason` (and `params`): the contract's shape plus those.
+    assert {"code", "message"} <= set(body["error"]) <= {"code", "message", "reason", "params"}
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
 
@@ -141,3 +142,56 @@ def test_a_null_field_is_bad_input_not_left_out(client: TestClient, signup) -> N
     response = client.patch(f"{API}/me", json={"name": None}, headers=ann.auth)
     assert_error(response, 400, "bad_request")
     assert client.get(f"{API}/me", headers=ann.auth).json()["name"] == "Ann"
+
+
+def _reason(response, status: int, reason: str, params: dict | None = None) -> None:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["reason"] == reason, error
+    assert error.get("params") == params, error
+
+
+def test_signup_refusals_carry_a_reason_a_client_translates(client: TestClient, signup) -> None:
+    def try_signup(handle: str, password: str = "correct horse", name: str = "Ann"):
+        body = {"handle": handle, "password": password, "name": name}
+        return client.post(f"{API}/auth/signup", json=body)
+
+    bounds = {"min": 3, "max": 32}
+    _reason(try_signup("张三"), 400, "handle_invalid", bounds)
+    _reason(try_signup("ab"), 400, "handle_invalid", bounds)
+    _reason(try_signup("ann", password="short"), 400, "password_too_short", {"min": 8})
+    _reason(try_signup("ann", name="   "), 400, "name_required")
+    _reason(try_signup("ann", name="x" * 65), 400, "name_too_long", {"max": 64})
+    _reason(try_signup("ann", name="A\u0007nn"), 400, "name_invalid")
+    signup("ann")
+    _reason(try_signup("ANN"), 409, "handle_taken")
+
+
+def test_a_chinese_display_name_and_a_phone_like_login_name_sign_up(client: TestClient) -> None:
+    body = {"handle": "13800138000", "password": "correct horse", "name": "张云妮 🌸"}
+    response = client.post(f"{API}/auth/signup", json=body)
+    assert response.status_code == 201, response.text
+    assert response.json()["user"]["name"] == "张云妮 🌸"
+    login = client.post(
+        f"{API}/auth/login", json={"handle": "13800138000", "password": "correct horse"}
+    )
+    assert login.status_code == 200
+
+
+def test_login_refusals_say_one_reason_for_a_wrong_handle_and_a_wrong_password(
+    client: TestClient, signup
+) -> None:
+    signup("ann")
+    wrong = client.post(f"{API}/auth/login", json={"handle": "ann", "password": "wrong horse"})
+    _reason(wrong, 401, "login_failed")
+    nobody = client.post(f"{API}/auth/login", json={"handle": "nob", "password": "wrong horse"})
+    _reason(nobody, 401, "login_failed")
+
+
+def test_a_wrong_old_password_says_so(client: TestClient, signup) -> None:
+    ann = signup("ann")
+    body = {"old_password": "not the one", "new_password": "battery staple"}
+    _reason(client.post(f"{API}/me/password", json=body, headers=ann.auth), 403, "password_wrong")
+    short = {"old_password": "correct horse", "new_password": "short"}
+    response = client.post(f"{API}/me/password", json=short, headers=ann.auth)
+    _reason(response, 400, "password_too_short", {"min": 8})

@@ -17,7 +17,8 @@ def assert_error(response, status: int, code: str) -> None:
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message"}
+    # A refusal may add its finer `reason` (and `params`): the contract's shape plus those.
+    assert {"code", "message"} <= set(body["error"]) <= {"code", "message", "reason", "params"}
     assert body["error"]["code"] == code
 
 

@@ -87,8 +87,12 @@ def test_failed_logins_wait_longer_and_longer_but_not_the_owner_elsewhere(start:
     assert signup(client, "ann").status_code == 201
     attacker = "10.6.6.6"
     assert [login(client, "ann", f"guess{i}", attacker).status_code for i in range(3)] == [401] * 3
-    retry = assert_limited(login(client, "ann", "guess3", attacker))
+    waiting = login(client, "ann", "guess3", attacker)
+    retry = assert_limited(waiting)
     assert 1 <= retry <= 30
+    # The client says how long to wait, in the page's language: reason and seconds.
+    assert waiting.json()["error"]["reason"] == "login_wait"
+    assert waiting.json()["error"]["params"] == {"seconds": retry}
     # Refused before the password is checked: even the right one waits.
     assert_limited(login(client, "ann", "correct horse", attacker))
     # The owner, from an address that has not failed, logs in.
@@ -157,3 +161,22 @@ def test_the_document_says_where_429_can_come_and_its_retry_after() -> None:
             assert "429" in op["responses"], (method, path)
     e429 = DOCUMENT["components"]["responses"]["E429"]
     assert "Retry-After" in e429["headers"]
+
+
+def test_invite_previews_are_limited_per_address_apart_from_logins(start: Start) -> None:
+    client = start(login_burst=2, login_rate_per_min=NO_REFILL_PER_MIN)
+    ann = {"Authorization": f"Bearer {signup(client, 'ann').json()['token']}"}
+    body = {"name": "Readers", "kind": "community", "visibility": "public"}
+    circle = client.post("/api/v1/circles", json=body, headers=ann).json()["id"]
+
+    def preview(ip: str) -> httpx.Response:
+        return client.get(f"/api/v1/circles/{circle}/invite", headers={"X-Test-Ip": ip})
+
+    assert [preview("10.7.7.7").status_code for _ in range(2)] == [200, 200]
+    refused = preview("10.7.7.7")
+    assert_limited(refused)
+    assert refused.json()["error"]["reason"] == "too_many_requests"
+    assert refused.json()["error"]["params"]["seconds"] >= 1
+    # Another address, and logins from this one, are not held up by it.
+    assert preview("10.0.0.9").status_code == 200
+    assert login(client, "ann", "correct horse", "10.7.7.7").status_code == 200

@@ -81,6 +81,7 @@ export const createCircle = (fields) => request('POST', '/circles', fields);
 export const directory = (q, kind, cursor) => request('GET', `/circles${query({ q, kind, cursor })}`);
 export const circle = (id) => request('GET', `/circles/${enc(id)}`);
 export const updateCircle = (id, changes) => request('PATCH', `/circles/${enc(id)}`, changes);
+export const invitePreview = (id, code) => request('GET', `/circles/${enc(id)}/invite${query({ code })}`);
 export const join = (id, code) => request('POST', `/circles/${enc(id)}/join`, code ? { code } : {});
 export const leave = (id) => request('POST', `/circles/${enc(id)}/leave`);
 export const members = (id, cursor) => request('GET', `/circles/${enc(id)}/members${query({ cursor })}`);

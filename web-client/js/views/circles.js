@@ -1,21 +1,33 @@
-// The home page: my circles (unread and must-read badges), join with an invite, create a
-// circle, and the directory of public circles (discover.js).
+// The home page, as chat apps have it: my circles, the most recently active first, each with
+// its avatar, name, last message (author: text) and time, unread and must-read badges.
+// "Create circle" and "Discover circles" are buttons that open their panel; joining with an
+// invite and the sessions sit beside the list.
+//
+// The list is GET /me/circles (with each circle's last message): loaded when the page opens,
+// every POLL_MS while it is shown and when the window gets the focus back, and moved on at
+// once by every chat message the socket still delivers (circles opened earlier stay joined).
 
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
+import { formatDay, formatTime, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
+import { avatarEl } from './avatar.js';
 import { discoverView, KINDS } from './discover.js';
 import { sessionsView } from './sessions.js';
 
 const POLL_MS = 10000;
+const DAY_MS = 86400000;
 // What is being typed into the home page's forms: it outlives a re-render of the page.
 const EMPTY_DRAFTS = { invite: '', name: '', kind: 'community', visibility: 'private', description: '' };
 const drafts = { ...EMPTY_DRAFTS };
+// The panel open under the buttons ('create', 'discover' or null): kept across re-renders.
+let openPanel = null;
 
 /** Empty the drafts (all of them: a new session starts with empty forms). */
 export function forgetDrafts(keys = Object.keys(EMPTY_DRAFTS)) {
   for (const key of keys) drafts[key] = EMPTY_DRAFTS[key];
+  if (keys.length === Object.keys(EMPTY_DRAFTS).length) openPanel = null;
 }
 
 /** The control shows its draft and writes every change back to it. */
@@ -27,56 +39,158 @@ function drafted(control, key) {
   return control;
 }
 
+/** When a circle was last active: its last message, else when I joined (ms). */
+export function activityOf(circle) {
+  return Math.max(circle.last_activity || 0, (circle.last_message && circle.last_message.ts) || 0);
+}
+
+/** The circles, the most recently active first (then by name). */
+export function sortCircles(list) {
+  return [...list].sort((a, b) => (activityOf(b) - activityOf(a))
+    || String(a.name).localeCompare(String(b.name)));
+}
+
+/** The time shown next to a circle: 14:05 today, "Yesterday", else the day. */
+export function listTime(ms, now = Date.now()) {
+  if (!ms) return '';
+  const day = (when) => new Date(when).toDateString();
+  if (day(ms) === day(now)) return formatTime(ms);
+  if (day(ms) === day(now - DAY_MS)) return t('home.yesterday');
+  return formatDay(ms, now);
+}
+
 export function homeView(container) {
-  const list = h('ul', { class: 'circle-list', testid: 'circle-list' });
-  const empty = h('p', { class: 'muted', testid: 'no-circles', text: 'You are in no circle yet: create one, join with an invite, or discover public circles below.' });
+  const list = h('ul', { class: 'circle-list home-circles', testid: 'circle-list', 'aria-labelledby': 'my-circles-title' });
+  const empty = h('p', { class: 'muted', testid: 'no-circles', text: t('home.empty') });
 
   function renderList() {
-    const circles = [...state.circles.values()];
+    const circles = sortCircles(state.circles.values());
     empty.hidden = circles.length > 0;
     list.replaceChildren(...circles.map(circleItem));
   }
 
-  const discover = discoverView({ onJoined: (id) => { location.hash = `#/c/${id}`; } });
-  container.replaceChildren(h('div', { class: 'home' },
-    h('section', { class: 'card', 'aria-labelledby': 'my-circles-title' },
-      h('h1', { id: 'my-circles-title', text: 'Your circles' }), empty, list),
-    h('div', { class: 'home-side' }, inviteForm(), createForm(), sessionsView()),
-    discover.el));
+  // The panels behind the buttons (Discover is built, and searches, when first opened).
+  let discover = null;
+  const panels = {
+    create: h('div', { class: 'home-panel', id: 'home-panel-create', testid: 'panel-create', hidden: true }, createForm()),
+    discover: h('div', { class: 'home-panel', id: 'home-panel-discover', testid: 'panel-discover', hidden: true }),
+  };
+  const buttons = {
+    create: h('button', {
+      type: 'button', class: 'primary', testid: 'home-create', text: t('home.create'),
+      'aria-controls': 'home-panel-create', 'aria-expanded': 'false', onclick: () => toggle('create'),
+    }),
+    discover: h('button', {
+      type: 'button', testid: 'home-discover', text: t('home.discover'),
+      'aria-controls': 'home-panel-discover', 'aria-expanded': 'false', onclick: () => toggle('discover'),
+    }),
+  };
 
-  const off = state.on('circles', renderList);
+  function showPanels({ focus = false } = {}) {
+    for (const [name, panel] of Object.entries(panels)) {
+      const open = openPanel === name;
+      if (open && name === 'discover' && !discover) {
+        discover = discoverView({ onJoined: (id) => { location.hash = `#/c/${encodeURIComponent(id)}`; } });
+        panel.append(discover.el);
+      }
+      panel.hidden = !open;
+      buttons[name].setAttribute('aria-expanded', String(open));
+      if (open && focus) {
+        const first = panel.querySelector('input, select, textarea');
+        if (first) first.focus();
+      }
+    }
+  }
+
+  function toggle(name) {
+    openPanel = openPanel === name ? null : name;
+    showPanels({ focus: true });
+  }
+
+  container.replaceChildren(h('div', { class: 'home' },
+    h('section', { class: 'card home-main', 'aria-labelledby': 'my-circles-title' },
+      h('div', { class: 'home-head' },
+        h('h1', { id: 'my-circles-title', text: t('home.title') }),
+        h('div', { class: 'home-actions', testid: 'home-actions' }, buttons.create, buttons.discover)),
+      panels.create, panels.discover, empty, list),
+    h('div', { class: 'home-side' }, inviteForm(), sessionsView())));
+  showPanels();
+
+  const offCircles = state.on('circles', renderList);
+  // A chat message of a circle's general group moves that circle up at once.
+  const offMessage = state.on('message', ({ circle, message }) => {
+    const mine = state.circles.get(circle);
+    if (!mine || !message || (message.group && message.group !== circle)) return;
+    if (mine.last_message && mine.last_message.seq >= message.seq) return;
+    const me = state.session.user && message.from && message.from.id === state.session.user.id;
+    mine.last_message = {
+      group: circle, seq: message.seq, ts: message.ts,
+      author: message.from && message.from.id, author_name: message.from && message.from.name, text: message.text,
+    };
+    mine.last_activity = Math.max(mine.last_activity || 0, message.ts || 0);
+    if (!me) mine.unread = (mine.unread || 0) + 1;
+    renderList();
+  });
   renderList();
   const refresh = () => loadCircles().catch(() => {});
   refresh();
   const timer = setInterval(refresh, POLL_MS);
+  window.addEventListener('focus', refresh);
   return () => {
-    off();
+    offCircles();
+    offMessage();
     clearInterval(timer);
-    discover.destroy();
+    window.removeEventListener('focus', refresh);
+    if (discover) discover.destroy();
   };
+}
+
+function lastLine(circle) {
+  const last = circle.last_message;
+  if (!last) return t('home.noMessages');
+  const me = state.session.user && last.author === state.session.user.id;
+  const text = String(last.text || '').replace(/\s+/g, ' ').trim();
+  return t('home.lastMessage', { author: me ? t('home.you') : last.author_name, text });
 }
 
 function circleItem(circle) {
   const badges = h('span', { class: 'badges' });
   if (circle.must_read_pending > 0) {
     badges.append(h('span', {
-      class: 'badge must', testid: 'mustread-badge', title: 'Must-reads to acknowledge',
-      text: `${circle.must_read_pending} must-read`,
+      class: 'badge must', testid: 'mustread-badge', title: t('home.mustReadTitle'),
+      text: t('home.mustReadBadge', { count: circle.must_read_pending }),
     }));
   }
   if (circle.unread > 0) {
     badges.append(h('span', {
-      class: 'badge', testid: 'unread-badge', title: 'Unread messages',
+      class: 'badge', testid: 'unread-badge', title: t('home.unread', { count: circle.unread }),
+      'aria-label': t('home.unread', { count: circle.unread }),
       text: circle.unread > 99 ? '99+' : String(circle.unread),
     }));
   }
+  const when = circle.last_message ? circle.last_message.ts : null;
+  // Only what tells circles apart: the kind (community is the usual one), public ones,
+  // a role that gives more rights, and the member count.
+  const meta = [];
+  if (circle.kind && circle.kind !== 'community') meta.push(h('span', { class: 'tag', text: t(`kind.${circle.kind}`) }));
+  if (circle.visibility === 'public') meta.push(h('span', { class: 'tag', text: t('visibility.public') }));
+  if (circle.role && circle.role !== 'member') meta.push(h('span', { class: 'tag role', text: t(`role.${circle.role}`) }));
+  if (circle.members != null) {
+    meta.push(h('span', { class: 'members', testid: 'circle-members', text: t('home.members', { count: circle.members }) }));
+  }
   return h('li', { testid: 'circle-item', dataset: { circleId: circle.id } },
-    h('a', { href: `#/c/${encodeURIComponent(circle.id)}`, class: 'circle-link' },
-      h('span', { class: 'circle-name', testid: 'circle-name', text: circle.name }),
-      h('span', { class: 'muted small' }, `${circle.kind} · ${circle.visibility} · ${circle.role}`,
-        circle.members == null ? null : ' · ',
-        circle.members == null ? null : h('span', { testid: 'circle-members', text: `${circle.members} member${circle.members === 1 ? '' : 's'}` })),
-      badges));
+    h('a', { href: `#/c/${encodeURIComponent(circle.id)}`, class: 'circle-link home-circle' },
+      avatarEl({ id: circle.id, name: circle.name }, { size: 'lg' }),
+      h('span', { class: 'circle-main' },
+        h('span', { class: 'circle-top' },
+          h('span', { class: 'circle-name', testid: 'circle-name', text: circle.name }),
+          h('span', { class: 'circle-meta' }, meta),
+          when ? h('time', {
+            class: 'circle-time', testid: 'circle-time', datetime: new Date(when).toISOString(), text: listTime(when),
+          }) : null),
+        h('span', { class: 'circle-bottom' },
+          h('span', { class: 'circle-last', testid: 'circle-last', text: lastLine(circle) }),
+          badges))));
 }
 
 /** An invite is a link (…#/join/<circle>/<code>) or "<circle> <code>". */
@@ -91,15 +205,17 @@ export function parseInvite(text) {
 }
 
 function inviteForm() {
-  const input = drafted(h('input', { testid: 'invite-input', placeholder: 'Paste an invite link', autocomplete: 'off' }), 'invite');
-  const submit = h('button', { type: 'submit', testid: 'invite-submit', text: 'Join' });
+  const input = drafted(h('input', {
+    testid: 'invite-input', placeholder: t('home.invitePlaceholder'), autocomplete: 'off',
+  }), 'invite');
+  const submit = h('button', { type: 'submit', testid: 'invite-submit', text: t('home.inviteSubmit') });
   return h('form', {
-    class: 'card', testid: 'invite-form',
+    class: 'card home-invite', testid: 'invite-form',
     onsubmit: (event) => {
       event.preventDefault();
       const invite = parseInvite(input.value);
       if (!invite) {
-        toast('Paste the invite link you were given.');
+        toast(t('home.invitePaste'));
         return;
       }
       busy(submit, async () => {
@@ -110,22 +226,21 @@ function inviteForm() {
       });
     },
   },
-  h('h2', { text: 'Join with an invite' }),
-  field('Invite link (or circle id and access code)', input),
-  submit);
+  h('h2', { text: t('home.inviteTitle') }),
+  h('div', { class: 'row' }, field(t('home.inviteLabel'), input), submit));
 }
 
 function createForm() {
   const name = drafted(h('input', { testid: 'create-name', required: true, maxlength: '80' }), 'name');
   const kind = drafted(h('select', { testid: 'create-kind' },
-    KINDS.map(([value, label]) => h('option', { value, text: label }))), 'kind');
+    KINDS.map((value) => h('option', { value, text: t(`home.kindHint.${value}`) }))), 'kind');
   const visibility = drafted(h('select', { testid: 'create-visibility' },
-    h('option', { value: 'private', text: 'Private — by access code' }),
-    h('option', { value: 'public', text: 'Public — listed, anyone can join' })), 'visibility');
+    h('option', { value: 'private', text: t('home.createPrivate') }),
+    h('option', { value: 'public', text: t('home.createPublic') })), 'visibility');
   const description = drafted(h('textarea', { testid: 'create-description', rows: '2', maxlength: '2000' }), 'description');
-  const submit = h('button', { type: 'submit', class: 'primary', testid: 'create-submit', text: 'Create circle' });
+  const submit = h('button', { type: 'submit', class: 'primary', testid: 'create-submit', text: t('home.createSubmit') });
   return h('form', {
-    class: 'card', testid: 'create-form',
+    class: 'home-create', testid: 'create-form',
     onsubmit: (event) => {
       event.preventDefault();
       busy(submit, async () => {
@@ -136,15 +251,15 @@ function createForm() {
           description: description.value.trim(),
         });
         forgetDrafts(['name', 'kind', 'visibility', 'description']);
+        openPanel = null;
         await loadCircles();
         location.hash = `#/c/${encodeURIComponent(circle.id)}`;
       });
     },
   },
-  h('h2', { text: 'Create a circle' }),
-  field('Name', name),
-  field('Kind', kind),
-  field('Who can join', visibility),
-  field('Description (optional)', description),
+  h('h2', { text: t('home.createTitle') }),
+  field(t('home.createName'), name),
+  h('div', { class: 'row wrap' }, field(t('home.createKind'), kind), field(t('home.createVisibility'), visibility)),
+  field(t('home.createDescription'), description),
   submit);
 }

@@ -2,24 +2,22 @@
 
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
+import { avatarEl } from './avatar.js';
 
-export const KINDS = [
-  ['community', 'Community'],
-  ['internal', 'Internal (a team)'],
-  ['business', 'Business (customers)'],
-  ['teaching', 'Teaching (a class)'],
-];
+/** The kinds of circle, in the order the forms offer them (labels: `kind.*`). */
+export const KINDS = ['community', 'internal', 'business', 'teaching'];
 
 export function discoverView({ onJoined }) {
-  const q = h('input', { type: 'search', testid: 'discover-q', placeholder: 'Search circles', maxlength: '100' });
+  const q = h('input', { type: 'search', testid: 'discover-q', placeholder: t('home.discoverPlaceholder'), maxlength: '100' });
   const kind = h('select', { testid: 'discover-kind' },
-    h('option', { value: '', text: 'All kinds' }),
-    KINDS.map(([value, label]) => h('option', { value, text: label })));
+    h('option', { value: '', text: t('home.discoverAllKinds') }),
+    KINDS.map((value) => h('option', { value, text: t(`kind.${value}`) })));
   const results = h('ul', { class: 'circle-list', testid: 'discover-results' });
-  const more = h('button', { type: 'button', testid: 'discover-more', text: 'More circles', hidden: true });
-  const note = h('p', { class: 'muted', testid: 'discover-empty', hidden: true, text: 'No public circle matches.' });
+  const more = h('button', { type: 'button', testid: 'discover-more', text: t('home.discoverMore'), hidden: true });
+  const note = h('p', { class: 'muted', testid: 'discover-empty', hidden: true, text: t('home.discoverEmpty') });
   let next = null;
   let generation = 0;
   let debounce = null;
@@ -36,15 +34,15 @@ export function discoverView({ onJoined }) {
       note.hidden = results.children.length > 0;
       more.hidden = !next;
     } catch (err) {
-      toast(err.message);
+      toast(errorText(err));
     }
   }
 
   function resultItem(circle) {
     const member = state.circles.has(circle.id);
     const join = h('button', {
-      type: 'button', testid: 'discover-join', text: member ? 'Open' : 'Join',
-      'aria-label': `${member ? 'Open' : 'Join'} ${circle.name}`,
+      type: 'button', testid: 'discover-join', text: member ? t('home.discoverOpen') : t('home.discoverJoin'),
+      'aria-label': t(member ? 'home.discoverOpenLabel' : 'home.discoverJoinLabel', { name: circle.name }),
       onclick: () => busy(join, async () => {
         if (!member) {
           await api.join(circle.id);
@@ -54,18 +52,19 @@ export function discoverView({ onJoined }) {
       }),
     });
     return h('li', { testid: 'discover-item', dataset: { circleId: circle.id } },
+      avatarEl({ id: circle.id, name: circle.name }),
       h('div', { class: 'grow' },
         h('div', { class: 'circle-name', text: circle.name }),
-        h('div', { class: 'muted small', text: `${circle.kind} · ${circle.members} member${circle.members === 1 ? '' : 's'}` }),
-        circle.description ? h('p', { class: 'small', text: circle.description }) : null),
+        h('div', { class: 'muted small', text: `${t(`kind.${circle.kind}`)} · ${t('home.members', { count: circle.members })}` }),
+        circle.description ? h('p', { class: 'small discover-description', text: circle.description }) : null),
       join);
   }
 
   const form = h('form', {
     class: 'row wrap', role: 'search',
     onsubmit: (event) => { event.preventDefault(); search(); },
-  }, field('Search', q), field('Kind', kind),
-  h('button', { type: 'submit', testid: 'discover-submit', text: 'Search' }));
+  }, field(t('home.discoverSearch'), q), field(t('home.discoverKind'), kind),
+  h('button', { type: 'submit', testid: 'discover-submit', text: t('home.discoverSubmit') }));
 
   q.addEventListener('input', () => {
     clearTimeout(debounce);
@@ -74,8 +73,8 @@ export function discoverView({ onJoined }) {
   kind.addEventListener('change', () => search());
   more.addEventListener('click', () => search(true));
 
-  const el = h('section', { class: 'card discover', testid: 'discover', 'aria-labelledby': 'discover-title' },
-    h('h2', { id: 'discover-title', text: 'Discover public circles' }), form, note, results, more);
+  const el = h('section', { class: 'discover', testid: 'discover', 'aria-labelledby': 'discover-title' },
+    h('h2', { id: 'discover-title', text: t('home.discoverTitle') }), form, note, results, more);
   search();
   return { el, destroy: () => clearTimeout(debounce) };
 }

@@ -1,54 +1,64 @@
-// #/join/<circle>/<code>: an invite link opened in the browser. It asks before joining —
-// a link is something anyone can send, and joining shows who you are to the circle.
-// A public circle (or one you are in) shows its name; a private one answers only its
-// members, so the page says that you were invited and shows the code.
+// #/join/<circle>/<code>: an invite link opened in the browser while logged in. It asks
+// before joining — a link is something anyone can send, and joining shows who you are to
+// the circle. It shows the circle as GET /circles/{id}/invite does (a private one too, with
+// a code that would admit); otherwise that you were invited, and the code.
+// (Logged out, the sign-up page shows the circle first: auth.js.)
 
 import * as api from '../api.js';
-import { busy, h, toast } from '../dom.js';
+import { busy, h } from '../dom.js';
+import { t } from '../i18n.js';
 import { loadCircles } from '../loaders.js';
 import * as state from '../store/state.js';
+import { avatarEl } from './avatar.js';
 
 export function inviteView(container, circleId, code) {
   let gone = false;
-  const heading = h('h1', { testid: 'invite-title', text: 'You were invited to a circle' });
+  const heading = h('h1', { testid: 'invite-title', text: t('home.joinTitleUnknown') });
   const about = h('p', { class: 'muted', testid: 'invite-about' });
+  const badge = h('span', { class: 'join-avatar' });
   const join = h('button', {
-    type: 'button', class: 'primary', testid: 'invite-join', text: 'Join',
+    type: 'button', class: 'primary', testid: 'invite-join', text: t('home.joinPlain'),
     onclick: () => busy(join, async () => {
-      await api.join(circleId, code);
+      if (!state.circles.has(circleId)) await api.join(circleId, code);
       await loadCircles();
       location.replace(`#/c/${encodeURIComponent(circleId)}`);
     }),
   });
   const cancel = h('button', {
-    type: 'button', testid: 'invite-cancel', text: 'Not now',
+    type: 'button', testid: 'invite-cancel', text: t('home.notNow'),
     onclick: () => { location.hash = '#/'; },
   });
-  document.title = 'Invitation · Quanzi';
+  document.title = `${t('home.invitePage')} · ${t('app.title')}`;
   container.replaceChildren(h('section', { class: 'card invite', testid: 'invite-page' },
-    heading,
+    h('div', { class: 'join-head' }, badge, heading),
     about,
-    h('p', {}, 'Access code: ', h('code', { testid: 'invite-code', text: code })),
+    h('p', {}, t('home.accessCode'), ' ', h('code', { testid: 'invite-code', text: code })),
     h('div', { class: 'actions' }, join, cancel)));
 
   const mine = state.circles.get(circleId);
   if (mine) {
     showCircle(mine, true);
   } else {
-    api.circle(circleId).then((circle) => {
-      if (!gone) showCircle(circle, false);
-    }, (err) => {
-      // A private circle (403) or an unknown one (404): joining will tell.
-      if (!gone && err.status !== 403 && err.status !== 404) toast(err.message);
+    api.invitePreview(circleId, code).then((circle) => {
+      if (!gone) showCircle(circle, state.circles.has(circleId));
+    }, () => {
+      // Unknown, or private without a code that admits: joining will say why.
     });
   }
 
   function showCircle(circle, member) {
+    const count = circle.member_count ?? circle.members;
     heading.textContent = member
-      ? `You are already in ${circle.name}`
-      : `You were invited to join ${circle.name}`;
-    about.textContent = [circle.kind, circle.visibility, circle.description].filter(Boolean).join(' · ');
-    join.textContent = member ? 'Open the circle' : `Join ${circle.name}`;
+      ? t('home.alreadyIn', { name: circle.name })
+      : t('home.invitedTo', { name: circle.name });
+    badge.replaceChildren(avatarEl({ id: circle.id || circleId, name: circle.name }, { size: 'lg' }));
+    about.textContent = [
+      circle.kind ? t(`kind.${circle.kind}`) : null,
+      circle.visibility ? t(`visibility.${circle.visibility}`) : null,
+      count == null ? null : t('home.members', { count }),
+      circle.description,
+    ].filter(Boolean).join(' · ');
+    join.textContent = member ? t('home.openCircle') : t('home.joinNamed', { name: circle.name });
   }
 
   return () => { gone = true; };

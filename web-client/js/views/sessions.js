@@ -4,20 +4,23 @@
 
 import * as api from '../api.js';
 import { busy, field, h, time, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
+
+const PASSWORD_MIN = 8;
 
 export function sessionsView() {
   const list = h('ul', { class: 'session-list', testid: 'session-list' });
-  const everywhere = h('button', { type: 'button', testid: 'logout-everywhere', text: 'Log out everywhere' });
+  const everywhere = h('button', { type: 'button', testid: 'logout-everywhere', text: t('home.logoutEverywhere') });
   everywhere.addEventListener('click', () => busy(everywhere, () => api.logoutEverywhere()));
   const el = h('section', { class: 'card sessions', testid: 'sessions', 'aria-labelledby': 'sessions-title' },
-    h('h2', { id: 'sessions-title', text: 'Your sessions' }), list, everywhere, passwordForm(refresh));
+    h('h2', { id: 'sessions-title', text: t('home.sessionsTitle') }), list, everywhere, passwordForm(refresh));
 
   async function refresh() {
     try {
       const { sessions } = await api.sessions();
       list.replaceChildren(...sessions.map((s) => sessionItem(s, refresh)));
     } catch (err) {
-      toast(err.message);
+      toast(errorText(err));
     }
   }
 
@@ -26,8 +29,11 @@ export function sessionsView() {
 }
 
 function sessionItem(session, refresh) {
-  const label = session.current ? 'This browser' : `Signed in ${time(session.created)}`;
-  const end = session.current ? null : h('button', { type: 'button', testid: 'end-session', text: 'End' });
+  const label = session.current ? t('home.sessionThis') : t('home.sessionSince', { time: time(session.created) });
+  const end = session.current ? null : h('button', {
+    type: 'button', testid: 'end-session', text: t('home.sessionEnd'),
+    'aria-label': t('home.sessionEndLabel', { time: time(session.created) }),
+  });
   if (end) {
     end.addEventListener('click', () => busy(end, async () => {
       await api.endSession(session.id);
@@ -36,29 +42,33 @@ function sessionItem(session, refresh) {
   }
   return h('li', { testid: session.current ? 'session-current' : 'session' },
     h('span', { text: label }),
-    h('small', { class: 'muted', text: ` · last used ${time(session.last_used)} ` }),
+    h('small', { class: 'muted', text: ` · ${t('home.sessionUsed', { time: time(session.last_used) })} ` }),
     end);
 }
 
 function passwordForm(refresh) {
   const old = h('input', { type: 'password', testid: 'old-password', required: true, autocomplete: 'current-password' });
-  const fresh = h('input', { type: 'password', testid: 'new-password', required: true, minlength: '8', maxlength: '1024', autocomplete: 'new-password' });
-  const save = h('button', { type: 'submit', testid: 'change-password', text: 'Change password' });
+  const fresh = h('input', { type: 'password', testid: 'new-password', required: true, minlength: String(PASSWORD_MIN), maxlength: '1024', autocomplete: 'new-password' });
+  const save = h('button', { type: 'submit', testid: 'change-password', text: t('home.passwordSubmit') });
   return h('form', {
-    testid: 'password-form',
+    testid: 'password-form', novalidate: true,
     onsubmit: (event) => {
       event.preventDefault();
+      if (fresh.value.length < PASSWORD_MIN) {
+        toast(errorText({ reason: 'password_too_short', params: { min: PASSWORD_MIN } }));
+        return;
+      }
       busy(save, async () => {
         await api.changePassword(old.value, fresh.value);
         old.value = '';
         fresh.value = '';
-        toast('Password changed; your other sessions have ended.', 'info');
+        toast(t('home.passwordChanged'), 'info');
         await refresh();
       });
     },
   },
-  h('h3', { text: 'Change password' }),
-  field('Current password', old),
-  field('New password', fresh, 'At least 8 characters. Every other session ends.'),
+  h('h3', { text: t('home.passwordTitle') }),
+  field(t('home.passwordOld'), old),
+  field(t('home.passwordNew'), fresh, t('home.passwordNewHint', { min: PASSWORD_MIN })),
   save);
 }
