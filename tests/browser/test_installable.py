@@ -45,9 +45,10 @@ def test_chromium_finds_it_installable(open_page: Any) -> None:
 def test_offline_start_shows_the_last_known_circles_and_messages(
     open_page: Any, server: ServerProcess
 ) -> None:
-    page = open_page(locale="zh-CN")
+    page = open_page()
     signup(page, "wang", "王老师")
     create_circle(page, "周末舞蹈班")
+    tid(page, "locale").select_option("zh-CN")  # and the page speaks Chinese from now on
     say(page, "明天上课请带舞鞋")
     say(page, "see you at 10")
     expect_once(page, "see you at 10")
