@@ -1,8 +1,9 @@
 // Keeps the store in step with the server: socket pushes and replies go into the store;
 // circle events go through their rev cursors (circle-events.js); after every welcome the
 // open circles catch up on their events and the circle list (unread and must-read badges)
-// is refreshed. The welcome's limits go to state.limits.
+// is refreshed. The welcome's limits go to state.limits. Views ask through actions.js.
 
+import { useSocket } from './actions.js';
 import { catchUpAll, receive } from './circle-events.js';
 import { refreshCircles } from './loaders.js';
 import { EV } from './store/names.js';
@@ -11,6 +12,7 @@ import * as state from './store/state.js';
 
 
 export function connectSocket(socket) {
+  useSocket(socket); // actions.js: what views ask for goes through this socket
   state.setConnection(socket.state);
   if (socket.limits) state.setLimits(socket.limits);
   socket.addEventListener('state', (event) => state.setConnection(event.detail.state));
