@@ -13,9 +13,10 @@
 // general group; the joined chats are kept by their group id (general's: the circle's).
 // `socket.limits` holds the welcome's limits (text_chars, frame_bytes…), defaults before.
 
-import { ConnectionState, EVENTS, shouldReconnect } from './connection-state.js';
+import { ConnectionState, EVENTS } from './connection-state.js';
 
-export { EVENTS as SOCKET_EVENTS, shouldReconnect };
+/** The names of the socket's events (connection-state.js EVENTS). */
+export const SOCKET_EVENTS = EVENTS;
 
 const SUBPROTOCOL = 'quanzi.v1.json';
 

@@ -8,8 +8,6 @@
 
 import { EV, EVENT_NAMES } from './names.js';
 
-export { EV };
-
 const listeners = new Map();
 
 function known(type) {
