@@ -1,5 +1,6 @@
-"""The web client mirrors the close-code table: its FINAL_CLOSES (web-client/js/socket.js)
-holds exactly protocol's NO_RECONNECT. Read from the JavaScript source, no browser."""
+"""The web client mirrors the close-code table: its FINAL_CLOSES (web-client/js/
+connection-state.js, the socket's logic) holds exactly protocol's NO_RECONNECT. Read from
+the JavaScript source, no browser."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from pathlib import Path
 from protocol import should_reconnect
 from protocol.close_codes import NO_RECONNECT
 
-SOCKET_JS = Path(__file__).resolve().parents[2] / "web-client" / "js" / "socket.js"
+SOCKET_JS = Path(__file__).resolve().parents[2] / "web-client" / "js" / "connection-state.js"
 
 
 def final_closes() -> set[int]:
     source = SOCKET_JS.read_text(encoding="utf-8")
     found = re.findall(r"\bconst\s+FINAL_CLOSES\s*=\s*new\s+Set\(\s*\[([^\]]*)\]\s*\)", source)
-    assert len(found) == 1, "socket.js should define FINAL_CLOSES once, as new Set([...])"
+    assert len(found) == 1, "connection-state.js should define FINAL_CLOSES once, as new Set([...])"
     items = [item.strip() for item in found[0].split(",") if item.strip()]
     assert all(re.fullmatch(r"\d+", item) for item in items), items
     return {int(item) for item in items}

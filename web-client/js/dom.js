@@ -141,6 +141,16 @@ export function rememberFocus(root) {
   };
 }
 
+/** True when the person asked for less motion (prefers-reduced-motion: reduce). */
+export function prefersReducedMotion() {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
+/** The `behavior` for scrollTo/scrollIntoView: 'smooth', or 'auto' under reduced motion. */
+export function scrollBehavior() {
+  return prefersReducedMotion() ? 'auto' : 'smooth';
+}
+
 // Coalesces a burst of state changes into one render in the next microtask.
 export function renderSoon(render) {
   let queued = false;

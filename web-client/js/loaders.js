@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import * as comments from './store/comments.js';
+import { EV } from './store/names.js';
 import * as members from './store/members.js';
 import * as receipts from './store/receipts.js';
 import * as state from './store/state.js';
@@ -41,7 +42,7 @@ export async function loadPosts(circleId, { more = false } = {}) {
   box.loaded = true;
   box.next = page.next || null;
   state.upsertPosts(circleId, page.posts || []);
-  state.emit('posts', { circle: circleId });
+  state.emit(EV.postsChanged, { circle: circleId });
   return page;
 }
 

@@ -1,17 +1,23 @@
 // Keeps the store in step with the server: socket pushes and replies go into the store;
 // circle events go through their rev cursors (circle-events.js); after every welcome the
 // open circles catch up on their events and the circle list (unread and must-read badges)
-// is refreshed.
+// is refreshed. The welcome's limits go to state.limits. Views ask through actions.js.
 
+import { useSocket } from './actions.js';
 import { catchUpAll, receive } from './circle-events.js';
 import { refreshCircles } from './loaders.js';
+import { EV } from './store/names.js';
 import * as reads from './store/reads.js';
 import * as state from './store/state.js';
 
 
 export function connectSocket(socket) {
+  useSocket(socket); // actions.js: what views ask for goes through this socket
   state.setConnection(socket.state);
+  if (socket.limits) state.setLimits(socket.limits);
   socket.addEventListener('state', (event) => state.setConnection(event.detail.state));
+  // The welcome's limits (text_chars for the composer…): state.limits, EV.limits.
+  socket.addEventListener('limits', (event) => state.setLimits(event.detail.limits));
   socket.addEventListener('push', (event) => onPush(event.detail));
   socket.addEventListener('joined', (event) => {
     const f = event.detail;
@@ -27,8 +33,8 @@ export function connectSocket(socket) {
   });
   socket.addEventListener('join-failed', (event) => {
     const { circle, group, code } = event.detail;
-    if (group) state.emit('group-exited', { circle, group, reason: code });
-    else state.emit('left', { circle, reason: code });
+    if (group) state.emit(EV.groupExited, { circle, group, reason: code });
+    else state.emit(EV.left, { circle, reason: code });
   });
   socket.addEventListener('welcome', (event) => {
     refreshCircles(0); // badges, and the list itself if the first load found us offline
@@ -55,20 +61,20 @@ function onPush(frame) {
       break;
     case 'left':
       if (frame.group && frame.group !== frame.circle) {
-        state.emit('group-exited', { circle: frame.circle, group: frame.group, reason: frame.reason });
+        state.emit(EV.groupExited, { circle: frame.circle, group: frame.group, reason: frame.reason });
         break;
       }
-      state.emit('left', { circle: frame.circle, reason: frame.reason });
+      state.emit(EV.left, { circle: frame.circle, reason: frame.reason });
       refreshCircles(0);
       break;
     case 'typing':
-      state.emit('typing', { circle: frame.circle, chat: frame.group || frame.circle, user: frame.user });
+      state.emit(EV.typing, { circle: frame.circle, chat: frame.group || frame.circle, user: frame.user });
       break;
     case 'read':
       reads.moved(frame.group || frame.circle, frame.user, frame.seq);
       break;
     case 'bye':
-      state.emit('bye', { reason: frame.reason });
+      state.emit(EV.bye, { reason: frame.reason });
       break;
     default:
       break; // a newer server's push: ignore what we do not know

@@ -3,11 +3,12 @@
 // page. Kept current by comment.* events; a thread not loaded is only counted (the post's
 // `comments`).
 
+import { EV } from './names.js';
 import { emit, on } from './state.js';
 
 const threads = new Map(); // post id → {byId: Map, next, loaded}
 
-on('session-cleared', () => threads.clear());
+on(EV.sessionCleared, () => threads.clear());
 
 export function threadOf(postId) {
   return threads.get(postId) || null;
@@ -21,7 +22,7 @@ export function commentsOf(postId) {
 }
 
 function changed(postId) {
-  emit('comments', { post: postId });
+  emit(EV.commentsChanged, { post: postId });
 }
 
 /** A page from GET /posts/{id}/comments; the first page starts the thread afresh. */

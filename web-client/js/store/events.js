@@ -8,6 +8,7 @@ import { GROUP_KINDS } from './groups.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
 import * as polls from './polls.js';
+import { EV } from './names.js';
 import * as receipts from './receipts.js';
 import * as state from './state.js';
 
@@ -19,7 +20,7 @@ function putPost(ev, options = {}) {
 
 /** A change the highlights tab shows: its dot lights up when it is not in view. */
 function highlighted(ev) {
-  state.emit('highlight', { circle: ev.circle, post: ev.post });
+  state.emit(EV.highlight, { circle: ev.circle, post: ev.post });
 }
 
 /** Flagging or editing a must-read asks everyone to read it again. */

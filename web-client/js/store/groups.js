@@ -3,11 +3,12 @@
 // events, and for group admins the requests waiting. Unread counts start from the list
 // and move with live `msg` pushes of the groups joined on the socket (see views/groups.js).
 
+import { EV } from './names.js';
 import { emit, on, session } from './state.js';
 
 const circles = new Map(); // circle id → {byId: Map, requests: Map group → Set of user ids}
 
-on('session-cleared', () => circles.clear());
+on(EV.sessionCleared, () => circles.clear());
 
 function boxOf(circleId) {
   if (!circles.has(circleId)) circles.set(circleId, { byId: new Map(), requests: new Map() });
@@ -15,7 +16,7 @@ function boxOf(circleId) {
 }
 
 function changed(circleId, group = null) {
-  emit('groups', { circle: circleId, group });
+  emit(EV.groupsChanged, { circle: circleId, group });
 }
 
 const myId = () => (session.user ? session.user.id : null);
@@ -116,7 +117,7 @@ export const GROUP_KINDS = {
     if (ev.user === myId()) {
       const was = group.joined;
       setStanding(ev.circle, ev.group, { role: ev.role, approved: true });
-      if (!was) emit('group-entered', { circle: ev.circle, group: ev.group });
+      if (!was) emit(EV.groupEntered, { circle: ev.circle, group: ev.group });
     } else changed(ev.circle, ev.group);
   },
   'group.left': (ev) => {
@@ -130,7 +131,7 @@ export const GROUP_KINDS = {
       group.role = null;
       group.requested = false;
       group.unread = null;
-      if (was) emit('group-exited', { circle: ev.circle, group: ev.group, reason: ev.reason });
+      if (was) emit(EV.groupExited, { circle: ev.circle, group: ev.group, reason: ev.reason });
     }
     changed(ev.circle, ev.group);
   },

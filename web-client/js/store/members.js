@@ -1,11 +1,12 @@
 // A circle's member list, as far as it was loaded (GET /circles/{id}/members, page by
 // page), kept current by member.* events. The count lives in the circle's info.
 
+import { EV } from './names.js';
 import { emit, on } from './state.js';
 
 const lists = new Map(); // circle id → {byUser: Map, next}
 
-on('session-cleared', () => lists.clear());
+on(EV.sessionCleared, () => lists.clear());
 
 export function membersOf(circleId) {
   const list = lists.get(circleId);
@@ -18,7 +19,7 @@ export function nextOf(circleId) {
 }
 
 function changed(circleId) {
-  emit('members', { circle: circleId });
+  emit(EV.membersChanged, { circle: circleId });
 }
 
 export function addPage(circleId, members, next, { first = false } = {}) {

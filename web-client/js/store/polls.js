@@ -5,6 +5,7 @@
 // or taken from a poll.voted of our own.
 
 import * as api from '../api.js';
+import { EV } from './names.js';
 import * as state from './state.js';
 
 const byId = new Map(); // poll id → poll
@@ -40,7 +41,7 @@ export function putPoll(poll) {
   byId.set(poll.id, merged);
   if (poll.group && poll.seq != null) atMessage.set(messageKey(poll.group, poll.seq), poll.id);
   if (poll.post) ofPost.set(poll.post, poll.id);
-  state.emit('poll', { circle: poll.circle, poll: merged });
+  state.emit(EV.pollChanged, { circle: poll.circle, poll: merged });
 }
 
 /** A poll.* event applied: counted, so a reply read before it does not undo it. */

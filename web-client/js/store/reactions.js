@@ -4,9 +4,10 @@
 // server — a range of a group's messages (GET /groups/{id}/reactions), a post's
 // `reactions` in the feed — and are kept current by `reaction.changed` events, which say
 // the emoji's total count: applying one twice changes nothing. Changes are announced with
-// state.emit('reactions', {key}).
+// state.emit(EV.reactionsChanged, {key}) (store/names.js).
 
 import * as api from '../api.js';
+import { EV } from './names.js';
 import * as state from './state.js';
 
 // The server reads at most 500 seqs of a group per request.
@@ -41,7 +42,7 @@ function put(key, list) {
   }
   targets.set(key, entry);
   loaded.add(key);
-  state.emit('reactions', { key });
+  state.emit(EV.reactionsChanged, { key });
 }
 
 /** A post's counts as the server sent them with the post (the feed, GET /posts/{id}). */
@@ -100,7 +101,7 @@ export function applyChange(ev, myId) {
   const mine = ev.user === myId ? Boolean(ev.on) : Boolean(before && before.mine);
   if (ev.count > 0) entry.set(ev.emoji, { count: ev.count, mine });
   else entry.delete(ev.emoji);
-  state.emit('reactions', { key });
+  state.emit(EV.reactionsChanged, { key });
 }
 
 /** Give or withdraw mine; the answer's count is applied at once (the event follows). */

@@ -3,11 +3,12 @@
 // pushes. Nothing per message: seq S is read by every member whose marker is at S or
 // beyond. A group beyond the server's size for read counts (409) has none: `off`.
 
+import { EV } from './names.js';
 import { emit, on, session } from './state.js';
 
 const chats = new Map(); // chat → {markers: Map user → seq, members, off, names: Map|null}
 
-on('session-cleared', () => chats.clear());
+on(EV.sessionCleared, () => chats.clear());
 
 function boxOf(chat) {
   if (!chats.has(chat)) chats.set(chat, { markers: new Map(), members: null, off: false, loaded: false, names: null });
@@ -26,14 +27,14 @@ export function setReads(chat, reads, members) {
   box.members = members;
   box.loaded = true;
   box.off = false;
-  emit('reads', { chat });
+  emit(EV.readsChanged, { chat });
 }
 
 export function turnOff(chat) {
   const box = boxOf(chat);
   box.off = true;
   box.loaded = true;
-  emit('reads', { chat });
+  emit(EV.readsChanged, { chat });
 }
 
 /** A `read` push: the user has read the chat up to seq (markers never move back). */
@@ -41,7 +42,7 @@ export function moved(chat, user, seq) {
   const box = boxOf(chat);
   if (typeof seq !== 'number' || seq <= (box.markers.get(user) || 0)) return;
   box.markers.set(user, seq);
-  emit('reads', { chat });
+  emit(EV.readsChanged, { chat });
 }
 
 /** Who else has read seq: user ids (never the viewer). */
@@ -54,5 +55,5 @@ export function readersOf(chat, seq) {
 /** Names of the chat's members (user id → name), once loaded for the "who read it" list. */
 export function setNames(chat, names) {
   boxOf(chat).names = names;
-  emit('reads', { chat });
+  emit(EV.readsChanged, { chat });
 }

@@ -3,18 +3,19 @@
 // the post's author and the circle's owners and admins) — never polled. Flagging or
 // editing a must-read asks everyone again: everyone who had read it is waiting again.
 
+import { EV } from './names.js';
 import { emit, on } from './state.js';
 
 const receipts = new Map(); // post id → {acked: Map, pending: Map, next, counts}
 
-on('session-cleared', () => receipts.clear());
+on(EV.sessionCleared, () => receipts.clear());
 
 export function receiptsOf(postId) {
   return receipts.get(postId) || null;
 }
 
 function changed(postId) {
-  emit('receipts', { post: postId });
+  emit(EV.receiptsChanged, { post: postId });
 }
 
 /** A page of GET /posts/{id}/receipts; the first one starts afresh. */

@@ -2,17 +2,28 @@
 // opened), each open circle's chat (messages by seq — the dedupe key — and own messages
 // still pending by nonce) and its posts. Comments, receipts and members live beside it
 // (comments.js, receipts.js, members.js); store/events.js applies a circle's events to all.
-// Views subscribe with on(type, fn); every change is announced with emit().
+// Views subscribe with on(EV.…, fn) (store/names.js: the names and what each carries);
+// every change is announced with emit(EV.…). Nothing here touches the DOM: the store runs
+// under Node's test runner too (tests/node/store.test.js).
+
+import { EV, EVENT_NAMES } from './names.js';
 
 const listeners = new Map();
 
+function known(type) {
+  if (!EVENT_NAMES.has(type)) console.warn(`store: no event is named ${JSON.stringify(type)} (store/names.js)`);
+}
+
+/** Subscribe to a store event (EV.message…); returns the function that unsubscribes. */
 export function on(type, fn) {
+  known(type);
   if (!listeners.has(type)) listeners.set(type, new Set());
   listeners.get(type).add(fn);
   return () => listeners.get(type).delete(fn);
 }
 
 export function emit(type, detail = {}) {
+  known(type);
   for (const fn of [...(listeners.get(type) || [])]) {
     try {
       fn(detail);
@@ -25,14 +36,16 @@ export function emit(type, detail = {}) {
 // -- session (survives a reload) -------------------------------------------------------
 
 const SESSION_KEY = 'quanzi.session';
+// localStorage is the browser's; under Node (tests) there is none unless a test gives one.
+const storage = () => (typeof localStorage === 'undefined' ? null : localStorage);
 export const session = { token: null, user: null };
 
 export function loadSession() {
   try {
-    const saved = JSON.parse(localStorage.getItem(SESSION_KEY) || 'null');
+    const saved = JSON.parse((storage() && storage().getItem(SESSION_KEY)) || 'null');
     if (saved && typeof saved.token === 'string') Object.assign(session, saved);
   } catch {
-    localStorage.removeItem(SESSION_KEY);
+    storage()?.removeItem(SESSION_KEY);
   }
   return Boolean(session.token);
 }
@@ -40,18 +53,18 @@ export function loadSession() {
 export function saveSession(token, user) {
   session.token = token;
   session.user = user;
-  localStorage.setItem(SESSION_KEY, JSON.stringify({ token, user }));
+  storage()?.setItem(SESSION_KEY, JSON.stringify({ token, user }));
 }
 
 export function clearSession() {
   session.token = null;
   session.user = null;
-  localStorage.removeItem(SESSION_KEY);
+  storage()?.removeItem(SESSION_KEY);
   circles.clear();
   infos.clear();
   chats.clear();
   posts.clear();
-  emit('session-cleared');
+  emit(EV.sessionCleared);
 }
 
 // -- circles ---------------------------------------------------------------------------
@@ -62,7 +75,7 @@ export const circles = new Map();
 export function setCircles(list) {
   circles.clear();
   for (const circle of list) circles.set(circle.id, circle);
-  emit('circles');
+  emit(EV.circlesChanged);
 }
 
 /** id → the circle as GET /circles/{id} says (kept current by circle.updated and members). */
@@ -82,8 +95,8 @@ export function setCircleInfo(circleId, fields) {
     const { role, nickname, unread, must_read_pending: pending } = mine;
     circles.set(circleId, { ...mine, ...fields, role, nickname, unread, must_read_pending: pending });
   }
-  emit('circle-info', { circle: circleId, info });
-  emit('circles');
+  emit(EV.circleInfo, { circle: circleId, info });
+  emit(EV.circlesChanged);
 }
 
 /** The user's own membership changed (a new role, a nickname). */
@@ -91,7 +104,7 @@ export function setMyMembership(circleId, { role, nickname }) {
   const mine = circles.get(circleId);
   if (!mine) return;
   circles.set(circleId, { ...mine, role: role ?? mine.role, nickname: nickname ?? null });
-  emit('circles');
+  emit(EV.circlesChanged);
 }
 
 /** Stars needed to promote a message by votes (0: votes never promote). */
@@ -152,7 +165,7 @@ export function joined(circleId, lastSeq, online) {
   const chat = chatOf(circleId);
   if (chat.highWater == null) chat.highWater = lastSeq;
   setOnline(circleId, online);
-  emit('joined', { circle: circleId, lastSeq });
+  emit(EV.joined, { circle: circleId, lastSeq });
 }
 
 /** A message from the stream, history or a say's ok. False when it was already shown. */
@@ -168,12 +181,12 @@ export function addMessage(circleId, message, { live = false } = {}) {
   if (known) {
     if (message.from && known.from && known.from.name !== message.from.name) {
       known.from = message.from;
-      emit('message-updated', { circle: circleId, message: known });
+      emit(EV.messageUpdated, { circle: circleId, message: known });
     }
     return false;
   }
   chat.messages.set(message.seq, message);
-  emit('message', { circle: circleId, message });
+  emit(EV.message, { circle: circleId, message });
   return true;
 }
 
@@ -181,19 +194,31 @@ function isMine(message) {
   return !message.from || !session.user || message.from.id === session.user.id;
 }
 
+/** A chat's messages in seq order (each seq once), and its own messages still pending. */
+export function messagesOf(circleId) {
+  const chat = chats.get(circleId);
+  if (!chat) return [];
+  return [...chat.messages.values()].sort((x, y) => x.seq - y.seq);
+}
+
+export function pendingOf(circleId) {
+  const chat = chats.get(circleId);
+  return chat ? [...chat.pending.values()] : [];
+}
+
 export function addHistory(circleId, messages, more) {
   const chat = chatOf(circleId);
   chat.more = Boolean(more);
   const fresh = messages.filter((m) => !chat.messages.has(m.seq));
   for (const message of fresh) chat.messages.set(message.seq, message);
-  emit('history', { circle: circleId, messages: fresh, more: chat.more });
+  emit(EV.history, { circle: circleId, messages: fresh, more: chat.more });
 }
 
 export function addPending(circleId, nonce, text, replyTo) {
   const chat = chatOf(circleId);
   const item = { nonce, text, reply_to: replyTo || null, ts: Date.now() };
   chat.pending.set(nonce, item);
-  emit('pending', { circle: circleId, pending: item });
+  emit(EV.pending, { circle: circleId, pending: item });
 }
 
 /** The say's ok: the message is stored, whether or not its push has arrived yet. */
@@ -217,18 +242,18 @@ export function failPending(circleId, nonce, message) {
   const item = chatOf(circleId).pending.get(nonce);
   if (!item) return;
   item.failed = message;
-  emit('pending', { circle: circleId, pending: item });
+  emit(EV.pending, { circle: circleId, pending: item });
 }
 
 export function dropPending(circleId, nonce) {
   chatOf(circleId).pending.delete(nonce);
-  emit('pending-dropped', { circle: circleId, nonce });
+  emit(EV.pendingDropped, { circle: circleId, nonce });
 }
 
 export function setOnline(circleId, online) {
   if (online == null || connection.state !== 'online') return;
   chatOf(circleId).online = online;
-  emit('presence', { circle: circleId, online });
+  emit(EV.presence, { circle: circleId, online });
 }
 
 /** The socket's state. Away from the server, who is online is unknown: counts are cleared. */
@@ -236,29 +261,47 @@ export const connection = { state: 'idle' };
 
 export function setConnection(socketState) {
   connection.state = socketState;
-  emit('connection', { state: socketState });
+  emit(EV.connection, { state: socketState });
   if (socketState === 'online') return;
   for (const [circleId, chat] of chats) {
     if (chat.online == null) continue;
     chat.online = null;
-    emit('presence', { circle: circleId, online: null });
+    emit(EV.presence, { circle: circleId, online: null });
   }
+}
+
+/**
+ * The server's limits, from the socket's `welcome` (PROTOCOL.md: frame_bytes, text_chars
+ * and any others a server adds); the contract's defaults until the first welcome. Views
+ * read them here — maxTextChars() for a composer's maxlength — and follow EV.limits.
+ */
+export const limits = { frame_bytes: 65536, text_chars: 4000 };
+
+export function setLimits(fresh) {
+  if (!fresh || typeof fresh !== 'object') return;
+  Object.assign(limits, fresh);
+  emit(EV.limits, { limits });
+}
+
+/** The longest chat message the server takes (characters): the composer's maxlength. */
+export function maxTextChars() {
+  return limits.text_chars;
 }
 
 export function setStars(circleId, seq, count, mine) {
   chatOf(circleId).stars.set(seq, { count, mine });
-  emit('stars', { circle: circleId, seq, count, mine });
+  emit(EV.starsChanged, { circle: circleId, seq, count, mine });
 }
 
 export function setVetoed(circleId, seq, vetoed) {
   const chat = chatOf(circleId);
   if (vetoed) chat.vetoed.add(seq);
   else chat.vetoed.delete(seq);
-  emit('stars', { circle: circleId, seq });
+  emit(EV.starsChanged, { circle: circleId, seq });
 }
 
 export function addGap(circleId, fromSeq, toSeq) {
-  emit('gap', { circle: circleId, fromSeq, toSeq });
+  emit(EV.gap, { circle: circleId, fromSeq, toSeq });
 }
 
 // -- posts -----------------------------------------------------------------------------
@@ -285,7 +328,7 @@ export function resetPosts(circleId) {
 export function upsertPost(circleId, post, { fromPush = false, acked } = {}) {
   const box = postsOf(circleId);
   if (post.deleted) {
-    if (box.byId.delete(post.id)) emit('posts', { circle: circleId });
+    if (box.byId.delete(post.id)) emit(EV.postsChanged, { circle: circleId });
     return;
   }
   const old = box.byId.get(post.id);
@@ -298,7 +341,7 @@ export function upsertPost(circleId, post, { fromPush = false, acked } = {}) {
   if (acked !== undefined) merged.acked = acked;
   if (!merged.pinned) merged.pin_order = null;
   box.byId.set(post.id, merged);
-  emit('posts', { circle: circleId, post: merged });
+  emit(EV.postsChanged, { circle: circleId, post: merged });
 }
 
 /** Change some fields of a post already known (counts, this viewer's like); false if unknown. */

@@ -1,0 +1,112 @@
+// What views ask of the server, by name: views call these instead of writing protocol
+// frames (socket.request({t: 'history'…})) or calling the API for chat actions. Each one
+// does the asking (socket or HTTP) and puts the answer into the store, where the views'
+// subscriptions (state.on(EV.…)) pick it up. A chat is {circle, group}: group null (or the
+// circle's id) is the circle's general group; the store keeps a chat under its group id.
+//
+// The socket is given by sync.connectSocket(); before that (logged out) the socket's
+// actions fail with code 'offline'. Errors keep the server's code for i18n.errorText().
+
+import * as api from './api.js';
+import * as state from './store/state.js';
+
+let socket = null;
+
+/** sync.js hands over the session's socket (null when the session ends). */
+export function useSocket(value) {
+  socket = value;
+}
+
+class ActionError extends Error {
+  constructor(code, params = {}) {
+    super(code);
+    this.code = code;
+    this.params = params;
+  }
+}
+
+const need = () => {
+  if (!socket) throw new ActionError('offline');
+  return socket;
+};
+
+const keyOf = (circle, group) => group || circle;
+
+function where(circle, group) {
+  return group && group !== circle ? { circle, group } : { circle };
+}
+
+// -- chats -------------------------------------------------------------------------------
+
+/** Start showing a chat: a fresh store for it, joined on the socket (now or when back online). */
+export function openChat(circle, group = null) {
+  state.resetChat(keyOf(circle, group));
+  return need().join(circle, group && group !== circle ? group : null).catch(() => null);
+}
+
+export function closeChat(circle, group = null) {
+  if (socket) socket.leave(circle, group && group !== circle ? group : null);
+}
+
+/** The longest message the server takes (characters), from its welcome. */
+export function maxTextChars() {
+  return state.maxTextChars();
+}
+
+/**
+ * Send a chat message: pending in the store at once, sent now or after the next welcome
+ * (kept with its nonce until the server confirms: never twice). Returns the nonce. Throws
+ * code 'too_big' (params.max) when longer than the welcome's text_chars.
+ */
+export function sendMessage(circle, group, text, replyTo = null) {
+  const max = state.maxTextChars();
+  if ([...text].length > max) throw new ActionError('too_big', { max });
+  const nonce = need().say(circle, text, replyTo, group && group !== circle ? group : null);
+  state.addPending(keyOf(circle, group), nonce, text, replyTo);
+  return nonce;
+}
+
+/** Give up on a message not sent (failed, or waiting offline). */
+export function discardMessage(circle, group, nonce) {
+  if (socket) socket.forget(nonce);
+  state.dropPending(keyOf(circle, group), nonce);
+}
+
+/** Older messages, before a seq: into the store (EV.history); returns {messages, more}. */
+export async function loadOlder(circle, group, before, limit = 50) {
+  const reply = await need().request({ t: 'history', ...where(circle, group), before, limit });
+  const messages = reply.messages || [];
+  state.addHistory(keyOf(circle, group), messages, reply.more);
+  return { messages, more: Boolean(reply.more) };
+}
+
+/** One message by seq (a quoted one not loaded), or null. */
+export async function fetchMessage(circle, group, seq) {
+  const reply = await need().request({ t: 'history', ...where(circle, group), before: seq + 1, limit: 1 });
+  return (reply.messages || []).find((m) => m.seq === seq) || null;
+}
+
+/** Tell the server the user has read up to seq; false when not connected (try again later). */
+export function markRead(circle, group, seq) {
+  return Boolean(socket) && socket.send({ t: 'read', ...where(circle, group), seq });
+}
+
+/** "Typing…" in a chat (the caller keeps to one per 3 s); false when not sent. */
+export function typing(circle, group = null) {
+  return Boolean(socket) && socket.typing(circle, group && group !== circle ? group : null);
+}
+
+/** Star a message (on) or take the star back; the counts go into the store (EV.starsChanged). */
+export async function setStar(circle, group, seq, on) {
+  const reply = await need().request({ t: on ? 'star' : 'unstar', ...where(circle, group), seq });
+  state.setStars(keyOf(circle, group), seq, reply.stars, on);
+  if (reply.post) state.upsertPost(circle, reply.post);
+  return reply;
+}
+
+/** Owners and admins: this message is not promoted by votes (or may be again). */
+export async function setVeto(circle, group, seq, on) {
+  const chat = keyOf(circle, group);
+  await (chat === circle ? api.veto(circle, seq, on) : api.groupVeto(chat, seq, on));
+  state.setVetoed(chat, seq, on);
+}
