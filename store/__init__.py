@@ -150,7 +150,6 @@ async def migrate_database(url: str) -> str | None:
 
 __all__ = [
     "ATTACHMENT_KINDS",
-    "Attachments",
     "CHANGE_KINDS",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
@@ -170,6 +169,7 @@ __all__ = [
     "REACTIONS_RANGE_MAX",
     "ROLES",
     "Accounts",
+    "Attachments",
     "Busy",
     "Change",
     "ChangePage",

@@ -185,17 +185,20 @@ class S3Blobs:
 
     async def put_file(self, key: str, path: Path) -> int:
         try:
-            size = path.stat().st_size
-            with path.open("rb") as source:
+            size = (await asyncio.to_thread(path.stat)).st_size
+            source = await asyncio.to_thread(path.open, "rb")
+            try:
 
                 async def parts() -> AsyncIterator[bytes]:
                     while chunk := await asyncio.to_thread(source.read, self.part_bytes):
                         yield chunk
 
                 await self._upload(check_key(key), parts(), size)
+            finally:
+                source.close()
             return size
         finally:
-            path.unlink(missing_ok=True)
+            await asyncio.to_thread(path.unlink, True)
 
     async def put(self, key: str, chunks: AsyncIterator[bytes]) -> int:
         async def parts() -> AsyncIterator[bytes]:
