@@ -16,6 +16,7 @@ from typing import Any
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
 from .attachments import KINDS as ATTACHMENT_KINDS
 from .attachments import Attachments
+from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
@@ -170,6 +171,7 @@ __all__ = [
     "ROLES",
     "Accounts",
     "Attachments",
+    "BlobStore",
     "Busy",
     "Change",
     "ChangePage",
@@ -183,6 +185,7 @@ __all__ = [
     "GroupAccess",
     "Groups",
     "Invalid",
+    "LocalBlobs",
     "Membership",
     "Memberships",
     "MustReads",
@@ -195,6 +198,7 @@ __all__ = [
     "Reads",
     "Record",
     "Retention",
+    "S3Blobs",
     "Stars",
     "Store",
     "StoreError",

@@ -31,8 +31,7 @@ from server.api.errors import ApiError
 from server.api.responses import created, ok, route
 from server.media import images
 from server.media.intake import Intake, Refused
-from store import NotFound
-from store.records import Record
+from store import NotFound, Record
 
 ID_MAX = 64
 PREFIX = "/api/v1"

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from server.settings import Settings
-from store.blobs import BlobStore, LocalBlobs, S3Blobs
+from store import BlobStore, LocalBlobs, S3Blobs
 
 log = logging.getLogger(__name__)
 
