@@ -83,11 +83,35 @@ def _refusal(refused: Refused) -> ApiError:
     return ApiError("too_big", f"{refused.reason}: {refused}")
 
 
+# The extension of a file sent without a name, so its download opens in the right app.
+_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/ogg": ".ogg",
+    "audio/wav": ".wav",
+    "application/pdf": ".pdf",
+    "application/zip": ".zip",
+    "text/plain": ".txt",
+}
+
+
 def _file_name(request: Request) -> str:
     name = request.query_params.get("name")
     if name is None:
         name = unquote(request.headers.get("x-file-name", ""), errors="replace")
     return name
+
+
+def _named(name: str, mime: str) -> str:
+    return name if name.strip() else "file" + _EXTENSIONS.get(mime, "")
 
 
 def _declared(request: Request) -> int | None:
@@ -151,7 +175,7 @@ async def _store(
                 sha256=sha256,
                 kind=intake.kind,
                 mime=intake.mime,
-                name=name,
+                name=_named(name, intake.mime),
                 size=size,
                 blob_key=key,
                 width=info.width,

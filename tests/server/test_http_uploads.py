@@ -301,6 +301,10 @@ def test_chinese_names_reach_the_download(client: TestClient, room) -> None:
         headers={**ann.auth, "X-File-Name": quote("期末复习.pdf")},
     ).json()
     assert by_header["name"] == "期末复习.pdf"
+    nameless = client.post(
+        f"{API}/circles/{circle['id']}/uploads", content=png(), headers=ann.auth
+    ).json()
+    assert nameless["name"] == "file.png"
 
 
 def test_quotas_refuse_what_does_not_fit(tmp_path: Path, signup_in) -> None:
