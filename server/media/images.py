@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 # Re-encoding quality of a cleaned JPEG/WebP: visually lossless for photos.
 QUALITY = 92
 THUMB_QUALITY = 80
+_PIXEL_INFO = ("icc_profile", "transparency", "gamma", "dpi")
 _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 
 
@@ -58,10 +59,13 @@ def _has_metadata(image: Image.Image) -> bool:
 
 def _clean(image: Image.Image, path: Path, fmt: str) -> tuple[int, int]:
     upright = ImageOps.exif_transpose(image)
+    # Pillow writes some of what it read back out on save (XMP, comments): keep only
+    # what draws the pixels. The ICC profile is colours, not metadata.
+    upright.info = {key: image.info[key] for key in _PIXEL_INFO if key in image.info}
     options: dict[str, object] = {}
     icc = image.info.get("icc_profile")
     if icc:
-        options["icc_profile"] = icc  # colours, not metadata: kept
+        options["icc_profile"] = icc
     if fmt in ("JPEG", "WEBP"):
         options["quality"] = QUALITY
     if fmt == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
