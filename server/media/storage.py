@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 from pathlib import Path
 
 from server.settings import Settings
 from store import BlobStore, LocalBlobs, S3Blobs
 
 log = logging.getLogger(__name__)
+# A spool file lives as long as its upload: a 2 GB video over a slow phone line
+# takes well under a day. Older ones were left by a process that died (several
+# processes may share the folder, so a young file may be another's upload).
+SPOOL_MAX_AGE_S = 86400.0
 
 
 class Media:
@@ -37,8 +43,12 @@ class Media:
             self._spool = local.tmp
 
     async def ready(self) -> None:
-        """Create the S3 bucket if it is missing; a store that cannot be reached
-        now is logged, not fatal (chat works without media)."""
+        """Sweep spool files a crash left behind; create the S3 bucket if it is
+        missing (a store that cannot be reached now is logged, not fatal: chat
+        works without media)."""
+        swept = await asyncio.to_thread(_sweep, self._spool, time.time() - SPOOL_MAX_AGE_S)
+        if swept:
+            log.info("media: removed %d spool files left by an earlier run", swept)
         if isinstance(self.blobs, S3Blobs):
             try:
                 await self.blobs.ensure_bucket()
@@ -58,3 +68,15 @@ class Media:
 
     async def close(self) -> None:
         await self.blobs.close()
+
+
+def _sweep(folder: Path, before: float) -> int:
+    swept = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < before:
+                path.unlink()
+                swept += 1
+        except FileNotFoundError:
+            continue
+    return swept

@@ -346,3 +346,15 @@ def signup_in() -> Callable[[TestClient, str], Account]:
         return Account(data["user"]["id"], handle, handle.title(), data["token"])
 
     return make
+
+
+def test_spool_files_a_crash_left_are_swept_at_start(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, password_time_cost=1)
+    spool = tmp_path / "blobs" / ".tmp"
+    spool.mkdir(parents=True)
+    old, young = spool / "up-1-old", spool / "up-1-young"
+    old.write_bytes(b"half an upload")
+    young.write_bytes(b"another process's upload")
+    os.utime(old, (1, 1))
+    with TestClient(create_app(settings)):
+        assert not old.exists() and young.exists()
