@@ -35,6 +35,7 @@ from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
 from .limits import Limits
+from .media.storage import Media
 from .members import Members
 from .messages import (
     BrokerMessage,
@@ -98,6 +99,8 @@ class Node:
         # it for each connection, `connect` for each hello.
         self.admission = Admission(settings)
         self.reads = ReadMarkers(settings, store, broker)
+        # Blobs of uploads (server/media/storage.py): local disk or S3.
+        self.media = Media(settings)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
@@ -140,6 +143,7 @@ class Node:
                 asyncio.create_task(cluster.tail_check_loop(settings.tail_check_s, streams))
             )
         node.housekeeping.start()
+        await node.media.ready()
         return node
 
     # -- connections ------------------------------------------------------------
@@ -293,6 +297,7 @@ class Node:
         await _bounded("limits close", self.limits.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)
         await _bounded("store close", self.store.close(), grace)
+        await _bounded("media close", self.media.close(), grace)
 
 
 async def _bounded(step: str, awaitable: Awaitable[Any], seconds: float) -> None:

@@ -260,6 +260,43 @@ class Settings:
     # replaying a month of likes. The newest change of each circle always stays.
     change_log_days: float = 30.0
 
+    # -- media (server/api/uploads.py, store/blobs.py) ----------------------------
+    # Empty: blobs live on the local disk under data_dir/blobs (the embedded
+    # default). Set, with a bucket and keys: any S3-compatible object storage
+    # (AWS S3, MinIO, Ceph, R2), so several nodes share media. The URL is the
+    # endpoint (https://s3.eu-west-1.amazonaws.com, http://minio:9000).
+    s3_url: str = ""
+    s3_bucket: str = "quanzi"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    # Ignored by most non-AWS stores; AWS signs requests for a region.
+    s3_region: str = "us-east-1"
+    # Parts of a multipart upload to S3: 8 MiB is the part size the AWS tools use,
+    # above S3's 5 MiB minimum, and is all an upload holds in memory at once.
+    s3_part_bytes: int = 8 * 1024 * 1024
+    # Per-file limits by kind, checked while the body streams in (413 as soon as
+    # one passes). A phone photo is 3-12 MB, a RAW-ish one up to 50; a dance
+    # school's phone video of several minutes is a few hundred MB, 2 GB leaves
+    # room for long 4K clips; a voice note or a song is well under 200 MB; a
+    # teacher's slides or a scanned PDF fit in 200 MB.
+    upload_image_bytes: int = 50 * 1024 * 1024
+    upload_video_bytes: int = 2 * 1024 * 1024 * 1024
+    upload_audio_bytes: int = 200 * 1024 * 1024
+    upload_file_bytes: int = 200 * 1024 * 1024
+    # What one circle may store (all its attachments, a deduplicated blob
+    # counted once per row that names it): 20 GB is about a hundred phone videos
+    # or thousands of photos, enough for a school's term; an operator raises it.
+    circle_quota_bytes: int = 20 * 1024 * 1024 * 1024
+    # What one person may upload, over every circle: 5 GB keeps one member from
+    # filling a disk shared by every circle of the server.
+    user_quota_bytes: int = 5 * 1024 * 1024 * 1024
+    # Thumbnails: the longest side, in pixels; 480 fills a phone's chat bubble
+    # at 2x density and weighs 20-60 KB as WebP.
+    thumb_px: int = 480
+    # Images with more pixels than this are stored as files (no thumbnail):
+    # decoding one costs width x height x 4 bytes of memory (~ 400 MB here).
+    image_pixels_max: int = 100_000_000
+
     @property
     def store_url(self) -> str:
         if self.database_url:

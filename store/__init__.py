@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``polls``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``polls``, ``attachments``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
+from .attachments import KINDS as ATTACHMENT_KINDS
+from .attachments import Attachments
+from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
@@ -78,6 +81,7 @@ class Store:
         self.comments = Comments(db)
         self.reactions = Reactions(db)
         self.polls = Polls(db, self.chat)
+        self.attachments = Attachments(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -146,6 +150,7 @@ async def migrate_database(url: str) -> str | None:
 
 
 __all__ = [
+    "ATTACHMENT_KINDS",
     "CHANGE_KINDS",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
@@ -165,6 +170,8 @@ __all__ = [
     "REACTIONS_RANGE_MAX",
     "ROLES",
     "Accounts",
+    "Attachments",
+    "BlobStore",
     "Busy",
     "Change",
     "ChangePage",
@@ -178,6 +185,7 @@ __all__ = [
     "GroupAccess",
     "Groups",
     "Invalid",
+    "LocalBlobs",
     "Membership",
     "Memberships",
     "MustReads",
@@ -190,6 +198,7 @@ __all__ = [
     "Reads",
     "Record",
     "Retention",
+    "S3Blobs",
     "Stars",
     "Store",
     "StoreError",

@@ -334,6 +334,35 @@ class ChangeRow(SQLModel, table=True):
     data: str
 
 
+class Attachment(SQLModel, table=True):
+    """A file uploaded to a circle: its metadata and the keys of its blobs in the
+    blob store (store/blobs.py), never its bytes. ``sha256`` is the hash of the
+    bytes as uploaded; one circle holds them once (the same bytes uploaded again
+    answer the row already there)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "sha256", name="uq_attachments_circle_sha"),
+        # A user's quota sums their uploads.
+        Index("ix_attachments_uploader", "uploader_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(foreign_key="circles.id", max_length=32)
+    uploader_id: str = Field(foreign_key="users.id", max_length=32)
+    sha256: str = Field(max_length=64)
+    kind: str = Field(max_length=8)
+    mime: str = Field(max_length=100)
+    name: str = Field(max_length=255)
+    size: int = Field(sa_type=BigInteger)
+    width: int | None = Field(default=None)
+    height: int | None = Field(default=None)
+    duration_ms: int | None = Field(default=None, sa_type=BigInteger)
+    blob_key: str = Field(max_length=200)
+    thumb_key: str | None = Field(default=None, max_length=200)
+    created: int = Field(sa_type=BigInteger)
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 
@@ -356,6 +385,7 @@ CHANGES = _table("changes")
 REACTIONS = _table("reactions")
 POLLS = _table("polls")
 POLL_VOTES = _table("poll_votes")
+ATTACHMENTS = _table("attachments")
 
 __all__ = [
     "ACCESS_CODES",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from starlette.routing import Mount
 
-from server.api import accounts, circles, events, groups, openapi, polls, posts, reactions
+from server.api import (
+    accounts,
+    circles,
+    events,
+    groups,
+    openapi,
+    polls,
+    posts,
+    reactions,
+    uploads,
+)
 from server.api.errors import ApiError, exception_handlers
 
 PREFIX = "/api/v1"
@@ -19,6 +29,7 @@ routes = [
             *groups.routes,
             *reactions.routes,
             *polls.routes,
+            *uploads.routes,
             *events.routes,
             *openapi.routes,
         ],

@@ -16,7 +16,9 @@ from starlette.requests import Request
 from server.api.errors import ApiError
 
 # A request body is a handful of fields; 64 KiB is far above any of them and
-# keeps a client from making the server buffer megabytes.
+# keeps a client from making the server buffer megabytes. Every route reads its body
+# through json_body, so this bounds them all; the one exception is the upload route
+# (server/api/uploads.py), whose raw body streams to disk under the media limits.
 BODY_MAX_BYTES = 64 * 1024
 # Integers land in 32-bit columns on PostgreSQL; a larger one is bad input, not a 500.
 INT_MAX = 2**31 - 1

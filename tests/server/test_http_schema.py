@@ -3,6 +3,7 @@ generated requests (valid and invalid ones), answers within the document."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 import hypothesis
@@ -79,7 +80,17 @@ def world(
         f"/api/v1/groups/{group}/polls", json={**ask, "anonymous": True}, headers=owner.auth
     )
     client.post(f"/api/v1/posts/{post}/poll", json=ask, headers=owner.auth)
+    # A PNG with a thumbnail, for the attachment routes.
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
+    attachment = client.post(
+        f"/api/v1/circles/{circle}/uploads",
+        content=png,
+        headers={"Authorization": f"Bearer {owner.token}"},
+    ).json()["id"]
     return {
+        "attachment": attachment,
         "poll": poll.json()["poll"]["id"],
         "anonymous_poll": anonymous.json()["poll"]["id"],
         "token": owner.token,
@@ -103,6 +114,8 @@ def _ids(path: str, world: dict[str, str], generated: dict[str, object]) -> dict
     if path.startswith("/api/v1/polls/"):
         # Someone else's open poll, or an anonymous one of the caller's.
         return {"id": world["anonymous_poll" if other else "poll"]}
+    if path.startswith("/api/v1/attachments/"):
+        return {"id": world["attachment"]}
     if path.startswith("/api/v1/comments/"):
         return {"id": world["comment"]}
     ids: dict[str, object] = {"id": world["circle"]} if "{id}" in path else {}

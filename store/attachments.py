@@ -1,0 +1,174 @@
+"""Attachments: files uploaded to a circle, their metadata and blob keys.
+
+Who may upload: a member of the circle (any role: whoever may post there).
+Who may read one: a member of its circle; anyone else is told there is no such
+attachment (``NotFound``), so an id reveals nothing about a circle one is not in.
+
+Deduplication: a circle holds the same bytes once. ``add`` with a ``sha256``
+the circle already has stores nothing and answers the attachment already there
+(its id, name and uploader: the first upload's), with ``fresh`` False; the
+caller then drops the blob it spooled. Quotas count each row once, so a
+repeated upload costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from . import validation
+from .engine import Service
+from .errors import NotFound
+from .ids import new_id, now_ms
+from .lookups import circle_row, require_member, role_of
+from .models import ATTACHMENTS
+from .records import AnyRow, Record
+
+KINDS = ("image", "video", "audio", "file")
+NAME_MAX = 255
+MIME_MAX = 100
+_SHA256_CHARS = frozenset("0123456789abcdef")
+
+
+def _record(row: AnyRow) -> Record:
+    return {
+        "id": row.id,
+        "circle": row.circle_id,
+        "uploader": row.uploader_id,
+        "sha256": row.sha256,
+        "kind": row.kind,
+        "mime": row.mime,
+        "name": row.name,
+        "size": row.size,
+        "width": row.width,
+        "height": row.height,
+        "duration_ms": row.duration_ms,
+        "blob_key": row.blob_key,
+        "thumb_key": row.thumb_key,
+        "created": row.created,
+    }
+
+
+def clean_name(name: object) -> str:
+    """A file name to show and to offer on download: no path, no control
+    characters, at most ``NAME_MAX`` characters; "file" when nothing is left."""
+    text = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if ch.isprintable()).strip()
+    if len(text) > NAME_MAX:
+        stem, dot, ext = text.rpartition(".")
+        text = (stem[: NAME_MAX - len(ext) - 1] + dot + ext) if dot and len(ext) < 16 else text
+        text = text[:NAME_MAX]
+    return text or "file"
+
+
+class Attachments(Service):
+    """Check who may upload, count usage, record and read attachments."""
+
+    async def may_upload(self, circle_id: str, user_id: str) -> str:
+        """The uploader's role; ``NotFound`` (circle), ``Forbidden`` (not a member)."""
+        async with self._db.read() as conn:
+            await circle_row(conn, circle_id)
+            return await require_member(conn, circle_id, user_id)
+
+    async def usage(self, circle_id: str, user_id: str) -> tuple[int, int]:
+        """Bytes the circle holds, and bytes the user uploaded (every circle)."""
+        async with self._db.read() as conn:
+            circle = await conn.execute(
+                select(func.coalesce(func.sum(ATTACHMENTS.c.size), 0)).where(
+                    ATTACHMENTS.c.circle_id == circle_id
+                )
+            )
+            user = await conn.execute(
+                select(func.coalesce(func.sum(ATTACHMENTS.c.size), 0)).where(
+                    ATTACHMENTS.c.uploader_id == user_id
+                )
+            )
+            return int(circle.scalar_one()), int(user.scalar_one())
+
+    async def find(self, circle_id: str, sha256: str) -> Record | None:
+        """The circle's attachment of these bytes, if it has one."""
+        async with self._db.read() as conn:
+            row = (
+                await conn.execute(
+                    select(ATTACHMENTS).where(
+                        ATTACHMENTS.c.circle_id == circle_id, ATTACHMENTS.c.sha256 == sha256
+                    )
+                )
+            ).first()
+            return None if row is None else _record(row)
+
+    async def add(
+        self,
+        circle_id: str,
+        uploader_id: str,
+        *,
+        sha256: str,
+        kind: str,
+        mime: str,
+        name: object,
+        size: int,
+        blob_key: str,
+        width: int | None = None,
+        height: int | None = None,
+        duration_ms: int | None = None,
+        thumb_key: str | None = None,
+    ) -> tuple[Record, bool]:
+        """Record an upload whose blob is stored; ``(attachment, fresh)``. The same
+        bytes already in the circle answer that attachment with ``fresh`` False.
+        ``NotFound`` (circle), ``Forbidden`` (the uploader left meanwhile), ``Invalid``."""
+        kind = validation.choice(kind, "kind", KINDS)
+        if len(sha256) != 64 or not set(sha256) <= _SHA256_CHARS:
+            raise ValueError("sha256 must be 64 lower-case hex digits")
+        values: dict[str, Any] = {
+            "circle_id": circle_id,
+            "uploader_id": uploader_id,
+            "sha256": sha256,
+            "kind": kind,
+            "mime": validation.text(mime, "mime", 1, MIME_MAX),
+            "name": clean_name(name),
+            "size": validation.integer(size, "size", 0, validation.INT64_MAX),
+            "width": width,
+            "height": height,
+            "duration_ms": duration_ms,
+            "blob_key": blob_key,
+            "thumb_key": thumb_key,
+        }
+        try:
+            async with self._db.write() as conn:
+                await circle_row(conn, circle_id)
+                await require_member(conn, circle_id, uploader_id)
+                known = (
+                    await conn.execute(
+                        select(ATTACHMENTS).where(
+                            ATTACHMENTS.c.circle_id == circle_id, ATTACHMENTS.c.sha256 == sha256
+                        )
+                    )
+                ).first()
+                if known is not None:
+                    return _record(known), False
+                attachment_id = new_id()
+                await conn.execute(
+                    ATTACHMENTS.insert().values(id=attachment_id, created=now_ms(), **values)
+                )
+                row = (
+                    await conn.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
+                ).one()
+                return _record(row), True
+        except IntegrityError:
+            # The same bytes, uploaded at the same moment by someone else: theirs won.
+            known_record = await self.find(circle_id, sha256)
+            if known_record is None:
+                raise
+            return known_record, False
+
+    async def get(self, attachment_id: str, viewer_id: str) -> Record:
+        """The attachment, for a member of its circle; ``NotFound`` for anyone else."""
+        async with self._db.read() as conn:
+            row = (
+                await conn.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
+            ).first()
+            if row is None or await role_of(conn, row.circle_id, viewer_id) is None:
+                raise NotFound("no such attachment")
+            return _record(row)
