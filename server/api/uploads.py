@@ -74,13 +74,15 @@ def view(attachment: Record) -> Record:
 
 
 def _refusal(refused: Refused) -> ApiError:
-    # The reason (type_not_allowed, file_too_big, quota_exceeded) goes in the error's
-    # `reason` field once server/api/errors.py carries one; the message says it now.
+    # The error's `reason` (type_not_allowed, file_too_big, quota_exceeded, empty) is
+    # what a client translates; the message says it in English for logs and curl.
     if refused.reason == "type_not_allowed":
-        return ApiError("bad_request", f"type_not_allowed: {refused}", status=415)
+        return ApiError(
+            "bad_request", f"type_not_allowed: {refused}", status=415, reason=refused.reason
+        )
     if refused.reason == "empty":
-        return ApiError("bad_request", str(refused))
-    return ApiError("too_big", f"{refused.reason}: {refused}")
+        return ApiError("bad_request", str(refused), reason="file_empty")
+    return ApiError("too_big", f"{refused.reason}: {refused}", reason=refused.reason)
 
 
 # The extension of a file sent without a name, so its download opens in the right app.

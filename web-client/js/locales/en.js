@@ -39,6 +39,10 @@ export const messages = {
   'error.too_many_signups': 'Too many new accounts from this network. Please try again in {seconds} seconds.',
   'error.too_many_logins': 'Too many logins from this network. Please try again in {seconds} seconds.',
   'error.too_many_requests': 'Too many requests. Please try again in {seconds} seconds.',
+  'error.type_not_allowed': 'This kind of file cannot be shared here.',
+  'error.file_empty': 'That file is empty.',
+  'error.file_too_big': 'That file is too big.',
+  'error.quota_exceeded': 'The storage space for this circle (or yours) is used up.',
 
   // Shared words (buttons, kinds, visibility, roles)
   'common.save': 'Save',

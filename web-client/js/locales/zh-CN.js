@@ -37,6 +37,10 @@ export const messages = {
   'error.too_many_signups': '这个网络注册太频繁，请 {seconds} 秒后再试。',
   'error.too_many_logins': '这个网络登录太频繁，请 {seconds} 秒后再试。',
   'error.too_many_requests': '请求太频繁，请 {seconds} 秒后再试。',
+  'error.type_not_allowed': '不支持分享这种类型的文件。',
+  'error.file_empty': '文件是空的。',
+  'error.file_too_big': '文件太大了。',
+  'error.quota_exceeded': '圈子（或你）的存储空间已用完。',
 
   // Shared words (buttons, kinds, visibility, roles)
   'common.save': '保存',
