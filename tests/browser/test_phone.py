@@ -76,6 +76,9 @@ def test_chat_and_highlights_are_both_reachable_at_360px(open_page: Any, screens
 PHONE = {"width": 360, "height": 740}
 KEYBOARD = {"width": 360, "height": 420}  # 740 less an on-screen keyboard of 320 px
 TABS = ["chat", "highlights", "feed", "settings"]
+# Chinese punctuation is full-width, as it should be.
+CHAT_ZH = ["明天春游，8点在校门口集合", "记得带水和帽子", "下雨的话改到周五", "收到，谢谢老师！"]  # noqa: RUF001
+OFFLINE_ZH = re.compile(r"网络已断开，\d+ 秒后重新连接|正在重新连接")  # noqa: RUF001
 
 
 def box(locator: Locator) -> dict[str, float]:
@@ -115,7 +118,10 @@ def check_phone_chat(page: Page, last: str) -> None:
     expect(message(page, last)).to_be_in_viewport()
     # Headers: the top bar holds the circle's header; the general chat has no group bar.
     topbar, head = box(tid(page, "topbar")), box(tid(page, "circle-head"))
-    assert head["y"] >= topbar["y"] and head["y"] + head["height"] <= topbar["y"] + topbar["height"] + 0.5
+    assert (
+        head["y"] >= topbar["y"]
+        and head["y"] + head["height"] <= topbar["y"] + topbar["height"] + 0.5
+    )
     assert topbar["y"] + topbar["height"] <= 56.5, topbar
     expect(tid(page, "group-bar")).to_be_hidden()
     assert box(tid(page, "chat-log"))["y"] <= 64, "the conversation starts below 64 px"
@@ -219,9 +225,9 @@ def test_phone_layout_in_chinese(open_page: Any, screenshots: Path) -> None:
     expect(tid(page, "online-count")).to_have_text("1 人在线")
     expect(tid(page, "member-count")).to_have_text("1 位成员")
     expect(tid(page, "status")).to_have_text("已连接")
-    for text in ["明天春游，8点在校门口集合", "记得带水和帽子", "下雨的话改到周五", "收到，谢谢老师！"]:
+    for text in CHAT_ZH:
         say(page, text)
-    last = "收到，谢谢老师！"
+    last = CHAT_ZH[-1]
     expect_once(page, last)
     check_phone_chat(page, last)
     page.screenshot(path=str(screenshots / "phone-chat-zh.png"))
@@ -238,10 +244,12 @@ def test_status_line_in_both_languages(open_page: Any) -> None:
     page.context.set_offline(True)
     status = tid(page, "status")
     expect(status).to_have_attribute("data-state", "offline")
-    expect(status).to_contain_text(re.compile(r"Offline — reconnecting in \d+ seconds?|Reconnecting"))
+    expect(status).to_contain_text(
+        re.compile(r"Offline — reconnecting in \d+ seconds?|Reconnecting")
+    )
     open_tab(page, "settings")
     tid(page, "more-language").select_option("zh-CN")
-    expect(status).to_contain_text(re.compile(r"网络已断开，\d+ 秒后重新连接|正在重新连接"))
+    expect(status).to_contain_text(OFFLINE_ZH)
     page.context.set_offline(False)
     wait_live(page)
     expect(status).to_have_text("已连接")

@@ -62,7 +62,7 @@ export function circleView(container, circleId, { socket }) {
   const panels = { chat, highlights, feed, settings: null };
   const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
     h('p', { class: 'muted', text: t('common.loading') }));
-  const more = h('section', { class: 'panel more', testid: 'panel-more', 'aria-label': t('circle.tab.more') },
+  const more = h('section', { class: 'panel more', testid: 'panel-more' },
     moreMenu(), settingsSlot);
 
   let active = reopenOn && reopenOn.circleId === circleId ? reopenOn.tab : 'chat';
