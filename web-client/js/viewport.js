@@ -6,6 +6,16 @@
 
 const OPEN_AT = 80; // px: less than this is a toolbar showing or hiding, not a keyboard
 
+/**
+ * The keyboard's height in px: what of the page (innerHeight) the visual viewport does not
+ * show below itself. Zoomed in with two fingers the visual viewport is smaller too: that is
+ * no keyboard.
+ */
+export function keyboardInset(innerHeight, vv) {
+  if (!vv || vv.scale > 1.01) return 0;
+  return Math.max(0, Math.round(innerHeight - vv.height - vv.offsetTop));
+}
+
 export function watchViewport() {
   const root = document.documentElement;
   const vv = window.visualViewport;
@@ -18,7 +28,7 @@ export function watchViewport() {
   }
 
   function update() {
-    const inset = vv ? Math.max(0, Math.round(window.innerHeight - vv.height - vv.offsetTop)) : 0;
+    const inset = keyboardInset(window.innerHeight, vv);
     root.style.setProperty('--kb', `${inset}px`);
     root.classList.toggle('keyboard-open', inset > OPEN_AT);
     requestAnimationFrame(stick);
