@@ -200,6 +200,7 @@ def test_phone_layout_gives_the_conversation_the_screen(open_page: Any, screensh
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(tid(page, "tab-chat")).to_be_hidden()
     expect(tid(page, "back-link")).to_be_visible()
+    expect(tid(page, "panel-highlights")).to_be_visible()  # shown beside the chat
     assert box(chat)["width"] > box(tid(page, "panel-highlights"))["width"]
     inside_viewport(page, tid(page, "chat-form"))
     assert page.errors == []
