@@ -151,6 +151,10 @@ def keyboard_up(page: Page, last: str) -> None:
     inside_viewport(page, message(page, last))
     expect(tid(page, "chat-input")).to_be_focused()
     assert box(tid(page, "chat-log"))["y"] <= 64
+    # The tab bar gives its room to the conversation while the keyboard is up.
+    expect(tid(page, "tabs")).to_be_hidden()
+    b = box(form)
+    assert b["y"] + b["height"] >= KEYBOARD["height"] - 8, "the composer sits on the keyboard"
 
 
 def test_phone_layout_gives_the_conversation_the_screen(open_page: Any, screenshots: Path) -> None:

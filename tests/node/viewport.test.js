@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyboardInset } from '../../web-client/js/viewport.js';
+import { keyboardInset, keyboardOpen } from '../../web-client/js/viewport.js';
 
 test('a keyboard over the page is the height the visual viewport leaves below itself', () => {
   // Safari: the page stays 740 px tall, the keyboard takes 320 of it.
@@ -15,4 +15,12 @@ test('no keyboard: a page that shrinks itself, no visual viewport, or a pinch zo
   assert.equal(keyboardInset(740, null), 0);
   assert.equal(keyboardInset(740, { height: 370, offsetTop: 0, scale: 2 }), 0);
   assert.equal(keyboardInset(740, { height: 740.4, offsetTop: 0, scale: 1 }), 0);
+});
+
+test('the keyboard is open when it covers the page, or the page shrank while typing', () => {
+  assert.equal(keyboardOpen({ inset: 320, height: 740, tallest: 740, typing: true }), true);
+  assert.equal(keyboardOpen({ inset: 0, height: 420, tallest: 740, typing: true }), true);
+  // Shorter, but nobody is typing: a window made smaller, a toolbar.
+  assert.equal(keyboardOpen({ inset: 0, height: 420, tallest: 740, typing: false }), false);
+  assert.equal(keyboardOpen({ inset: 56, height: 684, tallest: 740, typing: true }), false);
 });
