@@ -1,5 +1,6 @@
 // A circle's chat with its groups: the list of groups (a side list on a wide screen, a
-// drawer on a phone, opened by `toggle`, which circle.js puts in the page's header) with unread counts, general first, switching the chat between them;
+// drawer on a phone, opened by `toggle`, which circle.js puts in the page's header) with
+// unread counts, general first, switching the chat between them;
 // groups not joined with Join / Ask to join; owners and admins (and a group's admins)
 // create groups, edit, archive and reorder them, and manage members and requests
 // (group-admin.js).
@@ -17,7 +18,6 @@ import * as groups from '../store/groups.js';
 import * as state from '../store/state.js';
 import { adminPanel, newGroupForm } from './group-admin.js';
 import { chatView } from './chat.js';
-
 
 export function groupedChat(circleId, { socket }) {
   let current = circleId; // the chat shown: general's id is the circle's
