@@ -191,6 +191,16 @@ def test_phone_layout_gives_the_conversation_the_screen(open_page: Any, screensh
     tid(page, "groups-close").click()
     expect(tid(page, "groups-aside")).to_be_hidden()
     expect(tid(page, "tab-chat")).to_have_attribute("aria-selected", "true")
+    # The header's groups button, from another tab, opens the drawer over the chat; Escape
+    # closes it and gives the focus back to the button.
+    tid(page, "tab-feed").click()
+    tid(page, "groups-open").click()
+    expect(tid(page, "groups-aside")).to_be_visible()
+    expect(tid(page, "groups-open")).to_have_attribute("aria-expanded", "true")
+    expect(tid(page, "tab-chat")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Escape")
+    expect(tid(page, "groups-aside")).to_be_hidden()
+    expect(tid(page, "groups-open")).to_be_focused()
 
     keyboard_up(page, last)
     page.keyboard.type("Typed with the keyboard up")
