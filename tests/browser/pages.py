@@ -45,8 +45,10 @@ HOME_URL = re.compile(r"^[^#]*(#/?)?$")
 
 def go_home(page: Page) -> None:
     """Click the home link and wait until the home page is what is on screen: the address
-    says home and no circle page is left (its settings have a "Name" field too)."""
-    tid(page, "home-link").click()
+    says home and no circle page is left (its settings have a "Name" field too). On a
+    phone a circle's header replaces the brand: its back link goes home."""
+    home = tid(page, "home-link")
+    (home if home.is_visible() else tid(page, "back-link")).click()
     expect(page).to_have_url(HOME_URL)
     expect(tid(page, "circle-page")).to_have_count(0)
     expect(tid(page, "home-actions")).to_be_visible()

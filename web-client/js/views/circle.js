@@ -1,63 +1,123 @@
-// One circle's page: header (name, members, online count), tabs, and the panels. On a wide
-// screen the chat stays on the left and the tabs switch the right side (highlights, feed,
-// settings); on a narrow one the tabs switch between all four. Opening the page starts
-// following the circle's events (circle-events.js); closing it stops.
+// One circle's page: its header (back, name, members, who is online, the groups button) in
+// the top bar, the tabs, and the panels. On a wide screen the chat stays on the left and the
+// tabs switch the right side (highlights, feed, settings); below 900 px the tabs switch
+// between all four, and on a phone (≤ 600 px, layout.css) they are a bar at the bottom
+// whose fourth tab is "More": groups, members, language and the settings. Opening the page
+// starts following the circle's events (circle-events.js); closing it stops.
 
 import { closeCircle, openCircle } from '../circle-events.js';
 import { h, toast } from '../dom.js';
+import * as i18n from '../i18n.js';
+import { errorText, t } from '../i18n.js';
 import { loadCircles } from '../loaders.js';
 import * as offline from '../offline.js';
 import * as state from '../store/state.js';
+import { watchViewport } from '../viewport.js';
 import { feedView } from './feed.js';
 import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
 import { settingsView } from './settings.js';
 
-const TABS = [
-  ['chat', 'Chat'],
-  ['highlights', 'Highlights'],
-  ['feed', 'Feed'],
-  ['settings', 'Settings'],
-];
+const TABS = ['chat', 'highlights', 'feed', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
+const PHONE = window.matchMedia('(max-width: 600px)');
+const SVG = 'http://www.w3.org/2000/svg';
+// 24×24 outlines for the phone's tab bar.
+const ICONS = {
+  chat: 'M4 5h16v11H9l-5 4z',
+  highlights: 'M12 3l2.7 5.6 6.1.9-4.4 4.3 1 6.1-5.4-2.9-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z',
+  feed: 'M5 4h14v16H5zM8 8h8M8 12h8M8 16h5',
+  settings: 'M6 12h.01M12 12h.01M18 12h.01',
+};
+let reopenOn = null; // { circleId, tab }: the tab to show when the page is drawn again (a new language)
+
+function icon(name) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', `icon icon-${name}`);
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', ICONS[name]);
+  svg.append(path);
+  return svg;
+}
 
 export function circleView(container, circleId, { socket }) {
   if (!offline.showingSnapshot()) state.resetChat(circleId); // offline: the last-known messages
-
-  const title = h('h1', { class: 'circle-title', testid: 'circle-title', text: state.circles.get(circleId)?.name || 'Circle' });
-  const about = h('p', { class: 'muted small', testid: 'circle-about' });
+  const title = h('h1', { class: 'circle-title', testid: 'circle-title', text: state.circles.get(circleId)?.name || t('circle.untitled') });
+  const about = h('span', { class: 'circle-about', testid: 'circle-about' });
   const online = h('span', { class: 'online', testid: 'online-count', 'aria-live': 'polite' });
-  const header = h('header', { class: 'circle-head' },
-    h('a', { href: '#/', class: 'back', testid: 'back-link', text: '← Circles' }),
-    h('div', { class: 'grow' }, title, about),
-    online);
-
   const chat = groupedChat(circleId, { socket }); // the chat of the group shown, and the groups
+  const header = h('div', { class: 'circle-head', testid: 'circle-head' },
+    h('a', { href: '#/', class: 'back', testid: 'back-link', 'aria-label': t('circle.back'), title: t('circle.back') },
+      h('span', { 'aria-hidden': 'true', text: '←' })),
+    h('div', { class: 'circle-titles' }, title, h('p', { class: 'circle-sub' }, online, about)),
+    chat.toggle);
+  // The groups button opens the drawer over the chat: show the chat first.
+  chat.toggle.addEventListener('click', () => {
+    if (active !== 'chat' && !WIDE.matches) show('chat');
+  }, true);
+
   const highlights = highlightsView(circleId);
   const feed = feedView(circleId);
   const panels = { chat, highlights, feed, settings: null };
-  const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings', 'aria-label': 'Settings' },
-    h('p', { class: 'muted', text: 'Loading…' }));
+  const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
+    h('p', { class: 'muted', text: t('common.loading') }));
+  const more = h('section', { class: 'panel more', testid: 'panel-more' },
+    moreMenu(), settingsSlot);
 
-  let active = 'chat';
-  const buttons = TABS.map(([key, label]) => h('button', {
+  let active = reopenOn && reopenOn.circleId === circleId ? reopenOn.tab : 'chat';
+  reopenOn = null;
+  const buttons = TABS.map((key) => h('button', {
     type: 'button', role: 'tab', id: `tab-${key}`, class: `tab tab-${key}`, testid: `tab-${key}`,
     'aria-controls': `panel-${key}`, dataset: { tab: key },
     onclick: () => show(key, true),
-  }, label, key === 'highlights' ? h('span', { class: 'dot', testid: 'tab-highlights-new', hidden: true, 'aria-label': 'new' }) : null));
-  const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Circle views' }, buttons);
+  }, icon(key),
+  key === 'settings'
+    ? [h('span', { class: 'tab-label wide-only', text: t('circle.tab.settings') }),
+      h('span', { class: 'tab-label phone-only', text: t('circle.tab.more') })]
+    : h('span', { class: 'tab-label', text: t(`circle.tab.${key}`) }),
+  key === 'highlights' ? h('span', { class: 'dot', testid: 'tab-highlights-new', hidden: true, role: 'img', 'aria-label': t('circle.newHighlights') }) : null));
+  const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
   tablist.addEventListener('keydown', onTabKey);
 
-  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, settings: settingsSlot })) {
+  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, settings: more })) {
     view.id = `panel-${key}`;
     view.setAttribute('role', 'tabpanel');
     view.setAttribute('aria-labelledby', `tab-${key}`);
     view.classList.add(`panel-${key}`);
   }
-  const body = h('div', { class: 'circle-body', testid: 'circle-body' },
-    chat.el, highlights.el, feed.el, settingsSlot);
-  const page = h('div', { class: 'circle-page', testid: 'circle-page', dataset: { circleId } }, header, tablist, body);
+  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, more);
+  const page = h('div', { class: 'circle-page', testid: 'circle-page', dataset: { circleId } }, tablist, body);
+  const slot = document.getElementById('topbar-slot');
+  if (slot) slot.replaceChildren(header);
+  else page.prepend(header);
   container.replaceChildren(page);
+  document.body.classList.add('in-circle');
+  const stopViewport = watchViewport();
+
+  /** The phone's "More": the groups, the members, the language; the settings follow. */
+  function moreMenu() {
+    const language = h('select', {
+      class: 'more-language', testid: 'more-language', 'aria-label': t('app.language'),
+      onchange: () => {
+        reopenOn = { circleId, tab: 'settings' };
+        i18n.setLocale(language.value);
+      },
+    }, i18n.available().map(({ tag, name }) => h('option', { value: tag, lang: tag, text: name, selected: tag === i18n.locale() })));
+    const item = (testid, text, onclick) => h('li', {}, h('button', { type: 'button', class: 'more-item', testid, text, onclick }));
+    return h('nav', { class: 'more-menu phone-only', testid: 'more-menu', 'aria-label': t('circle.tab.more') },
+      h('ul', {},
+        item('more-groups', t('circle.groups.title'), () => {
+          show('chat');
+          chat.openDrawer();
+        }),
+        item('more-members', t('circle.members'), () => {
+          more.querySelector('[data-testid="members-section"]')?.scrollIntoView({ block: 'start' });
+        }),
+        h('li', { class: 'more-field' }, h('label', { class: 'more-label' }, h('span', { text: t('app.language') }), language)),
+        item('more-logout', t('app.logout'), () => document.getElementById('logout')?.click())));
+  }
 
   function shownTab() {
     return WIDE.matches && active === 'chat' ? 'highlights' : active;
@@ -101,25 +161,22 @@ export function circleView(container, circleId, { socket }) {
   function showInfo(info) {
     if (!info.name) return; // only some fields yet (an event came before the circle's map)
     title.textContent = info.name;
-    document.title = `${info.name} · Quanzi`;
+    document.title = t('circle.pageTitle', { name: info.name });
     about.replaceChildren(...[
-      info.kind, info.visibility,
-      info.members == null ? null : h('span', { testid: 'member-count', text: membersText(info.members) }),
+      info.kind && i18n.has(`kind.${info.kind}`) ? t(`kind.${info.kind}`) : null,
+      info.visibility && i18n.has(`visibility.${info.visibility}`) ? t(`visibility.${info.visibility}`) : null,
+      info.members == null ? null : h('span', { testid: 'member-count', text: t('circle.memberCount', { count: info.members }) }),
       info.description,
     ].filter(Boolean).flatMap((part, i) => (i ? [' · ', part] : [part])));
   }
 
   function showOnline() {
     const count = state.chatOf(circleId).online;
-    online.textContent = count == null ? '' : `${count} online`;
+    online.textContent = count == null ? '' : t('circle.online', { count });
   }
 
   function showSettings() {
     panels.settings = settingsView(circleId);
-    panels.settings.el.id = 'panel-settings';
-    panels.settings.el.classList.add('panel-settings');
-    panels.settings.el.setAttribute('role', 'tabpanel');
-    panels.settings.el.setAttribute('aria-labelledby', 'tab-settings');
     settingsSlot.replaceWith(panels.settings.el);
     if (active === 'settings') panels.settings.shown();
   }
@@ -132,11 +189,11 @@ export function circleView(container, circleId, { socket }) {
     } catch (err) {
       if (closed) return;
       if (err.during === 'posts') {
-        toast(`Highlights: ${err.message}`);
+        toast(t('circle.highlightsFailed', { reason: errorText(err) }));
         return;
       }
       const gone = err.code === 'forbidden' || err.code === 'not_found';
-      toast(gone ? 'You are not a member of this circle.' : err.message);
+      toast(gone ? t('circle.notMember') : errorText(err));
       if (gone) location.hash = '#/';
     }
   }
@@ -149,7 +206,7 @@ export function circleView(container, circleId, { socket }) {
     }),
     state.on('left', (d) => {
       if (d.circle !== circleId) return;
-      toast(d.reason === 'circle_deleted' ? 'This circle was deleted.' : 'You are no longer a member of this circle.');
+      toast(d.reason === 'circle_deleted' ? t('circle.deleted') : t('circle.removed'));
       location.hash = '#/';
     }),
   ];
@@ -157,9 +214,11 @@ export function circleView(container, circleId, { socket }) {
   WIDE.addEventListener('change', apply);
   apply();
   if (state.infoOf(circleId)) showInfo(state.infoOf(circleId));
+  showOnline();
   load();
   socket.join(circleId).catch(() => {}); // offline: joined when the socket is back
-  chat.focus();
+  // Not on a phone: focus there would pop the keyboard up over a page just opened.
+  if (active === 'chat' && !PHONE.matches) chat.focus();
 
   return () => {
     closed = true;
@@ -168,10 +227,9 @@ export function circleView(container, circleId, { socket }) {
     WIDE.removeEventListener('change', apply);
     for (const off of offs) off();
     for (const panel of Object.values(panels)) if (panel) panel.destroy();
-    document.title = 'Quanzi';
+    stopViewport();
+    document.body.classList.remove('in-circle');
+    if (slot && slot.contains(header)) slot.replaceChildren();
+    document.title = t('app.title');
   };
-}
-
-function membersText(count) {
-  return `${count} member${count === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,6 @@
 // A circle's chat with its groups: the list of groups (a side list on a wide screen, a
-// drawer on a phone) with unread counts, general first, switching the chat between them;
+// drawer on a phone, opened by `toggle`, which circle.js puts in the page's header) with
+// unread counts, general first, switching the chat between them;
 // groups not joined with Join / Ask to join; owners and admins (and a group's admins)
 // create groups, edit, archive and reorder them, and manage members and requests
 // (group-admin.js).
@@ -12,30 +13,11 @@
 
 import * as api from '../api.js';
 import { busy, fill, h, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 import * as groups from '../store/groups.js';
 import * as state from '../store/state.js';
 import { adminPanel, newGroupForm } from './group-admin.js';
 import { chatView } from './chat.js';
-
-const TEXT = {
-  groups: 'Groups',
-  openList: 'Groups',
-  close: 'Close',
-  join: 'Join',
-  ask: 'Ask to join',
-  requested: 'Requested',
-  inviteOnly: 'Invite only',
-  manage: 'Manage',
-  newGroup: 'New group',
-  leave: 'Leave group',
-  unread: (n) => `${n} unread`,
-  readOnly: 'read-only',
-  readOnlyHint: 'Only this group’s admins write here.',
-  members: (n) => `${n} member${n === 1 ? '' : 's'}`,
-  removed: (name) => `You are no longer in ${name}.`,
-  archived: (name) => `${name} was archived.`,
-  asked: 'Your request was sent to the group’s admins.',
-};
 
 export function groupedChat(circleId, { socket }) {
   let current = circleId; // the chat shown: general's id is the circle's
@@ -44,26 +26,31 @@ export function groupedChat(circleId, { socket }) {
   const followed = new Set(); // groups joined on the socket by this page (not general)
   const list = h('ul', { class: 'group-list', testid: 'group-list' });
   const newButton = h('button', {
-    type: 'button', class: 'link', testid: 'group-new', text: `+ ${TEXT.newGroup}`, hidden: true,
+    type: 'button', class: 'link', testid: 'group-new', text: `+ ${t('circle.groups.new')}`, hidden: true,
     onclick: () => showSide('new'),
   });
-  const aside = h('nav', { class: 'groups-aside', testid: 'groups-aside', 'aria-label': TEXT.groups },
+  const asideId = `groups-${circleId}`;
+  const aside = h('nav', { id: asideId, class: 'groups-aside', testid: 'groups-aside', 'aria-label': t('circle.groups.title') },
     h('div', { class: 'groups-head' },
-      h('h2', { text: TEXT.groups }),
-      h('button', { type: 'button', class: 'link drawer-close', testid: 'groups-close', text: TEXT.close, onclick: () => drawer(false) })),
+      h('h2', { text: t('circle.groups.title') }),
+      h('button', { type: 'button', class: 'link drawer-close', testid: 'groups-close', text: t('common.close'), onclick: () => drawer(false) })),
     list, newButton);
   const toggle = h('button', {
     type: 'button', class: 'drawer-open', testid: 'groups-open', 'aria-expanded': 'false',
+    'aria-controls': asideId, title: t('circle.groups.title'),
     onclick: () => drawer(!el.classList.contains('drawer-shown')),
-  }, `☰ ${TEXT.openList}`, h('span', { class: 'badge', testid: 'groups-unread', hidden: true }));
+  }, h('span', { class: 'drawer-icon', 'aria-hidden': 'true', text: '☰' }),
+  h('span', { class: 'drawer-label', text: t('circle.groups.title') }),
+  h('span', { class: 'badge', testid: 'groups-unread', hidden: true }));
   const title = h('strong', { class: 'group-title', testid: 'group-title' });
   const topic = h('span', { class: 'muted small group-topic', testid: 'group-topic' });
   const barTools = h('span', { class: 'group-tools' });
-  const bar = h('div', { class: 'group-bar', testid: 'group-bar' }, toggle, title, topic, barTools);
+  const bar = h('div', { class: 'group-bar', testid: 'group-bar' }, title, topic, barTools);
   const side = h('div', { class: 'group-side', testid: 'group-side', hidden: true });
   const column = h('div', { class: 'group-column' }, bar, chat.el, side);
   const el = h('section', {
-    class: 'panel group-chat', testid: 'group-chat', 'aria-label': 'Chat', dataset: { group: current },
+    class: 'panel group-chat', testid: 'group-chat', 'aria-label': t('circle.tab.chat'),
+    dataset: { group: current, general: String(current === circleId) },
   }, aside, column);
 
   aside.addEventListener('keydown', (event) => {
@@ -93,7 +80,7 @@ export function groupedChat(circleId, { socket }) {
         dataset: { groupId: group.id },
         onclick: () => select(group.id),
       }, name,
-      unread ? h('span', { class: 'badge', testid: 'group-unread', 'aria-label': TEXT.unread(unread), text: String(unread) }) : null);
+      unread ? h('span', { class: 'badge', testid: 'group-unread', 'aria-label': t('circle.groups.unread', { count: unread }), text: String(unread) }) : null);
     } else {
       main = h('div', { class: 'group-item not-joined', testid: 'group-item', dataset: { groupId: group.id } },
         name, joinControl(group));
@@ -101,7 +88,7 @@ export function groupedChat(circleId, { socket }) {
     const manage = groups.mayManage(circleId, group.id, state.isManager(circleId))
       ? h('button', {
         type: 'button', class: 'group-manage', testid: 'group-manage', text: '⚙',
-        'aria-label': `${TEXT.manage} ${group.name}`, title: `${TEXT.manage} ${group.name}`,
+        'aria-label': t('circle.groups.manage', { name: group.name }), title: t('circle.groups.manage', { name: group.name }),
         onclick: () => {
           if (group.id !== current && (group.joined || group.general)) select(group.id);
           showSide('manage', group.id);
@@ -112,20 +99,20 @@ export function groupedChat(circleId, { socket }) {
   }
 
   function joinControl(group) {
-    if (group.requested) return h('span', { class: 'muted small', testid: 'group-requested', text: TEXT.requested });
+    if (group.requested) return h('span', { class: 'muted small', testid: 'group-requested', text: t('circle.groups.requested') });
     if (group.access === 'invite' && !state.isManager(circleId)) {
-      return h('span', { class: 'muted small', text: TEXT.inviteOnly });
+      return h('span', { class: 'muted small', text: t('circle.groups.inviteOnly') });
     }
     const ask = group.access === 'request' && !state.isManager(circleId);
     const button = h('button', {
-      type: 'button', class: 'small', testid: 'group-join', text: ask ? TEXT.ask : TEXT.join,
+      type: 'button', class: 'small', testid: 'group-join', text: ask ? t('circle.groups.ask') : t('circle.groups.join'),
       onclick: () => busy(button, async () => {
         const { member } = await api.joinGroup(group.id);
         groups.setStanding(circleId, group.id, member);
         if (member.approved) {
           follow(group.id);
           select(group.id);
-        } else toast(TEXT.asked, 'info');
+        } else toast(t('circle.groups.asked'), 'info');
       }),
     });
     return button;
@@ -151,7 +138,7 @@ export function groupedChat(circleId, { socket }) {
     input.disabled = mute;
     send.disabled = mute;
     if (!input.dataset.placeholder) input.dataset.placeholder = input.placeholder;
-    input.placeholder = mute ? TEXT.readOnlyHint : input.dataset.placeholder;
+    input.placeholder = mute ? t('circle.groups.readOnlyHint') : input.dataset.placeholder;
   }
 
   function drawBar() {
@@ -161,7 +148,7 @@ export function groupedChat(circleId, { socket }) {
     topic.textContent = group && group.topic ? group.topic : '';
     const leave = group && !group.general && group.joined
       ? h('button', {
-        type: 'button', class: 'link small', testid: 'group-leave', text: TEXT.leave,
+        type: 'button', class: 'link small', testid: 'group-leave', text: t('circle.groups.leave'),
         onclick: (event) => busy(event.currentTarget, async () => {
           await api.leaveGroup(group.id);
           exited(group.id, null);
@@ -169,8 +156,8 @@ export function groupedChat(circleId, { socket }) {
       })
       : null;
     fill(barTools,
-      group && group.read_only ? h('span', { class: 'tag muted', text: TEXT.readOnly }) : null,
-      group && group.members != null ? h('span', { class: 'muted small', text: TEXT.members(group.members) }) : null,
+      group && group.read_only ? h('span', { class: 'tag muted', text: t('circle.groups.readOnly') }) : null,
+      group && group.members != null ? h('span', { class: 'muted small', text: t('circle.memberCount', { count: group.members }) }) : null,
       leave);
   }
 
@@ -186,6 +173,7 @@ export function groupedChat(circleId, { socket }) {
     chat.destroy();
     current = groupId;
     el.dataset.group = groupId;
+    el.dataset.general = String(groupId === circleId);
     groups.setUnread(circleId, groupId, 0);
     const next = chatView(circleId, { socket, group: groupId === circleId ? null : groupId });
     chat.el.replaceWith(next.el);
@@ -235,7 +223,7 @@ export function groupedChat(circleId, { socket }) {
     if (group && group.joined) groups.setStanding(circleId, groupId, { role: null, approved: false });
     if (group) group.requested = false;
     if (groupId === current) {
-      if (reason) toast(TEXT.removed(group ? group.name : ''), 'info');
+      if (reason) toast(t('circle.groups.removed', { name: group ? group.name : '' }), 'info');
       select(circleId);
     }
     drawList();
@@ -249,7 +237,7 @@ export function groupedChat(circleId, { socket }) {
       for (const group of found) if (group.joined && !group.archived) follow(group.id);
       groups.setUnread(circleId, current, 0);
     } catch (err) {
-      if (!closed && err.code !== 'forbidden' && err.code !== 'not_found') toast(err.message);
+      if (!closed && err.code !== 'forbidden' && err.code !== 'not_found') toast(errorText(err));
     }
   }
 
@@ -261,7 +249,7 @@ export function groupedChat(circleId, { socket }) {
       if (group && group.archived) {
         unfollow(group.id);
         if (group.id === current) {
-          toast(TEXT.archived(group.name), 'info');
+          toast(t('circle.groups.archived', { name: group.name }), 'info');
           select(circleId);
         }
       }
@@ -283,6 +271,9 @@ export function groupedChat(circleId, { socket }) {
 
   return {
     el,
+    /** The groups button (circle.js puts it in the page's header); it opens the drawer. */
+    toggle,
+    openDrawer: () => drawer(true),
     focus: () => mode === 'chat' && chat.focus(),
     shown: () => chat.shown(),
     /** The group shown (general's id is the circle's). */

@@ -3,6 +3,7 @@
 // not it is open), so a panel opened again is never stale.
 
 import { toast } from '../dom.js';
+import { errorText } from '../i18n.js';
 import { loadComments, loadReceipts } from '../loaders.js';
 
 export function openPanels(onChange) {
@@ -14,7 +15,7 @@ export function openPanels(onChange) {
       open.add(postId);
       load(postId).catch((err) => {
         open.delete(postId);
-        if (err.code !== 'offline') toast(err.message);
+        if (err.code !== 'offline') toast(errorText(err));
         onChange();
       });
     }
