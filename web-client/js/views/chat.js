@@ -253,7 +253,7 @@ export function chatView(circleId, { socket, group = null }) {
   function showGap(fromSeq, toSeq) {
     const node = h('li', {
       class: 'gap', testid: 'gap', dataset: { order: String(fromSeq - 0.5) },
-      text: t('chat.gap', { from: fromSeq, to: toSeq }),
+      text: t('chat.gap', { from: String(fromSeq), to: String(toSeq) }), // seqs, not amounts: no 100,010
     });
     insertSorted(node, fromSeq - 0.5);
     regroup();
