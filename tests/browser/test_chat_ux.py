@@ -40,6 +40,18 @@ FULLY_VISIBLE = """log => {
 }"""
 
 
+def serious_violations(page: Page, selector: str) -> list[str]:
+    """axe-core's serious and critical findings inside `selector`."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=selector)
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
 def visible_messages(page: Page) -> int:
     return int(tid(page, "chat-log").evaluate(FULLY_VISIBLE))
 
@@ -383,5 +395,10 @@ def test_screenshots_of_a_class_chat_in_both_languages_and_on_a_phone(
         tid(page, "chat-log").evaluate("log => { log.scrollTop = log.scrollHeight; }")
         page.mouse.move(0, 0)
         page.screenshot(path=str(screenshots / name))
+        # No serious accessibility finding in the chat, with a message's menu and the emoji open.
+        assert serious_violations(page, "[data-testid=panel-chat]") == []
+        expect_once(page, "加油！").press("Enter")
+        tid(page, "emoji-open").click()
+        assert serious_violations(page, "[data-testid=panel-chat]") == []
         assert page.errors == []
     assert wang.errors == [] and zhang.errors == [] and li.errors == []
