@@ -135,6 +135,16 @@ def expect_once(page: Page, text: str, timeout: float = 15_000) -> Locator:
     return found
 
 
+def open_menu(msg: Locator) -> Locator:
+    """Open a chat message's menu of actions (star, reply, react, veto) the keyboard's way:
+    focus the message, press Enter. Already open, it stays open. Returns the message."""
+    expect(msg).to_have_count(1)
+    if not msg.evaluate("node => node.classList.contains('menu-open')"):
+        msg.press("Enter")
+    expect(msg).to_have_class(re.compile(r"\bmenu-open\b"))
+    return msg
+
+
 def highlight(page: Page, text: str) -> Locator:
     return (
         tid(page, "panel-highlights")

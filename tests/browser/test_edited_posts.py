@@ -12,6 +12,7 @@ from tests.browser.pages import (
     circle_id,
     expect_once,
     highlight,
+    open_menu,
     open_tab,
     say,
     two_in_a_circle,
@@ -24,7 +25,9 @@ def test_an_edited_highlight_shows_as_edited(open_page: Any) -> None:
     open_tab(ann, "chat")
     open_tab(bob, "chat")
     say(bob, "Seeds arrive Friday")
-    expect_once(ann, "Seeds arrive Friday").get_by_test_id("star-btn").click()  # the owner's star
+    open_menu(expect_once(ann, "Seeds arrive Friday")).get_by_test_id(
+        "star-btn"
+    ).click()  # the owner's star
     open_tab(ann, "highlights")
     open_tab(bob, "highlights")
     card = highlight(ann, "Seeds arrive Friday")

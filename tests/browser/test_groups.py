@@ -14,6 +14,7 @@ from tests.browser.pages import (
     expect_once,
     highlight,
     messages,
+    open_menu,
     open_tab,
     say,
     tid,
@@ -74,8 +75,8 @@ def test_members_of_different_groups_share_highlights_not_chat(
     # Each star promotes into the circle's highlights, naming the group it came from.
     open_tab(ann, "highlights")
     open_tab(bob, "highlights")
-    expect_once(ann, "北边下雪了").get_by_test_id("star-btn").click()
-    expect_once(bob, "South only").get_by_test_id("star-btn").click()
+    open_menu(expect_once(ann, "北边下雪了")).get_by_test_id("star-btn").click()
+    open_menu(expect_once(bob, "South only")).get_by_test_id("star-btn").click()
     for page in (ann, bob):
         expect(highlight(page, "北边下雪了").get_by_test_id("post-group")).to_have_text("# 北方")
         expect(highlight(page, "South only").get_by_test_id("post-group")).to_have_text("# South")
@@ -113,7 +114,9 @@ def test_typing_quoted_reply_and_read_by(open_page: Any) -> None:
     expect(tid(ann, "typing")).to_have_text("Bob is typing…")
 
     # Bob replies to it: the quote is above his composer, then above the reply.
-    expect_once(bob, "Who brings the map?\nAnd the compass").get_by_test_id("reply-btn").click()
+    open_menu(expect_once(bob, "Who brings the map?\nAnd the compass")).get_by_test_id(
+        "reply-btn"
+    ).click()
     expect(tid(bob, "reply-quote")).to_contain_text("Who brings the map?")
     box.fill("我来带地图")
     box.press("Enter")
@@ -159,7 +162,9 @@ def test_a_quote_not_loaded_is_fetched(open_page: Any) -> None:
     expect_once(bob, "The very first line\nsecond line")
     ann.evaluate(SAY_MANY, [circle, 60])
     expect_once(bob, "filler 59")
-    expect_once(bob, "The very first line\nsecond line").get_by_test_id("reply-btn").click()
+    open_menu(expect_once(bob, "The very first line\nsecond line")).get_by_test_id(
+        "reply-btn"
+    ).click()
     say(bob, "Replying to the first")
     expect_once(ann, "Replying to the first")
     # After a reload the chat shows its last page: the quoted message is not among

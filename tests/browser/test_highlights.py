@@ -11,6 +11,7 @@ from tests.browser.pages import (
     expect_once,
     go_home,
     highlight,
+    open_menu,
     open_tab,
     say,
     tid,
@@ -32,7 +33,7 @@ def test_star_promotes_live_and_must_read_receipts(open_page: Any, screenshots: 
     say(ann, "Seeds arrive Friday")
     say(ann, "Bring gloves")
     msg = expect_once(bob, "Seeds arrive Friday")
-    msg.get_by_test_id("star-btn").click()
+    open_menu(msg).get_by_test_id("star-btn").click()
     expect(msg.get_by_test_id("star-count")).to_have_text("1")
 
     # The promotion reaches the other browser without a reload.
@@ -77,7 +78,7 @@ def test_owner_pins_reorders_vetoes_unpromotes_and_removes(open_page: Any) -> No
         say(ann, text)
     # An owner's star promotes at once; promoted posts are pinned in order.
     for text in ("Saw blades", "Glue"):
-        expect_once(ann, text).get_by_test_id("star-btn").click()
+        open_menu(expect_once(ann, text)).get_by_test_id("star-btn").click()
         expect(highlight(bob, text)).to_have_count(1)
     pinned_bob = tid(bob, "pinned-list").get_by_test_id("post-text")
     expect(pinned_bob).to_have_text(["Saw blades", "Glue"])
@@ -95,11 +96,11 @@ def test_owner_pins_reorders_vetoes_unpromotes_and_removes(open_page: Any) -> No
     tid(ann, "settings-threshold").fill("1")
     tid(ann, "settings-save").click()
     expect(tid(ann, "settings-saved")).to_have_text("Saved.")
-    veto = expect_once(ann, "Veto me").get_by_test_id("veto-btn")
+    veto = open_menu(expect_once(ann, "Veto me")).get_by_test_id("veto-btn")
     veto.click()
     expect(veto).to_have_text("Allow promotion")
     bob_msg = expect_once(bob, "Veto me")
-    bob_msg.get_by_test_id("star-btn").click()
+    open_menu(bob_msg).get_by_test_id("star-btn").click()
     expect(bob_msg.get_by_test_id("star-count")).to_have_text("1")
     expect(highlight(bob, "Veto me")).to_have_count(0)
 

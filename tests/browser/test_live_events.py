@@ -17,6 +17,7 @@ from tests.browser.pages import (
     invite_link,
     join_with_invite,
     login,
+    open_menu,
     open_tab,
     post_card,
     say,
@@ -33,13 +34,13 @@ def test_a_members_star_vote_and_its_progress_show_in_the_other_page(open_page: 
     on_bob = expect_once(bob, "Compost bins on Saturday?")
 
     # Bob's vote: one of the three stars it takes (the default threshold).
-    on_bob.get_by_test_id("star-btn").click()
+    open_menu(on_bob).get_by_test_id("star-btn").click()
     expect(on_bob.get_by_test_id("star-count")).to_have_text("1/3")
     expect(on_ann.get_by_test_id("star-count")).to_have_text("1/3")
     expect(on_ann.get_by_test_id("star-btn")).to_have_attribute("aria-pressed", "false")
-    on_bob.get_by_test_id("star-btn").click()  # withdrawn
+    open_menu(on_bob).get_by_test_id("star-btn").click()  # withdrawn
     expect(on_ann.get_by_test_id("star-count")).to_have_text("")
-    on_bob.get_by_test_id("star-btn").click()
+    open_menu(on_bob).get_by_test_id("star-btn").click()
     expect(on_ann.get_by_test_id("star-count")).to_have_text("1/3")
 
     # The owner lowers the threshold: Bob's page counts towards the new one.
@@ -50,7 +51,7 @@ def test_a_members_star_vote_and_its_progress_show_in_the_other_page(open_page: 
     expect(on_bob.get_by_test_id("star-count")).to_have_text("1/2")
 
     # The owner's star promotes it at once: both pages show the highlight, a plain count.
-    on_ann.get_by_test_id("star-btn").click()
+    open_menu(on_ann).get_by_test_id("star-btn").click()
     open_tab(bob, "highlights")
     expect(highlight(bob, "Compost bins on Saturday?")).to_have_count(1)
     expect(on_bob.get_by_test_id("msg-promoted")).to_be_visible()
@@ -192,7 +193,7 @@ def test_a_new_role_and_new_settings_show_at_once(open_page: Any) -> None:
 
     bob_id = api(bob, "GET", "/me")["id"]
     api(ann, "PATCH", f"/circles/{circle}/members/{bob_id}", {"role": "admin"})
-    expect(on_bob.get_by_test_id("veto-btn")).to_be_visible()
+    expect(open_menu(on_bob).get_by_test_id("veto-btn")).to_be_visible()
     expect(tid(bob, "settings-form")).to_be_visible()
     member = tid(ann, "members-list").get_by_test_id("member").filter(has_text="Bob")
     expect(member.get_by_test_id("member-role")).to_have_text("Admin")

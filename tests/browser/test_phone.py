@@ -17,6 +17,7 @@ from tests.browser.pages import (
     go_home,
     highlight,
     message,
+    open_menu,
     open_tab,
     say,
     signup,
@@ -41,7 +42,7 @@ def test_chat_and_highlights_are_both_reachable_at_360px(open_page: Any, screens
     expect(chat).to_be_visible()
     expect(highlights).to_be_hidden()
     say(page, "Practice moves to 7 pm")
-    expect_once(page, "Practice moves to 7 pm").get_by_test_id("star-btn").click()
+    open_menu(expect_once(page, "Practice moves to 7 pm")).get_by_test_id("star-btn").click()
     say(page, "Bring the new scores")
     expect_once(page, "Bring the new scores")
     no_sideways_scroll(page)

@@ -1,10 +1,11 @@
 """Reactions in two browsers: Bob reacts to Ann's message from the picker, Ann sees
 the count live and who reacted, adds hers with a click on the count, Bob takes his
 back; the same on a post of the feed; a page offline meanwhile catches up; and on a
-phone, a long press opens the picker."""
+phone, a long press opens the message's menu."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.pages import (
     create_circle,
     expect_once,
+    open_menu,
     open_tab,
     post_card,
     say,
@@ -31,8 +33,7 @@ def test_a_reaction_shows_live_and_toggles(open_page: Any) -> None:
     on_bob = expect_once(bob, "今晚喝什么茶")
 
     # Bob: hover, the add button, the picker, 🎉.
-    on_bob.hover()
-    on_bob.get_by_test_id("reaction-add").click()
+    open_menu(on_bob).get_by_test_id("reaction-add").click()
     picker = on_bob.get_by_test_id("reaction-picker")
     expect(picker).to_be_visible()
     picker.locator('[data-emoji="🎉"]').click()
@@ -66,8 +67,7 @@ def test_a_reaction_shows_live_and_toggles(open_page: Any) -> None:
     expect(on_bob.get_by_test_id("reaction")).to_have_count(0)
 
     # After a reload Bob's page reads the counts back from the server.
-    on_ann.hover()
-    on_ann.get_by_test_id("reaction-add").click()
+    open_menu(on_ann).get_by_test_id("reaction-add").click()
     on_ann.get_by_test_id("reaction-picker").locator('[data-emoji="🙏"]').click()
     bob.reload()
     open_tab(bob, "chat")
@@ -130,6 +130,13 @@ def test_a_long_press_opens_the_picker_on_a_phone(browser: Any, server: Any) -> 
             }""",
             [x, y],
         )
+        # The long press opens the message's menu, under the message on a phone.
+        expect(item).to_have_class(re.compile(r"\bmenu-open\b"))
+        add = item.get_by_test_id("reaction-add")
+        expect(add).to_be_visible()
+        add_box = add.bounding_box()
+        assert add_box is not None and add_box["height"] >= 44
+        add.tap()
         picker = item.get_by_test_id("reaction-picker")
         expect(picker).to_be_visible()
         picker.locator('[data-emoji="👍"]').tap()
@@ -153,8 +160,7 @@ def test_reactions_given_while_offline_arrive_with_the_catch_up(open_page: Any) 
 
     bob.context.set_offline(True)
     expect(tid(bob, "status")).to_have_attribute("data-state", "offline")
-    on_ann.hover()
-    on_ann.get_by_test_id("reaction-add").click()
+    open_menu(on_ann).get_by_test_id("reaction-add").click()
     on_ann.get_by_test_id("reaction-picker").locator('[data-emoji="😮"]').click()
     expect(on_ann.get_by_test_id("reaction-count")).to_have_text("1")
     expect(on_bob.get_by_test_id("reaction")).to_have_count(0)

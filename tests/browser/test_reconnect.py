@@ -15,6 +15,7 @@ from tests.browser.pages import (
     expect_once,
     highlight,
     messages,
+    open_menu,
     open_tab,
     post_card,
     say,
@@ -109,7 +110,7 @@ def test_network_drop_resumes_without_loss_or_duplicates(open_page: Any) -> None
     tid(ann, "post-text-input").fill("Posted while Bob was underground")
     tid(ann, "post-submit").click()
     expect(post_card(ann, "Posted while Bob was underground")).to_have_count(1)
-    expect_once(ann, "missed while offline 1").get_by_test_id("star-btn").click()
+    open_menu(expect_once(ann, "missed while offline 1")).get_by_test_id("star-btn").click()
     expect(highlight(ann, "missed while offline 1")).to_have_count(1)
 
     bob.context.set_offline(False)

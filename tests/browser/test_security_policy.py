@@ -15,6 +15,7 @@ from tests.browser.pages import (
     expect_once,
     highlight,
     invite_link,
+    open_menu,
     open_tab,
     say,
     signup,
@@ -63,7 +64,7 @@ def test_the_app_works_under_its_policy_and_violates_none(
     open_tab(page, "chat")
     say(page, "Fresh bread at 8?")
     msg = expect_once(page, "Fresh bread at 8?")
-    msg.get_by_test_id("star-btn").click()  # the owner's star promotes
+    open_menu(msg).get_by_test_id("star-btn").click()  # the owner's star promotes
     open_tab(page, "highlights")
     expect(highlight(page, "Fresh bread at 8?")).to_have_count(1)
     invite_link(page)  # the settings tab and its access codes

@@ -13,6 +13,7 @@ from tests.browser.pages import (
     expect_once,
     go_home,
     highlight,
+    open_menu,
     open_tab,
     say,
     tid,
@@ -30,7 +31,7 @@ def test_markup_is_shown_as_text_and_runs_nothing(open_page: Any) -> None:
         assert tid(page, "chat-log").locator("img").count() == 0
 
     # Promoted into a highlight (the owner's star): still text on both sides.
-    expect_once(ann, PAYLOAD).get_by_test_id("star-btn").click()
+    open_menu(expect_once(ann, PAYLOAD)).get_by_test_id("star-btn").click()
     expect(highlight(ann, PAYLOAD)).to_have_count(1)
     expect(highlight(bob, PAYLOAD)).to_have_count(1)
 

@@ -1,44 +1,85 @@
 // A circle's live chat — one of its groups (`group`; general's id is the circle's): messages
-// in seq order (each seq once), own messages pending until the server confirms them, older
-// history on scrolling up, stars, quoted replies (quotes.js), vetoes, who is typing
-// (typing.js) and "read by N" under one's own messages (reads.js).
+// in seq order (each seq once), compact — runs of one author within a few minutes share one
+// name line and avatar, a separator per day, a "new messages" line at the read marker the
+// chat opened with, a jump-to-latest button counting what arrived while scrolled up — own
+// messages pending until the server confirms them, older history on scrolling up, stars,
+// quoted replies (quotes.js), vetoes, who is typing (typing.js), "read by N" under one's
+// own messages (reads.js). The list is one Tab stop with arrow keys inside
+// (message-nav.js); the composer has an emoji picker (emoji.js), Enter sends (never while
+// an IME is composing) and its length limit comes from the server's welcome.
 
 import * as api from '../api.js';
 import { busy, h, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 import * as polls from '../store/polls.js';
+import * as reads from '../store/reads.js';
 import * as state from '../store/state.js';
+import { dayLabel, sameDay } from './days.js';
+import { emojiPicker } from './emoji.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
+import { messageNav } from './message-nav.js';
 import { chatPollTools } from './polls.js';
 import { jumpToMessage, replyBarContent } from './quotes.js';
 import { readsTracker } from './reads.js';
 import { typingLine } from './typing.js';
 
 const PAGE = 50;
+const RUN_MS = 5 * 60 * 1000; // one author's messages closer than this share a name line
+const DEFAULT_TEXT_CHARS = 4000; // until the welcome says
+
+const reducedMotion = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 export function chatView(circleId, { socket, group = null }) {
   const key = group || circleId; // the chat: a group id (general's is the circle's)
   const groupField = key === circleId ? {} : { group: key };
   const chat = state.chatOf(key);
-  const older = h('button', { type: 'button', class: 'link older', testid: 'load-older', text: 'Load older messages' });
-  const list = h('ol', { class: 'messages', testid: 'messages', 'aria-label': 'Messages' });
-  const pendingList = h('ol', { class: 'messages pending', testid: 'pending-messages', 'aria-label': 'Sending' });
-  const log = h('div', { class: 'chat-log', testid: 'chat-log', role: 'log', tabindex: '0' }, older, list, pendingList);
-  const input = h('textarea', {
-    id: `chat-input-${key}`, testid: 'chat-input', rows: '2', maxlength: '4000',
-    placeholder: 'Write a message…', title: 'Enter sends, Shift+Enter starts a new line', autocomplete: 'off',
+  const older = h('button', {
+    type: 'button', class: 'link older', testid: 'load-older', text: t('chat.loadOlder'), tabindex: '-1',
   });
-  const send = h('button', { type: 'submit', class: 'primary', testid: 'chat-send', text: 'Send' });
+  const list = h('ol', { class: 'messages', testid: 'messages', 'aria-label': t('chat.messages') });
+  const pendingList = h('ol', { class: 'messages pending', testid: 'pending-messages', 'aria-label': t('chat.sendingList') });
+  const log = h('div', { class: 'chat-log', testid: 'chat-log', role: 'log', 'aria-label': t('chat.messages') }, older, list, pendingList);
+  const jump = h('button', {
+    type: 'button', class: 'jump-latest', testid: 'jump-latest', hidden: true,
+    onclick: () => {
+      log.scrollTo({ top: log.scrollHeight, behavior: reducedMotion() ? 'auto' : 'smooth' });
+      unseen = 0;
+      drawJump();
+    },
+  });
+  const input = h('textarea', {
+    id: `chat-input-${key}`, testid: 'chat-input', rows: '1', maxlength: String(textLimit()),
+    placeholder: t('chat.placeholder'), title: t('chat.enterHint'), autocomplete: 'off',
+  });
+  const skip = h('button', {
+    type: 'button', class: 'skip-composer', testid: 'skip-composer', text: t('chat.skipToComposer'),
+    onclick: () => input.focus(),
+  });
+  const send = h('button', { type: 'submit', class: 'primary', testid: 'chat-send', text: t('common.send') });
   const replyBar = h('div', { class: 'reply-bar', testid: 'reply-bar', hidden: true });
+  const emoji = emojiPicker(insertEmoji);
   // Polls are asked in this chat's group (general's id is the circle's).
   const pollTools = chatPollTools(circleId, () => key);
   const form = h('form', { class: 'composer', testid: 'chat-form', onsubmit: submit },
     replyBar,
-    h('label', { for: input.id, class: 'visually-hidden', text: 'Message' }),
-    h('div', { class: 'row' }, pollTools.button, input, send));
+    emoji.panel,
+    h('label', { for: input.id, class: 'visually-hidden', text: t('chat.message') }),
+    h('div', { class: 'row' }, pollTools.button, emoji.button, input, send));
   const typing = typingLine(circleId, key, socket);
-  const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': 'Chat', dataset: { chat: key } },
-    h('div', { class: 'panel-head' }, h('h2', { text: 'Chat' })), log, typing.el, pollTools.slot, form);
-  input.addEventListener('input', () => typing.typed(input.value));
+  const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': t('chat.title'), dataset: { chat: key } },
+    h('div', { class: 'panel-head' }, h('h2', { text: t('chat.title') })),
+    skip,
+    h('div', { class: 'chat-log-wrap' }, log, jump),
+    typing.el, pollTools.slot, form);
+  // The composer grows with its text (up to its max-height), and shrinks once sent.
+  const grow = () => {
+    input.style.height = 'auto';
+    if (input.value) input.style.height = `${input.scrollHeight + 2}px`;
+  };
+  input.addEventListener('input', () => {
+    typing.typed(input.value);
+    grow();
+  });
   const readCounts = readsTracker(circleId, key, list);
 
   let manager = state.isManager(circleId);
@@ -49,6 +90,11 @@ export function chatView(circleId, { socket, group = null }) {
   let readSent = 0;
   let readTimer = null;
   let seen = 0; // the newest message that has been on screen
+  let unseen = 0; // arrived while scrolled up
+  let unreadAfter = null; // my read marker when the chat opened (null: not known yet)
+  let newLineSeq = null; // the message the "new messages" line stands above (-1: none)
+  let historyReady = chat.messages.size > 0; // the newest page is here
+  const nav = messageNav(log, { loadOlder });
   const actions = {
     chat: key,
     readBy: readCounts.readBy,
@@ -57,8 +103,15 @@ export function chatView(circleId, { socket, group = null }) {
     star: toggleStar,
     reply: startReply,
     veto: toggleVeto,
+    openMenu: (node) => nav.openMenu(node),
     discard: (nonce) => { socket.forget(nonce); state.dropPending(key, nonce); },
   };
+
+  function textLimit() {
+    return (socket.limits && socket.limits.text_chars) || DEFAULT_TEXT_CHARS;
+  }
+  const onWelcome = () => { input.maxLength = textLimit(); };
+  socket.addEventListener('welcome', onWelcome);
 
   // -- rendering --------------------------------------------------------------------
 
@@ -79,15 +132,87 @@ export function chatView(circleId, { socket, group = null }) {
     list.prepend(node);
   }
 
+  /**
+   * Runs, day separators and the new-messages line, from the list as it is: a message
+   * continues a run (`cont`: no name line, no avatar) when the one above is by the same
+   * author, the same day, within RUN_MS, with no line between them.
+   */
+  function regroup() {
+    for (const node of list.querySelectorAll(':scope > .day-sep, :scope > .new-line')) node.remove();
+    placeNewLine();
+    let prev = null;
+    for (const node of [...list.children]) {
+      if (!node.dataset.seq) {
+        prev = null; // a gap
+        continue;
+      }
+      const ts = Number(node.dataset.ts);
+      const same = Boolean(prev && ts && sameDay(prev.ts, ts));
+      if (ts && !same) {
+        node.before(h('li', {
+          class: 'day-sep', testid: 'day-sep', dataset: { order: String(Number(node.dataset.seq) - 0.3) },
+        }, h('span', { text: dayLabel(ts) })));
+      }
+      const lineHere = Number(node.dataset.seq) === newLineSeq;
+      if (lineHere) {
+        node.before(h('li', {
+          class: 'new-line', testid: 'new-line', dataset: { order: String(Number(node.dataset.seq) - 0.2) },
+        }, h('span', { text: t('chat.newMessages') })));
+      }
+      const cont = Boolean(prev && same && !lineHere && prev.from === node.dataset.from && ts - prev.ts < RUN_MS);
+      node.classList.toggle('cont', cont);
+      prev = { ts, from: node.dataset.from };
+    }
+    // Pending messages continue the last run of mine.
+    for (const node of pendingList.children) {
+      const ts = Number(node.dataset.ts);
+      const cont = Boolean(prev && prev.from === node.dataset.from && ts - prev.ts < RUN_MS && sameDay(prev.ts, ts));
+      node.classList.toggle('cont', cont);
+      prev = { ts, from: node.dataset.from };
+    }
+  }
+
+  /** Once both my marker and the first page are known: the first message after it not mine. */
+  function placeNewLine() {
+    if (newLineSeq != null || unreadAfter == null || !historyReady) return;
+    const me = state.session.user ? state.session.user.id : null;
+    newLineSeq = -1;
+    if (!unreadAfter) return; // never read: everything is new, no line
+    const first = [...chat.messages.values()]
+      .filter((m) => m.seq > unreadAfter && !(m.from && m.from.id === me))
+      .sort((a, b) => a.seq - b.seq)[0];
+    if (!first) return;
+    newLineSeq = first.seq;
+    queueMicrotask(() => {
+      // Open at the line when it is above what the reader sees.
+      const line = list.querySelector('[data-testid="new-line"]');
+      if (line && line.offsetTop < log.scrollTop) log.scrollTop = Math.max(0, line.offsetTop - 8);
+      drawJump();
+    });
+  }
+
+  function drawJump() {
+    const away = !atBottom();
+    if (!away) unseen = 0;
+    jump.hidden = !away;
+    jump.textContent = unseen ? `↓ ${t('chat.newCount', { count: unseen })}` : '↓';
+    jump.setAttribute('aria-label', unseen ? t('chat.jumpNew', { count: unseen }) : t('chat.jumpLatest'));
+    jump.title = t('chat.jumpLatest');
+  }
+
   function replace(seq) {
     const old = list.querySelector(`[data-seq="${seq}"]`);
     const message = chat.messages.get(seq);
     if (!old || !message) return;
     // Keep keyboard focus on the same button (a star's count came back, say).
     const focused = old.contains(document.activeElement) ? document.activeElement.getAttribute('data-testid') : null;
+    const wasItem = document.activeElement === old;
     const node = render(message);
+    node.classList.toggle('cont', old.classList.contains('cont'));
+    nav.decorate(node);
     old.replaceWith(node);
-    if (focused) node.querySelector(`[data-testid="${focused}"]`)?.focus();
+    if (wasItem) node.focus();
+    else if (focused) node.querySelector(`[data-testid="${focused}"]`)?.focus();
   }
 
   function showMessage(message) {
@@ -95,7 +220,10 @@ export function chatView(circleId, { socket, group = null }) {
     const stick = mine || atBottom();
     if (mine && message.nonce) pendingList.querySelector(`[data-nonce="${CSS.escape(message.nonce)}"]`)?.remove();
     insertSorted(render(message), message.seq);
+    regroup();
     if (stick) toBottom();
+    else if (!mine) unseen += 1;
+    drawJump();
     markRead();
   }
 
@@ -104,6 +232,7 @@ export function chatView(circleId, { socket, group = null }) {
     const old = pendingList.querySelector(`[data-nonce="${CSS.escape(item.nonce)}"]`);
     if (old) old.replaceWith(node);
     else pendingList.append(node);
+    regroup();
     toBottom();
   }
 
@@ -112,21 +241,22 @@ export function chatView(circleId, { socket, group = null }) {
     const top = log.scrollTop;
     for (const message of messages) insertSorted(render(message), message.seq);
     older.hidden = !chat.more;
-    if (firstLoad) {
-      firstLoad = false;
-      toBottom();
-    } else {
-      log.scrollTop = top + (log.scrollHeight - before); // keep what the reader was looking at
-    }
+    const wasFirst = firstLoad;
+    firstLoad = false;
+    historyReady = true;
+    regroup();
+    if (wasFirst) toBottom();
+    else log.scrollTop = top + (log.scrollHeight - before); // keep what the reader was looking at
     markRead();
   }
 
   function showGap(fromSeq, toSeq) {
     const node = h('li', {
       class: 'gap', testid: 'gap', dataset: { order: String(fromSeq - 0.5) },
-      text: `Messages ${fromSeq}–${toSeq} are no longer available (the circle's retention).`,
+      text: t('chat.gap', { from: String(fromSeq), to: String(toSeq) }), // seqs, not amounts: no 100,010
     });
     insertSorted(node, fromSeq - 0.5);
+    regroup();
   }
 
   function refreshPromoted() {
@@ -135,6 +265,15 @@ export function chatView(circleId, { socket, group = null }) {
       const seq = Number(node.dataset.seq);
       if (seqs.has(seq) !== node.classList.contains('promoted')) replace(seq);
     }
+  }
+
+  function readMarkerKnown() {
+    if (unreadAfter != null) return;
+    const box = reads.readsOf(key);
+    const me = state.session.user ? state.session.user.id : null;
+    if (!box.loaded || box.off || !me) return;
+    unreadAfter = box.markers.get(me) || 0;
+    regroup();
   }
 
   // -- history and read markers -----------------------------------------------------
@@ -154,7 +293,7 @@ export function chatView(circleId, { socket, group = null }) {
       const reply = await socket.request({ t: 'history', circle: circleId, ...groupField, before, limit: PAGE });
       state.addHistory(key, reply.messages || [], reply.more);
     } catch (err) {
-      if (!['offline', 'disconnected'].includes(err.code)) toast(err.message);
+      if (!['offline', 'disconnected'].includes(err.code)) toast(errorText(err));
     } finally {
       loading = false;
       older.disabled = false;
@@ -197,38 +336,60 @@ export function chatView(circleId, { socket, group = null }) {
     event.preventDefault();
     const text = input.value;
     if (!text.trim()) return;
-    const limit = (socket.limits && socket.limits.text_chars) || 4000;
+    const limit = textLimit();
     if (text.length > limit) {
-      toast(`A message holds at most ${limit} characters.`);
+      toast(t('chat.tooLong', { count: limit }));
       return;
     }
     const nonce = socket.say(circleId, text, replyTo, group);
     state.addPending(key, nonce, text, replyTo);
     input.value = '';
+    grow();
     cancelReply();
     input.focus();
   }
 
-  function toggleStar(seq, button) {
+  function insertEmoji(value) {
+    const start = input.selectionStart ?? input.value.length;
+    const end = input.selectionEnd ?? start;
+    input.setRangeText(value, start, end, 'end');
+    input.focus();
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  /** After a button's action: the focus back on it (busy disabled it, the message was redrawn). */
+  function refocus(seq, testid, had) {
+    if (!had) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    list.querySelector(`[data-seq="${seq}"] [data-testid="${testid}"]`)?.focus();
+  }
+
+  async function toggleStar(seq, button) {
     const info = chat.stars.get(seq) || { mine: false };
-    busy(button, async () => {
+    const had = document.activeElement === button;
+    await busy(button, async () => {
       const reply = await socket.request({ t: info.mine ? 'unstar' : 'star', circle: circleId, ...groupField, seq });
       state.setStars(key, seq, reply.stars, !info.mine);
       if (reply.post) state.upsertPost(circleId, reply.post);
     });
+    refocus(seq, 'star-btn', had);
   }
 
-  function toggleVeto(seq, button) {
+  async function toggleVeto(seq, button) {
     const vetoed = chat.vetoed.has(seq);
-    busy(button, async () => {
+    const had = document.activeElement === button;
+    await busy(button, async () => {
       await (key === circleId ? api.veto(circleId, seq, !vetoed) : api.groupVeto(key, seq, !vetoed));
       state.setVetoed(key, seq, !vetoed);
     });
+    refocus(seq, 'veto-btn', had);
   }
 
   function startReply(seq) {
     const message = chat.messages.get(seq);
     if (!message) return;
+    nav.closeMenu();
     replyTo = seq;
     replyBar.replaceChildren(...replyBarContent(message, () => { cancelReply(); input.focus(); }));
     replyBar.hidden = false;
@@ -241,14 +402,27 @@ export function chatView(circleId, { socket, group = null }) {
     replyBar.replaceChildren();
   }
 
+  // Enter sends, except while an IME composes (pinyin, zhuyin, kana…): the Enter that picks
+  // a candidate has isComposing (Chrome, Firefox) or keyCode 229 (Safari), and in Safari
+  // it may come right after compositionend — in the same turn of the event loop.
+  let composing = false;
+  let justComposed = false;
+  input.addEventListener('compositionstart', () => { composing = true; });
+  input.addEventListener('compositionend', () => {
+    composing = false;
+    justComposed = true;
+    setTimeout(() => { justComposed = false; }, 0);
+  });
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    if (event.key === 'Enter' && !event.shiftKey) {
+      if (event.isComposing || event.keyCode === 229 || composing || justComposed) return;
       event.preventDefault();
       form.requestSubmit();
     } else if (event.key === 'Escape' && replyTo) cancelReply();
   });
   log.addEventListener('scroll', () => {
     if (log.scrollTop < 60) loadOlder();
+    drawJump();
     markRead(); // messages scrolled into view are read
   });
   document.addEventListener('visibilitychange', markRead);
@@ -263,10 +437,14 @@ export function chatView(circleId, { socket, group = null }) {
     state.on('message-updated', mine((d) => replace(d.message.seq))),
     state.on('history', mine((d) => showHistory(d.messages))),
     state.on('pending', mine((d) => showPending(d.pending))),
-    state.on('pending-dropped', mine((d) => pendingList.querySelector(`[data-nonce="${CSS.escape(d.nonce)}"]`)?.remove())),
+    state.on('pending-dropped', mine((d) => {
+      pendingList.querySelector(`[data-nonce="${CSS.escape(d.nonce)}"]`)?.remove();
+      regroup();
+    })),
     state.on('stars', mine((d) => replace(d.seq))),
     state.on('gap', mine((d) => showGap(d.fromSeq, d.toSeq))),
     state.on('posts', ofCircle(refreshPromoted)),
+    state.on('reads', (d) => d.chat === key && readMarkerKnown()),
     state.on('circles', () => {
       // The role arrived or changed: managers get the veto button on every message.
       if (state.isManager(circleId) === manager) return;
@@ -294,6 +472,8 @@ export function chatView(circleId, { socket, group = null }) {
   // Whatever is already known (a re-render of the same circle).
   for (const message of [...chat.messages.values()].sort((a, b) => a.seq - b.seq)) list.append(render(message));
   for (const item of chat.pending.values()) pendingList.append(pendingEl(circleId, item, actions));
+  readMarkerKnown();
+  regroup();
   older.hidden = true;
   if (chat.highWater != null) loadOlder(); // a group already followed, shown again
 
@@ -302,17 +482,21 @@ export function chatView(circleId, { socket, group = null }) {
     focus: () => input.focus(),
     shown: () => {
       toBottom();
+      drawJump();
       markRead();
     },
     destroy() {
       document.removeEventListener('visibilitychange', markRead);
+      socket.removeEventListener('welcome', onWelcome);
       if (readTimer != null) {
         clearTimeout(readTimer);
         sendRead();
       }
       for (const off of offs) off();
+      nav.destroy();
       typing.destroy();
       readCounts.destroy();
+      emoji.close();
     },
   };
 }

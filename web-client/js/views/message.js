@@ -1,11 +1,17 @@
-// One chat message as a list item: sender's name in the circle, time, text (always as
-// text), reply reference, its actions (star with count, reply, veto for managers) and
-// its reactions (views/reactions.js).
+// One chat message as a list item, compact: the sender's avatar and name and the time on
+// the first of a run (chat.js marks the others `cont`), the text (links made safe by
+// linkify.js, 1–3 emoji shown large) or the poll it asks, the quote it replies to, flags
+// (stars, highlight, vetoed, read by N) and its reactions (views/reactions.js). Its actions
+// (star with the live count, reply, react, veto for managers) sit in a small menu shown on
+// hover, on a long press and from the keyboard (views/message-nav.js).
 
-import { h, timeEl } from '../dom.js';
+import { h } from '../dom.js';
+import { formatDateTime, formatTime, t } from '../i18n.js';
 import * as polls from '../store/polls.js';
 import { want as wantReactions } from '../store/reactions.js';
 import * as state from '../store/state.js';
+import { avatarEl } from './avatar.js';
+import { isEmojiOnly, richText } from './linkify.js';
 import { pollCard } from './polls.js';
 import { quoteEl } from './quotes.js';
 import { withReactions } from './reactions.js';
@@ -28,8 +34,27 @@ function starCount(circleId, seq, stars, promoted, key = circleId) {
   const threshold = state.thresholdOf(circleId);
   const voting = threshold > 0 && !promoted && !state.chatOf(key).vetoed.has(seq);
   return voting
-    ? { text: `${stars.count}/${threshold}`, label: ` (${stars.count} of ${threshold} stars to make it a highlight)` }
-    : { text: String(stars.count), label: ` (${stars.count} star${stars.count === 1 ? '' : 's'})` };
+    ? { text: `${stars.count}/${threshold}`, label: t('chat.starsOf', { count: stars.count, threshold }) }
+    : { text: String(stars.count), label: t('chat.stars', { count: stars.count }) };
+}
+
+/** The time of a message: 14:05 (the day is on the separator above), the full date as a tooltip. */
+function timeOf(ms, cls) {
+  if (!ms) return null;
+  return h('time', { class: cls, datetime: new Date(ms).toISOString(), title: formatDateTime(ms, 0), text: formatTime(ms) });
+}
+
+function head(from, ms, extra = null) {
+  return h('div', { class: 'meta' },
+    h('span', { class: 'from', testid: 'msg-from', text: from ? from.name : '?' }),
+    timeOf(ms, 'when'),
+    extra);
+}
+
+/** The text with its links, or large when it is only one to three emoji. */
+function textEl(text) {
+  const big = isEmojiOnly(text);
+  return h('p', { class: `text${big ? ' jumbo' : ''}`, testid: 'msg-text' }, big ? String(text).trim() : richText(text));
 }
 
 export function messageEl(circleId, message, actions) {
@@ -38,82 +63,97 @@ export function messageEl(circleId, message, actions) {
   const me = state.session.user;
   const mine = Boolean(me && message.from && message.from.id === me.id);
   const stars = chat.stars.get(message.seq);
+  const starred = Boolean(stars && stars.mine);
   const promoted = promotedSeqs(circleId, key).has(message.seq);
+  const vetoed = chat.vetoed.has(message.seq);
   const count = starCount(circleId, message.seq, stars, promoted, key);
   const starButton = h('button', {
-    type: 'button', class: `star${stars && stars.mine ? ' on' : ''}`, testid: 'star-btn',
-    'aria-pressed': stars && stars.mine ? 'true' : 'false',
-    'aria-label': `${stars && stars.mine ? 'Withdraw your star' : 'Star this message'}${count.label}`,
-    title: stars && stars.mine ? 'Withdraw your star' : 'Star: enough stars make it a highlight',
+    type: 'button', class: `star${starred ? ' on' : ''}`, testid: 'star-btn',
+    'aria-pressed': starred ? 'true' : 'false',
+    'aria-label': `${t(starred ? 'chat.unstar' : 'chat.star')}${count.label ? ` (${count.label})` : ''}`,
+    title: t(starred ? 'chat.unstar' : 'chat.starHint'),
     onclick: () => actions.star(message.seq, starButton),
   },
-  stars && stars.mine ? '★' : '☆',
+  h('span', { class: 'icon', 'aria-hidden': 'true', text: starred ? '★' : '☆' }),
+  h('span', { class: 'label', text: t(starred ? 'chat.starred' : 'chat.starShort') }),
   h('span', { class: 'count', testid: 'star-count', text: count.text }));
-  const tools = h('div', { class: 'msg-actions' },
+  const menu = h('div', { class: 'msg-menu', testid: 'msg-menu', role: 'toolbar', 'aria-label': t('chat.actions') },
     starButton,
     h('button', {
-      type: 'button', class: 'link', testid: 'reply-btn', text: 'Reply',
-      'aria-label': `Reply to ${message.from ? message.from.name : 'this message'}`,
+      type: 'button', testid: 'reply-btn',
+      'aria-label': t('chat.replyTo', { name: message.from ? message.from.name : '?' }),
       onclick: () => actions.reply(message.seq),
-    }));
+    }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '↩' }), h('span', { class: 'label', text: t('chat.reply') })));
   if (state.isManager(circleId)) {
-    const vetoed = chat.vetoed.has(message.seq);
     const veto = h('button', {
-      type: 'button', class: 'link', testid: 'veto-btn',
-      text: vetoed ? 'Allow promotion' : 'Veto',
-      title: vetoed ? 'Members’ stars may promote it again' : 'Members’ stars will not promote this message',
+      type: 'button', class: 'veto', testid: 'veto-btn',
+      text: t(vetoed ? 'chat.allowPromotion' : 'chat.veto'),
+      title: t(vetoed ? 'chat.allowPromotionHint' : 'chat.vetoHint'),
       onclick: () => actions.veto(message.seq, veto),
     });
-    tools.append(veto);
+    menu.append(veto);
   }
+  const flags = h('span', { class: 'msg-flags' },
+    count.text ? h('span', {
+      class: `star-badge${starred ? ' on' : ''}`, testid: 'star-badge', title: count.label, text: `★ ${count.text}`,
+    }) : null,
+    promoted ? h('span', { class: 'tag', testid: 'msg-promoted', text: t('chat.highlight') }) : null,
+    vetoed ? h('span', { class: 'tag muted', testid: 'msg-vetoed', text: t('chat.vetoed') }) : null,
+    mine && actions.readBy ? actions.readBy(message) : null);
   const item = h('li', {
     class: `msg${mine ? ' mine' : ''}${promoted ? ' promoted' : ''}`,
     testid: 'msg',
+    tabindex: '-1',
     dataset: {
       seq: String(message.seq), order: String(message.seq), nonce: message.nonce || '',
-      state: 'sent', from: message.from ? message.from.id : '',
+      state: 'sent', from: message.from ? message.from.id : '', ts: String(message.ts || 0),
     },
   },
-  h('div', { class: 'meta' },
-    h('span', { class: 'from', testid: 'msg-from', text: message.from ? message.from.name : '?' }),
-    timeEl(message.ts),
-    promoted ? h('span', { class: 'tag', testid: 'msg-promoted', text: 'highlight' }) : null,
-    chat.vetoed.has(message.seq) ? h('span', { class: 'tag muted', text: 'vetoed' }) : null),
-  quoteEl(key, message.reply_to, actions),
-  textOrPoll(key, message),
-  mine && actions.readBy ? actions.readBy(message) : null,
-  tools);
+  menu,
+  h('div', { class: 'side' }, avatarEl(message.from || { name: '?' }, { size: 'sm' }), timeOf(message.ts, 'gut-time')),
+  h('div', { class: 'body' },
+    head(message.from, message.ts),
+    quoteEl(key, message.reply_to, actions),
+    h('div', { class: 'msg-line' }, textOrPoll(key, message), flags)));
   // The circle's general group has the circle's id (messages from before groups lack one).
   const group = message.group || key;
   wantReactions(group, message.seq);
-  return withReactions(item, { group, seq: message.seq }, { actions: tools });
+  const body = item.querySelector('.body');
+  withReactions(item, { group, seq: message.seq }, {
+    actions: menu, barIn: body, onLongPress: () => actions.openMenu && actions.openMenu(item),
+  });
+  return item;
 }
 
 /** The message's text, or the card of the poll it asks. */
 function textOrPoll(circleId, message) {
   const poll = polls.pollAt(message.group || circleId, message.seq);
-  return poll
-    ? pollCard(poll)
-    : h('p', { class: 'text', testid: 'msg-text', text: message.text });
+  return poll ? pollCard(poll) : textEl(message.text);
 }
 
 /** An own message the server has not confirmed yet (or refused). */
 export function pendingEl(circleId, item, actions) {
   const failed = Boolean(item.failed);
+  const me = state.session.user || {};
   return h('li', {
     class: `msg mine pending${failed ? ' failed' : ''}`,
     testid: 'msg',
-    dataset: { nonce: item.nonce, state: failed ? 'failed' : 'pending' },
+    tabindex: '-1',
+    dataset: { nonce: item.nonce, state: failed ? 'failed' : 'pending', from: me.id || '', ts: String(item.ts || Date.now()) },
   },
-  h('div', { class: 'meta' },
-    h('span', { class: 'from', testid: 'msg-from', text: state.myName(circleId) }),
-    h('span', { class: 'muted small', testid: 'msg-status', text: failed ? `Not sent: ${item.failed}` : 'sending…' })),
-  quoteEl(actions.chat || circleId, item.reply_to, actions),
-  h('p', { class: 'text', testid: 'msg-text', text: item.text }),
-  failed
-    ? h('div', { class: 'msg-actions' }, h('button', {
-      type: 'button', class: 'link', testid: 'discard-btn', text: 'Discard',
-      onclick: () => actions.discard(item.nonce),
-    }))
-    : null);
+  h('div', { class: 'side' }, avatarEl({ id: me.id, name: state.myName(circleId), avatar: me.avatar }, { size: 'sm' })),
+  h('div', { class: 'body' },
+    head({ name: state.myName(circleId) }, null),
+    quoteEl(actions.chat || circleId, item.reply_to, actions),
+    h('div', { class: 'msg-line' },
+      textEl(item.text),
+      h('span', { class: 'msg-flags' },
+        h('span', {
+          class: `msg-status${failed ? ' error' : ''}`, testid: 'msg-status',
+          text: failed ? t('chat.notSent') : t('chat.sending'),
+        }),
+        failed ? h('button', {
+          type: 'button', class: 'link', testid: 'discard-btn', text: t('chat.discard'),
+          onclick: () => actions.discard(item.nonce),
+        }) : null))));
 }

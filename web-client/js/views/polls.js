@@ -5,40 +5,42 @@
 
 import * as api from '../api.js';
 import { busy, field, fill, h, time, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 import * as polls from '../store/polls.js';
 import * as state from '../store/state.js';
 
-// Every string these views show, in one place (for the message catalogues).
+// Every string these views show, from the catalogues (chat.poll*), read when drawn.
 const T = {
-  poll: 'Poll',
-  multiple: 'multiple choice',
-  anonymous: 'anonymous',
-  voters: (n) => `${n} voter${n === 1 ? '' : 's'}`,
-  closes: (when) => `closes ${when}`,
-  closed: 'closed',
-  close: 'Close poll',
-  confirmClose: 'Close this poll? Nobody can vote after that.',
-  yourChoice: 'your choice',
-  votes: (n) => `${n} vote${n === 1 ? '' : 's'}`,
-  showVoters: 'Who voted?',
-  hideVoters: 'Hide voters',
-  noVoters: 'Nobody has voted yet.',
-  newPoll: 'New poll',
-  question: 'Question',
-  questionHint: 'What do you want to ask?',
-  option: (i) => `Option ${i}`,
-  addOption: '+ Option',
-  removeOption: 'Remove option',
-  allowMultiple: 'Members may choose several',
-  makeAnonymous: 'Anonymous (nobody sees who voted for what)',
-  deadline: 'Deadline',
-  deadlines: [['', 'None'], ['3600000', 'In 1 hour'], ['86400000', 'In 1 day'], ['604800000', 'In 1 week']],
-  ask: 'Ask',
-  cancel: 'Cancel',
-  addPoll: '📊 Add a poll',
-  needTwo: 'A poll needs a question and at least two options.',
-  open: '📊 Poll',
-  openLabel: 'Ask a poll',
+  get poll() { return t('chat.poll'); },
+  get multiple() { return t('chat.pollMultiple'); },
+  get anonymous() { return t('chat.pollAnonymous'); },
+  voters: (n) => t('chat.pollVoters', { count: n }),
+  closes: (when) => t('chat.pollCloses', { when }),
+  get closed() { return t('chat.pollClosed'); },
+  get close() { return t('chat.pollClose'); },
+  get confirmClose() { return t('chat.pollConfirmClose'); },
+  get yourChoice() { return t('chat.pollYourChoice'); },
+  votes: (n) => t('chat.pollVotes', { count: n }),
+  get showVoters() { return t('chat.pollShowVoters'); },
+  get hideVoters() { return t('chat.pollHideVoters'); },
+  get noVoters() { return t('chat.pollNoVoters'); },
+  get newPoll() { return t('chat.pollNew'); },
+  get question() { return t('chat.pollQuestion'); },
+  get questionHint() { return t('chat.pollQuestionHint'); },
+  option: (i) => t('chat.pollOption', { n: i }),
+  get addOption() { return t('chat.pollAddOption'); },
+  get removeOption() { return t('chat.pollRemoveOption'); },
+  get allowMultiple() { return t('chat.pollAllowMultiple'); },
+  get makeAnonymous() { return t('chat.pollMakeAnonymous'); },
+  get deadline() { return t('chat.pollDeadline'); },
+  get deadlines() {
+    return [['', t('chat.pollNoDeadline')], ['3600000', t('chat.pollIn1h')], ['86400000', t('chat.pollIn1d')], ['604800000', t('chat.pollIn1w')]];
+  },
+  get ask() { return t('chat.pollAsk'); },
+  get cancel() { return t('common.cancel'); },
+  get addPoll() { return `📊 ${t('chat.pollAdd')}`; },
+  get needTwo() { return t('chat.pollNeedTwo'); },
+  get openLabel() { return t('chat.pollOpen'); },
 };
 
 const OPTIONS_MAX = 20;
@@ -81,7 +83,7 @@ export function pollCard(poll) {
         h('button', {
           type: 'button', class: 'poll-choose', testid: 'poll-choose', disabled: closed,
           'aria-pressed': chosen ? 'true' : 'false',
-          'aria-label': `${text}: ${T.votes(count)}, ${share}%${chosen ? `, ${T.yourChoice}` : ''}`,
+          'aria-label': t(chosen ? 'chat.pollOptionMine' : 'chat.pollOptionLabel', { text, votes: T.votes(count), share }),
           onclick: (event) => choose(current, index, event.currentTarget),
         },
         bar(share),
@@ -155,7 +157,7 @@ export function pollCard(poll) {
         v.options.map((i) => current.options[i]).join(', ')));
       voterList.replaceChildren(...(items.length ? items : [h('li', { class: 'muted', text: T.noVoters })]));
     } catch (err) {
-      toast(err.message);
+      toast(errorText(err));
     }
   }
 
@@ -233,7 +235,7 @@ export function chatPollTools(circleId, group) {
     slot.replaceChildren();
   };
   const button = h('button', {
-    type: 'button', class: 'poll-open', testid: 'poll-open', text: T.open, 'aria-label': T.openLabel, title: T.openLabel,
+    type: 'button', class: 'poll-open', testid: 'poll-open', 'aria-label': T.openLabel, title: T.openLabel,
     onclick: () => {
       if (composer) return close();
       composer = pollComposer({
@@ -248,7 +250,7 @@ export function chatPollTools(circleId, group) {
       composer.focus();
       return undefined;
     },
-  });
+  }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '📊' }), h('span', { class: 'label', text: T.poll }));
   return { button, slot };
 }
 

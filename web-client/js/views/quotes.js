@@ -3,15 +3,9 @@
 // the quote scrolls to the original when it is in the list.
 
 import { fill, h } from '../dom.js';
+import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 
-const TEXT = {
-  loading: 'Loading the quoted message…',
-  gone: 'A message that is no longer available',
-  jump: 'Show the quoted message',
-  replyingTo: 'Replying to ',
-  cancel: 'Cancel',
-};
 
 const found = new Map(); // chat → Map seq → message | null (unavailable) | Promise
 
@@ -48,7 +42,7 @@ function lookUp(chat, seq, load) {
 function quoted(message) {
   return [
     h('strong', { testid: 'quote-from', text: message.from ? message.from.name : '?' }),
-    h('span', { class: 'excerpt', testid: 'quote-text', text: `: ${firstLine(message.text)}` }),
+    h('span', { class: 'excerpt', testid: 'quote-text', text: `${t('chat.colon')}${firstLine(message.text)}` }),
   ];
 }
 
@@ -59,18 +53,18 @@ function quoted(message) {
 export function quoteEl(chat, seq, { loadQuote, jumpTo } = {}) {
   if (!seq) return null;
   const el = h('button', {
-    type: 'button', class: 'reply-ref quote', testid: 'msg-reply', title: TEXT.jump,
+    type: 'button', class: 'reply-ref quote', testid: 'msg-reply', title: t('chat.quoteJump'),
     dataset: { replyTo: String(seq) },
     onclick: () => jumpTo && jumpTo(seq),
   });
   const message = known(chat, seq);
   if (message) fill(el, '↪ ', quoted(message));
   else {
-    fill(el, '↪ ', h('span', { class: 'excerpt', text: TEXT.loading }));
+    fill(el, '↪ ', h('span', { class: 'excerpt', text: t('chat.quoteLoading') }));
     if (loadQuote) {
       lookUp(chat, seq, loadQuote).then((got) => {
         if (got === undefined) return;
-        fill(el, '↪ ', got ? quoted(got) : h('span', { class: 'excerpt', text: TEXT.gone }));
+        fill(el, '↪ ', got ? quoted(got) : h('span', { class: 'excerpt', text: t('chat.quoteGone') }));
       });
     }
   }
@@ -80,10 +74,10 @@ export function quoteEl(chat, seq, { loadQuote, jumpTo } = {}) {
 /** The quote above the composer while writing a reply. */
 export function replyBarContent(message, onCancel) {
   return [
-    h('span', { class: 'grow', testid: 'reply-quote' }, TEXT.replyingTo,
-      h('strong', { text: message.from ? message.from.name : '?' }), ': ',
+    h('span', { class: 'grow', testid: 'reply-quote' }, `${t('chat.replyingTo')} `,
+      h('strong', { text: message.from ? message.from.name : '?' }), t('chat.colon'),
       h('span', { class: 'excerpt', text: firstLine(message.text, 80) })),
-    h('button', { type: 'button', class: 'link', testid: 'reply-cancel', text: TEXT.cancel, onclick: onCancel }),
+    h('button', { type: 'button', class: 'link', testid: 'reply-cancel', text: t('common.cancel'), onclick: onCancel }),
   ];
 }
 
@@ -91,7 +85,8 @@ export function replyBarContent(message, onCancel) {
 export function jumpToMessage(list, seq) {
   const node = list.querySelector(`[data-seq="${seq}"]`);
   if (!node) return false;
-  node.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+  node.scrollIntoView({ block: 'center', behavior: still ? 'auto' : 'smooth' });
   node.classList.add('flash');
   setTimeout(() => node.classList.remove('flash'), 1600);
   return true;

@@ -6,22 +6,25 @@
 // need not re-render.
 
 import { busy, h } from '../dom.js';
+import { formatList, t } from '../i18n.js';
 import * as reactions from '../store/reactions.js';
 import * as state from '../store/state.js';
 
 // Offered first; any emoji can come from other clients and is shown all the same.
 export const DEFAULT_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '🙏'];
 
-// The words of this view, in one place for the message catalogues.
+// The words of this view, from the catalogues (chat.*), read when drawn.
 const TEXT = {
-  add: 'Add a reaction',
-  picker: 'Pick a reaction',
-  give: (emoji) => `React with ${emoji}`,
-  withdraw: (emoji) => `Withdraw your ${emoji}`,
-  count: (emoji, n) => `${emoji}: ${n}`,
-  loading: 'Loading…',
-  who: (emoji, names, more) => `${emoji} ${names.join(', ')}${more > 0 ? ` +${more}` : ''}`,
-  failed: 'Could not load who reacted',
+  add: () => t('chat.reactAdd'),
+  picker: () => t('chat.reactPicker'),
+  give: (emoji) => t('chat.reactGive', { emoji }),
+  withdraw: (emoji) => t('chat.reactWithdraw', { emoji }),
+  count: (emoji, n) => t('chat.reactCount', { emoji, count: n }),
+  loading: () => t('common.loading'),
+  who: (emoji, names, more) => (more > 0
+    ? t('chat.reactWhoMore', { emoji, names: formatList(names), count: more })
+    : t('chat.reactWho', { emoji, names: formatList(names) })),
+  failed: () => t('chat.reactWhoFailed'),
 };
 
 const LONG_PRESS_MS = 500;
@@ -45,11 +48,16 @@ state.on('reactions', ({ key }) => {
 /**
  * Give `item` (a message's or a post's element) its reaction bar for `target` ({group,
  * seq} or {post}), right after `actions` (the item's row of actions, which also gets the
- * add button) or at its end, and the long press that opens the picker; returns `item`.
+ * add button) or at its end — or at the end of `barIn` — and the long press: `onLongPress`
+ * (a message opens its menu) or else the picker; returns `item`.
  */
-export function withReactions(item, target, { actions = null } = {}) {
+export function withReactions(item, target, { actions = null, barIn = null, onLongPress: pressed = null } = {}) {
   const bar = reactionBar(target);
-  if (actions && actions.parentNode === item) {
+  if (barIn) {
+    barIn.append(bar);
+    if (actions) actions.insertBefore(bar.addButton, actions.querySelector('.veto'));
+    else bar.prepend(bar.addButton);
+  } else if (actions && actions.parentNode === item) {
     actions.after(bar);
     // Before a manager's tools, which are many: it stays on the first line.
     const tools = [...actions.children].find((child) => child.classList.contains('tools'));
@@ -60,7 +68,8 @@ export function withReactions(item, target, { actions = null } = {}) {
   }
   onLongPress(item, (event) => {
     if (event.target.closest('button, a, input, textarea, select')) return false;
-    openPicker(bar, true);
+    if (pressed) pressed(event);
+    else openPicker(bar, true);
     return true;
   });
   return item;
@@ -70,7 +79,7 @@ export function withReactions(item, target, { actions = null } = {}) {
 export function reactionBar(target) {
   const key = reactions.keyOf(target);
   const chips = h('span', { class: 'reaction-chips' });
-  const picker = h('div', { class: 'reaction-picker', testid: 'reaction-picker', role: 'group', 'aria-label': TEXT.picker, hidden: true },
+  const picker = h('div', { class: 'reaction-picker', testid: 'reaction-picker', role: 'group', 'aria-label': TEXT.picker(), hidden: true },
     DEFAULT_EMOJI.map((emoji) => h('button', {
       type: 'button', class: 'pick', testid: 'pick-emoji', dataset: { emoji },
       'aria-label': TEXT.give(emoji), text: emoji,
@@ -82,16 +91,19 @@ export function reactionBar(target) {
       },
     })));
   const add = h('button', {
-    type: 'button', class: 'reaction-add', testid: 'reaction-add', 'aria-label': TEXT.add,
-    'aria-expanded': 'false', title: TEXT.add, text: '☺+',
+    type: 'button', class: 'reaction-add', testid: 'reaction-add', 'aria-label': TEXT.add(),
+    'aria-expanded': 'false', title: TEXT.add(),
     onclick: () => openPicker(bar, picker.hidden),
-  });
+  }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '☺+' }), h('span', { class: 'label', text: t('chat.react') }));
   const who = h('div', { class: 'reaction-who', testid: 'reaction-who', role: 'status', hidden: true });
   const bar = h('div', { class: 'reactions', testid: 'reactions', dataset: { key } }, chips, picker, who);
   bar.reactionTarget = target;
   bar.addButton = add;
   const escape = (event) => {
-    if (event.key === 'Escape' && !picker.hidden) openPicker(bar, false);
+    if (event.key !== 'Escape' || picker.hidden) return;
+    event.stopPropagation(); // one Escape closes one thing (the message's menu stays)
+    openPicker(bar, false);
+    if (add.isConnected && add.offsetParent) add.focus({ preventScroll: true });
   };
   bar.addEventListener('keydown', escape);
   add.addEventListener('keydown', escape);
@@ -144,12 +156,12 @@ async function showWho(bar, target, emoji) {
   const key = reactions.keyOf(target);
   let cached = whoCache.get(key);
   if (!cached || Date.now() - cached.at > WHO_FRESH_MS) {
-    box.textContent = TEXT.loading;
+    box.textContent = TEXT.loading();
     try {
       cached = { at: Date.now(), list: await reactions.whoReacted(target) };
       whoCache.set(key, cached);
     } catch {
-      if (box.dataset.emoji === emoji) box.textContent = TEXT.failed;
+      if (box.dataset.emoji === emoji) box.textContent = TEXT.failed();
       return;
     }
   }

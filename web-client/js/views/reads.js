@@ -5,16 +5,17 @@
 
 import * as api from '../api.js';
 import { fill, h } from '../dom.js';
+import { formatList, t } from '../i18n.js';
 import * as reads from '../store/reads.js';
 import * as state from '../store/state.js';
 
 const TEXT = {
-  readBy: (n) => `read by ${n}`,
-  readers: 'Read by',
-  notYet: 'Not read yet',
-  nobody: 'nobody',
-  loading: 'Loading names…',
-  showWho: 'Show who has read it',
+  readBy: (n) => t('chat.readBy', { count: n }),
+  readers: () => t('chat.readers'),
+  notYet: () => t('chat.notReadYet'),
+  nobody: () => t('chat.nobody'),
+  loading: () => t('chat.loadingNames'),
+  showWho: () => t('chat.showReaders'),
 };
 
 export function readsTracker(circleId, chat, list) {
@@ -59,11 +60,11 @@ export function readsTracker(circleId, chat, list) {
     const has = [...everyone].filter((u) => readers.has(u)).map(name).sort();
     const not = [...everyone].filter((u) => !readers.has(u)).map(name).sort();
     return h('div', { class: 'read-who', testid: 'read-who' },
-      !box.names || box.names.size === 0 ? h('p', { class: 'muted small', text: TEXT.loading }) : null,
-      h('p', { class: 'small' }, h('strong', { text: `${TEXT.readers}: ` }),
-        h('span', { testid: 'read-who-has', text: has.join(', ') || TEXT.nobody })),
-      h('p', { class: 'small' }, h('strong', { text: `${TEXT.notYet}: ` }),
-        h('span', { testid: 'read-who-not', text: not.join(', ') || TEXT.nobody })));
+      !box.names || box.names.size === 0 ? h('p', { class: 'muted small', text: TEXT.loading() }) : null,
+      h('p', { class: 'small' }, h('strong', { text: `${TEXT.readers()}${t('chat.colon')}` }),
+        h('span', { testid: 'read-who-has', text: has.length ? formatList(has) : TEXT.nobody() })),
+      h('p', { class: 'small' }, h('strong', { text: `${TEXT.notYet()}${t('chat.colon')}` }),
+        h('span', { testid: 'read-who-not', text: not.length ? formatList(not) : TEXT.nobody() })));
   }
 
   function draw(box, seq) {
@@ -72,7 +73,7 @@ export function readsTracker(circleId, chat, list) {
     box.hidden = info.off || count === 0;
     const button = h('button', {
       type: 'button', class: 'link read-by', testid: 'read-by', text: TEXT.readBy(count),
-      title: TEXT.showWho, 'aria-expanded': open.has(seq) ? 'true' : 'false',
+      title: TEXT.showWho(), 'aria-expanded': open.has(seq) ? 'true' : 'false',
       onclick: () => {
         if (open.has(seq)) open.delete(seq);
         else {

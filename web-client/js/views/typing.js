@@ -3,14 +3,15 @@
 // while they type (the server drops more anyway).
 
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 
 const SHOW_MS = 5000;
 const SEND_EVERY_MS = 3000;
 const TEXT = {
-  one: (a) => `${a} is typing…`,
-  two: (a, b) => `${a} and ${b} are typing…`,
-  many: (n) => `${n} people are typing…`,
+  one: (a) => t('chat.typingOne', { name: a }),
+  two: (a, b) => t('chat.typingTwo', { a, b }),
+  many: (n) => t('chat.typingMany', { count: n }),
 };
 
 export function typingLine(circleId, chat, socket) {
