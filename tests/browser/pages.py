@@ -19,9 +19,10 @@ def signup(page: Page, handle: str, name: str) -> None:
     expect(form).to_be_visible()
     if form.get_attribute("data-mode") != "signup":
         tid(page, "auth-switch").click()
-    page.get_by_label("Display name").fill(name)
-    page.get_by_label("Login name").fill(handle)
-    page.get_by_label("Password").fill(PASSWORD)
+    # By test id, so the helpers work in every language (axe checks every field's label).
+    tid(page, "auth-name").fill(name)
+    tid(page, "auth-handle").fill(handle)
+    tid(page, "auth-password").fill(PASSWORD)
     tid(page, "auth-submit").click()
     expect(tid(page, "circle-list")).to_be_attached()
     expect(tid(page, "me-name")).to_have_text(name)
@@ -30,8 +31,8 @@ def signup(page: Page, handle: str, name: str) -> None:
 
 def login(page: Page, handle: str) -> None:
     expect(tid(page, "auth-form")).to_be_visible()
-    page.get_by_label("Login name").fill(handle)
-    page.get_by_label("Password").fill(PASSWORD)
+    tid(page, "auth-handle").fill(handle)
+    tid(page, "auth-password").fill(PASSWORD)
     tid(page, "auth-submit").click()
     wait_live(page)
 
@@ -68,7 +69,7 @@ def create_circle(
     go_home(page)
     open_home_panel(page, "create")
     form = tid(page, "create-form")
-    field = form.get_by_label("Name", exact=True)
+    field = form.get_by_test_id("create-name")
     field.fill(name)
     form.get_by_test_id("create-kind").select_option(kind)
     form.get_by_test_id("create-visibility").select_option(visibility)
