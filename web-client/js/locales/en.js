@@ -294,6 +294,7 @@ export const messages = {
   'circle.groups.removed': 'You are no longer in {name}.',
   'circle.groups.archived': '{name} was archived.',
   'circle.groups.asked': 'Your request was sent to the group’s admins.',
+  'circle.generalGroup': 'general',
   // (end of circle)
 
   // posts.* — highlights, feed, posts, comments, receipts: views/highlights.js, feed.js, post.js, comments.js, receipts.js

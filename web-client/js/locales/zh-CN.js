@@ -292,6 +292,7 @@ export const messages = {
   'circle.groups.removed': '你已不在「{name}」里了。',
   'circle.groups.archived': '「{name}」已归档。',
   'circle.groups.asked': '申请已发给群组管理员。',
+  'circle.generalGroup': '全体成员',
   // (end of circle)
 
   // posts.* — highlights, feed, posts, comments, receipts: views/highlights.js, feed.js, post.js, comments.js, receipts.js

@@ -18,6 +18,7 @@ import * as groups from '../store/groups.js';
 import * as state from '../store/state.js';
 import { adminPanel, newGroupForm } from './group-admin.js';
 import { chatView } from './chat.js';
+import { groupLabel } from './group-tag.js';
 
 export function groupedChat(circleId, { socket }) {
   let current = circleId; // the chat shown: general's id is the circle's
@@ -71,7 +72,7 @@ export function groupedChat(circleId, { socket }) {
   function item(group) {
     const selected = group.id === current;
     const unread = group.id === current ? 0 : group.unread || 0;
-    const name = h('span', { class: 'group-name', text: `# ${group.name}` });
+    const name = h('span', { class: 'group-name', text: `# ${groupLabel(group)}` });
     let main;
     if (group.joined || group.general) {
       main = h('button', {
@@ -144,7 +145,7 @@ export function groupedChat(circleId, { socket }) {
   function drawBar() {
     const group = groups.groupOf(circleId, current);
     composer(group);
-    title.textContent = group ? `# ${group.name}` : '';
+    title.textContent = group ? `# ${groupLabel(group)}` : '';
     topic.textContent = group && group.topic ? group.topic : '';
     const leave = group && !group.general && group.joined
       ? h('button', {
