@@ -176,6 +176,11 @@ async def options(request: Request) -> Response:
 @_tus
 async def create(request: Request) -> Response:
     """POST …/uploads/tus: a new upload of ``Upload-Length`` bytes."""
+    # A malformed request is 400 whatever its version; then the version (412).
+    if "upload-defer-length" in request.headers:
+        raise ApiError("bad_request", "send Upload-Length (creation-defer-length is not supported)")
+    length = _number(request, "upload-length")
+    metadata = _metadata(request.headers.get("upload-metadata", ""))
     _version(request)
     user, _ = await authenticate(request)
     node = node_of(request)
@@ -184,10 +189,6 @@ async def create(request: Request) -> Response:
     if len(circle_id) > ID_MAX:
         raise ApiError("not_found", "no such circle")
     await node.store.attachments.may_upload(circle_id, user["id"])
-    if "upload-defer-length" in request.headers:
-        raise ApiError("bad_request", "send Upload-Length (creation-defer-length is not supported)")
-    length = _number(request, "upload-length")
-    metadata = _metadata(request.headers.get("upload-metadata", ""))
     if length == 0:
         raise ApiError("bad_request", "the file is empty", reason="file_empty")
     largest = max(media.kind_limit(kind) for kind in ("image", "video", "audio", "file"))
@@ -245,11 +246,11 @@ async def status(request: Request) -> Response:
 @_tus
 async def append(request: Request) -> Response:
     """PATCH …/uploads/tus/{upload_id}: the body goes on at ``Upload-Offset``."""
-    _version(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != OCTETS:
         raise ApiError("bad_request", f"send Content-Type: {OCTETS}", status=415)
     offset = _number(request, "upload-offset")
+    _version(request)
     upload, user_id = await _mine(request)
     node = node_of(request)
     resumable = node.media.resumable
