@@ -266,3 +266,45 @@ def test_abandoned_uploads_expire_and_housekeeping_removes_them(short_expiry: Se
             time.sleep(0.1)
         assert list(folder.iterdir()) == []
         assert client.head(url, headers={**auth, **TUS}).status_code == 404
+
+
+def test_past_its_time_an_upload_is_410_until_swept(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        password_time_cost=1,
+        upload_expire_s=0.3,
+        upload_expire_check_s=3600.0,
+        **GENEROUS,  # type: ignore[arg-type]
+    )
+    with TestClient(create_app(settings)) as client:
+        token = client.post(
+            f"{API}/auth/signup",
+            json={"handle": "ann", "password": "correct horse", "name": "Ann"},
+        ).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        circle = client.post(
+            f"{API}/circles",
+            json={"name": "Dance", "kind": "community", "visibility": "public"},
+            headers=auth,
+        ).json()["id"]
+        url = client.post(
+            f"{API}/circles/{circle}/uploads/tus",
+            headers={**auth, **TUS, "Upload-Length": "9000"},
+        ).headers["Location"]
+        time.sleep(0.5)
+        late = client.patch(
+            url, content=pdf(9000), headers={**auth, **TUS, **OCTETS, "Upload-Offset": "0"}
+        )
+        assert late.status_code == 410
+        assert late.json()["error"]["reason"] == "upload_expired"
+        assert late.headers["Tus-Resumable"] == "1.0.0"
+        assert client.head(url, headers={**auth, **TUS}).status_code == 410
+
+
+def test_refusals_carry_the_tus_version_too(client: TestClient, room) -> None:
+    circle, _, bob = room
+    url = create(client, circle, bob, 100).headers["Location"]
+    anonymous = client.head(url, headers=TUS)
+    assert anonymous.status_code == 401 and anonymous.headers["Tus-Resumable"] == "1.0.0"
+    missing = client.head(url + "0", headers={**bob.auth, **TUS})
+    assert missing.status_code == 404 and missing.headers["Tus-Resumable"] == "1.0.0"
