@@ -258,16 +258,16 @@ async def append(request: Request) -> Response:
         raise ApiError(
             "conflict", "another request is writing this upload", status=423, reason="upload_busy"
         )
-    current = await resumable.offset(upload)
-    if upload.attachment is not None or offset != current:
-        raise ApiError(
-            "conflict",
-            f"the upload is at offset {current}",
-            headers={"Upload-Offset": str(current)},
-            reason="upload_offset_mismatch",
-        )
-    resumable.busy.add(upload.id)
+    resumable.busy.add(upload.id)  # before any await: one writer per upload
     try:
+        current = await resumable.offset(upload)
+        if upload.attachment is not None or offset != current:
+            raise ApiError(
+                "conflict",
+                f"the upload is at offset {current}",
+                headers={"Upload-Offset": str(current)},
+                reason="upload_offset_mismatch",
+            )
         return await _append(request, node, upload, user_id)
     finally:
         resumable.busy.discard(upload.id)

@@ -141,6 +141,9 @@ class Resumable:
         finally:
             offset = await _flush(out, buffer, offset)
             await asyncio.to_thread(out.close)
+        if not upload.kind and offset >= head_at:
+            # Reached by an earlier request that broke off before judging them.
+            await on_head(await asyncio.to_thread(_head, path))
         return offset
 
     async def expire(self, now: int) -> int:

@@ -224,7 +224,14 @@ def test_termination_removes_the_upload(client: TestClient, room, settings: Sett
 def test_bytes_past_the_declared_length_are_refused(client: TestClient, room) -> None:
     circle, _, bob = room
     url = create(client, circle, bob, 100).headers["Location"]
-    assert patch(client, url, bob, 0, pdf(150)).status_code == 400
+    data = pdf(150)
+    assert patch(client, url, bob, 0, data).status_code == 400
+    # What fits is kept; an empty PATCH at the end completes it.
+    assert client.head(url, headers={**bob.auth, **TUS}).headers["Upload-Offset"] == "100"
+    done = patch(client, url, bob, 100, b"")
+    assert done.status_code == 204
+    back = client.get(f"{API}/attachments/{done.headers['Quanzi-Attachment']}", headers=bob.auth)
+    assert back.content == data[:100]
 
 
 @pytest.fixture
