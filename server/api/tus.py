@@ -31,7 +31,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.errors import ApiError
+from server.api.errors import STATUS, ApiError
 from server.api.responses import JSONResponse, route
 from server.api.uploads import refusal, view
 from server.media import attach
@@ -76,12 +76,10 @@ def _api_error(error: StoreError) -> ApiError:
         headers["WWW-Authenticate"] = "Bearer"
     if error.code == "rate_limited":
         headers["Retry-After"] = str(max(1, math.ceil(getattr(error, "retry_after", 1.0))))
-    code = error.code if error.code in ("unauthenticated", "forbidden", "not_found") else None
     return ApiError(
-        code or ("rate_limited" if error.code == "rate_limited" else "bad_request"),
+        error.code if error.code in STATUS else "internal",
         str(error) or error.code.replace("_", " "),
         headers=headers,
-        status=409 if error.code == "conflict" else None,
         reason=getattr(error, "reason", None),
         params=getattr(error, "params", None),
     )

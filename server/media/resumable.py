@@ -106,9 +106,14 @@ class Resumable:
             await asyncio.to_thread(path.unlink, missing_ok=True)
 
     async def open_by(self, owner: str) -> int:
-        """How many unfinished uploads ``owner`` has."""
+        """How many unfinished, unexpired uploads ``owner`` has."""
         uploads = await asyncio.to_thread(_all, self.folder)
-        return sum(1 for u in uploads if u.owner == owner and u.attachment is None)
+        now = now_ms()
+        return sum(
+            1
+            for u in uploads
+            if u.owner == owner and u.attachment is None and self.expires(u) >= now
+        )
 
     async def append(
         self,

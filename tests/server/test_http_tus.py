@@ -37,6 +37,7 @@ def settings(tmp_path: Path) -> Settings:
         upload_video_bytes=3 * MB,
         upload_audio_bytes=1 * MB,
         user_quota_bytes=6 * MB,
+        upload_open_max=3,
         **GENEROUS,  # type: ignore[arg-type]
     )
 
@@ -315,3 +316,15 @@ def test_refusals_carry_the_tus_version_too(client: TestClient, room) -> None:
     assert anonymous.status_code == 401 and anonymous.headers["Tus-Resumable"] == "1.0.0"
     missing = client.head(url + "0", headers={**bob.auth, **TUS})
     assert missing.status_code == 404 and missing.headers["Tus-Resumable"] == "1.0.0"
+
+
+def test_one_person_has_a_bounded_number_of_unfinished_uploads(client: TestClient, room) -> None:
+    circle, ann, bob = room
+    urls = [create(client, circle, bob, 100).headers["Location"] for _ in range(3)]
+    refused = create(client, circle, bob, 100)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["reason"] == "uploads_open"
+    assert refused.json()["error"]["params"] == {"max": 3}
+    assert create(client, circle, ann, 100).status_code == 201  # others are not held up
+    assert client.delete(urls[0], headers={**bob.auth, **TUS}).status_code == 204
+    assert create(client, circle, bob, 100).status_code == 201
