@@ -88,7 +88,10 @@ class Resumable:
             text = await asyncio.to_thread(self._state(upload_id).read_text)
         except FileNotFoundError:
             return None
-        return Upload(**json.loads(text))
+        try:
+            return Upload(**json.loads(text))
+        except (ValueError, TypeError):  # not one of ours (or cut short): no such upload
+            return None
 
     async def save(self, upload: Upload) -> None:
         await asyncio.to_thread(_replace, self._state(upload.id), json.dumps(asdict(upload)))
