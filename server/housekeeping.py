@@ -1,5 +1,5 @@
 """A node's background jobs: pins that expire, chat retention, the change log's
-age, expired sessions.
+age, expired sessions, abandoned resumable uploads.
 
 What they change reaches members as circle events, like any other change (the
 store logs it): nothing here chooses a push.
@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from store import Store, now_ms
 
+from .media.resumable import Resumable
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,10 @@ DAY_MS = 86_400_000
 
 
 class Housekeeping:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, uploads: Resumable | None = None) -> None:
         self.settings = settings
         self.store = store
+        self.uploads = uploads
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -42,6 +44,12 @@ class Housekeeping:
                 self._every(s.token_prune_interval_s, self.prune_tokens, "token cleanup")
             ),
         ]
+        if self.uploads is not None:
+            self._tasks.append(
+                asyncio.create_task(
+                    self._every(s.upload_expire_check_s, self.expire_uploads, "upload expiry")
+                )
+            )
 
     async def stop(self) -> None:
         """Let the runs in progress finish (up to the shutdown grace), then cancel."""
@@ -91,6 +99,16 @@ class Housekeeping:
         if total:
             log.info("deleted %d expired tokens", total)
         return total
+
+    async def expire_uploads(self) -> int:
+        """Remove resumable uploads nobody continued within ``upload_expire_s``
+        (their partial bytes with them), and finished ones' records as old."""
+        if self.uploads is None:
+            return 0
+        removed = await self.uploads.expire(now_ms())
+        if removed:
+            log.info("removed %d expired resumable uploads", removed)
+        return removed
 
     async def _every(self, interval: float, job: Callable[[], Awaitable[int]], name: str) -> None:
         while not await self._pause(interval):

@@ -94,13 +94,13 @@ class Node:
         self.say_limiter: Limiter = cluster.make_say_limiter(settings)
         # Every other rate limit (per IP and per user) and the login backoff.
         self.limits = Limits(settings)
-        self.housekeeping = Housekeeping(settings, store)
         # Every connection cap (per node, address and user): http_protocol.py asks
         # it for each connection, `connect` for each hello.
         self.admission = Admission(settings)
         self.reads = ReadMarkers(settings, store, broker)
         # Blobs of uploads (server/media/storage.py): local disk or S3.
         self.media = Media(settings)
+        self.housekeeping = Housekeeping(settings, store, self.media.resumable)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).

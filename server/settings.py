@@ -296,6 +296,16 @@ class Settings:
     # Images with more pixels than this are stored as files (no thumbnail):
     # decoding one costs width x height x 4 bytes of memory (~ 400 MB here).
     image_pixels_max: int = 100_000_000
+    # A resumable (tus) upload nobody continued for this long is removed with its
+    # partial bytes: a day lets a phone finish a video after a night offline;
+    # an abandoned one holds disk space no longer than that.
+    upload_expire_s: float = 86400.0
+    # How often housekeeping looks for them: ten minutes, against a day.
+    upload_expire_check_s: float = 600.0
+    # Resumable uploads one person may have open at once: each may reserve up to
+    # the kind's limit on disk before it is finished (a family sharing a phone's
+    # album sends a few at a time).
+    upload_open_max: int = 20
 
     @property
     def store_url(self) -> str:

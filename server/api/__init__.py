@@ -13,6 +13,7 @@ from server.api import (
     polls,
     posts,
     reactions,
+    tus,
     uploads,
 )
 from server.api.errors import ApiError, exception_handlers
@@ -30,6 +31,7 @@ routes = [
             *reactions.routes,
             *polls.routes,
             *uploads.routes,
+            *tus.routes,
             *events.routes,
             *openapi.routes,
         ],

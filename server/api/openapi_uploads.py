@@ -42,6 +42,15 @@ UPLOAD_SCHEMAS: dict[str, Schema] = {
         url={**STR, "description": "GET it with the bearer token"},
         thumb_url=nullable({**STR, "description": "an image's thumbnail (WebP, 480 px)"}),
     ),
+    "TusUpload": obj(
+        ["id", "offset", "length", "name", "expires", "attachment"],
+        id=STR,
+        offset={**INT, "description": "bytes received (as Upload-Offset)"},
+        length={**INT, "description": "bytes declared at creation (Upload-Length)"},
+        name={**STR, "description": "from Upload-Metadata's filename (or name)"},
+        expires=nullable({**MS, "description": "when an unfinished upload is removed"}),
+        attachment={"anyOf": [ref("Attachment"), {"type": "null"}]},
+    ),
 }
 
 _UPLOAD = operation(
@@ -110,8 +119,114 @@ def _download(summary: str) -> Schema:
     return op
 
 
+_TUS_ID = path_param("upload_id", description="the upload's id (the end of its Location)")
+
+
+def _header(name: str, schema: Schema, text: str, required: bool = False) -> Schema:
+    return {"name": name, "in": "header", "required": required, "schema": schema} | (
+        {"description": text}
+    )
+
+
+# Documented as optional text, though tus requires "1.0.0": its answer to a missing
+# or other version is 412, which generic API checkers do not expect of a schema
+# violation.
+_VERSION = _header("Tus-Resumable", STR, "send 1.0.0 (tus); without it, or another: 412")
+_DIGITS: Schema = {"type": "string", "pattern": "^[0-9]{1,18}$"}
+_TUS_ERRORS = {
+    "410": "not_found (upload_expired): the upload was not continued in time",
+    "412": "bad_request (tus_version): no or another Tus-Resumable (Tus-Version says which)",
+    "423": "conflict (upload_busy): another request is writing this upload; try again",
+}
+
+
+def _tus(summary: str, answer: Schema | None, status: str, errors: str, *params: Schema) -> Schema:
+    extra = [s for s in errors.split() if s in _TUS_ERRORS]
+    op = operation(
+        summary,
+        "media",
+        answer,
+        status,
+        errors=" ".join(s for s in errors.split() if s not in _TUS_ERRORS),
+        params=(CIRCLE, *params),
+    )
+    for code in extra:
+        op["responses"][code] = {"description": _TUS_ERRORS[code], **json_content(ref("Error"))}
+    if answer is None:
+        op["responses"][status] = {"description": "success"}
+    return op
+
+
+_TUS_OPTIONS = operation(
+    "tus: the version (Tus-Version), extensions (Tus-Extension: creation, termination, "
+    "expiration) and largest upload (Tus-Max-Size) this server takes",
+    "media",
+    None,
+    "204",
+    params=(CIRCLE,),
+    public=True,
+)
+_TUS_OPTIONS["responses"]["204"] = {"description": "the headers say it all"}
+_TUS_CREATE = _tus(
+    "tus creation: a resumable upload of Upload-Length bytes (members); 201 with its "
+    "Location and Upload-Expires. 413 too_big when the length passes the largest kind's "
+    "limit (file_too_big) or the quotas (quota_exceeded); the kind's own limit is checked "
+    "once the first bytes show the kind",
+    None,
+    "201",
+    "403 404 412 413",
+    _VERSION,
+    _header("Upload-Length", _DIGITS, "the file's size in bytes", required=True),
+    _header(
+        "Upload-Metadata",
+        STR,
+        "comma-separated `key base64(value)` pairs: filename (or name), filetype",
+    ),
+)
+_TUS_PATCH = _tus(
+    "tus: append the body at Upload-Offset; 204 with the new Upload-Offset, and with "
+    "Quanzi-Attachment (the attachment's id) when that was the last byte. 409 conflict "
+    "(upload_offset_mismatch) when the offset is not the upload's (its Upload-Offset "
+    "says where it is); 413/415 as for POST /uploads once the first bytes are judged",
+    None,
+    "204",
+    "403 404 409 410 412 413 415 423",
+    _VERSION,
+    _header("Upload-Offset", _DIGITS, "where this body starts", required=True),
+)
+_TUS_PATCH["parameters"].insert(1, _TUS_ID)
+_TUS_PATCH["requestBody"] = {
+    "required": True,
+    "content": {
+        "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}
+    },
+}
+_TUS_STATUS = _tus(
+    "Where a resumable upload stands (its creator; anyone else: 404), and its attachment "
+    "once complete. HEAD (tus, with Tus-Resumable) answers the same as headers: "
+    "Upload-Offset, Upload-Length, Upload-Expires or Quanzi-Attachment",
+    ref("TusUpload"),
+    "200",
+    "403 404 410",
+    _TUS_ID,
+)
+_TUS_DELETE = _tus(
+    "tus termination: drop the upload and its bytes (an attachment it became stays)",
+    None,
+    "204",
+    "403 404 410 412 423",
+    _TUS_ID,
+    _VERSION,
+)
+
 UPLOAD_PATHS: dict[str, dict[str, Schema]] = {
     f"{V1}/circles/{{id}}/uploads": {"post": _UPLOAD},
+    f"{V1}/circles/{{id}}/uploads/tus": {"post": _TUS_CREATE, "options": _TUS_OPTIONS},
+    f"{V1}/circles/{{id}}/uploads/tus/{{upload_id}}": {
+        "get": _TUS_STATUS,
+        "patch": _TUS_PATCH,
+        "delete": _TUS_DELETE,
+    },
     f"{V1}/attachments/{{id}}": {
         "get": _download(
             "The file (members of its circle; anyone else: 404), streamed, with Range "

@@ -16,7 +16,6 @@ inline, anything else as a download, and every answer sandboxed by its CSP.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from pathlib import Path
@@ -29,7 +28,7 @@ from starlette.responses import Response, StreamingResponse
 from server.api.auth import authenticate, node_of
 from server.api.errors import ApiError
 from server.api.responses import created, ok, route
-from server.media import images
+from server.media import attach
 from server.media.intake import Intake, Refused
 from store import NotFound, Record
 
@@ -73,7 +72,7 @@ def view(attachment: Record) -> Record:
     }
 
 
-def _refusal(refused: Refused) -> ApiError:
+def refusal(refused: Refused) -> ApiError:
     # The error's `reason` (type_not_allowed, file_too_big, quota_exceeded, empty) is
     # what a client translates; the message says it in English for logs and curl.
     if refused.reason == "type_not_allowed":
@@ -85,35 +84,11 @@ def _refusal(refused: Refused) -> ApiError:
     return ApiError("too_big", f"{refused.reason}: {refused}", reason=refused.reason)
 
 
-# The extension of a file sent without a name, so its download opens in the right app.
-_EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "image/heic": ".heic",
-    "video/mp4": ".mp4",
-    "video/quicktime": ".mov",
-    "video/webm": ".webm",
-    "audio/mpeg": ".mp3",
-    "audio/mp4": ".m4a",
-    "audio/ogg": ".ogg",
-    "audio/wav": ".wav",
-    "application/pdf": ".pdf",
-    "application/zip": ".zip",
-    "text/plain": ".txt",
-}
-
-
 def _file_name(request: Request) -> str:
     name = request.query_params.get("name")
     if name is None:
         name = unquote(request.headers.get("x-file-name", ""), errors="replace")
     return name
-
-
-def _named(name: str, mime: str) -> str:
-    return name if name.strip() else "file" + _EXTENSIONS.get(mime, "")
 
 
 def _declared(request: Request) -> int | None:
@@ -126,75 +101,29 @@ async def upload(request: Request) -> Response:
     user, _ = await authenticate(request)
     circle_id = _id(request, "circle")
     node = node_of(request)
-    store, media, settings = node.store, node.media, node.settings
+    store, media = node.store, node.media
     await store.attachments.may_upload(circle_id, user["id"])
     name = _file_name(request)
-    circle_used, user_used = await store.attachments.usage(circle_id, user["id"])
-    room = min(settings.circle_quota_bytes - circle_used, settings.user_quota_bytes - user_used)
-    if room <= 0:
-        raise _refusal(Refused("quota_exceeded", "the circle's or your storage quota is used up"))
-    intake = Intake(media.spool_file(), media.kind_limit, room, _declared(request))
+    try:
+        left = await attach.room(node, circle_id, user["id"])
+    except Refused as refused:
+        raise refusal(refused) from None
+    intake = Intake(media.spool_file(), media.kind_limit, left, _declared(request))
     try:
         async for chunk in request.stream():
             await intake.feed(chunk)
         sha256 = await intake.finish()
-        known = await store.attachments.find(circle_id, sha256)
-        if known is not None:
-            # The same bytes are in the circle already: that attachment, nothing stored.
-            return ok(view(known))
-        attachment = await _store(node, circle_id, user["id"], name, sha256, intake)
-        return created(view(attachment))
+        attachment, fresh = await attach.attach(
+            node, circle_id, user["id"], name, intake.keep(), intake.kind, intake.mime, sha256
+        )
+        # The same bytes in the circle already: that attachment (200), nothing stored.
+        return created(view(attachment)) if fresh else ok(view(attachment))
     except Refused as refused:
-        raise _refusal(refused) from None
+        raise refusal(refused) from None
     except ClientDisconnect:
         return Response(status_code=400)  # nobody is left to read it
     finally:
-        intake.close()  # the spool file, unless _store took it
-
-
-async def _store(
-    node: Any, circle_id: str, user_id: str, name: str, sha256: str, intake: Intake
-) -> Record:
-    media, settings = node.media, node.settings
-    path = intake.keep()
-    info = images.ImageInfo()
-    key = f"circles/{circle_id}/{sha256}"
-    thumb_key = None
-    try:
-        if intake.kind == "image":
-            info = await asyncio.to_thread(
-                images.process, path, intake.mime, settings.thumb_px, settings.image_pixels_max
-            )
-        size = path.stat().st_size
-        if info.thumb is not None:
-            thumb_key = f"{key}.thumb.webp"
-            await media.blobs.put_file(thumb_key, info.thumb)
-        await media.blobs.put_file(key, path)
-        try:
-            attachment, _ = await node.store.attachments.add(
-                circle_id,
-                user_id,
-                sha256=sha256,
-                kind=intake.kind,
-                mime=intake.mime,
-                name=_named(name, intake.mime),
-                size=size,
-                blob_key=key,
-                width=info.width,
-                height=info.height,
-                thumb_key=thumb_key,
-            )
-        except Exception:
-            if await node.store.attachments.find(circle_id, sha256) is None:
-                await media.blobs.delete(key)
-                if thumb_key:
-                    await media.blobs.delete(thumb_key)
-            raise
-        return attachment
-    finally:
-        path.unlink(missing_ok=True)
-        if info.thumb is not None:
-            info.thumb.unlink(missing_ok=True)
+        intake.close()  # the spool file, unless attach took it
 
 
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -301,4 +230,4 @@ routes = [
     route("/attachments/{id}/thumb", get=thumbnail),
 ]
 
-__all__ = ["disposition", "routes", "view"]
+__all__ = ["disposition", "refusal", "routes", "view"]

@@ -92,27 +92,14 @@ class Intake:
             self.path.unlink(missing_ok=True)
 
     def _decide(self) -> None:
-        found = sniff(bytes(self._buffer[:HEAD_BYTES]))
-        if found is None:
-            raise Refused(
-                "type_not_allowed",
-                "this type of file is not accepted (images, video, audio, PDF, office "
-                "documents, ZIP and plain text are)",
-            )
-        self.kind, self.mime = found
+        self.kind, self.mime = judge(
+            bytes(self._buffer[:HEAD_BYTES]), self._kind_limit, self._room, self._declared
+        )
         self._limit = min(self._kind_limit(self.kind), self._room)
-        if self._declared is not None and self._declared > self._limit:
-            self._refuse_size(self._declared)
 
     def _check(self) -> None:
         if self.size > self._limit:
-            self._refuse_size(self.size)
-
-    def _refuse_size(self, amount: int) -> None:
-        per_file = self._kind_limit(self.kind)
-        if amount <= per_file:
-            raise Refused("quota_exceeded", "the circle's or your storage quota is used up")
-        raise Refused("file_too_big", f"a {self.kind} may be at most {per_file} bytes")
+            refuse_size(self.size, self.kind, self._kind_limit)
 
     async def _flush(self) -> None:
         if not self._buffer:
@@ -121,6 +108,34 @@ class Intake:
         if self._file is None:
             self._file = await asyncio.to_thread(self.path.open, "wb")
         await asyncio.to_thread(_write, self._file, self._hash, data)
+
+
+def judge(
+    head: bytes, kind_limit: Callable[[str], int], room: int, declared: int | None = None
+) -> tuple[str, str]:
+    """The kind and MIME type of a file from its first ``HEAD_BYTES``; ``Refused`` when
+    the type is not accepted or ``declared`` (its announced length) passes the kind's
+    limit or ``room`` (what the quotas leave). Every upload, whole or resumable, is
+    judged here."""
+    found = sniff(head)
+    if found is None:
+        raise Refused(
+            "type_not_allowed",
+            "this type of file is not accepted (images, video, audio, PDF, office "
+            "documents, ZIP and plain text are)",
+        )
+    kind, _ = found
+    if declared is not None and declared > min(kind_limit(kind), room):
+        refuse_size(declared, kind, kind_limit)
+    return found
+
+
+def refuse_size(amount: int, kind: str, kind_limit: Callable[[str], int]) -> None:
+    """Raise the right ``Refused`` for ``amount`` bytes of a ``kind`` that do not fit."""
+    per_file = kind_limit(kind)
+    if amount <= per_file:
+        raise Refused("quota_exceeded", "the circle's or your storage quota is used up")
+    raise Refused("file_too_big", f"a {kind} may be at most {per_file} bytes")
 
 
 def _write(out: BinaryIO, digest: hashlib._Hash, data: bytes) -> None:

@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+from server.media.resumable import Resumable
 from server.settings import Settings
 from store import BlobStore, LocalBlobs, S3Blobs
 
@@ -41,6 +42,8 @@ class Media:
             self.blobs = local
             # On the blobs' filesystem: storing an upload is then a rename.
             self._spool = local.tmp
+        # Resumable uploads in progress (server/media/resumable.py): on this node's disk.
+        self.resumable = Resumable(settings.data_dir / "tus", settings.upload_expire_s)
 
     async def ready(self) -> None:
         """Sweep spool files a crash left behind; create the S3 bucket if it is

@@ -43,6 +43,11 @@ export const messages = {
   'error.file_empty': 'That file is empty.',
   'error.file_too_big': 'That file is too big.',
   'error.quota_exceeded': 'The storage space for this circle (or yours) is used up.',
+  'error.upload_offset_mismatch': 'The upload got out of step. It will continue from where the server is.',
+  'error.upload_expired': 'This upload was left unfinished for too long. Please send the file again.',
+  'error.upload_busy': 'This file is still being received. Please wait a moment and try again.',
+  'error.tus_version': 'This app is out of date for resumable uploads. Please update it.',
+  'error.uploads_open': 'You have {max} unfinished uploads. Let some finish first.',
 
   // Shared words (buttons, kinds, visibility, roles)
   'common.save': 'Save',

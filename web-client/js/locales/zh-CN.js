@@ -41,6 +41,11 @@ export const messages = {
   'error.file_empty': '文件是空的。',
   'error.file_too_big': '文件太大了。',
   'error.quota_exceeded': '圈子（或你）的存储空间已用完。',
+  'error.upload_offset_mismatch': '上传进度不一致，将从服务器上已收到的位置继续。',
+  'error.upload_expired': '这个文件太久没有传完，已被清除。请重新发送。',
+  'error.upload_busy': '这个文件还在接收中，请稍等片刻再试。',
+  'error.tus_version': '应用版本过旧，无法续传文件。请更新后再试。',
+  'error.uploads_open': '你有 {max} 个文件还没传完，请等一些传完再发。',
 
   // Shared words (buttons, kinds, visibility, roles)
   'common.save': '保存',
