@@ -158,7 +158,9 @@ function boot() {
   else route({ force: true });
 }
 
+performance.mark('quanzi:boot'); // the script runs: loadtests/web_start.py reads these marks
 boot();
+performance.mark('quanzi:rendered');
 
 // Installable and usable offline: the service worker keeps the app shell (sw.js).
 if ('serviceWorker' in navigator && location.protocol !== 'file:') {
