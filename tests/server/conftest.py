@@ -71,3 +71,15 @@ def make_circle(client: TestClient) -> Callable[..., dict]:
         return response.json()
 
     return make
+
+
+@pytest.fixture
+def room(
+    client: TestClient, signup: Callable[..., Account], make_circle: Callable[..., dict]
+) -> tuple[dict, Account, Account]:
+    """ann's public circle with bob as a member (the media tests' starting point)."""
+    ann, bob = signup("ann"), signup("bob")
+    circle = make_circle(ann, "Dance school", visibility="public")
+    answer = client.post(f"/api/v1/circles/{circle['id']}/join", headers=bob.auth)
+    assert answer.status_code == 200
+    return circle, ann, bob

@@ -9,7 +9,6 @@ import hashlib
 import itertools
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,17 +39,6 @@ def settings(tmp_path: Path) -> Settings:
         upload_open_max=3,
         **GENEROUS,  # type: ignore[arg-type]
     )
-
-
-@pytest.fixture
-def room(
-    client: TestClient, signup: Callable[..., Account], make_circle: Callable[..., dict]
-) -> tuple[dict, Account, Account]:
-    """ann's circle with bob as a member."""
-    ann, bob = signup("ann"), signup("bob")
-    circle = make_circle(ann, "Dance school", visibility="public")
-    assert client.post(f"{API}/circles/{circle['id']}/join", headers=bob.auth).status_code == 200
-    return circle, ann, bob
 
 
 def pdf(size: int) -> bytes:

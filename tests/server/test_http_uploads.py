@@ -17,8 +17,8 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
-from tests.e2e.harness import free_port
 from tests.limits import GENEROUS
+from tests.s3 import moto_s3
 from tests.server.conftest import Account
 
 API = "/api/v1"
@@ -35,15 +35,8 @@ LIMITS = {
 
 @pytest.fixture(scope="module")
 def s3_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with moto_s3() as url:
+        yield url
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -63,17 +56,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         **LIMITS,  # type: ignore[arg-type]
         **extra,  # type: ignore[arg-type]
     )
-
-
-@pytest.fixture
-def room(
-    client: TestClient, signup: Callable[..., Account], make_circle: Callable[..., dict]
-) -> tuple[dict, Account, Account]:
-    """ann's circle with bob as a member."""
-    ann, bob = signup("ann"), signup("bob")
-    circle = make_circle(ann, "Dance school", visibility="public")
-    assert client.post(f"{API}/circles/{circle['id']}/join", headers=bob.auth).status_code == 200
-    return circle, ann, bob
 
 
 def upload(client: TestClient, circle: dict, who: Account, data: bytes, name: str = "x.bin", **kw):

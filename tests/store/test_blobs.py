@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from store.blobs import BlobStore, LocalBlobs, S3Blobs, check_key
-from tests.e2e.harness import free_port
+from tests.s3 import moto_s3
 
 # Two and a half 5 MiB parts: the S3 store's multipart path (S3's smallest part).
 BIG = 5 * 1024 * 1024 * 2 + 1234567
@@ -20,15 +20,8 @@ BIG = 5 * 1024 * 1024 * 2 + 1234567
 
 @pytest.fixture(scope="module")
 def s3_server() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with moto_s3() as url:
+        yield url
 
 
 @pytest.fixture(params=["local", "s3"])
