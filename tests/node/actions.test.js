@@ -69,3 +69,41 @@ test('history, stars and read markers: the frames, and the answers in the store'
   actions.closeChat('c2');
   assert.deepEqual(socket.asked.at(-1), { t: 'leave', circle: 'c2', group: null });
 });
+
+test('joinChat joins without emptying the chat; it never rejects, even offline', async () => {
+  const socket = fakeSocket();
+  socket.join = async (circle, group) => { socket.asked.push({ t: 'join', circle, group }); throw new Error('offline'); };
+  actions.useSocket(socket);
+  state.resetChat('c5');
+  state.addHistory('c5', [{ seq: 1, text: 'kept', from: { id: 'u1', name: 'A' } }], false);
+  assert.equal(await actions.joinChat('c5'), null);
+  assert.deepEqual(socket.asked.at(-1), { t: 'join', circle: 'c5', group: null });
+  assert.deepEqual(state.messagesOf('c5').map((m) => m.text), ['kept']);
+  await actions.joinChat('c5', 'g9');
+  assert.deepEqual(socket.asked.at(-1), { t: 'join', circle: 'c5', group: 'g9' });
+  await actions.joinChat('c5', 'c5');
+  assert.deepEqual(socket.asked.at(-1), { t: 'join', circle: 'c5', group: null });
+
+  state.resetChat('g9');
+  await actions.openChat('c5', 'g9');
+  assert.deepEqual(socket.asked.at(-1), { t: 'join', circle: 'c5', group: 'g9' });
+  actions.closeChat('c5', 'g9');
+  assert.deepEqual(socket.asked.at(-1), { t: 'leave', circle: 'c5', group: 'g9' });
+
+  actions.useSocket(null);
+  assert.equal(await actions.joinChat('c5'), null);
+  assert.doesNotThrow(() => actions.closeChat('c5'));
+});
+
+test('setStar false sends unstar; typing goes out with the group', async () => {
+  const socket = fakeSocket({ unstar: () => ({ stars: 0 }) });
+  actions.useSocket(socket);
+  state.resetChat('c6');
+  await actions.setStar('c6', null, 4, false);
+  assert.deepEqual(socket.asked.at(-1), { t: 'unstar', circle: 'c6', seq: 4 });
+  assert.deepEqual(state.chatOf('c6').stars.get(4), { count: 0, mine: false });
+  assert.equal(actions.typing('c6', 'g1'), true);
+  assert.deepEqual(socket.asked.at(-1), { t: 'typing', circle: 'c6', group: 'g1' });
+  actions.useSocket(null);
+  assert.equal(actions.typing('c6'), false);
+});

@@ -44,6 +44,16 @@ export function openChat(circle, group = null) {
   return need().join(circle, group && group !== circle ? group : null).catch(() => null);
 }
 
+/**
+ * Join a chat on the socket keeping what the store holds of it (a circle page opened again
+ * shows the last-known messages); joined now or when back online. Never rejects: resolves
+ * null when it could not join (or there is no socket).
+ */
+export function joinChat(circle, group = null) {
+  if (!socket) return Promise.resolve(null);
+  return socket.join(circle, group && group !== circle ? group : null).catch(() => null);
+}
+
 export function closeChat(circle, group = null) {
   if (socket) socket.leave(circle, group && group !== circle ? group : null);
 }

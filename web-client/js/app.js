@@ -118,7 +118,7 @@ function route({ force = false } = {}) {
   const circle = hash.match(/^#\/c\/([^/?]+)/);
   const invite = hash.match(/^#\/join\/([^/]+)\/([^/?]+)/);
   if (circle) {
-    cleanup = circleView(main, decodeURIComponent(circle[1]), { socket });
+    cleanup = circleView(main, decodeURIComponent(circle[1]));
   } else if (invite) {
     cleanup = inviteView(main, decodeURIComponent(invite[1]), decodeURIComponent(invite[2]));
   } else {

@@ -8,10 +8,11 @@
 // (message-nav.js); the composer has an emoji picker (emoji.js), Enter sends (never while
 // an IME is composing) and its length limit comes from the server's welcome.
 
-import * as api from '../api.js';
+import * as actions from '../actions.js';
 import { busy, h, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import * as polls from '../store/polls.js';
+import { EV } from '../store/names.js';
 import * as reads from '../store/reads.js';
 import * as state from '../store/state.js';
 import { dayLabel, sameDay } from './days.js';
@@ -25,13 +26,11 @@ import { typingLine } from './typing.js';
 
 const PAGE = 50;
 const RUN_MS = 5 * 60 * 1000; // one author's messages closer than this share a name line
-const DEFAULT_TEXT_CHARS = 4000; // until the welcome says
 
 const reducedMotion = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 
-export function chatView(circleId, { socket, group = null }) {
+export function chatView(circleId, { group = null } = {}) {
   const key = group || circleId; // the chat: a group id (general's is the circle's)
-  const groupField = key === circleId ? {} : { group: key };
   const chat = state.chatOf(key);
   const older = h('button', {
     type: 'button', class: 'link older', testid: 'load-older', text: t('chat.loadOlder'), tabindex: '-1',
@@ -65,7 +64,7 @@ export function chatView(circleId, { socket, group = null }) {
     emoji.panel,
     h('label', { for: input.id, class: 'visually-hidden', text: t('chat.message') }),
     h('div', { class: 'row' }, pollTools.button, emoji.button, input, send));
-  const typing = typingLine(circleId, key, socket);
+  const typing = typingLine(circleId, key);
   const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': t('chat.title'), dataset: { chat: key } },
     h('div', { class: 'panel-head' }, h('h2', { text: t('chat.title') })),
     skip,
@@ -95,7 +94,7 @@ export function chatView(circleId, { socket, group = null }) {
   let newLineSeq = null; // the message the "new messages" line stands above (-1: none)
   let historyReady = chat.messages.size > 0; // the newest page is here
   const nav = messageNav(log, { loadOlder });
-  const actions = {
+  const handlers = {
     chat: key,
     readBy: readCounts.readBy,
     loadQuote,
@@ -104,14 +103,12 @@ export function chatView(circleId, { socket, group = null }) {
     reply: startReply,
     veto: toggleVeto,
     openMenu: (node) => nav.openMenu(node),
-    discard: (nonce) => { socket.forget(nonce); state.dropPending(key, nonce); },
+    discard: (nonce) => actions.discardMessage(circleId, group, nonce),
   };
 
   function textLimit() {
-    return (socket.limits && socket.limits.text_chars) || DEFAULT_TEXT_CHARS;
+    return actions.maxTextChars();
   }
-  const onWelcome = () => { input.maxLength = textLimit(); };
-  socket.addEventListener('welcome', onWelcome);
 
   // -- rendering --------------------------------------------------------------------
 
@@ -119,7 +116,7 @@ export function chatView(circleId, { socket, group = null }) {
   const toBottom = () => { log.scrollTop = log.scrollHeight; };
 
   function render(message) {
-    return messageEl(circleId, message, actions);
+    return messageEl(circleId, message, handlers);
   }
 
   function insertSorted(node, seq) {
@@ -228,7 +225,7 @@ export function chatView(circleId, { socket, group = null }) {
   }
 
   function showPending(item) {
-    const node = pendingEl(circleId, item, actions);
+    const node = pendingEl(circleId, item, handlers);
     const old = pendingList.querySelector(`[data-nonce="${CSS.escape(item.nonce)}"]`);
     if (old) old.replaceWith(node);
     else pendingList.append(node);
@@ -290,8 +287,7 @@ export function chatView(circleId, { socket, group = null }) {
     loading = true;
     older.disabled = true;
     try {
-      const reply = await socket.request({ t: 'history', circle: circleId, ...groupField, before, limit: PAGE });
-      state.addHistory(key, reply.messages || [], reply.more);
+      await actions.loadOlder(circleId, group, before, PAGE);
     } catch (err) {
       if (!['offline', 'disconnected'].includes(err.code)) toast(errorText(err));
     } finally {
@@ -302,9 +298,7 @@ export function chatView(circleId, { socket, group = null }) {
 
   /** A quoted message not loaded here: one history page that ends with it. */
   async function loadQuote(seq) {
-    const reply = await socket.request({ t: 'history', circle: circleId, ...groupField, before: seq + 1, limit: 1 });
-    const found = (reply.messages || []).find((m) => m.seq === seq);
-    return found || null;
+    return actions.fetchMessage(circleId, group, seq);
   }
 
   /** The newest message on screen (its top inside the log), 0 when the chat is not shown. */
@@ -320,7 +314,7 @@ export function chatView(circleId, { socket, group = null }) {
     readTimer = null;
     if (document.visibilityState !== 'visible') return;
     const top = Math.max(seen, lastVisibleSeq());
-    if (top > readSent && socket.send({ t: 'read', circle: circleId, ...groupField, seq: top })) readSent = top;
+    if (top > readSent && actions.markRead(circleId, group, top)) readSent = top;
   }
 
   function markRead() {
@@ -341,8 +335,12 @@ export function chatView(circleId, { socket, group = null }) {
       toast(t('chat.tooLong', { count: limit }));
       return;
     }
-    const nonce = socket.say(circleId, text, replyTo, group);
-    state.addPending(key, nonce, text, replyTo);
+    try {
+      actions.sendMessage(circleId, group, text, replyTo);
+    } catch (err) {
+      toast(err.code === 'too_big' ? t('chat.tooLong', { count: err.params.max }) : errorText(err));
+      return;
+    }
     input.value = '';
     grow();
     cancelReply();
@@ -369,9 +367,7 @@ export function chatView(circleId, { socket, group = null }) {
     const info = chat.stars.get(seq) || { mine: false };
     const had = document.activeElement === button;
     await busy(button, async () => {
-      const reply = await socket.request({ t: info.mine ? 'unstar' : 'star', circle: circleId, ...groupField, seq });
-      state.setStars(key, seq, reply.stars, !info.mine);
-      if (reply.post) state.upsertPost(circleId, reply.post);
+      await actions.setStar(circleId, group, seq, !info.mine);
     });
     refocus(seq, 'star-btn', had);
   }
@@ -380,8 +376,7 @@ export function chatView(circleId, { socket, group = null }) {
     const vetoed = chat.vetoed.has(seq);
     const had = document.activeElement === button;
     await busy(button, async () => {
-      await (key === circleId ? api.veto(circleId, seq, !vetoed) : api.groupVeto(key, seq, !vetoed));
-      state.setVetoed(key, seq, !vetoed);
+      await actions.setVeto(circleId, group, seq, !vetoed);
     });
     refocus(seq, 'veto-btn', had);
   }
@@ -433,37 +428,39 @@ export function chatView(circleId, { socket, group = null }) {
   const mine = (fn) => (detail) => detail.circle === key && fn(detail); // this chat's
   const ofCircle = (fn) => (detail) => detail.circle === circleId && fn(detail);
   const offs = [
-    state.on('message', mine((d) => showMessage(d.message))),
-    state.on('message-updated', mine((d) => replace(d.message.seq))),
-    state.on('history', mine((d) => showHistory(d.messages))),
-    state.on('pending', mine((d) => showPending(d.pending))),
-    state.on('pending-dropped', mine((d) => {
+    // The welcome's limits: the composer's maxlength.
+    state.on(EV.limits, () => { input.maxLength = textLimit(); }),
+    state.on(EV.message, mine((d) => showMessage(d.message))),
+    state.on(EV.messageUpdated, mine((d) => replace(d.message.seq))),
+    state.on(EV.history, mine((d) => showHistory(d.messages))),
+    state.on(EV.pending, mine((d) => showPending(d.pending))),
+    state.on(EV.pendingDropped, mine((d) => {
       pendingList.querySelector(`[data-nonce="${CSS.escape(d.nonce)}"]`)?.remove();
       regroup();
     })),
-    state.on('stars', mine((d) => replace(d.seq))),
-    state.on('gap', mine((d) => showGap(d.fromSeq, d.toSeq))),
-    state.on('posts', ofCircle(refreshPromoted)),
-    state.on('reads', (d) => d.chat === key && readMarkerKnown()),
-    state.on('circles', () => {
+    state.on(EV.starsChanged, mine((d) => replace(d.seq))),
+    state.on(EV.gap, mine((d) => showGap(d.fromSeq, d.toSeq))),
+    state.on(EV.postsChanged, ofCircle(refreshPromoted)),
+    state.on(EV.readsChanged, (d) => d.chat === key && readMarkerKnown()),
+    state.on(EV.circlesChanged, () => {
       // The role arrived or changed: managers get the veto button on every message.
       if (state.isManager(circleId) === manager) return;
       manager = state.isManager(circleId);
       for (const node of list.querySelectorAll('[data-seq]')) replace(Number(node.dataset.seq));
     }),
-    state.on('circle-info', ofCircle(() => {
+    state.on(EV.circleInfo, ofCircle(() => {
       // A new promote threshold changes every "2/3".
       if (state.thresholdOf(circleId) === threshold) return;
       threshold = state.thresholdOf(circleId);
       for (const seq of chat.stars.keys()) replace(seq);
     })),
-    state.on('joined', mine(() => {
+    state.on(EV.joined, mine(() => {
       if (firstLoad) loadOlder();
       else readCounts.reload(); // back after a disconnect: markers may have moved meanwhile
       polls.loadGroupPolls(key, { force: true });
     })),
     // A message learns it asks a poll (its card then keeps itself current).
-    state.on('poll', (d) => {
+    state.on(EV.pollChanged, (d) => {
       if (d.poll.group !== key || d.poll.seq == null) return;
       const node = list.querySelector(`[data-seq="${d.poll.seq}"]`);
       if (node && !node.querySelector('[data-testid="poll"]')) replace(d.poll.seq);
@@ -471,7 +468,7 @@ export function chatView(circleId, { socket, group = null }) {
   ];
   // Whatever is already known (a re-render of the same circle).
   for (const message of [...chat.messages.values()].sort((a, b) => a.seq - b.seq)) list.append(render(message));
-  for (const item of chat.pending.values()) pendingList.append(pendingEl(circleId, item, actions));
+  for (const item of chat.pending.values()) pendingList.append(pendingEl(circleId, item, handlers));
   readMarkerKnown();
   regroup();
   older.hidden = true;
@@ -487,7 +484,6 @@ export function chatView(circleId, { socket, group = null }) {
     },
     destroy() {
       document.removeEventListener('visibilitychange', markRead);
-      socket.removeEventListener('welcome', onWelcome);
       if (readTimer != null) {
         clearTimeout(readTimer);
         sendRead();

@@ -5,6 +5,7 @@
 // whose fourth tab is "More": groups, members, language and the settings. Opening the page
 // starts following the circle's events (circle-events.js); closing it stops.
 
+import * as actions from '../actions.js';
 import { closeCircle, openCircle } from '../circle-events.js';
 import { h, toast } from '../dom.js';
 import * as i18n from '../i18n.js';
@@ -17,6 +18,7 @@ import { feedView } from './feed.js';
 import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
 import { settingsView } from './settings.js';
+import { EV } from '../store/names.js';
 
 const TABS = ['chat', 'highlights', 'feed', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -42,12 +44,12 @@ function icon(name) {
   return svg;
 }
 
-export function circleView(container, circleId, { socket }) {
+export function circleView(container, circleId) {
   if (!offline.showingSnapshot()) state.resetChat(circleId); // offline: the last-known messages
   const title = h('h1', { class: 'circle-title', testid: 'circle-title', text: state.circles.get(circleId)?.name || t('circle.untitled') });
   const about = h('span', { class: 'circle-about', testid: 'circle-about' });
   const online = h('span', { class: 'online', testid: 'online-count', 'aria-live': 'polite' });
-  const chat = groupedChat(circleId, { socket }); // the chat of the group shown, and the groups
+  const chat = groupedChat(circleId); // the chat of the group shown, and the groups
   const header = h('div', { class: 'circle-head', testid: 'circle-head' },
     h('a', { href: '#/', class: 'back', testid: 'back-link', 'aria-label': t('circle.back'), title: t('circle.back') },
       h('span', { 'aria-hidden': 'true', text: '←' })),
@@ -199,12 +201,12 @@ export function circleView(container, circleId, { socket }) {
   }
 
   const offs = [
-    state.on('presence', (d) => d.circle === circleId && showOnline()),
-    state.on('circle-info', (d) => d.circle === circleId && showInfo(d.info)),
-    state.on('highlight', (f) => {
+    state.on(EV.presence, (d) => d.circle === circleId && showOnline()),
+    state.on(EV.circleInfo, (d) => d.circle === circleId && showInfo(d.info)),
+    state.on(EV.highlight, (f) => {
       if (f.circle === circleId && shownTab() !== 'highlights') buttons[1].querySelector('.dot').hidden = false;
     }),
-    state.on('left', (d) => {
+    state.on(EV.left, (d) => {
       if (d.circle !== circleId) return;
       toast(d.reason === 'circle_deleted' ? t('circle.deleted') : t('circle.removed'));
       location.hash = '#/';
@@ -216,14 +218,14 @@ export function circleView(container, circleId, { socket }) {
   if (state.infoOf(circleId)) showInfo(state.infoOf(circleId));
   showOnline();
   load();
-  socket.join(circleId).catch(() => {}); // offline: joined when the socket is back
+  actions.joinChat(circleId); // offline: joined when the socket is back
   // Not on a phone: focus there would pop the keyboard up over a page just opened.
   if (active === 'chat' && !PHONE.matches) chat.focus();
 
   return () => {
     closed = true;
     closeCircle(circleId);
-    socket.leave(circleId);
+    actions.closeChat(circleId);
     WIDE.removeEventListener('change', apply);
     for (const off of offs) off();
     for (const panel of Object.values(panels)) if (panel) panel.destroy();

@@ -15,6 +15,7 @@ import { loadCircles } from '../loaders.js';
 import { avatarEl } from './avatar.js';
 import { discoverView, KINDS } from './discover.js';
 import { sessionsView } from './sessions.js';
+import { EV } from '../store/names.js';
 
 const POLL_MS = 10000;
 const DAY_MS = 86400000;
@@ -116,9 +117,9 @@ export function homeView(container) {
     h('div', { class: 'home-side' }, inviteForm(), sessionsView())));
   showPanels();
 
-  const offCircles = state.on('circles', renderList);
+  const offCircles = state.on(EV.circlesChanged, renderList);
   // A chat message of a circle's general group moves that circle up at once.
-  const offMessage = state.on('message', ({ circle, message }) => {
+  const offMessage = state.on(EV.message, ({ circle, message }) => {
     const mine = state.circles.get(circle);
     if (!mine || !message || (message.group && message.group !== circle)) return;
     if (mine.last_message && mine.last_message.seq >= message.seq) return;

@@ -9,6 +9,7 @@ import * as state from '../store/state.js';
 import { openPanels } from './panels.js';
 import { postPollTools } from './polls.js';
 import { postCard } from './post.js';
+import { EV } from '../store/names.js';
 
 export function feedView(circleId) {
   const text = h('textarea', { testid: 'post-text-input', rows: '3', maxlength: '20000', placeholder: t('posts.placeholder') });
@@ -68,10 +69,10 @@ export function feedView(circleId) {
   more.addEventListener('click', () => busy(more, () => loadPosts(circleId, { more: true })));
 
   const offs = [
-    state.on('posts', (d) => d.circle === circleId && scheduleRender()),
-    state.on('comments', (d) => panels.commentsOpen.has(d.post) && scheduleRender()),
-    state.on('receipts', (d) => panels.receiptsOpen.has(d.post) && scheduleRender()),
-    state.on('circles', scheduleRender),
+    state.on(EV.postsChanged, (d) => d.circle === circleId && scheduleRender()),
+    state.on(EV.commentsChanged, (d) => panels.commentsOpen.has(d.post) && scheduleRender()),
+    state.on(EV.receiptsChanged, (d) => panels.receiptsOpen.has(d.post) && scheduleRender()),
+    state.on(EV.circlesChanged, scheduleRender),
   ];
   render();
   return { el, destroy: () => offs.forEach((off) => off()) };

@@ -9,6 +9,7 @@ import { errorText, t } from '../i18n.js';
 import * as groups from '../store/groups.js';
 import * as state from '../store/state.js';
 import { sentence, userText } from './user-text.js';
+import { EV } from '../store/names.js';
 
 // Read when a form is drawn, so a switch of language shows at the next render.
 const TEXT = {
@@ -238,7 +239,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
       circleMembers.length ? add : null);
   }
 
-  const off = state.on('groups', (d) => {
+  const off = state.on(EV.groupsChanged, (d) => {
     if (d.circle !== circleId || d.group !== groupId) return;
     if (!panel.isConnected) {
       off();

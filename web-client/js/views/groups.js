@@ -11,6 +11,7 @@
 // a circle has): each `msg` of a group not shown adds one to its count; showing a group
 // sends its read marker (chat.js) and clears the count.
 
+import * as actions from '../actions.js';
 import * as api from '../api.js';
 import { busy, fill, h, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
@@ -19,10 +20,11 @@ import * as state from '../store/state.js';
 import { adminPanel, newGroupForm } from './group-admin.js';
 import { chatView } from './chat.js';
 import { groupLabel } from './group-tag.js';
+import { EV } from '../store/names.js';
 
-export function groupedChat(circleId, { socket }) {
+export function groupedChat(circleId) {
   let current = circleId; // the chat shown: general's id is the circle's
-  let chat = chatView(circleId, { socket });
+  let chat = chatView(circleId);
   let mode = 'chat'; // or 'manage' / 'new'
   const followed = new Set(); // groups joined on the socket by this page (not general)
   const list = h('ul', { class: 'group-list', testid: 'group-list' });
@@ -176,7 +178,7 @@ export function groupedChat(circleId, { socket }) {
     el.dataset.group = groupId;
     el.dataset.general = String(groupId === circleId);
     groups.setUnread(circleId, groupId, 0);
-    const next = chatView(circleId, { socket, group: groupId === circleId ? null : groupId });
+    const next = chatView(circleId, { group: groupId === circleId ? null : groupId });
     chat.el.replaceWith(next.el);
     chat = next;
     drawList();
@@ -209,13 +211,12 @@ export function groupedChat(circleId, { socket }) {
   function follow(groupId) {
     if (groupId === circleId || followed.has(groupId)) return;
     followed.add(groupId);
-    state.resetChat(groupId);
-    socket.join(circleId, groupId).catch(() => {});
+    actions.openChat(circleId, groupId);
   }
 
   function unfollow(groupId) {
     if (!followed.delete(groupId)) return;
-    socket.leave(circleId, groupId);
+    actions.closeChat(circleId, groupId);
   }
 
   function exited(groupId, reason) {
@@ -244,7 +245,7 @@ export function groupedChat(circleId, { socket }) {
 
   let closed = false;
   const offs = [
-    state.on('groups', (d) => {
+    state.on(EV.groupsChanged, (d) => {
       if (d.circle !== circleId) return;
       const group = d.group && groups.groupOf(circleId, d.group);
       if (group && group.archived) {
@@ -256,16 +257,16 @@ export function groupedChat(circleId, { socket }) {
       }
       drawList();
     }),
-    state.on('group-entered', (d) => d.circle === circleId && follow(d.group)),
-    state.on('group-exited', (d) => d.circle === circleId && exited(d.group, d.reason || 'removed')),
-    state.on('message', (d) => {
+    state.on(EV.groupEntered, (d) => d.circle === circleId && follow(d.group)),
+    state.on(EV.groupExited, (d) => d.circle === circleId && exited(d.group, d.reason || 'removed')),
+    state.on(EV.message, (d) => {
       // A message of a group followed but not shown: one more unread.
       if (d.circle === current || !(followed.has(d.circle) || d.circle === circleId)) return;
       const me = state.session.user;
       if (me && d.message.from && d.message.from.id === me.id) return;
       groups.bumpUnread(circleId, d.circle);
     }),
-    state.on('circles', drawList), // the role may have changed
+    state.on(EV.circlesChanged, drawList), // the role may have changed
   ];
   drawList();
   load();
@@ -283,7 +284,7 @@ export function groupedChat(circleId, { socket }) {
       closed = true;
       for (const off of offs) off();
       chat.destroy();
-      for (const groupId of followed) socket.leave(circleId, groupId);
+      for (const groupId of followed) actions.closeChat(circleId, groupId);
       followed.clear();
       groups.forget(circleId);
     },

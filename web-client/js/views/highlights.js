@@ -8,6 +8,7 @@ import { errorText, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { openPanels } from './panels.js';
 import { postCard } from './post.js';
+import { EV } from '../store/names.js';
 
 export function highlightsView(circleId) {
   const body = h('div', { class: 'highlights-body' });
@@ -80,10 +81,10 @@ export function highlightsView(circleId) {
   }
 
   const offs = [
-    state.on('posts', (d) => d.circle === circleId && scheduleRender()),
-    state.on('receipts', (d) => panels.receiptsOpen.has(d.post) && scheduleRender()),
-    state.on('circles', scheduleRender), // the role may have changed
-    state.on('groups', (d) => d.circle === circleId && scheduleRender()), // group names of highlights
+    state.on(EV.postsChanged, (d) => d.circle === circleId && scheduleRender()),
+    state.on(EV.receiptsChanged, (d) => panels.receiptsOpen.has(d.post) && scheduleRender()),
+    state.on(EV.circlesChanged, scheduleRender), // the role may have changed
+    state.on(EV.groupsChanged, (d) => d.circle === circleId && scheduleRender()), // group names of highlights
   ];
   render();
   return {

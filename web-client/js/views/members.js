@@ -8,6 +8,7 @@ import { loadMembers } from '../loaders.js';
 import * as members from '../store/members.js';
 import * as state from '../store/state.js';
 import { userText } from './user-text.js';
+import { EV } from '../store/names.js';
 
 export function membersView(circleId) {
   const list = h('ul', { class: 'members', testid: 'members-list' }, h('li', { class: 'muted', text: t('common.loading') }));
@@ -54,8 +55,8 @@ export function membersView(circleId) {
   }
 
   const offs = [
-    state.on('members', (d) => d.circle === circleId && render()),
-    state.on('circles', render), // my role: who may be removed
+    state.on(EV.membersChanged, (d) => d.circle === circleId && render()),
+    state.on(EV.circlesChanged, render), // my role: who may be removed
   ];
   load();
   return {

@@ -8,6 +8,7 @@ import { busy, field, fill, h, time, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import * as polls from '../store/polls.js';
 import * as state from '../store/state.js';
+import { EV } from '../store/names.js';
 
 // Every string these views show, from the catalogues (chat.poll*), read when drawn.
 const T = {
@@ -161,7 +162,7 @@ export function pollCard(poll) {
     }
   }
 
-  const off = state.on('poll', (d) => {
+  const off = state.on(EV.pollChanged, (d) => {
     if (d.poll.id !== poll.id) return;
     if (!box.isConnected) {
       off();
@@ -307,7 +308,7 @@ export function postPollSlot(post) {
     slot.replaceWith(pollCard(poll));
   };
   // Attached after the card showed (by its author here, or pushed live).
-  const off = state.on('poll', (d) => d.poll.post === post.id && show(d.poll));
+  const off = state.on(EV.pollChanged, (d) => d.poll.post === post.id && show(d.poll));
   polls.loadPostPoll(post.id).then(show);
   return slot;
 }

@@ -5,11 +5,12 @@
 import { fill, h } from '../dom.js';
 import { t } from '../i18n.js';
 import * as state from '../store/state.js';
+import { EV } from '../store/names.js';
 
 
 const found = new Map(); // chat → Map seq → message | null (unavailable) | Promise
 
-state.on('session-cleared', () => found.clear());
+state.on(EV.sessionCleared, () => found.clear());
 
 export function firstLine(text, max = 120) {
   const line = String(text || '').split('\n').find((l) => l.trim()) || '';

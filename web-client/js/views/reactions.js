@@ -9,6 +9,7 @@ import { busy, h } from '../dom.js';
 import { formatList, t } from '../i18n.js';
 import * as reactions from '../store/reactions.js';
 import * as state from '../store/state.js';
+import { EV } from '../store/names.js';
 
 // Offered first; any emoji can come from other clients and is shown all the same.
 export const DEFAULT_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '🙏'];
@@ -34,7 +35,7 @@ const WHO_FRESH_MS = 5000;
 const bars = new Map(); // target key → Set(bar element)
 const whoCache = new Map(); // target key → {at, list}
 
-state.on('reactions', ({ key }) => {
+state.on(EV.reactionsChanged, ({ key }) => {
   whoCache.delete(key);
   const set = bars.get(key);
   if (!set) return;

@@ -8,6 +8,7 @@ import { fill, h } from '../dom.js';
 import { formatList, t } from '../i18n.js';
 import * as reads from '../store/reads.js';
 import * as state from '../store/state.js';
+import { EV } from '../store/names.js';
 
 const TEXT = {
   readBy: (n) => t('chat.readBy', { count: n }),
@@ -97,7 +98,7 @@ export function readsTracker(circleId, chat, list) {
     for (const box of list.querySelectorAll('[data-testid="read-by-box"]')) draw(box, Number(box.dataset.readSeq));
   }
 
-  const off = state.on('reads', (d) => d.chat === chat && refresh());
+  const off = state.on(EV.readsChanged, (d) => d.chat === chat && refresh());
   load();
   return {
     readBy,

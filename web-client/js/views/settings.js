@@ -9,6 +9,7 @@ import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { membersView } from './members.js';
 import { userText } from './user-text.js';
+import { EV } from '../store/names.js';
 
 const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members'];
 
@@ -165,7 +166,7 @@ export function settingsView(circleId) {
 
   let lastRole = state.roleIn(circleId);
   const offs = [
-    state.on('circles', () => {
+    state.on(EV.circlesChanged, () => {
       // Re-render only when the role changed (typing in a field must not be interrupted).
       const role = state.roleIn(circleId);
       if (role !== lastRole) {
@@ -173,7 +174,7 @@ export function settingsView(circleId) {
         render();
       }
     }),
-    state.on('circle-info', (d) => d.circle === circleId && onInfo(d.info)),
+    state.on(EV.circleInfo, (d) => d.circle === circleId && onInfo(d.info)),
   ];
   render();
   return {

@@ -2,9 +2,11 @@
 // 5 s after its last push; and this user's own typing told to the others at most every 3 s
 // while they type (the server drops more anyway).
 
+import * as actions from '../actions.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import * as state from '../store/state.js';
+import { EV } from '../store/names.js';
 
 const SHOW_MS = 5000;
 const SEND_EVERY_MS = 3000;
@@ -14,7 +16,7 @@ const TEXT = {
   many: (n) => t('chat.typingMany', { count: n }),
 };
 
-export function typingLine(circleId, chat, socket) {
+export function typingLine(circleId, chat) {
   const el = h('div', { class: 'typing muted small', testid: 'typing', 'aria-live': 'polite' });
   const typists = new Map(); // user id → {name, timer}
   let lastSent = 0;
@@ -46,9 +48,9 @@ export function typingLine(circleId, chat, socket) {
   }
 
   const offs = [
-    state.on('typing', heard),
+    state.on(EV.typing, heard),
     // Their message arrived: they are done typing it.
-    state.on('message', (d) => d.circle === chat && d.message.from && gone(d.message.from.id)),
+    state.on(EV.message, (d) => d.circle === chat && d.message.from && gone(d.message.from.id)),
   ];
 
   return {
@@ -58,7 +60,7 @@ export function typingLine(circleId, chat, socket) {
       if (!text.trim()) return;
       const now = Date.now();
       if (now - lastSent < SEND_EVERY_MS) return;
-      if (socket.typing(circleId, chat)) lastSent = now;
+      if (actions.typing(circleId, chat)) lastSent = now;
     },
     destroy() {
       for (const off of offs) off();
