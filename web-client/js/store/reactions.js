@@ -17,6 +17,9 @@ const targets = new Map(); // key → Map(emoji → {count, mine})
 const loaded = new Set(); // keys whose counts came from the server (or are being fetched)
 const wanted = new Map(); // group id → Set(seq) to fetch in the next batch
 const seeded = new WeakSet(); // posts' `reactions` lists already taken in
+// Changes applied per key and emoji (events, my own toggles): for an emoji changed while a
+// fetch was on its way, the fetch's answer is older than what the page knows.
+const changes = new Map(); // key → Map(emoji → count of changes applied)
 let batchQueued = false;
 
 export function keyOf(target) {
@@ -35,10 +38,25 @@ export function mineOf(target, emoji) {
   return Boolean(entry && entry.get(emoji) && entry.get(emoji).mine);
 }
 
-function put(key, list) {
+function changesOf(key) {
+  return new Map(changes.get(key) || []);
+}
+
+/**
+ * The server's counts of a target; `since` (changesOf before the request) keeps the emoji
+ * that events changed after the request was sent as the events left them.
+ */
+function put(key, list, since = null) {
   const entry = new Map();
   for (const item of list || []) {
     if (item.count > 0) entry.set(item.emoji, { count: item.count, mine: Boolean(item.mine) });
+  }
+  const live = targets.get(key);
+  for (const [emoji, n] of changes.get(key) || []) {
+    if (!since || (since.get(emoji) || 0) === n) continue;
+    const known = live && live.get(emoji);
+    if (known) entry.set(emoji, known);
+    else entry.delete(emoji);
   }
   targets.set(key, entry);
   loaded.add(key);
@@ -75,13 +93,14 @@ async function fetchWanted() {
       const chunk = [];
       while (seqs.length && seqs[0] - from < RANGE_MAX) chunk.push(seqs.shift());
       const to = chunk[chunk.length - 1];
+      const asked = new Map(chunk.map((seq) => [seq, changesOf(keyOf({ group, seq }))]));
       try {
         const page = await api.groupReactions(group, from, to);
         const found = new Map((page.messages || []).map((m) => [m.seq, m.reactions]));
         // Seqs the range covered without reactions have none: only the ones asked for.
         for (const seq of chunk) {
           const key = keyOf({ group, seq });
-          if (found.has(seq) || targets.has(key)) put(key, found.get(seq) || []);
+          if (found.has(seq) || targets.has(key)) put(key, found.get(seq) || [], asked.get(seq));
         }
       } catch {
         // Not readable (left the group) or offline: asked again when shown again.
@@ -99,6 +118,8 @@ export function applyChange(ev, myId) {
   const entry = targets.get(key);
   const before = entry.get(ev.emoji);
   const mine = ev.user === myId ? Boolean(ev.on) : Boolean(before && before.mine);
+  if (!changes.has(key)) changes.set(key, new Map());
+  changes.get(key).set(ev.emoji, (changes.get(key).get(ev.emoji) || 0) + 1);
   if (ev.count > 0) entry.set(ev.emoji, { count: ev.count, mine });
   else entry.delete(ev.emoji);
   state.emit(EV.reactionsChanged, { key });

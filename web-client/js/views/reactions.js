@@ -124,25 +124,42 @@ function openPicker(bar, open) {
   if (open) picker.querySelector('button')?.focus({ preventScroll: true });
 }
 
+/**
+ * The chips of a bar, brought up to date in place: a chip already shown stays the same
+ * element (a click that lands while a count changes is not lost), new ones are made.
+ */
 function renderChips(bar) {
   const target = bar.reactionTarget;
   const list = reactions.reactionsOf(target);
   const chips = bar.querySelector('.reaction-chips');
-  chips.replaceChildren(...list.map((item) => chip(bar, target, item)));
+  const shown = new Map([...chips.children].map((el) => [el.dataset.emoji, el]));
+  chips.replaceChildren(...list.map((item) => {
+    const known = shown.get(item.emoji);
+    if (!known) return chip(bar, target, item);
+    setChip(known, item);
+    return known;
+  }));
   bar.classList.toggle('has-reactions', list.length > 0);
 }
 
-function chip(bar, target, { emoji, count, mine }) {
+function setChip(button, { emoji, count, mine }) {
+  button.classList.toggle('on', mine);
+  button.setAttribute('aria-pressed', mine ? 'true' : 'false');
+  button.setAttribute('aria-label', `${TEXT.count(emoji, count)}. ${mine ? TEXT.withdraw(emoji) : TEXT.give(emoji)}`);
+  button.querySelector('.count').textContent = String(count);
+}
+
+function chip(bar, target, item) {
+  const { emoji } = item;
   const button = h('button', {
-    type: 'button', class: `reaction${mine ? ' on' : ''}`, testid: 'reaction',
-    dataset: { emoji }, 'aria-pressed': mine ? 'true' : 'false',
-    'aria-label': `${TEXT.count(emoji, count)}. ${mine ? TEXT.withdraw(emoji) : TEXT.give(emoji)}`,
+    type: 'button', class: 'reaction', testid: 'reaction', dataset: { emoji },
     onclick: () => busy(button, () => reactions.toggle(target, emoji)),
     onmouseenter: () => showWho(bar, target, emoji),
     onfocus: () => showWho(bar, target, emoji),
     onmouseleave: () => hideWho(bar),
     onblur: () => hideWho(bar),
-  }, h('span', { class: 'emoji', text: emoji }), h('span', { class: 'count', testid: 'reaction-count', text: String(count) }));
+  }, h('span', { class: 'emoji', text: emoji }), h('span', { class: 'count', testid: 'reaction-count' }));
+  setChip(button, item);
   onLongPress(button, () => {
     showWho(bar, target, emoji);
     return true;
