@@ -15,7 +15,7 @@ from typing import Any
 
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
 from .attachments import KINDS as ATTACHMENT_KINDS
-from .attachments import Attachments
+from .attachments import Attachments, clean_name
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
@@ -204,6 +204,7 @@ __all__ = [
     "StoreError",
     "TokenLifetimes",
     "Unauthenticated",
+    "clean_name",
     "migrate_database",
     "now_ms",
     "shared_post",

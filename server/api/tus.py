@@ -37,8 +37,7 @@ from server.api.uploads import refusal, view
 from server.media import attach
 from server.media.intake import Refused, judge
 from server.media.resumable import TooLong, Upload
-from store import Record, StoreError, now_ms
-from store.attachments import clean_name
+from store import Record, StoreError, clean_name, now_ms
 
 VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,expiration"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.harness import ServerProcess
-from tests.timing import seconds
+from tests.timing import seconds, sleep_blocking
 
 pytestmark = pytest.mark.e2e
 MB = 1024 * 1024
@@ -80,7 +80,7 @@ def finish(url: str, auth: dict[str, str], data: bytes) -> httpx.Response:
         answer = patch(url, auth, start, data[start:])
         if answer.status_code not in (409, 423) or time.monotonic() > deadline:
             return answer
-        time.sleep(0.05)
+        sleep_blocking(0.05)
 
 
 def check(node: ServerProcess, auth: dict[str, str], answer: httpx.Response, data: bytes) -> None:

@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 
 from loadtests.proc import ProcessSampler
 from tests.e2e.harness import ServerProcess
+from tests.timing import sleep_blocking
 
 pytestmark = pytest.mark.e2e
 MB = 1024 * 1024
@@ -95,7 +95,7 @@ def test_a_big_file_streams_through_in_bounded_memory(node: ServerProcess) -> No
     def watch() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], sampler.sample()[1])
-            time.sleep(0.02)
+            sleep_blocking(0.02)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()

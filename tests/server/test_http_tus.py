@@ -18,6 +18,7 @@ from server.app import create_app
 from server.settings import Settings
 from tests.limits import GENEROUS
 from tests.server.conftest import Account
+from tests.timing import sleep_blocking
 
 API = "/api/v1"
 KB = 1024
@@ -259,7 +260,7 @@ def test_abandoned_uploads_expire_and_housekeeping_removes_them(short_expiry: Se
         assert len(list(folder.iterdir())) == 2
         deadline = time.monotonic() + 30
         while list(folder.iterdir()) and time.monotonic() < deadline:
-            time.sleep(0.1)
+            sleep_blocking(0.1)
         assert list(folder.iterdir()) == []
         assert client.head(url, headers={**auth, **TUS}).status_code == 404
 
@@ -287,7 +288,7 @@ def test_past_its_time_an_upload_is_410_until_swept(tmp_path: Path) -> None:
             f"{API}/circles/{circle}/uploads/tus",
             headers={**auth, **TUS, "Upload-Length": "9000"},
         ).headers["Location"]
-        time.sleep(0.5)
+        sleep_blocking(0.5)
         late = client.patch(
             url, content=pdf(9000), headers={**auth, **TUS, **OCTETS, "Upload-Offset": "0"}
         )
