@@ -113,10 +113,17 @@ def bundle(entry: str, read: Callable[[str], str], banner: Iterable[str] = ()) -
     ``read(name)`` gives a module's source by its path relative to the scripts' root
     (``app.js``, ``views/chat.js``, ``locales/index.js``).
     """
+    sources: dict[str, str] = {}
+
+    def once(name: str) -> str:  # each module read (and made lean) once per bundle
+        if name not in sources:
+            sources[name] = read(name)
+        return sources[name]
+
     parts = [f"// {line}\n" for line in banner]
     parts.append("(() => {\n'use strict';\nconst __m = Object.create(null);\n")
-    for name in order(entry, read):
+    for name in order(entry, once):
         parts.append(f"// {name}\n")
-        parts.append(_module(name, read(name)))
+        parts.append(_module(name, once(name)))
     parts.append("})();\n")
     return "".join(parts)

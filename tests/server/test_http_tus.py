@@ -235,18 +235,24 @@ def short_expiry(tmp_path: Path) -> Settings:
     )
 
 
+def ann_with_a_circle(client: TestClient) -> tuple[dict[str, str], str]:
+    """Ann signed up on an app of the test's own settings, and her public circle."""
+    token = client.post(
+        f"{API}/auth/signup",
+        json={"handle": "ann", "password": "correct horse", "name": "Ann"},
+    ).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    circle = client.post(
+        f"{API}/circles",
+        json={"name": "Dance", "kind": "community", "visibility": "public"},
+        headers=auth,
+    ).json()["id"]
+    return auth, circle
+
+
 def test_abandoned_uploads_expire_and_housekeeping_removes_them(short_expiry: Settings) -> None:
     with TestClient(create_app(short_expiry)) as client:
-        token = client.post(
-            f"{API}/auth/signup",
-            json={"handle": "ann", "password": "correct horse", "name": "Ann"},
-        ).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        circle = client.post(
-            f"{API}/circles",
-            json={"name": "Dance", "kind": "community", "visibility": "public"},
-            headers=auth,
-        ).json()["id"]
+        auth, circle = ann_with_a_circle(client)
         made = client.post(
             f"{API}/circles/{circle}/uploads/tus",
             headers={**auth, **TUS, "Upload-Length": "9000"},
@@ -274,16 +280,7 @@ def test_past_its_time_an_upload_is_410_until_swept(tmp_path: Path) -> None:
         **GENEROUS,  # type: ignore[arg-type]
     )
     with TestClient(create_app(settings)) as client:
-        token = client.post(
-            f"{API}/auth/signup",
-            json={"handle": "ann", "password": "correct horse", "name": "Ann"},
-        ).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        circle = client.post(
-            f"{API}/circles",
-            json={"name": "Dance", "kind": "community", "visibility": "public"},
-            headers=auth,
-        ).json()["id"]
+        auth, circle = ann_with_a_circle(client)
         url = client.post(
             f"{API}/circles/{circle}/uploads/tus",
             headers={**auth, **TUS, "Upload-Length": "9000"},
