@@ -302,6 +302,12 @@ class Settings:
     upload_expire_s: float = 86400.0
     # How often housekeeping looks for them: ten minutes, against a day.
     upload_expire_check_s: float = 600.0
+    # An attachment nothing uses (its message pruned by retention, its post
+    # deleted, or never sent) is deleted with its blobs this long after its last
+    # upload: a day, as for an unfinished resumable upload. Highlights keep theirs.
+    attachment_grace_s: float = 86400.0
+    # How often housekeeping looks for them.
+    attachment_collect_s: float = 600.0
     # Resumable uploads one person may have open at once: each may reserve up to
     # the kind's limit on disk before it is finished (a family sharing a phone's
     # album sends a few at a time).

@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
+from .attachment_uses import ID_MAX as ATTACHMENT_ID_MAX
+from .attachment_uses import PER_OWNER_MAX as ATTACHMENTS_PER_OWNER
+from .attachment_uses import public as public_attachment
 from .attachments import KINDS as ATTACHMENT_KINDS
 from .attachments import Attachments, clean_name
 from .blobs import BlobStore, LocalBlobs, S3Blobs
@@ -150,6 +153,8 @@ async def migrate_database(url: str) -> str | None:
 
 
 __all__ = [
+    "ATTACHMENTS_PER_OWNER",
+    "ATTACHMENT_ID_MAX",
     "ATTACHMENT_KINDS",
     "CHANGE_KINDS",
     "EMOJI_MAX",
@@ -207,6 +212,7 @@ __all__ = [
     "clean_name",
     "migrate_database",
     "now_ms",
+    "public_attachment",
     "shared_post",
     "token_hash",
 ]

@@ -39,7 +39,7 @@ UPLOAD_SCHEMAS: dict[str, Schema] = {
         height=nullable(INT),
         duration_ms=nullable({**INT, "description": "not read yet: always null"}),
         created=MS,
-        url={**STR, "description": "GET it with the bearer token"},
+        url={**STR, "description": "GET it with the bearer token (or a media key)"},
         thumb_url=nullable({**STR, "description": "an image's thumbnail (WebP, 480 px)"}),
     ),
     "TusUpload": obj(

@@ -59,6 +59,7 @@ async def attach(
     try:
         known = await node.store.attachments.find(circle_id, sha256)
         if known is not None:
+            await node.store.attachments.touch(known["id"])
             return known, False
         return await _store(node, circle_id, user_id, name, path, kind, mime, sha256), True
     finally:
