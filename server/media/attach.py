@@ -124,7 +124,9 @@ async def _read(
             images.process, path, mime, settings.thumb_px, settings.image_pixels_max
         )
     if kind in ("video", "audio"):
-        return await asyncio.to_thread(av_probe.probe, path, kind, mime, settings.thumb_px)
+        return await asyncio.to_thread(
+            av_probe.probe, path, kind, mime, settings.thumb_px, settings.image_pixels_max
+        )
     return images.ImageInfo()
 
 

@@ -7,7 +7,8 @@ and a poster: one frame, at a tenth of the clip and at most a second in, scaled
 to at most ``thumb_px`` a side and saved as WebP beside the file, like an
 image's thumbnail. The file is read by the demuxer as it needs it, never loaded
 whole; only the frames from the key frame before the poster's time up to it are
-decoded, at most ``POSTER_FRAMES`` of them. The demuxer is the one the sniffed
+decoded, at most ``POSTER_FRAMES`` of them, and none of a picture larger than
+the images' pixel limit (its size as coded, no poster). The demuxer is the one the sniffed
 type names (never a guess from the content) and may open no other file or URL.
 A file FFmpeg cannot read answers nothing: it is kept as its sniffed kind
 without a duration, size or poster.
@@ -64,8 +65,9 @@ class AvInfo:
     thumb: Path | None = None
 
 
-def probe(path: Path, kind: str, mime: str, thumb_px: int) -> AvInfo:
-    """Duration, and for a ``kind`` "video" its upright size and poster (see the module)."""
+def probe(path: Path, kind: str, mime: str, thumb_px: int, pixels_max: int) -> AvInfo:
+    """Duration, and for a ``kind`` "video" its upright size and poster (see the module).
+    A picture of more than ``pixels_max`` is not decoded: its size as coded, no poster."""
     demuxer = _DEMUXERS.get(mime)
     if demuxer is None:
         return AvInfo()
@@ -76,6 +78,9 @@ def probe(path: Path, kind: str, mime: str, thumb_px: int) -> AvInfo:
             stream = _video_stream(container) if kind == "video" else None
             if stream is None:
                 return AvInfo(duration_ms)
+            width, height = stream.codec_context.width, stream.codec_context.height
+            if width * height > pixels_max:
+                return AvInfo(duration_ms, width, height)
             frame = _poster_frame(container, stream, duration_ms)
             if frame is None:
                 raise ValueError("no frame decodes")
