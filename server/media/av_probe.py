@@ -8,8 +8,9 @@ to at most ``thumb_px`` a side and saved as WebP beside the file, like an
 image's thumbnail. The file is read by the demuxer as it needs it, never loaded
 whole; only the frames from the key frame before the poster's time up to it are
 decoded, at most ``POSTER_FRAMES`` of them, and none of a picture larger than
-the images' pixel limit (its size as coded, no poster). The demuxer is the one the sniffed
-type names (never a guess from the content) and may open no other file or URL.
+the images' pixel limit (its size as coded, no poster). The demuxer is the one
+the sniffed type names (never a guess from the content) and may open no other
+file or URL.
 A file FFmpeg cannot read answers nothing: it is kept as its sniffed kind
 without a duration, size or poster.
 """
