@@ -293,8 +293,9 @@ class Settings:
     # Thumbnails: the longest side, in pixels; 480 fills a phone's chat bubble
     # at 2x density and weighs 20-60 KB as WebP.
     thumb_px: int = 480
-    # Images with more pixels than this are stored as files (no thumbnail):
-    # decoding one costs width x height x 4 bytes of memory (~ 400 MB here).
+    # Images with more pixels than this are stored as files (no thumbnail), and
+    # videos get no poster: decoding one costs width x height x 4 bytes of
+    # memory (~ 400 MB here).
     image_pixels_max: int = 100_000_000
     # A resumable (tus) upload nobody continued for this long is removed with its
     # partial bytes: a day lets a phone finish a video after a night offline;

@@ -150,7 +150,7 @@ async def download(request: Request) -> Response:
 
 
 async def thumbnail(request: Request) -> Response:
-    """GET /attachments/{id}/thumb: the image's thumbnail (WebP)."""
+    """GET /attachments/{id}/thumb: an image's thumbnail or a video's poster (WebP)."""
     return await _serve(request, thumb=True)
 
 
