@@ -108,6 +108,7 @@ class UploadsConfig:
     label: str = ""
     quiet: bool = False
     fail_if: list[str] = field(default_factory=list)
+    server_cpus: list[int] = field(default_factory=list)  # pin Quanzi (and moto) to these
 
 
 def server_env(cfg: UploadsConfig) -> dict[str, str]:
@@ -163,8 +164,9 @@ class UploadsRun:
         env = server_env(self.cfg)
         if self.cfg.backend == "s3":
             self.moto = start_moto()
+            self.moto.pin(self.cfg.server_cpus)
             env.update(moto_env(self.moto))
-        self.server = start_quanzi(env=env)
+        self.server = start_quanzi(env=env, cpus=self.cfg.server_cpus or None)
         self.say(f"signing {self.cfg.members} members up into one circle …")
         layout = Layout(users=self.cfg.members, circles=[list(range(self.cfg.members))])
         seed = asyncio.run(create(self.server.http, layout, quiet=True))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from loadtests import cli
+from loadtests.bench_figures import figures
 from loadtests.upload_client import MB, Upload
 from loadtests.uploads import UploadsConfig, UploadsRun, parse_size, run, verify
 
@@ -49,6 +50,12 @@ def test_a_tiny_run_from_the_command_line_verifies_every_blob(tmp_path: Path) ->
     assert s["server_rss_peak_mb"] >= s["server_rss_before_mb"] > 0
     ids = {u["id"] for u in result["uploads"]}
     assert len(ids) == 2 and None not in ids
+    # make bench's rows read the same summary
+    rows = {r["figure"]: r for r in figures({"uploads": {"quanzi": result}})}
+    assert rows["MB/s"]["quanzi"] == s["mb_per_s"]
+    assert rows["server CPU per MB (s)"]["quanzi"] == s["server_cpu_s_per_mb"]
+    assert rows["server RSS growth (MB)"]["quanzi"] == s["server_rss_growth_mb"]
+    assert rows["blobs not verified"]["met"] is True
 
 
 def test_a_tiny_run_on_s3_verifies_every_blob_and_counts_the_s3_servers_cpu() -> None:
