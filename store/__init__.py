@@ -18,6 +18,8 @@ from .attachment_uses import ID_MAX as ATTACHMENT_ID_MAX
 from .attachment_uses import PER_OWNER_MAX as ATTACHMENTS_PER_OWNER
 from .attachment_uses import public as public_attachment
 from .attachments import KINDS as ATTACHMENT_KINDS
+from .attachments import LIST_DEFAULT as ATTACHMENTS_LIST_DEFAULT
+from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
@@ -153,6 +155,8 @@ async def migrate_database(url: str) -> str | None:
 
 
 __all__ = [
+    "ATTACHMENTS_LIST_DEFAULT",
+    "ATTACHMENTS_LIST_MAX",
     "ATTACHMENTS_PER_OWNER",
     "ATTACHMENT_ID_MAX",
     "ATTACHMENT_KINDS",

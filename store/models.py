@@ -353,6 +353,8 @@ class Attachment(SQLModel, table=True):
         UniqueConstraint("circle_id", "sha256", name="uq_attachments_circle_sha"),
         # A user's quota sums their uploads.
         Index("ix_attachments_uploader", "uploader_id"),
+        # A circle's materials, newest first (Attachments.materials).
+        Index("ix_attachments_circle_created", "circle_id", "created", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from server.api.operations import CIRCLE, V1, json_content, operation, path_param, query_param
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    json_content,
+    list_of,
+    operation,
+    path_param,
+    query_param,
+)
 from server.api.schemas import INT, MS, STR, Schema, nullable, obj, ref
-from store import ATTACHMENT_KINDS
+from store import ATTACHMENT_KINDS, ATTACHMENTS_LIST_DEFAULT, ATTACHMENTS_LIST_MAX
 
 _ATTACHMENT = path_param("id", description="attachment id")
 _ANSWER = json_content(ref("Attachment"))
@@ -39,10 +47,25 @@ UPLOAD_SCHEMAS: dict[str, Schema] = {
         height=nullable(INT),
         duration_ms=nullable({**INT, "description": "a video's or audio file's, when read"}),
         created=MS,
-        url={**STR, "description": "GET it with the bearer token (or a media key)"},
+        url={**STR, "description": "GET it with the bearer token or `?key=` (a media key)"},
         thumb_url=nullable(
             {**STR, "description": "an image's thumbnail or a video's poster (WebP, 480 px)"}
         ),
+    ),
+    "ListedAttachment": {
+        "allOf": [
+            ref("Attachment"),
+            obj(
+                ["uploader_name"],
+                uploader_name={**STR, "description": "the uploader's display name in the circle"},
+            ),
+        ]
+    },
+    "MediaKey": obj(
+        ["key", "expires", "renew"],
+        key={**STR, "description": "append as `?key=` to attachment and thumbnail URLs"},
+        expires={**MS, "description": "when the key stops working"},
+        renew={**MS, "description": "when to fetch the next one (the key then changes)"},
     ),
     "TusUpload": obj(
         ["id", "offset", "length", "name", "expires", "attachment"],
@@ -107,6 +130,13 @@ _BLOB_HEADERS = {
 
 def _download(summary: str) -> Schema:
     op = operation(summary, "media", None, errors="403 404", params=(_ATTACHMENT,))
+    # What <img> and <video> can send: the key in the URL instead of the token.
+    op["security"] = [{"bearer": []}, {"media_key": []}]
+    op["responses"]["401"] = {
+        "description": "unauthenticated: no or a bad token; a media key expired "
+        "(media_key_expired) or not valid (media_key_invalid: forged, its session ended)",
+        **json_content(ref("Error")),
+    }
     op["responses"]["200"] = {"description": "the file", "content": _BLOB, "headers": _BLOB_HEADERS}
     op["responses"]["206"] = {"description": "the `Range` asked for", "content": _BLOB}
     op["responses"]["304"] = {"description": "`If-None-Match` names the current ETag"}
@@ -221,7 +251,41 @@ _TUS_DELETE = _tus(
     _VERSION,
 )
 
+_MEDIA_KEY = operation(
+    "A media key of the caller's session: a read-only credential for attachment URLs "
+    "(`?key=`), for tags that cannot send the token (<img>, <video>). The same key for "
+    "the whole of a window (half QUANZI_MEDIA_KEY_TTL_S), so URLs stay cacheable; it "
+    "ends with the session. It authenticates nothing but attachment downloads",
+    "media",
+    ref("MediaKey"),
+)
+
+_MATERIALS = operation(
+    "The circle's files (members): its attachments, newest first, of one kind if asked; "
+    "pages of `limit`, the next asked with `cursor` (the answer's `next`; null: the last)",
+    "media",
+    list_of("attachments", "ListedAttachment", next=nullable(STR)),
+    errors="403 404",
+    params=(
+        CIRCLE,
+        query_param("kind", {**STR, "enum": list(ATTACHMENT_KINDS)}, "only files of this kind"),
+        query_param("cursor", STR, "the `next` of the previous page"),
+        query_param(
+            "limit",
+            {
+                **INT,
+                "minimum": 1,
+                "maximum": ATTACHMENTS_LIST_MAX,
+                "default": ATTACHMENTS_LIST_DEFAULT,
+            },
+            "page size",
+        ),
+    ),
+)
+
 UPLOAD_PATHS: dict[str, dict[str, Schema]] = {
+    f"{V1}/circles/{{id}}/attachments": {"get": _MATERIALS},
+    f"{V1}/media/key": {"get": _MEDIA_KEY},
     f"{V1}/circles/{{id}}/uploads": {"post": _UPLOAD},
     f"{V1}/circles/{{id}}/uploads/tus": {"post": _TUS_CREATE, "options": _TUS_OPTIONS},
     f"{V1}/circles/{{id}}/uploads/tus/{{upload_id}}": {

@@ -19,6 +19,7 @@ export class ApiError extends Error {
 }
 
 export function setToken(value) {
+  if (value !== token) events.dispatchEvent(new CustomEvent('token'));
   token = value;
 }
 
@@ -133,6 +134,12 @@ export const mustRead = (postId, on) =>
 export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
 export const receipts = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/receipts${query({ cursor })}`);
+
+// Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
+export const mediaKey = () => request('GET', '/media/key');
+/** A circle's files, newest first: {attachments, next}; kind: image, video, audio, file. */
+export const materials = (id, kind, cursor) =>
+  request('GET', `/circles/${enc(id)}/attachments${query({ kind, cursor })}`);
 
 // Polls
 export const groupPolls = (groupId) => request('GET', `/groups/${enc(groupId)}/polls`);

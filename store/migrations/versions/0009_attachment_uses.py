@@ -1,5 +1,6 @@
 """Attachments in use: ``attachment_uses`` (their reference counts), the
-attachments of messages, posts and comments, and ``attachments.touched``.
+attachments of messages, posts and comments, ``attachments.touched``, and the
+index of a circle's materials (newest first).
 
 Revision ID: 0009
 Revises: 0008
@@ -34,6 +35,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_attachment_uses_attachment", ["attachment_id"], unique=False)
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("touched", sa.BigInteger(), nullable=True))
+        batch_op.create_index(
+            "ix_attachments_circle_created", ["circle_id", "created", "id"], unique=False
+        )
     for table in _OWNERS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("attachments", sa.String(), nullable=True))
@@ -45,6 +49,7 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("attachments")
     with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_index("ix_attachments_circle_created")
         batch_op.drop_column("touched")
     with op.batch_alter_table("attachment_uses", schema=None) as batch_op:
         batch_op.drop_index("ix_attachment_uses_attachment")
