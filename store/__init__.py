@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``polls``, ``attachments``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``polls``, ``attachments``, ``audit``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -21,6 +21,7 @@ from .attachments import KINDS as ATTACHMENT_KINDS
 from .attachments import LIST_DEFAULT as ATTACHMENTS_LIST_DEFAULT
 from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
+from .audit import Audit, record_act
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
@@ -87,6 +88,7 @@ class Store:
         self.reactions = Reactions(db)
         self.polls = Polls(db, self.chat)
         self.attachments = Attachments(db)
+        self.audit = Audit(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -180,6 +182,7 @@ __all__ = [
     "ROLES",
     "Accounts",
     "Attachments",
+    "Audit",
     "BlobStore",
     "Busy",
     "Change",
@@ -217,6 +220,7 @@ __all__ = [
     "migrate_database",
     "now_ms",
     "public_attachment",
+    "record_act",
     "shared_post",
     "token_hash",
 ]

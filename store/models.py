@@ -394,6 +394,28 @@ class AttachmentUse(SQLModel, table=True):
     attachment_id: str = Field(max_length=32)
 
 
+class AuditEntry(SQLModel, table=True):
+    """One moderation act in a circle (store/audit.py): who did what to whom,
+    when and why. Never changed, never pruned with chat: owners read and export
+    it."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_circle_created", "circle_id", "created", "id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(max_length=32)
+    created: int = Field(sa_type=BigInteger)
+    actor_id: str = Field(max_length=32)
+    action: str = Field(max_length=40)
+    # What it was done to: "member" (a user id), "message" ("<group>:<seq>"),
+    # "post", "comment", "code", "report", "circle"…
+    target_kind: str = Field(max_length=16)
+    target_id: str | None = Field(default=None, max_length=80)
+    reason: str | None = Field(default=None)
+    # Details of the act (JSON): a mute's end, a role before and after…
+    data: str | None = Field(default=None)
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 
@@ -418,11 +440,13 @@ POLLS = _table("polls")
 POLL_VOTES = _table("poll_votes")
 ATTACHMENTS = _table("attachments")
 ATTACHMENT_USES = _table("attachment_uses")
+AUDIT_LOG = _table("audit_log")
 
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
     "ATTACHMENT_USES",
+    "AUDIT_LOG",
     "CHANGES",
     "CIRCLES",
     "COMMENTS",
