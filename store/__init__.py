@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``polls``, ``attachments``, ``audit``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``polls``, ``attachments``, ``audit``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -37,6 +37,7 @@ from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
 from .groups import NAME_MAX as GROUP_NAME_MAX
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
+from .lookups import muted as muted_error
 from .memberships import Memberships
 from .migrate import current as current_revision
 from .must_read import MustReads
@@ -52,6 +53,8 @@ from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .reads import Reads
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
+from .sanctions import UNTIL_LIFTED as MUTED_UNTIL_LIFTED
+from .sanctions import Sanctions
 from .stars import Stars
 
 
@@ -89,6 +92,7 @@ class Store:
         self.polls = Polls(db, self.chat)
         self.attachments = Attachments(db)
         self.audit = Audit(db)
+        self.sanctions = Sanctions(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -171,6 +175,7 @@ __all__ = [
     "GROUP_ROLES",
     "GROUP_TOPIC_MAX",
     "MANAGER_ROLES",
+    "MUTED_UNTIL_LIFTED",
     "NAME_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
@@ -211,6 +216,7 @@ __all__ = [
     "Record",
     "Retention",
     "S3Blobs",
+    "Sanctions",
     "Stars",
     "Store",
     "StoreError",
@@ -218,6 +224,7 @@ __all__ = [
     "Unauthenticated",
     "clean_name",
     "migrate_database",
+    "muted_error",
     "now_ms",
     "public_attachment",
     "record_act",

@@ -164,6 +164,9 @@ SCHEMAS: dict[str, Schema] = {
         role={"type": "string", "enum": ["owner", "admin", "member"]},
         nickname=nullable(STR),
         name={**STR, "description": "display name in the circle: the nickname, else the user's"},
+        muted_until=nullable(
+            {**MS, "description": "muted until (9007199254740991: until lifted); null: not muted"}
+        ),
     ),
     "Code": obj(
         ["code", "max_uses", "uses", "expires"],
