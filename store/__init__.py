@@ -35,6 +35,7 @@ from .groups import ACCESS as GROUP_ACCESS
 from .groups import GROUP_ROLES, Groups
 from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
 from .groups import NAME_MAX as GROUP_NAME_MAX
+from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
 from .lookups import muted as muted_error
@@ -173,6 +174,7 @@ __all__ = [
     "GROUP_MEMBERS_MAX",
     "GROUP_NAME_MAX",
     "GROUP_ROLES",
+    "GROUP_SLOW_MODE_MAX_S",
     "GROUP_TOPIC_MAX",
     "MANAGER_ROLES",
     "MUTED_UNTIL_LIFTED",

@@ -178,14 +178,16 @@ def circle_record(row: AnyRow) -> Record:
 
 
 def member_record(row: AnyRow) -> Record:
-    return {
+    record: Record = {
         "user": row.user_id,
         "role": row.role,
         "nickname": row.nickname,
         "name": row.display_name,
-        # Muted until (ms; 2**53-1: until lifted), or None (a mute that ended too).
-        "muted_until": row.muted_until if (row.muted_until or 0) > now_ms() else None,
     }
+    if (row.muted_until or 0) > now_ms():
+        # Only while muted: until when (ms; 2**53-1: until lifted).
+        record["muted_until"] = row.muted_until
+    return record
 
 
 def message_record(row: AnyRow) -> Record:
