@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .group_access import access_of, group_row
 from .models import MEMBERSHIPS, MESSAGES, USERS
-from .records import DISPLAY_NAME, AnyRow, Record
+from .records import DISPLAY_NAME, AnyRow, Record, decode_attachments
 
 # A preview is one line: a long message is cut here (the client ellipsizes further).
 PREVIEW_CHARS = 200
@@ -26,12 +26,19 @@ _WITH_NAMES = MESSAGES.join(USERS, USERS.c.id == MESSAGES.c.user_id).outerjoin(
 
 
 async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> Record | None:
-    """``{group, seq, ts, author, author_name, text}`` of the newest message of the
+    """``{group, seq, ts, author, author_name, text, attachment_kinds}`` of the newest message of the
     circle's general group the member may read, or None (none yet, or none visible)."""
     general = await group_row(conn, circle.id, circle.id)
     access = await access_of(conn, circle, general, user_id)
     query = (
-        select(MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text, DISPLAY_NAME)
+        select(
+            MESSAGES.c.seq,
+            MESSAGES.c.ts,
+            MESSAGES.c.user_id,
+            MESSAGES.c.text,
+            MESSAGES.c.attachments,
+            DISPLAY_NAME,
+        )
         .select_from(_WITH_NAMES)
         .where(MESSAGES.c.group_id == general.id, MESSAGES.c.seq > access.floor)
         .order_by(MESSAGES.c.seq.desc())
@@ -47,4 +54,6 @@ async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> R
         "author": row.user_id,
         "author_name": row.display_name,
         "text": row.text[:PREVIEW_CHARS],
+        # What it carries, for a preview such as "[图片]": each attachment's kind.
+        "attachment_kinds": [a["kind"] for a in decode_attachments(row.attachments)],
     }

@@ -138,6 +138,10 @@ SCHEMAS: dict[str, Schema] = {
                     "read (null: none yet)",
                 },
                 last_activity={**MS, "description": "the last message's time, else joining"},
+                muted_until={
+                    **MS,
+                    "description": "only while the caller is muted here: until when",
+                },
             ),
         ]
     },
@@ -149,6 +153,11 @@ SCHEMAS: dict[str, Schema] = {
         author={**STR, "description": "user id"},
         author_name={**STR, "description": "display name in the circle"},
         text={**STR, "description": "the text, cut at 200 characters"},
+        attachment_kinds={
+            "type": "array",
+            "items": STR,
+            "description": "the kind of each attachment it carries (image, video, audio, file)",
+        },
     ),
     "InvitePreview": obj(
         ["id", "name", "description", "kind", "visibility", "member_count"],

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+from tests.server.test_http_uploads import png
+
 API = "/api/v1"
 
 
@@ -109,3 +111,18 @@ def test_the_invite_preview_of_a_private_circle_needs_a_code_that_admits(
         # Exactly the answer for a circle that does not exist.
         assert refused.status_code == 404, code
         assert refused.json() == missing.json()
+
+
+def test_the_last_message_names_what_it_carries(client: TestClient, signup, make_circle) -> None:
+    ann = signup("ann7", "Ann")
+    circle = make_circle(ann, "Photos")
+    uploaded = client.post(
+        f"{API}/circles/{circle['id']}/uploads?name=a.png", content=png(), headers=ann.auth
+    ).json()
+    store = client.app.state.node.store
+    carried = client.portal.call(store.attachments.resolve, circle["id"], [uploaded["id"]])
+    client.portal.call(
+        lambda: store.chat.say(circle["id"], ann.id, ann.name, "", "p1", attachments=carried)
+    )
+    last = my_circles(client, ann)[circle["id"]]["last_message"]
+    assert last["text"] == "" and last["attachment_kinds"] == ["image"]

@@ -127,6 +127,7 @@ export function homeView(container) {
     mine.last_message = {
       group: circle, seq: message.seq, ts: message.ts,
       author: message.from && message.from.id, author_name: message.from && message.from.name, text: message.text,
+      attachment_kinds: (message.attachments || []).map((a) => a.kind),
     };
     mine.last_activity = Math.max(mine.last_activity || 0, message.ts || 0);
     if (!me) mine.unread = (mine.unread || 0) + 1;
@@ -150,7 +151,9 @@ function lastLine(circle) {
   const last = circle.last_message;
   if (!last) return t('home.noMessages');
   const me = state.session.user && last.author === state.session.user.id;
-  const text = String(last.text || '').replace(/\s+/g, ' ').trim();
+  const carried = (last.attachment_kinds || [])
+    .map((kind) => t(`home.carries.${['image', 'video', 'audio'].includes(kind) ? kind : 'file'}`));
+  const text = [...carried, String(last.text || '').replace(/\s+/g, ' ').trim()].filter(Boolean).join(' ');
   return t('home.lastMessage', { author: me ? t('home.you') : last.author_name, text });
 }
 
