@@ -1,5 +1,6 @@
 """`python -m server`: run one Quanzi node under uvicorn; `python -m server migrate`:
-apply the store's schema migrations."""
+apply the store's schema migrations; `python -m server media-to-s3`: copy the
+local media to the S3-compatible storage the settings name."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import store
 from .admission import connections_cap, raise_open_file_limit
 from .app import create_app
 from .http_protocol import HttpProtocol
+from .media import move, storage
 from .node import Node
 from .settings import Settings
 from .websocket import WebSocketProtocol
@@ -98,6 +100,30 @@ def migrate(argv: list[str]) -> None:
     print(f"{shown}: schema at revision {revision}", flush=True)
 
 
+def media_to_s3(argv: list[str]) -> None:
+    """`python -m server media-to-s3 [--data-dir DIR]` with QUANZI_S3_* set: copy the
+    blobs under DIR/blobs to the bucket (server/media/move.py), then exit."""
+    settings = parse_args(argv)
+    if not settings.s3_url:
+        sys.exit("media-to-s3: set QUANZI_S3_URL (and the bucket and keys) to where media goes")
+    asyncio.run(_media_to_s3(settings))
+
+
+async def _media_to_s3(settings: Settings) -> None:
+    source = store.LocalBlobs(settings.data_dir / "blobs")
+    target = storage.s3_blobs(settings)
+    try:
+        await target.ensure_bucket()
+        moved = await move.copy_blobs(source, target, settings.data_dir / "spool")
+    finally:
+        await target.close()
+    print(
+        f"media-to-s3: {moved.copied} blobs copied ({moved.bytes} bytes), "
+        f"{moved.skipped} already in {settings.s3_bucket}",
+        flush=True,
+    )
+
+
 def uvicorn_config(settings: Settings, app: Starlette) -> uvicorn.Config:
     """How a node runs under uvicorn (`/ws` on the socket, our frame limit)."""
     return uvicorn.Config(
@@ -123,6 +149,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["migrate"]:
         migrate(args[1:])
+        return
+    if args[:1] == ["media-to-s3"]:
+        media_to_s3(args[1:])
         return
     settings = parse_args(args)
     # Each connection is a file: raise the soft limit before anything is opened.

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,6 +73,13 @@ class LocalBlobs:
 
     def path(self, key: str) -> Path:
         return self.root / check_key(key)
+
+    def keys(self) -> Iterator[str]:
+        """Every blob's key (not the temporary files), in no particular order."""
+        for path in self.root.rglob("*"):
+            relative = path.relative_to(self.root)
+            if relative.parts[0] != self.tmp.name and path.is_file():
+                yield relative.as_posix()
 
     def temp_file(self) -> Path:
         """A fresh name on the blobs' own filesystem (the rename stays atomic)."""

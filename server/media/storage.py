@@ -27,14 +27,7 @@ class Media:
         self.settings = settings
         self.blobs: BlobStore
         if settings.s3_url:
-            self.blobs = S3Blobs(
-                settings.s3_url,
-                settings.s3_bucket,
-                settings.s3_access_key,
-                settings.s3_secret_key,
-                settings.s3_region,
-                settings.s3_part_bytes,
-            )
+            self.blobs = s3_blobs(settings)
             self._spool = settings.data_dir / "spool"
             self._spool.mkdir(parents=True, exist_ok=True)
         else:
@@ -71,6 +64,18 @@ class Media:
 
     async def close(self) -> None:
         await self.blobs.close()
+
+
+def s3_blobs(settings: Settings) -> S3Blobs:
+    """The S3-compatible store the ``QUANZI_S3_*`` settings name."""
+    return S3Blobs(
+        settings.s3_url,
+        settings.s3_bucket,
+        settings.s3_access_key,
+        settings.s3_secret_key,
+        settings.s3_region,
+        settings.s3_part_bytes,
+    )
 
 
 def _sweep(folder: Path, before: float) -> int:

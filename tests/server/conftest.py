@@ -83,3 +83,16 @@ def room(
     answer = client.post(f"/api/v1/circles/{circle['id']}/join", headers=bob.auth)
     assert answer.status_code == 200
     return circle, ann, bob
+
+
+@pytest.fixture
+def signup_in() -> Callable[[TestClient, str], Account]:
+    """``signup_in(client, "ann")``: an account on a client of one's own (tests that
+    start several apps)."""
+
+    def make(client: TestClient, handle: str) -> Account:
+        body = {"handle": handle, "password": "correct horse", "name": handle.title()}
+        data = client.post("/api/v1/auth/signup", json=body).json()
+        return Account(data["user"]["id"], handle, handle.title(), data["token"])
+
+    return make

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -318,16 +318,6 @@ def test_quotas_refuse_what_does_not_fit(tmp_path: Path, signup_in) -> None:
         mine = upload(client, two, ann, pdf(900 * KB))
         assert mine.status_code == 413 and "quota_exceeded" in mine.json()["error"]["message"]
         assert upload(client, two, ann, pdf(700 * KB)).status_code == 201
-
-
-@pytest.fixture
-def signup_in() -> Callable[[TestClient, str], Account]:
-    def make(client: TestClient, handle: str) -> Account:
-        body = {"handle": handle, "password": "correct horse", "name": handle.title()}
-        data = client.post(f"{API}/auth/signup", json=body).json()
-        return Account(data["user"]["id"], handle, handle.title(), data["token"])
-
-    return make
 
 
 def test_spool_files_a_crash_left_are_swept_at_start(tmp_path: Path) -> None:
