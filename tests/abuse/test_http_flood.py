@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -31,11 +32,16 @@ async def test_a_flood_of_plain_requests_gets_429_and_health_still_answers(
             async def hammer(n: int) -> list[httpx.Response]:
                 return [await attacker.get("/index.html") for _ in range(n)]
 
+            started = time.monotonic()
             answers = [
                 r for batch in await asyncio.gather(*(hammer(40) for _ in range(8))) for r in batch
             ]
+            elapsed = time.monotonic() - started
             statuses = [r.status_code for r in answers]
-            assert 50 <= statuses.count(200) < 100, statuses
+            # The burst, then 10 a second for as long as the flood lasted (a loaded
+            # machine makes it last longer): never the 320 asked.
+            assert 50 <= statuses.count(200) <= 50 + 10 * (elapsed + 1), (elapsed, statuses)
+            assert statuses.count(429) > 0
             for r in answers:
                 if r.status_code != 200:
                     assert_limited(r)
