@@ -137,3 +137,27 @@ def test_a_file_part_is_its_own_range_of_the_file(tmp_path: Path) -> None:
         os.close(fd)
     with pytest.raises(ValueError):
         FilePart(fd, -1, 5)
+
+
+async def test_a_failed_multipart_upload_is_aborted(s3_server: str, tmp_path: Path) -> None:
+    # The failure comes from the S3 client itself (a botocore event hook refuses
+    # the second part before it is sent), the rest is moto's real server.
+    s3 = S3Blobs(s3_server, f"b{os.urandom(4).hex()}", "test", "test", part_bytes=PART)
+    await s3.ensure_bucket()
+    client = await s3._s3()
+
+    def refuse_second_part(params: dict[str, object], **_: object) -> None:
+        if params.get("PartNumber") == 2:
+            raise ConnectionError("the network went away")
+
+    client.meta.events.register("before-parameter-build.s3.UploadPart", refuse_second_part)
+    source = spooled(tmp_path, os.urandom(BIG))
+    try:
+        with pytest.raises(ConnectionError):
+            await s3.put_file("k/failed", source)
+        assert not source.exists()  # consumed anyway
+        assert not await s3.exists("k/failed")
+        pending = await client.list_multipart_uploads(Bucket=s3.bucket)
+        assert pending.get("Uploads", []) == []
+    finally:
+        await s3.close()
