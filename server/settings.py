@@ -272,7 +272,8 @@ class Settings:
     # Ignored by most non-AWS stores; AWS signs requests for a region.
     s3_region: str = "us-east-1"
     # Parts of a multipart upload to S3: 8 MiB is the part size the AWS tools use,
-    # above S3's 5 MiB minimum, and is all an upload holds in memory at once.
+    # above S3's 5 MiB minimum (smaller values are raised to it). Memory does not
+    # follow it: each part is read from the spooled file 1 MiB at a time.
     s3_part_bytes: int = 8 * 1024 * 1024
     # Per-file limits by kind, checked while the body streams in (413 as soon as
     # one passes). A phone photo is 3-12 MB, a RAW-ish one up to 50; a dance

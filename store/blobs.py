@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import re
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -145,8 +147,10 @@ def _move(source: Path, target: Path) -> int:
 class S3Blobs:
     """Blobs as objects of one bucket of S3-compatible storage (aiobotocore).
 
-    Files of more than one part go up as a multipart upload, one part in memory
-    at a time; a failed one is aborted so no orphan parts are billed."""
+    Files of more than one part go up as a multipart upload, a failed one is
+    aborted so no orphan parts are billed. No part is ever held in memory: the
+    client gets each as a ``FilePart`` of the spooled file and reads it in
+    chunks of at most 1 MiB (to hash and sign it, then to send it)."""
 
     def __init__(
         self,
@@ -191,69 +195,53 @@ class S3Blobs:
             await s3.create_bucket(Bucket=self.bucket)
 
     async def put_file(self, key: str, path: Path) -> int:
+        key = check_key(key)
         try:
             size = (await asyncio.to_thread(path.stat)).st_size
-            source = await asyncio.to_thread(path.open, "rb")
+            fd = await asyncio.to_thread(os.open, path, os.O_RDONLY)
             try:
-
-                async def parts() -> AsyncIterator[bytes]:
-                    while chunk := await asyncio.to_thread(source.read, self.part_bytes):
-                        yield chunk
-
-                await self._upload(check_key(key), parts(), size)
+                await self._upload(key, fd, size)
             finally:
-                source.close()
+                os.close(fd)
             return size
         finally:
             await asyncio.to_thread(path.unlink, True)
 
     async def put(self, key: str, chunks: AsyncIterator[bytes]) -> int:
-        async def parts() -> AsyncIterator[bytes]:
-            buffer = bytearray()
-            async for chunk in chunks:
-                buffer += chunk
-                while len(buffer) >= self.part_bytes:
-                    yield bytes(buffer[: self.part_bytes])
-                    del buffer[: self.part_bytes]
-            if buffer:
-                yield bytes(buffer)
+        """Spooled to a temporary file first, so its size is known and no part
+        is gathered in memory."""
+        check_key(key)
+        fd, name = await asyncio.to_thread(tempfile.mkstemp, prefix="quanzi-blob-")
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                async for chunk in chunks:
+                    await asyncio.to_thread(out.write, chunk)
+            return await self.put_file(key, path)
+        finally:
+            await asyncio.to_thread(path.unlink, True)
 
-        return await self._upload(check_key(key), parts(), None)
-
-    async def _upload(self, key: str, parts: AsyncIterator[bytes], size: int | None) -> int:
+    async def _upload(self, key: str, fd: int, size: int) -> int:
+        """The ``size`` bytes of the open file ``fd``: one PUT when they fit in a
+        part, else a multipart upload of ``part_bytes`` parts (the last one
+        shorter), each sent as a ``FilePart`` the client reads in small chunks."""
         s3 = await self._s3()
-        if size is not None and size <= self.part_bytes:
-            body = b"".join([part async for part in parts])
-            await s3.put_object(Bucket=self.bucket, Key=key, Body=body)
-            return len(body)
-        first = await anext(parts, b"")
-        second = await anext(parts, None)
-        if second is None:
-            await s3.put_object(Bucket=self.bucket, Key=key, Body=first)
-            return len(first)
+        if size <= self.part_bytes:
+            await s3.put_object(Bucket=self.bucket, Key=key, Body=FilePart(fd, 0, size))
+            return size
         upload = await s3.create_multipart_upload(Bucket=self.bucket, Key=key)
         upload_id = upload["UploadId"]
         done: list[dict[str, Any]] = []
-        total = 0
         try:
-
-            async def all_parts() -> AsyncIterator[bytes]:
-                yield first
-                yield second
-                async for part in parts:
-                    yield part
-
-            async for part in all_parts():
-                number = len(done) + 1
+            for number, offset in enumerate(range(0, size, self.part_bytes), start=1):
                 answer = await s3.upload_part(
                     Bucket=self.bucket,
                     Key=key,
                     UploadId=upload_id,
                     PartNumber=number,
-                    Body=part,
+                    Body=FilePart(fd, offset, min(self.part_bytes, size - offset)),
                 )
                 done.append({"PartNumber": number, "ETag": answer["ETag"]})
-                total += len(part)
             await s3.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=key,
@@ -264,7 +252,7 @@ class S3Blobs:
             with contextlib.suppress(Exception):
                 await s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
             raise
-        return total
+        return size
 
     async def open(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         s3 = await self._s3()
@@ -302,6 +290,52 @@ class S3Blobs:
     async def close(self) -> None:
         await self._stack.aclose()
         self._client = None
+
+
+class FilePart(io.RawIOBase):
+    """Bytes ``[offset, offset + length)`` of the open file ``fd`` as a read-only,
+    seekable stream of their own: positions count from ``offset``, the end is
+    ``length``. Reads use ``os.pread``, so parts may share one descriptor and
+    threads. Handed to botocore as a request body, a part is read in bounded
+    chunks (hashed, signed, then sent by aiohttp) and rewound by seeking to 0
+    for a retry; as ``bytes`` it would be held whole, and copied once more
+    (botocore wraps bytes in a BytesIO that aiohttp's payload un-shares)."""
+
+    def __init__(self, fd: int, offset: int, length: int) -> None:
+        super().__init__()
+        if offset < 0 or length < 0:
+            raise ValueError("a part cannot start or end before its file")
+        self._fd, self._offset, self._length, self._pos = fd, offset, length, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET, /) -> int:
+        bases = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}
+        if whence not in bases:
+            raise ValueError(f"bad whence {whence}")
+        if bases[whence] + offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = bases[whence] + offset
+        return self._pos
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        left = self._length - self._pos
+        want = left if size is None or size < 0 else min(size, left)
+        if want <= 0:
+            return b""
+        data = os.pread(self._fd, want, self._offset + self._pos)
+        self._pos += len(data)
+        return data
+
+    def readall(self) -> bytes:
+        return self.read()
 
 
 def _missing(exc: Exception) -> bool:
