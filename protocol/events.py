@@ -289,6 +289,15 @@ class CircleUpdated(CircleEvent):
     info: Map
 
 
+@dataclass(frozen=True, slots=True)
+class CircleDeleted(CircleEvent):
+    """An owner deleted the circle: everyone is out (a `left` push with reason
+    `circle_deleted` follows on each connection); it answers 404 from now on."""
+
+    kind: ClassVar[str] = "circle.deleted"
+    name: str
+
+
 # -- polls ---------------------------------------------------------------------------
 
 
@@ -348,6 +357,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         MemberRemoved,
         MemberUpdated,
         CircleUpdated,
+        CircleDeleted,
         GroupCreated,
         GroupUpdated,
         GroupJoined,
@@ -360,7 +370,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
     )
 }
 # Membership events: a node learns from them which of its connections belong where.
-MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated)
+MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated, CircleDeleted)
 # Group events: a node learns from them who may read and say what in which group.
 GROUP_EVENTS = (GroupCreated, GroupUpdated, GroupJoined, GroupLeft)
 
@@ -386,6 +396,7 @@ __all__ = [
     "EVENT_TYPES",
     "GROUP_EVENTS",
     "MEMBERSHIP_EVENTS",
+    "CircleDeleted",
     "CircleEvent",
     "CircleUpdated",
     "CommentAdded",

@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from store import Store, now_ms
+from store import Record, Store, now_ms
 
 from .media.storage import Media
 from .settings import Settings
@@ -41,6 +41,9 @@ class Housekeeping:
         self._tasks = [
             asyncio.create_task(self._every(s.pin_check_s, self.expire_pins, "pin expiry")),
             asyncio.create_task(self._every(s.retention_interval_s, self.prune, "retention")),
+            asyncio.create_task(
+                self._every(s.retention_interval_s, self.purge_circles, "deleted circles")
+            ),
             asyncio.create_task(
                 self._every(s.token_prune_interval_s, self.prune_tokens, "token cleanup")
             ),
@@ -122,24 +125,46 @@ class Housekeeping:
         ``attachment_grace_s`` after their last upload, and then their blobs."""
         if self.media is None:
             return 0
-        s, blobs = self.settings, self.media.blobs
+        s = self.settings
         cutoff = now_ms() - int(s.attachment_grace_s * 1000)
         total = 0
         while True:
             gone = await self.store.attachments.collect(cutoff, limit=s.retention_batch)
-            for attachment in gone:
-                # The same bytes uploaded again since the row went share its blob's key.
-                if await self.store.attachments.find(attachment["circle"], attachment["sha256"]):
-                    continue
-                for key in (attachment["blob_key"], attachment["thumb_key"]):
-                    if key:
-                        await blobs.delete(key)
+            await self._delete_blobs(gone)
             total += len(gone)
             if len(gone) < s.retention_batch or await self._pause(s.retention_pause_s):
                 break
         if total:
             log.info("deleted %d attachments nothing used", total)
         return total
+
+    async def purge_circles(self) -> int:
+        """Delete the content of deleted circles, a batch per transaction, and the
+        blobs of their attachments (store/deleted_circles.py)."""
+        s = self.settings
+        total = 0
+        while True:
+            count, attachments = await self.store.deleted_circles.purge(batch=s.retention_batch)
+            await self._delete_blobs(attachments)
+            total += count
+            if not count or await self._pause(s.retention_pause_s):
+                break
+        if total:
+            log.info("purged %d rows of deleted circles", total)
+        return total
+
+    async def _delete_blobs(self, attachments: list[Record]) -> None:
+        """The blobs of attachments whose rows are gone (rows first: a row never
+        points at a missing blob)."""
+        if self.media is None:
+            return
+        for attachment in attachments:
+            # The same bytes uploaded again since the row went share its blob's key.
+            if await self.store.attachments.find(attachment["circle"], attachment["sha256"]):
+                continue
+            for key in (attachment["blob_key"], attachment["thumb_key"]):
+                if key:
+                    await self.media.blobs.delete(key)
 
     async def _every(self, interval: float, job: Callable[[], Awaitable[int]], name: str) -> None:
         while not await self._pause(interval):

@@ -23,6 +23,7 @@ from collections.abc import Container
 
 from protocol import Left
 from protocol.events import (
+    CircleDeleted,
     CircleEvent,
     GroupJoined,
     GroupLeft,
@@ -39,6 +40,7 @@ from protocol.events import (
     PostAcked,
     ReactionChanged,
 )
+from protocol.server_frames import LeftReason
 from store import MANAGER_ROLES, Store
 
 from . import metrics
@@ -248,6 +250,9 @@ class Members:
         # events have one): each encoded once per codec for all of them.
         count = self._hub.broadcast(members, event.to_map(), *highlight_frames(event))
         metrics.deliveries.inc(count)
+        if isinstance(event, CircleDeleted):
+            # Told, then out: `left` with reason `circle_deleted` on each connection.
+            self._drop_everyone(event.circle)
 
     def _admit(self, circle: str, user_id: str, role: str) -> None:
         """The user belongs to the circle in this role (joined, or role changed)."""
@@ -257,12 +262,18 @@ class Members:
             self._hub.add_member(conn, circle, role)
         self._channels.track_soon(circle)
 
-    def _drop(self, circle: str, user_id: str) -> None:
+    def _drop_everyone(self, circle: str) -> None:
+        """The circle is deleted: every connection here leaves it (`left` with
+        reason `circle_deleted`)."""
+        users = {conn.user_id for conn in self._hub.members(circle)}
+        for user_id in users:
+            self._drop(circle, user_id, "circle_deleted")
+
+    def _drop(self, circle: str, user_id: str, reason: LeftReason = "removed") -> None:
         """The user is no longer in the circle: their connections here leave it (a
-        `left` push). Deleting a circle, which would say `circle_deleted`, is not
-        built yet."""
+        `left` push)."""
         conns = self._hub.of_user(user_id)
-        frame = Left(circle=circle, reason="removed").to_map()
+        frame = Left(circle=circle, reason=reason).to_map()
         groups: set[str] = set()
         for conn in conns:
             conn.memberships.pop(circle, None)

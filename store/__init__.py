@@ -29,6 +29,7 @@ from .chat import Chat
 from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
+from .deleted_circles import DeletedCircles
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .groups import ACCESS as GROUP_ACCESS
@@ -94,6 +95,7 @@ class Store:
         self.attachments = Attachments(db)
         self.audit = Audit(db)
         self.sanctions = Sanctions(db)
+        self.deleted_circles = DeletedCircles(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -200,6 +202,7 @@ __all__ = [
     "Comments",
     "CommitStats",
     "Conflict",
+    "DeletedCircles",
     "Forbidden",
     "GroupAccess",
     "Groups",

@@ -56,6 +56,7 @@ KINDS = (
     "member.removed",
     "member.updated",
     "circle.updated",
+    "circle.deleted",
     "group.created",
     "group.updated",
     "group.joined",

@@ -98,7 +98,9 @@ class Circles(Service):
         """Public circles, newest first, optionally matching ``q`` (name or description,
         any case) and ``kind``; pass the returned cursor back for the next page."""
         limit = validation.limit(limit, high=DIRECTORY_MAX)
-        query = select(*CIRCLE_COLUMNS).where(CIRCLES.c.visibility == "public")
+        query = select(*CIRCLE_COLUMNS).where(
+            CIRCLES.c.visibility == "public", CIRCLES.c.deleted.is_(None)
+        )
         if q is not None and validation.text(q, "q", 0, QUERY_MAX):
             needle = q.strip().lower()
             query = query.where(

@@ -38,7 +38,7 @@ async def circle_row(conn: AsyncConnection, circle_id: str, *, lock: bool = Fals
     ``UPDATE circles``: unlike ``FOR UPDATE`` it does not hold up inserts that
     only reference the circle (messages, memberships).
     """
-    query = select(*CIRCLE_COLUMNS).where(CIRCLES.c.id == circle_id)
+    query = select(*CIRCLE_COLUMNS).where(CIRCLES.c.id == circle_id, CIRCLES.c.deleted.is_(None))
     if lock:
         query = query.with_for_update(key_share=True, of=CIRCLES)
     row = (await conn.execute(query)).first()

@@ -62,6 +62,9 @@ class Circle(SQLModel, table=True):
     # The rev of the circle's latest change (``changes``): bumped by ``UPDATE …
     # RETURNING`` inside each changing transaction, so revs follow commit order.
     last_rev: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    # When an owner deleted it (store/deleted_circles.py), or None: a deleted
+    # circle answers as one that does not exist; its row stays as a tombstone.
+    deleted: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Member(SQLModel, table=True):

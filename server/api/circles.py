@@ -84,6 +84,17 @@ async def invite_preview(request: Request) -> Response:
     return ok(await node.store.circles.invite_preview(circle_id, code))
 
 
+async def delete_circle(request: Request) -> Response:
+    """An owner deletes the circle, typing its name to confirm: ``{"confirm": name}``."""
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    confirm = get_str(body, "confirm", required=True, max_len=200)
+    await node_of(request).store.deleted_circles.delete(
+        request.path_params["id"], user["id"], confirm
+    )
+    return no_content()
+
+
 async def get_circle(request: Request) -> Response:
     user, _ = await authenticate(request)
     circle_id = request.path_params["id"]
@@ -168,7 +179,7 @@ async def create_codes(request: Request) -> Response:
 
 routes = [
     route("/circles", get=directory, post=create_circle),
-    route("/circles/{id}", get=get_circle, patch=patch_circle),
+    route("/circles/{id}", get=get_circle, patch=patch_circle, delete=delete_circle),
     Route("/circles/{id}/invite", invite_preview, methods=["GET"]),
     Route("/circles/{id}/join", join, methods=["POST"]),
     Route("/circles/{id}/leave", leave, methods=["POST"]),

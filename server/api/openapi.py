@@ -184,6 +184,18 @@ PATHS: dict[str, dict[str, Schema]] = {
             errors="403 404",
             params=(CIRCLE,),
         ),
+        "delete": operation(
+            "Delete the circle (an owner, typing its name to confirm; 400 reason "
+            "`confirm_name` when it does not match): everyone is out at once (`circle.deleted`, "
+            "then `left` with reason `circle_deleted`), it answers 404 from then on, and its "
+            "content and media are deleted in the background",
+            "circles",
+            None,
+            "204",
+            body="delete_circle",
+            errors="403 404",
+            params=(CIRCLE,),
+        ),
     },
     f"{V1}/circles/{{id}}/invite": {
         "get": operation(

@@ -461,6 +461,10 @@ BODIES: dict[str, Schema] = {
             "owner anyone's, as an admin a member's (not an owner's or another admin's)",
         },
     ),
+    "delete_circle": obj(
+        ["confirm"],
+        confirm={**STR, "maxLength": 200, "description": "the circle's name, exactly as shown"},
+    ),
     "create_post": obj(
         ["kind", "text"],
         kind={**STR, "enum": list(POST_KINDS), "description": "notice: owner/admin only"},

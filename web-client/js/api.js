@@ -85,6 +85,7 @@ export const updateCircle = (id, changes) => request('PATCH', `/circles/${enc(id
 export const invitePreview = (id, code) => request('GET', `/circles/${enc(id)}/invite${query({ code })}`);
 export const join = (id, code) => request('POST', `/circles/${enc(id)}/join`, code ? { code } : {});
 export const leave = (id) => request('POST', `/circles/${enc(id)}/leave`);
+export const deleteCircle = (id, confirm) => request('DELETE', `/circles/${enc(id)}`, { confirm });
 export const members = (id, cursor) => request('GET', `/circles/${enc(id)}/members${query({ cursor })}`);
 export const updateMember = (id, userId, changes) =>
   request('PATCH', `/circles/${enc(id)}/members/${enc(userId)}`, changes);

@@ -148,6 +148,20 @@ export function settingsView(circleId) {
         });
       },
     });
+    // An owner deletes the circle, typing its name to confirm (a step no stray click takes).
+    const remove = state.roleIn(circleId) === 'owner' ? h('button', {
+      type: 'button', class: 'danger', testid: 'delete-circle', text: t('manage.deleteCircle'),
+      onclick: () => {
+        const name = (state.infoOf(circleId) || mine).name || '';
+        const typed = window.prompt(t('manage.deleteCircleAsk', { name }));
+        if (typed === null) return;
+        busy(remove, async () => {
+          await api.deleteCircle(circleId, typed.trim());
+          await loadCircles();
+          location.hash = '#/';
+        });
+      },
+    }) : null;
     return h('section', { class: 'card', testid: 'my-membership' },
       h('h3', { text: t('manage.me') }),
       h('form', {
@@ -161,7 +175,7 @@ export function settingsView(circleId) {
           });
         },
       }, field(t('manage.nickname'), nickname), save),
-      leave);
+      leave, remove);
   }
 
   let lastRole = state.roleIn(circleId);

@@ -1,0 +1,152 @@
+"""Deleting a circle: at once for everyone, then its content in the background.
+
+``delete`` (an owner, who confirms by typing the circle's name) marks the
+circle deleted, ends every membership, group membership, access code and ban,
+and logs ``circle.deleted``: every node drops the circle's connections with a
+``left`` push whose reason is ``circle_deleted``, and from that commit on the
+circle answers as one that does not exist (``lookups.circle_row``), in the
+directory too.
+
+``purge`` (housekeeping) then deletes what the circle held, a batch per
+transaction so chat's group commit never waits behind it: messages and what
+hangs on them (stars, vetoes, reactions), polls and votes, posts with their
+comments, likes and acknowledgements, the uses of attachments and the
+attachments themselves (returned, for the caller to delete their blobs), and
+the change log. The circle's row and its (empty) chat groups stay as a
+tombstone: ids are never reused, and a late reference finds "no such circle".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, or_, select, tuple_, update
+
+from .audit import record_act
+from .changes import record
+from .engine import Service
+from .errors import Forbidden, Invalid
+from .ids import now_ms
+from .lookups import circle_row, role_of
+from .models import (
+    ACCESS_CODES,
+    ACKS,
+    ATTACHMENT_USES,
+    ATTACHMENTS,
+    BANS,
+    CHANGES,
+    CIRCLES,
+    COMMENTS,
+    GROUP_MEMBERS,
+    GROUPS,
+    LIKES,
+    MEMBERSHIPS,
+    MESSAGES,
+    POLL_VOTES,
+    POLLS,
+    POSTS,
+    REACTIONS,
+    STARS,
+    VETOES,
+)
+from .records import Record, attachment_record
+
+BATCH_MAX = 10_000
+
+
+class DeletedCircles(Service):
+    async def delete(self, circle_id: str, actor_id: str, confirm: object) -> None:
+        """Delete the circle (an owner; ``confirm`` is its name, exactly as shown).
+        ``NotFound`` (circle), ``Forbidden`` (not an owner), ``Invalid``
+        (reason ``confirm_name``: the name does not match)."""
+        async with self._db.write() as conn:
+            circle = await circle_row(conn, circle_id, lock=True)
+            if await role_of(conn, circle_id, actor_id) != "owner":
+                raise Forbidden("only an owner deletes a circle")
+            if not isinstance(confirm, str) or confirm.strip() != circle.name:
+                raise Invalid("type the circle's name to confirm", reason="confirm_name")
+            groups = select(GROUPS.c.id).where(GROUPS.c.circle_id == circle_id)
+            await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.group_id.in_(groups)))
+            for table in (MEMBERSHIPS, ACCESS_CODES, BANS):
+                await conn.execute(delete(table).where(table.c.circle_id == circle_id))
+            await conn.execute(
+                update(CIRCLES)
+                .where(CIRCLES.c.id == circle_id)
+                .values(deleted=now_ms(), member_count=0)
+            )
+            await record_act(conn, circle_id, actor_id, "circle.deleted", "circle", circle_id)
+            await record(conn, circle_id, "circle.deleted", {"name": circle.name})
+
+    async def purge(self, batch: int = 500) -> tuple[int, list[Record]]:
+        """One batch of a deleted circle's content: ``(rows deleted, attachments
+        deleted)``; ``(0, [])`` when nothing is left anywhere."""
+        batch = max(1, min(batch, BATCH_MAX))
+        async with self._db.write() as conn:
+            circle = (
+                await conn.execute(
+                    select(CIRCLES.c.id)
+                    .where(CIRCLES.c.deleted.is_not(None))
+                    .order_by(CIRCLES.c.id)
+                )
+            ).all()
+            for row in circle:
+                done = await _purge_some(conn, row.id, batch)
+                if done[0] or done[1]:
+                    return done
+        return 0, []
+
+
+async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[Record]]:
+    """Delete up to ``batch`` rows of the first kind of content the circle still has."""
+    groups = select(GROUPS.c.id).where(GROUPS.c.circle_id == circle_id)
+    posts = select(POSTS.c.id).where(POSTS.c.circle_id == circle_id)
+    polls = select(POLLS.c.id).where(POLLS.c.circle_id == circle_id)
+    comments = select(COMMENTS.c.id).where(COMMENTS.c.post_id.in_(posts))
+    # (table, where-clause) in an order foreign keys allow.
+    steps: list[tuple[Any, Any]] = [
+        (REACTIONS, or_(REACTIONS.c.target.in_(groups), REACTIONS.c.target.in_(posts))),
+        (STARS, STARS.c.group_id.in_(groups)),
+        (VETOES, VETOES.c.group_id.in_(groups)),
+        (POLL_VOTES, POLL_VOTES.c.poll_id.in_(polls)),
+        (POLLS, POLLS.c.circle_id == circle_id),
+        (
+            ATTACHMENT_USES,
+            or_(
+                ATTACHMENT_USES.c.owner.in_(groups),
+                ATTACHMENT_USES.c.owner.in_(posts),
+                ATTACHMENT_USES.c.owner.in_(comments),
+            ),
+        ),
+        (MESSAGES, MESSAGES.c.group_id.in_(groups)),
+        (LIKES, LIKES.c.post_id.in_(posts)),
+        (ACKS, ACKS.c.post_id.in_(posts)),
+        (COMMENTS, COMMENTS.c.post_id.in_(posts)),
+        (POSTS, POSTS.c.circle_id == circle_id),
+        (CHANGES, CHANGES.c.circle_id == circle_id),
+    ]
+    for table, where in steps:
+        key = list(table.primary_key.columns)
+        some = select(*key).where(where).limit(batch)
+        rows = (await conn.execute(some)).all()
+        if not rows:
+            continue
+        if len(key) == 1:
+            await conn.execute(delete(table).where(key[0].in_([r[0] for r in rows])))
+        else:
+            await conn.execute(delete(table).where(tuple_(*key).in_([tuple(r) for r in rows])))
+        return len(rows), []
+    gone = (
+        await conn.execute(
+            delete(ATTACHMENTS)
+            .where(
+                ATTACHMENTS.c.id.in_(
+                    select(ATTACHMENTS.c.id)
+                    .where(ATTACHMENTS.c.circle_id == circle_id)
+                    .limit(batch)
+                    .scalar_subquery()
+                )
+            )
+            .returning(*ATTACHMENTS.c)
+        )
+    ).all()
+    return len(gone), [attachment_record(row) for row in gone]
