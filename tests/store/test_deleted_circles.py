@@ -1,0 +1,121 @@
+"""Deleting a circle in the store: gone at once for everyone, then purged to
+the last row of content, batch by batch; another circle is untouched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from store import Forbidden, Invalid, NotFound, Record, Store
+from store.models import (
+    ATTACHMENT_USES,
+    ATTACHMENTS,
+    CHANGES,
+    COMMENTS,
+    LIKES,
+    MEMBERSHIPS,
+    MESSAGES,
+    POLL_VOTES,
+    POLLS,
+    POSTS,
+    REACTIONS,
+    STARS,
+)
+
+CONTENT = (
+    MESSAGES,
+    STARS,
+    REACTIONS,
+    POSTS,
+    COMMENTS,
+    LIKES,
+    POLLS,
+    POLL_VOTES,
+    ATTACHMENTS,
+    CHANGES,
+)
+
+
+async def fill(store: Store, circle: Record, alice: Record, bob: Record) -> None:
+    """A bit of everything a circle holds."""
+    cid = circle["id"]
+    await store.memberships.join(cid, bob["id"])
+    for i in range(7):
+        await store.chat.say(cid, bob["id"], "Bob", f"m{i}", f"{cid}-{i}")
+    await store.stars.star(cid, 1, alice["id"])
+    await store.reactions.set_on_message(cid, 2, bob["id"], "👍", True)
+    attachment, _ = await store.attachments.add(
+        cid,
+        bob["id"],
+        sha256=cid.encode().hex().ljust(64, "0")[:64],
+        kind="file",
+        mime="application/pdf",
+        name="plan.pdf",
+        size=10,
+        blob_key=f"circles/{cid}/x",
+    )
+    post = await store.posts.create(cid, alice["id"], "post", "hi", [attachment["id"]])
+    await store.comments.add_comment(post["id"], bob["id"], "ok")
+    await store.comments.like(post["id"], bob["id"], True)
+    poll = await store.polls.create_on_post(
+        post["id"], alice["id"], question="q", options=["a", "b"]
+    )
+    await store.polls.vote(poll["id"], bob["id"], [0])
+
+
+async def count(store: Store, table: Any, circle_id: str) -> int:
+    """The circle's rows of a table with a circle_id; every row of one without."""
+    async with store.db.read() as conn:
+        if "circle_id" in table.c:
+            where = table.c.circle_id == circle_id
+        else:
+            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+        return int((await conn.execute(select(func.count()).where(where))).scalar_one())
+
+
+async def test_a_deleted_circle_is_gone_at_once_and_purged_to_the_last_row(
+    store: Store, circle: Record, alice: Record, bob: Record
+) -> None:
+    other = await store.circles.create(alice["id"], "Other", "community", "public")
+    await fill(store, circle, alice, bob)
+    await fill(store, other, alice, bob)
+    # Both circles hold the same: what is left after the purge is the other's half.
+    both = {t.name: await count(store, t, other["id"]) for t in CONTENT}
+    with pytest.raises(Forbidden):
+        await store.deleted_circles.delete(circle["id"], bob["id"], circle["name"])
+    with pytest.raises(Invalid) as wrong:
+        await store.deleted_circles.delete(circle["id"], alice["id"], "tea house")
+    assert wrong.value.reason == "confirm_name"
+    await store.deleted_circles.delete(circle["id"], alice["id"], f" {circle['name']} ")
+    with pytest.raises(NotFound):
+        await store.circles.get(circle["id"], alice["id"])
+    with pytest.raises(NotFound):
+        await store.memberships.join(circle["id"], bob["id"])
+    assert await count(store, MEMBERSHIPS, circle["id"]) == 0
+    released: list[Record] = []
+    for _ in range(100):
+        rows, gone = await store.deleted_circles.purge(batch=3)
+        released += gone
+        if not rows:
+            break
+    assert [a["name"] for a in released] == ["plan.pdf"]
+    async with store.db.read() as conn:
+        messages = (
+            await conn.execute(select(func.count()).where(MESSAGES.c.group_id == circle["id"]))
+        ).scalar_one()
+        uses = (
+            await conn.execute(select(func.count()).where(ATTACHMENT_USES.c.owner == circle["id"]))
+        ).scalar_one()
+    assert messages == 0 and uses == 0
+    for table in (POSTS, POLLS, ATTACHMENTS, CHANGES):
+        assert await count(store, table, circle["id"]) == 0, table.name
+    # The other circle keeps everything.
+    after = {t.name: await count(store, t, other["id"]) for t in CONTENT}
+    assert after == {
+        name: n if "circle_id" in table.c else n // 2
+        for table in CONTENT
+        for name, n in [(table.name, both[table.name])]
+    }
+    assert await store.deleted_circles.purge() == (0, [])
