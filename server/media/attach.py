@@ -85,6 +85,9 @@ async def _store(
     thumb_key = None
     try:
         info = await _read(node.settings, path, kind, mime)
+        if isinstance(info, images.ImageInfo) and info.mime and info.mime != mime:
+            # Served as another type now (a HEIC photo as JPEG): named for it.
+            mime, name = info.mime, retyped(name, info.mime)
         size = (await asyncio.to_thread(path.stat)).st_size
         if info.thumb is not None:
             thumb_key = f"{key}.thumb.webp"
@@ -151,6 +154,12 @@ _EXTENSIONS = {
     "application/zip": ".zip",
     "text/plain": ".txt",
 }
+
+
+def retyped(name: str, mime: str) -> str:
+    """The name of a file now served as ``mime``: its extension replaced."""
+    stem, dot, _ = name.rpartition(".")
+    return (stem if dot and stem else name) + _EXTENSIONS.get(mime, "") if name.strip() else name
 
 
 def named(name: str, mime: str) -> str:

@@ -5,8 +5,9 @@ XMP are dropped from the copy that is served: a photo of a child's homework
 does not tell every member where the family lives. An image that carries no
 such metadata is kept byte for byte. An animated GIF or WebP is kept as it is
 (frames, timing). A thumbnail of at most ``thumb_px`` a side is made once, as
-WebP. HEIC is kept as uploaded (Pillow has no decoder for it here): no size,
-no thumbnail.
+WebP. A HEIC photo (what iPhones take) is served as JPEG, which every browser
+shows: decoded by pillow-heif (which applies its orientation), re-encoded
+without its metadata (``ImageInfo.mime`` says the type changed).
 """
 
 from __future__ import annotations
@@ -16,12 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+register_heif_opener()
 
 # Re-encoding quality of a cleaned JPEG/WebP: visually lossless for photos.
 QUALITY = 92
 THUMB_QUALITY = 80
 _PIXEL_INFO = ("icc_profile", "transparency", "gamma", "dpi")
-_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+_FORMATS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/webp": "WEBP",
+    "image/gif": "GIF",
+    "image/heic": "HEIF",
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,8 @@ class ImageInfo:
     height: int | None = None
     # The thumbnail's file, when one was made (the caller stores and deletes it).
     thumb: Path | None = None
+    # The type now served, when it is not the one uploaded (HEIC becomes JPEG).
+    mime: str | None = None
 
 
 def process(path: Path, mime: str, thumb_px: int, pixels_max: int) -> ImageInfo:
@@ -42,6 +54,9 @@ def process(path: Path, mime: str, thumb_px: int, pixels_max: int) -> ImageInfo:
             width, height = image.size
             if width * height > pixels_max:
                 return ImageInfo(width, height)
+            if fmt == "HEIF":
+                width, height = _clean(image, path, "JPEG")
+                return ImageInfo(width, height, _thumbnail(path, "JPEG", thumb_px), "image/jpeg")
             animated = bool(getattr(image, "is_animated", False))
             if not animated and _has_metadata(image):
                 width, height = _clean(image, path, fmt)

@@ -258,6 +258,21 @@ def test_a_photo_loses_its_gps_and_gets_upright_with_a_thumbnail(client: TestCli
         assert small.format == "WEBP" and small.size == (320, 480)
 
 
+def test_an_iphone_heic_photo_is_shown_everywhere_as_jpeg(client: TestClient, room) -> None:
+    from tests.server.test_images import heic_with_gps
+
+    circle, ann, bob = room
+    r = upload(client, circle, ann, heic_with_gps(), name="IMG_0001.HEIC")
+    assert r.status_code == 201, r.text
+    shown = r.json()
+    assert shown["mime"] == "image/jpeg" and shown["name"] == "IMG_0001.jpg"
+    assert (shown["width"], shown["height"]) == (80, 120) and shown["thumb_url"]
+    served = client.get(shown["url"], headers=bob.auth)
+    assert served.headers["content-type"] == "image/jpeg"
+    assert b"PhoneMaker" not in served.content and served.content[:2] == b"\xff\xd8"
+    assert len(served.content) == shown["size"]
+
+
 def test_an_animated_gif_is_kept_as_it_is(client: TestClient, room) -> None:
     circle, ann, _ = room
     frames = [Image.new("P", (40, 30), i * 40) for i in range(3)]

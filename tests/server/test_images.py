@@ -73,3 +73,28 @@ def test_what_pillow_cannot_read_is_kept_without_a_size(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     assert images.process(path, "image/jpeg", 480, 10**8) == images.ImageInfo()
     assert images.process(path, "image/heic", 480, 10**8) == images.ImageInfo()
+
+
+def heic_with_gps(width: int = 120, height: int = 80) -> bytes:
+    """An iPhone-like photo: HEIC, shown a quarter turn rotated, with GPS."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (31.0, 14.0, 5.0)
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(out, "HEIF", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_a_heic_photo_is_served_as_an_upright_jpeg_without_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "upload"
+    path.write_bytes(heic_with_gps())
+    info = images.process(path, "image/heic", 48, 10**8)
+    assert info.mime == "image/jpeg" and (info.width, info.height) == (80, 120)
+    with Image.open(path) as served:
+        assert served.format == "JPEG" and served.size == (80, 120)
+        assert not served.getexif() and "exif" not in served.info
+    assert info.thumb is not None
+    with Image.open(info.thumb) as thumb:
+        assert thumb.format == "WEBP" and thumb.size == (32, 48)
