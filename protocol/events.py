@@ -289,6 +289,28 @@ class CircleUpdated(CircleEvent):
     info: Map
 
 
+@dataclass(frozen=True, slots=True)
+class JoinRequested(CircleEvent):
+    """`user` (display `name`) asks to join; `pending` requests wait now. Only the
+    circle's owners and admins see it."""
+
+    kind: ClassVar[str] = "join.requested"
+    user: str
+    name: str
+    pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class JoinDecided(CircleEvent):
+    """`user`'s request was decided (`state`: approved or rejected); `pending`
+    requests wait now. Only the circle's owners and admins see it."""
+
+    kind: ClassVar[str] = "join.decided"
+    user: str
+    state: str
+    pending: int
+
+
 # -- polls ---------------------------------------------------------------------------
 
 
@@ -348,6 +370,8 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         MemberRemoved,
         MemberUpdated,
         CircleUpdated,
+        JoinRequested,
+        JoinDecided,
         GroupCreated,
         GroupUpdated,
         GroupJoined,
@@ -361,6 +385,8 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
 }
 # Membership events: a node learns from them which of its connections belong where.
 MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated)
+# Events only a circle's owners and admins see (the pending join requests).
+MANAGER_EVENTS = (JoinRequested, JoinDecided)
 # Group events: a node learns from them who may read and say what in which group.
 GROUP_EVENTS = (GroupCreated, GroupUpdated, GroupJoined, GroupLeft)
 
@@ -385,6 +411,7 @@ def event_of(kind: str, circle: str, rev: int, ts: int, data: Map) -> CircleEven
 __all__ = [
     "EVENT_TYPES",
     "GROUP_EVENTS",
+    "MANAGER_EVENTS",
     "MEMBERSHIP_EVENTS",
     "CircleEvent",
     "CircleUpdated",
@@ -396,6 +423,8 @@ __all__ = [
     "GroupLeft",
     "GroupRequested",
     "GroupUpdated",
+    "JoinDecided",
+    "JoinRequested",
     "MemberJoined",
     "MemberLeft",
     "MemberRemoved",

@@ -56,6 +56,8 @@ KINDS = (
     "member.removed",
     "member.updated",
     "circle.updated",
+    "join.requested",
+    "join.decided",
     "group.created",
     "group.updated",
     "group.joined",

@@ -9,6 +9,7 @@ from server.api import (
     circles,
     events,
     groups,
+    joining,
     materials,
     media_keys,
     openapi,
@@ -28,6 +29,7 @@ routes = [
         routes=[
             *accounts.routes,
             *circles.routes,
+            *joining.routes,
             *posts.routes,
             *groups.routes,
             *reactions.routes,
