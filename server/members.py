@@ -75,6 +75,11 @@ def visible_to(
     return True
 
 
+def restricted(event: CircleEvent) -> bool:
+    """Whether some members may not see the event (``visible_to`` decides who)."""
+    return isinstance(event, (PostAcked, *MANAGER_EVENTS)) or group_of(event) is not None
+
+
 def group_of(event: CircleEvent) -> str | None:
     """The chat group (not general) whose chat an event is about; None for any
     other event (those every member may see). A promotion is the circle's: its
@@ -238,7 +243,7 @@ class Members:
         elif isinstance(event, GroupLeft):
             self._drop_group(event.circle, event.group, event.user)
         members = self._hub.members(event.circle)
-        if isinstance(event, PostAcked | MANAGER_EVENTS) or group_of(event) is not None:
+        if restricted(event):
             # A connection reads a group it has joined here (or whose access it
             # checked): the others read the group's stars, reactions and polls
             # when they open it.

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX, MEMBERS_DEFAULT, MEMBERS_MAX
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_groups import GROUP_PATHS
+from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
@@ -181,8 +182,9 @@ PATHS: dict[str, dict[str, Schema]] = {
     f"{V1}/circles/{{id}}/invite": {
         "get": operation(
             "What an invite link invites to, without logging in: a public circle always, "
-            "a private one only with an access code that would admit now (404 otherwise, "
-            "as for an unknown circle); limited per address",
+            "a private one with an access code that would admit now, or while it takes "
+            "join requests (404 otherwise, as for an unknown circle; a revoked code is "
+            "an unknown one); limited per address",
             "circles",
             ref("InvitePreview"),
             errors="404",
@@ -192,7 +194,8 @@ PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/circles/{{id}}/join": {
         "post": operation(
-            "Join; a private circle needs a valid access code",
+            "Join; a private circle needs a valid access code (one that takes requests "
+            "refuses without one: 403 `approval_required`)",
             "circles",
             ref("Member"),
             body="join",
@@ -262,6 +265,13 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/codes": {
+        "get": operation(
+            "The circle's access codes, newest first, revoked ones marked (owner/admin)",
+            "circles",
+            list_of("codes", "ListedCode", next=nullable(STR)),
+            errors="403 404",
+            params=(CIRCLE, *page_params(50, 200, "codes per page")),
+        ),
         "post": operation(
             "Create access codes (owner/admin)",
             "circles",
@@ -422,7 +432,13 @@ DOCUMENT: dict[str, Any] = {
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
-    "paths": PATHS | POST_PATHS | GROUP_PATHS | REACTION_PATHS | POLL_PATHS | UPLOAD_PATHS,
+    "paths": PATHS
+    | POST_PATHS
+    | GROUP_PATHS
+    | REACTION_PATHS
+    | POLL_PATHS
+    | UPLOAD_PATHS
+    | JOINING_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -442,7 +458,11 @@ DOCUMENT: dict[str, Any] = {
         | REACTION_SCHEMAS
         | POLL_SCHEMAS
         | UPLOAD_SCHEMAS
-        | {f"{name}_body": schema for name, schema in (BODIES | POLL_BODIES).items()},
+        | JOINING_SCHEMAS
+        | {
+            f"{name}_body": schema
+            for name, schema in (BODIES | POLL_BODIES | JOINING_BODIES).items()
+        },
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}
             | ({"headers": RETRY_AFTER} if status == "429" else {})
