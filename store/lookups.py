@@ -210,12 +210,7 @@ async def next_post_time(conn: AsyncConnection, circle_id: str) -> int:
 def newest_first(query: Select[Any], table: Table, cursor: str | None, limit: int) -> Select[Any]:
     """Keyset page over (created, id), newest first, one row more than `limit`
     so the caller knows whether there is a next page."""
-    if cursor is not None:
-        created, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(table.c.created < created, and_(table.c.created == created, table.c.id < last_id))
-        )
-    return query.order_by(table.c.created.desc(), table.c.id.desc()).limit(limit + 1)
+    return newest_first_by(query, table.c.created, table.c.id, cursor, limit)
 
 
 def oldest_first(
@@ -241,7 +236,7 @@ def newest_first_by(
     limit: int,
 ) -> Select[Any]:
     """Keyset page over (at, key), newest first, one row more than ``limit``
-    (access codes, their redemptions, join requests)."""
+    (posts, access codes, their redemptions, join requests)."""
     if cursor is not None:
         when, last_key = decode_cursor(cursor)
         query = query.where(or_(at < when, and_(at == when, key < last_key)))
