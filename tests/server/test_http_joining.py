@@ -127,6 +127,14 @@ def test_reject_with_a_reason_the_requester_reads(client: TestClient, signup, ma
     assert error_of(nobody, 404)["code"] == "not_found"
     bad = client.post(f"{API}/circles/{cid}/join-requests", json={"answer": 5}, headers=bob.auth)
     assert error_of(bad, 400)["code"] == "bad_request"
+    # Turning approval off revokes the request link: the address alone shows nothing.
+    invite = f"{API}/circles/{cid}/invite"
+    assert client.get(invite).status_code == 200
+    off = {"join_approval": False}
+    assert client.patch(f"{API}/circles/{cid}", json=off, headers=ann.auth).is_success
+    assert error_of(client.get(invite), 404)["code"] == "not_found"
+    closed = client.post(f"{API}/circles/{cid}/join-requests", json={}, headers=bob.auth)
+    assert error_of(closed, 403)["reason"] == "requests_closed"
 
 
 def test_codes_listed_with_redemptions_and_revoked(client: TestClient, signup, make_circle) -> None:
