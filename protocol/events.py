@@ -298,6 +298,28 @@ class CircleDeleted(CircleEvent):
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class JoinRequested(CircleEvent):
+    """`user` (display `name`) asks to join; `pending` requests wait now. Only the
+    circle's owners and admins see it."""
+
+    kind: ClassVar[str] = "join.requested"
+    user: str
+    name: str
+    pending: int
+
+
+@dataclass(frozen=True, slots=True)
+class JoinDecided(CircleEvent):
+    """`user`'s request was decided (`state`: approved or rejected); `pending`
+    requests wait now. Only the circle's owners and admins see it."""
+
+    kind: ClassVar[str] = "join.decided"
+    user: str
+    state: str
+    pending: int
+
+
 # -- polls ---------------------------------------------------------------------------
 
 
@@ -358,6 +380,8 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         MemberUpdated,
         CircleUpdated,
         CircleDeleted,
+        JoinRequested,
+        JoinDecided,
         GroupCreated,
         GroupUpdated,
         GroupJoined,
@@ -371,6 +395,8 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
 }
 # Membership events: a node learns from them which of its connections belong where.
 MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated, CircleDeleted)
+# Events only a circle's owners and admins see (the pending join requests).
+MANAGER_EVENTS = (JoinRequested, JoinDecided)
 # Group events: a node learns from them who may read and say what in which group.
 GROUP_EVENTS = (GroupCreated, GroupUpdated, GroupJoined, GroupLeft)
 
@@ -395,6 +421,7 @@ def event_of(kind: str, circle: str, rev: int, ts: int, data: Map) -> CircleEven
 __all__ = [
     "EVENT_TYPES",
     "GROUP_EVENTS",
+    "MANAGER_EVENTS",
     "MEMBERSHIP_EVENTS",
     "CircleDeleted",
     "CircleEvent",
@@ -407,6 +434,8 @@ __all__ = [
     "GroupLeft",
     "GroupRequested",
     "GroupUpdated",
+    "JoinDecided",
+    "JoinRequested",
     "MemberJoined",
     "MemberLeft",
     "MemberRemoved",

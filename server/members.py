@@ -23,6 +23,7 @@ from collections.abc import Container
 
 from protocol import Left
 from protocol.events import (
+    MANAGER_EVENTS,
     CircleDeleted,
     CircleEvent,
     GroupJoined,
@@ -64,14 +65,21 @@ def visible_to(
     member, except that an acknowledgement reaches only the post's author and the
     circle's owners and admins, and what happens in the chat of a group other than
     general (stars, vetoes, reactions and polls there) only those who may read
-    that group (``groups``: the ones the viewer has joined). The one rule, live and
-    when catching up."""
+    that group (``groups``: the ones the viewer has joined), and join requests
+    only the circle's owners and admins. The one rule, live and when catching up."""
+    if isinstance(event, MANAGER_EVENTS):
+        return role in MANAGER_ROLES
     if isinstance(event, PostAcked):
         return role in MANAGER_ROLES or user_id == event.author
     group = group_of(event)
     if group is not None:
         return role in MANAGER_ROLES or group in groups
     return True
+
+
+def restricted(event: CircleEvent) -> bool:
+    """Whether some members may not see the event (``visible_to`` decides who)."""
+    return isinstance(event, (PostAcked, *MANAGER_EVENTS)) or group_of(event) is not None
 
 
 def group_of(event: CircleEvent) -> str | None:
@@ -237,7 +245,7 @@ class Members:
         elif isinstance(event, GroupLeft):
             self._drop_group(event.circle, event.group, event.user)
         members = self._hub.members(event.circle)
-        if isinstance(event, PostAcked) or group_of(event) is not None:
+        if restricted(event):
             # A connection reads a group it has joined here (or whose access it
             # checked): the others read the group's stars, reactions and polls
             # when they open it.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .access_codes import AccessCodes
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
 from .attachment_uses import ID_MAX as ATTACHMENT_ID_MAX
 from .attachment_uses import PER_OWNER_MAX as ATTACHMENTS_PER_OWNER
@@ -39,6 +40,7 @@ from .groups import NAME_MAX as GROUP_NAME_MAX
 from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
+from .join_requests import JoinRequests
 from .lookups import muted as muted_error
 from .memberships import Memberships
 from .migrate import current as current_revision
@@ -83,6 +85,8 @@ class Store:
         )
         self.circles = Circles(db)
         self.memberships = Memberships(db)
+        self.join_requests = JoinRequests(db)
+        self.codes = AccessCodes(db)
         self.groups = Groups(db)
         self.chat = Chat(db, commit_queue)
         self.stars = Stars(db)
@@ -189,6 +193,7 @@ __all__ = [
     "POLL_QUESTION_MAX",
     "REACTIONS_RANGE_MAX",
     "ROLES",
+    "AccessCodes",
     "Accounts",
     "Attachments",
     "Audit",
@@ -207,6 +212,7 @@ __all__ = [
     "GroupAccess",
     "Groups",
     "Invalid",
+    "JoinRequests",
     "LocalBlobs",
     "Membership",
     "Memberships",

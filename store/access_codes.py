@@ -2,24 +2,34 @@
 
 A code belongs to one circle, may be limited in uses and in time, and each
 successful join consumes one use atomically (a conditional UPDATE), so two
-people racing for the last use cannot both get in.
+people racing for the last use cannot both get in, and writes who redeemed it
+and when (``code_redemptions``) in the join's transaction.
+
+An invite link is a link carrying a code (``#/join/<circle>/<code>``):
+revoking the code (``AccessCodes.revoke``) revokes the link. A revoked code
+stops admitting at once and answers, at a join and in the invite preview,
+exactly as a code that never existed. Managers list a circle's codes with their
+uses (``AccessCodes.page``) and each code's redemptions.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .engine import Database
-from .errors import Forbidden
+from .audit import record_act
+from .engine import Database, Service
+from .errors import Forbidden, NotFound
 from .ids import new_code, normalize_code, now_ms
-from .lookups import circle_row, require_manager
-from .models import ACCESS_CODES
-from .records import Record
+from .lookups import circle_row, newest_first_by, next_cursor, require_manager
+from .models import ACCESS_CODES, CODE_REDEMPTIONS, USERS
+from .records import AnyRow, Record
 
 CODES_MAX = 100
+PAGE_MAX = 200
+CODE_MAX = 64
 # Bounds that keep the values inside their columns; no real use comes near them.
 MAX_USES_MAX = 1_000_000_000
 EXPIRES_IN_MAX_S = 10 * 365 * 24 * 3600
@@ -50,7 +60,10 @@ async def create_codes(
                 await require_manager(conn, circle_id, actor_id)
                 await conn.execute(
                     ACCESS_CODES.insert(),
-                    [{**code, "circle_id": circle_id, "created": now} for code in codes],
+                    [
+                        {**code, "circle_id": circle_id, "created": now, "created_by": actor_id}
+                        for code in codes
+                    ],
                 )
         except IntegrityError:
             # ~49 random bits per code: a collision is all but impossible; draw again.
@@ -59,23 +72,35 @@ async def create_codes(
     raise RuntimeError("could not draw unique access codes")
 
 
-async def consume_code(conn: AsyncConnection, circle_id: str, code: object) -> None:
-    """Use one use of ``code`` for ``circle_id``, or raise ``Forbidden`` saying why not."""
+def _admitting(circle_id: str, code: str, now: int) -> ColumnElement[bool]:
+    """The code, of this circle, not revoked, not expired, not used up."""
+    return and_(
+        ACCESS_CODES.c.code == code,
+        ACCESS_CODES.c.circle_id == circle_id,
+        ACCESS_CODES.c.revoked.is_(None),
+        or_(ACCESS_CODES.c.max_uses.is_(None), ACCESS_CODES.c.uses < ACCESS_CODES.c.max_uses),
+        or_(ACCESS_CODES.c.expires.is_(None), ACCESS_CODES.c.expires >= now),
+    )
+
+
+async def consume_code(conn: AsyncConnection, circle_id: str, code: object, user_id: str) -> None:
+    """Use one use of ``code`` for ``circle_id`` by ``user_id`` (and write the
+    redemption), or raise ``Forbidden`` saying why not."""
     if not isinstance(code, str) or not code.strip():
         raise Forbidden("this circle is private: an access code is needed")
     code = normalize_code(code)
     now = now_ms()
     result = await conn.execute(
         update(ACCESS_CODES)
-        .where(
-            ACCESS_CODES.c.code == code,
-            ACCESS_CODES.c.circle_id == circle_id,
-            or_(ACCESS_CODES.c.max_uses.is_(None), ACCESS_CODES.c.uses < ACCESS_CODES.c.max_uses),
-            or_(ACCESS_CODES.c.expires.is_(None), ACCESS_CODES.c.expires >= now),
-        )
+        .where(_admitting(circle_id, code, now))
         .values(uses=ACCESS_CODES.c.uses + 1)
     )
     if result.rowcount == 1:
+        await conn.execute(
+            CODE_REDEMPTIONS.insert().values(
+                code=code, user_id=user_id, redeemed=now, circle_id=circle_id
+            )
+        )
         return
     raise Forbidden(await _why_refused(conn, circle_id, code, now))
 
@@ -88,10 +113,12 @@ async def _why_refused(conn: AsyncConnection, circle_id: str, code: str, now: in
                 ACCESS_CODES.c.max_uses,
                 ACCESS_CODES.c.uses,
                 ACCESS_CODES.c.expires,
+                ACCESS_CODES.c.revoked,
             ).where(ACCESS_CODES.c.code == code)
         )
     ).first()
-    if row is None or row.circle_id != circle_id:
+    # A revoked code is, to the one who holds it, a code that never was.
+    if row is None or row.circle_id != circle_id or row.revoked is not None:
         return "this access code is not valid for this circle"
     if row.expires is not None and row.expires < now:
         return "this access code has expired"
@@ -100,16 +127,102 @@ async def _why_refused(conn: AsyncConnection, circle_id: str, code: str, now: in
 
 async def code_admits(conn: AsyncConnection, circle_id: str, code: object) -> bool:
     """Whether ``code`` would let someone into ``circle_id`` now (right circle, not
-    expired, not used up), without using it: the invite preview asks this."""
+    revoked, not expired, not used up), without using it: the invite preview asks this."""
     if not isinstance(code, str) or not code.strip():
         return False
-    now = now_ms()
-    found = await conn.execute(
-        select(ACCESS_CODES.c.code).where(
-            ACCESS_CODES.c.code == normalize_code(code),
-            ACCESS_CODES.c.circle_id == circle_id,
-            or_(ACCESS_CODES.c.max_uses.is_(None), ACCESS_CODES.c.uses < ACCESS_CODES.c.max_uses),
-            or_(ACCESS_CODES.c.expires.is_(None), ACCESS_CODES.c.expires >= now),
+    query = select(ACCESS_CODES.c.code).where(_admitting(circle_id, normalize_code(code), now_ms()))
+    return (await conn.execute(query)).first() is not None
+
+
+def _code_record(row: AnyRow) -> Record:
+    return {
+        "code": row.code,
+        "max_uses": row.max_uses,
+        "uses": row.uses,
+        "expires": row.expires,
+        "created": row.created,
+        "created_by": row.created_by,
+        "revoked": row.revoked,
+    }
+
+
+class AccessCodes(Service):
+    """A circle's codes as its owners and admins see them: list, redemptions, revoke."""
+
+    async def page(
+        self, circle_id: str, actor_id: str, cursor: str | None = None, limit: int = 100
+    ) -> tuple[list[Record], str | None]:
+        """A page of the circle's codes, newest first (revoked ones too, marked)."""
+        limit = validation.limit(limit, high=PAGE_MAX)
+        query = select(*ACCESS_CODES.c).where(ACCESS_CODES.c.circle_id == circle_id)
+        query = newest_first_by(query, ACCESS_CODES.c.created, ACCESS_CODES.c.code, cursor, limit)
+        async with self._db.read() as conn:
+            await circle_row(conn, circle_id)
+            await require_manager(conn, circle_id, actor_id)
+            rows = (await conn.execute(query)).all()
+        return [_code_record(row) for row in rows[:limit]], next_cursor(
+            rows, limit, "created", "code"
         )
-    )
-    return found.first() is not None
+
+    async def redemptions(
+        self,
+        circle_id: str,
+        actor_id: str,
+        code: str,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[Record], str | None]:
+        """Who joined with ``code`` and when, newest first."""
+        limit = validation.limit(limit, high=PAGE_MAX)
+        code = _code_of(code)
+        query = (
+            select(CODE_REDEMPTIONS.c.user_id, CODE_REDEMPTIONS.c.redeemed, USERS.c.name)
+            .join(USERS, USERS.c.id == CODE_REDEMPTIONS.c.user_id)
+            .where(CODE_REDEMPTIONS.c.code == code)
+        )
+        query = newest_first_by(
+            query, CODE_REDEMPTIONS.c.redeemed, CODE_REDEMPTIONS.c.user_id, cursor, limit
+        )
+        async with self._db.read() as conn:
+            await circle_row(conn, circle_id)
+            await require_manager(conn, circle_id, actor_id)
+            await _code_row(conn, circle_id, code)
+            rows = (await conn.execute(query)).all()
+        found = [
+            {"user": row.user_id, "name": row.name, "redeemed": row.redeemed}
+            for row in rows[:limit]
+        ]
+        return found, next_cursor(rows, limit, "redeemed", "user_id")
+
+    async def revoke(self, circle_id: str, actor_id: str, code: str) -> Record:
+        """Revoke a code (idempotent): it admits nobody from now on, and the
+        invite links carrying it stop working. Logged (``code.revoked``)."""
+        code = _code_of(code)
+        async with self._db.write() as conn:
+            await circle_row(conn, circle_id, lock=True)
+            await require_manager(conn, circle_id, actor_id)
+            row = await _code_row(conn, circle_id, code)
+            if row.revoked is None:
+                await conn.execute(
+                    update(ACCESS_CODES).where(ACCESS_CODES.c.code == code).values(revoked=now_ms())
+                )
+                await record_act(conn, circle_id, actor_id, "code.revoked", "code", code)
+                row = await _code_row(conn, circle_id, code)
+        return _code_record(row)
+
+
+def _code_of(code: object) -> str:
+    return normalize_code(validation.text(code, "code", 1, CODE_MAX))
+
+
+async def _code_row(conn: AsyncConnection, circle_id: str, code: str) -> AnyRow:
+    row = (
+        await conn.execute(
+            select(*ACCESS_CODES.c).where(
+                ACCESS_CODES.c.code == code, ACCESS_CODES.c.circle_id == circle_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("no such access code")
+    return row

@@ -57,6 +57,8 @@ KINDS = (
     "member.updated",
     "circle.updated",
     "circle.deleted",
+    "join.requested",
+    "join.decided",
     "group.created",
     "group.updated",
     "group.joined",

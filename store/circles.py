@@ -29,6 +29,7 @@ NAME_MAX = 80
 DESCRIPTION_MAX = 2000
 DIRECTORY_MAX = 200
 QUERY_MAX = 100
+JOIN_QUESTION_MAX = 500
 
 # What ``update`` may change, and how each value is checked.
 _SETTINGS: dict[str, Any] = {
@@ -38,6 +39,9 @@ _SETTINGS: dict[str, Any] = {
     "retention_messages": lambda v: validation.integer(v, "retention_messages", 100, 10_000_000),
     "retention_days": lambda v: validation.integer(v, "retention_days", 1, 3650),
     "history_for_new_members": lambda v: validation.boolean(v, "history_for_new_members"),
+    # Joining by request (store/join_requests.py): private circles only.
+    "join_approval": lambda v: validation.boolean(v, "join_approval"),
+    "join_question": lambda v: validation.text(v, "join_question", 0, JOIN_QUESTION_MAX),
 }
 
 
@@ -127,12 +131,17 @@ class Circles(Service):
 
     async def invite_preview(self, circle_id: str, code: str | None) -> Record:
         """What an invite link shows before sign-up: name, description, kind,
-        visibility and member count. A public circle to anyone; a private one only
-        with a code that would admit now — otherwise ``NotFound``, as for a circle
-        that does not exist (the answer never tells that a private circle exists)."""
+        visibility, member count and how to get in (``join_approval``,
+        ``join_question``). A public circle to anyone; a private one with a code
+        that would admit now, or to anyone who has its address while it takes join
+        requests (turning them off revokes that link) — otherwise ``NotFound``, as
+        for a circle that does not exist (the answer never tells that a private
+        circle exists; a revoked code answers as one that never was)."""
         async with self._db.read() as conn:
             row = await circle_row(conn, circle_id)
-            if row.visibility != "public" and not await code_admits(conn, circle_id, code):
+            admits = row.visibility == "public" or await code_admits(conn, circle_id, code)
+            by_request = row.visibility != "public" and bool(row.join_approval)
+            if not admits and not by_request:
                 raise NotFound("no such circle")
         return {
             "id": row.id,
@@ -141,6 +150,10 @@ class Circles(Service):
             "kind": row.kind,
             "visibility": row.visibility,
             "member_count": row.member_count,
+            # Whether the code shown admits by itself; if not, the way is a request.
+            "code_admits": admits,
+            "join_approval": by_request,
+            "join_question": row.join_question if by_request else "",
         }
 
     async def update(self, circle_id: str, actor_id: str, changes: dict[str, Any]) -> Record:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from . import validation
 from .errors import Forbidden, NotFound
 from .ids import decode_cursor, encode_cursor, now_ms
-from .models import BANS, CIRCLES, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
+from .models import BANS, CIRCLES, JOIN_REQUESTS, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
 from .records import (
     CIRCLE_COLUMNS,
     MANAGER_ROLES,
@@ -92,6 +92,14 @@ async def member_row(conn: AsyncConnection, circle_id: str, user_id: str) -> Any
         .where(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id)
     )
     return (await conn.execute(query)).first()
+
+
+async def pending_requests(conn: AsyncConnection, circle_id: str) -> int:
+    """How many join requests of the circle wait for a decision (the admins' badge)."""
+    query = select(func.count()).where(
+        JOIN_REQUESTS.c.circle_id == circle_id, JOIN_REQUESTS.c.state == "pending"
+    )
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def owner_count(conn: AsyncConnection, circle_id: str) -> int:
@@ -205,20 +213,6 @@ def newest_first(query: Select[Any], table: Table, cursor: str | None, limit: in
     return newest_first_by(query, table.c.created, table.c.id, cursor, limit)
 
 
-def newest_first_by(
-    query: Select[Any],
-    at: ColumnElement[Any],
-    key: ColumnElement[Any],
-    cursor: str | None,
-    limit: int,
-) -> Select[Any]:
-    """Keyset page over (at, key), newest first, one row more than ``limit``."""
-    if cursor is not None:
-        when, last_key = decode_cursor(cursor)
-        query = query.where(or_(at < when, and_(at == when, key < last_key)))
-    return query.order_by(at.desc(), key.desc()).limit(limit + 1)
-
-
 def contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
     """``column`` contains ``text``, case-insensitively, LIKE's wildcards taken
     literally (a search box's words; Chinese has no case: a substring matches)."""
@@ -247,6 +241,21 @@ def oldest_first(
         when, last_key = decode_cursor(cursor)
         query = query.where(or_(at > when, and_(at == when, key > last_key)))
     return query.order_by(at, key).limit(limit + 1)
+
+
+def newest_first_by(
+    query: Select[Any],
+    at: ColumnElement[Any],
+    key: ColumnElement[Any],
+    cursor: str | None,
+    limit: int,
+) -> Select[Any]:
+    """Keyset page over (at, key), newest first, one row more than ``limit``
+    (posts, access codes, their redemptions, join requests)."""
+    if cursor is not None:
+        when, last_key = decode_cursor(cursor)
+        query = query.where(or_(at < when, and_(at == when, key < last_key)))
+    return query.order_by(at.desc(), key.desc()).limit(limit + 1)
 
 
 def next_cursor(rows: Sequence[Any], limit: int, at: str, key: str) -> str | None:

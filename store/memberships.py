@@ -31,16 +31,18 @@ from .lookups import (
     next_cursor,
     oldest_first,
     owner_count,
+    pending_requests,
     reassign_owner,
     require_visible,
     role_of,
 )
-from .models import CIRCLES, MEMBERSHIPS, USERS
+from .models import CIRCLES, JOIN_REQUESTS, MEMBERSHIPS, USERS
 from .records import (
     DISPLAY_NAME,
     MANAGER_ROLES,
     MEMBER_COLUMNS,
     ROLES,
+    AnyRow,
     Membership,
     Record,
     member_record,
@@ -55,7 +57,9 @@ class Memberships(Service):
     """Join, leave, members, roles and nicknames, removal."""
 
     async def join(self, circle_id: str, user_id: str, code: str | None = None) -> Record:
-        """Join a public circle, or a private one with a valid access code.
+        """Join a public circle, or a private one with a valid access code (one
+        that takes join requests too: a code still admits directly; without one
+        the road is ``JoinRequests.request``).
 
         Idempotent: a member gets its membership back and no code use is spent.
         """
@@ -65,25 +69,15 @@ class Memberships(Service):
                 row = await member_row(conn, circle_id, user_id)
                 if row is not None:
                     return member_record(row)
-                await check_not_banned(conn, circle_id, user_id)
+                await require_may_join(conn, circle_id, user_id)
                 if circle.visibility != "public":
-                    await consume_code(conn, circle_id, code)
-                await conn.execute(
-                    MEMBERSHIPS.insert().values(
-                        circle_id=circle_id,
-                        user_id=user_id,
-                        role="member",
-                        joined=now_ms(),
-                        # The general group's last seq (``CIRCLE_COLUMNS``).
-                        joined_seq=circle.last_seq,
-                    )
-                )
-                count = await _count_members(conn, circle_id, +1)
-                row = await member_row(conn, circle_id, user_id)
-                assert row is not None
-                member = member_record(row)
-                await record(conn, circle_id, "member.joined", {"member": member, "members": count})
-                return member
+                    if circle.join_approval and not (isinstance(code, str) and code.strip()):
+                        raise Forbidden(
+                            "this circle admits by approval: send a join request",
+                            reason="approval_required",
+                        )
+                    await consume_code(conn, circle_id, code, user_id)
+                return await admit(conn, circle, user_id)
         except IntegrityError:
             # Either a concurrent join of the same user won (fine: idempotent)
             # or the user does not exist (foreign key).
@@ -226,6 +220,61 @@ class Memberships(Service):
         )
         async with self._db.read() as conn:
             return {str(row.circle_id): str(row.role) for row in await conn.execute(query)}
+
+
+async def require_may_join(conn: AsyncConnection, circle_id: str, user_id: str) -> None:
+    """The one check of whether a user may join or ask to join a circle, in the
+    join's (or the request's, or the approval's) transaction.
+
+    A banned user is refused here (reason ``banned``, store/sanctions.py), for a
+    public join, a code, an invite link and a join request alike.
+    """
+    await check_not_banned(conn, circle_id, user_id)
+
+
+async def admit(
+    conn: AsyncConnection, circle: AnyRow, user_id: str, decided_by: str | None = None
+) -> Record:
+    """Make the user a member (the one road in: a join, an approved request),
+    move the count and log ``member.joined``; in the caller's transaction, with
+    the circle's row locked. The caller checked that they may join. A pending
+    join request of theirs is approved with it (by ``decided_by``; None: they
+    came in with a code), and the admins' count moves (``join.decided``)."""
+    circle_id = circle.id
+    await conn.execute(
+        MEMBERSHIPS.insert().values(
+            circle_id=circle_id,
+            user_id=user_id,
+            role="member",
+            joined=now_ms(),
+            # The general group's last seq (``CIRCLE_COLUMNS``).
+            joined_seq=circle.last_seq,
+        )
+    )
+    count = await _count_members(conn, circle_id, +1)
+    row = await member_row(conn, circle_id, user_id)
+    assert row is not None
+    member = member_record(row)
+    await record(conn, circle_id, "member.joined", {"member": member, "members": count})
+    settled = await conn.execute(
+        update(JOIN_REQUESTS)
+        .where(
+            JOIN_REQUESTS.c.circle_id == circle_id,
+            JOIN_REQUESTS.c.user_id == user_id,
+            JOIN_REQUESTS.c.state == "pending",
+        )
+        .values(state="approved", decided=now_ms(), decided_by=decided_by)
+    )
+    if settled.rowcount:
+        await record_decided(conn, circle_id, user_id, "approved")
+    return member
+
+
+async def record_decided(conn: AsyncConnection, circle_id: str, user_id: str, state: str) -> None:
+    """Log that a join request was decided, with the count still waiting."""
+    pending = await pending_requests(conn, circle_id)
+    data = {"user": user_id, "state": state, "pending": pending}
+    await record(conn, circle_id, "join.decided", data)
 
 
 def _check_role_change(

@@ -10,7 +10,7 @@ The DDL stays portable (SQLite and PostgreSQL): times in ms and seqs are
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -56,6 +56,10 @@ class Circle(SQLModel, table=True):
     retention_messages: int = Field(default=10_000)
     retention_days: int = Field(default=90)
     history_for_new_members: bool = Field(default=True)
+    # A private circle that takes join requests (store/join_requests.py), and the
+    # question a requester answers (empty: none).
+    join_approval: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    join_question: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     created: int = Field(sa_type=BigInteger)
     # Kept in step on join/leave/remove so reading a circle never counts rows.
     member_count: int = Field(default=0)
@@ -137,6 +141,42 @@ class AccessCode(SQLModel, table=True):
     uses: int = Field(default=0)
     expires: int | None = Field(default=None, sa_type=BigInteger)
     created: int = Field(sa_type=BigInteger)
+    # Who made it (None for codes from before 0014), and when it was revoked.
+    created_by: str | None = Field(default=None, max_length=32)
+    revoked: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class CodeRedemption(SQLModel, table=True):
+    """One use of an access code: who joined with it and when (written by
+    ``consume_code`` in the join's transaction)."""
+
+    __tablename__ = "code_redemptions"
+
+    code: str = Field(primary_key=True, max_length=16)
+    redeemed: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    user_id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(max_length=32)
+
+
+class JoinRequest(SQLModel, table=True):
+    """A request to join a private circle that takes them: pending, approved or
+    rejected (store/join_requests.py). One per user and circle."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (
+        Index("ix_join_requests_circle_state_created", "circle_id", "state", "created", "user_id"),
+    )
+
+    circle_id: str = Field(foreign_key="circles.id", primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", primary_key=True, max_length=32)
+    state: str = Field(max_length=16)
+    answer: str = Field(max_length=1000)
+    created: int = Field(sa_type=BigInteger)
+    decided: int | None = Field(default=None, sa_type=BigInteger)
+    decided_by: str | None = Field(default=None, max_length=32)
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class Message(SQLModel, table=True):
@@ -464,6 +504,8 @@ ATTACHMENTS = _table("attachments")
 ATTACHMENT_USES = _table("attachment_uses")
 AUDIT_LOG = _table("audit_log")
 BANS = _table("bans")
+CODE_REDEMPTIONS = _table("code_redemptions")
+JOIN_REQUESTS = _table("join_requests")
 
 __all__ = [
     "ACCESS_CODES",
@@ -473,9 +515,11 @@ __all__ = [
     "BANS",
     "CHANGES",
     "CIRCLES",
+    "CODE_REDEMPTIONS",
     "COMMENTS",
     "GROUPS",
     "GROUP_MEMBERS",
+    "JOIN_REQUESTS",
     "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",
@@ -491,9 +535,11 @@ __all__ = [
     "Ack",
     "ChangeRow",
     "Circle",
+    "CodeRedemption",
     "Comment",
     "Group",
     "GroupMember",
+    "JoinRequest",
     "Like",
     "Member",
     "Message",

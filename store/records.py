@@ -169,6 +169,8 @@ def circle_record(row: AnyRow) -> Record:
         "retention_messages": row.retention_messages,
         "retention_days": row.retention_days,
         "history_for_new_members": bool(row.history_for_new_members),
+        "join_approval": bool(row.join_approval),
+        "join_question": row.join_question,
         "created": row.created,
         # The general group's last seq (the chat of protocol v1 clients).
         "last_seq": row.last_seq,

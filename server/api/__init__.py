@@ -9,6 +9,7 @@ from server.api import (
     circles,
     events,
     groups,
+    joining,
     materials,
     media_keys,
     openapi,
@@ -29,6 +30,7 @@ routes = [
         routes=[
             *accounts.routes,
             *circles.routes,
+            *joining.routes,
             *posts.routes,
             *groups.routes,
             *reactions.routes,

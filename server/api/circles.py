@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.api import groups
+from server.api import groups, joining
 from server.api.auth import authenticate, node_of
 from server.api.inputs import (
     bad,
@@ -118,6 +118,8 @@ def _circle_changes(body: dict[str, Any]) -> dict[str, Any]:
         "retention_messages": lambda: get_int(body, "retention_messages", True, minimum=1),
         "retention_days": lambda: get_int(body, "retention_days", True, minimum=1),
         "history_for_new_members": lambda: get_bool(body, "history_for_new_members", True),
+        "join_approval": lambda: get_bool(body, "join_approval", True),
+        "join_question": lambda: get_str(body, "join_question", True, max_len=TEXT_MAX),
     }
     return {key: read() for key, read in readers.items() if key in body}
 
@@ -185,7 +187,7 @@ routes = [
     Route("/circles/{id}/leave", leave, methods=["POST"]),
     Route("/circles/{id}/members", members, methods=["GET"]),
     route("/circles/{id}/members/{user_id}", patch=patch_member, delete=remove_member),
-    Route("/circles/{id}/codes", create_codes, methods=["POST"]),
+    route("/circles/{id}/codes", get=joining.list_codes, post=create_codes),
     # A circle's chat is its general group's, whose id is the circle's: one road.
     Route("/circles/{id}/messages", groups.messages, methods=["GET"]),
     route("/circles/{id}/messages/{seq}/veto", put=groups.veto, delete=groups.unveto),

@@ -21,6 +21,7 @@ from server.api.circles import (
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_groups import GROUP_PATHS
+from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
@@ -200,8 +201,9 @@ PATHS: dict[str, dict[str, Schema]] = {
     f"{V1}/circles/{{id}}/invite": {
         "get": operation(
             "What an invite link invites to, without logging in: a public circle always, "
-            "a private one only with an access code that would admit now (404 otherwise, "
-            "as for an unknown circle); limited per address",
+            "a private one with an access code that would admit now, or while it takes "
+            "join requests (404 otherwise, as for an unknown circle; a revoked code is "
+            "an unknown one); limited per address",
             "circles",
             ref("InvitePreview"),
             errors="404",
@@ -211,7 +213,8 @@ PATHS: dict[str, dict[str, Schema]] = {
     },
     f"{V1}/circles/{{id}}/join": {
         "post": operation(
-            "Join; a private circle needs a valid access code",
+            "Join; a private circle needs a valid access code (one that takes requests "
+            "refuses without one: 403 `approval_required`)",
             "circles",
             ref("Member"),
             body="join",
@@ -287,6 +290,13 @@ PATHS: dict[str, dict[str, Schema]] = {
         ),
     },
     f"{V1}/circles/{{id}}/codes": {
+        "get": operation(
+            "The circle's access codes, newest first, revoked ones marked (owner/admin)",
+            "circles",
+            list_of("codes", "ListedCode", next=nullable(STR)),
+            errors="403 404",
+            params=(CIRCLE, *page_params(50, 200, "codes per page")),
+        ),
         "post": operation(
             "Create access codes (owner/admin)",
             "circles",
@@ -454,7 +464,8 @@ DOCUMENT: dict[str, Any] = {
     | REACTION_PATHS
     | POLL_PATHS
     | UPLOAD_PATHS
-    | SANCTION_PATHS,
+    | SANCTION_PATHS
+    | JOINING_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -475,9 +486,10 @@ DOCUMENT: dict[str, Any] = {
         | POLL_SCHEMAS
         | UPLOAD_SCHEMAS
         | SANCTION_SCHEMAS
+        | JOINING_SCHEMAS
         | {
             f"{name}_body": schema
-            for name, schema in (BODIES | POLL_BODIES | SANCTION_BODIES).items()
+            for name, schema in (BODIES | POLL_BODIES | SANCTION_BODIES | JOINING_BODIES).items()
         },
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}

@@ -115,6 +115,11 @@ SCHEMAS: dict[str, Schema] = {
         retention_messages={**INT, "description": "chat messages kept; older ones are pruned"},
         retention_days={**INT, "description": "days chat messages are kept"},
         history_for_new_members=BOOL,
+        join_approval={
+            **BOOL,
+            "description": "a private circle that takes join requests (a code still admits)",
+        },
+        join_question={**STR, "description": "what a requester is asked (empty: nothing)"},
         created=MS,
         last_seq=INT,
         last_rev={
@@ -167,6 +172,12 @@ SCHEMAS: dict[str, Schema] = {
         kind=KIND,
         visibility=VISIBILITY,
         member_count=INT,
+        code_admits={**BOOL, "description": "the code given admits by itself (public: true)"},
+        join_approval={
+            **BOOL,
+            "description": "no admitting code, but the circle takes join requests: ask",
+        },
+        join_question={**STR, "description": "what a requester is asked (empty: nothing)"},
     ),
     "Member": obj(
         ["user", "role", "nickname", "name"],
@@ -449,6 +460,12 @@ BODIES: dict[str, Schema] = {
             **BOOL,
             "description": "whether members see chat from before they joined",
         },
+        join_approval={
+            **BOOL,
+            "description": "a private circle takes join requests (its address is a "
+            "request link; off revokes that)",
+        },
+        join_question={**STR, "maxLength": 500, "description": "asked of requesters"},
     ),
     "join": obj([], code={**STR, "description": "access code; needed for a private circle"}),
     "patch_member": obj(

@@ -56,6 +56,8 @@ SAMPLES: dict[str, Any] = {
     "counts": [2, 1],
     "voters": 3,
     "options": [0],
+    "name": "张云妮",
+    "state": "approved",
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

@@ -83,6 +83,9 @@ def test_the_invite_preview_shows_a_public_circle_to_anyone(
         "kind": "teaching",
         "visibility": "public",
         "member_count": 1,
+        "code_admits": True,
+        "join_approval": False,
+        "join_question": "",
     }
 
 

@@ -27,6 +27,8 @@ async def test_create_makes_the_creator_owner(store: Store, alice: Record) -> No
         "retention_messages": 10_000,
         "retention_days": 90,
         "history_for_new_members": True,
+        "join_approval": False,
+        "join_question": "",
         "created": circle["created"],
         "last_seq": 0,
         "last_rev": 1,  # the owner joining

@@ -97,6 +97,18 @@ export const createCodes = (id, count, maxUses, expiresInS) =>
     ...(maxUses ? { max_uses: maxUses } : {}),
     ...(expiresInS ? { expires_in_s: expiresInS } : {}),
   });
+// Joining: requests (README "Joining") and codes as managers see them.
+export const askToJoin = (id, answer) => request('POST', `/circles/${enc(id)}/join-requests`, { answer: answer || '' });
+export const myJoinRequest = (id) => request('GET', `/circles/${enc(id)}/join-requests/mine`);
+export const joinRequests = (id, cursor) => request('GET', `/circles/${enc(id)}/join-requests${query({ cursor })}`);
+export const approveRequest = (id, userId) =>
+  request('POST', `/circles/${enc(id)}/join-requests/${enc(userId)}/approve`);
+export const rejectRequest = (id, userId, reason) =>
+  request('POST', `/circles/${enc(id)}/join-requests/${enc(userId)}/reject`, reason ? { reason } : {});
+export const codes = (id, cursor) => request('GET', `/circles/${enc(id)}/codes${query({ cursor })}`);
+export const codeRedemptions = (id, code) =>
+  request('GET', `/circles/${enc(id)}/codes/${enc(code)}/redemptions`);
+export const revokeCode = (id, code) => request('DELETE', `/circles/${enc(id)}/codes/${enc(code)}`);
 export const veto = (id, seq, on) =>
   request(on ? 'PUT' : 'DELETE', `/circles/${enc(id)}/messages/${enc(seq)}/veto`);
 /** The circle's events after a rev: {events, last_rev, more, reset}. */

@@ -2,6 +2,7 @@
 //   #/                     home: my circles, invites, create, discover
 //   #/c/<circle>           a circle: chat, highlights, feed, settings
 //   #/join/<circle>/<code> an invite link: asks before joining
+//   #/join/<circle>        a request link (a private circle that takes join requests)
 
 import * as api from './api.js';
 import { h, toast } from './dom.js';
@@ -116,11 +117,11 @@ function route({ force = false } = {}) {
   }
   const hash = key;
   const circle = hash.match(/^#\/c\/([^/?]+)/);
-  const invite = hash.match(/^#\/join\/([^/]+)\/([^/?]+)/);
+  const invite = hash.match(/^#\/join\/([^/?]+)(?:\/([^/?]+))?/);
   if (circle) {
     cleanup = circleView(main, decodeURIComponent(circle[1]));
   } else if (invite) {
-    cleanup = inviteView(main, decodeURIComponent(invite[1]), decodeURIComponent(invite[2]));
+    cleanup = inviteView(main, decodeURIComponent(invite[1]), invite[2] ? decodeURIComponent(invite[2]) : '');
   } else {
     document.title = t('app.title');
     cleanup = homeView(main);

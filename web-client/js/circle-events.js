@@ -21,11 +21,17 @@ const cursors = new Map(); // circle id → {rev, holds, queue, wanted, running,
 
 /** An `event` push. A circle not open only updates its place in the list (counts, name). */
 export function receive(ev) {
-  if (BADGE_KINDS.has(ev.kind)) refreshCircles();
+  if (BADGE_KINDS.has(ev.kind) || joinedAnew(ev)) refreshCircles();
   const cursor = cursors.get(ev.circle);
   if (!cursor) applyEvent(ev);
   else if (cursor.holds > 0 || cursor.rev == null) cursor.queue.push(ev);
   else deliver(cursor, ev);
+}
+
+/** The user was let into a circle not in their list (a join request approved). */
+function joinedAnew(ev) {
+  const me = state.session.user ? state.session.user.id : null;
+  return ev.kind === 'member.joined' && ev.member && ev.member.user === me && !state.circles.has(ev.circle);
 }
 
 function deliver(cursor, ev) {

@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import * as comments from './store/comments.js';
 import { EV } from './store/names.js';
+import * as joinRequests from './store/join-requests.js';
 import * as members from './store/members.js';
 import * as receipts from './store/receipts.js';
 import * as state from './store/state.js';
@@ -58,6 +59,13 @@ export async function loadReceipts(postId, { more = false } = {}) {
   const known = receipts.receiptsOf(postId);
   const page = await api.receipts(postId, more && known ? known.next : undefined);
   receipts.addPage(postId, page || {}, { first: !more });
+}
+
+/** A page of the pending join requests (owners and admins), and how many wait. */
+export async function loadJoinRequests(circleId, cursor) {
+  const reply = await api.joinRequests(circleId, cursor);
+  joinRequests.setPending(circleId, reply.pending);
+  return reply;
 }
 
 export async function loadMembers(circleId, { more = false } = {}) {

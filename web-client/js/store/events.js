@@ -5,6 +5,7 @@
 
 import * as comments from './comments.js';
 import { GROUP_KINDS } from './groups.js';
+import { JOIN_KINDS } from './join-requests.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
 import * as polls from './polls.js';
@@ -102,6 +103,7 @@ const KINDS = {
   'poll.voted': (ev) => polls.voted(ev),
   'poll.closed': (ev) => polls.fromEvent(ev.poll),
   ...GROUP_KINDS,
+  ...JOIN_KINDS,
 };
 
 function memberGone(ev) {

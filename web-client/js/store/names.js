@@ -30,6 +30,7 @@
 //   groupEntered    {circle, group}                     the user is in a group now
 //   groupExited     {circle, group, reason}             the user is out of a group
 //   readsChanged    {chat}                              read markers of a chat
+//   joinRequestsChanged {circle}                        join requests waiting (managers)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -60,6 +61,7 @@ export const EV = Object.freeze({
   groupEntered: 'group-entered',
   groupExited: 'group-exited',
   readsChanged: 'reads',
+  joinRequestsChanged: 'join-requests',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */

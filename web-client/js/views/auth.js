@@ -20,10 +20,10 @@ const HANDLE_LIMITS = { min: 3, max: 32 };
 const PASSWORD_MIN = 8;
 const NAME_MAX = 64;
 
-/** The invite of a #/join/<circle>/<code> address, or null. */
+/** The invite of a #/join/<circle>/<code> address (or #/join/<circle>: a request link), or null. */
 export function inviteOfHash(hash) {
-  const match = String(hash || '').match(/^#\/join\/([^/]+)\/([^/?]+)/);
-  return match ? { circle: decodeURIComponent(match[1]), code: decodeURIComponent(match[2]) } : null;
+  const match = String(hash || '').match(/^#\/join\/([^/?]+)(?:\/([^/?]+))?/);
+  return match ? { circle: decodeURIComponent(match[1]), code: match[2] ? decodeURIComponent(match[2]) : '' } : null;
 }
 
 /** What is wrong with the sign-up fields before asking the server (its reasons' keys), or null. */

@@ -18,6 +18,7 @@ import { feedView } from './feed.js';
 import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
 import { settingsView } from './settings.js';
+import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 
 const TABS = ['chat', 'highlights', 'feed', 'settings'];
@@ -70,6 +71,13 @@ export function circleView(container, circleId) {
 
   let active = reopenOn && reopenOn.circleId === circleId ? reopenOn.tab : 'chat';
   reopenOn = null;
+  // Join requests waiting (owners and admins of a circle that takes them): live.
+  const requestsBadge = h('span', { class: 'badge requests-badge', testid: 'tab-settings-requests', hidden: true, 'aria-label': t('joining.requests') });
+  const showRequests = () => {
+    const n = pendingOf(circleId);
+    requestsBadge.textContent = n ? String(n) : '';
+    requestsBadge.hidden = !n || !state.isManager(circleId);
+  };
   const buttons = TABS.map((key) => h('button', {
     type: 'button', role: 'tab', id: `tab-${key}`, class: `tab tab-${key}`, testid: `tab-${key}`,
     'aria-controls': `panel-${key}`, dataset: { tab: key },
@@ -79,7 +87,8 @@ export function circleView(container, circleId) {
     ? [h('span', { class: 'tab-label wide-only', text: t('circle.tab.settings') }),
       h('span', { class: 'tab-label phone-only', text: t('circle.tab.more') })]
     : h('span', { class: 'tab-label', text: t(`circle.tab.${key}`) }),
-  key === 'highlights' ? h('span', { class: 'dot', testid: 'tab-highlights-new', hidden: true, role: 'img', 'aria-label': t('circle.newHighlights') }) : null));
+  key === 'highlights' ? h('span', { class: 'dot', testid: 'tab-highlights-new', hidden: true, role: 'img', 'aria-label': t('circle.newHighlights') }) : null,
+  key === 'settings' ? requestsBadge : null));
   const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
   tablist.addEventListener('keydown', onTabKey);
 
@@ -202,6 +211,7 @@ export function circleView(container, circleId) {
 
   const offs = [
     state.on(EV.presence, (d) => d.circle === circleId && showOnline()),
+    state.on(EV.joinRequestsChanged, (d) => d.circle === circleId && showRequests()),
     state.on(EV.circleInfo, (d) => d.circle === circleId && showInfo(d.info)),
     state.on(EV.highlight, (f) => {
       if (f.circle === circleId && shownTab() !== 'highlights') buttons[1].querySelector('.dot').hidden = false;

@@ -1,17 +1,19 @@
 // The settings tab. Everyone: their name in this circle, leaving it. Owners and admins:
-// the circle's settings, access codes (generate, copy an invite link), members (remove).
+// the circle's settings (joining by approval too), join requests, access codes (codes.js),
+// members (remove).
 // Settings changed elsewhere show at once, unless this form is being edited.
 
 import * as api from '../api.js';
 import { busy, copyText, field, fill, h, toast } from '../dom.js';
+import { codesView, inviteLink } from './codes.js';
+import { joinRequestsView } from './join-requests.js';
 import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { membersView } from './members.js';
-import { userText } from './user-text.js';
 import { EV } from '../store/names.js';
 
-const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members'];
+const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members', 'join_approval', 'join_question'];
 
 export function settingsView(circleId) {
   const body = h('div', { class: 'settings-body' });
@@ -21,15 +23,18 @@ export function settingsView(circleId) {
   let shown = info; // what the circle form was filled from
   let form = null;
   let dirty = false; // the form has been edited since it was filled
-  const codes = [];
   const members = membersView(circleId);
+  let requests = null;
 
   function render() {
     const manager = state.isManager(circleId);
     form = manager ? circleForm() : null;
+    if (requests) requests.destroy();
+    requests = manager && info.visibility === 'private' ? joinRequestsView(circleId) : null;
     fill(body,
       form,
-      manager ? codesSection() : null,
+      requests && requests.el,
+      manager ? codesView(circleId, info) : null,
       members.el,
       mySection());
   }
@@ -50,6 +55,8 @@ export function settingsView(circleId) {
     const keepMessages = h('input', { testid: 'settings-retention-messages', type: 'number', min: '100', value: info.retention_messages == null ? '' : String(info.retention_messages) });
     const keepDays = h('input', { testid: 'settings-retention-days', type: 'number', min: '1', max: '3650', value: info.retention_days == null ? '' : String(info.retention_days) });
     const history = h('input', { testid: 'settings-history', type: 'checkbox', checked: Boolean(info.history_for_new_members) });
+    const approval = h('input', { testid: 'settings-join-approval', type: 'checkbox', checked: Boolean(info.join_approval) });
+    const question = h('input', { testid: 'settings-join-question', maxlength: '500', value: info.join_question || '', placeholder: t('joining.questionHint') });
     const save = h('button', { type: 'submit', class: 'primary', testid: 'settings-save', text: t('manage.saveSettings') });
     const saved = h('span', { class: 'muted', testid: 'settings-saved', role: 'status' });
     shown = info;
@@ -68,15 +75,22 @@ export function settingsView(circleId) {
           promote_threshold: Number(threshold.value),
           history_for_new_members: history.checked,
         };
+        if (info.visibility === 'private') {
+          changes.join_approval = approval.checked;
+          changes.join_question = question.value.trim();
+        }
         if (keepMessages.value !== '') changes.retention_messages = Number(keepMessages.value);
         if (keepDays.value !== '') changes.retention_days = Number(keepDays.value);
+        const wasTaking = Boolean(info.join_approval);
         busy(save, async () => {
           const updated = await api.updateCircle(circleId, changes);
           info = { ...info, ...updated };
           shown = info;
           dirty = false;
           state.setCircleInfo(circleId, updated);
-          saved.textContent = t('manage.saved');
+          // Turning approval on or off shows or hides the request link and the requests.
+          if (Boolean(updated.join_approval) !== wasTaking) render();
+          body.querySelector('[data-testid="settings-saved"]').textContent = t('manage.saved');
         });
       },
     },
@@ -87,50 +101,21 @@ export function settingsView(circleId) {
     field(t('manage.keepMessages'), keepMessages, t('manage.keepMessagesHint')),
     field(t('manage.keepDays'), keepDays),
     h('div', { class: 'field check' }, history, h('label', { for: ensureId(history), text: t('manage.history') })),
+    info.visibility === 'private' ? approvalFields(approval, question) : null,
     h('div', { class: 'row' }, save, saved));
   }
 
-  function codesSection() {
-    const count = h('input', { testid: 'codes-count', type: 'number', min: '1', max: '100', value: '1' });
-    const maxUses = h('input', { testid: 'codes-max-uses', type: 'number', min: '1', placeholder: t('manage.unlimited') });
-    const generate = h('button', { type: 'submit', testid: 'codes-generate', text: t('manage.generate') });
-    const list = h('ul', { class: 'codes', testid: 'codes-list', 'aria-label': t('manage.codeList') }, codes.map(codeItem));
-    return h('form', {
-      class: 'card', testid: 'codes-form',
-      onsubmit: (event) => {
-        event.preventDefault();
-        busy(generate, async () => {
-          const reply = await api.createCodes(circleId, Number(count.value) || 1, Number(maxUses.value) || undefined);
-          codes.unshift(...reply.codes);
-          render();
-          document.querySelector('[data-testid="code-copy"]')?.focus();
-        });
-      },
-    },
-    h('h3', { text: t('manage.codes') }),
-    h('p', { class: 'muted small', text: info.visibility === 'private' ? t('manage.codesPrivate') : t('manage.codesPublic') }),
-    h('div', { class: 'row wrap' }, field(t('manage.codesCount'), count), field(t('manage.codesUses'), maxUses), generate),
-    list);
-  }
-
-  function inviteLink(code) {
-    return `${location.origin}/#/join/${encodeURIComponent(circleId)}/${encodeURIComponent(code)}`;
-  }
-
-  function codeItem(code) {
-    const link = inviteLink(code.code);
-    const copy = h('button', {
-      type: 'button', testid: 'code-copy', text: t('manage.copyLink'),
-      onclick: async () => {
-        const done = await copyText(link);
-        copy.textContent = done ? t('manage.copied') : t('manage.copyByHand');
-      },
-    });
-    return h('li', { testid: 'code-item', dataset: { code: code.code } },
-      userText('code', code.code, { class: 'code', testid: 'code', title: t('manage.code') }),
-      h('span', { class: 'muted small', text: code.max_uses ? t('manage.used', { uses: code.uses || 0, max: code.max_uses }) : t('manage.unlimitedUses') }),
-      h('input', { class: 'invite-link', testid: 'invite-link', readonly: true, value: link, 'aria-label': t('manage.inviteLink'), onfocus: (e) => e.target.select() }),
-      copy);
+  /** A private circle may take join requests: the switch, the question, the request link. */
+  function approvalFields(approval, question) {
+    const link = inviteLink(circleId);
+    return h('fieldset', { class: 'joining', testid: 'settings-joining' },
+      h('div', { class: 'field check' }, approval, h('label', { for: ensureId(approval), text: t('joining.approval') })),
+      field(t('joining.question'), question, t('joining.approvalHint')),
+      info.join_approval
+        ? h('div', { class: 'row wrap' },
+          h('input', { class: 'invite-link', testid: 'request-link', readonly: true, value: link, 'aria-label': t('joining.requestLink'), onfocus: (e) => e.target.select() }),
+          h('button', { type: 'button', testid: 'request-link-copy', text: t('joining.copyRequestLink'), onclick: () => copyText(link) }))
+        : null);
   }
 
   function mySection() {
@@ -196,6 +181,7 @@ export function settingsView(circleId) {
     destroy() {
       for (const off of offs) off();
       members.destroy();
+      if (requests) requests.destroy();
     },
     shown: () => members.shown(),
   };

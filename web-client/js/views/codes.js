@@ -1,0 +1,94 @@
+// A circle's access codes in Settings (owners and admins): generate, copy an invite link
+// (a link carrying a code), and the list from the server — uses of the maximum, expiry,
+// who joined with each and when, and revoke (the code and its links admit nobody after).
+
+import * as api from '../api.js';
+import { busy, copyText, field, fill, h, time, timeEl } from '../dom.js';
+import { t } from '../i18n.js';
+import { userText } from './user-text.js';
+
+export function codesView(circleId, info) {
+  const count = h('input', { testid: 'codes-count', type: 'number', min: '1', max: '100', value: '1' });
+  const maxUses = h('input', { testid: 'codes-max-uses', type: 'number', min: '1', placeholder: t('manage.unlimited') });
+  const generate = h('button', { type: 'submit', testid: 'codes-generate', text: t('manage.generate') });
+  const list = h('ul', { class: 'codes', testid: 'codes-list', 'aria-label': t('manage.codeList') });
+  const more = h('button', { type: 'button', testid: 'codes-more', hidden: true, text: t('joining.more') });
+  let next = null;
+
+  async function load(cursor) {
+    const reply = await api.codes(circleId, cursor);
+    const items = reply.codes.map(codeItem);
+    if (cursor) list.append(...items);
+    else fill(list, items);
+    next = reply.next;
+    more.hidden = !next;
+  }
+  more.addEventListener('click', () => busy(more, () => load(next)));
+
+  const el = h('form', {
+    class: 'card', testid: 'codes-form',
+    onsubmit: (event) => {
+      event.preventDefault();
+      busy(generate, async () => {
+        await api.createCodes(circleId, Number(count.value) || 1, Number(maxUses.value) || undefined);
+        await load();
+        list.querySelector('[data-testid="code-copy"]')?.focus();
+      });
+    },
+  },
+  h('h3', { text: t('manage.codes') }),
+  h('p', { class: 'muted small', text: info.visibility === 'private' ? t('manage.codesPrivate') : t('manage.codesPublic') }),
+  h('div', { class: 'row wrap' }, field(t('manage.codesCount'), count), field(t('manage.codesUses'), maxUses), generate),
+  list, more);
+
+  function codeItem(code) {
+    const link = inviteLink(circleId, code.code);
+    const li = h('li', { testid: 'code-item', class: code.revoked ? 'revoked' : null, dataset: { code: code.code } });
+    const who = h('ul', { class: 'redemptions small', testid: 'code-redemptions', hidden: true });
+    const copy = h('button', {
+      type: 'button', testid: 'code-copy', text: t('manage.copyLink'),
+      onclick: async () => {
+        const done = await copyText(link);
+        copy.textContent = done ? t('manage.copied') : t('manage.copyByHand');
+      },
+    });
+    const showWho = h('button', {
+      type: 'button', testid: 'code-show-redemptions', text: t('joining.whoJoined'),
+      onclick: () => busy(showWho, async () => {
+        const reply = await api.codeRedemptions(circleId, code.code);
+        fill(who, reply.redemptions.length
+          ? reply.redemptions.map((r) => h('li', {}, userText('span', r.name), ' · ', timeEl(r.redeemed)))
+          : h('li', { class: 'muted', text: t('joining.nobodyYet') }));
+        who.hidden = false;
+      }),
+    });
+    const revoke = h('button', {
+      type: 'button', class: 'danger', testid: 'code-revoke', text: t('joining.revoke'),
+      onclick: () => {
+        if (!window.confirm(t('joining.revokeAsk'))) return;
+        busy(revoke, async () => {
+          const revoked = await api.revokeCode(circleId, code.code);
+          li.replaceWith(codeItem(revoked));
+        });
+      },
+    });
+    const uses = code.max_uses ? t('manage.used', { uses: code.uses || 0, max: code.max_uses }) : t('manage.unlimitedUses');
+    const facts = [uses, code.expires ? t('joining.expires', { when: time(code.expires) }) : null,
+      code.revoked ? t('joining.revoked', { when: time(code.revoked) }) : null].filter(Boolean).join(' · ');
+    fill(li,
+      userText('code', code.code, { class: 'code', testid: 'code', title: t('manage.code') }),
+      h('span', { class: 'muted small', testid: 'code-facts', text: facts }),
+      code.revoked ? null : h('input', { class: 'invite-link', testid: 'invite-link', readonly: true, value: link, 'aria-label': t('manage.inviteLink'), onfocus: (e) => e.target.select() }),
+      h('div', { class: 'row wrap' }, code.revoked ? null : copy, code.uses ? showWho : null, code.revoked ? null : revoke),
+      who);
+    return li;
+  }
+
+  load().catch(() => {});
+  return el;
+}
+
+export function inviteLink(circleId, code) {
+  const tail = code ? `/${encodeURIComponent(code)}` : '';
+  return `${location.origin}/#/join/${encodeURIComponent(circleId)}${tail}`;
+}
