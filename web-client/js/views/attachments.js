@@ -1,0 +1,82 @@
+// What a message, post, comment or highlight carries (README.md "Media"): pictures as a
+// grid of thumbnails (their size reserved from width/height, loaded lazily) that open the
+// lightbox (lightbox.js); a video as an inline player with its poster; audio as a player;
+// any other file as a card with an icon, its name, its size and a download link. Names
+// are user text: only ever textContent.
+
+import { h } from '../dom.js';
+import { formatSize, t } from '../i18n.js';
+import { mediaUrl } from '../media-url.js';
+import { openLightbox } from './lightbox.js';
+import { userText } from './user-text.js';
+
+const ICONS = [
+  [/pdf$/, '📕'],
+  [/(zip|x-7z|x-rar|x-tar|gzip)/, '🗜️'],
+  [/(sheet|excel|csv)/, '📊'],
+  [/(presentation|powerpoint)/, '📽️'],
+  [/(word|document|text\/)/, '📝'],
+];
+
+/** An icon for a file by its kind and type: 📕 a PDF, 📊 a spreadsheet, 📄 anything else. */
+export function fileIcon(attachment) {
+  if (attachment.kind === 'audio') return '🎵';
+  if (attachment.kind === 'video') return '🎬';
+  if (attachment.kind === 'image') return '🖼️';
+  const mime = String(attachment.mime || '');
+  const found = ICONS.find(([pattern]) => pattern.test(mime));
+  return found ? found[1] : '📄';
+}
+
+/** The attachments of one item as one block, or null when it has none. */
+export function attachmentsEl(attachments) {
+  if (!attachments || !attachments.length) return null;
+  const images = attachments.filter((a) => a.kind === 'image' && a.thumb_url);
+  const others = attachments.filter((a) => !images.includes(a));
+  return h('div', { class: 'attachments', testid: 'attachments' },
+    images.length ? imageGrid(images) : null,
+    others.map(otherEl));
+}
+
+function imageGrid(images) {
+  return h('div', { class: `att-grid n${Math.min(images.length, 3)}`, testid: 'att-images' },
+    images.map((image, index) => h('button', {
+      type: 'button', class: 'att-thumb', testid: 'att-image',
+      'aria-label': t('media.openImage', { name: image.name || '' }),
+      onclick: (event) => openLightbox(images, index, event.currentTarget),
+    }, h('img', {
+      src: mediaUrl(image.thumb_url), alt: image.name || '', loading: 'lazy', decoding: 'async',
+      width: image.width || null, height: image.height || null,
+    }))));
+}
+
+function otherEl(attachment) {
+  if (attachment.kind === 'video') return videoEl(attachment);
+  if (attachment.kind === 'audio') {
+    return h('div', { class: 'att-audio', testid: 'att-audio' },
+      userText('span', attachment.name, { class: 'att-name' }),
+      h('audio', { controls: true, preload: 'metadata', src: mediaUrl(attachment.url) }));
+  }
+  return fileCard(attachment);
+}
+
+function videoEl(video) {
+  return h('video', {
+    class: 'att-video', testid: 'att-video', controls: true, preload: 'metadata', playsinline: true,
+    src: mediaUrl(video.url), poster: video.thumb_url ? mediaUrl(video.thumb_url) : null,
+    width: video.width || null, height: video.height || null,
+    'aria-label': t('media.video', { name: video.name || '' }),
+  });
+}
+
+/** A file: icon, name, size, and a link that downloads it. */
+export function fileCard(attachment) {
+  return h('a', {
+    class: 'att-file', testid: 'att-file', href: mediaUrl(attachment.url), download: attachment.name || '',
+    'aria-label': t('media.download', { name: attachment.name || '', size: formatSize(attachment.size) }),
+  },
+  h('span', { class: 'att-icon', 'aria-hidden': 'true', text: fileIcon(attachment) }),
+  h('span', { class: 'att-text' },
+    userText('span', attachment.name, { class: 'att-name', testid: 'att-name' }),
+    h('span', { class: 'att-size', testid: 'att-size', text: formatSize(attachment.size) })));
+}
