@@ -167,3 +167,13 @@ test('chunks are about a fiftieth of the file, within bounds; waits grow and sta
   assert.ok(uploads.retryDelay(2, () => 0.9) > uploads.retryDelay(1, () => 0.9));
   assert.ok(uploads.retryDelay(30, () => 0.99) <= uploads.RETRY_MAX_MS);
 });
+
+test('the fetch given is called as a plain function (the browser\'s throws when called as a method)', async () => {
+  const server = fakeServer();
+  const strict = function strictFetch(url, init) {
+    if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+    return server.fetch(url, init);
+  };
+  const attachment = await uploads.uploadFile('c1', fileOf(10), { fetch: strict, retries: 1, ...noWait });
+  assert.equal(attachment.id, 'a1');
+});

@@ -83,7 +83,8 @@ class Upload {
     token = null, signal = null, onProgress = () => {}, fetch = globalThis.fetch,
     sleep = defaultSleep, random = Math.random, retries = RETRIES, base = '/api/v1',
   }) {
-    Object.assign(this, { circle, file, token, signal, onProgress, fetch, sleep, random, retries, base });
+    Object.assign(this, { circle, file, token, signal, onProgress, sleep, random, retries, base });
+    this.fetch = (url, init) => fetch(url, init); // never as a method: the browser's needs its `this`
     this.location = null;
     this.offset = 0;
     this.finished = null; // the attachment's id, once the server has every byte

@@ -1,0 +1,127 @@
+"""Attachments in the web client: Ann pastes a picture and picks a video, sees each upload's
+progress, sends them in one message; Bob sees the thumbnail and the video player, plays
+the video, opens the picture in the lightbox and closes it with Esc; at 360 px wide
+nothing overflows sideways."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import av
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.browser.pages import open_tab, tid, two_in_a_circle
+
+# A picture made in the page (a canvas to a PNG File) and pasted as the clipboard would.
+PASTE_PNG = """async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 200;
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#c2412d';
+    g.fillRect(0, 0, 320, 200);
+    g.fillStyle = '#ffffff';
+    g.fillRect(40, 40, 120, 80);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], 'sketch.png', { type: 'image/png' }));
+    const input = document.querySelector('[data-testid="chat-input"]');
+    input.focus();
+    input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+}"""
+
+
+def small_video(path: Path, codec: str = "libvpx", fmt: str = "webm") -> Path:
+    """Two seconds of 160×120 video, really encoded (PyAV), so the browser can play it."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=10)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        for i in range(20):
+            frame = av.VideoFrame.from_image(Image.new("RGB", (160, 120), (i * 12, 90, 200)))
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the page is {width}px wide"  # type: ignore[index]
+
+
+def attach_paste_and_pick(ann: Page, video: Path) -> None:
+    ann.evaluate(PASTE_PNG)
+    tid(ann, "attach-input").set_input_files(str(video))
+    chips = tid(ann, "att-chip")
+    expect(chips).to_have_count(2)
+    expect(chips.nth(0).get_by_test_id("att-progress")).to_be_attached()
+    expect(chips.nth(0)).to_have_attribute("data-state", "done")
+    expect(chips.nth(1)).to_have_attribute("data-state", "done")
+    expect(tid(ann, "chat-send")).to_be_enabled()
+
+
+def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
+    open_page: Any, tmp_path: Path, screenshots: Path
+) -> None:
+    ann, bob = two_in_a_circle(open_page, "Dancers")
+    open_tab(ann, "chat")
+    open_tab(bob, "chat")
+    attach_paste_and_pick(ann, small_video(tmp_path / "step.mp4", "libx264", "mp4"))
+    tid(ann, "chat-input").fill("Today's steps")
+    tid(ann, "chat-input").press("Enter")
+    expect(tid(ann, "att-tray")).to_be_hidden()
+
+    sent = tid(bob, "chat-log").get_by_test_id("msg").filter(has_text="Today's steps")
+    expect(sent).to_have_count(1)
+    thumb = sent.get_by_test_id("att-image").locator("img")
+    expect(thumb).to_have_attribute("loading", "lazy")
+    bob.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
+    video = sent.get_by_test_id("att-video")
+    expect(video).to_have_attribute("controls", "")
+    played = video.evaluate(
+        """async (v) => {
+            v.muted = true;
+            await v.play();
+            await new Promise((resolve) => setTimeout(resolve, 600));
+            return { time: v.currentTime, ready: v.readyState };
+        }"""
+    )
+    assert played["ready"] >= 2 and played["time"] > 0, played
+
+    # The lightbox: opens on the picture, shows it whole, Esc closes it, focus comes back.
+    sent.get_by_test_id("att-image").click()
+    box = tid(bob, "lightbox")
+    expect(box).to_be_visible()
+    bob.wait_for_function(
+        "img => img.complete && img.naturalWidth === 320",
+        arg=tid(bob, "lightbox-img").element_handle(),
+    )
+    bob.screenshot(path=str(screenshots / "media-lightbox.png"))
+    bob.keyboard.press("Escape")
+    expect(box).to_have_count(0)
+    expect(sent.get_by_test_id("att-image")).to_be_focused()
+    assert ann.errors == [] and bob.errors == []
+
+
+def test_a_refused_file_says_why_and_can_be_removed_at_360px(open_page: Any) -> None:
+    ann, _ = two_in_a_circle(open_page, "Phones", width=360)
+    ann.set_viewport_size({"width": 360, "height": 740})
+    open_tab(ann, "chat")
+    tid(ann, "attach-input").set_input_files(
+        files=[{"name": "empty.txt", "mimeType": "text/plain", "buffer": b""}]
+    )
+    chip = tid(ann, "att-chip")
+    expect(chip).to_have_attribute("data-state", "failed")
+    expect(chip.get_by_test_id("att-status")).to_have_text("That file is empty.")
+    no_sideways_scroll(ann)
+    chip.get_by_test_id("att-cancel").click()
+    expect(tid(ann, "att-chip")).to_have_count(0)
+    expect(tid(ann, "att-tray")).to_be_hidden()
