@@ -296,6 +296,13 @@ class Settings:
     # Images with more pixels than this are stored as files (no thumbnail):
     # decoding one costs width x height x 4 bytes of memory (~ 400 MB here).
     image_pixels_max: int = 100_000_000
+    # Media keys (server/media/keys.py): what an <img> or <video> URL carries
+    # instead of the bearer token. A key is handed out for half this long and
+    # then lives out the rest, so one handed out has 6 to 12 hours left: a film
+    # watched or a page left open for an evening keeps loading and seeking, a
+    # URL copied from a log or a shared screen stops working by the next day,
+    # and one key per session and window keeps the browser's cache hitting.
+    media_key_ttl_s: int = 12 * 3600
     # A resumable (tus) upload nobody continued for this long is removed with its
     # partial bytes: a day lets a phone finish a video after a night offline;
     # an abandoned one holds disk space no longer than that.

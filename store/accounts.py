@@ -155,6 +155,38 @@ class Accounts:
                 )
         return user_record(row)
 
+    async def session_id(self, token: str) -> str:
+        """The id of the session of ``token`` (what the sessions list shows);
+        ``Unauthenticated`` for a token that is no session."""
+        async with self._db.read() as conn:
+            value = (
+                await conn.execute(select(TOKENS.c.id).where(TOKENS.c.hash == token_hash(token)))
+            ).scalar()
+        if value is None:
+            raise Unauthenticated("invalid or expired token")
+        return str(value)
+
+    async def session_by_id(self, session_id: str, now: int | None = None) -> tuple[Record, str]:
+        """The user of a live session and its token hash, the secret a media key
+        of the session is signed with (server/media/keys.py): ending the session
+        ends its keys. Does not count as use. ``Unauthenticated`` otherwise."""
+        now = now_ms() if now is None else now
+        query = (
+            select(
+                *USER_COLUMNS,
+                TOKENS.c.hash,
+                TOKENS.c.created.label("token_created"),
+                TOKENS.c.last_used,
+            )
+            .join(TOKENS, TOKENS.c.user_id == USERS.c.id)
+            .where(TOKENS.c.id == session_id)
+        )
+        async with self._db.read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None or not self._alive(row.token_created, row.last_used, now):
+            raise Unauthenticated("no such session")
+        return user_record(row), str(row.hash)
+
     async def logout(self, token: str) -> None:
         """Revoke a token (unknown tokens are ignored)."""
         if not isinstance(token, str):

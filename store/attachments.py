@@ -23,7 +23,7 @@ from .engine import Service
 from .errors import NotFound
 from .ids import new_id, now_ms
 from .lookups import circle_row, require_member, role_of
-from .models import ATTACHMENTS
+from .models import ATTACHMENTS, CIRCLES
 from .records import AnyRow, Record
 
 KINDS = ("image", "video", "audio", "file")
@@ -164,11 +164,15 @@ class Attachments(Service):
             return known_record, False
 
     async def get(self, attachment_id: str, viewer_id: str) -> Record:
-        """The attachment, for a member of its circle; ``NotFound`` for anyone else."""
+        """The attachment and its circle's ``visibility``, for a member of its
+        circle; ``NotFound`` for anyone else."""
+        query = (
+            select(ATTACHMENTS, CIRCLES.c.visibility)
+            .join(CIRCLES, CIRCLES.c.id == ATTACHMENTS.c.circle_id)
+            .where(ATTACHMENTS.c.id == attachment_id)
+        )
         async with self._db.read() as conn:
-            row = (
-                await conn.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
-            ).first()
+            row = (await conn.execute(query)).first()
             if row is None or await role_of(conn, row.circle_id, viewer_id) is None:
                 raise NotFound("no such attachment")
-            return _record(row)
+            return {**_record(row), "visibility": row.visibility}

@@ -431,6 +431,12 @@ DOCUMENT: dict[str, Any] = {
                 "scheme": "bearer",
                 "description": "the operator's QUANZI_METRICS_TOKEN, for /metrics only",
             },
+            "media_key": {
+                "type": "apiKey",
+                "in": "query",
+                "name": "key",
+                "description": "a media key (GET /media/key), for attachment downloads only",
+            },
         },
         "schemas": SCHEMAS
         | REACTION_SCHEMAS

@@ -39,8 +39,14 @@ UPLOAD_SCHEMAS: dict[str, Schema] = {
         height=nullable(INT),
         duration_ms=nullable({**INT, "description": "not read yet: always null"}),
         created=MS,
-        url={**STR, "description": "GET it with the bearer token"},
+        url={**STR, "description": "GET it with the bearer token or `?key=` (a media key)"},
         thumb_url=nullable({**STR, "description": "an image's thumbnail (WebP, 480 px)"}),
+    ),
+    "MediaKey": obj(
+        ["key", "expires", "renew"],
+        key={**STR, "description": "append as `?key=` to attachment and thumbnail URLs"},
+        expires={**MS, "description": "when the key stops working"},
+        renew={**MS, "description": "when to fetch the next one (the key then changes)"},
     ),
     "TusUpload": obj(
         ["id", "offset", "length", "name", "expires", "attachment"],
@@ -105,6 +111,13 @@ _BLOB_HEADERS = {
 
 def _download(summary: str) -> Schema:
     op = operation(summary, "media", None, errors="403 404", params=(_ATTACHMENT,))
+    # What <img> and <video> can send: the key in the URL instead of the token.
+    op["security"] = [{"bearer": []}, {"media_key": []}]
+    op["responses"]["401"] = {
+        "description": "unauthenticated: no or a bad token; a media key expired "
+        "(media_key_expired) or not valid (media_key_invalid: forged, its session ended)",
+        **json_content(ref("Error")),
+    }
     op["responses"]["200"] = {"description": "the file", "content": _BLOB, "headers": _BLOB_HEADERS}
     op["responses"]["206"] = {"description": "the `Range` asked for", "content": _BLOB}
     op["responses"]["304"] = {"description": "`If-None-Match` names the current ETag"}
@@ -219,7 +232,17 @@ _TUS_DELETE = _tus(
     _VERSION,
 )
 
+_MEDIA_KEY = operation(
+    "A media key of the caller's session: a read-only credential for attachment URLs "
+    "(`?key=`), for tags that cannot send the token (<img>, <video>). The same key for "
+    "the whole of a window (half QUANZI_MEDIA_KEY_TTL_S), so URLs stay cacheable; it "
+    "ends with the session. It authenticates nothing but attachment downloads",
+    "media",
+    ref("MediaKey"),
+)
+
 UPLOAD_PATHS: dict[str, dict[str, Schema]] = {
+    f"{V1}/media/key": {"get": _MEDIA_KEY},
     f"{V1}/circles/{{id}}/uploads": {"post": _UPLOAD},
     f"{V1}/circles/{{id}}/uploads/tus": {"post": _TUS_CREATE, "options": _TUS_OPTIONS},
     f"{V1}/circles/{{id}}/uploads/tus/{{upload_id}}": {

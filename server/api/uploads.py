@@ -9,9 +9,12 @@ quotas. It is the one route whose body is not JSON and not bounded by
 ``inputs.BODY_MAX_BYTES``: it never calls ``json_body``.
 
 ``GET /attachments/{id}`` (and ``/thumb``) streams the blob to a member of its
-circle (anyone else: 404, as for an id that does not exist), with Range (206)
-for seeking, an ETag, ``Cache-Control: private``; images, video and audio
-inline, anything else as a download, and every answer sandboxed by its CSP.
+circle (anyone else: 404, as for an id that does not exist), who is known by
+the bearer token or by a media key in ``?key=`` (server/api/media_keys.py: what
+``<img>`` and ``<video>`` tags can send), with Range (206) for seeking, an
+ETag, ``Cache-Control`` private (a private circle) or public and immutable (a
+public one); images, video and audio inline, anything else as a download, and
+every answer sandboxed by its CSP.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from starlette.responses import Response, StreamingResponse
 
 from server.api.auth import authenticate, node_of
 from server.api.errors import ApiError
+from server.api.media_keys import media_reader
 from server.api.responses import created, ok, route
 from server.media import attach
 from server.media.intake import Intake, Refused
@@ -39,8 +43,10 @@ PREFIX = "/api/v1"
 MEDIA_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
 INLINE_KINDS = frozenset({"image", "video", "audio"})
 # The blob of an attachment never changes; who may read it can. A browser
-# keeps it for an hour and never shares it with a proxy.
+# keeps a private circle's for an hour and never shares it with a proxy; a
+# public circle's (anyone may join and read it) any cache keeps for a year.
 CACHE_CONTROL = "private, max-age=3600"
+PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
@@ -171,7 +177,7 @@ async def thumbnail(request: Request) -> Response:
 
 
 async def _serve(request: Request, thumb: bool) -> Response:
-    user, _ = await authenticate(request)
+    user = await media_reader(request)
     node = node_of(request)
     attachment = await node.store.attachments.get(_id(request, "attachment"), user["id"])
     blobs = node.media.blobs
@@ -188,7 +194,9 @@ async def _serve(request: Request, thumb: bool) -> Response:
         shown = disposition(attachment["kind"], attachment["name"])
     headers = {
         "ETag": etag,
-        "Cache-Control": CACHE_CONTROL,
+        "Cache-Control": (
+            PUBLIC_CACHE_CONTROL if attachment["visibility"] == "public" else CACHE_CONTROL
+        ),
         "Accept-Ranges": "bytes",
         "Content-Disposition": shown,
         "Content-Security-Policy": MEDIA_CSP,

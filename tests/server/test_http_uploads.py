@@ -106,7 +106,7 @@ def test_a_file_goes_up_and_comes_back_byte_for_byte(client: TestClient, room) -
     assert hashlib.sha256(got.content).hexdigest() == body["sha256"]
     assert got.headers["content-type"] == "application/pdf"
     assert got.headers["content-disposition"].startswith("attachment;")
-    assert got.headers["cache-control"].startswith("private")
+    assert got.headers["cache-control"] == "public, max-age=31536000, immutable"  # public circle
     assert got.headers["x-content-type-options"] == "nosniff"
     assert any("sandbox" in p for p in got.headers.get_list("content-security-policy"))
     assert got.headers["etag"] == f'"{body["sha256"]}"'

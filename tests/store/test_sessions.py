@@ -155,3 +155,24 @@ async def test_pruning_deletes_expired_rows_in_batches(store: Store) -> None:
     assert await store.accounts.prune_tokens(batch=3, now=later) == 0
     assert await token_count(store) == 1
     assert await store.accounts.authenticate(live, now=later)
+
+
+async def test_a_session_is_found_by_its_id_while_it_lives(store: Store) -> None:
+    """What a media key is checked against: the session's user and token hash."""
+    token, user = await store.accounts.signup("alice", "correct horse", "Alice")
+    session_id = await store.accounts.session_id(token)
+    found, secret = await store.accounts.session_by_id(session_id)
+    assert found == user and secret == token_hash(token)
+    used = await last_used(store, token)
+    # Finding it is no use: the idle window still counts from login.
+    with pytest.raises(Unauthenticated):
+        await store.accounts.session_by_id(session_id, now=used + store.accounts.token_idle_ms)
+    assert await last_used(store, token) == used
+    for unknown in ("nope", ""):
+        with pytest.raises(Unauthenticated):
+            await store.accounts.session_by_id(unknown)
+    await store.accounts.logout(token)
+    with pytest.raises(Unauthenticated):
+        await store.accounts.session_by_id(session_id)
+    with pytest.raises(Unauthenticated):
+        await store.accounts.session_id(token)

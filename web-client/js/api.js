@@ -19,6 +19,7 @@ export class ApiError extends Error {
 }
 
 export function setToken(value) {
+  if (value !== token) events.dispatchEvent(new CustomEvent('token'));
   token = value;
 }
 
@@ -133,6 +134,9 @@ export const mustRead = (postId, on) =>
 export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
 export const receipts = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/receipts${query({ cursor })}`);
+
+// Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
+export const mediaKey = () => request('GET', '/media/key');
 
 // Polls
 export const groupPolls = (groupId) => request('GET', `/groups/${enc(groupId)}/polls`);

@@ -46,6 +46,8 @@ export const messages = {
   'error.upload_offset_mismatch': 'The upload got out of step. It will continue from where the server is.',
   'error.upload_expired': 'This upload was left unfinished for too long. Please send the file again.',
   'error.upload_busy': 'This file is still being received. Please wait a moment and try again.',
+  'error.media_key_expired': 'This picture’s link has expired. Reload to see it.',
+  'error.media_key_invalid': 'This picture’s link is no longer valid. Reload to see it.',
   'error.tus_version': 'This app is out of date for resumable uploads. Please update it.',
   'error.uploads_open': 'You have {max} unfinished uploads. Let some finish first.',
   'error.too_many_files': 'At most {max} files can go with one message.',

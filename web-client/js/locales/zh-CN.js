@@ -44,6 +44,8 @@ export const messages = {
   'error.upload_offset_mismatch': '上传进度不一致，将从服务器上已收到的位置继续。',
   'error.upload_expired': '这个文件太久没有传完，已被清除。请重新发送。',
   'error.upload_busy': '这个文件还在接收中，请稍等片刻再试。',
+  'error.media_key_expired': '这张图片的链接已过期，请刷新后查看。',
+  'error.media_key_invalid': '这张图片的链接已失效，请刷新后查看。',
   'error.tus_version': '应用版本过旧，无法续传文件。请更新后再试。',
   'error.uploads_open': '你有 {max} 个文件还没传完，请等一些传完再发。',
   'error.too_many_files': '一条消息最多带 {max} 个文件。',
