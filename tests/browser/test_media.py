@@ -81,9 +81,7 @@ def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
     expect(sent).to_have_count(1)
     thumb = sent.get_by_test_id("att-image").locator("img")
     expect(thumb).to_have_attribute("loading", "lazy")
-    bob.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
-    )
+    bob.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
     video = sent.get_by_test_id("att-video")
     expect(video).to_have_attribute("controls", "")
     played = video.evaluate(

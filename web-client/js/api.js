@@ -104,8 +104,9 @@ export const circleEvents = (id, after, limit) =>
 
 // Posts
 export const posts = (id, cursor) => request('GET', `/circles/${enc(id)}/posts${query({ cursor })}`);
-export const createPost = (id, kind, text) =>
-  request('POST', `/circles/${enc(id)}/posts`, { kind, text });
+/** A new post; `attachments`: ids of uploaded attachments (at most 9). */
+export const createPost = (id, kind, text, attachments = []) =>
+  request('POST', `/circles/${enc(id)}/posts`, { kind, text, ...(attachments.length ? { attachments } : {}) });
 export const editPost = (postId, text) => request('PATCH', `/posts/${enc(postId)}`, { text });
 export const deletePost = (postId) => request('DELETE', `/posts/${enc(postId)}`);
 export const comments = (postId, cursor) =>

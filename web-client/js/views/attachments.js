@@ -6,8 +6,8 @@
 
 import { h } from '../dom.js';
 import { formatSize, t } from '../i18n.js';
-import { mediaUrl } from '../media-url.js';
 import { openLightbox } from './lightbox.js';
+import { setMediaSrc } from './media-src.js';
 import { userText } from './user-text.js';
 
 const ICONS = [
@@ -44,10 +44,10 @@ function imageGrid(images) {
       type: 'button', class: 'att-thumb', testid: 'att-image',
       'aria-label': t('media.openImage', { name: image.name || '' }),
       onclick: (event) => openLightbox(images, index, event.currentTarget),
-    }, h('img', {
-      src: mediaUrl(image.thumb_url), alt: image.name || '', loading: 'lazy', decoding: 'async',
+    }, setMediaSrc(h('img', {
+      alt: image.name || '', loading: 'lazy', decoding: 'async',
       width: image.width || null, height: image.height || null,
-    }))));
+    }), 'src', image.thumb_url))));
 }
 
 function otherEl(attachment) {
@@ -55,28 +55,29 @@ function otherEl(attachment) {
   if (attachment.kind === 'audio') {
     return h('div', { class: 'att-audio', testid: 'att-audio' },
       userText('span', attachment.name, { class: 'att-name' }),
-      h('audio', { controls: true, preload: 'metadata', src: mediaUrl(attachment.url) }));
+      setMediaSrc(h('audio', { controls: true, preload: 'metadata' }), 'src', attachment.url));
   }
   return fileCard(attachment);
 }
 
 function videoEl(video) {
-  return h('video', {
+  const el = h('video', {
     class: 'att-video', testid: 'att-video', controls: true, preload: 'metadata', playsinline: true,
-    src: mediaUrl(video.url), poster: video.thumb_url ? mediaUrl(video.thumb_url) : null,
     width: video.width || null, height: video.height || null,
     'aria-label': t('media.video', { name: video.name || '' }),
   });
+  setMediaSrc(el, 'poster', video.thumb_url);
+  return setMediaSrc(el, 'src', video.url);
 }
 
 /** A file: icon, name, size, and a link that downloads it. */
 export function fileCard(attachment) {
-  return h('a', {
-    class: 'att-file', testid: 'att-file', href: mediaUrl(attachment.url), download: attachment.name || '',
+  return setMediaSrc(h('a', {
+    class: 'att-file', testid: 'att-file', download: attachment.name || '',
     'aria-label': t('media.download', { name: attachment.name || '', size: formatSize(attachment.size) }),
   },
   h('span', { class: 'att-icon', 'aria-hidden': 'true', text: fileIcon(attachment) }),
   h('span', { class: 'att-text' },
     userText('span', attachment.name, { class: 'att-name', testid: 'att-name' }),
-    h('span', { class: 'att-size', testid: 'att-size', text: formatSize(attachment.size) })));
+    h('span', { class: 'att-size', testid: 'att-size', text: formatSize(attachment.size) }))), 'href', attachment.url);
 }

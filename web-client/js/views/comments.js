@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 import { loadComments } from '../loaders.js';
 import * as comments from '../store/comments.js';
 import * as state from '../store/state.js';
+import { attachmentsEl } from './attachments.js';
 import { userText } from './user-text.js';
 
 /** drafts: {text: Map post id → new comment, edits: Map comment id → text being edited}. */
@@ -74,7 +75,8 @@ function commentItem(circleId, comment, drafts, rerender) {
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
     userText('strong', comment.author ? comment.author.name : ''), ' ', timeEl(comment.created), ' ', tools,
-    editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }));
+    editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }),
+    attachmentsEl(comment.attachments));
 }
 
 function editForm(comment, drafts, rerender) {

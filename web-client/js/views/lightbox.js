@@ -4,7 +4,7 @@
 
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { mediaUrl } from '../media-url.js';
+import { setMediaSrc } from './media-src.js';
 import { userText } from './user-text.js';
 
 /** Open the lightbox on images[index]; `opener` gets the focus back when it closes. */
@@ -38,7 +38,8 @@ export function openLightbox(images, index, opener = null) {
     caption);
   function show() {
     const image = images[at];
-    img.src = mediaUrl(image.url);
+    img.removeAttribute('src');
+    setMediaSrc(img, 'src', image.url);
     img.alt = image.name || '';
     caption.textContent = image.name || '';
     count.textContent = t('media.count', { at: at + 1, count: images.length });
