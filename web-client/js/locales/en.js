@@ -268,6 +268,7 @@ export const messages = {
   'circle.tab.chat': 'Chat',
   'circle.tab.highlights': 'Highlights',
   'circle.tab.feed': 'Feed',
+  'circle.tab.materials': 'Materials',
   'circle.tab.settings': 'Settings',
   'circle.tab.more': 'More',
   'circle.newHighlights': 'New highlights',

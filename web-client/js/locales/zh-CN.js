@@ -266,6 +266,7 @@ export const messages = {
   'circle.tab.chat': '聊天',
   'circle.tab.highlights': '精华',
   'circle.tab.feed': '动态',
+  'circle.tab.materials': '资料',
   'circle.tab.settings': '设置',
   'circle.tab.more': '更多',
   'circle.newHighlights': '有新的精华',
