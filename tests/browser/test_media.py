@@ -57,8 +57,9 @@ def no_sideways_scroll(page: Page) -> None:
 
 def attach_paste_and_pick(ann: Page, video: Path) -> None:
     ann.evaluate(PASTE_PNG)
-    tid(ann, "attach-input").set_input_files(str(video))
-    chips = tid(ann, "att-chip")
+    composer = tid(ann, "chat-form")
+    tid(composer, "attach-input").set_input_files(str(video))
+    chips = tid(composer, "att-chip")
     expect(chips).to_have_count(2)
     expect(chips.nth(0).get_by_test_id("att-progress")).to_be_attached()
     expect(chips.nth(0)).to_have_attribute("data-state", "done")
@@ -75,7 +76,7 @@ def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
     attach_paste_and_pick(ann, small_video(tmp_path / "step.mp4", "libx264", "mp4"))
     tid(ann, "chat-input").fill("Today's steps")
     tid(ann, "chat-input").press("Enter")
-    expect(tid(ann, "att-tray")).to_be_hidden()
+    expect(tid(tid(ann, "chat-form"), "att-tray")).to_be_hidden()
 
     sent = tid(bob, "chat-log").get_by_test_id("msg").filter(has_text="Today's steps")
     expect(sent).to_have_count(1)
@@ -113,13 +114,14 @@ def test_a_refused_file_says_why_and_can_be_removed_at_360px(open_page: Any) -> 
     ann, _ = two_in_a_circle(open_page, "Phones", width=360)
     ann.set_viewport_size({"width": 360, "height": 740})
     open_tab(ann, "chat")
-    tid(ann, "attach-input").set_input_files(
+    composer = tid(ann, "chat-form")
+    tid(composer, "attach-input").set_input_files(
         files=[{"name": "empty.txt", "mimeType": "text/plain", "buffer": b""}]
     )
-    chip = tid(ann, "att-chip")
+    chip = tid(composer, "att-chip")
     expect(chip).to_have_attribute("data-state", "failed")
     expect(chip.get_by_test_id("att-status")).to_have_text("That file is empty.")
     no_sideways_scroll(ann)
     chip.get_by_test_id("att-cancel").click()
     expect(tid(ann, "att-chip")).to_have_count(0)
-    expect(tid(ann, "att-tray")).to_be_hidden()
+    expect(tid(tid(ann, "chat-form"), "att-tray")).to_be_hidden()

@@ -16,8 +16,10 @@ import { userText } from './user-text.js';
 export function attachTray(circleId, { onChange = () => {} } = {}) {
   const items = []; // {file, chip, controller, attachment?, error?, preview?}
   const tray = h('ul', { class: 'att-tray', testid: 'att-tray', hidden: true, 'aria-label': t('media.attached') });
+  // The picker itself stays hidden (out of the tab order and the accessibility tree): the
+  // button opens it.
   const input = h('input', {
-    type: 'file', multiple: true, class: 'visually-hidden', testid: 'attach-input', tabindex: '-1',
+    type: 'file', multiple: true, hidden: true, testid: 'attach-input', 'aria-label': t('media.attach'),
     onchange: () => {
       addFiles([...input.files]);
       input.value = '';
@@ -26,7 +28,7 @@ export function attachTray(circleId, { onChange = () => {} } = {}) {
   const button = h('button', {
     type: 'button', class: 'attach-btn', testid: 'attach-btn', 'aria-label': t('media.attach'),
     title: t('media.attachHint'), onclick: () => input.click(),
-  }, h('span', { 'aria-hidden': 'true', text: '📎' }), input);
+  }, h('span', { 'aria-hidden': 'true', text: '📎' }));
 
   function addFiles(files) {
     const room = actions.MAX_ATTACHMENTS - items.length;
@@ -108,7 +110,7 @@ export function attachTray(circleId, { onChange = () => {} } = {}) {
   }
 
   return {
-    button,
+    controls: [button, input],
     tray,
     listen,
     addFiles,

@@ -67,7 +67,7 @@ export function chatView(circleId, { group = null } = {}) {
     emoji.panel,
     tray.tray,
     h('label', { for: input.id, class: 'visually-hidden', text: t('chat.message') }),
-    h('div', { class: 'row' }, pollTools.button, tray.button, emoji.button, input, send));
+    h('div', { class: 'row' }, pollTools.button, tray.controls, emoji.button, input, send));
   const typing = typingLine(circleId, key);
   const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': t('chat.title'), dataset: { chat: key } },
     h('div', { class: 'panel-head' }, h('h2', { text: t('chat.title') })),

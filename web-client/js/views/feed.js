@@ -23,7 +23,7 @@ export function feedView(circleId) {
   // Files attached (picker, drop, paste): publish waits until they are uploaded.
   const tray = attachTray(circleId, { onChange: () => { submit.disabled = tray.busy(); } });
   const composer = h('form', { class: 'post-composer', testid: 'post-composer', onsubmit: publish },
-    field(t('posts.newPost'), text), tray.tray, kindField, tray.button, pollTools.toggle, submit);
+    field(t('posts.newPost'), text), tray.tray, kindField, tray.controls, pollTools.toggle, submit);
   tray.listen(composer);
   const list = h('ul', { class: 'post-list', testid: 'feed-list' });
   const more = h('button', { type: 'button', testid: 'feed-more', text: t('posts.olderPosts'), hidden: true });
