@@ -5,6 +5,7 @@ nothing overflows sideways."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,40 @@ def test_a_refused_file_says_why_and_can_be_removed_at_360px(open_page: Any) -> 
     chip.get_by_test_id("att-cancel").click()
     expect(tid(ann, "att-chip")).to_have_count(0)
     expect(tid(tid(ann, "chat-form"), "att-tray")).to_be_hidden()
+
+
+def test_an_upload_cut_midway_resumes_from_the_servers_offset(open_page: Any) -> None:
+    ann, _ = two_in_a_circle(open_page, "Runners")
+    open_tab(ann, "chat")
+    data = bytes((i * 7 + 3) % 251 for i in range(1024 * 1024))  # 4 chunks of 256 KiB
+    data = b"%PDF-1.4\n" + data
+    patches: list[str] = []
+
+    def cut_the_second(route: Any) -> None:
+        if route.request.method == "PATCH":
+            patches.append(route.request.headers["upload-offset"])
+            if len(patches) == 2:
+                route.abort("connectionreset")
+                return
+        route.continue_()
+
+    ann.route("**/uploads/tus/*", cut_the_second)
+    composer = tid(ann, "chat-form")
+    tid(composer, "attach-input").set_input_files(
+        files=[{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": data}]
+    )
+    chip = tid(composer, "att-chip")
+    expect(chip).to_have_attribute("data-state", "done")
+    # The cut chunk went again from where the server was, and nothing twice.
+    assert patches[1] == patches[2], patches
+    assert len(set(patches)) == len(patches) - 1, patches
+    served = chip.evaluate(
+        """async (chip) => {
+            const token = JSON.parse(localStorage.getItem('quanzi.session')).token;
+            const r = await fetch(`/api/v1/attachments/${chip.dataset.attachment}`,
+                { headers: { Authorization: `Bearer ${token}` } });
+            const digest = await crypto.subtle.digest('SHA-256', await r.arrayBuffer());
+            return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+        }"""
+    )
+    assert served == hashlib.sha256(data).hexdigest()

@@ -61,6 +61,7 @@ export function attachTray(circleId, { onChange = () => {} } = {}) {
     }).then((attachment) => {
       item.attachment = attachment;
       item.chip.dataset.state = 'done';
+      item.chip.dataset.attachment = attachment.id;
       bar.value = 1;
       status.textContent = formatSize(attachment.size);
       changed();
