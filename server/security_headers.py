@@ -15,7 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # attribute, no eval), and talks to /api/v1 and /ws here: connect-src 'self'
 # covers the same host's ws:/wss: in CSP Level 3 browsers (current Chromium,
 # Firefox, Safari; tests/browser/test_security_policy.py checks Chromium's). The
-# favicon is a `data:` URL, an image that cannot run anything. No one may frame the
+# favicon is a `data:` URL, an image that cannot run anything; attachments play in
+# <video> and <audio> from /api/v1 here (media-src). No one may frame the
 # page (clickjacking an owner's buttons), and <base>, plugins and form posts
 # elsewhere are shut off.
 CONTENT_SECURITY_POLICY = "; ".join(

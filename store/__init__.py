@@ -15,6 +15,8 @@ from typing import Any
 
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
 from .attachments import KINDS as ATTACHMENT_KINDS
+from .attachments import LIST_DEFAULT as ATTACHMENTS_LIST_DEFAULT
+from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
@@ -150,6 +152,8 @@ async def migrate_database(url: str) -> str | None:
 
 
 __all__ = [
+    "ATTACHMENTS_LIST_DEFAULT",
+    "ATTACHMENTS_LIST_MAX",
     "ATTACHMENT_KINDS",
     "CHANGE_KINDS",
     "EMOJI_MAX",

@@ -15,21 +15,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import validation
 from .engine import Service
 from .errors import NotFound
 from .ids import new_id, now_ms
-from .lookups import circle_row, require_member, role_of
-from .models import ATTACHMENTS, CIRCLES
-from .records import AnyRow, Record
+from .lookups import circle_row, newest_first, next_cursor, require_member, role_of
+from .models import ATTACHMENTS, CIRCLES, MEMBERSHIPS, USERS
+from .records import DISPLAY_NAME, AnyRow, Record
 
 KINDS = ("image", "video", "audio", "file")
+# A page of a circle's materials: a screen of thumbnails, and a bound on one read.
+LIST_DEFAULT, LIST_MAX = 50, 200
 NAME_MAX = 255
 MIME_MAX = 100
 _SHA256_CHARS = frozenset("0123456789abcdef")
+# Attachments with their uploader's display name in the circle; one who left
+# keeps their account name (LEFT JOIN: the membership may be gone).
+_WITH_NAMES = ATTACHMENTS.join(USERS, USERS.c.id == ATTACHMENTS.c.uploader_id).outerjoin(
+    MEMBERSHIPS,
+    and_(
+        MEMBERSHIPS.c.circle_id == ATTACHMENTS.c.circle_id,
+        MEMBERSHIPS.c.user_id == ATTACHMENTS.c.uploader_id,
+    ),
+)
 
 
 def _record(row: AnyRow) -> Record:
@@ -176,3 +187,29 @@ class Attachments(Service):
             if row is None or await role_of(conn, row.circle_id, viewer_id) is None:
                 raise NotFound("no such attachment")
             return {**_record(row), "visibility": row.visibility}
+
+    async def materials(
+        self,
+        circle_id: str,
+        viewer_id: str,
+        kind: str | None = None,
+        cursor: str | None = None,
+        limit: int = LIST_DEFAULT,
+    ) -> tuple[list[Record], str | None]:
+        """A page of the circle's attachments (of one ``kind`` if given), newest
+        first, each with ``uploader_name``; pass the second value back as
+        ``cursor``. For members: ``NotFound`` (circle), ``Forbidden`` (anyone else)."""
+        limit = validation.limit(limit, high=LIST_MAX)
+        query = (
+            select(*ATTACHMENTS.c, DISPLAY_NAME)
+            .select_from(_WITH_NAMES)
+            .where(ATTACHMENTS.c.circle_id == circle_id)
+        )
+        if kind is not None:
+            query = query.where(ATTACHMENTS.c.kind == validation.choice(kind, "kind", KINDS))
+        async with self._db.read() as conn:
+            await circle_row(conn, circle_id)
+            await require_member(conn, circle_id, viewer_id)
+            rows = (await conn.execute(newest_first(query, ATTACHMENTS, cursor, limit))).all()
+        page = [{**_record(row), "uploader_name": row.display_name} for row in rows[:limit]]
+        return page, next_cursor(rows, limit, "created", "id")

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from server.api.operations import CIRCLE, V1, json_content, operation, path_param, query_param
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    json_content,
+    list_of,
+    operation,
+    path_param,
+    query_param,
+)
 from server.api.schemas import INT, MS, STR, Schema, nullable, obj, ref
-from store import ATTACHMENT_KINDS
+from store import ATTACHMENT_KINDS, ATTACHMENTS_LIST_DEFAULT, ATTACHMENTS_LIST_MAX
 
 _ATTACHMENT = path_param("id", description="attachment id")
 _ANSWER = json_content(ref("Attachment"))
@@ -42,6 +50,15 @@ UPLOAD_SCHEMAS: dict[str, Schema] = {
         url={**STR, "description": "GET it with the bearer token or `?key=` (a media key)"},
         thumb_url=nullable({**STR, "description": "an image's thumbnail (WebP, 480 px)"}),
     ),
+    "ListedAttachment": {
+        "allOf": [
+            ref("Attachment"),
+            obj(
+                ["uploader_name"],
+                uploader_name={**STR, "description": "the uploader's display name in the circle"},
+            ),
+        ]
+    },
     "MediaKey": obj(
         ["key", "expires", "renew"],
         key={**STR, "description": "append as `?key=` to attachment and thumbnail URLs"},
@@ -241,7 +258,31 @@ _MEDIA_KEY = operation(
     ref("MediaKey"),
 )
 
+_MATERIALS = operation(
+    "The circle's files (members): its attachments, newest first, of one kind if asked; "
+    "pages of `limit`, the next asked with `cursor` (the answer's `next`; null: the last)",
+    "media",
+    list_of("attachments", "ListedAttachment", next=nullable(STR)),
+    errors="403 404",
+    params=(
+        CIRCLE,
+        query_param("kind", {**STR, "enum": list(ATTACHMENT_KINDS)}, "only files of this kind"),
+        query_param("cursor", STR, "the `next` of the previous page"),
+        query_param(
+            "limit",
+            {
+                **INT,
+                "minimum": 1,
+                "maximum": ATTACHMENTS_LIST_MAX,
+                "default": ATTACHMENTS_LIST_DEFAULT,
+            },
+            "page size",
+        ),
+    ),
+)
+
 UPLOAD_PATHS: dict[str, dict[str, Schema]] = {
+    f"{V1}/circles/{{id}}/attachments": {"get": _MATERIALS},
     f"{V1}/media/key": {"get": _MEDIA_KEY},
     f"{V1}/circles/{{id}}/uploads": {"post": _UPLOAD},
     f"{V1}/circles/{{id}}/uploads/tus": {"post": _TUS_CREATE, "options": _TUS_OPTIONS},

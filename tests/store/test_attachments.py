@@ -81,3 +81,32 @@ def test_names_lose_paths_and_control_characters() -> None:
     assert clean_name("") == "file"
     long = clean_name("x" * 400 + ".docx")
     assert len(long) == 255 and long.endswith(".docx")
+
+
+async def test_materials_are_the_circles_files_newest_first(
+    store: Store, circle: Record, alice: Record, bob: Record, carol: Record
+) -> None:
+    await store.memberships.join(circle["id"], bob["id"])
+    made = [
+        (await add(store, circle, who, f"%PDF-1.7 {n}".encode(), kind=kind, name=f"f{n}"))[0]
+        for n, (who, kind) in enumerate([(alice, "file"), (bob, "image"), (alice, "image")] * 3)
+    ]
+    order = [a["id"] for a in sorted(made, key=lambda a: (a["created"], a["id"]), reverse=True)]
+    seen, cursor = [], None
+    while True:
+        page, cursor = await store.attachments.materials(
+            circle["id"], bob["id"], cursor=cursor, limit=4
+        )
+        seen += page
+        if cursor is None:
+            break
+    assert [a["id"] for a in seen] == order
+    assert {a["uploader_name"] for a in seen} == {alice["name"], bob["name"]}
+    images, more = await store.attachments.materials(circle["id"], alice["id"], kind="image")
+    assert more is None and [a["id"] for a in images] == [
+        i for i in order if i in {a["id"] for a in made if a["kind"] == "image"}
+    ]
+    with pytest.raises(Forbidden):
+        await store.attachments.materials(circle["id"], carol["id"])
+    with pytest.raises(NotFound):
+        await store.attachments.materials("no-such-circle", alice["id"])

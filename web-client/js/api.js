@@ -138,7 +138,7 @@ export const receipts = (postId, cursor) =>
 
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');
-/** A circle's materials, newest first: {attachments (each with uploader_name), next}. */
+/** A circle's files, newest first: {attachments (each with uploader_name), next}; kind: image, video, audio, file. */
 export const materials = (id, kind, cursor) =>
   request('GET', `/circles/${enc(id)}/attachments${query({ kind, cursor })}`);
 
