@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,34 @@ def test_an_upload_cut_midway_resumes_from_the_servers_offset(open_page: Any) ->
         }"""
     )
     assert served == hashlib.sha256(data).hexdigest()
+
+
+def test_the_materials_page_lists_files_newest_first_with_a_filter(open_page: Any) -> None:
+    ann, bob = two_in_a_circle(open_page, "Teachers")
+    open_tab(ann, "chat")
+    composer = tid(ann, "chat-form")
+    tid(composer, "attach-input").set_input_files(
+        files=[{"name": "lesson 1.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 one"}]
+    )
+    expect(tid(composer, "att-chip")).to_have_attribute("data-state", "done")
+    ann.evaluate(PASTE_PNG)
+    expect(tid(composer, "att-chip").nth(1)).to_have_attribute("data-state", "done")
+
+    # Bob, on a phone, finds them under More → Materials.
+    bob.set_viewport_size({"width": 360, "height": 740})
+    tid(bob, "tab-settings").click()
+    tid(bob, "more-materials").click()
+    panel = tid(bob, "panel-materials")
+    expect(panel).to_be_visible()
+    items = tid(panel, "material")
+    expect(items).to_have_count(2)
+    expect(items.nth(0).get_by_test_id("att-name")).to_have_text("sketch.png")  # newest first
+    expect(items.nth(1).get_by_test_id("att-name")).to_have_text("lesson 1.pdf")
+    expect(items.nth(0).get_by_test_id("material-who")).to_have_text("Ann")
+    expect(items.nth(1).get_by_test_id("att-size")).to_have_text("12 byte")
+    tid(panel, "materials-kind-file").click()
+    expect(items).to_have_count(1)
+    expect(items.nth(0).get_by_test_id("att-name")).to_have_text("lesson 1.pdf")
+    expect(items.nth(0).get_by_test_id("att-file")).to_have_attribute("href", re.compile(r"key="))
+    no_sideways_scroll(bob)
+    assert bob.errors == []
