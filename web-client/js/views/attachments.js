@@ -28,9 +28,27 @@ export function fileIcon(attachment) {
   return found ? found[1] : '📄';
 }
 
-/** The attachments of one item as one block, or null when it has none. */
-export function attachmentsEl(attachments) {
+const KEPT_MAX = 300;
+const kept = new Map(); // item key → {ids, el}: the newest KEPT_MAX blocks drawn
+
+/**
+ * The attachments of one item as one block, or null when it has none. With a `key` (the
+ * item's: 'post:…', 'msg:…') the block drawn before is used again while it holds the same
+ * files, so a card redrawn for a like or a star keeps its video playing and its pictures.
+ */
+export function attachmentsEl(attachments, key = null) {
   if (!attachments || !attachments.length) return null;
+  if (!key) return blockOf(attachments);
+  const ids = attachments.map((a) => a.id).join(',');
+  const before = kept.get(key);
+  kept.delete(key);
+  const entry = before && before.ids === ids ? before : { ids, el: blockOf(attachments) };
+  kept.set(key, entry);
+  if (kept.size > KEPT_MAX) kept.delete(kept.keys().next().value);
+  return entry.el;
+}
+
+function blockOf(attachments) {
   const images = attachments.filter((a) => a.kind === 'image' && a.thumb_url);
   const others = attachments.filter((a) => !images.includes(a));
   return h('div', { class: 'attachments', testid: 'attachments' },

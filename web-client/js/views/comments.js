@@ -76,7 +76,7 @@ function commentItem(circleId, comment, drafts, rerender) {
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
     userText('strong', comment.author ? comment.author.name : ''), ' ', timeEl(comment.created), ' ', tools,
     editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }),
-    attachmentsEl(comment.attachments));
+    attachmentsEl(comment.attachments, `comment:${comment.id}`));
 }
 
 function editForm(comment, drafts, rerender) {

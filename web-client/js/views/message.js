@@ -115,7 +115,7 @@ export function messageEl(circleId, message, actions) {
   h('div', { class: 'body' },
     head(message.from, message.ts),
     quoteEl(key, message.reply_to, actions),
-    attachmentsEl(message.attachments),
+    attachmentsEl(message.attachments, `msg:${key}:${message.seq}`),
     h('div', { class: 'msg-line' }, textOrPoll(key, message), flags)));
   // The circle's general group has the circle's id (messages from before groups lack one).
   const group = message.group || key;

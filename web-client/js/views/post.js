@@ -45,7 +45,7 @@ export function postCard(circleId, post, opts) {
     timeEl(source ? source.ts : post.created),
     sourceGroupTag(circleId, source)),
   userText('p', post.text, { class: 'text', testid: 'post-text' }),
-  attachmentsEl(post.attachments),
+  attachmentsEl(post.attachments, `post:${opts.context}:${post.id}`),
   postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
     ? h('p', { class: 'muted small' }, sentence('posts.highlightedBy', { name: userText('span', post.author.name) }))
