@@ -195,3 +195,38 @@ def test_the_materials_page_lists_files_newest_first_with_a_filter(open_page: An
     expect(items.nth(0).get_by_test_id("att-file")).to_have_attribute("href", re.compile(r"key="))
     no_sideways_scroll(bob)
     assert bob.errors == []
+
+
+def test_a_post_with_a_picture_and_a_file_reaches_the_other_members_feed(open_page: Any) -> None:
+    ann, bob = two_in_a_circle(open_page, "Dealers")
+    open_tab(ann, "feed")
+    composer = tid(ann, "post-composer")
+    tid(composer, "attach-input").set_input_files(
+        files=[
+            {"name": "prices.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 prices"},
+            {"name": "car.png", "mimeType": "image/png", "buffer": png_bytes()},
+        ]
+    )
+    expect(tid(composer, "att-chip").nth(1)).to_have_attribute("data-state", "done")
+    expect(tid(composer, "att-chip").nth(0)).to_have_attribute("data-state", "done")
+    tid(composer, "post-text-input").fill("New prices")
+    tid(composer, "post-submit").click()
+    expect(tid(composer, "att-tray")).to_be_hidden()
+
+    open_tab(bob, "feed")
+    post = tid(bob, "feed-list").get_by_test_id("post").filter(has_text="New prices")
+    expect(post).to_have_count(1)
+    card = post.get_by_test_id("att-file")
+    expect(card.get_by_test_id("att-name")).to_have_text("prices.pdf")
+    expect(card.get_by_test_id("att-size")).to_have_text("15 byte")
+    bob.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0",
+        arg=post.get_by_test_id("att-image").locator("img").element_handle(),
+    )
+    assert ann.errors == [] and bob.errors == []
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (20, 120, 60)).save(out, "PNG")
+    return out.getvalue()
