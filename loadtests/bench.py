@@ -29,7 +29,7 @@ from .runner import RESULTS_DIR, RunConfig, run, usable_cpus
 from .scenarios import SCENARIOS
 from .servers import QUANZI_BENCH_ENV, LocalServer, start_baseline, start_quanzi
 
-ALL = ("idle", "fanout", "rooms", "saturation", "durable")
+ALL = ("idle", "fanout", "rooms", "saturation", "durable", "uploads")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Sizes:
     saturation_rates: tuple[float, ...]
     duration: float
     step_duration: float
+    uploads_members: int
+    uploads_mb: int
 
 
 FULL = Sizes(
@@ -53,6 +55,8 @@ FULL = Sizes(
     saturation_rates=(10, 20, 30, 40, 60, 80),
     duration=20,
     step_duration=8,
+    uploads_members=4,
+    uploads_mb=25,
 )
 QUICK = Sizes(
     idle=1000,
@@ -63,6 +67,8 @@ QUICK = Sizes(
     saturation_rates=(25, 50, 100, 200),
     duration=5,
     step_duration=4,
+    uploads_members=2,
+    uploads_mb=5,
 )
 
 
@@ -269,7 +275,31 @@ class Bench:
             for srv in (self.quanzi, self.floor):
                 if srv is not None:
                     srv.stop()
+        if "uploads" in self.wanted:
+            self.run_uploads()
         return self.summarise()
+
+    def run_uploads(self) -> None:
+        """`uploads` (Quanzi only, a server of its own on the servers' CPUs, local disk)."""
+        from . import uploads
+        from .upload_client import MB
+
+        s = self.sizes
+        cfg = uploads.UploadsConfig(
+            members=s.uploads_members,
+            size=s.uploads_mb * MB,
+            server_cpus=self.server_cpus,
+            out=None,
+        )
+        print(f"\n--- uploads · quanzi · {cfg.members} × {s.uploads_mb} MB", file=sys.stderr)
+        try:
+            result = uploads.run(cfg)
+        except Exception as exc:  # the other scenarios' figures still stand
+            self.notes.append(f"uploads failed: {type(exc).__name__}: {exc}")
+            return
+        print(uploads.table(result), file=sys.stderr)
+        uploads.write(result, self.args.out, f"bench-{self.stamp}")
+        self.runs["uploads"] = {"quanzi": result}
 
     def summarise(self) -> dict[str, Any]:
         rows = figures(self.runs)

@@ -200,6 +200,13 @@ def figures(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             None,
         )
         abs_row(label, "lost", "rooms", "lost", "0", lambda v: v == 0)
+    if "uploads" in runs:
+        m = runs["uploads"]["quanzi"]["summary"]
+        label = f"uploads, {m['members']} members × {m['size_mb']:g} MB at once (local disk)"
+        abs_row(label, "MB/s", "uploads", "mb_per_s", "reported")
+        abs_row(label, "server CPU per MB (s)", "uploads", "server_cpu_s_per_mb", "reported")
+        abs_row(label, "server RSS growth (MB)", "uploads", "server_rss_growth_mb", "reported")
+        abs_row(label, "blobs not verified", "uploads", "verify_failures", "0", lambda v: v == 0)
     return rows
 
 

@@ -1,4 +1,4 @@
-"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`: the operator's interface.
+"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`: the operator's interface.
 
 Exit status: 0 when the run passed every `--fail-if`, 1 when one was breached,
 2 for bad usage, 3 when the run itself failed (server unreachable, setup refused).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import slo
 from .runner import RESULTS_DIR, RunConfig
@@ -134,18 +135,23 @@ def _common(p: argparse.ArgumentParser) -> None:
         default=50.0,
         help="generator event-loop lag that counts as saturation (default %(default)s)",
     )
+    output_options(g, "p99_ms>200' or 'lost>0")
+
+
+def output_options(g: Any, example: str) -> None:
+    """--fail-if, --out, --label, --quiet: what every command that reports takes."""
     g.add_argument(
         "--fail-if",
         action="append",
         default=[],
         metavar="EXPR",
-        help="exit 1 when EXPR holds, e.g. 'p99_ms>200' or 'lost>0' (repeatable)",
+        help=f"exit 1 when EXPR holds, e.g. '{example}' (repeatable)",
     )
     g.add_argument(
         "--out",
         type=Path,
         default=RESULTS_DIR,
-        help="where the JSON and HTML reports go (default loadtests/results/)",
+        help="where the reports go (default loadtests/results/)",
     )
     g.add_argument("--label", default="", help="a word added to the report's name and title")
     g.add_argument("--quiet", action="store_true", help="no progress line")
@@ -179,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="Quanzi against the floor, same run, ratios (make bench)")
     bench_options(bench)
+
+    from .uploads import add_options as uploads_options
+
+    uploads = sub.add_parser(
+        "uploads",
+        help="N members uploading a file each at once to a server of its own: MB/s, "
+        "server CPU per MB and RSS, every blob verified",
+    )
+    uploads_options(uploads)
     return parser
 
 
@@ -271,4 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         from .bench import main as bench
 
         return bench(args)
+    if args.command == "uploads":
+        from .uploads import main as uploads
+
+        return uploads(args)
     return EXIT_USAGE

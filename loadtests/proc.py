@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import resource
+import threading
 from pathlib import Path
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -35,6 +36,47 @@ class ProcessSampler:
 
     def available(self) -> bool:
         return Path(f"/proc/{self.pid}/stat").exists()
+
+
+class PeakRss:
+    """The highest resident memory of a PID while the block runs, sampled by a thread.
+
+    with PeakRss(pid) as peak:
+        ...
+    peak.before, peak.peak, peak.after  # bytes
+    """
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        self.sampler = ProcessSampler(pid)
+        self.interval = interval
+        self.before = self.peak = self.after = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self.before = self.peak = self.sampler.sample()[1]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        self.after = self._read(self.before)
+        self.peak = max(self.peak, self.after)
+
+    @property
+    def growth(self) -> int:
+        return self.peak - self.before
+
+    def _read(self, otherwise: int) -> int:
+        try:
+            return self.sampler.sample()[1]
+        except ProcessLookupError:
+            return otherwise
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.interval):
+            self.peak = max(self.peak, self._read(0))
 
 
 def own_cpu_seconds() -> float:

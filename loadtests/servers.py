@@ -1,4 +1,5 @@
-"""Start and stop local servers for a bench or a test: Quanzi (`python -m server`) and the baseline relay.
+"""Start and stop local servers for a bench or a test: Quanzi (`python -m server`), the
+baseline relay, and moto's S3 server (an S3-compatible blob store for `uploads`).
 
 Each gets a free port, its own log file (and, for Quanzi, a fresh data dir),
 a raised open-files limit, and can be pinned to CPUs — all its threads, as
@@ -78,13 +79,14 @@ def _raise_limits() -> None:  # runs in the child before exec
 
 @dataclass
 class LocalServer:
-    kind: str  # "quanzi" or "baseline"
+    kind: str  # "quanzi", "baseline" or "moto"
     port: int
     proc: subprocess.Popen[bytes]
     log: Path
     workdir: Path
     own_workdir: bool = True
     pinned: list[int] = field(default_factory=list)
+    health: str = "/healthz"  # the path that answers 200 once the server is up
 
     @property
     def pid(self) -> int:
@@ -104,7 +106,7 @@ class LocalServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.kind} exited with {self.proc.returncode}: {self.tail()}")
             try:
-                with urllib.request.urlopen(f"{self.http}/healthz", timeout=1) as r:
+                with urllib.request.urlopen(f"{self.http}{self.health}", timeout=1) as r:
                     if r.status == 200:
                         return self
             except OSError:
@@ -152,7 +154,13 @@ class LocalServer:
 
 
 def _spawn(
-    kind: str, args: list[str], env: dict[str, str], workdir: Path, port: int, own: bool
+    kind: str,
+    args: list[str],
+    env: dict[str, str],
+    workdir: Path,
+    port: int,
+    own: bool,
+    health: str = "/healthz",
 ) -> LocalServer:
     log = workdir / f"{kind}-{port}.log"
     out = open(log, "ab")  # noqa: SIM115 - the child holds it; closed when we exit
@@ -165,7 +173,7 @@ def _spawn(
         preexec_fn=_raise_limits,
     )
     out.close()
-    return LocalServer(kind, port, proc, log, workdir, own)
+    return LocalServer(kind, port, proc, log, workdir, own, health=health)
 
 
 def start_quanzi(
@@ -209,3 +217,23 @@ def start_baseline(
     if cpus:
         server.pin(cpus)
     return server
+
+
+def start_moto(port: int | None = None, timeout: float = 30.0) -> LocalServer:
+    """moto's standalone S3 server (`python -m moto.server`) on 127.0.0.1 and a free port;
+    point Quanzi at it with `moto_env`. Its buckets live in its memory."""
+    port = port or free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="quanzi-moto-"))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    args = ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return _spawn("moto", args, env, workdir, port, True, health="/").wait_healthy(timeout)
+
+
+def moto_env(moto: LocalServer, bucket: str = "quanzi-load") -> dict[str, str]:
+    """The settings that make a Quanzi node keep its blobs in `moto`."""
+    return {
+        "QUANZI_S3_URL": moto.http,
+        "QUANZI_S3_BUCKET": bucket,
+        "QUANZI_S3_ACCESS_KEY": "test",
+        "QUANZI_S3_SECRET_KEY": "test",
+    }

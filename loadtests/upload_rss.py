@@ -16,62 +16,21 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import http.client
-import json
-import os
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
-from .proc import ProcessSampler
+from .proc import PeakRss, ProcessSampler
 from .servers import start_quanzi
+from .upload_client import MB, api_call, file_chunks, pattern, upload
 
-MB = 1024 * 1024
 BLOCK = MB
 
 
-def _call(port: int, method: str, path: str, body: Any = None, token: str = "") -> Any:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-    answer = conn.getresponse()
-    data = answer.read()
-    conn.close()
-    if answer.status >= 300:
-        raise RuntimeError(f"{method} {path}: {answer.status} {data[:300]!r}")
-    return json.loads(data)
-
-
-def _upload(port: int, token: str, circle: str, size: int, digest: Any) -> tuple[int, Any]:
-    block = b"%PDF-1.7\n" + os.urandom(BLOCK - 9)
-
-    def body() -> Iterator[bytes]:
-        sent = 0
-        while sent < size:
-            piece = block[: min(BLOCK, size - sent)]
-            digest.update(piece)
-            sent += len(piece)
-            yield piece
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request(
-        "POST",
-        f"/api/v1/circles/{circle}/uploads?name=big.pdf",
-        body=body(),
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/octet-stream",
-            "Content-Length": str(size),
-        },
-        encode_chunked=False,
-    )
-    answer = conn.getresponse()
-    data = json.loads(answer.read())
-    conn.close()
-    return answer.status, data
+def _upload(
+    port: int, token: str, circle: str, size: int, digest: object
+) -> tuple[int, dict[str, Any]]:
+    body = file_chunks(size, BLOCK, pattern(BLOCK), digest)
+    return upload(port, token, circle, body, size, name="big.pdf")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,14 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     server = start_quanzi(env=env)
     try:
         port = server.port
-        auth = _call(
+        auth = api_call(
             port,
             "POST",
             "/api/v1/auth/signup",
             {"handle": "uploader", "password": "correct horse", "name": "Uploader"},
         )
         token = auth["token"]
-        circle = _call(
+        circle = api_call(
             port,
             "POST",
             "/api/v1/circles",
@@ -104,35 +63,22 @@ def main(argv: list[str] | None = None) -> int:
         )["id"]
         _upload(port, token, circle, 4 * MB, hashlib.sha256())  # warm the route up
         time.sleep(0.5)
-        sampler = ProcessSampler(server.pid)
-        cpu_before, rss_before = sampler.sample()
-        peak = [rss_before]
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.is_set():
-                peak[0] = max(peak[0], sampler.sample()[1])
-                time.sleep(0.02)
-
-        watcher = threading.Thread(target=sample, daemon=True)
-        watcher.start()
+        cpu_before = ProcessSampler(server.pid).sample()[0]
         digest = hashlib.sha256()
         started = time.monotonic()
-        status, answer = _upload(port, token, circle, size, digest)
+        with PeakRss(server.pid) as rss:
+            status, answer = _upload(port, token, circle, size, digest)
         seconds = time.monotonic() - started
-        done.set()
-        watcher.join()
-        cpu_after, rss_after = sampler.sample()
+        cpu_after = ProcessSampler(server.pid).sample()[0]
         if status != 201 or answer.get("sha256") != digest.hexdigest():
             print(f"upload failed: {status} {answer}")
             return 1
-        growth = peak[0] - rss_before
         print(
             f"uploaded {args.mb} MiB in {seconds:.1f} s ({args.mb / seconds:.0f} MiB/s), sha256 ok"
         )
         print(
-            f"server RSS: {rss_before / MB:.1f} MiB before, {peak[0] / MB:.1f} MiB peak "
-            f"(+{growth / MB:.1f} MiB), {rss_after / MB:.1f} MiB after"
+            f"server RSS: {rss.before / MB:.1f} MiB before, {rss.peak / MB:.1f} MiB peak "
+            f"(+{rss.growth / MB:.1f} MiB), {rss.after / MB:.1f} MiB after"
         )
         print(f"server CPU: {(cpu_after - cpu_before) / (size / 1024**3):.2f} s per GiB")
         return 0

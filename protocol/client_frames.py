@@ -69,6 +69,8 @@ class Say:
     reply_to: int | None = None
     # The chat group (groups extension); None: the circle's general group.
     group: str | None = None
+    # Ids of the circle's attachments (media extension); with some, text may be "".
+    attachments: tuple[str, ...] = ()
 
     def to_map(self) -> dict[str, Any]:
         return _map(
@@ -79,6 +81,7 @@ class Say:
             text=self.text,
             nonce=self.nonce,
             reply_to=self.reply_to,
+            attachments=list(self.attachments) or None,
         )
 
 

@@ -31,6 +31,9 @@ ID_MAX_CHARS: Final = 64
 CIRCLE_MAX_CHARS: Final = 64
 GROUP_MAX_CHARS: Final = 64
 NONCE_MAX_CHARS: Final = 64
+# Attachments one chat message carries (ids from the HTTP uploads route).
+ATTACHMENTS_MAX: Final = 9
+ATTACHMENT_MAX_CHARS: Final = 32
 HISTORY_LIMIT_MAX: Final = 200
 HISTORY_LIMIT_DEFAULT: Final = 50
 # Seqs are stored as signed 64-bit integers; a bigger one (msgpack carries up
@@ -116,6 +119,20 @@ class _Fields:
             return n
         raise self._bad(name, f"an integer from 1 to {HISTORY_LIMIT_MAX}")
 
+    def attachment_ids(self, name: str) -> tuple[str, ...]:
+        """Absent or null: none. Else a list of at most ``ATTACHMENTS_MAX`` distinct ids."""
+        value = self.m.get(name)
+        if value is None:
+            return ()
+        if (
+            isinstance(value, list)
+            and len(value) <= ATTACHMENTS_MAX
+            and all(isinstance(v, str) and 0 < len(v) <= ATTACHMENT_MAX_CHARS for v in value)
+            and len(set(value)) == len(value)
+        ):
+            return tuple(value)
+        raise self._bad(name, f"a list of at most {ATTACHMENTS_MAX} distinct attachment ids")
+
     def circle(self) -> str:
         return self.short_str("circle", CIRCLE_MAX_CHARS)
 
@@ -143,6 +160,7 @@ def _say(f: _Fields) -> Say:
         nonce=f.short_str("nonce", NONCE_MAX_CHARS),
         reply_to=f.optional_seq("reply_to"),
         group=f.group(),
+        attachments=f.attachment_ids("attachments"),
     )
 
 

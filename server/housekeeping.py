@@ -1,5 +1,5 @@
 """A node's background jobs: pins that expire, chat retention, the change log's
-age, expired sessions, abandoned resumable uploads.
+age, expired sessions, abandoned resumable uploads, attachments nothing uses.
 
 What they change reaches members as circle events, like any other change (the
 store logs it): nothing here chooses a push.
@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from store import Store, now_ms
 
-from .media.resumable import Resumable
+from .media.storage import Media
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,11 @@ DAY_MS = 86_400_000
 
 
 class Housekeeping:
-    def __init__(self, settings: Settings, store: Store, uploads: Resumable | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, media: Media | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.uploads = uploads
+        self.media = media
+        self.uploads = None if media is None else media.resumable
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -44,12 +45,17 @@ class Housekeeping:
                 self._every(s.token_prune_interval_s, self.prune_tokens, "token cleanup")
             ),
         ]
-        if self.uploads is not None:
-            self._tasks.append(
+        if self.media is not None:
+            self._tasks += [
                 asyncio.create_task(
                     self._every(s.upload_expire_check_s, self.expire_uploads, "upload expiry")
-                )
-            )
+                ),
+                asyncio.create_task(
+                    self._every(
+                        s.attachment_collect_s, self.collect_attachments, "attachment cleanup"
+                    )
+                ),
+            ]
 
     async def stop(self) -> None:
         """Let the runs in progress finish (up to the shutdown grace), then cancel."""
@@ -109,6 +115,28 @@ class Housekeeping:
         if removed:
             log.info("removed %d expired resumable uploads", removed)
         return removed
+
+    async def collect_attachments(self) -> int:
+        """Delete attachments nothing uses (no message, post or comment: retention
+        pruned their message, their post was deleted, or they were never sent)
+        ``attachment_grace_s`` after their last upload, and then their blobs."""
+        if self.media is None:
+            return 0
+        s, blobs = self.settings, self.media.blobs
+        cutoff = now_ms() - int(s.attachment_grace_s * 1000)
+        total = 0
+        while True:
+            gone = await self.store.attachments.collect(cutoff, limit=s.retention_batch)
+            for attachment in gone:
+                for key in (attachment["blob_key"], attachment["thumb_key"]):
+                    if key:
+                        await blobs.delete(key)
+            total += len(gone)
+            if len(gone) < s.retention_batch or await self._pause(s.retention_pause_s):
+                break
+        if total:
+            log.info("deleted %d attachments nothing used", total)
+        return total
 
     async def _every(self, interval: float, job: Callable[[], Awaitable[int]], name: str) -> None:
         while not await self._pause(interval):

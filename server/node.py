@@ -100,7 +100,7 @@ class Node:
         self.reads = ReadMarkers(settings, store, broker)
         # Blobs of uploads (server/media/storage.py): local disk or S3.
         self.media = Media(settings)
-        self.housekeeping = Housekeeping(settings, store, self.media.resumable)
+        self.housekeeping = Housekeeping(settings, store, self.media)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).

@@ -16,7 +16,7 @@ import functools
 import logging
 import secrets
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from protocol import (
@@ -40,7 +40,16 @@ from protocol import (
     error_map,
 )
 from protocol import Hello as HelloFrame
-from store import Conflict, Forbidden, GroupAccess, Outcome, StoreError, Unauthenticated, token_hash
+from store import (
+    Conflict,
+    Forbidden,
+    GroupAccess,
+    Outcome,
+    Record,
+    StoreError,
+    Unauthenticated,
+    token_hash,
+)
 
 from . import metrics
 from .admission import TooManySockets
@@ -294,6 +303,7 @@ class Session:
             member is None
             or access is None
             or access.circle != f.circle
+            or f.attachments  # they are looked up first: on_say
             or len(self.pending_says) >= self.settings.says_in_flight
         ):
             return False
@@ -313,9 +323,14 @@ class Session:
         _check_say(await self._access(f.circle, f.group), f)
         if not await self.node.say_limiter.acquire(self.conn.user_id):
             raise rate_limited(f)
+        attachments = (
+            await self.node.store.attachments.resolve(f.circle, list(f.attachments))
+            if f.attachments
+            else ()
+        )
         if len(self.pending_says) >= self.settings.says_in_flight:
             await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
-        self._enqueue(f, member)
+        self._enqueue(f, member, attachments)
 
     def _check_text(self, f: Say) -> None:
         if len(f.text) > self.settings.text_chars:
@@ -324,14 +339,21 @@ class Session:
                 f"text is longer than {self.settings.text_chars} characters",
                 f.id,
             )
-        if not f.text.strip():
+        if not f.text.strip() and not f.attachments:
             raise ProtocolError(ErrorCode.BAD_FRAME, "text is empty", f.id)
 
-    def _enqueue(self, f: Say, member: Any) -> None:
+    def _enqueue(self, f: Say, member: Any, attachments: Sequence[Record] = ()) -> None:
         # Says are pipelined so that one client's burst shares group commits:
         # queued now, in order, and answered from a callback after the commit.
         future = self.node.store.chat.enqueue(
-            f.circle, self.conn.user_id, member.name, f.text, f.nonce, f.reply_to, f.group
+            f.circle,
+            self.conn.user_id,
+            member.name,
+            f.text,
+            f.nonce,
+            f.reply_to,
+            f.group,
+            list(attachments),
         )
         self.pending_says.add(future)
         self.node.says_in_flight.add(future)

@@ -293,8 +293,9 @@ class Settings:
     # Thumbnails: the longest side, in pixels; 480 fills a phone's chat bubble
     # at 2x density and weighs 20-60 KB as WebP.
     thumb_px: int = 480
-    # Images with more pixels than this are stored as files (no thumbnail):
-    # decoding one costs width x height x 4 bytes of memory (~ 400 MB here).
+    # Images with more pixels than this are stored as files (no thumbnail), and
+    # videos get no poster: decoding one costs width x height x 4 bytes of
+    # memory (~ 400 MB here).
     image_pixels_max: int = 100_000_000
     # Media keys (server/media/keys.py): what an <img> or <video> URL carries
     # instead of the bearer token. A key is handed out for half this long and
@@ -309,6 +310,12 @@ class Settings:
     upload_expire_s: float = 86400.0
     # How often housekeeping looks for them: ten minutes, against a day.
     upload_expire_check_s: float = 600.0
+    # An attachment nothing uses (its message pruned by retention, its post
+    # deleted, or never sent) is deleted with its blobs this long after its last
+    # upload: a day, as for an unfinished resumable upload. Highlights keep theirs.
+    attachment_grace_s: float = 86400.0
+    # How often housekeeping looks for them.
+    attachment_collect_s: float = 600.0
     # Resumable uploads one person may have open at once: each may reserve up to
     # the kind's limit on disk before it is finished (a family sharing a phone's
     # album sends a few at a time).

@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
+from .attachment_uses import ID_MAX as ATTACHMENT_ID_MAX
+from .attachment_uses import PER_OWNER_MAX as ATTACHMENTS_PER_OWNER
+from .attachment_uses import public as public_attachment
 from .attachments import KINDS as ATTACHMENT_KINDS
 from .attachments import LIST_DEFAULT as ATTACHMENTS_LIST_DEFAULT
 from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
@@ -154,6 +157,8 @@ async def migrate_database(url: str) -> str | None:
 __all__ = [
     "ATTACHMENTS_LIST_DEFAULT",
     "ATTACHMENTS_LIST_MAX",
+    "ATTACHMENTS_PER_OWNER",
+    "ATTACHMENT_ID_MAX",
     "ATTACHMENT_KINDS",
     "CHANGE_KINDS",
     "EMOJI_MAX",
@@ -211,6 +216,7 @@ __all__ = [
     "clean_name",
     "migrate_database",
     "now_ms",
+    "public_attachment",
     "shared_post",
     "token_hash",
 ]

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import validation
+from . import attachment_uses, validation
 from .engine import Service
 from .errors import NotFound
 from .ids import new_id, now_ms
 from .lookups import circle_row, newest_first, next_cursor, require_member, role_of
 from .models import ATTACHMENTS, CIRCLES, MEMBERSHIPS, USERS
-from .records import DISPLAY_NAME, AnyRow, Record
+from .records import DISPLAY_NAME, Record, attachment_record
 
 KINDS = ("image", "video", "audio", "file")
 # A page of a circle's materials: a screen of thumbnails, and a bound on one read.
@@ -41,25 +41,6 @@ _WITH_NAMES = ATTACHMENTS.join(USERS, USERS.c.id == ATTACHMENTS.c.uploader_id).o
         MEMBERSHIPS.c.user_id == ATTACHMENTS.c.uploader_id,
     ),
 )
-
-
-def _record(row: AnyRow) -> Record:
-    return {
-        "id": row.id,
-        "circle": row.circle_id,
-        "uploader": row.uploader_id,
-        "sha256": row.sha256,
-        "kind": row.kind,
-        "mime": row.mime,
-        "name": row.name,
-        "size": row.size,
-        "width": row.width,
-        "height": row.height,
-        "duration_ms": row.duration_ms,
-        "blob_key": row.blob_key,
-        "thumb_key": row.thumb_key,
-        "created": row.created,
-    }
 
 
 def clean_name(name: object) -> str:
@@ -108,7 +89,7 @@ class Attachments(Service):
                     )
                 )
             ).first()
-            return None if row is None else _record(row)
+            return None if row is None else attachment_record(row)
 
     async def add(
         self,
@@ -158,7 +139,8 @@ class Attachments(Service):
                     )
                 ).first()
                 if known is not None:
-                    return _record(known), False
+                    await _touch(conn, known.id)
+                    return attachment_record(known), False
                 attachment_id = new_id()
                 await conn.execute(
                     ATTACHMENTS.insert().values(id=attachment_id, created=now_ms(), **values)
@@ -166,13 +148,39 @@ class Attachments(Service):
                 row = (
                     await conn.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
                 ).one()
-                return _record(row), True
+                return attachment_record(row), True
         except IntegrityError:
             # The same bytes, uploaded at the same moment by someone else: theirs won.
             known_record = await self.find(circle_id, sha256)
             if known_record is None:
                 raise
             return known_record, False
+
+    async def resolve(self, circle_id: str, ids: list[str]) -> list[Record]:
+        """The circle's attachments of these ids as clients see them, in order, for
+        a chat message (``Chat.say``); ``NotFound`` for an id not of this circle."""
+        async with self._db.read() as conn:
+            return await attachment_uses.resolve(conn, circle_id, ids)
+
+    async def collect(self, cutoff_ms: int, limit: int = 100) -> list[Record]:
+        """Delete up to ``limit`` attachments nothing uses that were last uploaded
+        before ``cutoff_ms``; returns them, for the caller to delete their blobs
+        (after the rows: a row never points at a missing blob)."""
+        some = select(ATTACHMENTS.c.id).where(attachment_uses.unused(cutoff_ms)).limit(limit)
+        async with self._db.write() as conn:
+            # The condition again in the delete: a use that arrived meanwhile keeps it.
+            rows = await conn.execute(
+                delete(ATTACHMENTS)
+                .where(ATTACHMENTS.c.id.in_(some.scalar_subquery()))
+                .where(attachment_uses.unused(cutoff_ms))
+                .returning(*ATTACHMENTS.c)
+            )
+            return [attachment_record(row) for row in rows]
+
+    async def touch(self, attachment_id: str) -> None:
+        """The attachment was uploaded again: `collect` waits a grace period anew."""
+        async with self._db.write() as conn:
+            await _touch(conn, attachment_id)
 
     async def get(self, attachment_id: str, viewer_id: str) -> Record:
         """The attachment and its circle's ``visibility``, for a member of its
@@ -186,7 +194,7 @@ class Attachments(Service):
             row = (await conn.execute(query)).first()
             if row is None or await role_of(conn, row.circle_id, viewer_id) is None:
                 raise NotFound("no such attachment")
-            return {**_record(row), "visibility": row.visibility}
+            return {**attachment_record(row), "visibility": row.visibility}
 
     async def materials(
         self,
@@ -211,5 +219,14 @@ class Attachments(Service):
             await circle_row(conn, circle_id)
             await require_member(conn, circle_id, viewer_id)
             rows = (await conn.execute(newest_first(query, ATTACHMENTS, cursor, limit))).all()
-        page = [{**_record(row), "uploader_name": row.display_name} for row in rows[:limit]]
+        page = [
+            {**attachment_record(row), "uploader_name": row.display_name} for row in rows[:limit]
+        ]
         return page, next_cursor(rows, limit, "created", "id")
+
+
+async def _touch(conn: Any, attachment_id: str) -> None:
+    # Uploaded again: a fresh grace period before `collect` may take it.
+    await conn.execute(
+        update(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id).values(touched=now_ms())
+    )

@@ -13,16 +13,21 @@ lists where nothing outside the store sees them; the records it hands out
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import NotFound, StoreError
-from .records import Record, message
+from .records import Record, decode_attachments, encode_attachments, message
 
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
 # The columns of a row to insert, in the order of `BatchPlan.assign`'s tuples.
-ROW_COLUMNS = ("group_id", "seq", "user_id", "ts", "text", "nonce", "reply_to")
+ROW_COLUMNS = ("group_id", "seq", "user_id", "ts", "text", "nonce", "reply_to", "attachments")
+# The columns of an ``attachment_uses`` row, in the order of `BatchPlan.uses`' tuples.
+USE_COLUMNS = ("owner", "seq", "position", "attachment_id")
+# One row to insert (`ROW_COLUMNS`).
+Row = tuple[str, int, str, int, str, str, int | None, str | None]
 
 
 @dataclass(slots=True)
@@ -35,6 +40,8 @@ class SayRequest:
     nonce: str
     reply_to: int | None
     future: asyncio.Future[Outcome]
+    # The attachments as clients see them (resolved by the caller), often none.
+    attachments: Sequence[Record] = ()
 
 
 class BatchPlan:
@@ -43,11 +50,11 @@ class BatchPlan:
     first occurrence, and new messages get consecutive seqs in arrival order.
 
     ``stored`` maps ``(user, nonce)`` to a stored row (attributes group_id,
-    seq, ts, user_id, text, nonce, reply_to); pass an empty dict to plan a
+    seq, ts, user_id, text, nonce, reply_to, attachments); pass an empty dict to plan a
     batch believed to hold no resend (the unique index then has the last word).
     """
 
-    __slots__ = ("batch", "results", "first_of", "new", "fresh", "duplicates", "resent")
+    __slots__ = ("batch", "results", "first_of", "new", "fresh", "uses", "duplicates", "resent")
 
     def __init__(self, batch: list[SayRequest], stored: dict[tuple[str, str], Any]) -> None:
         self.batch = batch
@@ -56,6 +63,8 @@ class BatchPlan:
         self.new: list[int] = []
         # The messages this batch stores, in arrival (so per circle, seq) order.
         self.fresh: list[Record] = []
+        # The attachment_uses rows of the fresh messages (`USE_COLUMNS`), by `assign`.
+        self.uses: list[tuple[str, int, int, str]] = []
         # Requests answered with an already stored message (set by `outcomes`).
         self.duplicates = 0
         # Whether any request resends a message stored before this batch.
@@ -81,11 +90,10 @@ class BatchPlan:
             counts[group_id] = counts.get(group_id, 0) + 1
         return counts
 
-    def assign(
-        self, next_seq: dict[str, int], ts: int
-    ) -> list[tuple[str, int, str, int, str, str, int | None]]:
-        """Seqs from each group's first new one; the rows to insert (`ROW_COLUMNS`)."""
-        rows: list[tuple[str, int, str, int, str, str, int | None]] = []
+    def assign(self, next_seq: dict[str, int], ts: int) -> list[Row]:
+        """Seqs from each group's first new one; the rows to insert (`ROW_COLUMNS`),
+        and their attachments' uses in ``uses``."""
+        rows: list[Row] = []
         results, fresh, batch = self.results, self.fresh, self.batch
         for i in self.new:
             r = batch[i]
@@ -95,7 +103,13 @@ class BatchPlan:
                 results[i] = NotFound("no such group")
                 continue
             next_seq[group_id] = seq + 1
-            rows.append((group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to))
+            attachments = r.attachments
+            if attachments:
+                encoded = encode_attachments(attachments)
+                self.uses.extend((group_id, seq, i, a["id"]) for i, a in enumerate(attachments))
+            else:
+                encoded = None
+            rows.append((group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to, encoded))
             msg = message(
                 r.circle_id,
                 group_id,
@@ -106,6 +120,7 @@ class BatchPlan:
                 r.text,
                 r.nonce,
                 r.reply_to,
+                attachments,
             )
             fresh.append(msg)
             results[i] = (msg, True)
@@ -148,4 +163,5 @@ def _stored_message(row: Any, request: SayRequest) -> Record:
         row.text,
         row.nonce,
         row.reply_to,
+        decode_attachments(row.attachments),
     )

@@ -66,6 +66,7 @@ class Chat:
         nonce: str,
         reply_to: int | None = None,
         group_id: str | None = None,
+        attachments: list[Record] | None = None,
     ) -> Outcome:
         """Store a message in the circle's group (default: its general group); returns
         ``(message, fresh)`` once it is committed.
@@ -73,9 +74,12 @@ class Chat:
         A known ``(user, nonce)`` returns the stored message with ``fresh=False``
         and stores nothing. ``NotFound`` for an unknown group. The caller has
         checked that the group is the circle's and the member may say there
-        (``Groups.access``, cached by the server).
+        (``Groups.access``, cached by the server). ``attachments`` are the circle's,
+        as clients see them (``Attachments.resolve``); with some, the text may be empty.
         """
-        return await self.enqueue(circle_id, user_id, author_name, text, nonce, reply_to, group_id)
+        return await self.enqueue(
+            circle_id, user_id, author_name, text, nonce, reply_to, group_id, attachments
+        )
 
     def enqueue(
         self,
@@ -86,6 +90,7 @@ class Chat:
         nonce: str,
         reply_to: int | None = None,
         group_id: str | None = None,
+        attachments: list[Record] | None = None,
     ) -> asyncio.Future[Outcome]:
         """`say` without waiting: queued now (in call order), resolved after the
         commit. Servers attach a callback instead of a task per message."""
@@ -95,11 +100,13 @@ class Chat:
         else:
             validation.text(group_id, "group", 1, 64)
         validation.text(author_name, "name", 0, 256, strip=False)
-        validation.text(text, "text", 1, TEXT_MAX, strip=False)
+        validation.text(text, "text", 0 if attachments else 1, TEXT_MAX, strip=False)
         validation.text(nonce, "nonce", 1, NONCE_MAX, strip=False)
         if reply_to is not None:
             validation.integer(reply_to, "reply_to", 1)
-        return self._queue.submit(circle_id, group_id, user_id, author_name, text, nonce, reply_to)
+        return self._queue.submit(
+            circle_id, group_id, user_id, author_name, text, nonce, reply_to, attachments
+        )
 
     async def flush(self) -> None:
         """Wait until every say queued so far is committed; the writer keeps running."""

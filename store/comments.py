@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import attachment_uses, validation
 from .changes import record
 from .engine import Service
 from .errors import Forbidden, Invalid, NotFound
@@ -28,7 +28,14 @@ from .lookups import (
     role_of,
 )
 from .models import COMMENTS, LIKES, MEMBERSHIPS, POSTS, USERS
-from .records import COMMENT_COLUMNS, MANAGER_ROLES, AnyRow, Record, comment_record
+from .records import (
+    COMMENT_COLUMNS,
+    MANAGER_ROLES,
+    AnyRow,
+    Record,
+    comment_record,
+    encode_attachments,
+)
 
 COMMENT_MAX = 4000
 PAGE_MAX = 500
@@ -54,10 +61,17 @@ class Comments(Service):
         )
 
     async def add_comment(
-        self, post_id: str, author_id: str, text: str, reply_to: str | None = None
+        self,
+        post_id: str,
+        author_id: str,
+        text: str,
+        reply_to: str | None = None,
+        attachments: list[str] | None = None,
     ) -> Record:
-        """A member comments on a post, or replies to one of its top-level comments."""
-        text = validation.text(text, "text", 1, COMMENT_MAX)
+        """A member comments on a post, or replies to one of its top-level comments;
+        ``attachments`` as for a post."""
+        ids = attachment_uses.ids_of(attachments)
+        text = validation.text(text, "text", 0 if ids else 1, COMMENT_MAX)
         if reply_to is not None and not isinstance(reply_to, str):
             raise Invalid("reply_to must be a comment id")
         async with self._db.write() as conn:
@@ -65,6 +79,7 @@ class Comments(Service):
             await require_member(conn, post.circle_id, author_id)
             if reply_to is not None:
                 await _require_top_level(conn, post.id, reply_to)
+            carried = await attachment_uses.resolve(conn, post.circle_id, ids)
             comment_id = new_id()
             await conn.execute(
                 COMMENTS.insert().values(
@@ -74,8 +89,10 @@ class Comments(Service):
                     text=text,
                     created=now_ms(),
                     reply_to=reply_to,
+                    attachments=encode_attachments(carried),
                 )
             )
+            await attachment_uses.use(conn, comment_id, 0, carried)
             await conn.execute(
                 update(POSTS)
                 .where(POSTS.c.id == post.id)
@@ -100,6 +117,8 @@ class Comments(Service):
         async with self._db.write() as conn:
             post, row = await _comment_row(conn, comment_id, actor_id)
             doomed = or_(COMMENTS.c.id == row.id, COMMENTS.c.reply_to == row.id)
+            gone = select(COMMENTS.c.id).where(COMMENTS.c.post_id == post.id, doomed)
+            await attachment_uses.release(conn, (await conn.execute(gone)).scalars().all())
             result = await conn.execute(
                 delete(COMMENTS).where(COMMENTS.c.post_id == post.id, doomed)
             )

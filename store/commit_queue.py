@@ -34,10 +34,10 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .batch import ROW_COLUMNS, BatchPlan, Outcome, SayRequest
+from .batch import ROW_COLUMNS, USE_COLUMNS, BatchPlan, Outcome, SayRequest
 from .engine import Database
 from .ids import now_ms
-from .models import GROUPS, MESSAGES
+from .models import ATTACHMENT_USES, GROUPS, MESSAGES
 from .records import Record
 from .sqlite_writer import SqliteBatchWriter
 
@@ -103,6 +103,7 @@ class CommitQueue:
         text: str,
         nonce: str,
         reply_to: int | None,
+        attachments: list[Record] | None = None,
     ) -> asyncio.Future[Outcome]:
         """Queue one message; the future resolves once its batch is committed."""
         task = self._task
@@ -110,7 +111,17 @@ class CommitQueue:
             raise RuntimeError("the store is closed")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._pending.append(
-            SayRequest(circle_id, group_id, user_id, author_name, text, nonce, reply_to, future)
+            SayRequest(
+                circle_id,
+                group_id,
+                user_id,
+                author_name,
+                text,
+                nonce,
+                reply_to,
+                future,
+                attachments or (),
+            )
         )
         self._queued += 1
         self._wake()
@@ -257,6 +268,11 @@ class CommitQueue:
                 await conn.execute(
                     MESSAGES.insert(), [dict(zip(ROW_COLUMNS, r, strict=True)) for r in rows]
                 )
+            if plan.uses:
+                await conn.execute(
+                    ATTACHMENT_USES.insert(),
+                    [dict(zip(USE_COLUMNS, u, strict=True)) for u in plan.uses],
+                )
         return plan
 
 
@@ -270,6 +286,7 @@ async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, st
         MESSAGES.c.text,
         MESSAGES.c.nonce,
         MESSAGES.c.reply_to,
+        MESSAGES.c.attachments,
     ).where(MESSAGES.c.nonce.in_(nonces))
     return {(row.user_id, row.nonce): row for row in await conn.execute(query)}
 

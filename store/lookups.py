@@ -143,7 +143,12 @@ async def message_row(
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq <= validation.INT64_MAX:
         raise NotFound("no such message")
     query = select(
-        MESSAGES.c.group_id, MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text
+        MESSAGES.c.group_id,
+        MESSAGES.c.seq,
+        MESSAGES.c.ts,
+        MESSAGES.c.user_id,
+        MESSAGES.c.text,
+        MESSAGES.c.attachments,
     ).where(
         MESSAGES.c.group_id == access.group, MESSAGES.c.seq == seq, MESSAGES.c.seq > access.floor
     )

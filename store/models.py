@@ -148,6 +148,9 @@ class Message(SQLModel, table=True):
     text: str
     nonce: str = Field(max_length=64)
     reply_to: int | None = Field(default=None, sa_type=BigInteger)
+    # The message's attachments as clients see them (JSON; store/attachment_uses.py),
+    # or None. An attachment never changes, so its copy here never goes stale.
+    attachments: str | None = Field(default=None)
 
 
 class Star(SQLModel, table=True):
@@ -205,6 +208,9 @@ class Post(SQLModel, table=True):
     # its author rewrote afterwards shows as edited: what was starred or
     # acknowledged is not what it says now.
     edited: int | None = Field(default=None, sa_type=BigInteger)
+    # Attachments as clients see them (JSON), or None (see Message.attachments);
+    # a highlight carries its message's.
+    attachments: str | None = Field(default=None)
     deleted: bool = Field(default=False)
     pinned: bool = Field(default=False)
     pin_order: int | None = Field(default=None)
@@ -235,6 +241,8 @@ class Comment(SQLModel, table=True):
     created: int = Field(sa_type=BigInteger)
     # One level of replies: a top-level comment of the same post, or None.
     reply_to: str | None = Field(default=None, max_length=32)
+    # Attachments as clients see them (JSON), or None (see Message.attachments).
+    attachments: str | None = Field(default=None)
 
 
 class Like(SQLModel, table=True):
@@ -345,6 +353,8 @@ class Attachment(SQLModel, table=True):
         UniqueConstraint("circle_id", "sha256", name="uq_attachments_circle_sha"),
         # A user's quota sums their uploads.
         Index("ix_attachments_uploader", "uploader_id"),
+        # A circle's materials, newest first (Attachments.materials).
+        Index("ix_attachments_circle_created", "circle_id", "created", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=32)
@@ -361,6 +371,27 @@ class Attachment(SQLModel, table=True):
     blob_key: str = Field(max_length=200)
     thumb_key: str | None = Field(default=None, max_length=200)
     created: int = Field(sa_type=BigInteger)
+    # When it was last uploaded again (deduplicated), or None: an attachment that
+    # nothing uses is collected a grace period after the later of the two.
+    touched: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class AttachmentUse(SQLModel, table=True):
+    """One use of an attachment: by a chat message (``owner`` its group, ``seq``
+    its seq) or by a post or comment (``owner`` its id, ``seq`` 0), at
+    ``position`` among its attachments. What keeps an attachment's blob alive:
+    the rows are its reference count. No foreign key to ``attachments``: a use is
+    written in chat's group commit, where one bad row must not fail the batch."""
+
+    __tablename__ = "attachment_uses"
+    __table_args__ = (Index("ix_attachment_uses_attachment", "attachment_id"),)
+
+    owner: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    attachment_id: str = Field(max_length=32)
 
 
 def _table(name: str) -> Table:
@@ -386,10 +417,12 @@ REACTIONS = _table("reactions")
 POLLS = _table("polls")
 POLL_VOTES = _table("poll_votes")
 ATTACHMENTS = _table("attachments")
+ATTACHMENT_USES = _table("attachment_uses")
 
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
+    "ATTACHMENT_USES",
     "CHANGES",
     "CIRCLES",
     "COMMENTS",

@@ -11,10 +11,10 @@ deletion. Every change to a post sets ``updated`` from the circle's post clock
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import attachment_uses, validation
 from .changes import record_post
 from .engine import Service
 from .errors import Forbidden, Invalid, NotFound
@@ -31,7 +31,14 @@ from .lookups import (
     role_of,
 )
 from .models import ACKS, COMMENTS, LIKES, POSTS
-from .records import MANAGER_ROLES, AnyRow, Record, post_record, post_view
+from .records import (
+    MANAGER_ROLES,
+    AnyRow,
+    Record,
+    encode_attachments,
+    post_record,
+    post_view,
+)
 
 KINDS = ("post", "notice")
 TEXT_MAX = 20_000
@@ -85,15 +92,26 @@ class Posts(Service):
             await require_visible(conn, await circle_row(conn, post.circle_id), viewer_id)
             return await read_post(conn, post.id, viewer_id)
 
-    async def create(self, circle_id: str, author_id: str, kind: str, text: str) -> Record:
-        """A member writes a ``post``; owners and admins also write ``notice``s."""
+    async def create(
+        self,
+        circle_id: str,
+        author_id: str,
+        kind: str,
+        text: str,
+        attachments: list[str] | None = None,
+    ) -> Record:
+        """A member writes a ``post``; owners and admins also write ``notice``s.
+        ``attachments``: ids of the circle's attachments (with some, the text may
+        be empty)."""
         kind = validation.choice(kind, "kind", KINDS)
-        text = validation.text(text, "text", 1, TEXT_MAX)
+        ids = attachment_uses.ids_of(attachments)
+        text = validation.text(text, "text", 0 if ids else 1, TEXT_MAX)
         async with self._db.write() as conn:
             await circle_row(conn, circle_id, lock=True)
             role = await require_member(conn, circle_id, author_id)
             if kind == "notice" and role not in MANAGER_ROLES:
                 raise Forbidden("only the circle's owners and admins can post notices")
+            carried = await attachment_uses.resolve(conn, circle_id, ids)
             post_id, at = new_id(), await next_post_time(conn, circle_id)
             await conn.execute(
                 POSTS.insert().values(
@@ -104,8 +122,10 @@ class Posts(Service):
                     text=text,
                     created=at,
                     updated=at,
+                    attachments=encode_attachments(carried),
                 )
             )
+            await attachment_uses.use(conn, post_id, 0, carried)
             await record_post(conn, circle_id, "post.created", post_id)
             return await read_post(conn, post_id, author_id)
 
@@ -161,6 +181,8 @@ async def _require_author_or_manager(conn: AsyncConnection, post: AnyRow, actor_
 async def _bury(conn: AsyncConnection, post: AnyRow) -> Record:
     """Turn a live post into its tombstone: the row stays (for ``since`` and, for a
     highlight, to keep votes from promoting it again), the content goes."""
+    comments = select(COMMENTS.c.id).where(COMMENTS.c.post_id == post.id)
+    await attachment_uses.release(conn, [post.id, *(await conn.execute(comments)).scalars().all()])
     for table in (COMMENTS, LIKES, ACKS):
         await conn.execute(delete(table).where(table.c.post_id == post.id))
     result = await conn.execute(
@@ -169,6 +191,7 @@ async def _bury(conn: AsyncConnection, post: AnyRow) -> Record:
         .values(
             deleted=True,
             text="",
+            attachments=None,
             pinned=False,
             pin_order=None,
             pinned_until=None,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from . import attachment_uses
 from .engine import Database
 from .ids import new_id
 from .lookups import next_post_time
@@ -37,6 +38,7 @@ async def promote(
         "kind": "highlight",
         "author_id": message.user_id,
         "text": message.text,
+        "attachments": message.attachments,
         "created": at,
         "updated": at,
         "deleted": False,
@@ -47,6 +49,7 @@ async def promote(
     }
     if tombstone is not None:
         await conn.execute(update(POSTS).where(POSTS.c.id == tombstone.id).values(values))
+        await attachment_uses.copy(conn, message.group_id, message.seq, tombstone.id)
         return tombstone.id, True
     result = await conn.execute(
         db.insert_ignore(POSTS).values(
@@ -62,6 +65,8 @@ async def promote(
     )
     row = await post_of(conn, message.group_id, message.seq)
     assert row is not None
+    if result.rowcount == 1:
+        await attachment_uses.copy(conn, message.group_id, message.seq, row.id)
     return row.id, result.rowcount == 1
 
 

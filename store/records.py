@@ -6,6 +6,8 @@ or ``post_view``) into the dict of the README. ``Membership`` is the one the ser
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +126,7 @@ MESSAGE_COLUMNS = (
     MESSAGES.c.text,
     MESSAGES.c.nonce,
     MESSAGES.c.reply_to,
+    MESSAGES.c.attachments,
 )
 
 CODE_COLUMNS = (
@@ -179,6 +182,7 @@ def message_record(row: AnyRow) -> Record:
         row.text,
         row.nonce,
         row.reply_to,
+        decode_attachments(row.attachments),
     )
 
 
@@ -192,8 +196,9 @@ def message(
     text: str,
     nonce: str,
     reply_to: int | None,
+    attachments: Sequence[Record] = (),
 ) -> Record:
-    return {
+    record: Record = {
         "circle": circle,
         # The chat group: the circle's id for its general group.
         "group": group,
@@ -203,6 +208,38 @@ def message(
         "text": text,
         "nonce": nonce,
         "reply_to": reply_to,
+    }
+    if attachments:
+        # Only when there are some: a text message's frame stays as it was.
+        record["attachments"] = list(attachments)
+    return record
+
+
+def encode_attachments(attachments: Sequence[Record]) -> str | None:
+    """An owner's ``attachments`` column (store/attachment_uses.py): JSON, None for none."""
+    return json.dumps(list(attachments), separators=(",", ":")) if attachments else None
+
+
+def decode_attachments(column: str | None) -> list[Record]:
+    return json.loads(column) if column else []
+
+
+def attachment_record(row: AnyRow) -> Record:
+    return {
+        "id": row.id,
+        "circle": row.circle_id,
+        "uploader": row.uploader_id,
+        "sha256": row.sha256,
+        "kind": row.kind,
+        "mime": row.mime,
+        "name": row.name,
+        "size": row.size,
+        "width": row.width,
+        "height": row.height,
+        "duration_ms": row.duration_ms,
+        "blob_key": row.blob_key,
+        "thumb_key": row.thumb_key,
+        "created": row.created,
     }
 
 
@@ -267,6 +304,7 @@ def post_record(row: AnyRow) -> Record:
         "liked": bool(row.liked),
         "comments": row.comment_count,
         "acked": bool(row.acked),
+        "attachments": decode_attachments(row.attachments),
     }
     if row.source_seq is not None:
         # A highlight's author is the message's author: one display name serves both.
@@ -303,6 +341,7 @@ COMMENT_COLUMNS = (
     COMMENTS.c.text,
     COMMENTS.c.created,
     COMMENTS.c.reply_to,
+    COMMENTS.c.attachments,
 )
 
 
@@ -314,4 +353,5 @@ def comment_record(row: AnyRow) -> Record:
         "text": row.text,
         "created": row.created,
         "reply_to": row.reply_to,
+        "attachments": decode_attachments(row.attachments),
     }

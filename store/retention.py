@@ -17,7 +17,7 @@ import logging
 
 from sqlalchemy import delete, select
 
-from . import validation
+from . import attachment_uses, validation
 from .engine import Service
 from .ids import now_ms
 from .models import CIRCLES, GROUPS, MESSAGES, REACTIONS, STARS, VETOES
@@ -91,6 +91,8 @@ class Retention(Service):
                     MESSAGES.c.group_id == group_id, MESSAGES.c.seq <= last_pruned
                 )
             )
+            # Their attachments' uses go too (`Attachments.collect` frees the blobs).
+            await attachment_uses.release(conn, [group_id], last_pruned)
             for table in (STARS, VETOES):
                 await conn.execute(
                     delete(table).where(table.c.group_id == group_id, table.c.seq <= last_pruned)

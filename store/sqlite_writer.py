@@ -31,7 +31,7 @@ from .ids import now_ms
 log = logging.getLogger(__name__)
 
 _LOOKUP = (
-    "SELECT group_id, seq, ts, user_id, text, nonce, reply_to FROM messages "
+    "SELECT group_id, seq, ts, user_id, text, nonce, reply_to, attachments FROM messages "
     "WHERE nonce IN ({marks})"
 )
 _BUMP = (
@@ -39,8 +39,11 @@ _BUMP = (
     "WHERE id IN ({marks}) RETURNING id, last_seq"
 )
 _INSERT = (
-    "INSERT INTO messages (group_id, seq, user_id, ts, text, nonce, reply_to) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO messages (group_id, seq, user_id, ts, text, nonce, reply_to, attachments) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_USES = (
+    "INSERT INTO attachment_uses (owner, seq, position, attachment_id) VALUES (?, ?, ?, ?)"
 )
 # SQLite's default limit of bound parameters per statement is 32766; batches
 # stay far below it, but lookups are chunked to be safe with any batch_max.
@@ -58,12 +61,19 @@ CHECKPOINT_EVERY_S = 0.5
 class _Row:
     """A lookup row with attribute access, as `BatchPlan` reads stored rows."""
 
-    __slots__ = ("group_id", "seq", "ts", "user_id", "text", "nonce", "reply_to")
+    __slots__ = ("group_id", "seq", "ts", "user_id", "text", "nonce", "reply_to", "attachments")
 
     def __init__(self, values: tuple[Any, ...]) -> None:
-        (self.group_id, self.seq, self.ts, self.user_id, self.text, self.nonce, self.reply_to) = (
-            values
-        )
+        (
+            self.group_id,
+            self.seq,
+            self.ts,
+            self.user_id,
+            self.text,
+            self.nonce,
+            self.reply_to,
+            self.attachments,
+        ) = values
 
 
 _Job = tuple[list[SayRequest], asyncio.Future[BatchPlan]]
@@ -199,6 +209,8 @@ def _transaction(conn: sqlite3.Connection, batch: list[SayRequest], careful: boo
         rows = plan.assign(_reserve_seqs(conn, plan.counts()), now_ms())
         if rows:
             conn.executemany(_INSERT, rows)
+            if plan.uses:
+                conn.executemany(_INSERT_USES, plan.uses)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -14,6 +14,7 @@ import orjson
 from starlette.requests import Request
 
 from server.api.errors import ApiError
+from store import ATTACHMENT_ID_MAX, ATTACHMENTS_PER_OWNER
 
 # A request body is a handful of fields; 64 KiB is far above any of them and
 # keeps a client from making the server buffer megabytes. Every route reads its body
@@ -90,6 +91,24 @@ def get_str(
         raise bad(f"{name} must be at most {max_len} characters")
     if choices is not None and value not in choices:
         raise bad(f"{name} must be one of {', '.join(sorted(choices))}")
+    return value
+
+
+def get_attachments(body: dict[str, Any]) -> list[str]:
+    """``attachments``: ids of the circle's attachments (at most
+    ``ATTACHMENTS_PER_OWNER``, distinct); none when absent or null."""
+    value = body.get("attachments")
+    if value is None:
+        return []
+    if (
+        not isinstance(value, list)
+        or len(value) > ATTACHMENTS_PER_OWNER
+        or not all(isinstance(v, str) and 0 < len(v) <= ATTACHMENT_ID_MAX for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise bad(
+            f"attachments must be a list of at most {ATTACHMENTS_PER_OWNER} distinct attachment ids"
+        )
     return value
 
 

@@ -45,10 +45,12 @@ UPLOAD_SCHEMAS: dict[str, Schema] = {
         sha256={**STR, "description": "SHA-256 of the bytes as uploaded (hex)"},
         width=nullable({**INT, "description": "pixels, upright, when known"}),
         height=nullable(INT),
-        duration_ms=nullable({**INT, "description": "not read yet: always null"}),
+        duration_ms=nullable({**INT, "description": "a video's or audio file's, when read"}),
         created=MS,
         url={**STR, "description": "GET it with the bearer token or `?key=` (a media key)"},
-        thumb_url=nullable({**STR, "description": "an image's thumbnail (WebP, 480 px)"}),
+        thumb_url=nullable(
+            {**STR, "description": "an image's thumbnail or a video's poster (WebP, 480 px)"}
+        ),
     ),
     "ListedAttachment": {
         "allOf": [
@@ -298,7 +300,9 @@ UPLOAD_PATHS: dict[str, dict[str, Schema]] = {
         )
     },
     f"{V1}/attachments/{{id}}/thumb": {
-        "get": _download("An image's thumbnail (WebP, at most 480 px a side); 404 if none")
+        "get": _download(
+            "An image's thumbnail or a video's poster (WebP, at most 480 px a side); 404 if none"
+        )
     },
 }
 

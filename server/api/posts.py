@@ -17,7 +17,15 @@ from starlette.routing import Route
 
 from server.api.auth import authenticate, node_of
 from server.api.errors import ApiError
-from server.api.inputs import bad, get_int, get_str, json_body, query_int, query_str
+from server.api.inputs import (
+    bad,
+    get_attachments,
+    get_int,
+    get_str,
+    json_body,
+    query_int,
+    query_str,
+)
 from server.api.reactions import with_reactions
 from server.api.responses import created, no_content, ok, route
 
@@ -80,9 +88,11 @@ async def create_post(request: Request) -> Response:
     user, _ = await authenticate(request)
     body = await json_body(request)
     kind = get_str(body, "kind", required=True, choices=POST_KINDS)
-    text = get_str(body, "text", required=True, max_len=POST_TEXT_MAX)
+    attachments = get_attachments(body)
+    text = get_str(body, "text", required=not attachments, max_len=POST_TEXT_MAX) or ""
     posts = node_of(request).store.posts
-    return created(await posts.create(request.path_params["id"], user["id"], kind, text))
+    post = await posts.create(request.path_params["id"], user["id"], kind, text, attachments)
+    return created(post)
 
 
 async def get_post(request: Request) -> Response:
@@ -145,10 +155,11 @@ async def list_comments(request: Request) -> Response:
 async def add_comment(request: Request) -> Response:
     user, _ = await authenticate(request)
     body = await json_body(request)
-    text = get_str(body, "text", required=True, max_len=COMMENT_TEXT_MAX)
+    attachments = get_attachments(body)
+    text = get_str(body, "text", required=not attachments, max_len=COMMENT_TEXT_MAX) or ""
     reply_to = get_str(body, "reply_to", max_len=ID_MAX)
     comment = await node_of(request).store.comments.add_comment(
-        _post_id(request), user["id"], text, reply_to=reply_to
+        _post_id(request), user["id"], text, reply_to=reply_to, attachments=attachments
     )
     return created(comment)
 

@@ -9,6 +9,8 @@ from server.api.errors import STATUS
 from server.api.groups import MAX_MEMBERS_MAX, POSITION_MAX
 from server.api.posts import COMMENT_TEXT_MAX, POST_KINDS, POST_TEXT_MAX
 from store import (
+    ATTACHMENT_ID_MAX,
+    ATTACHMENTS_PER_OWNER,
     GROUP_ACCESS,
     GROUP_NAME_MAX,
     GROUP_ROLES,
@@ -40,6 +42,18 @@ VISIBILITY: Schema = {"type": "string", "enum": list(VISIBILITIES)}
 def nullable(schema: Schema) -> Schema:
     return {**schema, "type": [schema["type"], "null"]}
 
+
+# What a message, a post or a comment carries (Attachment: openapi_uploads.py).
+ATTACHMENTS = {"type": "array", "items": ref("Attachment"), "maxItems": ATTACHMENTS_PER_OWNER}
+# Ids of the circle's uploads to attach (POST /circles/{id}/uploads answers them).
+ATTACHMENT_IDS = {
+    "type": "array",
+    "items": {**STR, "minLength": 1, "maxLength": ATTACHMENT_ID_MAX},
+    "maxItems": ATTACHMENTS_PER_OWNER,
+    "uniqueItems": True,
+    "description": "ids of the circle's attachments (uploads); with some, text may be "
+    "empty or absent",
+}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(
@@ -168,6 +182,7 @@ SCHEMAS: dict[str, Schema] = {
         text=STR,
         nonce=STR,
         reply_to=nullable(INT),
+        attachments={**ATTACHMENTS, "description": "present only when it has some"},
     ),
 }
 
@@ -225,6 +240,7 @@ SCHEMAS |= {
             ),
             "description": "for a highlight: the chat message it was promoted from",
         },
+        attachments={**ATTACHMENTS, "description": "a highlight's are its message's"},
     ),
     "Tombstone": obj(
         ["id", "circle", "deleted", "updated"],
@@ -242,6 +258,7 @@ SCHEMAS |= {
         text=STR,
         created=MS,
         reply_to=nullable({**STR, "description": "the top-level comment this answers"}),
+        attachments=ATTACHMENTS,
     ),
     "Likes": obj(["likes", "liked"], likes=INT, liked=BOOL),
     "Receipts": obj(
@@ -430,6 +447,7 @@ BODIES: dict[str, Schema] = {
         ["kind", "text"],
         kind={**STR, "enum": list(POST_KINDS), "description": "notice: owner/admin only"},
         text={**STR, "minLength": 1, "maxLength": POST_TEXT_MAX},
+        attachments=ATTACHMENT_IDS,
     ),
     "edit_post": obj(["text"], text={**STR, "minLength": 1, "maxLength": POST_TEXT_MAX}),
     "edit_comment": obj(["text"], text={**STR, "minLength": 1, "maxLength": COMMENT_TEXT_MAX}),
@@ -437,6 +455,7 @@ BODIES: dict[str, Schema] = {
         ["text"],
         text={**STR, "minLength": 1, "maxLength": COMMENT_TEXT_MAX},
         reply_to={**STR, "description": "a top-level comment of the same post (one level)"},
+        attachments=ATTACHMENT_IDS,
     ),
     "pin": obj([], until={**MS, "description": "unpin by itself at this time (future)"}),
     "reorder_pins": obj(

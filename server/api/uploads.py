@@ -34,10 +34,9 @@ from server.api.media_keys import media_reader
 from server.api.responses import created, ok, route
 from server.media import attach
 from server.media.intake import Intake, Refused
-from store import NotFound, Record
+from store import NotFound, Record, public_attachment
 
 ID_MAX = 64
-PREFIX = "/api/v1"
 # What a downloaded blob may do when opened on its own: nothing (no script, no
 # form, no plugin, its own opaque origin), on top of the app's policy.
 MEDIA_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
@@ -58,24 +57,9 @@ def _id(request: Request, what: str) -> str:
 
 
 def view(attachment: Record) -> Record:
-    """An attachment as clients see it: no blob keys, URLs instead."""
-    url = f"{PREFIX}/attachments/{attachment['id']}"
-    return {
-        "id": attachment["id"],
-        "circle": attachment["circle"],
-        "uploader": attachment["uploader"],
-        "kind": attachment["kind"],
-        "name": attachment["name"],
-        "size": attachment["size"],
-        "mime": attachment["mime"],
-        "sha256": attachment["sha256"],
-        "width": attachment["width"],
-        "height": attachment["height"],
-        "duration_ms": attachment["duration_ms"],
-        "created": attachment["created"],
-        "url": url,
-        "thumb_url": f"{url}/thumb" if attachment["thumb_key"] else None,
-    }
+    """An attachment as clients see it: no blob keys, URLs instead (the store's
+    ``public_attachment``: a message or post carries the same object)."""
+    return public_attachment(attachment)
 
 
 def refusal(refused: Refused) -> ApiError:
@@ -172,7 +156,7 @@ async def download(request: Request) -> Response:
 
 
 async def thumbnail(request: Request) -> Response:
-    """GET /attachments/{id}/thumb: the image's thumbnail (WebP)."""
+    """GET /attachments/{id}/thumb: an image's thumbnail or a video's poster (WebP)."""
     return await _serve(request, thumb=True)
 
 

@@ -2,9 +2,10 @@
 complete spooled file becomes an attachment of its circle.
 
 Same bytes already in the circle: that attachment, nothing stored. Otherwise
-an image loses its EXIF and gets a thumbnail, the blob and the thumbnail go to
-the blob store (content-addressed) and the row is written. The spooled file is
-consumed either way.
+an image loses its EXIF and gets a thumbnail, a video or audio file has its
+duration (and a video its size and a poster frame, its thumbnail) read, the
+blob and the thumbnail go to the blob store (content-addressed) and the row is
+written. The spooled file is consumed either way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from server.media import images
+from server.media import av_probe, images
 from server.media.intake import Refused
 from store import Record
 
@@ -59,6 +60,7 @@ async def attach(
     try:
         known = await node.store.attachments.find(circle_id, sha256)
         if known is not None:
+            await node.store.attachments.touch(known["id"])
             return known, False
         return await _store(node, circle_id, user_id, name, path, kind, mime, sha256), True
     finally:
@@ -75,15 +77,12 @@ async def _store(
     mime: str,
     sha256: str,
 ) -> Record:
-    media, settings = node.media, node.settings
-    info = images.ImageInfo()
+    media = node.media
+    info: images.ImageInfo | av_probe.AvInfo = images.ImageInfo()
     key = f"circles/{circle_id}/{sha256}"
     thumb_key = None
     try:
-        if kind == "image":
-            info = await asyncio.to_thread(
-                images.process, path, mime, settings.thumb_px, settings.image_pixels_max
-            )
+        info = await _read(node.settings, path, kind, mime)
         size = (await asyncio.to_thread(path.stat)).st_size
         if info.thumb is not None:
             thumb_key = f"{key}.thumb.webp"
@@ -101,6 +100,7 @@ async def _store(
                 blob_key=key,
                 width=info.width,
                 height=info.height,
+                duration_ms=info.duration_ms if isinstance(info, av_probe.AvInfo) else None,
                 thumb_key=thumb_key,
             )
         except Exception:
@@ -113,6 +113,22 @@ async def _store(
     finally:
         if info.thumb is not None:
             await asyncio.to_thread(info.thumb.unlink, missing_ok=True)
+
+
+async def _read(
+    settings: Any, path: Path, kind: str, mime: str
+) -> images.ImageInfo | av_probe.AvInfo:
+    """What is made of the file in a worker thread: an image's cleaning and thumbnail,
+    a video's or audio file's duration (and a video's size and poster)."""
+    if kind == "image":
+        return await asyncio.to_thread(
+            images.process, path, mime, settings.thumb_px, settings.image_pixels_max
+        )
+    if kind in ("video", "audio"):
+        return await asyncio.to_thread(
+            av_probe.probe, path, kind, mime, settings.thumb_px, settings.image_pixels_max
+        )
+    return images.ImageInfo()
 
 
 # The extension of a file sent without a name, so its download opens in the right app.

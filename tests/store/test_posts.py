@@ -40,6 +40,7 @@ async def test_create_a_post_and_a_notice(
         "liked": False,
         "comments": 0,
         "acked": False,
+        "attachments": [],
     }
     assert await store.posts.get(post["id"], carol["id"]) == post
     with pytest.raises(Forbidden):
@@ -182,6 +183,7 @@ async def test_comments_are_one_level_deep(
         "text": "Oolong",
         "created": first["created"],
         "reply_to": None,
+        "attachments": [],
     }
     reply = await store.comments.add_comment(
         post["id"], carol["id"], "Agreed", reply_to=first["id"]
