@@ -87,6 +87,7 @@ def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
     bob.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
     video = sent.get_by_test_id("att-video")
     expect(video).to_have_attribute("controls", "")
+    expect(video).to_have_attribute("poster", re.compile(r"/thumb\?key="))  # the poster frame
     played = video.evaluate(
         """async (v) => {
             v.muted = true;

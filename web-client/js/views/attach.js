@@ -120,7 +120,7 @@ export function attachTray(circleId, { onChange = () => {} } = {}) {
     busy: () => items.some((item) => !item.attachment && !item.error),
     count: () => items.length,
     attachments: () => items.map((item) => item.attachment).filter(Boolean),
-    /** After sending: empty again (the uploads are done, nothing to cancel). */
+    /** Empty again: after sending, or when the composer goes (what is still uploading is cancelled). */
     clear() {
       for (const item of [...items]) remove(item);
     },

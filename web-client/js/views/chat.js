@@ -503,6 +503,7 @@ export function chatView(circleId, { group = null } = {}) {
       typing.destroy();
       readCounts.destroy();
       emoji.close();
+      tray.clear(); // uploads not sent are cancelled
     },
   };
 }

@@ -85,5 +85,11 @@ export function feedView(circleId) {
     state.on(EV.circlesChanged, scheduleRender),
   ];
   render();
-  return { el, destroy: () => offs.forEach((off) => off()) };
+  return {
+    el,
+    destroy() {
+      offs.forEach((off) => off());
+      tray.clear(); // uploads not published are cancelled
+    },
+  };
 }
