@@ -98,6 +98,8 @@ def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
     )
     assert played["ready"] >= 2 and played["time"] > 0, played
 
+    bob.screenshot(path=str(screenshots / "media-chat.png"))
+
     # The lightbox: opens on the picture, shows it whole, Esc closes it, focus comes back.
     sent.get_by_test_id("att-image").click()
     box = tid(bob, "lightbox")
@@ -167,7 +169,9 @@ def test_an_upload_cut_midway_resumes_from_the_servers_offset(open_page: Any) ->
     assert served == hashlib.sha256(data).hexdigest()
 
 
-def test_the_materials_page_lists_files_newest_first_with_a_filter(open_page: Any) -> None:
+def test_the_materials_page_lists_files_newest_first_with_a_filter(
+    open_page: Any, screenshots: Path
+) -> None:
     ann, bob = two_in_a_circle(open_page, "Teachers")
     open_tab(ann, "chat")
     composer = tid(ann, "chat-form")
@@ -190,6 +194,7 @@ def test_the_materials_page_lists_files_newest_first_with_a_filter(open_page: An
     expect(items.nth(1).get_by_test_id("att-name")).to_have_text("lesson 1.pdf")
     expect(items.nth(0).get_by_test_id("material-who")).to_have_text("Ann")
     expect(items.nth(1).get_by_test_id("att-size")).to_have_text("12 byte")
+    bob.screenshot(path=str(screenshots / "media-materials-phone.png"))
     tid(panel, "materials-kind-file").click()
     expect(items).to_have_count(1)
     expect(items.nth(0).get_by_test_id("att-name")).to_have_text("lesson 1.pdf")

@@ -88,13 +88,16 @@ function videoEl(video) {
   return setMediaSrc(el, 'src', video.url);
 }
 
-/** A file: icon, name, size, and a link that downloads it. */
+/** A file: icon (a picture's or video's thumbnail when it has one), name, size, and a link. */
 export function fileCard(attachment) {
+  const icon = attachment.thumb_url
+    ? setMediaSrc(h('img', { class: 'att-icon thumb', alt: '', loading: 'lazy' }), 'src', attachment.thumb_url)
+    : h('span', { class: 'att-icon', 'aria-hidden': 'true', text: fileIcon(attachment) });
   return setMediaSrc(h('a', {
     class: 'att-file', testid: 'att-file', download: attachment.name || '',
     'aria-label': t('media.download', { name: attachment.name || '', size: formatSize(attachment.size) }),
   },
-  h('span', { class: 'att-icon', 'aria-hidden': 'true', text: fileIcon(attachment) }),
+  icon,
   h('span', { class: 'att-text' },
     userText('span', attachment.name, { class: 'att-name', testid: 'att-name' }),
     h('span', { class: 'att-size', testid: 'att-size', text: formatSize(attachment.size) }))), 'href', attachment.url);
