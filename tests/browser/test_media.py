@@ -16,6 +16,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import open_tab, tid, two_in_a_circle
+from tests.browser.test_accessibility import check
 
 # A picture made in the page (a canvas to a PNG File) and pasted as the clipboard would.
 PASTE_PNG = """async () => {
@@ -67,6 +68,7 @@ def attach_paste_and_pick(ann: Page, video: Path) -> None:
     expect(chips.nth(0)).to_have_attribute("data-state", "done")
     expect(chips.nth(1)).to_have_attribute("data-state", "done")
     expect(tid(ann, "chat-send")).to_be_enabled()
+    check(ann, "composer with files", [])
 
 
 def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
@@ -99,6 +101,8 @@ def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
     assert played["ready"] >= 2 and played["time"] > 0, played
 
     bob.screenshot(path=str(screenshots / "media-chat.png"))
+    seen: list[str] = []
+    check(bob, "chat with a picture and a video", seen)
 
     # The lightbox: opens on the picture, shows it whole, Esc closes it, focus comes back.
     sent.get_by_test_id("att-image").click()
@@ -109,6 +113,7 @@ def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
         arg=tid(bob, "lightbox-img").element_handle(),
     )
     bob.screenshot(path=str(screenshots / "media-lightbox.png"))
+    check(bob, "lightbox", seen)
     bob.keyboard.press("Escape")
     expect(box).to_have_count(0)
     expect(sent.get_by_test_id("att-image")).to_be_focused()
@@ -195,6 +200,7 @@ def test_the_materials_page_lists_files_newest_first_with_a_filter(
     expect(items.nth(0).get_by_test_id("material-who")).to_have_text("Ann")
     expect(items.nth(1).get_by_test_id("att-size")).to_have_text("12 byte")
     bob.screenshot(path=str(screenshots / "media-materials-phone.png"))
+    check(bob, "materials", [])
     tid(panel, "materials-kind-file").click()
     expect(items).to_have_count(1)
     expect(items.nth(0).get_by_test_id("att-name")).to_have_text("lesson 1.pdf")
