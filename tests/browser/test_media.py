@@ -209,7 +209,7 @@ def test_the_materials_page_lists_files_newest_first_with_a_filter(
     assert bob.errors == []
 
 
-def test_a_post_with_a_picture_and_a_file_reaches_the_other_members_feed(open_page: Any) -> None:
+def test_a_post_with_a_picture_and_a_file_and_a_comment_with_a_file(open_page: Any) -> None:
     ann, bob = two_in_a_circle(open_page, "Dealers")
     open_tab(ann, "feed")
     composer = tid(ann, "post-composer")
@@ -235,6 +235,18 @@ def test_a_post_with_a_picture_and_a_file_reaches_the_other_members_feed(open_pa
         "img => img.complete && img.naturalWidth > 0",
         arg=post.get_by_test_id("att-image").locator("img").element_handle(),
     )
+
+    # Bob answers with a file of his own in a comment.
+    post.get_by_test_id("comments-btn").click()
+    thread = post.get_by_test_id("comments")
+    tid(thread, "attach-input").set_input_files(
+        files=[{"name": "offer.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 offer"}]
+    )
+    expect(tid(thread, "att-chip")).to_have_attribute("data-state", "done")
+    tid(thread, "comment-send").click()
+    comment = tid(thread, "comment")
+    expect(comment.get_by_test_id("att-name")).to_have_text("offer.pdf")
+    expect(tid(thread, "att-chip")).to_have_count(0)
     assert ann.errors == [] and bob.errors == []
 
 

@@ -111,8 +111,9 @@ export const editPost = (postId, text) => request('PATCH', `/posts/${enc(postId)
 export const deletePost = (postId) => request('DELETE', `/posts/${enc(postId)}`);
 export const comments = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/comments${query({ cursor })}`);
-export const addComment = (postId, text) =>
-  request('POST', `/posts/${enc(postId)}/comments`, { text });
+/** A new comment; `attachments`: ids of uploaded attachments (at most 9). */
+export const addComment = (postId, text, attachments = []) =>
+  request('POST', `/posts/${enc(postId)}/comments`, { text, ...(attachments.length ? { attachments } : {}) });
 export const editComment = (commentId, text) =>
   request('PATCH', `/comments/${enc(commentId)}`, { text });
 export const deleteComment = (commentId) => request('DELETE', `/comments/${enc(commentId)}`);

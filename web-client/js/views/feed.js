@@ -33,7 +33,7 @@ export function feedView(circleId) {
   const scheduleRender = renderSoon(render);
   const panels = openPanels(scheduleRender);
   // What is being typed under the posts: new comments by post, edits by comment.
-  const drafts = { text: new Map(), edits: new Map() };
+  const drafts = { text: new Map(), edits: new Map(), trays: new Map() };
   const actions = {
     toggleComments: panels.toggleComments,
     toggleReceipts: panels.toggleReceipts,
@@ -90,6 +90,7 @@ export function feedView(circleId) {
     destroy() {
       offs.forEach((off) => off());
       tray.clear(); // uploads not published are cancelled
+      for (const commentTray of drafts.trays.values()) commentTray.clear();
     },
   };
 }
