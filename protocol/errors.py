@@ -28,14 +28,27 @@ class ErrorCode(StrEnum):
     BAD_REQUEST = "bad_request"
 
 
-def error_map(code: ErrorCode | str, message: str, id: RequestId | None = None) -> dict[str, Any]:
-    """The `error` frame: `{"t":"error","id":…,"code":…,"message":…}`, without `id` if None."""
+def error_map(
+    code: ErrorCode | str,
+    message: str,
+    id: RequestId | None = None,
+    reason: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The `error` frame: `{"t":"error","id":…,"code":…,"message":…}`, without `id` if None;
+    with a `reason` (and its `params`) a client translates, when there is one (an
+    addition of this server: `muted` with `params.until`, `slow_mode` with
+    `params.wait_ms`…)."""
     m: dict[str, Any] = {"t": "error"}
     if id is not None:
         m["id"] = id
     # A plain str, so that both codecs (and equality after a round trip) see the same value.
     m["code"] = ErrorCode(code).value
     m["message"] = message
+    if reason is not None:
+        m["reason"] = reason
+        if params:
+            m["params"] = params
     return m
 
 
@@ -46,14 +59,23 @@ class ProtocolError(Exception):
     match the error to its request; None otherwise.
     """
 
-    def __init__(self, code: ErrorCode | str, message: str, id: RequestId | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode | str,
+        message: str,
+        id: RequestId | None = None,
+        reason: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.code = ErrorCode(code)
         self.message = message
         self.id = id
+        self.reason = reason
+        self.params = params
         super().__init__(f"{self.code.value}: {message}")
 
     def to_map(self) -> dict[str, Any]:
-        return error_map(self.code, self.message, self.id)
+        return error_map(self.code, self.message, self.id, self.reason, self.params)
 
     def __repr__(self) -> str:
         return f"ProtocolError({self.code.value!r}, {self.message!r}, id={self.id!r})"

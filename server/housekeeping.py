@@ -128,6 +128,9 @@ class Housekeeping:
         while True:
             gone = await self.store.attachments.collect(cutoff, limit=s.retention_batch)
             for attachment in gone:
+                # The same bytes uploaded again since the row went share its blob's key.
+                if await self.store.attachments.find(attachment["circle"], attachment["sha256"]):
+                    continue
                 for key in (attachment["blob_key"], attachment["thumb_key"]):
                     if key:
                         await blobs.delete(key)

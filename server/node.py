@@ -52,6 +52,7 @@ from .reads import ReadMarkers
 from .revocations import RevokedTokens
 from .sequencer import Sequencer
 from .settings import Settings
+from .slow_mode import SlowMode
 from .streams import Streams
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class Node:
         self.revoked = RevokedTokens(settings.revoked_tokens_kept)
         # The user's chat rate, on every node (the bucket outlives the sockets).
         self.say_limiter: Limiter = cluster.make_say_limiter(settings)
+        self.slow_mode = SlowMode()
         # Every other rate limit (per IP and per user) and the login backoff.
         self.limits = Limits(settings)
         # Every connection cap (per node, address and user): http_protocol.py asks

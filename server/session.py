@@ -44,10 +44,13 @@ from store import (
     Conflict,
     Forbidden,
     GroupAccess,
+    Membership,
     Outcome,
     Record,
     StoreError,
     Unauthenticated,
+    muted_error,
+    now_ms,
     token_hash,
 )
 
@@ -314,15 +317,18 @@ class Session:
             return False  # the limiter must wait (a lease from Redis): in line
         if not allowed:
             raise rate_limited(f)
+        self._check_voice(f, member, access)
         self._enqueue(f, member)
         return True
 
     async def on_say(self, f: Say) -> None:
         self._check_text(f)
         member = await self._member(f.circle)
-        _check_say(await self._access(f.circle, f.group), f)
+        access = await self._access(f.circle, f.group)
+        _check_say(access, f)
         if not await self.node.say_limiter.acquire(self.conn.user_id):
             raise rate_limited(f)
+        self._check_voice(f, member, access)
         attachments = (
             await self.node.store.attachments.resolve(f.circle, list(f.attachments))
             if f.attachments
@@ -331,6 +337,26 @@ class Session:
         if len(self.pending_says) >= self.settings.says_in_flight:
             await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
         self._enqueue(f, member, attachments)
+
+    def _check_voice(self, f: Say, member: Membership, access: GroupAccess) -> None:
+        """A muted member says nothing; in slow mode a member (not an admin) says
+        once per ``slow_mode_s`` in the group (counted on this node)."""
+        now = now_ms()
+        if member.muted(now):
+            refusal = muted_error(member.muted_until or 0)
+            raise ProtocolError(
+                ErrorCode.FORBIDDEN, refusal.message, f.id, refusal.reason, refusal.params
+            )
+        if access.slow_mode_s and not (access.manager or access.role == "admin"):
+            wait = self.node.slow_mode.wait_ms(access.group, member.user, access.slow_mode_s, now)
+            if wait:
+                raise ProtocolError(
+                    ErrorCode.RATE_LIMITED,
+                    f"slow mode: one message per {access.slow_mode_s} s",
+                    f.id,
+                    "slow_mode",
+                    {"wait_ms": wait},
+                )
 
     def _check_text(self, f: Say) -> None:
         if len(f.text) > self.settings.text_chars:
@@ -448,7 +474,7 @@ def rate_limited(f: Say) -> ProtocolError:
 def store_error(exc: StoreError, frame_id: Any) -> dict[str, Any]:
     """A domain error as an `error` frame; /ws has no bad_request, only bad_frame."""
     code = ErrorCode.BAD_FRAME if exc.code == ErrorCode.BAD_REQUEST else exc.code
-    return error_map(code, exc.message, frame_id)
+    return error_map(code, exc.message, frame_id, exc.reason, exc.params)
 
 
 # One table for every session (not a dict of bound methods per connection).

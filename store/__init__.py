@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``polls``, ``attachments``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``polls``, ``attachments``, ``audit``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -21,6 +21,7 @@ from .attachments import KINDS as ATTACHMENT_KINDS
 from .attachments import LIST_DEFAULT as ATTACHMENTS_LIST_DEFAULT
 from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
+from .audit import Audit, record_act
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
@@ -34,8 +35,10 @@ from .groups import ACCESS as GROUP_ACCESS
 from .groups import GROUP_ROLES, Groups
 from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
 from .groups import NAME_MAX as GROUP_NAME_MAX
+from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
+from .lookups import muted as muted_error
 from .memberships import Memberships
 from .migrate import current as current_revision
 from .must_read import MustReads
@@ -51,6 +54,8 @@ from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .reads import Reads
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
 from .retention import Retention
+from .sanctions import UNTIL_LIFTED as MUTED_UNTIL_LIFTED
+from .sanctions import Sanctions
 from .stars import Stars
 
 
@@ -87,6 +92,8 @@ class Store:
         self.reactions = Reactions(db)
         self.polls = Polls(db, self.chat)
         self.attachments = Attachments(db)
+        self.audit = Audit(db)
+        self.sanctions = Sanctions(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -167,8 +174,10 @@ __all__ = [
     "GROUP_MEMBERS_MAX",
     "GROUP_NAME_MAX",
     "GROUP_ROLES",
+    "GROUP_SLOW_MODE_MAX_S",
     "GROUP_TOPIC_MAX",
     "MANAGER_ROLES",
+    "MUTED_UNTIL_LIFTED",
     "NAME_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
@@ -180,6 +189,7 @@ __all__ = [
     "ROLES",
     "Accounts",
     "Attachments",
+    "Audit",
     "BlobStore",
     "Busy",
     "Change",
@@ -208,6 +218,7 @@ __all__ = [
     "Record",
     "Retention",
     "S3Blobs",
+    "Sanctions",
     "Stars",
     "Store",
     "StoreError",
@@ -215,8 +226,10 @@ __all__ = [
     "Unauthenticated",
     "clean_name",
     "migrate_database",
+    "muted_error",
     "now_ms",
     "public_attachment",
+    "record_act",
     "shared_post",
     "token_hash",
 ]

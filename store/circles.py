@@ -182,6 +182,7 @@ class Circles(Service):
                 MEMBERSHIPS.c.read_seq,
                 MEMBERSHIPS.c.joined_seq,
                 MEMBERSHIPS.c.joined,
+                MEMBERSHIPS.c.muted_until,
             )
             .join(MEMBERSHIPS, MEMBERSHIPS.c.circle_id == CIRCLES.c.id)
             .where(MEMBERSHIPS.c.user_id == user_id)
@@ -192,6 +193,7 @@ class Circles(Service):
             pending = await pending_counts(conn, user_id) if rows else {}
             in_groups = await group_unread(conn, user_id) if rows else {}
             last = {row.id: await last_message(conn, row, user_id) for row in rows}
+        now = now_ms()
         return [
             {
                 **circle_record(row),
@@ -206,6 +208,8 @@ class Circles(Service):
                 # null), and when the circle was last active: the home page's order.
                 "last_message": last[row.id],
                 "last_activity": max(row.joined, (last[row.id] or {}).get("ts", 0)),
+                # Only while the member is muted (store/sanctions.py).
+                **({"muted_until": row.muted_until} if (row.muted_until or 0) > now else {}),
             }
             for row in rows
         ]

@@ -25,6 +25,7 @@ from .lookups import (
     post_row,
     require_member,
     require_visible,
+    require_voice,
     role_of,
 )
 from .models import COMMENTS, LIKES, MEMBERSHIPS, POSTS, USERS
@@ -76,7 +77,7 @@ class Comments(Service):
             raise Invalid("reply_to must be a comment id")
         async with self._db.write() as conn:
             post = await post_row(conn, post_id, lock=True)
-            await require_member(conn, post.circle_id, author_id)
+            await require_voice(conn, post.circle_id, author_id)
             if reply_to is not None:
                 await _require_top_level(conn, post.id, reply_to)
             carried = await attachment_uses.resolve(conn, post.circle_id, ids)

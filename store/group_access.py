@@ -62,7 +62,14 @@ async def access_of(
     if group.id == circle.id:
         floor = int(member.joined_seq) if hide else 0
         return GroupAccess(
-            circle.id, group.id, "member", floor, bool(group.read_only), False, manager
+            circle.id,
+            group.id,
+            "member",
+            floor,
+            bool(group.read_only),
+            False,
+            manager,
+            int(group.slow_mode_s),
         )
     row = await group_member_row(conn, group.id, user_id)
     role = row.role if row is not None and row.approved else None
@@ -80,5 +87,12 @@ async def access_of(
         )
         floor = int((await conn.execute(before)).scalar_one())
     return GroupAccess(
-        circle.id, group.id, role, floor, bool(group.read_only), bool(group.archived), manager
+        circle.id,
+        group.id,
+        role,
+        floor,
+        bool(group.read_only),
+        bool(group.archived),
+        manager,
+        int(group.slow_mode_s),
     )

@@ -41,6 +41,8 @@ NAME_MAX = 64
 TOPIC_MAX = 500
 GROUPS_MAX = 500
 MEMBERS_PAGE_MAX = 500
+# Slow mode's longest interval: an hour.
+SLOW_MODE_MAX_S = 3600
 
 
 # What ``update`` may change, how each value is checked, and who may change it.
@@ -52,9 +54,11 @@ _SETTINGS: dict[str, Any] = {
     "access": lambda v: validation.choice(v, "access", ACCESS),
     "position": lambda v: validation.integer(v, "position", 0, 1_000_000),
     "archived": lambda v: validation.boolean(v, "archived"),
+    # One message per this many seconds per member (admins not counted); 0: off.
+    "slow_mode_s": lambda v: validation.integer(v, "slow_mode_s", 0, SLOW_MODE_MAX_S),
 }
 # A group's own admins may change these; the rest is the circle's managers'.
-_GROUP_ADMIN_SETTINGS = frozenset({"name", "topic", "read_only", "max_members"})
+_GROUP_ADMIN_SETTINGS = frozenset({"name", "topic", "read_only", "max_members", "slow_mode_s"})
 # General is every member's: it stays open, uncapped, unarchived.
 _GENERAL_FIXED = frozenset({"access", "max_members", "archived"})
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from . import validation
 from .errors import Forbidden, NotFound
 from .ids import decode_cursor, encode_cursor, now_ms
-from .models import CIRCLES, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
+from .models import BANS, CIRCLES, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
 from .records import (
     CIRCLE_COLUMNS,
     MANAGER_ROLES,
@@ -202,12 +202,36 @@ async def next_post_time(conn: AsyncConnection, circle_id: str) -> int:
 def newest_first(query: Select[Any], table: Table, cursor: str | None, limit: int) -> Select[Any]:
     """Keyset page over (created, id), newest first, one row more than `limit`
     so the caller knows whether there is a next page."""
+    return newest_first_by(query, table.c.created, table.c.id, cursor, limit)
+
+
+def newest_first_by(
+    query: Select[Any],
+    at: ColumnElement[Any],
+    key: ColumnElement[Any],
+    cursor: str | None,
+    limit: int,
+) -> Select[Any]:
+    """Keyset page over (at, key), newest first, one row more than ``limit``."""
     if cursor is not None:
-        created, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(table.c.created < created, and_(table.c.created == created, table.c.id < last_id))
-        )
-    return query.order_by(table.c.created.desc(), table.c.id.desc()).limit(limit + 1)
+        when, last_key = decode_cursor(cursor)
+        query = query.where(or_(at < when, and_(at == when, key < last_key)))
+    return query.order_by(at.desc(), key.desc()).limit(limit + 1)
+
+
+def contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """``column`` contains ``text``, case-insensitively, LIKE's wildcards taken
+    literally (a search box's words; Chinese has no case: a substring matches)."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return func.lower(column).like(func.lower(pattern), escape="\\")
+
+
+async def check_not_banned(conn: AsyncConnection, circle_id: str, user_id: str) -> None:
+    """``Forbidden`` (reason ``banned``) when the user is banned from the circle
+    (store/sanctions.py): every road in (join, codes, invite links, requests)."""
+    query = select(BANS.c.user_id).where(BANS.c.circle_id == circle_id, BANS.c.user_id == user_id)
+    if (await conn.execute(query)).first() is not None:
+        raise Forbidden("you are banned from this circle", reason="banned")
 
 
 def oldest_first(
@@ -231,3 +255,26 @@ def next_cursor(rows: Sequence[Any], limit: int, at: str, key: str) -> str | Non
         return None
     last = rows[limit - 1]
     return encode_cursor(getattr(last, at), getattr(last, key))
+
+
+async def require_voice(conn: AsyncConnection, circle_id: str, user_id: str) -> str:
+    """The member's role when they may speak (say, post, comment, vote);
+    ``Forbidden`` for a non-member, and for a muted member with reason ``muted``
+    and ``params.until`` (ms; ``UNTIL_LIFTED``: until lifted)."""
+    row = (
+        await conn.execute(
+            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.muted_until).where(
+                MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise Forbidden("you are not a member of this circle")
+    if row.muted_until is not None and row.muted_until > now_ms():
+        raise muted(row.muted_until)
+    return str(row.role)
+
+
+def muted(until: int) -> Forbidden:
+    """The refusal of a muted member (store/sanctions.py)."""
+    return Forbidden("you are muted in this circle", reason="muted", params={"until": until})

@@ -12,7 +12,7 @@ its connections belong to the circle and in what role.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,7 +24,9 @@ from .errors import Conflict, Forbidden, NotFound
 from .groups import leave_all
 from .ids import now_ms
 from .lookups import (
+    check_not_banned,
     circle_row,
+    contains,
     member_row,
     next_cursor,
     oldest_first,
@@ -46,6 +48,7 @@ from .records import (
 
 NICKNAME_MAX = 32
 PAGE_MAX = 500
+QUERY_MAX = 64
 
 
 class Memberships(Service):
@@ -62,6 +65,7 @@ class Memberships(Service):
                 row = await member_row(conn, circle_id, user_id)
                 if row is not None:
                     return member_record(row)
+                await check_not_banned(conn, circle_id, user_id)
                 if circle.visibility != "public":
                     await consume_code(conn, circle_id, code)
                 await conn.execute(
@@ -96,23 +100,35 @@ class Memberships(Service):
             role = await role_of(conn, circle_id, user_id)
             if role is None:
                 return
-            await _remove(conn, circle_id, user_id, role, "member.left")
+            await remove_membership(conn, circle_id, user_id, role, "member.left")
 
     async def members(
-        self, circle_id: str, viewer_id: str, cursor: str | None = None, limit: int = 200
+        self,
+        circle_id: str,
+        viewer_id: str,
+        cursor: str | None = None,
+        limit: int = 200,
+        query: str | None = None,
     ) -> tuple[list[Record], str | None]:
         """A page of the circle's members in joining order, and the next page's cursor
-        (None on the last); a private circle only to its members."""
+        (None on the last); a private circle only to its members. ``query`` keeps
+        those whose nickname, name or login name contains it (any script)."""
         limit = validation.limit(limit, high=PAGE_MAX)
         async with self._db.read() as conn:
             await require_visible(conn, await circle_row(conn, circle_id), viewer_id)
-            query = (
+            select_ = (
                 select(*MEMBER_COLUMNS, MEMBERSHIPS.c.joined)
                 .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
                 .where(MEMBERSHIPS.c.circle_id == circle_id)
             )
-            query = oldest_first(query, MEMBERSHIPS.c.joined, MEMBERSHIPS.c.user_id, cursor, limit)
-            rows = (await conn.execute(query)).all()
+            if query:
+                words = validation.text(query, "q", 1, QUERY_MAX)
+                names = func.coalesce(MEMBERSHIPS.c.nickname, "") + " " + USERS.c.name
+                select_ = select_.where(contains(names + " " + USERS.c.handle, words))
+            select_ = oldest_first(
+                select_, MEMBERSHIPS.c.joined, MEMBERSHIPS.c.user_id, cursor, limit
+            )
+            rows = (await conn.execute(select_)).all()
         members = [member_record(row) for row in rows[:limit]]
         return members, next_cursor(rows, limit, "joined", "user_id")
 
@@ -169,7 +185,7 @@ class Memberships(Service):
             actor_role = await role_of(conn, circle_id, actor_id)
             target_role = await role_of(conn, circle_id, user_id)
             if actor_id == user_id and target_role is not None:
-                await _remove(conn, circle_id, user_id, target_role, "member.left")
+                await remove_membership(conn, circle_id, user_id, target_role, "member.left")
                 return
             if actor_role not in MANAGER_ROLES:
                 raise Forbidden("only the circle's owners and admins can remove members")
@@ -177,12 +193,17 @@ class Memberships(Service):
                 raise NotFound("no such member")
             if actor_role == "admin" and target_role in MANAGER_ROLES:
                 raise Forbidden("an admin cannot remove an owner or another admin")
-            await _remove(conn, circle_id, user_id, target_role, "member.removed")
+            await remove_membership(conn, circle_id, user_id, target_role, "member.removed")
 
     async def membership(self, circle_id: str, user_id: str) -> Membership | None:
         """The user's membership (for the server's cache), None for a non-member."""
         query = (
-            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.joined_seq, DISPLAY_NAME)
+            select(
+                MEMBERSHIPS.c.role,
+                MEMBERSHIPS.c.joined_seq,
+                MEMBERSHIPS.c.muted_until,
+                DISPLAY_NAME,
+            )
             .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
             .where(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id)
         )
@@ -190,7 +211,9 @@ class Memberships(Service):
             row = (await conn.execute(query)).first()
         if row is None:
             return None
-        return Membership(circle_id, user_id, row.role, row.display_name, row.joined_seq)
+        return Membership(
+            circle_id, user_id, row.role, row.display_name, row.joined_seq, row.muted_until
+        )
 
     async def circle_ids_of(self, user_id: str) -> list[str]:
         """The ids of every circle the user belongs to."""
@@ -231,9 +254,11 @@ def _check_nickname_change(actor_id: str, actor_role: str, user_id: str, target_
         raise Forbidden("an admin cannot set an owner's or another admin's nickname")
 
 
-async def _remove(
+async def remove_membership(
     conn: AsyncConnection, circle_id: str, user_id: str, role: str, kind: str
 ) -> None:
+    """The user leaves (``member.left``) or is removed (``member.removed``, a ban
+    too): their groups, the count, a last owner's successor, the change."""
     if role == "owner" and await owner_count(conn, circle_id) == 1:
         raise Conflict("the last owner cannot leave: make someone else owner first")
     await conn.execute(

@@ -74,6 +74,9 @@ class Member(SQLModel, table=True):
     joined: int = Field(sa_type=BigInteger)
     joined_seq: int = Field(sa_type=BigInteger)
     read_seq: int = Field(default=0, sa_type=BigInteger)
+    # Muted (reads, may not say, post, comment or vote) until this time (ms), or
+    # None; ``sanctions.UNTIL_LIFTED`` for a mute with no end.
+    muted_until: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Group(SQLModel, table=True):
@@ -97,6 +100,9 @@ class Group(SQLModel, table=True):
     max_members: int | None = Field(default=None)
     # Only the group's admins and the circle's owners and admins may say.
     read_only: bool = Field(default=False)
+    # Slow mode: a member (not an admin) says at most one message per this many
+    # seconds here; 0 is off.
+    slow_mode_s: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     position: int = Field(default=0)
     archived: bool = Field(default=False)
     created: int = Field(sa_type=BigInteger)
@@ -394,6 +400,41 @@ class AttachmentUse(SQLModel, table=True):
     attachment_id: str = Field(max_length=32)
 
 
+class Ban(SQLModel, table=True):
+    """A user banned from a circle: removed, and no way back in (public join,
+    codes, invite links, join requests) until an owner or admin lifts it."""
+
+    __tablename__ = "bans"
+
+    circle_id: str = Field(foreign_key="circles.id", primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", primary_key=True, max_length=32)
+    by_id: str = Field(max_length=32)
+    reason: str | None = Field(default=None)
+    created: int = Field(sa_type=BigInteger)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One moderation act in a circle (store/audit.py): who did what to whom,
+    when and why. Never changed, never pruned with chat: owners read and export
+    it."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_circle_created", "circle_id", "created", "id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(max_length=32)
+    created: int = Field(sa_type=BigInteger)
+    actor_id: str = Field(max_length=32)
+    action: str = Field(max_length=40)
+    # What it was done to: "member" (a user id), "message" ("<group>:<seq>"),
+    # "post", "comment", "code", "report", "circle"…
+    target_kind: str = Field(max_length=16)
+    target_id: str | None = Field(default=None, max_length=80)
+    reason: str | None = Field(default=None)
+    # Details of the act (JSON): a mute's end, a role before and after…
+    data: str | None = Field(default=None)
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 
@@ -418,11 +459,15 @@ POLLS = _table("polls")
 POLL_VOTES = _table("poll_votes")
 ATTACHMENTS = _table("attachments")
 ATTACHMENT_USES = _table("attachment_uses")
+AUDIT_LOG = _table("audit_log")
+BANS = _table("bans")
 
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
     "ATTACHMENT_USES",
+    "AUDIT_LOG",
+    "BANS",
     "CHANGES",
     "CIRCLES",
     "COMMENTS",

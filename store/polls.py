@@ -35,7 +35,7 @@ from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .group_access import access_of, group_row
 from .ids import new_id, now_ms
-from .lookups import circle_row, post_row, role_of
+from .lookups import circle_row, post_row, require_voice, role_of
 from .models import GROUPS, MEMBERSHIPS, POLL_VOTES, POLLS, USERS
 from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record
 
@@ -97,6 +97,7 @@ class Polls(Service):
             group = await group_row(conn, group_id)
             circle = await circle_row(conn, group.circle_id)
             access = await access_of(conn, circle, group, user_id)
+            await require_voice(conn, circle.id, user_id)
             author_name = (
                 await conn.execute(
                     select(DISPLAY_NAME)
@@ -192,6 +193,7 @@ class Polls(Service):
         one; empty: no vote). ``Conflict`` once the poll is closed or past its deadline."""
         async with self._db.write() as conn:
             row = await _visible_row(conn, poll_id, user_id, lock=True)
+            await require_voice(conn, row.circle_id, user_id)
             chosen = _choice(options, len(orjson.loads(row.options)), bool(row.multiple))
             if _is_closed(row):
                 raise Conflict("this poll is closed")

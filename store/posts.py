@@ -26,8 +26,8 @@ from .lookups import (
     post_row,
     read_post,
     require_manager,
-    require_member,
     require_visible,
+    require_voice,
     role_of,
 )
 from .models import ACKS, COMMENTS, LIKES, POSTS
@@ -108,7 +108,7 @@ class Posts(Service):
         text = validation.text(text, "text", 0 if ids else 1, TEXT_MAX)
         async with self._db.write() as conn:
             await circle_row(conn, circle_id, lock=True)
-            role = await require_member(conn, circle_id, author_id)
+            role = await require_voice(conn, circle_id, author_id)
             if kind == "notice" and role not in MANAGER_ROLES:
                 raise Forbidden("only the circle's owners and admins can post notices")
             carried = await attachment_uses.resolve(conn, circle_id, ids)

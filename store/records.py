@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, or_, select
 
+from .ids import now_ms
 from .models import (
     ACCESS_CODES,
     ACKS,
@@ -42,6 +43,11 @@ class Membership:
     # The circle's last seq when the user joined: with history hidden from
     # newcomers, they see only seq > joined_seq.
     joined_seq: int
+    # Muted until this time (ms; store/sanctions.py), or None.
+    muted_until: int | None = None
+
+    def muted(self, now: int) -> bool:
+        return self.muted_until is not None and self.muted_until > now
 
     @property
     def is_manager(self) -> bool:
@@ -64,6 +70,8 @@ class GroupAccess:
     read_only: bool
     archived: bool
     manager: bool
+    # Slow mode (seconds between one member's messages; 0: off).
+    slow_mode_s: int = 0
 
     @property
     def general(self) -> bool:
@@ -87,6 +95,7 @@ def group_record(row: AnyRow, circle_members: int | None = None) -> Record:
         "access": row.access,
         "max_members": row.max_members,
         "read_only": bool(row.read_only),
+        "slow_mode_s": row.slow_mode_s,
         "position": row.position,
         "archived": bool(row.archived),
         "created": row.created,
@@ -113,7 +122,13 @@ GENERAL_LAST_SEQ = (
 )
 CIRCLE_COLUMNS = (*CIRCLES.c, GENERAL_LAST_SEQ)
 
-MEMBER_COLUMNS = (MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.role, MEMBERSHIPS.c.nickname, DISPLAY_NAME)
+MEMBER_COLUMNS = (
+    MEMBERSHIPS.c.user_id,
+    MEMBERSHIPS.c.role,
+    MEMBERSHIPS.c.nickname,
+    MEMBERSHIPS.c.muted_until,
+    DISPLAY_NAME,
+)
 
 # Needs ``GROUPS`` joined (the circle of the message's group).
 MESSAGE_COLUMNS = (
@@ -163,12 +178,16 @@ def circle_record(row: AnyRow) -> Record:
 
 
 def member_record(row: AnyRow) -> Record:
-    return {
+    record: Record = {
         "user": row.user_id,
         "role": row.role,
         "nickname": row.nickname,
         "name": row.display_name,
     }
+    if (row.muted_until or 0) > now_ms():
+        # Only while muted: until when (ms; 2**53-1: until lifted).
+        record["muted_until"] = row.muted_until
+    return record
 
 
 def message_record(row: AnyRow) -> Record:

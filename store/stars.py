@@ -19,7 +19,7 @@ from .changes import record, record_post
 from .engine import Service
 from .group_access import access_of, group_row
 from .ids import now_ms
-from .lookups import circle_row, message_row, read_post, star_count
+from .lookups import circle_row, message_row, read_post, require_voice, star_count
 from .models import STARS
 from .promotion import post_of, promote, votes_carry
 from .records import AnyRow, Record
@@ -47,6 +47,7 @@ class Stars(Service):
             group = await group_row(conn, group_id, circle_id)
             access = await access_of(conn, circle, group, user_id)
             message = await message_row(conn, circle, access, seq)
+            await require_voice(conn, circle_id, user_id)  # a star is a vote
             added = await conn.execute(
                 self._db.insert_ignore(STARS).values(
                     group_id=group_id, seq=message.seq, user_id=user_id, ts=now_ms()

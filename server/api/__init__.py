@@ -15,6 +15,7 @@ from server.api import (
     polls,
     posts,
     reactions,
+    sanctions,
     tus,
     uploads,
 )
@@ -31,6 +32,7 @@ routes = [
             *posts.routes,
             *groups.routes,
             *reactions.routes,
+            *sanctions.routes,
             *polls.routes,
             *uploads.routes,
             *media_keys.routes,

@@ -36,6 +36,8 @@ CODES_MAX = 100
 # One page of members: a screenful, and a bound on one read of a big circle.
 MEMBERS_DEFAULT, MEMBERS_MAX = 200, 500
 CURSOR_MAX = 500
+# A search box's words.
+QUERY_MAX = 64
 TEXT_MAX = 4000
 
 
@@ -126,8 +128,9 @@ async def members(request: Request) -> Response:
     user, _ = await authenticate(request)
     cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
     limit = query_int(request, "limit", MEMBERS_DEFAULT, minimum=1, maximum=MEMBERS_MAX)
+    query = query_str(request, "q", max_len=QUERY_MAX) or None
     found, next_cursor = await node_of(request).store.memberships.members(
-        request.path_params["id"], user["id"], cursor=cursor, limit=limit
+        request.path_params["id"], user["id"], cursor=cursor, limit=limit, query=query
     )
     return ok({"members": found, "next": next_cursor})
 

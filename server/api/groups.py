@@ -32,6 +32,7 @@ from store import (
     GROUP_MEMBERS_MAX,
     GROUP_NAME_MAX,
     GROUP_ROLES,
+    GROUP_SLOW_MODE_MAX_S,
     GROUP_TOPIC_MAX,
 )
 
@@ -62,6 +63,9 @@ def _settings(body: dict[str, Any]) -> dict[str, Any]:
         "read_only": lambda: get_bool(body, "read_only", True),
         "position": lambda: get_int(body, "position", True, minimum=0, maximum=POSITION_MAX),
         "archived": lambda: get_bool(body, "archived", True),
+        "slow_mode_s": lambda: get_int(
+            body, "slow_mode_s", True, minimum=0, maximum=GROUP_SLOW_MODE_MAX_S
+        ),
     }
     return {key: read() for key, read in readers.items() if key in body}
 

@@ -12,12 +12,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX, MEMBERS_DEFAULT, MEMBERS_MAX
+from server.api.circles import (
+    DIRECTORY_DEFAULT,
+    DIRECTORY_MAX,
+    MEMBERS_DEFAULT,
+    MEMBERS_MAX,
+    QUERY_MAX,
+)
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_groups import GROUP_PATHS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
+from server.api.openapi_sanctions import SANCTION_BODIES, SANCTION_PATHS, SANCTION_SCHEMAS
 from server.api.openapi_uploads import UPLOAD_PATHS, UPLOAD_SCHEMAS
 from server.api.operations import (
     CIRCLE,
@@ -217,7 +224,13 @@ PATHS: dict[str, dict[str, Schema]] = {
             "circles",
             list_of("members", "Member", next=nullable(STR)),
             errors="403 404",
-            params=(CIRCLE, *page_params(MEMBERS_DEFAULT, MEMBERS_MAX, "members per page")),
+            params=(
+                CIRCLE,
+                *page_params(MEMBERS_DEFAULT, MEMBERS_MAX, "members per page"),
+                query_param(
+                    "q", {**STR, "maxLength": QUERY_MAX}, "nickname, name or login name contains"
+                ),
+            ),
         ),
     },
     f"{V1}/circles/{{id}}/events": {
@@ -419,10 +432,17 @@ DOCUMENT: dict[str, Any] = {
         {"name": "reactions"},
         {"name": "polls"},
         {"name": "media"},
+        {"name": "moderation"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
-    "paths": PATHS | POST_PATHS | GROUP_PATHS | REACTION_PATHS | POLL_PATHS | UPLOAD_PATHS,
+    "paths": PATHS
+    | POST_PATHS
+    | GROUP_PATHS
+    | REACTION_PATHS
+    | POLL_PATHS
+    | UPLOAD_PATHS
+    | SANCTION_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -442,7 +462,11 @@ DOCUMENT: dict[str, Any] = {
         | REACTION_SCHEMAS
         | POLL_SCHEMAS
         | UPLOAD_SCHEMAS
-        | {f"{name}_body": schema for name, schema in (BODIES | POLL_BODIES).items()},
+        | SANCTION_SCHEMAS
+        | {
+            f"{name}_body": schema
+            for name, schema in (BODIES | POLL_BODIES | SANCTION_BODIES).items()
+        },
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}
             | ({"headers": RETRY_AFTER} if status == "429" else {})

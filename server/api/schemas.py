@@ -14,6 +14,7 @@ from store import (
     GROUP_ACCESS,
     GROUP_NAME_MAX,
     GROUP_ROLES,
+    GROUP_SLOW_MODE_MAX_S,
     GROUP_TOPIC_MAX,
     NAME_MAX,
     PASSWORD_MAX,
@@ -164,6 +165,10 @@ SCHEMAS: dict[str, Schema] = {
         role={"type": "string", "enum": ["owner", "admin", "member"]},
         nickname=nullable(STR),
         name={**STR, "description": "display name in the circle: the nickname, else the user's"},
+        muted_until={
+            **MS,
+            "description": "only while muted: until when (9007199254740991: until lifted)",
+        },
     ),
     "Code": obj(
         ["code", "max_uses", "uses", "expires"],
@@ -343,6 +348,10 @@ SCHEMAS |= {
         access=_GROUP_ACCESS,
         max_members=nullable({**INT, "description": "the cap on members (null: none)"}),
         read_only={**BOOL, "description": "only its admins and the circle's owners/admins say"},
+        slow_mode_s={
+            **INT,
+            "description": "slow mode: a member says once per this many seconds (0: off)",
+        },
         position={**INT, "description": "the order of the circle's groups, lowest first"},
         archived={**BOOL, "description": "kept and readable, never written again"},
         created=MS,
@@ -484,6 +493,12 @@ BODIES: dict[str, Schema] = {
             "description": f"{_MAX_MEMBERS['description']}; not general's",
         },
         read_only=BOOL,
+        slow_mode_s={
+            **INT,
+            "minimum": 0,
+            "maximum": GROUP_SLOW_MODE_MAX_S,
+            "description": "one message per member per this many seconds (0: off)",
+        },
         position={
             **INT,
             "minimum": 0,

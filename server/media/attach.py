@@ -62,7 +62,9 @@ async def attach(
         if known is not None:
             await node.store.attachments.touch(known["id"])
             return known, False
-        return await _store(node, circle_id, user_id, name, path, kind, mime, sha256), True
+        # Not new after all when the same bytes were stored meanwhile (uploads of
+        # one file at the same moment): their attachment, and the same blob.
+        return await _store(node, circle_id, user_id, name, path, kind, mime, sha256)
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)
 
@@ -76,7 +78,7 @@ async def _store(
     kind: str,
     mime: str,
     sha256: str,
-) -> Record:
+) -> tuple[Record, bool]:
     media = node.media
     info: images.ImageInfo | av_probe.AvInfo = images.ImageInfo()
     key = f"circles/{circle_id}/{sha256}"
@@ -89,7 +91,7 @@ async def _store(
             await media.blobs.put_file(thumb_key, info.thumb)
         await media.blobs.put_file(key, path)
         try:
-            attachment, _ = await node.store.attachments.add(
+            attachment, fresh = await node.store.attachments.add(
                 circle_id,
                 user_id,
                 sha256=sha256,
@@ -109,7 +111,7 @@ async def _store(
                 if thumb_key:
                     await media.blobs.delete(thumb_key)
             raise
-        return attachment
+        return attachment, fresh
     finally:
         if info.thumb is not None:
             await asyncio.to_thread(info.thumb.unlink, missing_ok=True)

@@ -1,0 +1,117 @@
+"""The moderation audit log: every act of a circle's owners and admins on its
+members and content (a mute, a ban, a deleted message, a dismissed report, a
+role changed), who did it, to what, when and why.
+
+Write paths call ``record_act`` inside their own transaction, so an act and its
+entry commit together or not at all. Entries are never changed and never
+pruned with chat. Owners read them (``Audit.page``), newest first.
+
+Actions are dotted names, the noun first, as the change log's kinds are:
+``member.muted``, ``member.unmuted``, ``member.banned``, ``member.unbanned``,
+``member.removed``, ``member.role``, ``message.deleted``, ``post.deleted``,
+``comment.deleted``, ``report.dismissed``, ``code.revoked``… A new kind of act
+adds its name here, in the README's privilege table and in the client's
+catalogue (``audit.<action>``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import validation
+from .engine import Service
+from .errors import Forbidden
+from .ids import new_id, now_ms
+from .lookups import circle_row, newest_first, next_cursor, role_of
+from .models import AUDIT_LOG, MEMBERSHIPS, USERS
+from .records import DISPLAY_NAME, AnyRow, Record
+
+PAGE_MAX = 200
+REASON_MAX = 500
+ACTION_MAX = 40
+
+
+async def record_act(
+    conn: AsyncConnection,
+    circle_id: str,
+    actor_id: str,
+    action: str,
+    target_kind: str,
+    target_id: str | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Record:
+    """Log one act, in the caller's transaction; returns the entry."""
+    if not 0 < len(action) <= ACTION_MAX:
+        raise ValueError(f"an audit action is 1 to {ACTION_MAX} characters")
+    reason = validation.text(reason, "reason", 0, REASON_MAX) if reason is not None else None
+    values = {
+        "id": new_id(),
+        "circle_id": circle_id,
+        "created": now_ms(),
+        "actor_id": actor_id,
+        "action": action,
+        "target_kind": target_kind,
+        "target_id": target_id,
+        "reason": reason or None,
+        "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")) if data else None,
+    }
+    await conn.execute(AUDIT_LOG.insert().values(values))
+    return _entry(values, actor_name=None)
+
+
+# The actor's display name in the circle (a former admin keeps their account name).
+_WITH_NAMES = AUDIT_LOG.join(USERS, USERS.c.id == AUDIT_LOG.c.actor_id).outerjoin(
+    MEMBERSHIPS,
+    and_(
+        MEMBERSHIPS.c.circle_id == AUDIT_LOG.c.circle_id,
+        MEMBERSHIPS.c.user_id == AUDIT_LOG.c.actor_id,
+    ),
+)
+
+
+def _entry(values: Any, actor_name: str | None) -> Record:
+    get = values.get if isinstance(values, dict) else values._mapping.get
+    data = get("data")
+    return {
+        "id": get("id"),
+        "circle": get("circle_id"),
+        "created": get("created"),
+        "actor": {"id": get("actor_id"), "name": actor_name},
+        "action": get("action"),
+        "target": {"kind": get("target_kind"), "id": get("target_id")},
+        "reason": get("reason"),
+        "data": json.loads(data) if data else None,
+    }
+
+
+def entry_record(row: AnyRow) -> Record:
+    return _entry(row, row.display_name)
+
+
+class Audit(Service):
+    """Read the log: owners only."""
+
+    async def page(
+        self, circle_id: str, viewer_id: str, cursor: str | None = None, limit: int = 50
+    ) -> tuple[list[Record], str | None]:
+        """A page of the circle's moderation acts, newest first, and the next page's
+        cursor (None on the last). ``NotFound`` (circle), ``Forbidden`` (not an owner)."""
+        limit = validation.limit(limit, high=PAGE_MAX)
+        query = (
+            select(*AUDIT_LOG.c, DISPLAY_NAME)
+            .select_from(_WITH_NAMES)
+            .where(AUDIT_LOG.c.circle_id == circle_id)
+        )
+        async with self._db.read() as conn:
+            await circle_row(conn, circle_id)
+            if await role_of(conn, circle_id, viewer_id) != "owner":
+                raise Forbidden("only the circle's owners read its audit log")
+            rows = (await conn.execute(newest_first(query, AUDIT_LOG, cursor, limit))).all()
+        return [entry_record(row) for row in rows[:limit]], next_cursor(
+            rows, limit, "created", "id"
+        )
