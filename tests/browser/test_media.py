@@ -15,7 +15,7 @@ import av
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import open_tab, tid, two_in_a_circle
+from tests.browser.pages import open_menu, open_tab, tid, two_in_a_circle
 from tests.browser.test_accessibility import check
 
 # A picture made in the page (a canvas to a PNG File) and pasted as the clipboard would.
@@ -117,6 +117,17 @@ def test_paste_a_picture_pick_a_video_and_the_other_member_plays_it(
     bob.keyboard.press("Escape")
     expect(box).to_have_count(0)
     expect(sent.get_by_test_id("att-image")).to_be_focused()
+
+    # A starred message with a photo and a video becomes a highlight with both.
+    open_tab(ann, "settings")
+    tid(ann, "settings-threshold").fill("1")
+    tid(ann, "settings-save").click()
+    expect(tid(ann, "settings-saved")).to_have_text("Saved.")
+    open_tab(bob, "highlights")
+    open_menu(sent).get_by_test_id("star-btn").click()
+    card = tid(bob, "panel-highlights").get_by_test_id("highlight").filter(has_text="Today's steps")
+    expect(card.get_by_test_id("att-image")).to_have_count(1)
+    expect(card.get_by_test_id("att-video")).to_have_count(1)
     assert ann.errors == [] and bob.errors == []
 
 
