@@ -177,3 +177,20 @@ test('the fetch given is called as a plain function (the browser\'s throws when 
   const attachment = await uploads.uploadFile('c1', fileOf(10), { fetch: strict, retries: 1, ...noWait });
   assert.equal(attachment.id, 'a1');
 });
+
+test('while the device is offline it waits for the network, spending no tries', async () => {
+  // Ten requests in a row fail (PATCHes and the HEADs after them), with only 3 tries
+  // allowed; the device is offline until the last of them: it waits for the network more
+  // times than it may try, and still finishes.
+  const server = fakeServer({ faults: [null, ...Array(10).fill('drop')] });
+  let waits = 0;
+  const online = {
+    now: () => server.faults.length === 0,
+    wait: async () => { waits += 1; },
+  };
+  const file = fileOf(2 * uploads.CHUNK_MIN);
+  const attachment = await uploads.uploadFile('c1', file, { fetch: server.fetch, retries: 3, online, ...noWait });
+  assert.equal(attachment.id, 'a1');
+  assert.ok(waits > 3, `waited ${waits} times`);
+  await sameBytes(server, file);
+});

@@ -9,7 +9,9 @@
 //
 // A network error (or a 5xx, 423 upload_busy) is retried after a backoff with full jitter
 // (RETRY_FIRST_MS doubling up to RETRY_MAX_MS), from the offset HEAD says; at most
-// `retries` attempts in a row without progress, then it fails with code 'offline'. A 409
+// `retries` attempts in a row without progress, then it fails with code 'offline'. While
+// the device says it is offline (navigator.onLine false) the upload waits for it to be
+// back online instead, however long, without counting tries: a phone in a tunnel. A 409
 // upload_offset_mismatch goes on from the offset the server names. Cancelling (the
 // AbortSignal) stops the request under way and deletes the upload on the server.
 // Refusals (type_not_allowed, file_too_big, quota_exceeded…) fail at once as an ApiError
@@ -61,6 +63,17 @@ const defaultSleep = (ms, signal) => new Promise((resolve, reject) => {
   }, { once: true });
 });
 
+/** Resolves when the browser says it is online again (at once where there is no window). */
+const defaultOnline = {
+  now: () => typeof navigator === 'undefined' || navigator.onLine !== false,
+  wait: (signal) => new Promise((resolve, reject) => {
+    if (typeof window === 'undefined') return resolve();
+    window.addEventListener('online', () => resolve(), { once: true });
+    signal?.addEventListener('abort', () => reject(cancelled()), { once: true });
+    return undefined;
+  }),
+};
+
 function cancelled() {
   return new ApiError(0, 'cancelled', 'the upload was cancelled');
 }
@@ -71,7 +84,7 @@ class Retry extends Error {}
 /**
  * Upload `file` (a Blob with a name) to a circle; resolves with the attachment object.
  * options: token, signal (AbortSignal), onProgress(sent, total), fetch, sleep(ms, signal),
- * random, retries, base ('/api/v1').
+ * random, retries, base ('/api/v1'), online ({now(), wait(signal)}: the device's network).
  */
 export async function uploadFile(circle, file, options = {}) {
   const job = new Upload(circle, file, options);
@@ -81,9 +94,9 @@ export async function uploadFile(circle, file, options = {}) {
 class Upload {
   constructor(circle, file, {
     token = null, signal = null, onProgress = () => {}, fetch = globalThis.fetch,
-    sleep = defaultSleep, random = Math.random, retries = RETRIES, base = '/api/v1',
+    sleep = defaultSleep, random = Math.random, retries = RETRIES, base = '/api/v1', online = defaultOnline,
   }) {
-    Object.assign(this, { circle, file, token, signal, onProgress, sleep, random, retries, base });
+    Object.assign(this, { circle, file, token, signal, onProgress, sleep, random, retries, base, online });
     this.fetch = (url, init) => fetch(url, init); // never as a method: the browser's needs its `this`
     this.location = null;
     this.offset = 0;
@@ -107,17 +120,22 @@ class Upload {
 
   /** One step, tried again after a backoff while it fails in a way worth retrying. */
   async attempt(step) {
-    for (let failures = 0; ; failures += 1) {
+    let failures = 0;
+    for (;;) {
       if (this.signal?.aborted) throw cancelled();
       try {
         return await step();
       } catch (error) {
         if (!(error instanceof Retry)) throw error;
-        if (failures + 1 >= this.retries) {
-          throw new ApiError(0, 'offline', 'the upload could not reach the server');
-        }
       }
-      await this.sleep(retryDelay(failures + 1, this.random), this.signal);
+      if (!this.online.now()) {
+        await this.online.wait(this.signal); // offline: waiting spends no try
+        failures = 0;
+      } else {
+        failures += 1;
+        if (failures >= this.retries) throw new ApiError(0, 'offline', 'the upload could not reach the server');
+        await this.sleep(retryDelay(failures, this.random), this.signal);
+      }
       if (this.location) await this.resync();
     }
   }
