@@ -142,6 +142,7 @@ def test_a_refused_file_says_why_and_can_be_removed_at_360px(open_page: Any) -> 
     chip = tid(composer, "att-chip")
     expect(chip).to_have_attribute("data-state", "failed")
     expect(chip.get_by_test_id("att-status")).to_have_text("That file is empty.")
+    expect(chip.get_by_test_id("att-retry")).to_be_hidden()  # a refusal is not retried
     no_sideways_scroll(ann)
     chip.get_by_test_id("att-cancel").click()
     expect(tid(ann, "att-chip")).to_have_count(0)

@@ -9,6 +9,9 @@ import { h, toast } from '../dom.js';
 import { errorText, formatSize, t } from '../i18n.js';
 import { userText } from './user-text.js';
 
+// Failures that may go away by themselves: the network, the server, a rate limit.
+const RETRYABLE = new Set(['offline', 'internal', 'rate_limited', 'unavailable']);
+
 /**
  * The attachments of one composer. onChange() is called whenever a file is added, done,
  * failed or removed (the composer enables its send button from ready()).
@@ -38,38 +41,53 @@ export function attachTray(circleId, { onChange = () => {} } = {}) {
   }
 
   function start(file) {
-    const item = { file, controller: new AbortController() };
-    const bar = h('progress', { class: 'att-progress', testid: 'att-progress', max: '1', value: '0' });
-    const status = h('span', { class: 'att-status', testid: 'att-status', text: formatSize(file.size) });
+    const item = { file };
     if (file.type && file.type.startsWith('image/')) item.preview = URL.createObjectURL(file);
-    item.chip = h('li', { class: 'att-chip', testid: 'att-chip', dataset: { state: 'uploading' } },
+    item.bar = h('progress', { class: 'att-progress', testid: 'att-progress', max: '1', value: '0' });
+    item.status = h('span', { class: 'att-status', testid: 'att-status', text: formatSize(file.size) });
+    item.again = h('button', {
+      type: 'button', class: 'link att-retry', testid: 'att-retry', text: t('common.retry'), hidden: true,
+      onclick: () => upload(item),
+    });
+    item.chip = h('li', { class: 'att-chip', testid: 'att-chip' },
       item.preview ? h('img', { class: 'att-chip-thumb', src: item.preview, alt: '' })
         : h('span', { class: 'att-chip-thumb icon', 'aria-hidden': 'true', text: '📄' }),
-      h('span', { class: 'att-chip-text' }, userText('span', file.name || t('media.pasted'), { class: 'att-name' }), status, bar),
+      h('span', { class: 'att-chip-text' },
+        userText('span', file.name || t('media.pasted'), { class: 'att-name' }), item.status, item.bar, item.again),
       h('button', {
         type: 'button', class: 'att-cancel', testid: 'att-cancel',
         'aria-label': t('media.remove', { name: file.name || '' }), text: '×', onclick: () => remove(item),
       }));
     items.push(item);
     tray.append(item.chip);
-    actions.uploadFile(circleId, file, {
+    upload(item);
+  }
+
+  /** Upload (again, after a failure worth retrying) the file of a chip. */
+  function upload(item) {
+    item.error = null;
+    item.controller = new AbortController();
+    item.chip.dataset.state = 'uploading';
+    item.again.hidden = true;
+    changed();
+    actions.uploadFile(circleId, item.file, {
       signal: item.controller.signal,
       onProgress: (sent, total) => {
-        bar.value = total ? sent / total : 1;
-        status.textContent = t('media.progress', { percent: Math.floor((total ? sent / total : 1) * 100) });
+        item.bar.value = total ? sent / total : 1;
+        item.status.textContent = t('media.progress', { percent: Math.floor((total ? sent / total : 1) * 100) });
       },
     }).then((attachment) => {
       item.attachment = attachment;
       item.chip.dataset.state = 'done';
       item.chip.dataset.attachment = attachment.id;
-      bar.value = 1;
-      status.textContent = formatSize(attachment.size);
+      item.status.textContent = formatSize(attachment.size);
       changed();
     }, (error) => {
       if (error.code === 'cancelled') return;
       item.error = error;
       item.chip.dataset.state = 'failed';
-      status.textContent = errorText(error);
+      item.status.textContent = errorText(error);
+      item.again.hidden = !RETRYABLE.has(error.code); // a refusal stays one
       changed();
     });
   }
