@@ -24,7 +24,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        # Attachments (/api/v1/attachments/…) are images, video and audio of this
+        # origin; a picture being uploaded is previewed from a blob: URL of the page.
+        "img-src 'self' data: blob:",
         "media-src 'self'",
         "connect-src 'self'",
         # The app's manifest and its service worker (/sw.js), both from this server.

@@ -56,3 +56,14 @@ test('dates and times per locale', () => {
   i18n.setLocale('zh-CN', { save: false });
   assert.equal(i18n.formatRelative(ms - 3 * 60_000, ms), '3分钟前');
 });
+
+test('file sizes in steps of 1024, in the page\'s language', () => {
+  i18n.setLocale('en', { save: false });
+  assert.equal(i18n.formatSize(0), '0 byte');
+  assert.equal(i18n.formatSize(1536), '1.5 kB');
+  assert.equal(i18n.formatSize(200 * 1024 * 1024), '200 MB');
+  assert.equal(i18n.formatSize(3 * 1024 ** 4), '3,072 GB');
+  i18n.setLocale('zh-CN', { save: false });
+  assert.equal(i18n.formatSize(900), '900 B');
+  assert.equal(i18n.formatSize(1536 * 1024), '1.5 MB');
+});

@@ -9,6 +9,7 @@
 
 import * as api from './api.js';
 import * as state from './store/state.js';
+import * as uploads from './uploads.js';
 
 let socket = null;
 
@@ -66,14 +67,28 @@ export function maxTextChars() {
 /**
  * Send a chat message: pending in the store at once, sent now or after the next welcome
  * (kept with its nonce until the server confirms: never twice). Returns the nonce. Throws
- * code 'too_big' (params.max) when longer than the welcome's text_chars.
+ * code 'too_big' (params.max) when longer than the welcome's text_chars. `attachments`:
+ * attachment objects already uploaded (uploadFile), at most MAX_ATTACHMENTS.
  */
-export function sendMessage(circle, group, text, replyTo = null) {
+export function sendMessage(circle, group, text, replyTo = null, attachments = []) {
   const max = state.maxTextChars();
   if ([...text].length > max) throw new ActionError('too_big', { max });
-  const nonce = need().say(circle, text, replyTo, group && group !== circle ? group : null);
-  state.addPending(keyOf(circle, group), nonce, text, replyTo);
+  if (attachments.length > MAX_ATTACHMENTS) throw new ActionError('too_many_files', { max: MAX_ATTACHMENTS });
+  const ids = attachments.map((a) => a.id);
+  const nonce = need().say(circle, text, replyTo, group && group !== circle ? group : null, ids);
+  state.addPending(keyOf(circle, group), nonce, text, replyTo, attachments);
   return nonce;
+}
+
+/** The most attachments a message, post or comment carries (protocol/README.md). */
+export const MAX_ATTACHMENTS = 9;
+
+/**
+ * Upload a file to a circle (js/uploads.js: tus, resumed after a drop); resolves with the
+ * attachment object. options: signal (AbortSignal), onProgress(sent, total).
+ */
+export function uploadFile(circle, file, options = {}) {
+  return uploads.uploadFile(circle, file, { ...options, token: state.session.token });
 }
 
 /** Give up on a message not sent (failed, or waiting offline). */

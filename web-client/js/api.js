@@ -117,14 +117,16 @@ export const circleEvents = (id, after, limit) =>
 
 // Posts
 export const posts = (id, cursor) => request('GET', `/circles/${enc(id)}/posts${query({ cursor })}`);
-export const createPost = (id, kind, text) =>
-  request('POST', `/circles/${enc(id)}/posts`, { kind, text });
+/** A new post; `attachments`: ids of uploaded attachments (at most 9). */
+export const createPost = (id, kind, text, attachments = []) =>
+  request('POST', `/circles/${enc(id)}/posts`, { kind, text, ...(attachments.length ? { attachments } : {}) });
 export const editPost = (postId, text) => request('PATCH', `/posts/${enc(postId)}`, { text });
 export const deletePost = (postId) => request('DELETE', `/posts/${enc(postId)}`);
 export const comments = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/comments${query({ cursor })}`);
-export const addComment = (postId, text) =>
-  request('POST', `/posts/${enc(postId)}/comments`, { text });
+/** A new comment; `attachments`: ids of uploaded attachments (at most 9). */
+export const addComment = (postId, text, attachments = []) =>
+  request('POST', `/posts/${enc(postId)}/comments`, { text, ...(attachments.length ? { attachments } : {}) });
 export const editComment = (commentId, text) =>
   request('PATCH', `/comments/${enc(commentId)}`, { text });
 export const deleteComment = (commentId) => request('DELETE', `/comments/${enc(commentId)}`);
@@ -150,7 +152,7 @@ export const receipts = (postId, cursor) =>
 
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');
-/** A circle's files, newest first: {attachments, next}; kind: image, video, audio, file. */
+/** A circle's files, newest first: {attachments (each with uploader_name), next}; kind: image, video, audio, file. */
 export const materials = (id, kind, cursor) =>
   request('GET', `/circles/${enc(id)}/attachments${query({ kind, cursor })}`);
 

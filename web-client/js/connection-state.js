@@ -404,10 +404,14 @@ export class ConnectionState {
 
   // -- says ------------------------------------------------------------------------------
 
-  /** Queue a chat message under its nonce: sent now, or after the next welcome. */
-  say(circle, text, replyTo, group, nonce, now) {
+  /**
+   * Queue a chat message under its nonce: sent now, or after the next welcome.
+   * `attachments`: the ids of uploaded attachments (at most 9; the text may then be empty).
+   */
+  say(circle, text, replyTo, group, nonce, now, attachments = null) {
     const frame = { t: 'say', circle, text, nonce };
     if (replyTo) frame.reply_to = replyTo;
+    if (attachments && attachments.length) frame.attachments = [...attachments];
     if (group && group !== circle) frame.group = group;
     if (this.says.has(nonce)) return nonce; // the same message again: one is enough
     this.says.set(nonce, frame);

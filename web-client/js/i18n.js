@@ -124,6 +124,22 @@ export function formatNumber(value) {
   return formatter('number', (tag) => new Intl.NumberFormat(tag)).format(value);
 }
 
+const SIZE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'];
+
+/** A file's size: "980 byte", "1.5 MB" / "1.5兆字节", in steps of 1024. */
+export function formatSize(bytes) {
+  let value = Math.max(0, Number(bytes) || 0);
+  let unit = 0;
+  while (value >= 1024 && unit < SIZE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const name = SIZE_UNITS[unit];
+  return formatter(`size-${name}`, (tag) => new Intl.NumberFormat(tag, {
+    style: 'unit', unit: name, unitDisplay: 'short', maximumFractionDigits: unit ? 1 : 0,
+  })).format(value);
+}
+
 /** 14:05 */
 export function formatTime(ms) {
   return formatter('time', (tag) => new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' })).format(ms);

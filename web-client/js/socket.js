@@ -215,9 +215,9 @@ export class Socket extends EventTarget {
   }
 
   /** Queue a chat message; it is sent now or after the next welcome. Returns its nonce. */
-  say(circle, text, replyTo, group = null) {
+  say(circle, text, replyTo, group = null, attachments = null) {
     const nonce = makeNonce();
-    return this.run((now) => this.machine.say(circle, text, replyTo, group, nonce, now));
+    return this.run((now) => this.machine.say(circle, text, replyTo, group, nonce, now, attachments));
   }
 
   /** Give up on an unsent say (the user discarded it). */

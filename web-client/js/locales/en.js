@@ -55,6 +55,7 @@ export const messages = {
   'error.request_decided': 'This request has already been decided.',
   'error.tus_version': 'This app is out of date for resumable uploads. Please update it.',
   'error.uploads_open': 'You have {max} unfinished uploads. Let some finish first.',
+  'error.too_many_files': 'At most {max} files can go with one message.',
 
   // Shared words (buttons, kinds, visibility, roles)
   'common.save': 'Save',
@@ -276,6 +277,7 @@ export const messages = {
   'circle.tab.chat': 'Chat',
   'circle.tab.highlights': 'Highlights',
   'circle.tab.feed': 'Feed',
+  'circle.tab.materials': 'Materials',
   'circle.tab.settings': 'Settings',
   'circle.tab.more': 'More',
   'circle.newHighlights': 'New highlights',
@@ -470,6 +472,33 @@ export const messages = {
   'joining.requested': 'Requested — waiting for approval',
   'joining.rejected': 'Your request was not approved ({reason}). You may ask again.',
   // (end of manage)
+
+  // media.* — attachments: the composer's files, pictures, videos, the materials page
+  'media.attach': 'Attach files',
+  'media.attachHint': 'Attach files (you can also drop or paste them here)',
+  'media.attached': 'Files to send',
+  'media.pasted': 'Pasted picture',
+  'media.remove': 'Remove {name}',
+  'media.progress': '{percent}%',
+  'media.waitUploads': 'Wait until the files have finished uploading, or remove the ones that failed.',
+  'media.openImage': 'Open picture {name}',
+  'media.video': 'Video {name}',
+  'media.download': 'Download {name} ({size})',
+  'media.lightbox': 'Picture',
+  'media.previous': 'Previous picture',
+  'media.next': 'Next picture',
+  'media.count': '{at} of {count}',
+  'media.materials': 'Materials',
+  'media.materialsEmpty': 'No files shared here yet.',
+  'media.kind': 'Kind',
+  'media.kindAll': 'All',
+  'media.kind.image': 'Pictures',
+  'media.kind.video': 'Videos',
+  'media.kind.audio': 'Audio',
+  'media.kind.file': 'Files',
+  'media.sharedBy': '{name} · {when}',
+  'media.loadMore': 'Show more',
+  // (end of media)
 
   // a11y.* — labels shared by the whole page, offline and installing
   // (end of a11y)

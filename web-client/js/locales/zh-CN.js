@@ -53,6 +53,7 @@ export const messages = {
   'error.request_decided': '这条申请已经处理过了。',
   'error.tus_version': '应用版本过旧，无法续传文件。请更新后再试。',
   'error.uploads_open': '你有 {max} 个文件还没传完，请等一些传完再发。',
+  'error.too_many_files': '一条消息最多带 {max} 个文件。',
 
   // Shared words (buttons, kinds, visibility, roles)
   'common.save': '保存',
@@ -274,6 +275,7 @@ export const messages = {
   'circle.tab.chat': '聊天',
   'circle.tab.highlights': '精华',
   'circle.tab.feed': '动态',
+  'circle.tab.materials': '资料',
   'circle.tab.settings': '设置',
   'circle.tab.more': '更多',
   'circle.newHighlights': '有新的精华',
@@ -468,6 +470,33 @@ export const messages = {
   'joining.requested': '已申请，等待审核',
   'joining.rejected': '你的申请未通过（{reason}）。可以再次申请。',
   // (end of manage)
+
+  // media.* — attachments: the composer's files, pictures, videos, the materials page
+  'media.attach': '添加文件',
+  'media.attachHint': '添加文件（也可以拖进来或粘贴）',
+  'media.attached': '要发送的文件',
+  'media.pasted': '粘贴的图片',
+  'media.remove': '移除 {name}',
+  'media.progress': '{percent}%',
+  'media.waitUploads': '请等文件上传完，或移除上传失败的文件。',
+  'media.openImage': '查看图片 {name}',
+  'media.video': '视频 {name}',
+  'media.download': '下载 {name}（{size}）',
+  'media.lightbox': '图片',
+  'media.previous': '上一张',
+  'media.next': '下一张',
+  'media.count': '第 {at} 张，共 {count} 张',
+  'media.materials': '资料',
+  'media.materialsEmpty': '这里还没有人分享文件。',
+  'media.kind': '类型',
+  'media.kindAll': '全部',
+  'media.kind.image': '图片',
+  'media.kind.video': '视频',
+  'media.kind.audio': '音频',
+  'media.kind.file': '文件',
+  'media.sharedBy': '{name} · {when}',
+  'media.loadMore': '显示更多',
+  // (end of media)
 
   // a11y.* — labels shared by the whole page, offline and installing
   // (end of a11y)

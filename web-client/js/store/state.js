@@ -214,9 +214,9 @@ export function addHistory(circleId, messages, more) {
   emit(EV.history, { circle: circleId, messages: fresh, more: chat.more });
 }
 
-export function addPending(circleId, nonce, text, replyTo) {
+export function addPending(circleId, nonce, text, replyTo, attachments = []) {
   const chat = chatOf(circleId);
-  const item = { nonce, text, reply_to: replyTo || null, ts: Date.now() };
+  const item = { nonce, text, reply_to: replyTo || null, ts: Date.now(), attachments };
   chat.pending.set(nonce, item);
   emit(EV.pending, { circle: circleId, pending: item });
 }
@@ -235,6 +235,7 @@ export function confirmPending(circleId, nonce, seq, ts) {
     text: item.text,
     nonce,
     reply_to: item.reply_to,
+    ...(item.attachments && item.attachments.length ? { attachments: item.attachments } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import * as polls from '../store/polls.js';
 import { EV } from '../store/names.js';
 import * as reads from '../store/reads.js';
 import * as state from '../store/state.js';
+import { attachTray } from './attach.js';
 import { dayLabel, sameDay } from './days.js';
 import { emojiPicker } from './emoji.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
@@ -55,6 +56,8 @@ export function chatView(circleId, { group = null } = {}) {
     onclick: () => input.focus(),
   });
   const send = h('button', { type: 'submit', class: 'primary', testid: 'chat-send', text: t('common.send') });
+  // Files attached (picker, drop, paste): send waits until they are uploaded.
+  const tray = attachTray(circleId, { onChange: () => { send.disabled = tray.busy(); } });
   const replyBar = h('div', { class: 'reply-bar', testid: 'reply-bar', hidden: true });
   const emoji = emojiPicker(insertEmoji);
   // Polls are asked in this chat's group (general's id is the circle's).
@@ -62,14 +65,16 @@ export function chatView(circleId, { group = null } = {}) {
   const form = h('form', { class: 'composer', testid: 'chat-form', onsubmit: submit },
     replyBar,
     emoji.panel,
+    tray.tray,
     h('label', { for: input.id, class: 'visually-hidden', text: t('chat.message') }),
-    h('div', { class: 'row' }, pollTools.button, emoji.button, input, send));
+    h('div', { class: 'row' }, pollTools.button, tray.controls, emoji.button, input, send));
   const typing = typingLine(circleId, key);
   const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': t('chat.title'), dataset: { chat: key } },
     h('div', { class: 'panel-head' }, h('h2', { text: t('chat.title') })),
     skip,
     h('div', { class: 'chat-log-wrap' }, log, jump),
     typing.el, pollTools.slot, form);
+  tray.listen(el);
   // The composer grows with its text (up to its max-height), and shrinks once sent.
   const grow = () => {
     input.style.height = 'auto';
@@ -329,19 +334,24 @@ export function chatView(circleId, { group = null } = {}) {
   function submit(event) {
     event.preventDefault();
     const text = input.value;
-    if (!text.trim()) return;
+    if (!text.trim() && !tray.count()) return;
+    if (!tray.ready()) {
+      toast(t('media.waitUploads'));
+      return;
+    }
     const limit = textLimit();
     if (text.length > limit) {
       toast(t('chat.tooLong', { count: limit }));
       return;
     }
     try {
-      actions.sendMessage(circleId, group, text, replyTo);
+      actions.sendMessage(circleId, group, text, replyTo, tray.attachments());
     } catch (err) {
       toast(err.code === 'too_big' ? t('chat.tooLong', { count: err.params.max }) : errorText(err));
       return;
     }
     input.value = '';
+    tray.clear();
     grow();
     cancelReply();
     input.focus();
@@ -493,6 +503,7 @@ export function chatView(circleId, { group = null } = {}) {
       typing.destroy();
       readCounts.destroy();
       emoji.close();
+      tray.clear(); // uploads not sent are cancelled
     },
   };
 }

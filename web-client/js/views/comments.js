@@ -3,21 +3,27 @@
 // new one. What is being typed lives in `drafts` (the feed's), so it outlives a re-render.
 
 import * as api from '../api.js';
-import { busy, h, timeEl } from '../dom.js';
+import { busy, h, timeEl, toast } from '../dom.js';
 import { t } from '../i18n.js';
 import { loadComments } from '../loaders.js';
 import * as comments from '../store/comments.js';
 import * as state from '../store/state.js';
+import { attachTray } from './attach.js';
+import { attachmentsEl } from './attachments.js';
 import { userText } from './user-text.js';
 
-/** drafts: {text: Map post id → new comment, edits: Map comment id → text being edited}. */
+/**
+ * drafts: {text: Map post id → new comment, edits: Map comment id → text being edited,
+ * trays: Map post id → the files attached to the new comment (views/attach.js)}.
+ */
 export function commentsEl(circleId, post, drafts, rerender) {
   const thread = comments.threadOf(post.id);
+  const tray = trayOf(circleId, post.id, drafts, rerender);
   const input = h('input', {
     testid: 'comment-input', maxlength: '4000', placeholder: t('posts.commentPlaceholder'), 'aria-label': t('posts.commentLabel'),
     value: drafts.text.get(post.id) || '', oninput: (event) => drafts.text.set(post.id, event.target.value),
   });
-  const send = h('button', { type: 'submit', testid: 'comment-send', text: t('posts.commentSend') });
+  const send = h('button', { type: 'submit', testid: 'comment-send', text: t('posts.commentSend'), disabled: tray.busy() });
   const more = thread && thread.next ? h('button', {
     type: 'button', class: 'link', testid: 'comments-more', text: t('posts.moreComments'),
     onclick: () => busy(more, () => loadComments(post.id, { more: true })),
@@ -27,20 +33,39 @@ export function commentsEl(circleId, post, drafts, rerender) {
       ? h('ul', { testid: 'comment-list' }, comments.commentsOf(post.id).map((c) => commentItem(circleId, c, drafts, rerender)))
       : h('p', { class: 'muted', text: t('common.loading') }),
     more,
-    h('form', {
+    tray.tray,
+    listening(tray, h('form', {
       class: 'row',
       onsubmit: (event) => {
         event.preventDefault();
         const text = input.value.trim();
-        if (!text) return;
+        if (!text && !tray.count()) return;
+        if (!tray.ready()) {
+          toast(t('media.waitUploads'));
+          return;
+        }
+        const ids = tray.attachments().map((a) => a.id);
         busy(send, async () => {
-          const added = await api.addComment(post.id, text);
+          const added = await api.addComment(post.id, text, ids);
           drafts.text.delete(post.id);
           input.value = '';
+          tray.clear();
           comments.addComment({ post: post.id, ...added }); // the comment.added event: the count
         });
       },
-    }, input, send));
+    }, tray.controls, input, send)));
+}
+
+/** The files attached to a post's new comment: kept in the drafts across redraws. */
+function trayOf(circleId, postId, drafts, rerender) {
+  if (!drafts.trays) drafts.trays = new Map();
+  if (!drafts.trays.has(postId)) drafts.trays.set(postId, attachTray(circleId, { onChange: rerender }));
+  return drafts.trays.get(postId);
+}
+
+function listening(tray, form) {
+  tray.listen(form);
+  return form;
 }
 
 function commentItem(circleId, comment, drafts, rerender) {
@@ -74,7 +99,8 @@ function commentItem(circleId, comment, drafts, rerender) {
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
     userText('strong', comment.author ? comment.author.name : ''), ' ', timeEl(comment.created), ' ', tools,
-    editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }));
+    editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }),
+    attachmentsEl(comment.attachments, `comment:${comment.id}`));
 }
 
 function editForm(comment, drafts, rerender) {

@@ -2,10 +2,11 @@
 // — pinned first, then newest — with likes and comments, all kept current by events.
 
 import * as api from '../api.js';
-import { busy, field, h, rememberFocus, renderSoon } from '../dom.js';
+import { busy, field, h, rememberFocus, renderSoon, toast } from '../dom.js';
 import { t } from '../i18n.js';
 import { loadPosts } from '../loaders.js';
 import * as state from '../store/state.js';
+import { attachTray } from './attach.js';
 import { openPanels } from './panels.js';
 import { postPollTools } from './polls.js';
 import { postCard } from './post.js';
@@ -19,8 +20,11 @@ export function feedView(circleId) {
   const kindField = field(t('posts.kindField'), kind);
   const submit = h('button', { type: 'submit', class: 'primary', testid: 'post-submit', text: t('posts.publish') });
   const pollTools = postPollTools();
+  // Files attached (picker, drop, paste): publish waits until they are uploaded.
+  const tray = attachTray(circleId, { onChange: () => { submit.disabled = tray.busy(); } });
   const composer = h('form', { class: 'post-composer', testid: 'post-composer', onsubmit: publish },
-    field(t('posts.newPost'), text), kindField, pollTools.toggle, submit);
+    field(t('posts.newPost'), text), tray.tray, kindField, tray.controls, pollTools.toggle, submit);
+  tray.listen(composer);
   const list = h('ul', { class: 'post-list', testid: 'feed-list' });
   const more = h('button', { type: 'button', testid: 'feed-more', text: t('posts.olderPosts'), hidden: true });
   const empty = h('p', { class: 'muted', testid: 'feed-empty', text: t('posts.noPosts'), hidden: true });
@@ -29,7 +33,7 @@ export function feedView(circleId) {
   const scheduleRender = renderSoon(render);
   const panels = openPanels(scheduleRender);
   // What is being typed under the posts: new comments by post, edits by comment.
-  const drafts = { text: new Map(), edits: new Map() };
+  const drafts = { text: new Map(), edits: new Map(), trays: new Map() };
   const actions = {
     toggleComments: panels.toggleComments,
     toggleReceipts: panels.toggleReceipts,
@@ -38,11 +42,17 @@ export function feedView(circleId) {
 
   async function publish(event) {
     event.preventDefault();
-    if (!text.value.trim()) return;
+    if (!text.value.trim() && !tray.count()) return;
+    if (!tray.ready()) {
+      toast(t('media.waitUploads'));
+      return;
+    }
+    const ids = tray.attachments().map((a) => a.id);
     await busy(submit, async () => {
-      const post = await api.createPost(circleId, state.isManager(circleId) ? kind.value : 'post', text.value.trim());
+      const post = await api.createPost(circleId, state.isManager(circleId) ? kind.value : 'post', text.value.trim(), ids);
       state.upsertPost(circleId, post);
       text.value = '';
+      tray.clear();
       await pollTools.attach(post.id);
     });
   }
@@ -75,5 +85,12 @@ export function feedView(circleId) {
     state.on(EV.circlesChanged, scheduleRender),
   ];
   render();
-  return { el, destroy: () => offs.forEach((off) => off()) };
+  return {
+    el,
+    destroy() {
+      offs.forEach((off) => off());
+      tray.clear(); // uploads not published are cancelled
+      for (const commentTray of drafts.trays.values()) commentTray.clear();
+    },
+  };
 }

@@ -10,6 +10,7 @@ import { formatDateTime, formatTime, t } from '../i18n.js';
 import * as polls from '../store/polls.js';
 import { want as wantReactions } from '../store/reactions.js';
 import * as state from '../store/state.js';
+import { attachmentsEl } from './attachments.js';
 import { avatarEl } from './avatar.js';
 import { isEmojiOnly, richText } from './linkify.js';
 import { pollCard } from './polls.js';
@@ -114,6 +115,7 @@ export function messageEl(circleId, message, actions) {
   h('div', { class: 'body' },
     head(message.from, message.ts),
     quoteEl(key, message.reply_to, actions),
+    attachmentsEl(message.attachments, `msg:${key}:${message.seq}`),
     h('div', { class: 'msg-line' }, textOrPoll(key, message), flags)));
   // The circle's general group has the circle's id (messages from before groups lack one).
   const group = message.group || key;
@@ -128,7 +130,8 @@ export function messageEl(circleId, message, actions) {
 /** The message's text, or the card of the poll it asks. */
 function textOrPoll(circleId, message) {
   const poll = polls.pollAt(message.group || circleId, message.seq);
-  return poll ? pollCard(poll) : textEl(message.text);
+  if (poll) return pollCard(poll);
+  return message.text || !message.attachments?.length ? textEl(message.text) : null;
 }
 
 /** An own message the server has not confirmed yet (or refused). */
@@ -145,8 +148,9 @@ export function pendingEl(circleId, item, actions) {
   h('div', { class: 'body' },
     head({ name: state.myName(circleId) }, null),
     quoteEl(actions.chat || circleId, item.reply_to, actions),
+    attachmentsEl(item.attachments),
     h('div', { class: 'msg-line' },
-      textEl(item.text),
+      item.text || !item.attachments?.length ? textEl(item.text) : null,
       h('span', { class: 'msg-flags' },
         h('span', {
           class: `msg-status${failed ? ' error' : ''}`, testid: 'msg-status',

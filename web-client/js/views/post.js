@@ -8,6 +8,7 @@ import { has, t } from '../i18n.js';
 import { refreshCircles } from '../loaders.js';
 import { seedPost } from '../store/reactions.js';
 import * as state from '../store/state.js';
+import { attachmentsEl } from './attachments.js';
 import { commentsEl } from './comments.js';
 import { sourceGroupTag } from './group-tag.js';
 import { postPollSlot } from './polls.js';
@@ -44,6 +45,7 @@ export function postCard(circleId, post, opts) {
     timeEl(source ? source.ts : post.created),
     sourceGroupTag(circleId, source)),
   userText('p', post.text, { class: 'text', testid: 'post-text' }),
+  attachmentsEl(post.attachments, `post:${opts.context}:${post.id}`),
   postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
     ? h('p', { class: 'muted small' }, sentence('posts.highlightedBy', { name: userText('span', post.author.name) }))
