@@ -26,12 +26,19 @@ _WITH_NAMES = MESSAGES.join(USERS, USERS.c.id == MESSAGES.c.user_id).outerjoin(
 
 
 async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> Record | None:
-    """``{group, seq, ts, author, author_name, text}`` of the newest message of the
+    """``{group, seq, ts, author, author_name, text}`` (and ``deleted`` for a tombstone) of the newest message of the
     circle's general group the member may read, or None (none yet, or none visible)."""
     general = await group_row(conn, circle.id, circle.id)
     access = await access_of(conn, circle, general, user_id)
     query = (
-        select(MESSAGES.c.seq, MESSAGES.c.ts, MESSAGES.c.user_id, MESSAGES.c.text, DISPLAY_NAME)
+        select(
+            MESSAGES.c.seq,
+            MESSAGES.c.ts,
+            MESSAGES.c.user_id,
+            MESSAGES.c.text,
+            MESSAGES.c.deleted,
+            DISPLAY_NAME,
+        )
         .select_from(_WITH_NAMES)
         .where(MESSAGES.c.group_id == general.id, MESSAGES.c.seq > access.floor)
         .order_by(MESSAGES.c.seq.desc())
@@ -40,7 +47,7 @@ async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> R
     row = (await conn.execute(query)).first()
     if row is None:
         return None
-    return {
+    found: Record = {
         "group": general.id,
         "seq": row.seq,
         "ts": row.ts,
@@ -48,3 +55,7 @@ async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> R
         "author_name": row.display_name,
         "text": row.text[:PREVIEW_CHARS],
     }
+    if row.deleted is not None:
+        # A tombstone: "" and who took it back (records.message).
+        found["deleted"] = row.deleted
+    return found
