@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from server.api.circles import DIRECTORY_DEFAULT, DIRECTORY_MAX, MEMBERS_DEFAULT, MEMBERS_MAX
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
-from server.api.openapi_groups import GROUP_PATHS
+from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
@@ -289,6 +289,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             ),
         ),
     },
+    f"{V1}/circles/{{id}}/messages/{{seq}}": MESSAGE_OPS,
     f"{V1}/circles/{{id}}/messages/{{seq}}/veto": {
         "put": operation(
             "Members' votes will not promote this message (owner/admin)",

@@ -56,6 +56,9 @@ SAMPLES: dict[str, Any] = {
     "counts": [2, 1],
     "voters": 3,
     "options": [0],
+    "deleted": "admin",
+    "text": "改好了",
+    "edited": 1700000000001,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
