@@ -113,4 +113,3 @@ def test_the_author_recalls_and_edits_within_the_windows(
     refused(
         client.delete(f"{API}/circles/{general}/messages/999", headers=bob.auth), 404, "not_found"
     )
-
