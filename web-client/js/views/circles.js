@@ -150,7 +150,8 @@ function lastLine(circle) {
   const last = circle.last_message;
   if (!last) return t('home.noMessages');
   const me = state.session.user && last.author === state.session.user.id;
-  const text = String(last.text || '').replace(/\s+/g, ' ').trim();
+  let text = String(last.text || '').replace(/\s+/g, ' ').trim();
+  if (last.deleted) text = t(last.deleted === 'admin' ? 'chat.deletedByAdmin' : 'home.recalled');
   return t('home.lastMessage', { author: me ? t('home.you') : last.author_name, text });
 }
 
