@@ -25,13 +25,13 @@ export function editButtons(circleId, message, actions, { mine, poll }) {
   }
   if (mine && !poll && within(message, 'edit_window_s') && actions.edit) {
     buttons.push(h('button', {
-      type: 'button', class: 'edit', testid: 'edit-btn', text: t('chat.edit'),
+      type: 'button', class: 'edit', testid: 'edit-btn', text: t('common.edit'),
       onclick: () => actions.edit(message.seq),
     }));
   }
   if (!recall && state.isManager(circleId) && actions.remove) {
     buttons.push(h('button', {
-      type: 'button', class: 'delete', testid: 'delete-btn', text: t('chat.delete'),
+      type: 'button', class: 'delete', testid: 'delete-btn', text: t('common.delete'),
       onclick: (event) => {
         if (window.confirm(t('chat.deleteAsk'))) actions.remove(message.seq, event.currentTarget);
       },
@@ -91,8 +91,8 @@ export function editInline(item, message, save) {
   },
   input,
   h('div', { class: 'edit-buttons' },
-    h('button', { type: 'submit', testid: 'edit-save', text: t('chat.save') }),
-    h('button', { type: 'button', class: 'link', testid: 'edit-cancel', text: t('chat.cancel'), onclick: restore })));
+    h('button', { type: 'submit', testid: 'edit-save', text: t('common.save') }),
+    h('button', { type: 'button', class: 'link', testid: 'edit-cancel', text: t('common.cancel'), onclick: restore })));
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
       event.stopPropagation();
