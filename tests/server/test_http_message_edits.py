@@ -113,3 +113,32 @@ def test_the_author_recalls_and_edits_within_the_windows(
     refused(
         client.delete(f"{API}/circles/{general}/messages/999", headers=bob.auth), 404, "not_found"
     )
+
+
+def test_a_groups_deletes_and_edits_reach_only_who_may_read_it(
+    client: TestClient, room: tuple[dict, Account, Account], signup: Callable[..., Account]
+) -> None:
+    circle, ann, bob = room
+    cat = signup("cat")
+    assert client.post(f"{API}/circles/{circle['id']}/join", headers=cat.auth).status_code == 200
+    made = client.post(
+        f"{API}/circles/{circle['id']}/groups", json={"name": "北组"}, headers=ann.auth
+    )
+    assert made.status_code == 201, made.text
+    north = made.json()["group"]["id"]
+    assert client.post(f"{API}/groups/{north}/join", headers=bob.auth).status_code == 200
+    rev = client.get(f"{API}/circles/{circle['id']}", headers=ann.auth).json()["last_rev"]
+    said = say(client, north, bob, "只给北组")
+    url = f"{API}/groups/{north}/messages/{said['seq']}"
+    refused(client.delete(url, headers=cat.auth), 403, "forbidden")
+    assert client.patch(url, json={"text": "只给北组看"}, headers=bob.auth).status_code == 200
+    assert client.delete(url, headers=ann.auth).status_code == 200
+
+    def kinds(who: Account) -> list[str]:
+        answer = client.get(f"{API}/circles/{circle['id']}/events?after={rev}", headers=who.auth)
+        assert answer.status_code == 200, answer.text
+        return [e["kind"] for e in answer.json()["events"] if e["kind"].startswith("message.")]
+
+    assert kinds(bob) == ["message.edited", "message.deleted"]
+    assert kinds(ann) == ["message.edited", "message.deleted"]
+    assert kinds(cat) == []
