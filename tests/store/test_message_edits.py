@@ -182,3 +182,15 @@ async def test_group_admins_delete_in_their_group_and_members_outside_it_see_not
     assert tomb["group"] == gid and tomb["deleted"] == "admin"
     with pytest.raises(NotFound):
         await store.message_edits.delete(cid, said["seq"] + 5, alice["id"], group_id=gid)
+
+
+async def test_a_resend_of_a_recalled_message_gets_its_tombstone(
+    store: Store, room: Record, bob: Record
+) -> None:
+    cid = room["id"]
+    said, fresh = await store.chat.say(cid, bob["id"], "Bob", "打错字", "resend-1")
+    assert fresh
+    await store.message_edits.delete(cid, said["seq"], bob["id"])
+    again, fresh = await store.chat.say(cid, bob["id"], "Bob", "打错字", "resend-1")
+    assert not fresh and again["seq"] == said["seq"]
+    assert again["deleted"] == "author" and again["text"] == ""
