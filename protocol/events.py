@@ -179,6 +179,30 @@ class MessageVetoed(CircleEvent):
     group: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MessageDeleted(CircleEvent):
+    """A message became a tombstone: recalled by its `author` in time (`deleted`
+    "author") or deleted by an owner or admin ("admin"). Its text, attachments,
+    stars and reactions are gone; a highlight from it gets its `post.deleted`."""
+
+    kind: ClassVar[str] = "message.deleted"
+    group: str
+    seq: int
+    deleted: str
+    author: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited(CircleEvent):
+    """Its author changed a message's `text` at `edited` (ms)."""
+
+    kind: ClassVar[str] = "message.edited"
+    group: str
+    seq: int
+    text: str
+    edited: int
+
+
 # -- reactions -----------------------------------------------------------------------
 
 
@@ -374,6 +398,8 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         CommentDeleted,
         MessageStarred,
         MessageVetoed,
+        MessageDeleted,
+        MessageEdited,
         MemberJoined,
         MemberLeft,
         MemberRemoved,
@@ -440,6 +466,8 @@ __all__ = [
     "MemberLeft",
     "MemberRemoved",
     "MemberUpdated",
+    "MessageDeleted",
+    "MessageEdited",
     "MessageStarred",
     "MessageVetoed",
     "PinsReordered",

@@ -33,6 +33,8 @@ from protocol.events import (
     MemberLeft,
     MemberRemoved,
     MemberUpdated,
+    MessageDeleted,
+    MessageEdited,
     MessageStarred,
     MessageVetoed,
     PollClosed,
@@ -64,9 +66,10 @@ def visible_to(
     """Whether a member (``role`` None: not a member) may see the event: every
     member, except that an acknowledgement reaches only the post's author and the
     circle's owners and admins, and what happens in the chat of a group other than
-    general (stars, vetoes, reactions and polls there) only those who may read
-    that group (``groups``: the ones the viewer has joined), and join requests
-    only the circle's owners and admins. The one rule, live and when catching up."""
+    general (stars, vetoes, deletes, edits, reactions and polls there) only those who
+    may read that group (``groups``: the ones the viewer has joined), and join
+    requests only the circle's owners and admins. The one rule, live and when
+    catching up."""
     if isinstance(event, MANAGER_EVENTS):
         return role in MANAGER_ROLES
     if isinstance(event, PostAcked):
@@ -86,7 +89,9 @@ def group_of(event: CircleEvent) -> str | None:
     """The chat group (not general) whose chat an event is about; None for any
     other event (those every member may see). A promotion is the circle's: its
     `post.promoted` is for everyone, whichever group the message was said in."""
-    if isinstance(event, MessageStarred | MessageVetoed | PollVoted):
+    if isinstance(
+        event, MessageStarred | MessageVetoed | MessageDeleted | MessageEdited | PollVoted
+    ):
         group = event.group
     elif isinstance(event, ReactionChanged):
         group = event.target.get("group")

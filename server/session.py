@@ -273,6 +273,8 @@ class Session:
                 limits={
                     "frame_bytes": self.settings.frame_bytes,
                     "text_chars": self.settings.text_chars,
+                    "recall_window_s": self.settings.recall_window_s,
+                    "edit_window_s": self.settings.edit_window_s,
                 },
             ).to_map()
         )

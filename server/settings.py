@@ -178,6 +178,14 @@ class Settings:
     frame_bytes: int = 65536
     # A chat line, not a document: long texts belong in posts.
     text_chars: int = 4000
+    # Its author takes a chat message back ("recall") within this long of saying
+    # it, as DingTalk and WeChat users expect (2 minutes); later, only the
+    # circle's owners and admins delete it. Sent in welcome's limits.
+    recall_window_s: float = 120.0
+    # Its author corrects a chat message's text within this long (shown as
+    # edited): a day covers a typo noticed the next morning, while a week-old
+    # message that others answered cannot be rewritten under them.
+    edit_window_s: float = 86400.0
     # The contract's hello deadline.
     hello_timeout_s: float = 10.0
     # Sent in welcome; clients ping about this often.

@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``polls``, ``attachments``, ``audit``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``message_edits``, ``polls``, ``attachments``, ``audit``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -43,6 +43,7 @@ from .ids import now_ms
 from .join_requests import JoinRequests
 from .lookups import muted as muted_error
 from .memberships import Memberships
+from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
 from .migrate import current as current_revision
 from .must_read import MustReads
 from .pins import Pins
@@ -90,6 +91,7 @@ class Store:
         self.groups = Groups(db)
         self.chat = Chat(db, commit_queue)
         self.stars = Stars(db)
+        self.message_edits = MessageEdits(db)
         self.posts = Posts(db)
         self.pins = Pins(db)
         self.must_reads = MustReads(db)
@@ -174,6 +176,7 @@ __all__ = [
     "ATTACHMENT_ID_MAX",
     "ATTACHMENT_KINDS",
     "CHANGE_KINDS",
+    "EDIT_WINDOW_MS",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
     "GROUP_ACCESS",
@@ -192,6 +195,7 @@ __all__ = [
     "POLL_OPTION_MAX",
     "POLL_QUESTION_MAX",
     "REACTIONS_RANGE_MAX",
+    "RECALL_WINDOW_MS",
     "ROLES",
     "AccessCodes",
     "Accounts",
@@ -216,6 +220,7 @@ __all__ = [
     "LocalBlobs",
     "Membership",
     "Memberships",
+    "MessageEdits",
     "MustReads",
     "NotFound",
     "Outcome",

@@ -9,9 +9,10 @@ readers:
   never changes once uploaded, so the copy never goes stale;
 - one ``attachment_uses`` row per attachment (``owner``: the message's group
   with its seq, or the post's or comment's id with seq 0): the reference
-  count. Pruning a message, deleting a post or a comment releases its rows;
-  ``collect`` deletes attachments nothing uses once a grace period has passed
-  since their upload (an upload is made before the message that carries it).
+  count. Pruning a message, deleting (or recalling) one, deleting a post or a
+  comment releases its rows; ``collect`` deletes attachments nothing uses once
+  a grace period has passed since their upload (an upload is made before the
+  message that carries it).
 
 A highlight gets its message's attachments at promotion (``copy``): the pruned
 message releases its own uses, the highlight's keep the blobs.
@@ -116,6 +117,15 @@ async def release(conn: AsyncConnection, owners: Sequence[str], seq_max: int = 0
     else:
         query = query.where(ATTACHMENT_USES.c.seq == 0)
     await conn.execute(query)
+
+
+async def release_message(conn: AsyncConnection, group_id: str, seq: int) -> None:
+    """Drop the uses of one message (deleted or recalled: store/message_edits.py)."""
+    await conn.execute(
+        delete(ATTACHMENT_USES).where(
+            ATTACHMENT_USES.c.owner == group_id, ATTACHMENT_USES.c.seq == seq
+        )
+    )
 
 
 async def copy(conn: AsyncConnection, group_id: str, seq: int, post_id: str) -> None:

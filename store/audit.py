@@ -8,7 +8,8 @@ pruned with chat. Owners read them (``Audit.page``), newest first.
 
 Actions are dotted names, the noun first, as the change log's kinds are:
 ``member.muted``, ``member.unmuted``, ``member.banned``, ``member.unbanned``,
-``member.removed``, ``member.role``, ``message.deleted``, ``post.deleted``,
+``member.removed``, ``member.role``, ``message.deleted`` (an admin's delete of a
+chat message; a recall by its author is not moderation), ``post.deleted``,
 ``comment.deleted``, ``report.dismissed``, ``code.revoked``, ``join.approved``,
 ``join.rejected``… A new kind of act
 adds its name here, in the README's privilege table and in the client's

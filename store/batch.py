@@ -164,4 +164,7 @@ def _stored_message(row: Any, request: SayRequest) -> Record:
         row.nonce,
         row.reply_to,
         decode_attachments(row.attachments),
+        # Recalled, deleted or edited since: the resend learns it (store/message_edits.py).
+        deleted=row.deleted,
+        edited=row.edited,
     )

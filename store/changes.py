@@ -51,6 +51,8 @@ KINDS = (
     "comment.deleted",
     "message.starred",
     "message.vetoed",
+    "message.deleted",
+    "message.edited",
     "member.joined",
     "member.left",
     "member.removed",

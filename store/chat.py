@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
 from .changes import record
@@ -45,6 +46,19 @@ _MESSAGES_WITH_NAMES = (
         ),
     )
 )
+
+
+async def read_message(conn: AsyncConnection, group_id: str, seq: int) -> Record:
+    """One stored message (a tombstone too) as clients see it; ``NotFound``."""
+    query = (
+        select(*MESSAGE_COLUMNS)
+        .select_from(_MESSAGES_WITH_NAMES)
+        .where(MESSAGES.c.group_id == group_id, MESSAGES.c.seq == seq)
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound("no such message")
+    return message_record(row)
 
 
 class Chat:

@@ -287,6 +287,8 @@ async def _stored(conn: AsyncConnection, nonces: set[str]) -> dict[tuple[str, st
         MESSAGES.c.nonce,
         MESSAGES.c.reply_to,
         MESSAGES.c.attachments,
+        MESSAGES.c.deleted,
+        MESSAGES.c.edited,
     ).where(MESSAGES.c.nonce.in_(nonces))
     return {(row.user_id, row.nonce): row for row in await conn.execute(query)}
 

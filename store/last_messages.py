@@ -26,7 +26,8 @@ _WITH_NAMES = MESSAGES.join(USERS, USERS.c.id == MESSAGES.c.user_id).outerjoin(
 
 
 async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> Record | None:
-    """``{group, seq, ts, author, author_name, text, attachment_kinds}`` of the newest message of the
+    """``{group, seq, ts, author, author_name, text, attachment_kinds}`` (and ``deleted``
+    for a tombstone) of the newest message of the
     circle's general group the member may read, or None (none yet, or none visible)."""
     general = await group_row(conn, circle.id, circle.id)
     access = await access_of(conn, circle, general, user_id)
@@ -37,6 +38,7 @@ async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> R
             MESSAGES.c.user_id,
             MESSAGES.c.text,
             MESSAGES.c.attachments,
+            MESSAGES.c.deleted,
             DISPLAY_NAME,
         )
         .select_from(_WITH_NAMES)
@@ -47,7 +49,7 @@ async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> R
     row = (await conn.execute(query)).first()
     if row is None:
         return None
-    return {
+    found: Record = {
         "group": general.id,
         "seq": row.seq,
         "ts": row.ts,
@@ -57,3 +59,7 @@ async def last_message(conn: AsyncConnection, circle: AnyRow, user_id: str) -> R
         # What it carries, for a preview such as "[图片]": each attachment's kind.
         "attachment_kinds": [a["kind"] for a in decode_attachments(row.attachments)],
     }
+    if row.deleted is not None:
+        # A tombstone: "" and who took it back (records.message).
+        found["deleted"] = row.deleted
+    return found

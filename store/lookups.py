@@ -138,7 +138,8 @@ async def message_row(
     conn: AsyncConnection, circle: AnyRow, access: GroupAccess, seq: object
 ) -> AnyRow:
     """A chat message of the group the viewer may see (``access``: ``group_access.access_of``):
-    its stored columns (group_id, seq, ts, user_id, text), or ``NotFound``.
+    its stored columns (group_id, seq, ts, user_id, text, attachments, deleted), or
+    ``NotFound`` (a tombstone too).
 
     The one place where ``history_for_new_members`` guards an action on a message
     (star, unstar, veto; ``GroupAccess.floor`` is the same rule for reads).
@@ -157,11 +158,14 @@ async def message_row(
         MESSAGES.c.user_id,
         MESSAGES.c.text,
         MESSAGES.c.attachments,
+        MESSAGES.c.deleted,
     ).where(
         MESSAGES.c.group_id == access.group, MESSAGES.c.seq == seq, MESSAGES.c.seq > access.floor
     )
     row = (await conn.execute(query)).first()
-    if row is None:
+    # A deleted or recalled message (store/message_edits.py) is a tombstone: there
+    # is nothing left to star, veto, react to or take back.
+    if row is None or row.deleted is not None:
         raise NotFound("no such message")
     return row
 

@@ -200,6 +200,12 @@ class Message(SQLModel, table=True):
     # The message's attachments as clients see them (JSON; store/attachment_uses.py),
     # or None. An attachment never changes, so its copy here never goes stale.
     attachments: str | None = Field(default=None)
+    # A tombstone (store/message_edits.py): who took it back, "author" (recalled)
+    # or "admin" (deleted), and when (ms); its text is "" and its attachments NULL.
+    deleted: str | None = Field(default=None, max_length=8)
+    deleted_at: int | None = Field(default=None, sa_type=BigInteger)
+    # When its author last changed its text (ms), or None.
+    edited: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Star(SQLModel, table=True):

@@ -158,7 +158,7 @@ class Posts(Service):
         async with self._db.write() as conn:
             post = await post_row(conn, post_id, lock=True)
             await _require_author_or_manager(conn, post, actor_id)
-            return await _bury(conn, post)
+            return await bury(conn, post)
 
     async def unpromote(self, post_id: str, actor_id: str) -> Record:
         """Owner/admin: remove a highlight (tombstone); the chat message stays, and
@@ -168,7 +168,7 @@ class Posts(Service):
             await require_manager(conn, post.circle_id, actor_id)
             if post.kind != "highlight":
                 raise Invalid("this post is not a promoted message")
-            return await _bury(conn, post)
+            return await bury(conn, post)
 
 
 async def _require_author_or_manager(conn: AsyncConnection, post: AnyRow, actor_id: str) -> None:
@@ -178,7 +178,7 @@ async def _require_author_or_manager(conn: AsyncConnection, post: AnyRow, actor_
         raise Forbidden("only its author or the circle's owners and admins can change a post")
 
 
-async def _bury(conn: AsyncConnection, post: AnyRow) -> Record:
+async def bury(conn: AsyncConnection, post: AnyRow) -> Record:
     """Turn a live post into its tombstone: the row stays (for ``since`` and, for a
     highlight, to keep votes from promoting it again), the content goes."""
     comments = select(COMMENTS.c.id).where(COMMENTS.c.post_id == post.id)

@@ -142,6 +142,8 @@ MESSAGE_COLUMNS = (
     MESSAGES.c.nonce,
     MESSAGES.c.reply_to,
     MESSAGES.c.attachments,
+    MESSAGES.c.deleted,
+    MESSAGES.c.edited,
 )
 
 CODE_COLUMNS = (
@@ -204,6 +206,8 @@ def message_record(row: AnyRow) -> Record:
         row.nonce,
         row.reply_to,
         decode_attachments(row.attachments),
+        deleted=row.deleted,
+        edited=row.edited,
     )
 
 
@@ -218,7 +222,13 @@ def message(
     nonce: str,
     reply_to: int | None,
     attachments: Sequence[Record] = (),
+    *,
+    deleted: str | None = None,
+    edited: int | None = None,
 ) -> Record:
+    """A chat message as clients see it. A tombstone (store/message_edits.py) keeps
+    its place (seq, ts, author) with ``text`` "", no attachments and ``deleted``
+    ("author": recalled, "admin": deleted); an edited one carries ``edited`` (ms)."""
     record: Record = {
         "circle": circle,
         # The chat group: the circle's id for its general group.
@@ -233,6 +243,10 @@ def message(
     if attachments:
         # Only when there are some: a text message's frame stays as it was.
         record["attachments"] = list(attachments)
+    if deleted is not None:
+        record["deleted"] = deleted
+    elif edited is not None:
+        record["edited"] = edited
     return record
 
 

@@ -31,8 +31,8 @@ from .ids import now_ms
 log = logging.getLogger(__name__)
 
 _LOOKUP = (
-    "SELECT group_id, seq, ts, user_id, text, nonce, reply_to, attachments FROM messages "
-    "WHERE nonce IN ({marks})"
+    "SELECT group_id, seq, ts, user_id, text, nonce, reply_to, attachments, deleted, edited "
+    "FROM messages WHERE nonce IN ({marks})"
 )
 _BUMP = (
     "UPDATE chat_groups SET last_seq = last_seq + CASE id {cases} ELSE 0 END "
@@ -61,7 +61,18 @@ CHECKPOINT_EVERY_S = 0.5
 class _Row:
     """A lookup row with attribute access, as `BatchPlan` reads stored rows."""
 
-    __slots__ = ("group_id", "seq", "ts", "user_id", "text", "nonce", "reply_to", "attachments")
+    __slots__ = (
+        "group_id",
+        "seq",
+        "ts",
+        "user_id",
+        "text",
+        "nonce",
+        "reply_to",
+        "attachments",
+        "deleted",
+        "edited",
+    )
 
     def __init__(self, values: tuple[Any, ...]) -> None:
         (
@@ -73,6 +84,8 @@ class _Row:
             self.nonce,
             self.reply_to,
             self.attachments,
+            self.deleted,
+            self.edited,
         ) = values
 
 

@@ -1,4 +1,5 @@
-"""Circles: the directory, settings, membership, access codes, chat history and vetoes.
+"""Circles: the directory, settings, membership, access codes, chat history,
+vetoes, deleting and editing messages.
 
 No handler here pushes anything: every change is logged by the store and
 reaches members as an `event` (server/events.py).
@@ -190,5 +191,10 @@ routes = [
     route("/circles/{id}/codes", get=joining.list_codes, post=create_codes),
     # A circle's chat is its general group's, whose id is the circle's: one road.
     Route("/circles/{id}/messages", groups.messages, methods=["GET"]),
+    route(
+        "/circles/{id}/messages/{seq}",
+        delete=groups.delete_message,
+        patch=groups.edit_message,
+    ),
     route("/circles/{id}/messages/{seq}/veto", put=groups.veto, delete=groups.unveto),
 ]

@@ -1,5 +1,6 @@
 """Chat groups of a circle: list, create, edit, archive; join, leave, requests
-and group admins; a group's chat history and vetoes.
+and group admins; a group's chat history, vetoes, and deleting, recalling and
+editing its messages.
 
 A circle's general group has the circle's own id. No handler here pushes
 anything: the store logs each change (``group.*``) and the node's event route
@@ -44,6 +45,8 @@ MAX_MEMBERS_MAX = 1_000_000
 POSITION_MAX = 1_000_000
 MEMBERS_DEFAULT = 200
 CURSOR_MAX = 500
+# A moderator's reason for a delete, as the audit log keeps it.
+REASON_MAX = 500
 
 
 def _group_id(request: Request) -> str:
@@ -197,6 +200,40 @@ async def _set_veto(request: Request, vetoed: bool) -> Response:
     return no_content()
 
 
+async def delete_message(request: Request) -> Response:
+    """Recall (its author, within ``recall_window_s``) or delete (owners and admins)
+    a message; answers its tombstone. ``reason`` (query or body) goes to the audit log."""
+    user, _ = await authenticate(request)
+    seq = path_int(request, "seq", minimum=1)
+    node = node_of(request)
+    body = await json_body(request, optional=True)
+    reason = query_str(request, "reason", max_len=REASON_MAX)
+    if reason is None:
+        reason = get_str(body, "reason", max_len=REASON_MAX)
+    group = await node.store.groups.get(_group_id(request), user["id"])
+    window_ms = round(node.settings.recall_window_s * 1000)
+    tomb = await node.store.message_edits.delete(
+        group["circle"], seq, user["id"], group["id"], reason, recall_window_ms=window_ms
+    )
+    return ok({"message": tomb})
+
+
+async def edit_message(request: Request) -> Response:
+    """Its author changes a message's ``text`` within ``edit_window_s``; answers it."""
+    user, _ = await authenticate(request)
+    seq = path_int(request, "seq", minimum=1)
+    node = node_of(request)
+    body = await json_body(request)
+    text = get_str(body, "text", True, max_len=node.settings.text_chars)
+    assert text is not None
+    group = await node.store.groups.get(_group_id(request), user["id"])
+    window_ms = round(node.settings.edit_window_s * 1000)
+    message = await node.store.message_edits.edit(
+        group["circle"], seq, user["id"], text, group["id"], edit_window_ms=window_ms
+    )
+    return ok({"message": message})
+
+
 routes = [
     route("/circles/{id}/groups", get=list_groups, post=create_group),
     route("/groups/{id}", get=get_group, patch=patch_group),
@@ -206,5 +243,6 @@ routes = [
     route("/groups/{id}/members/{user_id}", put=put_member, delete=remove_member),
     Route("/groups/{id}/messages", messages, methods=["GET"]),
     Route("/groups/{id}/reads", reads, methods=["GET"]),
+    route("/groups/{id}/messages/{seq}", delete=delete_message, patch=edit_message),
     route("/groups/{id}/messages/{seq}/veto", put=veto, delete=unveto),
 ]

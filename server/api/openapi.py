@@ -20,7 +20,7 @@ from server.api.circles import (
     QUERY_MAX,
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
-from server.api.openapi_groups import GROUP_PATHS
+from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
@@ -324,6 +324,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             ),
         ),
     },
+    f"{V1}/circles/{{id}}/messages/{{seq}}": MESSAGE_OPS,
     f"{V1}/circles/{{id}}/messages/{{seq}}/veto": {
         "put": operation(
             "Members' votes will not promote this message (owner/admin)",

@@ -1,5 +1,5 @@
 """The OpenAPI paths of chat groups: a circle's groups, their members, their
-chat history and vetoes (README.md, "Chat groups")."""
+chat history, vetoes, deleting and editing messages (README.md, "Chat groups")."""
 
 from __future__ import annotations
 
@@ -16,6 +16,34 @@ SEQ = path_param("seq", {**INT, "minimum": 1})
 _NEXT = nullable({**STR, "description": "cursor of the next page"})
 _GROUP = obj(["group"], group=ref("Group"))
 _STANDING = obj(["member"], member=ref("GroupStanding"))
+
+
+_MESSAGE = obj(["message"], message=ref("Message"))
+_REASON = query_param("reason", {**STR, "maxLength": 500}, "for the audit log (admins)")
+# A message of a group (or, under /circles/{id}, of a circle's general group).
+MESSAGE_OPS = {
+    "delete": operation(
+        "Take a message back: its author within the server's recall_window_s recalls "
+        "(`deleted` \"author\"); the circle's owners/admins (a group's admins in it) "
+        'delete any (`deleted` "admin", audited with `reason`). Answers the tombstone; '
+        "403 reason recall_window_passed or not_your_message",
+        "groups",
+        _MESSAGE,
+        body="delete_message",
+        optional_body=True,
+        errors="403 404",
+        params=(GROUP, SEQ, _REASON),
+    ),
+    "patch": operation(
+        "Its author edits a message's text within the server's edit_window_s "
+        "(`edited` set); 403 reason edit_window_passed or not_your_message",
+        "groups",
+        _MESSAGE,
+        body="edit_message",
+        errors="403 404",
+        params=(GROUP, SEQ),
+    ),
+}
 
 
 def _group_op(
@@ -149,6 +177,7 @@ GROUP_PATHS: dict[str, dict[str, Schema]] = {
             errors="409",
         ),
     },
+    f"{V1}/groups/{{id}}/messages/{{seq}}": MESSAGE_OPS,
     f"{V1}/groups/{{id}}/messages/{{seq}}/veto": {
         "put": _group_op(
             "Members' votes will not promote this message (the circle's owners/admins)",

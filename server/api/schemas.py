@@ -208,6 +208,13 @@ SCHEMAS: dict[str, Schema] = {
         nonce=STR,
         reply_to=nullable(INT),
         attachments={**ATTACHMENTS, "description": "present only when it has some"},
+        deleted={
+            "type": "string",
+            "enum": ["author", "admin"],
+            "description": "a tombstone (text empty, no attachments): recalled by its "
+            "author or deleted by an admin; present only then",
+        },
+        edited={**MS, "description": "when its author last edited it; present only then"},
     ),
 }
 
@@ -536,6 +543,10 @@ BODIES: dict[str, Schema] = {
             "description": "circle owners/admins only",
         },
         archived={**BOOL, "description": "circle owners/admins only; not general"},
+    ),
+    "edit_message": obj(["text"], text={**STR, "description": "the new text"}),
+    "delete_message": obj(
+        [], reason={**STR, "maxLength": 500, "description": "for the audit log (admins)"}
     ),
     "put_group_member": obj(
         [], role={**_GROUP_ROLE, "default": "member", "description": "the role in the group"}

@@ -58,6 +58,9 @@ SAMPLES: dict[str, Any] = {
     "options": [0],
     "name": "张云妮",
     "state": "approved",
+    "deleted": "admin",
+    "text": "改好了",
+    "edited": 1700000000001,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

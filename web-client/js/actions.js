@@ -129,6 +129,20 @@ export async function setStar(circle, group, seq, on) {
   return reply;
 }
 
+/** Take a message back: its author recalls it (within the window), owners and admins delete it. */
+export async function deleteMessage(circle, group, seq, reason) {
+  const chat = keyOf(circle, group);
+  const reply = await api.deleteMessage(chat, seq, reason);
+  state.patchMessage(chat, seq, reply.message);
+}
+
+/** Its author changes a message's text (within the window). */
+export async function editMessage(circle, group, seq, text) {
+  const chat = keyOf(circle, group);
+  const reply = await api.editMessage(chat, seq, text);
+  state.patchMessage(chat, seq, reply.message);
+}
+
 /** Owners and admins: this message is not promoted by votes (or may be again). */
 export async function setVeto(circle, group, seq, on) {
   const chat = keyOf(circle, group);

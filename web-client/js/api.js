@@ -180,5 +180,10 @@ export const removeGroupMember = (groupId, userId) =>
   request('DELETE', `/groups/${enc(groupId)}/members/${enc(userId)}`);
 export const groupVeto = (groupId, seq, on) =>
   request(on ? 'PUT' : 'DELETE', `/groups/${enc(groupId)}/messages/${enc(seq)}/veto`);
+// A chat's message (general's group id is its circle's): recall or delete it, edit its text.
+export const deleteMessage = (groupId, seq, reason) =>
+  request('DELETE', `/groups/${enc(groupId)}/messages/${enc(seq)}`, reason ? { reason } : undefined);
+export const editMessage = (groupId, seq, text) =>
+  request('PATCH', `/groups/${enc(groupId)}/messages/${enc(seq)}`, { text });
 /** Every member's read marker: {reads: {user: seq}, members}; 409 beyond the size for it. */
 export const groupReads = (groupId) => request('GET', `/groups/${enc(groupId)}/reads`);

@@ -87,6 +87,8 @@ const KINDS = {
     state.setStars(chat, ev.seq, ev.stars, mine);
   },
   'message.vetoed': (ev) => state.setVetoed(ev.group || ev.circle, ev.seq, ev.vetoed),
+  'message.deleted': (ev) => state.patchMessage(ev.group || ev.circle, ev.seq, { deleted: ev.deleted }),
+  'message.edited': (ev) => state.patchMessage(ev.group || ev.circle, ev.seq, { text: ev.text, edited: ev.edited }),
   'member.joined': (ev) => {
     members.putMember(ev.circle, ev.member);
     state.setCircleInfo(ev.circle, { members: ev.members });

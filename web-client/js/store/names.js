@@ -9,7 +9,8 @@
 //   limits          {limits}                            the welcome's limits (state.limits)
 //   joined          {circle, lastSeq}                   a chat was joined (circle: the chat)
 //   message         {circle, message}                   a new message (circle: the chat), once per seq
-//   messageUpdated  {circle, message}                   a message shown changed (its author's name)
+//   messageUpdated  {circle, message}                   a message shown changed (its author's name,
+//                                                       recalled, deleted or edited)
 //   history         {circle, messages, more}            older messages, those not held yet
 //   pending         {circle, pending}                   an own message waiting (or failed)
 //   pendingDropped  {circle, nonce}                     a waiting message was discarded

@@ -179,7 +179,9 @@ export function addMessage(circleId, message, { live = false } = {}) {
   }
   const known = chat.messages.get(message.seq);
   if (known) {
-    if (message.from && known.from && known.from.name !== message.from.name) {
+    if ((message.deleted && !known.deleted) || (message.edited || 0) > (known.edited || 0)) {
+      patchMessage(circleId, message.seq, message);
+    } else if (message.from && known.from && known.from.name !== message.from.name) {
       known.from = message.from;
       emit(EV.messageUpdated, { circle: circleId, message: known });
     }
@@ -188,6 +190,30 @@ export function addMessage(circleId, message, { live = false } = {}) {
   chat.messages.set(message.seq, message);
   emit(EV.message, { circle: circleId, message });
   return true;
+}
+
+/**
+ * A shown message changed: recalled or deleted (`deleted`: its text, attachments, stars
+ * and veto go), or edited (`text`, `edited`). An older edit never overwrites a newer one.
+ */
+export function patchMessage(circleId, seq, fields) {
+  const chat = chatOf(circleId);
+  const known = chat.messages.get(seq);
+  if (!known || known.deleted) return;
+  if (fields.deleted) {
+    known.deleted = fields.deleted;
+    known.text = '';
+    delete known.attachments;
+    delete known.edited;
+    chat.stars.delete(seq);
+    chat.vetoed.delete(seq);
+  } else if (fields.edited && fields.edited >= (known.edited || 0)) {
+    known.text = fields.text;
+    known.edited = fields.edited;
+  } else {
+    return;
+  }
+  emit(EV.messageUpdated, { circle: circleId, message: known });
 }
 
 function isMine(message) {
@@ -276,7 +302,7 @@ export function setConnection(socketState) {
  * and any others a server adds); the contract's defaults until the first welcome. Views
  * read them here — maxTextChars() for a composer's maxlength — and follow EV.limits.
  */
-export const limits = { frame_bytes: 65536, text_chars: 4000 };
+export const limits = { frame_bytes: 65536, text_chars: 4000, recall_window_s: 120, edit_window_s: 86400 };
 
 export function setLimits(fresh) {
   if (!fresh || typeof fresh !== 'object') return;

@@ -19,6 +19,7 @@ import { attachTray } from './attach.js';
 import { dayLabel, sameDay } from './days.js';
 import { emojiPicker } from './emoji.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
+import { editInline } from './message-edits.js';
 import { messageNav } from './message-nav.js';
 import { chatPollTools } from './polls.js';
 import { jumpToMessage, replyBarContent } from './quotes.js';
@@ -107,6 +108,9 @@ export function chatView(circleId, { group = null } = {}) {
     star: toggleStar,
     reply: startReply,
     veto: toggleVeto,
+    recall: (seq, button) => takeBack(seq, button),
+    remove: (seq, button) => takeBack(seq, button),
+    edit: startEdit,
     openMenu: (node) => nav.openMenu(node),
     discard: (nonce) => actions.discardMessage(circleId, group, nonce),
   };
@@ -389,6 +393,25 @@ export function chatView(circleId, { group = null } = {}) {
       await actions.setVeto(circleId, group, seq, !vetoed);
     });
     refocus(seq, 'veto-btn', had);
+  }
+
+  async function takeBack(seq, button) {
+    nav.closeMenu();
+    await busy(button, () => actions.deleteMessage(circleId, group, seq));
+  }
+
+  function startEdit(seq) {
+    const message = chat.messages.get(seq);
+    const item = list.querySelector(`[data-seq="${seq}"]`);
+    if (!message || !item) return;
+    nav.closeMenu();
+    editInline(item, message, async (text, button) => {
+      const done = await busy(button, async () => {
+        await actions.editMessage(circleId, group, seq, text);
+        return true;
+      });
+      return done === true;
+    });
   }
 
   function startReply(seq) {

@@ -153,7 +153,8 @@ function lastLine(circle) {
   const me = state.session.user && last.author === state.session.user.id;
   const carried = (last.attachment_kinds || [])
     .map((kind) => t(`home.carries.${['image', 'video', 'audio'].includes(kind) ? kind : 'file'}`));
-  const text = [...carried, String(last.text || '').replace(/\s+/g, ' ').trim()].filter(Boolean).join(' ');
+  let text = [...carried, String(last.text || '').replace(/\s+/g, ' ').trim()].filter(Boolean).join(' ');
+  if (last.deleted) text = t(last.deleted === 'admin' ? 'chat.deletedByAdmin' : 'home.recalled');
   return t('home.lastMessage', { author: me ? t('home.you') : last.author_name, text });
 }
 

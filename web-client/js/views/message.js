@@ -2,8 +2,9 @@
 // the first of a run (chat.js marks the others `cont`), the text (links made safe by
 // linkify.js, 1–3 emoji shown large) or the poll it asks, the quote it replies to, flags
 // (stars, highlight, vetoed, read by N) and its reactions (views/reactions.js). Its actions
-// (star with the live count, reply, react, veto for managers) sit in a small menu shown on
-// hover, on a long press and from the keyboard (views/message-nav.js).
+// (star with the live count, reply, react, recall/edit/delete (views/message-edits.js), veto
+// for managers) sit in a small menu shown on hover, on a long press and from the keyboard
+// (views/message-nav.js). A recalled or deleted message is a one-line tombstone.
 
 import { h } from '../dom.js';
 import { formatDateTime, formatTime, t } from '../i18n.js';
@@ -12,6 +13,7 @@ import { want as wantReactions } from '../store/reactions.js';
 import * as state from '../store/state.js';
 import { attachmentsEl } from './attachments.js';
 import { avatarEl } from './avatar.js';
+import { editButtons, editedMark, tombstoneEl } from './message-edits.js';
 import { isEmojiOnly, richText } from './linkify.js';
 import { pollCard } from './polls.js';
 import { quoteEl } from './quotes.js';
@@ -63,6 +65,7 @@ export function messageEl(circleId, message, actions) {
   const chat = state.chatOf(key);
   const me = state.session.user;
   const mine = Boolean(me && message.from && message.from.id === me.id);
+  if (message.deleted) return tombstoneEl(message, mine);
   const stars = chat.stars.get(message.seq);
   const starred = Boolean(stars && stars.mine);
   const promoted = promotedSeqs(circleId, key).has(message.seq);
@@ -84,7 +87,8 @@ export function messageEl(circleId, message, actions) {
       type: 'button', testid: 'reply-btn',
       'aria-label': t('chat.replyTo', { name: message.from ? message.from.name : '?' }),
       onclick: () => actions.reply(message.seq),
-    }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '↩' }), h('span', { class: 'label', text: t('chat.reply') })));
+    }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '↩' }), h('span', { class: 'label', text: t('chat.reply') })),
+    ...editButtons(circleId, message, actions, { mine, poll: Boolean(polls.pollAt(message.group || key, message.seq)) }));
   if (state.isManager(circleId)) {
     const veto = h('button', {
       type: 'button', class: 'veto', testid: 'veto-btn',
@@ -95,6 +99,7 @@ export function messageEl(circleId, message, actions) {
     menu.append(veto);
   }
   const flags = h('span', { class: 'msg-flags' },
+    editedMark(message),
     count.text ? h('span', {
       class: `star-badge${starred ? ' on' : ''}`, testid: 'star-badge', title: count.label, text: `★ ${count.text}`,
     }) : null,

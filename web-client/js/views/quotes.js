@@ -41,6 +41,7 @@ function lookUp(chat, seq, load) {
 }
 
 function quoted(message) {
+  if (message.deleted) return [h('span', { class: 'excerpt', testid: 'quote-text', text: t('chat.quoteGone') })];
   return [
     h('strong', { testid: 'quote-from', text: message.from ? message.from.name : '?' }),
     h('span', { class: 'excerpt', testid: 'quote-text', text: `${t('chat.colon')}${firstLine(message.text)}` }),
