@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from store import Forbidden, Record, Store, record_act
+from tests.timing import sleep
 
 
 @pytest.fixture
@@ -17,8 +18,9 @@ async def room(store: Store, circle: Record, bob: Record) -> Record:
 async def test_owners_read_the_acts_newest_first_a_page_at_a_time(
     store: Store, room: Record, alice: Record, bob: Record
 ) -> None:
-    async with store.db.write() as conn:
-        for i in range(3):
+    for i in range(3):
+        await sleep(0.005)  # one ms apart at least: the order is by time
+        async with store.db.write() as conn:
             await record_act(
                 conn,
                 room["id"],
