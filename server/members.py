@@ -38,6 +38,8 @@ from protocol.events import (
     PollVoted,
     PostAcked,
     ReactionChanged,
+    ReportFiled,
+    ReportResolved,
 )
 from store import MANAGER_ROLES, Store
 
@@ -62,14 +64,26 @@ def visible_to(
     member, except that an acknowledgement reaches only the post's author and the
     circle's owners and admins, and what happens in the chat of a group other than
     general (stars, vetoes, reactions and polls there) only those who may read
-    that group (``groups``: the ones the viewer has joined). The one rule, live and
-    when catching up."""
+    that group (``groups``: the ones the viewer has joined). Reports are the
+    managers' business: a filed one reaches only owners and admins, a resolved one
+    them and its reporter. The one rule, live and when catching up."""
     if isinstance(event, PostAcked):
         return role in MANAGER_ROLES or user_id == event.author
+    if isinstance(event, ReportFiled):
+        return role in MANAGER_ROLES
+    if isinstance(event, ReportResolved):
+        return role in MANAGER_ROLES or user_id == event.reporter
     group = group_of(event)
     if group is not None:
         return role in MANAGER_ROLES or group in groups
     return True
+
+
+def restricted(event: CircleEvent) -> bool:
+    """Whether some members may not see the event (``visible_to`` decides who)."""
+    return (
+        isinstance(event, PostAcked | ReportFiled | ReportResolved) or group_of(event) is not None
+    )
 
 
 def group_of(event: CircleEvent) -> str | None:
@@ -235,7 +249,7 @@ class Members:
         elif isinstance(event, GroupLeft):
             self._drop_group(event.circle, event.group, event.user)
         members = self._hub.members(event.circle)
-        if isinstance(event, PostAcked) or group_of(event) is not None:
+        if restricted(event):
             # A connection reads a group it has joined here (or whose access it
             # checked): the others read the group's stars, reactions and polls
             # when they open it.
