@@ -6,6 +6,7 @@ from starlette.routing import Mount
 
 from server.api import (
     accounts,
+    audit,
     circles,
     events,
     groups,
@@ -15,6 +16,7 @@ from server.api import (
     polls,
     posts,
     reactions,
+    reports,
     tus,
     uploads,
 )
@@ -35,6 +37,8 @@ routes = [
             *uploads.routes,
             *media_keys.routes,
             *materials.routes,
+            *reports.routes,
+            *audit.routes,
             *tus.routes,
             *events.routes,
             *openapi.routes,

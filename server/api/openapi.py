@@ -18,6 +18,7 @@ from server.api.openapi_groups import GROUP_PATHS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
+from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
 from server.api.openapi_uploads import UPLOAD_PATHS, UPLOAD_SCHEMAS
 from server.api.operations import (
     CIRCLE,
@@ -418,11 +419,18 @@ DOCUMENT: dict[str, Any] = {
         {"name": "groups"},
         {"name": "reactions"},
         {"name": "polls"},
+        {"name": "moderation"},
         {"name": "media"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
-    "paths": PATHS | POST_PATHS | GROUP_PATHS | REACTION_PATHS | POLL_PATHS | UPLOAD_PATHS,
+    "paths": PATHS
+    | POST_PATHS
+    | GROUP_PATHS
+    | REACTION_PATHS
+    | POLL_PATHS
+    | UPLOAD_PATHS
+    | REPORT_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -442,7 +450,11 @@ DOCUMENT: dict[str, Any] = {
         | REACTION_SCHEMAS
         | POLL_SCHEMAS
         | UPLOAD_SCHEMAS
-        | {f"{name}_body": schema for name, schema in (BODIES | POLL_BODIES).items()},
+        | REPORT_SCHEMAS
+        | {
+            f"{name}_body": schema
+            for name, schema in (BODIES | POLL_BODIES | REPORT_BODIES).items()
+        },
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}
             | ({"headers": RETRY_AFTER} if status == "429" else {})

@@ -56,6 +56,9 @@ SAMPLES: dict[str, Any] = {
     "counts": [2, 1],
     "voters": 3,
     "options": [0],
+    "report": {"id": "r1", "target": {"kind": "post", "id": "p1"}, "reason": "spam"},
+    "reporter": "u3",
+    "open": 2,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
