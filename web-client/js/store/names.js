@@ -30,6 +30,8 @@
 //   groupEntered    {circle, group}                     the user is in a group now
 //   groupExited     {circle, group, reason}             the user is out of a group
 //   readsChanged    {chat}                              read markers of a chat
+//   reportsChanged  {circle, report?}                   a circle's reports (its open count)
+//   reportOutcome   {circle, report}                    a report of the user's was resolved
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -60,6 +62,8 @@ export const EV = Object.freeze({
   groupEntered: 'group-entered',
   groupExited: 'group-exited',
   readsChanged: 'reads',
+  reportsChanged: 'reports',
+  reportOutcome: 'report-outcome',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */

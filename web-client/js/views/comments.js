@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 import { loadComments } from '../loaders.js';
 import * as comments from '../store/comments.js';
 import * as state from '../store/state.js';
+import { reportButton } from './report.js';
 import { userText } from './user-text.js';
 
 /** drafts: {text: Map post id → new comment, edits: Map comment id → text being edited}. */
@@ -71,6 +72,9 @@ function commentItem(circleId, comment, drafts, rerender) {
       },
     });
     tools.append(remove);
+  }
+  if (!mine && !editing && comment.author) {
+    tools.append(reportButton(circleId, { kind: 'comment', id: comment.id }, { label: comment.author.name }));
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
     userText('strong', comment.author ? comment.author.name : ''), ' ', timeEl(comment.created), ' ', tools,

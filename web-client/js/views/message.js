@@ -2,7 +2,7 @@
 // the first of a run (chat.js marks the others `cont`), the text (links made safe by
 // linkify.js, 1–3 emoji shown large) or the poll it asks, the quote it replies to, flags
 // (stars, highlight, vetoed, read by N) and its reactions (views/reactions.js). Its actions
-// (star with the live count, reply, react, veto for managers) sit in a small menu shown on
+// (star with the live count, reply, react, report, veto for managers) sit in a small menu shown on
 // hover, on a long press and from the keyboard (views/message-nav.js).
 
 import { h } from '../dom.js';
@@ -14,6 +14,7 @@ import { avatarEl } from './avatar.js';
 import { isEmojiOnly, richText } from './linkify.js';
 import { pollCard } from './polls.js';
 import { quoteEl } from './quotes.js';
+import { reportButton } from './report.js';
 import { withReactions } from './reactions.js';
 
 /** Seqs of a chat (a group; general's id is the circle's) promoted into the circle's posts. */
@@ -84,6 +85,10 @@ export function messageEl(circleId, message, actions) {
       'aria-label': t('chat.replyTo', { name: message.from ? message.from.name : '?' }),
       onclick: () => actions.reply(message.seq),
     }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '↩' }), h('span', { class: 'label', text: t('chat.reply') })));
+  if (!mine && message.from) {
+    const target = { kind: 'message', id: `${message.group || key}:${message.seq}` };
+    menu.append(reportButton(circleId, target, { label: message.from.name, cls: 'report' }));
+  }
   if (state.isManager(circleId)) {
     const veto = h('button', {
       type: 'button', class: 'veto', testid: 'veto-btn',

@@ -1,5 +1,6 @@
-// The settings tab. Everyone: their name in this circle, leaving it. Owners and admins:
-// the circle's settings, access codes (generate, copy an invite link), members (remove).
+// The settings tab. Everyone: their name in this circle, leaving it, their reports. Owners
+// and admins: the circle's settings, access codes (generate, copy an invite link), members
+// (remove), the moderation queue with its live open count; owners: the audit log.
 // Settings changed elsewhere show at once, unless this form is being edited.
 
 import * as api from '../api.js';
@@ -8,6 +9,7 @@ import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { membersView } from './members.js';
+import { moderationLinks } from './moderation-links.js';
 import { userText } from './user-text.js';
 import { EV } from '../store/names.js';
 
@@ -23,6 +25,7 @@ export function settingsView(circleId) {
   let dirty = false; // the form has been edited since it was filled
   const codes = [];
   const members = membersView(circleId);
+  const moderation = moderationLinks(circleId);
 
   function render() {
     const manager = state.isManager(circleId);
@@ -30,6 +33,7 @@ export function settingsView(circleId) {
     fill(body,
       form,
       manager ? codesSection() : null,
+      moderation.render(),
       members.el,
       mySection());
   }
@@ -182,6 +186,7 @@ export function settingsView(circleId) {
     destroy() {
       for (const off of offs) off();
       members.destroy();
+      moderation.destroy();
     },
     shown: () => members.shown(),
   };
