@@ -2,8 +2,8 @@
 // reports newest first (resolved ones on their own tab), each with what its target says
 // now, who wrote it, who reported it and why, and how many open reports the target has.
 // Resolving one resolves every open report of its target: dismiss, delete a post or a
-// comment (its own route, then the outcome), remove the author, or record an act done
-// elsewhere ("Resolve as…"). The open count stays live (report.filed / report.resolved).
+// comment, mute the author for a day, ban or remove them (each its own route, then the
+// outcome), or record an act done elsewhere ("Resolve as…"). The open count stays live (report.filed / report.resolved).
 
 import * as api from '../api.js';
 import { busy, h, timeEl } from '../dom.js';
@@ -16,6 +16,7 @@ import { userText } from './user-text.js';
 
 const OUTCOMES = ['dismissed', 'deleted', 'muted', 'banned', 'removed'];
 const PAGE = 20;
+const MUTE_MINUTES = 24 * 60; // "Mute" here is for a day; the member list sets other lengths
 
 export function moderationView(container, circleId) {
   let status = 'open';
@@ -114,8 +115,14 @@ export function moderationView(container, circleId) {
       row.append(button('resolve-delete', t('moderation.delete'), 'deleted', () => api.deleteComment(target.id), danger));
     }
     if (target.user && target.user !== (state.session.user || {}).id) {
-      const ask = t('manage.removeMemberAsk', { name: target.user_name || '?' });
-      row.append(button('resolve-remove', t('moderation.remove'), 'removed', () => api.removeMember(circleId, target.user), { ...danger, ask }));
+      const name = target.user_name || '?';
+      const why = () => note.value.trim() || t(`report.reason.${report.reason}`);
+      row.append(
+        button('resolve-mute', t('moderation.mute'), 'muted', () => api.muteMember(circleId, target.user, MUTE_MINUTES, why())),
+        button('resolve-ban', t('moderation.ban'), 'banned', () => api.banMember(circleId, target.user, why()),
+          { ...danger, ask: t('moderation.banAsk', { name }) }),
+        button('resolve-remove', t('moderation.remove'), 'removed', () => api.removeMember(circleId, target.user),
+          { ...danger, ask: t('manage.removeMemberAsk', { name }) }));
     }
     const record = h('button', { type: 'button', testid: 'resolve-as', text: t('moderation.resolve'), onclick: () => resolve(record, as.value) });
     return h('div', {}, row, h('div', { class: 'row wrap' }, note, as, record));
