@@ -257,7 +257,7 @@ async def _target_author(
         return target_id
     if kind == "message":
         group_id, _, seq = target_id.rpartition(":")
-        if not seq.isdigit() or len(seq) > 18:
+        if not (seq.isascii() and seq.isdigit()) or len(seq) > 18:
             raise NotFound("no such message")
         group = await group_row(conn, group_id, circle.id)
         access = await access_of(conn, circle, group, reporter_id)
@@ -355,7 +355,7 @@ async def _previews(
         for row in (await conn.execute(query)).all():
             found["comment", row.id] = row.text[:PREVIEW_MAX]
     messages = [m.rpartition(":") for m in by_kind.get("message", ())]
-    pairs = [(group, int(seq)) for group, _, seq in messages if seq.isdigit()]
+    pairs = [(g, int(s)) for g, _, s in messages if s.isascii() and s.isdigit() and len(s) <= 18]
     if pairs:
         query = select(MESSAGES.c.group_id, MESSAGES.c.seq, MESSAGES.c.text).where(
             or_(*(and_(MESSAGES.c.group_id == g, MESSAGES.c.seq == s) for g, s in pairs))
