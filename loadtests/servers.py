@@ -57,6 +57,8 @@ QUANZI_BENCH_ENV = {
             "CIRCLE_BURST",
             "FRAME_RATE_PER_S",
             "FRAME_BURST",
+            "REPORT_RATE_PER_MIN",
+            "REPORT_BURST",
         )
     },
 }

@@ -380,6 +380,32 @@ class PollClosed(CircleEvent):
     poll: Map
 
 
+# -- reports -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFiled(CircleEvent):
+    """A member reported something: only the circle's owners and admins receive
+    it. `report` is `{"id","circle","created","target":{"kind","id"},"reason",
+    "text","status","outcome","note"}` (no reporter); `open` the open reports now."""
+
+    kind: ClassVar[str] = "report.filed"
+    report: Map
+    open: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResolved(CircleEvent):
+    """An owner or admin resolved a report (`report` as its reporter sees it, with
+    `outcome` and `note`): only the circle's owners and admins and the report's
+    `reporter` receive it. `open` counts the reports still open."""
+
+    kind: ClassVar[str] = "report.resolved"
+    report: Map
+    reporter: str
+    open: int
+
+
 EVENT_TYPES: dict[str, type[CircleEvent]] = {
     cls.kind: cls
     for cls in (
@@ -417,6 +443,8 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         PollCreated,
         PollVoted,
         PollClosed,
+        ReportFiled,
+        ReportResolved,
     )
 }
 # Membership events: a node learns from them which of its connections belong where.
@@ -484,6 +512,8 @@ __all__ = [
     "PostPromoted",
     "PostUnpinned",
     "ReactionChanged",
+    "ReportFiled",
+    "ReportResolved",
     "event_from_map",
     "event_of",
 ]

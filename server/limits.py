@@ -4,7 +4,7 @@ backoff of failed logins (server/settings.py says why each default).
 - ``requests``: every HTTP request of an IP (but /healthz and /metrics);
 - ``signups``, ``logins``: of an IP;
 - ``writes``: every authenticated HTTP write of a user; ``circles``: the
-  circles a user creates, on top of it;
+  circles a user creates, and ``reports`` the reports they file, on top of it;
 - ``frames``: a user's /ws frames other than say and ping;
 - ``login_failures``: `login_backoff.LoginBackoff`.
 
@@ -46,6 +46,7 @@ class Limits:
         self.writes = limit("write", s.write_rate_per_s, s.write_burst)
         self.circles = limit("circle", s.circle_rate_per_min / MINUTE, s.circle_burst)
         self.frames = limit("frame", s.frame_rate_per_s, s.frame_burst)
+        self.reports = limit("report", s.report_rate_per_min / MINUTE, s.report_burst)
         self._limiters = [
             self.requests,
             self.signups,
@@ -53,6 +54,7 @@ class Limits:
             self.writes,
             self.circles,
             self.frames,
+            self.reports,
         ]
         thresholds = Thresholds(
             per_account_ip=s.login_failures_per_account_ip,

@@ -42,6 +42,8 @@ from protocol.events import (
     PollVoted,
     PostAcked,
     ReactionChanged,
+    ReportFiled,
+    ReportResolved,
 )
 from protocol.server_frames import LeftReason
 from store import MANAGER_ROLES, Store
@@ -68,12 +70,17 @@ def visible_to(
     circle's owners and admins, and what happens in the chat of a group other than
     general (stars, vetoes, deletes, edits, reactions and polls there) only those who
     may read that group (``groups``: the ones the viewer has joined), and join
-    requests only the circle's owners and admins. The one rule, live and when
-    catching up."""
+    requests only the circle's owners and admins. Reports are the managers'
+    business: a filed one reaches only owners and admins, a resolved one them and
+    its reporter. The one rule, live and when catching up."""
     if isinstance(event, MANAGER_EVENTS):
         return role in MANAGER_ROLES
     if isinstance(event, PostAcked):
         return role in MANAGER_ROLES or user_id == event.author
+    if isinstance(event, ReportFiled):
+        return role in MANAGER_ROLES
+    if isinstance(event, ReportResolved):
+        return role in MANAGER_ROLES or user_id == event.reporter
     group = group_of(event)
     if group is not None:
         return role in MANAGER_ROLES or group in groups
@@ -82,7 +89,10 @@ def visible_to(
 
 def restricted(event: CircleEvent) -> bool:
     """Whether some members may not see the event (``visible_to`` decides who)."""
-    return isinstance(event, (PostAcked, *MANAGER_EVENTS)) or group_of(event) is not None
+    return (
+        isinstance(event, (PostAcked, ReportFiled, ReportResolved, *MANAGER_EVENTS))
+        or group_of(event) is not None
+    )
 
 
 def group_of(event: CircleEvent) -> str | None:

@@ -162,6 +162,10 @@ class Settings:
     # its own stream and fan-out, and nobody founds more than a few a day.
     circle_rate_per_min: float = 0.2
     circle_burst: int = 5
+    # Reports filed per user, on top of the write limit: each lands in a queue
+    # people read one by one, and nobody reports more than a few things an hour.
+    report_rate_per_min: float = 0.5
+    report_burst: int = 10
     # /ws frames other than say and ping (join, history, star, unstar, read) per
     # user: a reconnect rejoins every circle at once (the burst), scrolling
     # sends reads and history pages; a flood of stars no longer crowds the store.

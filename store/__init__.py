@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``message_edits``, ``polls``, ``attachments``, ``audit``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``message_edits``, ``polls``, ``attachments``, ``audit``, ``reports``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -22,6 +22,7 @@ from .attachments import KINDS as ATTACHMENT_KINDS
 from .attachments import LIST_DEFAULT as ATTACHMENTS_LIST_DEFAULT
 from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
+from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .changes import KINDS as CHANGE_KINDS
@@ -57,6 +58,13 @@ from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
 from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .reads import Reads
 from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
+from .reports import NOTE_MAX as REPORT_NOTE_MAX
+from .reports import OUTCOMES as REPORT_OUTCOMES
+from .reports import PAGE_MAX as REPORTS_PAGE_MAX
+from .reports import REASONS as REPORT_REASONS
+from .reports import TARGET_KINDS as REPORT_TARGET_KINDS
+from .reports import TEXT_MAX as REPORT_TEXT_MAX
+from .reports import Reports
 from .retention import Retention
 from .sanctions import UNTIL_LIFTED as MUTED_UNTIL_LIFTED
 from .sanctions import Sanctions
@@ -102,6 +110,7 @@ class Store:
         self.audit = Audit(db)
         self.sanctions = Sanctions(db)
         self.deleted_circles = DeletedCircles(db)
+        self.reports = Reports(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -175,6 +184,7 @@ __all__ = [
     "ATTACHMENTS_PER_OWNER",
     "ATTACHMENT_ID_MAX",
     "ATTACHMENT_KINDS",
+    "AUDIT_PAGE_MAX",
     "CHANGE_KINDS",
     "EDIT_WINDOW_MS",
     "EMOJI_MAX",
@@ -196,6 +206,12 @@ __all__ = [
     "POLL_QUESTION_MAX",
     "REACTIONS_RANGE_MAX",
     "RECALL_WINDOW_MS",
+    "REPORTS_PAGE_MAX",
+    "REPORT_NOTE_MAX",
+    "REPORT_OUTCOMES",
+    "REPORT_REASONS",
+    "REPORT_TARGET_KINDS",
+    "REPORT_TEXT_MAX",
     "ROLES",
     "AccessCodes",
     "Accounts",
@@ -230,6 +246,7 @@ __all__ = [
     "Reactions",
     "Reads",
     "Record",
+    "Reports",
     "Retention",
     "S3Blobs",
     "Sanctions",

@@ -70,6 +70,8 @@ KINDS = (
     "poll.created",
     "poll.voted",
     "poll.closed",
+    "report.filed",
+    "report.resolved",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

@@ -484,6 +484,48 @@ class AuditEntry(SQLModel, table=True):
     data: str | None = Field(default=None)
 
 
+class Report(SQLModel, table=True):
+    """A member's report of a chat message, post, comment or member to the circle's
+    owners and admins (store/reports.py). It holds what was reported, not a copy
+    of it: deleted content is gone from the queue too."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        # One report per member and target: reporting again answers the first.
+        UniqueConstraint(
+            "circle_id",
+            "reporter_id",
+            "target_kind",
+            "target_id",
+            name="uq_reports_reporter_target",
+        ),
+        # The queue: open (or resolved) reports, newest first.
+        Index("ix_reports_queue", "circle_id", "status", "created", "id"),
+        # The reports of one target (counted, resolved together).
+        Index("ix_reports_target", "circle_id", "target_kind", "target_id"),
+        # A member's own reports, newest first.
+        Index("ix_reports_reporter", "reporter_id", "created", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    circle_id: str = Field(max_length=32)
+    created: int = Field(sa_type=BigInteger)
+    reporter_id: str = Field(max_length=32)
+    # "message" ("<group>:<seq>"), "post", "comment", "member" (a user id).
+    target_kind: str = Field(max_length=16)
+    target_id: str = Field(max_length=80)
+    # Who wrote it (the member themselves for "member"), when known.
+    target_user_id: str | None = Field(default=None, max_length=32)
+    reason: str = Field(max_length=16)
+    text: str | None = Field(default=None)
+    # "open", then "resolved" with an outcome, a note, who and when.
+    status: str = Field(max_length=16)
+    outcome: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None)
+    resolved_by: str | None = Field(default=None, max_length=32)
+    resolved_at: int | None = Field(default=None, sa_type=BigInteger)
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 
@@ -512,6 +554,7 @@ AUDIT_LOG = _table("audit_log")
 BANS = _table("bans")
 CODE_REDEMPTIONS = _table("code_redemptions")
 JOIN_REQUESTS = _table("join_requests")
+REPORTS = _table("reports")
 
 __all__ = [
     "ACCESS_CODES",
@@ -533,6 +576,7 @@ __all__ = [
     "POLL_VOTES",
     "POSTS",
     "REACTIONS",
+    "REPORTS",
     "STARS",
     "TOKENS",
     "USERS",
@@ -553,6 +597,7 @@ __all__ = [
     "PollVote",
     "Post",
     "Reaction",
+    "Report",
     "Star",
     "User",
     "Veto",

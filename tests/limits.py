@@ -22,6 +22,8 @@ GENEROUS: dict[str, float | int] = {
     "circle_burst": MANY,
     "frame_rate_per_s": MANY,
     "frame_burst": MANY,
+    "report_rate_per_min": MANY,
+    "report_burst": MANY,
 }
 
 # The same as QUANZI_* variables, for server processes.

@@ -6,6 +6,7 @@ from starlette.routing import Mount
 
 from server.api import (
     accounts,
+    audit,
     circles,
     events,
     groups,
@@ -16,6 +17,7 @@ from server.api import (
     polls,
     posts,
     reactions,
+    reports,
     sanctions,
     tus,
     uploads,
@@ -39,6 +41,8 @@ routes = [
             *uploads.routes,
             *media_keys.routes,
             *materials.routes,
+            *reports.routes,
+            *audit.routes,
             *tus.routes,
             *events.routes,
             *openapi.routes,

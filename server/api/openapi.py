@@ -25,6 +25,7 @@ from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SC
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
+from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
 from server.api.openapi_sanctions import SANCTION_BODIES, SANCTION_PATHS, SANCTION_SCHEMAS
 from server.api.openapi_uploads import UPLOAD_PATHS, UPLOAD_SCHEMAS
 from server.api.operations import (
@@ -454,6 +455,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "groups"},
         {"name": "reactions"},
         {"name": "polls"},
+        {"name": "moderation"},
         {"name": "media"},
         {"name": "moderation"},
         {"name": "meta"},
@@ -466,7 +468,8 @@ DOCUMENT: dict[str, Any] = {
     | POLL_PATHS
     | UPLOAD_PATHS
     | SANCTION_PATHS
-    | JOINING_PATHS,
+    | JOINING_PATHS
+    | REPORT_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -488,9 +491,12 @@ DOCUMENT: dict[str, Any] = {
         | UPLOAD_SCHEMAS
         | SANCTION_SCHEMAS
         | JOINING_SCHEMAS
+        | REPORT_SCHEMAS
         | {
             f"{name}_body": schema
-            for name, schema in (BODIES | POLL_BODIES | SANCTION_BODIES | JOINING_BODIES).items()
+            for name, schema in (
+                BODIES | POLL_BODIES | SANCTION_BODIES | JOINING_BODIES | REPORT_BODIES
+            ).items()
         },
         "responses": {
             f"E{status}": {"description": text, **json_content(ref("Error"))}

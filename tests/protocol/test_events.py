@@ -61,6 +61,9 @@ SAMPLES: dict[str, Any] = {
     "deleted": "admin",
     "text": "改好了",
     "edited": 1700000000001,
+    "report": {"id": "r1", "target": {"kind": "post", "id": "p1"}, "reason": "spam"},
+    "reporter": "u3",
+    "open": 2,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

@@ -150,6 +150,39 @@ export const ack = (postId) => request('PUT', `/posts/${enc(postId)}/ack`);
 export const receipts = (postId, cursor) =>
   request('GET', `/posts/${enc(postId)}/receipts${query({ cursor })}`);
 
+// Reports and the audit log (README "Reports and the audit log"); a target is {kind, id}
+export const fileReport = (circleId, target, reason, text) =>
+  request('POST', `/circles/${enc(circleId)}/reports`, { target, reason, ...(text ? { text } : {}) });
+/** The moderation queue: {reports, next, open}; status 'open' or 'resolved'. */
+export const reportQueue = (circleId, status, cursor, limit) =>
+  request('GET', `/circles/${enc(circleId)}/reports${query({ status, cursor, limit })}`);
+export const resolveReport = (circleId, reportId, outcome, note) =>
+  request('POST', `/circles/${enc(circleId)}/reports/${enc(reportId)}/resolve`, { outcome, ...(note ? { note } : {}) });
+// Mute (a day) and ban (README "Mute, ban and slow mode"): the moderation queue's acts.
+export const muteMember = (circleId, userId, minutes, reason) =>
+  request('PUT', `/circles/${enc(circleId)}/members/${enc(userId)}/mute`, { minutes, ...(reason ? { reason } : {}) });
+export const banMember = (circleId, userId, reason) =>
+  request('PUT', `/circles/${enc(circleId)}/bans/${enc(userId)}`, reason ? { reason } : {});
+export const myReports = (cursor) => request('GET', `/me/reports${query({ cursor })}`);
+export const auditLog = (circleId, cursor) =>
+  request('GET', `/circles/${enc(circleId)}/audit${query({ cursor })}`);
+/** The whole audit log as a CSV Blob (a link cannot carry the bearer token). */
+export async function auditCsv(circleId) {
+  let response;
+  try {
+    response = await fetch(`${BASE}/circles/${enc(circleId)}/audit.csv`, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
+  } catch {
+    throw new ApiError(0, 'offline', 'The server cannot be reached right now.');
+  }
+  if (!response.ok) {
+    const error = ((await response.json().catch(() => null)) || {}).error || {};
+    throw new ApiError(response.status, error.code, error.message || response.statusText, error);
+  }
+  return response.blob();
+}
+
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');
 /** A circle's files, newest first: {attachments (each with uploader_name), next}; kind: image, video, audio, file. */

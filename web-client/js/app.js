@@ -3,6 +3,9 @@
 //   #/c/<circle>           a circle: chat, highlights, feed, settings
 //   #/join/<circle>/<code> an invite link: asks before joining
 //   #/join/<circle>        a request link (a private circle that takes join requests)
+//   #/c/<circle>/moderation the reports of a circle (owners and admins)
+//   #/c/<circle>/audit      the circle's audit log (owners)
+//   #/reports              one's own reports
 
 import * as api from './api.js';
 import { h, toast } from './dom.js';
@@ -18,6 +21,9 @@ import { authView } from './views/auth.js';
 import { circleView } from './views/circle.js';
 import { forgetDrafts, homeView } from './views/circles.js';
 import { inviteView } from './views/invite.js';
+import { moderationView } from './views/moderation.js';
+import { watchOutcomes } from './views/report.js';
+import { auditView, myReportsView } from './views/report-pages.js';
 import { statusLine } from './views/status.js';
 
 const main = document.getElementById('main');
@@ -117,8 +123,14 @@ function route({ force = false } = {}) {
   }
   const hash = key;
   const circle = hash.match(/^#\/c\/([^/?]+)/);
+  const page = hash.match(/^#\/c\/([^/?]+)\/(moderation|audit)$/);
   const invite = hash.match(/^#\/join\/([^/?]+)(?:\/([^/?]+))?/);
-  if (circle) {
+  if (page) {
+    const view = page[2] === 'audit' ? auditView : moderationView;
+    cleanup = view(main, decodeURIComponent(page[1]));
+  } else if (hash === '#/reports') {
+    cleanup = myReportsView(main);
+  } else if (circle) {
     cleanup = circleView(main, decodeURIComponent(circle[1]));
   } else if (invite) {
     cleanup = inviteView(main, decodeURIComponent(invite[1]), invite[2] ? decodeURIComponent(invite[2]) : '');
@@ -151,6 +163,7 @@ function startLanguages() {
 function boot() {
   startLanguages();
   document.getElementById('logout').addEventListener('click', logout);
+  watchOutcomes(); // the outcome of one's reports, whatever page is shown
   window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {
     if (state.session.token) endSession(t('app.sessionEnded'));

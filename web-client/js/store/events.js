@@ -11,6 +11,7 @@ import * as reactions from './reactions.js';
 import * as polls from './polls.js';
 import { EV } from './names.js';
 import * as receipts from './receipts.js';
+import * as reports from './reports.js';
 import * as state from './state.js';
 
 const myId = () => (state.session.user ? state.session.user.id : null);
@@ -32,6 +33,8 @@ function askAgain(ev) {
 }
 
 const KINDS = {
+  'report.filed': (ev) => reports.filed(ev),
+  'report.resolved': (ev) => reports.resolved(ev, myId()),
   'post.created': (ev) => putPost(ev),
   'post.promoted': (ev) => {
     putPost(ev);

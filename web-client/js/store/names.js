@@ -32,6 +32,8 @@
 //   groupExited     {circle, group, reason}             the user is out of a group
 //   readsChanged    {chat}                              read markers of a chat
 //   joinRequestsChanged {circle}                        join requests waiting (managers)
+//   reportsChanged  {circle, report?}                   a circle's reports (its open count)
+//   reportOutcome   {circle, report}                    a report of the user's was resolved
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -63,6 +65,8 @@ export const EV = Object.freeze({
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',
+  reportsChanged: 'reports',
+  reportOutcome: 'report-outcome',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */

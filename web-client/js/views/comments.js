@@ -10,6 +10,7 @@ import * as comments from '../store/comments.js';
 import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
+import { reportButton } from './report.js';
 import { userText } from './user-text.js';
 
 /**
@@ -96,6 +97,9 @@ function commentItem(circleId, comment, drafts, rerender) {
       },
     });
     tools.append(remove);
+  }
+  if (!mine && !editing && comment.author) {
+    tools.append(reportButton(circleId, { kind: 'comment', id: comment.id }, { label: comment.author.name }));
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
     userText('strong', comment.author ? comment.author.name : ''), ' ', timeEl(comment.created), ' ', tools,

@@ -7,6 +7,7 @@ import { errorText, t } from '../i18n.js';
 import { loadMembers } from '../loaders.js';
 import * as members from '../store/members.js';
 import * as state from '../store/state.js';
+import { reportButton } from './report.js';
 import { userText } from './user-text.js';
 import { EV } from '../store/names.js';
 
@@ -51,6 +52,7 @@ export function membersView(circleId) {
       userText('span', member.name, { class: 'grow', testid: 'member-name' }),
       h('span', { class: 'tag', testid: 'member-role', text: roleLabel(member.role) }),
       self ? h('span', { class: 'muted small', text: t('manage.you') }) : null,
+      self ? null : reportButton(circleId, { kind: 'member', id: member.user }, { label: member.name }),
       remove);
   }
 

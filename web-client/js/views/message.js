@@ -2,8 +2,8 @@
 // the first of a run (chat.js marks the others `cont`), the text (links made safe by
 // linkify.js, 1–3 emoji shown large) or the poll it asks, the quote it replies to, flags
 // (stars, highlight, vetoed, read by N) and its reactions (views/reactions.js). Its actions
-// (star with the live count, reply, react, recall/edit/delete (views/message-edits.js), veto
-// for managers) sit in a small menu shown on hover, on a long press and from the keyboard
+// (star with the live count, reply, react, recall/edit/delete (views/message-edits.js), report,
+// veto for managers) sit in a small menu shown on hover, on a long press and from the keyboard
 // (views/message-nav.js). A recalled or deleted message is a one-line tombstone.
 
 import { h } from '../dom.js';
@@ -17,6 +17,7 @@ import { editButtons, editedMark, tombstoneEl } from './message-edits.js';
 import { isEmojiOnly, richText } from './linkify.js';
 import { pollCard } from './polls.js';
 import { quoteEl } from './quotes.js';
+import { reportButton } from './report.js';
 import { withReactions } from './reactions.js';
 
 /** Seqs of a chat (a group; general's id is the circle's) promoted into the circle's posts. */
@@ -89,6 +90,10 @@ export function messageEl(circleId, message, actions) {
       onclick: () => actions.reply(message.seq),
     }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '↩' }), h('span', { class: 'label', text: t('chat.reply') })),
     ...editButtons(circleId, message, actions, { mine, poll: Boolean(polls.pollAt(message.group || key, message.seq)) }));
+  if (!mine && message.from) {
+    const target = { kind: 'message', id: `${message.group || key}:${message.seq}` };
+    menu.append(reportButton(circleId, target, { label: message.from.name, cls: 'report' }));
+  }
   if (state.isManager(circleId)) {
     const veto = h('button', {
       type: 'button', class: 'veto', testid: 'veto-btn',

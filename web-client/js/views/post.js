@@ -14,6 +14,7 @@ import { sourceGroupTag } from './group-tag.js';
 import { postPollSlot } from './polls.js';
 import { withReactions } from './reactions.js';
 import { receiptsEl } from './receipts.js';
+import { reportButton } from './report.js';
 import { sentence, userText } from './user-text.js';
 
 function kindLabel(kind) {
@@ -63,7 +64,9 @@ export function postCard(circleId, post, opts) {
       : null,
     manager ? managerTools(circleId, post, opts) : null,
     !manager && post.author && post.author.id === me.id && post.kind !== 'highlight'
-      ? deleteButton(post, t('common.delete')) : null),
+      ? deleteButton(post, t('common.delete')) : null,
+    post.author && post.author.id !== me.id && !post.deleted
+      ? reportButton(circleId, { kind: 'post', id: post.id }, { label: post.author.name }) : null),
   opts.receiptsOpen ? receiptsEl(post.id) : null,
   opts.commentsOpen ? commentsEl(circleId, post, opts.drafts, opts.rerender) : null);
   // Under the post's actions, above its receipts and comments when they are open.

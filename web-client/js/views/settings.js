@@ -1,6 +1,7 @@
-// The settings tab. Everyone: their name in this circle, leaving it. Owners and admins:
-// the circle's settings (joining by approval too), join requests, access codes (codes.js),
-// members (remove).
+// The settings tab. Everyone: their name in this circle, leaving it, their reports. Owners
+// and admins: the circle's settings (joining by approval too), join requests, access codes
+// (codes.js), members (remove), the moderation queue with its live open count; owners: the
+// audit log.
 // Settings changed elsewhere show at once, unless this form is being edited.
 
 import * as api from '../api.js';
@@ -11,6 +12,7 @@ import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { membersView } from './members.js';
+import { moderationLinks } from './moderation-links.js';
 import { EV } from '../store/names.js';
 
 const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members', 'join_approval', 'join_question'];
@@ -25,6 +27,7 @@ export function settingsView(circleId) {
   let dirty = false; // the form has been edited since it was filled
   const members = membersView(circleId);
   let requests = null;
+  const moderation = moderationLinks(circleId);
 
   function render() {
     const manager = state.isManager(circleId);
@@ -35,6 +38,7 @@ export function settingsView(circleId) {
       form,
       requests && requests.el,
       manager ? codesView(circleId, info) : null,
+      moderation.render(),
       members.el,
       mySection());
   }
@@ -182,6 +186,7 @@ export function settingsView(circleId) {
       for (const off of offs) off();
       members.destroy();
       if (requests) requests.destroy();
+      moderation.destroy();
     },
     shown: () => members.shown(),
   };
