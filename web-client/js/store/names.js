@@ -30,6 +30,9 @@
 //   groupEntered    {circle, group}                     the user is in a group now
 //   groupExited     {circle, group, reason}             the user is out of a group
 //   readsChanged    {chat}                              read markers of a chat
+//   mutedChanged    {circle}                            I was muted or unmuted there
+//   bansChanged     {circle}                            someone was banned or unbanned there
+//   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -58,6 +61,9 @@ export const EV = Object.freeze({
   pollChanged: 'poll',
   groupsChanged: 'groups',
   groupEntered: 'group-entered',
+  mutedChanged: 'muted-changed',
+  sayRefused: 'say-refused',
+  bansChanged: 'bans',
   groupExited: 'group-exited',
   readsChanged: 'reads',
 });

@@ -1,5 +1,6 @@
 // The settings tab. Everyone: their name in this circle, leaving it. Owners and admins:
-// the circle's settings, access codes (generate, copy an invite link), members (remove).
+// the circle's settings, its chat's rules (slow mode, admins only), access codes (generate,
+// copy an invite link), members (search, role, mute, ban, remove) and the ban list.
 // Settings changed elsewhere show at once, unless this form is being edited.
 
 import * as api from '../api.js';
@@ -7,6 +8,8 @@ import { busy, copyText, field, fill, h, toast } from '../dom.js';
 import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
+import { bansView } from './bans.js';
+import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { userText } from './user-text.js';
 import { EV } from '../store/names.js';
@@ -23,14 +26,18 @@ export function settingsView(circleId) {
   let dirty = false; // the form has been edited since it was filled
   const codes = [];
   const members = membersView(circleId);
+  let bans = null; // owners and admins: the ban list
 
   function render() {
     const manager = state.isManager(circleId);
     form = manager ? circleForm() : null;
+    if (manager && !bans) bans = bansView(circleId);
     fill(body,
       form,
+      manager ? circleChatRules(circleId) : null,
       manager ? codesSection() : null,
       members.el,
+      manager ? bans.el : null,
       mySection());
   }
 
@@ -182,6 +189,7 @@ export function settingsView(circleId) {
     destroy() {
       for (const off of offs) off();
       members.destroy();
+      if (bans) bans.destroy();
     },
     shown: () => members.shown(),
   };
