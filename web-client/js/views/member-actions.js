@@ -24,17 +24,18 @@ export function memberActions(circleId, member, { open, onToggle }) {
     onclick: () => onToggle(!open),
   });
   const panel = h('div', { id: panelId, class: 'member-acts', testid: 'member-actions-panel', hidden: !open });
-  if (open) panel.append(...acts.map((act) => actButton(circleId, member, act, panel)));
+  const done = () => onToggle(false); // an act went through: the panel closes
+  if (open) panel.append(...acts.map((act) => actButton(circleId, member, act, panel, done)));
   return { toggle, panel };
 }
 
-function actButton(circleId, member, act, panel) {
+function actButton(circleId, member, act, panel, done) {
   const danger = act === 'ban' || act === 'remove';
   const button = h('button', {
     type: 'button', class: danger ? 'small danger' : 'small', testid: `member-${act}`, text: actLabel(act),
     onclick: () => {
-      if (act === 'mute' || act === 'ban') panel.replaceChildren(reasonForm(circleId, member, act));
-      else run(button, circleId, member, act);
+      if (act === 'mute' || act === 'ban') panel.replaceChildren(reasonForm(circleId, member, act, done));
+      else run(button, circleId, member, act, done);
     },
   });
   return button;
@@ -45,19 +46,20 @@ function actLabel(act) {
   return t(act === 'remove' ? 'common.remove' : `manage.${act}`);
 }
 
-function run(button, circleId, member, act) {
+function run(button, circleId, member, act, done) {
   const { name } = member;
   if (act === 'owner' && !window.confirm(t('manage.makeOwnerAsk', { name }))) return;
   if (act === 'remove' && !window.confirm(t('manage.removeMemberAsk', { name }))) return;
-  busy(button, () => {
-    if (ROLE_ACTS[act]) return actions.setRole(circleId, member.user, act);
-    if (act === 'unmute') return actions.unmute(circleId, member.user);
-    return actions.removeMember(circleId, member.user);
+  busy(button, async () => {
+    if (ROLE_ACTS[act]) await actions.setRole(circleId, member.user, act);
+    else if (act === 'unmute') await actions.unmute(circleId, member.user);
+    else await actions.removeMember(circleId, member.user);
+    done();
   });
 }
 
 /** Mute (how long, why) or ban (why), then the act. */
-function reasonForm(circleId, member, act) {
+function reasonForm(circleId, member, act, done) {
   const length = act === 'mute' ? h('select', { testid: 'mute-length', 'aria-label': t('manage.muteLength') },
     MUTE_CHOICES.map((minutes) => h('option', { value: minutes == null ? '' : String(minutes), text: lengthLabel(minutes) }))) : null;
   const reason = h('input', {
@@ -74,9 +76,10 @@ function reasonForm(circleId, member, act) {
       const why = reason.value.trim() || undefined;
       if (act === 'ban') {
         if (!window.confirm(t('manage.banAsk', { name: member.name }))) return;
-        busy(go, () => actions.ban(circleId, member.user, why));
+        busy(go, async () => { await actions.ban(circleId, member.user, why); done(); });
       } else {
-        busy(go, () => actions.mute(circleId, member.user, length.value ? Number(length.value) : null, why));
+        const minutes = length.value ? Number(length.value) : null;
+        busy(go, async () => { await actions.mute(circleId, member.user, minutes, why); done(); });
       }
     },
   }, length, reason, go);
