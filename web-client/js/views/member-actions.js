@@ -33,6 +33,7 @@ function actButton(circleId, member, act, panel, done) {
   const danger = act === 'ban' || act === 'remove';
   const button = h('button', {
     type: 'button', class: danger ? 'small danger' : 'small', testid: `member-${act}`, text: actLabel(act),
+    'aria-label': act === 'remove' ? t('manage.removeMember', { name: member.name }) : null,
     onclick: () => {
       if (act === 'mute' || act === 'ban') panel.replaceChildren(reasonForm(circleId, member, act, done));
       else run(button, circleId, member, act, done);
