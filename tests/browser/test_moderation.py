@@ -20,6 +20,7 @@ from tests.browser.pages import (
     signup,
     tid,
 )
+from tests.browser.test_accessibility import check
 
 
 def member_row(page: Page, name: str) -> Locator:
@@ -51,8 +52,11 @@ def test_mute_from_member_list_slow_mode_and_ban(open_page: Any, screenshots: Pa
     expect(tid(ann, "members-list").get_by_test_id("member-actions")).to_have_count(1)
     row.get_by_test_id("member-actions").click()
     expect(row.get_by_test_id("member-admin")).to_be_visible()
+    seen: list[str] = []
+    check(ann, "member actions", seen)  # axe: the actions, the chat rules, the ban list
     row.get_by_test_id("member-mute").click()
     expect(row.get_by_test_id("mute-length")).to_have_value("10")
+    check(ann, "mute form", seen)
     row.get_by_test_id("mute-reason").fill("spam links")
     row.get_by_test_id("mute-confirm").click()
     expect(row.get_by_test_id("member-muted")).to_contain_text("Muted until")
@@ -64,6 +68,7 @@ def test_mute_from_member_list_slow_mode_and_ban(open_page: Any, screenshots: Pa
     expect(notice).to_contain_text("解除")
     expect(tid(wang, "chat-form")).to_be_hidden()
     expect(tid(wang, "chat-input")).to_be_hidden()
+    check(wang, "muted notice", seen)
     screenshots.mkdir(exist_ok=True)
     wang.screenshot(path=str(screenshots / "moderation-muted-360.png"))
 
