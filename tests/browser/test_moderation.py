@@ -32,7 +32,8 @@ def member_row(page: Page, name: str) -> Locator:
 
 
 def test_mute_from_member_list_slow_mode_and_ban(open_page: Any, screenshots: Path) -> None:
-    ann, bob, wang = open_page(), open_page(), open_page(360, 740, locale="zh-CN")
+    # The owner and the muted member on phones 360 px wide.
+    ann, bob, wang = open_page(360, 740), open_page(), open_page(360, 740, locale="zh-CN")
     signup(ann, "ann", "Ann")
     signup(bob, "bob", "Bob")
     signup(wang, "wang", "王小明")
@@ -57,6 +58,8 @@ def test_mute_from_member_list_slow_mode_and_ban(open_page: Any, screenshots: Pa
     row.get_by_test_id("member-mute").click()
     expect(row.get_by_test_id("mute-length")).to_have_value("10")
     check(ann, "mute form", seen)
+    screenshots.mkdir(exist_ok=True)
+    tid(ann, "members-section").screenshot(path=str(screenshots / "moderation-mute-360.png"))
     row.get_by_test_id("mute-reason").fill("spam links")
     row.get_by_test_id("mute-confirm").click()
     expect(row.get_by_test_id("member-muted")).to_contain_text("Muted until")
@@ -69,7 +72,6 @@ def test_mute_from_member_list_slow_mode_and_ban(open_page: Any, screenshots: Pa
     expect(tid(wang, "chat-form")).to_be_hidden()
     expect(tid(wang, "chat-input")).to_be_hidden()
     check(wang, "muted notice", seen)
-    screenshots.mkdir(exist_ok=True)
     wang.screenshot(path=str(screenshots / "moderation-muted-360.png"))
 
     # The owner lifts it: the composer comes back and works.
