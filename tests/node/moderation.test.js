@@ -67,3 +67,35 @@ test('refusals read with their reason and params: muted until, banned, slow mode
   assert.equal(i18n.errorText(muted), '你在这个圈子已被禁言，直到管理员解除。');
   i18n.setLocale('en', { save: false });
 });
+
+test('my mute follows member.updated events and refused says; a refused say gives its text back', async () => {
+  const state = await import('../../web-client/js/store/state.js');
+  const { applyEvent } = await import('../../web-client/js/store/events.js');
+  const { EV } = await import('../../web-client/js/store/names.js');
+  state.session.user = { id: 'me', name: 'Ann' };
+  state.setCircles([{ id: 'c1', name: 'Chess', role: 'member' }]);
+  const changes = [];
+  const refused = [];
+  const offs = [
+    state.on(EV.mutedChanged, (d) => changes.push([d.circle, state.mutedUntil('c1')])),
+    state.on(EV.sayRefused, (d) => refused.push(d)),
+  ];
+  const me = { user: 'me', name: 'Ann', role: 'member' };
+  applyEvent({ kind: 'member.updated', circle: 'c1', rev: 1, member: { ...me, muted_until: NOW + 600000 } });
+  assert.equal(state.mutedUntil('c1'), NOW + 600000);
+  applyEvent({ kind: 'member.updated', circle: 'c1', rev: 2, member: me }); // lifted: no muted_until
+  assert.equal(state.mutedUntil('c1'), null);
+  assert.equal(state.roleIn('c1'), 'member');
+  // Another member's mute is not mine.
+  applyEvent({ kind: 'member.updated', circle: 'c1', rev: 3, member: { user: 'bob', name: 'Bob', role: 'member', muted_until: UNTIL_LIFTED } });
+  assert.equal(state.mutedUntil('c1'), null);
+  // A say refused as muted: the page learns until when, the text comes back.
+  state.addPending('c1', 'n1', 'hello', 7);
+  state.setMutedUntil('c1', UNTIL_LIFTED);
+  state.refusePending('c1', 'n1', 'muted', { until: UNTIL_LIFTED });
+  assert.deepEqual(state.pendingOf('c1'), []);
+  assert.deepEqual(refused.map((d) => [d.circle, d.text, d.replyTo, d.reason]), [['c1', 'hello', 7, 'muted']]);
+  assert.deepEqual(changes, [['c1', NOW + 600000], ['c1', null], ['c1', UNTIL_LIFTED]]);
+  offs.forEach((off) => off());
+  state.setCircles([]);
+});
