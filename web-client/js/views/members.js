@@ -26,6 +26,8 @@ export function membersView(circleId) {
   const el = h('section', { class: 'card', testid: 'members-section' },
     h('h3', { text: t('manage.members') }), search, list, more);
   let expanded = null; // the member whose actions are open
+  let openPanel = null; // their panel, kept while the list redraws (a reason being typed stays)
+  let lastRole = state.roleIn(circleId);
   let clock = null; // redraws when the first shown mute ends
 
   function render() {
@@ -51,8 +53,16 @@ export function membersView(circleId) {
     const self = member.user === me.id;
     const acts = memberActions(circleId, member, {
       open: expanded === member.user,
-      onToggle: (open) => { expanded = open ? member.user : null; render(); },
+      onToggle: (open) => {
+        expanded = open ? member.user : null;
+        openPanel = null;
+        render();
+      },
     });
+    if (acts && expanded === member.user) {
+      if (openPanel) acts.panel = openPanel;
+      else openPanel = acts.panel;
+    }
     const muted = isMuted(member.muted_until, now)
       ? h('span', { class: 'tag warn', testid: 'member-muted', text: t('manage.mutedTag', { until: untilText(member.muted_until, now) }) })
       : null;
@@ -68,7 +78,14 @@ export function membersView(circleId) {
 
   const offs = [
     state.on(EV.membersChanged, (d) => d.circle === circleId && render()),
-    state.on(EV.circlesChanged, render), // my role: what I may do to whom
+    state.on(EV.circlesChanged, () => {
+      // My role decides what I may do to whom (other changes of the list: nothing here).
+      if (state.roleIn(circleId) === lastRole) return;
+      lastRole = state.roleIn(circleId);
+      expanded = null;
+      openPanel = null;
+      render();
+    }),
   ];
   load();
   return {
