@@ -96,6 +96,14 @@ def test_mute_from_member_list_slow_mode_and_ban(open_page: Any, screenshots: Pa
     expect(box).to_have_value("第二条")
     expect(tid(ann, "chat-log").get_by_text("第二条", exact=True)).to_have_count(0)
 
+    # A new role from the same menu: 王小明 becomes an admin, then a member again.
+    row.get_by_test_id("member-actions").click()
+    row.get_by_test_id("member-admin").click()
+    expect(row.get_by_test_id("member-role")).to_have_text("Admin")
+    row.get_by_test_id("member-actions").click()
+    row.get_by_test_id("member-member").click()
+    expect(row.get_by_test_id("member-role")).to_have_text("Member")
+
     # The owner bans Bob: his open page leaves the circle, and the ban list shows him.
     tid(ann, "members-search").fill("")
     expect(tid(ann, "members-list").get_by_test_id("member")).to_have_count(3)
