@@ -208,6 +208,15 @@ def open_group_admin(page: Page) -> Locator:
     return panel
 
 
+def remove_button(members: Locator, name: str) -> Locator:
+    """The member's Remove button, in their actions (opened here)."""
+    row = members.filter(
+        has=members.page.get_by_test_id("member-name").get_by_text(name, exact=True)
+    )
+    row.get_by_test_id("member-actions").click()
+    return row.get_by_test_id("member-remove")
+
+
 def role_of(members: Locator, name: str) -> Locator:
     return members.filter(
         has=members.page.get_by_test_id("member-name").get_by_text(name, exact=True)
@@ -265,7 +274,7 @@ def test_a_parent_meets_no_english_word(open_page: Any, screenshots: Path) -> No
     assert english_words(tid(ann, "group-form"), w.names) == []
     # A confirmation asks in Chinese too.
     open_tab(ann, "settings")
-    role_of(members, "王小明").locator("..").get_by_test_id("member-remove").click()
+    remove_button(members, "王小明").click()
     expect(members).to_have_count(2)
     assert ann.dialogs == [("confirm", "确定把 王小明 移出这个圈子吗？")]  # noqa: RUF001
     assert ann.errors == [] and bob.errors == []
@@ -300,7 +309,7 @@ def test_the_same_walk_in_english(open_page: Any, screenshots: Path) -> None:
         tid(ann, "panel-settings").get_by_label("Stars needed to promote a message")
     ).to_be_visible()
     expect(tid(ann, "code-copy").first).to_have_text("Copy invite link")
-    remove = role_of(members, "王小明").locator("..").get_by_test_id("member-remove")
+    remove = remove_button(members, "王小明")
     expect(remove).to_have_attribute("aria-label", "Remove 王小明 from the circle")
 
     panel = open_group_admin(ann)

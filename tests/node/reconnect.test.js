@@ -18,7 +18,7 @@ class FakeServer {
     this.joined = new Set();
     this.sent = []; // every frame the client sent
     this.silent = false; // answers nothing (a dead connection TCP has not noticed)
-    this.refuse = new Map(); // frame type → error code to answer once
+    this.refuse = new Map(); // frame type → error code (or {code, reason, params}) to answer once
   }
 
   chat(id) {
@@ -41,7 +41,8 @@ class FakeServer {
     const refused = this.refuse.get(frame.t);
     if (refused) {
       this.refuse.delete(frame.t);
-      return [{ t: 'error', id: frame.id, code: refused, message: refused }];
+      const { code, ...why } = typeof refused === 'string' ? { code: refused } : refused; // why: reason, params
+      return [{ t: 'error', id: frame.id, code, message: code, ...why }];
     }
     const chat = frame.group || frame.circle;
     switch (frame.t) {
@@ -339,6 +340,24 @@ test('a say refused for a while is tried again; a say refused for good is report
   c.drop();
   c.advance();
   assert.equal(c.server.sent.filter((f) => f.nonce === 'n-b').length, 1);
+});
+
+test('a say refused for slow mode or a mute is reported with its reason, not tried again', () => {
+  const c = new Harness();
+  c.start();
+  c.server.refuse.set('say', { code: 'rate_limited', reason: 'slow_mode', params: { wait_ms: 8200 } });
+  c.machine.say('c1', 'too soon', null, null, 'n-s', c.now);
+  c.pump();
+  c.server.refuse.set('say', { code: 'forbidden', reason: 'muted', params: { until: 9007199254740991 } });
+  c.machine.say('c1', 'hush', null, null, 'n-m', c.now);
+  c.pump();
+  c.advance();
+  assert.deepEqual(c.named('say-failed').map((d) => [d.nonce, d.code, d.reason, d.params]), [
+    ['n-s', 'rate_limited', 'slow_mode', { wait_ms: 8200 }],
+    ['n-m', 'forbidden', 'muted', { until: 9007199254740991 }],
+  ]);
+  assert.equal(c.named('said').length, 0);
+  assert.equal(c.server.sent.filter((f) => f.nonce === 'n-s').length, 1);
 });
 
 test('a discarded say is never sent again', () => {

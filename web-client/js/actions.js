@@ -8,6 +8,8 @@
 // actions fail with code 'offline'. Errors keep the server's code for i18n.errorText().
 
 import * as api from './api.js';
+import * as members from './store/members.js';
+import { EV } from './store/names.js';
 import * as state from './store/state.js';
 import * as uploads from './uploads.js';
 
@@ -148,4 +150,39 @@ export async function setVeto(circle, group, seq, on) {
   const chat = keyOf(circle, group);
   await (chat === circle ? api.veto(circle, seq, on) : api.groupVeto(chat, seq, on));
   state.setVetoed(chat, seq, on);
+}
+
+// -- moderation (README "Who may do what") -----------------------------------------------
+// Each answer goes into the member list at once; the member.* event that follows agrees.
+
+/** A member's new role: 'member', 'admin' or 'owner'. */
+export async function setRole(circle, userId, role) {
+  const reply = await api.updateMember(circle, userId, { role });
+  if (reply && reply.user) members.putMember(circle, reply);
+}
+
+/** Mute for some minutes (null: until lifted), with an optional reason. */
+export async function mute(circle, userId, minutes, reason) {
+  members.putMember(circle, await api.mute(circle, userId, minutes, reason));
+}
+
+export async function unmute(circle, userId) {
+  members.putMember(circle, await api.unmute(circle, userId));
+}
+
+/** Ban (which removes them from the circle), with an optional reason. */
+export async function ban(circle, userId, reason) {
+  await api.ban(circle, userId, reason);
+  members.removeMember(circle, userId);
+  state.emit(EV.bansChanged, { circle });
+}
+
+export async function unban(circle, userId) {
+  await api.unban(circle, userId);
+  state.emit(EV.bansChanged, { circle });
+}
+
+export async function removeMember(circle, userId) {
+  await api.removeMember(circle, userId);
+  members.removeMember(circle, userId);
 }

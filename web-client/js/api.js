@@ -86,7 +86,19 @@ export const invitePreview = (id, code) => request('GET', `/circles/${enc(id)}/i
 export const join = (id, code) => request('POST', `/circles/${enc(id)}/join`, code ? { code } : {});
 export const leave = (id) => request('POST', `/circles/${enc(id)}/leave`);
 export const deleteCircle = (id, confirm) => request('DELETE', `/circles/${enc(id)}`, { confirm });
-export const members = (id, cursor) => request('GET', `/circles/${enc(id)}/members${query({ cursor })}`);
+export const members = (id, cursor, q) => request('GET', `/circles/${enc(id)}/members${query({ cursor, q })}`);
+// Mutes and bans (README "Who may do what"): minutes null mutes until lifted
+export const mute = (id, userId, minutes, reason) =>
+  request('PUT', `/circles/${enc(id)}/members/${enc(userId)}/mute`, {
+    ...(minutes ? { minutes } : {}),
+    ...(reason ? { reason } : {}),
+  });
+export const unmute = (id, userId) => request('DELETE', `/circles/${enc(id)}/members/${enc(userId)}/mute`);
+export const ban = (id, userId, reason) =>
+  request('PUT', `/circles/${enc(id)}/bans/${enc(userId)}`, reason ? { reason } : {});
+export const unban = (id, userId) => request('DELETE', `/circles/${enc(id)}/bans/${enc(userId)}`);
+/** A page of a circle's bans, newest first: {bans, next}. */
+export const bans = (id, q, cursor) => request('GET', `/circles/${enc(id)}/bans${query({ q, cursor })}`);
 export const updateMember = (id, userId, changes) =>
   request('PATCH', `/circles/${enc(id)}/members/${enc(userId)}`, changes);
 export const removeMember = (id, userId) =>

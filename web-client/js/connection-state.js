@@ -236,7 +236,7 @@ export class ConnectionState {
     const entry = frame.id != null ? this.inflight.get(frame.id) : undefined;
     if (entry) {
       this.inflight.delete(frame.id);
-      if (frame.t === 'error') this.failed(frame.id, entry, frame.code, frame.message, now);
+      if (frame.t === 'error') this.failed(frame.id, entry, frame.code, frame.message, now, frame);
       else this.answered(frame.id, entry, frame, now);
       return;
     }
@@ -296,7 +296,7 @@ export class ConnectionState {
     this.outbox.push({ type: 'resolve', id, frame });
   }
 
-  failed(id, entry, code, message, now) {
+  failed(id, entry, code, message, now, { reason, params } = {}) {
     switch (entry.kind) {
       case 'hello':
         // Unauthenticated: the server closes with 4001. No answer in time: start over.
@@ -322,12 +322,15 @@ export class ConnectionState {
         const say = this.says.get(entry.nonce);
         if (!say) break;
         if (code === 'disconnected' || code === 'timeout') break; // sent again after the next welcome
-        if (code === 'rate_limited' || code === 'internal') {
+        // Slow mode is the group's rule, not a burst: the person decides when to send again.
+        if ((code === 'rate_limited' && reason !== 'slow_mode') || code === 'internal') {
           this.later.set(`say:${entry.nonce}`, now + RETRY_LATER_MS);
           break;
         }
         this.says.delete(entry.nonce);
-        this.emit(EVENTS.sayFailed, { circle: say.circle, group: say.group || null, nonce: entry.nonce, code, message });
+        this.emit(EVENTS.sayFailed, {
+          circle: say.circle, group: say.group || null, nonce: entry.nonce, code, message, reason, params,
+        });
         break;
       }
       default:

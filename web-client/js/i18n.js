@@ -107,12 +107,22 @@ export function t(key, params = {}) {
 export function errorText(error) {
   if (!error) return t('error.unknown');
   if (typeof error === 'string') return has(`error.${error}`) ? t(`error.${error}`) : t('error.unknown');
-  const params = error.params || {};
+  const params = readableParams(error.params || {});
   for (const code of [error.reason, error.code]) {
     if (code && has(`error.${code}`)) return t(`error.${code}`, params);
   }
   if (error.name === 'TypeError' || error.offline) return t('error.network');
   return t('error.unknown');
+}
+
+/** Params as people read them: a mute's `until` as a time, a wait in whole seconds. */
+function readableParams(params) {
+  const out = { ...params };
+  if (typeof params.until === 'number') {
+    out.until = params.until >= Number.MAX_SAFE_INTEGER ? t('mute.untilLifted') : formatDateTime(params.until);
+  }
+  if (typeof params.wait_ms === 'number') out.seconds = Math.max(1, Math.ceil(params.wait_ms / 1000));
+  return out;
 }
 
 function formatter(kind, make) {

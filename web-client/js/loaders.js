@@ -68,7 +68,13 @@ export async function loadJoinRequests(circleId, cursor) {
   return reply;
 }
 
-export async function loadMembers(circleId, { more = false } = {}) {
-  const reply = await api.members(circleId, more ? members.nextOf(circleId) : undefined);
-  members.addPage(circleId, listOf(reply, 'members'), reply && reply.next, { first: !more });
+const searches = new Map(); // circle id → the member search asked last
+
+/** A page of members; `q` (first page) searches names; later pages keep the search. */
+export async function loadMembers(circleId, { more = false, q } = {}) {
+  const query = more ? members.queryOf(circleId) : (q ?? searches.get(circleId) ?? '');
+  if (!more) searches.set(circleId, query);
+  const reply = await api.members(circleId, more ? members.nextOf(circleId) : undefined, query || undefined);
+  if (searches.get(circleId) !== query) return; // a newer search was asked meanwhile
+  members.addPage(circleId, listOf(reply, 'members'), reply && reply.next, { first: !more, q: query });
 }

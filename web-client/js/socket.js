@@ -8,7 +8,7 @@
 // Events (CustomEvent.detail; names in connection-state.js EVENTS): state {state, retryAt?,
 // reason?, code?, final?} · welcome {welcome, again} · limits {limits} · joined (the joined
 // frame) · push (a server push) · said {circle, group, nonce, seq, ts} · say-failed
-// {circle, group, nonce, code, message} · join-failed {circle, group, code} ·
+// {circle, group, nonce, code, message, reason?, params?} · join-failed {circle, group, code} ·
 // unauthenticated. A chat is a circle's group: `group` null (or the circle's id) is its
 // general group; the joined chats are kept by their group id (general's: the circle's).
 // `socket.limits` holds the welcome's limits (text_chars, frame_bytes…), defaults before.

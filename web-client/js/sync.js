@@ -28,8 +28,10 @@ export function connectSocket(socket) {
     state.confirmPending(group || circle, nonce, seq, ts);
   });
   socket.addEventListener('say-failed', (event) => {
-    const { circle, group, nonce, message } = event.detail;
-    state.failPending(group || circle, nonce, message);
+    const { circle, group, nonce, message, reason, params } = event.detail;
+    if (reason === 'muted' && params) state.setMutedUntil(circle, params.until);
+    if (reason === 'muted' || reason === 'slow_mode') state.refusePending(group || circle, nonce, reason, params);
+    else state.failPending(group || circle, nonce, message);
   });
   socket.addEventListener('join-failed', (event) => {
     const { circle, group, code } = event.detail;

@@ -4,13 +4,19 @@
 import { EV } from './names.js';
 import { emit, on } from './state.js';
 
-const lists = new Map(); // circle id → {byUser: Map, next}
+const lists = new Map(); // circle id → {byUser: Map, next, q (the search shown, '' none)}
 
 on(EV.sessionCleared, () => lists.clear());
 
 export function membersOf(circleId) {
   const list = lists.get(circleId);
   return list ? [...list.byUser.values()] : null;
+}
+
+/** The search the loaded list answers ('' for all members). */
+export function queryOf(circleId) {
+  const list = lists.get(circleId);
+  return list ? list.q : '';
 }
 
 export function nextOf(circleId) {
@@ -22,10 +28,10 @@ function changed(circleId) {
   emit(EV.membersChanged, { circle: circleId });
 }
 
-export function addPage(circleId, members, next, { first = false } = {}) {
+export function addPage(circleId, members, next, { first = false, q = '' } = {}) {
   let list = lists.get(circleId);
   if (first || !list) {
-    list = { byUser: new Map(), next: null };
+    list = { byUser: new Map(), next: null, q };
     lists.set(circleId, list);
   }
   for (const member of members) list.byUser.set(member.user, member);
@@ -38,7 +44,8 @@ export function putMember(circleId, member) {
   const list = lists.get(circleId);
   if (!list) return;
   // One who joined while later pages are still unread comes with those pages.
-  if (!list.byUser.has(member.user) && list.next) return;
+  // Nor one the search shown may not find (the server's search reads names it alone knows).
+  if (!list.byUser.has(member.user) && (list.next || list.q)) return;
   list.byUser.set(member.user, member);
   changed(circleId);
 }

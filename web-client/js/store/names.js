@@ -34,6 +34,9 @@
 //   joinRequestsChanged {circle}                        join requests waiting (managers)
 //   reportsChanged  {circle, report?}                   a circle's reports (its open count)
 //   reportOutcome   {circle, report}                    a report of the user's was resolved
+//   mutedChanged    {circle}                            I was muted or unmuted there
+//   bansChanged     {circle}                            someone was banned or unbanned there
+//   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -62,6 +65,9 @@ export const EV = Object.freeze({
   pollChanged: 'poll',
   groupsChanged: 'groups',
   groupEntered: 'group-entered',
+  mutedChanged: 'muted-changed',
+  sayRefused: 'say-refused',
+  bansChanged: 'bans',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',

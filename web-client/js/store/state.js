@@ -100,11 +100,27 @@ export function setCircleInfo(circleId, fields) {
 }
 
 /** The user's own membership changed (a new role, a nickname). */
-export function setMyMembership(circleId, { role, nickname }) {
+export function setMyMembership(circleId, { role, nickname, muted_until: mutedUntil }) {
   const mine = circles.get(circleId);
   if (!mine) return;
-  circles.set(circleId, { ...mine, role: role ?? mine.role, nickname: nickname ?? null });
+  // A member record carries muted_until only while the member is muted.
+  circles.set(circleId, { ...mine, role: role ?? mine.role, nickname: nickname ?? null, muted_until: mutedUntil ?? null });
   emit(EV.circlesChanged);
+  emit(EV.mutedChanged, { circle: circleId });
+}
+
+/** Until when I am muted in a circle (ms), or null. */
+export function mutedUntil(circleId) {
+  const mine = circles.get(circleId);
+  return (mine && mine.muted_until) || null;
+}
+
+/** A say refused because I am muted: the page learns it before any event says so. */
+export function setMutedUntil(circleId, until) {
+  const mine = circles.get(circleId);
+  if (!mine || mine.muted_until === until) return;
+  circles.set(circleId, { ...mine, muted_until: until });
+  emit(EV.mutedChanged, { circle: circleId });
 }
 
 /** Stars needed to promote a message by votes (0: votes never promote). */
@@ -270,6 +286,14 @@ export function failPending(circleId, nonce, message) {
   if (!item) return;
   item.failed = message;
   emit(EV.pending, { circle: circleId, pending: item });
+}
+
+/** The server refused a say for a reason the page shows (slow_mode, muted): the text goes back to its composer. */
+export function refusePending(circleId, nonce, reason, params) {
+  const item = chatOf(circleId).pending.get(nonce);
+  if (!item) return;
+  dropPending(circleId, nonce);
+  emit(EV.sayRefused, { circle: circleId, text: item.text, replyTo: item.reply_to, reason, params: params || {} });
 }
 
 export function dropPending(circleId, nonce) {

@@ -16,6 +16,7 @@ import { EV } from '../store/names.js';
 import * as reads from '../store/reads.js';
 import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
+import { composerGate } from './composer-gate.js';
 import { dayLabel, sameDay } from './days.js';
 import { emojiPicker } from './emoji.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
@@ -70,11 +71,12 @@ export function chatView(circleId, { group = null } = {}) {
     h('label', { for: input.id, class: 'visually-hidden', text: t('chat.message') }),
     h('div', { class: 'row' }, pollTools.button, tray.controls, emoji.button, input, send));
   const typing = typingLine(circleId, key);
+  const gate = composerGate(circleId, key, { form, restore: restoreSay });
   const el = h('section', { class: 'panel chat', testid: 'panel-chat', 'aria-label': t('chat.title'), dataset: { chat: key } },
     h('div', { class: 'panel-head' }, h('h2', { text: t('chat.title') })),
     skip,
     h('div', { class: 'chat-log-wrap' }, log, jump),
-    typing.el, pollTools.slot, form);
+    typing.el, pollTools.slot, form, gate.el);
   tray.listen(el);
   // The composer grows with its text (up to its max-height), and shrinks once sent.
   const grow = () => {
@@ -424,6 +426,14 @@ export function chatView(circleId, { group = null } = {}) {
     input.focus();
   }
 
+  /** A say the server refused (slow mode, a mute): its text back in the composer. */
+  function restoreSay(text, seq) {
+    if (input.value.trim()) return; // something new was typed meanwhile: keep that
+    input.value = text;
+    grow();
+    if (seq != null) startReply(seq);
+  }
+
   function cancelReply() {
     replyTo = null;
     replyBar.hidden = true;
@@ -524,6 +534,7 @@ export function chatView(circleId, { group = null } = {}) {
       for (const off of offs) off();
       nav.destroy();
       typing.destroy();
+      gate.destroy();
       readCounts.destroy();
       emoji.close();
       tray.clear(); // uploads not sent are cancelled

@@ -1,5 +1,5 @@
 // Managing chat groups: the new-group form (the circle's owners and admins) and a group's
-// admin panel — name, topic, cap and read-only (its admins); access, place in the list and
+// admin panel — name, topic, cap, read-only and slow mode (its admins); access, place in the list and
 // archive (the circle's owners and admins); members with their roles, requests waiting,
 // adding a member of the circle. Every change comes back to everyone as a group.* event.
 
@@ -8,6 +8,7 @@ import { busy, field, fill, h, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import * as groups from '../store/groups.js';
 import * as state from '../store/state.js';
+import { slowModeSelect } from './chat-rules.js';
 import { sentence, userText } from './user-text.js';
 import { EV } from '../store/names.js';
 
@@ -23,6 +24,8 @@ const TEXT = {
   get cap() { return t('manage.cap'); },
   get capHint() { return t('manage.capHint'); },
   get readOnly() { return t('manage.readOnly'); },
+  get slowMode() { return t('manage.slowMode'); },
+  get slowModeHint() { return t('manage.slowModeHint'); },
   get create() { return t('manage.createGroup'); },
   get cancel() { return t('common.cancel'); },
   get close() { return t('manage.backToChat'); },
@@ -103,6 +106,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
   const access = accessSelect(group.access);
   const cap = capInput(group.max_members);
   const readOnly = h('input', { type: 'checkbox', testid: 'group-readonly', checked: Boolean(group.read_only) });
+  const slowMode = slowModeSelect(group.slow_mode_s || 0);
   const save = h('button', { type: 'submit', class: 'primary', testid: 'group-save', text: TEXT.save });
   const general = Boolean(group.general);
 
@@ -111,7 +115,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
     onsubmit: (event) => {
       event.preventDefault();
       busy(save, async () => {
-        const changes = { name: name.value.trim(), topic: topic.value.trim() };
+        const changes = { name: name.value.trim(), topic: topic.value.trim(), slow_mode_s: Number(slowMode.value) };
         if (!general) {
           changes.read_only = readOnly.checked;
           changes.max_members = cap.value ? Number(cap.value) : 0;
@@ -128,6 +132,7 @@ export function adminPanel(circleId, groupId, { onClose }) {
   !general && manager ? field(TEXT.access, access) : null,
   !general ? field(TEXT.cap, cap, TEXT.capHint) : null,
   h('label', { class: 'check' }, readOnly, ` ${TEXT.readOnly}`),
+  field(TEXT.slowMode, slowMode, TEXT.slowModeHint),
   h('div', { class: 'row' }, save));
 
   const placeTools = manager && !general

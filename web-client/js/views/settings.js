@@ -1,7 +1,7 @@
 // The settings tab. Everyone: their name in this circle, leaving it, their reports. Owners
-// and admins: the circle's settings (joining by approval too), join requests, access codes
-// (codes.js), members (remove), the moderation queue with its live open count; owners: the
-// audit log.
+// and admins: the circle's settings (joining by approval too), its chat's rules (slow mode,
+// admins only), join requests, access codes (codes.js), members (search, role, mute, ban,
+// remove), the ban list, the moderation queue with its live open count; owners: the audit log.
 // Settings changed elsewhere show at once, unless this form is being edited.
 
 import * as api from '../api.js';
@@ -11,6 +11,8 @@ import { joinRequestsView } from './join-requests.js';
 import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
+import { bansView } from './bans.js';
+import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { moderationLinks } from './moderation-links.js';
 import { EV } from '../store/names.js';
@@ -28,18 +30,22 @@ export function settingsView(circleId) {
   const members = membersView(circleId);
   let requests = null;
   const moderation = moderationLinks(circleId);
+  let bans = null; // owners and admins: the ban list
 
   function render() {
     const manager = state.isManager(circleId);
     form = manager ? circleForm() : null;
     if (requests) requests.destroy();
     requests = manager && info.visibility === 'private' ? joinRequestsView(circleId) : null;
+    if (manager && !bans) bans = bansView(circleId);
     fill(body,
       form,
+      manager ? circleChatRules(circleId) : null,
       requests && requests.el,
       manager ? codesView(circleId, info) : null,
       moderation.render(),
       members.el,
+      manager ? bans.el : null,
       mySection());
   }
 
@@ -187,6 +193,7 @@ export function settingsView(circleId) {
       members.destroy();
       if (requests) requests.destroy();
       moderation.destroy();
+      if (bans) bans.destroy();
     },
     shown: () => members.shown(),
   };
