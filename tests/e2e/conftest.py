@@ -13,8 +13,10 @@ FAST = {"QUANZI_SAY_RATE_PER_S": "100000", "QUANZI_SAY_BURST": "100000"}
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path / "node", **FAST).start()
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One real node; a module's ``pytest.mark.server_env(QUANZI_…="…")`` adds settings."""
+    marker = request.node.get_closest_marker("server_env")
+    proc = ServerProcess(tmp_path / "node", **FAST, **(marker.kwargs if marker else {})).start()
     yield proc
     if proc.proc is not None:
         proc.stop()

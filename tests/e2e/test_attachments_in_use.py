@@ -8,42 +8,25 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import FAST
 from tests.e2e.harness import Api, Client, ServerProcess
 from tests.timing import seconds, sleep
 
-pytestmark = pytest.mark.e2e
 # An upload nothing uses is collected this long after it (scaled seconds): long
 # enough for a test to send it, short enough to wait for.
 GRACE_S = 2.0
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(
-        tmp_path / "node",
-        **FAST,
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.server_env(
         QUANZI_ATTACHMENT_GRACE_S=str(seconds(GRACE_S)),
         QUANZI_ATTACHMENT_COLLECT_S="0.2",
         QUANZI_RETENTION_INTERVAL_S="0.2",
-    ).start()
-    yield proc
-    if proc.proc is not None:
-        proc.stop()
-
-
-@pytest.fixture
-async def api(node: ServerProcess) -> AsyncIterator[Api]:
-    client = Api(node.http)
-    yield client
-    await client.close()
+    ),
+]
 
 
 def picture(colour: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> bytes:
@@ -70,19 +53,19 @@ async def room(api: Api) -> tuple[str, str, str]:
     return circle, ann, bob
 
 
-def blob_files(node: ServerProcess) -> set[str]:
-    root = node.data_dir / "blobs" / "circles"
+def blob_files(server: ServerProcess) -> set[str]:
+    root = server.data_dir / "blobs" / "circles"
     return {p.name for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
 async def test_a_message_carries_its_photos_live_in_history_and_after_a_reconnect(
-    node: ServerProcess, api: Api, codec: str
+    server: ServerProcess, api: Api, codec: str
 ) -> None:
     circle, ann, bob = await room(api)
     red = await upload(api, ann, circle, picture((200, 0, 0)), "红.png")
     blue = await upload(api, ann, circle, picture((0, 0, 200)), "blue.png")
-    sender = await Client.open(node.ws, ann, codec)
-    reader = await Client.open(node.ws, bob, codec)
+    sender = await Client.open(server.ws, ann, codec)
+    reader = await Client.open(server.ws, bob, codec)
     try:
         for client in (sender, reader):
             assert (await client.request({"t": "join", "circle": circle}))["t"] == "joined"
@@ -114,7 +97,7 @@ async def test_a_message_carries_its_photos_live_in_history_and_after_a_reconnec
         await sender.close()
         await reader.close()
     # Caught up after a disconnect: the replay carries them too.
-    late = await Client.open(node.ws, bob, codec)
+    late = await Client.open(server.ws, bob, codec)
     try:
         joined = await late.request({"t": "join", "circle": circle, "since": reply["seq"] - 1})
         assert joined["t"] == "joined"
@@ -126,13 +109,13 @@ async def test_a_message_carries_its_photos_live_in_history_and_after_a_reconnec
 
 
 async def test_bad_attachment_lists_are_refused_and_nothing_is_stored(
-    node: ServerProcess, api: Api
+    server: ServerProcess, api: Api
 ) -> None:
     circle, ann, bob = await room(api)
     other = await api.circle(bob, "Elsewhere")
     theirs = await upload(api, bob, other, picture((0, 200, 0)), "g.png")
     mine = await upload(api, ann, circle, picture((0, 200, 1)), "h.png")
-    client = await Client.open(node.ws, ann)
+    client = await Client.open(server.ws, ann)
     try:
         cases = [
             ([theirs["id"]], "not_found"),  # another circle's attachment
@@ -153,7 +136,7 @@ async def test_bad_attachment_lists_are_refused_and_nothing_is_stored(
 
 
 async def test_posts_and_comments_carry_attachments_and_release_them_when_deleted(
-    node: ServerProcess, api: Api
+    server: ServerProcess, api: Api
 ) -> None:
     circle, ann, bob = await room(api)
     plan = await upload(api, ann, circle, b"%PDF-1.4\n" + os.urandom(2000), "课程计划.pdf")
@@ -187,11 +170,11 @@ async def test_posts_and_comments_carry_attachments_and_release_them_when_delete
     # The post goes, its comments with it: both files are unused now, and collected.
     assert (await api.call("DELETE", f"/posts/{post['id']}", ann)).status_code == 204
     await wait_gone(api, ann, [plan["url"], photo["url"]])
-    assert blob_files(node) == set()
+    assert blob_files(server) == set()
 
 
 async def test_a_highlight_keeps_its_photo_when_retention_prunes_the_chat(
-    node: ServerProcess, api: Api
+    server: ServerProcess, api: Api
 ) -> None:
     circle, ann, bob = await room(api)
     r = await api.call(
@@ -204,7 +187,7 @@ async def test_a_highlight_keeps_its_photo_when_retention_prunes_the_chat(
     kept = await upload(api, ann, circle, picture((1, 2, 3)), "kept.png")
     pruned = await upload(api, ann, circle, picture((3, 2, 1)), "pruned.png")
     never_sent = await upload(api, ann, circle, picture((5, 5, 5)), "draft.png")
-    client = await Client.open(node.ws, ann)
+    client = await Client.open(server.ws, ann)
     try:
         first = {}
         for attachment in (kept, pruned):
@@ -232,7 +215,7 @@ async def test_a_highlight_keeps_its_photo_when_retention_prunes_the_chat(
     await wait_gone(api, ann, [pruned["url"], never_sent["url"]])
     assert await fetch(api, bob, kept["url"]) == 200
     assert await fetch(api, bob, kept["thumb_url"]) == 200
-    assert blob_files(node) == {kept["sha256"], kept["sha256"] + ".thumb.webp"}
+    assert blob_files(server) == {kept["sha256"], kept["sha256"] + ".thumb.webp"}
 
 
 async def wait_gone(api: Api, token: str, urls: list[str], within_s: float = 15) -> None:

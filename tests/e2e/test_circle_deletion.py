@@ -6,40 +6,25 @@ media are purged in the background."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import FAST
 from tests.e2e.harness import Api, Client, ServerProcess
 from tests.timing import sleep
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.server_env(QUANZI_RETENTION_INTERVAL_S="0.2")]
 
 
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path / "node", **FAST, QUANZI_RETENTION_INTERVAL_S="0.2").start()
-    yield proc
-    if proc.proc is not None:
-        proc.stop()
-
-
-@pytest.fixture
-async def api(node: ServerProcess) -> AsyncIterator[Api]:
-    client = Api(node.http)
-    yield client
-    await client.close()
-
-
-def blobs(node: ServerProcess) -> list[Path]:
-    root = node.data_dir / "blobs" / "circles"
+def blobs(server: ServerProcess) -> list[Path]:
+    root = server.data_dir / "blobs" / "circles"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-async def test_an_owner_deletes_a_circle_and_everyone_is_out(node: ServerProcess, api: Api) -> None:
+async def test_an_owner_deletes_a_circle_and_everyone_is_out(
+    server: ServerProcess, api: Api
+) -> None:
     olga, _ = await api.signup("olga", "Olga")
     sam, _ = await api.signup("sam", "Sam")
     circle = await api.circle(olga, "老照片")
@@ -57,8 +42,8 @@ async def test_an_owner_deletes_a_circle_and_everyone_is_out(node: ServerProcess
         json={"kind": "post", "attachments": [photo["id"]]},
     )
     assert r.status_code == 201, r.text
-    assert blobs(node)
-    member = await Client.open(node.ws, sam)
+    assert blobs(server)
+    member = await Client.open(server.ws, sam)
     try:
         assert (await member.request({"t": "join", "circle": circle}))["t"] == "joined"
         await member.say(circle, "hello")
@@ -82,8 +67,8 @@ async def test_an_owner_deletes_a_circle_and_everyone_is_out(node: ServerProcess
     assert mine == []
     # The background purge takes the media too.
     for _ in range(50):
-        if not blobs(node):
+        if not blobs(server):
             break
         await sleep(0.2)
-    assert blobs(node) == []
+    assert blobs(server) == []
     assert (await api.call("GET", photo["url"], olga)).status_code == 404

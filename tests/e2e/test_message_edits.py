@@ -6,42 +6,25 @@ refused; an edit reaches everyone."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import FAST
 from tests.e2e.harness import Api, Client, ServerProcess
 from tests.e2e.test_attachments_in_use import blob_files, picture, room, upload
 from tests.timing import seconds, sleep
 
-pytestmark = pytest.mark.e2e
 GRACE_S = 2.0
 # A tiny recall window (scaled seconds), so a test can outwait it.
 RECALL_S = 3.0
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(
-        tmp_path / "node",
-        **FAST,
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.server_env(
         QUANZI_ATTACHMENT_GRACE_S=str(seconds(GRACE_S)),
         QUANZI_ATTACHMENT_COLLECT_S="0.2",
         QUANZI_RECALL_WINDOW_S=str(seconds(RECALL_S)),
-    ).start()
-    yield proc
-    if proc.proc is not None:
-        proc.stop()
-
-
-@pytest.fixture
-async def api(node: ServerProcess) -> AsyncIterator[Api]:
-    client = Api(node.http)
-    yield client
-    await client.close()
+    ),
+]
 
 
 async def event(client: Client, kind: str) -> dict[str, Any]:
@@ -51,11 +34,11 @@ async def event(client: Client, kind: str) -> dict[str, Any]:
             return push
 
 
-async def test_an_admin_deletes_a_spam_photo_everywhere(node: ServerProcess, api: Api) -> None:
+async def test_an_admin_deletes_a_spam_photo_everywhere(server: ServerProcess, api: Api) -> None:
     circle, ann, bob = await room(api)
     spam = await upload(api, bob, circle, picture((255, 0, 0)), "spam.png")
-    watcher = await Client.open(node.ws, bob)
-    owner = await Client.open(node.ws, ann)
+    watcher = await Client.open(server.ws, bob)
+    owner = await Client.open(server.ws, ann)
     try:
         for c in (watcher, owner):
             assert (await c.request({"t": "join", "circle": circle}))["t"] == "joined"
@@ -72,7 +55,7 @@ async def test_an_admin_deletes_a_spam_photo_everywhere(node: ServerProcess, api
         starred = await owner.request({"t": "star", "circle": circle, "seq": seq})
         assert starred["t"] == "ok" and starred["post"], starred
         rev = (await api.call("GET", f"/circles/{circle}", bob)).json()["last_rev"]
-        assert blob_files(node), "the photo's blob is stored while the message uses it"
+        assert blob_files(server), "the photo's blob is stored while the message uses it"
 
         r = await api.call("DELETE", f"/circles/{circle}/messages/{seq}?reason=广告", ann)
         assert r.status_code == 200, r.text
@@ -85,7 +68,7 @@ async def test_an_admin_deletes_a_spam_photo_everywhere(node: ServerProcess, api
     history = (await api.call("GET", f"/circles/{circle}/messages", bob)).json()["messages"]
     tomb = next(m for m in history if m["seq"] == seq)
     assert tomb["text"] == "" and tomb["deleted"] == "admin" and "attachments" not in tomb
-    late = await Client.open(node.ws, bob)
+    late = await Client.open(server.ws, bob)
     try:
         await late.request({"t": "join", "circle": circle, "since": 0})
         replayed = {m["seq"]: m for m in await late.messages(1)}
@@ -99,15 +82,15 @@ async def test_an_admin_deletes_a_spam_photo_everywhere(node: ServerProcess, api
     assert feed == []
     # The photo is used by nothing now: collected with its blob after the grace period.
     await sleep(GRACE_S + 1)
-    assert blob_files(node) == set()
+    assert blob_files(server) == set()
 
 
 async def test_a_recall_after_the_window_is_refused_and_an_edit_reaches_everyone(
-    node: ServerProcess, api: Api
+    server: ServerProcess, api: Api
 ) -> None:
     circle, ann, bob = await room(api)
-    reader = await Client.open(node.ws, ann)
-    writer = await Client.open(node.ws, bob)
+    reader = await Client.open(server.ws, ann)
+    writer = await Client.open(server.ws, bob)
     try:
         for c in (reader, writer):
             await c.request({"t": "join", "circle": circle})
