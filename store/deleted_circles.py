@@ -11,8 +11,8 @@ directory too.
 transaction so chat's group commit never waits behind it: messages and what
 hangs on them (stars, vetoes, reactions), polls and votes, posts with their
 comments, likes and acknowledgements, the uses of attachments and the
-attachments themselves (returned, for the caller to delete their blobs), and
-the change log. The circle's row and its (empty) chat groups stay as a
+attachments themselves (returned, for the caller to delete their blobs), the
+change log, reports, join requests and code redemptions. The circle's row and its (empty) chat groups stay as a
 tombstone: ids are never reused, and a late reference finds "no such circle".
 """
 
@@ -36,9 +36,11 @@ from .models import (
     BANS,
     CHANGES,
     CIRCLES,
+    CODE_REDEMPTIONS,
     COMMENTS,
     GROUP_MEMBERS,
     GROUPS,
+    JOIN_REQUESTS,
     LIKES,
     MEMBERSHIPS,
     MESSAGES,
@@ -46,6 +48,7 @@ from .models import (
     POLLS,
     POSTS,
     REACTIONS,
+    REPORTS,
     STARS,
     VETOES,
 )
@@ -123,6 +126,9 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (COMMENTS, COMMENTS.c.post_id.in_(posts)),
         (POSTS, POSTS.c.circle_id == circle_id),
         (CHANGES, CHANGES.c.circle_id == circle_id),
+        (REPORTS, REPORTS.c.circle_id == circle_id),
+        (JOIN_REQUESTS, JOIN_REQUESTS.c.circle_id == circle_id),
+        (CODE_REDEMPTIONS, CODE_REDEMPTIONS.c.circle_id == circle_id),
     ]
     for table, where in steps:
         key = list(table.primary_key.columns)

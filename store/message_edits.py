@@ -30,7 +30,7 @@ from .engine import Service
 from .errors import Forbidden, Invalid
 from .group_access import access_of, group_row
 from .ids import now_ms
-from .lookups import circle_row, message_row, post_row
+from .lookups import circle_row, message_row, post_row, require_voice
 from .models import MESSAGES, REACTIONS, STARS, VETOES
 from .posts import bury
 from .promotion import post_of
@@ -112,6 +112,7 @@ class MessageEdits(Service):
             message = await message_row(conn, circle, access, seq)
             if message.user_id != actor_id:
                 raise Forbidden("only its author can edit a message", "not_your_message")
+            await require_voice(conn, circle_id, actor_id)  # a muted author edits nothing
             if now_ms() - message.ts > edit_window_ms:
                 raise Forbidden("this message is too old to edit", "edit_window_passed")
             if not text.strip() and not message.attachments:

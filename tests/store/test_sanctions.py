@@ -127,3 +127,13 @@ async def test_members_are_searchable_by_nickname_name_or_login(
     assert [m["user"] for m in found] == [carol["id"]]
     found, _ = await store.memberships.members(room["id"], alice["id"], query="%")
     assert found == []
+
+
+async def test_a_muted_author_cannot_edit_their_messages_either(
+    store: Store, room: Record, bob: Record, carol: Record
+) -> None:
+    said, _ = await store.chat.say(room["id"], carol["id"], "Carol", "first", "e1")
+    await store.sanctions.mute(room["id"], bob["id"], carol["id"])
+    with pytest.raises(Forbidden) as refused:
+        await store.message_edits.edit(room["id"], said["seq"], carol["id"], "spam instead")
+    assert refused.value.reason == "muted"
