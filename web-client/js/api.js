@@ -170,11 +170,6 @@ export const reportQueue = (circleId, status, cursor, limit) =>
   request('GET', `/circles/${enc(circleId)}/reports${query({ status, cursor, limit })}`);
 export const resolveReport = (circleId, reportId, outcome, note) =>
   request('POST', `/circles/${enc(circleId)}/reports/${enc(reportId)}/resolve`, { outcome, ...(note ? { note } : {}) });
-// Mute (a day) and ban (README "Mute, ban and slow mode"): the moderation queue's acts.
-export const muteMember = (circleId, userId, minutes, reason) =>
-  request('PUT', `/circles/${enc(circleId)}/members/${enc(userId)}/mute`, { minutes, ...(reason ? { reason } : {}) });
-export const banMember = (circleId, userId, reason) =>
-  request('PUT', `/circles/${enc(circleId)}/bans/${enc(userId)}`, reason ? { reason } : {});
 export const myReports = (cursor) => request('GET', `/me/reports${query({ cursor })}`);
 export const auditLog = (circleId, cursor) =>
   request('GET', `/circles/${enc(circleId)}/audit${query({ cursor })}`);

@@ -113,13 +113,18 @@ export function moderationView(container, circleId) {
       row.append(button('resolve-delete', t('moderation.delete'), 'deleted', () => api.deletePost(target.id), danger));
     } else if (!target.gone && target.kind === 'comment') {
       row.append(button('resolve-delete', t('moderation.delete'), 'deleted', () => api.deleteComment(target.id), danger));
+    } else if (!target.gone && target.kind === 'message') {
+      // A message's id is "<group>:<seq>"; an admin's delete leaves a tombstone for everyone.
+      const [group, seq] = String(target.id).split(':');
+      row.append(button('resolve-delete', t('moderation.delete'), 'deleted',
+        () => api.deleteMessage(group, Number(seq), note.value.trim() || undefined), danger));
     }
     if (target.user && target.user !== (state.session.user || {}).id) {
       const name = target.user_name || '?';
       const why = () => note.value.trim() || t(`report.reason.${report.reason}`);
       row.append(
-        button('resolve-mute', t('moderation.mute'), 'muted', () => api.muteMember(circleId, target.user, MUTE_MINUTES, why())),
-        button('resolve-ban', t('moderation.ban'), 'banned', () => api.banMember(circleId, target.user, why()),
+        button('resolve-mute', t('moderation.mute'), 'muted', () => api.mute(circleId, target.user, MUTE_MINUTES, why())),
+        button('resolve-ban', t('moderation.ban'), 'banned', () => api.ban(circleId, target.user, why()),
           { ...danger, ask: t('moderation.banAsk', { name }) }),
         button('resolve-remove', t('moderation.remove'), 'removed', () => api.removeMember(circleId, target.user),
           { ...danger, ask: t('manage.removeMemberAsk', { name }) }));
