@@ -85,14 +85,14 @@ class DeletedCircles(Service):
         deleted)``; ``(0, [])`` when nothing is left anywhere."""
         batch = max(1, min(batch, BATCH_MAX))
         async with self._db.write() as conn:
-            circle = (
+            deleted = (
                 await conn.execute(
                     select(CIRCLES.c.id)
                     .where(CIRCLES.c.deleted.is_not(None))
                     .order_by(CIRCLES.c.id)
                 )
             ).all()
-            for row in circle:
+            for row in deleted:
                 done = await _purge_some(conn, row.id, batch)
                 if done[0] or done[1]:
                     return done

@@ -26,12 +26,13 @@ from .audit import REASON_MAX, record_act
 from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, NotFound
-from .ids import encode_cursor, now_ms
+from .ids import now_ms
 from .lookups import (
     circle_row,
     contains,
     member_row,
     newest_first_by,
+    next_cursor,
     require_manager,
     role_of,
 )
@@ -180,10 +181,7 @@ class Sanctions(Service):
             page = newest_first_by(select_, BANS.c.created, BANS.c.user_id, cursor, limit)
             rows = (await conn.execute(page)).all()
         bans = [_ban_record(row) for row in rows[:limit]]
-        more = len(rows) > limit
-        return bans, encode_cursor(
-            rows[limit - 1].created, rows[limit - 1].user_id
-        ) if more else None
+        return bans, next_cursor(rows, limit, "created", "user_id")
 
     async def _ban_row(self, conn: AsyncConnection, circle_id: str, user_id: str) -> AnyRow | None:
         return (
