@@ -42,6 +42,7 @@ from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
 from .join_requests import JoinRequests
+from .lookups import NAME_QUERY_MAX
 from .lookups import muted as muted_error
 from .memberships import Memberships
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
@@ -198,6 +199,7 @@ __all__ = [
     "MANAGER_ROLES",
     "MUTED_UNTIL_LIFTED",
     "NAME_MAX",
+    "NAME_QUERY_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
     "POLLS_LIST_MAX",

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, validation
+from .audit import record_act
 from .changes import record
 from .engine import Service
 from .errors import Forbidden, Invalid, NotFound
@@ -117,6 +118,10 @@ class Comments(Service):
         """Delete a comment (its author, or an owner/admin) and the replies to it."""
         async with self._db.write() as conn:
             post, row = await _comment_row(conn, comment_id, actor_id)
+            if row.author_id != actor_id:
+                await record_act(
+                    conn, post.circle_id, actor_id, "comment.deleted", "comment", row.id
+                )
             doomed = or_(COMMENTS.c.id == row.id, COMMENTS.c.reply_to == row.id)
             gone = select(COMMENTS.c.id).where(COMMENTS.c.post_id == post.id, doomed)
             await attachment_uses.release(conn, (await conn.execute(gone)).scalars().all())

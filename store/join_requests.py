@@ -29,6 +29,7 @@ from .engine import Service
 from .errors import Conflict, Forbidden, NotFound
 from .ids import now_ms
 from .lookups import (
+    called,
     circle_row,
     newest_first_by,
     next_cursor,
@@ -116,23 +117,31 @@ class JoinRequests(Service):
         return request_record(row)
 
     async def pending(
-        self, circle_id: str, actor_id: str, cursor: str | None = None, limit: int = 50
+        self,
+        circle_id: str,
+        actor_id: str,
+        cursor: str | None = None,
+        limit: int = 50,
+        query: str | None = None,
     ) -> tuple[list[Record], str | None, int]:
         """A page of the pending requests, newest first, the next page's cursor,
-        and how many wait in all. Owners and admins only."""
+        and how many wait in all; ``query`` keeps those whose asker goes by that
+        name (``lookups.called``). Owners and admins only."""
         limit = validation.limit(limit, high=PAGE_MAX)
-        query = (
+        select_ = (
             select(*_COLUMNS)
             .join(USERS, USERS.c.id == JOIN_REQUESTS.c.user_id)
             .where(JOIN_REQUESTS.c.circle_id == circle_id, JOIN_REQUESTS.c.state == "pending")
         )
-        query = newest_first_by(
-            query, JOIN_REQUESTS.c.created, JOIN_REQUESTS.c.user_id, cursor, limit
+        if query:
+            select_ = select_.where(called(circle_id, JOIN_REQUESTS.c.user_id, query))
+        select_ = newest_first_by(
+            select_, JOIN_REQUESTS.c.created, JOIN_REQUESTS.c.user_id, cursor, limit
         )
         async with self._db.read() as conn:
             await circle_row(conn, circle_id)
             await require_manager(conn, circle_id, actor_id)
-            rows = (await conn.execute(query)).all()
+            rows = (await conn.execute(select_)).all()
             count = await pending_requests(conn, circle_id)
         page = [request_record(row) for row in rows[:limit]]
         return page, next_cursor(rows, limit, "created", "user_id"), count

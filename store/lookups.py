@@ -224,6 +224,23 @@ def contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
     return func.lower(column).like(func.lower(pattern), escape="\\")
 
 
+NAME_QUERY_MAX = 64
+
+
+def called(circle_id: str, user_id: ColumnElement[Any], text: object) -> ColumnElement[bool]:
+    """The user in ``user_id`` goes by ``text`` in the circle: their nickname
+    there, name or login name contains it (any script) — the name search of
+    the managers' lists of people (bans, reports, join requests, audit log;
+    the member list matches on the rows it has joined already).
+    ``Invalid`` (field ``q``) for an empty or overlong query."""
+    words = validation.text(text, "q", 1, NAME_QUERY_MAX)
+    nicknamed = select(MEMBERSHIPS.c.user_id).where(
+        MEMBERSHIPS.c.circle_id == circle_id, contains(MEMBERSHIPS.c.nickname, words)
+    )
+    named = select(USERS.c.id).where(contains(USERS.c.name + " " + USERS.c.handle, words))
+    return or_(user_id.in_(nicknamed), user_id.in_(named))
+
+
 async def check_not_banned(conn: AsyncConnection, circle_id: str, user_id: str) -> None:
     """``Forbidden`` (reason ``banned``) when the user is banned from the circle
     (store/sanctions.py): every road in (join, codes, invite links, requests)."""

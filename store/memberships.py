@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
 from .access_codes import consume_code
+from .audit import record_act
 from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, NotFound
@@ -154,6 +155,10 @@ class Memberships(Service):
                     if target_role == "owner" and await owner_count(conn, circle_id) == 1:
                         raise Conflict("a circle needs an owner: make someone else owner first")
                     changes["role"] = role
+                    act = {"from": target_role, "to": role}
+                    await record_act(
+                        conn, circle_id, actor_id, "member.role", "member", user_id, None, act
+                    )
             if nickname is not None:
                 _check_nickname_change(actor_id, actor_role, user_id, target_role)
                 changes["nickname"] = nickname or None
@@ -188,6 +193,7 @@ class Memberships(Service):
             if actor_role == "admin" and target_role in MANAGER_ROLES:
                 raise Forbidden("an admin cannot remove an owner or another admin")
             await remove_membership(conn, circle_id, user_id, target_role, "member.removed")
+            await record_act(conn, circle_id, actor_id, "member.removed", "member", user_id)
 
     async def membership(self, circle_id: str, user_id: str) -> Membership | None:
         """The user's membership (for the server's cache), None for a non-member."""

@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, validation
+from .audit import record_act
 from .changes import record_post
 from .engine import Service
 from .errors import Forbidden, Invalid, NotFound
@@ -158,6 +159,8 @@ class Posts(Service):
         async with self._db.write() as conn:
             post = await post_row(conn, post_id, lock=True)
             await _require_author_or_manager(conn, post, actor_id)
+            if post.author_id != actor_id:
+                await record_act(conn, post.circle_id, actor_id, "post.deleted", "post", post.id)
             return await bury(conn, post)
 
     async def unpromote(self, post_id: str, actor_id: str) -> Record:
@@ -168,6 +171,7 @@ class Posts(Service):
             await require_manager(conn, post.circle_id, actor_id)
             if post.kind != "highlight":
                 raise Invalid("this post is not a promoted message")
+            await record_act(conn, post.circle_id, actor_id, "post.unpromoted", "post", post.id)
             return await bury(conn, post)
 
 

@@ -32,6 +32,7 @@ from .errors import Conflict, Invalid, NotFound
 from .group_access import access_of, group_row
 from .ids import new_id, now_ms
 from .lookups import (
+    called,
     circle_row,
     member_row,
     message_row,
@@ -125,19 +126,29 @@ class Reports(Service):
         status: str = "open",
         cursor: str | None = None,
         limit: int = 50,
+        query: str | None = None,
     ) -> tuple[list[Record], str | None, int]:
         """A page of the circle's reports of one status, newest first, each with its
         target's preview and how many open reports its target has; the next
-        page's cursor; and the circle's open count. Owners and admins only."""
+        page's cursor; and the circle's open count. ``query`` keeps the reports
+        whose reporter or reported author goes by that name (``lookups.called``).
+        Owners and admins only."""
         validation.choice(status, "status", STATUSES)
         limit = validation.limit(limit, high=PAGE_MAX)
-        query = select(*REPORTS.c).where(
+        select_ = select(*REPORTS.c).where(
             REPORTS.c.circle_id == circle_id, REPORTS.c.status == status
         )
+        if query:
+            select_ = select_.where(
+                or_(
+                    called(circle_id, REPORTS.c.reporter_id, query),
+                    called(circle_id, REPORTS.c.target_user_id, query),
+                )
+            )
         async with self._db.read() as conn:
             await circle_row(conn, circle_id)
             await require_manager(conn, circle_id, viewer_id)
-            rows = (await conn.execute(newest_first(query, REPORTS, cursor, limit))).all()
+            rows = (await conn.execute(newest_first(select_, REPORTS, cursor, limit))).all()
             page = rows[:limit]
             items = await _queue_items(conn, circle_id, page)
             count = await _open_count(conn, circle_id)

@@ -18,7 +18,7 @@ Every act is in the audit log (``member.muted`` …, store/audit.py).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
@@ -28,8 +28,8 @@ from .engine import Service
 from .errors import Conflict, Forbidden, NotFound
 from .ids import now_ms
 from .lookups import (
+    called,
     circle_row,
-    contains,
     member_row,
     newest_first_by,
     next_cursor,
@@ -174,7 +174,7 @@ class Sanctions(Service):
         limit = validation.limit(limit, high=PAGE_MAX)
         select_ = _BANS_WITH_USERS.where(BANS.c.circle_id == circle_id)
         if query:
-            select_ = select_.where(name_matches(validation.text(query, "q", 1, 64)))
+            select_ = select_.where(called(circle_id, BANS.c.user_id, query))
         async with self._db.read() as conn:
             await circle_row(conn, circle_id)
             await require_manager(conn, circle_id, actor_id)
@@ -194,12 +194,6 @@ class Sanctions(Service):
 _BANS_WITH_USERS = select(*BANS.c, USERS.c.name, USERS.c.handle).join(
     USERS, USERS.c.id == BANS.c.user_id
 )
-
-
-def name_matches(text: str) -> ColumnElement[bool]:
-    """A user whose name or login name contains ``text``, case-insensitively
-    (Chinese has no case: a substring is a match)."""
-    return contains(USERS.c.name + " " + USERS.c.handle, text)
 
 
 async def _set_mute(

@@ -4,8 +4,8 @@ export all of it as CSV (README.md, "Reports and the audit log").
 The export streams a page of the store at a time (``AUDIT_PAGE_MAX`` entries),
 so memory stays bounded however long the log is. It is UTF-8 with a byte order
 mark (Excel and WPS then read Chinese right), one row per act, newest first.
-A cell that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``)
-starts with an apostrophe.
+People's words that a spreadsheet would take for a formula (``=``, ``+``,
+``-``, ``@``) start with an apostrophe.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import query_int, query_str
+from server.api.inputs import name_query, query_int, query_str
 from server.api.responses import ok, route
 from store import AUDIT_PAGE_MAX, Record
 
@@ -37,17 +37,18 @@ COLUMNS = (
     "target_id",
     "reason",
     "data",
+    "target_name",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def audit_page(request: Request) -> Response:
-    """GET /circles/{id}/audit?cursor=&limit=: owners only."""
+    """GET /circles/{id}/audit?q=&cursor=&limit=: owners only."""
     user, _ = await authenticate(request)
     cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
     limit = query_int(request, "limit", LIST_DEFAULT, minimum=1, maximum=AUDIT_PAGE_MAX)
     entries, next_cursor = await node_of(request).store.audit.page(
-        request.path_params["id"], user["id"], cursor, limit or LIST_DEFAULT
+        request.path_params["id"], user["id"], cursor, limit or LIST_DEFAULT, name_query(request)
     )
     return ok({"entries": entries, "next": next_cursor})
 
@@ -80,12 +81,13 @@ def _row(entry: Record) -> tuple[str, ...]:
     return (
         at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         entry["actor"]["id"],
-        entry["actor"]["name"] or "",
+        _cell(entry["actor"]["name"] or ""),
         entry["action"],
         entry["target"]["kind"],
         entry["target"]["id"] or "",
-        entry["reason"] or "",
+        _cell(entry["reason"] or ""),
         "" if data is None else json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        _cell(entry["target"].get("name") or ""),
     )
 
 
@@ -93,11 +95,13 @@ def _lines(rows: Any) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(row)
     return out.getvalue()
 
 
 def _cell(value: str) -> str:
+    """People's words that a spreadsheet would take for a formula start with an
+    apostrophe (ids are ours and may start with ``-``: they stay as they are)."""
     return "'" + value if value.startswith(_FORMULA) else value
 
 

@@ -14,7 +14,7 @@ import orjson
 from starlette.requests import Request
 
 from server.api.errors import ApiError
-from store import ATTACHMENT_ID_MAX, ATTACHMENTS_PER_OWNER
+from store import ATTACHMENT_ID_MAX, ATTACHMENTS_PER_OWNER, NAME_QUERY_MAX
 
 # A request body is a handful of fields; 64 KiB is far above any of them and
 # keeps a client from making the server buffer megabytes. Every route reads its body
@@ -178,6 +178,12 @@ def query_str(request: Request, name: str, max_len: int = 200) -> str | None:
     if len(raw) > max_len:
         raise bad(f"{name} must be at most {max_len} characters")
     return raw
+
+
+def name_query(request: Request) -> str | None:
+    """``?q=``, the name search of a managers' list of people (store's
+    ``lookups.called``), or None when absent or empty."""
+    return query_str(request, "q", max_len=NAME_QUERY_MAX)
 
 
 def path_int(request: Request, name: str, minimum: int | None = None) -> int:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import get_str, json_body, query_int, query_str
+from server.api.inputs import get_str, json_body, name_query, query_int, query_str
 from server.api.responses import created, ok, route
 
 CURSOR_MAX = 500
@@ -36,7 +36,7 @@ async def pending(request: Request) -> Response:
     user, _ = await authenticate(request)
     cursor, limit = _page(request)
     found, next_cursor, count = await node_of(request).store.join_requests.pending(
-        request.path_params["id"], user["id"], cursor=cursor, limit=limit
+        request.path_params["id"], user["id"], cursor=cursor, limit=limit, query=name_query(request)
     )
     return ok({"requests": found, "next": next_cursor, "pending": count})
 

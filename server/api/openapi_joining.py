@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from server.api.joining import PAGE_DEFAULT, PAGE_MAX
 from server.api.openapi_posts import page_params
-from server.api.operations import CIRCLE, V1, operation, path_param
+from server.api.operations import CIRCLE, NAME_QUERY, V1, operation, path_param
 from server.api.schemas import INT, MS, STR, Schema, nullable, obj, ref
 
 _USER = path_param("user_id", description="the requester's user id")
@@ -60,7 +60,7 @@ JOINING_PATHS: dict[str, dict[str, Schema]] = {
                 pending=INT,
             ),
             errors="403 404",
-            params=(CIRCLE, *_PAGE),
+            params=(CIRCLE, NAME_QUERY, *_PAGE),
         ),
         "post": _op(
             "Ask to join a private circle that takes requests (idempotent while pending; "

@@ -3,7 +3,7 @@ audit log (README.md, "Reports and the audit log")."""
 
 from __future__ import annotations
 
-from server.api.operations import CIRCLE, V1, operation, path_param, query_param
+from server.api.operations import CIRCLE, NAME_QUERY, V1, operation, path_param, query_param
 from server.api.reports import LIST_DEFAULT, STATUSES
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
 from store import (
@@ -71,7 +71,12 @@ REPORT_SCHEMAS: dict[str, Schema] = {
         created=MS,
         actor=_WHO,
         action={**STR, "description": "`report.resolved`, `member.muted`, … (store/audit.py)"},
-        target=obj(["kind", "id"], kind=STR, id=nullable(STR)),
+        target=obj(
+            ["kind", "id"],
+            kind=STR,
+            id=nullable(STR),
+            name={**STR, "description": "the member acted on's name in the circle (members)"},
+        ),
         reason=nullable(STR),
         data=nullable({"type": "object", "description": "details of the act"}),
     ),
@@ -156,6 +161,7 @@ REPORT_PATHS: dict[str, dict[str, Schema]] = {
             params=(
                 CIRCLE,
                 query_param("status", {**STR, "enum": list(STATUSES), "default": "open"}, "which"),
+                NAME_QUERY,
                 *_page(REPORTS_PAGE_MAX),
             ),
         ),
@@ -195,7 +201,7 @@ REPORT_PATHS: dict[str, dict[str, Schema]] = {
                 next=nullable(STR),
             ),
             errors="403 404",
-            params=(CIRCLE, *_page(AUDIT_PAGE_MAX)),
+            params=(CIRCLE, NAME_QUERY, *_page(AUDIT_PAGE_MAX)),
         ),
     },
     f"{V1}/circles/{{id}}/audit.csv": {"get": _csv_export()},

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from server.api.operations import CIRCLE, V1, list_of, operation, path_param, query_param
-from server.api.sanctions import BANS_DEFAULT, BANS_MAX, MUTE_MINUTES_MAX, QUERY_MAX, REASON_MAX
+from server.api.operations import (
+    CIRCLE,
+    NAME_QUERY,
+    V1,
+    list_of,
+    operation,
+    path_param,
+    query_param,
+)
+from server.api.sanctions import BANS_DEFAULT, BANS_MAX, MUTE_MINUTES_MAX, REASON_MAX
 from server.api.schemas import INT, MS, STR, Schema, nullable, obj, ref
 
 USER = path_param("user_id", description="user id")
@@ -54,7 +62,7 @@ SANCTION_PATHS: dict[str, Schema] = {
             errors="403 404",
             params=(
                 CIRCLE,
-                query_param("q", {**STR, "maxLength": QUERY_MAX}, "name or login name contains"),
+                NAME_QUERY,
                 query_param("cursor", STR, "the previous page's `next`"),
                 query_param(
                     "limit",

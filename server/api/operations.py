@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.api.schemas import STR, Schema, obj, ref
+from store import NAME_QUERY_MAX
 
 V1 = "/api/v1"
 
@@ -67,3 +68,11 @@ def list_of(key: str, item: str, **extra: Schema) -> Schema:
 
 
 CIRCLE = path_param("id", description="circle id")
+# The name search of the managers' lists of people (bans, reports, join
+# requests, the audit log).
+NAME_QUERY = query_param(
+    "q",
+    {**STR, "maxLength": NAME_QUERY_MAX},
+    "keeps the people whose nickname in the circle, name or login name contains it "
+    "(any script; case-insensitive)",
+)

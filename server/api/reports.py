@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import bad, get_str, json_body, query_int, query_str
+from server.api.inputs import bad, get_str, json_body, name_query, query_int, query_str
 from server.api.responses import created, ok, route
 from server.api.throttle import throttle
 from store import (
@@ -59,14 +59,14 @@ def _page(request: Request) -> tuple[str | None, int]:
 
 
 async def queue(request: Request) -> Response:
-    """GET /circles/{id}/reports?status=&cursor=&limit=: owners and admins."""
+    """GET /circles/{id}/reports?status=&q=&cursor=&limit=: owners and admins."""
     user, _ = await authenticate(request)
     status = query_str(request, "status") or "open"
     if status not in STATUSES:
         raise bad(f"status must be one of {', '.join(STATUSES)}")
     cursor, limit = _page(request)
     items, next_cursor, count = await node_of(request).store.reports.queue(
-        request.path_params["id"], user["id"], status, cursor, limit
+        request.path_params["id"], user["id"], status, cursor, limit, name_query(request)
     )
     return ok({"reports": items, "next": next_cursor, "open": count})
 

@@ -31,7 +31,7 @@ def log_acts(client: TestClient, circle: dict, actor_id: str, target_id: str, n:
                     reason=f"刷屏广告 {i}",
                     data={"until": i, "说明": "一小时"},
                 )
-            await record_act(conn, circle["id"], actor_id, "post.deleted", "post", "p", "=1+2")
+            await record_act(conn, circle["id"], actor_id, "post.deleted", "post", "-p1", "=1+2")
 
     client.portal.call(write)  # type: ignore[union-attr]
 
@@ -59,15 +59,20 @@ def test_owners_export_every_act_as_csv_that_spreadsheets_read(
         "target_id",
         "reason",
         "data",
+        "target_name",
     ]
     body = rows[1:]
     assert len(body) == ROWS + 1
-    # Newest first: the formula-looking reason is defused.
-    assert body[0][3:7] == ["post.deleted", "post", "p", "'=1+2"]
-    assert sorted(int(r[6].rsplit(" ", 1)[1]) for r in body[1:]) == list(range(ROWS))
-    last = body[-1]
+    # Newest first (acts of one millisecond in id order, so found by their words).
+    assert [r[0] for r in body] == sorted((r[0] for r in body), reverse=True)
+    deleted = next(row for row in body if row[3] == "post.deleted")
+    assert deleted[3:7] == ["post.deleted", "post", "-p1", "'=1+2"]  # words defused, ids kept
+    muted = sorted(int(r[6].rsplit(" ", 1)[1]) for r in body if r[3] == "member.muted")
+    assert muted == list(range(ROWS))
+    last = next(row for row in body if row[6] == "刷屏广告 0")
     assert last[1:7] == [ann.id, "安", "member.muted", "member", bob.id, "刷屏广告 0"]
     assert last[7] == '{"until":0,"说明":"一小时"}'
+    assert last[8] == "Bob" and deleted[8] == ""  # a member acted on is named
     assert last[0].endswith("Z") and last[0][10] == "T"
     # The same as the pages of GET /audit, all of them.
     ids, cursor = [], None
@@ -100,8 +105,23 @@ def test_only_owners_read_the_log(client: TestClient, signup, make_circle) -> No
     assert client.get(f"{API}/circles/nope/audit.csv", headers=ann.auth).status_code == 404
     assert client.get(base + "/audit", params={"limit": 0}, headers=ann.auth).status_code == 400
     assert client.get(base + "/audit", params={"cursor": "x"}, headers=ann.auth).status_code == 400
-    assert client.get(base + "/audit", headers=ann.auth).json() == {"entries": [], "next": None}
-    empty = client.get(base + "/audit.csv", headers=ann.auth)
-    assert empty.content.decode("utf-8-sig").splitlines() == [
-        "time,actor_id,actor,action,target_kind,target_id,reason,data"
+    # Making bob an admin is the one act so far.
+    page = client.get(base + "/audit", headers=ann.auth).json()
+    assert [(e["action"], e["target"], e["data"]) for e in page["entries"]] == [
+        (
+            "member.role",
+            {"kind": "member", "id": bob.id, "name": "Bob"},
+            {"from": "member", "to": "admin"},
+        )
     ]
+    assert page["next"] is None
+    lines = client.get(base + "/audit.csv", headers=ann.auth).content.decode("utf-8-sig")
+    assert lines.splitlines()[0] == (
+        "time,actor_id,actor,action,target_kind,target_id,reason,data,target_name"
+    )
+    # Searched by the name of the actor or of the member acted on.
+    for q, found in (("bob", 1), ("ANN", 1), ("cai", 0)):
+        entries = client.get(base + "/audit", params={"q": q}, headers=ann.auth).json()["entries"]
+        assert len(entries) == found, q
+    too_long = client.get(base + "/audit", params={"q": "名" * 65}, headers=ann.auth)
+    assert too_long.status_code == 400 and too_long.json()["error"]["code"] == "bad_request"

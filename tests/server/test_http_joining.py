@@ -117,6 +117,11 @@ def test_reject_with_a_reason_the_requester_reads(client: TestClient, signup, ma
     assert error_of(closed, 403)["reason"] == "requests_closed"
     approval(client, circle, ann)
     assert client.post(f"{API}/circles/{cid}/join-requests", headers=bob.auth).status_code == 201
+    # The pending list is searched by the asker's name.
+    listed = f"{API}/circles/{cid}/join-requests"
+    for q, found in (("BO", 1), ("安", 0)):
+        page = client.get(listed, params={"q": q}, headers=ann.auth).json()
+        assert (len(page["requests"]), page["pending"]) == (found, 1), q
     path = f"{API}/circles/{cid}/join-requests/{bob.id}/reject"
     rejected = client.post(path, json={"reason": "members only"}, headers=ann.auth)
     assert rejected.status_code == 200, rejected.text

@@ -287,3 +287,15 @@ def test_the_queue_pages_and_counts_reports_by_target(
     resolved = queue(client, circle, ann, status="resolved").json()
     assert resolved["open"] == 2 and len(resolved["reports"]) == 2
     assert {r["resolved_by"]["id"] for r in resolved["reports"]} == {ann.id}
+
+
+def test_the_queue_is_searched_by_name(client: TestClient, people) -> None:
+    circle, ann, bob, cai = people
+    seq = say(client, circle, cai, "广告")
+    assert report(client, circle, bob, "message", f"{circle['id']}:{seq}").status_code == 201
+    for q, found in (("蔡", 1), ("BOB", 1), ("ann", 0)):
+        answer = queue(client, circle, ann, q=q)
+        assert answer.status_code == 200, answer.text
+        assert len(answer.json()["reports"]) == found and answer.json()["open"] == 1, q
+    too_long = queue(client, circle, ann, q="x" * 65)
+    assert too_long.status_code == 400 and too_long.json()["error"]["code"] == "bad_request"

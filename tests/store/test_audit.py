@@ -34,7 +34,7 @@ async def test_owners_read_the_acts_newest_first_a_page_at_a_time(
     first, cursor = await store.audit.page(room["id"], alice["id"], limit=2)
     assert [e["reason"] for e in first] == ["广告 2", "广告 1"] and cursor is not None
     assert first[0]["actor"] == {"id": alice["id"], "name": "Alice"}
-    assert first[0]["target"] == {"kind": "member", "id": bob["id"]}
+    assert first[0]["target"] == {"kind": "member", "id": bob["id"], "name": "Bob"}
     assert first[0]["data"] == {"until": 1002} and first[0]["action"] == "member.muted"
     rest, end = await store.audit.page(room["id"], alice["id"], cursor=cursor, limit=2)
     assert [e["reason"] for e in rest] == ["广告 0"] and end is None

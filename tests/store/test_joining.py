@@ -91,7 +91,7 @@ async def test_request_approve(
     assert joined[-1]["member"]["user"] == bob["id"] and joined[-1]["members"] == 2
     acts, _ = await store.audit.page(cid, alice["id"])
     assert acts[0]["action"] == "join.approved"
-    assert acts[0]["target"] == {"kind": "member", "id": bob["id"]}
+    assert acts[0]["target"] == {"kind": "member", "id": bob["id"], "name": "Bob"}
 
 
 async def test_reject_and_ask_again(

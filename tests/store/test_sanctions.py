@@ -43,7 +43,7 @@ async def test_a_muted_member_reads_but_cannot_post_comment_or_vote(
     assert "muted_until" not in unmuted
     await store.posts.create(room["id"], carol["id"], "post", "sorry")
     acts = [e["action"] for e in (await store.audit.page(room["id"], alice["id"]))[0]]
-    assert acts == ["member.unmuted", "member.muted"]
+    assert acts == ["member.unmuted", "member.muted", "member.role"]  # bob made admin first
 
 
 async def test_a_timed_mute_ends_by_itself(
@@ -114,7 +114,7 @@ async def test_a_ban_removes_and_keeps_out_of_every_road_in(
         await store.sanctions.unban(room["id"], bob["id"], spammer["id"])
     await store.memberships.join(room["id"], spammer["id"])
     acts = [e["action"] for e in (await store.audit.page(room["id"], alice["id"]))[0]]
-    assert acts == ["member.unbanned", "member.banned"]
+    assert acts == ["member.unbanned", "member.banned", "member.role"]
 
 
 async def test_members_are_searchable_by_nickname_name_or_login(
