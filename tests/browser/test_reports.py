@@ -58,6 +58,12 @@ def test_a_member_reports_a_message_the_owner_dismisses_it_the_reporter_learns_i
     expect(tid(report, "report-words")).to_have_text("广告")
     expect(report).to_contain_text("Bob")
     expect(tid(ann, "moderation-open")).to_have_text("1 open report")
+    # Searched by the reporter's (or the author's) name.
+    tid(ann, "reports-search").fill("没有这个人")
+    expect(tid(ann, "reports-empty")).to_be_visible()
+    tid(ann, "reports-search").fill("bob")
+    report = tid(ann, "report")
+    expect(report).to_have_count(1)
     tid(report, "resolve-note").fill("不算广告")
     tid(report, "resolve-dismiss").click()
     expect(tid(ann, "reports-empty")).to_be_visible()
@@ -80,6 +86,10 @@ def test_a_member_reports_a_message_the_owner_dismisses_it_the_reporter_learns_i
     entry = tid(ann, "audit-entry")
     expect(entry).to_have_count(1)
     expect(entry).to_have_attribute("data-action", "report.dismissed")
+    tid(ann, "audit-search").fill("nobody-here")
+    expect(tid(ann, "audit-list-empty")).to_be_visible()
+    tid(ann, "audit-search").fill("ann")
+    expect(tid(ann, "audit-entry")).to_have_count(1)
     with ann.expect_download() as download:
         tid(ann, "audit-export").click()
     saved = tmp_path / "audit.csv"

@@ -112,7 +112,8 @@ export const createCodes = (id, count, maxUses, expiresInS) =>
 // Joining: requests (README "Joining") and codes as managers see them.
 export const askToJoin = (id, answer) => request('POST', `/circles/${enc(id)}/join-requests`, { answer: answer || '' });
 export const myJoinRequest = (id) => request('GET', `/circles/${enc(id)}/join-requests/mine`);
-export const joinRequests = (id, cursor) => request('GET', `/circles/${enc(id)}/join-requests${query({ cursor })}`);
+/** Pending join requests: {requests, next, pending}; `q` searches the askers' names. */
+export const joinRequests = (id, cursor, q) => request('GET', `/circles/${enc(id)}/join-requests${query({ cursor, q })}`);
 export const approveRequest = (id, userId) =>
   request('POST', `/circles/${enc(id)}/join-requests/${enc(userId)}/approve`);
 export const rejectRequest = (id, userId, reason) =>
@@ -165,14 +166,16 @@ export const receipts = (postId, cursor) =>
 // Reports and the audit log (README "Reports and the audit log"); a target is {kind, id}
 export const fileReport = (circleId, target, reason, text) =>
   request('POST', `/circles/${enc(circleId)}/reports`, { target, reason, ...(text ? { text } : {}) });
-/** The moderation queue: {reports, next, open}; status 'open' or 'resolved'. */
-export const reportQueue = (circleId, status, cursor, limit) =>
-  request('GET', `/circles/${enc(circleId)}/reports${query({ status, cursor, limit })}`);
+/** The moderation queue: {reports, next, open}; status 'open' or 'resolved'; `q` searches
+ *  the names of reporters and reported authors. */
+export const reportQueue = (circleId, status, cursor, limit, q) =>
+  request('GET', `/circles/${enc(circleId)}/reports${query({ status, cursor, limit, q })}`);
 export const resolveReport = (circleId, reportId, outcome, note) =>
   request('POST', `/circles/${enc(circleId)}/reports/${enc(reportId)}/resolve`, { outcome, ...(note ? { note } : {}) });
 export const myReports = (cursor) => request('GET', `/me/reports${query({ cursor })}`);
-export const auditLog = (circleId, cursor) =>
-  request('GET', `/circles/${enc(circleId)}/audit${query({ cursor })}`);
+/** A page of the audit log: {entries, next}; `q` searches the actors' and members' names. */
+export const auditLog = (circleId, cursor, q) =>
+  request('GET', `/circles/${enc(circleId)}/audit${query({ cursor, q })}`);
 /** The whole audit log as a CSV Blob (a link cannot carry the bearer token). */
 export async function auditCsv(circleId) {
   let response;

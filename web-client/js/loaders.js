@@ -62,8 +62,8 @@ export async function loadReceipts(postId, { more = false } = {}) {
 }
 
 /** A page of the pending join requests (owners and admins), and how many wait. */
-export async function loadJoinRequests(circleId, cursor) {
-  const reply = await api.joinRequests(circleId, cursor);
+export async function loadJoinRequests(circleId, cursor, q) {
+  const reply = await api.joinRequests(circleId, cursor, q || undefined);
   joinRequests.setPending(circleId, reply.pending);
   return reply;
 }

@@ -9,19 +9,25 @@ import { loadJoinRequests } from '../loaders.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
+import { searchBox } from './search-box.js';
 import { userText } from './user-text.js';
 
 export function joinRequestsView(circleId) {
   const list = h('ul', { class: 'join-requests', testid: 'join-requests', 'aria-label': t('joining.requests') });
   const count = h('span', { class: 'badge', testid: 'join-requests-count' });
   const more = h('button', { type: 'button', testid: 'join-requests-more', hidden: true, text: t('joining.more') });
+  let query = '';
+  let asked = 0; // answers to an older search are dropped
+  const search = searchBox({ label: t('joining.search'), testid: 'join-requests-search', onSearch: (q) => { query = q; load().catch(() => {}); } });
   const el = h('section', { class: 'card', testid: 'join-requests-card' },
-    h('h3', {}, t('joining.requests'), ' ', count), list, more);
+    h('h3', {}, t('joining.requests'), ' ', count), search, list, more);
   let next = null;
   let shownCount = -1;
 
   async function load(cursor) {
-    const reply = await loadJoinRequests(circleId, cursor);
+    const ask = ++asked;
+    const reply = await loadJoinRequests(circleId, cursor, query);
+    if (ask !== asked) return;
     const items = reply.requests.map(item);
     if (cursor) list.append(...items);
     else fill(list, items.length ? items : h('li', { class: 'muted small', testid: 'join-requests-none', text: t('joining.none') }));

@@ -12,6 +12,7 @@ import { EV } from '../store/names.js';
 import * as reports from '../store/reports.js';
 import * as state from '../store/state.js';
 import { pageHead } from './report-pages.js';
+import { searchBox } from './search-box.js';
 import { userText } from './user-text.js';
 
 const OUTCOMES = ['dismissed', 'deleted', 'muted', 'banned', 'removed'];
@@ -22,6 +23,9 @@ export function moderationView(container, circleId) {
   let status = 'open';
   let next = null;
   let closed = false;
+  let query = '';
+  let asked = 0; // answers to an older search or tab are dropped
+  const search = searchBox({ label: t('moderation.search'), testid: 'reports-search', onSearch: (q) => { query = q; load(true); } });
   const count = h('span', { class: 'badge', testid: 'moderation-open', 'aria-live': 'polite' });
   const list = h('ul', { class: 'report-list', testid: 'report-list' });
   const more = h('button', { type: 'button', testid: 'reports-more', text: t('common.more'), hidden: true, onclick: () => load(false) });
@@ -35,7 +39,7 @@ export function moderationView(container, circleId) {
   container.replaceChildren(h('section', { class: 'report-page', testid: 'moderation-page' },
     pageHead(circleId, t('moderation.title'), count),
     h('div', { class: 'tabs report-tabs', role: 'tablist', 'aria-label': t('moderation.title') }, tabs),
-    list, more));
+    search, list, more));
   document.title = t('moderation.title');
 
   function showCount() {
@@ -50,9 +54,10 @@ export function moderationView(container, circleId) {
       next = null;
       list.replaceChildren(h('li', { class: 'muted', text: t('common.loading') }));
     }
+    const ask = ++asked;
     try {
-      const page = await api.reportQueue(circleId, status, first ? undefined : next, PAGE);
-      if (closed) return;
+      const page = await api.reportQueue(circleId, status, first ? undefined : next, PAGE, query || undefined);
+      if (closed || ask !== asked) return;
       if (first) list.replaceChildren();
       list.append(...page.reports.map(item));
       if (first && !page.reports.length) list.append(h('li', { class: 'muted', testid: 'reports-empty', text: t(`moderation.empty.${status}`) }));
@@ -61,7 +66,7 @@ export function moderationView(container, circleId) {
       reports.setOpen(circleId, page.open);
       showCount();
     } catch (err) {
-      if (!closed) list.replaceChildren(h('li', { class: 'error', text: errorText(err) }));
+      if (!closed && ask === asked) list.replaceChildren(h('li', { class: 'error', text: errorText(err) }));
     }
   }
 

@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { busy, h, timeEl, toast } from '../dom.js';
 import { errorText, has, t } from '../i18n.js';
 import * as state from '../store/state.js';
+import { searchBox } from './search-box.js';
 import { userText } from './user-text.js';
 
 /** Back to the circle (or home), the page's title and an optional badge. */
@@ -20,22 +21,33 @@ export function pageHead(circleId, title, badge = null) {
     badge);
 }
 
-/** A list filled a page at a time from `fetchPage(cursor)` → {items, next}. */
+/** A list filled a page at a time from `fetchPage(cursor)` → {items, next}; `restart()`
+ *  empties it and loads the first page again (a new search). */
 function pagedList(testid, fetchPage, render, empty) {
   const list = h('ul', { class: 'report-list', testid });
   let next = null;
+  let asked = 0; // answers to an older search are dropped
   const more = h('button', { type: 'button', testid: `${testid}-more`, text: t('common.more'), hidden: true, onclick: () => busy(more, load) });
   async function load() {
+    const ask = asked;
     const page = await fetchPage(next);
+    if (ask !== asked) return;
     list.querySelector('.muted.loading-row')?.remove();
     list.append(...page.items.map(render));
     if (!list.children.length) list.append(h('li', { class: 'muted', testid: `${testid}-empty`, text: empty }));
     next = page.next;
     more.hidden = !next;
   }
-  list.append(h('li', { class: 'muted loading-row', text: t('common.loading') }));
-  load().catch((err) => list.replaceChildren(h('li', { class: 'error', text: errorText(err) })));
-  return [list, more];
+  function restart() {
+    asked += 1;
+    next = null;
+    more.hidden = true;
+    list.replaceChildren(h('li', { class: 'muted loading-row', text: t('common.loading') }));
+    const ask = asked;
+    load().catch((err) => { if (ask === asked) list.replaceChildren(h('li', { class: 'error', text: errorText(err) })); });
+  }
+  restart();
+  return [list, more, restart];
 }
 
 /** The circle's audit log, newest first, and its CSV export (owners). */
@@ -52,14 +64,16 @@ export function auditView(container, circleId) {
       toast(t('audit.exported'), 'info');
     }),
   });
-  const [list, more] = pagedList('audit-list', async (cursor) => {
-    const page = await api.auditLog(circleId, cursor);
+  let query = '';
+  const [list, more, restart] = pagedList('audit-list', async (cursor) => {
+    const page = await api.auditLog(circleId, cursor, query || undefined);
     return { items: page.entries, next: page.next };
   }, auditItem, t('audit.empty'));
+  const search = searchBox({ label: t('audit.search'), testid: 'audit-search', onSearch: (q) => { query = q; restart(); } });
   container.replaceChildren(h('section', { class: 'report-page', testid: 'audit-page' },
     pageHead(circleId, t('audit.title')),
     h('p', { class: 'row wrap' }, h('span', { class: 'muted small grow', text: t('audit.about') }), download),
-    list, more));
+    search, list, more));
   document.title = t('audit.title');
   return () => {};
 }
@@ -71,8 +85,10 @@ function auditItem(entry) {
       userText('strong', entry.actor.name || entry.actor.id),
       h('span', { testid: 'audit-action', text: has(action) ? t(action) : entry.action }),
       timeEl(entry.created)),
-    h('p', { class: 'muted small' }, `${entry.target.kind} ${entry.target.id || ''}`,
-      entry.data && entry.data.outcome ? ` · ${t(`report.outcome.${entry.data.outcome}`)}` : ''),
+    h('p', { class: 'muted small', testid: 'audit-target' },
+      entry.target.name ? userText('span', entry.target.name) : `${entry.target.kind} ${entry.target.id || ''}`,
+      entry.data && entry.data.outcome ? ` · ${t(`report.outcome.${entry.data.outcome}`)}` : '',
+      entry.data && entry.data.to ? ` · ${t(`role.${entry.data.from}`)} → ${t(`role.${entry.data.to}`)}` : ''),
     entry.reason ? userText('p', entry.reason, { class: 'report-words' }) : null);
 }
 
