@@ -67,7 +67,7 @@ async def record_act(
 
 
 # The actor's display name in the circle (a former admin keeps their account name).
-_WITH_NAMES = AUDIT_LOG.join(USERS, USERS.c.id == AUDIT_LOG.c.actor_id).outerjoin(
+_WITH_NAMES = AUDIT_LOG.outerjoin(USERS, USERS.c.id == AUDIT_LOG.c.actor_id).outerjoin(
     MEMBERSHIPS,
     and_(
         MEMBERSHIPS.c.circle_id == AUDIT_LOG.c.circle_id,
