@@ -59,6 +59,7 @@ async def test_a_membership_past_its_end_date_becomes_read_only_then_removed(
     attempts: list[Callable[[], Awaitable[object]]] = [
         lambda: store.posts.create(room["id"], carol["id"], "post", "more"),
         lambda: store.comments.add_comment(post["id"], carol["id"], "more"),
+        lambda: store.reactions.set_on_post(post["id"], carol["id"], "👍", True),
     ]
     for attempt in attempts:
         with pytest.raises(Forbidden) as refused:
