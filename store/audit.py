@@ -11,7 +11,9 @@ Actions are dotted names, the noun first, as the change log's kinds are:
 ``member.removed``, ``member.role``, ``message.deleted`` (an admin's delete of a
 chat message; a recall by its author is not moderation), ``post.deleted``,
 ``comment.deleted``, ``report.dismissed``, ``code.revoked``, ``join.approved``,
-``join.rejected``… A new kind of act
+``join.rejected``, ``member.term``, ``member.term_cleared``, ``member.paid``,
+``member.expired``… The actor is a user id, or ``payments`` (the payment
+webhook) or ``system`` (housekeeping), which have no name. A new kind of act
 adds its name here, in the README's privilege table and in the client's
 catalogue (``audit.<action>``).
 """
