@@ -72,7 +72,7 @@ export function membersView(circleId) {
       : null;
     const termText = termTag(member, now);
     const term = termText
-      ? h('span', { class: termState(member.ends_at, now) === 'active' ? 'tag' : 'tag warn', testid: 'member-term', text: termText })
+      ? h('span', { class: termState(member.ends_at, now) === 'active' ? 'tag' : 'tag warn', testid: 'member-ends', text: termText })
       : null;
     return h('li', { testid: 'member', dataset: { userId: member.user, role: member.role } },
       h('div', { class: 'row wrap' },
