@@ -640,6 +640,8 @@ export const messages = {
   'audit.member.term_cleared': 'took an end date away',
   'audit.member.paid': 'applied a payment',
   'audit.member.expired': 'removed a member whose membership ended',
+  'audit.actor.payments': 'Payment webhook',
+  'audit.actor.system': 'Quanzi (automatic)',
   'myReports.title': 'My reports',
   'myReports.empty': 'You have not reported anything.',
   'myReports.open': 'Waiting for the admins',

@@ -638,6 +638,8 @@ export const messages = {
   'audit.member.term_cleared': '取消了到期时间',
   'audit.member.paid': '处理了一笔付款',
   'audit.member.expired': '移出了会员已到期的成员',
+  'audit.actor.payments': '支付回调',
+  'audit.actor.system': 'Quanzi（自动）',
   'myReports.title': '我的举报',
   'myReports.empty': '你还没有举报过任何内容。',
   'myReports.open': '等待管理员处理',
