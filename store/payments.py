@@ -49,11 +49,12 @@ class Payments(Service):
         user: object,
         months: object = None,
         until: object = None,
-    ) -> tuple[Record, bool]:
+    ) -> tuple[Record | None, bool]:
         """Grant ``user`` (an id or a login name) membership of the circle, or renew
         it, by ``months`` or to ``until`` (ms; neither: a membership without end).
         Returns the member and whether the event was applied before (then nothing
-        changed). ``NotFound`` (circle, user), ``Forbidden`` (banned), ``Invalid``."""
+        changed; the member is None if they have left since). ``NotFound`` (circle,
+        user), ``Forbidden`` (banned), ``Invalid``."""
         event_id = validation.text(event_id, "event_id", 1, EVENT_ID_MAX)
         circle_id = validation.text(circle_id, "circle", 1, 32)
         user = validation.text(user, "user", 1, USER_REF_MAX)
@@ -62,15 +63,15 @@ class Payments(Service):
         try:
             return await self._apply(event_id, circle_id, user, months, until, now)
         except IntegrityError:
-            # The same event applied by a concurrent call (its id is the key): a replay.
-            async with self._db.read() as conn:
-                row = await member_row(conn, circle_id, await self._user_id(conn, user))
-            if row is None:
-                raise NotFound("no such member") from None
-            return member_record(row), True
+            # A concurrent call won: the same event (its id is the key) or a join of the
+            # same user (the membership's key). Again: the first is now a replay, the
+            # second a renewal of the membership it made.
+            return await self._apply(event_id, circle_id, user, months, until, now)
 
     async def _user_id(self, conn: AsyncConnection, user: str) -> str:
-        query = select(USERS.c.id).where(or_(USERS.c.id == user, USERS.c.handle == user))
+        # Login names are stored lower-case (store/accounts.py); ids are taken as given.
+        handle = user.strip().lower()
+        query = select(USERS.c.id).where(or_(USERS.c.id == user, USERS.c.handle == handle))
         user_id = (await conn.execute(query)).scalar()
         if user_id is None:
             raise NotFound("no such user")
@@ -84,7 +85,7 @@ class Payments(Service):
         months: int | None,
         until: int | None,
         now: int,
-    ) -> tuple[Record, bool]:
+    ) -> tuple[Record | None, bool]:
         async with self._db.write() as conn:
             circle = await circle_row(conn, circle_id, lock=True)
             user_id = await self._user_id(conn, user)
@@ -95,9 +96,9 @@ class Payments(Service):
             ).first()
             row = await member_row(conn, circle_id, user_id)
             if seen is not None:
-                if row is None:
-                    raise NotFound("this payment was applied, and they are no longer a member")
-                return member_record(row), True
+                # Applied before: a retry changes nothing (and says so even if they
+                # have left since, or the provider would retry for ever).
+                return (None if row is None else member_record(row)), True
             await conn.execute(
                 PAYMENT_EVENTS.insert().values(
                     event_id=event_id, circle_id=circle_id, user_id=user_id, received=now

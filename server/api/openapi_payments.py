@@ -13,7 +13,10 @@ _MONTHS = {**INT, "minimum": 1, "maximum": MONTHS_MAX}
 PAYMENT_SCHEMAS: dict[str, Schema] = {
     "PaymentApplied": obj(
         ["member", "replayed"],
-        member=ref("Member"),
+        member={
+            "anyOf": [ref("Member"), {"type": "null"}],
+            "description": "the member now (null: a replay for someone who has left since)",
+        },
         replayed={
             **BOOL,
             "description": "this event_id was applied before: nothing changed this time",

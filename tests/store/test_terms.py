@@ -4,6 +4,7 @@ audit log."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -189,6 +190,22 @@ async def test_a_payment_grants_renews_once_and_refuses_the_banned(
     paid = [e for e in entries if e["action"] == "member.paid"]
     assert len(paid) == 3 and all(e["actor"]["id"] == "payments" for e in paid)
     assert paid[-1]["data"]["event_id"] == "evt_1"
+    # A login name in any case; a retry after they left is still a replay (not a 404).
+    renewed_again, _ = await store.payments.apply("evt_6", room, " BOB ", months=1)
+    assert renewed_again["ends_at"] == add_months(renewed["ends_at"], 1)
+    await store.memberships.leave(room, bob["id"])
+    assert await store.payments.apply("evt_1", room, "bob", months=1) == (None, True)
+
+
+async def test_the_same_payment_sent_twice_at_once_applies_once(
+    store: Store, private_circle: Record, bob: Record
+) -> None:
+    room = private_circle["id"]
+    calls = [store.payments.apply("evt_race", room, "bob", months=1) for _ in range(2)]
+    results = await asyncio.gather(*calls)
+    assert sorted(replayed for _, replayed in results) == [False, True]
+    first, second = (member for member, _ in results)
+    assert first is not None and second is not None and first["ends_at"] == second["ends_at"]
 
 
 async def test_expiry_skips_owners_and_takes_small_batches(
