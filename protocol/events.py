@@ -298,7 +298,7 @@ class MemberRemoved(CircleEvent):
 
 @dataclass(frozen=True, slots=True)
 class MemberUpdated(CircleEvent):
-    """A role or a nickname changed."""
+    """A role, a nickname, a mute or a paid term (`ends_at`) changed."""
 
     kind: ClassVar[str] = "member.updated"
     member: Map

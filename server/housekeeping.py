@@ -1,5 +1,6 @@
 """A node's background jobs: pins that expire, chat retention, the change log's
-age, expired sessions, abandoned resumable uploads, attachments nothing uses.
+age, expired sessions, abandoned resumable uploads, attachments nothing uses,
+members whose paid term and grace are over.
 
 What they change reaches members as circle events, like any other change (the
 store logs it): nothing here chooses a push.
@@ -47,6 +48,9 @@ class Housekeeping:
             asyncio.create_task(
                 self._every(s.token_prune_interval_s, self.prune_tokens, "token cleanup")
             ),
+            asyncio.create_task(
+                self._every(s.membership_check_s, self.expire_terms, "membership expiry")
+            ),
         ]
         if self.media is not None:
             self._tasks += [
@@ -74,6 +78,21 @@ class Housekeeping:
     async def expire_pins(self) -> int:
         """Unpin every pin whose time has come (each is a `post.unpinned` event)."""
         return len(await self.store.pins.expire_pins(now_ms()))
+
+    async def expire_terms(self) -> int:
+        """Remove the members whose paid term ended more than the grace ago (each a
+        `member.removed`: their sockets get `left` on every node), a batch at a time.
+        Every node runs it; a member is removed once (store/terms.py)."""
+        s = self.settings
+        total = 0
+        while True:
+            removed = await self.store.terms.expire(now_ms(), batch=s.membership_batch)
+            total += removed
+            if removed < s.membership_batch or await self._pause(s.retention_pause_s):
+                break
+        if total:
+            log.info("removed %d members whose paid term ended", total)
+        return total
 
     async def prune(self) -> int:
         """Prune chat beyond each circle's retention and the change log beyond its

@@ -120,6 +120,7 @@ class Node:
             password_time_cost=settings.password_time_cost,
             password_workers=settings.password_workers,
             password_queue=settings.password_queue,
+            membership_grace_ms=int(settings.membership_grace_s * 1000),
             token_lifetimes=TokenLifetimes(
                 token_idle_ms=int(settings.token_idle_days * DAY_MS),
                 token_max_ms=int(settings.token_max_days * DAY_MS),

@@ -49,9 +49,9 @@ from store import (
     Record,
     StoreError,
     Unauthenticated,
-    muted_error,
     now_ms,
     token_hash,
+    voice_refusal,
 )
 
 from . import metrics
@@ -341,11 +341,12 @@ class Session:
         self._enqueue(f, member, attachments)
 
     def _check_voice(self, f: Say, member: Membership, access: GroupAccess) -> None:
-        """A muted member says nothing; in slow mode a member (not an admin) says
+        """A muted member, or one whose paid term ended, says nothing (the store's
+        one rule, ``voice_refusal``); in slow mode a member (not an admin) says
         once per ``slow_mode_s`` in the group (counted on this node)."""
         now = now_ms()
-        if member.muted(now):
-            refusal = muted_error(member.muted_until or 0)
+        refusal = voice_refusal(member.muted_until, member.ends_at, member.removes_at, now)
+        if refusal is not None:
             raise ProtocolError(
                 ErrorCode.FORBIDDEN, refusal.message, f.id, refusal.reason, refusal.params
             )

@@ -259,6 +259,24 @@ class Settings:
     # Pins with an expiry (`until`) are checked this often: a pin outlives its
     # time by at most this much, and the check is one indexed query.
     pin_check_s: float = 1.0
+    # A member whose paid term ended (store/terms.py) may still read this long
+    # before they are removed: a week to renew, as paid communities give (a late
+    # payment, a holiday), without a lapsed member staying for good. Fixed into
+    # each membership when its end is set.
+    membership_grace_s: float = 7 * 86400.0
+    # How often housekeeping removes the members whose grace is over: a minute
+    # against a week is close enough, and the look-up is one indexed query.
+    membership_check_s: float = 60.0
+    # Members removed per run of that check (each in its own short transaction).
+    membership_batch: int = 100
+    # The payment webhook (server/api/payments.py, docs/payments.md) answers only
+    # when this secret, shared with the payment provider or shop, is set: empty,
+    # it is off (404). Requests are signed with HMAC-SHA256 over it.
+    payment_webhook_secret: str = ""
+    # A signed request older (or newer) than this is refused: a captured call
+    # cannot be replayed later. Five minutes covers clock drift and a retry.
+    payment_webhook_tolerance_s: int = 300
+
     # Chat retention runs this often. A minute keeps the history close to the
     # circle's limits without the pruner touching the database all the time.
     retention_interval_s: float = 60.0

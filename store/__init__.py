@@ -42,12 +42,12 @@ from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
 from .join_requests import JoinRequests
-from .lookups import NAME_QUERY_MAX
-from .lookups import muted as muted_error
+from .lookups import NAME_QUERY_MAX, voice_refusal
 from .memberships import Memberships
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
 from .migrate import current as current_revision
 from .must_read import MustReads
+from .payments import Payments
 from .pins import Pins
 from .polls import LIST_MAX as POLLS_LIST_MAX
 from .polls import OPTION_MAX as POLL_OPTION_MAX
@@ -70,6 +70,8 @@ from .retention import Retention
 from .sanctions import UNTIL_LIFTED as MUTED_UNTIL_LIFTED
 from .sanctions import Sanctions
 from .stars import Stars
+from .term_dates import GRACE_MS as MEMBERSHIP_GRACE_MS
+from .terms import Terms
 
 
 class Store:
@@ -83,6 +85,7 @@ class Store:
         token_lifetimes: TokenLifetimes | None = None,
         password_workers: int = 0,
         password_queue: int = 32,
+        membership_grace_ms: int = MEMBERSHIP_GRACE_MS,
     ) -> None:
         self.db = db
         self._commit_queue = commit_queue
@@ -94,7 +97,9 @@ class Store:
             password_queue=password_queue,
         )
         self.circles = Circles(db)
-        self.memberships = Memberships(db)
+        self.memberships = Memberships(db, membership_grace_ms)
+        self.terms = Terms(db, membership_grace_ms)
+        self.payments = Payments(db, membership_grace_ms)
         self.join_requests = JoinRequests(db)
         self.codes = AccessCodes(db)
         self.groups = Groups(db)
@@ -127,6 +132,7 @@ class Store:
         token_lifetimes: TokenLifetimes | None = None,
         password_workers: int = 0,
         password_queue: int = 32,
+        membership_grace_ms: int = MEMBERSHIP_GRACE_MS,
         **engine_kwargs: Any,
     ) -> Store:
         """Open (and create if needed) the database at ``url`` and start the writer.
@@ -137,13 +143,21 @@ class Store:
         changes it logged, in rev order. ``token_lifetimes`` (ms: ``token_idle_ms``,
         ``token_max_ms``, ``token_touch_ms``) are how long sessions last (`Accounts`);
         ``password_workers`` and ``password_queue`` bound the argon2 pool (`Passwords`).
+        ``membership_grace_ms``: how long a member whose paid term ended stays,
+        read-only, before housekeeping removes them (store/terms.py).
         """
         db = await open_database(url, **engine_kwargs)
         db.on_changes = on_changes
         commit_queue = CommitQueue(db, on_committed, batch_max)
         commit_queue.start()
         return cls(
-            db, commit_queue, password_time_cost, token_lifetimes, password_workers, password_queue
+            db,
+            commit_queue,
+            password_time_cost,
+            token_lifetimes,
+            password_workers,
+            password_queue,
+            membership_grace_ms,
         )
 
     @property
@@ -197,6 +211,7 @@ __all__ = [
     "GROUP_SLOW_MODE_MAX_S",
     "GROUP_TOPIC_MAX",
     "MANAGER_ROLES",
+    "MEMBERSHIP_GRACE_MS",
     "MUTED_UNTIL_LIFTED",
     "NAME_MAX",
     "NAME_QUERY_MAX",
@@ -242,6 +257,7 @@ __all__ = [
     "MustReads",
     "NotFound",
     "Outcome",
+    "Payments",
     "Pins",
     "Polls",
     "Posts",
@@ -255,14 +271,15 @@ __all__ = [
     "Stars",
     "Store",
     "StoreError",
+    "Terms",
     "TokenLifetimes",
     "Unauthenticated",
     "clean_name",
     "migrate_database",
-    "muted_error",
     "now_ms",
     "public_attachment",
     "record_act",
     "shared_post",
     "token_hash",
+    "voice_refusal",
 ]

@@ -10,6 +10,10 @@ revoking the code (``AccessCodes.revoke``) revokes the link. A revoked code
 stops admitting at once and answers, at a join and in the invite preview,
 exactly as a code that never existed. Managers list a circle's codes with their
 uses (``AccessCodes.page``) and each code's redemptions.
+
+A paid code carries a membership term (store/terms.py): ``period_months``
+(calendar months from redeeming) or ``deadline`` (everyone ends then; past it the
+code admits nobody). A member with an end who redeems one renews their term.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from . import validation
 from .audit import record_act
 from .engine import Database, Service
-from .errors import Forbidden, NotFound
+from .errors import Forbidden, Invalid, NotFound
 from .ids import new_code, normalize_code, now_ms
 from .lookups import circle_row, newest_first_by, next_cursor, require_manager
 from .models import ACCESS_CODES, CODE_REDEMPTIONS, USERS
 from .records import AnyRow, Record
+from .term_dates import END_MAX_MS, PERIOD_MONTHS_MAX
 
 CODES_MAX = 100
 PAGE_MAX = 200
@@ -42,16 +47,26 @@ async def create_codes(
     count: int,
     max_uses: int | None = None,
     expires_in_s: int | None = None,
+    period_months: int | None = None,
+    deadline: int | None = None,
 ) -> list[Record]:
-    """``count`` fresh codes for the circle; owner/admin only."""
+    """``count`` fresh codes for the circle; owner/admin only. ``period_months``
+    or ``deadline`` (ms) make them paid codes (store/terms.py)."""
     count = validation.integer(count, "count", 1, CODES_MAX)
     max_uses = validation.optional_integer(max_uses, "max_uses", 1, MAX_USES_MAX)
     expires_in_s = validation.optional_integer(expires_in_s, "expires_in_s", 1, EXPIRES_IN_MAX_S)
     now = now_ms()
+    if period_months is not None and deadline is not None:
+        raise Invalid("give period_months or deadline, not both")
+    period_months = validation.optional_integer(
+        period_months, "period_months", 1, PERIOD_MONTHS_MAX
+    )
+    deadline = validation.optional_integer(deadline, "deadline", now + 1, now + END_MAX_MS)
     expires = None if expires_in_s is None else now + expires_in_s * 1000
+    term = {"period_months": period_months, "deadline": deadline}
     for _ in range(3):
         codes = [
-            {"code": new_code(), "max_uses": max_uses, "uses": 0, "expires": expires}
+            {"code": new_code(), "max_uses": max_uses, "uses": 0, "expires": expires, **term}
             for _ in range(count)
         ]
         try:
@@ -80,12 +95,17 @@ def _admitting(circle_id: str, code: str, now: int) -> ColumnElement[bool]:
         ACCESS_CODES.c.revoked.is_(None),
         or_(ACCESS_CODES.c.max_uses.is_(None), ACCESS_CODES.c.uses < ACCESS_CODES.c.max_uses),
         or_(ACCESS_CODES.c.expires.is_(None), ACCESS_CODES.c.expires >= now),
+        # A deadline code admits nobody once everyone's term has ended.
+        or_(ACCESS_CODES.c.deadline.is_(None), ACCESS_CODES.c.deadline > now),
     )
 
 
-async def consume_code(conn: AsyncConnection, circle_id: str, code: object, user_id: str) -> None:
+async def consume_code(
+    conn: AsyncConnection, circle_id: str, code: object, user_id: str
+) -> tuple[int | None, int | None]:
     """Use one use of ``code`` for ``circle_id`` by ``user_id`` (and write the
-    redemption), or raise ``Forbidden`` saying why not."""
+    redemption), or raise ``Forbidden`` saying why not. Returns the code's term,
+    ``(period_months, deadline)`` (both None: no end)."""
     if not isinstance(code, str) or not code.strip():
         raise Forbidden("this circle is private: an access code is needed")
     code = normalize_code(code)
@@ -94,14 +114,16 @@ async def consume_code(conn: AsyncConnection, circle_id: str, code: object, user
         update(ACCESS_CODES)
         .where(_admitting(circle_id, code, now))
         .values(uses=ACCESS_CODES.c.uses + 1)
+        .returning(ACCESS_CODES.c.period_months, ACCESS_CODES.c.deadline)
     )
-    if result.rowcount == 1:
+    term = result.first()
+    if term is not None:
         await conn.execute(
             CODE_REDEMPTIONS.insert().values(
                 code=code, user_id=user_id, redeemed=now, circle_id=circle_id
             )
         )
-        return
+        return term.period_months, term.deadline
     raise Forbidden(await _why_refused(conn, circle_id, code, now))
 
 
@@ -114,6 +136,7 @@ async def _why_refused(conn: AsyncConnection, circle_id: str, code: str, now: in
                 ACCESS_CODES.c.uses,
                 ACCESS_CODES.c.expires,
                 ACCESS_CODES.c.revoked,
+                ACCESS_CODES.c.deadline,
             ).where(ACCESS_CODES.c.code == code)
         )
     ).first()
@@ -122,6 +145,8 @@ async def _why_refused(conn: AsyncConnection, circle_id: str, code: str, now: in
         return "this access code is not valid for this circle"
     if row.expires is not None and row.expires < now:
         return "this access code has expired"
+    if row.deadline is not None and row.deadline <= now:
+        return "this access code's membership term has ended"
     return "this access code has been used up"
 
 
@@ -134,6 +159,18 @@ async def code_admits(conn: AsyncConnection, circle_id: str, code: object) -> bo
     return (await conn.execute(query)).first() is not None
 
 
+async def code_term(conn: AsyncConnection, circle_id: str, code: object) -> bool:
+    """Whether ``code`` admits now and carries a membership term (a renewal for a
+    member with an end), without using it."""
+    if not isinstance(code, str) or not code.strip():
+        return False
+    query = select(ACCESS_CODES.c.code).where(
+        _admitting(circle_id, normalize_code(code), now_ms()),
+        or_(ACCESS_CODES.c.period_months.is_not(None), ACCESS_CODES.c.deadline.is_not(None)),
+    )
+    return (await conn.execute(query)).first() is not None
+
+
 def _code_record(row: AnyRow) -> Record:
     return {
         "code": row.code,
@@ -143,6 +180,9 @@ def _code_record(row: AnyRow) -> Record:
         "created": row.created,
         "created_by": row.created_by,
         "revoked": row.revoked,
+        # A paid code's term (store/terms.py); both null: no end.
+        "period_months": row.period_months,
+        "deadline": row.deadline,
     }
 
 

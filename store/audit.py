@@ -12,7 +12,9 @@ Actions are dotted names, the noun first, as the change log's kinds are:
 chat message; a recall by its author is not moderation), ``post.deleted``,
 ``post.unpromoted`` (a highlight taken down), ``comment.deleted``,
 ``report.resolved``, ``report.dismissed``, ``code.revoked``, ``join.approved``,
-``join.rejected``, ``circle.deleted``… A new kind of act
+``join.rejected``, ``circle.deleted``, ``member.term``, ``member.term_cleared``,
+``member.paid``, ``member.expired``… The actor is a user id, or ``payments`` (the
+payment webhook) or ``system`` (housekeeping), which have no name. A new kind of act
 adds its name here, in the README's privilege table and in the client's
 catalogue (``audit.<action>``).
 """
@@ -72,7 +74,7 @@ async def record_act(
 _TARGET_USERS = USERS.alias("target_user")
 _TARGET_MEMBERSHIPS = MEMBERSHIPS.alias("target_membership")
 _WITH_NAMES = (
-    AUDIT_LOG.join(USERS, USERS.c.id == AUDIT_LOG.c.actor_id)
+    AUDIT_LOG.outerjoin(USERS, USERS.c.id == AUDIT_LOG.c.actor_id)
     .outerjoin(
         MEMBERSHIPS,
         and_(

@@ -182,9 +182,14 @@ class Circles(Service):
         count: int,
         max_uses: int | None = None,
         expires_in_s: int | None = None,
+        period_months: int | None = None,
+        deadline: int | None = None,
     ) -> list[Record]:
-        """``count`` access codes (owner/admin); ``expires_in_s`` from now."""
-        return await create_codes(self._db, circle_id, actor_id, count, max_uses, expires_in_s)
+        """``count`` access codes (owner/admin); ``expires_in_s`` from now; a paid
+        code's term, ``period_months`` or ``deadline`` (store/terms.py)."""
+        return await create_codes(
+            self._db, circle_id, actor_id, count, max_uses, expires_in_s, period_months, deadline
+        )
 
     async def my_circles(self, user_id: str) -> list[Record]:
         """The user's circles with role, nickname, unread count, pending must-reads,
@@ -198,6 +203,8 @@ class Circles(Service):
                 MEMBERSHIPS.c.joined_seq,
                 MEMBERSHIPS.c.joined,
                 MEMBERSHIPS.c.muted_until,
+                MEMBERSHIPS.c.ends_at,
+                MEMBERSHIPS.c.removes_at,
             )
             .join(MEMBERSHIPS, MEMBERSHIPS.c.circle_id == CIRCLES.c.id)
             .where(MEMBERSHIPS.c.user_id == user_id)
@@ -225,6 +232,13 @@ class Circles(Service):
                 "last_activity": max(row.joined, (last[row.id] or {}).get("ts", 0)),
                 # Only while the member is muted (store/sanctions.py).
                 **({"muted_until": row.muted_until} if (row.muted_until or 0) > now else {}),
+                # Only with a paid term (store/terms.py): read-only from ends_at,
+                # removed at removes_at.
+                **(
+                    {"ends_at": row.ends_at, "removes_at": row.removes_at}
+                    if row.ends_at is not None
+                    else {}
+                ),
             }
             for row in rows
         ]

@@ -289,20 +289,44 @@ def next_cursor(rows: Sequence[Any], limit: int, at: str, key: str) -> str | Non
 
 async def require_voice(conn: AsyncConnection, circle_id: str, user_id: str) -> str:
     """The member's role when they may speak (say, post, comment, vote);
-    ``Forbidden`` for a non-member, and for a muted member with reason ``muted``
-    and ``params.until`` (ms; ``UNTIL_LIFTED``: until lifted)."""
+    ``Forbidden`` for a non-member, and for a member who may only read
+    (``voice_refusal``: muted, or a paid term that has ended)."""
     row = (
         await conn.execute(
-            select(MEMBERSHIPS.c.role, MEMBERSHIPS.c.muted_until).where(
-                MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id
-            )
+            select(
+                MEMBERSHIPS.c.role,
+                MEMBERSHIPS.c.muted_until,
+                MEMBERSHIPS.c.ends_at,
+                MEMBERSHIPS.c.removes_at,
+            ).where(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id)
         )
     ).first()
     if row is None:
         raise Forbidden("you are not a member of this circle")
-    if row.muted_until is not None and row.muted_until > now_ms():
-        raise muted(row.muted_until)
+    refusal = voice_refusal(row.muted_until, row.ends_at, row.removes_at, now_ms())
+    if refusal is not None:
+        raise refusal
     return str(row.role)
+
+
+def voice_refusal(
+    muted_until: int | None, ends_at: int | None, removes_at: int | None, now: int
+) -> Forbidden | None:
+    """Why a member may read but not speak, or None: the one rule, for the store's
+    writes (``require_voice``) and the server's cached membership (a ``say``).
+
+    A paid term that has ended (store/terms.py): reason ``membership_ended``,
+    ``params.ends_at`` and ``params.removes_at`` (ms). A mute: reason ``muted``
+    and ``params.until`` (ms; ``UNTIL_LIFTED``: until lifted)."""
+    if ends_at is not None and ends_at <= now:
+        return Forbidden(
+            "your membership of this circle has ended: renew it to take part again",
+            reason="membership_ended",
+            params={"ends_at": ends_at, "removes_at": removes_at or ends_at},
+        )
+    if muted_until is not None and muted_until > now:
+        return muted(muted_until)
+    return None
 
 
 def muted(until: int) -> Forbidden:

@@ -17,10 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .access_codes import consume_code
+from .access_codes import code_term, consume_code
 from .audit import record_act
 from .changes import record
-from .engine import Service
+from .engine import Database, Service
 from .errors import Conflict, Forbidden, NotFound
 from .groups import leave_all
 from .ids import now_ms
@@ -48,6 +48,7 @@ from .records import (
     Record,
     member_record,
 )
+from .term_dates import GRACE_MS, renewed_end, set_term
 
 NICKNAME_MAX = 32
 PAGE_MAX = 500
@@ -57,19 +58,29 @@ QUERY_MAX = 64
 class Memberships(Service):
     """Join, leave, members, roles and nicknames, removal."""
 
+    def __init__(self, db: Database, grace_ms: int = GRACE_MS) -> None:
+        super().__init__(db)
+        # How long a member whose paid term ended stays, read-only (store/terms.py).
+        self.grace_ms = grace_ms
+
     async def join(self, circle_id: str, user_id: str, code: str | None = None) -> Record:
         """Join a public circle, or a private one with a valid access code (one
         that takes join requests too: a code still admits directly; without one
-        the road is ``JoinRequests.request``).
+        the road is ``JoinRequests.request``). A paid code's term sets the new
+        member's end (store/terms.py).
 
-        Idempotent: a member gets its membership back and no code use is spent.
+        Idempotent: a member gets its membership back and no code use is spent,
+        except a member with an end date who redeems a paid code: that renews
+        their term (a use spent, logged ``member.term``).
         """
         try:
             async with self._db.write() as conn:
                 circle = await circle_row(conn, circle_id, lock=True)
                 row = await member_row(conn, circle_id, user_id)
                 if row is not None:
-                    return member_record(row)
+                    if row.ends_at is None or not await code_term(conn, circle_id, code):
+                        return member_record(row)
+                    return await self._redeem_term(conn, circle_id, user_id, code, row.ends_at)
                 await require_may_join(conn, circle_id, user_id)
                 if circle.visibility != "public":
                     if circle.join_approval and not (isinstance(code, str) and code.strip()):
@@ -77,7 +88,13 @@ class Memberships(Service):
                             "this circle admits by approval: send a join request",
                             reason="approval_required",
                         )
-                    await consume_code(conn, circle_id, code, user_id)
+                    months, deadline = await consume_code(conn, circle_id, code, user_id)
+                    member = await admit(conn, circle, user_id)
+                    if months is None and deadline is None:
+                        return member
+                    return await self._set_code_term(
+                        conn, circle_id, user_id, None, False, months, deadline
+                    )
                 return await admit(conn, circle, user_id)
         except IntegrityError:
             # Either a concurrent join of the same user won (fine: idempotent)
@@ -87,6 +104,28 @@ class Memberships(Service):
             if row is None:
                 raise NotFound("no such user") from None
             return member_record(row)
+
+    async def _redeem_term(
+        self, conn: AsyncConnection, circle_id: str, user_id: str, code: object, ends_at: int
+    ) -> Record:
+        months, deadline = await consume_code(conn, circle_id, code, user_id)
+        return await self._set_code_term(conn, circle_id, user_id, ends_at, True, months, deadline)
+
+    async def _set_code_term(
+        self,
+        conn: AsyncConnection,
+        circle_id: str,
+        user_id: str,
+        current: int | None,
+        member: bool,
+        months: int | None,
+        deadline: int | None,
+    ) -> Record:
+        ends_at = renewed_end(current, member, now_ms(), months, deadline)
+        result = await set_term(conn, circle_id, user_id, ends_at, self.grace_ms)
+        data = {"ends_at": ends_at, "before": current, "source": "code"}
+        await record_act(conn, circle_id, user_id, "member.term", "member", user_id, None, data)
+        return result
 
     async def leave(self, circle_id: str, user_id: str) -> None:
         """Leave a circle (a no-op for a non-member). The last owner cannot leave."""
@@ -159,6 +198,9 @@ class Memberships(Service):
                     await record_act(
                         conn, circle_id, actor_id, "member.role", "member", user_id, None, act
                     )
+                    if role == "owner":
+                        # An owner's membership never ends (store/terms.py).
+                        changes["ends_at"] = changes["removes_at"] = None
             if nickname is not None:
                 _check_nickname_change(actor_id, actor_role, user_id, target_role)
                 changes["nickname"] = nickname or None
@@ -202,6 +244,8 @@ class Memberships(Service):
                 MEMBERSHIPS.c.role,
                 MEMBERSHIPS.c.joined_seq,
                 MEMBERSHIPS.c.muted_until,
+                MEMBERSHIPS.c.ends_at,
+                MEMBERSHIPS.c.removes_at,
                 DISPLAY_NAME,
             )
             .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
@@ -212,7 +256,14 @@ class Memberships(Service):
         if row is None:
             return None
         return Membership(
-            circle_id, user_id, row.role, row.display_name, row.joined_seq, row.muted_until
+            circle_id,
+            user_id,
+            row.role,
+            row.display_name,
+            row.joined_seq,
+            row.muted_until,
+            row.ends_at,
+            row.removes_at,
         )
 
     async def circle_ids_of(self, user_id: str) -> list[str]:

@@ -84,6 +84,11 @@ class Member(SQLModel, table=True):
     # Muted (reads, may not say, post, comment or vote) until this time (ms), or
     # None; ``sanctions.UNTIL_LIFTED`` for a mute with no end.
     muted_until: int | None = Field(default=None, sa_type=BigInteger)
+    # A paid term (store/terms.py): read-only from ``ends_at`` (ms), removed at
+    # ``removes_at`` (ends_at plus the server's grace when the end was set); both
+    # None for a membership without end.
+    ends_at: int | None = Field(default=None, sa_type=BigInteger)
+    removes_at: int | None = Field(default=None, sa_type=BigInteger, index=True)
 
 
 class Group(SQLModel, table=True):
@@ -144,6 +149,10 @@ class AccessCode(SQLModel, table=True):
     # Who made it (None for codes from before 0014), and when it was revoked.
     created_by: str | None = Field(default=None, max_length=32)
     revoked: int | None = Field(default=None, sa_type=BigInteger)
+    # A paid code's membership term (store/terms.py): N calendar months from
+    # redeeming, or everyone until one date (ms); both None: no end.
+    period_months: int | None = Field(default=None)
+    deadline: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class CodeRedemption(SQLModel, table=True):
@@ -484,6 +493,19 @@ class AuditEntry(SQLModel, table=True):
     data: str | None = Field(default=None)
 
 
+class PaymentEvent(SQLModel, table=True):
+    """A payment webhook call already applied (server/api/payments.py): its
+    ``event_id`` is stored in the same transaction, so a retried call changes
+    nothing twice."""
+
+    __tablename__ = "payment_events"
+
+    event_id: str = Field(primary_key=True, max_length=100)
+    circle_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    received: int = Field(sa_type=BigInteger)
+
+
 class Report(SQLModel, table=True):
     """A member's report of a chat message, post, comment or member to the circle's
     owners and admins (store/reports.py). It holds what was reported, not a copy
@@ -555,6 +577,7 @@ BANS = _table("bans")
 CODE_REDEMPTIONS = _table("code_redemptions")
 JOIN_REQUESTS = _table("join_requests")
 REPORTS = _table("reports")
+PAYMENT_EVENTS = _table("payment_events")
 
 __all__ = [
     "ACCESS_CODES",
@@ -572,6 +595,7 @@ __all__ = [
     "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",
+    "PAYMENT_EVENTS",
     "POLLS",
     "POLL_VOTES",
     "POSTS",
@@ -593,6 +617,7 @@ __all__ = [
     "Like",
     "Member",
     "Message",
+    "PaymentEvent",
     "Poll",
     "PollVote",
     "Post",

@@ -27,7 +27,14 @@ from .engine import Database, Service
 from .errors import Conflict, Invalid
 from .group_access import access_of, group_row
 from .ids import now_ms
-from .lookups import circle_row, message_row, post_row, require_member, require_visible
+from .lookups import (
+    circle_row,
+    message_row,
+    post_row,
+    require_member,
+    require_visible,
+    require_voice,
+)
 from .models import MEMBERSHIPS, REACTIONS, USERS
 from .records import DISPLAY_NAME, Record
 
@@ -91,6 +98,10 @@ class Reactions(Service):
             group = await group_row(conn, group_id)
             circle = await circle_row(conn, group.circle_id, lock=True)
             access = await access_of(conn, circle, group, user_id)
+            if on:
+                # A reaction is a word too: a muted member, or one whose paid term
+                # ended, only withdraws theirs.
+                await require_voice(conn, circle.id, user_id)
             message = await message_row(conn, circle, access, seq)
             target = {"group": group.id, "seq": message.seq}
             key = (group.id, message.seq)
@@ -103,7 +114,7 @@ class Reactions(Service):
         value = emoji(emoji_)
         async with self._db.write() as conn:
             post = await post_row(conn, post_id, lock=True)
-            await require_member(conn, post.circle_id, user_id)
+            await (require_voice if on else require_member)(conn, post.circle_id, user_id)
             key = (post.id, _POST_SEQ)
             target = {"post": post.id}
             return await _set(self._db, conn, post.circle_id, key, target, user_id, value, on)

@@ -45,6 +45,9 @@ class Membership:
     joined_seq: int
     # Muted until this time (ms; store/sanctions.py), or None.
     muted_until: int | None = None
+    # A paid term (store/terms.py): read-only from ends_at, removed at removes_at.
+    ends_at: int | None = None
+    removes_at: int | None = None
 
     def muted(self, now: int) -> bool:
         return self.muted_until is not None and self.muted_until > now
@@ -127,6 +130,8 @@ MEMBER_COLUMNS = (
     MEMBERSHIPS.c.role,
     MEMBERSHIPS.c.nickname,
     MEMBERSHIPS.c.muted_until,
+    MEMBERSHIPS.c.ends_at,
+    MEMBERSHIPS.c.removes_at,
     DISPLAY_NAME,
 )
 
@@ -191,6 +196,11 @@ def member_record(row: AnyRow) -> Record:
     if (row.muted_until or 0) > now_ms():
         # Only while muted: until when (ms; 2**53-1: until lifted).
         record["muted_until"] = row.muted_until
+    if row.ends_at is not None:
+        # Only with a paid term (store/terms.py): read-only from ends_at, removed
+        # at removes_at.
+        record["ends_at"] = row.ends_at
+        record["removes_at"] = row.removes_at
     return record
 
 

@@ -34,6 +34,9 @@ VISIBILITIES = ("public", "private")
 DIRECTORY_DEFAULT, DIRECTORY_MAX = 50, 100
 # Access codes are handed out in batches (a class, a team), not by the thousand.
 CODES_MAX = 100
+# A paid code's term: at most ten years (store/term_dates.py).
+PERIOD_MONTHS_MAX = 120
+MS_MAX = 2**53 - 1
 # One page of members: a screenful, and a bound on one read of a big circle.
 MEMBERS_DEFAULT, MEMBERS_MAX = 200, 500
 CURSOR_MAX = 500
@@ -174,8 +177,17 @@ async def create_codes(request: Request) -> Response:
     count = get_int(body, "count", required=True, minimum=1, maximum=CODES_MAX)
     max_uses = get_int(body, "max_uses", minimum=1)
     expires_in_s = get_int(body, "expires_in_s", minimum=1)
+    # A paid code's term (docs/payments.md): months from redeeming, or one end date.
+    period_months = get_int(body, "period_months", minimum=1, maximum=PERIOD_MONTHS_MAX)
+    deadline = get_int(body, "deadline", minimum=0, maximum=MS_MAX)
     codes = await node_of(request).store.circles.create_codes(
-        request.path_params["id"], user["id"], count, max_uses=max_uses, expires_in_s=expires_in_s
+        request.path_params["id"],
+        user["id"],
+        count,
+        max_uses=max_uses,
+        expires_in_s=expires_in_s,
+        period_months=period_months,
+        deadline=deadline,
     )
     return created({"codes": codes})
 

@@ -56,6 +56,12 @@ async def json_body(
     return body
 
 
+async def raw_body(request: Request, max_bytes: int) -> bytes:
+    """The body's bytes as sent (a signed body is checked before it is parsed);
+    ``too_big`` past ``max_bytes``."""
+    return await _read_limited(request, max_bytes)
+
+
 def _is_json(content_type: str) -> bool:
     return content_type.partition(";")[0].strip().lower() == "application/json"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from server.api.joining import PAGE_DEFAULT, PAGE_MAX
 from server.api.openapi_posts import page_params
 from server.api.operations import CIRCLE, NAME_QUERY, V1, operation, path_param
-from server.api.schemas import INT, MS, STR, Schema, nullable, obj, ref
+from server.api.schemas import CODE_TERM, INT, MS, STR, Schema, nullable, obj, ref
 
 _USER = path_param("user_id", description="the requester's user id")
 _CODE = path_param("code", description="the access code (any case)")
@@ -33,6 +33,7 @@ JOINING_SCHEMAS: dict[str, Schema] = {
         created=MS,
         created_by=nullable({**STR, "description": "user id (null: made before 0014)"}),
         revoked=nullable({**MS, "description": "when it was revoked: it admits nobody"}),
+        **CODE_TERM,
     ),
     "Redemption": obj(["user", "name", "redeemed"], user=STR, name=STR, redeemed=MS),
 }

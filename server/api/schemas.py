@@ -32,6 +32,18 @@ def obj(required: list[str], **props: Schema) -> Schema:
     return {"type": "object", "required": required, "properties": props}
 
 
+# A membership's paid term (store/terms.py), only when it has one.
+_TERM: dict[str, Schema] = {
+    "ends_at": {"type": "integer", "description": "only with a paid term: read-only from then"},
+    "removes_at": {"type": "integer", "description": "only with a paid term: removed then"},
+}
+# A paid access code's term (store/access_codes.py); both null: no end.
+CODE_TERM: dict[str, Schema] = {
+    "period_months": {"type": ["integer", "null"], "description": "months from redeeming"},
+    "deadline": {"type": ["integer", "null"], "description": "everyone's end (ms)"},
+}
+
+
 STR: Schema = {"type": "string"}
 INT: Schema = {"type": "integer"}
 BOOL: Schema = {"type": "boolean"}
@@ -147,6 +159,7 @@ SCHEMAS: dict[str, Schema] = {
                     **MS,
                     "description": "only while the caller is muted here: until when",
                 },
+                **_TERM,
             ),
         ]
     },
@@ -189,6 +202,7 @@ SCHEMAS: dict[str, Schema] = {
             **MS,
             "description": "only while muted: until when (9007199254740991: until lifted)",
         },
+        **_TERM,
     ),
     "Code": obj(
         ["code", "max_uses", "uses", "expires"],
@@ -196,6 +210,7 @@ SCHEMAS: dict[str, Schema] = {
         max_uses=nullable(INT),
         uses=INT,
         expires=nullable(MS),
+        **CODE_TERM,
     ),
     "Message": obj(
         ["circle", "seq", "ts", "from", "text", "nonce"],
@@ -556,6 +571,14 @@ BODIES: dict[str, Schema] = {
         count={**INT, "minimum": 1, "maximum": CODES_MAX},
         max_uses={**INT, "minimum": 1},
         expires_in_s={**INT, "minimum": 1},
+        period_months={
+            **INT,
+            "minimum": 1,
+            "maximum": 120,
+            "description": "a paid code: the membership ends this many calendar months "
+            "after redeeming",
+        },
+        deadline={**MS, "description": "or a paid code whose members all end at this date"},
     ),
 }
 

@@ -18,9 +18,9 @@ const NOW = Date.UTC(2026, 10, 30, 12, 0);
 const member = (user, role, mutedUntil) => ({ user, role, name: user, ...(mutedUntil ? { muted_until: mutedUntil } : {}) });
 
 test('an owner acts on admins and members; an admin on members only; nobody on themselves or an owner', () => {
-  assert.deepEqual(actionsFor('owner', 'me', member('m', 'member'), NOW), ['admin', 'owner', 'mute', 'ban', 'remove']);
-  assert.deepEqual(actionsFor('owner', 'me', member('a', 'admin'), NOW), ['member', 'owner', 'mute', 'ban', 'remove']);
-  assert.deepEqual(actionsFor('admin', 'me', member('m', 'member'), NOW), ['admin', 'mute', 'ban', 'remove']);
+  assert.deepEqual(actionsFor('owner', 'me', member('m', 'member'), NOW), ['admin', 'owner', 'mute', 'term', 'ban', 'remove']);
+  assert.deepEqual(actionsFor('owner', 'me', member('a', 'admin'), NOW), ['member', 'owner', 'mute', 'term', 'ban', 'remove']);
+  assert.deepEqual(actionsFor('admin', 'me', member('m', 'member'), NOW), ['admin', 'mute', 'term', 'ban', 'remove']);
   assert.deepEqual(actionsFor('admin', 'me', member('a', 'admin'), NOW), []);
   assert.deepEqual(actionsFor('owner', 'me', member('o', 'owner'), NOW), []);
   assert.deepEqual(actionsFor('owner', 'me', member('me', 'owner'), NOW), []);

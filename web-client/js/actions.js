@@ -170,6 +170,16 @@ export async function unmute(circle, userId) {
   members.putMember(circle, await api.unmute(circle, userId));
 }
 
+/** A member's end date: {months} renews from the later of the end and now, {ends_at} sets it. */
+export async function setTerm(circle, userId, term) {
+  members.putMember(circle, await api.setTerm(circle, userId, term));
+}
+
+/** The member's membership no longer ends. */
+export async function clearTerm(circle, userId) {
+  members.putMember(circle, await api.clearTerm(circle, userId));
+}
+
 /** Ban (which removes them from the circle), with an optional reason. */
 export async function ban(circle, userId, reason) {
   await api.ban(circle, userId, reason);

@@ -96,6 +96,9 @@ export const mute = (id, userId, minutes, reason) =>
 export const unmute = (id, userId) => request('DELETE', `/circles/${enc(id)}/members/${enc(userId)}/mute`);
 export const ban = (id, userId, reason) =>
   request('PUT', `/circles/${enc(id)}/bans/${enc(userId)}`, reason ? { reason } : {});
+// Paid terms (docs/payments.md): {months} renews, {ends_at} sets the end; clear: no end.
+export const setTerm = (id, userId, term) => request('PUT', `/circles/${enc(id)}/members/${enc(userId)}/term`, term);
+export const clearTerm = (id, userId) => request('DELETE', `/circles/${enc(id)}/members/${enc(userId)}/term`);
 export const unban = (id, userId) => request('DELETE', `/circles/${enc(id)}/bans/${enc(userId)}`);
 /** A page of a circle's bans, newest first: {bans, next}. */
 export const bans = (id, q, cursor) => request('GET', `/circles/${enc(id)}/bans${query({ q, cursor })}`);
@@ -103,11 +106,13 @@ export const updateMember = (id, userId, changes) =>
   request('PATCH', `/circles/${enc(id)}/members/${enc(userId)}`, changes);
 export const removeMember = (id, userId) =>
   request('DELETE', `/circles/${enc(id)}/members/${enc(userId)}`);
-export const createCodes = (id, count, maxUses, expiresInS) =>
+export const createCodes = (id, count, maxUses, expiresInS, term = {}) =>
   request('POST', `/circles/${enc(id)}/codes`, {
     count,
     ...(maxUses ? { max_uses: maxUses } : {}),
     ...(expiresInS ? { expires_in_s: expiresInS } : {}),
+    ...(term.months ? { period_months: term.months } : {}),
+    ...(term.deadline ? { deadline: term.deadline } : {}),
   });
 // Joining: requests (README "Joining") and codes as managers see them.
 export const askToJoin = (id, answer) => request('POST', `/circles/${enc(id)}/join-requests`, { answer: answer || '' });

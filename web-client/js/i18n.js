@@ -121,6 +121,10 @@ function readableParams(params) {
   if (typeof params.until === 'number') {
     out.until = params.until >= Number.MAX_SAFE_INTEGER ? t('mute.untilLifted') : formatDateTime(params.until);
   }
+  // A paid term's end and removal (membership_ended).
+  for (const key of ['ends_at', 'removes_at']) {
+    if (typeof params[key] === 'number') out[key] = formatDateTime(params[key]);
+  }
   if (typeof params.wait_ms === 'number') out.seconds = Math.max(1, Math.ceil(params.wait_ms / 1000));
   return out;
 }

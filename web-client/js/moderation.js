@@ -33,7 +33,7 @@ export function mutedNotice(until, now = Date.now()) {
 /**
  * What I (role `myRole`, id `myId`) may do to `member` in the member list: a list of
  * 'admin' (make admin), 'member' (make member), 'owner' (make owner), 'mute', 'unmute',
- * 'ban', 'remove'. An admin acts on members only; an owner on admins and members; nobody
+ * 'term' (set or renew the end date of a paid term), 'ban', 'remove'. An admin acts on members only; an owner on admins and members; nobody
  * on themselves or on an owner.
  */
 export function actionsFor(myRole, myId, member, now = Date.now()) {
@@ -44,7 +44,7 @@ export function actionsFor(myRole, myId, member, now = Date.now()) {
   if (member.role === 'admin') acts.push('member');
   if (myRole === 'owner') acts.push('owner');
   acts.push(isMuted(member.muted_until, now) ? 'unmute' : 'mute');
-  acts.push('ban', 'remove');
+  acts.push('term', 'ban', 'remove');
   return acts;
 }
 

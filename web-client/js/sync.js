@@ -30,7 +30,8 @@ export function connectSocket(socket) {
   socket.addEventListener('say-failed', (event) => {
     const { circle, group, nonce, message, reason, params } = event.detail;
     if (reason === 'muted' && params) state.setMutedUntil(circle, params.until);
-    if (reason === 'muted' || reason === 'slow_mode') state.refusePending(group || circle, nonce, reason, params);
+    if (reason === 'membership_ended' && params) state.setTermEnded(circle, params.ends_at, params.removes_at);
+    if (reason === 'muted' || reason === 'slow_mode' || reason === 'membership_ended') state.refusePending(group || circle, nonce, reason, params);
     else state.failPending(group || circle, nonce, message);
   });
   socket.addEventListener('join-failed', (event) => {

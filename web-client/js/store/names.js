@@ -34,9 +34,9 @@
 //   joinRequestsChanged {circle}                        join requests waiting (managers)
 //   reportsChanged  {circle, report?}                   a circle's reports (its open count)
 //   reportOutcome   {circle, report}                    a report of the user's was resolved
-//   mutedChanged    {circle}                            I was muted or unmuted there
+//   mutedChanged    {circle}                            I was muted or unmuted there, or my paid term changed
 //   bansChanged     {circle}                            someone was banned or unbanned there
-//   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted)
+//   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',

@@ -99,12 +99,16 @@ export function setCircleInfo(circleId, fields) {
   emit(EV.circlesChanged);
 }
 
-/** The user's own membership changed (a new role, a nickname). */
-export function setMyMembership(circleId, { role, nickname, muted_until: mutedUntil }) {
+/** The user's own membership changed (a new role, a nickname, a mute, a paid term). */
+export function setMyMembership(circleId, { role, nickname, muted_until: mutedUntil, ends_at: endsAt, removes_at: removesAt }) {
   const mine = circles.get(circleId);
   if (!mine) return;
-  // A member record carries muted_until only while the member is muted.
-  circles.set(circleId, { ...mine, role: role ?? mine.role, nickname: nickname ?? null, muted_until: mutedUntil ?? null });
+  // A member record carries muted_until only while the member is muted, ends_at and
+  // removes_at only with a paid term.
+  circles.set(circleId, {
+    ...mine, role: role ?? mine.role, nickname: nickname ?? null, muted_until: mutedUntil ?? null,
+    ends_at: endsAt ?? null, removes_at: removesAt ?? null,
+  });
   emit(EV.circlesChanged);
   emit(EV.mutedChanged, { circle: circleId });
 }
@@ -120,6 +124,20 @@ export function setMutedUntil(circleId, until) {
   const mine = circles.get(circleId);
   if (!mine || mine.muted_until === until) return;
   circles.set(circleId, { ...mine, muted_until: until });
+  emit(EV.mutedChanged, { circle: circleId });
+}
+
+/** My paid term in a circle: {endsAt, removesAt} (both null: no end). */
+export function termIn(circleId) {
+  const mine = circles.get(circleId);
+  return { endsAt: (mine && mine.ends_at) || null, removesAt: (mine && mine.removes_at) || null };
+}
+
+/** A say refused because my paid term ended: the page learns it before the clock says so. */
+export function setTermEnded(circleId, endsAt, removesAt) {
+  const mine = circles.get(circleId);
+  if (!mine || (mine.ends_at === endsAt && mine.removes_at === removesAt)) return;
+  circles.set(circleId, { ...mine, ends_at: endsAt, removes_at: removesAt });
   emit(EV.mutedChanged, { circle: circleId });
 }
 

@@ -1,6 +1,8 @@
 // A circle's access codes in Settings (owners and admins): generate, copy an invite link
 // (a link carrying a code), and the list from the server — uses of the maximum, expiry,
 // who joined with each and when, and revoke (the code and its links admit nobody after).
+// A paid code carries a membership term (docs/payments.md): N months from joining, or
+// everyone until a date; a member with an end who redeems one renews.
 
 import * as api from '../api.js';
 import { busy, copyText, field, fill, h, time, timeEl } from '../dom.js';
@@ -10,6 +12,18 @@ import { userText } from './user-text.js';
 export function codesView(circleId, info) {
   const count = h('input', { testid: 'codes-count', type: 'number', min: '1', max: '100', value: '1' });
   const maxUses = h('input', { testid: 'codes-max-uses', type: 'number', min: '1', placeholder: t('manage.unlimited') });
+  const term = h('select', { testid: 'codes-term' },
+    h('option', { value: '', text: t('term.codeNone') }),
+    h('option', { value: 'period', text: t('term.codePeriod') }),
+    h('option', { value: 'deadline', text: t('term.codeDeadline') }));
+  const months = h('input', { testid: 'codes-months', type: 'number', min: '1', max: '120', value: '1', 'aria-label': t('term.codeMonths') });
+  const deadline = h('input', { testid: 'codes-deadline', type: 'date', 'aria-label': t('term.endDate') });
+  const termFields = h('div', { class: 'row wrap', hidden: true }, months, deadline);
+  term.addEventListener('change', () => {
+    termFields.hidden = !term.value;
+    months.hidden = term.value !== 'period';
+    deadline.hidden = term.value !== 'deadline';
+  });
   const generate = h('button', { type: 'submit', testid: 'codes-generate', text: t('manage.generate') });
   const list = h('ul', { class: 'codes', testid: 'codes-list', 'aria-label': t('manage.codeList') });
   const more = h('button', { type: 'button', testid: 'codes-more', hidden: true, text: t('joining.more') });
@@ -30,7 +44,7 @@ export function codesView(circleId, info) {
     onsubmit: (event) => {
       event.preventDefault();
       busy(generate, async () => {
-        await api.createCodes(circleId, Number(count.value) || 1, Number(maxUses.value) || undefined);
+        await api.createCodes(circleId, Number(count.value) || 1, Number(maxUses.value) || undefined, undefined, termOf());
         await load();
         list.querySelector('[data-testid="code-copy"]')?.focus();
       });
@@ -38,8 +52,16 @@ export function codesView(circleId, info) {
   },
   h('h3', { text: t('manage.codes') }),
   h('p', { class: 'muted small', text: info.visibility === 'private' ? t('manage.codesPrivate') : t('manage.codesPublic') }),
-  h('div', { class: 'row wrap' }, field(t('manage.codesCount'), count), field(t('manage.codesUses'), maxUses), generate),
+  h('div', { class: 'row wrap' }, field(t('manage.codesCount'), count), field(t('manage.codesUses'), maxUses),
+    field(t('term.codeTerm'), term), termFields, generate),
   list, more);
+
+  /** The paid term the form asks for: {months}, {deadline} (the end of that day) or {}. */
+  function termOf() {
+    if (term.value === 'period') return { months: Number(months.value) || 1 };
+    if (term.value === 'deadline' && deadline.value) return { deadline: new Date(`${deadline.value}T23:59:59`).getTime() };
+    return {};
+  }
 
   function codeItem(code) {
     const link = inviteLink(circleId, code.code);
@@ -73,7 +95,9 @@ export function codesView(circleId, info) {
       },
     });
     const uses = code.max_uses ? t('manage.used', { uses: code.uses || 0, max: code.max_uses }) : t('manage.unlimitedUses');
-    const facts = [uses, code.expires ? t('joining.expires', { when: time(code.expires) }) : null,
+    const paid = code.period_months ? t('term.codeFactMonths', { count: code.period_months })
+      : code.deadline ? t('term.codeFactUntil', { when: time(code.deadline) }) : null;
+    const facts = [uses, paid, code.expires ? t('joining.expires', { when: time(code.expires) }) : null,
       code.revoked ? t('joining.revoked', { when: time(code.revoked) }) : null].filter(Boolean).join(' · ');
     fill(li,
       userText('code', code.code, { class: 'code', testid: 'code', title: t('manage.code') }),

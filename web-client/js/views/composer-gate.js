@@ -1,31 +1,43 @@
 // What stands between me and a chat's composer: while I am muted in the circle (from
 // /me/circles' muted_until, kept current by member.updated events and by the clock) the
-// composer gives way to a notice saying until when; a say refused for slow mode or a mute
-// gives its text back to the composer and says why.
+// composer gives way to a notice saying until when; so it does once my paid term has ended
+// (ends_at: read-only until removes_at, docs/payments.md), and from a week before the end a
+// banner says when it ends and how to renew. A say refused for slow mode, a mute or an
+// ended term gives its text back to the composer and says why.
 
 import { h, toast } from '../dom.js';
 import { t } from '../i18n.js';
 import { isMuted, mutedNotice, waitSeconds } from '../moderation.js';
+import { nextChange, termNotice, termState } from '../terms.js';
 import * as state from '../store/state.js';
 import { EV } from '../store/names.js';
 
 const TIMER_MAX_MS = 2 ** 31 - 1;
 
-/** The notice (placed after the form); `restore(text, replyTo)` puts a refused say back. */
+/** The notices (placed after the form); `restore(text, replyTo)` puts a refused say back. */
 export function composerGate(circleId, chatKey, { form, restore }) {
   const notice = h('p', { class: 'composer-muted', testid: 'muted-notice', role: 'status', hidden: true });
+  const term = h('p', { class: 'composer-term', testid: 'term-notice', role: 'status', hidden: true });
+  const el = h('div', { class: 'composer-gate' }, notice, term);
   let clock = null;
 
   function draw() {
     clearTimeout(clock);
     const until = state.mutedUntil(circleId);
+    const { endsAt, removesAt } = state.termIn(circleId);
     const now = Date.now();
     const muted = isMuted(until, now);
-    notice.hidden = !muted;
-    form.hidden = muted;
-    if (!muted) return;
-    notice.textContent = mutedNotice(until, now);
-    clock = setTimeout(draw, Math.min(until - now + 50, TIMER_MAX_MS)); // the mute ends by itself
+    const standing = termState(endsAt, now);
+    const ended = standing === 'ended';
+    notice.hidden = !muted || ended;
+    form.hidden = muted || ended;
+    term.hidden = standing !== 'soon' && !ended;
+    term.dataset.state = standing;
+    term.textContent = termNotice(endsAt, removesAt, now);
+    if (muted && !ended) notice.textContent = mutedNotice(until, now);
+    const waits = [muted ? until - now + 50 : null, nextChange(endsAt, now)].filter((ms) => ms != null);
+    // The mute ends, the term's notice starts or the term ends, by itself.
+    if (waits.length) clock = setTimeout(draw, Math.min(...waits, TIMER_MAX_MS));
   }
 
   const offs = [
@@ -39,7 +51,7 @@ export function composerGate(circleId, chatKey, { form, restore }) {
   ];
   draw();
   return {
-    el: notice,
+    el,
     destroy() {
       clearTimeout(clock);
       offs.forEach((off) => off());

@@ -1,12 +1,14 @@
 // The actions an owner or admin has on one member of the list (moderation.js decides which:
 // an admin acts on members, an owner on admins and members, nobody on themselves or an
-// owner): a new role, mute (for a time or until lifted, with a reason) or unmute, ban
-// (with a reason) and remove. They open under the member's row; each goes through actions.js.
+// owner): a new role, mute (for a time or until lifted, with a reason) or unmute, a paid
+// term's end (renew by months, a date, or no end), ban (with a reason) and remove. They
+// open under the member's row; each goes through actions.js.
 
 import * as actions from '../actions.js';
 import { busy, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { actionsFor, MUTE_CHOICES } from '../moderation.js';
+import { RENEW_MONTHS } from '../terms.js';
 import * as state from '../store/state.js';
 
 const ROLE_ACTS = { admin: 'manage.makeAdmin', member: 'manage.makeMember', owner: 'manage.makeOwner' };
@@ -36,6 +38,7 @@ function actButton(circleId, member, act, panel, done) {
     'aria-label': act === 'remove' ? t('manage.removeMember', { name: member.name }) : null,
     onclick: () => {
       if (act === 'mute' || act === 'ban') panel.replaceChildren(reasonForm(circleId, member, act, done));
+      else if (act === 'term') panel.replaceChildren(termForm(circleId, member, done));
       else run(button, circleId, member, act, done);
     },
   });
@@ -84,6 +87,34 @@ function reasonForm(circleId, member, act, done) {
       }
     },
   }, length, reason, go);
+}
+
+/** A paid term's end: renew by some months, set a date, or take the end away. */
+function termForm(circleId, member, done) {
+  const how = h('select', { testid: 'term-length', 'aria-label': t('term.renewBy') },
+    RENEW_MONTHS.map((months) => h('option', { value: String(months), text: t('term.months', { count: months }) })),
+    h('option', { value: 'date', text: t('term.onDate') }));
+  const date = h('input', { type: 'date', testid: 'term-date', hidden: true, 'aria-label': t('term.endDate') });
+  how.addEventListener('change', () => { date.hidden = how.value !== 'date'; });
+  const go = h('button', { type: 'submit', class: 'small primary', testid: 'term-confirm', text: t('term.set') });
+  const clear = member.ends_at ? h('button', {
+    type: 'button', class: 'small', testid: 'term-clear', text: t('term.clear'),
+    onclick: () => busy(clear, async () => { await actions.clearTerm(circleId, member.user); done(); }),
+  }) : null;
+  return h('form', {
+    class: 'row wrap', testid: 'term-form',
+    onsubmit: (event) => {
+      event.preventDefault();
+      let term = { months: Number(how.value) };
+      if (how.value === 'date') {
+        // The end of that day, in the manager's time zone.
+        const endsAt = date.value ? new Date(`${date.value}T23:59:59`).getTime() : NaN;
+        if (!Number.isFinite(endsAt)) { date.focus(); return; }
+        term = { ends_at: endsAt };
+      }
+      busy(go, async () => { await actions.setTerm(circleId, member.user, term); done(); });
+    },
+  }, how, date, go, clear);
 }
 
 function lengthLabel(minutes) {

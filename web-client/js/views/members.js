@@ -1,12 +1,14 @@
 // A circle's members in its settings tab: searched by name on the server, loaded page by
-// page, then kept current by member events (joined, left, removed, a new role, name or
-// mute). A muted member shows until when; owners and admins act on members through each
-// one's actions (member-actions.js).
+// page, then kept current by member events (joined, left, removed, a new role, name,
+// mute or paid term). A muted member shows until when, one with a paid term its end (or,
+// once ended, its removal); owners and admins act on members through each one's actions
+// (member-actions.js).
 
 import { busy, h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { loadMembers } from '../loaders.js';
 import { isMuted, untilText } from '../moderation.js';
+import { nextChange, termState, termTag } from '../terms.js';
 import * as members from '../store/members.js';
 import * as state from '../store/state.js';
 import { reportButton } from './report.js';
@@ -39,7 +41,8 @@ export function membersView(circleId) {
     if (!all.length) list.append(h('li', { class: 'muted', testid: 'members-none', text: t('manage.noMembersFound') }));
     more.hidden = !members.nextOf(circleId);
     clearTimeout(clock);
-    const ends = all.map((m) => m.muted_until).filter((until) => isMuted(until, now));
+    const ends = all.map((m) => m.muted_until).filter((until) => isMuted(until, now))
+      .concat(all.map((m) => nextChange(m.ends_at, now) ?? Infinity).filter(Number.isFinite).map((wait) => now + wait));
     if (ends.length) clock = setTimeout(render, Math.min(Math.min(...ends) - now + 50, TIMER_MAX_MS));
   }
 
@@ -67,11 +70,16 @@ export function membersView(circleId) {
     const muted = isMuted(member.muted_until, now)
       ? h('span', { class: 'tag warn', testid: 'member-muted', text: t('manage.mutedTag', { until: untilText(member.muted_until, now) }) })
       : null;
+    const termText = termTag(member, now);
+    const term = termText
+      ? h('span', { class: termState(member.ends_at, now) === 'active' ? 'tag' : 'tag warn', testid: 'member-ends', text: termText })
+      : null;
     return h('li', { testid: 'member', dataset: { userId: member.user, role: member.role } },
       h('div', { class: 'row wrap' },
         userText('span', member.name, { class: 'grow', testid: 'member-name' }),
         h('span', { class: 'tag', testid: 'member-role', text: roleLabel(member.role) }),
         muted,
+        term,
         self ? h('span', { class: 'muted small', text: t('manage.you') }) : null,
         self ? null : reportButton(circleId, { kind: 'member', id: member.user }, { label: member.name }),
         acts && acts.toggle),

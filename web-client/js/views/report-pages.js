@@ -82,7 +82,8 @@ function auditItem(entry) {
   const action = `audit.${entry.action}`;
   return h('li', { class: 'card audit-entry', testid: 'audit-entry', dataset: { action: entry.action } },
     h('div', { class: 'meta' },
-      userText('strong', entry.actor.name || entry.actor.id),
+      // The payment webhook and housekeeping act with no name of their own.
+      userText('strong', entry.actor.name || (has(`audit.actor.${entry.actor.id}`) ? t(`audit.actor.${entry.actor.id}`) : entry.actor.id)),
       h('span', { testid: 'audit-action', text: has(action) ? t(action) : entry.action }),
       timeEl(entry.created)),
     h('p', { class: 'muted small', testid: 'audit-target' },
