@@ -61,6 +61,12 @@ def test_follow_from_discover_and_see_a_highlight_live(open_page: Any, screensho
     width = fan.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
 
+    # Its name leads to its public page, where the fan can join or unfollow.
+    item.get_by_test_id("following-name").click()
+    expect(tid(fan, "invite-page")).to_be_visible()
+    expect(tid(fan, "invite-page").get_by_test_id("follow-button")).to_have_text("取消关注")
+    go_home(fan)
+
     # Unfollow from the section: the circle goes.
     item.get_by_test_id("following-unfollow").click()
     expect(tid(fan, "following-item")).to_have_count(0)

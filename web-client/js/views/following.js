@@ -1,6 +1,7 @@
 // Following public circles without joining them: the home page's "Following" section (the
 // circles I follow, each with its latest highlights and posts, live while connected:
-// store/follows.js) and the Follow / Unfollow button of a public circle (discover). A
+// store/follows.js) and the Follow / Unfollow button of a public circle (Discover, and its
+// public page #/join/<circle>, where a followed circle's name leads). A
 // follower gets no chat; "Join" is the normal join, after which the circle is in my list.
 
 import * as actions from '../actions.js';
@@ -64,7 +65,8 @@ export function followingView({ onJoined }) {
     return h('li', { class: 'following-item', testid: 'following-item', dataset: { circleId: circle.id } },
       avatarEl({ id: circle.id, name: circle.name }),
       h('div', { class: 'grow following-main' },
-        h('div', { class: 'circle-name', testid: 'following-name', text: circle.name }),
+        // Its public page: what it is about, Join, Unfollow (views/invite.js).
+        h('a', { class: 'circle-name', testid: 'following-name', href: `#/join/${encodeURIComponent(circle.id)}`, text: circle.name }),
         h('div', { class: 'muted small', text: t('follow.followers', { count: circle.follower_count || 0 }) }),
         posts.length
           ? h('ul', { class: 'following-posts', testid: 'following-posts' }, posts.map(postLine))
