@@ -174,3 +174,36 @@ async def test_reconnect_and_catch_up_give_the_feed_only(server: ServerProcess, 
         assert info["members"] == 4
     finally:
         await owner.close()
+
+
+async def test_a_ban_ends_a_follow_on_the_open_socket_and_a_deleted_circle_goes(
+    server: ServerProcess, api: Api
+) -> None:
+    olga, _ = await api.signup("olga", "Olga")
+    fan, fan_user = await api.signup("fan", "Fan")
+    circle = await api.circle(olga, "Creator")
+    await ok(api, "POST", f"/circles/{circle}/follow", fan)
+    follower = await Client.open(server.ws, fan)
+    seen: list[dict[str, Any]] = []
+    try:
+        await ok(api, "PUT", f"/circles/{circle}/bans/{fan_user['id']}", olga, json={})
+        removed = await until_event(follower, "follow.removed", seen)
+        assert removed["reason"] == "banned" and removed["followers"] == 0
+        refused = await api.call("POST", f"/circles/{circle}/follow", fan)
+        assert refused.status_code == 403 and refused.json()["error"]["reason"] == "banned"
+        await post(api, circle, olga, "while banned")
+        await ok(api, "DELETE", f"/circles/{circle}/bans/{fan_user['id']}", olga)
+        await ok(api, "POST", f"/circles/{circle}/follow", fan)
+        await until_event(follower, "follow.added", seen)
+        await post(api, circle, olga, "after")
+        await until_event(follower, "post.created", seen)
+        texts = [f["post"]["text"] for f in seen if f.get("kind") == "post.created"]
+        assert texts == ["after"]
+        # The circle deleted: the follower is told, and follows it no more.
+        r = await api.call("DELETE", f"/circles/{circle}", olga, json={"confirm": "Creator"})
+        assert r.status_code == 204, r.text
+        await until_event(follower, "circle.deleted", seen)
+        only_feed(seen, fan_user["id"])
+        assert (await ok(api, "GET", "/me/following", fan))["circles"] == []
+    finally:
+        await follower.close()
