@@ -161,6 +161,8 @@ class Members:
         # Connections reading their circles at hello, with the circles they were
         # removed from meanwhile (a stale read must not undo a removal).
         self._loading: dict[Connection, set[str]] = {}
+        # The same for follows: the circles they stopped following meanwhile.
+        self._unfollowed: dict[Connection, set[str]] = {}
 
     # -- at hello -----------------------------------------------------------------
 
@@ -183,6 +185,7 @@ class Members:
             None,
         )
         lost = self._loading[conn] = set()
+        unfollowed = self._unfollowed[conn] = set()
         try:
             if peer is not None:
                 roles, follows = dict(peer.member_of), list(peer.follows)
@@ -191,6 +194,7 @@ class Members:
                 follows = await self._store.follows.circle_ids_of(conn.user_id)
         finally:
             del self._loading[conn]
+            del self._unfollowed[conn]
         first = [
             circle
             for circle, role in roles.items()
@@ -199,7 +203,9 @@ class Members:
         first += [
             circle
             for circle in follows
-            if circle not in lost and circle not in roles and self._hub.add_follower(conn, circle)
+            if circle not in unfollowed
+            and circle not in roles
+            and self._hub.add_follower(conn, circle)
         ]
         await self.follow(first)
 
@@ -350,9 +356,9 @@ class Members:
         (no `left` push: they were never in it; the `follow.removed` event says it)."""
         conns = self._hub.of_user(user_id)
         for conn in conns:
-            lost = self._loading.get(conn)
-            if lost is not None and circle not in conn.member_of:
-                lost.add(circle)
+            unfollowed = self._unfollowed.get(conn)
+            if unfollowed is not None:
+                unfollowed.add(circle)
             self._hub.drop_follower(conn, circle)
         if conns:
             self._channels.track_soon(circle)
