@@ -34,8 +34,18 @@ def test_follow_unfollow_and_what_circles_say(
     assert [(c["id"], c["following"]) for c in listed] == [(circle["id"], True)]
     mine = client.get(f"{API}/me/following", headers=fan.auth).json()
     assert [c["id"] for c in mine["circles"]] == [circle["id"]] and mine["next"] is None
-    # A follower is not a member: not in "my circles", not among the members.
+    # A follower is not a member: not in "my circles", not among the members. They
+    # read the feed as anyone reads a public circle's; the chat stays the members'.
     assert client.get(f"{API}/me/circles", headers=fan.auth).json()["circles"] == []
+    note = {"kind": "post", "text": "for the fans"}
+    assert (
+        client.post(f"{API}/circles/{circle['id']}/posts", json=note, headers=olga.auth).status_code
+        == 201
+    )
+    posts = client.get(f"{API}/circles/{circle['id']}/posts", headers=fan.auth)
+    assert [p["text"] for p in posts.json()["posts"]] == ["for the fans"]
+    error_of(client.get(f"{API}/circles/{circle['id']}/messages", headers=fan.auth), 403)
+    error_of(client.post(f"{API}/circles/{circle['id']}/posts", json=note, headers=fan.auth), 403)
     for _ in range(2):
         answer = client.delete(path, headers=fan.auth)
         assert answer.status_code == 200 and answer.json() == {"following": False, "followers": 0}
