@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from store import Conflict, Forbidden, NotFound, Store
+from store import Conflict, Forbidden, Invalid, NotFound, Store, now_ms
+from store.ids import new_id
+from store.models import FOLLOWS, USERS
 
 Record = dict[str, Any]
 
@@ -155,3 +157,47 @@ async def test_following_list_and_directory(
     assert await store.follows.circle_ids_of(bob["id"]) == [circle["id"]]
     while (await store.deleted_circles.purge())[0]:
         pass
+
+
+async def test_a_big_following_is_read_a_page_at_a_time(
+    store: Store, alice: Record, circle: Record
+) -> None:
+    """Thousands of followers (inserted in bulk): a page never holds more than asked,
+    the cursor walks them all once, a name search finds one among them."""
+    now, count = now_ms(), 3000
+    users = [
+        {
+            "id": new_id(),
+            "handle": f"fan{i}",
+            "name": f"粉丝 {i}",
+            "password_hash": "x",
+            "created": now,
+        }
+        for i in range(count)
+    ]
+    async with store.db.write() as conn:
+        await conn.execute(USERS.insert(), users)
+        await conn.execute(
+            FOLLOWS.insert(),
+            [
+                {"circle_id": circle["id"], "user_id": u["id"], "created": now + i}
+                for i, u in enumerate(users)
+            ],
+        )
+    seen: set[str] = set()
+    cursor = None
+    pages = 0
+    while True:
+        page, cursor = await store.follows.followers(
+            circle["id"], alice["id"], cursor=cursor, limit=200
+        )
+        assert len(page) <= 200
+        seen |= {f["user"] for f in page}
+        pages += 1
+        if cursor is None:
+            break
+    assert len(seen) == count and pages == count // 200 + (count % 200 > 0)
+    with pytest.raises(Invalid):  # never more than a page
+        await store.follows.followers(circle["id"], alice["id"], limit=201)
+    found, _ = await store.follows.followers(circle["id"], alice["id"], query="粉丝 2999")
+    assert [f["handle"] for f in found] == ["fan2999"]
