@@ -15,6 +15,7 @@ from tests.browser.pages import (
     go_home,
     open_home_panel,
     open_menu,
+    open_tab,
     say,
     signup,
     tid,
@@ -66,6 +67,15 @@ def test_follow_from_discover_and_see_a_highlight_live(open_page: Any, screensho
     expect(tid(fan, "invite-page")).to_be_visible()
     expect(tid(fan, "invite-page").get_by_test_id("follow-button")).to_have_text("取消关注")
     go_home(fan)
+
+    # The owner sees the fan among the circle's followers, found by name.
+    open_tab(ann, "settings")
+    followers = tid(ann, "followers-section")
+    expect(followers.get_by_test_id("follower-name")).to_have_text(["小粉"])
+    followers.get_by_test_id("followers-search").fill("nobody")
+    expect(followers.get_by_test_id("followers-none")).to_be_visible()
+    followers.get_by_test_id("followers-search").fill("粉")
+    expect(followers.get_by_test_id("follower-name")).to_have_text(["小粉"])
 
     # Unfollow from the section: the circle goes.
     item.get_by_test_id("following-unfollow").click()
