@@ -406,6 +406,30 @@ class ReportResolved(CircleEvent):
     open: int
 
 
+# -- followers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FollowAdded(CircleEvent):
+    """`user` follows the circle now (not a member: its feed, never its chat);
+    `followers` the new count. Only that user receives it."""
+
+    kind: ClassVar[str] = "follow.added"
+    user: str
+    followers: int
+
+
+@dataclass(frozen=True, slots=True)
+class FollowRemoved(CircleEvent):
+    """`user` follows the circle no more: `reason` is `unfollowed`, `joined` (a
+    member now) or `banned`; `followers` the new count. Only that user receives it."""
+
+    kind: ClassVar[str] = "follow.removed"
+    user: str
+    followers: int
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[CircleEvent]] = {
     cls.kind: cls
     for cls in (
@@ -445,10 +469,37 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         PollClosed,
         ReportFiled,
         ReportResolved,
+        FollowAdded,
+        FollowRemoved,
     )
 }
-# Membership events: a node learns from them which of its connections belong where.
-MEMBERSHIP_EVENTS = (MemberJoined, MemberLeft, MemberRemoved, MemberUpdated, CircleDeleted)
+# Follow events: a node learns from them which of its connections follow a circle.
+FOLLOW_EVENTS = (FollowAdded, FollowRemoved)
+# Membership events: a node learns from them which of its connections belong where
+# (members and followers alike), so every node hears them, following the circle or not.
+MEMBERSHIP_EVENTS = (
+    MemberJoined,
+    MemberLeft,
+    MemberRemoved,
+    MemberUpdated,
+    CircleDeleted,
+    *FOLLOW_EVENTS,
+)
+# The feed of a public circle: what its followers (and any non-member) see of it,
+# live and when catching up — posts, highlights, pins, must-read flags, the
+# circle's settings and its end. Never its chat, members, polls or reports.
+FEED_EVENTS = (
+    PostCreated,
+    PostPromoted,
+    PostEdited,
+    PostDeleted,
+    PostPinned,
+    PostUnpinned,
+    PinsReordered,
+    PostMustRead,
+    CircleUpdated,
+    CircleDeleted,
+)
 # Events only a circle's owners and admins see (the pending join requests).
 MANAGER_EVENTS = (JoinRequested, JoinDecided)
 # Group events: a node learns from them who may read and say what in which group.
@@ -474,6 +525,8 @@ def event_of(kind: str, circle: str, rev: int, ts: int, data: Map) -> CircleEven
 
 __all__ = [
     "EVENT_TYPES",
+    "FEED_EVENTS",
+    "FOLLOW_EVENTS",
     "GROUP_EVENTS",
     "MANAGER_EVENTS",
     "MEMBERSHIP_EVENTS",
@@ -483,6 +536,8 @@ __all__ = [
     "CommentAdded",
     "CommentDeleted",
     "CommentEdited",
+    "FollowAdded",
+    "FollowRemoved",
     "GroupCreated",
     "GroupJoined",
     "GroupLeft",

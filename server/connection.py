@@ -88,6 +88,7 @@ class Connection:
         "groups",
         "typing_until",
         "member_of",
+        "follows",
         "closed",
         "_queue",
         "_close_code",
@@ -117,6 +118,9 @@ class Connection:
         # Circles the user belongs to, joined or not, with the user's role there:
         # whose events this connection gets, and which of them (`events.visible_to`).
         self.member_of: dict[str, str] = {}
+        # Public circles the user follows without belonging (store/follows.py):
+        # their feed events reach this connection, nothing else of them.
+        self.follows: set[str] = set()
         # Set once the close frame is on its way or the peer is gone.
         self.closed = False
         self._queue: deque[Wire] = deque()

@@ -4,7 +4,9 @@ user and by token.
 A connection is in a chat group's *listeners* while it has joined that group
 (it gets its `msg`, `presence` and `typing`; a circle's general group has the
 circle's id), and in a circle's *members* while its user belongs to the
-circle, joined or not (it gets the circle's `event` and `highlight` pushes). Fan-out encodes
+circle, joined or not (it gets the circle's `event` and `highlight` pushes), and
+in a circle's *followers* while its user follows the circle without belonging
+(it gets the circle's feed events only: `members.py`). Fan-out encodes
 a frame once per codec in use and hands the same bytes to every connection;
 nothing here awaits a client.
 """
@@ -25,6 +27,7 @@ class Hub:
         self.connections: set[Connection] = set()
         self._groups: dict[str, dict[Connection, None]] = {}
         self._members: dict[str, dict[Connection, None]] = {}
+        self._followers: dict[str, dict[Connection, None]] = {}
         self._users: dict[str, set[Connection]] = {}
         self._tokens: dict[str, set[Connection]] = {}
 
@@ -39,11 +42,13 @@ class Hub:
     def remove(self, conn: Connection) -> list[str]:
         """Forget a connection; returns the groups it was joined to and the circles
         it was a member of (the broker channels it may have kept)."""
-        circles = list(dict.fromkeys([*conn.streams, *conn.member_of]))
+        circles = list(dict.fromkeys([*conn.streams, *conn.member_of, *conn.follows]))
         for circle in list(conn.streams):
             self.unjoin(conn, circle)
         for circle in list(conn.member_of):
             self.drop_member(conn, circle)
+        for circle in list(conn.follows):
+            self.drop_follower(conn, circle)
         self.connections.discard(conn)
         _discard(self._users, conn.user_id, conn)
         _discard(self._tokens, conn.token_hash, conn)
@@ -74,12 +79,32 @@ class Hub:
 
     def add_member(self, conn: Connection, circle: str, role: str) -> bool:
         """The connection's user belongs to the circle in this role: it gets its
-        events. True when it is this node's first member connection of the circle."""
+        events (a follower no more). True when it is this node's first connection
+        reading the circle."""
+        first = not self.has_readers(circle)
+        self.drop_follower(conn, circle)
         conn.member_of[circle] = role
-        members = self._members.setdefault(circle, {})
-        first = not members
-        members[conn] = None
+        self._members.setdefault(circle, {})[conn] = None
         return first
+
+    def add_follower(self, conn: Connection, circle: str) -> bool:
+        """The connection's user follows the circle (and does not belong to it): it
+        gets its feed events. True when it is this node's first connection reading
+        the circle."""
+        if circle in conn.member_of:
+            return False
+        first = not self.has_readers(circle)
+        conn.follows.add(circle)
+        self._followers.setdefault(circle, {})[conn] = None
+        return first
+
+    def drop_follower(self, conn: Connection, circle: str) -> None:
+        conn.follows.discard(circle)
+        followers = self._followers.get(circle)
+        if followers is not None:
+            followers.pop(conn, None)
+            if not followers:
+                del self._followers[circle]
 
     def drop_member(self, conn: Connection, circle: str) -> None:
         conn.member_of.pop(circle, None)
@@ -92,10 +117,16 @@ class Hub:
     def has_members(self, circle: str) -> bool:
         return circle in self._members
 
+    def has_readers(self, circle: str) -> bool:
+        """Whether a connection here belongs to the circle or follows it: whether
+        this node follows the circle's events."""
+        return circle in self._members or circle in self._followers
+
     def interested(self, key: str) -> bool:
-        """Whether any connection here listens to the group or belongs to the circle
-        of this id, i.e. whether this node needs the id's broker channel."""
-        return key in self._groups or key in self._members
+        """Whether any connection here listens to the group or belongs to (or
+        follows) the circle of this id, i.e. whether this node needs the id's
+        broker channel."""
+        return key in self._groups or key in self._members or key in self._followers
 
     def queued_frames(self) -> int:
         """Frames waiting in every send queue (read when metrics are scraped)."""
@@ -106,6 +137,9 @@ class Hub:
 
     def members(self, circle: str) -> Iterable[Connection]:
         return self._members.get(circle, {}).keys()
+
+    def followers(self, circle: str) -> Iterable[Connection]:
+        return self._followers.get(circle, {}).keys()
 
     def of_user(self, user_id: str) -> list[Connection]:
         return list(self._users.get(user_id, ()))

@@ -10,6 +10,14 @@ chat, with a `left` push naming the group). Every other event of a circle goes t
 connections here that may see it (`events.visible_to`), encoded once per codec,
 followed by the v1 `highlight` push it stands for.
 
+A connection also follows the public circles its user follows without
+belonging (store/follows.py): follow events (`follow.added`, `follow.removed`,
+heard on every node like membership events) keep that current, and those
+connections get the circle's feed events only (`FEED_EVENTS`: posts,
+highlights, pins, must-read flags, the circle's settings and end) — never its
+chat, members, polls, reactions or reports. The fan-out is per connection, as
+for members: a follow costs the store one row, never a write per follower.
+
 A node follows a circle's event stream (the feed sequencer, in rev order, gaps
 filled from the store's change log) while one of its connections belongs to
 the circle.
@@ -19,13 +27,17 @@ from __future__ import annotations
 
 import logging
 import operator
-from collections.abc import Container
+from collections.abc import Container, Iterable
 
 from protocol import Left
 from protocol.events import (
+    FEED_EVENTS,
+    FOLLOW_EVENTS,
     MANAGER_EVENTS,
     CircleDeleted,
     CircleEvent,
+    FollowAdded,
+    FollowRemoved,
     GroupJoined,
     GroupLeft,
     GroupUpdated,
@@ -72,7 +84,13 @@ def visible_to(
     may read that group (``groups``: the ones the viewer has joined), and join
     requests only the circle's owners and admins. Reports are the managers'
     business: a filed one reaches only owners and admins, a resolved one them and
-    its reporter. The one rule, live and when catching up."""
+    its reporter. A non-member (a follower, anyone reading a public circle) sees
+    its feed only (``FEED_EVENTS``), and a follow event only the user it is
+    about. The one rule, live and when catching up."""
+    if isinstance(event, FOLLOW_EVENTS):
+        return user_id == event.user
+    if role is None:
+        return isinstance(event, FEED_EVENTS)
     if isinstance(event, MANAGER_EVENTS):
         return role in MANAGER_ROLES
     if isinstance(event, PostAcked):
@@ -90,7 +108,7 @@ def visible_to(
 def restricted(event: CircleEvent) -> bool:
     """Whether some members may not see the event (``visible_to`` decides who)."""
     return (
-        isinstance(event, (PostAcked, ReportFiled, ReportResolved, *MANAGER_EVENTS))
+        isinstance(event, (PostAcked, ReportFiled, ReportResolved, *MANAGER_EVENTS, *FOLLOW_EVENTS))
         or group_of(event) is not None
     )
 
@@ -134,7 +152,7 @@ class Members:
         self.feed = self._feed = Sequencer(
             fetch,
             self.deliver,
-            hub.has_members,
+            hub.has_readers,
             wait_s=settings.reorder_wait_ms / 1000,
             page=settings.replay_page,
             position=REV,
@@ -143,6 +161,8 @@ class Members:
         # Connections reading their circles at hello, with the circles they were
         # removed from meanwhile (a stale read must not undo a removal).
         self._loading: dict[Connection, set[str]] = {}
+        # The same for follows: the circles they stopped following meanwhile.
+        self._unfollowed: dict[Connection, set[str]] = {}
 
     # -- at hello -----------------------------------------------------------------
 
@@ -165,18 +185,27 @@ class Members:
             None,
         )
         lost = self._loading[conn] = set()
+        unfollowed = self._unfollowed[conn] = set()
         try:
-            roles = (
-                dict(peer.member_of)
-                if peer is not None
-                else await self._store.memberships.roles_of(conn.user_id)
-            )
+            if peer is not None:
+                roles, follows = dict(peer.member_of), list(peer.follows)
+            else:
+                roles = await self._store.memberships.roles_of(conn.user_id)
+                follows = await self._store.follows.circle_ids_of(conn.user_id)
         finally:
             del self._loading[conn]
+            del self._unfollowed[conn]
         first = [
             circle
             for circle, role in roles.items()
             if circle not in lost and self._hub.add_member(conn, circle, role)
+        ]
+        first += [
+            circle
+            for circle in follows
+            if circle not in unfollowed
+            and circle not in roles
+            and self._hub.add_follower(conn, circle)
         ]
         await self.follow(first)
 
@@ -204,17 +233,26 @@ class Members:
         it again in order (``deliver``) changes nothing, or puts a reordered role
         change right.
         """
-        if isinstance(event, MemberJoined | MemberUpdated):
-            user = event.member["user"]
+        if isinstance(event, MemberJoined | MemberUpdated | FollowAdded):
+            user = event.user if isinstance(event, FollowAdded) else event.member["user"]
             if self._hub.of_user(user):
-                followed = self._hub.has_members(event.circle)
-                self._admit(event.circle, user, event.member["role"])
-                if not followed:
+                followed = self._hub.has_readers(event.circle)
+                if isinstance(event, FollowAdded):
+                    self._admit_follower(event.circle, user)
+                else:
+                    self._admit(event.circle, user, event.member["role"])
+                if not followed and self._hub.has_readers(event.circle):
                     self._feed.restart(event.circle)
                     self._feed.begin(event.circle, event.rev - 1)
                     self._channels.spawn(self._catch_up_after_subscribing(event.circle))
         elif isinstance(event, MemberLeft | MemberRemoved):
             self._drop(event.circle, event.user)
+        elif isinstance(event, FollowRemoved):
+            self._drop_follower(event.circle, event.user)
+            if not self._hub.has_readers(event.circle):
+                # Nobody here reads the circle any more: the feed will not bring
+                # it, so the user's other tabs hear it now.
+                self._hub.broadcast(self._hub.of_user(event.user), event.to_map())
         self._feed.message(event)
 
     async def _catch_up_after_subscribing(self, circle: str) -> None:
@@ -226,15 +264,24 @@ class Members:
         outage: membership events may have been lost meanwhile)."""
         for user_id in {conn.user_id for conn in self._hub.connections}:
             now = await self._store.memberships.roles_of(user_id)
+            follows = set(await self._store.follows.circle_ids_of(user_id)) - set(now)
             conns = self._hub.of_user(user_id)
             known = {circle for conn in conns for circle in (*conn.member_of, *conn.streams)}
             for circle in known - set(now):
                 self._drop(circle, user_id)
+            for circle in {circle for conn in conns for circle in conn.follows} - follows:
+                self._drop_follower(circle, user_id)
             first = [
                 circle
                 for circle, role in now.items()
                 for conn in conns
                 if self._hub.add_member(conn, circle, role)
+            ]
+            first += [
+                circle
+                for circle in follows
+                for conn in conns
+                if self._hub.add_follower(conn, circle)
             ]
             await self.follow(first)
 
@@ -259,8 +306,17 @@ class Members:
                 conn.groups.pop(event.group, None)
         elif isinstance(event, GroupLeft):
             self._drop_group(event.circle, event.group, event.user)
-        members = self._hub.members(event.circle)
-        if restricted(event):
+        elif isinstance(event, FollowAdded):
+            self._admit_follower(event.circle, event.user)
+        elif isinstance(event, FollowRemoved):
+            self._drop_follower(event.circle, event.user)
+        members: Iterable[Connection] = self._hub.members(event.circle)
+        if isinstance(event, FOLLOW_EVENTS):
+            # Only to the user it is about (their tabs here, following or not now).
+            members = self._hub.of_user(event.user)
+        elif isinstance(event, FEED_EVENTS):
+            members = [*members, *self._hub.followers(event.circle)]
+        elif restricted(event):
             # A connection reads a group it has joined here (or whose access it
             # checked): the others read the group's stars, reactions and polls
             # when they open it.
@@ -276,6 +332,9 @@ class Members:
         if isinstance(event, CircleDeleted):
             # Told, then out: `left` with reason `circle_deleted` on each connection.
             self._drop_everyone(event.circle)
+            for conn in list(self._hub.followers(event.circle)):
+                self._hub.drop_follower(conn, event.circle)
+            self._channels.track_soon(event.circle)
 
     def _admit(self, circle: str, user_id: str, role: str) -> None:
         """The user belongs to the circle in this role (joined, or role changed)."""
@@ -284,6 +343,25 @@ class Members:
             _forget_groups(conn, circle)
             self._hub.add_member(conn, circle, role)
         self._channels.track_soon(circle)
+
+    def _admit_follower(self, circle: str, user_id: str) -> None:
+        """The user follows the circle: their connections here that do not belong
+        to it get its feed."""
+        for conn in self._hub.of_user(user_id):
+            self._hub.add_follower(conn, circle)
+        self._channels.track_soon(circle)
+
+    def _drop_follower(self, circle: str, user_id: str) -> None:
+        """The user follows the circle no more: their connections here stop its feed
+        (no `left` push: they were never in it; the `follow.removed` event says it)."""
+        conns = self._hub.of_user(user_id)
+        for conn in conns:
+            unfollowed = self._unfollowed.get(conn)
+            if unfollowed is not None:
+                unfollowed.add(circle)
+            self._hub.drop_follower(conn, circle)
+        if conns:
+            self._channels.track_soon(circle)
 
     def _drop_everyone(self, circle: str) -> None:
         """The circle is deleted: every connection here leaves it (`left` with

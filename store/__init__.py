@@ -3,7 +3,7 @@
 Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
-``memberships``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
+``memberships``, ``follows``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
 ``comments``, ``reactions``, ``message_edits``, ``polls``, ``attachments``, ``audit``, ``reports``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
@@ -34,6 +34,8 @@ from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .deleted_circles import DeletedCircles
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
+from .follows import PAGE_MAX as FOLLOWERS_PAGE_MAX
+from .follows import Follows
 from .groups import ACCESS as GROUP_ACCESS
 from .groups import GROUP_ROLES, Groups
 from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
@@ -101,6 +103,7 @@ class Store:
         self.terms = Terms(db, membership_grace_ms)
         self.payments = Payments(db, membership_grace_ms)
         self.join_requests = JoinRequests(db)
+        self.follows = Follows(db)
         self.codes = AccessCodes(db)
         self.groups = Groups(db)
         self.chat = Chat(db, commit_queue)
@@ -204,6 +207,7 @@ __all__ = [
     "EDIT_WINDOW_MS",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
+    "FOLLOWERS_PAGE_MAX",
     "GROUP_ACCESS",
     "GROUP_MEMBERS_MAX",
     "GROUP_NAME_MAX",
@@ -245,6 +249,7 @@ __all__ = [
     "CommitStats",
     "Conflict",
     "DeletedCircles",
+    "Follows",
     "Forbidden",
     "GroupAccess",
     "Groups",

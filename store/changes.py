@@ -72,6 +72,8 @@ KINDS = (
     "poll.closed",
     "report.filed",
     "report.resolved",
+    "follow.added",
+    "follow.removed",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

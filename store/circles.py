@@ -15,6 +15,7 @@ from .access_codes import code_admits, create_codes
 from .changes import record
 from .engine import Service
 from .errors import Invalid, NotFound
+from .follows import following_among, is_following
 from .groups import create_general, group_unread
 from .ids import encode_cursor, new_id, now_ms
 from .last_messages import last_message
@@ -98,9 +99,11 @@ class Circles(Service):
         kind: str | None = None,
         cursor: str | None = None,
         limit: int = 50,
+        viewer_id: str | None = None,
     ) -> tuple[list[Record], str | None]:
         """Public circles, newest first, optionally matching ``q`` (name or description,
-        any case) and ``kind``; pass the returned cursor back for the next page."""
+        any case) and ``kind``; pass the returned cursor back for the next page.
+        With ``viewer_id``, each says whether the viewer follows it (``following``)."""
         limit = validation.limit(limit, high=DIRECTORY_MAX)
         query = select(*CIRCLE_COLUMNS).where(
             CIRCLES.c.visibility == "public", CIRCLES.c.deleted.is_(None)
@@ -118,16 +121,30 @@ class Circles(Service):
         query = newest_first(query, CIRCLES, cursor, limit)
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).all()
-        page = rows[:limit]
+            page = rows[:limit]
+            followed = (
+                await following_among(conn, viewer_id, [row.id for row in page])
+                if viewer_id is not None
+                else set()
+            )
         next_cursor = encode_cursor(page[-1].created, page[-1].id) if len(rows) > limit else None
-        return [circle_record(row) for row in page], next_cursor
+        circles = [circle_record(row) for row in page]
+        if viewer_id is not None:
+            for circle in circles:
+                circle["following"] = circle["id"] in followed
+        return circles, next_cursor
 
     async def get(self, circle_id: str, viewer_id: str | None = None) -> Record:
-        """A circle; a private one only to its members."""
+        """A circle; a private one only to its members. With ``viewer_id``,
+        ``following``: whether the viewer follows it (store/follows.py)."""
         async with self._db.read() as conn:
             row = await circle_row(conn, circle_id)
             await require_visible(conn, row, viewer_id)
-        return circle_record(row)
+            following = viewer_id is not None and await is_following(conn, circle_id, viewer_id)
+        circle = circle_record(row)
+        if viewer_id is not None:
+            circle["following"] = following
+        return circle
 
     async def invite_preview(self, circle_id: str, code: str | None) -> Record:
         """What an invite link shows before sign-up: name, description, kind,

@@ -38,6 +38,7 @@ from .models import (
     CIRCLES,
     CODE_REDEMPTIONS,
     COMMENTS,
+    FOLLOWS,
     GROUP_MEMBERS,
     GROUPS,
     JOIN_REQUESTS,
@@ -75,7 +76,7 @@ class DeletedCircles(Service):
             await conn.execute(
                 update(CIRCLES)
                 .where(CIRCLES.c.id == circle_id)
-                .values(deleted=now_ms(), member_count=0)
+                .values(deleted=now_ms(), member_count=0, follower_count=0)
             )
             await record_act(conn, circle_id, actor_id, "circle.deleted", "circle", circle_id)
             await record(conn, circle_id, "circle.deleted", {"name": circle.name})
@@ -129,6 +130,8 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (REPORTS, REPORTS.c.circle_id == circle_id),
         (JOIN_REQUESTS, JOIN_REQUESTS.c.circle_id == circle_id),
         (CODE_REDEMPTIONS, CODE_REDEMPTIONS.c.circle_id == circle_id),
+        # Followers go in batches too (a creator's circle may have 510,000).
+        (FOLLOWS, FOLLOWS.c.circle_id == circle_id),
     ]
     for table, where in steps:
         key = list(table.primary_key.columns)

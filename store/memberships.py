@@ -22,6 +22,7 @@ from .audit import record_act
 from .changes import record
 from .engine import Database, Service
 from .errors import Conflict, Forbidden, NotFound
+from .follows import end_follow
 from .groups import leave_all
 from .ids import now_ms
 from .lookups import (
@@ -309,6 +310,8 @@ async def admit(
         )
     )
     count = await _count_members(conn, circle_id, +1)
+    # A follower who joins is a member from now on, never both (store/follows.py).
+    await end_follow(conn, circle_id, user_id, "joined")
     row = await member_row(conn, circle_id, user_id)
     assert row is not None
     member = member_record(row)

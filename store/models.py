@@ -63,6 +63,8 @@ class Circle(SQLModel, table=True):
     created: int = Field(sa_type=BigInteger)
     # Kept in step on join/leave/remove so reading a circle never counts rows.
     member_count: int = Field(default=0)
+    # Kept in step on follow/unfollow (store/follows.py), apart from members.
+    follower_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The rev of the circle's latest change (``changes``): bumped by ``UPDATE …
     # RETURNING`` inside each changing transaction, so revs follow commit order.
     last_rev: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
@@ -186,6 +188,22 @@ class JoinRequest(SQLModel, table=True):
     decided: int | None = Field(default=None, sa_type=BigInteger)
     decided_by: str | None = Field(default=None, max_length=32)
     reason: str | None = Field(default=None, max_length=500)
+
+
+class Follow(SQLModel, table=True):
+    """A user follows a public circle without joining it (store/follows.py): its
+    feed reaches them, its chat does not; they are not members."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        # A circle's followers newest first (the managers' list), a user's follows.
+        Index("ix_follows_circle_created", "circle_id", "created", "user_id"),
+        Index("ix_follows_user_created", "user_id", "created", "circle_id"),
+    )
+
+    circle_id: str = Field(foreign_key="circles.id", primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="users.id", primary_key=True, max_length=32)
+    created: int = Field(sa_type=BigInteger)
 
 
 class Message(SQLModel, table=True):
@@ -576,6 +594,7 @@ AUDIT_LOG = _table("audit_log")
 BANS = _table("bans")
 CODE_REDEMPTIONS = _table("code_redemptions")
 JOIN_REQUESTS = _table("join_requests")
+FOLLOWS = _table("follows")
 REPORTS = _table("reports")
 PAYMENT_EVENTS = _table("payment_events")
 
@@ -589,6 +608,7 @@ __all__ = [
     "CIRCLES",
     "CODE_REDEMPTIONS",
     "COMMENTS",
+    "FOLLOWS",
     "GROUPS",
     "GROUP_MEMBERS",
     "JOIN_REQUESTS",
@@ -611,6 +631,7 @@ __all__ = [
     "Circle",
     "CodeRedemption",
     "Comment",
+    "Follow",
     "Group",
     "GroupMember",
     "JoinRequest",

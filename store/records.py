@@ -172,6 +172,8 @@ def circle_record(row: AnyRow) -> Record:
         "description": row.description,
         "owner": row.owner_id,
         "members": row.member_count,
+        # Followers (store/follows.py) are not members: counted apart.
+        "follower_count": row.follower_count,
         "promote_threshold": row.promote_threshold,
         "retention_messages": row.retention_messages,
         "retention_days": row.retention_days,

@@ -26,6 +26,7 @@ from .audit import REASON_MAX, record_act
 from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, NotFound
+from .follows import end_follow
 from .ids import now_ms
 from .lookups import (
     called,
@@ -142,6 +143,7 @@ class Sanctions(Service):
                 )
                 if role is not None:
                     await remove_membership(conn, circle_id, user_id, role, "member.removed")
+                await end_follow(conn, circle_id, user_id, "banned")
                 await record_act(
                     conn, circle_id, actor_id, "member.banned", "member", user_id, reason
                 )

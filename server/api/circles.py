@@ -60,7 +60,7 @@ async def create_circle(request: Request) -> Response:
 
 
 async def directory(request: Request) -> Response:
-    await authenticate(request)
+    user, _ = await authenticate(request)
     q = query_str(request, "q")
     kind = query_str(request, "kind")
     if kind is not None and kind not in KINDS:
@@ -68,7 +68,7 @@ async def directory(request: Request) -> Response:
     cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
     limit = query_int(request, "limit", DIRECTORY_DEFAULT, minimum=1, maximum=DIRECTORY_MAX)
     found, next_cursor = await node_of(request).store.circles.directory(
-        q=q, kind=kind, cursor=cursor, limit=limit
+        q=q, kind=kind, cursor=cursor, limit=limit, viewer_id=user["id"]
     )
     return ok({"circles": found, "next": next_cursor})
 

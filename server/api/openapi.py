@@ -20,6 +20,7 @@ from server.api.circles import (
     QUERY_MAX,
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
+from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
@@ -471,6 +472,7 @@ DOCUMENT: dict[str, Any] = {
     | UPLOAD_PATHS
     | SANCTION_PATHS
     | JOINING_PATHS
+    | FOLLOW_PATHS
     | REPORT_PATHS
     | PAYMENT_PATHS,
     "components": {
@@ -494,6 +496,7 @@ DOCUMENT: dict[str, Any] = {
         | UPLOAD_SCHEMAS
         | SANCTION_SCHEMAS
         | JOINING_SCHEMAS
+        | FOLLOW_SCHEMAS
         | REPORT_SCHEMAS
         | PAYMENT_SCHEMAS
         | {

@@ -123,6 +123,11 @@ SCHEMAS: dict[str, Schema] = {
         description=STR,
         owner={**STR, "description": "user id"},
         members={**INT, "description": "member count"},
+        follower_count={**INT, "description": "followers (not members: counted apart)"},
+        following={
+            **BOOL,
+            "description": "whether the caller follows it (the circle and the directory)",
+        },
         promote_threshold=INT,
         retention_messages={**INT, "description": "chat messages kept; older ones are pruned"},
         retention_days={**INT, "description": "days chat messages are kept"},

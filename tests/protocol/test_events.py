@@ -44,6 +44,7 @@ SAMPLES: dict[str, Any] = {
     "vetoed": True,
     "member": MEMBER,
     "members": 12,
+    "followers": 510_000,
     "info": {"id": "c1", "name": "圈子"},
     "group": "g1",
     "role": "admin",

@@ -8,6 +8,8 @@
 // actions fail with code 'offline'. Errors keep the server's code for i18n.errorText().
 
 import * as api from './api.js';
+import { refreshFollowing } from './loaders.js';
+import * as follows from './store/follows.js';
 import * as members from './store/members.js';
 import { EV } from './store/names.js';
 import * as state from './store/state.js';
@@ -195,4 +197,20 @@ export async function unban(circle, userId) {
 export async function removeMember(circle, userId) {
   await api.removeMember(circle, userId);
   members.removeMember(circle, userId);
+}
+
+// -- following a public circle -----------------------------------------------------------
+
+/** Follow a public circle without joining it: its posts and highlights reach me, not its chat. */
+export async function follow(circle) {
+  const answer = await api.follow(circle.id);
+  follows.nowFollowing(circle);
+  refreshFollowing(0);
+  return answer;
+}
+
+export async function unfollow(circleId) {
+  const answer = await api.unfollow(circleId);
+  follows.unfollowed(circleId);
+  return answer;
 }

@@ -83,6 +83,12 @@ export const directory = (q, kind, cursor) => request('GET', `/circles${query({ 
 export const circle = (id) => request('GET', `/circles/${enc(id)}`);
 export const updateCircle = (id, changes) => request('PATCH', `/circles/${enc(id)}`, changes);
 export const invitePreview = (id, code) => request('GET', `/circles/${enc(id)}/invite${query({ code })}`);
+// Following a public circle without joining it
+export const follow = (id) => request('POST', `/circles/${enc(id)}/follow`);
+export const unfollow = (id) => request('DELETE', `/circles/${enc(id)}/follow`);
+export const following = (cursor) => request('GET', `/me/following${query({ cursor })}`);
+export const followers = (id, q, cursor) =>
+  request('GET', `/circles/${enc(id)}/followers${query({ q, cursor })}`);
 export const join = (id, code) => request('POST', `/circles/${enc(id)}/join`, code ? { code } : {});
 export const leave = (id) => request('POST', `/circles/${enc(id)}/leave`);
 export const deleteCircle = (id, confirm) => request('DELETE', `/circles/${enc(id)}`, { confirm });

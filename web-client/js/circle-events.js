@@ -6,8 +6,9 @@
 // Revs may jump (events for a restricted audience are not sent to others): not an error.
 
 import * as api from './api.js';
-import { loadCircleInfo, loadComments, loadMembers, loadPosts, loadReceipts, refreshCircles } from './loaders.js';
+import { loadCircleInfo, loadComments, loadMembers, loadPosts, loadReceipts, refreshCircles, refreshFollowing } from './loaders.js';
 import * as comments from './store/comments.js';
+import { FOLLOW_KINDS } from './store/follows.js';
 import { applyEvent, BADGE_KINDS } from './store/events.js';
 import * as members from './store/members.js';
 import * as receipts from './store/receipts.js';
@@ -22,6 +23,7 @@ const cursors = new Map(); // circle id → {rev, holds, queue, wanted, running,
 /** An `event` push. A circle not open only updates its place in the list (counts, name). */
 export function receive(ev) {
   if (BADGE_KINDS.has(ev.kind) || joinedAnew(ev)) refreshCircles();
+  if (FOLLOW_KINDS.has(ev.kind)) refreshFollowing();
   const cursor = cursors.get(ev.circle);
   if (!cursor) applyEvent(ev);
   else if (cursor.holds > 0 || cursor.rev == null) cursor.queue.push(ev);

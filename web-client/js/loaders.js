@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import * as comments from './store/comments.js';
+import * as follows from './store/follows.js';
 import { EV } from './store/names.js';
 import * as joinRequests from './store/join-requests.js';
 import * as members from './store/members.js';
@@ -23,6 +24,25 @@ export function refreshCircles(delayMs = 300) {
       // offline: the next reconnect refreshes
     }
   }, delayMs);
+}
+
+let followingTimer = null;
+
+/** Read the circles I follow again soon, with each one's latest posts. */
+export function refreshFollowing(delayMs = 300) {
+  clearTimeout(followingTimer);
+  followingTimer = setTimeout(() => loadFollowing().catch(() => {}), delayMs);
+}
+
+/** GET /me/following (one page: the home page's section), then each circle's latest posts. */
+export async function loadFollowing() {
+  const { circles } = await api.following();
+  follows.setFollowing(circles);
+  await Promise.all(circles.map(async (circle) => {
+    const page = await api.posts(circle.id).catch(() => null);
+    if (page) follows.setLatest(circle.id, page.posts || []);
+  }));
+  return circles;
 }
 
 export async function loadCircles() {

@@ -5,7 +5,7 @@
 
 import { useSocket } from './actions.js';
 import { catchUpAll, receive } from './circle-events.js';
-import { refreshCircles } from './loaders.js';
+import { refreshCircles, refreshFollowing } from './loaders.js';
 import { EV } from './store/names.js';
 import * as reads from './store/reads.js';
 import * as state from './store/state.js';
@@ -41,6 +41,7 @@ export function connectSocket(socket) {
   });
   socket.addEventListener('welcome', (event) => {
     refreshCircles(0); // badges, and the list itself if the first load found us offline
+    refreshFollowing(0); // the circles I follow and their latest posts (missed while away)
     // Events sent while we were away (or before this connection) are fetched by rev.
     catchUpAll();
   });

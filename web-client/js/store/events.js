@@ -4,6 +4,8 @@
 // the rev cursor (circle-events.js). Kinds this client does not know are skipped.
 
 import * as comments from './comments.js';
+import * as follows from './follows.js';
+import { FOLLOW_KINDS } from './follows.js';
 import { GROUP_KINDS } from './groups.js';
 import { JOIN_KINDS } from './join-requests.js';
 import * as members from './members.js';
@@ -118,8 +120,9 @@ function memberGone(ev) {
 
 /** Apply one event; false for a kind this client does not know. */
 export function applyEvent(ev) {
+  follows.applyFollowEvent(ev); // what the home page shows of the circles I follow
   const apply = KINDS[ev.kind];
-  if (!apply) return false;
+  if (!apply) return FOLLOW_KINDS.has(ev.kind);
   try {
     apply(ev);
   } catch (err) {

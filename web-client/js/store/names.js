@@ -37,6 +37,7 @@
 //   mutedChanged    {circle}                            I was muted or unmuted there, or my paid term changed
 //   bansChanged     {circle}                            someone was banned or unbanned there
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
+//   followingChanged {circle?}                          the circles I follow, or one's latest posts
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -73,6 +74,7 @@ export const EV = Object.freeze({
   joinRequestsChanged: 'join-requests',
   reportsChanged: 'reports',
   reportOutcome: 'report-outcome',
+  followingChanged: 'following',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */

@@ -182,6 +182,8 @@ export function circleView(container, circleId) {
       info.kind && i18n.has(`kind.${info.kind}`) ? t(`kind.${info.kind}`) : null,
       info.visibility && i18n.has(`visibility.${info.visibility}`) ? t(`visibility.${info.visibility}`) : null,
       info.members == null ? null : h('span', { testid: 'member-count', text: t('circle.memberCount', { count: info.members }) }),
+      // Followers (not members) of a public circle, counted apart: only when there are some.
+      info.follower_count ? h('span', { testid: 'follower-count', text: t('follow.followers', { count: info.follower_count }) }) : null,
       info.description,
     ].filter(Boolean).flatMap((part, i) => (i ? [' · ', part] : [part])));
   }

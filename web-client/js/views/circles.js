@@ -14,6 +14,7 @@ import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { avatarEl } from './avatar.js';
 import { discoverView, KINDS } from './discover.js';
+import { followingView } from './following.js';
 import { sessionsView } from './sessions.js';
 import { EV } from '../store/names.js';
 
@@ -108,12 +109,14 @@ export function homeView(container) {
     showPanels({ focus: true });
   }
 
+  // The public circles I follow without joining, with their latest posts (live).
+  const following = followingView({ onJoined: (id) => { location.hash = `#/c/${encodeURIComponent(id)}`; } });
   container.replaceChildren(h('div', { class: 'home' },
     h('section', { class: 'card home-main', 'aria-labelledby': 'my-circles-title' },
       h('div', { class: 'home-head' },
         h('h1', { id: 'my-circles-title', text: t('home.title') }),
         h('div', { class: 'home-actions', testid: 'home-actions' }, buttons.create, buttons.discover)),
-      panels.create, panels.discover, empty, list),
+      panels.create, panels.discover, empty, list, following.el),
     h('div', { class: 'home-side' }, inviteForm(), sessionsView())));
   showPanels();
 
@@ -144,6 +147,7 @@ export function homeView(container) {
     clearInterval(timer);
     window.removeEventListener('focus', refresh);
     if (discover) discover.destroy();
+    following.destroy();
   };
 }
 

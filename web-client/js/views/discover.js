@@ -1,4 +1,5 @@
-// Discover public circles: search by name or description, filter by kind, page on, join.
+// Discover public circles: search by name or description, filter by kind, page on, join or
+// follow (views/following.js).
 
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
@@ -6,6 +7,7 @@ import { errorText, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { avatarEl } from './avatar.js';
+import { followButton } from './following.js';
 
 /** The kinds of circle, in the order the forms offer them (labels: `kind.*`). */
 export const KINDS = ['community', 'internal', 'business', 'teaching'];
@@ -57,7 +59,8 @@ export function discoverView({ onJoined }) {
         h('div', { class: 'circle-name', text: circle.name }),
         h('div', { class: 'muted small', text: `${t(`kind.${circle.kind}`)} · ${t('home.members', { count: circle.members })}` }),
         circle.description ? h('p', { class: 'small discover-description', text: circle.description }) : null),
-      join);
+      // A public circle I am not in: follow it without joining (its posts, not its chat).
+      h('div', { class: 'discover-actions' }, member ? null : followButton(circle), join));
   }
 
   const form = h('form', {

@@ -5,6 +5,7 @@
 // #/join/<circle> (or a code that does not admit) of a private circle that takes join
 // requests: the circle's question, an answer, "Ask to join", then "Requested — waiting for
 // approval" until an owner or admin decides (an approval brings the circle in, live).
+// A public circle I am not in can be followed from here too (views/following.js).
 // (Logged out, the sign-up page shows the circle first: auth.js.)
 
 import * as api from '../api.js';
@@ -14,6 +15,7 @@ import { loadCircles } from '../loaders.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 import { avatarEl } from './avatar.js';
+import { followButton } from './following.js';
 import { userText } from './user-text.js';
 
 export function inviteView(container, circleId, code) {
@@ -33,13 +35,14 @@ export function inviteView(container, circleId, code) {
     onclick: () => { location.hash = '#/'; },
   });
   const asking = h('div', { class: 'join-request', testid: 'join-request-form', hidden: true });
+  const followSlot = h('span', { class: 'invite-follow' });
   document.title = `${t('home.invitePage')} · ${t('app.title')}`;
   container.replaceChildren(h('section', { class: 'card invite', testid: 'invite-page' },
     h('div', { class: 'join-head' }, badge, heading),
     about,
     code ? h('p', {}, t('home.accessCode'), ' ', h('code', { testid: 'invite-code', text: code })) : null,
     asking,
-    h('div', { class: 'actions' }, join, cancel)));
+    h('div', { class: 'actions' }, join, followSlot, cancel)));
 
   async function openCircle() {
     await loadCircles();
@@ -103,6 +106,9 @@ export function inviteView(container, circleId, code) {
       circle.description,
     ].filter(Boolean).join(' · ');
     join.textContent = member ? t('home.openCircle') : t('home.joinNamed', { name: circle.name });
+    // Follow without joining: a public circle's posts and highlights, not its chat.
+    if (!member && circle.visibility === 'public') followSlot.replaceChildren(followButton({ ...circle, id: circleId }));
+    else followSlot.replaceChildren();
   }
 
   return () => {

@@ -12,6 +12,7 @@ import { t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { bansView } from './bans.js';
+import { followersView } from './followers.js';
 import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { moderationLinks } from './moderation-links.js';
@@ -31,6 +32,7 @@ export function settingsView(circleId) {
   let requests = null;
   const moderation = moderationLinks(circleId);
   let bans = null; // owners and admins: the ban list
+  let followers = null; // owners and admins of a public circle: its followers
 
   function render() {
     const manager = state.isManager(circleId);
@@ -38,6 +40,7 @@ export function settingsView(circleId) {
     if (requests) requests.destroy();
     requests = manager && info.visibility === 'private' ? joinRequestsView(circleId) : null;
     if (manager && !bans) bans = bansView(circleId);
+    if (manager && info.visibility === 'public' && !followers) followers = followersView(circleId, info.follower_count || 0);
     fill(body,
       form,
       manager ? circleChatRules(circleId) : null,
@@ -46,6 +49,7 @@ export function settingsView(circleId) {
       moderation.render(),
       members.el,
       manager ? bans.el : null,
+      manager && followers ? followers.el : null,
       mySection());
   }
 
@@ -194,8 +198,12 @@ export function settingsView(circleId) {
       if (requests) requests.destroy();
       moderation.destroy();
       if (bans) bans.destroy();
+      if (followers) followers.destroy();
     },
-    shown: () => members.shown(),
+    shown: () => {
+      members.shown();
+      if (followers) followers.shown(); // follows are not pushed to managers: read again
+    },
   };
 }
 
