@@ -31,7 +31,7 @@ from .engine import Service, recorder
 from .errors import NotFound
 from .ids import now_ms
 from .lookups import circle_row, read_post, require_visible, role_of
-from .models import CHANGES, CIRCLES
+from .models import CHANGES, CIRCLES, GROUPS
 from .records import Record, shared_post
 
 # Every kind of change, by noun: the server turns each into a typed event.
@@ -122,6 +122,31 @@ async def record_post(conn: AsyncConnection, circle_id: str, kind: str, post_id:
     """Log a change of one post, carrying the post as everyone sees it."""
     post = shared_post(await read_post(conn, post_id, None))
     return await record(conn, circle_id, kind, {"post": post})
+
+
+async def forget_edits(conn: AsyncConnection, group_id: str, seq: int) -> None:
+    """Empty the text of the logged edits of a message taken back (its tombstone
+    must not be readable in a catch-up either)."""
+    circle_id = (
+        await conn.execute(select(GROUPS.c.circle_id).where(GROUPS.c.id == group_id))
+    ).scalar()
+    # ``message.edited`` data starts with its group and seq (orjson keeps the order).
+    prefix = orjson.dumps({"group": group_id, "seq": seq}).decode()[:-1] + ","
+    rows = await conn.execute(
+        select(CHANGES.c.rev, CHANGES.c.data).where(
+            CHANGES.c.circle_id == circle_id,
+            CHANGES.c.kind == "message.edited",
+            CHANGES.c.data.startswith(prefix, autoescape=True),
+        )
+    )
+    for row in rows.all():
+        data = orjson.loads(row.data)
+        data["text"] = ""
+        await conn.execute(
+            update(CHANGES)
+            .where(CHANGES.c.circle_id == circle_id, CHANGES.c.rev == row.rev)
+            .values(data=orjson.dumps(data).decode())
+        )
 
 
 @dataclass(frozen=True, slots=True)

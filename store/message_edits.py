@@ -19,12 +19,12 @@ to the audit log (``message.deleted``, with its reason).
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, validation
 from .audit import record_act
-from .changes import record
+from .changes import forget_edits, record
 from .chat import TEXT_MAX, read_message
 from .engine import Service
 from .errors import Forbidden, Invalid
@@ -71,7 +71,7 @@ class MessageEdits(Service):
             access = await access_of(conn, circle, group, actor_id)
             message = await message_row(conn, circle, access, seq)
             by = _deleter(message, access, actor_id, recall_window_ms)
-            await _entomb(conn, message, by)
+            await entomb(conn, message, by)
             if by == "admin":
                 await record_act(
                     conn,
@@ -145,9 +145,18 @@ def _deleter(message: AnyRow, access: GroupAccess, actor_id: str, window_ms: int
     raise Forbidden("only its author or an admin can delete a message", "not_your_message")
 
 
-async def _entomb(conn: AsyncConnection, message: AnyRow, by: str) -> None:
-    """The message becomes its tombstone; what hangs on it goes."""
+async def entomb(conn: AsyncConnection, message: AnyRow, by: str) -> None:
+    """The message becomes its tombstone (``by``: "author", "admin" or "account");
+    what hangs on it goes, a highlight of it is buried."""
     group_id, seq = message.group_id, message.seq
+    edited = (
+        await conn.execute(
+            select(MESSAGES.c.edited).where(MESSAGES.c.group_id == group_id, MESSAGES.c.seq == seq)
+        )
+    ).scalar()
+    if edited is not None:
+        # The change log keeps each edit's text: it goes with the message.
+        await forget_edits(conn, group_id, seq)
     await conn.execute(
         update(MESSAGES)
         .where(MESSAGES.c.group_id == group_id, MESSAGES.c.seq == seq)
