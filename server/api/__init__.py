@@ -11,6 +11,7 @@ from server.api import (
     events,
     groups,
     joining,
+    leaving,
     materials,
     media_keys,
     openapi,
@@ -31,6 +32,7 @@ routes = [
         PREFIX,
         routes=[
             *accounts.routes,
+            *leaving.routes,
             *circles.routes,
             *joining.routes,
             *posts.routes,

@@ -22,6 +22,7 @@ from server.api.circles import (
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
+from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
@@ -469,7 +470,8 @@ DOCUMENT: dict[str, Any] = {
     | UPLOAD_PATHS
     | SANCTION_PATHS
     | JOINING_PATHS
-    | REPORT_PATHS,
+    | REPORT_PATHS
+    | LEAVING_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -495,7 +497,12 @@ DOCUMENT: dict[str, Any] = {
         | {
             f"{name}_body": schema
             for name, schema in (
-                BODIES | POLL_BODIES | SANCTION_BODIES | JOINING_BODIES | REPORT_BODIES
+                BODIES
+                | POLL_BODIES
+                | SANCTION_BODIES
+                | JOINING_BODIES
+                | REPORT_BODIES
+                | LEAVING_BODIES
             ).items()
         },
         "responses": {
