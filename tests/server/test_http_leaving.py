@@ -20,8 +20,8 @@ from tests.limits import GENEROUS
 from tests.server.conftest import Account
 
 from .test_http_accounts import assert_error
-from .test_http_sessions import assert_closed_4001
 from .test_http_live import hello
+from .test_http_sessions import assert_closed_4001
 
 API = "/api/v1"
 PASSWORD = "correct horse"
