@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { busy, h, timeEl, toast } from '../dom.js';
-import { errorText, has, t } from '../i18n.js';
+import { errorText, has, personName, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { userText } from './user-text.js';
 
@@ -68,7 +68,7 @@ function auditItem(entry) {
   const action = `audit.${entry.action}`;
   return h('li', { class: 'card audit-entry', testid: 'audit-entry', dataset: { action: entry.action } },
     h('div', { class: 'meta' },
-      userText('strong', entry.actor.name || entry.actor.id),
+      userText('strong', personName(entry.actor.name)),
       h('span', { testid: 'audit-action', text: has(action) ? t(action) : entry.action }),
       timeEl(entry.created)),
     h('p', { class: 'muted small' }, `${entry.target.kind} ${entry.target.id || ''}`,
