@@ -5,9 +5,10 @@ within another (the server's settings: ``recall_window_s``, ``edit_window_s``).
 A deleted or recalled message becomes a tombstone: its row stays (a group's
 seqs never have holes), its text is emptied, its attachments go (their uses
 are released: ``attachment_uses.release_message``), and ``deleted`` says who
-took it back, ``"author"`` or ``"admin"``, with ``deleted_at``. Its stars,
+took it back, ``"author"`` or ``"admin"`` (``"account"``: erased with its
+author's deleted account, store/account_deletion.py), with ``deleted_at``. Its stars,
 veto and reactions go with it, and a highlight promoted from it is buried
-(``posts.bury``: ``post.deleted``). History, replay and catch-up show the
+(``posts.bury``: ``post.deleted``); the logged edits of it lose their text. History, replay and catch-up show the
 tombstone (``records.message``); ``lookups.message_row`` answers ``NotFound``
 for it, so nothing acts on it any more.
 
