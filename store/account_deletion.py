@@ -269,6 +269,8 @@ async def _erase_messages(conn: AsyncConnection, user_id: str, batch: int) -> in
         if row.circle_id not in locked:
             await circle_row(conn, row.circle_id, lock=True)
             locked.add(row.circle_id)
+        if not await _still_there(conn, row):
+            continue  # another node's housekeeping was first (PostgreSQL)
         await entomb(conn, row, "account")
         await record(
             conn,
@@ -291,8 +293,19 @@ async def _erase_posts(conn: AsyncConnection, user_id: str, batch: int) -> int:
     rows = (await conn.execute(query)).all()
     for row in rows:
         await circle_row(conn, row.circle_id, lock=True)
-        await bury(conn, row)
+        live = await conn.execute(select(POSTS.c.id).where(POSTS.c.id == row.id, ~POSTS.c.deleted))
+        if live.first() is not None:  # not buried meanwhile (by a message's entombing too)
+            await bury(conn, row)
     return len(rows)
+
+
+async def _still_there(conn: AsyncConnection, message: Any) -> bool:
+    """Whether the message is not a tombstone yet (read under its circle's lock)."""
+    query = select(MESSAGES.c.deleted).where(
+        MESSAGES.c.group_id == message.group_id, MESSAGES.c.seq == message.seq
+    )
+    row = (await conn.execute(query)).first()
+    return row is not None and row.deleted is None
 
 
 async def _erase_comments(conn: AsyncConnection, user_id: str, batch: int) -> int:
