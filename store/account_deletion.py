@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .accounts import Accounts
 from .audit import record_act
-from .changes import record
+from .changes import record, record_many
 from .comments import remove_comment
 from .deleted_circles import end_circle
 from .engine import Database, Service
@@ -254,7 +254,8 @@ def _live_circle() -> Any:
 
 
 async def _erase_messages(conn: AsyncConnection, user_id: str, batch: int) -> int:
-    """Entomb a batch of their chat messages (a deleted circle's are purged with it)."""
+    """Entomb a batch of their chat messages (a deleted circle's are purged with it),
+    each logged ``message.deleted`` as an admin's delete is."""
     query = (
         select(MESSAGES.c.group_id, MESSAGES.c.seq, GROUPS.c.circle_id)
         .join(GROUPS, GROUPS.c.id == MESSAGES.c.group_id)
@@ -264,20 +265,27 @@ async def _erase_messages(conn: AsyncConnection, user_id: str, batch: int) -> in
         .limit(batch)
     )
     rows = (await conn.execute(query)).all()
-    locked: set[str] = set()
-    for row in sorted(rows, key=lambda r: (r.circle_id, r.group_id, r.seq)):
-        if row.circle_id not in locked:
-            await circle_row(conn, row.circle_id, lock=True)
-            locked.add(row.circle_id)
-        if not await _still_there(conn, row):
-            continue  # another node's housekeeping was first (PostgreSQL)
-        await entomb(conn, row, "account")
-        await record(
-            conn,
-            row.circle_id,
-            "message.deleted",
-            {"group": row.group_id, "seq": row.seq, "deleted": "account", "author": user_id},
+    by_group: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        by_group.setdefault((row.circle_id, row.group_id), []).append(row.seq)
+    for (circle_id, group_id), seqs in sorted(by_group.items()):
+        await circle_row(conn, circle_id, lock=True)
+        # Under the lock: another node's housekeeping may have been first (PostgreSQL).
+        still = await conn.execute(
+            select(MESSAGES.c.seq)
+            .where(
+                MESSAGES.c.group_id == group_id,
+                MESSAGES.c.seq.in_(seqs),
+                MESSAGES.c.deleted.is_(None),
+            )
+            .order_by(MESSAGES.c.seq)
         )
+        seqs = list(still.scalars().all())
+        await entomb(conn, group_id, seqs, "account")
+        erased = [
+            {"group": group_id, "seq": seq, "deleted": "account", "author": user_id} for seq in seqs
+        ]
+        await record_many(conn, circle_id, "message.deleted", erased)
     return len(rows)
 
 
@@ -297,15 +305,6 @@ async def _erase_posts(conn: AsyncConnection, user_id: str, batch: int) -> int:
         if live.first() is not None:  # not buried meanwhile (by a message's entombing too)
             await bury(conn, row)
     return len(rows)
-
-
-async def _still_there(conn: AsyncConnection, message: Any) -> bool:
-    """Whether the message is not a tombstone yet (read under its circle's lock)."""
-    query = select(MESSAGES.c.deleted).where(
-        MESSAGES.c.group_id == message.group_id, MESSAGES.c.seq == message.seq
-    )
-    row = (await conn.execute(query)).first()
-    return row is not None and row.deleted is None
 
 
 async def _erase_comments(conn: AsyncConnection, user_id: str, batch: int) -> int:

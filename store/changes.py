@@ -118,6 +118,43 @@ async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record)
     return change
 
 
+async def record_many(
+    conn: AsyncConnection, circle_id: str, kind: str, datas: list[Record]
+) -> list[Change]:
+    """Log several changes of one kind in the running write transaction, with
+    consecutive revs (two statements, however many: a batch of erasures)."""
+    if not datas:
+        return []
+    changes = recorder()
+    if kind not in KINDS:
+        raise ValueError(f"unknown change kind {kind!r}")
+    last = (
+        await conn.execute(
+            update(CIRCLES)
+            .where(CIRCLES.c.id == circle_id)
+            .values(last_rev=CIRCLES.c.last_rev + len(datas))
+            .returning(CIRCLES.c.last_rev)
+        )
+    ).scalar_one()
+    first, ts = int(last) - len(datas) + 1, now_ms()
+    made = [Change(circle_id, first + i, ts, kind, data) for i, data in enumerate(datas)]
+    await conn.execute(
+        CHANGES.insert(),
+        [
+            {
+                "circle_id": circle_id,
+                "rev": c.rev,
+                "ts": c.ts,
+                "kind": kind,
+                "data": orjson.dumps(c.data).decode(),
+            }
+            for c in made
+        ],
+    )
+    changes.extend(made)
+    return made
+
+
 async def record_post(conn: AsyncConnection, circle_id: str, kind: str, post_id: str) -> Change:
     """Log a change of one post, carrying the post as everyone sees it."""
     post = shared_post(await read_post(conn, post_id, None))
