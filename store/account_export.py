@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select, tuple_
 
 from . import validation
 from .engine import Service
@@ -206,12 +206,11 @@ class AccountExport(Service):
 
 
 def _after(key: tuple[Any, ...], after: tuple[Any, ...]) -> Any:
-    """``key > after`` spelled out (a row-value comparison, portable)."""
-    clauses = []
-    for i in range(len(key)):
-        equal = [key[j] == after[j] for j in range(i)]
-        clauses.append(and_(*equal, key[i] > after[i]))
-    return or_(*clauses)
+    """``key > after``: a row-value comparison (SQLite 3.15+, PostgreSQL), which
+    both walk as a range of the index."""
+    if len(key) == 1:
+        return key[0] > after[0]
+    return tuple_(*key) > tuple_(*after)
 
 
 def _record(row: Any) -> Record:
