@@ -120,9 +120,7 @@ class AccountDeletion(Service):
                 await _leave(conn, circle_id, user_id)
             await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.user_id == user_id))
             await _drop_requests(conn, user_id)
-            await conn.execute(
-                update(REPORTS).where(REPORTS.c.reporter_id == user_id).values(text=None)
-            )
+            await _unsay_reports(conn, user_id)
             hashes = (
                 await conn.execute(
                     delete(TOKENS).where(TOKENS.c.user_id == user_id).returning(TOKENS.c.hash)
@@ -249,6 +247,25 @@ async def _drop_requests(conn: AsyncConnection, user_id: str) -> None:
                 await record_decided(conn, row.circle_id, user_id, "withdrawn")
 
 
+async def _unsay_reports(conn: AsyncConnection, user_id: str) -> None:
+    """The reports they filed stay (the queue and its counts are the circle's) but
+    lose their words, in the change log too (a report's events do not name its
+    reporter: they are found by the report's id)."""
+    filed = await conn.execute(
+        select(REPORTS.c.id).where(REPORTS.c.reporter_id == user_id, REPORTS.c.text.is_not(None))
+    )
+    for report_id in filed.scalars().all():
+        rows = await conn.execute(
+            select(CHANGES.c.circle_id, CHANGES.c.rev, CHANGES.c.data).where(
+                CHANGES.c.kind.in_(("report.filed", "report.resolved")),
+                CHANGES.c.data.contains(f'"id":"{report_id}"', autoescape=True),
+            )
+        )
+        for row in rows.all():
+            await _rewrite(conn, row)
+    await conn.execute(update(REPORTS).where(REPORTS.c.reporter_id == user_id).values(text=None))
+
+
 def _live_circle() -> Any:
     return CIRCLES.c.deleted.is_(None)
 
@@ -357,14 +374,20 @@ async def _redact(conn: AsyncConnection, user_id: str, batch: int) -> int:
     )
     rows = (await conn.execute(query)).all()
     for row in rows:
-        data = _redacted(orjson.loads(row.data))
-        data["redacted"] = True
-        await conn.execute(
-            update(CHANGES)
-            .where(and_(CHANGES.c.circle_id == row.circle_id, CHANGES.c.rev == row.rev))
-            .values(data=orjson.dumps(data).decode())
-        )
+        await _rewrite(conn, row)
     return len(rows)
+
+
+async def _rewrite(conn: AsyncConnection, row: Any) -> None:
+    """A change-log entry with its words emptied, marked ``redacted`` (so a later
+    batch passes it by; the event served from it drops the mark)."""
+    data = _redacted(orjson.loads(row.data))
+    data["redacted"] = True
+    await conn.execute(
+        update(CHANGES)
+        .where(and_(CHANGES.c.circle_id == row.circle_id, CHANGES.c.rev == row.rev))
+        .values(data=orjson.dumps(data).decode())
+    )
 
 
 def _redacted(value: Any) -> Any:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from store import Forbidden, NotFound, Record, Store, Unauthenticated
 from store.models import CIRCLES, MEMBERSHIPS, USERS
@@ -175,3 +175,26 @@ async def test_the_sqlite_file_keeps_no_copy_in_its_free_space(tmp_path: Path) -
         await store.close()
     files = [p for p in (path, Path(f"{path}-wal")) if p.exists()]
     assert files and not any(MARKER.encode() in p.read_bytes() for p in files)
+
+
+async def test_requests_go_and_reports_keep_no_words(
+    store: Store, dora: tuple[str, Record], circle: Record, private_circle: Record, alice: Record
+) -> None:
+    _, user = dora
+    async with store.db.write() as conn:
+        await conn.execute(
+            update(CIRCLES).where(CIRCLES.c.id == private_circle["id"]).values(join_approval=True)
+        )
+    await store.join_requests.request(private_circle["id"], user["id"], f"let me in {MARKER}")
+    assert (await store.join_requests.pending(private_circle["id"], alice["id"]))[2] == 1
+    await store.memberships.join(circle["id"], user["id"])
+    await store.reports.file(circle["id"], user["id"], "member", alice["id"], "spam", MARKER)
+    await store.account_deletion.delete(user["id"], PASSWORD)
+    assert (await store.join_requests.pending(private_circle["id"], alice["id"]))[2] == 0
+    async with store.db.read() as conn:
+        assert await columns_containing(conn, MARKER) != []  # the change log, until erased
+    await erase_all(store)
+    async with store.db.read() as conn:
+        assert await columns_containing(conn, MARKER) == []
+    queue = await store.reports.queue(circle["id"], alice["id"])
+    assert [r["text"] for r in queue[0]] == [None]
