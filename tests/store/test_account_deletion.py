@@ -129,6 +129,9 @@ async def test_nothing_readable_of_the_user_is_left(
     alices = await store.posts.create(cid, alice["id"], "post", "alice's post")
     comment = await store.comments.add_comment(alices["id"], uid, f"comment {MARKER}")
     await store.comments.add_comment(alices["id"], alice["id"], "reply", comment["id"])
+    await store.polls.create_in_group(
+        group["id"], uid, "p1", question=f"poll {MARKER}", options=[f"yes {MARKER}", "no"]
+    )
     await store.chat.say(cid, alice["id"], "Alice", "alice stays", "a0")
     async with store.db.read() as conn:
         assert len(await columns_containing(conn, MARKER)) >= 5
