@@ -182,7 +182,8 @@ class MessageVetoed(CircleEvent):
 @dataclass(frozen=True, slots=True)
 class MessageDeleted(CircleEvent):
     """A message became a tombstone: recalled by its `author` in time (`deleted`
-    "author") or deleted by an owner or admin ("admin"). Its text, attachments,
+    "author"), deleted by an owner or admin ("admin"), or erased because its
+    author deleted their account ("account"). Its text, attachments,
     stars and reactions are gone; a highlight from it gets its `post.deleted`."""
 
     kind: ClassVar[str] = "message.deleted"

@@ -1,6 +1,7 @@
 """A node's background jobs: pins that expire, chat retention, the change log's
-age, expired sessions, abandoned resumable uploads, attachments nothing uses,
-members whose paid term and grace are over.
+age, deleted circles' content, what deleted accounts wrote, expired sessions,
+abandoned resumable uploads, attachments nothing uses, members whose paid term
+and grace are over.
 
 What they change reaches members as circle events, like any other change (the
 store logs it): nothing here chooses a push.
@@ -44,6 +45,9 @@ class Housekeeping:
             asyncio.create_task(self._every(s.retention_interval_s, self.prune, "retention")),
             asyncio.create_task(
                 self._every(s.retention_interval_s, self.purge_circles, "deleted circles")
+            ),
+            asyncio.create_task(
+                self._every(s.retention_interval_s, self.erase_accounts, "deleted accounts")
             ),
             asyncio.create_task(
                 self._every(s.token_prune_interval_s, self.prune_tokens, "token cleanup")
@@ -170,6 +174,21 @@ class Housekeeping:
                 break
         if total:
             log.info("purged %d rows of deleted circles", total)
+        return total
+
+    async def erase_accounts(self) -> int:
+        """Erase what deleted accounts wrote, a batch per transaction
+        (store/account_deletion.py); their media is released, and collected with
+        every other attachment nothing uses."""
+        s = self.settings
+        total = 0
+        while True:
+            count = await self.store.account_deletion.erase(batch=s.retention_batch)
+            total += count
+            if not count or await self._pause(s.retention_pause_s):
+                break
+        if total:
+            log.info("erased %d things deleted accounts wrote", total)
         return total
 
     async def _delete_blobs(self, attachments: list[Record]) -> None:

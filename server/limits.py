@@ -4,7 +4,8 @@ backoff of failed logins (server/settings.py says why each default).
 - ``requests``: every HTTP request of an IP (but /healthz and /metrics);
 - ``signups``, ``logins``: of an IP;
 - ``writes``: every authenticated HTTP write of a user; ``circles``: the
-  circles a user creates, and ``reports`` the reports they file, on top of it;
+  circles a user creates, ``reports`` the reports they file and ``exports``
+  the exports of their own data, on top of it;
 - ``frames``: a user's /ws frames other than say and ping;
 - ``login_failures``: `login_backoff.LoginBackoff`.
 
@@ -47,6 +48,7 @@ class Limits:
         self.circles = limit("circle", s.circle_rate_per_min / MINUTE, s.circle_burst)
         self.frames = limit("frame", s.frame_rate_per_s, s.frame_burst)
         self.reports = limit("report", s.report_rate_per_min / MINUTE, s.report_burst)
+        self.exports = limit("export", s.export_rate_per_min / MINUTE, s.export_burst)
         self._limiters = [
             self.requests,
             self.signups,
@@ -55,6 +57,7 @@ class Limits:
             self.circles,
             self.frames,
             self.reports,
+            self.exports,
         ]
         thresholds = Thresholds(
             per_account_ip=s.login_failures_per_account_ip,

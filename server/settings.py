@@ -166,6 +166,11 @@ class Settings:
     # people read one by one, and nobody reports more than a few things an hour.
     report_rate_per_min: float = 0.5
     report_burst: int = 10
+    # Exports of one's own data per user: each reads everything the user ever
+    # wrote and streams it as a ZIP; a person needs one now and then, not a
+    # stream of them (three in a row, then one every ten minutes).
+    export_rate_per_min: float = 0.1
+    export_burst: int = 3
     # /ws frames other than say and ping (join, history, star, unstar, read) per
     # user: a reconnect rejoins every circle at once (the burst), scrolling
     # sends reads and history pages; a flood of stars no longer crowds the store.

@@ -4,7 +4,7 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``follows``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``message_edits``, ``polls``, ``attachments``, ``audit``, ``reports``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``message_edits``, ``account_export``, ``account_deletion``, ``polls``, ``attachments``, ``audit``, ``reports``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from .access_codes import AccessCodes
+from .account_deletion import AccountDeletion
+from .account_export import KINDS as EXPORT_KINDS
+from .account_export import AccountExport
 from .accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, Accounts, TokenLifetimes, token_hash
 from .attachment_uses import ID_MAX as ATTACHMENT_ID_MAX
 from .attachment_uses import PER_OWNER_MAX as ATTACHMENTS_PER_OWNER
@@ -119,6 +122,8 @@ class Store:
         self.audit = Audit(db)
         self.sanctions = Sanctions(db)
         self.deleted_circles = DeletedCircles(db)
+        self.account_export = AccountExport(db)
+        self.account_deletion = AccountDeletion(db, self.accounts)
         self.reports = Reports(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
@@ -207,6 +212,7 @@ __all__ = [
     "EDIT_WINDOW_MS",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
+    "EXPORT_KINDS",
     "FOLLOWERS_PAGE_MAX",
     "GROUP_ACCESS",
     "GROUP_MEMBERS_MAX",
@@ -235,6 +241,8 @@ __all__ = [
     "REPORT_TEXT_MAX",
     "ROLES",
     "AccessCodes",
+    "AccountDeletion",
+    "AccountExport",
     "Accounts",
     "Attachments",
     "Audit",

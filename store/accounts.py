@@ -108,7 +108,7 @@ class Accounts:
             row = (
                 await conn.execute(
                     select(*USER_COLUMNS, USERS.c.password_hash).where(
-                        USERS.c.handle == handle.strip().lower()
+                        USERS.c.handle == handle.strip().lower(), USERS.c.deleted.is_(None)
                     )
                 )
             ).first()

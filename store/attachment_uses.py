@@ -119,11 +119,11 @@ async def release(conn: AsyncConnection, owners: Sequence[str], seq_max: int = 0
     await conn.execute(query)
 
 
-async def release_message(conn: AsyncConnection, group_id: str, seq: int) -> None:
-    """Drop the uses of one message (deleted or recalled: store/message_edits.py)."""
+async def release_messages(conn: AsyncConnection, group_id: str, seqs: Sequence[int]) -> None:
+    """Drop the uses of a group's messages (deleted or recalled: store/message_edits.py)."""
     await conn.execute(
         delete(ATTACHMENT_USES).where(
-            ATTACHMENT_USES.c.owner == group_id, ATTACHMENT_USES.c.seq == seq
+            ATTACHMENT_USES.c.owner == group_id, ATTACHMENT_USES.c.seq.in_(list(seqs))
         )
     )
 

@@ -31,7 +31,7 @@ from .engine import Service, recorder
 from .errors import NotFound
 from .ids import now_ms
 from .lookups import circle_row, read_post, require_visible, role_of
-from .models import CHANGES, CIRCLES
+from .models import CHANGES, CIRCLES, GROUPS
 from .records import Record, shared_post
 
 # Every kind of change, by noun: the server turns each into a typed event.
@@ -120,10 +120,72 @@ async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record)
     return change
 
 
+async def record_many(
+    conn: AsyncConnection, circle_id: str, kind: str, datas: list[Record]
+) -> list[Change]:
+    """Log several changes of one kind in the running write transaction, with
+    consecutive revs (two statements, however many: a batch of erasures)."""
+    if not datas:
+        return []
+    changes = recorder()
+    if kind not in KINDS:
+        raise ValueError(f"unknown change kind {kind!r}")
+    last = (
+        await conn.execute(
+            update(CIRCLES)
+            .where(CIRCLES.c.id == circle_id)
+            .values(last_rev=CIRCLES.c.last_rev + len(datas))
+            .returning(CIRCLES.c.last_rev)
+        )
+    ).scalar_one()
+    first, ts = int(last) - len(datas) + 1, now_ms()
+    made = [Change(circle_id, first + i, ts, kind, data) for i, data in enumerate(datas)]
+    await conn.execute(
+        CHANGES.insert(),
+        [
+            {
+                "circle_id": circle_id,
+                "rev": c.rev,
+                "ts": c.ts,
+                "kind": kind,
+                "data": orjson.dumps(c.data).decode(),
+            }
+            for c in made
+        ],
+    )
+    changes.extend(made)
+    return made
+
+
 async def record_post(conn: AsyncConnection, circle_id: str, kind: str, post_id: str) -> Change:
     """Log a change of one post, carrying the post as everyone sees it."""
     post = shared_post(await read_post(conn, post_id, None))
     return await record(conn, circle_id, kind, {"post": post})
+
+
+async def forget_edits(conn: AsyncConnection, group_id: str, seq: int) -> None:
+    """Empty the text of the logged edits of a message taken back (its tombstone
+    must not be readable in a catch-up either)."""
+    circle_id = (
+        await conn.execute(select(GROUPS.c.circle_id).where(GROUPS.c.id == group_id))
+    ).scalar()
+    # ``message.edited`` data starts with its group and seq (orjson keeps the order).
+    prefix = orjson.dumps({"group": group_id, "seq": seq}).decode()[:-1] + ","
+    rows = await conn.execute(
+        select(CHANGES.c.rev, CHANGES.c.data).where(
+            CHANGES.c.circle_id == circle_id,
+            CHANGES.c.kind == "message.edited",
+            CHANGES.c.data.startswith(prefix, autoescape=True),
+        )
+    )
+    for row in rows.all():
+        data = orjson.loads(row.data)
+        data["text"] = ""
+        await conn.execute(
+            update(CHANGES)
+            .where(CHANGES.c.circle_id == circle_id, CHANGES.c.rev == row.rev)
+            .values(data=orjson.dumps(data).decode())
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,18 +122,7 @@ class Comments(Service):
                 await record_act(
                     conn, post.circle_id, actor_id, "comment.deleted", "comment", row.id
                 )
-            doomed = or_(COMMENTS.c.id == row.id, COMMENTS.c.reply_to == row.id)
-            gone = select(COMMENTS.c.id).where(COMMENTS.c.post_id == post.id, doomed)
-            await attachment_uses.release(conn, (await conn.execute(gone)).scalars().all())
-            result = await conn.execute(
-                delete(COMMENTS).where(COMMENTS.c.post_id == post.id, doomed)
-            )
-            await conn.execute(
-                update(POSTS)
-                .where(POSTS.c.id == post.id)
-                .values(comment_count=POSTS.c.comment_count - result.rowcount)
-            )
-            await _record_comment(conn, post, "comment.deleted", {"id": row.id, "post": post.id})
+            await remove_comment(conn, post, row.id)
 
     async def like(self, post_id: str, user_id: str, liked: bool) -> Record:
         """Like (or stop liking) a post; liking twice counts once. ``{"likes","liked"}``."""
@@ -170,6 +159,21 @@ class Comments(Service):
                     {"post": post.id, "user": user_id, "liked": liked, "likes": likes},
                 )
         return {"likes": likes, "liked": liked}
+
+
+async def remove_comment(conn: AsyncConnection, post: AnyRow, comment_id: str) -> None:
+    """Delete a comment of ``post`` (its circle locked) and the replies to it, with
+    their attachments' uses; the post's count moves; logged ``comment.deleted``."""
+    doomed = or_(COMMENTS.c.id == comment_id, COMMENTS.c.reply_to == comment_id)
+    gone = select(COMMENTS.c.id).where(COMMENTS.c.post_id == post.id, doomed)
+    await attachment_uses.release(conn, (await conn.execute(gone)).scalars().all())
+    result = await conn.execute(delete(COMMENTS).where(COMMENTS.c.post_id == post.id, doomed))
+    await conn.execute(
+        update(POSTS)
+        .where(POSTS.c.id == post.id)
+        .values(comment_count=POSTS.c.comment_count - result.rowcount)
+    )
+    await _record_comment(conn, post, "comment.deleted", {"id": comment_id, "post": post.id})
 
 
 async def _require_top_level(conn: AsyncConnection, post_id: str, comment_id: str) -> None:

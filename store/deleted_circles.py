@@ -69,17 +69,7 @@ class DeletedCircles(Service):
                 raise Forbidden("only an owner deletes a circle")
             if not isinstance(confirm, str) or confirm.strip() != circle.name:
                 raise Invalid("type the circle's name to confirm", reason="confirm_name")
-            groups = select(GROUPS.c.id).where(GROUPS.c.circle_id == circle_id)
-            await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.group_id.in_(groups)))
-            for table in (MEMBERSHIPS, ACCESS_CODES, BANS):
-                await conn.execute(delete(table).where(table.c.circle_id == circle_id))
-            await conn.execute(
-                update(CIRCLES)
-                .where(CIRCLES.c.id == circle_id)
-                .values(deleted=now_ms(), member_count=0, follower_count=0)
-            )
-            await record_act(conn, circle_id, actor_id, "circle.deleted", "circle", circle_id)
-            await record(conn, circle_id, "circle.deleted", {"name": circle.name})
+            await end_circle(conn, circle, actor_id)
 
     async def purge(self, batch: int = 500) -> tuple[int, list[Record]]:
         """One batch of a deleted circle's content: ``(rows deleted, attachments
@@ -98,6 +88,24 @@ class DeletedCircles(Service):
                 if done[0] or done[1]:
                     return done
         return 0, []
+
+
+async def end_circle(conn: Any, circle: Any, actor_id: str) -> None:
+    """The circle is deleted for everyone in the caller's transaction (its row
+    locked): memberships, group memberships, codes and bans end, and it is logged
+    (``circle.deleted``, audited as the act of ``actor_id``); ``purge`` does the rest."""
+    circle_id = circle.id
+    groups = select(GROUPS.c.id).where(GROUPS.c.circle_id == circle_id)
+    await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.group_id.in_(groups)))
+    for table in (MEMBERSHIPS, ACCESS_CODES, BANS):
+        await conn.execute(delete(table).where(table.c.circle_id == circle_id))
+    await conn.execute(
+        update(CIRCLES)
+        .where(CIRCLES.c.id == circle_id)
+        .values(deleted=now_ms(), member_count=0, follower_count=0)
+    )
+    await record_act(conn, circle_id, actor_id, "circle.deleted", "circle", circle_id)
+    await record(conn, circle_id, "circle.deleted", {"name": circle.name})
 
 
 async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[Record]]:

@@ -176,6 +176,12 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
             "synchronous=NORMAL",
             f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
             "foreign_keys=ON",
+            # What is deleted or overwritten (a taken-back message, a deleted
+            # account's words) is zeroed, not left readable in the file's free
+            # space. Many builds (Debian's) have it on already; this makes it so
+            # everywhere. Measured on 100,000 inserts: no difference in time
+            # beyond the noise of the machine.
+            "secure_delete=ON",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

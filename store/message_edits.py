@@ -4,10 +4,11 @@ within another (the server's settings: ``recall_window_s``, ``edit_window_s``).
 
 A deleted or recalled message becomes a tombstone: its row stays (a group's
 seqs never have holes), its text is emptied, its attachments go (their uses
-are released: ``attachment_uses.release_message``), and ``deleted`` says who
-took it back, ``"author"`` or ``"admin"``, with ``deleted_at``. Its stars,
+are released: ``attachment_uses.release_messages``), and ``deleted`` says who
+took it back, ``"author"`` or ``"admin"`` (``"account"``: erased with its
+author's deleted account, store/account_deletion.py), with ``deleted_at``. Its stars,
 veto and reactions go with it, and a highlight promoted from it is buried
-(``posts.bury``: ``post.deleted``). History, replay and catch-up show the
+(``posts.bury``: ``post.deleted``); the logged edits of it lose their text. History, replay and catch-up show the
 tombstone (``records.message``); ``lookups.message_row`` answers ``NotFound``
 for it, so nothing acts on it any more.
 
@@ -19,21 +20,22 @@ to the audit log (``message.deleted``, with its reason).
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from collections.abc import Sequence
+
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, validation
 from .audit import record_act
-from .changes import record
+from .changes import forget_edits, record
 from .chat import TEXT_MAX, read_message
 from .engine import Service
 from .errors import Forbidden, Invalid
 from .group_access import access_of, group_row
 from .ids import now_ms
 from .lookups import circle_row, message_row, post_row, require_voice
-from .models import MESSAGES, REACTIONS, STARS, VETOES
+from .models import MESSAGES, POSTS, REACTIONS, STARS, VETOES
 from .posts import bury
-from .promotion import post_of
 from .records import AnyRow, GroupAccess, Record
 
 # The defaults of the server's settings (DingTalk and WeChat recall within 2 minutes).
@@ -71,7 +73,7 @@ class MessageEdits(Service):
             access = await access_of(conn, circle, group, actor_id)
             message = await message_row(conn, circle, access, seq)
             by = _deleter(message, access, actor_id, recall_window_ms)
-            await _entomb(conn, message, by)
+            await entomb(conn, group_id, [message.seq], by)
             if by == "admin":
                 await record_act(
                     conn,
@@ -145,20 +147,35 @@ def _deleter(message: AnyRow, access: GroupAccess, actor_id: str, window_ms: int
     raise Forbidden("only its author or an admin can delete a message", "not_your_message")
 
 
-async def _entomb(conn: AsyncConnection, message: AnyRow, by: str) -> None:
-    """The message becomes its tombstone; what hangs on it goes."""
-    group_id, seq = message.group_id, message.seq
+async def entomb(conn: AsyncConnection, group_id: str, seqs: Sequence[int], by: str) -> None:
+    """Messages of a group become tombstones (``by``: "author", "admin" or
+    "account"); what hangs on them goes, highlights of them are buried. One
+    message for a delete or recall, a batch of a deleted account's."""
+    seqs = list(seqs)
+    if not seqs:
+        return
+    of_them = and_(MESSAGES.c.group_id == group_id, MESSAGES.c.seq.in_(seqs))
+    edited = await conn.execute(
+        select(MESSAGES.c.seq).where(of_them, MESSAGES.c.edited.is_not(None))
+    )
+    for seq in edited.scalars().all():
+        # The change log keeps each edit's text: it goes with the message.
+        await forget_edits(conn, group_id, seq)
     await conn.execute(
         update(MESSAGES)
-        .where(MESSAGES.c.group_id == group_id, MESSAGES.c.seq == seq)
+        .where(of_them)
         .values(text="", attachments=None, deleted=by, deleted_at=now_ms(), edited=None)
     )
-    await attachment_uses.release_message(conn, group_id, seq)
+    await attachment_uses.release_messages(conn, group_id, seqs)
     for table in (STARS, VETOES):
-        await conn.execute(delete(table).where(table.c.group_id == group_id, table.c.seq == seq))
+        await conn.execute(delete(table).where(table.c.group_id == group_id, table.c.seq.in_(seqs)))
     await conn.execute(
-        delete(REACTIONS).where(REACTIONS.c.target == group_id, REACTIONS.c.seq == seq)
+        delete(REACTIONS).where(REACTIONS.c.target == group_id, REACTIONS.c.seq.in_(seqs))
     )
-    post = await post_of(conn, group_id, seq)
-    if post is not None and not post.deleted:
-        await bury(conn, await post_row(conn, post.id))
+    highlights = await conn.execute(
+        select(POSTS.c.id).where(
+            POSTS.c.source_group == group_id, POSTS.c.source_seq.in_(seqs), ~POSTS.c.deleted
+        )
+    )
+    for post_id in highlights.scalars().all():
+        await bury(conn, await post_row(conn, post_id))

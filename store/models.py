@@ -24,6 +24,11 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=64)
     password_hash: str = Field(max_length=256)
     created: int = Field(sa_type=BigInteger)
+    # When the account was deleted (store/account_deletion.py), or None: from then
+    # on it has no handle, name, password or session; and when the erasure of what
+    # it wrote (a batch at a time, in the background) was finished.
+    deleted: int | None = Field(default=None, sa_type=BigInteger)
+    erased: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Token(SQLModel, table=True):
@@ -212,7 +217,12 @@ class Message(SQLModel, table=True):
     # because the writer looks a whole batch up with ``nonce IN (...)``.
     # user_id has no foreign key on purpose: the caller has authenticated the
     # author, and one bad row must not fail a whole group-commit batch.
-    __table_args__ = (UniqueConstraint("nonce", "user_id", name="uq_messages_nonce_user"),)
+    __table_args__ = (
+        UniqueConstraint("nonce", "user_id", name="uq_messages_nonce_user"),
+        # A user's messages, for their data export and the erasure of a deleted
+        # account (a heavy user has 100,000 of them: never a table scan).
+        Index("ix_messages_user", "user_id", "group_id", "seq"),
+    )
 
     # The chat group (a circle's general group has the circle's id).
     group_id: str = Field(foreign_key="chat_groups.id", primary_key=True, max_length=32)
@@ -227,8 +237,9 @@ class Message(SQLModel, table=True):
     # The message's attachments as clients see them (JSON; store/attachment_uses.py),
     # or None. An attachment never changes, so its copy here never goes stale.
     attachments: str | None = Field(default=None)
-    # A tombstone (store/message_edits.py): who took it back, "author" (recalled)
-    # or "admin" (deleted), and when (ms); its text is "" and its attachments NULL.
+    # A tombstone (store/message_edits.py): who took it back, "author" (recalled),
+    # "admin" (deleted) or "account" (its author deleted their account,
+    # store/account_deletion.py), and when (ms); its text is "" and its attachments NULL.
     deleted: str | None = Field(default=None, max_length=8)
     deleted_at: int | None = Field(default=None, sa_type=BigInteger)
     # When its author last changed its text (ms), or None.

@@ -195,6 +195,8 @@ async def bury(conn: AsyncConnection, post: AnyRow) -> Record:
         .values(
             deleted=True,
             text="",
+            # A highlight's copy of its message goes too: nothing reads it any more.
+            source_text=None,
             attachments=None,
             pinned=False,
             pin_order=None,

@@ -240,7 +240,8 @@ def message(
 ) -> Record:
     """A chat message as clients see it. A tombstone (store/message_edits.py) keeps
     its place (seq, ts, author) with ``text`` "", no attachments and ``deleted``
-    ("author": recalled, "admin": deleted); an edited one carries ``edited`` (ms)."""
+    ("author": recalled, "admin": deleted, "account": its author deleted their
+    account); an edited one carries ``edited`` (ms)."""
     record: Record = {
         "circle": circle,
         # The chat group: the circle's id for its general group.

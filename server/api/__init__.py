@@ -12,6 +12,7 @@ from server.api import (
     follows,
     groups,
     joining,
+    leaving,
     materials,
     media_keys,
     openapi,
@@ -34,6 +35,7 @@ routes = [
         PREFIX,
         routes=[
             *accounts.routes,
+            *leaving.routes,
             *circles.routes,
             *joining.routes,
             *follows.routes,

@@ -23,6 +23,7 @@ from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
+from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
@@ -474,7 +475,8 @@ DOCUMENT: dict[str, Any] = {
     | JOINING_PATHS
     | FOLLOW_PATHS
     | REPORT_PATHS
-    | PAYMENT_PATHS,
+    | PAYMENT_PATHS
+    | LEAVING_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -508,6 +510,7 @@ DOCUMENT: dict[str, Any] = {
                 | JOINING_BODIES
                 | REPORT_BODIES
                 | PAYMENT_BODIES
+                | LEAVING_BODIES
             ).items()
         },
         "responses": {

@@ -230,9 +230,10 @@ SCHEMAS: dict[str, Schema] = {
         attachments={**ATTACHMENTS, "description": "present only when it has some"},
         deleted={
             "type": "string",
-            "enum": ["author", "admin"],
+            "enum": ["author", "admin", "account"],
             "description": "a tombstone (text empty, no attachments): recalled by its "
-            "author or deleted by an admin; present only then",
+            "author, deleted by an admin, or erased with its author's deleted account; "
+            "present only then",
         },
         edited={**MS, "description": "when its author last edited it; present only then"},
     ),

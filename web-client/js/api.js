@@ -77,6 +77,27 @@ export const logoutEverywhere = () => request('POST', '/auth/logout-everywhere')
 export const changePassword = (oldPassword, newPassword) =>
   request('POST', '/me/password', { old_password: oldPassword, new_password: newPassword });
 
+/** The caller's own data: a ZIP (a Blob) of JSON files. */
+export async function exportMyData() {
+  let response;
+  try {
+    response = await fetch(`${BASE}/me/export`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  } catch {
+    throw new ApiError(0, 'offline', 'The server cannot be reached right now.');
+  }
+  if (!response.ok) {
+    const error = ((await response.json().catch(() => null)) || {}).error || {};
+    throw new ApiError(response.status, error.code, error.message || response.statusText, error);
+  }
+  return response.blob();
+}
+
+/** Delete the caller's account (confirmed by the password); 'account-deleted' on `events` after. */
+export async function deleteAccount(password) {
+  await request('POST', '/me/delete', { password });
+  events.dispatchEvent(new CustomEvent('account-deleted'));
+}
+
 // Circles
 export const createCircle = (fields) => request('POST', '/circles', fields);
 export const directory = (q, kind, cursor) => request('GET', `/circles${query({ q, kind, cursor })}`);

@@ -168,6 +168,12 @@ function boot() {
   api.events.addEventListener('unauthenticated', () => {
     if (state.session.token) endSession(t('app.sessionEnded'));
   });
+  // The account is gone: its socket may have been closed first (4001), the toast says why.
+  api.events.addEventListener('account-deleted', () => {
+    location.hash = '#/';
+    if (state.session.token) endSession(t('leaving.deleted'));
+    else toast(t('leaving.deleted'), 'info');
+  });
   if (state.loadSession()) startSession();
   else route({ force: true });
 }

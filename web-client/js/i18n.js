@@ -204,3 +204,9 @@ function storage() {
     return null;
   }
 }
+
+/** A person's name as shown: a deleted account's name is empty (the server's marker),
+ * shown as "deleted user" in the reader's language. */
+export function personName(name) {
+  return name || t('user.deleted');
+}

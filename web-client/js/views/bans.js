@@ -4,7 +4,7 @@
 import * as actions from '../actions.js';
 import * as api from '../api.js';
 import { busy, h } from '../dom.js';
-import { errorText, formatDateTime, t } from '../i18n.js';
+import { errorText, formatDateTime, personName, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { searchBox } from './search-box.js';
 import { userText } from './user-text.js';
@@ -40,12 +40,12 @@ export function bansView(circleId) {
   function banItem(ban) {
     const unban = h('button', {
       type: 'button', class: 'small', testid: 'unban', text: t('manage.unban'),
-      'aria-label': t('manage.unbanWho', { name: ban.user.name }),
+      'aria-label': t('manage.unbanWho', { name: personName(ban.user.name) }),
       onclick: () => busy(unban, () => actions.unban(circleId, ban.user.id)),
     });
     return h('li', { testid: 'ban', dataset: { userId: ban.user.id } },
       h('div', { class: 'row wrap' },
-        userText('span', ban.user.name, { class: 'grow', testid: 'ban-name' }),
+        userText('span', personName(ban.user.name), { class: 'grow', testid: 'ban-name' }),
         h('span', { class: 'muted small', text: formatDateTime(ban.created) }),
         unban),
       ban.reason ? userText('p', ban.reason, { class: 'muted small', testid: 'ban-reason' }) : null);

@@ -9,13 +9,14 @@
 
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
-import { formatDay, formatTime, t } from '../i18n.js';
+import { formatDay, formatTime, personName, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { avatarEl } from './avatar.js';
 import { discoverView, KINDS } from './discover.js';
 import { followingView } from './following.js';
 import { sessionsView } from './sessions.js';
+import { leavingView } from './leaving.js';
 import { EV } from '../store/names.js';
 
 const POLL_MS = 10000;
@@ -117,7 +118,7 @@ export function homeView(container) {
         h('h1', { id: 'my-circles-title', text: t('home.title') }),
         h('div', { class: 'home-actions', testid: 'home-actions' }, buttons.create, buttons.discover)),
       panels.create, panels.discover, empty, list, following.el),
-    h('div', { class: 'home-side' }, inviteForm(), sessionsView())));
+    h('div', { class: 'home-side' }, inviteForm(), sessionsView(), leavingView())));
   showPanels();
 
   const offCircles = state.on(EV.circlesChanged, renderList);
@@ -159,7 +160,7 @@ function lastLine(circle) {
     .map((kind) => t(`home.carries.${['image', 'video', 'audio'].includes(kind) ? kind : 'file'}`));
   let text = [...carried, String(last.text || '').replace(/\s+/g, ' ').trim()].filter(Boolean).join(' ');
   if (last.deleted) text = t(last.deleted === 'admin' ? 'chat.deletedByAdmin' : 'home.recalled');
-  return t('home.lastMessage', { author: me ? t('home.you') : last.author_name, text });
+  return t('home.lastMessage', { author: me ? t('home.you') : personName(last.author_name), text });
 }
 
 function circleItem(circle) {

@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { busy, h, timeEl, toast } from '../dom.js';
-import { t } from '../i18n.js';
+import { personName, t } from '../i18n.js';
 import { loadComments } from '../loaders.js';
 import * as comments from '../store/comments.js';
 import * as state from '../store/state.js';
@@ -99,10 +99,10 @@ function commentItem(circleId, comment, drafts, rerender) {
     tools.append(remove);
   }
   if (!mine && !editing && comment.author) {
-    tools.append(reportButton(circleId, { kind: 'comment', id: comment.id }, { label: comment.author.name }));
+    tools.append(reportButton(circleId, { kind: 'comment', id: comment.id }, { label: personName(comment.author.name) }));
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
-    userText('strong', comment.author ? comment.author.name : ''), ' ', timeEl(comment.created), ' ', tools,
+    userText('strong', comment.author ? personName(comment.author.name) : ''), ' ', timeEl(comment.created), ' ', tools,
     editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }),
     attachmentsEl(comment.attachments, `comment:${comment.id}`));
 }

@@ -4,7 +4,7 @@
 // 删除") and the "(edited)" mark. The calls are chat.js's handlers (they go through actions.js).
 
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { personName, t } from '../i18n.js';
 import * as state from '../store/state.js';
 
 /** Whether the message is still inside the window (welcome's limits: seconds). */
@@ -44,7 +44,9 @@ export function editButtons(circleId, message, actions, { mine, poll }) {
 export function tombstoneEl(message, mine) {
   let text = t('chat.deletedByAdmin');
   if (message.deleted === 'author') {
-    text = mine ? t('chat.youRecalled') : t('chat.recalled', { name: message.from ? message.from.name : '?' });
+    text = mine ? t('chat.youRecalled') : t('chat.recalled', { name: message.from ? personName(message.from.name) : '?' });
+  } else if (message.deleted === 'account') {
+    text = t('chat.deletedUser'); // its author deleted their account
   }
   return h('li', {
     class: 'msg tombstone',

@@ -7,7 +7,7 @@
 // (views/message-nav.js). A recalled or deleted message is a one-line tombstone.
 
 import { h } from '../dom.js';
-import { formatDateTime, formatTime, t } from '../i18n.js';
+import { formatDateTime, formatTime, personName, t } from '../i18n.js';
 import * as polls from '../store/polls.js';
 import { want as wantReactions } from '../store/reactions.js';
 import * as state from '../store/state.js';
@@ -50,7 +50,7 @@ function timeOf(ms, cls) {
 
 function head(from, ms, extra = null) {
   return h('div', { class: 'meta' },
-    h('span', { class: 'from', testid: 'msg-from', text: from ? from.name : '?' }),
+    h('span', { class: 'from', testid: 'msg-from', text: from ? personName(from.name) : '?' }),
     timeOf(ms, 'when'),
     extra);
 }
@@ -86,13 +86,13 @@ export function messageEl(circleId, message, actions) {
     starButton,
     h('button', {
       type: 'button', testid: 'reply-btn',
-      'aria-label': t('chat.replyTo', { name: message.from ? message.from.name : '?' }),
+      'aria-label': t('chat.replyTo', { name: message.from ? personName(message.from.name) : '?' }),
       onclick: () => actions.reply(message.seq),
     }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '↩' }), h('span', { class: 'label', text: t('chat.reply') })),
     ...editButtons(circleId, message, actions, { mine, poll: Boolean(polls.pollAt(message.group || key, message.seq)) }));
   if (!mine && message.from) {
     const target = { kind: 'message', id: `${message.group || key}:${message.seq}` };
-    menu.append(reportButton(circleId, target, { label: message.from.name, cls: 'report' }));
+    menu.append(reportButton(circleId, target, { label: personName(message.from.name), cls: 'report' }));
   }
   if (state.isManager(circleId)) {
     const veto = h('button', {

@@ -7,7 +7,7 @@
 
 import * as api from '../api.js';
 import { busy, h, timeEl } from '../dom.js';
-import { errorText, t } from '../i18n.js';
+import { errorText, personName, t } from '../i18n.js';
 import { EV } from '../store/names.js';
 import * as reports from '../store/reports.js';
 import * as state from '../store/state.js';
@@ -81,7 +81,7 @@ export function moderationView(container, circleId) {
         ? h('p', { class: 'muted', testid: 'report-gone', text: t('moderation.gone') })
         : userText('p', target.preview, { class: 'report-preview', testid: 'report-preview' }),
       h('p', { class: 'muted small' },
-        t('moderation.reportedBy', { name: report.reporter.name || '?', reason: t(`report.reason.${report.reason}`) }), ' ',
+        t('moderation.reportedBy', { name: personName(report.reporter.name), reason: t(`report.reason.${report.reason}`) }), ' ',
         timeEl(report.created)),
       report.text ? userText('p', report.text, { class: 'report-words', testid: 'report-words' }) : null,
       report.status === 'open' ? actions(report) : outcome(report));

@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { busy, h, time, timeEl } from '../dom.js';
-import { has, t } from '../i18n.js';
+import { has, personName, t } from '../i18n.js';
 import { refreshCircles } from '../loaders.js';
 import { seedPost } from '../store/reactions.js';
 import * as state from '../store/state.js';
@@ -42,14 +42,14 @@ export function postCard(circleId, post, opts) {
     post.must_read ? h('span', { class: 'tag must', testid: 'mustread-tag', text: t('posts.mustReadTag') }) : null,
     // What was starred or acknowledged may not be what it says now.
     post.edited ? h('span', { class: 'tag edited', testid: 'edited-tag', text: t('posts.editedTag'), title: t('posts.editedAt', { time: time(post.edited) }) }) : null,
-    userText('span', (source && source.from ? source.from.name : post.author && post.author.name) || '', { class: 'author', testid: 'post-author' }),
+    userText('span', personName(source && source.from ? source.from.name : post.author && post.author.name), { class: 'author', testid: 'post-author' }),
     timeEl(source ? source.ts : post.created),
     sourceGroupTag(circleId, source)),
   userText('p', post.text, { class: 'text', testid: 'post-text' }),
   attachmentsEl(post.attachments, `post:${opts.context}:${post.id}`),
   postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id
-    ? h('p', { class: 'muted small' }, sentence('posts.highlightedBy', { name: userText('span', post.author.name) }))
+    ? h('p', { class: 'muted small' }, sentence('posts.highlightedBy', { name: userText('span', personName(post.author.name)) }))
     : null,
   h('div', { class: 'post-actions', role: 'group', 'aria-label': t('posts.actions') },
     ackControl(circleId, post),
@@ -66,7 +66,7 @@ export function postCard(circleId, post, opts) {
     !manager && post.author && post.author.id === me.id && post.kind !== 'highlight'
       ? deleteButton(post, t('common.delete')) : null,
     post.author && post.author.id !== me.id && !post.deleted
-      ? reportButton(circleId, { kind: 'post', id: post.id }, { label: post.author.name }) : null),
+      ? reportButton(circleId, { kind: 'post', id: post.id }, { label: personName(post.author.name) }) : null),
   opts.receiptsOpen ? receiptsEl(post.id) : null,
   opts.commentsOpen ? commentsEl(circleId, post, opts.drafts, opts.rerender) : null);
   // Under the post's actions, above its receipts and comments when they are open.

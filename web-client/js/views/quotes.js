@@ -3,7 +3,7 @@
 // the quote scrolls to the original when it is in the list.
 
 import { fill, h } from '../dom.js';
-import { t } from '../i18n.js';
+import { personName, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { EV } from '../store/names.js';
 
@@ -43,7 +43,7 @@ function lookUp(chat, seq, load) {
 function quoted(message) {
   if (message.deleted) return [h('span', { class: 'excerpt', testid: 'quote-text', text: t('chat.quoteGone') })];
   return [
-    h('strong', { testid: 'quote-from', text: message.from ? message.from.name : '?' }),
+    h('strong', { testid: 'quote-from', text: message.from ? personName(message.from.name) : '?' }),
     h('span', { class: 'excerpt', testid: 'quote-text', text: `${t('chat.colon')}${firstLine(message.text)}` }),
   ];
 }
@@ -77,7 +77,7 @@ export function quoteEl(chat, seq, { loadQuote, jumpTo } = {}) {
 export function replyBarContent(message, onCancel) {
   return [
     h('span', { class: 'grow', testid: 'reply-quote' }, `${t('chat.replyingTo')} `,
-      h('strong', { text: message.from ? message.from.name : '?' }), t('chat.colon'),
+      h('strong', { text: message.from ? personName(message.from.name) : '?' }), t('chat.colon'),
       h('span', { class: 'excerpt', text: firstLine(message.text, 80) })),
     h('button', { type: 'button', class: 'link', testid: 'reply-cancel', text: t('common.cancel'), onclick: onCancel }),
   ];

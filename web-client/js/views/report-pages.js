@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { busy, h, timeEl, toast } from '../dom.js';
-import { errorText, has, t } from '../i18n.js';
+import { errorText, has, personName, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { searchBox } from './search-box.js';
 import { userText } from './user-text.js';
@@ -82,8 +82,8 @@ function auditItem(entry) {
   const action = `audit.${entry.action}`;
   return h('li', { class: 'card audit-entry', testid: 'audit-entry', dataset: { action: entry.action } },
     h('div', { class: 'meta' },
-      // The payment webhook and housekeeping act with no name of their own.
-      userText('strong', entry.actor.name || (has(`audit.actor.${entry.actor.id}`) ? t(`audit.actor.${entry.actor.id}`) : entry.actor.id)),
+      // The payment webhook and housekeeping act with no name of their own; "" is a deleted account.
+      userText('strong', entry.actor.name == null && has(`audit.actor.${entry.actor.id}`) ? t(`audit.actor.${entry.actor.id}`) : personName(entry.actor.name)),
       h('span', { testid: 'audit-action', text: has(action) ? t(action) : entry.action }),
       timeEl(entry.created)),
     h('p', { class: 'muted small', testid: 'audit-target' },
