@@ -25,9 +25,11 @@ from .attachments import Attachments, clean_name
 from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
 from .blobs import BlobStore, LocalBlobs, S3Blobs
+from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
+from .checkins import CheckIns
 from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
@@ -112,6 +114,8 @@ class Store:
         self.sanctions = Sanctions(db)
         self.deleted_circles = DeletedCircles(db)
         self.reports = Reports(db)
+        self.challenges = Challenges(db)
+        self.checkins = CheckIns(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -221,10 +225,12 @@ __all__ = [
     "Audit",
     "BlobStore",
     "Busy",
+    "Challenges",
     "Change",
     "ChangePage",
     "Changes",
     "Chat",
+    "CheckIns",
     "Circles",
     "Comments",
     "CommitStats",

@@ -72,6 +72,11 @@ KINDS = (
     "poll.closed",
     "report.filed",
     "report.resolved",
+    "challenge.created",
+    "challenge.joined",
+    "checkin.added",
+    "checkin.edited",
+    "checkin.invalidated",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000
