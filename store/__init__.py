@@ -29,6 +29,7 @@ from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
+from .checkins import TEXT_MAX as CHECKIN_TEXT_MAX
 from .checkins import CheckIns
 from .circles import Circles
 from .comments import Comments
@@ -191,6 +192,7 @@ __all__ = [
     "ATTACHMENT_KINDS",
     "AUDIT_PAGE_MAX",
     "CHANGE_KINDS",
+    "CHECKIN_TEXT_MAX",
     "EDIT_WINDOW_MS",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",

@@ -20,6 +20,7 @@ from server.api.circles import (
     QUERY_MAX,
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
+from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
@@ -457,7 +458,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "polls"},
         {"name": "moderation"},
         {"name": "media"},
-        {"name": "moderation"},
+        {"name": "challenges"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -469,7 +470,8 @@ DOCUMENT: dict[str, Any] = {
     | UPLOAD_PATHS
     | SANCTION_PATHS
     | JOINING_PATHS
-    | REPORT_PATHS,
+    | REPORT_PATHS
+    | CHALLENGE_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -492,10 +494,16 @@ DOCUMENT: dict[str, Any] = {
         | SANCTION_SCHEMAS
         | JOINING_SCHEMAS
         | REPORT_SCHEMAS
+        | CHALLENGE_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (
-                BODIES | POLL_BODIES | SANCTION_BODIES | JOINING_BODIES | REPORT_BODIES
+                BODIES
+                | POLL_BODIES
+                | SANCTION_BODIES
+                | JOINING_BODIES
+                | REPORT_BODIES
+                | CHALLENGE_BODIES
             ).items()
         },
         "responses": {
