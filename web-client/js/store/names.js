@@ -36,6 +36,7 @@
 //   reportOutcome   {circle, report}                    a report of the user's was resolved
 //   mutedChanged    {circle}                            I was muted or unmuted there
 //   bansChanged     {circle}                            someone was banned or unbanned there
+//   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted)
 
 export const EV = Object.freeze({
@@ -68,6 +69,7 @@ export const EV = Object.freeze({
   mutedChanged: 'muted-changed',
   sayRefused: 'say-refused',
   bansChanged: 'bans',
+  challengesChanged: 'challenges',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',
