@@ -16,28 +16,11 @@ member, a comment, a circle) as the HTTP API shows them; no per-viewer field
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, fields
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from .challenge_events import CHALLENGE_EVENTS
 from .errors import ErrorCode, ProtocolError
-
-Map = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class CircleEvent:
-    """What every event has: its circle, its place in the circle's log, its time."""
-
-    kind: ClassVar[str] = ""
-    circle: str
-    rev: int
-    ts: int
-
-    def to_map(self) -> Map:
-        m: Map = {"t": "event", "kind": self.kind}
-        for f in fields(self):
-            m[f.name] = getattr(self, f.name)
-        return m
-
+from .event_base import CircleEvent, Map
 
 # -- posts ---------------------------------------------------------------------------
 
@@ -472,6 +455,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         ReportResolved,
         FollowAdded,
         FollowRemoved,
+        *CHALLENGE_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.

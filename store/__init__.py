@@ -28,9 +28,12 @@ from .attachments import Attachments, clean_name
 from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
 from .blobs import BlobStore, LocalBlobs, S3Blobs
+from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
+from .checkins import TEXT_MAX as CHECKIN_TEXT_MAX
+from .checkins import CheckIns
 from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
@@ -125,6 +128,8 @@ class Store:
         self.account_export = AccountExport(db)
         self.account_deletion = AccountDeletion(db, self.accounts)
         self.reports = Reports(db)
+        self.challenges = Challenges(db)
+        self.checkins = CheckIns(db)
         self.reads = Reads(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -209,6 +214,7 @@ __all__ = [
     "ATTACHMENT_KINDS",
     "AUDIT_PAGE_MAX",
     "CHANGE_KINDS",
+    "CHECKIN_TEXT_MAX",
     "EDIT_WINDOW_MS",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
@@ -248,10 +254,12 @@ __all__ = [
     "Audit",
     "BlobStore",
     "Busy",
+    "Challenges",
     "Change",
     "ChangePage",
     "Changes",
     "Chat",
+    "CheckIns",
     "Circles",
     "Comments",
     "CommitStats",

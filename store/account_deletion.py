@@ -27,9 +27,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from . import attachment_uses
 from .accounts import Accounts
 from .audit import record_act
 from .changes import record, record_many
@@ -45,6 +46,8 @@ from .message_edits import entomb
 from .models import (
     ATTACHMENTS,
     CHANGES,
+    CHECKIN_MEDIA,
+    CHECKINS,
     CIRCLES,
     COMMENTS,
     FOLLOWS,
@@ -80,6 +83,9 @@ _WORDY_KINDS = (
     "member.updated",
     "join.requested",
     "poll.created",
+    "checkin.added",
+    "checkin.edited",
+    "checkin.invalidated",
     "report.filed",
     "group.joined",
     "group.requested",
@@ -359,7 +365,28 @@ async def _erase_comments(conn: AsyncConnection, user_id: str, batch: int) -> in
 
 
 async def _erase_rest(conn: AsyncConnection, user_id: str, batch: int) -> int:
-    """Their polls' words and their uploads' file names (one statement each)."""
+    """Their check-ins' words and media (a batch), their polls' words and their
+    uploads' file names (one statement each)."""
+    said = (
+        (
+            await conn.execute(
+                select(CHECKINS.c.id)
+                .where(
+                    CHECKINS.c.user_id == user_id,
+                    or_(CHECKINS.c.text != "", CHECKINS.c.attachments.is_not(None)),
+                )
+                .limit(batch)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if said:
+        await attachment_uses.release(conn, list(said))
+        await conn.execute(delete(CHECKIN_MEDIA).where(CHECKIN_MEDIA.c.checkin_id.in_(said)))
+        await conn.execute(
+            update(CHECKINS).where(CHECKINS.c.id.in_(said)).values(text="", attachments=None)
+        )
     polls = await conn.execute(
         update(POLLS)
         .where(POLLS.c.author_id == user_id, POLLS.c.question != "")
@@ -370,7 +397,7 @@ async def _erase_rest(conn: AsyncConnection, user_id: str, batch: int) -> int:
         .where(ATTACHMENTS.c.uploader_id == user_id, ATTACHMENTS.c.name != ATTACHMENTS.c.kind)
         .values(name=ATTACHMENTS.c.kind)
     )
-    return int(polls.rowcount) + int(files.rowcount)
+    return len(said) + int(polls.rowcount) + int(files.rowcount)
 
 
 async def _redact(conn: AsyncConnection, user_id: str, batch: int) -> int:

@@ -74,6 +74,11 @@ KINDS = (
     "report.resolved",
     "follow.added",
     "follow.removed",
+    "challenge.created",
+    "challenge.joined",
+    "checkin.added",
+    "checkin.edited",
+    "checkin.invalidated",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

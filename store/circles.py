@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import validation
+from . import calendar, validation
 from .access_codes import code_admits, create_codes
 from .changes import record
 from .engine import Service
@@ -43,6 +43,11 @@ _SETTINGS: dict[str, Any] = {
     # Joining by request (store/join_requests.py): private circles only.
     "join_approval": lambda v: validation.boolean(v, "join_approval"),
     "join_question": lambda v: validation.text(v, "join_question", 0, JOIN_QUESTION_MAX),
+    # The circle's days (store/calendar.py): a check-in's date never moves with them.
+    "time_zone": calendar.zone_name,
+    "day_closes_after": lambda v: validation.integer(
+        v, "day_closes_after", 0, calendar.CLOSES_AFTER_MAX_MIN
+    ),
 }
 
 

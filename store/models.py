@@ -76,6 +76,12 @@ class Circle(SQLModel, table=True):
     # When an owner deleted it (store/deleted_circles.py), or None: a deleted
     # circle answers as one that does not exist; its row stays as a tombstone.
     deleted: int | None = Field(default=None, sa_type=BigInteger)
+    # The circle's days (store/calendar.py): an IANA zone, and how long after
+    # midnight a day stays open (minutes; 720: until noon of the next).
+    time_zone: str = Field(
+        default="Asia/Shanghai", max_length=64, sa_column_kwargs={"server_default": "Asia/Shanghai"}
+    )
+    day_closes_after: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Member(SQLModel, table=True):
@@ -609,13 +615,20 @@ FOLLOWS = _table("follows")
 REPORTS = _table("reports")
 PAYMENT_EVENTS = _table("payment_events")
 
+# Check-in challenges keep their tables in their own module.
+from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
+
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
     "ATTACHMENT_USES",
     "AUDIT_LOG",
     "BANS",
+    "CHALLENGES",
+    "CHALLENGE_MEMBERS",
     "CHANGES",
+    "CHECKINS",
+    "CHECKIN_MEDIA",
     "CIRCLES",
     "CODE_REDEMPTIONS",
     "COMMENTS",

@@ -180,6 +180,8 @@ def circle_record(row: AnyRow) -> Record:
         "history_for_new_members": bool(row.history_for_new_members),
         "join_approval": bool(row.join_approval),
         "join_question": row.join_question,
+        "time_zone": row.time_zone,
+        "day_closes_after": row.day_closes_after,
         "created": row.created,
         # The general group's last seq (the chat of protocol v1 clients).
         "last_seq": row.last_seq,

@@ -7,6 +7,7 @@ from starlette.routing import Mount
 from server.api import (
     accounts,
     audit,
+    challenges,
     circles,
     events,
     follows,
@@ -50,6 +51,7 @@ routes = [
             *media_keys.routes,
             *materials.routes,
             *reports.routes,
+            *challenges.routes,
             *audit.routes,
             *tus.routes,
             *events.routes,

@@ -124,6 +124,8 @@ def _circle_changes(body: dict[str, Any]) -> dict[str, Any]:
         "history_for_new_members": lambda: get_bool(body, "history_for_new_members", True),
         "join_approval": lambda: get_bool(body, "join_approval", True),
         "join_question": lambda: get_str(body, "join_question", True, max_len=TEXT_MAX),
+        "time_zone": lambda: get_str(body, "time_zone", True, max_len=64),
+        "day_closes_after": lambda: get_int(body, "day_closes_after", True, minimum=0),
     }
     return {key: read() for key, read in readers.items() if key in body}
 

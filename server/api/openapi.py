@@ -20,6 +20,7 @@ from server.api.circles import (
     QUERY_MAX,
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
+from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
@@ -462,6 +463,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "media"},
         {"name": "moderation"},
         {"name": "payments"},
+        {"name": "challenges"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -476,7 +478,8 @@ DOCUMENT: dict[str, Any] = {
     | FOLLOW_PATHS
     | REPORT_PATHS
     | PAYMENT_PATHS
-    | LEAVING_PATHS,
+    | LEAVING_PATHS
+    | CHALLENGE_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -501,6 +504,7 @@ DOCUMENT: dict[str, Any] = {
         | FOLLOW_SCHEMAS
         | REPORT_SCHEMAS
         | PAYMENT_SCHEMAS
+        | CHALLENGE_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (
@@ -511,6 +515,7 @@ DOCUMENT: dict[str, Any] = {
                 | REPORT_BODIES
                 | PAYMENT_BODIES
                 | LEAVING_BODIES
+                | CHALLENGE_BODIES
             ).items()
         },
         "responses": {

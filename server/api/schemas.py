@@ -137,6 +137,11 @@ SCHEMAS: dict[str, Schema] = {
             "description": "a private circle that takes join requests (a code still admits)",
         },
         join_question={**STR, "description": "what a requester is asked (empty: nothing)"},
+        time_zone={**STR, "description": "the circle's IANA time zone: its days (check-ins)"},
+        day_closes_after={
+            **INT,
+            "description": "minutes after midnight a day stays open (720: until noon the next)",
+        },
         created=MS,
         last_seq=INT,
         last_rev={
@@ -494,6 +499,13 @@ BODIES: dict[str, Schema] = {
             "request link; off revokes that)",
         },
         join_question={**STR, "maxLength": 500, "description": "asked of requesters"},
+        time_zone={
+            **STR,
+            "maxLength": 64,
+            "description": "an IANA time zone (Asia/Shanghai by default); past check-in "
+            "days keep their dates",
+        },
+        day_closes_after={**INT, "minimum": 0, "maximum": 720, "description": "minutes"},
     ),
     "join": obj([], code={**STR, "description": "access code; needed for a private circle"}),
     "patch_member": obj(

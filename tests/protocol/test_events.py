@@ -65,6 +65,10 @@ SAMPLES: dict[str, Any] = {
     "report": {"id": "r1", "target": {"kind": "post", "id": "p1"}, "reason": "spam"},
     "reporter": "u3",
     "open": 2,
+    "challenge": {"id": "h1", "title": "每日阅读一小时", "type": "continuous"},
+    "participants": 3,
+    "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
+    "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

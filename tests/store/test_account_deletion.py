@@ -133,8 +133,11 @@ async def test_nothing_readable_of_the_user_is_left(
         group["id"], uid, "p1", question=f"poll {MARKER}", options=[f"yes {MARKER}", "no"]
     )
     await store.chat.say(cid, alice["id"], "Alice", "alice stays", "a0")
+    challenge = await store.challenges.create(cid, alice["id"], {"title": "每日阅读"})
+    await store.challenges.join(challenge["id"], uid)
+    await store.checkins.check_in(challenge["id"], uid, f"checkin {MARKER}")
     async with store.db.read() as conn:
-        assert len(await columns_containing(conn, MARKER)) >= 5
+        assert len(await columns_containing(conn, MARKER)) >= 6
 
     await store.account_deletion.delete(uid, PASSWORD)
     assert not await store.account_deletion.erased(uid)

@@ -30,6 +30,8 @@ async def test_create_makes_the_creator_owner(store: Store, alice: Record) -> No
         "history_for_new_members": True,
         "join_approval": False,
         "join_question": "",
+        "time_zone": "Asia/Shanghai",
+        "day_closes_after": 0,
         "created": circle["created"],
         "last_seq": 0,
         "last_rev": 1,  # the owner joining

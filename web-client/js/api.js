@@ -262,3 +262,16 @@ export const editMessage = (groupId, seq, text) =>
   request('PATCH', `/groups/${enc(groupId)}/messages/${enc(seq)}`, { text });
 /** Every member's read marker: {reads: {user: seq}, members}; 409 beyond the size for it. */
 export const groupReads = (groupId) => request('GET', `/groups/${enc(groupId)}/reads`);
+
+// Check-in challenges (README "Check-in challenges").
+export const challenges = (id, cursor) => request('GET', `/circles/${enc(id)}/challenges${query({ cursor })}`);
+export const createChallenge = (id, fields) => request('POST', `/circles/${enc(id)}/challenges`, fields);
+export const challenge = (id) => request('GET', `/challenges/${enc(id)}`);
+export const joinChallenge = (id) => request('POST', `/challenges/${enc(id)}/join`);
+export const checkIn = (id, text, attachments) => request('POST', `/challenges/${enc(id)}/checkins`, { text, attachments });
+/** A day's check-ins (today by default): {checkins, next}. */
+export const checkins = (id, date, cursor) => request('GET', `/challenges/${enc(id)}/checkins${query({ date, cursor })}`);
+/** A board ('streak' or 'total'): {entries, next, me}. */
+export const board = (id, by, cursor) => request('GET', `/challenges/${enc(id)}/board${query({ by, cursor })}`);
+export const missingCheckins = (id, cursor) => request('GET', `/challenges/${enc(id)}/missing${query({ cursor })}`);
+export const invalidateCheckin = (checkinId, reason) => request('POST', `/checkins/${enc(checkinId)}/invalidate`, { reason });

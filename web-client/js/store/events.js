@@ -3,6 +3,7 @@
 // as totals), so applying one twice changes nothing; the order and the "once" come from
 // the rev cursor (circle-events.js). Kinds this client does not know are skipped.
 
+import { CHALLENGE_KINDS } from './challenges.js';
 import * as comments from './comments.js';
 import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
@@ -111,6 +112,7 @@ const KINDS = {
   'poll.closed': (ev) => polls.fromEvent(ev.poll),
   ...GROUP_KINDS,
   ...JOIN_KINDS,
+  ...CHALLENGE_KINDS,
 };
 
 function memberGone(ev) {

@@ -38,6 +38,7 @@
 //   bansChanged     {circle}                            someone was banned or unbanned there
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
+//   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -69,6 +70,7 @@ export const EV = Object.freeze({
   mutedChanged: 'muted-changed',
   sayRefused: 'say-refused',
   bansChanged: 'bans',
+  challengesChanged: 'challenges',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',

@@ -17,12 +17,13 @@ import { watchViewport } from '../viewport.js';
 import { feedView } from './feed.js';
 import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
+import { challengesView } from './challenges.js';
 import { materialsView } from './materials.js';
 import { settingsView } from './settings.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 
-const TABS = ['chat', 'highlights', 'feed', 'materials', 'settings'];
+const TABS = ['chat', 'highlights', 'feed', 'challenges', 'materials', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
 const PHONE = window.matchMedia('(max-width: 600px)');
 const SVG = 'http://www.w3.org/2000/svg';
@@ -31,6 +32,7 @@ const ICONS = {
   chat: 'M4 5h16v11H9l-5 4z',
   highlights: 'M12 3l2.7 5.6 6.1.9-4.4 4.3 1 6.1-5.4-2.9-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z',
   feed: 'M5 4h14v16H5zM8 8h8M8 12h8M8 16h5',
+  challenges: 'M5 4h14v16H5zM8 12l3 3 5-6',
   materials: 'M3 6h6l2 2h10v11H3z',
   settings: 'M6 12h.01M12 12h.01M18 12h.01',
 };
@@ -66,7 +68,8 @@ export function circleView(container, circleId) {
   const highlights = highlightsView(circleId);
   const feed = feedView(circleId);
   const materials = materialsView(circleId); // on a phone: from "More"
-  const panels = { chat, highlights, feed, materials, settings: null };
+  const challenges = challengesView(circleId); // on a phone: from "More"
+  const panels = { chat, highlights, feed, challenges, materials, settings: null };
   const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
     h('p', { class: 'muted', text: t('common.loading') }));
   const more = h('section', { class: 'panel more', testid: 'panel-more' },
@@ -95,13 +98,13 @@ export function circleView(container, circleId) {
   const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
   tablist.addEventListener('keydown', onTabKey);
 
-  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, materials: materials.el, settings: more })) {
+  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, challenges: challenges.el, materials: materials.el, settings: more })) {
     view.id = `panel-${key}`;
     view.setAttribute('role', 'tabpanel');
     view.setAttribute('aria-labelledby', `tab-${key}`);
     view.classList.add(`panel-${key}`);
   }
-  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, materials.el, more);
+  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, challenges.el, materials.el, more);
   const page = h('div', { class: 'circle-page', testid: 'circle-page', dataset: { circleId } }, tablist, body);
   const slot = document.getElementById('topbar-slot');
   if (slot) slot.replaceChildren(header);
@@ -126,6 +129,7 @@ export function circleView(container, circleId) {
           show('chat');
           chat.openDrawer();
         }),
+        item('more-challenges', t('challenge.title'), () => show('challenges', true)),
         item('more-materials', t('media.materials'), () => show('materials', true)),
         item('more-members', t('circle.members'), () => {
           more.querySelector('[data-testid="members-section"]')?.scrollIntoView({ block: 'start' });
@@ -143,6 +147,7 @@ export function circleView(container, circleId) {
     apply();
     if (key === 'chat') chat.shown();
     if (key === 'materials') materials.shown();
+    if (key === 'challenges') challenges.shown();
     if (key === 'settings' && panels.settings) panels.settings.shown();
     if (focusPanel && key === 'chat') chat.focus();
   }
@@ -233,6 +238,7 @@ export function circleView(container, circleId) {
   WIDE.addEventListener('change', apply);
   apply();
   if (active === 'materials') materials.shown();
+  if (active === 'challenges') challenges.shown();
   if (state.infoOf(circleId)) showInfo(state.infoOf(circleId));
   showOnline();
   load();

@@ -1,0 +1,245 @@
+// A circle's check-in challenges (README "Check-in challenges"; 打卡): the list, newest
+// first, and one challenge at a time — join, today's check-in (text, photos, a recording),
+// the member's streak and total, the two boards with their own rank pinned, the day's
+// check-ins, and for owners and admins a form to start one, today's "not yet checked in"
+// list and invalidation. Everything reloads when a challenge.* or checkin.* event says
+// it moved (another member checking in moves the board while it is watched).
+
+import * as api from '../api.js';
+import { busy, field, fill, h, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
+import { EV } from '../store/names.js';
+import * as state from '../store/state.js';
+import { attachTray } from './attach.js';
+import { attachmentsEl } from './attachments.js';
+import { userText } from './user-text.js';
+
+const RELOAD_MS = 150; // a burst of check-ins reloads once
+
+export function challengesView(circleId) {
+  let open = null; // the challenge shown, or null: the list
+  let board = 'streak';
+  let tray = null;
+  let timer = null;
+  let shownAt = 0; // the latest show(): an older answer is not drawn over a newer one
+  const body = h('div', { class: 'challenges-body', testid: 'challenges-body' });
+  const el = h('section', { class: 'panel challenges', testid: 'panel-challenges', 'aria-label': t('challenge.title') },
+    h('div', { class: 'panel-head' }, h('h2', { text: t('challenge.title') })), body);
+
+  function show() {
+    const mine = ++shownAt;
+    return busy(null, () => (open ? showOne(open, mine) : showList(mine))).catch((err) => {
+      if (mine === shownAt) body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
+    });
+  }
+
+  /** Draw what a show() loaded, unless a newer one started meanwhile. */
+  function draw(mine, ...children) {
+    if (mine !== shownAt) return;
+    if (tray) tray.clear();
+    tray = null;
+    fill(body, children.map((child) => (typeof child === 'function' ? child() : child)));
+  }
+
+  async function showList(mine) {
+    const page = await api.challenges(circleId);
+    const items = page.challenges.map((c) => h('li', { class: 'card challenge-item', testid: 'challenge-item', dataset: { id: c.id } },
+      h('button', {
+        type: 'button', class: 'link challenge-open', testid: 'challenge-open',
+        onclick: () => { open = c.id; show(); },
+      }, userText('strong', c.title)),
+      h('p', { class: 'muted small', text: facts(c) }),
+      c.me ? h('p', { class: 'small', testid: 'challenge-mine', text: standingText(c.me) }) : null));
+    draw(mine,
+      state.isManager(circleId) ? createForm() : null,
+      items.length ? h('ul', { class: 'challenge-list', testid: 'challenge-list' }, items)
+        : h('p', { class: 'muted', testid: 'challenges-empty', text: t('challenge.none') }));
+  }
+
+  async function showOne(id, mine) {
+    const [c, ranks, day] = await Promise.all([api.challenge(id), api.board(id, board), api.checkins(id)]);
+    const missing = state.isManager(circleId) && c.status === 'ongoing' ? await api.missingCheckins(id) : null;
+    if (open !== id || mine !== shownAt) return;
+    const back = h('button', { type: 'button', class: 'link', testid: 'challenge-back', text: t('challenge.back'), onclick: () => { open = null; show(); } });
+    draw(mine,
+      back,
+      () => h('article', { class: 'card challenge', testid: 'challenge', dataset: { id: c.id, status: c.status } },
+        userText('h3', c.title, { testid: 'challenge-title' }),
+        c.description ? userText('p', c.description, { class: 'challenge-about' }) : null,
+        h('p', { class: 'muted small', testid: 'challenge-facts', text: facts(c) }),
+        c.me ? h('p', { class: 'challenge-standing', testid: 'challenge-standing', text: standingText(c.me) }) : null,
+        action(c)),
+      boardEl(c, ranks),
+      dayEl(c, day.checkins),
+      missing ? missingEl(missing) : null);
+  }
+
+  /** Join, check in, or what today is (checked in, not a day, over). */
+  function action(c) {
+    if (!c.me) {
+      if (c.status === 'over') return h('p', { class: 'muted', text: t('challenge.status.over') });
+      const join = h('button', {
+        type: 'button', class: 'primary', testid: 'challenge-join', text: t('challenge.join'),
+        onclick: () => busy(join, async () => { await api.joinChallenge(c.id); await show(); }),
+      });
+      return join;
+    }
+    if (c.checked_in_today) return h('p', { class: 'challenge-done', testid: 'challenge-checked', text: t('challenge.checkedIn') });
+    if (c.status !== 'ongoing') return h('p', { class: 'muted', text: t(`challenge.status.${c.status}`) });
+    const text = h('textarea', { testid: 'checkin-text', rows: '3', maxlength: '2000', placeholder: t('challenge.placeholder') });
+    const send = h('button', { type: 'submit', class: 'primary', testid: 'checkin-send', text: t('challenge.checkIn') });
+    tray = attachTray(circleId, { onChange: () => { send.disabled = tray.busy(); } });
+    const problem = h('p', { class: 'error', testid: 'checkin-error', hidden: true, role: 'alert' });
+    const form = h('form', {
+      class: 'checkin-composer', testid: 'checkin-composer',
+      onsubmit: (event) => {
+        event.preventDefault();
+        if (!tray.ready()) {
+          toast(t('media.waitUploads'));
+          return;
+        }
+        busy(send, async () => {
+          try {
+            await api.checkIn(c.id, text.value.trim(), tray.attachments().map((a) => a.id));
+            tray.clear();
+            await show();
+          } catch (err) {
+            problem.textContent = errorText(err);
+            problem.hidden = false;
+          }
+        });
+      },
+    }, field(t('challenge.today'), text), tray.tray, h('div', { class: 'row wrap' }, tray.controls, send), problem);
+    tray.listen(form);
+    return form;
+  }
+
+  function boardEl(c, ranks) {
+    const pick = (key) => h('button', {
+      type: 'button', role: 'tab', class: 'tab', testid: `board-${key}`, 'aria-selected': String(board === key),
+      text: t(`challenge.board.${key}`), onclick: () => { board = key; show(); },
+    });
+    const score = (e) => t('challenge.days', { count: board === 'streak' ? e.streak : e.total });
+    const row = (e, mine = false) => h('li', { class: mine ? 'board-row mine' : 'board-row', testid: mine ? 'board-me' : 'board-entry', dataset: { user: e.user } },
+      h('span', { class: 'rank', text: `#${e.rank}` }), userText('span', e.name, { class: 'grow' }),
+      h('span', { class: 'score', text: score(e) }), e.completed ? h('span', { class: 'tag', text: t('challenge.completed') }) : null);
+    const shownMe = ranks.me && ranks.entries.some((e) => e.user === ranks.me.user);
+    return h('section', { class: 'challenge-board', testid: 'challenge-board', 'aria-label': t('challenge.board.title') },
+      h('div', { class: 'tabs', role: 'tablist' }, pick('streak'), pick('total')),
+      ranks.entries.length
+        ? h('ol', { class: 'board', testid: 'board-list' }, ranks.entries.map((e) => row(e, e.user === state.session.user?.id)))
+        : h('p', { class: 'muted', testid: 'board-empty', text: t('challenge.board.empty') }),
+      ranks.me && !shownMe ? h('ol', { class: 'board' }, row(ranks.me, true)) : null,
+      c.me && !ranks.me ? h('p', { class: 'muted small', testid: 'board-off', text: t('challenge.board.off') }) : null);
+  }
+
+  function dayEl(c, checkins) {
+    const manager = state.isManager(circleId);
+    const item = (k) => h('li', { class: 'card checkin', testid: 'checkin', dataset: { id: k.id, state: k.state } },
+      h('div', { class: 'meta' }, userText('strong', k.name || ''), h('span', { class: 'muted small', text: k.edited ? t('challenge.edited') : '' })),
+      k.state === 'valid'
+        ? [k.text ? userText('p', k.text, { testid: 'checkin-words' }) : null, attachmentsEl(k.attachments || [], `checkin:${k.id}`)]
+        : userText('p', t('challenge.invalidated', { reason: k.reason || '' }), { class: 'muted', testid: 'checkin-invalid' }),
+      manager && k.state === 'valid' ? invalidateButton(k) : null);
+    return h('section', { class: 'challenge-day', testid: 'challenge-day' },
+      h('h4', { text: t('challenge.todays') }),
+      checkins.length ? h('ul', { class: 'checkin-list' }, checkins.map(item))
+        : h('p', { class: 'muted', testid: 'checkins-empty', text: t('challenge.noCheckins') }));
+  }
+
+  /** An owner's or admin's way to take a check-in out of the counts: a reason, then the button. */
+  function invalidateButton(k) {
+    const reason = h('input', {
+      testid: 'checkin-reason', maxlength: '200', placeholder: t('challenge.invalidateWhy'), 'aria-label': t('challenge.invalidateWhy'),
+      oninput: () => { button.disabled = !reason.value.trim(); },
+    });
+    const button = h('button', {
+      type: 'button', class: 'small danger', testid: 'checkin-invalidate', text: t('challenge.invalidate'), disabled: true,
+      onclick: () => busy(button, async () => {
+        try {
+          await api.invalidateCheckin(k.id, reason.value.trim());
+          await show();
+        } catch (err) {
+          toast(errorText(err));
+        }
+      }),
+    });
+    return h('div', { class: 'row wrap' }, reason, button);
+  }
+
+  function missingEl(missing) {
+    return h('section', { class: 'challenge-missing', testid: 'challenge-missing' },
+      h('h4', { text: t('challenge.missing', { count: missing.count }) }),
+      h('ul', { class: 'members' }, missing.entries.map((e) => userText('li', e.name, { testid: 'missing-member' }))));
+  }
+
+  function createForm() {
+    const title = h('input', { testid: 'challenge-title-input', maxlength: '100', required: true });
+    const type = h('select', { testid: 'challenge-type' },
+      h('option', { value: 'accumulated', text: t('challenge.type.accumulated') }),
+      h('option', { value: 'continuous', text: t('challenge.type.continuous') }));
+    const days = h('input', { type: 'number', testid: 'challenge-days', min: '1', max: '3660', value: '21' });
+    const ends = h('input', { type: 'date', testid: 'challenge-ends' });
+    const photo = h('input', { type: 'checkbox', testid: 'challenge-photo' });
+    const submit = h('button', { type: 'submit', class: 'primary', testid: 'challenge-create', text: t('challenge.create') });
+    const form = h('form', {
+      class: 'challenge-form', testid: 'challenge-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const fields = { title: title.value.trim(), type: type.value };
+        if (days.value) fields.required_days = Number(days.value);
+        if (ends.value) fields.ends_on = ends.value;
+        if (photo.checked) fields.media_kinds = ['image'];
+        busy(submit, async () => {
+          try {
+            const made = await api.createChallenge(circleId, fields);
+            open = made.id;
+            await show();
+          } catch (err) {
+            toast(errorText(err));
+          }
+        });
+      },
+    }, field(t('challenge.name'), title), field(t('challenge.typeField'), type), field(t('challenge.requiredDays'), days),
+    field(t('challenge.endsOn'), ends), h('label', { class: 'row' }, photo, h('span', { text: t('challenge.needsPhoto') })), submit);
+    return h('details', { class: 'card', testid: 'challenge-new' }, h('summary', { text: t('challenge.new') }), form);
+  }
+
+  /** Someone is writing here (a check-in, a reason): a reload would throw it away. */
+  function writing() {
+    const at = document.activeElement;
+    return Boolean(at && body.contains(at) && (at.tagName === 'TEXTAREA' || at.tagName === 'INPUT') && at.value);
+  }
+  function reloadSoon() {
+    clearTimeout(timer);
+    timer = setTimeout(() => (writing() ? reloadSoon() : show()), RELOAD_MS);
+  }
+  const off = state.on(EV.challengesChanged, (d) => {
+    if (d.circle === circleId && (!open || d.challenge === open)) reloadSoon();
+  });
+
+  return {
+    el,
+    /** The panel is on screen: what it shows, fresh. */
+    shown() { show(); },
+    destroy() {
+      off();
+      clearTimeout(timer);
+      if (tray) tray.clear();
+    },
+  };
+}
+
+function facts(c) {
+  const parts = [t(`challenge.type.${c.type}`)];
+  if (c.required_days) parts.push(t('challenge.goal', { count: c.required_days }));
+  parts.push(c.ends_on ? `${c.starts_on} – ${c.ends_on}` : t('challenge.from', { date: c.starts_on }));
+  parts.push(t('challenge.participants', { count: c.participants }));
+  if (c.status) parts.push(t(`challenge.status.${c.status}`));
+  return parts.join(' · ');
+}
+
+function standingText(me) {
+  const text = t('challenge.standing', { streak: me.streak, total: me.total });
+  return me.completed ? `${text} · ${t('challenge.completed')}` : text;
+}
