@@ -68,6 +68,10 @@ from .reports import Reports
 from .retention import Retention
 from .sanctions import UNTIL_LIFTED as MUTED_UNTIL_LIFTED
 from .sanctions import Sanctions
+from .search import PAGE_MAX as SEARCH_PAGE_MAX
+from .search import Search
+from .search_index import KINDS as SEARCH_KINDS
+from .search_tokens import QUERY_MAX as SEARCH_QUERY_MAX
 from .stars import Stars
 
 
@@ -112,6 +116,7 @@ class Store:
         self.deleted_circles = DeletedCircles(db)
         self.reports = Reports(db)
         self.reads = Reads(db)
+        self.search = Search(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
 
@@ -213,6 +218,9 @@ __all__ = [
     "REPORT_TARGET_KINDS",
     "REPORT_TEXT_MAX",
     "ROLES",
+    "SEARCH_KINDS",
+    "SEARCH_PAGE_MAX",
+    "SEARCH_QUERY_MAX",
     "AccessCodes",
     "Accounts",
     "Attachments",
@@ -250,6 +258,7 @@ __all__ = [
     "Retention",
     "S3Blobs",
     "Sanctions",
+    "Search",
     "Stars",
     "Store",
     "StoreError",

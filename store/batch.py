@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import NotFound, StoreError
 from .records import Record, decode_attachments, encode_attachments, message
+from .search_index import Doc, doc
 
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
@@ -54,7 +55,17 @@ class BatchPlan:
     batch believed to hold no resend (the unique index then has the last word).
     """
 
-    __slots__ = ("batch", "results", "first_of", "new", "fresh", "uses", "duplicates", "resent")
+    __slots__ = (
+        "batch",
+        "results",
+        "first_of",
+        "new",
+        "fresh",
+        "uses",
+        "docs",
+        "duplicates",
+        "resent",
+    )
 
     def __init__(self, batch: list[SayRequest], stored: dict[tuple[str, str], Any]) -> None:
         self.batch = batch
@@ -65,6 +76,8 @@ class BatchPlan:
         self.fresh: list[Record] = []
         # The attachment_uses rows of the fresh messages (`USE_COLUMNS`), by `assign`.
         self.uses: list[tuple[str, int, int, str]] = []
+        # The search_docs rows of the fresh messages (`search_index.DOC_COLUMNS`), by `assign`.
+        self.docs: list[Doc] = []
         # Requests answered with an already stored message (set by `outcomes`).
         self.duplicates = 0
         # Whether any request resends a message stored before this batch.
@@ -92,9 +105,9 @@ class BatchPlan:
 
     def assign(self, next_seq: dict[str, int], ts: int) -> list[Row]:
         """Seqs from each group's first new one; the rows to insert (`ROW_COLUMNS`),
-        and their attachments' uses in ``uses``."""
+        their attachments' uses in ``uses`` and their search rows in ``docs``."""
         rows: list[Row] = []
-        results, fresh, batch = self.results, self.fresh, self.batch
+        results, fresh, batch, docs = self.results, self.fresh, self.batch, self.docs
         for i in self.new:
             r = batch[i]
             group_id = r.group_id
@@ -110,6 +123,9 @@ class BatchPlan:
             else:
                 encoded = None
             rows.append((group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to, encoded))
+            found = doc(r.circle_id, "message", group_id, seq, r.user_id, ts, r.text)
+            if found is not None:
+                docs.append(found)
             msg = message(
                 r.circle_id,
                 group_id,

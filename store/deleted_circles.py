@@ -49,6 +49,7 @@ from .models import (
     POSTS,
     REACTIONS,
     REPORTS,
+    SEARCH_DOCS,
     STARS,
     VETOES,
 )
@@ -129,6 +130,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (REPORTS, REPORTS.c.circle_id == circle_id),
         (JOIN_REQUESTS, JOIN_REQUESTS.c.circle_id == circle_id),
         (CODE_REDEMPTIONS, CODE_REDEMPTIONS.c.circle_id == circle_id),
+        (SEARCH_DOCS, SEARCH_DOCS.c.circle_id == circle_id),
     ]
     for table, where in steps:
         key = list(table.primary_key.columns)

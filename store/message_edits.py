@@ -22,7 +22,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, validation
+from . import attachment_uses, search_index, validation
 from .audit import record_act
 from .changes import record
 from .chat import TEXT_MAX, read_message
@@ -124,6 +124,11 @@ class MessageEdits(Service):
                     .where(MESSAGES.c.group_id == group_id, MESSAGES.c.seq == message.seq)
                     .values(text=text, edited=at)
                 )
+                # Found by its new words, no longer by the old ones.
+                new = search_index.doc(
+                    circle_id, "message", group_id, message.seq, message.user_id, message.ts, text
+                )
+                await search_index.put(conn, new, "message", group_id, message.seq)
                 await record(
                     conn,
                     circle_id,
@@ -154,6 +159,7 @@ async def _entomb(conn: AsyncConnection, message: AnyRow, by: str) -> None:
         .values(text="", attachments=None, deleted=by, deleted_at=now_ms(), edited=None)
     )
     await attachment_uses.release_message(conn, group_id, seq)
+    await search_index.remove(conn, "message", [group_id], seq)
     for table in (STARS, VETOES):
         await conn.execute(delete(table).where(table.c.group_id == group_id, table.c.seq == seq))
     await conn.execute(

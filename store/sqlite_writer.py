@@ -42,6 +42,10 @@ _INSERT = (
     "INSERT INTO messages (group_id, seq, user_id, ts, text, nonce, reply_to, attachments) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_DOCS = (
+    "INSERT INTO search_docs (circle_id, kind, ref, seq, post_id, user_id, ts, body, tokens) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _INSERT_USES = (
     "INSERT INTO attachment_uses (owner, seq, position, attachment_id) VALUES (?, ?, ?, ?)"
 )
@@ -224,6 +228,9 @@ def _transaction(conn: sqlite3.Connection, batch: list[SayRequest], careful: boo
             conn.executemany(_INSERT, rows)
             if plan.uses:
                 conn.executemany(_INSERT_USES, plan.uses)
+            if plan.docs:
+                # Their search rows (the FTS5 index follows by trigger: search_schema.py).
+                conn.executemany(_INSERT_DOCS, plan.docs)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

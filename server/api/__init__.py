@@ -19,6 +19,7 @@ from server.api import (
     reactions,
     reports,
     sanctions,
+    search,
     tus,
     uploads,
 )
@@ -42,6 +43,7 @@ routes = [
             *media_keys.routes,
             *materials.routes,
             *reports.routes,
+            *search.routes,
             *audit.routes,
             *tus.routes,
             *events.routes,

@@ -27,6 +27,7 @@ from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
 from server.api.openapi_sanctions import SANCTION_BODIES, SANCTION_PATHS, SANCTION_SCHEMAS
+from server.api.openapi_search import SEARCH_PATHS, SEARCH_SCHEMAS
 from server.api.openapi_uploads import UPLOAD_PATHS, UPLOAD_SCHEMAS
 from server.api.operations import (
     CIRCLE,
@@ -469,7 +470,8 @@ DOCUMENT: dict[str, Any] = {
     | UPLOAD_PATHS
     | SANCTION_PATHS
     | JOINING_PATHS
-    | REPORT_PATHS,
+    | REPORT_PATHS
+    | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -492,6 +494,7 @@ DOCUMENT: dict[str, Any] = {
         | SANCTION_SCHEMAS
         | JOINING_SCHEMAS
         | REPORT_SCHEMAS
+        | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (
