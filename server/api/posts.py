@@ -80,7 +80,11 @@ async def list_posts(request: Request) -> Response:
         # Filtered through search (store/search.py): matching posts, best first, no pins on top.
         limit = query_int(request, "limit", FEED_DEFAULT, minimum=1, maximum=FEED_MAX)
         found, next_cursor = await store.search.posts(
-            circle_id, user["id"], q, cursor=cursor, limit=min(limit or FEED_DEFAULT, SEARCH_PAGE_MAX)
+            circle_id,
+            user["id"],
+            q,
+            cursor=cursor,
+            limit=min(limit or FEED_DEFAULT, SEARCH_PAGE_MAX),
         )
         return ok({"posts": await with_reactions(store, found, user["id"]), "next": next_cursor})
     limit = query_int(request, "limit", FEED_DEFAULT, minimum=1, maximum=FEED_MAX)
