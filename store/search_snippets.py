@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .search_tokens import Term, is_cjk, is_word_char
+from .search_tokens import Term, word_spans
 
 # Characters of text shown around the first match, and before it.
 SNIPPET_CHARS = 160
@@ -31,21 +31,6 @@ def _normalized_with_origins(text: str) -> tuple[str, list[int]]:
     return "".join(out), origins
 
 
-def _word_spans(norm: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start = -1
-    for i, ch in enumerate(norm):
-        word = is_word_char(ch) and not is_cjk(ch)
-        if word and start < 0:
-            start = i
-        elif not word and start >= 0:
-            spans.append((start, i))
-            start = -1
-    if start >= 0:
-        spans.append((start, len(norm)))
-    return spans
-
-
 def match_ranges(text: str, terms: list[Term]) -> list[tuple[int, int]]:
     """Where the terms occur in ``text`` (original character offsets), in order,
     overlaps merged."""
@@ -60,7 +45,7 @@ def match_ranges(text: str, terms: list[Term]) -> list[tuple[int, int]]:
                 at = norm.find(term.text, at + 1)
             continue
         if words is None:
-            words = _word_spans(norm)
+            words = word_spans(norm)
         for start, end in words:
             word = norm[start:end]
             if word == term.text or (term.prefix and word.startswith(term.text)):

@@ -22,6 +22,7 @@ the terms in each database's query language.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -30,24 +31,20 @@ QUERY_MAX = 100
 TERMS_MAX = 16
 
 
-def is_cjk(ch: str) -> bool:
-    """Han ideographs, kana and Hangul syllables: scripts written without spaces."""
-    o = ord(ch)
-    return (
-        0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
-        or 0x3400 <= o <= 0x4DBF  # extension A
-        or 0x20000 <= o <= 0x3134F  # extensions B–G
-        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
-        or 0x3040 <= o <= 0x30FF  # hiragana, katakana
-        or 0x31F0 <= o <= 0x31FF  # katakana extension
-        or 0xAC00 <= o <= 0xD7AF  # Hangul syllables
-        or o == 0x3005  # 々, the iteration mark
-    )
+# Han ideographs (and extensions, compatibility forms, 々), kana and Hangul syllables:
+# scripts written without spaces between words.
+_CJK = (
+    "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+# A CJK run, or a word: letters and digits of other scripts (``\w`` without ``_``),
+# with the combining marks that may follow them.
+_RUNS = re.compile(f"([{_CJK}]+)|((?:[^\\W_{_CJK}][\u0300-\u036f]*)+)")
 
 
-def is_word_char(ch: str) -> bool:
-    """A letter, digit or combining mark of a script written with spaces."""
-    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where the words (not CJK runs) of a normalized text are."""
+    return [m.span(2) for m in _RUNS.finditer(text) if m.group(2) is not None]
 
 
 def normalize(text: str) -> str:
@@ -65,19 +62,7 @@ class Run:
 
 def runs(text: str) -> list[Run]:
     """The words and CJK runs of a normalized text, in order."""
-    out: list[Run] = []
-    start = -1
-    cjk = False
-    for i, ch in enumerate(text):
-        kind = 1 if is_cjk(ch) else 2 if is_word_char(ch) else 0
-        if start >= 0 and (kind == 0 or (kind == 1) != cjk):
-            out.append(Run(text[start:i], cjk))
-            start = -1
-        if kind and start < 0:
-            start, cjk = i, kind == 1
-    if start >= 0:
-        out.append(Run(text[start:], cjk))
-    return out
+    return [Run(m.group(0), m.group(1) is not None) for m in _RUNS.finditer(text)]
 
 
 def bigrams(run: str) -> list[str]:
@@ -90,12 +75,12 @@ def bigrams(run: str) -> list[str]:
 def tokens(text: str) -> str:
     """The index's token string for a text: space-separated, in text order."""
     out: list[str] = []
-    for run in runs(normalize(text)):
-        if not run.cjk or len(run.text) == 1:
-            out.append(run.text)
+    for cjk, word in _RUNS.findall(normalize(text)):
+        if word or len(cjk) == 1:
+            out.append(word or cjk)
         else:
-            out.extend(bigrams(run.text))
-            out.append(run.text[-1])
+            out.extend([cjk[i : i + 2] for i in range(len(cjk) - 1)])
+            out.append(cjk[-1])
     return " ".join(out)
 
 
