@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import SEARCH_DOCS
+from .search_schema import FTS_FILL
 from .search_tokens import tokens
 
 KINDS = ("message", "post", "comment", "attachment")
@@ -43,10 +44,16 @@ def doc(
 
 
 async def add(conn: AsyncConnection, docs: Iterable[Doc | None]) -> None:
-    """Insert rows (one statement for all of them)."""
+    """Insert rows (one statement for all of them; on SQLite one more for the FTS5 index)."""
     rows = [dict(zip(DOC_COLUMNS, d, strict=True)) for d in docs if d is not None]
-    if rows:
-        await conn.execute(SEARCH_DOCS.insert(), rows)
+    if not rows:
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        last = (await conn.execute(select(func.max(SEARCH_DOCS.c.id)))).scalar()
+    await conn.execute(SEARCH_DOCS.insert(), rows)
+    if sqlite:
+        await conn.exec_driver_sql(FTS_FILL, (last or 0,))
 
 
 async def put(conn: AsyncConnection, new: Doc | None, kind: str, ref: str, seq: int = 0) -> None:

@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import func, select, update
 
-from store import Invalid, NotFound, Store
+from store import Invalid, NotFound, Store, migrate
 from store.ids import new_id
 from store.models import CIRCLES, SEARCH_DOCS
 
@@ -273,3 +274,24 @@ async def test_a_deleted_circle_is_not_searched_and_its_rows_are_purged(
     async with store.db.read() as conn:
         rows = (await conn.execute(select(func.count()).select_from(SEARCH_DOCS))).scalar_one()
     assert rows == 0
+
+
+async def test_the_migration_indexes_what_was_written_before_it(
+    store: Store, room: Record, alice: Record, bob: Record, say: Say
+) -> None:
+    seq = await say(room["id"], alice, "今天的作业是跳舞")
+    gone = await say(room["id"], alice, "作业 recalled")
+    await store.message_edits.delete(room["id"], gone, alice["id"])
+    post = await store.posts.create(room["id"], alice["id"], "post", "作业 post")
+    async with store.db.engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(migrate.config(c), "0015"))
+    async with store.db.engine.begin() as conn:
+        await conn.run_sync(migrate.upgrade)
+    found = await _find(store, room, bob, "作业")
+    assert sorted((r["kind"], r.get("seq") or r.get("post")) for r in found) == [
+        ("message", seq),
+        ("post", post["id"]),
+    ]
+    # New says after it are indexed as before.
+    later = await say(room["id"], alice, "作业 later")
+    assert later in await _seqs(store, room, bob, "作业")
