@@ -110,14 +110,14 @@ def query_terms(q: str) -> list[Term]:
     return terms
 
 
-def fts5_query(terms: list[Term], column: str = "tokens") -> str:
-    """An FTS5 MATCH expression of every term (AND), on ``column``. Tokens hold
-    only letters, digits and marks, so quoting them is enough."""
+def fts5_query(terms: list[Term]) -> str:
+    """An FTS5 MATCH expression of every term (AND) on the ``tokens`` column. Tokens
+    hold only letters, digits and marks, so quoting them is enough."""
     parts = []
     for term in terms:
         phrase = '"' + " ".join(term.tokens) + '"'
         parts.append(phrase + ("*" if term.prefix else ""))
-    return f"{column} : ({' AND '.join(parts)})"
+    return f"tokens : ({' AND '.join(parts)})"
 
 
 def tsquery(terms: list[Term]) -> str:
