@@ -332,7 +332,17 @@ export function chatView(circleId, { group = null } = {}) {
         return false;
       }
     }
-    return jumpToMessage(list, seq);
+    const node = list.querySelector(`[data-seq="${seq}"]`);
+    if (!node) return false;
+    // At once, not smoothly: the log sticks to its newest message on focus changes
+    // (viewport.js) until a scroll event says it left the bottom, and a smooth scroll's
+    // first steps do not; once more after the frame, for a stick already scheduled.
+    const there = () => node.isConnected && node.scrollIntoView({ block: 'center' });
+    there();
+    requestAnimationFrame(there);
+    node.classList.add('flash');
+    setTimeout(() => node.classList.remove('flash'), 1600);
+    return true;
   }
 
   /** A quoted message not loaded here: one history page that ends with it. */
