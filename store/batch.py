@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import NotFound, StoreError
 from .records import Record, decode_attachments, encode_attachments, message
-from .search_index import Doc, doc
+from .search_index import Doc
 
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
@@ -43,6 +43,9 @@ class SayRequest:
     future: asyncio.Future[Outcome]
     # The attachments as clients see them (resolved by the caller), often none.
     attachments: Sequence[Record] = ()
+    # The text's search tokens (search_tokens.tokens), made when the say is queued: on
+    # the event loop, while the writer stores the batch before, not in its turn.
+    tokens: str = ""
 
 
 class BatchPlan:
@@ -123,9 +126,10 @@ class BatchPlan:
             else:
                 encoded = None
             rows.append((group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to, encoded))
-            found = doc(r.circle_id, "message", group_id, seq, r.user_id, ts, r.text)
-            if found is not None:
-                docs.append(found)
+            if r.tokens:
+                docs.append(
+                    (r.circle_id, "message", group_id, seq, None, r.user_id, ts, r.text, r.tokens)
+                )
             msg = message(
                 r.circle_id,
                 group_id,

@@ -41,6 +41,7 @@ from .engine import Database
 from .ids import now_ms
 from .models import ATTACHMENT_USES, GROUPS, MESSAGES
 from .records import Record
+from .search_tokens import tokens
 from .sqlite_writer import SqliteBatchWriter
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ class CommitQueue:
                 reply_to,
                 future,
                 attachments or (),
+                tokens(text),
             )
         )
         self._queued += 1
