@@ -77,6 +77,10 @@ from .reports import Reports
 from .retention import Retention
 from .sanctions import UNTIL_LIFTED as MUTED_UNTIL_LIFTED
 from .sanctions import Sanctions
+from .search import PAGE_MAX as SEARCH_PAGE_MAX
+from .search import Search
+from .search_index import KINDS as SEARCH_KINDS
+from .search_tokens import QUERY_MAX as SEARCH_QUERY_MAX
 from .stars import Stars
 from .term_dates import GRACE_MS as MEMBERSHIP_GRACE_MS
 from .terms import Terms
@@ -131,6 +135,7 @@ class Store:
         self.challenges = Challenges(db)
         self.checkins = CheckIns(db)
         self.reads = Reads(db)
+        self.search = Search(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
 
@@ -246,6 +251,9 @@ __all__ = [
     "REPORT_TARGET_KINDS",
     "REPORT_TEXT_MAX",
     "ROLES",
+    "SEARCH_KINDS",
+    "SEARCH_PAGE_MAX",
+    "SEARCH_QUERY_MAX",
     "AccessCodes",
     "AccountDeletion",
     "AccountExport",
@@ -289,6 +297,7 @@ __all__ = [
     "Retention",
     "S3Blobs",
     "Sanctions",
+    "Search",
     "Stars",
     "Store",
     "StoreError",

@@ -30,7 +30,7 @@ import orjson
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses
+from . import attachment_uses, search_index
 from .accounts import Accounts
 from .audit import record_act
 from .changes import record, record_many
@@ -65,6 +65,8 @@ from .models import (
 from .posts import bury
 from .records import member_record
 
+# At most this many short merges of the search index after an account's erasure.
+COMPACT_ROUNDS_MAX = 10_000
 BATCH_MAX = 10_000
 # The name of a deleted account: no one else can have it (a name is never
 # empty), and clients show it as "deleted user" in their language.
@@ -180,6 +182,11 @@ class AccountDeletion(Service):
                     done = await step(conn, user_id, batch)
                 if done:
                     return done
+            # Their words are out of the index; merging it drops them from the file.
+            for _ in range(COMPACT_ROUNDS_MAX):
+                async with self._db.write() as conn:
+                    if not await search_index.compact_some(conn):
+                        break
             async with self._db.write() as conn:
                 await conn.execute(
                     update(USERS).where(USERS.c.id == user_id).values(erased=now_ms())
@@ -392,12 +399,15 @@ async def _erase_rest(conn: AsyncConnection, user_id: str, batch: int) -> int:
         .where(POLLS.c.author_id == user_id, POLLS.c.question != "")
         .values(question="", options="[]", closed=True)
     )
-    files = await conn.execute(
-        update(ATTACHMENTS)
-        .where(ATTACHMENTS.c.uploader_id == user_id, ATTACHMENTS.c.name != ATTACHMENTS.c.kind)
-        .values(name=ATTACHMENTS.c.kind)
-    )
-    return len(said) + int(polls.rowcount) + int(files.rowcount)
+    named = and_(ATTACHMENTS.c.uploader_id == user_id, ATTACHMENTS.c.name != ATTACHMENTS.c.kind)
+    files = (await conn.execute(select(ATTACHMENTS.c.id).where(named))).scalars().all()
+    if files:
+        # The search index knew them by their names.
+        await search_index.remove(conn, "attachment", files)
+        await conn.execute(
+            update(ATTACHMENTS).where(ATTACHMENTS.c.id.in_(files)).values(name=ATTACHMENTS.c.kind)
+        )
+    return len(said) + int(polls.rowcount) + len(files)
 
 
 async def _redact(conn: AsyncConnection, user_id: str, batch: int) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import attachment_uses, validation
+from . import attachment_uses, search_index, validation
 from .engine import Service
 from .errors import NotFound
 from .ids import new_id, now_ms
@@ -141,9 +141,19 @@ class Attachments(Service):
                 if known is not None:
                     await _touch(conn, known.id)
                     return attachment_record(known), False
-                attachment_id = new_id()
+                attachment_id, at = new_id(), now_ms()
                 await conn.execute(
-                    ATTACHMENTS.insert().values(id=attachment_id, created=now_ms(), **values)
+                    ATTACHMENTS.insert().values(id=attachment_id, created=at, **values)
+                )
+                # Members find a file by its name.
+                name = str(values["name"])
+                await search_index.add(
+                    conn,
+                    [
+                        search_index.doc(
+                            circle_id, "attachment", attachment_id, 0, uploader_id, at, name
+                        )
+                    ],
                 )
                 row = (
                     await conn.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
@@ -175,7 +185,9 @@ class Attachments(Service):
                 .where(attachment_uses.unused(cutoff_ms))
                 .returning(*ATTACHMENTS.c)
             )
-            return [attachment_record(row) for row in rows]
+            gone = [attachment_record(row) for row in rows]
+            await search_index.remove(conn, "attachment", [a["id"] for a in gone])
+            return gone
 
     async def touch(self, attachment_id: str) -> None:
         """The attachment was uploaded again: `collect` waits a grace period anew."""

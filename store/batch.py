@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import NotFound, StoreError
 from .records import Record, decode_attachments, encode_attachments, message
+from .search_index import Doc
 
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
@@ -42,6 +43,9 @@ class SayRequest:
     future: asyncio.Future[Outcome]
     # The attachments as clients see them (resolved by the caller), often none.
     attachments: Sequence[Record] = ()
+    # The text's search tokens (search_tokens.tokens), made when the say is queued: on
+    # the event loop, while the writer stores the batch before, not in its turn.
+    tokens: str = ""
 
 
 class BatchPlan:
@@ -54,7 +58,17 @@ class BatchPlan:
     batch believed to hold no resend (the unique index then has the last word).
     """
 
-    __slots__ = ("batch", "results", "first_of", "new", "fresh", "uses", "duplicates", "resent")
+    __slots__ = (
+        "batch",
+        "results",
+        "first_of",
+        "new",
+        "fresh",
+        "uses",
+        "docs",
+        "duplicates",
+        "resent",
+    )
 
     def __init__(self, batch: list[SayRequest], stored: dict[tuple[str, str], Any]) -> None:
         self.batch = batch
@@ -65,6 +79,8 @@ class BatchPlan:
         self.fresh: list[Record] = []
         # The attachment_uses rows of the fresh messages (`USE_COLUMNS`), by `assign`.
         self.uses: list[tuple[str, int, int, str]] = []
+        # The search_docs rows of the fresh messages (`search_index.DOC_COLUMNS`), by `assign`.
+        self.docs: list[Doc] = []
         # Requests answered with an already stored message (set by `outcomes`).
         self.duplicates = 0
         # Whether any request resends a message stored before this batch.
@@ -92,9 +108,9 @@ class BatchPlan:
 
     def assign(self, next_seq: dict[str, int], ts: int) -> list[Row]:
         """Seqs from each group's first new one; the rows to insert (`ROW_COLUMNS`),
-        and their attachments' uses in ``uses``."""
+        their attachments' uses in ``uses`` and their search rows in ``docs``."""
         rows: list[Row] = []
-        results, fresh, batch = self.results, self.fresh, self.batch
+        results, fresh, batch, docs = self.results, self.fresh, self.batch, self.docs
         for i in self.new:
             r = batch[i]
             group_id = r.group_id
@@ -110,6 +126,10 @@ class BatchPlan:
             else:
                 encoded = None
             rows.append((group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to, encoded))
+            if r.tokens:
+                docs.append(
+                    (r.circle_id, "message", group_id, seq, None, r.user_id, ts, r.text, r.tokens)
+                )
             msg = message(
                 r.circle_id,
                 group_id,

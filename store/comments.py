@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, validation
+from . import attachment_uses, search_index, validation
 from .audit import record_act
 from .changes import record
 from .engine import Service
@@ -82,19 +82,27 @@ class Comments(Service):
             if reply_to is not None:
                 await _require_top_level(conn, post.id, reply_to)
             carried = await attachment_uses.resolve(conn, post.circle_id, ids)
-            comment_id = new_id()
+            comment_id, at = new_id(), now_ms()
             await conn.execute(
                 COMMENTS.insert().values(
                     id=comment_id,
                     post_id=post.id,
                     author_id=author_id,
                     text=text,
-                    created=now_ms(),
+                    created=at,
                     reply_to=reply_to,
                     attachments=encode_attachments(carried),
                 )
             )
             await attachment_uses.use(conn, comment_id, 0, carried)
+            await search_index.add(
+                conn,
+                [
+                    search_index.doc(
+                        post.circle_id, "comment", comment_id, 0, author_id, at, text, post.id
+                    )
+                ],
+            )
             await conn.execute(
                 update(POSTS)
                 .where(POSTS.c.id == post.id)
@@ -111,6 +119,17 @@ class Comments(Service):
             post, row = await _comment_row(conn, comment_id, actor_id)
             await conn.execute(update(COMMENTS).where(COMMENTS.c.id == row.id).values(text=text))
             comment = await _comment(conn, post, row.id)
+            new = search_index.doc(
+                post.circle_id,
+                "comment",
+                row.id,
+                0,
+                row.author_id,
+                comment["created"],
+                text,
+                post.id,
+            )
+            await search_index.put(conn, new, "comment", row.id)
             await _record_comment(conn, post, "comment.edited", comment)
         return comment
 
@@ -166,7 +185,9 @@ async def remove_comment(conn: AsyncConnection, post: AnyRow, comment_id: str) -
     their attachments' uses; the post's count moves; logged ``comment.deleted``."""
     doomed = or_(COMMENTS.c.id == comment_id, COMMENTS.c.reply_to == comment_id)
     gone = select(COMMENTS.c.id).where(COMMENTS.c.post_id == post.id, doomed)
-    await attachment_uses.release(conn, (await conn.execute(gone)).scalars().all())
+    gone_ids = (await conn.execute(gone)).scalars().all()
+    await attachment_uses.release(conn, gone_ids)
+    await search_index.remove(conn, "comment", gone_ids)
     result = await conn.execute(delete(COMMENTS).where(COMMENTS.c.post_id == post.id, doomed))
     await conn.execute(
         update(POSTS)

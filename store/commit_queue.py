@@ -10,7 +10,8 @@ task if it sleeps. The writer takes every waiting request (up to
    sqlite_writer.py);
 2. bump ``chat_groups.last_seq`` by the number of new messages of each group in
    one ``UPDATE … RETURNING`` and hand out consecutive seqs in arrival order;
-3. insert every new row with one executemany;
+3. insert every new row with one executemany, and their search rows
+   (store/search_index.py) with one more;
 4. commit;
 5. call ``on_committed`` with the fresh messages (seq order per group), then
    resolve the futures.
@@ -34,11 +35,13 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from . import search_index
 from .batch import ROW_COLUMNS, USE_COLUMNS, BatchPlan, Outcome, SayRequest
 from .engine import Database
 from .ids import now_ms
 from .models import ATTACHMENT_USES, GROUPS, MESSAGES
 from .records import Record
+from .search_tokens import tokens
 from .sqlite_writer import SqliteBatchWriter
 
 log = logging.getLogger(__name__)
@@ -121,6 +124,7 @@ class CommitQueue:
                 reply_to,
                 future,
                 attachments or (),
+                tokens(text),
             )
         )
         self._queued += 1
@@ -273,6 +277,8 @@ class CommitQueue:
                     ATTACHMENT_USES.insert(),
                     [dict(zip(USE_COLUMNS, u, strict=True)) for u in plan.uses],
                 )
+            # Their search rows, in the same transaction (one statement).
+            await search_index.add(conn, plan.docs)
         return plan
 
 

@@ -50,6 +50,7 @@ from .models import (
     POSTS,
     REACTIONS,
     REPORTS,
+    SEARCH_DOCS,
     STARS,
     VETOES,
 )
@@ -140,6 +141,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (CODE_REDEMPTIONS, CODE_REDEMPTIONS.c.circle_id == circle_id),
         # Followers go in batches too (a creator's circle may have 510,000).
         (FOLLOWS, FOLLOWS.c.circle_id == circle_id),
+        (SEARCH_DOCS, SEARCH_DOCS.c.circle_id == circle_id),
     ]
     for table, where in steps:
         key = list(table.primary_key.columns)

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, validation
+from . import attachment_uses, search_index, validation
 from .audit import record_act
 from .changes import forget_edits, record
 from .chat import TEXT_MAX, read_message
@@ -126,6 +126,11 @@ class MessageEdits(Service):
                     .where(MESSAGES.c.group_id == group_id, MESSAGES.c.seq == message.seq)
                     .values(text=text, edited=at)
                 )
+                # Found by its new words, no longer by the old ones.
+                new = search_index.doc(
+                    circle_id, "message", group_id, message.seq, message.user_id, message.ts, text
+                )
+                await search_index.put(conn, new, "message", group_id, message.seq)
                 await record(
                     conn,
                     circle_id,
@@ -167,6 +172,7 @@ async def entomb(conn: AsyncConnection, group_id: str, seqs: Sequence[int], by: 
         .values(text="", attachments=None, deleted=by, deleted_at=now_ms(), edited=None)
     )
     await attachment_uses.release_messages(conn, group_id, seqs)
+    await search_index.remove_messages(conn, group_id, seqs)
     for table in (STARS, VETOES):
         await conn.execute(delete(table).where(table.c.group_id == group_id, table.c.seq.in_(seqs)))
     await conn.execute(

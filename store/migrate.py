@@ -24,6 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
+from . import search_schema
 from .models import metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -57,6 +58,9 @@ def upgrade(connection: Connection) -> None:
     cfg = config(connection)
     if "alembic_version" not in tables and tables & set(metadata.tables):
         metadata.create_all(connection)
+        # What no model describes: the database's full-text index, and its rows.
+        search_schema.create(connection)
+        search_schema.backfill(connection)
         command.stamp(cfg, "head")
         return
     if current(connection) == head():

@@ -10,7 +10,7 @@ The DDL stays portable (SQLite and PostgreSQL): times in ms and seqs are
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Table, UniqueConstraint, false
+from sqlalchemy import BigInteger, Index, Integer, Table, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -583,6 +583,45 @@ class Report(SQLModel, table=True):
     resolved_at: int | None = Field(default=None, sa_type=BigInteger)
 
 
+class SearchDoc(SQLModel, table=True):
+    """One searchable text (store/search_index.py): a chat message, a post, a
+    comment or an attachment's name, with its token string (store/search_tokens.py).
+    The full-text index over ``tokens`` is the database's own and outside these
+    models (store/search_schema.py): an FTS5 table on SQLite, a GIN index on
+    ``to_tsvector('simple', tokens)`` on PostgreSQL."""
+
+    __tablename__ = "search_docs"
+    __table_args__ = (
+        # One row per thing: a message is (its group, its seq), anything else (its id, 0).
+        UniqueConstraint("ref", "seq", "kind", name="uq_search_docs_ref"),
+        # A circle's rows (purging a deleted circle; PostgreSQL narrows a search by it).
+        Index("ix_search_docs_circle", "circle_id", "ts"),
+        # A post's comments (gone with the post).
+        Index("ix_search_docs_post", "post_id"),
+    )
+
+    # SQLite: INTEGER PRIMARY KEY is the rowid, which the FTS5 table points at.
+    id: int | None = Field(
+        default=None,
+        primary_key=True,
+        sa_type=BigInteger().with_variant(Integer(), "sqlite"),
+    )
+    circle_id: str = Field(max_length=32)
+    # "message", "post", "comment", "attachment".
+    kind: str = Field(max_length=16)
+    # A message's group, or the post's, comment's or attachment's id.
+    ref: str = Field(max_length=32)
+    # A message's seq; 0 for anything else.
+    seq: int = Field(sa_type=BigInteger)
+    # A comment's post.
+    post_id: str | None = Field(default=None, max_length=32)
+    user_id: str = Field(max_length=32)
+    ts: int = Field(sa_type=BigInteger)
+    # What it says (the snippet is cut from it) and its tokens.
+    body: str
+    tokens: str
+
+
 def _table(name: str) -> Table:
     return metadata.tables[name]
 
@@ -614,6 +653,7 @@ JOIN_REQUESTS = _table("join_requests")
 FOLLOWS = _table("follows")
 REPORTS = _table("reports")
 PAYMENT_EVENTS = _table("payment_events")
+SEARCH_DOCS = _table("search_docs")
 
 # Check-in challenges keep their tables in their own module.
 from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
@@ -645,6 +685,7 @@ __all__ = [
     "POSTS",
     "REACTIONS",
     "REPORTS",
+    "SEARCH_DOCS",
     "STARS",
     "TOKENS",
     "USERS",
@@ -668,6 +709,7 @@ __all__ = [
     "Post",
     "Reaction",
     "Report",
+    "SearchDoc",
     "Star",
     "User",
     "Veto",

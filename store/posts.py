@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, validation
+from . import attachment_uses, search_index, validation
 from .audit import record_act
 from .changes import record_post
 from .engine import Service
@@ -127,6 +127,9 @@ class Posts(Service):
                 )
             )
             await attachment_uses.use(conn, post_id, 0, carried)
+            await search_index.add(
+                conn, [search_index.doc(circle_id, "post", post_id, 0, author_id, at, text)]
+            )
             await record_post(conn, circle_id, "post.created", post_id)
             return await read_post(conn, post_id, author_id)
 
@@ -150,6 +153,10 @@ class Posts(Service):
                     edited=at if text != post.text else post.edited,
                 )
             )
+            new = search_index.doc(
+                post.circle_id, "post", post.id, 0, post.author_id, post.created, text
+            )
+            await search_index.put(conn, new, "post", post.id)
             await record_post(conn, post.circle_id, "post.edited", post.id)
             return await read_post(conn, post.id, actor_id)
 
@@ -209,4 +216,5 @@ async def bury(conn: AsyncConnection, post: AnyRow) -> Record:
     )
     if result.rowcount != 1:
         raise NotFound("no such post")
+    await search_index.remove_post(conn, post.id)
     return (await record_post(conn, post.circle_id, "post.deleted", post.id)).data["post"]

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses
+from . import attachment_uses, search_index
 from .engine import Database
 from .ids import new_id
 from .lookups import next_post_time
@@ -50,6 +50,7 @@ async def promote(
     if tombstone is not None:
         await conn.execute(update(POSTS).where(POSTS.c.id == tombstone.id).values(values))
         await attachment_uses.copy(conn, message.group_id, message.seq, tombstone.id)
+        await _index(conn, circle_id, tombstone.id, message, at)
         return tombstone.id, True
     result = await conn.execute(
         db.insert_ignore(POSTS).values(
@@ -67,7 +68,16 @@ async def promote(
     assert row is not None
     if result.rowcount == 1:
         await attachment_uses.copy(conn, message.group_id, message.seq, row.id)
+        await _index(conn, circle_id, row.id, message, at)
     return row.id, result.rowcount == 1
+
+
+async def _index(
+    conn: AsyncConnection, circle_id: str, post_id: str, message: AnyRow, at: int
+) -> None:
+    """The highlight is a post like any other in search (its message stays one too)."""
+    found = search_index.doc(circle_id, "post", post_id, 0, message.user_id, at, message.text)
+    await search_index.put(conn, found, "post", post_id)
 
 
 async def post_of(conn: AsyncConnection, group_id: str, seq: int) -> AnyRow | None:

@@ -17,7 +17,7 @@ import logging
 
 from sqlalchemy import delete, select
 
-from . import attachment_uses, validation
+from . import attachment_uses, search_index, validation
 from .engine import Service
 from .ids import now_ms
 from .models import CIRCLES, GROUPS, MESSAGES, REACTIONS, STARS, VETOES
@@ -93,6 +93,7 @@ class Retention(Service):
             )
             # Their attachments' uses go too (`Attachments.collect` frees the blobs).
             await attachment_uses.release(conn, [group_id], last_pruned)
+            await search_index.remove_messages_through(conn, group_id, last_pruned)
             for table in (STARS, VETOES):
                 await conn.execute(
                     delete(table).where(table.c.group_id == group_id, table.c.seq <= last_pruned)

@@ -27,6 +27,7 @@ from typing import Any
 from .batch import BatchPlan, SayRequest
 from .engine import Database
 from .ids import now_ms
+from .search_schema import FTS_FILL
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,11 @@ _INSERT = (
     "INSERT INTO messages (group_id, seq, user_id, ts, text, nonce, reply_to, attachments) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_DOCS = (
+    "INSERT INTO search_docs (circle_id, kind, ref, seq, post_id, user_id, ts, body, tokens) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_LAST_DOC = "SELECT max(id) FROM search_docs"
 _INSERT_USES = (
     "INSERT INTO attachment_uses (owner, seq, position, attachment_id) VALUES (?, ?, ?, ?)"
 )
@@ -224,6 +230,11 @@ def _transaction(conn: sqlite3.Connection, batch: list[SayRequest], careful: boo
             conn.executemany(_INSERT, rows)
             if plan.uses:
                 conn.executemany(_INSERT_USES, plan.uses)
+            if plan.docs:
+                # Their search rows, and those rows into the FTS5 index (search_schema.py).
+                last = conn.execute(_LAST_DOC).fetchone()[0]
+                conn.executemany(_INSERT_DOCS, plan.docs)
+                conn.execute(FTS_FILL, (last or 0,))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -31,6 +31,7 @@ from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
 from server.api.openapi_sanctions import SANCTION_BODIES, SANCTION_PATHS, SANCTION_SCHEMAS
+from server.api.openapi_search import SEARCH_PATHS, SEARCH_SCHEMAS
 from server.api.openapi_uploads import UPLOAD_PATHS, UPLOAD_SCHEMAS
 from server.api.operations import (
     CIRCLE,
@@ -479,7 +480,8 @@ DOCUMENT: dict[str, Any] = {
     | REPORT_PATHS
     | PAYMENT_PATHS
     | LEAVING_PATHS
-    | CHALLENGE_PATHS,
+    | CHALLENGE_PATHS
+    | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -505,6 +507,7 @@ DOCUMENT: dict[str, Any] = {
         | REPORT_SCHEMAS
         | PAYMENT_SCHEMAS
         | CHALLENGE_SCHEMAS
+        | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (

@@ -14,6 +14,7 @@ from server.api.posts import (
     RECEIPTS_MAX,
 )
 from server.api.schemas import INT, MS, STR, Schema, nullable, ref
+from store import SEARCH_PAGE_MAX, SEARCH_QUERY_MAX
 
 POST = path_param("id", description="post id")
 # Told apart by `next`: a feed page always has it, a catch-up answer never.
@@ -84,6 +85,13 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
                     {**MS, "minimum": 0, "maximum": MS_MAX},
                     "catch up after a reconnect: posts whose `updated` is later, "
                     "deleted ones as tombstones; not with `cursor`",
+                ),
+                query_param(
+                    "q",
+                    {**STR, "maxLength": SEARCH_QUERY_MAX},
+                    "only the posts matching these words (Chinese or English, as "
+                    "`GET /circles/{id}/search`), best match first, no pins on top, "
+                    f"at most {SEARCH_PAGE_MAX} a page; not with `since`",
                 ),
             ),
         ),

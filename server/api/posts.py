@@ -28,6 +28,8 @@ from server.api.inputs import (
 )
 from server.api.reactions import with_reactions
 from server.api.responses import created, no_content, ok, route
+from server.api.search import search_query
+from store import SEARCH_PAGE_MAX
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +68,25 @@ async def list_posts(request: Request) -> Response:
     circle_id = request.path_params["id"]
     since = query_int(request, "since", minimum=0, maximum=MS_MAX)
     cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
+    q = search_query(request)
     if since is not None:
         if cursor is not None:
             raise bad("since and cursor do not go together")
+        if q is not None:
+            raise bad("since and q do not go together")
         changed = await posts.changed_since(circle_id, user["id"], since)
         return ok({"posts": await with_reactions(store, changed, user["id"])})
+    if q is not None:
+        # Filtered through search (store/search.py): matching posts, best first, no pins on top.
+        limit = query_int(request, "limit", FEED_DEFAULT, minimum=1, maximum=FEED_MAX)
+        found, next_cursor = await store.search.posts(
+            circle_id,
+            user["id"],
+            q,
+            cursor=cursor,
+            limit=min(limit or FEED_DEFAULT, SEARCH_PAGE_MAX),
+        )
+        return ok({"posts": await with_reactions(store, found, user["id"]), "next": next_cursor})
     limit = query_int(request, "limit", FEED_DEFAULT, minimum=1, maximum=FEED_MAX)
     found, next_cursor = await posts.feed(circle_id, user["id"], cursor=cursor, limit=limit)
     return ok({"posts": await with_reactions(store, found, user["id"]), "next": next_cursor})

@@ -16,6 +16,7 @@ from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from store.models import metadata
+from store.search_schema import is_outside_models
 
 config = context.config
 
@@ -34,6 +35,8 @@ def _configure(connection: object) -> None:
         # SQLite alters tables by copying them ("batch" mode).
         render_as_batch=True,
         compare_type=True,
+        # The full-text index is the database's own (store/search_schema.py).
+        include_name=lambda name, type_, parents: not is_outside_models(name),
     )
 
 

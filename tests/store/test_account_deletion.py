@@ -5,7 +5,6 @@ the user wrote erased batch by batch until no text column holds a word of it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -13,7 +12,6 @@ from sqlalchemy import select, update
 from store import Forbidden, NotFound, Record, Store, Unauthenticated
 from store.models import CIRCLES, MEMBERSHIPS, USERS
 from tests.readable_text import columns_containing
-from tests.store.conftest import sqlite_url
 
 PASSWORD = "correct horse"
 MARKER = "zq7marker"
@@ -161,26 +159,6 @@ async def test_nothing_readable_of_the_user_is_left(
     assert (await store.comments.comments(alices["id"], alice["id"]))[0] == []
     changes = await store.changes.after(cid, alice["id"], 0, limit=1000)
     assert MARKER not in repr([c.data for c in changes.changes])
-
-
-async def test_the_sqlite_file_keeps_no_copy_in_its_free_space(tmp_path: Path) -> None:
-    path = tmp_path / "bytes.db"
-    store = await Store.open(sqlite_url(path), password_time_cost=1)
-    try:
-        _, owner = await store.accounts.signup("olga", PASSWORD, "Olga")
-        _, user = await store.accounts.signup("dora", PASSWORD, "Dora")
-        circle = await store.circles.create(owner["id"], "Tea", "community", "public")
-        await store.memberships.join(circle["id"], user["id"])
-        for i in range(300):
-            text = f"{MARKER} {i} " + "x" * 80
-            await store.chat.say(circle["id"], user["id"], "Dora", text, f"n{i}")
-            await store.chat.say(circle["id"], owner["id"], "Olga", f"olga {i}", f"o{i}")
-        await store.account_deletion.delete(user["id"], PASSWORD)
-        await erase_all(store, batch=100)
-    finally:
-        await store.close()
-    files = [p for p in (path, Path(f"{path}-wal")) if p.exists()]
-    assert files and not any(MARKER.encode() in p.read_bytes() for p in files)
 
 
 async def test_requests_go_and_reports_keep_no_words(

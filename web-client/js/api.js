@@ -230,6 +230,9 @@ export const mediaKey = () => request('GET', '/media/key');
 /** A circle's files, newest first: {attachments (each with uploader_name), next}; kind: image, video, audio, file. */
 export const materials = (id, kind, cursor) =>
   request('GET', `/circles/${enc(id)}/attachments${query({ kind, cursor })}`);
+/** Search a circle: {results: [{kind, group/seq | post | comment+post | attachment, author, ts, snippet, marks}], next}. */
+export const search = (id, q, kind, cursor) =>
+  request('GET', `/circles/${enc(id)}/search${query({ q, kind, cursor })}`);
 
 // Polls
 export const groupPolls = (groupId) => request('GET', `/groups/${enc(groupId)}/polls`);

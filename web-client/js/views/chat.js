@@ -28,6 +28,10 @@ import { readsTracker } from './reads.js';
 import { typingLine } from './typing.js';
 
 const PAGE = 50;
+// Going back to a search result: at most this many history pages, each at most the server's
+// default history limit (QUANZI_HISTORY_MAX).
+const REVEAL_TRIES = 20;
+const HISTORY_PAGE_MAX = 200;
 const RUN_MS = 5 * 60 * 1000; // one author's messages closer than this share a name line
 
 const reducedMotion = () => typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -307,6 +311,40 @@ export function chatView(circleId, { group = null } = {}) {
     }
   }
 
+  /**
+   * A message shown in its context (a search result): older history loaded back to it, then
+   * scrolled to and flashed. False when it is not there (deleted, pruned, hidden).
+   */
+  async function reveal(seq) {
+    for (let tries = 0; tries < REVEAL_TRIES; tries += 1) {
+      if (list.querySelector(`[data-seq="${seq}"]`)) break;
+      const seqs = [...chat.messages.keys()];
+      if (!seqs.length) { // the newest page is on its way (the chat was just opened)
+        await new Promise((resolve) => { setTimeout(resolve, 100); });
+        continue;
+      }
+      const before = Math.min(...seqs);
+      if (before <= seq || !chat.more) break;
+      try {
+        await actions.loadOlder(circleId, group, before, Math.min(HISTORY_PAGE_MAX, before - seq + PAGE));
+      } catch (err) {
+        if (!['offline', 'disconnected'].includes(err.code)) toast(errorText(err));
+        return false;
+      }
+    }
+    const node = list.querySelector(`[data-seq="${seq}"]`);
+    if (!node) return false;
+    // At once, not smoothly: the log sticks to its newest message on focus changes
+    // (viewport.js) until a scroll event says it left the bottom, and a smooth scroll's
+    // first steps do not; once more after the frame, for a stick already scheduled.
+    const there = () => node.isConnected && node.scrollIntoView({ block: 'center' });
+    there();
+    requestAnimationFrame(there);
+    node.classList.add('flash');
+    setTimeout(() => node.classList.remove('flash'), 1600);
+    return true;
+  }
+
   /** A quoted message not loaded here: one history page that ends with it. */
   async function loadQuote(seq) {
     return actions.fetchMessage(circleId, group, seq);
@@ -520,6 +558,7 @@ export function chatView(circleId, { group = null } = {}) {
   return {
     el,
     focus: () => input.focus(),
+    reveal,
     shown: () => {
       toBottom();
       drawJump();

@@ -19,11 +19,12 @@ import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
 import { challengesView } from './challenges.js';
 import { materialsView } from './materials.js';
+import { searchView } from './search.js';
 import { settingsView } from './settings.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 
-const TABS = ['chat', 'highlights', 'feed', 'challenges', 'materials', 'settings'];
+const TABS = ['chat', 'highlights', 'feed', 'challenges', 'materials', 'search', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
 const PHONE = window.matchMedia('(max-width: 600px)');
 const SVG = 'http://www.w3.org/2000/svg';
@@ -34,6 +35,7 @@ const ICONS = {
   feed: 'M5 4h14v16H5zM8 8h8M8 12h8M8 16h5',
   challenges: 'M5 4h14v16H5zM8 12l3 3 5-6',
   materials: 'M3 6h6l2 2h10v11H3z',
+  search: 'M10 4a6 6 0 1 0 0 12 6 6 0 0 0 0-12zM14.5 14.5 20 20',
   settings: 'M6 12h.01M12 12h.01M18 12h.01',
 };
 let reopenOn = null; // { circleId, tab }: the tab to show when the page is drawn again (a new language)
@@ -69,7 +71,8 @@ export function circleView(container, circleId) {
   const feed = feedView(circleId);
   const materials = materialsView(circleId); // on a phone: from "More"
   const challenges = challengesView(circleId); // on a phone: from "More"
-  const panels = { chat, highlights, feed, challenges, materials, settings: null };
+  const search = searchView(circleId, { onOpen: openResult }); // on a phone: from "More"
+  const panels = { chat, highlights, feed, challenges, materials, search, settings: null };
   const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
     h('p', { class: 'muted', text: t('common.loading') }));
   const more = h('section', { class: 'panel more', testid: 'panel-more' },
@@ -98,13 +101,13 @@ export function circleView(container, circleId) {
   const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
   tablist.addEventListener('keydown', onTabKey);
 
-  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, challenges: challenges.el, materials: materials.el, settings: more })) {
+  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, challenges: challenges.el, materials: materials.el, search: search.el, settings: more })) {
     view.id = `panel-${key}`;
     view.setAttribute('role', 'tabpanel');
     view.setAttribute('aria-labelledby', `tab-${key}`);
     view.classList.add(`panel-${key}`);
   }
-  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, challenges.el, materials.el, more);
+  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, challenges.el, materials.el, search.el, more);
   const page = h('div', { class: 'circle-page', testid: 'circle-page', dataset: { circleId } }, tablist, body);
   const slot = document.getElementById('topbar-slot');
   if (slot) slot.replaceChildren(header);
@@ -131,11 +134,36 @@ export function circleView(container, circleId) {
         }),
         item('more-challenges', t('challenge.title'), () => show('challenges', true)),
         item('more-materials', t('media.materials'), () => show('materials', true)),
+        item('more-search', t('search.title'), () => show('search', true)),
         item('more-members', t('circle.members'), () => {
           more.querySelector('[data-testid="members-section"]')?.scrollIntoView({ block: 'start' });
         }),
         h('li', { class: 'more-field' }, h('label', { class: 'more-label' }, h('span', { text: t('app.language') }), language)),
         item('more-logout', t('app.logout'), () => document.getElementById('logout')?.click())));
+  }
+
+  /** A search result chosen: the message in its chat, the post in the feed, the files. */
+  function openResult(result) {
+    if (result.kind === 'message') {
+      show('chat');
+      chat.reveal(result.group, result.seq).then((found) => {
+        if (!found) toast(t('search.gone'));
+      });
+      return;
+    }
+    if (result.kind === 'attachment') {
+      show('materials');
+      return;
+    }
+    show('feed');
+    const card = feed.el.querySelector(`[data-post-id="${CSS.escape(result.post)}"]`);
+    if (!card) {
+      toast(t('search.postNotLoaded'));
+      return;
+    }
+    card.scrollIntoView({ block: 'start' });
+    card.classList.add('flash');
+    setTimeout(() => card.classList.remove('flash'), 1600);
   }
 
   function shownTab() {
@@ -148,6 +176,7 @@ export function circleView(container, circleId) {
     if (key === 'chat') chat.shown();
     if (key === 'materials') materials.shown();
     if (key === 'challenges') challenges.shown();
+    if (key === 'search') search.shown(focusPanel && !PHONE.matches);
     if (key === 'settings' && panels.settings) panels.settings.shown();
     if (focusPanel && key === 'chat') chat.focus();
   }

@@ -280,6 +280,11 @@ export function groupedChat(circleId) {
     shown: () => chat.shown(),
     /** The group shown (general's id is the circle's). */
     current: () => current,
+    /** Show a message of a group (switching to it) in its context; false if not found. */
+    reveal(groupId, seq) {
+      if (groupId !== current) select(groupId);
+      return chat.reveal(seq);
+    },
     destroy() {
       closed = true;
       for (const off of offs) off();
