@@ -234,3 +234,16 @@ test('drops mid-stream, resumes with since, doubled and reordered pushes: every 
   assert.deepEqual(state.pendingOf(chat), []);
   assert.equal(machine.sinceOf(chat), 7);
 });
+
+test('a list of my circles asked for before a role change does not take it back', () => {
+  state.setCircles([{ id: 'r1', name: 'Makers', role: 'member' }]);
+  const asked = state.membershipNow(); // GET /me/circles goes out…
+  state.setMyMembership('r1', { role: 'admin', nickname: null }); // …member.updated comes…
+  state.setCircles([{ id: 'r1', name: 'Makers', role: 'member', unread: 4 }], asked); // …then the old answer
+  assert.equal(state.roleIn('r1'), 'admin');
+  assert.equal(state.circles.get('r1').unread, 4); // the rest of the answer is taken
+  // A list asked for after the change is believed, whatever it says.
+  state.setCircles([{ id: 'r1', name: 'Makers', role: 'member' }], state.membershipNow());
+  assert.equal(state.roleIn('r1'), 'member');
+  state.setCircles([]);
+});

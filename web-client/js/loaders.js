@@ -18,8 +18,9 @@ export function refreshCircles(delayMs = 300) {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
     try {
+      const asked = state.membershipNow();
       const { circles } = await api.myCircles();
-      state.setCircles(circles);
+      state.setCircles(circles, asked);
     } catch {
       // offline: the next reconnect refreshes
     }
@@ -46,8 +47,9 @@ export async function loadFollowing() {
 }
 
 export async function loadCircles() {
+  const asked = state.membershipNow();
   const { circles } = await api.myCircles();
-  state.setCircles(circles);
+  state.setCircles(circles, asked);
   return circles;
 }
 

@@ -3,6 +3,7 @@
 // as totals), so applying one twice changes nothing; the order and the "once" come from
 // the rev cursor (circle-events.js). Kinds this client does not know are skipped.
 
+import { CHALLENGE_KINDS } from './challenges.js';
 import * as comments from './comments.js';
 import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
@@ -15,10 +16,6 @@ import { EV } from './names.js';
 import * as receipts from './receipts.js';
 import * as reports from './reports.js';
 import * as state from './state.js';
-// Imported last: with it first, the bundled client (server/web_bundle.py) stopped
-// applying a live member.updated in tests/browser/test_live_events.py while the
-// unbundled modules did — an evaluation-order dependence not yet understood.
-import { CHALLENGE_KINDS } from './challenges.js';
 
 const myId = () => (state.session.user ? state.session.user.id : null);
 

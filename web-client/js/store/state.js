@@ -72,10 +72,37 @@ export function clearSession() {
 /** id → circle of /me/circles (with role, nickname, unread, must_read_pending). */
 export const circles = new Map();
 
-export function setCircles(list) {
+// My membership as events said it (role, nickname, mute, term), and when: a list of my
+// circles asked for before such an event must not take it back when it comes later.
+let membershipClock = 0;
+const membershipAt = new Map(); // circle id → membershipClock when an event changed it
+const MEMBERSHIP = ['role', 'nickname', 'muted_until', 'ends_at', 'removes_at'];
+
+/** Now, for a list of my circles about to be asked for (setCircles(list, asked)). */
+export function membershipNow() {
+  return membershipClock;
+}
+
+/** My circles (GET /me/circles). `asked`: membershipNow() when it was asked for; what an
+ *  event said of my membership in a circle since stays (the answer may predate it). */
+export function setCircles(list, asked = Infinity) {
+  const before = new Map(circles);
   circles.clear();
-  for (const circle of list) circles.set(circle.id, circle);
+  for (const circle of list) {
+    const mine = before.get(circle.id);
+    const newer = mine && (membershipAt.get(circle.id) ?? -1) > asked;
+    circles.set(circle.id, newer ? { ...circle, ...pick(mine, MEMBERSHIP) } : circle);
+  }
   emit(EV.circlesChanged);
+}
+
+function changedMembership(circleId) {
+  membershipClock += 1;
+  membershipAt.set(circleId, membershipClock);
+}
+
+function pick(object, keys) {
+  return Object.fromEntries(keys.map((key) => [key, object[key] ?? null]));
 }
 
 /** id → the circle as GET /circles/{id} says (kept current by circle.updated and members). */
@@ -103,6 +130,7 @@ export function setCircleInfo(circleId, fields) {
 export function setMyMembership(circleId, { role, nickname, muted_until: mutedUntil, ends_at: endsAt, removes_at: removesAt }) {
   const mine = circles.get(circleId);
   if (!mine) return;
+  changedMembership(circleId);
   // A member record carries muted_until only while the member is muted, ends_at and
   // removes_at only with a paid term.
   circles.set(circleId, {
@@ -123,6 +151,7 @@ export function mutedUntil(circleId) {
 export function setMutedUntil(circleId, until) {
   const mine = circles.get(circleId);
   if (!mine || mine.muted_until === until) return;
+  changedMembership(circleId);
   circles.set(circleId, { ...mine, muted_until: until });
   emit(EV.mutedChanged, { circle: circleId });
 }
@@ -137,6 +166,7 @@ export function termIn(circleId) {
 export function setTermEnded(circleId, endsAt, removesAt) {
   const mine = circles.get(circleId);
   if (!mine || (mine.ends_at === endsAt && mine.removes_at === removesAt)) return;
+  changedMembership(circleId);
   circles.set(circleId, { ...mine, ends_at: endsAt, removes_at: removesAt });
   emit(EV.mutedChanged, { circle: circleId });
 }
