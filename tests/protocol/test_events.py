@@ -69,6 +69,7 @@ SAMPLES: dict[str, Any] = {
     "participants": 3,
     "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
     "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
+    "about": {"kind": "lesson", "id": "l1", "title": "第一课", "at": 1700000600000},
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

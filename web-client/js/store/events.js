@@ -113,6 +113,7 @@ const KINDS = {
   ...GROUP_KINDS,
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
+  reminder: (ev) => state.emit(EV.reminder, ev),
 };
 
 function memberGone(ev) {

@@ -39,6 +39,7 @@
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
+//   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -77,6 +78,7 @@ export const EV = Object.freeze({
   reportsChanged: 'reports',
   reportOutcome: 'report-outcome',
   followingChanged: 'following',
+  reminder: 'reminder',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */
