@@ -19,6 +19,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar
 
 from .challenge_events import CHALLENGE_EVENTS
+from .gathering_events import GATHERING_EVENTS
 from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
 
@@ -472,6 +473,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         FollowRemoved,
         Reminder,
         *CHALLENGE_EVENTS,
+        *GATHERING_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.
