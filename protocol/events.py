@@ -19,9 +19,9 @@ from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar
 
 from .challenge_events import CHALLENGE_EVENTS
-from .gathering_events import GATHERING_EVENTS
 from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
+from .gathering_events import GATHERING_EVENTS
 
 # -- posts ---------------------------------------------------------------------------
 
