@@ -462,7 +462,7 @@ class Gatherings(Service):
                 1,
                 REMIND_MAX_MIN,
             )
-        starts: int = values["starts_at"] if "starts_at" in values else row.starts_at  # type: ignore[union-attr]
+        starts: int = values.get("starts_at") or row.starts_at  # type: ignore[union-attr]
         ends = values.get("ends_at", None if row is None else row.ends_at)
         if ends is not None and not starts <= ends <= starts + LENGTH_MAX_MS:
             raise Invalid("ends_at must be after starts_at, within 31 days")
