@@ -21,6 +21,7 @@ from typing import ClassVar
 from .challenge_events import CHALLENGE_EVENTS
 from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
+from .gathering_events import GATHERING_EVENTS
 
 # -- posts ---------------------------------------------------------------------------
 
@@ -472,6 +473,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         FollowRemoved,
         Reminder,
         *CHALLENGE_EVENTS,
+        *GATHERING_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.

@@ -55,6 +55,7 @@ class Housekeeping:
             asyncio.create_task(
                 self._every(s.membership_check_s, self.expire_terms, "membership expiry")
             ),
+            asyncio.create_task(self._every(s.reminder_check_s, self.send_reminders, "reminders")),
         ]
         if self.media is not None:
             self._tasks += [
@@ -97,6 +98,11 @@ class Housekeeping:
         if total:
             log.info("removed %d members whose paid term ended", total)
         return total
+
+    async def send_reminders(self) -> int:
+        """Every reminder that is due, feature by feature (store/reminders.py is
+        their one road to members); how many items were reminded of."""
+        return await self.store.gatherings.remind_due()
 
     async def prune(self) -> int:
         """Prune chat beyond each circle's retention and the change log beyond its

@@ -42,6 +42,8 @@ from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .follows import PAGE_MAX as FOLLOWERS_PAGE_MAX
 from .follows import Follows
+from .gatherings import ANSWERS as RSVP_ANSWERS
+from .gatherings import Gatherings
 from .groups import ACCESS as GROUP_ACCESS
 from .groups import GROUP_ROLES, Groups
 from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
@@ -133,6 +135,7 @@ class Store:
         self.account_deletion = AccountDeletion(db, self.accounts)
         self.reports = Reports(db)
         self.challenges = Challenges(db)
+        self.gatherings = Gatherings(db)
         self.checkins = CheckIns(db)
         self.reads = Reads(db)
         self.search = Search(db)
@@ -251,6 +254,7 @@ __all__ = [
     "REPORT_TARGET_KINDS",
     "REPORT_TEXT_MAX",
     "ROLES",
+    "RSVP_ANSWERS",
     "SEARCH_KINDS",
     "SEARCH_PAGE_MAX",
     "SEARCH_QUERY_MAX",
@@ -275,6 +279,7 @@ __all__ = [
     "DeletedCircles",
     "Follows",
     "Forbidden",
+    "Gatherings",
     "GroupAccess",
     "Groups",
     "Invalid",

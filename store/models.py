@@ -658,6 +658,9 @@ SEARCH_DOCS = _table("search_docs")
 # Check-in challenges keep their tables in their own module.
 from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
 
+# So do events (gatherings).
+from .gathering_tables import GATHERINGS, RSVPS  # noqa: E402
+
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
@@ -673,6 +676,7 @@ __all__ = [
     "CODE_REDEMPTIONS",
     "COMMENTS",
     "FOLLOWS",
+    "GATHERINGS",
     "GROUPS",
     "GROUP_MEMBERS",
     "JOIN_REQUESTS",
@@ -685,6 +689,7 @@ __all__ = [
     "POSTS",
     "REACTIONS",
     "REPORTS",
+    "RSVPS",
     "SEARCH_DOCS",
     "STARS",
     "TOKENS",

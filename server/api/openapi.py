@@ -22,6 +22,7 @@ from server.api.circles import (
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
+from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
@@ -465,6 +466,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "moderation"},
         {"name": "payments"},
         {"name": "challenges"},
+        {"name": "events"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -481,6 +483,7 @@ DOCUMENT: dict[str, Any] = {
     | PAYMENT_PATHS
     | LEAVING_PATHS
     | CHALLENGE_PATHS
+    | GATHERING_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -507,6 +510,7 @@ DOCUMENT: dict[str, Any] = {
         | REPORT_SCHEMAS
         | PAYMENT_SCHEMAS
         | CHALLENGE_SCHEMAS
+        | GATHERING_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -519,6 +523,7 @@ DOCUMENT: dict[str, Any] = {
                 | PAYMENT_BODIES
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
+                | GATHERING_BODIES
             ).items()
         },
         "responses": {

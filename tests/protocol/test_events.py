@@ -70,6 +70,10 @@ SAMPLES: dict[str, Any] = {
     "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
     "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
     "about": {"kind": "lesson", "id": "l1", "title": "第一课", "at": 1700000600000},
+    "gathering": {"id": "e1", "title": "十二月生日会", "going": 12, "capacity": 30},
+    "promoted": ["u2"],
+    "answer": "going",
+    "waiting": False,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

@@ -227,6 +227,17 @@ export async function download(path) {
 /** The whole audit log as a CSV Blob. */
 export const auditCsv = (circleId) => download(`/circles/${enc(circleId)}/audit.csv`);
 
+// Events (README "Events"; gatherings in the paths: /events is the catch-up).
+/** {gatherings, next}: `when` 'upcoming' (soonest first) or 'past'. */
+export const gatherings = (id, when, cursor) => request('GET', `/circles/${enc(id)}/gatherings${query({ when, cursor })}`);
+export const createGathering = (id, fields) => request('POST', `/circles/${enc(id)}/gatherings`, fields);
+export const updateGathering = (id, fields) => request('PATCH', `/gatherings/${enc(id)}`, fields);
+export const cancelGathering = (id) => request('POST', `/gatherings/${enc(id)}/cancel`);
+/** Answer 'going', 'maybe' or 'not_going': {gathering, rsvp}. */
+export const rsvp = (id, answer) => request('PUT', `/gatherings/${enc(id)}/rsvp`, { answer });
+export const rsvps = (id, answer, cursor) => request('GET', `/gatherings/${enc(id)}/rsvps${query({ answer, cursor })}`);
+export const rsvpsCsv = (id) => download(`/gatherings/${enc(id)}/rsvps.csv`);
+
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');
 /** A circle's files, newest first: {attachments (each with uploader_name), next}; kind: image, video, audio, file. */

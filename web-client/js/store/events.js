@@ -7,6 +7,7 @@ import { CHALLENGE_KINDS } from './challenges.js';
 import * as comments from './comments.js';
 import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
+import { GATHERING_KINDS } from './gatherings.js';
 import { GROUP_KINDS } from './groups.js';
 import { JOIN_KINDS } from './join-requests.js';
 import * as members from './members.js';
@@ -113,6 +114,7 @@ const KINDS = {
   ...GROUP_KINDS,
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
+  ...GATHERING_KINDS,
   reminder: (ev) => state.emit(EV.reminder, ev),
 };
 

@@ -39,6 +39,7 @@
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
+//   gatheringsChanged {circle, gathering}               an event (gathering) or its answers
 //   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
@@ -79,6 +80,7 @@ export const EV = Object.freeze({
   reportOutcome: 'report-outcome',
   followingChanged: 'following',
   reminder: 'reminder',
+  gatheringsChanged: 'gatherings',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */
