@@ -59,6 +59,9 @@ from .migrate import current as current_revision
 from .must_read import MustReads
 from .payments import Payments
 from .pins import Pins
+from .point_awards import ACTIONS as POINT_ACTIONS
+from .points import PERIODS as POINT_PERIODS
+from .points import Points
 from .polls import LIST_MAX as POLLS_LIST_MAX
 from .polls import OPTION_MAX as POLL_OPTION_MAX
 from .polls import OPTIONS_MAX as POLL_OPTIONS_MAX
@@ -136,6 +139,7 @@ class Store:
         self.reports = Reports(db)
         self.challenges = Challenges(db)
         self.gatherings = Gatherings(db)
+        self.points = Points(db)
         self.checkins = CheckIns(db)
         self.reads = Reads(db)
         self.search = Search(db)
@@ -241,6 +245,8 @@ __all__ = [
     "NAME_QUERY_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
+    "POINT_ACTIONS",
+    "POINT_PERIODS",
     "POLLS_LIST_MAX",
     "POLL_OPTIONS_MAX",
     "POLL_OPTION_MAX",
@@ -293,6 +299,7 @@ __all__ = [
     "Outcome",
     "Payments",
     "Pins",
+    "Points",
     "Polls",
     "Posts",
     "Reactions",

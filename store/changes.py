@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import point_awards, validation
 from .engine import Service, recorder
 from .errors import NotFound
 from .ids import now_ms
@@ -75,6 +75,7 @@ KINDS = (
     "follow.added",
     "follow.removed",
     "reminder",
+    "points.rules",
     "gathering.created",
     "gathering.updated",
     "gathering.cancelled",
@@ -126,6 +127,7 @@ async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record)
             data=orjson.dumps(data).decode(),
         )
     )
+    await point_awards.follow(conn, circle_id, kind, data, change.ts)
     changes.append(change)
     return change
 
@@ -163,6 +165,8 @@ async def record_many(
             for c in made
         ],
     )
+    for c in made:
+        await point_awards.follow(conn, circle_id, kind, c.data, c.ts)
     changes.extend(made)
     return made
 

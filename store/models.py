@@ -661,6 +661,9 @@ from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKI
 # So do events (gatherings).
 from .gathering_tables import GATHERINGS, RSVPS  # noqa: E402
 
+# And points.
+from .point_tables import POINT_ENTRIES, POINT_RULES  # noqa: E402
+
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
@@ -684,6 +687,8 @@ __all__ = [
     "MEMBERSHIPS",
     "MESSAGES",
     "PAYMENT_EVENTS",
+    "POINT_ENTRIES",
+    "POINT_RULES",
     "POLLS",
     "POLL_VOTES",
     "POSTS",

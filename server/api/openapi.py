@@ -27,6 +27,7 @@ from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
+from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
@@ -467,6 +468,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "payments"},
         {"name": "challenges"},
         {"name": "events"},
+        {"name": "points"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -484,6 +486,7 @@ DOCUMENT: dict[str, Any] = {
     | LEAVING_PATHS
     | CHALLENGE_PATHS
     | GATHERING_PATHS
+    | POINT_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -511,6 +514,7 @@ DOCUMENT: dict[str, Any] = {
         | PAYMENT_SCHEMAS
         | CHALLENGE_SCHEMAS
         | GATHERING_SCHEMAS
+        | POINT_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -524,6 +528,7 @@ DOCUMENT: dict[str, Any] = {
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
                 | GATHERING_BODIES
+                | POINT_BODIES
             ).items()
         },
         "responses": {

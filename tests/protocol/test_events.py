@@ -73,6 +73,9 @@ SAMPLES: dict[str, Any] = {
     "gathering": {"id": "e1", "title": "十二月生日会", "going": 12, "capacity": 30},
     "promoted": ["u2"],
     "answer": "going",
+    "rules": {"post": 2, "highlight": 5},
+    "exclude_managers": True,
+    "updated": 1700000000002,
     "waiting": False,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}

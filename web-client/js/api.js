@@ -238,6 +238,16 @@ export const rsvp = (id, answer) => request('PUT', `/gatherings/${enc(id)}/rsvp`
 export const rsvps = (id, answer, cursor) => request('GET', `/gatherings/${enc(id)}/rsvps${query({ answer, cursor })}`);
 export const rsvpsCsv = (id) => download(`/gatherings/${enc(id)}/rsvps.csv`);
 
+// Points (README "Points").
+export const pointRules = (id) => request('GET', `/circles/${enc(id)}/points/rules`);
+export const setPointRules = (id, rules, excludeManagers) =>
+  request('PUT', `/circles/${enc(id)}/points/rules`, { rules, exclude_managers: excludeManagers });
+/** {period, entries: [{rank, user, name, points}], next, me}: period 'week', 'month' or 'all'. */
+export const pointsBoard = (id, period, cursor) => request('GET', `/circles/${enc(id)}/points/board${query({ period, cursor })}`);
+/** {entries, next, total}: `user` an id or 'me'. */
+export const pointsLedger = (id, user, cursor) => request('GET', `/circles/${enc(id)}/points/ledger/${enc(user)}${query({ cursor })}`);
+export const pointsCsv = (id) => download(`/circles/${enc(id)}/points.csv`);
+
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');
 /** A circle's files, newest first: {attachments (each with uploader_name), next}; kind: image, video, audio, file. */

@@ -8,6 +8,7 @@ import * as comments from './comments.js';
 import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
 import { GATHERING_KINDS } from './gatherings.js';
+import { POINT_KINDS } from './points.js';
 import { GROUP_KINDS } from './groups.js';
 import { JOIN_KINDS } from './join-requests.js';
 import * as members from './members.js';
@@ -115,6 +116,7 @@ const KINDS = {
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
   ...GATHERING_KINDS,
+  ...POINT_KINDS,
   reminder: (ev) => state.emit(EV.reminder, ev),
 };
 

@@ -40,6 +40,7 @@
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
 //   gatheringsChanged {circle, gathering}               an event (gathering) or its answers
+//   pointsChanged   {circle}                            a circle's points table
 //   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
@@ -81,6 +82,7 @@ export const EV = Object.freeze({
   followingChanged: 'following',
   reminder: 'reminder',
   gatheringsChanged: 'gatherings',
+  pointsChanged: 'points',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */
