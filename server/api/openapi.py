@@ -21,6 +21,7 @@ from server.api.circles import (
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
+from server.api.openapi_contests import CONTEST_BODIES, CONTEST_PATHS, CONTEST_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
@@ -469,6 +470,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "challenges"},
         {"name": "events"},
         {"name": "points"},
+        {"name": "contests"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -487,6 +489,7 @@ DOCUMENT: dict[str, Any] = {
     | CHALLENGE_PATHS
     | GATHERING_PATHS
     | POINT_PATHS
+    | CONTEST_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -515,6 +518,7 @@ DOCUMENT: dict[str, Any] = {
         | CHALLENGE_SCHEMAS
         | GATHERING_SCHEMAS
         | POINT_SCHEMAS
+        | CONTEST_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -529,6 +533,7 @@ DOCUMENT: dict[str, Any] = {
                 | CHALLENGE_BODIES
                 | GATHERING_BODIES
                 | POINT_BODIES
+                | CONTEST_BODIES
             ).items()
         },
         "responses": {
