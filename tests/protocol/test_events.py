@@ -69,6 +69,11 @@ SAMPLES: dict[str, Any] = {
     "participants": 3,
     "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
     "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
+    "assignment": {"id": "a1", "title": "第一课作业", "due_at": 1, "peer_visibility": "hidden"},
+    "submission": {"id": "s1", "assignment": "a1", "user": "u1", "state": "submitted"},
+    "action": "submitted",
+    "student": "u1",
+    "audience": ["u2", "u3"],
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
