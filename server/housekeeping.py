@@ -55,6 +55,9 @@ class Housekeeping:
             asyncio.create_task(
                 self._every(s.membership_check_s, self.expire_terms, "membership expiry")
             ),
+            asyncio.create_task(
+                self._every(s.membership_check_s, self.remind_homework, "homework reminders")
+            ),
         ]
         if self.media is not None:
             self._tasks += [
@@ -82,6 +85,11 @@ class Housekeeping:
     async def expire_pins(self) -> int:
         """Unpin every pin whose time has come (each is a `post.unpinned` event)."""
         return len(await self.store.pins.expire_pins(now_ms()))
+
+    async def remind_homework(self) -> int:
+        """Rule 7: remind the students who have not handed in, at the offsets before
+        each assignment's due time (store/homework.py ``remind_due``; once each)."""
+        return await self.store.homework.remind_due(now_ms())
 
     async def expire_terms(self) -> int:
         """Remove the members whose paid term ended more than the grace ago (each a

@@ -23,6 +23,7 @@ from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
+from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWORK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
@@ -465,6 +466,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "moderation"},
         {"name": "payments"},
         {"name": "challenges"},
+        {"name": "homework"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -481,6 +483,7 @@ DOCUMENT: dict[str, Any] = {
     | PAYMENT_PATHS
     | LEAVING_PATHS
     | CHALLENGE_PATHS
+    | HOMEWORK_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -507,6 +510,7 @@ DOCUMENT: dict[str, Any] = {
         | REPORT_SCHEMAS
         | PAYMENT_SCHEMAS
         | CHALLENGE_SCHEMAS
+        | HOMEWORK_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -519,6 +523,7 @@ DOCUMENT: dict[str, Any] = {
                 | PAYMENT_BODIES
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
+                | HOMEWORK_BODIES
             ).items()
         },
         "responses": {
