@@ -22,7 +22,7 @@ state it is in (``not_submitted``, ``already_submitted``, ``already_reviewed``,
 
 Other refusals: ``assignment_closed``, ``past_due``, ``empty_submission``,
 ``text_too_long``, ``too_many_media`` / ``too_many_videos`` /
-``too_many_audio`` / ``too_many_files`` (params ``max``),
+``too_many_audio`` / ``too_many_documents`` (params ``max``),
 ``score_or_grade_required``, ``submission_hidden``; a read-only or muted
 member may not submit, comment or like (``lookups.require_voice``).
 
@@ -262,7 +262,7 @@ def _check_media(assignment: AnyRow, words: str, carried: list[Record]) -> None:
         (kinds.count("image") + kinds.count("video"), assignment.visual_max, "too_many_media"),
         (kinds.count("video"), assignment.video_max, "too_many_videos"),
         (kinds.count("audio"), assignment.audio_max, "too_many_audio"),
-        (kinds.count("file"), FILES_MAX, "too_many_files"),
+        (kinds.count("file"), FILES_MAX, "too_many_documents"),
     )
     for count, most, reason in checks:
         if count > most:

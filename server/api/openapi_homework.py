@@ -260,7 +260,7 @@ HOMEWORK_PATHS: dict[str, Schema] = {
         "post": _op(
             "Hand in (again after a return): 403 `assignment_closed`, `past_due`, `muted`; "
             "400 `empty_submission`, `text_too_long`, `too_many_media`, `too_many_videos`, "
-            "`too_many_audio`, `too_many_files`; " + _REFUSED,
+            "`too_many_audio`, `too_many_documents`; " + _REFUSED,
             _SUBMISSION_ANSWER,
             "201",
             body="submit",

@@ -8,6 +8,7 @@ import * as comments from './comments.js';
 import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
 import { GROUP_KINDS } from './groups.js';
+import { HOMEWORK_KINDS } from './homework.js';
 import { JOIN_KINDS } from './join-requests.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
@@ -113,6 +114,7 @@ const KINDS = {
   ...GROUP_KINDS,
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
+  ...HOMEWORK_KINDS,
 };
 
 function memberGone(ev) {

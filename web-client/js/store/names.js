@@ -39,6 +39,7 @@
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
+//   homeworkChanged {circle, assignment, kind, ev}      an assignment, a submission, its review, comments, likes
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -71,6 +72,7 @@ export const EV = Object.freeze({
   sayRefused: 'say-refused',
   bansChanged: 'bans',
   challengesChanged: 'challenges',
+  homeworkChanged: 'homework',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',
