@@ -26,6 +26,7 @@ from .audit import record_act
 from .changes import record
 from .engine import Service
 from .errors import Forbidden, Invalid
+from .homework import purge_steps as homework_purge_steps
 from .ids import now_ms
 from .lookups import circle_row, role_of
 from .models import (
@@ -117,6 +118,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
     comments = select(COMMENTS.c.id).where(COMMENTS.c.post_id.in_(posts))
     # (table, where-clause) in an order foreign keys allow.
     steps: list[tuple[Any, Any]] = [
+        *homework_purge_steps(circle_id),
         (REACTIONS, or_(REACTIONS.c.target.in_(groups), REACTIONS.c.target.in_(posts))),
         (STARS, STARS.c.group_id.in_(groups)),
         (VETOES, VETOES.c.group_id.in_(groups)),

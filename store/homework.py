@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -62,6 +62,7 @@ from .lookups import (
 )
 from .models import (
     ASSIGNMENTS,
+    ATTACHMENT_USES,
     MEMBERSHIPS,
     SUBMISSION_COMMENTS,
     SUBMISSION_LIKES,
@@ -1179,3 +1180,70 @@ __all__ = [
     "submission_record",
     "transition",
 ]
+
+
+async def erase_author(conn: AsyncConnection, user_id: str, batch: int) -> int:
+    """A deleted account's homework words and media (store/account_deletion.py):
+    a batch of their submissions emptied (the state and the review stay, for
+    the grades) and of their comments deleted. Returns how many."""
+    said = (
+        (
+            await conn.execute(
+                select(SUBMISSIONS.c.id)
+                .where(
+                    SUBMISSIONS.c.user_id == user_id,
+                    (SUBMISSIONS.c.text != "") | SUBMISSIONS.c.attachments.is_not(None),
+                )
+                .limit(batch)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if said:
+        await attachment_uses.release(conn, list(said))
+        await conn.execute(
+            update(SUBMISSIONS).where(SUBMISSIONS.c.id.in_(said)).values(text="", attachments=None)
+        )
+    comments = (
+        await conn.execute(
+            select(SUBMISSION_COMMENTS.c.id, SUBMISSION_COMMENTS.c.submission_id)
+            .where(SUBMISSION_COMMENTS.c.author_id == user_id)
+            .limit(batch)
+        )
+    ).all()
+    for comment in comments:
+        await conn.execute(
+            delete(SUBMISSION_COMMENTS).where(SUBMISSION_COMMENTS.c.id == comment.id)
+        )
+        await conn.execute(
+            update(SUBMISSIONS)
+            .where(SUBMISSIONS.c.id == comment.submission_id)
+            .values(comment_count=SUBMISSIONS.c.comment_count - 1)
+        )
+    return len(said) + len(comments)
+
+
+def purge_steps(circle_id: str) -> list[tuple[Any, Any]]:
+    """What a deleted circle's purge (store/deleted_circles.py) deletes of its
+    homework, as (table, where-clause), in order."""
+    subs = select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.circle_id == circle_id)
+    tasks = select(ASSIGNMENTS.c.id).where(ASSIGNMENTS.c.circle_id == circle_id)
+    return [
+        (
+            ATTACHMENT_USES,
+            or_(
+                ATTACHMENT_USES.c.owner.in_(subs),
+                ATTACHMENT_USES.c.owner.in_(tasks),
+                ATTACHMENT_USES.c.owner.in_(
+                    select(SUBMISSIONS.c.id.concat(":review")).where(
+                        SUBMISSIONS.c.circle_id == circle_id
+                    )
+                ),
+            ),
+        ),
+        (SUBMISSION_LIKES, SUBMISSION_LIKES.c.submission_id.in_(subs)),
+        (SUBMISSION_COMMENTS, SUBMISSION_COMMENTS.c.circle_id == circle_id),
+        (SUBMISSIONS, SUBMISSIONS.c.circle_id == circle_id),
+        (ASSIGNMENTS, ASSIGNMENTS.c.circle_id == circle_id),
+    ]
