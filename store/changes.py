@@ -74,6 +74,7 @@ KINDS = (
     "report.resolved",
     "follow.added",
     "follow.removed",
+    "reminder",
     "challenge.created",
     "challenge.joined",
     "checkin.added",

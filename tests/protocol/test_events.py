@@ -74,6 +74,7 @@ SAMPLES: dict[str, Any] = {
     "action": "submitted",
     "student": "u1",
     "audience": ["u2", "u3"],
+    "about": {"kind": "lesson", "id": "l1", "title": "第一课", "at": 1700000600000},
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

@@ -115,6 +115,7 @@ const KINDS = {
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
   ...HOMEWORK_KINDS,
+  reminder: (ev) => state.emit(EV.reminder, ev),
 };
 
 function memberGone(ev) {

@@ -40,6 +40,7 @@
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
 //   homeworkChanged {circle, assignment, kind, ev}      an assignment, a submission, its review, comments, likes
+//   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -79,6 +80,7 @@ export const EV = Object.freeze({
   reportsChanged: 'reports',
   reportOutcome: 'report-outcome',
   followingChanged: 'following',
+  reminder: 'reminder',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */
