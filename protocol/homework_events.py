@@ -5,7 +5,8 @@ decided by the store in the write's transaction: `student` (whom it is about)
 and the circle's owners and admins always receive them; other members only
 when `audience` is null (every member) or lists them. `submission.reviewed`
 (the score, grade and comment) has an empty audience: the student and the
-teachers only. `homework.reminded` lists the students reminded in `audience`.
+teachers only. Reminders to hand in go the one road (store/reminders.py: a
+personal `reminder` event, `about.kind` "homework").
 The one rule (`audience_sees`) is applied live and when catching up
 (server/members.py ``visible_to``). Registered in ``events.EVENT_TYPES`` like
 every other kind.
@@ -93,17 +94,6 @@ class SubmissionLiked(CircleEvent):
     audience: list[str] | None
 
 
-@dataclass(frozen=True, slots=True)
-class HomeworkReminded(CircleEvent):
-    """A reminder to hand in (`assignment`: {id, title, due_at}), to the students
-    in `audience` who have not (a teacher's "remind", or rule 7's offsets)."""
-
-    kind: ClassVar[str] = "homework.reminded"
-    assignment: Map
-    student: str | None
-    audience: list[str] | None
-
-
 HOMEWORK_EVENTS = (
     AssignmentCreated,
     AssignmentUpdated,
@@ -112,7 +102,6 @@ HOMEWORK_EVENTS = (
     SubmissionReviewed,
     SubmissionCommented,
     SubmissionLiked,
-    HomeworkReminded,
 )
 # The events that carry an audience (`audience_sees`).
 AUDIENCE_EVENTS = (
@@ -120,7 +109,6 @@ AUDIENCE_EVENTS = (
     SubmissionReviewed,
     SubmissionCommented,
     SubmissionLiked,
-    HomeworkReminded,
 )
 
 

@@ -87,7 +87,6 @@ KINDS = (
     "submission.reviewed",
     "submission.commented",
     "submission.liked",
-    "homework.reminded",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

@@ -78,6 +78,7 @@ from .records import (
     decode_attachments,
     encode_attachments,
 )
+from .reminders import about, remind
 
 TITLE_MAX = 100
 INSTRUCTIONS_MAX = 10_000
@@ -972,9 +973,9 @@ class Homework(Service):
         }
 
     async def remind(self, assignment_id: str, actor_id: str | None) -> list[str]:
-        """Push a reminder (``homework.reminded``) to the students who have not
-        handed in (or were returned for redo); returns who. ``actor_id`` None:
-        the housekeeping job."""
+        """Remind the students who have not handed in (or were returned for redo)
+        through the one road (store/reminders.py: a personal ``reminder`` each);
+        returns who. ``actor_id`` None: the housekeeping job."""
         async with self._db.write() as conn:
             row = await assignment_row(conn, assignment_id)
             await circle_row(conn, row.circle_id, lock=True)
@@ -985,17 +986,10 @@ class Homework(Service):
     async def _remind(self, conn: AsyncConnection, row: AnyRow) -> list[str]:
         found = await self._roster(conn, row)
         users = [s["user"] for s in found["students"] if s["state"] in ("assigned", "returned")]
-        if users:
-            await record(
-                conn,
-                row.circle_id,
-                "homework.reminded",
-                {
-                    "assignment": {"id": row.id, "title": row.title, "due_at": row.due_at},
-                    "student": None,
-                    "audience": users,
-                },
-            )
+        # The one road for reminders: a personal `reminder` event per student.
+        await remind(
+            conn, row.circle_id, users, about("homework", row.id, row.title, at=row.due_at)
+        )
         return users
 
     async def remind_due(self, now: int | None = None, batch: int = 100) -> int:

@@ -8,23 +8,22 @@ download the grades as CSV. Students submit, edit and withdraw until their work
 is reviewed. Classmates read, comment on and like each other's work as far as
 the assignment's peer visibility allows (one check: store/homework.py
 ``may_see``). Every change is an event of the circle (`assignment.*`,
-`submission.*`, `homework.reminded`) that reaches only its audience.
+`submission.*`) that reaches only its audience; reminders are personal
+`reminder` events (store/reminders.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.api.audit import BOM, _cell
 from server.api.auth import authenticate, node_of
 from server.api.inputs import bad, get_bool, get_str, json_body, query_bool, query_int, query_str
 from server.api.responses import created, ok, route
+from server.api.spreadsheets import cell, csv_response, utc_time
 
 CURSOR_MAX = 500
 PAGE_DEFAULT, PAGE_MAX = 20, 100
@@ -137,34 +136,23 @@ async def grades_csv(request: Request) -> Response:
     assignment, rows = await node_of(request).store.homework.grades(
         request.path_params["id"], user["id"]
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(_grade_row(row))
-    name = f"grades-{assignment['id']}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(BOM + out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+    async def pages() -> AsyncIterator[list[tuple[str, ...]]]:
+        yield [_grade_row(row) for row in rows]
+
+    return csv_response(f"grades-{assignment['id']}.csv", CSV_COLUMNS, pages())
 
 
 def _grade_row(row: dict[str, Any]) -> tuple[str, ...]:
-    submitted = row["submitted"]
-    at = (
-        ""
-        if submitted is None
-        else datetime.fromtimestamp(submitted / 1000, tz=UTC)
-        .isoformat(timespec="seconds")
-        .replace("+00:00", "Z")
-    )
     score = row["score"]
     return (
         row["user"],
-        _cell(row["name"] or ""),
+        cell(row["name"] or ""),
         row["state"],
         "yes" if row["late"] else "",
-        at,
-        "" if score is None else (f"{score:g}"),
-        _cell(row["grade"] or ""),
+        utc_time(row["submitted"]),
+        "" if score is None else f"{score:g}",
+        cell(row["grade"] or ""),
         "yes" if row["excellent"] else "",
     )
 

@@ -294,7 +294,7 @@ HOMEWORK_PATHS: dict[str, Schema] = {
     },
     f"{V1}/assignments/{{id}}/remind": {
         "post": _op(
-            "Remind the students who have not handed in (teachers): `homework.reminded` to them",
+            "Remind the students who have not handed in (teachers): a personal `reminder` each",
             obj(["reminded"], reminded={"type": "array", "items": STR}),
             errors="403 404",
             params=(_ASSIGNMENT,),

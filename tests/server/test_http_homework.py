@@ -64,7 +64,9 @@ def test_submit_review_excellent_and_grades(client: TestClient, signup, make_cir
         hello(peer, cai.token)
         reminded = client.post(f"{url}/remind", headers=ann.auth).json()
         assert reminded == {"reminded": [cai.id]}
-        assert events_until(peer, "homework.reminded")[-1]["assignment"]["id"] == task["id"]
+        told = events_until(peer, "reminder")[-1]
+        assert told["user"] == cai.id and told["about"]["kind"] == "homework"
+        assert told["about"]["id"] == task["id"] and told["about"]["title"] == "第一课作业"
         body = {"score": 95, "grade": "=1+1", "comment": "动作到位"}
         reviewed = client.post(f"{surl}/review", json=body, headers=ann.auth)
         assert reviewed.status_code == 200, reviewed.text

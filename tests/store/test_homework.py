@@ -302,8 +302,19 @@ async def test_roster_remind_and_grades(
     start = (await store.changes.after(room["id"], alice["id"], 0)).last_rev
     assert await h.remind(task["id"], alice["id"]) == [carol["id"]]
     page = await store.changes.after(room["id"], alice["id"], start)
-    assert [(c.kind, c.data["audience"]) for c in page.changes] == [
-        ("homework.reminded", [carol["id"]])
+    assert [(c.kind, c.data) for c in page.changes] == [
+        (
+            "reminder",
+            {
+                "user": carol["id"],
+                "about": {
+                    "kind": "homework",
+                    "id": task["id"],
+                    "title": "第一课作业",
+                    "at": 10**13,
+                },
+            },
+        )
     ]
     _, rows = await h.grades(task["id"], alice["id"])
     by_user = {r["user"]: r for r in rows}
@@ -324,4 +335,4 @@ async def test_automatic_reminders_at_offsets(
     assert await h.remind_due(due - HOUR // 2) == 1
     assert await h.remind_due(due + 1) == 0
     kinds = await kinds_after(store, room, alice, start)
-    assert kinds == ["homework.reminded", "homework.reminded"]
+    assert kinds == ["reminder"] * 4  # bob and carol, at -24 h and at -1 h

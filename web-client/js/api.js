@@ -304,19 +304,5 @@ export const markExcellent = (id) => request('POST', `/submissions/${enc(id)}/ex
 export const workComments = (id) => request('GET', `/submissions/${enc(id)}/comments`);
 export const commentWork = (id, text) => request('POST', `/submissions/${enc(id)}/comments`, { text });
 export const likeWork = (id, on) => request(on ? 'PUT' : 'DELETE', `/submissions/${enc(id)}/like`);
-/** The grades as a CSV Blob (a link cannot carry the bearer token). */
-export async function gradesCsv(id) {
-  let response;
-  try {
-    response = await fetch(`${BASE}/assignments/${enc(id)}/grades.csv`, {
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-    });
-  } catch {
-    throw new ApiError(0, 'offline', 'The server cannot be reached right now.');
-  }
-  if (!response.ok) {
-    const error = ((await response.json().catch(() => null)) || {}).error || {};
-    throw new ApiError(response.status, error.code, error.message || response.statusText, error);
-  }
-  return response.blob();
-}
+/** The grades as a CSV Blob (teachers). */
+export const gradesCsv = (id) => download(`/assignments/${enc(id)}/grades.csv`);

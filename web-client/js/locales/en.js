@@ -793,7 +793,6 @@ export const messages = {
   'homework.showcase': 'Showcase',
   'homework.remind': 'Remind who has not handed in',
   'homework.reminded': { one: 'Reminded {count} student', other: 'Reminded {count} students' },
-  'homework.reminder': 'Reminder: hand in “{title}”',
   'homework.csv': 'Grades (CSV)',
   'homework.close': 'Close',
   'homework.reopen': 'Reopen',

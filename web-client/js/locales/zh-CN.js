@@ -791,7 +791,6 @@ export const messages = {
   'homework.showcase': '优秀作业',
   'homework.remind': '提醒未交的同学',
   'homework.reminded': { other: '已提醒 {count} 位同学' },
-  'homework.reminder': '提醒：请提交「{title}」',
   'homework.csv': '成绩（CSV）',
   'homework.close': '关闭',
   'homework.reopen': '重新开放',

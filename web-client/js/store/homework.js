@@ -1,4 +1,4 @@
-// Homework events (assignment.*, submission.*, homework.reminded): nothing is kept here;
+// Homework events (assignment.*, submission.*): nothing is kept here;
 // the homework tab loads what it shows and reloads when one of these says it moved. The
 // server sends each only to who may see it (the student, the teachers, classmates as the
 // assignment's peer visibility allows).
@@ -23,5 +23,4 @@ export const HOMEWORK_KINDS = {
   'submission.reviewed': changed,
   'submission.commented': (ev) => state.emit(EV.homeworkChanged, { circle: ev.circle, assignment: null, kind: ev.kind, ev }),
   'submission.liked': changed,
-  'homework.reminded': changed, // the tab tells the students reminded
 };

@@ -10,7 +10,7 @@
 // the teacher's hands.
 
 import * as api from '../api.js';
-import { busy, field, fill, h, toast } from '../dom.js';
+import { busy, field, fill, h, saveBlob, toast } from '../dom.js';
 import { errorText, formatDateTime, t } from '../i18n.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
@@ -302,12 +302,7 @@ export function homeworkView(circleId) {
       type: 'button', class: 'small', testid: 'hw-csv', text: t('homework.csv'),
       onclick: () => busy(csv, async () => {
         try {
-          const blob = await api.gradesCsv(a.id);
-          const link = h('a', { href: URL.createObjectURL(blob), download: `grades-${a.id}.csv` });
-          document.body.append(link);
-          link.click();
-          link.remove();
-          setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+          saveBlob(await api.gradesCsv(a.id), `grades-${a.id}.csv`);
         } catch (err) {
           toast(errorText(err));
         }
@@ -404,9 +399,6 @@ export function homeworkView(circleId) {
   }
   const off = state.on(EV.homeworkChanged, (d) => {
     if (d.circle !== circleId) return;
-    if (d.kind === 'homework.reminded' && (d.ev.audience || []).includes(me())) {
-      toast(t('homework.reminder', { title: d.ev.assignment.title }), 'info');
-    }
     if (reviewing) return; // the review screen stays as it is under the teacher's hands
     if (!open || !d.assignment || d.assignment === open) reloadSoon();
   });
