@@ -85,6 +85,12 @@ def test_assign_submit_review_live_and_the_highlight(
     # Ann's queue gets it live; the review screen plays the video while she reviews.
     item = tid(ann, "hw-queue-item")
     expect(item).to_have_count(1)
+    # Cai has not handed in: Ann reminds her, and Cai's page says so.
+    expect(tid(ann, "hw-missing-member")).to_have_text(["Cai"])
+    tid(ann, "hw-remind").click()
+    expect(tid(cai, "toast").filter(has_text="基本步练习")).to_have_text(
+        "Homework due soon: 基本步练习"
+    )
     tid(item, "hw-review-open").click()
     screen = tid(ann, "hw-review-screen")
     video = tid(screen, "att-video")
