@@ -115,3 +115,17 @@ async def test_expired_tokens_are_deleted_in_small_batches() -> None:
     await jobs.stop()
     assert accounts.backlog == 0
     assert accounts.batches[:3] == [500, 500, 500]
+
+
+async def test_homework_reminders_run_from_housekeeping() -> None:
+    """Rule 7's reminders before due_at: the job asks the store with the time now."""
+    asked: list[int] = []
+
+    async def remind_due(now: int) -> int:
+        asked.append(now)
+        return 1
+
+    before = now_ms()
+    store: Any = SimpleNamespace(homework=SimpleNamespace(remind_due=remind_due))
+    assert await Housekeeping(Settings(), store).remind_homework() == 1
+    assert len(asked) == 1 and asked[0] >= before

@@ -10,9 +10,11 @@ from collections.abc import Awaitable
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from store import Conflict, Forbidden, Invalid, Record, Store
 from store.homework import TRANSITIONS, peer_may_see
+from store.models import MEMBERSHIPS
 
 HOUR = 3_600_000
 
@@ -336,3 +338,20 @@ async def test_automatic_reminders_at_offsets(
     assert await h.remind_due(due + 1) == 0
     kinds = await kinds_after(store, room, alice, start)
     assert kinds == ["reminder"] * 4  # bob and carol, at -24 h and at -1 h
+
+
+async def test_a_member_whose_term_ended_reads_but_cannot_hand_in(
+    store: Store, room: Record, alice: Record, bob: Record
+) -> None:
+    task = await make(store, room, alice, peer_visibility="always")
+    async with store.db.write() as conn:
+        await conn.execute(
+            update(MEMBERSHIPS)
+            .where(MEMBERSHIPS.c.circle_id == room["id"], MEMBERSHIPS.c.user_id == bob["id"])
+            .values(ends_at=1, removes_at=10**13)
+        )
+    assert await reason_of(store.homework.submit(task["id"], bob["id"], "x")) == (
+        "membership_ended"
+    )
+    listed, _ = await store.homework.page(room["id"], bob["id"])
+    assert [a["id"] for a in listed] == [task["id"]]
