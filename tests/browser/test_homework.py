@@ -130,6 +130,14 @@ def test_assign_submit_review_live_and_the_highlight(
     open_tab(cai, "homework")
     tid(cai, "hw-open").click()
     expect(tid(cai, "hw-showcase-item")).to_have_count(1)
+    # Reviewed work is the class's: Cai likes it and says so.
+    peers = tid(cai, "hw-peers")
+    tid(peers, "hw-like").click()
+    expect(tid(peers, "hw-like")).to_have_attribute("aria-pressed", "true")
+    expect(tid(peers, "hw-like")).to_have_text("👍 1")
+    tid(peers, "hw-comment-input").fill("跳得真好")
+    tid(peers, "hw-comment-send").click()
+    expect(tid(peers, "hw-comment")).to_contain_text("跳得真好")
     ann.screenshot(path=str(screenshots / "homework-review.png"))
     for page in (ann, bob, cai):
         assert page.errors == []  # type: ignore[attr-defined]

@@ -19,6 +19,14 @@ import { attachmentsEl } from './attachments.js';
 import { userText } from './user-text.js';
 
 const RELOAD_MS = 150;
+
+/** Enter that picks a Chinese IME candidate (isComposing; keyCode 229 in Safari) never submits the form. */
+function imeSafe(input) {
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.isComposing || event.keyCode === 229)) event.preventDefault();
+  });
+  return input;
+}
 const VISIBILITY = ['hidden', 'after_submit', 'after_review', 'always'];
 
 export function homeworkView(circleId) {
@@ -80,7 +88,7 @@ export function homeworkView(circleId) {
   }
 
   function createForm() {
-    const title = h('input', { testid: 'hw-title-input', maxlength: '100', required: true });
+    const title = imeSafe(h('input', { testid: 'hw-title-input', maxlength: '100', required: true }));
     const about = h('textarea', { testid: 'hw-instructions', rows: '3', maxlength: '10000' });
     const due = h('input', { type: 'datetime-local', testid: 'hw-due' });
     const late = h('input', { type: 'checkbox', testid: 'hw-allow-late', checked: true });
@@ -244,7 +252,7 @@ export function homeworkView(circleId) {
       }),
     });
     const list = h('ul', { class: 'hw-comments', testid: 'hw-comments' });
-    const input = h('input', { testid: 'hw-comment-input', maxlength: '2000', placeholder: t('homework.commentHint'), 'aria-label': t('homework.commentHint') });
+    const input = imeSafe(h('input', { testid: 'hw-comment-input', maxlength: '2000', placeholder: t('homework.commentHint'), 'aria-label': t('homework.commentHint') }));
     const sendBtn = h('button', { type: 'submit', class: 'small', testid: 'hw-comment-send', text: t('homework.comment') });
     const load = async () => {
       const found = await api.workComments(sub.id);
@@ -339,7 +347,7 @@ export function homeworkView(circleId) {
     if (reviewing !== id) return;
     draw(mine, back, () => {
       const score = h('input', { type: 'number', testid: 'hw-score', min: '0', step: 'any', inputmode: 'decimal' });
-      const grade = h('input', { testid: 'hw-grade', maxlength: '20' });
+      const grade = imeSafe(h('input', { testid: 'hw-grade', maxlength: '20' }));
       const comment = h('textarea', { testid: 'hw-comment-text', rows: '4', maxlength: '2000' });
       if (sub.review) {
         if (sub.review.score != null) score.value = String(sub.review.score);
