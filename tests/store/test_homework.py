@@ -288,6 +288,12 @@ async def test_excellent_is_one_highlight_with_provenance(
     assert [s["id"] for s in showcase] == [sub["id"]]
     feed, _ = await store.posts.feed(room["id"], carol["id"])
     assert [p["id"] for p in feed if p["kind"] == "highlight"] == [post["id"]]
+    # Taken down, it is a tombstone; the teacher's act brings the same post back.
+    await store.posts.unpromote(post["id"], alice["id"])
+    feed, _ = await store.posts.feed(room["id"], carol["id"])
+    assert [p for p in feed if p["kind"] == "highlight"] == []
+    _, revived, fresh3 = await h.excellent(sub["id"], alice["id"])
+    assert fresh3 and revived["id"] == post["id"] and revived["text"] == "my painting"
 
 
 async def test_roster_remind_and_grades(
