@@ -126,9 +126,10 @@ def test_assign_submit_review_live_and_the_highlight(
     expect(card).to_have_count(1)
     expect(tid(card, "post-homework")).to_have_text("Excellent homework · 基本步练习")
     expect(tid(card, "post-author")).to_have_text("Bob")
-    # And in the assignment's showcase (reviewed work is the class's: after_review).
-    open_tab(cai, "homework")
-    tid(cai, "hw-open").click()
+    # Its link opens the assignment, with the work in its showcase.
+    tid(card, "post-homework").click()
+    expect(tid(cai, "panel-homework")).to_be_visible()
+    expect(tid(cai, "hw-title")).to_have_text("基本步练习")
     expect(tid(cai, "hw-showcase-item")).to_have_count(1)
     # Reviewed work is the class's: Cai likes it and says so.
     peers = tid(cai, "hw-peers")

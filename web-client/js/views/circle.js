@@ -82,6 +82,7 @@ export function circleView(container, circleId) {
     moreMenu(), settingsSlot);
 
   let active = reopenOn && reopenOn.circleId === circleId ? reopenOn.tab : 'chat';
+  if (/^#\/c\/[^/]+\/homework\//.test(location.hash)) active = 'homework'; // a highlight's link to homework
   reopenOn = null;
   // Join requests waiting (owners and admins of a circle that takes them): live.
   const requestsBadge = h('span', { class: 'badge requests-badge', testid: 'tab-settings-requests', hidden: true, 'aria-label': t('joining.requests') });

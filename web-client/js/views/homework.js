@@ -30,7 +30,9 @@ function imeSafe(input) {
 const VISIBILITY = ['hidden', 'after_submit', 'after_review', 'always'];
 
 export function homeworkView(circleId) {
-  let open = null; // the assignment shown, or null: the list
+  // A link to homework (an excellent highlight's: #/c/<circle>/homework/<assignment>/<submission>).
+  const linked = location.hash.match(/^#\/c\/[^/]+\/homework\/([^/?]+)/);
+  let open = linked ? decodeURIComponent(linked[1]) : null; // the assignment shown, or null: the list
   let reviewing = null; // the submission under review (teachers), or null
   let trays = [];
   let timer = null;
@@ -426,6 +428,6 @@ export function homeworkView(circleId) {
 /** A highlight's provenance when it is excellent homework: "Excellent homework · <title>". */
 export function homeworkSourceTag(source) {
   if (!source || source.kind !== 'submission') return null;
-  return h('span', { class: 'tag hw-excellent', testid: 'post-homework', dataset: { assignment: source.parent || '', submission: source.id || '' } },
+  return h('a', { class: 'tag hw-excellent', testid: 'post-homework', href: source.link || null, dataset: { assignment: source.parent || '', submission: source.id || '' } },
     t('homework.fromAssignment', { title: source.title || '' }));
 }
