@@ -169,5 +169,12 @@ def test_the_homework_tab_in_chinese_on_a_phone(open_page: Any, screenshots: Pat
     expect(tid(ann, "hw-queue-item")).to_have_count(1)
     expect(tid(bob, "homework-body")).not_to_contain_text("null")
     no_sideways_scroll(bob)
+    # The review screen fits a phone too: the work, then the form.
+    tid(ann, "hw-review-open").click()
+    expect(tid(ann, "hw-review-form")).to_be_visible()
+    tid(ann, "hw-grade").fill("甲")
+    tid(ann, "hw-review-save").click()
+    expect(tid(bob, "hw-mark")).to_have_text("甲")
+    no_sideways_scroll(ann)
     bob.screenshot(path=str(screenshots / "homework-zh-phone.png"))
     assert ann.errors == [] and bob.errors == []  # type: ignore[attr-defined]
