@@ -22,6 +22,7 @@ from .challenge_events import CHALLENGE_EVENTS
 from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
 from .gathering_events import GATHERING_EVENTS
+from .homework_events import HOMEWORK_EVENTS
 from .point_events import POINT_EVENTS
 
 # -- posts ---------------------------------------------------------------------------
@@ -476,6 +477,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         *CHALLENGE_EVENTS,
         *GATHERING_EVENTS,
         *POINT_EVENTS,
+        *HOMEWORK_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.

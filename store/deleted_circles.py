@@ -26,6 +26,7 @@ from .audit import record_act
 from .changes import record
 from .engine import Service
 from .errors import Forbidden, Invalid
+from .homework import purge_steps as homework_purge_steps
 from .ids import now_ms
 from .lookups import circle_row, role_of
 from .models import (
@@ -127,6 +128,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
     gatherings = select(GATHERINGS.c.id).where(GATHERINGS.c.circle_id == circle_id)
     # (table, where-clause) in an order foreign keys allow.
     steps: list[tuple[Any, Any]] = [
+        *homework_purge_steps(circle_id),
         (REACTIONS, or_(REACTIONS.c.target.in_(groups), REACTIONS.c.target.in_(posts))),
         (STARS, STARS.c.group_id.in_(groups)),
         (VETOES, VETOES.c.group_id.in_(groups)),

@@ -24,6 +24,7 @@ from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHA
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
+from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWORK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
@@ -469,6 +470,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "challenges"},
         {"name": "events"},
         {"name": "points"},
+        {"name": "homework"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -487,6 +489,7 @@ DOCUMENT: dict[str, Any] = {
     | CHALLENGE_PATHS
     | GATHERING_PATHS
     | POINT_PATHS
+    | HOMEWORK_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -515,6 +518,7 @@ DOCUMENT: dict[str, Any] = {
         | CHALLENGE_SCHEMAS
         | GATHERING_SCHEMAS
         | POINT_SCHEMAS
+        | HOMEWORK_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -529,6 +533,7 @@ DOCUMENT: dict[str, Any] = {
                 | CHALLENGE_BODIES
                 | GATHERING_BODIES
                 | POINT_BODIES
+                | HOMEWORK_BODIES
             ).items()
         },
         "responses": {
