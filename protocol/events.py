@@ -23,6 +23,7 @@ from .contest_events import CONTEST_EVENTS
 from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
 from .gathering_events import GATHERING_EVENTS
+from .homework_events import HOMEWORK_EVENTS
 from .point_events import POINT_EVENTS
 
 # -- posts ---------------------------------------------------------------------------
@@ -478,6 +479,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         *GATHERING_EVENTS,
         *POINT_EVENTS,
         *CONTEST_EVENTS,
+        *HOMEWORK_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.

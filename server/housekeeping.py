@@ -101,8 +101,13 @@ class Housekeeping:
 
     async def send_reminders(self) -> int:
         """Every reminder that is due, feature by feature (store/reminders.py is
-        their one road to members); how many items were reminded of."""
-        return await self.store.gatherings.remind_due()
+        their one road to members); how many items were reminded of: events
+        coming, and homework not handed in at the offsets before its due time
+        (rule 7)."""
+        now = now_ms()
+        return await self.store.gatherings.remind_due(now) + await self.store.homework.remind_due(
+            now
+        )
 
     async def prune(self) -> int:
         """Prune chat beyond each circle's retention and the change log beyond its

@@ -57,6 +57,7 @@ from protocol.events import (
     ReportFiled,
     ReportResolved,
 )
+from protocol.homework_events import AUDIENCE_EVENTS, audience_sees
 from protocol.server_frames import LeftReason
 from store import MANAGER_ROLES, Store
 
@@ -86,7 +87,9 @@ def visible_to(
     business: a filed one reaches only owners and admins, a resolved one them and
     its reporter. A non-member (a follower, anyone reading a public circle) sees
     its feed only (``FEED_EVENTS``), and a personal event (a follow, a reminder)
-    only the user it is about. The one rule, live and when catching up."""
+    only the user it is about. Homework's submission events reach their student,
+    the teachers and their audience (protocol/homework_events.py). The one rule,
+    live and when catching up."""
     if isinstance(event, PERSONAL_EVENTS):
         return user_id == event.user
     if role is None:
@@ -99,6 +102,8 @@ def visible_to(
         return role in MANAGER_ROLES
     if isinstance(event, ReportResolved):
         return role in MANAGER_ROLES or user_id == event.reporter
+    if isinstance(event, AUDIENCE_EVENTS):
+        return audience_sees(event, user_id, role in MANAGER_ROLES)
     group = group_of(event)
     if group is not None:
         return role in MANAGER_ROLES or group in groups
@@ -109,7 +114,15 @@ def restricted(event: CircleEvent) -> bool:
     """Whether some members may not see the event (``visible_to`` decides who)."""
     return (
         isinstance(
-            event, (PostAcked, ReportFiled, ReportResolved, *MANAGER_EVENTS, *PERSONAL_EVENTS)
+            event,
+            (
+                PostAcked,
+                ReportFiled,
+                ReportResolved,
+                *MANAGER_EVENTS,
+                *PERSONAL_EVENTS,
+                *AUDIENCE_EVENTS,
+            ),
         )
         or group_of(event) is not None
     )

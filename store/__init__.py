@@ -51,6 +51,7 @@ from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
 from .groups import NAME_MAX as GROUP_NAME_MAX
 from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
+from .homework import Homework
 from .ids import now_ms
 from .join_requests import JoinRequests
 from .lookups import NAME_QUERY_MAX, voice_refusal
@@ -143,6 +144,7 @@ class Store:
         self.points = Points(db)
         self.contests = Contests(db, self.posts, self.must_reads)
         self.checkins = CheckIns(db)
+        self.homework = Homework(db)
         self.reads = Reads(db)
         self.search = Search(db)
         self.retention = Retention(db)
@@ -291,6 +293,7 @@ __all__ = [
     "Gatherings",
     "GroupAccess",
     "Groups",
+    "Homework",
     "Invalid",
     "JoinRequests",
     "LocalBlobs",

@@ -89,6 +89,13 @@ KINDS = (
     "checkin.added",
     "checkin.edited",
     "checkin.invalidated",
+    "assignment.created",
+    "assignment.updated",
+    "assignment.deleted",
+    "submission.updated",
+    "submission.reviewed",
+    "submission.commented",
+    "submission.liked",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

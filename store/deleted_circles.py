@@ -26,6 +26,7 @@ from .audit import record_act
 from .changes import record
 from .engine import Service
 from .errors import Forbidden, Invalid
+from .homework import purge_steps as homework_purge_steps
 from .ids import now_ms
 from .lookups import circle_row, role_of
 from .models import (
@@ -131,6 +132,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
     contests = select(CONTESTS.c.id).where(CONTESTS.c.circle_id == circle_id)
     # (table, where-clause) in an order foreign keys allow.
     steps: list[tuple[Any, Any]] = [
+        *homework_purge_steps(circle_id),
         (REACTIONS, or_(REACTIONS.c.target.in_(groups), REACTIONS.c.target.in_(posts))),
         (STARS, STARS.c.group_id.in_(groups)),
         (VETOES, VETOES.c.group_id.in_(groups)),

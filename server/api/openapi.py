@@ -25,6 +25,7 @@ from server.api.openapi_contests import CONTEST_BODIES, CONTEST_PATHS, CONTEST_S
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
+from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWORK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
@@ -471,6 +472,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "events"},
         {"name": "points"},
         {"name": "contests"},
+        {"name": "homework"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -490,6 +492,7 @@ DOCUMENT: dict[str, Any] = {
     | GATHERING_PATHS
     | POINT_PATHS
     | CONTEST_PATHS
+    | HOMEWORK_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -519,6 +522,7 @@ DOCUMENT: dict[str, Any] = {
         | GATHERING_SCHEMAS
         | POINT_SCHEMAS
         | CONTEST_SCHEMAS
+        | HOMEWORK_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -534,6 +538,7 @@ DOCUMENT: dict[str, Any] = {
                 | GATHERING_BODIES
                 | POINT_BODIES
                 | CONTEST_BODIES
+                | HOMEWORK_BODIES
             ).items()
         },
         "responses": {

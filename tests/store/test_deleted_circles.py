@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from store import Forbidden, Invalid, NotFound, Record, Store, now_ms
 from store.models import (
+    ASSIGNMENTS,
     ATTACHMENT_USES,
     ATTACHMENTS,
     CHALLENGE_MEMBERS,
@@ -24,6 +25,9 @@ from store.models import (
     REACTIONS,
     RSVPS,
     STARS,
+    SUBMISSION_COMMENTS,
+    SUBMISSION_LIKES,
+    SUBMISSIONS,
     metadata,
 )
 
@@ -41,6 +45,10 @@ CONTENT = (
     POLL_VOTES,
     ATTACHMENTS,
     CHANGES,
+    ASSIGNMENTS,
+    SUBMISSIONS,
+    SUBMISSION_COMMENTS,
+    SUBMISSION_LIKES,
 )
 
 
@@ -77,6 +85,13 @@ async def fill(store: Store, circle: Record, alice: Record, bob: Record) -> None
     )
     await store.gatherings.answer(party["id"], bob["id"], "going")
     await store.points.set_rules(cid, alice["id"], {"post": 3})
+    task = await store.homework.create(
+        cid, alice["id"], {"title": "hw", "attachments": [attachment["id"]]}
+    )
+    work = await store.homework.submit(task["id"], bob["id"], "done", [attachment["id"]])
+    await store.homework.review(work["id"], alice["id"], score=1, attachments=[attachment["id"]])
+    await store.homework.comment(work["id"], alice["id"], "nice")
+    await store.homework.like(work["id"], alice["id"], True)
 
 
 async def count(store: Store, table: Any, circle_id: str) -> int:
@@ -123,7 +138,7 @@ async def test_a_deleted_circle_is_gone_at_once_and_purged_to_the_last_row(
             await conn.execute(select(func.count()).where(ATTACHMENT_USES.c.owner == circle["id"]))
         ).scalar_one()
     assert messages == 0 and uses == 0
-    for table in (POSTS, POLLS, ATTACHMENTS, CHANGES):
+    for table in (POSTS, POLLS, ATTACHMENTS, CHANGES, ASSIGNMENTS, SUBMISSIONS):
         assert await count(store, table, circle["id"]) == 0, table.name
     # The other circle keeps everything.
     after = {t.name: await count(store, t, other["id"]) for t in CONTENT}

@@ -130,3 +130,14 @@ def test_a_week_starts_on_monday_on_the_circles_clock() -> None:
     assert period_start("week", sunday_night, "Asia/Shanghai") == monday
     assert period_start("month", sunday_night, "Asia/Shanghai") == first
     assert period_start("all", sunday_night, "Asia/Shanghai") is None
+
+
+async def test_excellent_homework_earns_as_excellent_not_as_a_highlight(
+    store: Store, room: Record, alice: Record, bob: Record
+) -> None:
+    task = await store.homework.create(room["id"], alice["id"], {"title": "基本功练习"})
+    work = await store.homework.submit(task["id"], bob["id"], "交作业", None)
+    await store.homework.excellent(work["id"], alice["id"])
+    await store.homework.excellent(work["id"], alice["id"])  # once is once
+    entries, _, points = await store.points.ledger(room["id"], bob["id"], bob["id"])
+    assert [(e["action"], e["points"]) for e in entries] == [("excellent", 5)] and points == 5

@@ -301,3 +301,29 @@ export const checkins = (id, date, cursor) => request('GET', `/challenges/${enc(
 export const board = (id, by, cursor) => request('GET', `/challenges/${enc(id)}/board${query({ by, cursor })}`);
 export const missingCheckins = (id, cursor) => request('GET', `/challenges/${enc(id)}/missing${query({ cursor })}`);
 export const invalidateCheckin = (checkinId, reason) => request('POST', `/checkins/${enc(checkinId)}/invalidate`, { reason });
+
+// Homework (README "Homework").
+export const assignments = (id, cursor) => request('GET', `/circles/${enc(id)}/assignments${query({ cursor })}`);
+export const createAssignment = (id, fields) => request('POST', `/circles/${enc(id)}/assignments`, fields);
+export const assignment = (id) => request('GET', `/assignments/${enc(id)}`);
+export const updateAssignment = (id, fields) => request('PATCH', `/assignments/${enc(id)}`, fields);
+export const deleteAssignment = (id) => request('DELETE', `/assignments/${enc(id)}`);
+/** Hand in (again after a return): {submission}. */
+export const submitWork = (id, text, attachments) => request('POST', `/assignments/${enc(id)}/submissions`, { text, attachments });
+/** The handed-in work the caller may see: {submissions, next}; state: the review queue; excellent: the showcase. */
+export const submissions = (id, state, excellent) =>
+  request('GET', `/assignments/${enc(id)}/submissions${query({ state, excellent: excellent ? 'true' : undefined })}`);
+export const mySubmission = (id) => request('GET', `/assignments/${enc(id)}/mine`);
+export const roster = (id) => request('GET', `/assignments/${enc(id)}/roster`);
+export const remindMissing = (id) => request('POST', `/assignments/${enc(id)}/remind`);
+export const submission = (id) => request('GET', `/submissions/${enc(id)}`);
+export const editWork = (id, text, attachments) => request('PATCH', `/submissions/${enc(id)}`, { text, attachments });
+export const withdrawWork = (id) => request('DELETE', `/submissions/${enc(id)}`);
+/** Review ({score?, grade?, comment, attachments}) or return for redo ({redo: true, comment}). */
+export const reviewWork = (id, fields) => request('POST', `/submissions/${enc(id)}/review`, fields);
+export const markExcellent = (id) => request('POST', `/submissions/${enc(id)}/excellent`);
+export const workComments = (id) => request('GET', `/submissions/${enc(id)}/comments`);
+export const commentWork = (id, text) => request('POST', `/submissions/${enc(id)}/comments`, { text });
+export const likeWork = (id, on) => request(on ? 'PUT' : 'DELETE', `/submissions/${enc(id)}/like`);
+/** The grades as a CSV Blob (teachers). */
+export const gradesCsv = (id) => download(`/assignments/${enc(id)}/grades.csv`);

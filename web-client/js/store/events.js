@@ -10,6 +10,7 @@ import { FOLLOW_KINDS } from './follows.js';
 import { GATHERING_KINDS } from './gatherings.js';
 import { POINT_KINDS } from './points.js';
 import { GROUP_KINDS } from './groups.js';
+import { HOMEWORK_KINDS } from './homework.js';
 import { JOIN_KINDS } from './join-requests.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
@@ -117,6 +118,7 @@ const KINDS = {
   ...CHALLENGE_KINDS,
   ...GATHERING_KINDS,
   ...POINT_KINDS,
+  ...HOMEWORK_KINDS,
   reminder: (ev) => state.emit(EV.reminder, ev),
 };
 

@@ -41,6 +41,7 @@
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
 //   gatheringsChanged {circle, gathering}               an event (gathering) or its answers
 //   pointsChanged   {circle}                            a circle's points table
+//   homeworkChanged {circle, assignment, kind, ev}      an assignment, a submission, its review, comments, likes
 //   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
@@ -74,6 +75,7 @@ export const EV = Object.freeze({
   sayRefused: 'say-refused',
   bansChanged: 'bans',
   challengesChanged: 'challenges',
+  homeworkChanged: 'homework',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',
