@@ -19,6 +19,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import ClassVar
 
 from .challenge_events import CHALLENGE_EVENTS
+from .contest_events import CONTEST_EVENTS
 from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
 from .gathering_events import GATHERING_EVENTS
@@ -477,6 +478,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         *CHALLENGE_EVENTS,
         *GATHERING_EVENTS,
         *POINT_EVENTS,
+        *CONTEST_EVENTS,
         *HOMEWORK_EVENTS,
     )
 }

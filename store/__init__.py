@@ -37,6 +37,7 @@ from .checkins import CheckIns
 from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
+from .contests import Contests
 from .deleted_circles import DeletedCircles
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
@@ -141,6 +142,7 @@ class Store:
         self.challenges = Challenges(db)
         self.gatherings = Gatherings(db)
         self.points = Points(db)
+        self.contests = Contests(db, self.posts, self.must_reads)
         self.checkins = CheckIns(db)
         self.homework = Homework(db)
         self.reads = Reads(db)
@@ -284,6 +286,7 @@ __all__ = [
     "Comments",
     "CommitStats",
     "Conflict",
+    "Contests",
     "DeletedCircles",
     "Follows",
     "Forbidden",

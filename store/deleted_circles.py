@@ -43,6 +43,9 @@ from .models import (
     CIRCLES,
     CODE_REDEMPTIONS,
     COMMENTS,
+    CONTEST_ENTRIES,
+    CONTEST_VOTES,
+    CONTESTS,
     FOLLOWS,
     GATHERINGS,
     GROUP_MEMBERS,
@@ -126,6 +129,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
     comments = select(COMMENTS.c.id).where(COMMENTS.c.post_id.in_(posts))
     challenges = select(CHALLENGES.c.id).where(CHALLENGES.c.circle_id == circle_id)
     gatherings = select(GATHERINGS.c.id).where(GATHERINGS.c.circle_id == circle_id)
+    contests = select(CONTESTS.c.id).where(CONTESTS.c.circle_id == circle_id)
     # (table, where-clause) in an order foreign keys allow.
     steps: list[tuple[Any, Any]] = [
         *homework_purge_steps(circle_id),
@@ -162,6 +166,9 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (GATHERINGS, GATHERINGS.c.circle_id == circle_id),
         (POINT_ENTRIES, POINT_ENTRIES.c.circle_id == circle_id),
         (POINT_RULES, POINT_RULES.c.circle_id == circle_id),
+        (CONTEST_VOTES, CONTEST_VOTES.c.contest_id.in_(contests)),
+        (CONTEST_ENTRIES, CONTEST_ENTRIES.c.circle_id == circle_id),
+        (CONTESTS, CONTESTS.c.circle_id == circle_id),
         # The chat groups last: the steps above find the circle's rows through them.
         (GROUPS, GROUPS.c.circle_id == circle_id),
     ]

@@ -666,6 +666,9 @@ SEARCH_DOCS = _table("search_docs")
 # Check-in challenges keep their tables in their own module.
 from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
 
+# And contests.
+from .contest_tables import CONTEST_ENTRIES, CONTEST_VOTES, CONTESTS  # noqa: E402
+
 # So do events (gatherings).
 from .gathering_tables import GATHERINGS, RSVPS  # noqa: E402
 
@@ -695,6 +698,9 @@ __all__ = [
     "CIRCLES",
     "CODE_REDEMPTIONS",
     "COMMENTS",
+    "CONTESTS",
+    "CONTEST_ENTRIES",
+    "CONTEST_VOTES",
     "FOLLOWS",
     "GATHERINGS",
     "GROUPS",

@@ -21,6 +21,7 @@ from server.api.circles import (
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
+from server.api.openapi_contests import CONTEST_BODIES, CONTEST_PATHS, CONTEST_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
@@ -470,6 +471,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "challenges"},
         {"name": "events"},
         {"name": "points"},
+        {"name": "contests"},
         {"name": "homework"},
         {"name": "meta"},
     ],
@@ -489,6 +491,7 @@ DOCUMENT: dict[str, Any] = {
     | CHALLENGE_PATHS
     | GATHERING_PATHS
     | POINT_PATHS
+    | CONTEST_PATHS
     | HOMEWORK_PATHS
     | SEARCH_PATHS,
     "components": {
@@ -518,6 +521,7 @@ DOCUMENT: dict[str, Any] = {
         | CHALLENGE_SCHEMAS
         | GATHERING_SCHEMAS
         | POINT_SCHEMAS
+        | CONTEST_SCHEMAS
         | HOMEWORK_SCHEMAS
         | SEARCH_SCHEMAS
         | {
@@ -533,6 +537,7 @@ DOCUMENT: dict[str, Any] = {
                 | CHALLENGE_BODIES
                 | GATHERING_BODIES
                 | POINT_BODIES
+                | CONTEST_BODIES
                 | HOMEWORK_BODIES
             ).items()
         },

@@ -80,6 +80,11 @@ SAMPLES: dict[str, Any] = {
     "answer": "going",
     "rules": {"post": 2, "highlight": 5},
     "exclude_managers": True,
+    "contest": {"id": "t1", "title": "手机摄影大赛", "status": "voting"},
+    "entry": {"id": "n1", "user": "u1", "name": "张云妮", "votes": 3},
+    "entries": 103,
+    "winners": [{"id": "n1", "rank": 1, "votes": 58}],
+    "votes": 3,
     "updated": 1700000000002,
     "waiting": False,
 }

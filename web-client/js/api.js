@@ -248,6 +248,15 @@ export const pointsBoard = (id, period, cursor) => request('GET', `/circles/${en
 export const pointsLedger = (id, user, cursor) => request('GET', `/circles/${enc(id)}/points/ledger/${enc(user)}${query({ cursor })}`);
 export const pointsCsv = (id) => download(`/circles/${enc(id)}/points.csv`);
 
+// Contests (README "Contests").
+export const contests = (id, cursor) => request('GET', `/circles/${enc(id)}/contests${query({ cursor })}`);
+export const createContest = (id, fields) => request('POST', `/circles/${enc(id)}/contests`, fields);
+/** A contest with `entries_list` (ranked when the ranking shows) and `my_votes`. */
+export const contest = (id) => request('GET', `/contests/${enc(id)}`);
+export const enterContest = (id, text, attachments) => request('POST', `/contests/${enc(id)}/entries`, { text, attachments });
+export const voteEntry = (entryId, on) => request(on ? 'PUT' : 'DELETE', `/contest-entries/${enc(entryId)}/vote`);
+export const announceContest = (id, text, places) => request('POST', `/contests/${enc(id)}/announce`, { text, places });
+
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');
 /** A circle's files, newest first: {attachments (each with uploader_name), next}; kind: image, video, audio, file. */

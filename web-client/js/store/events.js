@@ -7,6 +7,7 @@ import { CHALLENGE_KINDS } from './challenges.js';
 import * as comments from './comments.js';
 import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
+import { CONTEST_KINDS } from './contests.js';
 import { GATHERING_KINDS } from './gatherings.js';
 import { POINT_KINDS } from './points.js';
 import { GROUP_KINDS } from './groups.js';
@@ -118,6 +119,7 @@ const KINDS = {
   ...CHALLENGE_KINDS,
   ...GATHERING_KINDS,
   ...POINT_KINDS,
+  ...CONTEST_KINDS,
   ...HOMEWORK_KINDS,
   reminder: (ev) => state.emit(EV.reminder, ev),
 };

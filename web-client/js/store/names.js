@@ -42,6 +42,7 @@
 //   gatheringsChanged {circle, gathering}               an event (gathering) or its answers
 //   pointsChanged   {circle}                            a circle's points table
 //   homeworkChanged {circle, assignment, kind, ev}      an assignment, a submission, its review, comments, likes
+//   contestsChanged {circle, contest}                   a contest, its entries or votes
 //   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
@@ -85,6 +86,7 @@ export const EV = Object.freeze({
   reminder: 'reminder',
   gatheringsChanged: 'gatherings',
   pointsChanged: 'points',
+  contestsChanged: 'contests',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */
