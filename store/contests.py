@@ -242,6 +242,16 @@ class Contests(Service):
             "my_votes": sorted(mine),
         }
 
+    async def results(self, contest_id: str, actor_id: str) -> Record:
+        """The contest and every entry with its votes and rank, whatever the ranking
+        shows to members (owners and admins: the export)."""
+        now = now_ms()
+        async with self._db.read() as conn:
+            row = await contest_row(conn, contest_id)
+            await require_manager(conn, row.circle_id, actor_id)
+            entries = await self._entries(conn, row, now, reveal=True)
+        return {**contest_record(row, _zone(row), now), "entries_list": entries}
+
     async def enter(
         self, contest_id: str, user_id: str, text: object, attachments: object = None
     ) -> Record:
@@ -289,7 +299,7 @@ class Contests(Service):
                 .values(entry_count=CONTESTS.c.entry_count + 1)
             )
             entry = (await self._entry_rows(conn, row, CONTEST_ENTRIES.c.id == entry_id))[0]
-            found = self._entry(entry, row, now, rank=None)
+            found = self._entry(entry, row, now, None)
             await record(
                 conn,
                 row.circle_id,
@@ -447,12 +457,14 @@ class Contests(Service):
         )
         return list((await conn.execute(query)).all())
 
-    async def _entries(self, conn: AsyncConnection, row: AnyRow, now: int) -> list[Record]:
+    async def _entries(
+        self, conn: AsyncConnection, row: AnyRow, now: int, reveal: bool = False
+    ) -> list[Record]:
         """Every entry: ranked (votes, then who entered first) when the ranking
         shows, in the order they came otherwise; unranked ones (managers' when
         excluded, or a departed member's) after."""
         rows = await self._entry_rows(conn, row, CONTEST_ENTRIES.c.id.is_not(None))
-        show = shows_votes(row, now)
+        show = reveal or shows_votes(row, now)
         rows.sort(
             key=(lambda e: (-e.votes, e.created, e.id)) if show else (lambda e: (e.created, e.id))
         )
@@ -461,12 +473,14 @@ class Contests(Service):
         for e in rows:
             eligible = e.role is not None and not (row.exclude_managers and e.role in MANAGER_ROLES)
             if show and eligible:
-                ranked.append(self._entry(e, row, now, rank=len(ranked) + 1))
+                ranked.append(self._entry(e, row, now, len(ranked) + 1, show))
             else:
-                unranked.append(self._entry(e, row, now, rank=None))
+                unranked.append(self._entry(e, row, now, None, show))
         return ranked + unranked
 
-    def _entry(self, e: AnyRow, row: AnyRow, now: int, rank: int | None) -> Record:
+    def _entry(
+        self, e: AnyRow, row: AnyRow, now: int, rank: int | None, show: bool | None = None
+    ) -> Record:
         return {
             "id": e.id,
             "contest": e.contest_id,
@@ -475,6 +489,6 @@ class Contests(Service):
             "text": e.text,
             "attachments": decode_attachments(e.attachments),
             "created": e.created,
-            "votes": e.votes if shows_votes(row, now) else None,
+            "votes": e.votes if (shows_votes(row, now) if show is None else show) else None,
             "rank": rank,
         }

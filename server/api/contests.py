@@ -9,15 +9,19 @@ limit, votes included.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
 from server.api.inputs import get_attachments, json_body, query_int, query_str
 from server.api.responses import created, ok, route
+from server.api.spreadsheets import cell, csv_response, utc_time
 
 CURSOR_MAX = 500
 PAGE_DEFAULT, PAGE_MAX = 20, 100
+CSV_COLUMNS = ("rank", "entry_id", "user_id", "name", "votes", "entered_at", "text", "attachments")
 
 
 async def create_contest(request: Request) -> Response:
@@ -67,12 +71,38 @@ async def announce(request: Request) -> Response:
     return ok(done)
 
 
+async def results_csv(request: Request) -> Response:
+    """Every entry with its votes and rank (owners and admins; the ranking as it
+    stands, final once voting closed)."""
+    user, _ = await authenticate(request)
+    contests = node_of(request).store.contests
+    found = await contests.results(request.path_params["id"], user["id"])
+
+    async def pages() -> AsyncIterator[list[tuple[object, ...]]]:
+        yield [
+            (
+                "" if e["rank"] is None else e["rank"],
+                e["id"],
+                e["user"],
+                cell(e["name"]),
+                e["votes"],
+                utc_time(e["created"]),
+                cell(e["text"]),
+                len(e["attachments"]),
+            )
+            for e in found["entries_list"]
+        ]
+
+    return csv_response(f"contest-{found['id']}.csv", CSV_COLUMNS, pages())
+
+
 routes = [
     route("/circles/{id}/contests", get=list_contests, post=create_contest),
     route("/contests/{id}", get=get_contest),
     route("/contests/{id}/entries", post=enter),
     route("/contest-entries/{id}/vote", put=vote, delete=vote),
     route("/contests/{id}/announce", post=announce),
+    route("/contests/{id}/results.csv", get=results_csv),
 ]
 
 __all__ = ["routes"]

@@ -116,6 +116,23 @@ _VOTES = obj(
     my_votes={"type": "array", "items": STR},
 )
 
+
+def _csv_export() -> Schema:
+    op = _op(
+        "Every entry with its votes and rank as CSV (owners and admins; final once voting "
+        "closed): UTF-8 with a byte order mark, columns rank, entry_id, user_id, name, votes, "
+        "entered_at (ISO 8601, UTC), text, attachments (how many)",
+        None,
+        errors="403 404",
+        params=(_CONTEST,),
+    )
+    op["responses"]["200"] = {
+        "description": "the results",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+    return op
+
+
 CONTEST_PATHS: dict[str, Schema] = {
     f"{V1}/circles/{{id}}/contests": {
         "get": _op(
@@ -193,4 +210,5 @@ CONTEST_PATHS: dict[str, Schema] = {
             params=(_CONTEST,),
         ),
     },
+    f"{V1}/contests/{{id}}/results.csv": {"get": _csv_export()},
 }

@@ -4,6 +4,8 @@ vote with the refusals' reasons, a vote reaches an open socket as contest.voted
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 
 from sqlalchemy import update
@@ -81,3 +83,12 @@ def test_a_contest_over_http(client: TestClient, signup, make_circle) -> None:
     assert error_of(twice, 409)["reason"] == "already_announced"
     final = client.get(f"{API}/contests/{contest['id']}", headers=cai.auth).json()
     assert final["status"] == "closed" and final["entries_list"][0]["votes"] == 1
+    assert error_of(
+        client.get(f"{API}/contests/{contest['id']}/results.csv", headers=cai.auth), 403
+    )
+    exported = client.get(f"{API}/contests/{contest['id']}/results.csv", headers=ann.auth)
+    assert exported.status_code == 200 and exported.text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert [(r["rank"], r["name"], r["votes"], r["text"]) for r in rows] == [
+        ("1", "小波", "1", "红烧肉")
+    ]

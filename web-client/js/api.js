@@ -255,6 +255,7 @@ export const createContest = (id, fields) => request('POST', `/circles/${enc(id)
 export const contest = (id) => request('GET', `/contests/${enc(id)}`);
 export const enterContest = (id, text, attachments) => request('POST', `/contests/${enc(id)}/entries`, { text, attachments });
 export const voteEntry = (entryId, on) => request(on ? 'PUT' : 'DELETE', `/contest-entries/${enc(entryId)}/vote`);
+export const contestCsv = (id) => download(`/contests/${enc(id)}/results.csv`);
 export const announceContest = (id, text, places) => request('POST', `/contests/${enc(id)}/announce`, { text, places });
 
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js

@@ -928,6 +928,7 @@ export const messages = {
   'contest.ranking.live': 'Live while voting',
   'contest.excludeManagers': 'Owners’ and admins’ entries are not ranked',
   'contest.create': 'Open contest',
+  'contest.csv': 'Results (CSV)',
   'error.entries_not_open': 'Entries are not open yet.',
   'error.entries_closed': 'Entries are closed.',
   'error.entries_used_up': 'You have entered as often as this contest allows.',

@@ -926,6 +926,7 @@ export const messages = {
   'contest.ranking.live': '投票中实时显示',
   'contest.excludeManagers': '圈主和管理员的作品不参与排名',
   'contest.create': '发起比赛',
+  'contest.csv': '导出结果（CSV）',
   'error.entries_not_open': '还没开始征集作品。',
   'error.entries_closed': '作品征集已截止。',
   'error.entries_used_up': '你的参赛次数已用完。',

@@ -5,7 +5,7 @@
 // closed, the winners' announcement. Everything reloads when a contest.* event says it moved.
 
 import * as api from '../api.js';
-import { busy, field, fill, h, toast } from '../dom.js';
+import { busy, field, fill, h, saveBlob, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
@@ -63,6 +63,7 @@ export function contestsView(circleId) {
         c.status === 'voting' ? h('p', { class: 'small', testid: 'contest-votes-left', text: t('contest.votesLeft', { count: left }) }) : null,
         canEnter(c) ? composer(c) : null),
       gallery(c),
+      state.isManager(circleId) ? csvButton(c) : null,
       state.isManager(circleId) && c.status === 'closed' && !c.announced_at ? announceForm(c) : null,
       c.announced_at ? h('p', { class: 'contest-announced', testid: 'contest-announced', text: t('contest.announced') }) : null);
   }
@@ -122,6 +123,14 @@ export function contestsView(circleId) {
     return h('section', { class: 'contest-gallery', testid: 'contest-gallery' },
       h('h4', { text: c.status === 'closed' ? t('contest.result') : t('contest.entries') }),
       cards.length ? h('ul', { class: 'entry-grid' }, cards) : h('p', { class: 'muted', testid: 'entries-empty', text: t('contest.noEntries') }));
+  }
+
+  function csvButton(c) {
+    const button = h('button', {
+      type: 'button', class: 'small', testid: 'contest-csv', text: t('contest.csv'),
+      onclick: () => busy(button, async () => saveBlob(await api.contestCsv(c.id), `contest-${c.id}.csv`)),
+    });
+    return h('p', { class: 'row wrap' }, button);
   }
 
   function announceForm(c) {
