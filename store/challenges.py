@@ -21,7 +21,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
@@ -314,18 +314,7 @@ class Challenges(Service):
             row = await challenge_row(conn, challenge_id)
             await require_visible(conn, await circle_row(conn, row.circle_id), viewer_id)
             score, at, on_board = _board_terms(row, by, today_of(row, now))
-            base = (
-                select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
-                .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
-                .outerjoin(
-                    MEMBERSHIPS,
-                    and_(
-                        MEMBERSHIPS.c.circle_id == row.circle_id,
-                        MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
-                    ),
-                )
-                .where(CHALLENGE_MEMBERS.c.challenge_id == row.id, on_board)
-            )
+            base = with_names(row).where(CHALLENGE_MEMBERS.c.challenge_id == row.id, on_board)
             query = base
             if cursor is not None:
                 value, key = decode_cursor(cursor)
@@ -363,20 +352,9 @@ class Challenges(Service):
         async with self._db.read() as conn:
             row = await challenge_row(conn, challenge_id)
             await require_visible(conn, await circle_row(conn, row.circle_id), viewer_id)
-            query = (
-                select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
-                .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
-                .outerjoin(
-                    MEMBERSHIPS,
-                    and_(
-                        MEMBERSHIPS.c.circle_id == row.circle_id,
-                        MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
-                    ),
-                )
-                .where(
-                    CHALLENGE_MEMBERS.c.challenge_id == row.id,
-                    CHALLENGE_MEMBERS.c.completed_at.is_not(None),
-                )
+            query = with_names(row).where(
+                CHALLENGE_MEMBERS.c.challenge_id == row.id,
+                CHALLENGE_MEMBERS.c.completed_at.is_not(None),
             )
             if cursor is not None:
                 when, user = decode_cursor(cursor)
@@ -428,18 +406,7 @@ class Challenges(Service):
             count = (
                 await conn.execute(select(func.count()).select_from(CHALLENGE_MEMBERS).where(where))
             ).scalar_one()
-            query = (
-                select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
-                .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
-                .outerjoin(
-                    MEMBERSHIPS,
-                    and_(
-                        MEMBERSHIPS.c.circle_id == row.circle_id,
-                        MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
-                    ),
-                )
-                .where(where)
-            )
+            query = with_names(row).where(where)
             if cursor is not None:
                 when, user = decode_cursor(cursor)
                 query = query.where(
@@ -454,6 +421,21 @@ class Challenges(Service):
             rows = (await conn.execute(query.limit(limit + 1))).all()
         entries = [_entry(r, None) for r in rows[:limit]]
         return entries, next_cursor(rows, limit, "joined", "user_id"), int(count)
+
+
+def with_names(row: AnyRow) -> Select[Any]:
+    """The challenge's participants with their display names in its circle."""
+    return (
+        select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
+        .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
+        .outerjoin(
+            MEMBERSHIPS,
+            and_(
+                MEMBERSHIPS.c.circle_id == row.circle_id,
+                MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
+            ),
+        )
+    )
 
 
 def _board_terms(
