@@ -63,10 +63,40 @@ class CheckinInvalidated(CircleEvent):
     standing: Map
 
 
+@dataclass(frozen=True, slots=True)
+class CheckinReviewed(CircleEvent):
+    """An owner or admin approved (`checkin.state` "valid": it counts now) or
+    rejected ("rejected", `checkin.reason` may say why) a pending check-in;
+    `standing` is its author's after it."""
+
+    kind: ClassVar[str] = "checkin.reviewed"
+    checkin: Map
+    standing: Map
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeReminder(CircleEvent):
+    """Today's reminder of a challenge to `user`, who has not checked in yet
+    (`date`, the circle's day); `at_risk` when their `streak` is alive (the
+    "streak at risk" nudge). Only that user receives it."""
+
+    kind: ClassVar[str] = "challenge.reminder"
+    challenge: str
+    title: str
+    user: str
+    date: str
+    streak: int
+    at_risk: bool
+
+
 CHALLENGE_EVENTS = (
     ChallengeCreated,
     ChallengeJoined,
     CheckinAdded,
     CheckinEdited,
     CheckinInvalidated,
+    CheckinReviewed,
+    ChallengeReminder,
 )
+# Events only the member in their `user` field receives (live and catching up).
+PERSONAL_EVENTS = (ChallengeReminder,)

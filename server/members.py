@@ -30,6 +30,7 @@ import operator
 from collections.abc import Container, Iterable
 
 from protocol import Left
+from protocol.challenge_events import PERSONAL_EVENTS
 from protocol.events import (
     FEED_EVENTS,
     FOLLOW_EVENTS,
@@ -89,6 +90,8 @@ def visible_to(
     about. The one rule, live and when catching up."""
     if isinstance(event, FOLLOW_EVENTS):
         return user_id == event.user
+    if isinstance(event, PERSONAL_EVENTS):
+        return role is not None and user_id == event.user
     if role is None:
         return isinstance(event, FEED_EVENTS)
     if isinstance(event, MANAGER_EVENTS):
@@ -108,7 +111,17 @@ def visible_to(
 def restricted(event: CircleEvent) -> bool:
     """Whether some members may not see the event (``visible_to`` decides who)."""
     return (
-        isinstance(event, (PostAcked, ReportFiled, ReportResolved, *MANAGER_EVENTS, *FOLLOW_EVENTS))
+        isinstance(
+            event,
+            (
+                PostAcked,
+                ReportFiled,
+                ReportResolved,
+                *MANAGER_EVENTS,
+                *FOLLOW_EVENTS,
+                *PERSONAL_EVENTS,
+            ),
+        )
         or group_of(event) is not None
     )
 

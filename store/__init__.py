@@ -32,6 +32,9 @@ from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
+from .checkin_export import CheckinExport
+from .checkin_reminders import CheckinReminders
+from .checkin_review import CheckinReview
 from .checkins import TEXT_MAX as CHECKIN_TEXT_MAX
 from .checkins import CheckIns
 from .circles import Circles
@@ -51,6 +54,7 @@ from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
 from .join_requests import JoinRequests
 from .lookups import NAME_QUERY_MAX, voice_refusal
+from .makeups import MakeUps
 from .memberships import Memberships
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
 from .migrate import current as current_revision
@@ -134,6 +138,10 @@ class Store:
         self.reports = Reports(db)
         self.challenges = Challenges(db)
         self.checkins = CheckIns(db)
+        self.makeups = MakeUps(db)
+        self.checkin_review = CheckinReview(db)
+        self.checkin_reminders = CheckinReminders(db)
+        self.checkin_export = CheckinExport(db)
         self.reads = Reads(db)
         self.search = Search(db)
         self.retention = Retention(db)

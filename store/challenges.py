@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import challenge_rules, validation
 from .attachments import KINDS as ATTACHMENT_KINDS
 from .calendar import DEFAULT_ZONE, Schedule, local_date, parse_date
 from .changes import record
@@ -79,6 +79,7 @@ def challenge_record(row: AnyRow, today: date | None = None) -> Record:
         "created": row.created,
         "participants": row.participants,
         "status": status,
+        **challenge_rules.public(row),
     }
 
 
@@ -95,6 +96,7 @@ def standing_record(row: AnyRow | None) -> Record | None:
         "total": row.total,
         "completed": row.completed_at is not None,
         "completed_at": row.completed_at,
+        "reminders": bool(row.reminders),
     }
 
 
@@ -161,6 +163,7 @@ class Challenges(Service):
             "required_days",
             "min_text",
             "media_kinds",
+            *challenge_rules.FIELDS,
         }
         if unknown:
             raise Invalid(f"a challenge cannot have {', '.join(sorted(map(str, unknown)))}")
@@ -177,6 +180,7 @@ class Challenges(Service):
         kinds = fields.get("media_kinds", [])
         if not isinstance(kinds, list) or not all(k in MEDIA_KINDS for k in kinds):
             raise Invalid(f"media_kinds must list some of {', '.join(MEDIA_KINDS)}")
+        rules = challenge_rules.parse(fields)
         async with self._db.write() as conn:
             circle = await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
@@ -210,6 +214,7 @@ class Challenges(Service):
                 "created_by": actor_id,
                 "created": now_ms(),
                 "participants": 0,
+                **rules,
             }
             await conn.execute(CHALLENGES.insert().values(values))
             row = await challenge_row(conn, values["id"])
@@ -382,8 +387,9 @@ class Challenges(Service):
         limit: int = 100,
         now: int | None = None,
     ) -> tuple[list[Record], str | None, int]:
-        """Participants with no valid check-in today (owners and admins), in
-        joining order; and how many they are. Not a scheduled day: nobody."""
+        """Participants with nothing today — no valid or pending check-in, no
+        leave — (owners and admins), in joining order; and how many they are.
+        Not a scheduled day: nobody."""
         limit = validation.limit(limit, high=PAGE_MAX * 10)
         async with self._db.read() as conn:
             row = await challenge_row(conn, challenge_id)
@@ -397,7 +403,7 @@ class Challenges(Service):
             done = select(CHECKINS.c.user_id).where(
                 CHECKINS.c.challenge_id == row.id,
                 CHECKINS.c.local_date == today.isoformat(),
-                CHECKINS.c.state == "valid",
+                CHECKINS.c.state.in_(("valid", "pending")),
             )
             where = and_(
                 CHALLENGE_MEMBERS.c.challenge_id == row.id,

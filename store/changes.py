@@ -79,6 +79,8 @@ KINDS = (
     "checkin.added",
     "checkin.edited",
     "checkin.invalidated",
+    "checkin.reviewed",
+    "challenge.reminder",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000
