@@ -55,6 +55,9 @@ class Housekeeping:
             asyncio.create_task(
                 self._every(s.membership_check_s, self.expire_terms, "membership expiry")
             ),
+            asyncio.create_task(
+                self._every(s.membership_check_s, self.remind_checkins, "check-in reminders")
+            ),
         ]
         if self.media is not None:
             self._tasks += [
@@ -97,6 +100,15 @@ class Housekeeping:
         if total:
             log.info("removed %d members whose paid term ended", total)
         return total
+
+    async def remind_checkins(self, now: int | None = None) -> int:
+        """Push today's check-in reminders that are due (store/checkin_reminders.py):
+        each a `challenge.reminder` event only its member receives, at most one per
+        challenge a day, never in the circle's quiet hours."""
+        sent = await self.store.checkin_reminders.send(now_ms() if now is None else now)
+        if sent:
+            log.info("sent %d check-in reminders", sent)
+        return sent
 
     async def prune(self) -> int:
         """Prune chat beyond each circle's retention and the change log beyond its

@@ -500,6 +500,7 @@ def _entry(row: AnyRow, rank: int | None) -> Record:
         "best": row.best,
         "total": row.total,
         "completed": row.completed_at is not None,
+        "completed_at": row.completed_at,
     }
 
 

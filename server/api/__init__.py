@@ -7,7 +7,9 @@ from starlette.routing import Mount
 from server.api import (
     accounts,
     audit,
+    challenge_csv,
     challenges,
+    checkin_days,
     circles,
     events,
     follows,
@@ -53,6 +55,8 @@ routes = [
             *materials.routes,
             *reports.routes,
             *challenges.routes,
+            *checkin_days.routes,
+            *challenge_csv.routes,
             *search.routes,
             *audit.routes,
             *tus.routes,

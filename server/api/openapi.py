@@ -21,6 +21,7 @@ from server.api.circles import (
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
+from server.api.openapi_checkin_days import CHECKIN_DAY_BODIES, CHECKIN_DAY_PATHS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
@@ -481,6 +482,7 @@ DOCUMENT: dict[str, Any] = {
     | PAYMENT_PATHS
     | LEAVING_PATHS
     | CHALLENGE_PATHS
+    | CHECKIN_DAY_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -519,6 +521,7 @@ DOCUMENT: dict[str, Any] = {
                 | PAYMENT_BODIES
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
+                | CHECKIN_DAY_BODIES
             ).items()
         },
         "responses": {

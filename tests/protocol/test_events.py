@@ -69,6 +69,10 @@ SAMPLES: dict[str, Any] = {
     "participants": 3,
     "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
     "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
+    "title": "每日阅读一小时",
+    "date": "2026-12-02",
+    "streak": 3,
+    "at_risk": True,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
