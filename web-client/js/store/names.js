@@ -39,6 +39,7 @@
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
+//   challengeReminder {circle, challenge, title, streak, at_risk}  today's check-in reminder (mine)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -77,6 +78,7 @@ export const EV = Object.freeze({
   reportsChanged: 'reports',
   reportOutcome: 'report-outcome',
   followingChanged: 'following',
+  challengeReminder: 'challenge-reminder',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */
