@@ -4,6 +4,10 @@ challenge with ``review`` on, a check-in (or a member's make-up) waits as
 admin) approves it (it counts from then: boards move live) or rejects it
 (with an optional reason; audited). ``checkin.reviewed`` carries the
 check-in and its author's standing to every member.
+
+TODO(精选, issue 17 item 1): a teacher marking a check-in 精选 makes it a
+highlight through the one promotion function of ``store/promotion.py`` (built
+by the homework branch for "excellent" homework); add it here once merged.
 """
 
 from __future__ import annotations
