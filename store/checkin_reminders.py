@@ -36,7 +36,7 @@ from .engine import Service
 from .errors import Forbidden
 from .ids import now_ms
 from .lookups import circle_row, require_member
-from .models import CHALLENGE_MEMBERS, CHALLENGES, CHECKINS, CIRCLES
+from .models import CHALLENGE_MEMBERS, CHALLENGES, CHECKINS, CIRCLES, MEMBERSHIPS
 from .records import AnyRow, Record
 
 BATCH = 500
@@ -108,6 +108,12 @@ class CheckinReminders(Service):
                             CHALLENGE_MEMBERS.c.reminded_on != day,
                         ),
                         CHALLENGE_MEMBERS.c.user_id.not_in(busy),
+                        # Still in the circle (one who left keeps their standing).
+                        CHALLENGE_MEMBERS.c.user_id.in_(
+                            select(MEMBERSHIPS.c.user_id).where(
+                                MEMBERSHIPS.c.circle_id == row.circle_id
+                            )
+                        ),
                     )
                     .order_by(CHALLENGE_MEMBERS.c.user_id)
                     .limit(batch)

@@ -184,6 +184,8 @@ class CheckIns(Service):
             row = await challenge_row(conn, found.challenge_id)
             await circle_row(conn, row.circle_id, lock=True)
             await require_manager(conn, row.circle_id, actor_id)
+            if found.state == "pending":
+                raise Conflict("this check-in is waiting for review", reason="not_reviewed")
             if found.state != "valid":
                 raise Conflict(
                     "this check-in was invalidated already", reason="checkin_invalidated"

@@ -186,6 +186,7 @@ async def test_review_queue(
     assert count == 0
     with pytest.raises(Forbidden):
         await store.checkin_review.pending(cid, bob["id"])
+    assert await reason_of(store.checkins.invalidate(b["id"], alice["id"], "x")) == "not_reviewed"
     queue, _ = await store.checkin_review.pending(cid, alice["id"])
     assert [q["id"] for q in queue] == [b["id"], c["id"]]
     approved, standing = await store.checkin_review.decide(b["id"], alice["id"], True, now=at + 5)
@@ -238,6 +239,9 @@ async def test_reminders_once_a_day_outside_quiet_hours(
     # The next day again, for both who have not checked in.
     assert await store.checkin_reminders.send(now=ms("2026-12-03T21:30")) == 2
     assert len(await reminders()) == 3
+    # One who left the circle is reminded no more.
+    await store.memberships.leave(room["id"], carol["id"])
+    assert await store.checkin_reminders.send(now=ms("2026-12-04T21:30")) == 1
     with pytest.raises(Invalid):
         await store.circles.update(room["id"], alice["id"], {"quiet_from": "25:00"})
 

@@ -786,6 +786,7 @@ export const messages = {
   'error.leave_window': 'Leave is for today or a later day.',
   'error.on_leave': 'You are on leave that day.',
   'error.not_pending': 'This check-in is not waiting for review.',
+  'error.not_reviewed': 'This check-in is waiting for review: reject it instead.',
   // search.* — search in a circle: views/search.js
   'search.title': 'Search',
   'search.placeholder': 'Search messages, posts and files',

@@ -784,6 +784,7 @@ export const messages = {
   'error.leave_window': '只能为今天或以后请假。',
   'error.on_leave': '你那天请假了。',
   'error.not_pending': '这条打卡不在待审核状态。',
+  'error.not_reviewed': '这条打卡还在待审核，请直接选择不通过。',
   // search.* — search in a circle: views/search.js
   'search.title': '搜索',
   'search.placeholder': '搜索消息、帖子和文件',
