@@ -109,6 +109,12 @@ def test_review_queue_make_up_leave_reminders_and_export(open_page: Any, screens
     the member's page), the calendar shows the day, the reminder switch, the CSV."""
     ann, bob = two_in_a_circle(open_page, "训练营")
     open_tab(ann, "challenges")
+    # The circle's quiet hours (no reminders then), kept as a setting.
+    tid(ann, "quiet-hours").locator("summary").click()
+    tid(ann, "quiet-from").fill("22:00")
+    tid(ann, "quiet-to").fill("07:00")
+    tid(ann, "quiet-save").click()
+    expect(tid(ann, "quiet-save")).to_be_enabled()
     tid(ann, "challenge-new").locator("summary").click()
     tid(ann, "challenge-title-input").fill("21天训练营")
     tid(ann, "rule-makeup-days").fill("2")
@@ -165,6 +171,9 @@ def test_review_queue_make_up_leave_reminders_and_export(open_page: Any, screens
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("user_id,name,date,kind,state,on_time")
     assert "跑了五公里" not in text and ",checkin,valid,1,0,0," in text
+    tid(ann, "challenge-back").click()
+    expect(tid(ann, "quiet-from")).to_have_value("22:00")
+    expect(tid(ann, "quiet-to")).to_have_value("07:00")
     assert ann.errors == [] and bob.errors == []  # type: ignore[attr-defined]
 
 

@@ -12,13 +12,15 @@ import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
-import { calendarEl, exportsEl, grantEl, memberTools, reviewEl, ruleFields } from './checkin-days.js';
+import { calendarEl, exportsEl, grantEl, memberTools, quietHoursEl, reviewEl, ruleFields } from './checkin-days.js';
 import { userText } from './user-text.js';
 
 const RELOAD_MS = 150; // a burst of check-ins reloads once
 
 export function challengesView(circleId) {
   let open = null; // the challenge shown, or null: the list
+  const drafts = {}; // what is typed in make-up and grant forms, kept across live redraws
+  let drawnKey = null; // the data the page shows (see draw)
   let board = 'streak';
   let tray = null;
   let timer = null;
@@ -30,13 +32,18 @@ export function challengesView(circleId) {
   function show() {
     const mine = ++shownAt;
     return busy(null, () => (open ? showOne(open, mine) : showList(mine))).catch((err) => {
-      if (mine === shownAt) body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
+      if (mine !== shownAt) return;
+      drawnKey = null;
+      body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
     });
   }
 
-  /** Draw what a show() loaded, unless a newer one started meanwhile. */
-  function draw(mine, ...children) {
-    if (mine !== shownAt) return;
+  /** Draw what a show() loaded, unless a newer one started meanwhile, or it is what is
+   * drawn already (`key`: the loaded data): a live event after one's own change then
+   * leaves the page — and whatever is being typed or clicked on it — alone. */
+  function draw(mine, key, ...children) {
+    if (mine !== shownAt || key === drawnKey) return;
+    drawnKey = key;
     if (tray) tray.clear();
     tray = null;
     fill(body, children.map((child) => (typeof child === 'function' ? child() : child)));
@@ -44,15 +51,21 @@ export function challengesView(circleId) {
 
   async function showList(mine) {
     const page = await api.challenges(circleId);
+    const circle = state.isManager(circleId) ? await api.circle(circleId) : null;
     const items = page.challenges.map((c) => h('li', { class: 'card challenge-item', testid: 'challenge-item', dataset: { id: c.id } },
       h('button', {
         type: 'button', class: 'link challenge-open', testid: 'challenge-open',
-        onclick: () => { open = c.id; show(); },
+        onclick: () => {
+          open = c.id;
+          for (const key of Object.keys(drafts)) delete drafts[key];
+          show();
+        },
       }, userText('strong', c.title)),
       h('p', { class: 'muted small', text: facts(c) }),
       c.me ? h('p', { class: 'small', testid: 'challenge-mine', text: standingText(c.me) }) : null));
-    draw(mine,
+    draw(mine, JSON.stringify(['list', page, circle]),
       state.isManager(circleId) ? createForm() : null,
+      circle ? quietHoursEl(circle) : null,
       items.length ? h('ul', { class: 'challenge-list', testid: 'challenge-list' }, items)
         : h('p', { class: 'muted', testid: 'challenges-empty', text: t('challenge.none') }));
   }
@@ -67,7 +80,7 @@ export function challengesView(circleId) {
     if (open !== id || mine !== shownAt) return;
     const reload = () => show();
     const back = h('button', { type: 'button', class: 'link', testid: 'challenge-back', text: t('challenge.back'), onclick: () => { open = null; show(); } });
-    draw(mine,
+    draw(mine, JSON.stringify([id, board, c, ranks, day, missing, days, pending, people]),
       back,
       () => h('article', { class: 'card challenge', testid: 'challenge', dataset: { id: c.id, status: c.status } },
         userText('h3', c.title, { testid: 'challenge-title' }),
@@ -75,13 +88,13 @@ export function challengesView(circleId) {
         h('p', { class: 'muted small', testid: 'challenge-facts', text: facts(c) }),
         c.me ? h('p', { class: 'challenge-standing', testid: 'challenge-standing', text: standingText(c.me) }) : null,
         action(c, days.find((d) => d.date === c.today)),
-        memberTools(c, reload),
+        memberTools(c, reload, drafts),
         calendarEl(days)),
       pending ? reviewEl(pending, reload) : null,
       boardEl(c, ranks),
       dayEl(c, day.checkins),
       missing ? missingEl(missing) : null,
-      manager && people.length ? grantEl(c, people, reload) : null,
+      manager && people.length ? grantEl(c, people, reload, drafts) : null,
       manager ? exportsEl(c) : null);
   }
 

@@ -33,28 +33,55 @@ export function calendarEl(days) {
     h('ul', { class: 'day-chips' }, days.map(chip)));
 }
 
-function refusal(testid) {
-  return h('p', { class: 'error', testid, hidden: true, role: 'alert' });
+/** Where a refusal is said; `drafts[key]` keeps it across a live redraw. */
+function refusal(testid, drafts = {}, key = testid) {
+  const el = h('p', { class: 'error', testid, hidden: !drafts[key], role: 'alert', text: drafts[key] || '' });
+  el.dataset.key = key;
+  el.drafts = drafts;
+  return el;
 }
 
 function said(problem, err) {
-  problem.textContent = errorText(err);
-  problem.hidden = false;
+  const text = errorText(err);
+  if (problem.drafts) problem.drafts[problem.dataset.key] = text;
+  // A live redraw may have replaced the form while the request was out: say it there.
+  const shown = problem.isConnected ? problem
+    : document.querySelector(`[data-testid="${problem.dataset.testid}"]`) || problem;
+  shown.textContent = text;
+  shown.hidden = false;
 }
 
-/** Make up a past day, take a leave day, and the reminder switch (participants). */
-export function memberTools(c, reload) {
+/** An input whose value outlives a redraw (`drafts`, the view's, keyed by `key`). */
+function kept(drafts, key, props) {
+  const el = h('input', { ...props, value: drafts[key] ?? props.value ?? '' });
+  el.addEventListener('input', () => { drafts[key] = el.value; });
+  return el;
+}
+
+/** A <details> that stays open across redraws. */
+function keptOpen(drafts, key, props, ...children) {
+  const el = h('details', { ...props, open: Boolean(drafts[key]) }, ...children);
+  el.addEventListener('toggle', () => { drafts[key] = el.open; });
+  return el;
+}
+
+/** Make up a past day, take a leave day, and the reminder switch (participants). What is
+ * typed lives in `drafts`, so a live redraw (another member's check-in) keeps it. */
+export function memberTools(c, reload, drafts = {}) {
   if (!c.me || c.status === 'upcoming') return null;
   const parts = [];
   if (c.makeup_days > 0 || c.strict) {
-    const day = h('input', { type: 'date', testid: 'makeup-date', max: c.today, 'aria-label': t('checkinDays.makeupDate') });
-    const text = h('input', { testid: 'makeup-text', maxlength: '2000', placeholder: t('checkinDays.makeupText') });
-    const problem = refusal('makeup-error');
+    const day = kept(drafts, 'makeupDate', { type: 'date', testid: 'makeup-date', max: c.today, 'aria-label': t('checkinDays.makeupDate') });
+    const text = kept(drafts, 'makeupText', { testid: 'makeup-text', maxlength: '2000', placeholder: t('checkinDays.makeupText') });
+    const problem = refusal('makeup-error', drafts);
     const go = h('button', {
       type: 'button', testid: 'makeup-send', text: t('checkinDays.makeup'),
       onclick: () => busy(go, async () => {
         try {
           await api.makeUp(c.id, day.value, text.value.trim());
+          delete drafts.makeupDate;
+          delete drafts.makeupText;
+          delete drafts['makeup-error'];
           await reload();
         } catch (err) {
           said(problem, err);
@@ -66,12 +93,13 @@ export function memberTools(c, reload) {
       h('div', { class: 'row wrap' }, day, text, go), problem));
   }
   if (c.leave_days > 0 || c.strict) {
-    const problem = refusal('leave-error');
+    const problem = refusal('leave-error', drafts);
     const go = h('button', {
       type: 'button', testid: 'leave-send', text: t('checkinDays.leave'),
       onclick: () => busy(go, async () => {
         try {
           await api.takeLeave(c.id);
+          delete drafts['leave-error'];
           await reload();
         } catch (err) {
           said(problem, err);
@@ -125,13 +153,14 @@ export function reviewEl(pending, reload) {
 }
 
 /** Grant a participant a make-up (owners and admins): whom (from the board), which day, why. */
-export function grantEl(c, people, reload) {
+export function grantEl(c, people, reload, drafts = {}) {
   if (c.strict) return null;
   const who = h('select', { testid: 'grant-user', 'aria-label': t('checkinDays.grantWho') },
-    people.map((p) => h('option', { value: p.user, text: p.name })));
-  const day = h('input', { type: 'date', testid: 'grant-date', max: c.today, 'aria-label': t('checkinDays.makeupDate') });
-  const why = h('input', { testid: 'grant-reason', maxlength: '200', required: true, placeholder: t('checkinDays.grantWhy'), 'aria-label': t('checkinDays.grantWhy') });
-  const problem = refusal('grant-error');
+    people.map((p) => h('option', { value: p.user, text: p.name, selected: p.user === drafts.grantUser })));
+  who.addEventListener('change', () => { drafts.grantUser = who.value; });
+  const day = kept(drafts, 'grantDate', { type: 'date', testid: 'grant-date', max: c.today, 'aria-label': t('checkinDays.makeupDate') });
+  const why = kept(drafts, 'grantReason', { testid: 'grant-reason', maxlength: '200', required: true, placeholder: t('checkinDays.grantWhy'), 'aria-label': t('checkinDays.grantWhy') });
+  const problem = refusal('grant-error', drafts);
   const submit = h('button', { type: 'submit', testid: 'grant-send', text: t('checkinDays.grant') });
   const form = h('form', {
     class: 'challenge-form', testid: 'grant-form',
@@ -140,6 +169,9 @@ export function grantEl(c, people, reload) {
       busy(submit, async () => {
         try {
           await api.grantMakeup(c.id, who.value, day.value, why.value.trim());
+          delete drafts.grantDate;
+          delete drafts.grantReason;
+          delete drafts['grant-error'];
           toast(t('checkinDays.granted'), 'info');
           await reload();
         } catch (err) {
@@ -148,7 +180,7 @@ export function grantEl(c, people, reload) {
       });
     },
   }, field(t('checkinDays.grantWho'), who), field(t('checkinDays.makeupDate'), day), field(t('checkinDays.grantWhy'), why), submit, problem);
-  return h('details', { class: 'card', testid: 'grant-new' }, h('summary', { text: t('checkinDays.grantTitle') }), form);
+  return keptOpen(drafts, 'grantOpen', { class: 'card', testid: 'grant-new' }, h('summary', { text: t('checkinDays.grantTitle') }), form);
 }
 
 /** The CSV downloads (owners and admins). */
@@ -204,4 +236,30 @@ export function ruleFields() {
       return out;
     },
   };
+}
+
+/** The circle's quiet hours (owners and admins): no reminder is pushed then. */
+export function quietHoursEl(circle) {
+  const from = h('input', { type: 'time', testid: 'quiet-from', value: circle.quiet_from || '', 'aria-label': t('checkinDays.quietFrom') });
+  const to = h('input', { type: 'time', testid: 'quiet-to', value: circle.quiet_to || '', 'aria-label': t('checkinDays.quietTo') });
+  const problem = refusal('quiet-error');
+  const save = h('button', { type: 'submit', testid: 'quiet-save', text: t('checkinDays.quietSave') });
+  const form = h('form', {
+    class: 'row wrap', testid: 'quiet-form',
+    onsubmit: (event) => {
+      event.preventDefault();
+      busy(save, async () => {
+        try {
+          await api.updateCircle(circle.id, { quiet_from: from.value.slice(0, 5), quiet_to: to.value.slice(0, 5) });
+          problem.hidden = true;
+          toast(t('checkinDays.quietSaved'), 'info');
+        } catch (err) {
+          said(problem, err);
+        }
+      });
+    },
+  }, field(t('checkinDays.quietFrom'), from), field(t('checkinDays.quietTo'), to), save);
+  return h('details', { class: 'card', testid: 'quiet-hours' },
+    h('summary', { text: t('checkinDays.quietTitle') }),
+    h('p', { class: 'muted small', text: t('checkinDays.quietAbout') }), form, problem);
 }
