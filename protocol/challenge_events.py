@@ -74,21 +74,6 @@ class CheckinReviewed(CircleEvent):
     standing: Map
 
 
-@dataclass(frozen=True, slots=True)
-class ChallengeReminder(CircleEvent):
-    """Today's reminder of a challenge to `user`, who has not checked in yet
-    (`date`, the circle's day); `at_risk` when their `streak` is alive (the
-    "streak at risk" nudge). Only that user receives it."""
-
-    kind: ClassVar[str] = "challenge.reminder"
-    challenge: str
-    title: str
-    user: str
-    date: str
-    streak: int
-    at_risk: bool
-
-
 CHALLENGE_EVENTS = (
     ChallengeCreated,
     ChallengeJoined,
@@ -96,7 +81,4 @@ CHALLENGE_EVENTS = (
     CheckinEdited,
     CheckinInvalidated,
     CheckinReviewed,
-    ChallengeReminder,
 )
-# Events only the member in their `user` field receives (live and catching up).
-PERSONAL_EVENTS = (ChallengeReminder,)

@@ -55,9 +55,7 @@ class Housekeeping:
             asyncio.create_task(
                 self._every(s.membership_check_s, self.expire_terms, "membership expiry")
             ),
-            asyncio.create_task(
-                self._every(s.membership_check_s, self.remind_checkins, "check-in reminders")
-            ),
+            asyncio.create_task(self._every(s.reminder_check_s, self.send_reminders, "reminders")),
         ]
         if self.media is not None:
             self._tasks += [
@@ -101,14 +99,17 @@ class Housekeeping:
             log.info("removed %d members whose paid term ended", total)
         return total
 
-    async def remind_checkins(self, now: int | None = None) -> int:
-        """Push today's check-in reminders that are due (store/checkin_reminders.py):
-        each a `challenge.reminder` event only its member receives, at most one per
-        challenge a day, never in the circle's quiet hours."""
-        sent = await self.store.checkin_reminders.send(now_ms() if now is None else now)
-        if sent:
-            log.info("sent %d check-in reminders", sent)
-        return sent
+    async def send_reminders(self) -> int:
+        """Every reminder that is due, feature by feature (store/reminders.py is
+        their one road to members); how many items were reminded of: events
+        coming, and homework not handed in at the offsets before its due time
+        (rule 7)."""
+        now = now_ms()
+        return (
+            await self.store.gatherings.remind_due(now)
+            + await self.store.homework.remind_due(now)
+            + await self.store.checkin_reminders.remind_due(now)
+        )
 
     async def prune(self) -> int:
         """Prune chat beyond each circle's retention and the change log beyond its

@@ -30,11 +30,10 @@ import operator
 from collections.abc import Container, Iterable
 
 from protocol import Left
-from protocol.challenge_events import PERSONAL_EVENTS
 from protocol.events import (
     FEED_EVENTS,
-    FOLLOW_EVENTS,
     MANAGER_EVENTS,
+    PERSONAL_EVENTS,
     CircleDeleted,
     CircleEvent,
     FollowAdded,
@@ -58,6 +57,7 @@ from protocol.events import (
     ReportFiled,
     ReportResolved,
 )
+from protocol.homework_events import AUDIENCE_EVENTS, audience_sees
 from protocol.server_frames import LeftReason
 from store import MANAGER_ROLES, Store
 
@@ -86,12 +86,12 @@ def visible_to(
     requests only the circle's owners and admins. Reports are the managers'
     business: a filed one reaches only owners and admins, a resolved one them and
     its reporter. A non-member (a follower, anyone reading a public circle) sees
-    its feed only (``FEED_EVENTS``), and a follow event only the user it is
-    about. The one rule, live and when catching up."""
-    if isinstance(event, FOLLOW_EVENTS):
-        return user_id == event.user
+    its feed only (``FEED_EVENTS``), and a personal event (a follow, a reminder)
+    only the user it is about. Homework's submission events reach their student,
+    the teachers and their audience (protocol/homework_events.py). The one rule,
+    live and when catching up."""
     if isinstance(event, PERSONAL_EVENTS):
-        return role is not None and user_id == event.user
+        return user_id == event.user
     if role is None:
         return isinstance(event, FEED_EVENTS)
     if isinstance(event, MANAGER_EVENTS):
@@ -102,6 +102,8 @@ def visible_to(
         return role in MANAGER_ROLES
     if isinstance(event, ReportResolved):
         return role in MANAGER_ROLES or user_id == event.reporter
+    if isinstance(event, AUDIENCE_EVENTS):
+        return audience_sees(event, user_id, role in MANAGER_ROLES)
     group = group_of(event)
     if group is not None:
         return role in MANAGER_ROLES or group in groups
@@ -118,8 +120,8 @@ def restricted(event: CircleEvent) -> bool:
                 ReportFiled,
                 ReportResolved,
                 *MANAGER_EVENTS,
-                *FOLLOW_EVENTS,
                 *PERSONAL_EVENTS,
+                *AUDIENCE_EVENTS,
             ),
         )
         or group_of(event) is not None
@@ -324,7 +326,7 @@ class Members:
         elif isinstance(event, FollowRemoved):
             self._drop_follower(event.circle, event.user)
         members: Iterable[Connection] = self._hub.members(event.circle)
-        if isinstance(event, FOLLOW_EVENTS):
+        if isinstance(event, PERSONAL_EVENTS):
             # Only to the user it is about (their tabs here, following or not now).
             members = self._hub.of_user(event.user)
         elif isinstance(event, FEED_EVENTS):

@@ -274,6 +274,10 @@ class Settings:
     membership_check_s: float = 60.0
     # Members removed per run of that check (each in its own short transaction).
     membership_batch: int = 100
+    # How often housekeeping sends the reminders that are due (an event's, a
+    # lesson's, homework's, a check-in's): each is sent once, within this much
+    # of its time.
+    reminder_check_s: float = 30.0
     # The payment webhook (server/api/payments.py, docs/payments.md) answers only
     # when this secret, shared with the payment provider or shop, is set: empty,
     # it is off (404). Requests are signed with HMAC-SHA256 over it.

@@ -45,12 +45,15 @@ from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .follows import PAGE_MAX as FOLLOWERS_PAGE_MAX
 from .follows import Follows
+from .gatherings import ANSWERS as RSVP_ANSWERS
+from .gatherings import Gatherings
 from .groups import ACCESS as GROUP_ACCESS
 from .groups import GROUP_ROLES, Groups
 from .groups import MEMBERS_PAGE_MAX as GROUP_MEMBERS_MAX
 from .groups import NAME_MAX as GROUP_NAME_MAX
 from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
+from .homework import Homework
 from .ids import now_ms
 from .join_requests import JoinRequests
 from .lookups import NAME_QUERY_MAX, voice_refusal
@@ -61,6 +64,9 @@ from .migrate import current as current_revision
 from .must_read import MustReads
 from .payments import Payments
 from .pins import Pins
+from .point_awards import ACTIONS as POINT_ACTIONS
+from .points import PERIODS as POINT_PERIODS
+from .points import Points
 from .polls import LIST_MAX as POLLS_LIST_MAX
 from .polls import OPTION_MAX as POLL_OPTION_MAX
 from .polls import OPTIONS_MAX as POLL_OPTIONS_MAX
@@ -137,11 +143,14 @@ class Store:
         self.account_deletion = AccountDeletion(db, self.accounts)
         self.reports = Reports(db)
         self.challenges = Challenges(db)
+        self.gatherings = Gatherings(db)
+        self.points = Points(db)
         self.checkins = CheckIns(db)
         self.makeups = MakeUps(db)
         self.checkin_review = CheckinReview(db)
         self.checkin_reminders = CheckinReminders(db)
         self.checkin_export = CheckinExport(db)
+        self.homework = Homework(db)
         self.reads = Reads(db)
         self.search = Search(db)
         self.retention = Retention(db)
@@ -246,6 +255,8 @@ __all__ = [
     "NAME_QUERY_MAX",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
+    "POINT_ACTIONS",
+    "POINT_PERIODS",
     "POLLS_LIST_MAX",
     "POLL_OPTIONS_MAX",
     "POLL_OPTION_MAX",
@@ -259,6 +270,7 @@ __all__ = [
     "REPORT_TARGET_KINDS",
     "REPORT_TEXT_MAX",
     "ROLES",
+    "RSVP_ANSWERS",
     "SEARCH_KINDS",
     "SEARCH_PAGE_MAX",
     "SEARCH_QUERY_MAX",
@@ -283,8 +295,10 @@ __all__ = [
     "DeletedCircles",
     "Follows",
     "Forbidden",
+    "Gatherings",
     "GroupAccess",
     "Groups",
+    "Homework",
     "Invalid",
     "JoinRequests",
     "LocalBlobs",
@@ -296,6 +310,7 @@ __all__ = [
     "Outcome",
     "Payments",
     "Pins",
+    "Points",
     "Polls",
     "Posts",
     "Reactions",

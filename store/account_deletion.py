@@ -39,6 +39,7 @@ from .deleted_circles import end_circle
 from .engine import Database, Service
 from .errors import Forbidden, NotFound
 from .follows import end_follow
+from .homework import erase_author as erase_homework
 from .ids import now_ms
 from .lookups import circle_row, member_row, owner_count
 from .memberships import record_decided, remove_membership
@@ -88,6 +89,11 @@ _WORDY_KINDS = (
     "checkin.added",
     "checkin.edited",
     "checkin.invalidated",
+    "assignment.created",
+    "assignment.updated",
+    "submission.updated",
+    "submission.reviewed",
+    "submission.commented",
     "report.filed",
     "group.joined",
     "group.requested",
@@ -407,7 +413,8 @@ async def _erase_rest(conn: AsyncConnection, user_id: str, batch: int) -> int:
         await conn.execute(
             update(ATTACHMENTS).where(ATTACHMENTS.c.id.in_(files)).values(name=ATTACHMENTS.c.kind)
         )
-    return len(said) + int(polls.rowcount) + len(files)
+    homework = await erase_homework(conn, user_id, batch)
+    return len(said) + int(polls.rowcount) + len(files) + homework
 
 
 async def _redact(conn: AsyncConnection, user_id: str, batch: int) -> int:

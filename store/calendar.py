@@ -118,6 +118,28 @@ def in_quiet_hours(minute: int, quiet_from: str | None, quiet_to: str | None) ->
     return start <= now < end if start < end else now >= start or now < end
 
 
+def local_time_text(ts_ms: int, zone_name: str) -> str:
+    """The instant as the circle's wall clock, ``YYYY-MM-DDTHH:MM``."""
+    moment = datetime.fromtimestamp(ts_ms / 1000, tz=UTC).astimezone(zone(zone_name))
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def parse_local_time(value: object, field: str, zone_name: str) -> int:
+    """An instant (ms) from the circle's wall clock ``YYYY-MM-DDTHH:MM`` (a time
+    skipped or repeated by a clock change takes its first reading), or from ms
+    since the epoch as they are; ``Invalid`` naming the field."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**53:
+        return value
+    if isinstance(value, str) and len(value) == 16 and value[10] == "T":
+        try:
+            wall = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return int(wall.replace(tzinfo=zone(zone_name)).timestamp() * 1000)
+    raise Invalid(f"{field} must be a time written YYYY-MM-DDTHH:MM (the circle's clock) or ms")
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Which dates are check-in days, and the slot of each day (minutes)."""

@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import point_awards, validation
 from .engine import Service, recorder
 from .errors import NotFound
 from .ids import now_ms
@@ -74,13 +74,25 @@ KINDS = (
     "report.resolved",
     "follow.added",
     "follow.removed",
+    "reminder",
+    "points.rules",
+    "gathering.created",
+    "gathering.updated",
+    "gathering.cancelled",
+    "rsvp.changed",
     "challenge.created",
     "challenge.joined",
     "checkin.added",
     "checkin.edited",
     "checkin.invalidated",
     "checkin.reviewed",
-    "challenge.reminder",
+    "assignment.created",
+    "assignment.updated",
+    "assignment.deleted",
+    "submission.updated",
+    "submission.reviewed",
+    "submission.commented",
+    "submission.liked",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000
@@ -123,6 +135,7 @@ async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record)
             data=orjson.dumps(data).decode(),
         )
     )
+    await point_awards.follow(conn, circle_id, kind, data, change.ts)
     changes.append(change)
     return change
 
@@ -160,6 +173,8 @@ async def record_many(
             for c in made
         ],
     )
+    for c in made:
+        await point_awards.follow(conn, circle_id, kind, c.data, c.ts)
     changes.extend(made)
     return made
 

@@ -4,14 +4,16 @@ A challenge with a reminder time (``remind_at``, a minute of the circle's
 day) reminds each participant who has not checked in today — no valid or
 pending check-in, no leave day — once a day, from that minute until the day's
 slot closes, never in the circle's quiet hours (``circles.quiet_from`` /
-``quiet_to``); a member may turn a challenge's reminders off. A reminder to a
-member whose streak is alive is the "streak at risk" nudge (``at_risk``).
+``quiet_to``); a member may turn a challenge's reminders off (the "keep your
+streak" nudge of rule 7).
 
-``send`` is the housekeeping job's work (server/housekeeping.py): each
-reminder is a ``challenge.reminder`` event of the circle that only its
-``user`` receives, on their connected sockets (and when catching up). A
+``remind_due`` is the housekeeping job's work (server/housekeeping.py,
+``send_reminders``): each reminder goes the one road of store/reminders.py —
+a personal ``reminder`` event (about ``checkin``, the challenge) that only
+its member receives, on their connected sockets (and when catching up). A
 member is marked reminded for the day in the same statement that claims them
-(``reminded_on``), so two nodes never remind one member twice.
+(``reminded_on``), so two nodes never remind one member twice; the quiet
+hours are checked here, before the road.
 """
 
 from __future__ import annotations
@@ -23,14 +25,12 @@ from sqlalchemy import and_, or_, select, update
 from . import validation
 from .calendar import in_quiet_hours, local_minute
 from .challenges import (
-    alive_since,
     challenge_row,
     participant_row,
     schedule_of,
     standing_record,
     today_of,
 )
-from .changes import record
 from .checkins import slot_end
 from .engine import Service
 from .errors import Forbidden
@@ -38,6 +38,7 @@ from .ids import now_ms
 from .lookups import circle_row, require_member
 from .models import CHALLENGE_MEMBERS, CHALLENGES, CHECKINS, CIRCLES, MEMBERSHIPS
 from .records import AnyRow, Record
+from .reminders import about, remind
 
 BATCH = 500
 
@@ -65,7 +66,7 @@ class CheckinReminders(Service):
         assert standing is not None
         return standing
 
-    async def send(self, now: int | None = None, batch: int = BATCH) -> int:
+    async def remind_due(self, now: int | None = None, batch: int = BATCH) -> int:
         """Remind every participant due now (see the module); how many were."""
         at = now_ms() if now is None else now
         async with self._db.read() as conn:
@@ -119,7 +120,6 @@ class CheckinReminders(Service):
                     .limit(batch)
                 )
             ).all()
-            alive = alive_since(row, today).isoformat()
             sent = 0
             for member in due:
                 claimed = await conn.execute(
@@ -138,19 +138,8 @@ class CheckinReminders(Service):
                 )
                 if claimed.rowcount != 1:
                     continue
-                streak = member.streak if (member.streak_last or "") >= alive else 0
-                await record(
-                    conn,
-                    row.circle_id,
-                    "challenge.reminder",
-                    {
-                        "challenge": row.id,
-                        "title": row.title,
-                        "user": member.user_id,
-                        "date": day,
-                        "streak": streak,
-                        "at_risk": streak > 0,
-                    },
+                await remind(
+                    conn, row.circle_id, [member.user_id], about("checkin", row.id, row.title)
                 )
                 sent += 1
         return sent

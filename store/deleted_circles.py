@@ -26,6 +26,7 @@ from .audit import record_act
 from .changes import record
 from .engine import Service
 from .errors import Forbidden, Invalid
+from .homework import purge_steps as homework_purge_steps
 from .ids import now_ms
 from .lookups import circle_row, role_of
 from .models import (
@@ -34,22 +35,30 @@ from .models import (
     ATTACHMENT_USES,
     ATTACHMENTS,
     BANS,
+    CHALLENGE_MEMBERS,
+    CHALLENGES,
     CHANGES,
+    CHECKIN_MEDIA,
+    CHECKINS,
     CIRCLES,
     CODE_REDEMPTIONS,
     COMMENTS,
     FOLLOWS,
+    GATHERINGS,
     GROUP_MEMBERS,
     GROUPS,
     JOIN_REQUESTS,
     LIKES,
     MEMBERSHIPS,
     MESSAGES,
+    POINT_ENTRIES,
+    POINT_RULES,
     POLL_VOTES,
     POLLS,
     POSTS,
     REACTIONS,
     REPORTS,
+    RSVPS,
     SEARCH_DOCS,
     STARS,
     VETOES,
@@ -115,8 +124,11 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
     posts = select(POSTS.c.id).where(POSTS.c.circle_id == circle_id)
     polls = select(POLLS.c.id).where(POLLS.c.circle_id == circle_id)
     comments = select(COMMENTS.c.id).where(COMMENTS.c.post_id.in_(posts))
+    challenges = select(CHALLENGES.c.id).where(CHALLENGES.c.circle_id == circle_id)
+    gatherings = select(GATHERINGS.c.id).where(GATHERINGS.c.circle_id == circle_id)
     # (table, where-clause) in an order foreign keys allow.
     steps: list[tuple[Any, Any]] = [
+        *homework_purge_steps(circle_id),
         (REACTIONS, or_(REACTIONS.c.target.in_(groups), REACTIONS.c.target.in_(posts))),
         (STARS, STARS.c.group_id.in_(groups)),
         (VETOES, VETOES.c.group_id.in_(groups)),
@@ -142,6 +154,16 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         # Followers go in batches too (a creator's circle may have 510,000).
         (FOLLOWS, FOLLOWS.c.circle_id == circle_id),
         (SEARCH_DOCS, SEARCH_DOCS.c.circle_id == circle_id),
+        (CHECKIN_MEDIA, CHECKIN_MEDIA.c.circle_id == circle_id),
+        (CHECKINS, CHECKINS.c.circle_id == circle_id),
+        (CHALLENGE_MEMBERS, CHALLENGE_MEMBERS.c.challenge_id.in_(challenges)),
+        (CHALLENGES, CHALLENGES.c.circle_id == circle_id),
+        (RSVPS, RSVPS.c.gathering_id.in_(gatherings)),
+        (GATHERINGS, GATHERINGS.c.circle_id == circle_id),
+        (POINT_ENTRIES, POINT_ENTRIES.c.circle_id == circle_id),
+        (POINT_RULES, POINT_RULES.c.circle_id == circle_id),
+        # The chat groups last: the steps above find the circle's rows through them.
+        (GROUPS, GROUPS.c.circle_id == circle_id),
     ]
     for table, where in steps:
         key = list(table.primary_key.columns)

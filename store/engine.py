@@ -92,11 +92,7 @@ class Database:
 
     def insert_ignore(self, table: Table) -> Insert:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
-        if self.dialect == "sqlite":
-            return sqlite.insert(table).on_conflict_do_nothing()
-        if self.dialect == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        raise NotImplementedError(f"insert_ignore for {self.dialect}")
+        return insert_ignore(self.dialect, table)
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
@@ -193,3 +189,13 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
         # WAL checkpoints.
         if conn.get_execution_options().get(_WRITE, False):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignore(dialect: str, table: Table) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` in ``dialect`` (a connection's
+    ``conn.dialect.name`` inside a transaction that has no ``Database`` at hand)."""
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"insert_ignore for {dialect}")

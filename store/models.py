@@ -288,6 +288,8 @@ class Post(SQLModel, table=True):
         # One post per chat message. Plain posts have a NULL source_seq, and NULLs
         # never clash in a UNIQUE constraint (SQLite and PostgreSQL alike).
         UniqueConstraint("source_group", "source_seq", name="uq_posts_group_source"),
+        # One post per other source (store/promotion.py): a submission marked excellent.
+        Index("uq_posts_kind_source", "source_kind", "source_ref", unique=True),
         # The feed: pinned ones, then the rest newest first (keyset on created, id).
         Index("ix_posts_feed", "circle_id", "pinned", "created", "id"),
         # ``since`` catch-up after a reconnect.
@@ -331,6 +333,12 @@ class Post(SQLModel, table=True):
     source_ts: int | None = Field(default=None, sa_type=BigInteger)
     source_user_id: str | None = Field(default=None, max_length=32)
     source_text: str | None = Field(default=None)
+    # A highlight promoted from anything but a chat message (store/promotion.py):
+    # its kind ("submission"), id, parent (the assignment) and the parent's title.
+    source_kind: str | None = Field(default=None, max_length=16)
+    source_ref: str | None = Field(default=None, max_length=32)
+    source_parent: str | None = Field(default=None, max_length=32)
+    source_title: str | None = Field(default=None, max_length=200)
 
 
 class Comment(SQLModel, table=True):
@@ -662,9 +670,24 @@ SEARCH_DOCS = _table("search_docs")
 # Check-in challenges keep their tables in their own module.
 from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
 
+# So do events (gatherings).
+from .gathering_tables import GATHERINGS, RSVPS  # noqa: E402
+
+# Homework keeps its tables in their own module.
+from .homework_tables import (  # noqa: E402
+    ASSIGNMENTS,
+    SUBMISSION_COMMENTS,
+    SUBMISSION_LIKES,
+    SUBMISSIONS,
+)
+
+# And points.
+from .point_tables import POINT_ENTRIES, POINT_RULES  # noqa: E402
+
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
+    "ASSIGNMENTS",
     "ATTACHMENT_USES",
     "AUDIT_LOG",
     "BANS",
@@ -677,6 +700,7 @@ __all__ = [
     "CODE_REDEMPTIONS",
     "COMMENTS",
     "FOLLOWS",
+    "GATHERINGS",
     "GROUPS",
     "GROUP_MEMBERS",
     "JOIN_REQUESTS",
@@ -684,13 +708,19 @@ __all__ = [
     "MEMBERSHIPS",
     "MESSAGES",
     "PAYMENT_EVENTS",
+    "POINT_ENTRIES",
+    "POINT_RULES",
     "POLLS",
     "POLL_VOTES",
     "POSTS",
     "REACTIONS",
     "REPORTS",
+    "RSVPS",
     "SEARCH_DOCS",
     "STARS",
+    "SUBMISSIONS",
+    "SUBMISSION_COMMENTS",
+    "SUBMISSION_LIKES",
     "TOKENS",
     "USERS",
     "VETOES",

@@ -367,6 +367,18 @@ def post_record(row: AnyRow) -> Record:
             "from": {"id": row.source_user_id, "name": row.display_name},
             "text": row.source_text,
         }
+    elif row.source_kind is not None:
+        # A highlight of another source (store/promotion.py): its provenance and a link.
+        record["source"] = {
+            "kind": row.source_kind,
+            "id": row.source_ref,
+            "parent": row.source_parent,
+            "title": row.source_title,
+            "ts": row.source_ts,
+            "from": {"id": row.source_user_id, "name": row.display_name},
+            "text": row.source_text,
+            "link": f"#/c/{row.circle_id}/homework/{row.source_parent}/{row.source_ref}",
+        }
     return record
 
 

@@ -21,7 +21,7 @@ from .group_access import access_of, group_row
 from .ids import now_ms
 from .lookups import circle_row, message_row, read_post, require_voice, star_count
 from .models import STARS
-from .promotion import post_of, promote, votes_carry
+from .promotion import message_source, post_of, promote, votes_carry
 from .records import AnyRow, Record
 
 # What ``star`` returns: the star count, the message's live post (if any), and
@@ -60,9 +60,13 @@ class Stars(Service):
             if post is not None and not post.deleted:
                 post_id = post.id
             elif access.manager:
-                post_id, fresh = await promote(self._db, conn, circle_id, message, post)
+                post_id, fresh = await promote(
+                    self._db, conn, circle_id, message_source(message), post
+                )
             elif post is None and await votes_carry(conn, circle, message, stars):
-                post_id, fresh = await promote(self._db, conn, circle_id, message, None)
+                post_id, fresh = await promote(
+                    self._db, conn, circle_id, message_source(message), None
+                )
             if added.rowcount or fresh:
                 await _record_stars(conn, circle, message, stars, user_id, True, post_id)
             if fresh and post_id is not None:

@@ -1,7 +1,7 @@
 """A challenge's exports as CSV (README.md, "Check-in challenges"; COMMUNITY-OPS.md
 rule 10), for the circle's owners and admins, written as the audit log's CSV
-is (server/api/audit.py): UTF-8 with a byte order mark, people's words that a
-spreadsheet would take for a formula start with an apostrophe.
+is: through server/api/spreadsheets.py (UTF-8 with a byte order mark, people's
+words that a spreadsheet would take for a formula behind an apostrophe).
 
 ``export.csv``: one row per member per day they have something on — a check-in
 on time, a make-up, a leave day, pending, rejected or invalidated (and by
@@ -11,15 +11,14 @@ who completed it, in the order they did (the deposit-refund list).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Sequence
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from server.api.audit import BOM, _cell, _lines
 from server.api.auth import authenticate, node_of
 from server.api.responses import route
+from server.api.spreadsheets import cell, csv_response, utc_time
 from store import Record
 
 DAY_COLUMNS = (
@@ -41,17 +40,10 @@ DAY_COLUMNS = (
 COMPLETED_COLUMNS = ("rank", "user_id", "name", "total", "best", "completed_at")
 
 
-def _time(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    at = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _day_row(day: Record) -> tuple[str, ...]:
     return (
         day["user"],
-        _cell(day["name"] or ""),
+        cell(day["name"] or ""),
         day["date"],
         day["kind"],
         day["state"],
@@ -60,16 +52,11 @@ def _day_row(day: Record) -> tuple[str, ...]:
         "1" if day["kind"] == "leave" else "0",
         day["granted_by"] or "",
         day["invalidated_by"] or "",
-        _cell(day["invalidated_by_name"] or ""),
+        cell(day["invalidated_by_name"] or ""),
         day["reviewed_by"] or "",
-        _cell(day["reason"] or ""),
-        _time(day["created"]),
+        cell(day["reason"] or ""),
+        utc_time(day["created"]),
     )
-
-
-def _answer(rows: AsyncIterator[str], name: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def export_csv(request: Request) -> Response:
@@ -80,16 +67,15 @@ async def export_csv(request: Request) -> Response:
     # The first page before the answer starts: a refusal is still a 403 or 404.
     first = await export.days(challenge_id, user["id"])
 
-    async def rows() -> AsyncIterator[str]:
+    async def pages() -> AsyncIterator[list[Sequence[object]]]:
         _, days, after = first
-        yield BOM + _lines([DAY_COLUMNS])
         while True:
-            yield _lines(_day_row(day) for day in days)
+            yield [_day_row(day) for day in days]
             if after is None:
                 return
             _, days, after = await export.days(challenge_id, user["id"], after)
 
-    return _answer(rows(), f"checkins-{challenge_id}.csv")
+    return csv_response(f"checkins-{challenge_id}.csv", DAY_COLUMNS, pages())
 
 
 async def completed_csv(request: Request) -> Response:
@@ -100,32 +86,31 @@ async def completed_csv(request: Request) -> Response:
     await store.checkin_export.days(challenge_id, user["id"], limit=1)  # managers only
     first = await store.challenges.completed(challenge_id, user["id"], None, 1000)
 
-    async def rows() -> AsyncIterator[str]:
+    async def pages() -> AsyncIterator[list[Sequence[object]]]:
         entries, cursor = first
         rank = 0
-        yield BOM + _lines([COMPLETED_COLUMNS])
         while True:
-            lines = []
+            lines: list[Sequence[object]] = []
             for entry in entries:
                 rank += 1
                 lines.append(
                     (
                         str(rank),
                         entry["user"],
-                        _cell(entry["name"] or ""),
+                        cell(entry["name"] or ""),
                         str(entry["total"]),
                         str(entry["best"]),
-                        _time(entry["completed_at"]),
+                        utc_time(entry["completed_at"]),
                     )
                 )
-            yield _lines(lines)
+            yield lines
             if cursor is None:
                 return
             entries, cursor = await store.challenges.completed(
                 challenge_id, user["id"], cursor, 1000
             )
 
-    return _answer(rows(), f"completed-{challenge_id}.csv")
+    return csv_response(f"completed-{challenge_id}.csv", COMPLETED_COLUMNS, pages())
 
 
 routes = [

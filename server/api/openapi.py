@@ -23,10 +23,13 @@ from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_checkin_days import CHECKIN_DAY_BODIES, CHECKIN_DAY_PATHS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
+from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
+from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWORK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
+from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
@@ -466,6 +469,9 @@ DOCUMENT: dict[str, Any] = {
         {"name": "moderation"},
         {"name": "payments"},
         {"name": "challenges"},
+        {"name": "events"},
+        {"name": "points"},
+        {"name": "homework"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -483,6 +489,9 @@ DOCUMENT: dict[str, Any] = {
     | LEAVING_PATHS
     | CHALLENGE_PATHS
     | CHECKIN_DAY_PATHS
+    | GATHERING_PATHS
+    | POINT_PATHS
+    | HOMEWORK_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -509,6 +518,9 @@ DOCUMENT: dict[str, Any] = {
         | REPORT_SCHEMAS
         | PAYMENT_SCHEMAS
         | CHALLENGE_SCHEMAS
+        | GATHERING_SCHEMAS
+        | POINT_SCHEMAS
+        | HOMEWORK_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -522,6 +534,9 @@ DOCUMENT: dict[str, Any] = {
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
                 | CHECKIN_DAY_BODIES
+                | GATHERING_BODIES
+                | POINT_BODIES
+                | HOMEWORK_BODIES
             ).items()
         },
         "responses": {

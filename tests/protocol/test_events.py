@@ -69,10 +69,19 @@ SAMPLES: dict[str, Any] = {
     "participants": 3,
     "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
     "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
-    "title": "每日阅读一小时",
-    "date": "2026-12-02",
-    "streak": 3,
-    "at_risk": True,
+    "assignment": {"id": "a1", "title": "第一课作业", "due_at": 1, "peer_visibility": "hidden"},
+    "submission": {"id": "s1", "assignment": "a1", "user": "u1", "state": "submitted"},
+    "action": "submitted",
+    "student": "u1",
+    "audience": ["u2", "u3"],
+    "about": {"kind": "lesson", "id": "l1", "title": "第一课", "at": 1700000600000},
+    "gathering": {"id": "e1", "title": "十二月生日会", "going": 12, "capacity": 30},
+    "promoted": ["u2"],
+    "answer": "going",
+    "rules": {"post": 2, "highlight": 5},
+    "exclude_managers": True,
+    "updated": 1700000000002,
+    "waiting": False,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
@@ -129,3 +138,19 @@ def test_a_message_event_logged_before_groups_reads_as_general() -> None:
     old = {"kind": "message.vetoed", "circle": "c1", "rev": 3, "ts": 1, "seq": 5, "vetoed": True}
     event = event_from_map(old)
     assert event == MessageVetoedEvent(circle="c1", rev=3, ts=1, seq=5, vetoed=True, group=None)
+
+
+def test_homework_events_reach_their_audience_only() -> None:
+    """A submission's event: its student and the teachers always; others when the
+    audience is everyone (null) or names them."""
+    from protocol.homework_events import SubmissionUpdated, audience_sees
+
+    def event(audience: list[str] | None) -> SubmissionUpdated:
+        return SubmissionUpdated("c1", 1, 0, "submitted", {"id": "s1"}, "u1", audience)
+
+    assert audience_sees(event([]), "u1", False) and audience_sees(event([]), "t1", True)
+    assert not audience_sees(event([]), "u2", False)
+    assert audience_sees(event(["u2"]), "u2", False) and not audience_sees(
+        event(["u2"]), "u3", False
+    )
+    assert audience_sees(event(None), "u3", False)

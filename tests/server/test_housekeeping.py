@@ -115,3 +115,26 @@ async def test_expired_tokens_are_deleted_in_small_batches() -> None:
     await jobs.stop()
     assert accounts.backlog == 0
     assert accounts.batches[:3] == [500, 500, 500]
+
+
+async def test_one_reminders_job_asks_every_feature_with_the_time_now() -> None:
+    """Events coming and rule 7's homework reminders before due_at: one job asks
+    each feature's store for what is due, with one time."""
+    asked: list[tuple[str, int]] = []
+
+    def feature(name: str, due: int) -> SimpleNamespace:
+        async def remind_due(now: int) -> int:
+            asked.append((name, now))
+            return due
+
+        return SimpleNamespace(remind_due=remind_due)
+
+    before = now_ms()
+    store: Any = SimpleNamespace(
+        gatherings=feature("gatherings", 2),
+        homework=feature("homework", 1),
+        checkin_reminders=feature("checkins", 4),
+    )
+    assert await Housekeeping(Settings(), store).send_reminders() == 7
+    assert [name for name, _ in asked] == ["gatherings", "homework", "checkins"]
+    assert asked[0][1] == asked[1][1] == asked[2][1] >= before

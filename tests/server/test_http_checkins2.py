@@ -1,7 +1,7 @@
 """Check-ins, second slice, over HTTP (server/api/checkin_days.py,
 server/api/challenge_csv.py): make-up, grant, leave and strict mode with
 their reasons, the review queue live on a socket, the reminder pushed by the
-housekeeping job (clock given) only to its member and never in quiet hours,
+housekeeping job's store work (clock given) only to its member and never in quiet hours,
 and the CSV exports parsed back to the boards' numbers."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from starlette.testclient import TestClient
 
-from server.housekeeping import Housekeeping
 from store import now_ms
 from store.calendar import local_date
 from tests.server.test_http_joining import error_of, events_until, hello
@@ -152,11 +151,10 @@ def test_reminder_is_pushed_to_its_member_only_outside_quiet_hours(
     assert off.status_code == 200 and off.json()["standing"]["reminders"] is False
     assert error_of(client.put(f"{url}/reminders", json={}, headers=cai.auth), 400)
     store = client.app.state.node.store  # type: ignore[attr-defined]
-    jobs = Housekeeping(client.app.state.node.settings, store)  # type: ignore[attr-defined]
     at = noon(today())
     quiet = {"quiet_from": "11:00", "quiet_to": "13:00"}
     assert client.patch(f"{API}/circles/{circle['id']}", json=quiet, headers=ann.auth).is_success
-    assert client.portal.call(lambda: jobs.remind_checkins(at)) == 0  # type: ignore[union-attr]
+    assert client.portal.call(lambda: store.checkin_reminders.remind_due(at)) == 0  # type: ignore[union-attr]
     loud = {"quiet_from": "", "quiet_to": ""}
     changed = client.patch(f"{API}/circles/{circle['id']}", json=loud, headers=ann.auth)
     assert changed.json()["quiet_from"] is None
@@ -166,11 +164,12 @@ def test_reminder_is_pushed_to_its_member_only_outside_quiet_hours(
     ):
         hello(bobs, bob.token)
         hello(cais, cai.token)
-        assert client.portal.call(lambda: jobs.remind_checkins(at)) == 1  # type: ignore[union-attr]
-        assert client.portal.call(lambda: jobs.remind_checkins(at + 60_000)) == 0  # type: ignore[union-attr]
-        reminder = events_until(bobs, "challenge.reminder")[-1]
-        assert reminder["user"] == bob.id and reminder["title"] == "21天打卡"
+        assert client.portal.call(lambda: store.checkin_reminders.remind_due(at)) == 1  # type: ignore[union-attr]
+        assert client.portal.call(lambda: store.checkin_reminders.remind_due(at + 60_000)) == 0  # type: ignore[union-attr]
+        reminder = events_until(bobs, "reminder")[-1]
+        assert reminder["user"] == bob.id and reminder["about"]["title"] == "21天打卡"
+        assert reminder["about"]["kind"] == "checkin"
         # Cai (reminders off) got none; a later event reaches him, the reminder never did.
         client.post(f"{url}/checkins", json={"text": "到"}, headers=bob.auth)
         seen = events_until(cais, "checkin.added")
-        assert all(e.get("kind") != "challenge.reminder" for e in seen)
+        assert all(e.get("kind") != "reminder" for e in seen)

@@ -134,6 +134,13 @@ async def test_nothing_readable_of_the_user_is_left(
     challenge = await store.challenges.create(cid, alice["id"], {"title": "每日阅读"})
     await store.challenges.join(challenge["id"], uid)
     await store.checkins.check_in(challenge["id"], uid, f"checkin {MARKER}")
+    task = await store.homework.create(
+        cid, alice["id"], {"title": "作业", "peer_visibility": "always"}
+    )
+    work = await store.homework.submit(task["id"], uid, f"homework {MARKER}")
+    await store.homework.excellent(work["id"], alice["id"])
+    alices_work = await store.homework.submit(task["id"], alice["id"], "alice's work")
+    await store.homework.comment(alices_work["id"], uid, f"homework comment {MARKER}")
     async with store.db.read() as conn:
         assert len(await columns_containing(conn, MARKER)) >= 6
 

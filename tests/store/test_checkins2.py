@@ -221,27 +221,27 @@ async def test_reminders_once_a_day_outside_quiet_hours(
 
     async def reminders() -> list[Any]:
         changes = await store.changes.since(room["id"], 0, 1000)
-        return [c.data for c in changes if c.kind == "challenge.reminder"]
+        return [c.data for c in changes if c.kind == "reminder"]
 
-    assert await store.checkin_reminders.send(now=ms("2026-12-02T19:59")) == 0
+    assert await store.checkin_reminders.remind_due(now=ms("2026-12-02T19:59")) == 0
     await store.checkins.check_in(cid, carol["id"], "d2", now=ms("2026-12-02T12:00"))
     # Quiet hours from 20:00 to 21:00: nothing then.
     await store.circles.update(
         room["id"], alice["id"], {"quiet_from": "20:00", "quiet_to": "21:00"}
     )
-    assert await store.checkin_reminders.send(now=ms("2026-12-02T20:30")) == 0
-    assert await store.checkin_reminders.send(now=ms("2026-12-02T21:00")) == 1
-    assert await store.checkin_reminders.send(now=ms("2026-12-02T22:00")) == 0  # once a day
+    assert await store.checkin_reminders.remind_due(now=ms("2026-12-02T20:30")) == 0
+    assert await store.checkin_reminders.remind_due(now=ms("2026-12-02T21:00")) == 1
+    assert await store.checkin_reminders.remind_due(now=ms("2026-12-02T22:00")) == 0  # once a day
     sent = await reminders()
-    assert [(r["user"], r["at_risk"], r["streak"], r["date"]) for r in sent] == [
-        (bob["id"], True, 1, "2026-12-02")
+    assert [(r["user"], r["about"]["kind"], r["about"]["id"]) for r in sent] == [
+        (bob["id"], "checkin", cid)
     ]
     # The next day again, for both who have not checked in.
-    assert await store.checkin_reminders.send(now=ms("2026-12-03T21:30")) == 2
+    assert await store.checkin_reminders.remind_due(now=ms("2026-12-03T21:30")) == 2
     assert len(await reminders()) == 3
     # One who left the circle is reminded no more.
     await store.memberships.leave(room["id"], carol["id"])
-    assert await store.checkin_reminders.send(now=ms("2026-12-04T21:30")) == 1
+    assert await store.checkin_reminders.remind_due(now=ms("2026-12-04T21:30")) == 1
     with pytest.raises(Invalid):
         await store.circles.update(room["id"], alice["id"], {"quiet_from": "25:00"})
 

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from store import Forbidden, Invalid, NotFound, Record, Store
+from store import Forbidden, Invalid, NotFound, Record, Store, now_ms
 from store.models import (
+    ASSIGNMENTS,
     ATTACHMENT_USES,
     ATTACHMENTS,
+    CHALLENGE_MEMBERS,
     CHANGES,
     COMMENTS,
     LIKES,
@@ -21,8 +23,16 @@ from store.models import (
     POLLS,
     POSTS,
     REACTIONS,
+    RSVPS,
     STARS,
+    SUBMISSION_COMMENTS,
+    SUBMISSION_LIKES,
+    SUBMISSIONS,
+    metadata,
 )
+
+# Tables a deleted circle's rows stay in: its own row (marked deleted) and the audit log.
+KEPT = {"circles", "audit_log"}
 
 CONTENT = (
     MESSAGES,
@@ -35,6 +45,10 @@ CONTENT = (
     POLL_VOTES,
     ATTACHMENTS,
     CHANGES,
+    ASSIGNMENTS,
+    SUBMISSIONS,
+    SUBMISSION_COMMENTS,
+    SUBMISSION_LIKES,
 )
 
 
@@ -63,6 +77,21 @@ async def fill(store: Store, circle: Record, alice: Record, bob: Record) -> None
         post["id"], alice["id"], question="q", options=["a", "b"]
     )
     await store.polls.vote(poll["id"], bob["id"], [0])
+    challenge = await store.challenges.create(cid, alice["id"], {"title": "每日阅读"})
+    await store.challenges.join(challenge["id"], bob["id"])
+    await store.checkins.check_in(challenge["id"], bob["id"], "读了一章")
+    party = await store.gatherings.create(
+        cid, alice["id"], {"title": "生日会", "starts_at": now_ms() + 10**8}
+    )
+    await store.gatherings.answer(party["id"], bob["id"], "going")
+    await store.points.set_rules(cid, alice["id"], {"post": 3})
+    task = await store.homework.create(
+        cid, alice["id"], {"title": "hw", "attachments": [attachment["id"]]}
+    )
+    work = await store.homework.submit(task["id"], bob["id"], "done", [attachment["id"]])
+    await store.homework.review(work["id"], alice["id"], score=1, attachments=[attachment["id"]])
+    await store.homework.comment(work["id"], alice["id"], "nice")
+    await store.homework.like(work["id"], alice["id"], True)
 
 
 async def count(store: Store, table: Any, circle_id: str) -> int:
@@ -109,7 +138,7 @@ async def test_a_deleted_circle_is_gone_at_once_and_purged_to_the_last_row(
             await conn.execute(select(func.count()).where(ATTACHMENT_USES.c.owner == circle["id"]))
         ).scalar_one()
     assert messages == 0 and uses == 0
-    for table in (POSTS, POLLS, ATTACHMENTS, CHANGES):
+    for table in (POSTS, POLLS, ATTACHMENTS, CHANGES, ASSIGNMENTS, SUBMISSIONS):
         assert await count(store, table, circle["id"]) == 0, table.name
     # The other circle keeps everything.
     after = {t.name: await count(store, t, other["id"]) for t in CONTENT}
@@ -119,3 +148,13 @@ async def test_a_deleted_circle_is_gone_at_once_and_purged_to_the_last_row(
         for name, n in [(table.name, both[table.name])]
     }
     assert await store.deleted_circles.purge() == (0, [])
+    # Every table that holds a circle's rows holds none of this one's (the audit
+    # log stays: who deleted it, and what they did before).
+    for table in metadata.sorted_tables:
+        if "circle_id" in table.c and table.name not in KEPT:
+            assert await count(store, table, circle["id"]) == 0, table.name
+    async with store.db.read() as conn:
+        for table, key in ((CHALLENGE_MEMBERS, "challenge_id"), (RSVPS, "gathering_id")):
+            assert (
+                await conn.execute(select(func.count()).select_from(table))
+            ).scalar_one() == 1, key

@@ -208,11 +208,11 @@ export const myReports = (cursor) => request('GET', `/me/reports${query({ cursor
 /** A page of the audit log: {entries, next}; `q` searches the actors' and members' names. */
 export const auditLog = (circleId, cursor, q) =>
   request('GET', `/circles/${enc(circleId)}/audit${query({ cursor, q })}`);
-/** The whole audit log as a CSV Blob (a link cannot carry the bearer token). */
-export async function auditCsv(circleId) {
+/** A CSV export (or any download) as a Blob: a link cannot carry the bearer token. */
+export async function download(path) {
   let response;
   try {
-    response = await fetch(`${BASE}/circles/${enc(circleId)}/audit.csv`, {
+    response = await fetch(`${BASE}${path}`, {
       headers: token ? { Authorization: `Bearer ${token}` } : {},
     });
   } catch {
@@ -224,6 +224,29 @@ export async function auditCsv(circleId) {
   }
   return response.blob();
 }
+/** The whole audit log as a CSV Blob. */
+export const auditCsv = (circleId) => download(`/circles/${enc(circleId)}/audit.csv`);
+
+// Events (README "Events"; gatherings in the paths: /events is the catch-up).
+/** {gatherings, next}: `when` 'upcoming' (soonest first) or 'past'. */
+export const gatherings = (id, when, cursor) => request('GET', `/circles/${enc(id)}/gatherings${query({ when, cursor })}`);
+export const createGathering = (id, fields) => request('POST', `/circles/${enc(id)}/gatherings`, fields);
+export const updateGathering = (id, fields) => request('PATCH', `/gatherings/${enc(id)}`, fields);
+export const cancelGathering = (id) => request('POST', `/gatherings/${enc(id)}/cancel`);
+/** Answer 'going', 'maybe' or 'not_going': {gathering, rsvp}. */
+export const rsvp = (id, answer) => request('PUT', `/gatherings/${enc(id)}/rsvp`, { answer });
+export const rsvps = (id, answer, cursor) => request('GET', `/gatherings/${enc(id)}/rsvps${query({ answer, cursor })}`);
+export const rsvpsCsv = (id) => download(`/gatherings/${enc(id)}/rsvps.csv`);
+
+// Points (README "Points").
+export const pointRules = (id) => request('GET', `/circles/${enc(id)}/points/rules`);
+export const setPointRules = (id, rules, excludeManagers) =>
+  request('PUT', `/circles/${enc(id)}/points/rules`, { rules, exclude_managers: excludeManagers });
+/** {period, entries: [{rank, user, name, points}], next, me}: period 'week', 'month' or 'all'. */
+export const pointsBoard = (id, period, cursor) => request('GET', `/circles/${enc(id)}/points/board${query({ period, cursor })}`);
+/** {entries, next, total}: `user` an id or 'me'. */
+export const pointsLedger = (id, user, cursor) => request('GET', `/circles/${enc(id)}/points/ledger/${enc(user)}${query({ cursor })}`);
+export const pointsCsv = (id) => download(`/circles/${enc(id)}/points.csv`);
 
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');
@@ -278,7 +301,7 @@ export const checkins = (id, date, cursor) => request('GET', `/challenges/${enc(
 export const board = (id, by, cursor) => request('GET', `/challenges/${enc(id)}/board${query({ by, cursor })}`);
 export const missingCheckins = (id, cursor) => request('GET', `/challenges/${enc(id)}/missing${query({ cursor })}`);
 export const invalidateCheckin = (checkinId, reason) => request('POST', `/checkins/${enc(checkinId)}/invalidate`, { reason });
-// Make-up (补卡), leave (请假), grants, the review queue, reminders and the CSV exports.
+// Make-up (补卡), leave (请假), grants, the review queue, reminders (CSV exports: download).
 export const makeUp = (id, date, text) => request('POST', `/challenges/${enc(id)}/makeups`, { date, text });
 export const takeLeave = (id, date) => request('POST', `/challenges/${enc(id)}/leave`, date ? { date } : {});
 export const grantMakeup = (id, user, date, reason) => request('POST', `/challenges/${enc(id)}/grants`, { user, date, reason });
@@ -288,19 +311,29 @@ export const rejectCheckin = (checkinId, reason) => request('POST', `/checkins/$
 export const setReminders = (id, on) => request('PUT', `/challenges/${enc(id)}/reminders`, { on });
 /** A participant's days ({days: [{date, state, kind, makeup}], standing}); `me` by default. */
 export const checkinCalendar = (id, user = 'me') => request('GET', `/challenges/${enc(id)}/calendar/${enc(user)}`);
-/** A challenge's CSV (`export`: every member's days; `completed`: the refund list) as a Blob. */
-export async function challengeCsv(id, which) {
-  let response;
-  try {
-    response = await fetch(`${BASE}/challenges/${enc(id)}/${which}.csv`, {
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-    });
-  } catch {
-    throw new ApiError(0, 'offline', 'The server cannot be reached right now.');
-  }
-  if (!response.ok) {
-    const error = ((await response.json().catch(() => null)) || {}).error || {};
-    throw new ApiError(response.status, error.code, error.message || response.statusText, error);
-  }
-  return response.blob();
-}
+
+// Homework (README "Homework").
+export const assignments = (id, cursor) => request('GET', `/circles/${enc(id)}/assignments${query({ cursor })}`);
+export const createAssignment = (id, fields) => request('POST', `/circles/${enc(id)}/assignments`, fields);
+export const assignment = (id) => request('GET', `/assignments/${enc(id)}`);
+export const updateAssignment = (id, fields) => request('PATCH', `/assignments/${enc(id)}`, fields);
+export const deleteAssignment = (id) => request('DELETE', `/assignments/${enc(id)}`);
+/** Hand in (again after a return): {submission}. */
+export const submitWork = (id, text, attachments) => request('POST', `/assignments/${enc(id)}/submissions`, { text, attachments });
+/** The handed-in work the caller may see: {submissions, next}; state: the review queue; excellent: the showcase. */
+export const submissions = (id, state, excellent) =>
+  request('GET', `/assignments/${enc(id)}/submissions${query({ state, excellent: excellent ? 'true' : undefined })}`);
+export const mySubmission = (id) => request('GET', `/assignments/${enc(id)}/mine`);
+export const roster = (id) => request('GET', `/assignments/${enc(id)}/roster`);
+export const remindMissing = (id) => request('POST', `/assignments/${enc(id)}/remind`);
+export const submission = (id) => request('GET', `/submissions/${enc(id)}`);
+export const editWork = (id, text, attachments) => request('PATCH', `/submissions/${enc(id)}`, { text, attachments });
+export const withdrawWork = (id) => request('DELETE', `/submissions/${enc(id)}`);
+/** Review ({score?, grade?, comment, attachments}) or return for redo ({redo: true, comment}). */
+export const reviewWork = (id, fields) => request('POST', `/submissions/${enc(id)}/review`, fields);
+export const markExcellent = (id) => request('POST', `/submissions/${enc(id)}/excellent`);
+export const workComments = (id) => request('GET', `/submissions/${enc(id)}/comments`);
+export const commentWork = (id, text) => request('POST', `/submissions/${enc(id)}/comments`, { text });
+export const likeWork = (id, on) => request(on ? 'PUT' : 'DELETE', `/submissions/${enc(id)}/like`);
+/** The grades as a CSV Blob (teachers). */
+export const gradesCsv = (id) => download(`/assignments/${enc(id)}/grades.csv`);

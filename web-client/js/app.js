@@ -23,8 +23,8 @@ import { forgetDrafts, homeView } from './views/circles.js';
 import { inviteView } from './views/invite.js';
 import { moderationView } from './views/moderation.js';
 import { watchOutcomes } from './views/report.js';
-import { watchReminders } from './views/checkin-days.js';
 import { auditView, myReportsView } from './views/report-pages.js';
+import { watchReminders } from './views/reminders.js';
 import { statusLine } from './views/status.js';
 
 const main = document.getElementById('main');
@@ -165,7 +165,7 @@ function boot() {
   startLanguages();
   document.getElementById('logout').addEventListener('click', logout);
   watchOutcomes(); // the outcome of one's reports, whatever page is shown
-  watchReminders(); // today's check-in reminders, whatever page is shown
+  watchReminders(); // a lesson starting, homework due: whatever page is shown
   window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {
     if (state.session.token) endSession(t('app.sessionEnded'));

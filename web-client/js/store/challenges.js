@@ -20,9 +20,4 @@ export const CHALLENGE_KINDS = {
   'checkin.edited': changed,
   'checkin.invalidated': changed,
   'checkin.reviewed': changed,
-  // Today's reminder, only to its member: said once, then the page reloads.
-  'challenge.reminder': (ev) => {
-    state.emit(EV.challengeReminder, ev);
-    changed(ev);
-  },
 };

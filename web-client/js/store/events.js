@@ -7,7 +7,10 @@ import { CHALLENGE_KINDS } from './challenges.js';
 import * as comments from './comments.js';
 import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
+import { GATHERING_KINDS } from './gatherings.js';
+import { POINT_KINDS } from './points.js';
 import { GROUP_KINDS } from './groups.js';
+import { HOMEWORK_KINDS } from './homework.js';
 import { JOIN_KINDS } from './join-requests.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
@@ -113,6 +116,10 @@ const KINDS = {
   ...GROUP_KINDS,
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
+  ...GATHERING_KINDS,
+  ...POINT_KINDS,
+  ...HOMEWORK_KINDS,
+  reminder: (ev) => state.emit(EV.reminder, ev),
 };
 
 function memberGone(ev) {

@@ -39,7 +39,10 @@
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
-//   challengeReminder {circle, challenge, title, streak, at_risk}  today's check-in reminder (mine)
+//   gatheringsChanged {circle, gathering}               an event (gathering) or its answers
+//   pointsChanged   {circle}                            a circle's points table
+//   homeworkChanged {circle, assignment, kind, ev}      an assignment, a submission, its review, comments, likes
+//   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -72,13 +75,16 @@ export const EV = Object.freeze({
   sayRefused: 'say-refused',
   bansChanged: 'bans',
   challengesChanged: 'challenges',
+  homeworkChanged: 'homework',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',
   reportsChanged: 'reports',
   reportOutcome: 'report-outcome',
   followingChanged: 'following',
-  challengeReminder: 'challenge-reminder',
+  reminder: 'reminder',
+  gatheringsChanged: 'gatherings',
+  pointsChanged: 'points',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */

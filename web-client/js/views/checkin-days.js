@@ -5,20 +5,9 @@
 // page; `reload` draws the page again after a change.
 
 import * as api from '../api.js';
-import { busy, field, h, toast } from '../dom.js';
+import { busy, field, h, saveBlob, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
-import { EV } from '../store/names.js';
-import * as state from '../store/state.js';
 import { userText } from './user-text.js';
-
-/** Today's reminders, as a toast whatever page is shown (from app.js, once). */
-export function watchReminders() {
-  return state.on(EV.challengeReminder, (ev) => {
-    if (ev.user !== state.session.user?.id) return;
-    const key = ev.at_risk ? 'checkinDays.atRisk' : 'checkinDays.reminder';
-    toast(t(key, { title: ev.title, streak: ev.streak }), 'info');
-  });
-}
 
 /** The member's days: one chip per day with something on it. */
 export function calendarEl(days) {
@@ -190,12 +179,7 @@ export function exportsEl(c) {
       type: 'button', class: 'link', testid: `csv-${which}`, text: t(`checkinDays.csv.${which}`),
       onclick: () => busy(button, async () => {
         try {
-          const blob = await api.challengeCsv(c.id, which);
-          const a = h('a', { href: URL.createObjectURL(blob), download: `${which}-${c.id}.csv` });
-          document.body.append(a);
-          a.click();
-          a.remove();
-          setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+          saveBlob(await api.download(`/challenges/${encodeURIComponent(c.id)}/${which}.csv`), `${which}-${c.id}.csv`);
         } catch (err) {
           toast(errorText(err));
         }

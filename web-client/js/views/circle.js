@@ -18,13 +18,16 @@ import { feedView } from './feed.js';
 import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
 import { challengesView } from './challenges.js';
+import { gatheringsView } from './gatherings.js';
+import { pointsView } from './points.js';
+import { homeworkView } from './homework.js';
 import { materialsView } from './materials.js';
 import { searchView } from './search.js';
 import { settingsView } from './settings.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 
-const TABS = ['chat', 'highlights', 'feed', 'challenges', 'materials', 'search', 'settings'];
+const TABS = ['chat', 'highlights', 'feed', 'events', 'challenges', 'homework', 'points', 'materials', 'search', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
 const PHONE = window.matchMedia('(max-width: 600px)');
 const SVG = 'http://www.w3.org/2000/svg';
@@ -34,6 +37,9 @@ const ICONS = {
   highlights: 'M12 3l2.7 5.6 6.1.9-4.4 4.3 1 6.1-5.4-2.9-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z',
   feed: 'M5 4h14v16H5zM8 8h8M8 12h8M8 16h5',
   challenges: 'M5 4h14v16H5zM8 12l3 3 5-6',
+  events: 'M4 6h16v14H4zM4 10h16M8 3v5M16 3v5',
+  points: 'M12 3v18M7 8h7a3 3 0 0 1 0 6H8',
+  homework: 'M4 4h12l4 4v12H4zM8 12h8M8 16h5',
   materials: 'M3 6h6l2 2h10v11H3z',
   search: 'M10 4a6 6 0 1 0 0 12 6 6 0 0 0 0-12zM14.5 14.5 20 20',
   settings: 'M6 12h.01M12 12h.01M18 12h.01',
@@ -71,14 +77,18 @@ export function circleView(container, circleId) {
   const feed = feedView(circleId);
   const materials = materialsView(circleId); // on a phone: from "More"
   const challenges = challengesView(circleId); // on a phone: from "More"
+  const events = gatheringsView(circleId); // on a phone: from "More"
+  const points = pointsView(circleId); // on a phone: from "More"
+  const homework = homeworkView(circleId); // on a phone: from "More"
   const search = searchView(circleId, { onOpen: openResult }); // on a phone: from "More"
-  const panels = { chat, highlights, feed, challenges, materials, search, settings: null };
+  const panels = { chat, highlights, feed, events, challenges, homework, points, materials, search, settings: null };
   const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
     h('p', { class: 'muted', text: t('common.loading') }));
   const more = h('section', { class: 'panel more', testid: 'panel-more' },
     moreMenu(), settingsSlot);
 
   let active = reopenOn && reopenOn.circleId === circleId ? reopenOn.tab : 'chat';
+  if (/^#\/c\/[^/]+\/homework\//.test(location.hash)) active = 'homework'; // a highlight's link to homework
   reopenOn = null;
   // Join requests waiting (owners and admins of a circle that takes them): live.
   const requestsBadge = h('span', { class: 'badge requests-badge', testid: 'tab-settings-requests', hidden: true, 'aria-label': t('joining.requests') });
@@ -101,13 +111,13 @@ export function circleView(container, circleId) {
   const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
   tablist.addEventListener('keydown', onTabKey);
 
-  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, challenges: challenges.el, materials: materials.el, search: search.el, settings: more })) {
+  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, events: events.el, challenges: challenges.el, homework: homework.el, points: points.el, materials: materials.el, search: search.el, settings: more })) {
     view.id = `panel-${key}`;
     view.setAttribute('role', 'tabpanel');
     view.setAttribute('aria-labelledby', `tab-${key}`);
     view.classList.add(`panel-${key}`);
   }
-  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, challenges.el, materials.el, search.el, more);
+  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, events.el, challenges.el, homework.el, points.el, materials.el, search.el, more);
   const page = h('div', { class: 'circle-page', testid: 'circle-page', dataset: { circleId } }, tablist, body);
   const slot = document.getElementById('topbar-slot');
   if (slot) slot.replaceChildren(header);
@@ -132,7 +142,10 @@ export function circleView(container, circleId) {
           show('chat');
           chat.openDrawer();
         }),
+        item('more-events', t('gathering.title'), () => show('events', true)),
         item('more-challenges', t('challenge.title'), () => show('challenges', true)),
+        item('more-points', t('points.title'), () => show('points', true)),
+        item('more-homework', t('homework.title'), () => show('homework', true)),
         item('more-materials', t('media.materials'), () => show('materials', true)),
         item('more-search', t('search.title'), () => show('search', true)),
         item('more-members', t('circle.members'), () => {
@@ -176,6 +189,9 @@ export function circleView(container, circleId) {
     if (key === 'chat') chat.shown();
     if (key === 'materials') materials.shown();
     if (key === 'challenges') challenges.shown();
+    if (key === 'events') events.shown();
+    if (key === 'points') points.shown();
+    if (key === 'homework') homework.shown();
     if (key === 'search') search.shown(focusPanel && !PHONE.matches);
     if (key === 'settings' && panels.settings) panels.settings.shown();
     if (focusPanel && key === 'chat') chat.focus();
@@ -268,6 +284,9 @@ export function circleView(container, circleId) {
   apply();
   if (active === 'materials') materials.shown();
   if (active === 'challenges') challenges.shown();
+  if (active === 'events') events.shown();
+  if (active === 'points') points.shown();
+  if (active === 'homework') homework.shown();
   if (state.infoOf(circleId)) showInfo(state.infoOf(circleId));
   showOnline();
   load();

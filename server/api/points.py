@@ -1,0 +1,101 @@
+"""Points over HTTP (README.md, "Points"; the rules in store/points.py and
+store/point_awards.py): the published rule table (owners and admins change it),
+boards per period, a member's ledger, and the whole ledger as CSV for owners and
+admins."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.api.auth import authenticate, node_of
+from server.api.inputs import json_body, query_int, query_str
+from server.api.responses import ok, route
+from server.api.spreadsheets import cell, csv_response, utc_time
+
+CURSOR_MAX = 500
+BOARD_DEFAULT, BOARD_MAX = 50, 100
+LEDGER_DEFAULT, LEDGER_MAX = 50, 500
+EXPORT_PAGE = 1000
+CSV_COLUMNS = ("time", "user_id", "name", "action", "points", "source_kind", "source_id")
+
+
+async def rules(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    return ok(await node_of(request).store.points.rules(request.path_params["id"], user["id"]))
+
+
+async def set_rules(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    body = await json_body(request)
+    found = await node_of(request).store.points.set_rules(
+        request.path_params["id"], user["id"], body.get("rules"), body.get("exclude_managers")
+    )
+    return ok(found)
+
+
+async def board(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    period = query_str(request, "period", max_len=10) or "all"
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
+    limit = query_int(request, "limit", BOARD_DEFAULT, minimum=1, maximum=BOARD_MAX)
+    entries, nxt, me = await node_of(request).store.points.board(
+        request.path_params["id"], user["id"], period, cursor, limit or BOARD_DEFAULT
+    )
+    return ok({"period": period, "entries": entries, "next": nxt, "me": me})
+
+
+async def ledger(request: Request) -> Response:
+    user, _ = await authenticate(request)
+    who = request.path_params["user_id"]
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
+    limit = query_int(request, "limit", LEDGER_DEFAULT, minimum=1, maximum=LEDGER_MAX)
+    entries, nxt, total = await node_of(request).store.points.ledger(
+        request.path_params["id"],
+        user["id"],
+        user["id"] if who == "me" else who,
+        cursor,
+        limit or LEDGER_DEFAULT,
+    )
+    return ok({"entries": entries, "next": nxt, "total": total})
+
+
+async def ledger_csv(request: Request) -> Response:
+    """Every entry of the circle, oldest first, streamed (owners and admins)."""
+    user, _ = await authenticate(request)
+    circle_id = request.path_params["id"]
+    points = node_of(request).store.points
+    first = await points.entries(circle_id, user["id"], None, EXPORT_PAGE)
+
+    async def pages() -> AsyncIterator[list[tuple[object, ...]]]:
+        entries, cursor = first
+        while True:
+            yield [
+                (
+                    utc_time(e["created"]),
+                    e["user"],
+                    cell(e["name"]),
+                    e["action"],
+                    e["points"],
+                    e["source"]["kind"],
+                    e["source"]["id"],
+                )
+                for e in entries
+            ]
+            if cursor is None:
+                return
+            entries, cursor = await points.entries(circle_id, user["id"], cursor, EXPORT_PAGE)
+
+    return csv_response(f"points-{circle_id}.csv", CSV_COLUMNS, pages())
+
+
+routes = [
+    route("/circles/{id}/points/rules", get=rules, put=set_rules),
+    route("/circles/{id}/points/board", get=board),
+    route("/circles/{id}/points/ledger/{user_id}", get=ledger),
+    route("/circles/{id}/points.csv", get=ledger_csv),
+]
+
+__all__ = ["routes"]
