@@ -63,10 +63,22 @@ class CheckinInvalidated(CircleEvent):
     standing: Map
 
 
+@dataclass(frozen=True, slots=True)
+class CheckinReviewed(CircleEvent):
+    """An owner or admin approved (`checkin.state` "valid": it counts now) or
+    rejected ("rejected", `checkin.reason` may say why) a pending check-in;
+    `standing` is its author's after it."""
+
+    kind: ClassVar[str] = "checkin.reviewed"
+    checkin: Map
+    standing: Map
+
+
 CHALLENGE_EVENTS = (
     ChallengeCreated,
     ChallengeJoined,
     CheckinAdded,
     CheckinEdited,
     CheckinInvalidated,
+    CheckinReviewed,
 )

@@ -105,8 +105,10 @@ class Housekeeping:
         coming, and homework not handed in at the offsets before its due time
         (rule 7)."""
         now = now_ms()
-        return await self.store.gatherings.remind_due(now) + await self.store.homework.remind_due(
-            now
+        return (
+            await self.store.gatherings.remind_due(now)
+            + await self.store.homework.remind_due(now)
+            + await self.store.checkin_reminders.remind_due(now)
         )
 
     async def prune(self) -> int:

@@ -32,6 +32,9 @@ from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
+from .checkin_export import CheckinExport
+from .checkin_reminders import CheckinReminders
+from .checkin_review import CheckinReview
 from .checkins import TEXT_MAX as CHECKIN_TEXT_MAX
 from .checkins import CheckIns
 from .circles import Circles
@@ -55,6 +58,7 @@ from .homework import Homework
 from .ids import now_ms
 from .join_requests import JoinRequests
 from .lookups import NAME_QUERY_MAX, voice_refusal
+from .makeups import MakeUps
 from .memberships import Memberships
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
 from .migrate import current as current_revision
@@ -144,6 +148,10 @@ class Store:
         self.points = Points(db)
         self.contests = Contests(db, self.posts, self.must_reads)
         self.checkins = CheckIns(db)
+        self.makeups = MakeUps(db)
+        self.checkin_review = CheckinReview(db)
+        self.checkin_reminders = CheckinReminders(db)
+        self.checkin_export = CheckinExport(db)
         self.homework = Homework(db)
         self.reads = Reads(db)
         self.search = Search(db)

@@ -97,6 +97,27 @@ def minute_text(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+def optional_minute_text(value: object, field: str) -> str | None:
+    """A time of day ``HH:MM`` as written (None or "": none)."""
+    if value is None or value == "":
+        return None
+    return minute_text(parse_minute(value, field) % (24 * 60))
+
+
+def in_quiet_hours(minute: int, quiet_from: str | None, quiet_to: str | None) -> bool:
+    """Whether the minute of the day is within quiet hours (they may span midnight)."""
+    if quiet_from is None or quiet_to is None:
+        return False
+    start, end, now = (
+        parse_minute(quiet_from, "quiet_from"),
+        parse_minute(quiet_to, "quiet_to"),
+        minute % 1440,
+    )
+    if start == end:
+        return False
+    return start <= now < end if start < end else now >= start or now < end
+
+
 def local_time_text(ts_ms: int, zone_name: str) -> str:
     """The instant as the circle's wall clock, ``YYYY-MM-DDTHH:MM``."""
     moment = datetime.fromtimestamp(ts_ms / 1000, tz=UTC).astimezone(zone(zone_name))
@@ -184,6 +205,12 @@ class Schedule:
             shown["slot"] = {"from": minute_text(self.slot_from), "to": minute_text(self.slot_to)}
         return shown
 
+    def without(self, days: Collection[date]) -> Schedule:
+        """The same schedule with ``days`` off it (a member's leave days)."""
+        return _Without(
+            self.every, self.weekdays, self.dates, self.slot_from, self.slot_to, frozenset(days)
+        )
+
     def scheduled(self, day: date) -> bool:
         if self.every == "weekdays":
             return day.weekday() in self.weekdays
@@ -207,6 +234,30 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class _Without(Schedule):
+    """A schedule with some days taken off (leave days)."""
+
+    off: frozenset[date] = frozenset()
+
+    def scheduled(self, day: date) -> bool:
+        return day not in self.off and Schedule.scheduled(self, day)
+
+
+def covered_until(last: date, schedule: Schedule, leave: Collection[date], until: date) -> date:
+    """The last day a streak ending on ``last`` reaches through the leave days that
+    follow it (leave neither breaks nor extends a streak: a board counts the run
+    alive through them). Walks forward at most to ``until``."""
+    day, reached = last + timedelta(days=1), last
+    while day <= until:
+        if schedule.scheduled(day):
+            if day not in leave:
+                break
+            reached = day
+        day += timedelta(days=1)
+    return reached
+
+
+@dataclass(frozen=True)
 class Standing:
     """A member's count in a challenge as of a day."""
 
@@ -218,12 +269,20 @@ class Standing:
 
 
 def standing(
-    checked: Collection[date], schedule: Schedule, first: date, last: date | None, today: date
+    checked: Collection[date],
+    schedule: Schedule,
+    first: date,
+    last: date | None,
+    today: date,
+    leave: Collection[date] = (),
 ) -> Standing:
     """Count ``checked`` (the days a member checked in, valid ones) against the
     schedule from the challenge's ``first`` day to ``today`` (or its ``last``).
     Today, while scheduled and not yet checked in, neither counts nor breaks the
-    current streak."""
+    current streak. ``leave`` days (请假) are as if off the schedule: they
+    neither count nor break nor extend a streak."""
+    if leave:
+        schedule = schedule.without(leave)
     until = today if last is None else min(today, last)
     valid = {d for d in checked if first <= d <= until and schedule.scheduled(d)}
     if not valid:
@@ -279,9 +338,12 @@ __all__ = [
     "DEFAULT_ZONE",
     "Schedule",
     "Standing",
+    "covered_until",
+    "in_quiet_hours",
     "local_date",
     "local_minute",
     "minute_text",
+    "optional_minute_text",
     "parse_date",
     "parse_minute",
     "standing",

@@ -21,10 +21,10 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import challenge_rules, validation
 from .attachments import KINDS as ATTACHMENT_KINDS
 from .calendar import DEFAULT_ZONE, Schedule, local_date, parse_date
 from .changes import record
@@ -79,6 +79,7 @@ def challenge_record(row: AnyRow, today: date | None = None) -> Record:
         "created": row.created,
         "participants": row.participants,
         "status": status,
+        **challenge_rules.public(row),
     }
 
 
@@ -95,6 +96,7 @@ def standing_record(row: AnyRow | None) -> Record | None:
         "total": row.total,
         "completed": row.completed_at is not None,
         "completed_at": row.completed_at,
+        "reminders": bool(row.reminders),
     }
 
 
@@ -161,6 +163,7 @@ class Challenges(Service):
             "required_days",
             "min_text",
             "media_kinds",
+            *challenge_rules.FIELDS,
         }
         if unknown:
             raise Invalid(f"a challenge cannot have {', '.join(sorted(map(str, unknown)))}")
@@ -177,6 +180,7 @@ class Challenges(Service):
         kinds = fields.get("media_kinds", [])
         if not isinstance(kinds, list) or not all(k in MEDIA_KINDS for k in kinds):
             raise Invalid(f"media_kinds must list some of {', '.join(MEDIA_KINDS)}")
+        rules = challenge_rules.parse(fields)
         async with self._db.write() as conn:
             circle = await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
@@ -210,6 +214,7 @@ class Challenges(Service):
                 "created_by": actor_id,
                 "created": now_ms(),
                 "participants": 0,
+                **rules,
             }
             await conn.execute(CHALLENGES.insert().values(values))
             row = await challenge_row(conn, values["id"])
@@ -314,18 +319,7 @@ class Challenges(Service):
             row = await challenge_row(conn, challenge_id)
             await require_visible(conn, await circle_row(conn, row.circle_id), viewer_id)
             score, at, on_board = _board_terms(row, by, today_of(row, now))
-            base = (
-                select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
-                .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
-                .outerjoin(
-                    MEMBERSHIPS,
-                    and_(
-                        MEMBERSHIPS.c.circle_id == row.circle_id,
-                        MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
-                    ),
-                )
-                .where(CHALLENGE_MEMBERS.c.challenge_id == row.id, on_board)
-            )
+            base = with_names(row).where(CHALLENGE_MEMBERS.c.challenge_id == row.id, on_board)
             query = base
             if cursor is not None:
                 value, key = decode_cursor(cursor)
@@ -363,20 +357,9 @@ class Challenges(Service):
         async with self._db.read() as conn:
             row = await challenge_row(conn, challenge_id)
             await require_visible(conn, await circle_row(conn, row.circle_id), viewer_id)
-            query = (
-                select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
-                .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
-                .outerjoin(
-                    MEMBERSHIPS,
-                    and_(
-                        MEMBERSHIPS.c.circle_id == row.circle_id,
-                        MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
-                    ),
-                )
-                .where(
-                    CHALLENGE_MEMBERS.c.challenge_id == row.id,
-                    CHALLENGE_MEMBERS.c.completed_at.is_not(None),
-                )
+            query = with_names(row).where(
+                CHALLENGE_MEMBERS.c.challenge_id == row.id,
+                CHALLENGE_MEMBERS.c.completed_at.is_not(None),
             )
             if cursor is not None:
                 when, user = decode_cursor(cursor)
@@ -404,8 +387,9 @@ class Challenges(Service):
         limit: int = 100,
         now: int | None = None,
     ) -> tuple[list[Record], str | None, int]:
-        """Participants with no valid check-in today (owners and admins), in
-        joining order; and how many they are. Not a scheduled day: nobody."""
+        """Participants with nothing today — no valid or pending check-in, no
+        leave — (owners and admins), in joining order; and how many they are.
+        Not a scheduled day: nobody."""
         limit = validation.limit(limit, high=PAGE_MAX * 10)
         async with self._db.read() as conn:
             row = await challenge_row(conn, challenge_id)
@@ -419,7 +403,7 @@ class Challenges(Service):
             done = select(CHECKINS.c.user_id).where(
                 CHECKINS.c.challenge_id == row.id,
                 CHECKINS.c.local_date == today.isoformat(),
-                CHECKINS.c.state == "valid",
+                CHECKINS.c.state.in_(("valid", "pending")),
             )
             where = and_(
                 CHALLENGE_MEMBERS.c.challenge_id == row.id,
@@ -428,18 +412,7 @@ class Challenges(Service):
             count = (
                 await conn.execute(select(func.count()).select_from(CHALLENGE_MEMBERS).where(where))
             ).scalar_one()
-            query = (
-                select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
-                .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
-                .outerjoin(
-                    MEMBERSHIPS,
-                    and_(
-                        MEMBERSHIPS.c.circle_id == row.circle_id,
-                        MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
-                    ),
-                )
-                .where(where)
-            )
+            query = with_names(row).where(where)
             if cursor is not None:
                 when, user = decode_cursor(cursor)
                 query = query.where(
@@ -454,6 +427,21 @@ class Challenges(Service):
             rows = (await conn.execute(query.limit(limit + 1))).all()
         entries = [_entry(r, None) for r in rows[:limit]]
         return entries, next_cursor(rows, limit, "joined", "user_id"), int(count)
+
+
+def with_names(row: AnyRow) -> Select[Any]:
+    """The challenge's participants with their display names in its circle."""
+    return (
+        select(*CHALLENGE_MEMBERS.c, DISPLAY_NAME)
+        .join(USERS, USERS.c.id == CHALLENGE_MEMBERS.c.user_id)
+        .outerjoin(
+            MEMBERSHIPS,
+            and_(
+                MEMBERSHIPS.c.circle_id == row.circle_id,
+                MEMBERSHIPS.c.user_id == CHALLENGE_MEMBERS.c.user_id,
+            ),
+        )
+    )
 
 
 def _board_terms(
@@ -512,6 +500,7 @@ def _entry(row: AnyRow, rank: int | None) -> Record:
         "best": row.best,
         "total": row.total,
         "completed": row.completed_at is not None,
+        "completed_at": row.completed_at,
     }
 
 

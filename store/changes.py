@@ -89,6 +89,7 @@ KINDS = (
     "checkin.added",
     "checkin.edited",
     "checkin.invalidated",
+    "checkin.reviewed",
     "assignment.created",
     "assignment.updated",
     "assignment.deleted",

@@ -5,7 +5,7 @@ the circle's core. Registered on the same metadata (``models`` imports this).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 
@@ -34,6 +34,21 @@ class Challenge(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created: int = Field(sa_type=BigInteger)
     participants: int = Field(default=0)
+    # Make-up (补卡, rule 4; store/makeups.py): the last N days may be made up
+    # (0: off), at most ``makeup_quota`` per member per ``makeup_per`` ("month",
+    # "challenge"); leave (请假) days per member (0: none); strict (deposit) mode
+    # forbids both; a review queue holds check-ins as pending until approved.
+    makeup_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    makeup_quota: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    makeup_per: str = Field(
+        default="challenge", max_length=16, sa_column_kwargs={"server_default": "challenge"}
+    )
+    leave_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    strict: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    review: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # The reminder's minute of the circle's day (None: no reminders; rule 7,
+    # store/checkin_reminders.py).
+    remind_at: int | None = Field(default=None)
 
 
 class ChallengeMember(SQLModel, table=True):
@@ -61,6 +76,9 @@ class ChallengeMember(SQLModel, table=True):
     total: int = Field(default=0)
     total_at: int | None = Field(default=None, sa_type=BigInteger)
     completed_at: int | None = Field(default=None, sa_type=BigInteger)
+    # Reminders (rule 7): the member may turn them off; the day of the last one.
+    reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    reminded_on: str | None = Field(default=None, max_length=10)
 
 
 class CheckIn(SQLModel, table=True):
@@ -83,10 +101,20 @@ class CheckIn(SQLModel, table=True):
     text: str = Field(default="")
     # What clients see of its attachments (store/attachment_uses.py), JSON.
     attachments: str | None = Field(default=None)
-    # "valid" or "invalidated" (by a teacher or admin, with a reason: rule 6).
+    # "valid" or "invalidated" (by a teacher or admin, with a reason: rule 6);
+    # "pending" in a review queue until approved ("valid") or "rejected".
     state: str = Field(default="valid", max_length=16)
     invalidated_by: str | None = Field(default=None, max_length=32)
     reason: str | None = Field(default=None, max_length=512)
+    # "checkin", or "leave" (请假: neither breaks nor extends a streak).
+    kind: str = Field(
+        default="checkin", max_length=16, sa_column_kwargs={"server_default": "checkin"}
+    )
+    # A make-up (补卡) of a past day; ``granted_by`` an admin who granted it.
+    makeup: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    granted_by: str | None = Field(default=None, max_length=32)
+    # Who approved or rejected it (review queue).
+    reviewed_by: str | None = Field(default=None, max_length=32)
 
 
 class CheckInMedia(SQLModel, table=True):

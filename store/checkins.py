@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, validation
 from .audit import record_act
-from .calendar import local_minute, minute_text, parse_date, standing
+from .calendar import covered_until, local_minute, minute_text, parse_date, standing
 from .challenges import (
     challenge_row,
     participant_row,
@@ -52,12 +52,18 @@ from .lookups import (
 from .models import CHALLENGE_MEMBERS, CHECKIN_MEDIA, CHECKINS, MEMBERSHIPS, USERS
 from .records import DISPLAY_NAME, AnyRow, Record, decode_attachments, encode_attachments
 
+# A check-in's states: counted ("valid"), waiting in a review queue
+# ("pending"), refused by a reviewer ("rejected"), taken out ("invalidated").
+STATES = ("valid", "pending", "rejected", "invalidated")
+# The states whose words and media everyone sees.
+SHOWN = ("valid", "pending")
 TEXT_MAX = 2000
 REASON_MAX_BYTES = 512
 PAGE_MAX = 100
 
 
 def checkin_record(row: AnyRow) -> Record:
+    shown = row.state in SHOWN
     return {
         "id": row.id,
         "challenge": row.challenge_id,
@@ -67,10 +73,14 @@ def checkin_record(row: AnyRow) -> Record:
         "date": row.local_date,
         "created": row.created,
         "edited": row.edited,
-        "text": row.text if row.state == "valid" else "",
-        "attachments": decode_attachments(row.attachments) if row.state == "valid" else [],
+        "text": row.text if shown else "",
+        "attachments": decode_attachments(row.attachments) if shown else [],
         "state": row.state,
         "reason": row.reason,
+        "kind": row.kind,
+        "makeup": bool(row.makeup),
+        "granted_by": row.granted_by,
+        "reviewed_by": row.reviewed_by,
     }
 
 
@@ -98,31 +108,18 @@ class CheckIns(Service):
                     raise Forbidden("join the challenge first", reason="not_joined")
                 day = today_of(row, at)
                 _check_open(row, day, local_minute(at, row.time_zone, row.day_closes_after))
-                if await _checkin_of(conn, row.id, user_id, day) is not None:
-                    raise Conflict("you checked in today already", reason="already_checked_in")
-                carried = await _content(conn, row, user_id, words, ids)
-                checkin_id = new_id()
-                await conn.execute(
-                    CHECKINS.insert().values(
-                        id=checkin_id,
-                        challenge_id=row.id,
-                        circle_id=row.circle_id,
-                        user_id=user_id,
-                        local_date=day.isoformat(),
-                        created=at,
-                        text=words,
-                        attachments=encode_attachments(carried),
-                        state="valid",
-                    )
-                )
-                await _hold_media(self._db, conn, row.circle_id, user_id, checkin_id, carried)
-                standing = await _restand(conn, row, user_id, at)
-                checkin = await _read(conn, checkin_id)
-                await record(
+                await require_free_day(conn, row.id, user_id, day)
+                carried = await content_of(conn, row, user_id, words, ids)
+                checkin, standing = await add_checkin(
+                    self._db,
                     conn,
-                    row.circle_id,
-                    "checkin.added",
-                    {"checkin": checkin, "standing": standing},
+                    row,
+                    user_id,
+                    day,
+                    at,
+                    words,
+                    carried,
+                    state="pending" if row.review else "valid",
                 )
         except IntegrityError:
             # Two check-ins of one member in the same instant: the second lost.
@@ -142,32 +139,34 @@ class CheckIns(Service):
         words = validation.text(text if text is not None else "", "text", 0, TEXT_MAX)
         at = now_ms() if now is None else now
         async with self._db.write() as conn:
-            found = await _row(conn, checkin_id)
+            found = await checkin_row(conn, checkin_id)
             if found.user_id != user_id:
                 raise Forbidden("only its author edits a check-in")
             row = await challenge_row(conn, found.challenge_id)
             await circle_row(conn, row.circle_id, lock=True)
             await require_voice(conn, row.circle_id, user_id)
-            if found.state != "valid":
+            if found.state not in SHOWN:
                 raise Conflict("this check-in was invalidated", reason="checkin_invalidated")
+            if found.kind != "checkin" or found.makeup:
+                raise Forbidden("the check-in window has closed", reason="window_closed")
             day = today_of(row, at)
             minute = local_minute(at, row.time_zone, row.day_closes_after)
-            if found.local_date != day.isoformat() or minute >= _slot_end(row):
+            if found.local_date != day.isoformat() or minute >= slot_end(row):
                 raise Forbidden(
                     "the check-in window has closed",
                     reason="window_closed",
-                    params={"to": _slot_end(row)},
+                    params={"to": slot_end(row)},
                 )
             await attachment_uses.release(conn, [found.id])
             await conn.execute(delete(CHECKIN_MEDIA).where(CHECKIN_MEDIA.c.checkin_id == found.id))
-            carried = await _content(conn, row, user_id, words, ids)
+            carried = await content_of(conn, row, user_id, words, ids)
             await conn.execute(
                 update(CHECKINS)
                 .where(CHECKINS.c.id == found.id)
                 .values(text=words, attachments=encode_attachments(carried), edited=at)
             )
             await _hold_media(self._db, conn, row.circle_id, user_id, found.id, carried)
-            checkin = await _read(conn, found.id)
+            checkin = await read_checkin(conn, found.id)
             await record(conn, row.circle_id, "checkin.edited", {"checkin": checkin})
         return checkin
 
@@ -181,10 +180,12 @@ class CheckIns(Service):
         if len(said.encode()) > REASON_MAX_BYTES:
             raise Invalid(f"reason must be at most {REASON_MAX_BYTES} bytes")
         async with self._db.write() as conn:
-            found = await _row(conn, checkin_id)
+            found = await checkin_row(conn, checkin_id)
             row = await challenge_row(conn, found.challenge_id)
             await circle_row(conn, row.circle_id, lock=True)
             await require_manager(conn, row.circle_id, actor_id)
+            if found.state == "pending":
+                raise Conflict("this check-in is waiting for review", reason="not_reviewed")
             if found.state != "valid":
                 raise Conflict(
                     "this check-in was invalidated already", reason="checkin_invalidated"
@@ -196,7 +197,7 @@ class CheckIns(Service):
             )
             await attachment_uses.release(conn, [found.id])
             await conn.execute(delete(CHECKIN_MEDIA).where(CHECKIN_MEDIA.c.checkin_id == found.id))
-            standing = await _restand(conn, row, found.user_id, now_ms())
+            standing = await restand(conn, row, found.user_id, now_ms())
             data = {"challenge": row.id, "user": found.user_id, "date": found.local_date}
             await record_act(
                 conn,
@@ -208,7 +209,7 @@ class CheckIns(Service):
                 said,
                 data,
             )
-            checkin = await _read(conn, found.id)
+            checkin = await read_checkin(conn, found.id)
             await record(
                 conn,
                 row.circle_id,
@@ -231,15 +232,15 @@ class CheckIns(Service):
             row = await challenge_row(conn, challenge_id)
             await require_visible(conn, await circle_row(conn, row.circle_id), viewer_id)
             when = today_of(row) if day is None else _date(day)
-            query = _with_names(row.circle_id).where(
+            query = with_checkin_names(row.circle_id).where(
                 CHECKINS.c.challenge_id == row.id, CHECKINS.c.local_date == when.isoformat()
             )
             rows = (await conn.execute(newest_first(query, CHECKINS, cursor, limit))).all()
         return [checkin_record(r) for r in rows[:limit]], next_cursor(rows, limit, "created", "id")
 
     async def calendar(self, challenge_id: str, viewer_id: str, user_id: str) -> Record:
-        """A participant's days: ``{"days": [{"date","state","id"}…], "standing"}``
-        (every member may read anyone's, as on a board)."""
+        """A participant's days: ``{"days": [{"date","state","id","kind","makeup"}…],
+        "standing"}`` (every member may read anyone's, as on a board)."""
         async with self._db.read() as conn:
             row = await challenge_row(conn, challenge_id)
             await require_visible(conn, await circle_row(conn, row.circle_id), viewer_id)
@@ -247,11 +248,20 @@ class CheckIns(Service):
             if found is None:
                 raise NotFound("not a participant of this challenge")
             rows = await conn.execute(
-                select(CHECKINS.c.id, CHECKINS.c.local_date, CHECKINS.c.state)
+                select(*CHECKINS.c)
                 .where(CHECKINS.c.challenge_id == row.id, CHECKINS.c.user_id == user_id)
                 .order_by(CHECKINS.c.local_date)
             )
-            days = [{"date": r.local_date, "state": r.state, "id": r.id} for r in rows]
+            days = [
+                {
+                    "date": r.local_date,
+                    "state": r.state,
+                    "id": r.id,
+                    "kind": r.kind,
+                    "makeup": bool(r.makeup),
+                }
+                for r in rows
+            ]
         return {"days": days, "standing": standing_record(found)}
 
 
@@ -269,7 +279,7 @@ def _check_open(row: AnyRow, day: date, minute: int) -> None:
             reason="window_not_open",
             params={"from": schedule.slot_from},
         )
-    if minute >= _slot_end(row):
+    if minute >= slot_end(row):
         raise Forbidden(
             f"check-in closed at {minute_text(schedule.slot_to % 1440)}",
             reason="window_closed",
@@ -277,14 +287,75 @@ def _check_open(row: AnyRow, day: date, minute: int) -> None:
         )
 
 
-def _slot_end(row: AnyRow) -> int:
+def slot_end(row: AnyRow) -> int:
     """The minute of the day a check-in slot closes: a whole-day slot lasts as long
     as the circle's day (past midnight when the circle closes days later)."""
     end = schedule_of(row).slot_to
     return end + row.day_closes_after if end == 24 * 60 else end
 
 
-async def _content(
+async def add_checkin(
+    db: Database,
+    conn: AsyncConnection,
+    row: AnyRow,
+    user_id: str,
+    day: date,
+    at: int,
+    words: str,
+    carried: list[Record],
+    *,
+    state: str,
+    kind: str = "checkin",
+    makeup: bool = False,
+    granted_by: str | None = None,
+    reason: str | None = None,
+) -> tuple[Record, Record]:
+    """Store a check-in (or a leave day, a make-up) of ``day`` and its media,
+    compute the standing again and log ``checkin.added``: the check-in and the
+    standing. The caller checked the rules."""
+    checkin_id = new_id()
+    await conn.execute(
+        CHECKINS.insert().values(
+            id=checkin_id,
+            challenge_id=row.id,
+            circle_id=row.circle_id,
+            user_id=user_id,
+            local_date=day.isoformat(),
+            created=at,
+            text=words,
+            attachments=encode_attachments(carried),
+            state=state,
+            kind=kind,
+            makeup=makeup,
+            granted_by=granted_by,
+            reason=reason,
+        )
+    )
+    await _hold_media(db, conn, row.circle_id, user_id, checkin_id, carried)
+    standing = await restand(conn, row, user_id, at)
+    checkin = await read_checkin(conn, checkin_id)
+    await record(conn, row.circle_id, "checkin.added", {"checkin": checkin, "standing": standing})
+    return checkin, standing
+
+
+async def require_free_day(
+    conn: AsyncConnection, challenge_id: str, user_id: str, day: date
+) -> None:
+    """``Conflict``: the member has a check-in (``already_checked_in``) or a leave
+    day (``on_leave``) on ``day``."""
+    query = select(CHECKINS.c.kind).where(
+        CHECKINS.c.challenge_id == challenge_id,
+        CHECKINS.c.user_id == user_id,
+        CHECKINS.c.local_date == day.isoformat(),
+    )
+    kind = (await conn.execute(query)).scalar()
+    if kind == "leave":
+        raise Conflict("you are on leave that day", reason="on_leave")
+    if kind is not None:
+        raise Conflict("you checked in that day already", reason="already_checked_in")
+
+
+async def content_of(
     conn: AsyncConnection, row: AnyRow, user_id: str, words: str, ids: list[str]
 ) -> list[Record]:
     """The content rules (rule 6): least text, media kinds, no other member's media."""
@@ -335,23 +406,32 @@ async def _hold_media(
         )
 
 
-async def _restand(conn: AsyncConnection, row: AnyRow, user_id: str, at: int) -> Record:
-    """Compute the participant's standing again from their valid days, store it
+async def restand(conn: AsyncConnection, row: AnyRow, user_id: str, at: int) -> Record:
+    """Compute the participant's standing again from their valid days (leave days
+    neither break nor extend a streak; pending ones do not count yet), store it
     (with when each count was reached) and return it."""
     before = await participant_row(conn, row.id, user_id)
     assert before is not None
     days = await conn.execute(
-        select(CHECKINS.c.local_date).where(
+        select(CHECKINS.c.local_date, CHECKINS.c.kind).where(
             CHECKINS.c.challenge_id == row.id,
             CHECKINS.c.user_id == user_id,
             CHECKINS.c.state == "valid",
         )
     )
-    checked = {date.fromisoformat(d) for d in days.scalars()}
+    checked: set[date] = set()
+    leave: set[date] = set()
+    for local, kind in days:
+        (leave if kind == "leave" else checked).add(date.fromisoformat(local))
     ends = None if row.ends_on is None else date.fromisoformat(row.ends_on)
+    schedule = schedule_of(row)
     now = standing(
-        checked, schedule_of(row), date.fromisoformat(row.starts_on), ends, today_of(row, at)
+        checked, schedule, date.fromisoformat(row.starts_on), ends, today_of(row, at), leave
     )
+    last = now.last
+    if now.streak and last is not None and leave:
+        # A run followed by leave days is alive through them on the board.
+        last = covered_until(last, schedule, leave, ends or max(leave))
     reached = (
         (row.type == "continuous" and now.best >= row.required_days)
         or (row.type == "accumulated" and now.total >= row.required_days)
@@ -360,7 +440,7 @@ async def _restand(conn: AsyncConnection, row: AnyRow, user_id: str, at: int) ->
     )
     values: dict[str, Any] = {
         "streak": now.streak,
-        "streak_last": now.last.isoformat() if now.streak and now.last else None,
+        "streak_last": last.isoformat() if now.streak and last else None,
         "best": now.best,
         "total": now.total,
         "streak_at": before.streak_at
@@ -380,16 +460,7 @@ async def _restand(conn: AsyncConnection, row: AnyRow, user_id: str, at: int) ->
     return result
 
 
-async def _checkin_of(conn: AsyncConnection, challenge_id: str, user_id: str, day: date) -> Any:
-    query = select(CHECKINS.c.id).where(
-        CHECKINS.c.challenge_id == challenge_id,
-        CHECKINS.c.user_id == user_id,
-        CHECKINS.c.local_date == day.isoformat(),
-    )
-    return (await conn.execute(query)).first()
-
-
-async def _row(conn: AsyncConnection, checkin_id: object) -> AnyRow:
+async def checkin_row(conn: AsyncConnection, checkin_id: object) -> AnyRow:
     if not isinstance(checkin_id, str):
         raise NotFound("no such check-in")
     row = (await conn.execute(select(*CHECKINS.c).where(CHECKINS.c.id == checkin_id))).first()
@@ -398,7 +469,7 @@ async def _row(conn: AsyncConnection, checkin_id: object) -> AnyRow:
     return row
 
 
-def _with_names(circle_id: str) -> Any:
+def with_checkin_names(circle_id: str) -> Any:
     return (
         select(*CHECKINS.c, DISPLAY_NAME)
         .join(USERS, USERS.c.id == CHECKINS.c.user_id)
@@ -409,10 +480,10 @@ def _with_names(circle_id: str) -> Any:
     )
 
 
-async def _read(conn: AsyncConnection, checkin_id: str) -> Record:
-    found = await _row(conn, checkin_id)
+async def read_checkin(conn: AsyncConnection, checkin_id: str) -> Record:
+    found = await checkin_row(conn, checkin_id)
     named = (
-        await conn.execute(_with_names(found.circle_id).where(CHECKINS.c.id == checkin_id))
+        await conn.execute(with_checkin_names(found.circle_id).where(CHECKINS.c.id == checkin_id))
     ).first()
     assert named is not None
     return checkin_record(named)

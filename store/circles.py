@@ -48,6 +48,9 @@ _SETTINGS: dict[str, Any] = {
     "day_closes_after": lambda v: validation.integer(
         v, "day_closes_after", 0, calendar.CLOSES_AFTER_MAX_MIN
     ),
+    # Quiet hours (HH:MM of the circle's zone; "" or null: none): no reminders then.
+    "quiet_from": lambda v: calendar.optional_minute_text(v, "quiet_from"),
+    "quiet_to": lambda v: calendar.optional_minute_text(v, "quiet_to"),
 }
 
 

@@ -82,6 +82,10 @@ class Circle(SQLModel, table=True):
         default="Asia/Shanghai", max_length=64, sa_column_kwargs={"server_default": "Asia/Shanghai"}
     )
     day_closes_after: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Quiet hours (HH:MM to HH:MM of the circle's zone; None: none): no reminder
+    # is pushed then (store/checkin_reminders.py).
+    quiet_from: str | None = Field(default=None, max_length=5)
+    quiet_to: str | None = Field(default=None, max_length=5)
 
 
 class Member(SQLModel, table=True):

@@ -51,8 +51,11 @@ def _earned(kind: str, data: dict[str, Any]) -> tuple[str, str, str, str] | None
     if kind == "comment.added":
         comment = data["comment"]
         return "comment", comment["author"]["id"], "comment", comment["id"]
-    if kind == "checkin.added":
+    if kind in ("checkin.added", "checkin.reviewed"):
+        # A check-in counts once valid: at once, or when a reviewer approves it.
         checkin = data["checkin"]
+        if checkin.get("state", "valid") != "valid":
+            return None
         return "checkin", checkin["user"], "checkin", checkin["id"]
     return None
 

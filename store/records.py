@@ -182,6 +182,8 @@ def circle_record(row: AnyRow) -> Record:
         "join_question": row.join_question,
         "time_zone": row.time_zone,
         "day_closes_after": row.day_closes_after,
+        "quiet_from": row.quiet_from,
+        "quiet_to": row.quiet_to,
         "created": row.created,
         # The general group's last seq (the chat of protocol v1 clients).
         "last_seq": row.last_seq,

@@ -7,7 +7,9 @@ from starlette.routing import Mount
 from server.api import (
     accounts,
     audit,
+    challenge_csv,
     challenges,
+    checkin_days,
     circles,
     contests,
     events,
@@ -57,6 +59,8 @@ routes = [
             *materials.routes,
             *reports.routes,
             *challenges.routes,
+            *checkin_days.routes,
+            *challenge_csv.routes,
             *gatherings.routes,
             *points.routes,
             *contests.routes,

@@ -126,6 +126,8 @@ def _circle_changes(body: dict[str, Any]) -> dict[str, Any]:
         "join_question": lambda: get_str(body, "join_question", True, max_len=TEXT_MAX),
         "time_zone": lambda: get_str(body, "time_zone", True, max_len=64),
         "day_closes_after": lambda: get_int(body, "day_closes_after", True, minimum=0),
+        "quiet_from": lambda: get_str(body, "quiet_from", True, max_len=5),
+        "quiet_to": lambda: get_str(body, "quiet_to", True, max_len=5),
     }
     return {key: read() for key, read in readers.items() if key in body}
 

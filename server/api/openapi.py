@@ -21,6 +21,7 @@ from server.api.circles import (
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
+from server.api.openapi_checkin_days import CHECKIN_DAY_BODIES, CHECKIN_DAY_PATHS
 from server.api.openapi_contests import CONTEST_BODIES, CONTEST_PATHS, CONTEST_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
@@ -489,6 +490,7 @@ DOCUMENT: dict[str, Any] = {
     | PAYMENT_PATHS
     | LEAVING_PATHS
     | CHALLENGE_PATHS
+    | CHECKIN_DAY_PATHS
     | GATHERING_PATHS
     | POINT_PATHS
     | CONTEST_PATHS
@@ -535,6 +537,7 @@ DOCUMENT: dict[str, Any] = {
                 | PAYMENT_BODIES
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
+                | CHECKIN_DAY_BODIES
                 | GATHERING_BODIES
                 | POINT_BODIES
                 | CONTEST_BODIES

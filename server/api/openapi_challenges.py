@@ -33,6 +33,17 @@ _MEDIA_KINDS: Schema = {
 }
 
 
+_RULES: dict[str, Schema] = {
+    "makeup_days": {**INT, "minimum": 0, "description": "make-up look-back in days; 0: off"},
+    "makeup_quota": {**INT, "minimum": 0, "description": "make-ups per member per period"},
+    "makeup_per": {"type": "string", "enum": ["month", "challenge"]},
+    "leave_days": {**INT, "minimum": 0, "description": "leave days per member; 0: none"},
+    "strict": {**BOOL, "description": "deposit mode: no make-up, no leave"},
+    "review": {**BOOL, "description": "check-ins wait as pending until approved"},
+    "remind_at": nullable({**_MINUTES, "description": "the daily reminder, HH:MM; none: off"}),
+}
+
+
 def _op(summary: str, answer: Schema | None, status: str = "200", **kw: object) -> Schema:
     return operation(summary, "challenges", answer, status, **kw)  # type: ignore[arg-type]
 
@@ -48,6 +59,7 @@ CHALLENGE_SCHEMAS: dict[str, Schema] = {
         total={**INT, "description": "valid days in all"},
         completed={**BOOL, "description": "computed by the server from required_days"},
         completed_at=nullable(MS),
+        reminders={**BOOL, "description": "whether the member gets this challenge's reminders"},
     ),
     "Challenge": obj(
         [
@@ -83,6 +95,7 @@ CHALLENGE_SCHEMAS: dict[str, Schema] = {
         participants=INT,
         status=nullable({"type": "string", "enum": ["upcoming", "ongoing", "over"]}),
         me={"anyOf": [ref("Standing"), {"type": "null"}], "description": "the caller's standing"},
+        **_RULES,
         today=_DATE,
         checked_in_today=BOOL,
     ),
@@ -111,8 +124,12 @@ CHALLENGE_SCHEMAS: dict[str, Schema] = {
         edited=nullable(MS),
         text={**STR, "description": "empty once invalidated"},
         attachments={"type": "array", "items": ref("Attachment")},
-        state={"type": "string", "enum": ["valid", "invalidated"]},
-        reason=nullable({**STR, "description": "why it was invalidated"}),
+        state={"type": "string", "enum": ["valid", "pending", "rejected", "invalidated"]},
+        reason=nullable({**STR, "description": "why it was invalidated, rejected or granted"}),
+        kind={"type": "string", "enum": ["checkin", "leave"]},
+        makeup={**BOOL, "description": "a make-up (补卡) of a past day"},
+        granted_by=nullable({**STR, "description": "the admin who granted the make-up"}),
+        reviewed_by=nullable({**STR, "description": "who approved or rejected it"}),
     ),
     "BoardEntry": obj(
         ["rank", "user", "name", "streak", "best", "total", "completed"],
@@ -123,6 +140,7 @@ CHALLENGE_SCHEMAS: dict[str, Schema] = {
         best=INT,
         total=INT,
         completed=BOOL,
+        completed_at=nullable(MS),
     ),
 }
 
@@ -138,6 +156,7 @@ CHALLENGE_BODIES: dict[str, Schema] = {
         required_days=nullable({**INT, "minimum": 1, "description": "none: nothing to complete"}),
         min_text={**INT, "minimum": 0, "maximum": 2000},
         media_kinds=_MEDIA_KINDS,
+        **_RULES,
     ),
     "check_in": obj(
         [],
@@ -254,7 +273,14 @@ CHALLENGE_PATHS: dict[str, Schema] = {
                 ["days", "standing"],
                 days={
                     "type": "array",
-                    "items": obj(["date", "state", "id"], date=_DATE, state=STR, id=STR),
+                    "items": obj(
+                        ["date", "state", "id"],
+                        date=_DATE,
+                        state=STR,
+                        id=STR,
+                        kind=STR,
+                        makeup=BOOL,
+                    ),
                 },
                 standing={"anyOf": [ref("Standing"), {"type": "null"}]},
             ),

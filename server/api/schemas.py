@@ -142,6 +142,8 @@ SCHEMAS: dict[str, Schema] = {
             **INT,
             "description": "minutes after midnight a day stays open (720: until noon the next)",
         },
+        quiet_from=nullable({**STR, "description": "quiet hours start, HH:MM (no reminders)"}),
+        quiet_to=nullable({**STR, "description": "quiet hours end, HH:MM"}),
         created=MS,
         last_seq=INT,
         last_rev={
@@ -506,6 +508,8 @@ BODIES: dict[str, Schema] = {
             "days keep their dates",
         },
         day_closes_after={**INT, "minimum": 0, "maximum": 720, "description": "minutes"},
+        quiet_from={**STR, "maxLength": 5, "description": "HH:MM; empty: no quiet hours"},
+        quiet_to={**STR, "maxLength": 5, "description": "HH:MM; empty: no quiet hours"},
     ),
     "join": obj([], code={**STR, "description": "access code; needed for a private circle"}),
     "patch_member": obj(

@@ -101,3 +101,105 @@ def test_the_challenge_page_in_chinese_on_a_phone(open_page: Any, screenshots: P
     no_sideways_scroll(bob)
     bob.screenshot(path=str(screenshots / "checkin-zh-phone.png"))
     assert ann.errors == [] and bob.errors == []  # type: ignore[attr-defined]
+
+
+def test_review_queue_make_up_leave_reminders_and_export(open_page: Any, screenshots: Path) -> None:
+    """A challenge with make-up, leave, a review queue and a reminder: the member's
+    refusals are said, a check-in waits for review and counts once approved (live on
+    the member's page), the calendar shows the day, the reminder switch, the CSV."""
+    ann, bob = two_in_a_circle(open_page, "训练营")
+    open_tab(ann, "challenges")
+    # The circle's quiet hours (no reminders then), kept as a setting.
+    tid(ann, "quiet-hours").locator("summary").click()
+    tid(ann, "quiet-from").fill("22:00")
+    tid(ann, "quiet-to").fill("07:00")
+    tid(ann, "quiet-save").click()
+    expect(tid(ann, "quiet-save")).to_be_enabled()
+    tid(ann, "challenge-new").locator("summary").click()
+    tid(ann, "challenge-title-input").fill("21天训练营")
+    tid(ann, "rule-makeup-days").fill("2")
+    tid(ann, "rule-makeup-quota").fill("1")
+    tid(ann, "rule-leave-days").fill("1")
+    tid(ann, "rule-review").check()
+    tid(ann, "rule-remind-at").fill("20:00")
+    tid(ann, "challenge-create").click()
+    expect(tid(ann, "challenge-title")).to_have_text("21天训练营")
+    expect(tid(ann, "review-empty")).to_be_visible()
+
+    open_tab(bob, "challenges")
+    tid(bob, "challenge-open").click()
+    tid(bob, "challenge-join").click()
+    # Yesterday is before the challenge started: the refusal is said.
+    yesterday = bob.evaluate(
+        "(() => { const d = new Date(Date.now() - 86400000 + 8 * 3600000);"
+        " return d.toISOString().slice(0, 10); })()"
+    )
+    tid(bob, "makeup-date").fill(yesterday)
+    tid(bob, "makeup-send").click()
+    expect(tid(bob, "makeup-error")).to_have_text("This challenge has not started yet.")
+    # Reminders: on by default, turned off.
+    expect(tid(bob, "reminder-toggle")).to_be_checked()
+    tid(bob, "reminder-toggle").uncheck()
+    expect(tid(bob, "reminder-toggle")).not_to_be_checked()
+
+    tid(bob, "checkin-text").fill("跑了五公里")
+    tid(bob, "checkin-send").click()
+    expect(tid(bob, "challenge-pending")).to_be_visible()
+    expect(tid(bob, "calendar-day")).to_have_attribute("data-kind", "pending")
+    expect(tid(bob, "challenge-standing")).to_have_text("Streak 0 · 0 days in all")
+    # Leave today after checking in: refused, said.
+    tid(bob, "leave-send").click()
+    expect(tid(bob, "leave-error")).to_have_text("You have checked in today already.")
+
+    # Ann's review queue has it, live; she approves: Bob's count moves, live.
+    item = tid(ann, "review-item")
+    expect(item).to_contain_text("跑了五公里")
+    tid(item, "review-approve").click()
+    expect(tid(ann, "review-empty")).to_be_visible()
+    expect(tid(bob, "challenge-standing")).to_have_text("Streak 1 · 1 days in all")
+    expect(tid(bob, "calendar-day")).to_have_attribute("data-kind", "ontime")
+    expect(tid(bob, "challenge-checked")).to_be_visible()
+
+    # The grant form refuses a day before the start, said; the CSV downloads.
+    tid(ann, "grant-new").locator("summary").click()
+    tid(ann, "grant-date").fill(yesterday)
+    tid(ann, "grant-reason").fill("系统故障")
+    tid(ann, "grant-send").click()
+    expect(tid(ann, "grant-error")).to_have_text("This challenge has not started yet.")
+    with ann.expect_download() as download:
+        tid(ann, "csv-export").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("user_id,name,date,kind,state,on_time")
+    assert "跑了五公里" not in text and ",checkin,valid,1,0,0," in text
+    tid(ann, "challenge-back").click()
+    expect(tid(ann, "quiet-from")).to_have_value("22:00")
+    expect(tid(ann, "quiet-to")).to_have_value("07:00")
+    assert ann.errors == [] and bob.errors == []  # type: ignore[attr-defined]
+
+
+def test_make_up_and_leave_in_chinese_on_a_phone(open_page: Any, screenshots: Path) -> None:
+    ann, bob = two_in_a_circle(open_page, "晨读营", width=360)
+    for page in (ann, bob):
+        page.set_viewport_size({"width": 360, "height": 740})
+    open_tab(ann, "settings")
+    tid(ann, "more-challenges").click()
+    tid(ann, "challenge-new").locator("summary").click()
+    tid(ann, "challenge-title-input").fill("严格21天")
+    tid(ann, "rule-strict").check()
+    tid(ann, "challenge-create").click()
+    expect(tid(ann, "challenge-title")).to_have_text("严格21天")
+    bob.evaluate("localStorage.setItem('quanzi.locale', 'zh-CN')")
+    bob.reload()
+    open_tab(bob, "settings")
+    tid(bob, "more-challenges").click()
+    tid(bob, "challenge-open").click()
+    tid(bob, "challenge-join").click()
+    tid(bob, "leave-send").click()
+    expect(tid(bob, "leave-error")).to_have_text("严格模式的挑战不能请假。")
+    tid(bob, "checkin-text").fill("早上读了三十页")
+    tid(bob, "checkin-send").click()
+    expect(tid(bob, "calendar-day")).to_have_attribute("data-kind", "ontime")
+    expect(tid(bob, "calendar-day")).to_contain_text("已打卡")
+    no_sideways_scroll(bob)
+    bob.screenshot(path=str(screenshots / "checkin-days-zh-phone.png"))
+    assert ann.errors == [] and bob.errors == []  # type: ignore[attr-defined]

@@ -131,8 +131,10 @@ async def test_one_reminders_job_asks_every_feature_with_the_time_now() -> None:
 
     before = now_ms()
     store: Any = SimpleNamespace(
-        gatherings=feature("gatherings", 2), homework=feature("homework", 1)
+        gatherings=feature("gatherings", 2),
+        homework=feature("homework", 1),
+        checkin_reminders=feature("checkins", 4),
     )
-    assert await Housekeeping(Settings(), store).send_reminders() == 3
-    assert [name for name, _ in asked] == ["gatherings", "homework"]
-    assert asked[0][1] == asked[1][1] >= before
+    assert await Housekeeping(Settings(), store).send_reminders() == 7
+    assert [name for name, _ in asked] == ["gatherings", "homework", "checkins"]
+    assert asked[0][1] == asked[1][1] == asked[2][1] >= before

@@ -141,3 +141,19 @@ async def test_excellent_homework_earns_as_excellent_not_as_a_highlight(
     await store.homework.excellent(work["id"], alice["id"])  # once is once
     entries, _, points = await store.points.ledger(room["id"], bob["id"], bob["id"])
     assert [(e["action"], e["points"]) for e in entries] == [("excellent", 5)] and points == 5
+
+
+async def test_a_checkin_waiting_for_review_earns_when_approved(
+    store: Store, room: Record, alice: Record, bob: Record, carol: Record
+) -> None:
+    challenge = await store.challenges.create(
+        room["id"], alice["id"], {"title": "晨读", "review": True}
+    )
+    for who in (bob, carol):
+        await store.challenges.join(challenge["id"], who["id"])
+    waiting, _ = await store.checkins.check_in(challenge["id"], bob["id"], "读了十页")
+    refused, _ = await store.checkins.check_in(challenge["id"], carol["id"], "随便写写")
+    assert waiting["state"] == "pending" and await total(store, room, bob) == 0
+    await store.checkin_review.decide(waiting["id"], alice["id"], True)
+    await store.checkin_review.decide(refused["id"], alice["id"], False)
+    assert await total(store, room, bob) == 1 and await total(store, room, carol) == 0

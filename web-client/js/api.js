@@ -311,6 +311,16 @@ export const checkins = (id, date, cursor) => request('GET', `/challenges/${enc(
 export const board = (id, by, cursor) => request('GET', `/challenges/${enc(id)}/board${query({ by, cursor })}`);
 export const missingCheckins = (id, cursor) => request('GET', `/challenges/${enc(id)}/missing${query({ cursor })}`);
 export const invalidateCheckin = (checkinId, reason) => request('POST', `/checkins/${enc(checkinId)}/invalidate`, { reason });
+// Make-up (补卡), leave (请假), grants, the review queue, reminders (CSV exports: download).
+export const makeUp = (id, date, text) => request('POST', `/challenges/${enc(id)}/makeups`, { date, text });
+export const takeLeave = (id, date) => request('POST', `/challenges/${enc(id)}/leave`, date ? { date } : {});
+export const grantMakeup = (id, user, date, reason) => request('POST', `/challenges/${enc(id)}/grants`, { user, date, reason });
+export const pendingCheckins = (id, cursor) => request('GET', `/challenges/${enc(id)}/pending${query({ cursor })}`);
+export const approveCheckin = (checkinId) => request('POST', `/checkins/${enc(checkinId)}/approve`);
+export const rejectCheckin = (checkinId, reason) => request('POST', `/checkins/${enc(checkinId)}/reject`, reason ? { reason } : {});
+export const setReminders = (id, on) => request('PUT', `/challenges/${enc(id)}/reminders`, { on });
+/** A participant's days ({days: [{date, state, kind, makeup}], standing}); `me` by default. */
+export const checkinCalendar = (id, user = 'me') => request('GET', `/challenges/${enc(id)}/calendar/${enc(user)}`);
 
 // Homework (README "Homework").
 export const assignments = (id, cursor) => request('GET', `/circles/${enc(id)}/assignments${query({ cursor })}`);

@@ -19,4 +19,5 @@ export const CHALLENGE_KINDS = {
   'checkin.added': changed,
   'checkin.edited': changed,
   'checkin.invalidated': changed,
+  'checkin.reviewed': changed,
 };

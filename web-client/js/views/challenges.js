@@ -12,12 +12,15 @@ import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
+import { calendarEl, exportsEl, grantEl, memberTools, quietHoursEl, reviewEl, ruleFields } from './checkin-days.js';
 import { userText } from './user-text.js';
 
 const RELOAD_MS = 150; // a burst of check-ins reloads once
 
 export function challengesView(circleId) {
   let open = null; // the challenge shown, or null: the list
+  const drafts = {}; // what is typed in make-up and grant forms, kept across live redraws
+  let drawnKey = null; // the data the page shows (see draw)
   let board = 'streak';
   let tray = null;
   let timer = null;
@@ -29,13 +32,18 @@ export function challengesView(circleId) {
   function show() {
     const mine = ++shownAt;
     return busy(null, () => (open ? showOne(open, mine) : showList(mine))).catch((err) => {
-      if (mine === shownAt) body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
+      if (mine !== shownAt) return;
+      drawnKey = null;
+      body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
     });
   }
 
-  /** Draw what a show() loaded, unless a newer one started meanwhile. */
-  function draw(mine, ...children) {
-    if (mine !== shownAt) return;
+  /** Draw what a show() loaded, unless a newer one started meanwhile, or it is what is
+   * drawn already (`key`: the loaded data): a live event after one's own change then
+   * leaves the page — and whatever is being typed or clicked on it — alone. */
+  function draw(mine, key, ...children) {
+    if (mine !== shownAt || key === drawnKey) return;
+    drawnKey = key;
     if (tray) tray.clear();
     tray = null;
     fill(body, children.map((child) => (typeof child === 'function' ? child() : child)));
@@ -43,39 +51,55 @@ export function challengesView(circleId) {
 
   async function showList(mine) {
     const page = await api.challenges(circleId);
+    const circle = state.isManager(circleId) ? await api.circle(circleId) : null;
     const items = page.challenges.map((c) => h('li', { class: 'card challenge-item', testid: 'challenge-item', dataset: { id: c.id } },
       h('button', {
         type: 'button', class: 'link challenge-open', testid: 'challenge-open',
-        onclick: () => { open = c.id; show(); },
+        onclick: () => {
+          open = c.id;
+          for (const key of Object.keys(drafts)) delete drafts[key];
+          show();
+        },
       }, userText('strong', c.title)),
       h('p', { class: 'muted small', text: facts(c) }),
       c.me ? h('p', { class: 'small', testid: 'challenge-mine', text: standingText(c.me) }) : null));
-    draw(mine,
+    draw(mine, JSON.stringify(['list', page, circle]),
       state.isManager(circleId) ? createForm() : null,
+      circle ? quietHoursEl(circle) : null,
       items.length ? h('ul', { class: 'challenge-list', testid: 'challenge-list' }, items)
         : h('p', { class: 'muted', testid: 'challenges-empty', text: t('challenge.none') }));
   }
 
   async function showOne(id, mine) {
     const [c, ranks, day] = await Promise.all([api.challenge(id), api.board(id, board), api.checkins(id)]);
-    const missing = state.isManager(circleId) && c.status === 'ongoing' ? await api.missingCheckins(id) : null;
+    const manager = state.isManager(circleId);
+    const missing = manager && c.status === 'ongoing' ? await api.missingCheckins(id) : null;
+    const days = c.me ? (await api.checkinCalendar(id)).days : [];
+    const pending = manager && c.review ? (await api.pendingCheckins(id)).checkins : null;
+    const people = manager && !c.strict ? byUser((await api.board(id, 'total')).entries.concat(missing ? missing.entries : [])) : [];
     if (open !== id || mine !== shownAt) return;
+    const reload = () => show();
     const back = h('button', { type: 'button', class: 'link', testid: 'challenge-back', text: t('challenge.back'), onclick: () => { open = null; show(); } });
-    draw(mine,
+    draw(mine, JSON.stringify([id, board, c, ranks, day, missing, days, pending, people]),
       back,
       () => h('article', { class: 'card challenge', testid: 'challenge', dataset: { id: c.id, status: c.status } },
         userText('h3', c.title, { testid: 'challenge-title' }),
         c.description ? userText('p', c.description, { class: 'challenge-about' }) : null,
         h('p', { class: 'muted small', testid: 'challenge-facts', text: facts(c) }),
         c.me ? h('p', { class: 'challenge-standing', testid: 'challenge-standing', text: standingText(c.me) }) : null,
-        action(c)),
+        action(c, days.find((d) => d.date === c.today)),
+        memberTools(c, reload, drafts),
+        calendarEl(days)),
+      pending ? reviewEl(pending, reload) : null,
       boardEl(c, ranks),
       dayEl(c, day.checkins),
-      missing ? missingEl(missing) : null);
+      missing ? missingEl(missing) : null,
+      manager && people.length ? grantEl(c, people, reload, drafts) : null,
+      manager ? exportsEl(c) : null);
   }
 
-  /** Join, check in, or what today is (checked in, not a day, over). */
-  function action(c) {
+  /** Join, check in, or what today is (checked in, waiting for review, on leave, not a day, over). */
+  function action(c, today) {
     if (!c.me) {
       if (c.status === 'over') return h('p', { class: 'muted', text: t('challenge.status.over') });
       const join = h('button', {
@@ -85,6 +109,8 @@ export function challengesView(circleId) {
       return join;
     }
     if (c.checked_in_today) return h('p', { class: 'challenge-done', testid: 'challenge-checked', text: t('challenge.checkedIn') });
+    if (today && today.state === 'pending') return h('p', { class: 'muted', testid: 'challenge-pending', text: t('checkinDays.todayPending') });
+    if (today && today.kind === 'leave') return h('p', { class: 'muted', testid: 'challenge-on-leave', text: t('checkinDays.todayLeave') });
     if (c.status !== 'ongoing') return h('p', { class: 'muted', text: t(`challenge.status.${c.status}`) });
     const text = h('textarea', { testid: 'checkin-text', rows: '3', maxlength: '2000', placeholder: t('challenge.placeholder') });
     const send = h('button', { type: 'submit', class: 'primary', testid: 'checkin-send', text: t('challenge.checkIn') });
@@ -137,9 +163,11 @@ export function challengesView(circleId) {
     const manager = state.isManager(circleId);
     const item = (k) => h('li', { class: 'card checkin', testid: 'checkin', dataset: { id: k.id, state: k.state } },
       h('div', { class: 'meta' }, userText('strong', k.name || ''), h('span', { class: 'muted small', text: k.edited ? t('challenge.edited') : '' })),
-      k.state === 'valid'
-        ? [k.text ? userText('p', k.text, { testid: 'checkin-words' }) : null, attachmentsEl(k.attachments || [], `checkin:${k.id}`)]
-        : userText('p', t('challenge.invalidated', { reason: k.reason || '' }), { class: 'muted', testid: 'checkin-invalid' }),
+      k.kind === 'leave' ? h('p', { class: 'muted', testid: 'checkin-leave', text: t('checkinDays.kind.leave') })
+        : k.state === 'valid' || k.state === 'pending'
+          ? [k.state === 'pending' ? h('span', { class: 'tag', testid: 'checkin-pending', text: t('checkinDays.kind.pending') }) : null,
+            k.text ? userText('p', k.text, { testid: 'checkin-words' }) : null, attachmentsEl(k.attachments || [], `checkin:${k.id}`)]
+          : userText('p', t(k.state === 'rejected' ? 'checkinDays.rejected' : 'challenge.invalidated', { reason: k.reason || '' }), { class: 'muted', testid: 'checkin-invalid' }),
       manager && k.state === 'valid' ? invalidateButton(k) : null);
     return h('section', { class: 'challenge-day', testid: 'challenge-day' },
       h('h4', { text: t('challenge.todays') }),
@@ -181,6 +209,7 @@ export function challengesView(circleId) {
     const days = h('input', { type: 'number', testid: 'challenge-days', min: '1', max: '3660', value: '21' });
     const ends = h('input', { type: 'date', testid: 'challenge-ends' });
     const photo = h('input', { type: 'checkbox', testid: 'challenge-photo' });
+    const rules = ruleFields();
     const submit = h('button', { type: 'submit', class: 'primary', testid: 'challenge-create', text: t('challenge.create') });
     const form = h('form', {
       class: 'challenge-form', testid: 'challenge-form',
@@ -190,6 +219,7 @@ export function challengesView(circleId) {
         if (days.value) fields.required_days = Number(days.value);
         if (ends.value) fields.ends_on = ends.value;
         if (photo.checked) fields.media_kinds = ['image'];
+        Object.assign(fields, rules.values());
         busy(submit, async () => {
           try {
             const made = await api.createChallenge(circleId, fields);
@@ -201,7 +231,7 @@ export function challengesView(circleId) {
         });
       },
     }, field(t('challenge.name'), title), field(t('challenge.typeField'), type), field(t('challenge.requiredDays'), days),
-    field(t('challenge.endsOn'), ends), h('label', { class: 'row' }, photo, h('span', { text: t('challenge.needsPhoto') })), submit);
+    field(t('challenge.endsOn'), ends), h('label', { class: 'row' }, photo, h('span', { text: t('challenge.needsPhoto') })), rules.el, submit);
     return h('details', { class: 'card', testid: 'challenge-new' }, h('summary', { text: t('challenge.new') }), form);
   }
 
@@ -228,6 +258,13 @@ export function challengesView(circleId) {
       if (tray) tray.clear();
     },
   };
+}
+
+/** Board and missing entries, each person once. */
+function byUser(entries) {
+  const seen = new Map();
+  for (const e of entries) if (!seen.has(e.user)) seen.set(e.user, e);
+  return [...seen.values()];
 }
 
 function facts(c) {
