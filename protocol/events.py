@@ -21,6 +21,7 @@ from typing import ClassVar
 from .challenge_events import CHALLENGE_EVENTS
 from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
+from .lesson_events import LESSON_EVENTS
 
 # -- posts ---------------------------------------------------------------------------
 
@@ -456,6 +457,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         FollowAdded,
         FollowRemoved,
         *CHALLENGE_EVENTS,
+        *LESSON_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.

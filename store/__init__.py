@@ -50,6 +50,7 @@ from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .ids import now_ms
 from .join_requests import JoinRequests
+from .lessons import Lessons
 from .lookups import NAME_QUERY_MAX, voice_refusal
 from .memberships import Memberships
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
@@ -134,6 +135,7 @@ class Store:
         self.reports = Reports(db)
         self.challenges = Challenges(db)
         self.checkins = CheckIns(db)
+        self.lessons = Lessons(db)
         self.reads = Reads(db)
         self.search = Search(db)
         self.retention = Retention(db)
@@ -279,6 +281,7 @@ __all__ = [
     "Groups",
     "Invalid",
     "JoinRequests",
+    "Lessons",
     "LocalBlobs",
     "Membership",
     "Memberships",

@@ -79,6 +79,13 @@ KINDS = (
     "checkin.added",
     "checkin.edited",
     "checkin.invalidated",
+    "lesson.created",
+    "lesson.updated",
+    "lesson.deleted",
+    "lessons.reordered",
+    "lesson.live",
+    "lesson.ended",
+    "lesson.reminder",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

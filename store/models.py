@@ -658,6 +658,9 @@ SEARCH_DOCS = _table("search_docs")
 # Check-in challenges keep their tables in their own module.
 from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
 
+# The course plan (store/lessons.py) keeps its tables in its own module.
+from .lesson_tables import LESSON_VIEWS, LESSONS  # noqa: E402
+
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
@@ -676,6 +679,8 @@ __all__ = [
     "GROUPS",
     "GROUP_MEMBERS",
     "JOIN_REQUESTS",
+    "LESSONS",
+    "LESSON_VIEWS",
     "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",

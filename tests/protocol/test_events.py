@@ -18,6 +18,7 @@ from protocol.events import (
     PostAcked,
 )
 from protocol.events import MessageVetoed as MessageVetoedEvent
+from protocol.lesson_events import LessonDeleted
 
 POST = {"id": "p1", "circle": "c1", "kind": "post", "text": "你好", "pinned": False}
 MEMBER = {"user": "u1", "role": "member", "nickname": None, "name": "张云妮"}
@@ -69,6 +70,8 @@ SAMPLES: dict[str, Any] = {
     "participants": 3,
     "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
     "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
+    "lesson": {"id": "l1", "title": "第一课 站姿", "state": "live", "live": {"start_seq": 4}},
+    "minutes": 15,
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 
@@ -83,6 +86,8 @@ def sample(cls: type[CircleEvent], rev: int = 7) -> CircleEvent:
         values["poll"], values["post"] = "q1", None
     if cls in (GroupCreated, GroupUpdated):
         values["group"] = GROUP
+    if cls is LessonDeleted:
+        values["lesson"] = "l1"
     return cls(circle="c1", rev=rev, ts=1700000000001, **values)
 
 
