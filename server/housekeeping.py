@@ -55,6 +55,9 @@ class Housekeeping:
             asyncio.create_task(
                 self._every(s.membership_check_s, self.expire_terms, "membership expiry")
             ),
+            asyncio.create_task(
+                self._every(s.lesson_remind_check_s, self.remind_lessons, "lesson reminders")
+            ),
         ]
         if self.media is not None:
             self._tasks += [
@@ -82,6 +85,11 @@ class Housekeeping:
     async def expire_pins(self) -> int:
         """Unpin every pin whose time has come (each is a `post.unpinned` event)."""
         return len(await self.store.pins.expire_pins(now_ms()))
+
+    async def remind_lessons(self) -> int:
+        """Remind members of the lessons starting soon (each a `lesson.reminder`
+        circle event, once: store/lessons.py)."""
+        return len(await self.store.lessons.remind_due(now_ms()))
 
     async def expire_terms(self) -> int:
         """Remove the members whose paid term ended more than the grace ago (each a

@@ -25,6 +25,7 @@ from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
+from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
@@ -465,6 +466,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "moderation"},
         {"name": "payments"},
         {"name": "challenges"},
+        {"name": "lessons"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -481,6 +483,7 @@ DOCUMENT: dict[str, Any] = {
     | PAYMENT_PATHS
     | LEAVING_PATHS
     | CHALLENGE_PATHS
+    | LESSON_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -507,6 +510,7 @@ DOCUMENT: dict[str, Any] = {
         | REPORT_SCHEMAS
         | PAYMENT_SCHEMAS
         | CHALLENGE_SCHEMAS
+        | LESSON_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -519,6 +523,7 @@ DOCUMENT: dict[str, Any] = {
                 | PAYMENT_BODIES
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
+                | LESSON_BODIES
             ).items()
         },
         "responses": {
