@@ -278,3 +278,20 @@ export const checkins = (id, date, cursor) => request('GET', `/challenges/${enc(
 export const board = (id, by, cursor) => request('GET', `/challenges/${enc(id)}/board${query({ by, cursor })}`);
 export const missingCheckins = (id, cursor) => request('GET', `/challenges/${enc(id)}/missing${query({ cursor })}`);
 export const invalidateCheckin = (checkinId, reason) => request('POST', `/checkins/${enc(checkinId)}/invalidate`, { reason });
+
+// The course plan and live lessons (README "Course plan and live lessons").
+/** The plan in order: {lessons (with seen, past, missed), next}. */
+export const lessons = (id) => request('GET', `/circles/${enc(id)}/lessons`);
+export const createLesson = (id, fields) => request('POST', `/circles/${enc(id)}/lessons`, fields);
+export const reorderLessons = (id, order) => request('PUT', `/circles/${enc(id)}/lessons/order`, { order });
+/** A lesson's page, with `highlights`. */
+export const lesson = (id) => request('GET', `/lessons/${enc(id)}`);
+export const editLesson = (id, fields) => request('PATCH', `/lessons/${enc(id)}`, fields);
+export const deleteLesson = (id) => request('DELETE', `/lessons/${enc(id)}`);
+export const lessonSeen = (id) => request('POST', `/lessons/${enc(id)}/seen`);
+export const startLesson = (id) => request('POST', `/lessons/${enc(id)}/start`);
+export const endLesson = (id) => request('POST', `/lessons/${enc(id)}/end`);
+/** The live lessons of my circles: {lessons}. */
+export const liveLessons = () => request('GET', '/me/live-lessons');
+/** The materials grouped by lesson: {lessons: [{id, title, starts_local, attachments}]}. */
+export const materialsByLesson = (id) => request('GET', `/circles/${enc(id)}/attachments/by-lesson`);

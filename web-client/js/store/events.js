@@ -9,6 +9,7 @@ import * as follows from './follows.js';
 import { FOLLOW_KINDS } from './follows.js';
 import { GROUP_KINDS } from './groups.js';
 import { JOIN_KINDS } from './join-requests.js';
+import { LESSON_KINDS } from './lessons.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
 import * as polls from './polls.js';
@@ -113,6 +114,7 @@ const KINDS = {
   ...GROUP_KINDS,
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
+  ...LESSON_KINDS,
 };
 
 function memberGone(ev) {

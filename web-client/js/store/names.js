@@ -39,6 +39,9 @@
 //   sayRefused      {circle, text, replyTo, reason, params}  a say refused (slow_mode, muted, membership_ended)
 //   followingChanged {circle?}                          the circles I follow, or one's latest posts
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
+//   lessonsChanged  {circle, lesson}                    a circle's course plan or one lesson (lesson null: the order)
+//   liveLessons     {}                                  the live lessons of my circles (the banner)
+//   lessonReminder  {lesson, minutes}                   a lesson starts soon
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -71,6 +74,9 @@ export const EV = Object.freeze({
   sayRefused: 'say-refused',
   bansChanged: 'bans',
   challengesChanged: 'challenges',
+  lessonsChanged: 'lessons',
+  liveLessons: 'live-lessons',
+  lessonReminder: 'lesson-reminder',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',

@@ -18,13 +18,14 @@ import { feedView } from './feed.js';
 import { groupedChat } from './groups.js';
 import { highlightsView } from './highlights.js';
 import { challengesView } from './challenges.js';
+import { courseView } from './course.js';
 import { materialsView } from './materials.js';
 import { searchView } from './search.js';
 import { settingsView } from './settings.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 
-const TABS = ['chat', 'highlights', 'feed', 'challenges', 'materials', 'search', 'settings'];
+const TABS = ['chat', 'highlights', 'feed', 'course', 'challenges', 'materials', 'search', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
 const PHONE = window.matchMedia('(max-width: 600px)');
 const SVG = 'http://www.w3.org/2000/svg';
@@ -34,6 +35,7 @@ const ICONS = {
   highlights: 'M12 3l2.7 5.6 6.1.9-4.4 4.3 1 6.1-5.4-2.9-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z',
   feed: 'M5 4h14v16H5zM8 8h8M8 12h8M8 16h5',
   challenges: 'M5 4h14v16H5zM8 12l3 3 5-6',
+  course: 'M4 5h11v14H4zM15 9l5-3v12l-5-3',
   materials: 'M3 6h6l2 2h10v11H3z',
   search: 'M10 4a6 6 0 1 0 0 12 6 6 0 0 0 0-12zM14.5 14.5 20 20',
   settings: 'M6 12h.01M12 12h.01M18 12h.01',
@@ -71,8 +73,9 @@ export function circleView(container, circleId) {
   const feed = feedView(circleId);
   const materials = materialsView(circleId); // on a phone: from "More"
   const challenges = challengesView(circleId); // on a phone: from "More"
+  const course = courseView(circleId); // on a phone: from "More"
   const search = searchView(circleId, { onOpen: openResult }); // on a phone: from "More"
-  const panels = { chat, highlights, feed, challenges, materials, search, settings: null };
+  const panels = { chat, highlights, feed, course, challenges, materials, search, settings: null };
   const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
     h('p', { class: 'muted', text: t('common.loading') }));
   const more = h('section', { class: 'panel more', testid: 'panel-more' },
@@ -101,13 +104,13 @@ export function circleView(container, circleId) {
   const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
   tablist.addEventListener('keydown', onTabKey);
 
-  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, challenges: challenges.el, materials: materials.el, search: search.el, settings: more })) {
+  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, course: course.el, challenges: challenges.el, materials: materials.el, search: search.el, settings: more })) {
     view.id = `panel-${key}`;
     view.setAttribute('role', 'tabpanel');
     view.setAttribute('aria-labelledby', `tab-${key}`);
     view.classList.add(`panel-${key}`);
   }
-  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, challenges.el, materials.el, search.el, more);
+  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, course.el, challenges.el, materials.el, search.el, more);
   const page = h('div', { class: 'circle-page', testid: 'circle-page', dataset: { circleId } }, tablist, body);
   const slot = document.getElementById('topbar-slot');
   if (slot) slot.replaceChildren(header);
@@ -132,6 +135,7 @@ export function circleView(container, circleId) {
           show('chat');
           chat.openDrawer();
         }),
+        item('more-course', t('lesson.plan'), () => show('course', true)),
         item('more-challenges', t('challenge.title'), () => show('challenges', true)),
         item('more-materials', t('media.materials'), () => show('materials', true)),
         item('more-search', t('search.title'), () => show('search', true)),
@@ -176,6 +180,7 @@ export function circleView(container, circleId) {
     if (key === 'chat') chat.shown();
     if (key === 'materials') materials.shown();
     if (key === 'challenges') challenges.shown();
+    if (key === 'course') course.shown();
     if (key === 'search') search.shown(focusPanel && !PHONE.matches);
     if (key === 'settings' && panels.settings) panels.settings.shown();
     if (focusPanel && key === 'chat') chat.focus();
@@ -268,6 +273,7 @@ export function circleView(container, circleId) {
   apply();
   if (active === 'materials') materials.shown();
   if (active === 'challenges') challenges.shown();
+  if (active === 'course') course.shown();
   if (state.infoOf(circleId)) showInfo(state.infoOf(circleId));
   showOnline();
   load();
