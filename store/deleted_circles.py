@@ -42,6 +42,8 @@ from .models import (
     GROUP_MEMBERS,
     GROUPS,
     JOIN_REQUESTS,
+    LESSON_VIEWS,
+    LESSONS,
     LIKES,
     MEMBERSHIPS,
     MESSAGES,
@@ -115,6 +117,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
     posts = select(POSTS.c.id).where(POSTS.c.circle_id == circle_id)
     polls = select(POLLS.c.id).where(POLLS.c.circle_id == circle_id)
     comments = select(COMMENTS.c.id).where(COMMENTS.c.post_id.in_(posts))
+    lessons = select(LESSONS.c.id).where(LESSONS.c.circle_id == circle_id)
     # (table, where-clause) in an order foreign keys allow.
     steps: list[tuple[Any, Any]] = [
         (REACTIONS, or_(REACTIONS.c.target.in_(groups), REACTIONS.c.target.in_(posts))),
@@ -128,6 +131,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
                 ATTACHMENT_USES.c.owner.in_(groups),
                 ATTACHMENT_USES.c.owner.in_(posts),
                 ATTACHMENT_USES.c.owner.in_(comments),
+                ATTACHMENT_USES.c.owner.in_(lessons),
             ),
         ),
         (MESSAGES, MESSAGES.c.group_id.in_(groups)),
@@ -142,6 +146,8 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         # Followers go in batches too (a creator's circle may have 510,000).
         (FOLLOWS, FOLLOWS.c.circle_id == circle_id),
         (SEARCH_DOCS, SEARCH_DOCS.c.circle_id == circle_id),
+        (LESSON_VIEWS, LESSON_VIEWS.c.lesson_id.in_(lessons)),
+        (LESSONS, LESSONS.c.circle_id == circle_id),
     ]
     for table, where in steps:
         key = list(table.primary_key.columns)

@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from store import Conflict, Forbidden, Invalid, NotFound, Record, Store
+from store.models import LESSON_VIEWS, LESSONS
 
 Say = Callable[..., Awaitable[int]]
 
@@ -277,3 +279,22 @@ async def test_reminders_go_once_when_their_time_comes(
     assert late["id"] not in [
         x["id"] for x in await store.lessons.remind_due(ms("2026-12-12T11:00"))
     ]
+
+
+async def test_a_deleted_circles_lessons_are_purged(
+    store: Store, room: Record, alice: Record, bob: Record
+) -> None:
+    lesson = await add(store, room, alice)
+    await store.lessons.mark_seen(lesson["id"], bob["id"])
+    await store.deleted_circles.delete(room["id"], alice["id"], room["name"])
+    with pytest.raises(NotFound):
+        await store.lessons.get(lesson["id"], bob["id"])
+    assert await store.lessons.live_for(bob["id"]) == []
+    while (await store.deleted_circles.purge())[0]:
+        pass
+    async with store.db.read() as conn:
+        left = [
+            (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+            for table in (LESSONS, LESSON_VIEWS)
+        ]
+    assert left == [0, 0]
