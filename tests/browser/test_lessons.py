@@ -78,13 +78,13 @@ def test_a_live_lesson_reaches_a_student_wherever_they_are(
     expect(tid(bob, "live-overlay")).to_be_hidden()
 
     # What Bob says now is said during the lesson, on his page and on Ann's.
-    say(bob, "老师好，我准备好了")
-    said = expect_once(bob, "老师好，我准备好了")
+    say(bob, "老师好 我准备好了")
+    said = expect_once(bob, "老师好 我准备好了")
     expect(tid(said, "msg-during-lesson")).to_have_text("During the lesson")
-    expect(tid(expect_once(ann, "老师好，我准备好了"), "msg-during-lesson")).to_be_visible()
+    expect(tid(expect_once(ann, "老师好 我准备好了"), "msg-during-lesson")).to_be_visible()
     # Ann stars it (a threshold of one makes it a highlight of the lesson).
     api(ann, "PATCH", f"/circles/{circle_id(ann)}", {"promote_threshold": 1})
-    open_menu(expect_once(ann, "老师好，我准备好了")).get_by_test_id("star-btn").click()
+    open_menu(expect_once(ann, "老师好 我准备好了")).get_by_test_id("star-btn").click()
 
     # The home page has the banner too, and so has a page opened mid-lesson.
     go_home(bob)
@@ -101,7 +101,7 @@ def test_a_live_lesson_reaches_a_student_wherever_they_are(
     tid(ann, "lesson-replay-input").fill("https://replay.example.com/1")
     tid(ann, "lesson-save").click()
     expect(tid(ann, "lesson-replay")).to_have_attribute("href", "https://replay.example.com/1")
-    expect(tid(ann, "lesson-highlight")).to_contain_text("老师好，我准备好了")
+    expect(tid(ann, "lesson-highlight")).to_contain_text("老师好 我准备好了")
     assert ann.errors == [] and bob.errors == []  # type: ignore[attr-defined]
 
 
