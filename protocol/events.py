@@ -415,6 +415,21 @@ class FollowRemoved(CircleEvent):
     reason: str
 
 
+# -- reminders -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder(CircleEvent):
+    """A nudge for one member (store/reminders.py): a lesson about to start,
+    homework due, a check-in streak at risk, an event coming. `about` says what:
+    `{"kind", "id", "title", "at"?}` (`at`: when it happens, ms). Only that user
+    receives it."""
+
+    kind: ClassVar[str] = "reminder"
+    user: str
+    about: Map
+
+
 EVENT_TYPES: dict[str, type[CircleEvent]] = {
     cls.kind: cls
     for cls in (
@@ -456,12 +471,15 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         ReportResolved,
         FollowAdded,
         FollowRemoved,
+        Reminder,
         *CHALLENGE_EVENTS,
         *LESSON_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.
 FOLLOW_EVENTS = (FollowAdded, FollowRemoved)
+# Personal events: each is about one user (`user`) and reaches only that user.
+PERSONAL_EVENTS = (*FOLLOW_EVENTS, Reminder)
 # Membership events: a node learns from them which of its connections belong where
 # (members and followers alike), so every node hears them, following the circle or not.
 MEMBERSHIP_EVENTS = (
@@ -517,6 +535,7 @@ __all__ = [
     "GROUP_EVENTS",
     "MANAGER_EVENTS",
     "MEMBERSHIP_EVENTS",
+    "PERSONAL_EVENTS",
     "CircleDeleted",
     "CircleEvent",
     "CircleUpdated",
@@ -554,6 +573,7 @@ __all__ = [
     "PostPromoted",
     "PostUnpinned",
     "ReactionChanged",
+    "Reminder",
     "ReportFiled",
     "ReportResolved",
     "event_from_map",

@@ -70,15 +70,6 @@ class LessonEnded(CircleEvent):
     lesson: Map
 
 
-@dataclass(frozen=True, slots=True)
-class LessonReminder(CircleEvent):
-    """A lesson starts in `minutes` minutes (sent once, by the server's reminder job)."""
-
-    kind: ClassVar[str] = "lesson.reminder"
-    lesson: Map
-    minutes: int
-
-
 LESSON_EVENTS = (
     LessonCreated,
     LessonUpdated,
@@ -86,5 +77,4 @@ LESSON_EVENTS = (
     LessonsReordered,
     LessonLive,
     LessonEnded,
-    LessonReminder,
 )

@@ -87,8 +87,8 @@ class Housekeeping:
         return len(await self.store.pins.expire_pins(now_ms()))
 
     async def remind_lessons(self) -> int:
-        """Remind members of the lessons starting soon (each a `lesson.reminder`
-        circle event, once: store/lessons.py)."""
+        """Remind members of the lessons starting soon (a personal `reminder`
+        each, once per lesson: store/lessons.py, store/reminders.py)."""
         return len(await self.store.lessons.remind_due(now_ms()))
 
     async def expire_terms(self) -> int:

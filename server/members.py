@@ -32,8 +32,8 @@ from collections.abc import Container, Iterable
 from protocol import Left
 from protocol.events import (
     FEED_EVENTS,
-    FOLLOW_EVENTS,
     MANAGER_EVENTS,
+    PERSONAL_EVENTS,
     CircleDeleted,
     CircleEvent,
     FollowAdded,
@@ -85,9 +85,9 @@ def visible_to(
     requests only the circle's owners and admins. Reports are the managers'
     business: a filed one reaches only owners and admins, a resolved one them and
     its reporter. A non-member (a follower, anyone reading a public circle) sees
-    its feed only (``FEED_EVENTS``), and a follow event only the user it is
-    about. The one rule, live and when catching up."""
-    if isinstance(event, FOLLOW_EVENTS):
+    its feed only (``FEED_EVENTS``), and a personal event (a follow, a reminder)
+    only the user it is about. The one rule, live and when catching up."""
+    if isinstance(event, PERSONAL_EVENTS):
         return user_id == event.user
     if role is None:
         return isinstance(event, FEED_EVENTS)
@@ -108,7 +108,9 @@ def visible_to(
 def restricted(event: CircleEvent) -> bool:
     """Whether some members may not see the event (``visible_to`` decides who)."""
     return (
-        isinstance(event, (PostAcked, ReportFiled, ReportResolved, *MANAGER_EVENTS, *FOLLOW_EVENTS))
+        isinstance(
+            event, (PostAcked, ReportFiled, ReportResolved, *MANAGER_EVENTS, *PERSONAL_EVENTS)
+        )
         or group_of(event) is not None
     )
 
@@ -311,7 +313,7 @@ class Members:
         elif isinstance(event, FollowRemoved):
             self._drop_follower(event.circle, event.user)
         members: Iterable[Connection] = self._hub.members(event.circle)
-        if isinstance(event, FOLLOW_EVENTS):
+        if isinstance(event, PERSONAL_EVENTS):
             # Only to the user it is about (their tabs here, following or not now).
             members = self._hub.of_user(event.user)
         elif isinstance(event, FEED_EVENTS):

@@ -74,6 +74,7 @@ KINDS = (
     "report.resolved",
     "follow.added",
     "follow.removed",
+    "reminder",
     "challenge.created",
     "challenge.joined",
     "checkin.added",
@@ -85,7 +86,6 @@ KINDS = (
     "lessons.reordered",
     "lesson.live",
     "lesson.ended",
-    "lesson.reminder",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

@@ -17,10 +17,11 @@ Past and missed: a lesson is past once ended, or, never live, once its end
 by. A member "saw" a lesson once they opened its page or its player
 (``seen``); a past lesson they did not see is missed for them.
 
-Reminders (``remind_due``): ``remind_before_min`` minutes before the start a
-circle event ``lesson.reminder`` goes to every member, once (``reminded_at``,
-set with a conditional UPDATE: several nodes running the job remind once).
-Moving the start clears ``reminded_at``.
+Reminders (``remind_due``): ``remind_before_min`` minutes before the start
+every member gets a personal ``reminder`` (store/reminders.py, the one road
+for reminders: ``about`` kind ``lesson``), once (``reminded_at``, set with a
+conditional UPDATE: several nodes running the job remind once). Moving the
+start clears ``reminded_at``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from .records import (
     post_view,
     shared_post,
 )
+from .reminders import about, remind
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 4000
@@ -526,8 +528,8 @@ class Lessons(Service):
 
     async def remind_due(self, now: int | None = None, batch: int = 100) -> list[Record]:
         """Remind the members of every lesson whose reminder time has come and
-        that has not started (``lesson.reminder``, a circle event), once each;
-        returns the lessons reminded."""
+        that has not started (a personal ``reminder`` each, store/reminders.py),
+        once per lesson; returns the lessons reminded."""
         at = now_ms() if now is None else now
         due = (
             _select()
@@ -552,12 +554,16 @@ class Lessons(Service):
                 )
                 if not taken.rowcount:
                     continue  # another node's job reminded it
-                lesson = _record(await lesson_row(conn, row.id))
-                minutes = max(0, (int(row.starts_at) - at + 59_999) // 60_000)
-                await record(
-                    conn, row.circle_id, "lesson.reminder", {"lesson": lesson, "minutes": minutes}
-                )
-                reminded.append(lesson)
+                members = (
+                    await conn.execute(
+                        select(MEMBERSHIPS.c.user_id)
+                        .where(MEMBERSHIPS.c.circle_id == row.circle_id)
+                        .order_by(MEMBERSHIPS.c.user_id)
+                    )
+                ).scalars()
+                subject = about("lesson", row.id, row.title, at=int(row.starts_at))
+                await remind(conn, row.circle_id, list(members), subject)
+                reminded.append(_record(await lesson_row(conn, row.id)))
         return reminded
 
     async def by_lesson(self, circle_id: str, viewer_id: str) -> list[Record]:

@@ -1,7 +1,6 @@
 // Lessons in the client's store: the live list (the banner) follows lesson.live / ended /
 // deleted, a load of GET /me/live-lessons does not take back an event that came while it
-// was in flight, messages are "said during the lesson" by the live chat's seq range, and a
-// reminder is passed on.
+// was in flight, and messages are "said during the lesson" by the live chat's seq range.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,12 +65,4 @@ test('an event during the load of the live list wins over its answer', async () 
     globalThis.fetch = original;
     api.setToken(null);
   }
-});
-
-test('a reminder is passed on with its minutes', () => {
-  const got = [];
-  const off = state.on(EV.lessonReminder, (d) => got.push([d.lesson.id, d.minutes]));
-  applyEvent(event('lesson.reminder', { lesson: lesson('r', 'scheduled'), minutes: 15 }));
-  off();
-  assert.deepEqual(got, [['r', 15]]);
 });

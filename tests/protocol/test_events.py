@@ -71,7 +71,7 @@ SAMPLES: dict[str, Any] = {
     "checkin": {"id": "k2", "user": "u1", "date": "2026-12-01", "text": "读完第一章"},
     "standing": {"user": "u1", "streak": 3, "total": 5, "completed": False},
     "lesson": {"id": "l1", "title": "第一课 站姿", "state": "live", "live": {"start_seq": 4}},
-    "minutes": 15,
+    "about": {"kind": "lesson", "id": "l1", "title": "第一课", "at": 1700000600000},
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

@@ -156,10 +156,16 @@ def test_the_reminder_job_pushes_once(client: TestClient, signup, make_circle) -
         hello(watcher, bob.token)
         body = {"title": "晨读", "starts_at": local_in(10), "remind_before_min": 30}
         made = client.post(f"{API}/circles/{cid}/lessons", json=body, headers=ann.auth).json()
-        reminder = events_until(watcher, "lesson.reminder")[-1]
-        assert reminder["lesson"]["id"] == made["id"] and 8 <= reminder["minutes"] <= 11
+        reminder = events_until(watcher, "reminder")[-1]
+        assert reminder["user"] == bob.id and reminder["about"]["kind"] == "lesson"
+        assert reminder["about"]["id"] == made["id"] and reminder["about"]["title"] == "晨读"
+        assert reminder["about"]["at"] == made["starts_at"]
+    # Bob's catch-up has his reminder once; Ann's has hers, never Bob's.
     events = client.get(f"{API}/circles/{cid}/events", params={"after": 0}, headers=bob.auth)
-    assert [e["kind"] for e in events.json()["events"]].count("lesson.reminder") == 1
+    mine = [e for e in events.json()["events"] if e["kind"] == "reminder"]
+    assert [e["user"] for e in mine] == [bob.id]
+    theirs = client.get(f"{API}/circles/{cid}/events", params={"after": 0}, headers=ann.auth)
+    assert [e["user"] for e in theirs.json()["events"] if e["kind"] == "reminder"] == [ann.id]
     got = client.get(f"{API}/lessons/{made['id']}", headers=bob.auth).json()
     assert got["reminded_at"] is not None
 

@@ -251,7 +251,7 @@ async def test_lesson_attachments_are_its_materials(
 
 
 async def test_reminders_go_once_when_their_time_comes(
-    store: Store, room: Record, alice: Record
+    store: Store, room: Record, alice: Record, bob: Record, carol: Record
 ) -> None:
     cid = room["id"]
     soon = await add(store, room, alice, starts_at="2026-12-10T19:30")
@@ -265,12 +265,20 @@ async def test_reminders_go_once_when_their_time_comes(
     assert [lesson["id"] for lesson in at_1815] == [soon["id"]]
     assert await store.lessons.remind_due(ms("2026-12-10T19:20")) == []
     changes = await store.changes.since(cid, 0, 1000)
-    reminders = [c.data for c in changes if c.kind == "lesson.reminder"]
-    assert [(r["lesson"]["id"], r["minutes"]) for r in reminders] == [
-        (early["id"], 60),
-        (soon["id"], 15),
+    reminders = [c.data for c in changes if c.kind == "reminder"]
+    # One personal reminder per member (alice, bob, carol) and lesson, through the one road.
+    members = sorted([alice["id"], bob["id"], carol["id"]])
+    assert [(r["about"]["id"], r["user"]) for r in reminders] == [
+        *((early["id"], user) for user in members),
+        *((soon["id"], user) for user in members),
     ]
-    assert quiet["id"] not in {r["lesson"]["id"] for r in reminders}
+    assert reminders[0]["about"] == {
+        "kind": "lesson",
+        "id": early["id"],
+        "title": "提前一小时",
+        "at": ms("2026-12-10T19:30"),
+    }
+    assert quiet["id"] not in {r["about"]["id"] for r in reminders}
     # Moved later: reminded again before the new start; never after a start.
     await store.lessons.update(soon["id"], alice["id"], {"starts_at": "2026-12-11T19:30"})
     again = await store.lessons.remind_due(ms("2026-12-11T19:20"))

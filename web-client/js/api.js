@@ -208,11 +208,11 @@ export const myReports = (cursor) => request('GET', `/me/reports${query({ cursor
 /** A page of the audit log: {entries, next}; `q` searches the actors' and members' names. */
 export const auditLog = (circleId, cursor, q) =>
   request('GET', `/circles/${enc(circleId)}/audit${query({ cursor, q })}`);
-/** The whole audit log as a CSV Blob (a link cannot carry the bearer token). */
-export async function auditCsv(circleId) {
+/** A CSV export (or any download) as a Blob: a link cannot carry the bearer token. */
+export async function download(path) {
   let response;
   try {
-    response = await fetch(`${BASE}/circles/${enc(circleId)}/audit.csv`, {
+    response = await fetch(`${BASE}${path}`, {
       headers: token ? { Authorization: `Bearer ${token}` } : {},
     });
   } catch {
@@ -224,6 +224,8 @@ export async function auditCsv(circleId) {
   }
   return response.blob();
 }
+/** The whole audit log as a CSV Blob. */
+export const auditCsv = (circleId) => download(`/circles/${enc(circleId)}/audit.csv`);
 
 // Media: a media key for <img>/<video> URLs ({key, expires, renew}); see media-key.js
 export const mediaKey = () => request('GET', '/media/key');

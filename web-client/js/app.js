@@ -25,6 +25,7 @@ import { mountLiveBanner } from './views/live-banner.js';
 import { moderationView } from './views/moderation.js';
 import { watchOutcomes } from './views/report.js';
 import { auditView, myReportsView } from './views/report-pages.js';
+import { watchReminders } from './views/reminders.js';
 import { statusLine } from './views/status.js';
 
 const main = document.getElementById('main');
@@ -166,6 +167,7 @@ function boot() {
   startLanguages();
   document.getElementById('logout').addEventListener('click', logout);
   watchOutcomes(); // the outcome of one's reports, whatever page is shown
+  watchReminders(); // a lesson starting, homework due: whatever page is shown
   window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {
     if (state.session.token) endSession(t('app.sessionEnded'));

@@ -75,6 +75,15 @@ export function toast(message, kind = 'error') {
   setTimeout(() => item.remove(), 6000);
 }
 
+/** Hand a Blob to the browser as a file download named ``name``. */
+export function saveBlob(blob, name) {
+  const link = h('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
 /** Run an async action from a button: disabled while it runs, errors shown as a toast. */
 export async function busy(button, action) {
   if (button) button.disabled = true;

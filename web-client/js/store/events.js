@@ -115,6 +115,7 @@ const KINDS = {
   ...JOIN_KINDS,
   ...CHALLENGE_KINDS,
   ...LESSON_KINDS,
+  reminder: (ev) => state.emit(EV.reminder, ev),
 };
 
 function memberGone(ev) {

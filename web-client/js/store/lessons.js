@@ -88,8 +88,4 @@ export const LESSON_KINDS = {
     changed(ev, ev.lesson);
   },
   'lessons.reordered': (ev) => changed(ev, null),
-  'lesson.reminder': (ev) => {
-    put(ev.lesson);
-    state.emit(EV.lessonReminder, { lesson: ev.lesson, minutes: ev.minutes });
-  },
 };

@@ -41,7 +41,7 @@
 //   challengesChanged {circle, challenge}               a challenge, its participants or check-ins
 //   lessonsChanged  {circle, lesson}                    a circle's course plan or one lesson (lesson null: the order)
 //   liveLessons     {}                                  the live lessons of my circles (the banner)
-//   lessonReminder  {lesson, minutes}                   a lesson starts soon
+//   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -76,13 +76,13 @@ export const EV = Object.freeze({
   challengesChanged: 'challenges',
   lessonsChanged: 'lessons',
   liveLessons: 'live-lessons',
-  lessonReminder: 'lesson-reminder',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',
   reportsChanged: 'reports',
   reportOutcome: 'report-outcome',
   followingChanged: 'following',
+  reminder: 'reminder',
 });
 
 /** Every event name (the strings), to tell a typo from an event. */

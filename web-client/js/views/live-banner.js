@@ -1,11 +1,11 @@
 // The "live now" banner: on every page (the home page, a circle on any tab), one line per
 // live lesson of my circles with a button that opens its player over the page (a frame for
 // an embeddable player, else a link to the stream) and a link to its circle. It follows the
-// lessons store (loaded after every welcome, kept by lesson.live / lesson.ended) and shows a
-// reminder toast when a lesson.reminder comes for a lesson that has not started yet.
+// lessons store (loaded after every welcome, kept by lesson.live / lesson.ended). Reminders
+// before a lesson are personal `reminder` events, toasted by views/reminders.js.
 
 import * as api from '../api.js';
-import { h, toast } from '../dom.js';
+import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import * as lessons from '../store/lessons.js';
 import { EV } from '../store/names.js';
@@ -57,11 +57,6 @@ export function mountLiveBanner(main) {
     state.on(EV.sessionCleared, () => {
       lessons.forget();
       close();
-    }),
-    state.on(EV.lessonReminder, ({ lesson, minutes }) => {
-      if (lesson.state === 'scheduled' && lesson.starts_at > Date.now()) {
-        toast(t('lesson.reminder', { title: lesson.title, count: minutes }), 'info');
-      }
     }),
   ];
   overlay.addEventListener('keydown', (event) => {

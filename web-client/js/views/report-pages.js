@@ -3,7 +3,7 @@
 // holds the two small ones and the head they share (back to the circle, a title, a badge).
 
 import * as api from '../api.js';
-import { busy, h, timeEl, toast } from '../dom.js';
+import { busy, h, saveBlob, timeEl, toast } from '../dom.js';
 import { errorText, has, personName, t } from '../i18n.js';
 import * as state from '../store/state.js';
 import { searchBox } from './search-box.js';
@@ -55,12 +55,7 @@ export function auditView(container, circleId) {
   const download = h('button', {
     type: 'button', testid: 'audit-export', text: t('audit.export'),
     onclick: () => busy(download, async () => {
-      const blob = await api.auditCsv(circleId);
-      const link = h('a', { href: URL.createObjectURL(blob), download: `audit-${circleId}.csv` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+      saveBlob(await api.auditCsv(circleId), `audit-${circleId}.csv`);
       toast(t('audit.exported'), 'info');
     }),
   });
