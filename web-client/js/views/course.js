@@ -44,6 +44,7 @@ export function courseView(circleId) {
   }
 
   async function showPlan(mine) {
+    waiting = false;
     const plan = await api.lessons(circleId);
     lessons.remember(plan.lessons);
     const next = plan.lessons.find((lesson) => lesson.id === plan.next);
@@ -83,6 +84,7 @@ export function courseView(circleId) {
   }
 
   async function showOne(id, mine) {
+    waiting = false;
     const lesson = await api.lesson(id);
     if (open !== id || mine !== shownAt) return;
     lessons.remember([lesson]);
@@ -208,16 +210,27 @@ export function courseView(circleId) {
     return `${local} (${lesson.time_zone})${minutes}`;
   }
 
+  // A form being filled in is not drawn over: the reload waits until it is closed.
+  let waiting = false;
   function reload() {
     clearTimeout(timer);
-    timer = setTimeout(() => { if (visible) show(); }, RELOAD_MS);
+    timer = setTimeout(() => {
+      if (!visible) return;
+      if (el.querySelector('details[open]')) waiting = true;
+      else show();
+    }, RELOAD_MS);
   }
+  el.addEventListener('toggle', (event) => {
+    if (waiting && !event.target.open && !el.querySelector('details[open]')) {
+      waiting = false;
+      show();
+    }
+  }, true);
 
   const offs = [
     state.on(EV.lessonsChanged, (d) => {
       if (d.circle !== circleId) return;
-      if (open && d.lesson === open && !document.activeElement?.closest?.('.lesson-form')) reload();
-      else if (!open && !el.querySelector('details[open]')) reload();
+      if (!open || d.lesson === open || d.lesson == null) reload();
     }),
   ];
 
