@@ -92,6 +92,10 @@ def test_a_live_lesson_reaches_a_student_wherever_they_are(
     bob.reload()
     wait_live(bob)
     expect(tid(tid(bob, "live-banner"), "live-title")).to_have_text("第一课 基本站姿")
+    # Back in the circle from the banner: the history loaded anew is marked too.
+    tid(bob, "live-banner").locator(".live-circle").click()
+    expect(tid(bob, "circle-title")).to_have_text("舞蹈课")
+    expect(tid(expect_once(bob, "老师好 我准备好了"), "msg-during-lesson")).to_be_visible()
 
     tid(ann, "lesson-end").click()
     expect(tid(ann, "lesson-state")).to_have_text("Ended")

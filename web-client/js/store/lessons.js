@@ -45,6 +45,13 @@ function put(lesson) {
   if (wasLive || lesson.state === 'live') state.emit(EV.liveLessons, {});
 }
 
+/** Learn a circle's lessons and their live ranges (its page opened): the chat marks them. */
+export async function loadPlan(circleId) {
+  const plan = await api.lessons(circleId);
+  remember(plan.lessons);
+  state.emit(EV.lessonsChanged, { circle: circleId, lesson: null });
+}
+
 /** Load the live lessons of my circles (after a welcome). */
 export async function loadLive() {
   const mine = ++generation;

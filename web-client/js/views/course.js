@@ -234,6 +234,8 @@ export function courseView(circleId) {
     }),
   ];
 
+  lessons.loadPlan(circleId).catch(() => {}); // the chat marks what was said during lessons
+
   return {
     el,
     shown() {
