@@ -435,14 +435,12 @@ class Lessons(Service):
         async with self._db.write() as conn:
             row = await lesson_row(conn, lesson_id)
             await require_member(conn, row.circle_id, viewer_id)
-            done = await conn.execute(
-                update(LESSON_VIEWS)
-                .where(LESSON_VIEWS.c.lesson_id == lesson_id, LESSON_VIEWS.c.user_id == viewer_id)
-                .values(seen=now_ms())
-            )
+            seen = LESSON_VIEWS.c.lesson_id == lesson_id, LESSON_VIEWS.c.user_id == viewer_id
+            done = await conn.execute(update(LESSON_VIEWS).where(*seen).values(seen=now_ms()))
             if not done.rowcount:
+                # Another tab of the same member may mark it at the same moment.
                 await conn.execute(
-                    LESSON_VIEWS.insert().values(
+                    self._db.insert_ignore(LESSON_VIEWS).values(
                         lesson_id=lesson_id, user_id=viewer_id, seen=now_ms()
                     )
                 )

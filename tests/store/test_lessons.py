@@ -5,6 +5,7 @@ reminder sent once."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -306,3 +307,13 @@ async def test_a_deleted_circles_lessons_are_purged(
             for table in (LESSONS, LESSON_VIEWS)
         ]
     assert left == [0, 0]
+
+
+async def test_seen_marks_at_the_same_moment_are_one(
+    store: Store, room: Record, alice: Record, bob: Record
+) -> None:
+    lesson = await add(store, room, alice)
+    await asyncio.gather(*(store.lessons.mark_seen(lesson["id"], bob["id"]) for _ in range(5)))
+    async with store.db.read() as conn:
+        count = (await conn.execute(select(func.count()).select_from(LESSON_VIEWS))).scalar_one()
+    assert count == 1
