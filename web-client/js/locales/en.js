@@ -777,6 +777,8 @@ export const messages = {
   'lesson.streamHint': 'A link to the live stream on any platform, or an embeddable player address.',
   'lesson.embedField': 'Show it as a player on the page (embeddable address)',
   'lesson.replayField': 'Replay address',
+  'lesson.groupField': 'Live chat',
+  'lesson.generalGroup': 'The circle’s main chat',
   'lesson.remindField': 'Remind members this many minutes before (0: no reminder)',
   'lesson.add': 'Add the lesson',
   'lesson.new': 'Add a lesson',

@@ -775,6 +775,8 @@ export const messages = {
   'lesson.streamHint': '任意平台的直播链接，或可嵌入的播放器地址。',
   'lesson.embedField': '在页面中直接播放（可嵌入的地址）',
   'lesson.replayField': '回放地址',
+  'lesson.groupField': '直播聊天',
+  'lesson.generalGroup': '圈子的主聊天',
   'lesson.remindField': '开课前几分钟提醒成员（0：不提醒）',
   'lesson.add': '添加这节课',
   'lesson.new': '添加一节课',

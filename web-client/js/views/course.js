@@ -9,6 +9,7 @@
 import * as api from '../api.js';
 import { busy, field, fill, h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
+import { groupsOf } from '../store/groups.js';
 import * as lessons from '../store/lessons.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
@@ -153,6 +154,13 @@ export function courseView(circleId) {
     const stream = input('lesson-stream', { type: 'url', maxlength: '2000', placeholder: 'https://', value: lesson?.stream_url || '' });
     const embed = input('lesson-embed', { type: 'checkbox', checked: Boolean(lesson?.stream_embed) });
     const replay = input('lesson-replay-input', { type: 'url', maxlength: '2000', placeholder: 'https://', value: lesson?.replay_url || '' });
+    // The live chat: the circle's general group, or one of its chat groups.
+    const chosen = lesson?.group || circleId;
+    const others = groupsOf(circleId).filter((g) => !g.general);
+    if (lesson?.group && !others.some((g) => g.id === lesson.group)) others.push({ id: lesson.group, name: lesson.group });
+    const group = h('select', { testid: 'lesson-group' },
+      h('option', { value: circleId, text: t('lesson.generalGroup'), selected: chosen === circleId }),
+      others.map((g) => h('option', { value: g.id, text: g.name, selected: chosen === g.id })));
     const remind = input('lesson-remind', { type: 'number', min: '0', max: '10080', value: String(lesson ? lesson.remind_before_min : 15) });
     const save = h('button', { type: 'submit', class: 'primary', testid: 'lesson-save', text: lesson ? t('common.save') : t('lesson.add') });
     const problem = h('p', { class: 'error', testid: 'lesson-form-error', hidden: true, role: 'alert' });
@@ -170,11 +178,13 @@ export function courseView(circleId) {
           stream_url: stream.value.trim() || null,
           stream_embed: embed.checked,
           remind_before_min: remind.value ? Number(remind.value) : 0,
+          group: group.value === circleId ? null : group.value,
         };
         if (lesson) fields.replay_url = replay.value.trim() || null;
         else {
           if (fields.duration_min == null) delete fields.duration_min;
           if (fields.stream_url == null) delete fields.stream_url;
+          if (fields.group == null) delete fields.group;
           fields.attachments = formTray.attachments().map((a) => a.id);
         }
         busy(save, async () => {
@@ -195,6 +205,7 @@ export function courseView(circleId) {
     field(t('lesson.descriptionField'), about),
     field(t('lesson.streamField'), stream, t('lesson.streamHint')),
     h('label', { class: 'row' }, embed, h('span', { text: t('lesson.embedField') })),
+    field(t('lesson.groupField'), group),
     lesson ? field(t('lesson.replayField'), replay) : null,
     field(t('lesson.remindField'), remind),
     formTray ? [formTray.tray, h('div', { class: 'row wrap' }, formTray.controls)] : null,
