@@ -52,10 +52,24 @@ def test_a_live_lesson_reaches_a_student_wherever_they_are(
     tid(ann, "lesson-duration").fill("60")
     tid(ann, "lesson-stream").fill(PLAYER)
     tid(ann, "lesson-embed").check()
+    form = tid(ann, "lesson-form")
+    tid(form, "attach-input").set_input_files(
+        files=[
+            {"name": "讲义.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% notes\n"}
+        ]
+    )
+    expect(tid(form, "att-chip")).to_have_attribute("data-state", "done")
     tid(ann, "lesson-save").click()
     item = tid(ann, "lesson-next").get_by_test_id("lesson-item")
     expect(item).to_contain_text("第一课 基本站姿")
     expect(item).to_contain_text("2030-01-10 19:30 (Asia/Shanghai)")
+
+    # Bob finds the handout under the lesson in the materials.
+    open_tab(bob, "materials")
+    tid(bob, "materials-kind-lesson").click()
+    group = tid(bob, "materials-lesson")
+    expect(group).to_contain_text("第一课 基本站姿")
+    expect(tid(group, "material")).to_contain_text("讲义.pdf")
 
     # Bob is on another tab; no banner yet.
     open_tab(bob, "feed")
