@@ -66,3 +66,11 @@ test('an event during the load of the live list wins over its answer', async () 
     api.setToken(null);
   }
 });
+
+test('leaving a circle takes its live lessons off the banner', () => {
+  lessons.forget();
+  applyEvent(event('lesson.live', { lesson: lesson('a', 'live', { group: 'c1', start_seq: 1, end_seq: null }) }));
+  applyEvent(event('lesson.live', { lesson: { ...lesson('b', 'live', { group: 'c2', start_seq: 1, end_seq: null }), circle: 'c2' } }, 'c2'));
+  lessons.leftCircle('c1');
+  assert.deepEqual(ids(), ['b']);
+});

@@ -73,6 +73,15 @@ export async function loadLive() {
   }
 }
 
+/** I left a circle (or was removed, or it was deleted): its live lessons leave the banner. */
+export function leftCircle(circleId) {
+  let moved = false;
+  for (const [id, lesson] of live) {
+    if (lesson.circle === circleId) moved = live.delete(id) || moved;
+  }
+  if (moved) state.emit(EV.liveLessons, {});
+}
+
 export function forget() {
   generation += 1;
   loading = null;

@@ -54,6 +54,7 @@ export function mountLiveBanner(main) {
     state.on(EV.connection, (d) => {
       if (d.state === 'online' && state.session.token) lessons.loadLive().catch(() => {});
     }),
+    state.on(EV.left, (d) => lessons.leftCircle(d.circle)),
     state.on(EV.sessionCleared, () => {
       lessons.forget();
       close();
