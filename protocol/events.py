@@ -24,6 +24,7 @@ from .errors import ErrorCode, ProtocolError
 from .event_base import CircleEvent, Map
 from .gathering_events import GATHERING_EVENTS
 from .homework_events import HOMEWORK_EVENTS
+from .lesson_events import LESSON_EVENTS
 from .point_events import POINT_EVENTS
 
 # -- posts ---------------------------------------------------------------------------
@@ -480,6 +481,7 @@ EVENT_TYPES: dict[str, type[CircleEvent]] = {
         *POINT_EVENTS,
         *CONTEST_EVENTS,
         *HOMEWORK_EVENTS,
+        *LESSON_EVENTS,
     )
 }
 # Follow events: a node learns from them which of its connections follow a circle.

@@ -20,7 +20,7 @@ from .metrics import metrics_endpoint
 from .node import Node
 from .origins import OriginPolicy
 from .request_limit import RequestLimit
-from .security_headers import SecurityHeaders
+from .security_headers import FramePolicy, SecurityHeaders
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         exception_handlers=exception_handlers,
         # Outermost first: a refusal of the request limit carries the headers too.
-        middleware=[Middleware(SecurityHeaders), Middleware(RequestLimit)],
+        middleware=[
+            Middleware(SecurityHeaders, frame_sources=settings.frame_sources),
+            Middleware(RequestLimit),
+        ],
     )
     app.state.settings = settings
     # Read at every /ws upgrade, on both paths (websocket.py, asgi_websocket.py).
     app.state.origins = OriginPolicy(settings.allowed_origins)
+    # Which live-lesson players may be framed (server/api/lessons.py).
+    app.state.frames = FramePolicy(settings.frame_sources)
     return app

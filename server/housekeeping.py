@@ -102,13 +102,14 @@ class Housekeeping:
     async def send_reminders(self) -> int:
         """Every reminder that is due, feature by feature (store/reminders.py is
         their one road to members); how many items were reminded of: events
-        coming, and homework not handed in at the offsets before its due time
-        (rule 7)."""
+        coming, homework not handed in at the offsets before its due time, check-ins
+        (rule 7) and lessons starting soon."""
         now = now_ms()
         return (
             await self.store.gatherings.remind_due(now)
             + await self.store.homework.remind_due(now)
             + await self.store.checkin_reminders.remind_due(now)
+            + len(await self.store.lessons.remind_due(now))
         )
 
     async def prune(self) -> int:

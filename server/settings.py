@@ -278,6 +278,16 @@ class Settings:
     # lesson's, homework's, a check-in's): each is sent once, within this much
     # of its time.
     reminder_check_s: float = 30.0
+    # Live lessons' embeddable players: the origins the page may show in a frame
+    # (CSP frame-src, server/security_headers.py), space-separated, each
+    # "https://host", "https://*.domain" or a scheme ("https:"). A teacher's
+    # player elsewhere is refused as a frame (given as a link instead): framed
+    # pages of unknown sites on a circle's page are a phishing surface. The
+    # defaults are the common streaming players; "" frames nothing.
+    frame_sources: str = (
+        "https://player.bilibili.com https://player.youku.com https://v.qq.com "
+        "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
+    )
     # The payment webhook (server/api/payments.py, docs/payments.md) answers only
     # when this secret, shared with the payment provider or shop, is set: empty,
     # it is off (404). Requests are signed with HMAC-SHA256 over it.

@@ -57,6 +57,12 @@ from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .homework import Homework
 from .ids import now_ms
 from .join_requests import JoinRequests
+from .lessons import DESCRIPTION_MAX as LESSON_DESCRIPTION_MAX
+from .lessons import DURATION_MAX_MIN as LESSON_DURATION_MAX_MIN
+from .lessons import REMIND_MAX_MIN as LESSON_REMIND_MAX_MIN
+from .lessons import TITLE_MAX as LESSON_TITLE_MAX
+from .lessons import URL_MAX as LESSON_URL_MAX
+from .lessons import Lessons
 from .lookups import NAME_QUERY_MAX, voice_refusal
 from .makeups import MakeUps
 from .memberships import Memberships
@@ -153,6 +159,7 @@ class Store:
         self.checkin_reminders = CheckinReminders(db)
         self.checkin_export = CheckinExport(db)
         self.homework = Homework(db)
+        self.lessons = Lessons(db)
         self.reads = Reads(db)
         self.search = Search(db)
         self.retention = Retention(db)
@@ -250,6 +257,11 @@ __all__ = [
     "GROUP_ROLES",
     "GROUP_SLOW_MODE_MAX_S",
     "GROUP_TOPIC_MAX",
+    "LESSON_DESCRIPTION_MAX",
+    "LESSON_DURATION_MAX_MIN",
+    "LESSON_REMIND_MAX_MIN",
+    "LESSON_TITLE_MAX",
+    "LESSON_URL_MAX",
     "MANAGER_ROLES",
     "MEMBERSHIP_GRACE_MS",
     "MUTED_UNTIL_LIFTED",
@@ -304,6 +316,7 @@ __all__ = [
     "Homework",
     "Invalid",
     "JoinRequests",
+    "Lessons",
     "LocalBlobs",
     "Membership",
     "Memberships",

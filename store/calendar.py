@@ -125,18 +125,19 @@ def local_time_text(ts_ms: int, zone_name: str) -> str:
 
 
 def parse_local_time(value: object, field: str, zone_name: str) -> int:
-    """An instant (ms) from the circle's wall clock ``YYYY-MM-DDTHH:MM`` (a time
+    """An instant (ms) from the circle's wall clock ``YYYY-MM-DDTHH:MM[:SS]`` (a time
     skipped or repeated by a clock change takes its first reading), or from ms
     since the epoch as they are; ``Invalid`` naming the field."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**53:
         return value
-    if isinstance(value, str) and len(value) == 16 and value[10] == "T":
+    if isinstance(value, str) and 16 <= len(value) <= 19 and value[10] == "T":
         try:
             wall = datetime.fromisoformat(value)
         except ValueError:
             pass
         else:
-            return int(wall.replace(tzinfo=zone(zone_name)).timestamp() * 1000)
+            if wall.tzinfo is None:
+                return int(wall.replace(tzinfo=zone(zone_name)).timestamp() * 1000)
     raise Invalid(f"{field} must be a time written YYYY-MM-DDTHH:MM (the circle's clock) or ms")
 
 

@@ -97,6 +97,12 @@ KINDS = (
     "submission.reviewed",
     "submission.commented",
     "submission.liked",
+    "lesson.created",
+    "lesson.updated",
+    "lesson.deleted",
+    "lessons.reordered",
+    "lesson.live",
+    "lesson.ended",
 )
 PAGE_MAX = 1000
 BATCH_MAX = 10_000

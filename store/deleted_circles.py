@@ -51,6 +51,8 @@ from .models import (
     GROUP_MEMBERS,
     GROUPS,
     JOIN_REQUESTS,
+    LESSON_VIEWS,
+    LESSONS,
     LIKES,
     MEMBERSHIPS,
     MESSAGES,
@@ -130,6 +132,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
     challenges = select(CHALLENGES.c.id).where(CHALLENGES.c.circle_id == circle_id)
     gatherings = select(GATHERINGS.c.id).where(GATHERINGS.c.circle_id == circle_id)
     contests = select(CONTESTS.c.id).where(CONTESTS.c.circle_id == circle_id)
+    lessons = select(LESSONS.c.id).where(LESSONS.c.circle_id == circle_id)
     # (table, where-clause) in an order foreign keys allow.
     steps: list[tuple[Any, Any]] = [
         *homework_purge_steps(circle_id),
@@ -144,6 +147,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
                 ATTACHMENT_USES.c.owner.in_(groups),
                 ATTACHMENT_USES.c.owner.in_(posts),
                 ATTACHMENT_USES.c.owner.in_(comments),
+                ATTACHMENT_USES.c.owner.in_(lessons),
             ),
         ),
         (MESSAGES, MESSAGES.c.group_id.in_(groups)),
@@ -171,6 +175,8 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (CONTESTS, CONTESTS.c.circle_id == circle_id),
         # The chat groups last: the steps above find the circle's rows through them.
         (GROUPS, GROUPS.c.circle_id == circle_id),
+        (LESSON_VIEWS, LESSON_VIEWS.c.lesson_id.in_(lessons)),
+        (LESSONS, LESSONS.c.circle_id == circle_id),
     ]
     for table, where in steps:
         key = list(table.primary_key.columns)

@@ -7,7 +7,7 @@ none), ``allow_late`` (late work is accepted and marked ``late``; without it,
 refused), media limits (rule 8 defaults: text ≤ 2,000 characters, ≤ 9 images
 and videos in all, ≤ 3 videos, ≤ 10 audio clips; files ≤ 9), a peer visibility
 (``hidden``, ``after_submit``, ``after_review``, ``always``) and optionally a
-``lesson_id`` (a plain string: the course plan is another module's).
+``lesson_id`` (a lesson of the same circle: store/lessons.py).
 
 A submission moves through the states of rule 8, in this one table
 (``TRANSITIONS``); every other move is refused with a reason code naming the
@@ -50,6 +50,7 @@ from .changes import record, record_post
 from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .ids import decode_cursor, encode_cursor, new_id, now_ms
+from .lessons import lesson_row
 from .lookups import (
     circle_row,
     newest_first,
@@ -383,6 +384,7 @@ class Homework(Service):
         async with self._db.write() as conn:
             await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
+            await _check_lesson(conn, circle_id, values.get("lesson_id"))
             ids = values.pop("attachment_ids", [])
             carried = await attachment_uses.resolve(conn, circle_id, ids)
             assignment_id = new_id()
@@ -473,6 +475,7 @@ class Homework(Service):
             await circle_row(conn, row.circle_id, lock=True)
             await require_manager(conn, row.circle_id, actor_id)
             values = self._values(fields, row)
+            await _check_lesson(conn, row.circle_id, values.get("lesson_id"))
             if "attachment_ids" in values:
                 carried = await attachment_uses.resolve(
                     conn, row.circle_id, values.pop("attachment_ids")
@@ -1241,3 +1244,9 @@ def purge_steps(circle_id: str) -> list[tuple[Any, Any]]:
         (SUBMISSIONS, SUBMISSIONS.c.circle_id == circle_id),
         (ASSIGNMENTS, ASSIGNMENTS.c.circle_id == circle_id),
     ]
+
+
+async def _check_lesson(conn: AsyncConnection, circle_id: str, lesson_id: str | None) -> None:
+    """An assignment tied to a lesson names one of its own circle's (``NotFound``)."""
+    if lesson_id is not None and (await lesson_row(conn, lesson_id)).circle_id != circle_id:
+        raise NotFound("no such lesson")

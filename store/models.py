@@ -684,6 +684,9 @@ from .homework_tables import (  # noqa: E402
     SUBMISSIONS,
 )
 
+# The course plan (store/lessons.py) keeps its tables in its own module.
+from .lesson_tables import LESSON_VIEWS, LESSONS  # noqa: E402
+
 # And points.
 from .point_tables import POINT_ENTRIES, POINT_RULES  # noqa: E402
 
@@ -710,6 +713,8 @@ __all__ = [
     "GROUPS",
     "GROUP_MEMBERS",
     "JOIN_REQUESTS",
+    "LESSONS",
+    "LESSON_VIEWS",
     "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",

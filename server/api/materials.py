@@ -1,4 +1,5 @@
-"""A circle's materials: its attachments, newest first, by kind (README.md, "Media")."""
+"""A circle's materials: its attachments, newest first, by kind (README.md, "Media");
+or grouped by the course plan's lessons."""
 
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ async def materials(request: Request) -> Response:
     return ok({"attachments": listed, "next": next_cursor})
 
 
-routes = [route("/circles/{id}/attachments", get=materials)]
+async def by_lesson(request: Request) -> Response:
+    """GET /circles/{id}/attachments/by-lesson: the course plan's lessons that
+    carry attachments, in the plan's order, each with them (store/lessons.py)."""
+    user, _ = await authenticate(request)
+    found = await node_of(request).store.lessons.by_lesson(request.path_params["id"], user["id"])
+    return ok({"lessons": found})
+
+
+routes = [
+    route("/circles/{id}/attachments", get=materials),
+    route("/circles/{id}/attachments/by-lesson", get=by_lesson),
+]
 
 __all__ = ["routes"]

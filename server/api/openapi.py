@@ -29,6 +29,7 @@ from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWORK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
+from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
@@ -474,6 +475,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "points"},
         {"name": "contests"},
         {"name": "homework"},
+        {"name": "lessons"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -495,6 +497,7 @@ DOCUMENT: dict[str, Any] = {
     | POINT_PATHS
     | CONTEST_PATHS
     | HOMEWORK_PATHS
+    | LESSON_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -525,6 +528,7 @@ DOCUMENT: dict[str, Any] = {
         | POINT_SCHEMAS
         | CONTEST_SCHEMAS
         | HOMEWORK_SCHEMAS
+        | LESSON_SCHEMAS
         | SEARCH_SCHEMAS
         | {
             f"{name}_body": schema
@@ -542,6 +546,7 @@ DOCUMENT: dict[str, Any] = {
                 | POINT_BODIES
                 | CONTEST_BODIES
                 | HOMEWORK_BODIES
+                | LESSON_BODIES
             ).items()
         },
         "responses": {

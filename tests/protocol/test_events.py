@@ -18,6 +18,7 @@ from protocol.events import (
     PostAcked,
 )
 from protocol.events import MessageVetoed as MessageVetoedEvent
+from protocol.lesson_events import LessonDeleted
 
 POST = {"id": "p1", "circle": "c1", "kind": "post", "text": "你好", "pinned": False}
 MEMBER = {"user": "u1", "role": "member", "nickname": None, "name": "张云妮"}
@@ -74,6 +75,7 @@ SAMPLES: dict[str, Any] = {
     "action": "submitted",
     "student": "u1",
     "audience": ["u2", "u3"],
+    "lesson": {"id": "l1", "title": "第一课 站姿", "state": "live", "live": {"start_seq": 4}},
     "about": {"kind": "lesson", "id": "l1", "title": "第一课", "at": 1700000600000},
     "gathering": {"id": "e1", "title": "十二月生日会", "going": 12, "capacity": 30},
     "promoted": ["u2"],
@@ -101,6 +103,8 @@ def sample(cls: type[CircleEvent], rev: int = 7) -> CircleEvent:
         values["poll"], values["post"] = "q1", None
     if cls in (GroupCreated, GroupUpdated):
         values["group"] = GROUP
+    if cls is LessonDeleted:
+        values["lesson"] = "l1"
     return cls(circle="c1", rev=rev, ts=1700000000001, **values)
 
 

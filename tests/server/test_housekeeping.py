@@ -129,12 +129,17 @@ async def test_one_reminders_job_asks_every_feature_with_the_time_now() -> None:
 
         return SimpleNamespace(remind_due=remind_due)
 
+    async def lessons_due(now: int) -> list[str]:
+        asked.append(("lessons", now))
+        return ["l1"]
+
     before = now_ms()
     store: Any = SimpleNamespace(
         gatherings=feature("gatherings", 2),
         homework=feature("homework", 1),
         checkin_reminders=feature("checkins", 4),
+        lessons=SimpleNamespace(remind_due=lessons_due),
     )
-    assert await Housekeeping(Settings(), store).send_reminders() == 7
-    assert [name for name, _ in asked] == ["gatherings", "homework", "checkins"]
-    assert asked[0][1] == asked[1][1] == asked[2][1] >= before
+    assert await Housekeeping(Settings(), store).send_reminders() == 8
+    assert [name for name, _ in asked] == ["gatherings", "homework", "checkins", "lessons"]
+    assert len({at for _, at in asked}) == 1 and asked[0][1] >= before

@@ -91,7 +91,13 @@ def world(
         content=png,
         headers={"Authorization": f"Bearer {owner.token}"},
     ).json()["id"]
+    lesson = client.post(
+        f"/api/v1/circles/{circle}/lessons",
+        json={"title": "one", "starts_at": "2030-01-01T10:00", "attachments": [attachment]},
+        headers=owner.auth,
+    ).json()["id"]
     return {
+        "lesson": lesson,
         "attachment": attachment,
         "poll": poll.json()["poll"]["id"],
         "anonymous_poll": anonymous.json()["poll"]["id"],
@@ -120,6 +126,8 @@ def _ids(path: str, world: dict[str, str], generated: dict[str, object]) -> dict
         return {"id": world["attachment"]}
     if path.startswith("/api/v1/comments/"):
         return {"id": world["comment"]}
+    if path.startswith("/api/v1/lessons/"):
+        return {"id": world["lesson"]}
     ids: dict[str, object] = {"id": world["circle"]} if "{id}" in path else {}
     if path.startswith("/api/v1/groups/"):
         # A group of its own, or general (the circle's id), which cannot be left.

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from store import Conflict, Forbidden, Invalid, Record, Store
+from store import Conflict, Forbidden, Invalid, NotFound, Record, Store
 from store.homework import TRANSITIONS, peer_may_see
 from store.models import MEMBERSHIPS
 
@@ -65,10 +65,15 @@ async def test_assignment_create_edit_rights(
     store: Store, room: Record, alice: Record, bob: Record
 ) -> None:
     pdf = await media(store, room, alice, b"%PDF-1.4 brief", "file")
-    made = await make(store, room, alice, attachments=[pdf], due_at=10**13, lesson_id="L1")
+    lesson = await store.lessons.create(
+        room["id"], alice["id"], {"title": "第一课", "starts_at": "2027-03-01T19:00"}
+    )
+    with pytest.raises(NotFound):
+        await make(store, room, alice, lesson_id="L1")
+    made = await make(store, room, alice, attachments=[pdf], due_at=10**13, lesson_id=lesson["id"])
     assert made["limits"] == {"text": 2000, "visual": 9, "video": 3, "audio": 10, "files": 9}
     assert made["peer_visibility"] == "hidden" and made["allow_late"] is True
-    assert [a["id"] for a in made["attachments"]] == [pdf] and made["lesson_id"] == "L1"
+    assert [a["id"] for a in made["attachments"]] == [pdf] and made["lesson_id"] == lesson["id"]
     with pytest.raises(Forbidden):
         await make(store, room, bob)
     for bad in (

@@ -347,3 +347,20 @@ export const commentWork = (id, text) => request('POST', `/submissions/${enc(id)
 export const likeWork = (id, on) => request(on ? 'PUT' : 'DELETE', `/submissions/${enc(id)}/like`);
 /** The grades as a CSV Blob (teachers). */
 export const gradesCsv = (id) => download(`/assignments/${enc(id)}/grades.csv`);
+
+// The course plan and live lessons (README "Course plan and live lessons").
+/** The plan in order: {lessons (with seen, past, missed), next}. */
+export const lessons = (id) => request('GET', `/circles/${enc(id)}/lessons`);
+export const createLesson = (id, fields) => request('POST', `/circles/${enc(id)}/lessons`, fields);
+export const reorderLessons = (id, order) => request('PUT', `/circles/${enc(id)}/lessons/order`, { order });
+/** A lesson's page, with `highlights`. */
+export const lesson = (id) => request('GET', `/lessons/${enc(id)}`);
+export const editLesson = (id, fields) => request('PATCH', `/lessons/${enc(id)}`, fields);
+export const deleteLesson = (id) => request('DELETE', `/lessons/${enc(id)}`);
+export const lessonSeen = (id) => request('POST', `/lessons/${enc(id)}/seen`);
+export const startLesson = (id) => request('POST', `/lessons/${enc(id)}/start`);
+export const endLesson = (id) => request('POST', `/lessons/${enc(id)}/end`);
+/** The live lessons of my circles: {lessons}. */
+export const liveLessons = () => request('GET', '/me/live-lessons');
+/** The materials grouped by lesson: {lessons: [{id, title, starts_local, attachments}]}. */
+export const materialsByLesson = (id) => request('GET', `/circles/${enc(id)}/attachments/by-lesson`);

@@ -21,6 +21,7 @@ import { authView } from './views/auth.js';
 import { circleView } from './views/circle.js';
 import { forgetDrafts, homeView } from './views/circles.js';
 import { inviteView } from './views/invite.js';
+import { mountLiveBanner } from './views/live-banner.js';
 import { moderationView } from './views/moderation.js';
 import { watchOutcomes } from './views/report.js';
 import { auditView, myReportsView } from './views/report-pages.js';
@@ -28,6 +29,7 @@ import { watchReminders } from './views/reminders.js';
 import { statusLine } from './views/status.js';
 
 const main = document.getElementById('main');
+mountLiveBanner(main); // the live lessons of my circles, on every page
 const statusEl = document.getElementById('status');
 const meBox = document.getElementById('me');
 const meName = document.getElementById('me-name');

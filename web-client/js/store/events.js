@@ -13,6 +13,7 @@ import { POINT_KINDS } from './points.js';
 import { GROUP_KINDS } from './groups.js';
 import { HOMEWORK_KINDS } from './homework.js';
 import { JOIN_KINDS } from './join-requests.js';
+import { LESSON_KINDS } from './lessons.js';
 import * as members from './members.js';
 import * as reactions from './reactions.js';
 import * as polls from './polls.js';
@@ -121,6 +122,7 @@ const KINDS = {
   ...POINT_KINDS,
   ...CONTEST_KINDS,
   ...HOMEWORK_KINDS,
+  ...LESSON_KINDS,
   reminder: (ev) => state.emit(EV.reminder, ev),
 };
 

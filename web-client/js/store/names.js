@@ -43,6 +43,8 @@
 //   pointsChanged   {circle}                            a circle's points table
 //   homeworkChanged {circle, assignment, kind, ev}      an assignment, a submission, its review, comments, likes
 //   contestsChanged {circle, contest}                   a contest, its entries or votes
+//   lessonsChanged  {circle, lesson}                    a circle's course plan or one lesson (lesson null: the order)
+//   liveLessons     {}                                  the live lessons of my circles (the banner)
 //   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
 
 export const EV = Object.freeze({
@@ -77,6 +79,8 @@ export const EV = Object.freeze({
   bansChanged: 'bans',
   challengesChanged: 'challenges',
   homeworkChanged: 'homework',
+  lessonsChanged: 'lessons',
+  liveLessons: 'live-lessons',
   groupExited: 'group-exited',
   readsChanged: 'reads',
   joinRequestsChanged: 'join-requests',

@@ -11,6 +11,7 @@
 import * as actions from '../actions.js';
 import { busy, h, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
+import { duringLesson } from '../store/lessons.js';
 import * as polls from '../store/polls.js';
 import { EV } from '../store/names.js';
 import * as reads from '../store/reads.js';
@@ -279,6 +280,15 @@ export function chatView(circleId, { group = null } = {}) {
     }
   }
 
+  /** A lesson's live range became known (the plan loaded, a lesson went live or ended). */
+  function refreshLessons() {
+    for (const node of list.querySelectorAll('[data-seq]')) {
+      const seq = Number(node.dataset.seq);
+      const marked = Boolean(node.querySelector('[data-testid="msg-during-lesson"]'));
+      if (Boolean(duringLesson(key, seq)) !== marked) replace(seq);
+    }
+  }
+
   function readMarkerKnown() {
     if (unreadAfter != null) return;
     const box = reads.readsOf(key);
@@ -522,6 +532,7 @@ export function chatView(circleId, { group = null } = {}) {
     state.on(EV.starsChanged, mine((d) => replace(d.seq))),
     state.on(EV.gap, mine((d) => showGap(d.fromSeq, d.toSeq))),
     state.on(EV.postsChanged, ofCircle(refreshPromoted)),
+    state.on(EV.lessonsChanged, ofCircle(refreshLessons)),
     state.on(EV.readsChanged, (d) => d.chat === key && readMarkerKnown()),
     state.on(EV.circlesChanged, () => {
       // The role arrived or changed: managers get the veto button on every message.

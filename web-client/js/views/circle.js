@@ -22,13 +22,14 @@ import { contestsView } from './contests.js';
 import { gatheringsView } from './gatherings.js';
 import { pointsView } from './points.js';
 import { homeworkView } from './homework.js';
+import { courseView } from './course.js';
 import { materialsView } from './materials.js';
 import { searchView } from './search.js';
 import { settingsView } from './settings.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 
-const TABS = ['chat', 'highlights', 'feed', 'events', 'challenges', 'contests', 'homework', 'points', 'materials', 'search', 'settings'];
+const TABS = ['chat', 'highlights', 'feed', 'course', 'events', 'challenges', 'contests', 'homework', 'points', 'materials', 'search', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
 const PHONE = window.matchMedia('(max-width: 600px)');
 const SVG = 'http://www.w3.org/2000/svg';
@@ -42,6 +43,7 @@ const ICONS = {
   points: 'M12 3v18M7 8h7a3 3 0 0 1 0 6H8',
   contests: 'M8 4h8v5a4 4 0 0 1-8 0zM12 13v4M8 20h8M8 6H5v2a3 3 0 0 0 3 3M16 6h3v2a3 3 0 0 1-3 3',
   homework: 'M4 4h12l4 4v12H4zM8 12h8M8 16h5',
+  course: 'M4 5h11v14H4zM15 9l5-3v12l-5-3',
   materials: 'M3 6h6l2 2h10v11H3z',
   search: 'M10 4a6 6 0 1 0 0 12 6 6 0 0 0 0-12zM14.5 14.5 20 20',
   settings: 'M6 12h.01M12 12h.01M18 12h.01',
@@ -79,12 +81,13 @@ export function circleView(container, circleId) {
   const feed = feedView(circleId);
   const materials = materialsView(circleId); // on a phone: from "More"
   const challenges = challengesView(circleId); // on a phone: from "More"
+  const course = courseView(circleId); // on a phone: from "More"
   const events = gatheringsView(circleId); // on a phone: from "More"
   const points = pointsView(circleId); // on a phone: from "More"
   const contests = contestsView(circleId); // on a phone: from "More"
   const homework = homeworkView(circleId); // on a phone: from "More"
   const search = searchView(circleId, { onOpen: openResult }); // on a phone: from "More"
-  const panels = { chat, highlights, feed, events, challenges, contests, homework, points, materials, search, settings: null };
+  const panels = { chat, highlights, feed, course, events, challenges, contests, homework, points, materials, search, settings: null };
   const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
     h('p', { class: 'muted', text: t('common.loading') }));
   const more = h('section', { class: 'panel more', testid: 'panel-more' },
@@ -114,13 +117,13 @@ export function circleView(container, circleId) {
   const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
   tablist.addEventListener('keydown', onTabKey);
 
-  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, events: events.el, challenges: challenges.el, contests: contests.el, homework: homework.el, points: points.el, materials: materials.el, search: search.el, settings: more })) {
+  for (const [key, view] of Object.entries({ chat: chat.el, highlights: highlights.el, feed: feed.el, course: course.el, events: events.el, challenges: challenges.el, contests: contests.el, homework: homework.el, points: points.el, materials: materials.el, search: search.el, settings: more })) {
     view.id = `panel-${key}`;
     view.setAttribute('role', 'tabpanel');
     view.setAttribute('aria-labelledby', `tab-${key}`);
     view.classList.add(`panel-${key}`);
   }
-  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, events.el, challenges.el, contests.el, homework.el, points.el, materials.el, search.el, more);
+  const body = h('div', { class: 'circle-body', testid: 'circle-body' }, chat.el, highlights.el, feed.el, course.el, events.el, challenges.el, contests.el, homework.el, points.el, materials.el, search.el, more);
   const page = h('div', { class: 'circle-page', testid: 'circle-page', dataset: { circleId } }, tablist, body);
   const slot = document.getElementById('topbar-slot');
   if (slot) slot.replaceChildren(header);
@@ -146,6 +149,7 @@ export function circleView(container, circleId) {
           chat.openDrawer();
         }),
         item('more-events', t('gathering.title'), () => show('events', true)),
+        item('more-course', t('lesson.plan'), () => show('course', true)),
         item('more-challenges', t('challenge.title'), () => show('challenges', true)),
         item('more-points', t('points.title'), () => show('points', true)),
         item('more-contests', t('contest.title'), () => show('contests', true)),
@@ -197,6 +201,7 @@ export function circleView(container, circleId) {
     if (key === 'points') points.shown();
     if (key === 'contests') contests.shown();
     if (key === 'homework') homework.shown();
+    if (key === 'course') course.shown();
     if (key === 'search') search.shown(focusPanel && !PHONE.matches);
     if (key === 'settings' && panels.settings) panels.settings.shown();
     if (focusPanel && key === 'chat') chat.focus();
@@ -293,6 +298,7 @@ export function circleView(container, circleId) {
   if (active === 'points') points.shown();
   if (active === 'contests') contests.shown();
   if (active === 'homework') homework.shown();
+  if (active === 'course') course.shown();
   if (state.infoOf(circleId)) showInfo(state.infoOf(circleId));
   showOnline();
   load();

@@ -1,6 +1,8 @@
 // A circle's materials: every file shared in it (chat, posts, comments), newest first, as
 // file cards with who shared it and when, filtered by kind (all, pictures, videos, audio,
-// files), a page at a time. Loaded again each time the panel is shown.
+// files), a page at a time; or grouped by the course plan's lessons ("By lesson": each
+// lesson that carries files, in the plan's order, with them). Loaded again each time the
+// panel is shown.
 
 import * as api from '../api.js';
 import { busy, h, time } from '../dom.js';
@@ -8,7 +10,7 @@ import { errorText, t } from '../i18n.js';
 import { fileCard } from './attachments.js';
 import { userText } from './user-text.js';
 
-const KINDS = ['', 'image', 'video', 'audio', 'file'];
+const KINDS = ['', 'image', 'video', 'audio', 'file', 'lesson']; // 'lesson': grouped by lesson
 
 export function materialsView(circleId) {
   let kind = '';
@@ -21,7 +23,7 @@ export function materialsView(circleId) {
   });
   const filters = KINDS.map((value) => h('button', {
     type: 'button', class: 'chip', testid: `materials-kind-${value || 'all'}`,
-    'aria-pressed': String(value === kind), text: value ? t(`media.kind.${value}`) : t('media.kindAll'),
+    'aria-pressed': String(value === kind), text: value ? t(value === 'lesson' ? 'lesson.byLesson' : `media.kind.${value}`) : t('media.kindAll'),
     onclick: () => {
       kind = value;
       for (const button of filters) button.setAttribute('aria-pressed', String(button === filters[KINDS.indexOf(value)]));
@@ -35,6 +37,7 @@ export function materialsView(circleId) {
 
   async function load(again) {
     const asked = kind;
+    if (asked === 'lesson') return byLesson();
     let answer;
     try {
       answer = await api.materials(circleId, asked || undefined, again ? next : undefined);
@@ -47,6 +50,24 @@ export function materialsView(circleId) {
     list.append(...answer.attachments.map(itemEl));
     next = answer.next || null;
     more.hidden = !next;
+    empty.hidden = list.children.length > 0;
+  }
+
+  async function byLesson() {
+    let answer;
+    try {
+      answer = await api.materialsByLesson(circleId);
+    } catch (err) {
+      fillError(err);
+      throw err;
+    }
+    if (kind !== 'lesson') return;
+    list.replaceChildren(...answer.lessons.map((lesson) => h('li', { class: 'materials-lesson', testid: 'materials-lesson', dataset: { lesson: lesson.id } },
+      h('h3', { class: 'materials-lesson-title' }, userText('span', lesson.title), ' ',
+        h('small', { class: 'muted', text: lesson.starts_local.replace('T', ' ') })),
+      h('ul', { class: 'materials-list' }, lesson.attachments.map((a) => h('li', { class: 'materials-item', testid: 'material', dataset: { kind: a.kind } }, fileCard(a)))))));
+    next = null;
+    more.hidden = true;
     empty.hidden = list.children.length > 0;
   }
 

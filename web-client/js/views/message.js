@@ -8,6 +8,7 @@
 
 import { h } from '../dom.js';
 import { formatDateTime, formatTime, personName, t } from '../i18n.js';
+import { duringLesson } from '../store/lessons.js';
 import * as polls from '../store/polls.js';
 import { want as wantReactions } from '../store/reactions.js';
 import * as state from '../store/state.js';
@@ -110,6 +111,7 @@ export function messageEl(circleId, message, actions) {
     }) : null,
     promoted ? h('span', { class: 'tag', testid: 'msg-promoted', text: t('chat.highlight') }) : null,
     vetoed ? h('span', { class: 'tag muted', testid: 'msg-vetoed', text: t('chat.vetoed') }) : null,
+    duringLesson(message.group || key, message.seq) ? h('span', { class: 'tag lesson-said', testid: 'msg-during-lesson', text: t('lesson.saidDuring') }) : null,
     mine && actions.readBy ? actions.readBy(message) : null);
   const item = h('li', {
     class: `msg${mine ? ' mine' : ''}${promoted ? ' promoted' : ''}`,
