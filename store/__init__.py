@@ -81,6 +81,7 @@ from .search import PAGE_MAX as SEARCH_PAGE_MAX
 from .search import Search
 from .search_index import KINDS as SEARCH_KINDS
 from .search_tokens import QUERY_MAX as SEARCH_QUERY_MAX
+from .sections import KEYS as SECTION_KEYS
 from .stars import Stars
 from .term_dates import GRACE_MS as MEMBERSHIP_GRACE_MS
 from .terms import Terms
@@ -254,6 +255,7 @@ __all__ = [
     "SEARCH_KINDS",
     "SEARCH_PAGE_MAX",
     "SEARCH_QUERY_MAX",
+    "SECTION_KEYS",
     "AccessCodes",
     "AccountDeletion",
     "AccountExport",

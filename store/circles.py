@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import calendar, validation
+from . import calendar, sections, validation
 from .access_codes import code_admits, create_codes
 from .changes import record
 from .engine import Service
-from .errors import Invalid, NotFound
+from .errors import Forbidden, Invalid, NotFound
 from .follows import following_among, is_following
 from .groups import create_general, group_unread
 from .ids import encode_cursor, new_id, now_ms
@@ -48,7 +48,11 @@ _SETTINGS: dict[str, Any] = {
     "day_closes_after": lambda v: validation.integer(
         v, "day_closes_after", 0, calendar.CLOSES_AFTER_MAX_MIN
     ),
+    # Which sections members see, in order (store/sections.py): owners only.
+    "sections": lambda v: sections.stored(sections.check(v)),
 }
+# Settings only the circle's owners change (the rest: owners and admins).
+_OWNER_ONLY = frozenset({"sections"})
 
 
 class Circles(Service):
@@ -75,6 +79,9 @@ class Circles(Service):
                         owner_id=owner_id,
                         created=now,
                         member_count=1,
+                        # The kind's template and defaults (store/sections.py).
+                        sections=sections.stored(sections.template(kind)),
+                        **sections.KIND_DEFAULTS[kind],
                     )
                 )
                 await create_general(conn, circle_id, now)
@@ -179,13 +186,16 @@ class Circles(Service):
         }
 
     async def update(self, circle_id: str, actor_id: str, changes: dict[str, Any]) -> Record:
-        """Change settings (owner/admin). Unknown keys and bad values are ``Invalid``."""
+        """Change settings (owner/admin; ``sections`` owners only). Unknown keys and
+        bad values are ``Invalid``."""
         if not isinstance(changes, dict):
             raise Invalid("changes must be an object")
         unknown = sorted(set(changes) - set(_SETTINGS))
         async with self._db.write() as conn:
             await circle_row(conn, circle_id, lock=True)
-            await require_manager(conn, circle_id, actor_id)
+            role = await require_manager(conn, circle_id, actor_id)
+            if role != "owner" and _OWNER_ONLY & set(changes):
+                raise Forbidden("only the circle's owners can change its sections")
             if unknown:
                 raise Invalid(f"cannot change {', '.join(map(str, unknown))}")
             values = {key: _SETTINGS[key](value) for key, value in changes.items()}

@@ -82,6 +82,9 @@ class Circle(SQLModel, table=True):
         default="Asia/Shanghai", max_length=64, sa_column_kwargs={"server_default": "Asia/Shanghai"}
     )
     day_closes_after: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The sections members see, in order (store/sections.py): keys joined by commas;
+    # None: the kind's template.
+    sections: str | None = Field(default=None, max_length=200)
 
 
 class Member(SQLModel, table=True):
@@ -166,6 +169,11 @@ class AccessCode(SQLModel, table=True):
     # redeeming, or everyone until one date (ms); both None: no end.
     period_months: int | None = Field(default=None)
     deadline: int | None = Field(default=None, sa_type=BigInteger)
+    # A cohort (store/access_codes.py): its label, a term of N days from redeeming
+    # (instead of period_months/deadline), and the chat group its members join.
+    label: str | None = Field(default=None, max_length=80)
+    period_days: int | None = Field(default=None)
+    group_id: str | None = Field(default=None, max_length=32)
 
 
 class CodeRedemption(SQLModel, table=True):

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.api import groups, joining
+from server.api import groups, joining, sections
 from server.api.auth import authenticate, node_of
 from server.api.inputs import (
     bad,
@@ -126,6 +126,7 @@ def _circle_changes(body: dict[str, Any]) -> dict[str, Any]:
         "join_question": lambda: get_str(body, "join_question", True, max_len=TEXT_MAX),
         "time_zone": lambda: get_str(body, "time_zone", True, max_len=64),
         "day_closes_after": lambda: get_int(body, "day_closes_after", True, minimum=0),
+        "sections": lambda: sections.get_sections(body),
     }
     return {key: read() for key, read in readers.items() if key in body}
 

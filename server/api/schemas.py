@@ -19,6 +19,7 @@ from store import (
     NAME_MAX,
     PASSWORD_MAX,
     PASSWORD_MIN,
+    SECTION_KEYS,
 )
 
 Schema = dict[str, Any]
@@ -50,6 +51,7 @@ BOOL: Schema = {"type": "boolean"}
 MS: Schema = {"type": "integer", "description": "ms since the Unix epoch"}
 KIND: Schema = {"type": "string", "enum": list(KINDS)}
 VISIBILITY: Schema = {"type": "string", "enum": list(VISIBILITIES)}
+SECTION: Schema = {"type": "string", "enum": list(SECTION_KEYS)}
 
 
 def nullable(schema: Schema) -> Schema:
@@ -141,6 +143,12 @@ SCHEMAS: dict[str, Schema] = {
         day_closes_after={
             **INT,
             "description": "minutes after midnight a day stays open (720: until noon the next)",
+        },
+        sections={
+            "type": "array",
+            "items": SECTION,
+            "description": "the sections members see, in order (the kind's template at "
+            "creation; settings is always there). Presentation, not permission",
         },
         created=MS,
         last_seq=INT,
@@ -506,6 +514,14 @@ BODIES: dict[str, Schema] = {
             "days keep their dates",
         },
         day_closes_after={**INT, "minimum": 0, "maximum": 720, "description": "minutes"},
+        sections={
+            "type": "array",
+            "items": SECTION,
+            "minItems": 1,
+            "uniqueItems": True,
+            "description": "owners only: the sections members see, in order; the others "
+            "are off (hidden in clients, not refused)",
+        },
     ),
     "join": obj([], code={**STR, "description": "access code; needed for a private circle"}),
     "patch_member": obj(

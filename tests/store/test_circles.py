@@ -32,6 +32,7 @@ async def test_create_makes_the_creator_owner(store: Store, alice: Record) -> No
         "join_question": "",
         "time_zone": "Asia/Shanghai",
         "day_closes_after": 0,
+        "sections": ["chat", "highlights", "feed", "challenges", "materials", "search"],
         "created": circle["created"],
         "last_seq": 0,
         "last_rev": 1,  # the owner joining
