@@ -216,11 +216,26 @@ class Circles(Service):
         expires_in_s: int | None = None,
         period_months: int | None = None,
         deadline: int | None = None,
+        label: str | None = None,
+        period_days: int | None = None,
+        group_id: str | None = None,
     ) -> list[Record]:
-        """``count`` access codes (owner/admin); ``expires_in_s`` from now; a paid
-        code's term, ``period_months`` or ``deadline`` (store/terms.py)."""
+        """``count`` access codes, one batch (owner/admin); ``expires_in_s`` from now;
+        a paid code's term, ``period_months``, ``period_days`` or ``deadline``
+        (store/terms.py); a cohort's ``label`` and chat ``group_id``
+        (store/access_codes.py)."""
         return await create_codes(
-            self._db, circle_id, actor_id, count, max_uses, expires_in_s, period_months, deadline
+            self._db,
+            circle_id,
+            actor_id,
+            count,
+            max_uses,
+            expires_in_s,
+            period_months,
+            deadline,
+            label,
+            period_days,
+            group_id,
         )
 
     async def my_circles(self, user_id: str) -> list[Record]:

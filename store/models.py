@@ -169,8 +169,10 @@ class AccessCode(SQLModel, table=True):
     # redeeming, or everyone until one date (ms); both None: no end.
     period_months: int | None = Field(default=None)
     deadline: int | None = Field(default=None, sa_type=BigInteger)
-    # A cohort (store/access_codes.py): its label, a term of N days from redeeming
-    # (instead of period_months/deadline), and the chat group its members join.
+    # A cohort (store/access_codes.py): the batch it was made in, its label, a term of
+    # N days from redeeming (instead of period_months/deadline), the chat group its
+    # redeemers join.
+    batch: str | None = Field(default=None, max_length=32)
     label: str | None = Field(default=None, max_length=80)
     period_days: int | None = Field(default=None)
     group_id: str | None = Field(default=None, max_length=32)

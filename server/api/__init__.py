@@ -9,6 +9,7 @@ from server.api import (
     audit,
     challenges,
     circles,
+    cohorts,
     events,
     follows,
     groups,
@@ -38,6 +39,7 @@ routes = [
         routes=[
             *accounts.routes,
             *leaving.routes,
+            *cohorts.routes,
             *circles.routes,
             *joining.routes,
             *follows.routes,

@@ -21,6 +21,7 @@ from server.api.circles import (
 )
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
+from server.api.openapi_cohorts import COHORT_BODIES, COHORT_LABEL, COHORT_PATHS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
@@ -301,7 +302,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             "circles",
             list_of("codes", "ListedCode", next=nullable(STR)),
             errors="403 404",
-            params=(CIRCLE, *page_params(50, 200, "codes per page")),
+            params=(CIRCLE, *page_params(50, 200, "codes per page"), COHORT_LABEL),
         ),
         "post": operation(
             "Create access codes (owner/admin)",
@@ -481,6 +482,7 @@ DOCUMENT: dict[str, Any] = {
     | PAYMENT_PATHS
     | LEAVING_PATHS
     | CHALLENGE_PATHS
+    | COHORT_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -519,6 +521,7 @@ DOCUMENT: dict[str, Any] = {
                 | PAYMENT_BODIES
                 | LEAVING_BODIES
                 | CHALLENGE_BODIES
+                | COHORT_BODIES
             ).items()
         },
         "responses": {

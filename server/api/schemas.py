@@ -42,6 +42,24 @@ _TERM: dict[str, Schema] = {
 CODE_TERM: dict[str, Schema] = {
     "period_months": {"type": ["integer", "null"], "description": "months from redeeming"},
     "deadline": {"type": ["integer", "null"], "description": "everyone's end (ms)"},
+    # A cohort (store/access_codes.py, server/api/cohorts.py).
+    "period_days": {"type": ["integer", "null"], "description": "days from redeeming"},
+    "batch": {"type": ["string", "null"], "description": "the batch it was made in"},
+    "label": {"type": ["string", "null"], "description": "the cohort's label"},
+    "group_id": {"type": ["string", "null"], "description": "the cohort's chat group"},
+    "redeemed": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["user", "name", "redeemed"],
+            "properties": {
+                "user": {"type": "string"},
+                "name": {"type": "string"},
+                "redeemed": {"type": "integer", "description": "ms"},
+            },
+        },
+        "description": "who redeemed it and when, oldest first (the first 5)",
+    },
 }
 
 
@@ -613,6 +631,19 @@ BODIES: dict[str, Schema] = {
             "after redeeming",
         },
         deadline={**MS, "description": "or a paid code whose members all end at this date"},
+        period_days={
+            **INT,
+            "minimum": 1,
+            "maximum": 3660,
+            "description": "or a cohort's term: the membership ends this many days after "
+            "redeeming (one of period_months, deadline, period_days)",
+        },
+        label={**STR, "maxLength": 80, "description": "the cohort's label, e.g. 2026 春季班"},
+        group_id={
+            **STR,
+            "description": "a chat group of the circle (not its general one) each redeemer "
+            "joins: the cohort's chat",
+        },
     ),
 }
 

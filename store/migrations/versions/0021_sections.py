@@ -1,5 +1,5 @@
 """Sections and cohorts: ``circles.sections`` (store/sections.py; existing circles
-get their kind's template), and a cohort's ``label``, ``period_days`` and chat
+get their kind's template), and a cohort's ``batch``, ``label``, ``period_days`` and chat
 ``group_id`` on ``access_codes`` (store/access_codes.py).
 
 Revision ID: 0021
@@ -33,6 +33,7 @@ def upgrade() -> None:
     with op.batch_alter_table("circles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sections", sa.String(length=200), nullable=True))
     with op.batch_alter_table("access_codes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("batch", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("label", sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column("period_days", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("group_id", sa.String(length=32), nullable=True))
@@ -56,5 +57,6 @@ def downgrade() -> None:
         batch_op.drop_column("group_id")
         batch_op.drop_column("period_days")
         batch_op.drop_column("label")
+        batch_op.drop_column("batch")
     with op.batch_alter_table("circles", schema=None) as batch_op:
         batch_op.drop_column("sections")
