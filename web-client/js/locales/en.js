@@ -764,4 +764,16 @@ export const messages = {
   'sections.key.homework': 'Homework',
   'sections.key.challenges': 'Check-ins',
   'sections.key.search': 'Search',
+  // Cohorts of access codes (views/codes.js).
+  'cohort.codeDays': 'Ends N days after joining',
+  'cohort.days': 'Days',
+  'cohort.label': 'Cohort label',
+  'cohort.labelHint': 'e.g. 2026 spring class',
+  'cohort.group': 'Cohort chat group',
+  'cohort.noGroup': 'None',
+  'cohort.factDays': { one: 'membership {count} day', other: 'membership {count} days' },
+  'cohort.redeemedBy': 'Redeemed by',
+  'cohort.revokeUnused': 'Revoke this cohort\'s unused codes',
+  'cohort.revokeUnusedAsk': 'Revoke every unused code labelled “{label}”? Members who joined stay.',
+  'cohort.revoked': { one: '{count} code revoked.', other: '{count} codes revoked.' },
 };

@@ -762,4 +762,16 @@ export const messages = {
   'sections.key.homework': '作业',
   'sections.key.challenges': '打卡',
   'sections.key.search': '搜索',
+  // Cohorts of access codes (views/codes.js).
+  'cohort.codeDays': '加入后 N 天到期',
+  'cohort.days': '天数',
+  'cohort.label': '班级名称',
+  'cohort.labelHint': '例如 2026 春季班',
+  'cohort.group': '班级群聊',
+  'cohort.noGroup': '无',
+  'cohort.factDays': { other: '会员期 {count} 天' },
+  'cohort.redeemedBy': '使用者',
+  'cohort.revokeUnused': '作废本班未使用的邀请码',
+  'cohort.revokeUnusedAsk': '作废所有标为“{label}”且未使用的邀请码？已加入的成员不受影响。',
+  'cohort.revoked': { other: '已作废 {count} 个邀请码。' },
 };
