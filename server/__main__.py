@@ -1,6 +1,7 @@
 """`python -m server`: run one Quanzi node under uvicorn; `python -m server migrate`:
 apply the store's schema migrations; `python -m server media-to-s3`: copy the
-local media to the S3-compatible storage the settings name."""
+local media to the S3-compatible storage the settings name; `python -m server seed`:
+demo accounts and circles (server/seed.py)."""
 
 from __future__ import annotations
 
@@ -152,6 +153,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args[:1] == ["media-to-s3"]:
         media_to_s3(args[1:])
+        return
+    if args[:1] == ["seed"]:  # demo accounts and circles (server/seed.py)
+        from .seed import main as seed_main
+
+        seed_main(args[1:])
         return
     settings = parse_args(args)
     # Each connection is a file: raise the soft limit before anything is opened.

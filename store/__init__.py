@@ -38,6 +38,7 @@ from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .deleted_circles import DeletedCircles
+from .demo import Demo
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .follows import PAGE_MAX as FOLLOWERS_PAGE_MAX
@@ -139,6 +140,7 @@ class Store:
         self.search = Search(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
+        self.demo = Demo(db)  # the demo seed's look-ups (server/seed.py)
 
     @classmethod
     async def open(
@@ -275,6 +277,7 @@ __all__ = [
     "CommitStats",
     "Conflict",
     "DeletedCircles",
+    "Demo",
     "Follows",
     "Forbidden",
     "GroupAccess",
