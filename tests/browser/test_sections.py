@@ -10,7 +10,15 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import create_circle, invite_link, join_with_invite, open_tab, signup, tid
+from tests.browser.pages import (
+    api,
+    create_circle,
+    invite_link,
+    join_with_invite,
+    open_tab,
+    signup,
+    tid,
+)
 
 
 def test_a_teaching_circle_and_its_sections_switched_live(
@@ -72,4 +80,45 @@ def test_a_teaching_circle_and_its_sections_switched_live(
     expect(tid(amy, "panel-challenges")).to_be_visible()
     panel.screenshot(path=str(screenshots / "sections-panel.png"))
     amy.screenshot(path=str(screenshots / "sections-teaching-phone.png"))
+    assert wang.errors == [] and amy.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_teacher_hands_out_a_cohorts_codes(open_page: Any, screenshots: Path) -> None:
+    """Codes with a label, a term in days and the cohort's group; the student who
+    redeems one is listed beside it and is in the group; the rest are revoked at once."""
+    wang, amy = open_page(1280), open_page(1280)
+    signup(wang, "wang", "王老师")
+    signup(amy, "amy", "Amy")
+    cid = create_circle(wang, "舞蹈基础班", kind="teaching")
+    group = api(wang, "POST", f"/circles/{cid}/groups", {"name": "春季班群", "access": "invite"})
+    wang.reload()
+    open_tab(wang, "settings")
+    form = tid(wang, "codes-form")
+    tid(form, "codes-count").fill("3")
+    tid(form, "codes-max-uses").fill("1")
+    tid(form, "codes-term").select_option("days")
+    tid(form, "codes-days").fill("90")
+    tid(form, "codes-label").fill("2026 春季班")
+    expect(tid(form, "codes-group").locator("option")).to_have_count(2)
+    tid(form, "codes-group").select_option(group["group"]["id"])
+    tid(form, "codes-generate").click()
+    items = tid(wang, "code-item")
+    expect(items).to_have_count(3)
+    expect(items.first.get_by_test_id("code-label")).to_have_text("2026 春季班")
+    expect(items.first.get_by_test_id("code-facts")).to_contain_text("membership 90 days")
+    link = items.first.get_by_test_id("invite-link").input_value()
+    join_with_invite(amy, link, "舞蹈基础班")
+    groups = api(amy, "GET", f"/circles/{cid}/groups")["groups"]
+    cohort = [g for g in groups if g["id"] == group["group"]["id"]]
+    assert len(cohort) == 1 and cohort[0]["joined"] is True  # the cohort's group
+    wang.reload()
+    open_tab(wang, "settings")
+    redeemed = tid(wang, "code-redeemed")
+    expect(redeemed).to_have_count(1)
+    expect(redeemed).to_contain_text("Amy")
+    tid(wang, "cohort-revoke-unused").first.click()
+    expect(tid(wang, "toast")).to_contain_text("2 codes revoked.")
+    expect(tid(wang, "code-item").locator(".code")).to_have_count(3)
+    expect(tid(wang, "cohort-revoke-unused")).to_have_count(1)  # only the redeemed one is live
+    tid(wang, "codes-form").screenshot(path=str(screenshots / "cohort-codes.png"))
     assert wang.errors == [] and amy.errors == []  # type: ignore[attr-defined]

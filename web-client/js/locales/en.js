@@ -776,4 +776,5 @@ export const messages = {
   'cohort.revokeUnused': 'Revoke this cohort\'s unused codes',
   'cohort.revokeUnusedAsk': 'Revoke every unused code labelled “{label}”? Members who joined stay.',
   'cohort.revoked': { one: '{count} code revoked.', other: '{count} codes revoked.' },
+  'audit.codes.revoked': 'revoked a cohort\'s unused access codes',
 };

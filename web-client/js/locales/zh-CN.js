@@ -774,4 +774,5 @@ export const messages = {
   'cohort.revokeUnused': '作废本班未使用的邀请码',
   'cohort.revokeUnusedAsk': '作废所有标为“{label}”且未使用的邀请码？已加入的成员不受影响。',
   'cohort.revoked': { other: '已作废 {count} 个邀请码。' },
+  'audit.codes.revoked': '作废了一个班级未使用的邀请码',
 };
