@@ -101,6 +101,16 @@ def migrate(argv: list[str]) -> None:
     print(f"{shown}: schema at revision {revision}", flush=True)
 
 
+def seed(argv: list[str]) -> None:
+    """`python -m server seed [--force] [--database-url URL | --data-dir DIR]`: demo
+    accounts and circles (server/seed.py); --force on a database with real accounts."""
+    force = "--force" in argv
+    settings = parse_args([arg for arg in argv if arg != "--force"])
+    from .seed import run  # only this command needs it
+
+    run(settings.store_url, force)
+
+
 def media_to_s3(argv: list[str]) -> None:
     """`python -m server media-to-s3 [--data-dir DIR]` with QUANZI_S3_* set: copy the
     blobs under DIR/blobs to the bucket (server/media/move.py), then exit."""
@@ -154,10 +164,8 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["media-to-s3"]:
         media_to_s3(args[1:])
         return
-    if args[:1] == ["seed"]:  # demo accounts and circles (server/seed.py)
-        from .seed import main as seed_main
-
-        seed_main(args[1:])
+    if args[:1] == ["seed"]:
+        seed(args[1:])
         return
     settings = parse_args(args)
     # Each connection is a file: raise the soft limit before anything is opened.

@@ -16,7 +16,6 @@ function taking the ``Demo``); hooks run once, when this run created the circles
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
@@ -227,16 +226,11 @@ def report(demo: Demo) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str]) -> None:
-    """The `seed` command: its own --force, the rest as for `python -m server`."""
-    from .__main__ import parse_args  # the server's options: --database-url, --data-dir
-
-    parser = argparse.ArgumentParser(prog="python -m server seed", add_help=False)
-    parser.add_argument("--force", action="store_true")
-    known, rest = parser.parse_known_args(argv)
-    settings = parse_args(rest)
+def run(url: str, force: bool) -> None:
+    """The `seed` command (server/__main__.py parses its options): seed, print the report;
+    a refused database exits with the reason."""
     try:
-        demo = asyncio.run(_run(settings.store_url, known.force))
+        demo = asyncio.run(_run(url, force))
     except Refused as refused:
         sys.exit(f"seed: {refused}")
     print(report(demo), flush=True)

@@ -80,6 +80,14 @@ def test_a_teaching_circle_and_its_sections_switched_live(
     expect(tid(amy, "panel-challenges")).to_be_visible()
     panel.screenshot(path=str(screenshots / "sections-panel.png"))
     amy.screenshot(path=str(screenshots / "sections-teaching-phone.png"))
+    # The chat switched off: presentation only — gone from both pages, the wide one
+    # giving the whole width to the other side.
+    expect(tid(wang, "panel-chat")).to_be_visible()
+    tid(panel, "section-chat").uncheck()
+    tid(panel, "sections-save").click()
+    expect(tid(wang, "panel-chat")).to_be_hidden()
+    expect(tid(amy, "tab-chat")).to_be_hidden()
+    expect(tid(amy, "tab-highlights")).to_be_visible()
     assert wang.errors == [] and amy.errors == []  # type: ignore[attr-defined]
 
 

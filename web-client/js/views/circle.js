@@ -206,6 +206,7 @@ export function circleView(container, circleId) {
     }
     tablist.replaceChildren(...tabs.map((key) => byKey[key]), ...buttons.filter((b) => b.hidden));
     page.dataset.chat = tabs.includes('chat') ? 'on' : 'off';
+    chat.toggle.hidden = !tabs.includes('chat'); // the groups button goes with the chat
     moreTop.replaceChildren(...(tabs.includes('chat') ? [moreGroups] : []), ...rest.map((key) => h('li', {}, h('button', {
       type: 'button', class: 'more-item', testid: `more-${key}`, text: t(sectionLabelKey(key, kindNow())),
       onclick: () => {
