@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -377,23 +377,37 @@ class AccessCodes(Service):
 
 
 async def _redeemers(conn: AsyncConnection, codes: list[str]) -> dict[str, list[Record]]:
-    """code → who redeemed it and when, oldest first, at most ``REDEEMERS_SHOWN`` each."""
-    query = (
+    """code → who redeemed it and when, oldest first, at most ``REDEEMERS_SHOWN`` each
+    (numbered in the database: a code used a thousand times reads five rows)."""
+    place = (
+        func.row_number()
+        .over(
+            partition_by=CODE_REDEMPTIONS.c.code,
+            order_by=(CODE_REDEMPTIONS.c.redeemed, CODE_REDEMPTIONS.c.user_id),
+        )
+        .label("place")
+    )
+    numbered = (
         select(
             CODE_REDEMPTIONS.c.code,
             CODE_REDEMPTIONS.c.user_id,
             CODE_REDEMPTIONS.c.redeemed,
-            USERS.c.name,
+            place,
         )
-        .join(USERS, USERS.c.id == CODE_REDEMPTIONS.c.user_id)
         .where(CODE_REDEMPTIONS.c.code.in_(codes))
-        .order_by(CODE_REDEMPTIONS.c.code, CODE_REDEMPTIONS.c.redeemed)
+        .subquery()
+    )
+    query = (
+        select(numbered.c.code, numbered.c.user_id, numbered.c.redeemed, USERS.c.name)
+        .join(USERS, USERS.c.id == numbered.c.user_id)
+        .where(numbered.c.place <= REDEEMERS_SHOWN)
+        .order_by(numbered.c.code, numbered.c.place)
     )
     found: dict[str, list[Record]] = {}
     for row in (await conn.execute(query)).all():
-        shown = found.setdefault(row.code, [])
-        if len(shown) < REDEEMERS_SHOWN:
-            shown.append({"user": row.user_id, "name": row.name, "redeemed": row.redeemed})
+        found.setdefault(row.code, []).append(
+            {"user": row.user_id, "name": row.name, "redeemed": row.redeemed}
+        )
     return found
 
 

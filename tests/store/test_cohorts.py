@@ -7,6 +7,7 @@ days are over reads but cannot post (``membership_ended``)."""
 from __future__ import annotations
 
 from asyncio import sleep
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -134,3 +135,19 @@ async def test_a_cohort_members_days_end_and_they_read_but_cannot_post(
         await store.posts.create(cid, bob["id"], "post", "作业二")
     assert refused.value.reason == "membership_ended"
     assert (await store.posts.get(notice["id"], bob["id"]))["id"] == notice["id"]
+
+
+async def test_the_list_shows_the_first_redeemers_of_a_code_used_many_times(
+    store: Store, private_circle: Record, alice: Record, new_user: Any
+) -> None:
+    cid = private_circle["id"]
+    code = (await store.circles.create_codes(cid, alice["id"], 1, label="开放日"))[0]["code"]
+    people = [await new_user(f"guest{i}", f"访客{i}") for i in range(7)]
+    for person in people:
+        await store.memberships.join(cid, person["id"], code)
+    page, _ = await store.codes.page(cid, alice["id"])
+    shown = page[0]["redeemed"]
+    assert len(shown) == 5 and page[0]["uses"] == 7
+    every, _ = await store.codes.redemptions(cid, alice["id"], code)
+    first = sorted(every, key=lambda r: (r["redeemed"], r["user"]))[:5]
+    assert shown == first and {r["user"] for r in every} == {p["id"] for p in people}
