@@ -25,7 +25,7 @@ export function codesView(circleId, info) {
   const group = h('select', { testid: 'codes-group' }, h('option', { value: '', text: t('cohort.noGroup') }));
   api.groups(circleId).then(({ groups: found }) => {
     group.append(...found.filter((g) => g.id !== circleId && !g.archived)
-      .map((g) => h('option', { value: g.id, text: g.name })));
+      .map((g) => userText('option', g.name, { value: g.id }))); // a name someone gave
   }).catch(() => {});
   const months = h('input', { testid: 'codes-months', type: 'number', min: '1', max: '120', value: '1', 'aria-label': t('term.codeMonths') });
   const deadline = h('input', { testid: 'codes-deadline', type: 'date', 'aria-label': t('term.endDate') });
