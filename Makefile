@@ -1,10 +1,10 @@
-# The developer interface: make run · make test · make lint · make bench
+# The developer interface: make run · make seed · make test · make lint · make bench
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test lint fmt bench constraints clean
+.PHONY: run seed test lint fmt bench constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ $(VENV)/.dev: pyproject.toml constraints.txt | $(BIN)/python
 
 run: $(VENV)/.runtime
 	PORT=$(PORT) $(BIN)/python -m server
+
+# Demo accounts and circles in the configured database (server/seed.py); idempotent,
+# refuses a database with real accounts unless SEED_ARGS=--force.
+seed: $(VENV)/.runtime
+	$(BIN)/python -m server seed $(SEED_ARGS)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,6 +1,7 @@
 """`python -m server`: run one Quanzi node under uvicorn; `python -m server migrate`:
 apply the store's schema migrations; `python -m server media-to-s3`: copy the
-local media to the S3-compatible storage the settings name."""
+local media to the S3-compatible storage the settings name; `python -m server seed`:
+demo accounts and circles (server/seed.py)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,16 @@ def migrate(argv: list[str]) -> None:
     print(f"{shown}: schema at revision {revision}", flush=True)
 
 
+def seed(argv: list[str]) -> None:
+    """`python -m server seed [--force] [--database-url URL | --data-dir DIR]`: demo
+    accounts and circles (server/seed.py); --force on a database with real accounts."""
+    force = "--force" in argv
+    settings = parse_args([arg for arg in argv if arg != "--force"])
+    from .seed import run  # only this command needs it
+
+    run(settings.store_url, force)
+
+
 def media_to_s3(argv: list[str]) -> None:
     """`python -m server media-to-s3 [--data-dir DIR]` with QUANZI_S3_* set: copy the
     blobs under DIR/blobs to the bucket (server/media/move.py), then exit."""
@@ -152,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args[:1] == ["media-to-s3"]:
         media_to_s3(args[1:])
+        return
+    if args[:1] == ["seed"]:
+        seed(args[1:])
         return
     settings = parse_args(args)
     # Each connection is a file: raise the soft limit before anything is opened.

@@ -42,6 +42,7 @@ from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .contests import Contests
 from .deleted_circles import DeletedCircles
+from .demo import Demo
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .follows import PAGE_MAX as FOLLOWERS_PAGE_MAX
@@ -98,6 +99,7 @@ from .search import PAGE_MAX as SEARCH_PAGE_MAX
 from .search import Search
 from .search_index import KINDS as SEARCH_KINDS
 from .search_tokens import QUERY_MAX as SEARCH_QUERY_MAX
+from .sections import KEYS as SECTION_KEYS
 from .stars import Stars
 from .term_dates import GRACE_MS as MEMBERSHIP_GRACE_MS
 from .terms import Terms
@@ -164,6 +166,7 @@ class Store:
         self.search = Search(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
+        self.demo = Demo(db)  # the demo seed's look-ups (server/seed.py)
 
     @classmethod
     async def open(
@@ -288,6 +291,7 @@ __all__ = [
     "SEARCH_KINDS",
     "SEARCH_PAGE_MAX",
     "SEARCH_QUERY_MAX",
+    "SECTION_KEYS",
     "AccessCodes",
     "AccountDeletion",
     "AccountExport",
@@ -308,6 +312,7 @@ __all__ = [
     "Conflict",
     "Contests",
     "DeletedCircles",
+    "Demo",
     "Follows",
     "Forbidden",
     "Gatherings",

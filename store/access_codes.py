@@ -14,11 +14,20 @@ uses (``AccessCodes.page``) and each code's redemptions.
 A paid code carries a membership term (store/terms.py): ``period_months``
 (calendar months from redeeming) or ``deadline`` (everyone ends then; past it the
 code admits nobody). A member with an end who redeems one renews their term.
+
+A batch is a cohort (a class of a term): the codes made together share a
+``batch`` id and may carry a ``label`` ("2026 春季班"), a ``period_days`` term
+(N days from redeeming, instead of months or a deadline: exactly one of the
+three) and a chat ``group_id`` their redeemers are added to (store/cohorts.py).
+Managers see each code's label and who redeemed it when, and revoke a batch's or
+a label's unused codes at once (``AccessCodes.revoke_unused``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -26,9 +35,9 @@ from . import validation
 from .audit import record_act
 from .engine import Database, Service
 from .errors import Forbidden, Invalid, NotFound
-from .ids import new_code, normalize_code, now_ms
+from .ids import new_code, new_id, normalize_code, now_ms
 from .lookups import circle_row, newest_first_by, next_cursor, require_manager
-from .models import ACCESS_CODES, CODE_REDEMPTIONS, USERS
+from .models import ACCESS_CODES, CODE_REDEMPTIONS, GROUPS, USERS
 from .records import AnyRow, Record
 from .term_dates import END_MAX_MS, PERIOD_MONTHS_MAX
 
@@ -38,6 +47,26 @@ CODE_MAX = 64
 # Bounds that keep the values inside their columns; no real use comes near them.
 MAX_USES_MAX = 1_000_000_000
 EXPIRES_IN_MAX_S = 10 * 365 * 24 * 3600
+LABEL_MAX = 80
+# A cohort's term in days: at most ten years, as the other terms.
+PERIOD_DAYS_MAX = 3660
+# Who redeemed a code, shown beside it in the managers' list (single-use codes: one).
+REDEEMERS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CodeUse:
+    """What a consumed code grants: a term (months, a deadline, days, or none) and
+    the cohort's chat group (or None)."""
+
+    months: int | None = None
+    deadline: int | None = None
+    days: int | None = None
+    group_id: str | None = None
+
+    @property
+    def has_term(self) -> bool:
+        return not (self.months is None and self.deadline is None and self.days is None)
 
 
 async def create_codes(
@@ -49,21 +78,38 @@ async def create_codes(
     expires_in_s: int | None = None,
     period_months: int | None = None,
     deadline: int | None = None,
+    label: str | None = None,
+    period_days: int | None = None,
+    group_id: str | None = None,
 ) -> list[Record]:
-    """``count`` fresh codes for the circle; owner/admin only. ``period_months``
-    or ``deadline`` (ms) make them paid codes (store/terms.py)."""
+    """``count`` fresh codes for the circle, one batch; owner/admin only.
+    ``period_months``, ``deadline`` (ms) or ``period_days`` (one of them) make
+    them paid codes (store/terms.py); ``label`` names the cohort; ``group_id``, a
+    chat group of the circle (not its general one), is joined by each redeemer."""
     count = validation.integer(count, "count", 1, CODES_MAX)
     max_uses = validation.optional_integer(max_uses, "max_uses", 1, MAX_USES_MAX)
     expires_in_s = validation.optional_integer(expires_in_s, "expires_in_s", 1, EXPIRES_IN_MAX_S)
     now = now_ms()
-    if period_months is not None and deadline is not None:
-        raise Invalid("give period_months or deadline, not both")
+    if sum(x is not None for x in (period_months, deadline, period_days)) > 1:
+        raise Invalid("give one of period_months, period_days or deadline")
+    period_days = validation.optional_integer(period_days, "period_days", 1, PERIOD_DAYS_MAX)
+    if label is not None:
+        label = validation.display_name(label, "label", LABEL_MAX, min_len=0) or None
+    if group_id is not None:
+        group_id = validation.text(group_id, "group_id", 1, 32)
     period_months = validation.optional_integer(
         period_months, "period_months", 1, PERIOD_MONTHS_MAX
     )
     deadline = validation.optional_integer(deadline, "deadline", now + 1, now + END_MAX_MS)
     expires = None if expires_in_s is None else now + expires_in_s * 1000
-    term = {"period_months": period_months, "deadline": deadline}
+    term = {
+        "period_months": period_months,
+        "deadline": deadline,
+        "period_days": period_days,
+        "batch": new_id(),
+        "label": label,
+        "group_id": group_id,
+    }
     for _ in range(3):
         codes = [
             {"code": new_code(), "max_uses": max_uses, "uses": 0, "expires": expires, **term}
@@ -73,6 +119,8 @@ async def create_codes(
             async with db.write() as conn:
                 await circle_row(conn, circle_id)
                 await require_manager(conn, circle_id, actor_id)
+                if group_id is not None:
+                    await _check_cohort_group(conn, circle_id, group_id)
                 await conn.execute(
                     ACCESS_CODES.insert(),
                     [
@@ -83,8 +131,24 @@ async def create_codes(
         except IntegrityError:
             # ~49 random bits per code: a collision is all but impossible; draw again.
             continue
-        return codes
+        return [{**code, "redeemed": []} for code in codes]
     raise RuntimeError("could not draw unique access codes")
+
+
+async def _check_cohort_group(conn: AsyncConnection, circle_id: str, group_id: str) -> None:
+    """A cohort's group: one of the circle's groups, not archived, not the general one
+    (everyone is in that already)."""
+    group = (
+        await conn.execute(
+            select(GROUPS.c.circle_id, GROUPS.c.archived).where(GROUPS.c.id == group_id)
+        )
+    ).first()
+    if group is None or group.circle_id != circle_id:
+        raise NotFound("no such group in this circle")
+    if group_id == circle_id:
+        raise Invalid("everyone is in the general group: choose another group")
+    if group.archived:
+        raise Invalid("this group is archived")
 
 
 def _admitting(circle_id: str, code: str, now: int) -> ColumnElement[bool]:
@@ -102,10 +166,10 @@ def _admitting(circle_id: str, code: str, now: int) -> ColumnElement[bool]:
 
 async def consume_code(
     conn: AsyncConnection, circle_id: str, code: object, user_id: str
-) -> tuple[int | None, int | None]:
+) -> CodeUse:
     """Use one use of ``code`` for ``circle_id`` by ``user_id`` (and write the
-    redemption), or raise ``Forbidden`` saying why not. Returns the code's term,
-    ``(period_months, deadline)`` (both None: no end)."""
+    redemption), or raise ``Forbidden`` saying why not. Returns what it grants:
+    its term (none: no end) and its cohort's group."""
     if not isinstance(code, str) or not code.strip():
         raise Forbidden("this circle is private: an access code is needed")
     code = normalize_code(code)
@@ -114,7 +178,12 @@ async def consume_code(
         update(ACCESS_CODES)
         .where(_admitting(circle_id, code, now))
         .values(uses=ACCESS_CODES.c.uses + 1)
-        .returning(ACCESS_CODES.c.period_months, ACCESS_CODES.c.deadline)
+        .returning(
+            ACCESS_CODES.c.period_months,
+            ACCESS_CODES.c.deadline,
+            ACCESS_CODES.c.period_days,
+            ACCESS_CODES.c.group_id,
+        )
     )
     term = result.first()
     if term is not None:
@@ -123,7 +192,7 @@ async def consume_code(
                 code=code, user_id=user_id, redeemed=now, circle_id=circle_id
             )
         )
-        return term.period_months, term.deadline
+        return CodeUse(term.period_months, term.deadline, term.period_days, term.group_id)
     raise Forbidden(await _why_refused(conn, circle_id, code, now))
 
 
@@ -166,7 +235,11 @@ async def code_term(conn: AsyncConnection, circle_id: str, code: object) -> bool
         return False
     query = select(ACCESS_CODES.c.code).where(
         _admitting(circle_id, normalize_code(code), now_ms()),
-        or_(ACCESS_CODES.c.period_months.is_not(None), ACCESS_CODES.c.deadline.is_not(None)),
+        or_(
+            ACCESS_CODES.c.period_months.is_not(None),
+            ACCESS_CODES.c.deadline.is_not(None),
+            ACCESS_CODES.c.period_days.is_not(None),
+        ),
     )
     return (await conn.execute(query)).first() is not None
 
@@ -180,9 +253,14 @@ def _code_record(row: AnyRow) -> Record:
         "created": row.created,
         "created_by": row.created_by,
         "revoked": row.revoked,
-        # A paid code's term (store/terms.py); both null: no end.
+        # A paid code's term (store/terms.py); all null: no end.
         "period_months": row.period_months,
         "deadline": row.deadline,
+        "period_days": row.period_days,
+        # Its cohort: the batch it was made in, the label, the chat group.
+        "batch": row.batch,
+        "label": row.label,
+        "group_id": row.group_id,
     }
 
 
@@ -190,19 +268,66 @@ class AccessCodes(Service):
     """A circle's codes as its owners and admins see them: list, redemptions, revoke."""
 
     async def page(
-        self, circle_id: str, actor_id: str, cursor: str | None = None, limit: int = 100
+        self,
+        circle_id: str,
+        actor_id: str,
+        cursor: str | None = None,
+        limit: int = 100,
+        label: str | None = None,
     ) -> tuple[list[Record], str | None]:
-        """A page of the circle's codes, newest first (revoked ones too, marked)."""
+        """A page of the circle's codes, newest first (revoked ones too, marked),
+        optionally of one cohort ``label``; each with ``redeemed``, who redeemed it
+        and when (the first ``REDEEMERS_SHOWN``; ``redemptions`` pages them all)."""
         limit = validation.limit(limit, high=PAGE_MAX)
         query = select(*ACCESS_CODES.c).where(ACCESS_CODES.c.circle_id == circle_id)
+        if label is not None:
+            query = query.where(ACCESS_CODES.c.label == validation.text(label, "label", 1, 80))
         query = newest_first_by(query, ACCESS_CODES.c.created, ACCESS_CODES.c.code, cursor, limit)
         async with self._db.read() as conn:
             await circle_row(conn, circle_id)
             await require_manager(conn, circle_id, actor_id)
             rows = (await conn.execute(query)).all()
-        return [_code_record(row) for row in rows[:limit]], next_cursor(
-            rows, limit, "created", "code"
+            used = [row.code for row in rows[:limit] if row.uses]
+            redeemers = await _redeemers(conn, used) if used else {}
+        codes = [
+            {**_code_record(row), "redeemed": redeemers.get(row.code, [])} for row in rows[:limit]
+        ]
+        return codes, next_cursor(rows, limit, "created", "code")
+
+    async def revoke_unused(
+        self, circle_id: str, actor_id: str, batch: str | None = None, label: str | None = None
+    ) -> int:
+        """Revoke every code of a ``batch`` or of a cohort ``label`` that nobody has
+        used yet (owner/admin); codes already redeemed keep their members and stay.
+        Returns how many were revoked; logged once (``codes.revoked``)."""
+        if (batch is None) == (label is None):
+            raise Invalid("give batch or label")
+        which = (
+            ACCESS_CODES.c.batch == validation.text(batch, "batch", 1, 32)
+            if batch is not None
+            else ACCESS_CODES.c.label == validation.text(label, "label", 1, LABEL_MAX)
         )
+        async with self._db.write() as conn:
+            await circle_row(conn, circle_id, lock=True)
+            await require_manager(conn, circle_id, actor_id)
+            result = await conn.execute(
+                update(ACCESS_CODES)
+                .where(
+                    ACCESS_CODES.c.circle_id == circle_id,
+                    ACCESS_CODES.c.revoked.is_(None),
+                    ACCESS_CODES.c.uses == 0,
+                    which,
+                )
+                .values(revoked=now_ms())
+                .returning(ACCESS_CODES.c.code)
+            )
+            revoked = [row.code for row in result.all()]
+            if revoked:
+                data = {"batch": batch, "label": label, "count": len(revoked)}
+                await record_act(
+                    conn, circle_id, actor_id, "codes.revoked", "codes", None, None, data
+                )
+        return len(revoked)
 
     async def redemptions(
         self,
@@ -249,6 +374,41 @@ class AccessCodes(Service):
                 await record_act(conn, circle_id, actor_id, "code.revoked", "code", code)
                 row = await _code_row(conn, circle_id, code)
         return _code_record(row)
+
+
+async def _redeemers(conn: AsyncConnection, codes: list[str]) -> dict[str, list[Record]]:
+    """code → who redeemed it and when, oldest first, at most ``REDEEMERS_SHOWN`` each
+    (numbered in the database: a code used a thousand times reads five rows)."""
+    place = (
+        func.row_number()
+        .over(
+            partition_by=CODE_REDEMPTIONS.c.code,
+            order_by=(CODE_REDEMPTIONS.c.redeemed, CODE_REDEMPTIONS.c.user_id),
+        )
+        .label("place")
+    )
+    numbered = (
+        select(
+            CODE_REDEMPTIONS.c.code,
+            CODE_REDEMPTIONS.c.user_id,
+            CODE_REDEMPTIONS.c.redeemed,
+            place,
+        )
+        .where(CODE_REDEMPTIONS.c.code.in_(codes))
+        .subquery()
+    )
+    query = (
+        select(numbered.c.code, numbered.c.user_id, numbered.c.redeemed, USERS.c.name)
+        .join(USERS, USERS.c.id == numbered.c.user_id)
+        .where(numbered.c.place <= REDEEMERS_SHOWN)
+        .order_by(numbered.c.code, numbered.c.place)
+    )
+    found: dict[str, list[Record]] = {}
+    for row in (await conn.execute(query)).all():
+        found.setdefault(row.code, []).append(
+            {"user": row.user_id, "name": row.name, "redeemed": row.redeemed}
+        )
+    return found
 
 
 def _code_of(code: object) -> str:

@@ -11,7 +11,8 @@ Actions are dotted names, the noun first, as the change log's kinds are:
 ``member.removed``, ``member.role``, ``message.deleted`` (an admin's delete of a
 chat message; a recall by its author is not moderation), ``post.deleted``,
 ``post.unpromoted`` (a highlight taken down), ``comment.deleted``,
-``report.resolved``, ``report.dismissed``, ``code.revoked``, ``join.approved``,
+``report.resolved``, ``report.dismissed``, ``code.revoked``, ``codes.revoked`` (a
+cohort's unused codes at once), ``join.approved``,
 ``join.rejected``, ``circle.deleted``, ``member.term``, ``member.term_cleared``,
 ``member.paid``, ``member.expired``… The actor is a user id, or ``payments`` (the
 payment webhook) or ``system`` (housekeeping), which have no name. A new kind of act

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import calendar, validation
+from . import calendar, sections, validation
 from .access_codes import code_admits, create_codes
 from .changes import record
 from .engine import Service
-from .errors import Invalid, NotFound
+from .errors import Forbidden, Invalid, NotFound
 from .follows import following_among, is_following
 from .groups import create_general, group_unread
 from .ids import encode_cursor, new_id, now_ms
@@ -51,7 +51,11 @@ _SETTINGS: dict[str, Any] = {
     # Quiet hours (HH:MM of the circle's zone; "" or null: none): no reminders then.
     "quiet_from": lambda v: calendar.optional_minute_text(v, "quiet_from"),
     "quiet_to": lambda v: calendar.optional_minute_text(v, "quiet_to"),
+    # Which sections members see, in order (store/sections.py): owners only.
+    "sections": lambda v: sections.stored(sections.check(v)),
 }
+# Settings only the circle's owners change (the rest: owners and admins).
+_OWNER_ONLY = frozenset({"sections"})
 
 
 class Circles(Service):
@@ -78,6 +82,9 @@ class Circles(Service):
                         owner_id=owner_id,
                         created=now,
                         member_count=1,
+                        # The kind's template and defaults (store/sections.py).
+                        sections=sections.stored(sections.template(kind)),
+                        **sections.KIND_DEFAULTS[kind],
                     )
                 )
                 await create_general(conn, circle_id, now)
@@ -182,13 +189,16 @@ class Circles(Service):
         }
 
     async def update(self, circle_id: str, actor_id: str, changes: dict[str, Any]) -> Record:
-        """Change settings (owner/admin). Unknown keys and bad values are ``Invalid``."""
+        """Change settings (owner/admin; ``sections`` owners only). Unknown keys and
+        bad values are ``Invalid``."""
         if not isinstance(changes, dict):
             raise Invalid("changes must be an object")
         unknown = sorted(set(changes) - set(_SETTINGS))
         async with self._db.write() as conn:
             await circle_row(conn, circle_id, lock=True)
-            await require_manager(conn, circle_id, actor_id)
+            role = await require_manager(conn, circle_id, actor_id)
+            if role != "owner" and _OWNER_ONLY & set(changes):
+                raise Forbidden("only the circle's owners can change its sections")
             if unknown:
                 raise Invalid(f"cannot change {', '.join(map(str, unknown))}")
             values = {key: _SETTINGS[key](value) for key, value in changes.items()}
@@ -209,11 +219,26 @@ class Circles(Service):
         expires_in_s: int | None = None,
         period_months: int | None = None,
         deadline: int | None = None,
+        label: str | None = None,
+        period_days: int | None = None,
+        group_id: str | None = None,
     ) -> list[Record]:
-        """``count`` access codes (owner/admin); ``expires_in_s`` from now; a paid
-        code's term, ``period_months`` or ``deadline`` (store/terms.py)."""
+        """``count`` access codes, one batch (owner/admin); ``expires_in_s`` from now;
+        a paid code's term, ``period_months``, ``period_days`` or ``deadline``
+        (store/terms.py); a cohort's ``label`` and chat ``group_id``
+        (store/access_codes.py)."""
         return await create_codes(
-            self._db, circle_id, actor_id, count, max_uses, expires_in_s, period_months, deadline
+            self._db,
+            circle_id,
+            actor_id,
+            count,
+            max_uses,
+            expires_in_s,
+            period_months,
+            deadline,
+            label,
+            period_days,
+            group_id,
         )
 
     async def my_circles(self, user_id: str) -> list[Record]:

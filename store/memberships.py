@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .access_codes import code_term, consume_code
+from .access_codes import CodeUse, code_term, consume_code
 from .audit import record_act
 from .changes import record
+from .cohorts import join_cohort_group
 from .engine import Database, Service
 from .errors import Conflict, Forbidden, NotFound
 from .follows import end_follow
@@ -89,13 +90,13 @@ class Memberships(Service):
                             "this circle admits by approval: send a join request",
                             reason="approval_required",
                         )
-                    months, deadline = await consume_code(conn, circle_id, code, user_id)
+                    use = await consume_code(conn, circle_id, code, user_id)
                     member = await admit(conn, circle, user_id)
-                    if months is None and deadline is None:
+                    # A cohort's code: its chat group too (store/cohorts.py).
+                    await join_cohort_group(conn, circle_id, use.group_id, user_id)
+                    if not use.has_term:
                         return member
-                    return await self._set_code_term(
-                        conn, circle_id, user_id, None, False, months, deadline
-                    )
+                    return await self._set_code_term(conn, circle_id, user_id, None, False, use)
                 return await admit(conn, circle, user_id)
         except IntegrityError:
             # Either a concurrent join of the same user won (fine: idempotent)
@@ -109,8 +110,9 @@ class Memberships(Service):
     async def _redeem_term(
         self, conn: AsyncConnection, circle_id: str, user_id: str, code: object, ends_at: int
     ) -> Record:
-        months, deadline = await consume_code(conn, circle_id, code, user_id)
-        return await self._set_code_term(conn, circle_id, user_id, ends_at, True, months, deadline)
+        use = await consume_code(conn, circle_id, code, user_id)
+        await join_cohort_group(conn, circle_id, use.group_id, user_id)
+        return await self._set_code_term(conn, circle_id, user_id, ends_at, True, use)
 
     async def _set_code_term(
         self,
@@ -119,10 +121,9 @@ class Memberships(Service):
         user_id: str,
         current: int | None,
         member: bool,
-        months: int | None,
-        deadline: int | None,
+        use: CodeUse,
     ) -> Record:
-        ends_at = renewed_end(current, member, now_ms(), months, deadline)
+        ends_at = renewed_end(current, member, now_ms(), use.months, use.deadline, use.days)
         result = await set_term(conn, circle_id, user_id, ends_at, self.grace_ms)
         data = {"ends_at": ends_at, "before": current, "source": "code"}
         await record_act(conn, circle_id, user_id, "member.term", "member", user_id, None, data)

@@ -86,6 +86,9 @@ class Circle(SQLModel, table=True):
     # is pushed then (store/checkin_reminders.py).
     quiet_from: str | None = Field(default=None, max_length=5)
     quiet_to: str | None = Field(default=None, max_length=5)
+    # The sections members see, in order (store/sections.py): keys joined by commas;
+    # None: the kind's template.
+    sections: str | None = Field(default=None, max_length=200)
 
 
 class Member(SQLModel, table=True):
@@ -170,6 +173,13 @@ class AccessCode(SQLModel, table=True):
     # redeeming, or everyone until one date (ms); both None: no end.
     period_months: int | None = Field(default=None)
     deadline: int | None = Field(default=None, sa_type=BigInteger)
+    # A cohort (store/access_codes.py): the batch it was made in, its label, a term of
+    # N days from redeeming (instead of period_months/deadline), the chat group its
+    # redeemers join.
+    batch: str | None = Field(default=None, max_length=32)
+    label: str | None = Field(default=None, max_length=80)
+    period_days: int | None = Field(default=None)
+    group_id: str | None = Field(default=None, max_length=32)
 
 
 class CodeRedemption(SQLModel, table=True):

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, or_, select
 
+from . import sections
 from .ids import now_ms
 from .models import (
     ACCESS_CODES,
@@ -184,6 +185,8 @@ def circle_record(row: AnyRow) -> Record:
         "day_closes_after": row.day_closes_after,
         "quiet_from": row.quiet_from,
         "quiet_to": row.quiet_to,
+        # The sections members see, in order (store/sections.py); settings is always there.
+        "sections": sections.parse(row.sections, row.kind),
         "created": row.created,
         # The general group's last seq (the chat of protocol v1 clients).
         "last_seq": row.last_seq,

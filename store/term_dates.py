@@ -36,18 +36,25 @@ def add_months(ms: int, months: int) -> int:
 
 
 def renewed_end(
-    current: int | None, member: bool, now: int, months: int | None, until: int | None
+    current: int | None,
+    member: bool,
+    now: int,
+    months: int | None,
+    until: int | None,
+    days: int | None = None,
 ) -> int | None:
     """The end after a renewal by ``months`` or to ``until`` (neither: no end).
 
     ``member`` says whether they were already a member: a membership without end
     stays without end. A renewal starts from the later of the current end and now,
-    and never moves the end earlier."""
+    and never moves the end earlier. ``days``: that many days (a cohort's code)."""
     if member and current is None:
         return None
     base = now if current is None else max(current, now)
     if months is not None:
         return add_months(base, months)
+    if days is not None:  # a cohort code's term (store/access_codes.py)
+        return base + days * DAY_MS
     if until is not None:
         return until if current is None else max(current, until)
     return None

@@ -11,6 +11,7 @@ from server.api import (
     challenges,
     checkin_days,
     circles,
+    cohorts,
     contests,
     events,
     follows,
@@ -45,6 +46,7 @@ routes = [
         routes=[
             *accounts.routes,
             *leaving.routes,
+            *cohorts.routes,
             *circles.routes,
             *joining.routes,
             *follows.routes,

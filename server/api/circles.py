@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.api import groups, joining
+from server.api import cohorts, groups, joining, sections
 from server.api.auth import authenticate, node_of
 from server.api.inputs import (
     bad,
@@ -128,6 +128,7 @@ def _circle_changes(body: dict[str, Any]) -> dict[str, Any]:
         "day_closes_after": lambda: get_int(body, "day_closes_after", True, minimum=0),
         "quiet_from": lambda: get_str(body, "quiet_from", True, max_len=5),
         "quiet_to": lambda: get_str(body, "quiet_to", True, max_len=5),
+        "sections": lambda: sections.get_sections(body),
     }
     return {key: read() for key, read in readers.items() if key in body}
 
@@ -184,6 +185,8 @@ async def create_codes(request: Request) -> Response:
     # A paid code's term (docs/payments.md): months from redeeming, or one end date.
     period_months = get_int(body, "period_months", minimum=1, maximum=PERIOD_MONTHS_MAX)
     deadline = get_int(body, "deadline", minimum=0, maximum=MS_MAX)
+    # A cohort (server/api/cohorts.py): its label, a term in days, its chat group.
+    label, period_days, group_id = cohorts.cohort_fields(body)
     codes = await node_of(request).store.circles.create_codes(
         request.path_params["id"],
         user["id"],
@@ -192,6 +195,9 @@ async def create_codes(request: Request) -> Response:
         expires_in_s=expires_in_s,
         period_months=period_months,
         deadline=deadline,
+        label=label,
+        period_days=period_days,
+        group_id=group_id,
     )
     return created({"codes": codes})
 

@@ -65,8 +65,9 @@ async def reject(request: Request) -> Response:
 async def list_codes(request: Request) -> Response:
     user, _ = await authenticate(request)
     cursor, limit = _page(request)
+    label = query_str(request, "label", max_len=80)  # one cohort's codes
     found, next_cursor = await node_of(request).store.codes.page(
-        request.path_params["id"], user["id"], cursor=cursor, limit=limit
+        request.path_params["id"], user["id"], cursor=cursor, limit=limit, label=label
     )
     return ok({"codes": found, "next": next_cursor})
 

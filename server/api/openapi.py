@@ -22,6 +22,7 @@ from server.api.circles import (
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_checkin_days import CHECKIN_DAY_BODIES, CHECKIN_DAY_PATHS
+from server.api.openapi_cohorts import COHORT_BODIES, COHORT_LABEL, COHORT_PATHS
 from server.api.openapi_contests import CONTEST_BODIES, CONTEST_PATHS, CONTEST_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
@@ -307,7 +308,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             "circles",
             list_of("codes", "ListedCode", next=nullable(STR)),
             errors="403 404",
-            params=(CIRCLE, *page_params(50, 200, "codes per page")),
+            params=(CIRCLE, *page_params(50, 200, "codes per page"), COHORT_LABEL),
         ),
         "post": operation(
             "Create access codes (owner/admin)",
@@ -498,6 +499,7 @@ DOCUMENT: dict[str, Any] = {
     | CONTEST_PATHS
     | HOMEWORK_PATHS
     | LESSON_PATHS
+    | COHORT_PATHS
     | SEARCH_PATHS,
     "components": {
         "securitySchemes": {
@@ -547,6 +549,7 @@ DOCUMENT: dict[str, Any] = {
                 | CONTEST_BODIES
                 | HOMEWORK_BODIES
                 | LESSON_BODIES
+                | COHORT_BODIES
             ).items()
         },
         "responses": {

@@ -19,6 +19,7 @@ from store import (
     NAME_MAX,
     PASSWORD_MAX,
     PASSWORD_MIN,
+    SECTION_KEYS,
 )
 
 Schema = dict[str, Any]
@@ -41,6 +42,24 @@ _TERM: dict[str, Schema] = {
 CODE_TERM: dict[str, Schema] = {
     "period_months": {"type": ["integer", "null"], "description": "months from redeeming"},
     "deadline": {"type": ["integer", "null"], "description": "everyone's end (ms)"},
+    # A cohort (store/access_codes.py, server/api/cohorts.py).
+    "period_days": {"type": ["integer", "null"], "description": "days from redeeming"},
+    "batch": {"type": ["string", "null"], "description": "the batch it was made in"},
+    "label": {"type": ["string", "null"], "description": "the cohort's label"},
+    "group_id": {"type": ["string", "null"], "description": "the cohort's chat group"},
+    "redeemed": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["user", "name", "redeemed"],
+            "properties": {
+                "user": {"type": "string"},
+                "name": {"type": "string"},
+                "redeemed": {"type": "integer", "description": "ms"},
+            },
+        },
+        "description": "who redeemed it and when, oldest first (the first 5)",
+    },
 }
 
 
@@ -50,6 +69,7 @@ BOOL: Schema = {"type": "boolean"}
 MS: Schema = {"type": "integer", "description": "ms since the Unix epoch"}
 KIND: Schema = {"type": "string", "enum": list(KINDS)}
 VISIBILITY: Schema = {"type": "string", "enum": list(VISIBILITIES)}
+SECTION: Schema = {"type": "string", "enum": list(SECTION_KEYS)}
 
 
 def nullable(schema: Schema) -> Schema:
@@ -144,6 +164,12 @@ SCHEMAS: dict[str, Schema] = {
         },
         quiet_from=nullable({**STR, "description": "quiet hours start, HH:MM (no reminders)"}),
         quiet_to=nullable({**STR, "description": "quiet hours end, HH:MM"}),
+        sections={
+            "type": "array",
+            "items": SECTION,
+            "description": "the sections members see, in order (the kind's template at "
+            "creation; settings is always there). Presentation, not permission",
+        },
         created=MS,
         last_seq=INT,
         last_rev={
@@ -510,6 +536,14 @@ BODIES: dict[str, Schema] = {
         day_closes_after={**INT, "minimum": 0, "maximum": 720, "description": "minutes"},
         quiet_from={**STR, "maxLength": 5, "description": "HH:MM; empty: no quiet hours"},
         quiet_to={**STR, "maxLength": 5, "description": "HH:MM; empty: no quiet hours"},
+        sections={
+            "type": "array",
+            "items": SECTION,
+            "minItems": 1,
+            "uniqueItems": True,
+            "description": "owners only: the sections members see, in order; the others "
+            "are off (hidden in clients, not refused)",
+        },
     ),
     "join": obj([], code={**STR, "description": "access code; needed for a private circle"}),
     "patch_member": obj(
@@ -601,6 +635,19 @@ BODIES: dict[str, Schema] = {
             "after redeeming",
         },
         deadline={**MS, "description": "or a paid code whose members all end at this date"},
+        period_days={
+            **INT,
+            "minimum": 1,
+            "maximum": 3660,
+            "description": "or a cohort's term: the membership ends this many days after "
+            "redeeming (one of period_months, deadline, period_days)",
+        },
+        label={**STR, "maxLength": 80, "description": "the cohort's label, e.g. 2026 春季班"},
+        group_id={
+            **STR,
+            "description": "a chat group of the circle (not its general one) each redeemer "
+            "joins: the cohort's chat",
+        },
     ),
 }
 

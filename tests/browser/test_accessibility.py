@@ -134,6 +134,7 @@ def open_circle(page: Page, cid: str) -> None:
 
 
 def chat_with_messages(page: Page) -> None:
+    open_tab(page, "chat")  # a teaching circle opens on its notices
     box = tid(page, "chat-input")
     for text in ("Good morning", "Is the trip still on? https://example.org/trip"):
         box.fill(text)

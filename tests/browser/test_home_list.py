@@ -114,7 +114,7 @@ def test_the_circle_list_reads_like_a_chat_app_in_chinese_and_english(
     expect(tid(teacher, "circle-item")).to_have_count(4)
     top = tid(teacher, "circle-item").first
     expect(top.get_by_test_id("circle-last")).to_have_text("You: 明天家长会，七点开始。")
-    expect(top).to_contain_text("Owner")
+    expect(top).to_contain_text("Teacher")  # the owner of a teaching circle
     expect(top).to_contain_text("Teaching")
     expect(top.get_by_test_id("circle-members")).to_have_text("2 members")
 

@@ -56,7 +56,7 @@ def set_assignment(ann: Page, title: str) -> None:
 def test_assign_submit_review_live_and_the_highlight(
     open_page: Any, screenshots: Path, tmp_path: Path
 ) -> None:
-    ann, bob = two_in_a_circle(open_page, "舞蹈课")
+    ann, bob = two_in_a_circle(open_page, "舞蹈课", kind="teaching")
     cai = open_page(1280)
     signup(cai, "cai", "Cai")
     join_with_invite(cai, invite_link(ann), "舞蹈课")
@@ -145,11 +145,10 @@ def test_assign_submit_review_live_and_the_highlight(
 
 
 def test_the_homework_tab_in_chinese_on_a_phone(open_page: Any, screenshots: Path) -> None:
-    ann, bob = two_in_a_circle(open_page, "书法课", width=360)
+    ann, bob = two_in_a_circle(open_page, "书法课", width=360, kind="teaching")
     for page in (ann, bob):
         page.set_viewport_size({"width": 360, "height": 740})
-    open_tab(ann, "settings")
-    tid(ann, "more-homework").click()
+    open_tab(ann, "homework")
     tid(ann, "hw-new").locator("summary").click()
     tid(ann, "hw-title-input").fill("临摹《兰亭序》")
     tid(ann, "hw-create").click()
@@ -157,8 +156,7 @@ def test_the_homework_tab_in_chinese_on_a_phone(open_page: Any, screenshots: Pat
     expect(tid(ann, "hw-queue-empty")).to_be_visible()
     bob.evaluate("localStorage.setItem('quanzi.locale', 'zh-CN')")
     bob.reload()
-    open_tab(bob, "settings")
-    tid(bob, "more-homework").click()
+    open_tab(bob, "homework")
     tid(bob, "hw-open").click()
     expect(tid(bob, "hw-state").first).to_have_text("未提交")
     tid(bob, "hw-submit").click()

@@ -249,8 +249,8 @@ def test_a_parent_meets_no_english_word(open_page: Any, screenshots: Path) -> No
     expect(card.get_by_test_id("comment-text").first).to_have_text("Two in the shed")
 
     members = open_settings(ann)
-    expect(role_of(members, "Ann")).to_have_text("圈主")
-    expect(role_of(members, "Bob")).to_have_text("管理员")
+    expect(role_of(members, "Ann")).to_have_text("老师")  # a teaching circle: its teacher
+    expect(role_of(members, "Bob")).to_have_text("助教")
     expect(role_of(members, "王小明")).to_have_text("成员")
     expect(tid(ann, "settings-threshold")).to_be_visible()
     expect(tid(ann, "panel-settings").get_by_label("一条消息得到几颗星就设为精华")).to_be_visible()
@@ -302,8 +302,8 @@ def test_the_same_walk_in_english(open_page: Any, screenshots: Path) -> None:
     )
 
     members = open_settings(ann)
-    expect(role_of(members, "Ann")).to_have_text("Owner")
-    expect(role_of(members, "Bob")).to_have_text("Admin")
+    expect(role_of(members, "Ann")).to_have_text("Teacher")  # a teaching circle
+    expect(role_of(members, "Bob")).to_have_text("Assistant")
     expect(role_of(members, "王小明")).to_have_text("Member")
     expect(
         tid(ann, "panel-settings").get_by_label("Stars needed to promote a message")

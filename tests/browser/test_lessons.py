@@ -43,7 +43,7 @@ def fake_player(page: Page) -> None:
 def test_a_live_lesson_reaches_a_student_wherever_they_are(
     open_page: Any, screenshots: Path
 ) -> None:
-    ann, bob = two_in_a_circle(open_page, "舞蹈课")
+    ann, bob = two_in_a_circle(open_page, "舞蹈课", kind="teaching")
     fake_player(bob)
     open_tab(ann, "course")
     tid(ann, "lesson-new").locator("summary").click()
@@ -126,7 +126,7 @@ def test_a_live_lesson_reaches_a_student_wherever_they_are(
 def test_the_live_banner_and_the_plan_on_a_phone_in_chinese(
     open_page: Any, screenshots: Path
 ) -> None:
-    ann, bob = two_in_a_circle(open_page, "晨练课", width=360)
+    ann, bob = two_in_a_circle(open_page, "晨练课", width=360, kind="teaching")
     for page in (ann, bob):
         page.set_viewport_size({"width": 360, "height": 740})
     cid = circle_id(ann)
@@ -166,8 +166,7 @@ def test_the_live_banner_and_the_plan_on_a_phone_in_chinese(
 
     bob.evaluate("id => { location.hash = `#/c/${id}`; }", cid)
     expect(tid(bob, "circle-title")).to_have_text("晨练课")
-    open_tab(bob, "settings")
-    tid(bob, "more-course").click()
+    open_tab(bob, "course")
     expect(tid(bob, "lesson-next")).to_contain_text("第二课 八段锦")
     expect(tid(bob, "lesson-live-tag")).to_have_text("直播中")
     past = tid(bob, "lesson-past").get_by_test_id("lesson-item")

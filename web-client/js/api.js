@@ -140,6 +140,10 @@ export const createCodes = (id, count, maxUses, expiresInS, term = {}) =>
     ...(expiresInS ? { expires_in_s: expiresInS } : {}),
     ...(term.months ? { period_months: term.months } : {}),
     ...(term.deadline ? { deadline: term.deadline } : {}),
+    // A cohort (README "Cohorts"): a term in days, its label, its chat group.
+    ...(term.days ? { period_days: term.days } : {}),
+    ...(term.label ? { label: term.label } : {}),
+    ...(term.group ? { group_id: term.group } : {}),
   });
 // Joining: requests (README "Joining") and codes as managers see them.
 export const askToJoin = (id, answer) => request('POST', `/circles/${enc(id)}/join-requests`, { answer: answer || '' });
@@ -150,7 +154,9 @@ export const approveRequest = (id, userId) =>
   request('POST', `/circles/${enc(id)}/join-requests/${enc(userId)}/approve`);
 export const rejectRequest = (id, userId, reason) =>
   request('POST', `/circles/${enc(id)}/join-requests/${enc(userId)}/reject`, reason ? { reason } : {});
-export const codes = (id, cursor) => request('GET', `/circles/${enc(id)}/codes${query({ cursor })}`);
+export const codes = (id, cursor, label) => request('GET', `/circles/${enc(id)}/codes${query({ cursor, label })}`);
+/** A cohort's unused codes revoked at once: {batch} or {label} → {revoked}. */
+export const revokeUnused = (id, which) => request('POST', `/circles/${enc(id)}/codes/revoke-unused`, which);
 export const codeRedemptions = (id, code) =>
   request('GET', `/circles/${enc(id)}/codes/${enc(code)}/redemptions`);
 export const revokeCode = (id, code) => request('DELETE', `/circles/${enc(id)}/codes/${enc(code)}`);

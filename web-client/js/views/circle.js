@@ -28,6 +28,7 @@ import { searchView } from './search.js';
 import { settingsView } from './settings.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
+import { phoneSplit, sectionLabelKey, tabsOf } from '../store/sections.js';
 
 const TABS = ['chat', 'highlights', 'feed', 'course', 'events', 'challenges', 'contests', 'homework', 'points', 'materials', 'search', 'settings'];
 const WIDE = window.matchMedia('(min-width: 900px)');
@@ -56,7 +57,7 @@ function icon(name) {
   svg.setAttribute('class', `icon icon-${name}`);
   svg.setAttribute('aria-hidden', 'true');
   const path = document.createElementNS(SVG, 'path');
-  path.setAttribute('d', ICONS[name]);
+  path.setAttribute('d', ICONS[name] || ICONS.feed); // a tab without its own icon yet
   svg.append(path);
   return svg;
 }
@@ -90,11 +91,29 @@ export function circleView(container, circleId) {
   const panels = { chat, highlights, feed, course, events, challenges, contests, homework, points, materials, search, settings: null };
   const settingsSlot = h('section', { class: 'panel settings', testid: 'panel-settings' },
     h('p', { class: 'muted', text: t('common.loading') }));
+  // The More menu's first list: the groups (with a chat) and the sections past the bar.
+  const moreTop = h('ul', { class: 'more-top', testid: 'more-sections' });
+  const moreGroups = h('li', {}, h('button', {
+    type: 'button', class: 'more-item', testid: 'more-groups', text: t('circle.groups.title'),
+    onclick: () => {
+      show('chat');
+      chat.openDrawer();
+    },
+  }));
   const more = h('section', { class: 'panel more', testid: 'panel-more' },
     moreMenu(), settingsSlot);
 
-  let active = reopenOn && reopenOn.circleId === circleId ? reopenOn.tab : 'chat';
-  if (/^#\/c\/[^/]+\/homework\//.test(location.hash)) active = 'homework'; // a highlight's link to homework
+  // The circle's sections make its tabs (store/sections.js): the first one opens the page.
+  const known = TABS.filter((key) => key in panels);
+  const sectionsNow = () => (state.infoOf(circleId) || state.circles.get(circleId) || {}).sections;
+  const kindNow = () => (state.infoOf(circleId) || state.circles.get(circleId) || {}).kind;
+  let tabs = tabsOf(sectionsNow(), known);
+  let chosen = Boolean(reopenOn && reopenOn.circleId === circleId); // a tab the member picked
+  let active = chosen ? reopenOn.tab : tabs[0];
+  if (/^#\/c\/[^/]+\/homework\//.test(location.hash) && tabs.includes('homework')) {
+    active = 'homework'; // a highlight's link to homework
+    chosen = true;
+  }
   reopenOn = null;
   // Join requests waiting (owners and admins of a circle that takes them): live.
   const requestsBadge = h('span', { class: 'badge requests-badge', testid: 'tab-settings-requests', hidden: true, 'aria-label': t('joining.requests') });
@@ -106,12 +125,15 @@ export function circleView(container, circleId) {
   const buttons = TABS.map((key) => h('button', {
     type: 'button', role: 'tab', id: `tab-${key}`, class: `tab tab-${key}`, testid: `tab-${key}`,
     'aria-controls': `panel-${key}`, dataset: { tab: key },
-    onclick: () => show(key, true),
+    onclick: () => {
+      chosen = true;
+      show(key, true);
+    },
   }, icon(key),
   key === 'settings'
     ? [h('span', { class: 'tab-label wide-only', text: t('circle.tab.settings') }),
       h('span', { class: 'tab-label phone-only', text: t('circle.tab.more') })]
-    : h('span', { class: 'tab-label', text: t(`circle.tab.${key}`) }),
+    : h('span', { class: 'tab-label', text: t(sectionLabelKey(key, kindNow())) }),
   key === 'highlights' ? h('span', { class: 'dot', testid: 'tab-highlights-new', hidden: true, role: 'img', 'aria-label': t('circle.newHighlights') }) : null,
   key === 'settings' ? requestsBadge : null));
   const tablist = h('div', { class: 'tabs', role: 'tablist', testid: 'tabs', 'aria-label': t('circle.views') }, buttons);
@@ -132,7 +154,8 @@ export function circleView(container, circleId) {
   document.body.classList.add('in-circle');
   const stopViewport = watchViewport();
 
-  /** The phone's "More": the groups, the members, the language; the settings follow. */
+  /** The phone's "More": the groups, the sections past the bar's first few, the members,
+   *  the language; the settings follow. */
   function moreMenu() {
     const language = h('select', {
       class: 'more-language', testid: 'more-language', 'aria-label': t('app.language'),
@@ -143,19 +166,8 @@ export function circleView(container, circleId) {
     }, i18n.available().map(({ tag, name }) => h('option', { value: tag, lang: tag, text: name, selected: tag === i18n.locale() })));
     const item = (testid, text, onclick) => h('li', {}, h('button', { type: 'button', class: 'more-item', testid, text, onclick }));
     return h('nav', { class: 'more-menu phone-only', testid: 'more-menu', 'aria-label': t('circle.tab.more') },
+      moreTop,
       h('ul', {},
-        item('more-groups', t('circle.groups.title'), () => {
-          show('chat');
-          chat.openDrawer();
-        }),
-        item('more-events', t('gathering.title'), () => show('events', true)),
-        item('more-course', t('lesson.plan'), () => show('course', true)),
-        item('more-challenges', t('challenge.title'), () => show('challenges', true)),
-        item('more-points', t('points.title'), () => show('points', true)),
-        item('more-contests', t('contest.title'), () => show('contests', true)),
-        item('more-homework', t('homework.title'), () => show('homework', true)),
-        item('more-materials', t('media.materials'), () => show('materials', true)),
-        item('more-search', t('search.title'), () => show('search', true)),
         item('more-members', t('circle.members'), () => {
           more.querySelector('[data-testid="members-section"]')?.scrollIntoView({ block: 'start' });
         }),
@@ -187,8 +199,46 @@ export function circleView(container, circleId) {
     setTimeout(() => card.classList.remove('flash'), 1600);
   }
 
+  function highlightsDot() {
+    return buttons.find((b) => b.dataset.tab === 'highlights').querySelector('.dot');
+  }
+
   function shownTab() {
-    return WIDE.matches && active === 'chat' ? 'highlights' : active;
+    // Wide, the chat is on the left: the right side shows the first other tab.
+    if (WIDE.matches && active === 'chat') return tabs.find((key) => key !== 'chat') || 'settings';
+    return active;
+  }
+
+  /** The tabs from the circle's sections: which show, in what order, which the phone's bar
+   *  keeps and which go to More. Called again whenever the circle's sections change. */
+  function layoutTabs() {
+    tabs = tabsOf(sectionsNow(), known);
+    const { bar, more: rest } = phoneSplit(tabs);
+    const byKey = Object.fromEntries(buttons.map((b) => [b.dataset.tab, b]));
+    for (const button of buttons) {
+      const key = button.dataset.tab;
+      button.hidden = !tabs.includes(key);
+      button.classList.toggle('phone-bar', bar.includes(key) || key === 'settings');
+      button.classList.toggle('phone-more', rest.includes(key));
+      const label = button.querySelector('.tab-label:not(.wide-only):not(.phone-only)');
+      if (label) label.textContent = t(sectionLabelKey(key, kindNow()));
+    }
+    tablist.replaceChildren(...tabs.map((key) => byKey[key]), ...buttons.filter((b) => b.hidden));
+    page.dataset.chat = tabs.includes('chat') ? 'on' : 'off';
+    chat.toggle.hidden = !tabs.includes('chat'); // the groups button goes with the chat
+    moreTop.replaceChildren(...(tabs.includes('chat') ? [moreGroups] : []), ...rest.map((key) => h('li', {}, h('button', {
+      type: 'button', class: 'more-item', testid: `more-${key}`, text: t(sectionLabelKey(key, kindNow())),
+      onclick: () => {
+        chosen = true;
+        show(key, true);
+      },
+    }))));
+    moreTop.hidden = !moreTop.children.length;
+    // Until the member picks a tab, the page stays on the first section; a tab switched off
+    // under them gives way to the first one.
+    const next = chosen && tabs.includes(active) ? active : tabs[0];
+    if (next !== active) show(next);
+    else apply();
   }
 
   function show(key, focusPanel = false) {
@@ -216,7 +266,7 @@ export function circleView(container, circleId) {
       button.setAttribute('aria-selected', String(selected));
       button.tabIndex = selected ? 0 : -1;
     }
-    if (shown === 'highlights') buttons[1].querySelector('.dot').hidden = true;
+    if (shown === 'highlights') highlightsDot().hidden = true;
   }
 
   function onTabKey(event) {
@@ -279,9 +329,13 @@ export function circleView(container, circleId) {
   const offs = [
     state.on(EV.presence, (d) => d.circle === circleId && showOnline()),
     state.on(EV.joinRequestsChanged, (d) => d.circle === circleId && showRequests()),
-    state.on(EV.circleInfo, (d) => d.circle === circleId && showInfo(d.info)),
+    state.on(EV.circleInfo, (d) => {
+      if (d.circle !== circleId) return;
+      showInfo(d.info);
+      layoutTabs();
+    }),
     state.on(EV.highlight, (f) => {
-      if (f.circle === circleId && shownTab() !== 'highlights') buttons[1].querySelector('.dot').hidden = false;
+      if (f.circle === circleId && shownTab() !== 'highlights') highlightsDot().hidden = false;
     }),
     state.on(EV.left, (d) => {
       if (d.circle !== circleId) return;
@@ -291,7 +345,7 @@ export function circleView(container, circleId) {
   ];
   let closed = false;
   WIDE.addEventListener('change', apply);
-  apply();
+  layoutTabs();
   if (active === 'materials') materials.shown();
   if (active === 'challenges') challenges.shown();
   if (active === 'events') events.shown();

@@ -18,6 +18,7 @@ import { followingView } from './following.js';
 import { sessionsView } from './sessions.js';
 import { leavingView } from './leaving.js';
 import { EV } from '../store/names.js';
+import { roleLabelKey } from '../store/sections.js';
 
 const POLL_MS = 10000;
 const DAY_MS = 86400000;
@@ -184,7 +185,7 @@ function circleItem(circle) {
   const meta = [];
   if (circle.kind && circle.kind !== 'community') meta.push(h('span', { class: 'tag', text: t(`kind.${circle.kind}`) }));
   if (circle.visibility === 'public') meta.push(h('span', { class: 'tag', text: t('visibility.public') }));
-  if (circle.role && circle.role !== 'member') meta.push(h('span', { class: 'tag role', text: t(`role.${circle.role}`) }));
+  if (circle.role && circle.role !== 'member') meta.push(h('span', { class: 'tag role', text: t(roleLabelKey(circle.role, circle.kind)) }));
   if (circle.members != null) {
     meta.push(h('span', { class: 'members', testid: 'circle-members', text: t('home.members', { count: circle.members }) }));
   }

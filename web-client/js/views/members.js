@@ -16,6 +16,7 @@ import { memberActions } from './member-actions.js';
 import { searchBox } from './search-box.js';
 import { userText } from './user-text.js';
 import { EV } from '../store/names.js';
+import { roleLabelKey } from '../store/sections.js';
 
 const TIMER_MAX_MS = 2 ** 31 - 1;
 
@@ -77,7 +78,7 @@ export function membersView(circleId) {
     return h('li', { testid: 'member', dataset: { userId: member.user, role: member.role } },
       h('div', { class: 'row wrap' },
         userText('span', member.name, { class: 'grow', testid: 'member-name' }),
-        h('span', { class: 'tag', testid: 'member-role', text: roleLabel(member.role) }),
+        h('span', { class: 'tag', testid: 'member-role', text: roleLabel(member.role, (state.infoOf(circleId) || state.circles.get(circleId) || {}).kind) }),
         muted,
         term,
         self ? h('span', { class: 'muted small', text: t('manage.you') }) : null,
@@ -109,7 +110,8 @@ export function membersView(circleId) {
   };
 }
 
-/** owner/admin/member in the page's language (never the protocol's word). */
-function roleLabel(role) {
-  return t(`role.${['owner', 'admin'].includes(role) ? role : 'member'}`);
+/** owner/admin/member in the page's language (never the protocol's word); in a teaching
+ *  circle, Teacher and Assistant (store/sections.js). */
+function roleLabel(role, kind) {
+  return t(roleLabelKey(role, kind));
 }

@@ -15,6 +15,7 @@ import { bansView } from './bans.js';
 import { followersView } from './followers.js';
 import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
+import { sectionsPanel } from './sections.js';
 import { moderationLinks } from './moderation-links.js';
 import { EV } from '../store/names.js';
 
@@ -33,16 +34,19 @@ export function settingsView(circleId) {
   const moderation = moderationLinks(circleId);
   let bans = null; // owners and admins: the ban list
   let followers = null; // owners and admins of a public circle: its followers
+  let sections = null; // owners: the Sections panel (views/sections.js)
 
   function render() {
     const manager = state.isManager(circleId);
     form = manager ? circleForm() : null;
+    sections = state.roleIn(circleId) === 'owner' ? sectionsPanel(circleId, info) : null;
     if (requests) requests.destroy();
     requests = manager && info.visibility === 'private' ? joinRequestsView(circleId) : null;
     if (manager && !bans) bans = bansView(circleId);
     if (manager && info.visibility === 'public' && !followers) followers = followersView(circleId, info.follower_count || 0);
     fill(body,
       form,
+      sections && sections.el,
       manager ? circleChatRules(circleId) : null,
       requests && requests.el,
       manager ? codesView(circleId, info) : null,
@@ -56,6 +60,7 @@ export function settingsView(circleId) {
   /** New settings from elsewhere: refill the form unless someone is editing it. */
   function onInfo(next) {
     info = next;
+    if (sections) sections.onInfo(next);
     if (!form || dirty || SETTABLE.every((key) => (next[key] ?? null) === (shown[key] ?? null))) return;
     const fresh = circleForm();
     form.replaceWith(fresh);
