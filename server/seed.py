@@ -2,8 +2,10 @@
 """`python -m server seed [--force] [--database-url URL | --data-dir DIR]` (`make seed`):
 demo accounts and three circles to try Quanzi with — a teaching circle (舞蹈基础班 /
 Dance basics: 王老师 teaches, 李助教 assists, four students joined with their cohort's
-codes), a bank branch's internal circle, and a weekend-cycling community — with posts,
-a pinned must-read notice and chat in each.
+codes; a course plan of three lessons and homework, one piece reviewed and excellent),
+a bank branch's internal circle (daily reading check-ins, a photo contest, a birthday
+party), and a weekend-cycling community (a ride) — with posts, a pinned must-read
+notice and chat in each.
 
 Idempotent: accounts and circles already there are kept (found by handle, and by
 name among the owner's circles), nothing is written twice. It refuses a database
@@ -141,14 +143,122 @@ async def _content(demo: Demo) -> None:
         await say("cycling", "xiaoming", "算我一个")
 
 
+DAY_MS = 24 * 3600 * 1000
+
+
+async def _course(demo: Demo) -> None:
+    """The teaching circle's course: a plan of three lessons (the first one given,
+    with its replay), homework on the first — one piece reviewed and marked
+    excellent, one waiting for review."""
+    if "dance" not in demo.created:
+        return
+    s, u, c = demo.store, demo.users, demo.circles["dance"]
+    teacher, now = u["wang"]["id"], store.now_ms()
+    lessons = []
+    for days, title, about in (
+        (
+            -7,
+            "第一课：基本步 / Basic steps",
+            "站姿、重心和基本步。Posture, weight and the basic step.",
+        ),
+        (0, "第二课：节奏 / Rhythm", "跟着音乐数拍子。Counting the beat with the music."),
+        (7, "第三课：组合 / Putting it together", "把基本步连成一段组合。A first short routine."),
+    ):
+        lessons.append(
+            await s.lessons.create(
+                c["id"],
+                teacher,
+                {
+                    "title": title,
+                    "description": about,
+                    "starts_at": now + days * DAY_MS + 3_600_000,
+                },
+            )
+        )
+    await s.lessons.update(
+        lessons[0]["id"], teacher, {"replay_url": "https://example.com/replay/lesson-1"}
+    )
+    task = await s.homework.create(
+        c["id"],
+        teacher,
+        {
+            "title": "基本步练习视频 / Basic steps video",
+            "instructions": "录一段 30 秒的基本步练习。Film 30 seconds of the basic step.",
+            "due_at": now + 5 * DAY_MS,
+            "peer_visibility": "after_submit",
+            "lesson_id": lessons[0]["id"],
+        },
+    )
+    good = await s.homework.submit(task["id"], u["yunni"]["id"], "老师好，这是我的练习！")
+    await s.homework.review(good["id"], teacher, score=95, comment="节奏很稳，继续保持！")
+    await s.homework.excellent(good["id"], teacher)
+    await s.homework.submit(task["id"], u["emma"]["id"], "Here is my practice, take a look!")
+
+
+async def _activities(demo: Demo) -> None:
+    """The bank's daily reading check-ins, its photo contest and a birthday party;
+    the cyclists' Saturday ride."""
+    s, u, c = demo.store, demo.users, demo.circles
+    now = store.now_ms()
+    if "bank" in demo.created:
+        bank, boss = c["bank"]["id"], u["zhao"]["id"]
+        reading = await s.challenges.create(
+            bank,
+            boss,
+            {
+                "title": "每天读书一小时 / Read an hour a day",
+                "type": "continuous",
+                "required_days": 21,
+            },
+        )
+        for who, text in (("qian", "读完《金融的本质》第一章"), ("sun", "今天读了四十页")):
+            await s.challenges.join(reading["id"], u[who]["id"])
+            await s.checkins.check_in(reading["id"], u[who]["id"], text)
+        await s.contests.create(
+            bank,
+            boss,
+            {
+                "title": "手机摄影大赛 / Phone photo contest",
+                "rules": "每人一张作品，每人三票。One photo each, three votes each.",
+                "entries_close": now + 7 * DAY_MS,
+                "votes_open": now + 7 * DAY_MS,
+                "votes_close": now + 10 * DAY_MS,
+                "votes_per_member": 3,
+            },
+        )
+        party = await s.gatherings.create(
+            bank,
+            boss,
+            {
+                "title": "十二月生日会 / December birthdays",
+                "starts_at": now + 3 * DAY_MS,
+                "place": "三楼活动室",
+                "capacity": 30,
+            },
+        )
+        for who in ("qian", "sun"):
+            await s.gatherings.answer(party["id"], u[who]["id"], "going")
+    if "cycling" in demo.created:
+        ride = await s.gatherings.create(
+            c["cycling"]["id"],
+            u["david"]["id"],
+            {
+                "title": "Saturday bay ride / 周六湾区骑行",
+                "starts_at": now + 2 * DAY_MS,
+                "place": "Park gate 公园门口",
+            },
+        )
+        await s.gatherings.answer(ride["id"], u["emma"]["id"], "going")
+        await s.gatherings.answer(ride["id"], u["xiaoming"]["id"], "maybe")
+
+
 # The demo content of other features: ONE async function each, taking the Demo. Add
 # yours with one line; it runs once, when this run created the circles (check
 # ``demo.created`` for the circles you fill; ``demo.circles["dance"]`` is the course).
 HOOKS: list[Hook] = [
     _content,
-    # TODO(lessons): the course plan of demo.circles["dance"] — lessons, materials, a replay.
-    # TODO(homework): an assignment in the dance circle, a submission, a review, an excellent one.
-    # TODO(checkins2): a check-in challenge in demo.circles["cycling"] with a few check-ins.
+    _course,
+    _activities,
 ]
 
 

@@ -70,6 +70,20 @@ async def test_the_seed_makes_the_demo_once(url: str) -> None:
             dance["name"]: True,
             cycling["name"]: False,
         }
+        # The course: three lessons, the next one known; homework with an excellent
+        # piece (a highlight of the circle) and one waiting for review.
+        plan, next_lesson = await s.lessons.plan(dance["id"], first.users["yunni"]["id"])
+        assert len(plan) == 3 and next_lesson == plan[1]["id"]
+        assignments, _ = await s.homework.page(dance["id"], wang)
+        assert [a["title"] for a in assignments] == ["基本步练习视频 / Basic steps video"]
+        posts, _ = await s.posts.feed(dance["id"], wang)
+        assert any((p.get("source") or {}).get("kind") == "submission" for p in posts)
+        # The bank's activities and the cyclists' ride.
+        zhao = first.users["zhao"]["id"]
+        assert len((await s.challenges.page(bank["id"], zhao))[0]) == 1
+        assert len((await s.contests.page(bank["id"], zhao))[0]) == 1
+        party = (await s.gatherings.page(bank["id"], zhao))[0][0]
+        assert party["going"] == 2 and party["capacity"] == 30
         # Content: a pinned must-read notice, posts, chat.
         for key in ("dance", "bank", "cycling"):
             circle = first.circles[key]
