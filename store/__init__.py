@@ -33,6 +33,7 @@ from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
 from .chat import Chat
 from .checkin_export import CheckinExport
+from .checkin_features import CheckinFeatures
 from .checkin_reminders import CheckinReminders
 from .checkin_review import CheckinReview
 from .checkins import TEXT_MAX as CHECKIN_TEXT_MAX
@@ -158,6 +159,7 @@ class Store:
         self.checkins = CheckIns(db)
         self.makeups = MakeUps(db)
         self.checkin_review = CheckinReview(db)
+        self.checkin_features = CheckinFeatures(db)
         self.checkin_reminders = CheckinReminders(db)
         self.checkin_export = CheckinExport(db)
         self.homework = Homework(db)
@@ -306,6 +308,7 @@ __all__ = [
     "Changes",
     "Chat",
     "CheckIns",
+    "CheckinFeatures",
     "Circles",
     "Comments",
     "CommitStats",

@@ -5,11 +5,8 @@ admin) approves it (it counts from then: boards move live) or rejects it
 (with an optional reason; audited). ``checkin.reviewed`` carries the
 check-in and its author's standing to every member.
 
-TODO(精选, issue 17 item 1 — not this branch's): a teacher marking a check-in
-精选 makes it a highlight through the one promotion function,
-``store/promotion.promote(db, conn, circle, Source, tombstone)``, as homework's
-"excellent" does; the boards' second tie-break (rule 5: the number of 精选)
-comes with it.
+精选 (featuring a check-in as a highlight) is store/checkin_features.py. Not yet:
+the boards' second tie-break (rule 5: the number of 精选).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -49,7 +49,7 @@ from .lookups import (
     require_visible,
     require_voice,
 )
-from .models import CHALLENGE_MEMBERS, CHECKIN_MEDIA, CHECKINS, MEMBERSHIPS, USERS
+from .models import CHALLENGE_MEMBERS, CHECKIN_MEDIA, CHECKINS, MEMBERSHIPS, POSTS, USERS
 from .records import DISPLAY_NAME, AnyRow, Record, decode_attachments, encode_attachments
 
 # A check-in's states: counted ("valid"), waiting in a review queue
@@ -81,6 +81,7 @@ def checkin_record(row: AnyRow) -> Record:
         "makeup": bool(row.makeup),
         "granted_by": row.granted_by,
         "reviewed_by": row.reviewed_by,
+        "featured": bool(getattr(row, "featured", False)),
     }
 
 
@@ -469,9 +470,21 @@ async def checkin_row(conn: AsyncConnection, checkin_id: object) -> AnyRow:
     return row
 
 
+# Whether a check-in was featured (精选: a live highlight of it, store/checkin_features.py).
+FEATURED = (
+    exists()
+    .where(
+        POSTS.c.source_kind == "checkin",
+        POSTS.c.source_ref == CHECKINS.c.id,
+        POSTS.c.deleted.is_(False),
+    )
+    .label("featured")
+)
+
+
 def with_checkin_names(circle_id: str) -> Any:
     return (
-        select(*CHECKINS.c, DISPLAY_NAME)
+        select(*CHECKINS.c, DISPLAY_NAME, FEATURED)
         .join(USERS, USERS.c.id == CHECKINS.c.user_id)
         .outerjoin(
             MEMBERSHIPS,

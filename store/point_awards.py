@@ -44,9 +44,10 @@ def _earned(kind: str, data: dict[str, Any]) -> tuple[str, str, str, str] | None
         return "post", post["author"]["id"], "post", post["id"]
     if kind == "post.promoted":
         post = data["post"]
-        # A teacher's "excellent" (a submission promoted: rule 9) earns as excellent.
+        # A teacher's "excellent" or 精选 (a submission or check-in promoted: rule 9)
+        # earns as excellent.
         source = post.get("source") or {}
-        action = "excellent" if source.get("kind") == "submission" else "highlight"
+        action = "excellent" if source.get("kind") in ("submission", "checkin") else "highlight"
         return action, post["author"]["id"], "post", post["id"]
     if kind == "comment.added":
         comment = data["comment"]

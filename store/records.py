@@ -380,7 +380,7 @@ def post_record(row: AnyRow) -> Record:
             "ts": row.source_ts,
             "from": {"id": row.source_user_id, "name": row.display_name},
             "text": row.source_text,
-            "link": f"#/c/{row.circle_id}/homework/{row.source_parent}/{row.source_ref}",
+            "link": source_link(row.circle_id, row.source_kind, row.source_parent, row.source_ref),
         }
     return record
 
@@ -388,6 +388,18 @@ def post_record(row: AnyRow) -> Record:
 # Per-viewer fields of a post record: wrong for everyone but one viewer
 # (``reactions`` carries each emoji's ``mine``; the HTTP API adds it to posts).
 VIEWER_FIELDS = ("liked", "acked", "reactions")
+
+
+# Where a highlight of another source links to, by kind (the web client's routes).
+SOURCE_LINKS = {
+    "submission": "#/c/{circle}/homework/{parent}/{ref}",
+    "checkin": "#/c/{circle}/challenges/{parent}/{ref}",
+}
+
+
+def source_link(circle: str, kind: str, parent: str | None, ref: str) -> str | None:
+    pattern = SOURCE_LINKS.get(kind)
+    return None if pattern is None else pattern.format(circle=circle, parent=parent, ref=ref)
 
 
 def shared_post(post: Record) -> Record:

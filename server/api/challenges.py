@@ -132,6 +132,15 @@ async def invalidate(request: Request) -> Response:
     return ok({"checkin": checkin, "standing": standing})
 
 
+async def feature(request: Request) -> Response:
+    """精选: the check-in becomes a highlight of the circle (owners and admins), once."""
+    user, _ = await authenticate(request)
+    checkin, post, fresh = await node_of(request).store.checkin_features.feature(
+        request.path_params["id"], user["id"]
+    )
+    return ok({"checkin": checkin, "post": post, "promoted": fresh})
+
+
 routes = [
     route("/circles/{id}/challenges", get=list_challenges, post=create_challenge),
     route("/challenges/{id}", get=get_challenge),
@@ -143,6 +152,7 @@ routes = [
     route("/challenges/{id}/calendar/{user_id}", get=calendar),
     route("/checkins/{id}", patch=edit_checkin),
     route("/checkins/{id}/invalidate", post=invalidate),
+    route("/checkins/{id}/feature", post=feature),
 ]
 
 __all__ = ["routes"]

@@ -130,6 +130,7 @@ CHALLENGE_SCHEMAS: dict[str, Schema] = {
         makeup={**BOOL, "description": "a make-up (补卡) of a past day"},
         granted_by=nullable({**STR, "description": "the admin who granted the make-up"}),
         reviewed_by=nullable({**STR, "description": "who approved or rejected it"}),
+        featured={**BOOL, "description": "精选: a highlight of the circle"},
     ),
     "BoardEntry": obj(
         ["rank", "user", "name", "streak", "best", "total", "completed"],
@@ -293,6 +294,21 @@ CHALLENGE_PATHS: dict[str, Schema] = {
             "Edit one's own check-in until its slot closes (403 `window_closed`)",
             obj(["checkin"], checkin=ref("CheckIn")),
             body="check_in",
+            errors="403 404 409",
+            params=(_CHECKIN,),
+        ),
+    },
+    f"{V1}/checkins/{{id}}/feature": {
+        "post": _op(
+            "精选: the check-in becomes a highlight of the circle with its provenance (owners and "
+            "admins), once (`promoted`: this call made it); `post.promoted`; the member earns "
+            "the `excellent` points; not counted: 409 `checkin_not_valid`",
+            obj(
+                ["checkin", "post", "promoted"],
+                checkin=ref("CheckIn"),
+                post=ref("Post"),
+                promoted=BOOL,
+            ),
             errors="403 404 409",
             params=(_CHECKIN,),
         ),

@@ -12,7 +12,7 @@ from typing import Any
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.pages import open_tab, tid, two_in_a_circle
+from tests.browser.pages import highlight, open_tab, tid, two_in_a_circle
 from tests.browser.test_media import no_sideways_scroll
 
 
@@ -67,6 +67,15 @@ def test_a_member_checks_in_with_a_photo_and_the_owner_watches_the_board(
     tid(ann, "board-total").click()
     expect(tid(ann, "board-total")).to_have_attribute("aria-selected", "true")
     expect(tid(ann, "board-entry")).to_contain_text("1 day")
+
+    # Ann features it (精选): a highlight of the circle, on Bob's page live, tagged
+    # with its challenge; the check-in is marked featured.
+    tid(checkin, "checkin-feature").click()
+    expect(tid(checkin, "checkin-featured")).to_be_visible()
+    open_tab(bob, "highlights")
+    card = highlight(bob, "读完了第一章")
+    expect(tid(card, "post-checkin")).to_contain_text("每日阅读一小时")
+    open_tab(bob, "challenges")
 
     # Ann invalidates it with a reason: Bob's count goes back, live.
     expect(tid(checkin, "checkin-invalidate")).to_be_disabled()

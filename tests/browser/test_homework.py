@@ -15,6 +15,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import (
+    api,
+    circle_id,
     highlight,
     invite_link,
     join_with_invite,
@@ -37,9 +39,12 @@ def jpeg() -> bytes:
     return out.getvalue()
 
 
-def set_assignment(ann: Page, title: str) -> None:
+def set_assignment(ann: Page, title: str, lesson: str | None = None) -> None:
     open_tab(ann, "homework")
     tid(ann, "hw-new").locator("summary").click()
+    if lesson is not None:
+        # The course plan's lessons are offered; the assignment belongs to one.
+        tid(ann, "hw-lesson").select_option(label=lesson)
     tid(ann, "hw-title-input").fill(title)
     tid(ann, "hw-instructions").fill("录一段 30 秒的基本步练习、再拍一张照片。")
     form = tid(ann, "hw-form")
@@ -63,7 +68,15 @@ def test_assign_submit_review_live_and_the_highlight(
     open_tab(bob, "homework")
     expect(tid(bob, "hw-empty")).to_be_visible()
 
-    set_assignment(ann, "基本步练习")
+    api(
+        ann,
+        "POST",
+        f"/circles/{circle_id(ann)}/lessons",
+        {"title": "第一课 基本步", "starts_at": "2099-03-01T10:00"},
+    )
+    set_assignment(ann, "基本步练习", lesson="第一课 基本步")
+    made = api(ann, "GET", f"/circles/{circle_id(ann)}/assignments")
+    assert made["assignments"][0]["lesson_id"] is not None
     # Bob's list moves live; he opens it and hands in a video and a photo.
     tid(bob, "hw-open").click()
     expect(tid(bob, "hw-mine")).to_have_attribute("data-state", "assigned")

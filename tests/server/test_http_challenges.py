@@ -106,3 +106,29 @@ def test_the_circle_zone_is_a_setting(client: TestClient, signup, make_circle) -
     )
     for bad in ({"time_zone": "Mars/Base"}, {"time_zone": 8}, {"day_closes_after": 721}):
         assert error_of(client.patch(url, json=bad, headers=ann.auth), 400)["code"] == "bad_request"
+
+
+def test_a_featured_checkin_reaches_everyone_as_a_highlight(
+    client: TestClient, signup, make_circle
+) -> None:
+    ann, bob, cai = signup("ann", "安"), signup("bob", "小波"), signup("cai", "蔡")
+    cid = make_circle(ann, "读书会")["id"]
+    for who in (bob, cai):
+        assert client.post(f"{API}/circles/{cid}/join", headers=who.auth).is_success
+    made = client.post(
+        f"{API}/circles/{cid}/challenges", json={"title": "每日阅读"}, headers=ann.auth
+    )
+    url = f"{API}/challenges/{made.json()['id']}"
+    assert client.post(f"{url}/join", headers=bob.auth).is_success
+    checkin = client.post(f"{url}/checkins", json={"text": "读完一章"}, headers=bob.auth).json()
+    feature = f"{API}/checkins/{checkin['checkin']['id']}/feature"
+    assert error_of(client.post(feature, headers=cai.auth), 403)["code"] == "forbidden"
+    with client.websocket_connect("/ws") as watcher:
+        hello(watcher, cai.token)
+        done = client.post(feature, headers=ann.auth)
+        assert done.status_code == 200, done.text
+        assert done.json()["promoted"] is True and done.json()["checkin"]["featured"] is True
+        promoted = events_until(watcher, "post.promoted")[-1]
+        assert promoted["post"]["source"]["kind"] == "checkin"
+    again = client.post(feature, headers=ann.auth).json()
+    assert again["promoted"] is False and again["post"]["id"] == done.json()["post"]["id"]

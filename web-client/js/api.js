@@ -316,6 +316,8 @@ export const checkins = (id, date, cursor) => request('GET', `/challenges/${enc(
 /** A board ('streak' or 'total'): {entries, next, me}. */
 export const board = (id, by, cursor) => request('GET', `/challenges/${enc(id)}/board${query({ by, cursor })}`);
 export const missingCheckins = (id, cursor) => request('GET', `/challenges/${enc(id)}/missing${query({ cursor })}`);
+/** 精选: {checkin, post, promoted}. */
+export const featureCheckin = (checkinId) => request('POST', `/checkins/${enc(checkinId)}/feature`);
 export const invalidateCheckin = (checkinId, reason) => request('POST', `/checkins/${enc(checkinId)}/invalidate`, { reason });
 // Make-up (补卡), leave (请假), grants, the review queue, reminders (CSV exports: download).
 export const makeUp = (id, date, text) => request('POST', `/challenges/${enc(id)}/makeups`, { date, text });

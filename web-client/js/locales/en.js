@@ -1086,4 +1086,11 @@ export const messages = {
   'cohort.revokeUnusedAsk': 'Revoke every unused code labelled “{label}”? Members who joined stay.',
   'cohort.revoked': { one: '{count} code revoked.', other: '{count} codes revoked.' },
   'audit.codes.revoked': 'revoked a cohort\'s unused access codes',
+  'challenge.feature': '精选 Feature',
+  'challenge.featured': '精选 Featured',
+  'challenge.featuredToast': 'Featured: it is a highlight of the circle now.',
+  'challenge.fromChallenge': 'Featured check-in · {title}',
+  'error.checkin_not_valid': 'Only a counted check-in can be featured.',
+  'homework.lesson': 'Lesson (optional)',
+  'homework.noLesson': 'No lesson',
 };

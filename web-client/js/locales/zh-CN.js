@@ -1084,4 +1084,11 @@ export const messages = {
   'cohort.revokeUnusedAsk': '作废所有标为“{label}”且未使用的邀请码？已加入的成员不受影响。',
   'cohort.revoked': { other: '已作废 {count} 个邀请码。' },
   'audit.codes.revoked': '作废了一个班级未使用的邀请码',
+  'challenge.feature': '设为精选',
+  'challenge.featured': '精选',
+  'challenge.featuredToast': '已设为精选，成为圈子的精华。',
+  'challenge.fromChallenge': '精选打卡 · {title}',
+  'error.checkin_not_valid': '只有有效的打卡才能设为精选。',
+  'homework.lesson': '所属课程（选填）',
+  'homework.noLesson': '不关联课程',
 };

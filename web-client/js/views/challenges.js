@@ -162,17 +162,36 @@ export function challengesView(circleId) {
   function dayEl(c, checkins) {
     const manager = state.isManager(circleId);
     const item = (k) => h('li', { class: 'card checkin', testid: 'checkin', dataset: { id: k.id, state: k.state } },
-      h('div', { class: 'meta' }, userText('strong', k.name || ''), h('span', { class: 'muted small', text: k.edited ? t('challenge.edited') : '' })),
+      h('div', { class: 'meta' }, userText('strong', k.name || ''), h('span', { class: 'muted small', text: k.edited ? t('challenge.edited') : '' }),
+        k.featured ? h('span', { class: 'tag', testid: 'checkin-featured', text: t('challenge.featured') }) : null),
       k.kind === 'leave' ? h('p', { class: 'muted', testid: 'checkin-leave', text: t('checkinDays.kind.leave') })
         : k.state === 'valid' || k.state === 'pending'
           ? [k.state === 'pending' ? h('span', { class: 'tag', testid: 'checkin-pending', text: t('checkinDays.kind.pending') }) : null,
             k.text ? userText('p', k.text, { testid: 'checkin-words' }) : null, attachmentsEl(k.attachments || [], `checkin:${k.id}`)]
           : userText('p', t(k.state === 'rejected' ? 'checkinDays.rejected' : 'challenge.invalidated', { reason: k.reason || '' }), { class: 'muted', testid: 'checkin-invalid' }),
+      manager && k.state === 'valid' && !k.featured ? featureButton(k) : null,
       manager && k.state === 'valid' ? invalidateButton(k) : null);
     return h('section', { class: 'challenge-day', testid: 'challenge-day' },
       h('h4', { text: t('challenge.todays') }),
       checkins.length ? h('ul', { class: 'checkin-list' }, checkins.map(item))
         : h('p', { class: 'muted', testid: 'checkins-empty', text: t('challenge.noCheckins') }));
+  }
+
+  /** 精选: an owner or admin makes the check-in a highlight of the circle. */
+  function featureButton(k) {
+    const button = h('button', {
+      type: 'button', class: 'small', testid: 'checkin-feature', text: t('challenge.feature'),
+      onclick: () => busy(button, async () => {
+        try {
+          await api.featureCheckin(k.id);
+          toast(t('challenge.featuredToast'), 'info');
+          await show();
+        } catch (err) {
+          toast(errorText(err));
+        }
+      }),
+    });
+    return button;
   }
 
   /** An owner's or admin's way to take a check-in out of the counts: a reason, then the button. */
@@ -244,16 +263,23 @@ export function challengesView(circleId) {
     clearTimeout(timer);
     timer = setTimeout(() => (writing() ? reloadSoon() : show()), RELOAD_MS);
   }
-  const off = state.on(EV.challengesChanged, (d) => {
-    if (d.circle === circleId && (!open || d.challenge === open)) reloadSoon();
-  });
+  const offs = [
+    state.on(EV.challengesChanged, (d) => {
+      if (d.circle === circleId && (!open || d.challenge === open)) reloadSoon();
+    }),
+    // A check-in featured (精选) is a highlight: its tag shows on the day's list.
+    state.on(EV.highlight, (d) => {
+      const source = d.post && d.post.source;
+      if (d.circle === circleId && source && source.kind === 'checkin' && (!open || source.parent === open)) reloadSoon();
+    }),
+  ];
 
   return {
     el,
     /** The panel is on screen: what it shows, fresh. */
     shown() { show(); },
     destroy() {
-      off();
+      for (const off of offs) off();
       clearTimeout(timer);
       if (tray) tray.clear();
     },
@@ -279,4 +305,11 @@ function facts(c) {
 function standingText(me) {
   const text = t('challenge.standing', { streak: me.streak, total: me.total });
   return me.completed ? `${text} · ${t('challenge.completed')}` : text;
+}
+
+/** A highlight featured from a check-in (精选): a tag naming its challenge, a link to it. */
+export function checkinSourceTag(source) {
+  if (!source || source.kind !== 'checkin') return null;
+  return h('a', { class: 'tag', testid: 'post-checkin', href: source.link || null, dataset: { challenge: source.parent || '' } },
+    t('challenge.fromChallenge', { title: source.title || '' }));
 }

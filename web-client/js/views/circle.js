@@ -110,6 +110,10 @@ export function circleView(container, circleId) {
   let tabs = tabsOf(sectionsNow(), known);
   let chosen = Boolean(reopenOn && reopenOn.circleId === circleId); // a tab the member picked
   let active = chosen ? reopenOn.tab : tabs[0];
+  if (/^#\/c\/[^/]+\/challenges\//.test(location.hash) && tabs.includes('challenges')) {
+    active = 'challenges'; // a featured check-in's link
+    chosen = true;
+  }
   if (/^#\/c\/[^/]+\/homework\//.test(location.hash) && tabs.includes('homework')) {
     active = 'homework'; // a highlight's link to homework
     chosen = true;

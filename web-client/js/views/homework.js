@@ -96,6 +96,11 @@ export function homeworkView(circleId) {
     const late = h('input', { type: 'checkbox', testid: 'hw-allow-late', checked: true });
     const peers = h('select', { testid: 'hw-visibility' },
       VISIBILITY.map((v) => h('option', { value: v, text: t(`homework.visibility.${v}`) })));
+    // The lesson it belongs to (optional): the course plan's lessons, when it has some.
+    const lesson = h('select', { testid: 'hw-lesson' }, h('option', { value: '', text: t('homework.noLesson') }));
+    api.lessons(circleId).then((plan) => {
+      for (const l of plan.lessons || []) lesson.append(h('option', { value: l.id, text: l.title }));
+    }).catch(() => {});
     const submit = h('button', { type: 'submit', class: 'primary', testid: 'hw-create', text: t('homework.create') });
     const tray = newTray(() => { submit.disabled = tray.busy(); });
     const form = h('form', {
@@ -111,6 +116,7 @@ export function homeworkView(circleId) {
           peer_visibility: peers.value, attachments: tray.attachments().map((a) => a.id),
         };
         if (due.value) fields.due_at = new Date(due.value).getTime();
+        if (lesson.value) fields.lesson_id = lesson.value;
         busy(submit, async () => {
           try {
             const made = await api.createAssignment(circleId, fields);
@@ -124,7 +130,7 @@ export function homeworkView(circleId) {
     }, field(t('homework.name'), title), field(t('homework.instructions'), about), tray.tray,
     h('div', { class: 'row wrap' }, tray.controls),
     field(t('homework.dueField'), due), h('label', { class: 'row' }, late, h('span', { text: t('homework.allowLate') })),
-    field(t('homework.visibility'), peers), submit);
+    field(t('homework.visibility'), peers), field(t('homework.lesson'), lesson), submit);
     tray.listen(form);
     return h('details', { class: 'card', testid: 'hw-new' }, h('summary', { text: t('homework.new') }), form);
   }

@@ -11,6 +11,7 @@ import * as state from '../store/state.js';
 import { attachmentsEl } from './attachments.js';
 import { commentsEl } from './comments.js';
 import { sourceGroupTag } from './group-tag.js';
+import { checkinSourceTag } from './challenges.js';
 import { homeworkSourceTag } from './homework.js';
 import { postPollSlot } from './polls.js';
 import { withReactions } from './reactions.js';
@@ -46,7 +47,8 @@ export function postCard(circleId, post, opts) {
     userText('span', personName(source && source.from ? source.from.name : post.author && post.author.name), { class: 'author', testid: 'post-author' }),
     timeEl(source ? source.ts : post.created),
     sourceGroupTag(circleId, source),
-    homeworkSourceTag(source)),
+    homeworkSourceTag(source),
+    checkinSourceTag(source)),
   userText('p', post.text, { class: 'text', testid: 'post-text' }),
   attachmentsEl(post.attachments, `post:${opts.context}:${post.id}`),
   postPollSlot(post),
