@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from tests.e2e.harness import seconds
 
 PASSWORD = "correct horse"
 
@@ -87,16 +91,28 @@ def circle_id(page: Page) -> str:
 
 
 def open_tab(page: Page, tab: str) -> None:
-    button = tid(page, f"tab-{tab}")
-    if button.is_visible():
-        button.click()
-    elif tab != "settings" and tid(page, "tab-settings").is_visible():
-        # A phone's bar holds the circle's first sections: the others are under More.
-        tid(page, "tab-settings").click()
-        # (More is the phone's: on a wide screen the chat is always beside the tabs.)
-        if tid(page, f"more-{tab}").is_visible():
-            tid(page, f"more-{tab}").click()
-    expect(tid(page, f"panel-{tab}")).to_be_visible()
+    """Show a section's panel: its tab, or on a phone More's item for it. The tabs can
+    move while the page learns the circle's sections (a teaching circle's chat leaves
+    the phone's bar), so a click that finds its button gone is tried again."""
+    panel = tid(page, f"panel-{tab}")
+    deadline = time.monotonic() + seconds(15)
+    while True:
+        try:
+            button = tid(page, f"tab-{tab}")
+            if button.is_visible():
+                button.click(timeout=2000)
+            elif tab != "settings" and tid(page, "tab-settings").is_visible():
+                # A phone's bar holds the circle's first sections: the others are under
+                # More (which is the phone's: on a wide screen the chat is always shown).
+                tid(page, "tab-settings").click(timeout=2000)
+                more = tid(page, f"more-{tab}")
+                if more.is_visible():
+                    more.click(timeout=2000)
+            expect(panel).to_be_visible(timeout=2000)
+            return
+        except (PlaywrightTimeoutError, AssertionError):
+            if time.monotonic() > deadline:
+                raise
 
 
 def invite_link(page: Page) -> str:
