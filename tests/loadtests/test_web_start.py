@@ -28,4 +28,6 @@ def test_one_round_on_loopback(quanzi: LocalServer) -> None:
         assert figures[key] > 0
     # The page, its one script and stylesheet, the API's answers, the manifest and an icon.
     assert figures["requests"] <= 12, figures
-    assert figures["bytes"] < 150_000, figures
+    # A budget, not a timing: 167,578 bytes after the teaching circles and activities
+    # (course, homework, events, check-ins, contests, points, sections) of 2026-12-01.
+    assert figures["bytes"] < 200_000, figures
