@@ -14,6 +14,7 @@ from typing import Any
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests import timing
 from tests.browser.pages import api, circle_id, open_tab, tid, two_in_a_circle
 from tests.browser.test_media import no_sideways_scroll
 
@@ -61,7 +62,7 @@ def test_a_contest_from_entry_to_the_announced_result(open_page: Any, screenshot
     # Live on Bob's page: his entry has the vote.
     expect(tid(bob, "entry-votes")).to_have_text("1 vote")
     # After the close the result is final: no vote buttons, the rank shows.
-    time.sleep(max(0, (made["votes_close"] - time.time() * 1000) / 1000) + 0.5)
+    timing.sleep_blocking(max(0, (made["votes_close"] - time.time() * 1000) / 1000) + 0.5)
     tid(ann, "contest-back").click()
     tid(ann, "contest-open").click()
     expect(tid(ann, "contest")).to_have_attribute("data-status", "closed")

@@ -6,7 +6,6 @@ days are over reads but cannot post (``membership_ended``)."""
 
 from __future__ import annotations
 
-from asyncio import sleep
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from store import Forbidden, Invalid, NotFound, Record, Store, now_ms, term_dates
 from store.models import MEMBERSHIPS
+from tests.timing import sleep
 
 DAY_MS = 86_400_000
 

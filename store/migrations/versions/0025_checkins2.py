@@ -81,6 +81,6 @@ def downgrade() -> None:
             "makeup_days",
         ):
             batch_op.drop_column(column)
-    with op.batch_alter_table("circles", schema=None) as batch_op:
-        batch_op.drop_column("quiet_to")
-        batch_op.drop_column("quiet_from")
+    # Plain ALTER TABLE (SQLite 3.35+): a batch copy of circles breaks its foreign keys.
+    op.execute("ALTER TABLE circles DROP COLUMN quiet_to")
+    op.execute("ALTER TABLE circles DROP COLUMN quiet_from")

@@ -58,5 +58,5 @@ def downgrade() -> None:
         batch_op.drop_column("period_days")
         batch_op.drop_column("label")
         batch_op.drop_column("batch")
-    with op.batch_alter_table("circles", schema=None) as batch_op:
-        batch_op.drop_column("sections")
+    # Plain ALTER TABLE (SQLite 3.35+): a batch copy of circles breaks its foreign keys.
+    op.execute("ALTER TABLE circles DROP COLUMN sections")
