@@ -43,6 +43,7 @@ from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .contests import Contests
 from .deleted_circles import DeletedCircles
+from .digests import Digests
 from .demo import Demo
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
@@ -66,6 +67,8 @@ from .lessons import TITLE_MAX as LESSON_TITLE_MAX
 from .lessons import URL_MAX as LESSON_URL_MAX
 from .lessons import Lessons
 from .lookups import NAME_QUERY_MAX, voice_refusal
+from .mail_settings import DIGESTS as MAIL_DIGESTS
+from .mail_settings import MailSettings
 from .makeups import MakeUps
 from .memberships import Memberships
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
@@ -82,6 +85,7 @@ from .polls import OPTIONS_MAX as POLL_OPTIONS_MAX
 from .polls import QUESTION_MAX as POLL_QUESTION_MAX
 from .polls import Polls
 from .posts import Posts
+from .push_subscriptions import PushSubscriptions
 from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
 from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .reads import Reads
@@ -166,6 +170,10 @@ class Store:
         self.lessons = Lessons(db)
         self.reads = Reads(db)
         self.search = Search(db)
+        # Reaching members who are away: Web Push devices, email, digests.
+        self.push_subscriptions = PushSubscriptions(db)
+        self.mail_settings = MailSettings(db)
+        self.digests = Digests(db, self.must_reads)
         self.retention = Retention(db)
         self.changes = Changes(db)
         self.demo = Demo(db)  # the demo seed's look-ups (server/seed.py)
@@ -267,6 +275,7 @@ __all__ = [
     "LESSON_REMIND_MAX_MIN",
     "LESSON_TITLE_MAX",
     "LESSON_URL_MAX",
+    "MAIL_DIGESTS",
     "MANAGER_ROLES",
     "MEMBERSHIP_GRACE_MS",
     "MUTED_UNTIL_LIFTED",
@@ -316,6 +325,7 @@ __all__ = [
     "Contests",
     "DeletedCircles",
     "Demo",
+    "Digests",
     "Follows",
     "Forbidden",
     "Gatherings",
@@ -326,6 +336,7 @@ __all__ = [
     "JoinRequests",
     "Lessons",
     "LocalBlobs",
+    "MailSettings",
     "Membership",
     "Memberships",
     "MessageEdits",
@@ -337,6 +348,7 @@ __all__ = [
     "Points",
     "Polls",
     "Posts",
+    "PushSubscriptions",
     "Reactions",
     "Reads",
     "Record",

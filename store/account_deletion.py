@@ -38,6 +38,7 @@ from .comments import remove_comment
 from .deleted_circles import end_circle
 from .engine import Database, Service
 from .errors import Forbidden, NotFound
+from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .follows import end_follow
 from .homework import erase_author as erase_homework
 from .ids import now_ms
@@ -147,6 +148,11 @@ class AccountDeletion(Service):
                 await circle_row(conn, circle_id, lock=True)
                 await end_follow(conn, circle_id, user_id, "account_deleted")
             await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.user_id == user_id))
+            # No push to its devices, no mail to its address from now on.
+            await conn.execute(
+                delete(PUSH_SUBSCRIPTIONS).where(PUSH_SUBSCRIPTIONS.c.user_id == user_id)
+            )
+            await conn.execute(delete(MAIL_SETTINGS).where(MAIL_SETTINGS.c.user_id == user_id))
             await _drop_requests(conn, user_id)
             await _unsay_reports(conn, user_id)
             hashes = (

@@ -6,7 +6,8 @@ user's 100,000 messages are never in memory at once).
 answers ``(rows, after)`` with ``after`` None on the last page. Kinds
 (``KINDS``): memberships (circle, role, nickname, joined), messages (circle,
 group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
-metadata of their files) and the reports they filed. Only what still exists is
+metadata of their files), the reports they filed, the devices that get their
+push notifications and their email settings. Only what still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -19,6 +20,7 @@ from sqlalchemy import Select, select, tuple_
 from . import validation
 from .engine import Service
 from .errors import NotFound
+from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .models import (
     ATTACHMENTS,
     CIRCLES,
@@ -153,6 +155,26 @@ def _reports(user_id: str) -> Select[Any]:
     ).where(REPORTS.c.reporter_id == user_id)
 
 
+def _devices(user_id: str) -> Select[Any]:
+    # The push service's URL and keys are the device's, not the person's words:
+    # the label and dates say which device it is.
+    return select(
+        PUSH_SUBSCRIPTIONS.c.id,
+        PUSH_SUBSCRIPTIONS.c.label,
+        PUSH_SUBSCRIPTIONS.c.created,
+        PUSH_SUBSCRIPTIONS.c.last_sent,
+    ).where(PUSH_SUBSCRIPTIONS.c.user_id == user_id)
+
+
+def _email(user_id: str) -> Select[Any]:
+    return select(
+        MAIL_SETTINGS.c.address,
+        MAIL_SETTINGS.c.verified,
+        MAIL_SETTINGS.c.digest,
+        MAIL_SETTINGS.c.digest_sent,
+    ).where(MAIL_SETTINGS.c.user_id == user_id)
+
+
 # kind -> (its query, its keyset columns: the table's key, ordered).
 _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "memberships": (_memberships, (MEMBERSHIPS.c.circle_id,)),
@@ -162,6 +184,8 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "reactions": (_reactions, (REACTIONS.c.target, REACTIONS.c.seq, REACTIONS.c.emoji)),
     "uploads": (_uploads, (ATTACHMENTS.c.id,)),
     "reports": (_reports, (REPORTS.c.id,)),
+    "devices": (_devices, (PUSH_SUBSCRIPTIONS.c.id,)),
+    "email": (_email, (MAIL_SETTINGS.c.user_id,)),
 }
 KINDS = tuple(_KINDS)
 

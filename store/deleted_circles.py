@@ -40,6 +40,7 @@ from .models import (
     CHANGES,
     CHECKIN_MEDIA,
     CHECKINS,
+    CIRCLE_MAIL,
     CIRCLES,
     CODE_REDEMPTIONS,
     COMMENTS,
@@ -173,6 +174,7 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (CONTEST_VOTES, CONTEST_VOTES.c.contest_id.in_(contests)),
         (CONTEST_ENTRIES, CONTEST_ENTRIES.c.circle_id == circle_id),
         (CONTESTS, CONTESTS.c.circle_id == circle_id),
+        (CIRCLE_MAIL, CIRCLE_MAIL.c.circle_id == circle_id),
         # The chat groups last: the steps above find the circle's rows through them.
         (GROUPS, GROUPS.c.circle_id == circle_id),
         (LESSON_VIEWS, LESSON_VIEWS.c.lesson_id.in_(lessons)),

@@ -700,6 +700,9 @@ from .lesson_tables import LESSON_VIEWS, LESSONS  # noqa: E402
 # And points.
 from .point_tables import POINT_ENTRIES, POINT_RULES  # noqa: E402
 
+# Reaching members who are away: push subscriptions, email settings.
+from .away_tables import CIRCLE_MAIL, MAIL_SETTINGS, PUSH_SUBSCRIPTIONS  # noqa: E402
+
 __all__ = [
     "ACCESS_CODES",
     "ACKS",
@@ -713,6 +716,7 @@ __all__ = [
     "CHECKINS",
     "CHECKIN_MEDIA",
     "CIRCLES",
+    "CIRCLE_MAIL",
     "CODE_REDEMPTIONS",
     "COMMENTS",
     "CONTESTS",
@@ -726,6 +730,7 @@ __all__ = [
     "LESSONS",
     "LESSON_VIEWS",
     "LIKES",
+    "MAIL_SETTINGS",
     "MEMBERSHIPS",
     "MESSAGES",
     "PAYMENT_EVENTS",
@@ -734,6 +739,7 @@ __all__ = [
     "POLLS",
     "POLL_VOTES",
     "POSTS",
+    "PUSH_SUBSCRIPTIONS",
     "REACTIONS",
     "REPORTS",
     "RSVPS",
