@@ -54,6 +54,8 @@ from .sequencer import Sequencer
 from .settings import Settings
 from .slow_mode import SlowMode
 from .streams import Streams
+from .vapid import VapidKeys
+from .webpush import WebPush
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,9 @@ class Node:
         # Blobs of uploads (server/media/storage.py): local disk or S3.
         self.media = Media(settings)
         self.housekeeping = Housekeeping(settings, store, self.media)
+        # Members who are away: Web Push to their devices (server/webpush.py).
+        self.vapid = VapidKeys.load(settings)
+        self.webpush = WebPush(settings, store.push_subscriptions, self.vapid)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
@@ -146,6 +151,7 @@ class Node:
                 asyncio.create_task(cluster.tail_check_loop(settings.tail_check_s, streams))
             )
         node.housekeeping.start()
+        node.webpush.start()
         await node.media.ready()
         return node
 
@@ -298,6 +304,7 @@ class Node:
         await _bounded("presence close", self.presence.close(), grace)
         await _bounded("rate limiter close", self.say_limiter.close(), grace)
         await _bounded("limits close", self.limits.close(), grace)
+        await _bounded("push close", self.webpush.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)
         await _bounded("store close", self.store.close(), grace)
         await _bounded("media close", self.media.close(), grace)
