@@ -6,7 +6,7 @@ user's 100,000 messages are never in memory at once).
 answers ``(rows, after)`` with ``after`` None on the last page. Kinds
 (``KINDS``): memberships (circle, role, nickname, joined), messages (circle,
 group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
-metadata of their files) and the reports they filed. Only what still exists is
+metadata of their files), the reports they filed and their notifications. Only what still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -26,6 +26,7 @@ from .models import (
     GROUPS,
     MEMBERSHIPS,
     MESSAGES,
+    NOTIFICATIONS,
     POSTS,
     REACTIONS,
     REPORTS,
@@ -139,6 +140,17 @@ def _uploads(user_id: str) -> Select[Any]:
     )
 
 
+def _notifications(user_id: str) -> Select[Any]:
+    return select(
+        NOTIFICATIONS.c.id,
+        NOTIFICATIONS.c.circle_id.label("circle"),
+        NOTIFICATIONS.c.kind,
+        NOTIFICATIONS.c.about,
+        NOTIFICATIONS.c.created,
+        NOTIFICATIONS.c.read_at,
+    ).where(NOTIFICATIONS.c.user_id == user_id)
+
+
 def _reports(user_id: str) -> Select[Any]:
     return select(
         REPORTS.c.id,
@@ -162,6 +174,7 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "reactions": (_reactions, (REACTIONS.c.target, REACTIONS.c.seq, REACTIONS.c.emoji)),
     "uploads": (_uploads, (ATTACHMENTS.c.id,)),
     "reports": (_reports, (REPORTS.c.id,)),
+    "notifications": (_notifications, (NOTIFICATIONS.c.id,)),
 }
 KINDS = tuple(_KINDS)
 
