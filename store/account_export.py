@@ -6,8 +6,9 @@ user's 100,000 messages are never in memory at once).
 answers ``(rows, after)`` with ``after`` None on the last page. Kinds
 (``KINDS``): memberships (circle, role, nickname, joined), messages (circle,
 group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
-metadata of their files), the reports they filed, the devices that get their
-push notifications and their email settings. Only what still exists is
+metadata of their files), the reports they filed, their notifications, the
+devices that get their push notifications and their email settings. Only what
+still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -28,6 +29,7 @@ from .models import (
     GROUPS,
     MEMBERSHIPS,
     MESSAGES,
+    NOTIFICATIONS,
     POSTS,
     REACTIONS,
     REPORTS,
@@ -141,6 +143,17 @@ def _uploads(user_id: str) -> Select[Any]:
     )
 
 
+def _notifications(user_id: str) -> Select[Any]:
+    return select(
+        NOTIFICATIONS.c.id,
+        NOTIFICATIONS.c.circle_id.label("circle"),
+        NOTIFICATIONS.c.kind,
+        NOTIFICATIONS.c.about,
+        NOTIFICATIONS.c.created,
+        NOTIFICATIONS.c.read_at,
+    ).where(NOTIFICATIONS.c.user_id == user_id)
+
+
 def _reports(user_id: str) -> Select[Any]:
     return select(
         REPORTS.c.id,
@@ -184,6 +197,7 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "reactions": (_reactions, (REACTIONS.c.target, REACTIONS.c.seq, REACTIONS.c.emoji)),
     "uploads": (_uploads, (ATTACHMENTS.c.id,)),
     "reports": (_reports, (REPORTS.c.id,)),
+    "notifications": (_notifications, (NOTIFICATIONS.c.id,)),
     "devices": (_devices, (PUSH_SUBSCRIPTIONS.c.id,)),
     "email": (_email, (MAIL_SETTINGS.c.user_id,)),
 }

@@ -697,6 +697,9 @@ from .homework_tables import (  # noqa: E402
 # The course plan (store/lessons.py) keeps its tables in its own module.
 from .lesson_tables import LESSON_VIEWS, LESSONS  # noqa: E402
 
+# The notification inbox.
+from .notification_tables import NOTIFICATION_SETTINGS, NOTIFICATIONS  # noqa: E402
+
 # And points.
 from .point_tables import POINT_ENTRIES, POINT_RULES  # noqa: E402
 
@@ -733,6 +736,8 @@ __all__ = [
     "MAIL_SETTINGS",
     "MEMBERSHIPS",
     "MESSAGES",
+    "NOTIFICATIONS",
+    "NOTIFICATION_SETTINGS",
     "PAYMENT_EVENTS",
     "POINT_ENTRIES",
     "POINT_RULES",
