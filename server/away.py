@@ -80,6 +80,9 @@ def _as_shown(item: Record) -> Record:
 
 
 def channels_from(settings: Settings, node: Node) -> list[AwayChannel]:
-    """The channels the settings turn on (none by default; Web Push and email add
-    theirs here)."""
-    return []
+    """The channels the settings turn on: Web Push always (it reaches only members
+    who subscribed a device), email when an SMTP host is set."""
+    channels: list[AwayChannel] = [node.webpush]
+    if node.mailer.enabled:
+        channels.append(node.must_read_mail)
+    return channels

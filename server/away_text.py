@@ -1,8 +1,11 @@
+# ruff: noqa: RUF001  (the Chinese strings keep their full-width punctuation)
 """The few words the away channels say (push notifications, mails), in the two
 languages of the web client (whose catalogues are JavaScript: web-client/js/
 locales/). ``text(language, key, **params)``; an unknown language is English."""
 
 from __future__ import annotations
+
+from typing import Any
 
 LANGUAGES = ("zh-CN", "en")
 
@@ -81,19 +84,18 @@ def text(language: str, key: str, **params: object) -> str:
     return table.get(key, _TEXT["en"][key]).format(**params)
 
 
-def describe(notification: dict[str, object], language: str) -> dict[str, str]:
-    """A notification as a push or a mail line shows it: ``title``, ``body``,
-    ``url`` (a path of the web client) and ``tag`` (one per notification: a
-    device shows a later push with the same tag in its place)."""
+def describe(notification: dict[str, Any], language: str) -> dict[str, str]:
+    """A notification (store/notifications.py: ``id``, ``circle``, ``kind``,
+    ``about`` with the actor, an excerpt or a title) as a push or a mail line shows
+    it: ``title``, ``body``, ``url`` (a path of the web client) and ``tag`` (one
+    per notification: a device shows a later push with the same tag in its place)."""
     kind = str(notification.get("kind", "other"))
-    who = _name_of(notification.get("actor")) or text(language, "someone")
+    about = notification.get("about")
+    about = about if isinstance(about, dict) else {}
+    actor = about.get("actor")
+    who = (actor.get("name") if isinstance(actor, dict) else None) or text(language, "someone")
     key = f"kind.{kind}" if f"kind.{kind}" in _TEXT["en"] else "kind.other"
-    body = str(notification.get("text") or notification.get("snippet") or "")
-    circle_name = notification.get("circle_name")
-    if circle_name and body:
-        body = f"{circle_name}: {body}"
-    elif circle_name:
-        body = str(circle_name)
+    body = str(about.get("excerpt") or about.get("title") or "")
     return {
         "title": text(language, key, who=who),
         "body": body[:200],
@@ -102,19 +104,7 @@ def describe(notification: dict[str, object], language: str) -> dict[str, str]:
     }
 
 
-def url_of(notification: dict[str, object]) -> str:
-    """Where a click leads: the notification's own ``url``, else its circle."""
-    url = notification.get("url")
-    if isinstance(url, str) and url.startswith("/"):
-        return url
+def url_of(notification: dict[str, Any]) -> str:
+    """Where a click leads: the notification's circle in the web client."""
     circle = notification.get("circle")
-    about = notification.get("about")
-    if not circle and isinstance(about, dict):
-        circle = about.get("circle")
     return f"/#/c/{circle}" if isinstance(circle, str) and circle else "/#/"
-
-
-def _name_of(actor: object) -> str:
-    if isinstance(actor, dict):
-        return str(actor.get("name") or "")
-    return str(actor or "")

@@ -31,10 +31,14 @@ from .admission import Admission
 from .broker import ALL, Broker, circle_channel
 from .channels import Channels
 from .connection import Connection
+from .digests import Digests
 from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
 from .limits import Limits
+from .mail_channel import MustReadMail
+from .mail_links import MailLinks
+from .mailer import Mailer
 from .media.storage import Media
 from .members import Members
 from .messages import (
@@ -107,7 +111,14 @@ class Node:
         self.housekeeping = Housekeeping(settings, store, self.media)
         # Members who are away: Web Push to their devices (server/webpush.py).
         self.vapid = VapidKeys.load(settings)
-        self.webpush = WebPush(settings, store.push_subscriptions, self.vapid)
+        self.webpush = WebPush(
+            settings, store.push_subscriptions, self.vapid, store.notifications.unread_count
+        )
+        # And email (server/mailer.py; off without an SMTP host): digests, must-reads.
+        self.mailer = Mailer(settings)
+        self.mail_links = MailLinks.load(settings)
+        self.must_read_mail = MustReadMail(store, self.mailer, self.mail_links)
+        self.housekeeping.digests = Digests(settings, store, self.mailer, self.mail_links)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
@@ -152,6 +163,7 @@ class Node:
             )
         node.housekeeping.start()
         node.webpush.start()
+        node.mailer.start()
         await node.media.ready()
         return node
 
@@ -305,6 +317,7 @@ class Node:
         await _bounded("rate limiter close", self.say_limiter.close(), grace)
         await _bounded("limits close", self.limits.close(), grace)
         await _bounded("push close", self.webpush.close(), grace)
+        await _bounded("mailer close", self.mailer.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)
         await _bounded("store close", self.store.close(), grace)
         await _bounded("media close", self.media.close(), grace)

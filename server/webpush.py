@@ -69,6 +69,10 @@ class WebPush:
         self._tasks: set[asyncio.Task[None]] = set()
         self._worker: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
+        # Batches queued and pushes held or being sent; idle when none.
+        self._pending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def start(self) -> None:
         self._session = aiohttp.ClientSession()
@@ -94,11 +98,19 @@ class WebPush:
             log.warning(
                 "push queue full: %d notifications of %s dropped", len(notifications), user_id
             )
+            return
+        self._busy(1)
 
     async def idle(self) -> None:
         """Until the queue is empty and no send is running (tests, shutdown)."""
-        while self._queue.qsize() or self._tasks or self._held:
-            await asyncio.sleep(0.01)
+        await self._idle.wait()
+
+    def _busy(self, change: int) -> None:
+        self._pending += change
+        if self._pending:
+            self._idle.clear()
+        else:
+            self._idle.set()
 
     # -- admitting against the budget ---------------------------------------------
 
@@ -109,6 +121,8 @@ class WebPush:
                 self._admit(user_id, language, notifications)
             except Exception:
                 log.exception("push of %s failed", user_id)
+            finally:
+                self._busy(-1)
 
     def _admit(self, user_id: str, language: str, notifications: Sequence[Record]) -> None:
         now = time.monotonic()
@@ -208,10 +222,12 @@ class WebPush:
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
+        self._busy(1)
         task.add_done_callback(self._done)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        self._busy(-1)
         if not task.cancelled() and task.exception() is not None:
             log.error("push failed", exc_info=task.exception())
 

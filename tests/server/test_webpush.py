@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import stat
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,13 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from store import notifications
 from tests.push_service import Browser, PushService
 from tests.server.conftest import Account
 
 PUSH = {
+    # The tests run the away seam themselves.
+    "away_check_s": 3600.0,
     "push_allow_loopback_http": True,
     "push_backoff_s": 0.05,
     "push_backoff_max_s": 0.2,
@@ -57,12 +61,16 @@ def deliver(client: TestClient, who: Account, language: str, *notifications: dic
 
 def mention(n: int = 1, circle: str = "c1") -> dict[str, Any]:
     return {
-        "id": f"n{n}",
+        "id": n,
         "kind": "mention",
         "circle": circle,
-        "circle_name": "Dance school",
-        "actor": {"id": "u1", "name": "Ann"},
-        "text": f"@bob see you at {n}",
+        "about": {
+            "circle": circle,
+            "seq": n,
+            "actor": {"id": "u1", "name": "Ann"},
+            "excerpt": f"@bob see you at {n}",
+        },
+        "created": 1,
     }
 
 
@@ -134,9 +142,9 @@ def test_a_notification_reaches_the_browser_decrypted_in_its_language(
     for browser in (phone, laptop):
         [push] = service.wait(browser, 1)
         assert push["title"] == "Ann mentioned you"
-        assert push["body"] == "Dance school: @bob see you at 1"
+        assert push["body"] == "@bob see you at 1"
         assert push["url"] == "/#/c/c1"
-        assert push["tag"] == "quanzi-n1"
+        assert push["tag"] == "quanzi-1"
     [push] = service.wait(li_phone, 1)
     assert push["title"] == "Ann 提到了你"
     assert push["url"] == "/#/c/c2"
@@ -155,7 +163,7 @@ def test_a_refusal_by_a_5xx_is_tried_again(
     service.answer(browser, 500, 503)
     deliver(client, bob, "en", mention())
     [push] = service.wait(browser, 1)
-    assert push["tag"] == "quanzi-n1"
+    assert push["tag"] == "quanzi-1"
     assert len(service.pushes(browser, status=None)) == 3
     assert [p.status for p in service.received] == [500, 503, 201]
 
@@ -189,10 +197,72 @@ def test_pushes_per_user_are_bounded_and_the_rest_collapse_into_one(
     subscribe(client, bob, browser)
     deliver(client, bob, "en", *(mention(n) for n in range(1, 6)))
     pushes = service.wait(browser, 3)
-    assert [p["tag"] for p in pushes] == ["quanzi-n1", "quanzi-n2", "quanzi-summary"]
+    assert [p["tag"] for p in pushes] == ["quanzi-1", "quanzi-2", "quanzi-summary"]
     assert pushes[2]["title"] == "3 new notifications"
     first, _, summary = (p.at for p in service.received)
     assert summary - first > 0.5  # held for the window's end (1 s), not sent at once
     webpush = client.app.state.node.webpush  # type: ignore[attr-defined]
     client.portal.call(webpush.idle)  # type: ignore[union-attr]
     assert len(service.pushes(browser)) == 3
+
+
+def _mention_through_the_inbox(client: TestClient, who: Account, by: Account, circle: str) -> None:
+    """What the mention rule does in the write transaction of a chat message."""
+    store = client.app.state.node.store  # type: ignore[attr-defined]
+    about = {
+        "circle": circle,
+        "group": circle,
+        "seq": 7,
+        "excerpt": "@bob the lesson moved to 7 pm",
+        "actor": {"id": by.id, "name": by.name},
+    }
+
+    async def add() -> None:
+        async with store.db.write() as conn:
+            await notifications.add(conn, [(who.id, circle, "mention", about)])
+
+    client.portal.call(add)  # type: ignore[union-attr]
+
+
+def _run_the_seam(client: TestClient) -> int:
+    node = client.app.state.node  # type: ignore[attr-defined]
+    handed = client.portal.call(node.housekeeping.away.deliver_away)  # type: ignore[union-attr]
+    client.portal.call(node.webpush.idle)  # type: ignore[union-attr]
+    return int(handed)
+
+
+def test_a_mention_reaches_a_closed_page_through_the_away_seam_and_quiet_hours_hold_it(
+    client: TestClient,
+    signup: Callable[..., Account],
+    make_circle: Callable[..., dict],
+    service: PushService,
+) -> None:
+    ann, bob = signup("ann"), signup("bob")
+    circle = make_circle(ann, "Dance school")
+    browser = service.browser()
+    assert subscribe(client, bob, browser).status_code == 201
+    store = client.app.state.node.store  # type: ignore[attr-defined]
+    hour = datetime.now(UTC).hour
+    quiet = {
+        "quiet_from": f"{(hour - 1) % 24:02d}:00",
+        "quiet_to": f"{(hour + 2) % 24:02d}:00",
+        "time_zone": "UTC",
+        "language": "en",
+    }
+    client.portal.call(store.notification_settings.update_settings, bob.id, quiet)  # type: ignore[union-attr]
+    _mention_through_the_inbox(client, bob, ann, circle["id"])
+    assert _run_the_seam(client) == 0
+    assert service.pushes(browser, status=None) == []
+
+    awake = {"quiet_from": None, "quiet_to": None}
+    client.portal.call(store.notification_settings.update_settings, bob.id, awake)  # type: ignore[union-attr]
+    assert _run_the_seam(client) == 1
+    [push] = service.wait(browser, 1)
+    assert push["title"] == "Ann mentioned you"
+    assert push["body"] == "@bob the lesson moved to 7 pm"
+    assert push["url"] == f"/#/c/{circle['id']}"
+    assert push["unread"] == 1
+    assert service.refused == []
+    # Handed once.
+    assert _run_the_seam(client) == 0
+    assert len(service.pushes(browser, status=None)) == 1
