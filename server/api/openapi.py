@@ -34,7 +34,9 @@ from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEM
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
+from server.api.openapi_mail import MAIL_BODIES, MAIL_PATHS, MAIL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
+from server.api.openapi_push import PUSH_BODIES, PUSH_PATHS, PUSH_SCHEMAS
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
 from server.api.openapi_sanctions import SANCTION_BODIES, SANCTION_PATHS, SANCTION_SCHEMAS
@@ -500,7 +502,9 @@ DOCUMENT: dict[str, Any] = {
     | HOMEWORK_PATHS
     | LESSON_PATHS
     | COHORT_PATHS
-    | SEARCH_PATHS,
+    | SEARCH_PATHS
+    | PUSH_PATHS
+    | MAIL_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -532,6 +536,8 @@ DOCUMENT: dict[str, Any] = {
         | HOMEWORK_SCHEMAS
         | LESSON_SCHEMAS
         | SEARCH_SCHEMAS
+        | PUSH_SCHEMAS
+        | MAIL_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (
@@ -550,6 +556,8 @@ DOCUMENT: dict[str, Any] = {
                 | HOMEWORK_BODIES
                 | LESSON_BODIES
                 | COHORT_BODIES
+                | PUSH_BODIES
+                | MAIL_BODIES
             ).items()
         },
         "responses": {
