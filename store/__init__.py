@@ -44,8 +44,8 @@ from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .contests import Contests
 from .deleted_circles import DeletedCircles
-from .digests import Digests
 from .demo import Demo
+from .digests import Digests
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .follows import PAGE_MAX as FOLLOWERS_PAGE_MAX

@@ -34,12 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from . import attachment_uses, search_index
 from .accounts import Accounts
 from .audit import record_act
+from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .changes import record, record_many
 from .comments import remove_comment
 from .deleted_circles import end_circle
 from .engine import Database, Service
 from .errors import Forbidden, NotFound
-from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .follows import end_follow
 from .homework import erase_author as erase_homework
 from .ids import now_ms

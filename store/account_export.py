@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Select, select, tuple_
 
 from . import validation
+from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .engine import Service
 from .errors import NotFound
-from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .models import (
     ATTACHMENTS,
     CIRCLES,

@@ -677,6 +677,9 @@ REPORTS = _table("reports")
 PAYMENT_EVENTS = _table("payment_events")
 SEARCH_DOCS = _table("search_docs")
 
+# Reaching members who are away: push subscriptions, email settings.
+from .away_tables import CIRCLE_MAIL, MAIL_SETTINGS, PUSH_SUBSCRIPTIONS  # noqa: E402
+
 # Check-in challenges keep their tables in their own module.
 from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
 
@@ -702,9 +705,6 @@ from .notification_tables import NOTIFICATION_SETTINGS, NOTIFICATIONS  # noqa: E
 
 # And points.
 from .point_tables import POINT_ENTRIES, POINT_RULES  # noqa: E402
-
-# Reaching members who are away: push subscriptions, email settings.
-from .away_tables import CIRCLE_MAIL, MAIL_SETTINGS, PUSH_SUBSCRIPTIONS  # noqa: E402
 
 __all__ = [
     "ACCESS_CODES",

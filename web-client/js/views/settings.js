@@ -18,6 +18,7 @@ import { membersView } from './members.js';
 import { sectionsPanel } from './sections.js';
 import { moderationLinks } from './moderation-links.js';
 import { EV } from '../store/names.js';
+import { mustReadMailSwitch } from './reach.js';
 
 const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members', 'join_approval', 'join_question'];
 
@@ -47,6 +48,7 @@ export function settingsView(circleId) {
     fill(body,
       form,
       sections && sections.el,
+      state.roleIn(circleId) === 'owner' ? mustReadMailSwitch(circleId) : null,
       manager ? circleChatRules(circleId) : null,
       requests && requests.el,
       manager ? codesView(circleId, info) : null,

@@ -1,0 +1,152 @@
+// Away from Quanzi (home page, beside the sessions): "notify me on this device" (Web Push,
+// js/push.js; the browser asks its permission only when the switch is turned on), the email
+// address with its confirmation, and the digest (off, daily, weekly). Email off on this
+// server (no SMTP): the card says so. And offerPush: once, when someone first @mentions the
+// user, a small offer to turn notifications on for this device — never on first load.
+
+import * as api from '../api.js';
+import { busy, field, h, toast } from '../dom.js';
+import { errorText, t } from '../i18n.js';
+import * as push from '../push.js';
+import { EV } from '../store/names.js';
+import * as state from '../store/state.js';
+
+const OFFERED = 'quanzi.pushOffered';
+
+export function reachView() {
+  const deviceBox = h('div', { class: 'reach-device', testid: 'reach-device' });
+  const mailBox = h('div', { class: 'reach-mail', testid: 'reach-mail' });
+  const el = h('section', { class: 'card reach', testid: 'reach', 'aria-labelledby': 'reach-title' },
+    h('h2', { id: 'reach-title', text: t('reach.title') }), deviceBox, mailBox);
+  renderDevice(deviceBox);
+  renderMail(mailBox);
+  return el;
+}
+
+async function renderDevice(box) {
+  if (!push.supported()) {
+    box.replaceChildren(h('p', { class: 'muted small', testid: 'push-unsupported', text: t('reach.pushUnsupported') }));
+    return;
+  }
+  const on = Boolean(await push.current().catch(() => null));
+  const toggle = h('input', { type: 'checkbox', testid: 'push-switch', checked: on });
+  const hint = h('p', { class: 'muted small', testid: 'push-hint', text: push.permission() === 'denied' ? t('reach.pushDenied') : t('reach.pushHint') });
+  toggle.addEventListener('change', () => busy(toggle, async () => {
+    try {
+      if (toggle.checked) {
+        const done = await push.turnOn();
+        toggle.checked = done;
+        if (!done) hint.textContent = t('reach.pushDenied');
+      } else {
+        await push.turnOff();
+      }
+    } catch (err) {
+      toggle.checked = Boolean(await push.current().catch(() => null));
+      toast(errorText(err));
+    }
+  }));
+  if (!toggle.id) toggle.id = 'push-switch';
+  box.replaceChildren(
+    h('div', { class: 'field check' }, toggle, h('label', { for: toggle.id, text: t('reach.pushSwitch') })),
+    hint);
+}
+
+async function renderMail(box) {
+  let found;
+  try {
+    found = await api.myEmail();
+  } catch (err) {
+    box.replaceChildren(h('p', { class: 'muted small', text: errorText(err) }));
+    return;
+  }
+  if (!found.enabled) {
+    box.replaceChildren(h('p', { class: 'muted small', testid: 'email-off', text: t('reach.emailOff') }));
+    return;
+  }
+  const address = h('input', { type: 'email', testid: 'email-address', maxlength: '254', value: found.address || '', autocomplete: 'email' });
+  const save = h('button', { type: 'submit', testid: 'email-save', text: t('reach.emailSave') });
+  const status = h('p', { class: 'muted small', testid: 'email-status', role: 'status' });
+  const resend = h('button', { type: 'button', class: 'link', testid: 'email-resend', text: t('reach.emailResend') });
+  const digest = h('select', { testid: 'digest-select' },
+    ...['off', 'daily', 'weekly'].map((value) => h('option', { value, text: t(`reach.digest.${value}`), selected: found.digest === value })));
+
+  function show(settings) {
+    found = settings;
+    status.textContent = !settings.address ? t('reach.emailNone')
+      : settings.verified ? t('reach.emailConfirmed') : t('reach.emailPending');
+    resend.hidden = !settings.address || settings.verified;
+    digest.disabled = !settings.verified;
+  }
+
+  const form = h('form', {
+    class: 'row wrap',
+    onsubmit: (event) => {
+      event.preventDefault();
+      busy(save, async () => {
+        show(await api.updateEmail({ address: address.value.trim() }));
+        if (found.address && !found.verified) toast(t('reach.emailSent'), 'info');
+      });
+    },
+  }, field(t('reach.emailAddress'), address), save);
+  resend.addEventListener('click', () => busy(resend, async () => {
+    show(await api.resendConfirmation());
+    toast(t('reach.emailSent'), 'info');
+  }));
+  digest.addEventListener('change', () => busy(digest, async () => show(await api.updateEmail({ digest: digest.value }))));
+  show(found);
+  box.replaceChildren(form, status, resend, field(t('reach.digest'), digest, t('reach.digestHint')));
+}
+
+/** Once per browser, after the user is first @mentioned while here: offer push on this device. */
+export function offerPush() {
+  if (!push.supported() || push.permission() !== 'default' || localStorage.getItem(OFFERED)) return;
+  localStorage.setItem(OFFERED, '1');
+  const box = h('div', { class: 'push-offer card', testid: 'push-offer', role: 'dialog', 'aria-label': t('reach.offerTitle') });
+  const yes = h('button', {
+    type: 'button', class: 'primary', testid: 'push-offer-yes', text: t('reach.offerYes'),
+    onclick: () => busy(yes, async () => {
+      try {
+        await push.turnOn();
+      } catch (err) {
+        toast(errorText(err));
+      }
+      box.remove();
+    }),
+  });
+  const no = h('button', { type: 'button', testid: 'push-offer-no', text: t('reach.offerNo'), onclick: () => box.remove() });
+  box.append(h('p', { text: t('reach.offerText') }), h('div', { class: 'row' }, yes, no));
+  document.body.append(box);
+}
+
+/** Watch chat for the first message that @mentions the user. */
+export function watchMentions() {
+  return state.on(EV.message, ({ circle, message }) => {
+    const me = state.session.user;
+    if (!me || !message || !message.text || (message.from && message.from.id === me.id)) return;
+    const mine = state.circles.get(circle) || {};
+    const names = [mine.nickname, me.name].filter(Boolean);
+    if (names.some((name) => message.text.includes(`@${name}`))) offerPush();
+  });
+}
+
+/** Owners: the circle's "email must-reads at once" switch (settings tab). */
+export function mustReadMailSwitch(circleId) {
+  const toggle = h('input', { type: 'checkbox', testid: 'must-read-mail', id: `must-read-mail-${circleId}`, disabled: true });
+  const el = h('section', { class: 'card', testid: 'circle-mail' },
+    h('h3', { text: t('reach.circleTitle') }),
+    h('div', { class: 'field check' }, toggle, h('label', { for: toggle.id, text: t('reach.circleMustReads') })),
+    h('p', { class: 'muted small', text: t('reach.circleHint') }));
+  api.circleMail(circleId).then((found) => {
+    toggle.checked = found.must_reads;
+    toggle.disabled = false;
+  }, (err) => toast(errorText(err)));
+  toggle.addEventListener('change', () => busy(toggle, async () => {
+    try {
+      toggle.checked = (await api.setCircleMail(circleId, toggle.checked)).must_reads;
+    } catch (err) {
+      toggle.checked = !toggle.checked;
+      toast(errorText(err));
+    }
+  }));
+  return el;
+}
