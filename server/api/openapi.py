@@ -31,10 +31,10 @@ from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWOR
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
+from server.api.openapi_mail import MAIL_BODIES, MAIL_PATHS, MAIL_SCHEMAS
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
-from server.api.openapi_mail import MAIL_BODIES, MAIL_PATHS, MAIL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS, page_params
 from server.api.openapi_push import PUSH_BODIES, PUSH_PATHS, PUSH_SCHEMAS
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS

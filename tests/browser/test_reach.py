@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the Chinese strings keep their full-width punctuation)
 """Away from Quanzi in the browser, on a phone-sized page: the home's card with
 "notify me on this device" and the email settings (an address confirmed by the
 link mailed to a real SMTP server in the test, then a daily digest), the
@@ -15,7 +16,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import FAST
-from tests.browser.pages import api, go_home, open_tab, say, signup, tid, two_in_a_circle
+from tests.browser.pages import (
+    api,
+    create_circle,
+    go_home,
+    invite_link,
+    join_with_invite,
+    open_tab,
+    say,
+    signup,
+    tid,
+    two_in_a_circle,
+)
 from tests.e2e.harness import ServerProcess
 from tests.mail_server import MailServer, text_of
 
@@ -90,8 +102,6 @@ def test_in_chinese_and_the_offer_after_a_first_mention(open_page: Any) -> None:
     expect(tid(bob, "email-status")).to_have_text("未填写邮箱：圈子不会给你发邮件。")
     # Not on first load.
     expect(tid(bob, "push-offer")).to_have_count(0)
-    from tests.browser.pages import create_circle, invite_link, join_with_invite
-
     create_circle(ann, "Readers")
     join_with_invite(bob, invite_link(ann), "Readers")
     say(ann, "@Bob 明天的课改到七点")
