@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from store import Record, Store, now_ms
 
 if TYPE_CHECKING:
-    from .node import Node
+    from .mailer import Mailer
     from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,21 @@ def _as_shown(item: Record) -> Record:
     return {k: v for k, v in item.items() if k not in ("user", "language")}
 
 
-def channels_from(settings: Settings, node: Node) -> list[AwayChannel]:
+class Channels(Protocol):
+    """What ``channels_from`` takes them from (the node; not imported here: the node
+    imports housekeeping, which imports this)."""
+
+    @property
+    def webpush(self) -> AwayChannel: ...
+
+    @property
+    def must_read_mail(self) -> AwayChannel: ...
+
+    @property
+    def mailer(self) -> Mailer: ...
+
+
+def channels_from(settings: Settings, node: Channels) -> list[AwayChannel]:
     """The channels the settings turn on: Web Push always (it reaches only members
     who subscribed a device), email when an SMTP host is set."""
     channels: list[AwayChannel] = [node.webpush]

@@ -28,6 +28,8 @@ from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
 from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
+from .away_tables import ADDRESS_MAX as EMAIL_ADDRESS_MAX
+from .away_tables import ENDPOINT_MAX as PUSH_ENDPOINT_MAX
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
@@ -91,6 +93,7 @@ from .polls import OPTIONS_MAX as POLL_OPTIONS_MAX
 from .polls import QUESTION_MAX as POLL_QUESTION_MAX
 from .polls import Polls
 from .posts import Posts
+from .push_subscriptions import LABEL_MAX as PUSH_LABEL_MAX
 from .push_subscriptions import PushSubscriptions
 from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
 from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
@@ -277,6 +280,7 @@ __all__ = [
     "CHANGE_KINDS",
     "CHECKIN_TEXT_MAX",
     "EDIT_WINDOW_MS",
+    "EMAIL_ADDRESS_MAX",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
     "EXPORT_KINDS",
@@ -309,6 +313,8 @@ __all__ = [
     "POLL_OPTIONS_MAX",
     "POLL_OPTION_MAX",
     "POLL_QUESTION_MAX",
+    "PUSH_ENDPOINT_MAX",
+    "PUSH_LABEL_MAX",
     "REACTIONS_RANGE_MAX",
     "RECALL_WINDOW_MS",
     "REPORTS_PAGE_MAX",

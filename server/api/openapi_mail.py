@@ -5,8 +5,8 @@ from __future__ import annotations
 from server.api.mail import TOKEN_MAX
 from server.api.operations import CIRCLE, V1, operation, query_param
 from server.api.schemas import BOOL, STR, Schema, nullable, obj, ref
+from store import EMAIL_ADDRESS_MAX as ADDRESS_MAX
 from store import MAIL_DIGESTS
-from store.away_tables import ADDRESS_MAX
 
 _DIGEST = {**STR, "enum": list(MAIL_DIGESTS)}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from server.api.operations import V1, list_of, operation, path_param
 from server.api.push import KEY_MAX
 from server.api.schemas import MS, STR, Schema, nullable, obj, ref
-from store.away_tables import ENDPOINT_MAX
-from store.push_subscriptions import LABEL_MAX
+from store import PUSH_ENDPOINT_MAX as ENDPOINT_MAX
+from store import PUSH_LABEL_MAX as LABEL_MAX
 
 PUSH_SCHEMAS: dict[str, Schema] = {
     "PushKey": obj(

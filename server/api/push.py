@@ -14,8 +14,8 @@ from server.api.auth import authenticate, node_of
 from server.api.errors import ApiError
 from server.api.inputs import bad, get_str, json_body
 from server.api.responses import created, no_content, ok, route
-from store.away_tables import ENDPOINT_MAX
-from store.push_subscriptions import LABEL_MAX
+from store import PUSH_ENDPOINT_MAX as ENDPOINT_MAX
+from store import PUSH_LABEL_MAX as LABEL_MAX
 
 # Base64url of a 65-byte key is 87 characters; room for padding and slack.
 KEY_MAX = 128

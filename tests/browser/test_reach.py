@@ -61,8 +61,8 @@ def test_email_settings_and_the_owners_must_read_switch_at_360px(
 ) -> None:
     ann, bob = two_in_a_circle(open_page, "Readers", width=360)
     go_home(bob)
-    card = tid(bob, "reach")
-    expect(card).to_be_visible()
+    expect(tid(bob, "reach")).to_be_visible()
+    tid(bob, "reach-toggle").click()
     expect(tid(bob, "push-switch").or_(tid(bob, "push-unsupported"))).to_have_count(1)
     tid(bob, "email-address").fill("bob@example.org")
     tid(bob, "email-save").click()
@@ -77,6 +77,7 @@ def test_email_settings_and_the_owners_must_read_switch_at_360px(
     expect(bob.get_by_text("Your email address is confirmed.")).to_be_visible()
     bob.go_back()
     bob.reload()
+    tid(bob, "reach-toggle").click()
     expect(tid(bob, "email-status")).to_have_text("Confirmed.")
     tid(bob, "digest-select").select_option("daily")
     expect(tid(bob, "digest-select")).to_be_enabled()
@@ -99,6 +100,7 @@ def test_in_chinese_and_the_offer_after_a_first_mention(open_page: Any) -> None:
     signup(ann, "ann", "Ann")
     signup(bob, "bob", "Bob")
     expect(tid(bob, "reach")).to_contain_text("离开圈子时的通知")
+    tid(bob, "reach-toggle").click()
     expect(tid(bob, "email-status")).to_have_text("未填写邮箱：圈子不会给你发邮件。")
     # Not on first load.
     expect(tid(bob, "push-offer")).to_have_count(0)

@@ -16,10 +16,16 @@ const OFFERED = 'quanzi.pushOffered';
 export function reachView() {
   const deviceBox = h('div', { class: 'reach-device', testid: 'reach-device' });
   const mailBox = h('div', { class: 'reach-mail', testid: 'reach-mail' });
-  const el = h('section', { class: 'card reach', testid: 'reach', 'aria-labelledby': 'reach-title' },
-    h('h2', { id: 'reach-title', text: t('reach.title') }), deviceBox, mailBox);
-  renderDevice(deviceBox);
-  renderMail(mailBox);
+  // Folded: the home page's first load asks the server nothing more for it.
+  const el = h('details', { class: 'card reach', testid: 'reach' },
+    h('summary', { testid: 'reach-toggle' }, h('h2', { text: t('reach.title') })), deviceBox, mailBox);
+  let shown = false;
+  el.addEventListener('toggle', () => {
+    if (!el.open || shown) return;
+    shown = true;
+    renderDevice(deviceBox);
+    renderMail(mailBox);
+  });
   return el;
 }
 
