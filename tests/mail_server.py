@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from tests.timing import seconds, sleep_blocking
@@ -57,3 +59,11 @@ def text_of(mail: EmailMessage, subtype: str = "plain") -> str:
     part = mail.get_body(preferencelist=(subtype,))
     assert part is not None
     return str(part.get_content())
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailServer]:
+    """A fresh SMTP server for the test (import it into the test module)."""
+    server = MailServer()
+    yield server
+    server.close()

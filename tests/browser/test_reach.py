@@ -30,13 +30,7 @@ from tests.browser.pages import (
 )
 from tests.e2e.harness import ServerProcess
 from tests.mail_server import MailServer, text_of
-
-
-@pytest.fixture
-def smtp() -> Iterator[MailServer]:
-    server = MailServer()
-    yield server
-    server.close()
+from tests.mail_server import smtp as smtp  # the fixture
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,16 +20,10 @@ from server.app import create_app
 from server.settings import Settings
 from store import notifications
 from tests.mail_server import MailServer, text_of
+from tests.mail_server import smtp as smtp  # the fixture
 from tests.server.conftest import Account
 
 BASE = "http://testserver"
-
-
-@pytest.fixture
-def smtp() -> Iterator[MailServer]:
-    server = MailServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -76,6 +70,13 @@ def confirmed(
     page = client.get(link_in(text_of(mail), "verify"))
     assert page.status_code == 200
     assert client.get("/api/v1/me/email", headers=who.auth).json()["verified"] is True
+
+
+def member_in(client: TestClient, who: Account, circle: dict, prefs: dict[str, str]) -> None:
+    """``who`` joins the circle, with these notification settings (zone, language)."""
+    assert client.post(f"/api/v1/circles/{circle['id']}/join", headers=who.auth).status_code == 200
+    store = node_of(client).store
+    call(client, store.notification_settings.update_settings, who.id, prefs)
 
 
 def run_digests(client: TestClient, at: datetime) -> int:
@@ -142,14 +143,7 @@ def test_the_digest_lists_the_unacknowledged_must_read_first_and_unsubscribes_in
 ) -> None:
     ann, bob = signup("ann"), signup("bob")
     circle = make_circle(ann, "Dance school")
-    client.post(f"/api/v1/circles/{circle['id']}/join", headers=bob.auth)
-    store = node_of(client).store
-    call(
-        client,
-        store.notification_settings.update_settings,
-        bob.id,
-        {"time_zone": "UTC", "language": "en"},
-    )
+    member_in(client, bob, circle, {"time_zone": "UTC", "language": "en"})
     confirmed(client, smtp, bob, "bob@example.org", digest="daily")
     before = len(smtp.mails)
     acked = must_read(client, ann, circle, "Costumes are due Friday")
@@ -206,14 +200,7 @@ def test_the_chinese_digest_is_utf8(
 ) -> None:
     ann, bob = signup("ann"), signup("bob", name="小明")
     circle = make_circle(ann, "舞蹈学校")
-    client.post(f"/api/v1/circles/{circle['id']}/join", headers=bob.auth)
-    store = node_of(client).store
-    call(
-        client,
-        store.notification_settings.update_settings,
-        bob.id,
-        {"time_zone": "Asia/Shanghai", "language": "zh-CN"},
-    )
+    member_in(client, bob, circle, {"time_zone": "Asia/Shanghai", "language": "zh-CN"})
     confirmed(client, smtp, bob, "xiaoming@example.org", digest="weekly")
     must_read(client, ann, circle, "周六下午三点汇报演出，请准时到场")
     # A Monday at 09:00 in Shanghai.
