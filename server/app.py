@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         node = await Node.start(settings)
         app.state.node = node
         # The channels that reach members who are away (none unless configured).
-        node.housekeeping.away.channels.extend(away.channels_from(settings, node))
+        node.housekeeping.away.channels.extend(away.channels_from(settings, node.store))
         try:
             yield
         finally:

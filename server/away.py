@@ -13,13 +13,11 @@ settings (``channels_from``) when the node starts; none by default.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from store import Record, Store, now_ms
 
-if TYPE_CHECKING:
-    from .node import Node
-    from .settings import Settings
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +77,7 @@ def _as_shown(item: Record) -> Record:
     return {k: v for k, v in item.items() if k not in ("user", "language")}
 
 
-def channels_from(settings: Settings, node: Node) -> list[AwayChannel]:
+def channels_from(settings: Settings, store: Store) -> list[AwayChannel]:
     """The channels the settings turn on (none by default; Web Push and email add
     theirs here)."""
     return []

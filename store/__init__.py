@@ -28,6 +28,7 @@ from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
 from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
+from .batch import Addressed
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
@@ -69,6 +70,7 @@ from .lessons import Lessons
 from .lookups import NAME_QUERY_MAX, voice_refusal
 from .makeups import MakeUps
 from .memberships import Memberships
+from .mentions import starts as mention_starts
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
 from .migrate import current as current_revision
 from .must_read import MustReads
@@ -77,6 +79,7 @@ from .notification_settings import LEVELS as NOTIFICATION_LEVELS
 from .notification_settings import NotificationSettings
 from .notifications import PAGE_MAX as NOTIFICATIONS_PAGE_MAX
 from .notifications import Notifications
+from .notifications import public as public_notification
 from .payments import Payments
 from .pins import Pins
 from .point_awards import ACTIONS as POINT_ACTIONS
@@ -318,6 +321,7 @@ __all__ = [
     "AccountDeletion",
     "AccountExport",
     "Accounts",
+    "Addressed",
     "Attachments",
     "Audit",
     "BlobStore",
@@ -374,9 +378,11 @@ __all__ = [
     "TokenLifetimes",
     "Unauthenticated",
     "clean_name",
+    "mention_starts",
     "migrate_database",
     "now_ms",
     "public_attachment",
+    "public_notification",
     "record_act",
     "shared_post",
     "token_hash",

@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import point_awards, validation
+from . import notification_rules, notifications, point_awards, validation
 from .engine import Service, recorder
 from .errors import NotFound
 from .ids import now_ms
@@ -146,6 +146,7 @@ async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record)
         )
     )
     await point_awards.follow(conn, circle_id, kind, data, change.ts)
+    await notification_rules.follow(conn, circle_id, kind, data, change.ts)
     changes.append(change)
     return change
 
@@ -183,8 +184,12 @@ async def record_many(
             for c in made
         ],
     )
+    items: list[notifications.Item] = []
     for c in made:
         await point_awards.follow(conn, circle_id, kind, c.data, c.ts)
+        items += await notification_rules.items_of(conn, circle_id, kind, c.data)
+    # Their notifications in one insert (a reminder to a whole class).
+    await notifications.add(conn, items, ts)
     changes.extend(made)
     return made
 
