@@ -93,17 +93,21 @@ async def _mention_items(
     return items
 
 
-async def _post_created(conn: AsyncConnection, circle_id: str, data: Record) -> list[Item]:
-    post = data["post"]
-    found = post.get("mentions") or []
-    if not found:
-        return []
-    about = {
+def _post_about(circle_id: str, post: Record) -> Record:
+    return {
         "circle": circle_id,
         "post": post["id"],
         "excerpt": excerpt(post.get("text")),
         "actor": _actor_of(post["author"]),
     }
+
+
+async def _post_created(conn: AsyncConnection, circle_id: str, data: Record) -> list[Item]:
+    post = data["post"]
+    found = post.get("mentions") or []
+    if not found:
+        return []
+    about = _post_about(circle_id, post)
     return list(
         (await _mention_items(conn, circle_id, found, about, post["author"]["id"])).values()
     )
@@ -137,12 +141,7 @@ async def _must_read(conn: AsyncConnection, circle_id: str, data: Record) -> lis
     post = data["post"]
     if not post.get("must_read"):
         return []
-    about = {
-        "circle": circle_id,
-        "post": post["id"],
-        "excerpt": excerpt(post.get("text")),
-        "actor": _actor_of(post["author"]),
-    }
+    about = _post_about(circle_id, post)
     skip = {post["author"]["id"], _actor.get()}
     return [
         (user, circle_id, "must_read", about)
