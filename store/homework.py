@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, validation
-from .changes import record, record_post
+from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .ids import decode_cursor, encode_cursor, new_id, now_ms
@@ -70,7 +70,7 @@ from .models import (
     SUBMISSIONS,
     USERS,
 )
-from .promotion import Source, post_of_source, promote
+from .promotion import promote_once, work_source
 from .records import (
     DISPLAY_NAME,
     MANAGER_ROLES,
@@ -805,30 +805,8 @@ class Homework(Service):
             if found.state not in ("submitted", "resubmitted", "reviewed"):
                 reason, why = _REFUSALS[found.state]
                 raise Conflict(f"cannot mark this submission excellent: {why}", reason=reason)
-            source = Source(
-                author_id=found.user_id,
-                text=found.text,
-                attachments=found.attachments,
-                uses_owner=found.id,
-                uses_seq=0,
-                provenance={
-                    "source_kind": "submission",
-                    "source_ref": found.id,
-                    "source_parent": row.id,
-                    "source_title": row.title,
-                    "source_user_id": found.user_id,
-                    "source_ts": found.submitted,
-                    "source_text": found.text,
-                },
-            )
-            post = await post_of_source(conn, source)
-            fresh = False
-            if post is None or post.deleted:
-                post_id, fresh = await promote(self._db, conn, row.circle_id, source, post)
-            else:
-                post_id = post.id
-            if fresh:
-                await record_post(conn, row.circle_id, "post.promoted", post_id)
+            source = work_source("submission", found, row, found.submitted)
+            post_id, fresh = await promote_once(self._db, conn, row.circle_id, source)
             if fresh or not found.excellent:
                 await conn.execute(
                     update(SUBMISSIONS)
