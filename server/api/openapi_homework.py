@@ -4,15 +4,20 @@ the rules and reason codes in store/homework.py)."""
 from __future__ import annotations
 
 from server.api.homework import COMMENT_MAX, GRADE_MAX, PAGE_MAX, TEXT_MAX
-from server.api.operations import CIRCLE, V1, operation, path_param, query_param
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    csv_answer,
+    operation,
+    page_params,
+    path_param,
+    query_param,
+)
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
 
 _ASSIGNMENT = path_param("id", description="assignment id")
 _SUBMISSION = path_param("id", description="submission id")
-_PAGE = (
-    query_param("cursor", STR, "the previous page's `next`"),
-    query_param("limit", {**INT, "minimum": 1, "maximum": PAGE_MAX}, "page size"),
-)
+_PAGE = page_params(PAGE_MAX)
 _STATE: Schema = {
     "type": "string",
     "enum": ["assigned", "submitted", "reviewed", "returned", "resubmitted"],
@@ -388,8 +393,4 @@ HOMEWORK_PATHS: dict[str, Schema] = {
         ),
     },
 }
-_CSV = {"text/csv": {"schema": {"type": "string"}}}
-HOMEWORK_PATHS[f"{V1}/assignments/{{id}}/grades.csv"]["get"]["responses"]["200"] = {
-    "description": "the grades",
-    "content": _CSV,
-}
+csv_answer(HOMEWORK_PATHS[f"{V1}/assignments/{{id}}/grades.csv"]["get"], "the grades")
