@@ -13,16 +13,10 @@ from server.api.operations import (
     path_param,
     query_param,
 )
-from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
+from server.api.schemas import BOOL, INT, LOCAL_TIME, MS, STR, Schema, nullable, obj, ref
 
 _GATHERING = path_param("id", description="event (gathering) id")
-_LOCAL: Schema = {
-    "anyOf": [
-        {**STR, "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"},
-        {**INT, "minimum": 1},
-    ],
-    "description": "YYYY-MM-DDTHH:MM on the circle's clock (its time_zone), or ms since the epoch",
-}
+_LOCAL = LOCAL_TIME
 _ANSWER: Schema = {"type": "string", "enum": ["going", "maybe", "not_going"]}
 _STATUS: Schema = {"type": "string", "enum": ["upcoming", "ongoing", "over", "cancelled"]}
 _CSV_EXAMPLE = "\ufeffuser_id,name,answer,waiting,answered_at\r\n"

@@ -13,7 +13,7 @@ from server.api.operations import (
     path_param,
     query_param,
 )
-from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
+from server.api.schemas import BOOL, INT, LOCAL_TIME, MS, STR, Schema, nullable, obj, ref
 
 _ASSIGNMENT = path_param("id", description="assignment id")
 _SUBMISSION = path_param("id", description="submission id")
@@ -54,6 +54,7 @@ HOMEWORK_SCHEMAS: dict[str, Schema] = {
             "instructions",
             "attachments",
             "due_at",
+            "due_local",
             "allow_late",
             "limits",
             "peer_visibility",
@@ -69,6 +70,9 @@ HOMEWORK_SCHEMAS: dict[str, Schema] = {
         instructions=STR,
         attachments=_ATTACHMENTS,
         due_at=nullable(MS),
+        due_local=nullable(
+            {**STR, "description": "due_at on the circle's clock, YYYY-MM-DDTHH:MM"}
+        ),
         allow_late=BOOL,
         limits=_LIMITS,
         peer_visibility=_VISIBILITY,
@@ -179,7 +183,7 @@ _FIELDS = {
     "title": {**STR, "minLength": 1, "maxLength": 100},
     "instructions": {**STR, "maxLength": 10_000},
     "attachments": _IDS,
-    "due_at": nullable(MS),
+    "due_at": {"anyOf": [LOCAL_TIME, {"type": "null"}]},
     "allow_late": {**BOOL, "default": True},
     "limits": _LIMITS,
     "peer_visibility": {**_VISIBILITY, "default": "hidden"},
