@@ -3,8 +3,8 @@ notifies (store/notifications.py stores them).
 
 Three roads lead here, each inside the transaction of what happened:
 
-- ``follow`` — called by ``changes.record`` / ``record_many`` for every change of a
-  circle, as points follow them (store/point_awards.py): a post's or comment's
+- ``follow`` — a follower of the change log (``changes.FOLLOWERS``), beside points
+  (store/point_awards.py): a post's or comment's
   mentions (stored with it: store/mentions.py), a reply to a comment and a
   comment on your post, a must-read flagged, a homework review or return, a
   reminder (store/reminders.py: every reminder is an inbox item too), a report
@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -37,9 +37,24 @@ from .models import COMMENTS, MEMBERSHIPS, MESSAGES, POSTS
 from .notifications import Item, add, excerpt
 from .records import Record
 
+if TYPE_CHECKING:
+    from .changes import Change
+
 # Who did what the running transaction records, where its changes do not say.
 _actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("quanzi_actor", default=None)
 
+# The kinds of change that notify someone (``items_of``).
+KINDS = frozenset(
+    {
+        "post.created",
+        "comment.added",
+        "post.must_read",
+        "submission.reviewed",
+        "reminder",
+        "report.resolved",
+        "join.decided",
+    }
+)
 # Moderation acts (audit.record_act) that notify the member acted on.
 MODERATION_ACTS = ("member.muted", "member.unmuted", "member.banned", "member.removed")
 
@@ -210,11 +225,16 @@ async def items_of(conn: AsyncConnection, circle_id: str, kind: str, data: Recor
     return []
 
 
-async def follow(conn: AsyncConnection, circle_id: str, kind: str, data: Record, at: int) -> None:
-    """Notify whom one logged change of the circle concerns (``changes.record``)."""
-    items = await items_of(conn, circle_id, kind, data)
-    if items:
-        await add(conn, items, at)
+async def follow(conn: AsyncConnection, changes: list[Change]) -> None:
+    """Notify whom logged changes of one kind concern (a follower of the change log:
+    ``changes.FOLLOWERS``), in one insert however many (a reminder to a whole class);
+    other kinds cost nothing."""
+    if not changes or changes[0].kind not in KINDS:
+        return
+    items: list[Item] = []
+    for change in changes:
+        items += await items_of(conn, change.circle, change.kind, change.data)
+    await add(conn, items, changes[0].ts)
 
 
 async def follow_act(
