@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         node = await Node.start(settings)
         app.state.node = node
-        # The channels that reach members who are away (none unless configured).
+        # The channels that reach members who are away: Web Push, email (server/away.py).
         node.housekeeping.away.channels.extend(away.channels_from(settings, node))
         try:
             yield

@@ -7,7 +7,8 @@ marks them handed. A channel that raises is logged and not called again for
 those notifications: it owns its own retries (a queue, backoff) past ``deliver``.
 
 Registration: ``AwayDelivery.channels``, a list that server/app.py fills from the
-settings (``channels_from``) when the node starts; none by default.
+settings (``channels_from``) when the node starts: Web Push, and email with an
+SMTP host.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ locales/). ``text(language, key, **params)``; an unknown language is English."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 LANGUAGES = ("zh-CN", "en")
 
@@ -105,6 +106,19 @@ def describe(notification: dict[str, Any], language: str) -> dict[str, str]:
 
 
 def url_of(notification: dict[str, Any]) -> str:
-    """Where a click leads: the notification's circle in the web client."""
+    """Where a click leads, as the web client's inbox opens it
+    (web-client/js/views/notification-targets.js): a review's own page, one's
+    reports for a moderation outcome, else the circle."""
     circle = notification.get("circle")
-    return f"/#/c/{circle}" if isinstance(circle, str) and circle else "/#/"
+    about = notification.get("about")
+    about = about if isinstance(about, dict) else {}
+    kind = notification.get("kind")
+    if kind == "moderation" and about.get("report"):
+        return "/#/reports"
+    if not isinstance(circle, str) or not circle:
+        return "/#/"
+    page = f"/#/c/{quote(circle, safe='')}"
+    if kind == "review" and about.get("assignment") and about.get("submission"):
+        assignment = quote(str(about["assignment"]), safe="")
+        return f"{page}/homework/{assignment}/{quote(str(about['submission']), safe='')}"
+    return page

@@ -30,6 +30,7 @@ from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
 from .away_tables import ADDRESS_MAX as EMAIL_ADDRESS_MAX
 from .away_tables import ENDPOINT_MAX as PUSH_ENDPOINT_MAX
+from .batch import Addressed
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
@@ -74,6 +75,7 @@ from .mail_settings import DIGESTS as MAIL_DIGESTS
 from .mail_settings import MailSettings
 from .makeups import MakeUps
 from .memberships import Memberships
+from .mentions import starts as mention_starts
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
 from .migrate import current as current_revision
 from .must_read import MustReads
@@ -82,6 +84,7 @@ from .notification_settings import LEVELS as NOTIFICATION_LEVELS
 from .notification_settings import NotificationSettings
 from .notifications import PAGE_MAX as NOTIFICATIONS_PAGE_MAX
 from .notifications import Notifications
+from .notifications import public as public_notification
 from .payments import Payments
 from .pins import Pins
 from .point_awards import ACTIONS as POINT_ACTIONS
@@ -333,6 +336,7 @@ __all__ = [
     "AccountDeletion",
     "AccountExport",
     "Accounts",
+    "Addressed",
     "Attachments",
     "Audit",
     "BlobStore",
@@ -392,9 +396,11 @@ __all__ = [
     "TokenLifetimes",
     "Unauthenticated",
     "clean_name",
+    "mention_starts",
     "migrate_database",
     "now_ms",
     "public_attachment",
+    "public_notification",
     "record_act",
     "shared_post",
     "token_hash",

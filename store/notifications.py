@@ -41,6 +41,9 @@ MARK_MAX = 500
 # Users looked at per away scan (those in quiet hours are passed over, not waited for).
 AWAY_USERS_MAX = 2000
 
+# The columns of a stored row, and one row's values (the group commit makes them too).
+NOTE_COLUMNS = ("user_id", "circle_id", "actor_id", "kind", "about", "created")
+Note = tuple[str, str, str | None, str, str, int]
 # (user, circle, kind, about): one notification to make.
 Item = tuple[str, str, str, Record]
 # The service has a method named ``list``: inside it, these name the builtin's types.
@@ -89,37 +92,48 @@ async def add(conn: AsyncConnection, items: Iterable[Item], at: int | None = Non
     if not kept:
         return []
     created = at or now_ms()
-    rows = [
-        {
-            "user_id": user,
-            "circle_id": circle,
-            "kind": kind,
-            "about": orjson.dumps(about).decode(),
-            "actor_id": (about.get("actor") or {}).get("id"),
-            "created": created,
-        }
+    notes: list[Note] = [
+        (
+            user,
+            circle,
+            (about.get("actor") or {}).get("id"),
+            kind,
+            orjson.dumps(about).decode(),
+            created,
+        )
         for user, circle, kind, about in kept
     ]
+    made = await insert(conn, notes)
+    notified().extend(made)
+    return made
+
+
+async def insert(conn: AsyncConnection, notes: list[Note]) -> list[Record]:
+    """Store prepared rows (store/batch.py ``NOTE_COLUMNS``) in one statement; their
+    records (with ``user``), not told (the caller hands them over after its commit)."""
+    if not notes:
+        return []
     ids = (
         await conn.execute(
             NOTIFICATIONS.insert().returning(NOTIFICATIONS.c.id, sort_by_parameter_order=True),
-            rows,
+            [dict(zip(NOTE_COLUMNS, note, strict=True)) for note in notes],
         )
     ).scalars()
-    made = [
-        {
-            "id": int(id_),
-            "user": user,
-            "circle": circle,
-            "kind": kind,
-            "about": about,
-            "created": created,
-            "read": None,
-        }
-        for id_, (user, circle, kind, about) in zip(ids, kept, strict=True)
-    ]
-    notified().extend(made)
-    return made
+    return [made_record(int(i), note) for i, note in zip(ids, notes, strict=True)]
+
+
+def made_record(id_: int, note: Note) -> Record:
+    """A stored row (``NOTE_COLUMNS``) as ``on_notifications`` gets it."""
+    user, circle, _actor, kind, about, created = note
+    return {
+        "id": id_,
+        "user": user,
+        "circle": circle,
+        "kind": kind,
+        "about": orjson.loads(about),
+        "created": created,
+        "read": None,
+    }
 
 
 def public(made: Record) -> Record:

@@ -32,10 +32,15 @@ from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SC
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
 from server.api.openapi_mail import MAIL_BODIES, MAIL_PATHS, MAIL_SCHEMAS
+from server.api.openapi_notifications import (
+    NOTIFICATION_BODIES,
+    NOTIFICATION_PATHS,
+    NOTIFICATION_SCHEMAS,
+)
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
-from server.api.openapi_posts import POST_PATHS, page_params
+from server.api.openapi_posts import POST_PATHS
 from server.api.openapi_push import PUSH_BODIES, PUSH_PATHS, PUSH_SCHEMAS
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
@@ -48,6 +53,7 @@ from server.api.operations import (
     json_content,
     list_of,
     operation,
+    page_params,
     path_param,
     query_param,
 )
@@ -256,7 +262,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             errors="403 404",
             params=(
                 CIRCLE,
-                *page_params(MEMBERS_DEFAULT, MEMBERS_MAX, "members per page"),
+                *page_params(MEMBERS_MAX, MEMBERS_DEFAULT, "members per page"),
                 query_param(
                     "q", {**STR, "maxLength": QUERY_MAX}, "nickname, name or login name contains"
                 ),
@@ -310,7 +316,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             "circles",
             list_of("codes", "ListedCode", next=nullable(STR)),
             errors="403 404",
-            params=(CIRCLE, *page_params(50, 200, "codes per page"), COHORT_LABEL),
+            params=(CIRCLE, *page_params(200, 50, "codes per page"), COHORT_LABEL),
         ),
         "post": operation(
             "Create access codes (owner/admin)",
@@ -479,6 +485,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "contests"},
         {"name": "homework"},
         {"name": "lessons"},
+        {"name": "notifications"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -504,7 +511,8 @@ DOCUMENT: dict[str, Any] = {
     | COHORT_PATHS
     | SEARCH_PATHS
     | PUSH_PATHS
-    | MAIL_PATHS,
+    | MAIL_PATHS
+    | NOTIFICATION_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -538,6 +546,7 @@ DOCUMENT: dict[str, Any] = {
         | SEARCH_SCHEMAS
         | PUSH_SCHEMAS
         | MAIL_SCHEMAS
+        | NOTIFICATION_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (
@@ -558,6 +567,7 @@ DOCUMENT: dict[str, Any] = {
                 | COHORT_BODIES
                 | PUSH_BODIES
                 | MAIL_BODIES
+                | NOTIFICATION_BODIES
             ).items()
         },
         "responses": {

@@ -19,7 +19,6 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
-from store import notifications
 from tests.push_service import Browser, PushService
 from tests.server.conftest import Account
 
@@ -210,22 +209,14 @@ def test_pushes_per_user_are_bounded_and_the_rest_collapse_into_one(
     assert len(service.pushes(browser)) == 3
 
 
-def _mention_through_the_inbox(client: TestClient, who: Account, by: Account, circle: str) -> None:
-    """What the mention rule does in the write transaction of a chat message."""
-    store = client.app.state.node.store  # type: ignore[attr-defined]
-    about = {
-        "circle": circle,
-        "group": circle,
-        "seq": 7,
-        "excerpt": "@bob the lesson moved to 7 pm",
-        "actor": {"id": by.id, "name": by.name},
-    }
-
-    async def add() -> None:
-        async with store.db.write() as conn:
-            await notifications.add(conn, [(who.id, circle, "mention", about)])
-
-    client.portal.call(add)  # type: ignore[union-attr]
+def _mention(client: TestClient, by: Account, circle: str) -> None:
+    """Ann mentions Bob in a post: the inbox's rules make his notification."""
+    said = client.post(
+        f"/api/v1/circles/{circle}/posts",
+        json={"kind": "post", "text": "@Bob the lesson moved to 7 pm"},
+        headers=by.auth,
+    )
+    assert said.status_code == 201, said.text
 
 
 def _run_the_seam(client: TestClient) -> int:
@@ -254,7 +245,8 @@ def test_a_mention_reaches_a_closed_page_through_the_away_seam_and_quiet_hours_h
         "language": "en",
     }
     client.portal.call(store.notification_settings.update_settings, bob.id, quiet)  # type: ignore[union-attr]
-    _mention_through_the_inbox(client, bob, ann, circle["id"])
+    assert client.post(f"/api/v1/circles/{circle['id']}/join", headers=bob.auth).status_code == 200
+    _mention(client, ann, circle["id"])
     assert _run_the_seam(client) == 0
     assert service.pushes(browser, status=None) == []
 
@@ -263,7 +255,7 @@ def test_a_mention_reaches_a_closed_page_through_the_away_seam_and_quiet_hours_h
     assert _run_the_seam(client) == 1
     [push] = service.wait(browser, 1)
     assert push["title"] == "Ann mentioned you"
-    assert push["body"] == "@bob the lesson moved to 7 pm"
+    assert push["body"] == "@Bob the lesson moved to 7 pm"
     assert push["url"] == f"/#/c/{circle['id']}"
     assert push["unread"] == 1
     assert service.refused == []

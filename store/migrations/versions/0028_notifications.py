@@ -1,4 +1,4 @@
-"""The notification inbox: ``notifications`` (every member's items, an id that only
+"""The notification inbox and mentions: ``mentions`` on messages, posts and comments; ``notifications`` (every member's items, an id that only
 grows) and ``notification_settings`` (levels per circle and kind, quiet hours, zone,
 language), store/notifications.py and store/notification_settings.py.
 
@@ -19,8 +19,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Tables whose rows carry whom they mention (store/mentions.py).
+MENTIONING = ("messages", "posts", "comments")
+
+
 def upgrade() -> None:
     """Upgrade schema."""
+    for table in MENTIONING:
+        op.add_column(table, sa.Column("mentions", sa.String(), nullable=True))
     op.create_table(
         "notifications",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -66,3 +72,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notifications_unread")
         batch_op.drop_index("ix_notifications_user")
     op.drop_table("notifications")
+    for table in MENTIONING:
+        # Plain ALTER TABLE (SQLite 3.35+): a batch copy breaks foreign keys to them.
+        op.execute(f"ALTER TABLE {table} DROP COLUMN mentions")

@@ -17,6 +17,7 @@ import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { sectionsPanel } from './sections.js';
 import { moderationLinks } from './moderation-links.js';
+import { notifyLevel } from './notify-level.js';
 import { EV } from '../store/names.js';
 import { mustReadMailSwitch } from './reach.js';
 
@@ -56,6 +57,7 @@ export function settingsView(circleId) {
       members.el,
       manager ? bans.el : null,
       manager && followers ? followers.el : null,
+      notifyLevel(circleId),
       mySection());
   }
 
