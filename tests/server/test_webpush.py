@@ -152,6 +152,8 @@ def test_a_notification_reaches_the_browser_decrypted_in_its_language(
     assert push["url"] == "/#/c/c2"
     assert service.refused == []
     assert all(p.ttl == 86400 for p in service.received)
+    webpush = client.app.state.node.webpush  # type: ignore[attr-defined]
+    client.portal.call(webpush.idle)  # type: ignore[union-attr]
     devices = client.get("/api/v1/me/push-subscriptions", headers=bob.auth).json()["devices"]
     assert all(d["last_sent"] for d in devices)
 
