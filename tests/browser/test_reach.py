@@ -56,8 +56,16 @@ def test_email_settings_and_the_owners_must_read_switch_at_360px(
     ann, bob = two_in_a_circle(open_page, "Readers", width=360)
     go_home(bob)
     expect(tid(bob, "reach")).to_be_visible()
+    # A device subscribed elsewhere (a phone) is listed, and removed from here.
+    key = "B" + "A" * 86  # 0x04 and 64 bytes: a P-256 point's shape
+    phone = {"endpoint": "https://push.example.org/p1", "keys": {"p256dh": key, "auth": "A" * 22}}
+    api(bob, "POST", "/me/push-subscriptions", {**phone, "label": "Phone"})
     tid(bob, "reach-toggle").click()
     expect(tid(bob, "push-switch").or_(tid(bob, "push-unsupported"))).to_have_count(1)
+    expect(tid(bob, "push-device")).to_have_text(re.compile("^Phone"))
+    tid(bob, "push-device-remove").click()
+    expect(tid(bob, "push-device")).to_have_count(0)
+    assert api(bob, "GET", "/me/push-subscriptions") == {"devices": []}
     tid(bob, "email-address").fill("bob@example.org")
     tid(bob, "email-save").click()
     expect(tid(bob, "email-status")).to_have_text("Not confirmed yet: open the link we mailed you.")

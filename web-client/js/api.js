@@ -91,6 +91,7 @@ export const pushKey = () => request('GET', '/push/key');
 export const pushDevices = () => request('GET', '/me/push-subscriptions');
 export const subscribePush = (subscription) => request('POST', '/me/push-subscriptions', subscription);
 export const unsubscribePush = (endpoint) => request('DELETE', '/me/push-subscriptions', { endpoint });
+export const forgetPushDevice = (id) => request('DELETE', `/me/push-subscriptions/${enc(id)}`);
 export const myEmail = () => request('GET', '/me/email');
 export const updateEmail = (changes) => request('PATCH', '/me/email', changes);
 export const resendConfirmation = () => request('POST', '/me/email/confirmation');

@@ -1133,6 +1133,8 @@ export const messages = {
   'reach.pushSwitch': 'Notify me on this device',
   'reach.pushHint': 'Mentions, replies, must-reads and reviews pop up here even when no Quanzi page is open. Your browser asks for permission once.',
   'reach.pushDenied': 'This browser blocks notifications from Quanzi. Allow them in the browser’s site settings, then try again.',
+  'reach.devices': 'Devices that get notifications',
+  'reach.deviceRemove': 'Remove',
   'reach.pushUnsupported': 'This browser cannot show notifications from Quanzi.',
   'reach.emailOff': 'Email is off on this server: no digests or must-read mails.',
   'reach.emailAddress': 'Email address',

@@ -1131,6 +1131,8 @@ export const messages = {
   'reach.pushSwitch': '在这台设备上通知我',
   'reach.pushHint': '即使没有打开圈子页面，提及、回复、必读和批改也会在这里弹出提醒。浏览器只会询问一次权限。',
   'reach.pushDenied': '这个浏览器阻止了圈子的通知。请在浏览器的网站设置中允许后再试。',
+  'reach.devices': '接收通知的设备',
+  'reach.deviceRemove': '移除',
   'reach.pushUnsupported': '这个浏览器无法显示圈子的通知。',
   'reach.emailOff': '本服务器未开启邮件：不会发送摘要或必读邮件。',
   'reach.emailAddress': '邮箱地址',

@@ -31,7 +31,7 @@ export function reachView() {
 
 async function renderDevice(box) {
   if (!push.supported()) {
-    box.replaceChildren(h('p', { class: 'muted small', testid: 'push-unsupported', text: t('reach.pushUnsupported') }));
+    box.replaceChildren(h('p', { class: 'muted small', testid: 'push-unsupported', text: t('reach.pushUnsupported') }), devicesList());
     return;
   }
   const on = Boolean(await push.current().catch(() => null));
@@ -54,7 +54,27 @@ async function renderDevice(box) {
   if (!toggle.id) toggle.id = 'push-switch';
   box.replaceChildren(
     h('div', { class: 'field check' }, toggle, h('label', { for: toggle.id, text: t('reach.pushSwitch') })),
-    hint);
+    hint, devicesList());
+}
+
+/** Every device that gets this member's pushes, each with "Remove" (a lost phone). */
+function devicesList() {
+  const list = h('ul', { class: 'reach-devices', testid: 'push-devices', 'aria-label': t('reach.devices') });
+  async function refresh() {
+    const { devices } = await api.pushDevices();
+    list.replaceChildren(...devices.map((device) => {
+      const remove = h('button', {
+        type: 'button', class: 'link', testid: 'push-device-remove', text: t('reach.deviceRemove'),
+        onclick: () => busy(remove, async () => {
+          await api.forgetPushDevice(device.id);
+          await refresh();
+        }),
+      });
+      return h('li', { testid: 'push-device' }, h('span', { text: device.label || device.service }), ' ', remove);
+    }));
+  }
+  refresh().catch((err) => toast(errorText(err)));
+  return list;
 }
 
 async function renderMail(box) {
