@@ -3,8 +3,9 @@ it the mail is dropped and logged), one worker talks to the SMTP server
 (smtplib in a thread: one conversation at a time), and a mail the server
 refused for now (4xx) or the network lost is tried again later, waiting
 ``mail_backoff_s``, then twice that... A mail that never goes is logged with
-its recipient and subject, and its ``on_lost`` is told (a digest's period is
-then tried again). Without ``smtp_host`` mail is off (``enabled`` False)."""
+its recipient and subject; when only the network or a busy server kept it,
+its ``on_lost`` is told too (a digest's period is then tried again on the next
+run). One refused for good (5xx: no such mailbox) is not tried again. Without ``smtp_host`` mail is off (``enabled`` False)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class Mail:
     text: str
     html: str
     headers: dict[str, str] = field(default_factory=dict)
-    # Told when the mail is given up for good.
+    # Told when the mail is given up after its attempts (not when refused for good).
     on_lost: Callable[[], Awaitable[None]] | None = None
     attempt: int = 0
 
@@ -94,16 +95,22 @@ class Mailer:
         """Try once; False when a retry is scheduled."""
         s = self.settings
         mail.attempt += 1
+        problem: Exception
         try:
             await asyncio.to_thread(self._deliver, self._message(mail))
             self.sent += 1
             return True
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            if all(code >= 500 for code in codes):
+                log.error("mail to %s (%s) refused: %s", mail.to, mail.subject, error.recipients)
+                return True
+            problem = error
         except smtplib.SMTPResponseException as error:
             if error.smtp_code < 400 or error.smtp_code >= 500:
                 log.error("mail to %s (%s) refused: %s", mail.to, mail.subject, error)
-                await _tell(mail)
                 return True
-            problem: Exception = error
+            problem = error
         except (smtplib.SMTPException, OSError) as error:
             problem = error
         if mail.attempt >= s.mail_attempts:

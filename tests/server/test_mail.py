@@ -251,3 +251,23 @@ def test_a_mail_refused_for_now_is_tried_again(
     call(client, node_of(client).mailer.idle)
     assert [m["To"] for m in smtp.wait(1)] == ["bob@example.org"]
     assert smtp.refuse_next == 0
+
+
+def test_a_digest_lost_to_a_busy_server_is_sent_on_the_next_run(
+    client: TestClient,
+    signup: Callable[..., Account],
+    make_circle: Callable[..., dict],
+    smtp: MailServer,
+) -> None:
+    ann, bob = signup("ann"), signup("bob")
+    circle = make_circle(ann, "Dance school")
+    member_in(client, bob, circle, {"time_zone": "UTC", "language": "en"})
+    confirmed(client, smtp, bob, "bob@example.org", digest="daily")
+    count = len(smtp.mails)
+    smtp.refuse_next = 4  # every attempt of this run
+    today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    assert run_digests(client, today) == 1
+    assert len(smtp.mails) == count and smtp.refuse_next == 0
+    assert run_digests(client, today.replace(hour=10)) == 1  # the period was given back
+    assert smtp.wait(count + 1)[-1]["Subject"] == "What you missed today in Quanzi"
+    assert run_digests(client, today.replace(hour=11)) == 0
