@@ -172,7 +172,7 @@ function boot() {
   document.getElementById('logout').addEventListener('click', logout);
   watchOutcomes(); // the outcome of one's reports, whatever page is shown
   watchReminders(); // a lesson starting, homework due: whatever page is shown
-  watchMentions(); // the first @mention here offers notifications on this device, once
+  watchMentions(); // the first live mention or reply offers notifications on this device, once
   mountBell(document.querySelector('.topbar'), meBox); // the inbox, on every page
   window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {

@@ -1,8 +1,9 @@
 // Away from Quanzi (home page, beside the sessions): "notify me on this device" (Web Push,
 // js/push.js; the browser asks its permission only when the switch is turned on), the email
 // address with its confirmation, and the digest (off, daily, weekly). Email off on this
-// server (no SMTP): the card says so. And offerPush: once, when someone first @mentions the
-// user, a small offer to turn notifications on for this device — never on first load.
+// server (no SMTP): the card says so. And offerPush: once, when a mention or a reply first
+// reaches the user's inbox while the page is open, a small offer to turn notifications on
+// for this device — never on first load.
 
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
@@ -12,6 +13,8 @@ import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 
 const OFFERED = 'quanzi.pushOffered';
+// A notification this recent arrived live, not in the catch-up of a page load.
+const FRESH_MS = 60 * 1000;
 
 export function reachView() {
   const deviceBox = h('div', { class: 'reach-device', testid: 'reach-device' });
@@ -144,14 +147,13 @@ export function offerPush() {
   document.body.append(box);
 }
 
-/** Watch chat for the first message that @mentions the user. */
-export function watchMentions() {
-  return state.on(EV.message, ({ circle, message }) => {
-    const me = state.session.user;
-    if (!me || !message || !message.text || (message.from && message.from.id === me.id)) return;
-    const mine = state.circles.get(circle) || {};
-    const names = [mine.nickname, me.name].filter(Boolean);
-    if (names.some((name) => message.text.includes(`@${name}`))) offerPush();
+/** Watch the inbox for the first mention or reply that arrives while the page is open
+ *  (a live one: the catch-up of older ones on load offers nothing). */
+export function watchMentions(now = Date.now) {
+  return state.on(EV.notificationsChanged, ({ fresh }) => {
+    const live = (fresh || []).some((item) => (item.kind === 'mention' || item.kind === 'reply')
+      && item.read == null && now() - item.created < FRESH_MS);
+    if (live) offerPush();
   });
 }
 
