@@ -41,6 +41,12 @@ _RULES: dict[str, Schema] = {
     "strict": {**BOOL, "description": "deposit mode: no make-up, no leave"},
     "review": {**BOOL, "description": "check-ins wait as pending until approved"},
     "remind_at": nullable({**_MINUTES, "description": "the daily reminder, HH:MM; none: off"}),
+    "nudge_at": nullable(
+        {
+            **_MINUTES,
+            "description": "the evening's streak-at-risk nudge, HH:MM (default 20:00); null: off",
+        }
+    ),
 }
 
 
