@@ -148,6 +148,10 @@ CHALLENGE_SCHEMAS: dict[str, Schema] = {
         total=INT,
         completed=BOOL,
         completed_at=nullable(MS),
+        featured={
+            **INT,
+            "description": "on the boards: the member's 精选 in this challenge (rule 5's second tie-break)",
+        },
     ),
 }
 
