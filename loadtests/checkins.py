@@ -34,15 +34,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import slo
 from .proc import ProcessSampler, own_cpu_seconds
+from .reported import EXIT_USAGE, checks_of, run_and_report
 from .runner import RESULTS_DIR
 from .scenarios.base import Layout
 from .seed import create
 from .servers import LocalServer, start_quanzi
 from .upload_client import api_call
 
-EXIT_OK, EXIT_BAD, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 API = "/api/v1"
 BOARD_PAGE = 100
 
@@ -306,10 +305,8 @@ def run(cfg: CheckinsConfig) -> dict[str, Any]:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        checks = [slo.parse(e) for e in args.fail_if]
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
+    checks = checks_of(args.fail_if)
+    if checks is None:
         return EXIT_USAGE
     if args.members < 1:
         print("--members must be at least 1", file=sys.stderr)
@@ -317,19 +314,4 @@ def main(args: argparse.Namespace) -> int:
     cfg = CheckinsConfig(
         **{k: getattr(args, k) for k in CheckinsConfig.__dataclass_fields__ if hasattr(args, k)}
     )
-    try:
-        result = run(cfg)
-    except Exception as exc:  # the operator gets one line, not a traceback
-        print(f"run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(table(result))
-    if cfg.out is not None:
-        cfg.out.mkdir(parents=True, exist_ok=True)
-        label = f"-{cfg.label}" if cfg.label else ""
-        path = cfg.out / f"{time.strftime('%Y%m%d-%H%M%S')}-checkins{label}.json"
-        path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
-        print(f"  json: {path}")
-    failed = slo.breaches(checks, result["summary"])
-    for line in failed:
-        print(f"SLO BREACH {line}", file=sys.stderr)
-    return EXIT_BAD if failed or result["problems"] else EXIT_OK
+    return run_and_report(cfg, checks, run, table, "checkins")

@@ -8,45 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import orjson
-import pytest
 from starlette.testclient import TestClient
 
-from server.settings import Settings
-from tests.limits import GENEROUS
-from tests.s3 import moto_s3
 from tests.server.test_http_checkins2 import today
 from tests.server.test_http_joining import error_of
-from tests.server.test_http_uploads import png, upload
+
+# The local disk and S3 (moto), as the upload tests run them.
+from tests.server.test_http_uploads import png, s3_url, settings, upload  # noqa: F401
 
 API = "/api/v1"
-
-
-@pytest.fixture(scope="module")
-def s3_url() -> Iterator[str]:
-    with moto_s3() as url:
-        yield url
-
-
-@pytest.fixture(params=["local", "s3"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    extra: dict[str, object] = {}
-    if request.param == "s3":
-        extra = {
-            "s3_url": request.getfixturevalue("s3_url"),
-            "s3_bucket": f"media-{os.urandom(4).hex()}",
-            "s3_access_key": "test",
-            "s3_secret_key": "test",
-        }
-    return Settings(data_dir=tmp_path, password_time_cost=1, **GENEROUS, **extra)  # type: ignore[arg-type]
 
 
 def take(client: TestClient, circle_id: str, who) -> zipfile.ZipFile:
