@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .proc import ProcessSampler, own_cpu_seconds
-from .reported import EXIT_USAGE, checks_of, run_and_report
+from .reported import EXIT_USAGE, checks_of, measured, run_and_report, table_of
 from .runner import RESULTS_DIR
 from .scenarios.base import Layout
 from .seed import create
@@ -282,26 +282,13 @@ ROWS = [
 
 
 def table(result: dict[str, Any]) -> str:
-    s = result["summary"]
-    lines = [f"checkins · {s['members']} members of one challenge at once"]
-    for key, label, unit in ROWS:
-        if s.get(key) is not None:
-            lines.append(f"  {label:<30} {s[key]!s:>10} {unit}")
-    lines += [f"  PROBLEM {p}" for p in result["problems"]]
-    return "\n".join(lines)
+    head = f"checkins · {result['summary']['members']} members of one challenge at once"
+    return table_of(head, ROWS, result)
 
 
 def run(cfg: CheckinsConfig) -> dict[str, Any]:
     """Start the server, burst, check, stop it; the result (summary, problems)."""
-    runner = CheckinsRun(cfg)
-    try:
-        runner.start()
-        result = runner.measure()
-    finally:
-        runner.stop()
-    result["command"] = " ".join(["python -m loadtests", *sys.argv[1:]])
-    result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    return result
+    return measured(CheckinsRun(cfg))
 
 
 def main(args: argparse.Namespace) -> int:

@@ -60,3 +60,33 @@ def run_and_report(
     for line in failed:
         print(f"SLO BREACH {line}", file=sys.stderr)
     return EXIT_BAD if failed or result["problems"] else EXIT_OK
+
+
+class Runner(Protocol):
+    def start(self) -> None: ...
+    def measure(self) -> dict[str, Any]: ...
+    def stop(self) -> None: ...
+
+
+def measured(runner: Runner) -> dict[str, Any]:
+    """Start the runner's servers, measure, stop them; the result, stamped with the
+    command line and the date."""
+    try:
+        runner.start()
+        result = runner.measure()
+    finally:
+        runner.stop()
+    result["command"] = " ".join(["python -m loadtests", *sys.argv[1:]])
+    result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    return result
+
+
+def table_of(head: str, rows: list[tuple[str, str, str]], result: dict[str, Any]) -> str:
+    """The summary's figures named in ``rows`` (key, label, unit), then its problems."""
+    s = result["summary"]
+    lines = [head]
+    for key, label, unit in rows:
+        if s.get(key) is not None:
+            lines.append(f"  {label:<30} {s[key]!s:>12} {unit}")
+    lines += [f"  PROBLEM {p}" for p in result["problems"]]
+    return "\n".join(lines)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .proc import PeakRss, ProcessSampler, own_cpu_seconds
-from .reported import EXIT_USAGE, checks_of, run_and_report
+from .reported import EXIT_USAGE, checks_of, measured, run_and_report, table_of
 from .runner import RESULTS_DIR
 from .scenarios.base import Layout
 from .seed import create
@@ -340,25 +340,12 @@ def table(result: dict[str, Any]) -> str:
         f"uploads · {s['members']} members × {s['size_mb']:g} MB · {s['backend']}"
         f"{' · identical files' if s['identical'] else ''} · writes of {s['chunk_kb']:g} KB"
     )
-    lines = [head]
-    for key, label, unit in ROWS:
-        if key in s and s[key] is not None:
-            lines.append(f"  {label:<28} {s[key]:>12} {unit}")
-    lines += [f"  PROBLEM {p}" for p in result["problems"]]
-    return "\n".join(lines)
+    return table_of(head, ROWS, result)
 
 
 def run(cfg: UploadsConfig) -> dict[str, Any]:
     """Start the servers, upload, verify, stop them; the result (summary, problems, uploads)."""
-    runner = UploadsRun(cfg)
-    try:
-        runner.start()
-        result = runner.measure()
-    finally:
-        runner.stop()
-    result["command"] = " ".join(["python -m loadtests", *sys.argv[1:]])
-    result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    return result
+    return measured(UploadsRun(cfg))
 
 
 def main(args: argparse.Namespace) -> int:
