@@ -44,6 +44,7 @@ comments.json           every comment, with the post it belongs to ("post")
 homework/assignments.json   assignments
 homework/submissions.json   submissions with their state, review, score and comment
 challenges/challenges.json  check-in challenges
+challenges/<title>-<id>/checkins.json  every check-in, make-up and leave day: text, files, state
 challenges/<title>-<id>/checkins.csv   one row per member per day (on time, make-up, leave,
                                         invalidated and by whom)
 challenges/<title>-<id>/completed.csv  who completed it (the deposit-refund list)
@@ -218,6 +219,10 @@ class CircleZip:
         async for found in self._paged(read, self.id, self.actor):
             for challenge in found:
                 at = f"challenges/{folder(challenge)}"
+                async for ready in self._array(
+                    f"{at}/checkins.json", self._days(challenge["id"]), "checkins"
+                ):
+                    yield ready
                 days = challenge_csv.day_pages(self.store, challenge["id"], self.actor)
                 async for ready in self._csv(
                     f"{at}/checkins.csv",
@@ -230,6 +235,15 @@ class CircleZip:
                     f"{at}/completed.csv", challenge_csv.COMPLETED_COLUMNS, done
                 ):
                     yield ready
+
+    async def _days(self, challenge_id: str) -> AsyncIterator[list[Record]]:
+        """Every check-in, make-up and leave day of a challenge, with its text and files."""
+        after: str | None = None
+        while True:
+            _, days, after = await self.store.checkin_export.days(challenge_id, self.actor, after)
+            yield days
+            if after is None:
+                return
 
     async def _count(self, pages: AsyncIterator[list[Any]], what: str) -> AsyncIterator[list[Any]]:
         counted = self.counter(what)

@@ -13,7 +13,7 @@ def _export() -> Schema:
         "files are, counts), `circle.json` (settings and sections), `members.json`/`.csv` "
         "(nicknames, roles), `posts.json` (highlights included) and `comments.json`, "
         "`homework/assignments.json` and `homework/submissions.json` (reviews included), "
-        "each challenge's `checkins.csv` and `completed.csv`, `contests/contests.json` and "
+        "each challenge's `checkins.json` (texts and files), `checkins.csv` and `completed.csv`, `contests/contests.json` and "
         "each contest's `results.csv`, `events/events.json` and each event's `rsvps.csv`, "
         "`points/rules.json` and `points/ledger.csv` (the same rows as the features' own "
         "CSV downloads: UTF-8 with a byte order mark), `media.json` and the files under "

@@ -128,6 +128,10 @@ def test_the_zip_parses_back_to_what_the_api_shows(client: TestClient, signup, m
     board = client.get(f"{url}/board", params={"by": "total"}, headers=ann.auth).json()
     assert per_member == {e["user"]: e["total"] for e in board["entries"]}
     assert f"{folder}/completed.csv" in names
+    checkins = load(f"{folder}/checkins.json")
+    assert sorted(c["text"] for c in checkins) == ["我也是", "读完了"]
+    [with_photo] = [c for c in checkins if c["attachments"]]
+    assert with_photo["user"] == cai.id
     # Votes: the contest as the API ranks it.
     [exported] = load("contests/contests.json")
     live = client.get(f"{API}/contests/{contest_id}", headers=ann.auth).json()
@@ -152,6 +156,7 @@ def test_the_zip_parses_back_to_what_the_api_shows(client: TestClient, signup, m
     # The photo's bytes, under its Chinese name.
     [media] = load("media.json")
     assert media["file"] == f"media/{media['id']}-晚霞.png"
+    assert [a["id"] for a in with_photo["attachments"]] == [media["id"]]
     assert (
         archive.read(media["file"])
         == client.get(f"{API}/attachments/{media['id']}", headers=ann.auth).content
