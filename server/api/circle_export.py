@@ -256,8 +256,10 @@ class CircleZip:
         results = self.store.contests.results
 
         async def full() -> AsyncIterator[list[Record]]:
+            # One contest (with all its entries) in memory at a time.
             async for found in self._paged(read, self.id, self.actor):
-                yield [await results(c["id"], self.actor) for c in found]
+                for contest in found:
+                    yield [await results(contest["id"], self.actor)]
 
         async for ready in self._array("contests/contests.json", full(), "contests"):
             yield ready

@@ -184,3 +184,21 @@ def test_a_deleted_circle_is_not_found(client: TestClient, signup, make_circle) 
     gone = client.get(f"{API}/circles/{cid}/export.zip", headers=ann.auth)
     assert error_of(gone, 404)["code"] == "not_found"
     assert client.get(f"{API}/circles/{cid}/export.zip").status_code == 401
+
+
+def test_the_zip_streams_in_pieces_smaller_than_its_files(
+    client: TestClient, signup, make_circle
+) -> None:
+    """Memory follows the pieces, not the circle: a 3 MB file goes out in pieces of
+    the media store's chunks, and the whole answer in many pieces."""
+    ann = signup("ann", "安")
+    circle = make_circle(ann, "大文件")
+    big = b"%PDF-1.7\n" + bytes(range(256)) * (3 * 4096)
+    made = upload(client, circle, ann, big, name="讲义.pdf")
+    assert made.status_code == 201, made.text
+    pieces = []
+    with client.stream("GET", f"{API}/circles/{circle['id']}/export.zip", headers=ann.auth) as got:
+        assert got.status_code == 200
+        pieces = [len(piece) for piece in got.iter_raw()]
+    assert sum(pieces) > len(big) and len(pieces) > 4
+    assert max(pieces) < len(big) // 2
