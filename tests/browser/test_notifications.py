@@ -87,6 +87,7 @@ def test_inbox_and_levels_on_a_phone_in_chinese(open_page: Any, screenshots: Pat
     tid(bob, "inbox-panel").screenshot(path=str(screenshots / "inbox-360.png"))
     tid(bob, "quiet-from").fill("22:00")
     tid(bob, "quiet-to").fill("07:00")
+    tid(bob, "kind-level-must_read").select_option("none")
     tid(bob, "quiet-save").click()
     expect(tid(bob, "toasts")).to_contain_text("Notification settings saved")
     settings = bob.evaluate(
@@ -98,3 +99,4 @@ def test_inbox_and_levels_on_a_phone_in_chinese(open_page: Any, screenshots: Pat
     )
     assert settings["quiet_from"] == "22:00" and settings["quiet_to"] == "07:00"
     assert list(settings["circles"].values()) == ["mentions"]
+    assert settings["kinds"] == {"must_read": "none"}
