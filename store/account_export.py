@@ -8,7 +8,8 @@ answers ``(rows, after)`` with ``after`` None on the last page. Kinds
 group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
 metadata of their files), the reports they filed, their homework submissions
 (with the teacher's review), check-ins (with make-up, leave, invalidation and
-its reason) and contest entries (without votes: who voted is not theirs). Only what still exists is
+its reason), contest entries (without votes: who voted is not theirs) and their
+notifications. Only what still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -33,6 +34,7 @@ from .models import (
     GROUPS,
     MEMBERSHIPS,
     MESSAGES,
+    NOTIFICATIONS,
     POSTS,
     REACTIONS,
     REPORTS,
@@ -147,6 +149,17 @@ def _uploads(user_id: str) -> Select[Any]:
     )
 
 
+def _notifications(user_id: str) -> Select[Any]:
+    return select(
+        NOTIFICATIONS.c.id,
+        NOTIFICATIONS.c.circle_id.label("circle"),
+        NOTIFICATIONS.c.kind,
+        NOTIFICATIONS.c.about,
+        NOTIFICATIONS.c.created,
+        NOTIFICATIONS.c.read_at,
+    ).where(NOTIFICATIONS.c.user_id == user_id)
+
+
 def _reports(user_id: str) -> Select[Any]:
     return select(
         REPORTS.c.id,
@@ -240,6 +253,7 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "submissions": (_submissions, (SUBMISSIONS.c.id,)),
     "checkins": (_checkins, (CHECKINS.c.id,)),
     "contest_entries": (_contest_entries, (CONTEST_ENTRIES.c.id,)),
+    "notifications": (_notifications, (NOTIFICATIONS.c.id,)),
 }
 KINDS = tuple(_KINDS)
 

@@ -150,6 +150,7 @@ MESSAGE_COLUMNS = (
     MESSAGES.c.attachments,
     MESSAGES.c.deleted,
     MESSAGES.c.edited,
+    MESSAGES.c.mentions,
 )
 
 CODE_COLUMNS = (
@@ -227,6 +228,7 @@ def message_record(row: AnyRow) -> Record:
         decode_attachments(row.attachments),
         deleted=row.deleted,
         edited=row.edited,
+        mentions=decode_mentions(row.mentions),
     )
 
 
@@ -244,6 +246,7 @@ def message(
     *,
     deleted: str | None = None,
     edited: int | None = None,
+    mentions: Sequence[Record] = (),
 ) -> Record:
     """A chat message as clients see it. A tombstone (store/message_edits.py) keeps
     its place (seq, ts, author) with ``text`` "", no attachments and ``deleted``
@@ -265,9 +268,18 @@ def message(
         record["attachments"] = list(attachments)
     if deleted is not None:
         record["deleted"] = deleted
-    elif edited is not None:
+        return record
+    if edited is not None:
         record["edited"] = edited
+    if mentions:
+        # Whom it mentions (store/mentions.py), only when it does.
+        record["mentions"] = list(mentions)
     return record
+
+
+def decode_mentions(column: str | None) -> list[Record]:
+    """A ``mentions`` column (store/mentions.py): the list, or none."""
+    return json.loads(column) if column else []
 
 
 def encode_attachments(attachments: Sequence[Record]) -> str | None:
@@ -361,6 +373,8 @@ def post_record(row: AnyRow) -> Record:
         "acked": bool(row.acked),
         "attachments": decode_attachments(row.attachments),
     }
+    if row.mentions:
+        record["mentions"] = decode_mentions(row.mentions)
     if row.source_seq is not None:
         # A highlight's author is the message's author: one display name serves both.
         record["source"] = {
@@ -421,6 +435,7 @@ COMMENT_COLUMNS = (
     COMMENTS.c.created,
     COMMENTS.c.reply_to,
     COMMENTS.c.attachments,
+    COMMENTS.c.mentions,
 )
 
 
@@ -433,4 +448,5 @@ def comment_record(row: AnyRow) -> Record:
         "created": row.created,
         "reply_to": row.reply_to,
         "attachments": decode_attachments(row.attachments),
+        **({"mentions": decode_mentions(row.mentions)} if row.mentions else {}),
     }

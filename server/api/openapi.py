@@ -32,6 +32,11 @@ from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWOR
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
+from server.api.openapi_notifications import (
+    NOTIFICATION_BODIES,
+    NOTIFICATION_PATHS,
+    NOTIFICATION_SCHEMAS,
+)
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
@@ -479,6 +484,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "contests"},
         {"name": "homework"},
         {"name": "lessons"},
+        {"name": "notifications"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -503,7 +509,8 @@ DOCUMENT: dict[str, Any] = {
     | HOMEWORK_PATHS
     | LESSON_PATHS
     | COHORT_PATHS
-    | SEARCH_PATHS,
+    | SEARCH_PATHS
+    | NOTIFICATION_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -535,6 +542,7 @@ DOCUMENT: dict[str, Any] = {
         | HOMEWORK_SCHEMAS
         | LESSON_SCHEMAS
         | SEARCH_SCHEMAS
+        | NOTIFICATION_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (
@@ -553,6 +561,7 @@ DOCUMENT: dict[str, Any] = {
                 | HOMEWORK_BODIES
                 | LESSON_BODIES
                 | COHORT_BODIES
+                | NOTIFICATION_BODIES
             ).items()
         },
         "responses": {

@@ -18,6 +18,7 @@ import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { sectionsPanel } from './sections.js';
 import { moderationLinks } from './moderation-links.js';
+import { notifyLevel } from './notify-level.js';
 import { EV } from '../store/names.js';
 
 const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members', 'join_approval', 'join_question'];
@@ -55,6 +56,7 @@ export function settingsView(circleId) {
       members.el,
       manager ? bans.el : null,
       manager && followers ? followers.el : null,
+      notifyLevel(circleId),
       mySection());
   }
 
