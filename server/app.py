@@ -62,8 +62,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         node = await Node.start(settings)
         app.state.node = node
-        # The channels that reach members who are away: Web Push, email (server/away.py).
-        node.housekeeping.away.channels.extend(away.channels_from(settings, node))
+        # The channels that reach members who are away (none unless configured).
+        node.housekeeping.away.channels.extend(away.channels_from(settings, node.store))
         try:
             yield
         finally:

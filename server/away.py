@@ -7,20 +7,17 @@ marks them handed. A channel that raises is logged and not called again for
 those notifications: it owns its own retries (a queue, backoff) past ``deliver``.
 
 Registration: ``AwayDelivery.channels``, a list that server/app.py fills from the
-settings (``channels_from``) when the node starts: Web Push, and email with an
-SMTP host.
+settings (``channels_from``) when the node starts; none by default.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from store import Record, Store, now_ms
 
-if TYPE_CHECKING:
-    from .mailer import Mailer
-    from .settings import Settings
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -80,24 +77,8 @@ def _as_shown(item: Record) -> Record:
     return {k: v for k, v in item.items() if k not in ("user", "language")}
 
 
-class Channels(Protocol):
-    """What ``channels_from`` takes them from (the node; not imported here: the node
-    imports housekeeping, which imports this)."""
-
-    @property
-    def webpush(self) -> AwayChannel: ...
-
-    @property
-    def must_read_mail(self) -> AwayChannel: ...
-
-    @property
-    def mailer(self) -> Mailer: ...
-
-
-def channels_from(settings: Settings, node: Channels) -> list[AwayChannel]:
-    """The channels the settings turn on: Web Push always (it reaches only members
-    who subscribed a device), email when an SMTP host is set."""
-    channels: list[AwayChannel] = [node.webpush]
-    if node.mailer.enabled:
-        channels.append(node.must_read_mail)
-    return channels
+def channels_from(settings: Settings, store: Store) -> list[AwayChannel]:
+    """The channels the settings turn on that need nothing but the settings and the
+    store: none yet. Web Push and email are the node's (it starts and closes them,
+    and the API uses their key and mailer): ``Node.start`` registers them."""
+    return []

@@ -167,6 +167,11 @@ class Node:
             node._tasks.append(
                 asyncio.create_task(cluster.tail_check_loop(settings.tail_check_s, streams))
             )
+        # The away channels the node owns (server/away.py): Web Push always (it reaches
+        # only members who switched a device on), email with an SMTP host.
+        node.housekeeping.away.channels.append(node.webpush)
+        if node.mailer.enabled:
+            node.housekeeping.away.channels.append(node.must_read_mail)
         node.housekeeping.start()
         node.webpush.start()
         node.mailer.start()

@@ -42,6 +42,7 @@ from .checkin_reminders import CheckinReminders
 from .checkin_review import CheckinReview
 from .checkins import TEXT_MAX as CHECKIN_TEXT_MAX
 from .checkins import CheckIns
+from .circle_export import CircleExport
 from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
@@ -178,6 +179,7 @@ class Store:
         self.checkin_features = CheckinFeatures(db)
         self.checkin_reminders = CheckinReminders(db)
         self.checkin_export = CheckinExport(db)
+        self.circle_export = CircleExport(db)
         self.homework = Homework(db)
         self.lessons = Lessons(db)
         self.reads = Reads(db)

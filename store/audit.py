@@ -13,7 +13,7 @@ chat message; a recall by its author is not moderation), ``post.deleted``,
 ``post.unpromoted`` (a highlight taken down), ``comment.deleted``,
 ``report.resolved``, ``report.dismissed``, ``code.revoked``, ``codes.revoked`` (a
 cohort's unused codes at once), ``join.approved``,
-``join.rejected``, ``circle.deleted``, ``member.term``, ``member.term_cleared``,
+``join.rejected``, ``circle.deleted``, ``circle.exported``, ``member.term``, ``member.term_cleared``,
 ``member.paid``, ``member.expired``… The actor is a user id, or ``payments`` (the
 payment webhook) or ``system`` (housekeeping), which have no name. A new kind of act
 adds its name here, in the README's privilege table and in the client's

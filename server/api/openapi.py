@@ -22,6 +22,7 @@ from server.api.circles import (
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_checkin_days import CHECKIN_DAY_BODIES, CHECKIN_DAY_PATHS
+from server.api.openapi_circle_export import CIRCLE_EXPORT_PATHS
 from server.api.openapi_cohorts import COHORT_BODIES, COHORT_LABEL, COHORT_PATHS
 from server.api.openapi_contests import CONTEST_BODIES, CONTEST_PATHS, CONTEST_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
@@ -501,6 +502,7 @@ DOCUMENT: dict[str, Any] = {
     | REPORT_PATHS
     | PAYMENT_PATHS
     | LEAVING_PATHS
+    | CIRCLE_EXPORT_PATHS
     | CHALLENGE_PATHS
     | CHECKIN_DAY_PATHS
     | GATHERING_PATHS

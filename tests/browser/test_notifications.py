@@ -15,10 +15,12 @@ from tests.browser.pages import (
     expect_once,
     go_home,
     open_tab,
+    post_card,
     say,
     tid,
     two_in_a_circle,
 )
+from tests.timing import sleep_blocking
 
 MENTION = "@Bob 看一下作业"
 
@@ -87,6 +89,7 @@ def test_inbox_and_levels_on_a_phone_in_chinese(open_page: Any, screenshots: Pat
     tid(bob, "inbox-panel").screenshot(path=str(screenshots / "inbox-360.png"))
     tid(bob, "quiet-from").fill("22:00")
     tid(bob, "quiet-to").fill("07:00")
+    tid(bob, "kind-level-must_read").select_option("none")
     tid(bob, "quiet-save").click()
     expect(tid(bob, "toasts")).to_contain_text("Notification settings saved")
     settings = bob.evaluate(
@@ -98,3 +101,54 @@ def test_inbox_and_levels_on_a_phone_in_chinese(open_page: Any, screenshots: Pat
     )
     assert settings["quiet_from"] == "22:00" and settings["quiet_to"] == "07:00"
     assert list(settings["circles"].values()) == ["mentions"]
+    assert settings["kinds"] == {"must_read": "none"}
+
+
+def test_completion_waits_for_the_input_method(open_page: Any) -> None:
+    """While a pinyin input method composes, no list opens and its Enter picks nothing;
+    the list follows the composed text, in the comment box too."""
+    ann, bob = two_in_a_circle(open_page, "书法班")
+    open_tab(ann, "chat")
+    box = tid(ann, "chat-input")
+    box.focus()
+    ann.evaluate(
+        """() => {
+            const box = document.activeElement;
+            box.dispatchEvent(new CompositionEvent('compositionstart', { data: '' }));
+            box.value = '@bo';
+            box.setSelectionRange(3, 3);
+            box.dispatchEvent(new InputEvent('input', { data: 'bo', isComposing: true }));
+            box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true }));
+        }"""
+    )
+    sleep_blocking(0.5)
+    expect(tid(ann, "mention-list")).to_be_hidden()
+    expect(box).to_have_value("@bo")  # the composing Enter neither picked nor sent
+    ann.evaluate(
+        """() => {
+            const box = document.activeElement;
+            box.value = '@Bo';
+            box.setSelectionRange(3, 3);
+            box.dispatchEvent(new CompositionEvent('compositionend', { data: 'Bo' }));
+        }"""
+    )
+    expect(tid(ann, "mention-option")).to_have_text(["@Bob"])
+    tid(ann, "mention-option").click()
+    expect(box).to_have_value("@Bob ")
+
+    # The comment box completes the same way.
+    open_tab(ann, "feed")
+    tid(ann, "post-text-input").fill("周末练字")
+    tid(ann, "post-submit").click()
+    card = post_card(ann, "周末练字")
+    card.get_by_test_id("comments-btn").click()
+    expect(card.get_by_test_id("comment-list")).to_have_count(1)  # loaded (empty)
+    comment = card.get_by_test_id("comment-input")
+    comment.press_sequentially("@B")
+    expect(card.get_by_test_id("mention-option")).to_have_text(["@Bob"])
+    comment.press("Tab")
+    expect(comment).to_have_value("@Bob ")
+    comment.press_sequentially("来吗")
+    card.get_by_test_id("comment-send").click()
+    expect(card.get_by_test_id("comment-text").get_by_test_id("mention")).to_have_text("@Bob")
+    expect(tid(bob, "bell-count")).to_have_text("1")

@@ -253,6 +253,8 @@ export async function download(path) {
 }
 /** The whole audit log as a CSV Blob. */
 export const auditCsv = (circleId) => download(`/circles/${enc(circleId)}/audit.csv`);
+/** The whole circle as a ZIP Blob (owners): JSON, CSV and its media. */
+export const circleExport = (circleId) => download(`/circles/${enc(circleId)}/export.zip`);
 
 // Events (README "Events"; gatherings in the paths: /events is the catch-up).
 /** {gatherings, next}: `when` 'upcoming' (soonest first) or 'past'. */

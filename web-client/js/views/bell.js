@@ -14,6 +14,8 @@ import * as state from '../store/state.js';
 import { aimAt, targetOf } from './notification-targets.js';
 import { reminderText } from './reminders.js';
 
+const KINDS = ['mention', 'reply', 'must_read', 'review', 'reminder', 'moderation', 'join'];
+
 /** What a notification says, by kind. */
 export function notificationText(item) {
   const a = item.about || {};
@@ -130,12 +132,19 @@ export function mountBell(topbar, before) {
     const language = h('select', { testid: 'notify-language' },
       h('option', { value: 'zh-CN', lang: 'zh-CN', text: '简体中文', selected: now.language === 'zh-CN' }),
       h('option', { value: 'en', lang: 'en', text: 'English', selected: now.language === 'en' }));
+    // A level per kind (all, only what names me, none), as in a circle's settings.
+    const kinds = KINDS.map((kind) => h('select', { testid: `kind-level-${kind}`, dataset: { kind } },
+      ['all', 'mentions', 'none'].map((level) => h('option', {
+        value: level, text: t(`inbox.level.${level}`), selected: ((now.kinds || {})[kind] || 'all') === level,
+      }))));
     const save = h('button', { type: 'submit', class: 'primary', testid: 'quiet-save', text: t('common.save') });
     form.append(
       h('p', { class: 'muted small', text: t('inbox.quietHint') }),
       h('div', { class: 'row' }, field(t('inbox.quietFrom'), from), field(t('inbox.quietTo'), to)),
       field(t('inbox.timeZone'), zone),
       field(t('inbox.language'), language),
+      h('fieldset', { class: 'inbox-kinds' }, h('legend', { text: t('inbox.kinds') }),
+        kinds.map((select) => field(t(`inbox.kind.${select.dataset.kind}`), select))),
       save);
     if (!now.quiet_from) zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || now.time_zone;
     form.addEventListener('submit', (event) => {
@@ -144,6 +153,7 @@ export function mountBell(topbar, before) {
         try {
           await api.updateNotificationSettings({
             quiet_from: from.value || null, quiet_to: to.value || null, time_zone: zone.value.trim(), language: language.value,
+            kinds: Object.fromEntries(kinds.map((select) => [select.dataset.kind, select.value])),
           });
           toast(t('inbox.saved'), 'info');
         } catch (err) {

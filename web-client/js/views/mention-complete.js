@@ -99,6 +99,8 @@ export function attachMentions(input, circleId) {
     if (!event.isComposing) update();
   });
   input.addEventListener('blur', () => setTimeout(hide, 150));
+  // A view drawn again (a comment arrived) hands focus to the new input: the list follows.
+  input.addEventListener('focus', () => update());
   // Before the composer's own Enter (capturing listeners on the target run first).
   input.addEventListener('keydown', (event) => {
     if (list.hidden || event.isComposing || event.keyCode === 229 || composing) return;

@@ -2,8 +2,8 @@
 ``mail_settings`` (a user's address and digest) and ``circle_mail`` (a circle's
 "email must-reads at once" switch); see store/away_tables.py.
 
-Revision ID: 0029
-Revises: 0028 (the inbox's notifications)
+Revision ID: 0030
+Revises: 0029 (the inbox's notifications)
 Create Date: 2026-12-01
 
 """
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0029"
-down_revision: str | Sequence[str] | None = "0028"
+revision: str = "0030"
+down_revision: str | Sequence[str] | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
