@@ -110,12 +110,20 @@ def test_in_chinese_and_the_offer_after_a_first_mention(open_page: Any) -> None:
     join_with_invite(bob, invite_link(ann), "Readers")
     say(ann, "@Bob 明天的课改到七点")
     offer = tid(bob, "push-offer")
+    expect(tid(bob, "bell-count")).to_have_text("1")
+    # Never over the page: the offer waits in the inbox, where the mention is.
+    expect(offer).to_have_count(0)
+    tid(bob, "bell").click()
+    expect(tid(bob, "inbox-item")).to_have_count(1)
     if bob.evaluate("'PushManager' in window && Notification.permission === 'default'"):
-        expect(offer).to_contain_text("有人提到了你")
+        expect(tid(tid(bob, "inbox-panel"), "push-offer")).to_contain_text("有人提到了你")
         tid(bob, "push-offer-no").click()
         expect(offer).to_have_count(0)
+        tid(bob, "inbox-close").click()
         say(ann, "@Bob 再提一次")
         expect(tid(bob, "chat-log")).to_contain_text("再提一次")
+        tid(bob, "bell").click()
+        expect(tid(bob, "inbox-item")).to_have_count(2)
         expect(offer).to_have_count(0)  # once per browser
     else:
         expect(offer).to_have_count(0)

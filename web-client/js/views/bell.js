@@ -12,6 +12,7 @@ import { EV } from '../store/names.js';
 import * as notes from '../store/notifications.js';
 import * as state from '../store/state.js';
 import { aimAt, targetOf } from './notification-targets.js';
+import { pushOfferEl } from './reach.js';
 import { reminderText } from './reminders.js';
 
 const KINDS = ['mention', 'reply', 'must_read', 'review', 'reminder', 'moderation', 'join'];
@@ -53,8 +54,9 @@ export function mountBell(topbar, before) {
   const more = h('button', { type: 'button', class: 'link', testid: 'inbox-more', text: t('inbox.older'), hidden: true, onclick: () => busy(more, olderNotifications) });
   const settings = h('details', { class: 'inbox-settings', testid: 'inbox-settings', ontoggle: () => settings.open && showSettings() });
   const head = h('div', { class: 'inbox-head' });
+  const offer = h('div'); // notifications on this device, offered after a first mention (reach.js)
   const panel = h('section', { class: 'inbox-panel', testid: 'inbox-panel', role: 'dialog', hidden: true },
-    head, list, more, settings);
+    head, offer, list, more, settings);
   // The panel's own words, again in a new language.
   function label() {
     panel.setAttribute('aria-label', t('inbox.title'));
@@ -164,6 +166,7 @@ export function mountBell(topbar, before) {
   }
 
   function open() {
+    offer.replaceChildren(pushOfferEl() || '');
     panel.hidden = false;
     button.setAttribute('aria-expanded', 'true');
     render();
@@ -190,7 +193,9 @@ export function mountBell(topbar, before) {
   if (titleEl) new MutationObserver(() => titling || retitle()).observe(titleEl, { childList: true });
   panel.addEventListener('keydown', (event) => event.key === 'Escape' && close());
   document.addEventListener('click', (event) => {
-    if (!panel.hidden && !panel.contains(event.target) && !button.contains(event.target)) close();
+    // The path as dispatched: a click that removed its own button (the offer) was inside.
+    const path = event.composedPath();
+    if (!panel.hidden && !path.includes(panel) && !path.includes(button)) close();
   });
   state.on(EV.notificationsChanged, render);
   onLocaleChange(() => {

@@ -1,9 +1,9 @@
 // Away from Quanzi (home page, beside the sessions): "notify me on this device" (Web Push,
 // js/push.js; the browser asks its permission only when the switch is turned on), the email
 // address with its confirmation, and the digest (off, daily, weekly). Email off on this
-// server (no SMTP): the card says so. And offerPush: once, when a mention or a reply first
-// reaches the user's inbox while the page is open, a small offer to turn notifications on
-// for this device — never on first load.
+// server (no SMTP): the card says so. And pushOfferEl: once a mention or a reply has
+// reached the user's inbox while the page is open, a small offer at the top of the inbox
+// to turn notifications on for this device — never on first load, never over the page.
 
 import * as api from '../api.js';
 import { busy, field, h, toast } from '../dom.js';
@@ -126,11 +126,18 @@ async function renderMail(box) {
   box.replaceChildren(form, status, resend, field(t('reach.digest'), digest, t('reach.digestHint')));
 }
 
-/** Once per browser, after the user is first @mentioned while here: offer push on this device. */
-export function offerPush() {
-  if (!push.supported() || push.permission() !== 'default' || localStorage.getItem(OFFERED)) return;
-  localStorage.setItem(OFFERED, '1');
-  const box = h('div', { class: 'push-offer card', testid: 'push-offer', role: 'dialog', 'aria-label': t('reach.offerTitle') });
+let mentioned = false; // a mention or a reply reached the inbox live on this page
+
+/** The offer to turn notifications on for this device, once per browser (until answered):
+ *  after the user was first @mentioned or replied to while here, at the top of the inbox
+ *  when they open it to see who — never over the page. null: nothing to offer. */
+export function pushOfferEl() {
+  if (!mentioned || !push.supported() || push.permission() !== 'default' || localStorage.getItem(OFFERED)) return null;
+  const box = h('div', { class: 'push-offer', testid: 'push-offer', role: 'group', 'aria-label': t('reach.offerTitle') });
+  const done = () => {
+    localStorage.setItem(OFFERED, '1');
+    box.remove();
+  };
   const yes = h('button', {
     type: 'button', class: 'primary', testid: 'push-offer-yes', text: t('reach.offerYes'),
     onclick: () => busy(yes, async () => {
@@ -139,21 +146,20 @@ export function offerPush() {
       } catch (err) {
         toast(errorText(err));
       }
-      box.remove();
+      done();
     }),
   });
-  const no = h('button', { type: 'button', testid: 'push-offer-no', text: t('reach.offerNo'), onclick: () => box.remove() });
+  const no = h('button', { type: 'button', testid: 'push-offer-no', text: t('reach.offerNo'), onclick: done });
   box.append(h('p', { text: t('reach.offerText') }), h('div', { class: 'row' }, yes, no));
-  document.body.append(box);
+  return box;
 }
 
 /** Watch the inbox for the first mention or reply that arrives while the page is open
  *  (a live one: the catch-up of older ones on load offers nothing). */
 export function watchMentions(now = Date.now) {
   return state.on(EV.notificationsChanged, ({ fresh }) => {
-    const live = (fresh || []).some((item) => (item.kind === 'mention' || item.kind === 'reply')
-      && item.read == null && now() - item.created < FRESH_MS);
-    if (live) offerPush();
+    if ((fresh || []).some((item) => (item.kind === 'mention' || item.kind === 'reply')
+      && item.read == null && now() - item.created < FRESH_MS)) mentioned = true;
   });
 }
 
