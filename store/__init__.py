@@ -28,6 +28,7 @@ from .attachments import Attachments, clean_name
 from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
 from .blobs import BlobStore, LocalBlobs, S3Blobs
+from .bots import Bots
 from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
@@ -58,6 +59,7 @@ from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .homework import Homework
 from .ids import now_ms
+from .incoming_hooks import IncomingHooks
 from .join_requests import JoinRequests
 from .lessons import DESCRIPTION_MAX as LESSON_DESCRIPTION_MAX
 from .lessons import DURATION_MAX_MIN as LESSON_DURATION_MAX_MIN
@@ -104,6 +106,7 @@ from .sections import KEYS as SECTION_KEYS
 from .stars import Stars
 from .term_dates import GRACE_MS as MEMBERSHIP_GRACE_MS
 from .terms import Terms
+from .webhooks import Webhooks
 
 
 class Store:
@@ -155,6 +158,9 @@ class Store:
         self.challenges = Challenges(db)
         self.gatherings = Gatherings(db)
         self.points = Points(db)
+        self.webhooks = Webhooks(db)
+        self.incoming_hooks = IncomingHooks(db)
+        self.bots = Bots(db)
         self.contests = Contests(db, self.posts, self.must_reads)
         self.checkins = CheckIns(db)
         self.makeups = MakeUps(db)

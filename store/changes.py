@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import point_awards, validation
+from . import point_awards, validation, webhook_outbox
 from .engine import Service, recorder
 from .errors import NotFound
 from .ids import now_ms
@@ -146,6 +146,7 @@ async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record)
         )
     )
     await point_awards.follow(conn, circle_id, kind, data, change.ts)
+    await webhook_outbox.follow(conn, circle_id, kind, data, change.ts)
     changes.append(change)
     return change
 
@@ -185,6 +186,7 @@ async def record_many(
     )
     for c in made:
         await point_awards.follow(conn, circle_id, kind, c.data, c.ts)
+        await webhook_outbox.follow(conn, circle_id, kind, c.data, c.ts)
     changes.extend(made)
     return made
 

@@ -35,7 +35,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import search_index
+from . import search_index, webhook_outbox
 from .batch import ROW_COLUMNS, USE_COLUMNS, BatchPlan, Outcome, SayRequest
 from .engine import Database
 from .ids import now_ms
@@ -279,6 +279,8 @@ class CommitQueue:
                 )
             # Their search rows, in the same transaction (one statement).
             await search_index.add(conn, plan.docs)
+            # And the webhooks' outbox rows (a look-up and an insert a batch).
+            await webhook_outbox.follow_messages(conn, plan.fresh)
         return plan
 
 

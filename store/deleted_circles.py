@@ -35,6 +35,7 @@ from .models import (
     ATTACHMENT_USES,
     ATTACHMENTS,
     BANS,
+    BOT_SCOPES,
     CHALLENGE_MEMBERS,
     CHALLENGES,
     CHANGES,
@@ -50,6 +51,7 @@ from .models import (
     GATHERINGS,
     GROUP_MEMBERS,
     GROUPS,
+    INCOMING_HOOKS,
     JOIN_REQUESTS,
     LESSON_VIEWS,
     LESSONS,
@@ -67,6 +69,8 @@ from .models import (
     SEARCH_DOCS,
     STARS,
     VETOES,
+    WEBHOOK_DELIVERIES,
+    WEBHOOKS,
 )
 from .records import Record, attachment_record
 
@@ -173,6 +177,10 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (CONTEST_VOTES, CONTEST_VOTES.c.contest_id.in_(contests)),
         (CONTEST_ENTRIES, CONTEST_ENTRIES.c.circle_id == circle_id),
         (CONTESTS, CONTESTS.c.circle_id == circle_id),
+        (WEBHOOK_DELIVERIES, WEBHOOK_DELIVERIES.c.circle_id == circle_id),
+        (WEBHOOKS, WEBHOOKS.c.circle_id == circle_id),
+        (INCOMING_HOOKS, INCOMING_HOOKS.c.circle_id == circle_id),
+        (BOT_SCOPES, BOT_SCOPES.c.circle_id == circle_id),
         # The chat groups last: the steps above find the circle's rows through them.
         (GROUPS, GROUPS.c.circle_id == circle_id),
         (LESSON_VIEWS, LESSON_VIEWS.c.lesson_id.in_(lessons)),

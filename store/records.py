@@ -134,6 +134,7 @@ MEMBER_COLUMNS = (
     MEMBERSHIPS.c.ends_at,
     MEMBERSHIPS.c.removes_at,
     DISPLAY_NAME,
+    USERS.c.bot_owner,
 )
 
 # Needs ``GROUPS`` joined (the circle of the message's group).
@@ -210,6 +211,9 @@ def member_record(row: AnyRow) -> Record:
         # at removes_at.
         record["ends_at"] = row.ends_at
         record["removes_at"] = row.removes_at
+    if row.bot_owner is not None:
+        # A bot (store/bots.py): clients mark it as one.
+        record["bot"] = True
     return record
 
 

@@ -19,7 +19,7 @@ from . import validation
 from .changes import Change, record_many
 from .records import Record
 
-ABOUT_KINDS = ("lesson", "homework", "checkin", "gathering")
+ABOUT_KINDS = ("lesson", "homework", "checkin", "gathering", "webhook")
 TITLE_MAX = 200
 
 
