@@ -54,6 +54,7 @@ from .sequencer import Sequencer
 from .settings import Settings
 from .slow_mode import SlowMode
 from .streams import Streams
+from .webhook_sender import WebhookSender
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ class Node:
         # Blobs of uploads (server/media/storage.py): local disk or S3.
         self.media = Media(settings)
         self.housekeeping = Housekeeping(settings, store, self.media)
+        # Outgoing webhooks' deliveries (server/webhook_sender.py).
+        self.webhooks = WebhookSender(settings, store)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
@@ -146,6 +149,7 @@ class Node:
                 asyncio.create_task(cluster.tail_check_loop(settings.tail_check_s, streams))
             )
         node.housekeeping.start()
+        node.webhooks.start()
         await node.media.ready()
         return node
 
@@ -278,6 +282,7 @@ class Node:
             task.cancel()
         grace = self.settings.shutdown_grace_s
         await _bounded("housekeeping", self.housekeeping.stop(), 2 * grace)
+        await _bounded("webhooks", self.webhooks.stop(), 2 * grace)
         await _bounded("commit flush", self.store.chat.flush(), grace)
         if self.says_in_flight:
             await asyncio.wait(list(self.says_in_flight), timeout=grace)

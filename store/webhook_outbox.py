@@ -130,6 +130,7 @@ class Due:
     id: str
     webhook_id: str
     circle_id: str
+    event: str
     url: str
     secret: str
     body: str
@@ -170,6 +171,7 @@ async def claim(
             WEBHOOK_DELIVERIES.c.id,
             WEBHOOK_DELIVERIES.c.webhook_id,
             WEBHOOK_DELIVERIES.c.circle_id,
+            WEBHOOK_DELIVERIES.c.event,
             WEBHOOK_DELIVERIES.c.body,
             WEBHOOK_DELIVERIES.c.attempts,
             WEBHOOKS.c.url,
@@ -179,7 +181,7 @@ async def claim(
         .where(WEBHOOK_DELIVERIES.c.id.in_(ids), WEBHOOK_DELIVERIES.c.claim == claim_id)
     )
     return [
-        Due(r.id, r.webhook_id, r.circle_id, r.url, r.secret, r.body, int(r.attempts))
+        Due(r.id, r.webhook_id, r.circle_id, r.event, r.url, r.secret, r.body, int(r.attempts))
         for r in await conn.execute(query)
     ]
 
