@@ -155,7 +155,7 @@ class Node:
 
     # -- connections ------------------------------------------------------------
 
-    async def authenticate(self, token: str) -> tuple[dict[str, str], int]:
+    async def authenticate(self, token: str) -> tuple[dict[str, Any], int]:
         """The token's user, and the count of revocations heard (`RevokedTokens.mark`)
         before the store said so. A live connection with the same token here answers
         without the store (reconnect storms), with the mark of its own read."""
@@ -167,6 +167,9 @@ class Node:
                 return peer.user, peer.token_mark
         mark = self.revoked.mark()
         user = await self.store.accounts.authenticate(token)
+        if user.get("bot"):
+            # A bot (store/bots.py): its messages' `from` say so.
+            return {"id": user["id"], "name": user["name"], "bot": True}, mark
         return {"id": user["id"], "name": user["name"]}, mark
 
     async def connect(self, conn: Connection) -> None:

@@ -383,6 +383,7 @@ class Session:
             f.reply_to,
             f.group,
             list(attachments),
+            bool(self.conn.user.get("bot")),
         )
         self.pending_says.add(future)
         self.node.says_in_flight.add(future)

@@ -46,6 +46,8 @@ class SayRequest:
     # The text's search tokens (search_tokens.tokens), made when the say is queued: on
     # the event loop, while the writer stores the batch before, not in its turn.
     tokens: str = ""
+    # The author is a bot (store/bots.py): its ``from`` says so.
+    bot: bool = False
 
 
 class BatchPlan:
@@ -141,6 +143,7 @@ class BatchPlan:
                 r.nonce,
                 r.reply_to,
                 attachments,
+                bot=r.bot,
             )
             fresh.append(msg)
             results[i] = (msg, True)
@@ -187,4 +190,5 @@ def _stored_message(row: Any, request: SayRequest) -> Record:
         # Recalled, deleted or edited since: the resend learns it (store/message_edits.py).
         deleted=row.deleted,
         edited=row.edited,
+        bot=request.bot,
     )

@@ -81,6 +81,7 @@ class Chat:
         reply_to: int | None = None,
         group_id: str | None = None,
         attachments: list[Record] | None = None,
+        bot: bool = False,
     ) -> Outcome:
         """Store a message in the circle's group (default: its general group); returns
         ``(message, fresh)`` once it is committed.
@@ -92,7 +93,7 @@ class Chat:
         as clients see them (``Attachments.resolve``); with some, the text may be empty.
         """
         return await self.enqueue(
-            circle_id, user_id, author_name, text, nonce, reply_to, group_id, attachments
+            circle_id, user_id, author_name, text, nonce, reply_to, group_id, attachments, bot
         )
 
     def enqueue(
@@ -105,6 +106,7 @@ class Chat:
         reply_to: int | None = None,
         group_id: str | None = None,
         attachments: list[Record] | None = None,
+        bot: bool = False,
     ) -> asyncio.Future[Outcome]:
         """`say` without waiting: queued now (in call order), resolved after the
         commit. Servers attach a callback instead of a task per message."""
@@ -119,7 +121,7 @@ class Chat:
         if reply_to is not None:
             validation.integer(reply_to, "reply_to", 1)
         return self._queue.submit(
-            circle_id, group_id, user_id, author_name, text, nonce, reply_to, attachments
+            circle_id, group_id, user_id, author_name, text, nonce, reply_to, attachments, bot
         )
 
     async def flush(self) -> None:

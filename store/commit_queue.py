@@ -107,6 +107,7 @@ class CommitQueue:
         nonce: str,
         reply_to: int | None,
         attachments: list[Record] | None = None,
+        bot: bool = False,
     ) -> asyncio.Future[Outcome]:
         """Queue one message; the future resolves once its batch is committed."""
         task = self._task
@@ -125,6 +126,7 @@ class CommitQueue:
                 future,
                 attachments or (),
                 tokens(text),
+                bot,
             )
         )
         self._queued += 1

@@ -151,6 +151,7 @@ MESSAGE_COLUMNS = (
     MESSAGES.c.attachments,
     MESSAGES.c.deleted,
     MESSAGES.c.edited,
+    USERS.c.bot_owner,
 )
 
 CODE_COLUMNS = (
@@ -231,7 +232,21 @@ def message_record(row: AnyRow) -> Record:
         decode_attachments(row.attachments),
         deleted=row.deleted,
         edited=row.edited,
+        bot=row.bot_owner is not None,
     )
+
+
+def author(user_id: str, name: str, bot: bool = False) -> Record:
+    """A message's ``from``, a post's or comment's ``author``: ``bot`` only for a bot
+    (store/bots.py), so a person's map stays as it was."""
+    found: Record = {"id": user_id, "name": name}
+    if bot:
+        found["bot"] = True
+    return found
+
+
+def _is_bot(row: AnyRow) -> bool:
+    return getattr(row, "bot_owner", None) is not None
 
 
 def message(
@@ -248,6 +263,7 @@ def message(
     *,
     deleted: str | None = None,
     edited: int | None = None,
+    bot: bool = False,
 ) -> Record:
     """A chat message as clients see it. A tombstone (store/message_edits.py) keeps
     its place (seq, ts, author) with ``text`` "", no attachments and ``deleted``
@@ -259,7 +275,7 @@ def message(
         "group": group,
         "seq": seq,
         "ts": ts,
-        "from": {"id": user, "name": name},
+        "from": author(user, name, bot),
         "text": text,
         "nonce": nonce,
         "reply_to": reply_to,
@@ -334,7 +350,7 @@ def post_view(viewer_id: str | None) -> Select[Any]:
                 ),
             ),
         )
-    return select_posts(DISPLAY_NAME, liked.label("liked"), acked.label("acked"))
+    return select_posts(DISPLAY_NAME, USERS.c.bot_owner, liked.label("liked"), acked.label("acked"))
 
 
 def select_posts(*extra: Any) -> Select[Any]:
@@ -349,7 +365,7 @@ def post_record(row: AnyRow) -> Record:
         "id": row.id,
         "circle": row.circle_id,
         "kind": row.kind,
-        "author": {"id": row.author_id, "name": row.display_name},
+        "author": author(row.author_id, row.display_name, _is_bot(row)),
         "text": row.text,
         "created": row.created,
         "updated": row.updated,
@@ -425,6 +441,7 @@ COMMENT_COLUMNS = (
     COMMENTS.c.created,
     COMMENTS.c.reply_to,
     COMMENTS.c.attachments,
+    USERS.c.bot_owner,
 )
 
 
@@ -432,7 +449,7 @@ def comment_record(row: AnyRow) -> Record:
     return {
         "id": row.id,
         "post": row.post_id,
-        "author": {"id": row.author_id, "name": row.display_name},
+        "author": author(row.author_id, row.display_name, _is_bot(row)),
         "text": row.text,
         "created": row.created,
         "reply_to": row.reply_to,

@@ -80,7 +80,7 @@ async def post_through_hook(request: Request) -> Response:
             reason="text_too_long",
             params={"max": node.settings.text_chars},
         )
-    message, _ = await node.store.chat.say(circle_id, bot_id, hook["name"], text, nonce)
+    message, _ = await node.store.chat.say(circle_id, bot_id, hook["name"], text, nonce, bot=True)
     return created({"seq": message["seq"], "ts": message["ts"]})
 
 

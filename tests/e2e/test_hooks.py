@@ -216,7 +216,7 @@ async def test_an_incoming_webhook_posts_what_members_receive_live(
     assert answer.status_code == 201, answer.text
     msg = await bob_ws.push("msg")
     assert msg["text"] == "build #42 passed ✅"
-    assert msg["from"] == {"id": hook["bot"], "name": "CI"}
+    assert msg["from"] == {"id": hook["bot"], "name": "CI", "bot": True}
     feed_path = feed["url"].split("/api/v1", 1)[1]
     answer = await api.client.post(
         f"/api/v1{feed_path}", json={"title": "New order", "text": "#1001 paid"}
@@ -226,7 +226,7 @@ async def test_an_incoming_webhook_posts_what_members_receive_live(
     while event["kind"] != "post.created":
         event = await bob_ws.push("event")
     assert event["post"]["text"] == "New order\n\n#1001 paid"
-    assert event["post"]["author"]["id"] == feed["bot"]
+    assert event["post"]["author"] == {"id": feed["bot"], "name": "Shop", "bot": True}
     members = await ok(api, "GET", f"/circles/{circle}/members", bob)
     assert {m["name"]: m.get("bot", False) for m in members["members"]}["CI"] is True
     # Revoked: the URL is gone.
@@ -280,13 +280,17 @@ async def test_a_bot_says_and_reads_in_its_circle_and_reaches_no_other(
         assert refused_say["t"] == "error", refused_say
     await bot_ws.say(home, "🤖 ready")
     heard = await ann_ws.push("msg")
-    assert heard["text"] == "🤖 ready" and heard["from"]["id"] == bot["id"]
+    assert heard["text"] == "🤖 ready"
+    assert heard["from"] == {"id": bot["id"], "name": "Helper", "bot": True}
     await ann_ws.say(home, "@Helper status?")
     seen = await bot_ws.push("msg")
     while seen["text"] != "@Helper status?":
         seen = await bot_ws.push("msg")
     history = await bot_ws.request({"t": "history", "circle": home})
-    assert [m["text"] for m in history["messages"]] == ["🤖 ready", "@Helper status?"]
+    assert [(m["text"], m["from"].get("bot")) for m in history["messages"]] == [
+        ("🤖 ready", True),
+        ("@Helper status?", None),
+    ]
     # Rotated: the old token's socket closes, the new token works.
     new = (await ok(api, "POST", f"/me/bots/{bot['id']}/token", ann))["token"]
     assert await bot_ws.closed() == 4001
