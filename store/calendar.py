@@ -124,11 +124,16 @@ def local_time_text(ts_ms: int, zone_name: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
+# The last instant a circle's clock can show in four digits (9999-01-01 UTC: a
+# zone ahead of UTC still reads a year 9998 or 9999 wall clock).
+LOCAL_TIME_MAX = 253_370_764_800_000
+
+
 def parse_local_time(value: object, field: str, zone_name: str) -> int:
     """An instant (ms) from the circle's wall clock ``YYYY-MM-DDTHH:MM[:SS]`` (a time
     skipped or repeated by a clock change takes its first reading), or from ms
-    since the epoch as they are; ``Invalid`` naming the field."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**53:
+    since the epoch as they are (up to ``LOCAL_TIME_MAX``); ``Invalid`` naming the field."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < LOCAL_TIME_MAX:
         return value
     if isinstance(value, str) and 16 <= len(value) <= 19 and value[10] == "T":
         try:

@@ -18,7 +18,7 @@ is pruned by age (``prune``); a cursor older than what is kept gets ``reset``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +120,12 @@ class Change:
 
 
 OnChanges = Callable[[list[Change]], None]
+# What follows logged changes inside their write transaction: each follower is
+# handed the changes one call of ``record`` / ``record_many`` logged (one kind,
+# consecutive revs) and picks the kinds it cares about. Points today
+# (store/point_awards.py) and the webhooks' outbox (store/webhook_outbox.py); a feature that reacts to changes adds itself here.
+Follower = Callable[[AsyncConnection, list[Change]], Awaitable[None]]
+FOLLOWERS: tuple[Follower, ...] = (point_awards.follow, webhook_outbox.follow)
 
 
 async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record) -> Change:
@@ -145,8 +151,8 @@ async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record)
             data=orjson.dumps(data).decode(),
         )
     )
-    await point_awards.follow(conn, circle_id, kind, data, change.ts)
-    await webhook_outbox.follow(conn, circle_id, kind, data, change.ts)
+    for follower in FOLLOWERS:
+        await follower(conn, [change])
     changes.append(change)
     return change
 
@@ -184,9 +190,8 @@ async def record_many(
             for c in made
         ],
     )
-    for c in made:
-        await point_awards.follow(conn, circle_id, kind, c.data, c.ts)
-        await webhook_outbox.follow(conn, circle_id, kind, c.data, c.ts)
+    for follower in FOLLOWERS:
+        await follower(conn, made)
     changes.extend(made)
     return made
 

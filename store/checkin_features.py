@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from .audit import record_act
 from .challenges import challenge_row
-from .changes import record_post
 from .checkins import checkin_row, read_checkin
 from .engine import Service
 from .errors import Conflict
 from .lookups import circle_row, read_post, require_manager
-from .promotion import Source, post_of_source, promote
+from .promotion import promote_once, work_source
 from .records import Record
 
 
@@ -38,30 +37,9 @@ class CheckinFeatures(Service):
                 raise Conflict(
                     "only a counted check-in can be featured", reason="checkin_not_valid"
                 )
-            source = Source(
-                author_id=found.user_id,
-                text=found.text,
-                attachments=found.attachments,
-                uses_owner=found.id,
-                uses_seq=0,
-                provenance={
-                    "source_kind": "checkin",
-                    "source_ref": found.id,
-                    "source_parent": row.id,
-                    "source_title": row.title,
-                    "source_user_id": found.user_id,
-                    "source_ts": found.created,
-                    "source_text": found.text,
-                },
-            )
-            post = await post_of_source(conn, source)
-            fresh = False
-            if post is None or post.deleted:
-                post_id, fresh = await promote(self._db, conn, row.circle_id, source, post)
-            else:
-                post_id = post.id
+            source = work_source("checkin", found, row, found.created)
+            post_id, fresh = await promote_once(self._db, conn, row.circle_id, source)
             if fresh:
-                await record_post(conn, row.circle_id, "post.promoted", post_id)
                 await record_act(
                     conn,
                     row.circle_id,

@@ -41,12 +41,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, validation
-from .changes import record, record_post
+from .calendar import DEFAULT_ZONE, local_time_text, parse_local_time
+from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .ids import decode_cursor, encode_cursor, new_id, now_ms
@@ -64,13 +65,14 @@ from .lookups import (
 from .models import (
     ASSIGNMENTS,
     ATTACHMENT_USES,
+    CIRCLES,
     MEMBERSHIPS,
     SUBMISSION_COMMENTS,
     SUBMISSION_LIKES,
     SUBMISSIONS,
     USERS,
 )
-from .promotion import Source, post_of_source, promote
+from .promotion import promote_once, work_source
 from .records import (
     DISPLAY_NAME,
     MANAGER_ROLES,
@@ -186,6 +188,12 @@ def assignment_record(row: AnyRow) -> Record:
         "instructions": row.instructions,
         "attachments": decode_attachments(row.attachments),
         "due_at": row.due_at,
+        # The due time on the circle's clock (YYYY-MM-DDTHH:MM), as teachers set it.
+        "due_local": (
+            None
+            if row.due_at is None
+            else local_time_text(row.due_at, row.time_zone or DEFAULT_ZONE)
+        ),
         "allow_late": bool(row.allow_late),
         "limits": {
             "text": row.text_max,
@@ -313,10 +321,17 @@ def _with_names(circle_id: Any) -> Any:
     )
 
 
+def _assignments() -> Select[Any]:
+    """Assignments with their circle's time zone (``due_local``)."""
+    return select(ASSIGNMENTS, CIRCLES.c.time_zone).join(
+        CIRCLES, CIRCLES.c.id == ASSIGNMENTS.c.circle_id
+    )
+
+
 async def assignment_row(conn: AsyncConnection, assignment_id: object) -> AnyRow:
     if not isinstance(assignment_id, str):
         raise NotFound("no such assignment")
-    row = (await conn.execute(select(ASSIGNMENTS).where(ASSIGNMENTS.c.id == assignment_id))).first()
+    row = (await conn.execute(_assignments().where(ASSIGNMENTS.c.id == assignment_id))).first()
     if row is None:
         raise NotFound("no such assignment")
     await circle_row(conn, row.circle_id)
@@ -377,13 +392,13 @@ class Homework(Service):
         (hidden), ``lesson_id``."""
         if not isinstance(fields, dict):
             raise Invalid("an assignment must be an object")
-        values = self._values(fields, None)
-        if "title" not in values:
-            raise Invalid("title must be a string")
         at = now_ms() if now is None else now
         async with self._db.write() as conn:
-            await circle_row(conn, circle_id, lock=True)
+            circle = await circle_row(conn, circle_id, lock=True)
             await require_manager(conn, circle_id, actor_id)
+            values = self._values(fields, None, circle.time_zone or DEFAULT_ZONE)
+            if "title" not in values:
+                raise Invalid("title must be a string")
             await _check_lesson(conn, circle_id, values.get("lesson_id"))
             ids = values.pop("attachment_ids", [])
             carried = await attachment_uses.resolve(conn, circle_id, ids)
@@ -415,7 +430,7 @@ class Homework(Service):
             await record(conn, circle_id, "assignment.created", {"assignment": found})
         return found
 
-    def _values(self, fields: dict[str, Any], row: AnyRow | None) -> dict[str, Any]:
+    def _values(self, fields: dict[str, Any], row: AnyRow | None, zone: str) -> dict[str, Any]:
         unknown = set(fields) - _FIELDS
         if unknown:
             raise Invalid(f"an assignment cannot have {', '.join(sorted(map(str, unknown)))}")
@@ -429,7 +444,8 @@ class Homework(Service):
         if "attachments" in fields:
             values["attachment_ids"] = _ids(fields["attachments"])
         if "due_at" in fields:
-            values["due_at"] = validation.optional_integer(fields["due_at"], "due_at", 0)
+            due = fields["due_at"]
+            values["due_at"] = None if due is None else parse_local_time(due, "due_at", zone)
         if "allow_late" in fields:
             values["allow_late"] = validation.boolean(fields["allow_late"], "allow_late")
         if "peer_visibility" in fields:
@@ -474,7 +490,7 @@ class Homework(Service):
             row = await assignment_row(conn, assignment_id)
             await circle_row(conn, row.circle_id, lock=True)
             await require_manager(conn, row.circle_id, actor_id)
-            values = self._values(fields, row)
+            values = self._values(fields, row, row.time_zone or DEFAULT_ZONE)
             await _check_lesson(conn, row.circle_id, values.get("lesson_id"))
             if "attachment_ids" in values:
                 carried = await attachment_uses.resolve(
@@ -528,7 +544,7 @@ class Homework(Service):
             circle = await circle_row(conn, circle_id)
             await require_visible(conn, circle, viewer_id)
             role = await role_of(conn, circle_id, viewer_id)
-            query = select(ASSIGNMENTS).where(ASSIGNMENTS.c.circle_id == circle_id)
+            query = _assignments().where(ASSIGNMENTS.c.circle_id == circle_id)
             rows = (await conn.execute(newest_first(query, ASSIGNMENTS, cursor, limit))).all()
             items = [await self._view(conn, row, viewer_id, role) for row in rows[:limit]]
         return items, next_cursor(rows, limit, "created", "id")
@@ -805,30 +821,8 @@ class Homework(Service):
             if found.state not in ("submitted", "resubmitted", "reviewed"):
                 reason, why = _REFUSALS[found.state]
                 raise Conflict(f"cannot mark this submission excellent: {why}", reason=reason)
-            source = Source(
-                author_id=found.user_id,
-                text=found.text,
-                attachments=found.attachments,
-                uses_owner=found.id,
-                uses_seq=0,
-                provenance={
-                    "source_kind": "submission",
-                    "source_ref": found.id,
-                    "source_parent": row.id,
-                    "source_title": row.title,
-                    "source_user_id": found.user_id,
-                    "source_ts": found.submitted,
-                    "source_text": found.text,
-                },
-            )
-            post = await post_of_source(conn, source)
-            fresh = False
-            if post is None or post.deleted:
-                post_id, fresh = await promote(self._db, conn, row.circle_id, source, post)
-            else:
-                post_id = post.id
-            if fresh:
-                await record_post(conn, row.circle_id, "post.promoted", post_id)
+            source = work_source("submission", found, row, found.submitted)
+            post_id, fresh = await promote_once(self._db, conn, row.circle_id, source)
             if fresh or not found.excellent:
                 await conn.execute(
                     update(SUBMISSIONS)

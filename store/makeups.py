@@ -66,12 +66,7 @@ class MakeUps(Service):
         at = now_ms() if now is None else now
         try:
             async with self._db.write() as conn:
-                row = await challenge_row(conn, challenge_id)
-                await circle_row(conn, row.circle_id, lock=True)
-                await require_voice(conn, row.circle_id, user_id)
-                await _require_participant(conn, row, user_id)
-                if row.strict:
-                    raise Forbidden("a strict challenge allows no make-up", reason="makeup_strict")
+                row = await _open(conn, challenge_id, user_id, "makeup")
                 if not row.makeup_days:
                     raise Forbidden("this challenge allows no make-up", reason="makeup_not_allowed")
                 today = today_of(row, at)
@@ -127,12 +122,7 @@ class MakeUps(Service):
         at = now_ms() if now is None else now
         try:
             async with self._db.write() as conn:
-                row = await challenge_row(conn, challenge_id)
-                await circle_row(conn, row.circle_id, lock=True)
-                await require_manager(conn, row.circle_id, actor_id)
-                await _require_participant(conn, row, user_id)
-                if row.strict:
-                    raise Forbidden("a strict challenge allows no make-up", reason="makeup_strict")
+                row = await _open(conn, challenge_id, user_id, "makeup", manager=actor_id)
                 if when >= today_of(row, at):
                     raise Forbidden("only a past day can be made up", reason="makeup_window")
                 _require_challenge_day(row, when)
@@ -173,12 +163,7 @@ class MakeUps(Service):
         at = now_ms() if now is None else now
         try:
             async with self._db.write() as conn:
-                row = await challenge_row(conn, challenge_id)
-                await circle_row(conn, row.circle_id, lock=True)
-                await require_voice(conn, row.circle_id, user_id)
-                await _require_participant(conn, row, user_id)
-                if row.strict:
-                    raise Forbidden("a strict challenge allows no leave", reason="leave_strict")
+                row = await _open(conn, challenge_id, user_id, "leave")
                 if not row.leave_days:
                     raise Forbidden("this challenge allows no leave", reason="leave_not_allowed")
                 today = today_of(row, at)
@@ -200,9 +185,29 @@ class MakeUps(Service):
             raise Conflict("you checked in that day already", reason="already_checked_in") from None
 
 
-async def _require_participant(conn: AsyncConnection, row: AnyRow, user_id: str) -> None:
+_STRICT_REFUSES = {
+    "makeup": "a strict challenge allows no make-up",
+    "leave": "a strict challenge allows no leave",
+}
+
+
+async def _open(
+    conn: AsyncConnection, challenge_id: str, user_id: str, what: str, manager: str | None = None
+) -> AnyRow:
+    """The challenge (its circle locked) for a participant's make-up or leave
+    (``what``), taken by the participant or granted by an owner or admin
+    (``manager``): refused to a non-participant and in strict mode."""
+    row = await challenge_row(conn, challenge_id)
+    await circle_row(conn, row.circle_id, lock=True)
+    if manager is None:
+        await require_voice(conn, row.circle_id, user_id)
+    else:
+        await require_manager(conn, row.circle_id, manager)
     if await participant_row(conn, row.id, user_id) is None:
         raise Forbidden("join the challenge first", reason="not_joined")
+    if row.strict:
+        raise Forbidden(_STRICT_REFUSES[what], reason=f"{what}_strict")
+    return row
 
 
 def _require_challenge_day(row: AnyRow, day: date) -> None:

@@ -1,8 +1,8 @@
 """What earns points (store/points.py has the table, ledger and boards): the
 awards, made inside the transaction of the change that earns them.
 
-Points follow the circle's change log: ``follow`` is called by ``changes.record``
-for every change, inside its transaction, and awards what the rule table says
+Points follow the circle's change log: ``follow`` is one of ``changes.FOLLOWERS``,
+called with every change logged, inside its transaction, and awards what the rule table says
 for the kinds that earn (a post, a comment, a highlight, a check-in, excellent
 homework, a contest win) to the member the change is about — at the points the
 table says *now*, so a change of the table applies only from then on and never
@@ -15,7 +15,7 @@ twice. Every entry keeps its action, points, source and time.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -25,6 +25,9 @@ from .ids import new_id, now_ms
 from .lookups import role_of
 from .models import POINT_ENTRIES, POINT_RULES
 from .records import MANAGER_ROLES
+
+if TYPE_CHECKING:
+    from .changes import Change
 
 DEFAULT_RULES: dict[str, int] = {
     "highlight": 5,
@@ -82,7 +85,29 @@ async def rules_of(
     return {**DEFAULT_RULES, **json.loads(row.rules)}, bool(row.exclude_managers), row.updated
 
 
-async def follow(
+# The kinds of change that earn points or take them back (``_earned``, ``_taken_back``).
+KINDS = frozenset(
+    {
+        "post.created",
+        "post.promoted",
+        "comment.added",
+        "checkin.added",
+        "checkin.reviewed",
+        "checkin.invalidated",
+    }
+)
+
+
+async def follow(conn: AsyncConnection, changes: list[Change]) -> None:
+    """Award (or take back) what logged changes of one kind earn (a follower of
+    the change log: ``changes.FOLLOWERS``); other kinds cost nothing."""
+    if not changes or changes[0].kind not in KINDS:
+        return
+    for change in changes:
+        await _follow(conn, change.circle, change.kind, change.data, change.ts)
+
+
+async def _follow(
     conn: AsyncConnection, circle_id: str, kind: str, data: dict[str, Any], at: int
 ) -> None:
     """Award (or take back) what one logged change of the circle earns."""

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import attachment_uses, search_index
+from .changes import record_post
 from .engine import Database
 from .ids import new_id
 from .lookups import next_post_time
@@ -79,6 +80,42 @@ def message_source(message: AnyRow) -> Source:
             "source_text": message.text,
         },
     )
+
+
+def work_source(kind: str, work: AnyRow, parent: AnyRow, at: int) -> Source:
+    """A member's piece of work (``kind``: a homework submission, a check-in) in
+    its ``parent`` (the assignment, the challenge), handed in at ``at``."""
+    return Source(
+        author_id=work.user_id,
+        text=work.text,
+        attachments=work.attachments,
+        uses_owner=work.id,
+        uses_seq=0,
+        provenance={
+            "source_kind": kind,
+            "source_ref": work.id,
+            "source_parent": parent.id,
+            "source_title": parent.title,
+            "source_user_id": work.user_id,
+            "source_ts": at,
+            "source_text": work.text,
+        },
+    )
+
+
+async def promote_once(
+    db: Database, conn: AsyncConnection, circle_id: str, source: Source
+) -> tuple[str, bool]:
+    """A reviewer lifts the source into the highlights (excellent work, 精选):
+    its post and whether this call made it. Again is a no-op; a highlight taken
+    down comes back as the same post. A new one is recorded as ``post.promoted``."""
+    post = await post_of_source(conn, source)
+    if post is not None and not post.deleted:
+        return post.id, False
+    post_id, fresh = await promote(db, conn, circle_id, source, post)
+    if fresh:
+        await record_post(conn, circle_id, "post.promoted", post_id)
+    return post_id, fresh
 
 
 async def promote(

@@ -3,9 +3,9 @@ in the transaction of the change itself, then claimed, tried and settled by the
 senders (server/webhook_sender.py).
 
 Two sources, both inside their write transaction so a restart loses nothing:
-``follow`` is called by ``changes.record`` for every change of a circle (as
-points are), and ``message_rows`` gives the group commit the rows of a batch's
-chat messages (one look-up and one insert a batch, not a statement a message).
+``follow`` follows the change log (``changes.FOLLOWERS``, as points do), and
+``message_rows`` gives the group commit the rows of a batch's chat messages
+(one look-up and one insert a batch, not a statement a message).
 
 Only what every member of the circle may see goes out (``EVENTS``): changes
 that reach only managers, a post's author, a group's members or one user, and
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import and_, select, update
@@ -32,6 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .hook_tables import WEBHOOK_DELIVERIES, WEBHOOKS
 from .ids import new_id, now_ms
 from .records import Record
+
+if TYPE_CHECKING:
+    from .changes import Change
 
 # What a webhook may ask for: chat messages of the general group, and the changes
 # every member sees (server/members.visible_to agrees: none of these is restricted).
@@ -108,11 +111,17 @@ async def insert(conn: AsyncConnection, rows: list[tuple]) -> None:
         )
 
 
-async def follow(conn: AsyncConnection, circle_id: str, kind: str, data: Record, at: int) -> None:
-    """Queue one logged change of the circle for the webhooks that want its kind."""
-    if kind not in EVENTS:
+async def follow(conn: AsyncConnection, changes: list[Change]) -> None:
+    """Queue logged changes (one kind, one circle: a follower of the change log,
+    ``changes.FOLLOWERS``) for the webhooks that want their kind: one look-up and
+    one insert however many; other kinds cost nothing."""
+    if not changes or changes[0].kind not in EVENTS:
         return
-    await insert(conn, rows_for(await hooks_of(conn, [circle_id]), circle_id, kind, at, data))
+    hooks = await hooks_of(conn, [changes[0].circle])
+    if hooks:
+        await insert(
+            conn, [row for c in changes for row in rows_for(hooks, c.circle, c.kind, c.ts, c.data)]
+        )
 
 
 async def follow_messages(conn: AsyncConnection, messages: list[Record]) -> None:

@@ -15,12 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import name_query, query_int, query_str
+from server.api.inputs import name_query, page
 from server.api.responses import ok, route
 from server.api.spreadsheets import cell, csv_response, utc_time
 from store import AUDIT_PAGE_MAX, Record
 
-CURSOR_MAX = 500
 LIST_DEFAULT = 50
 COLUMNS = (
     "time",
@@ -38,8 +37,7 @@ COLUMNS = (
 async def audit_page(request: Request) -> Response:
     """GET /circles/{id}/audit?q=&cursor=&limit=: owners only."""
     user, _ = await authenticate(request)
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", LIST_DEFAULT, minimum=1, maximum=AUDIT_PAGE_MAX)
+    cursor, limit = page(request, LIST_DEFAULT, AUDIT_PAGE_MAX)
     entries, next_cursor = await node_of(request).store.audit.page(
         request.path_params["id"], user["id"], cursor, limit or LIST_DEFAULT, name_query(request)
     )

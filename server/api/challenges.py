@@ -14,19 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import get_attachments, get_str, json_body, query_int, query_str
+from server.api.inputs import get_attachments, get_str, json_body, page, query_str
 from server.api.responses import created, ok, route
 from store import CHECKIN_TEXT_MAX
 
-CURSOR_MAX = 500
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 REASON_MAX = 512
-
-
-def _page(request: Request, default: int = PAGE_DEFAULT) -> tuple[str | None, int]:
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", default, minimum=1, maximum=PAGE_MAX)
-    return cursor, limit or default
 
 
 async def create_challenge(request: Request) -> Response:
@@ -38,7 +31,7 @@ async def create_challenge(request: Request) -> Response:
 
 async def list_challenges(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     found, nxt = await node_of(request).store.challenges.page(
         request.path_params["id"], user["id"], cursor, limit
     )
@@ -68,7 +61,7 @@ async def check_in(request: Request) -> Response:
 
 async def day(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request, 50)
+    cursor, limit = page(request, 50, PAGE_MAX)
     found, nxt = await node_of(request).store.checkins.day(
         request.path_params["id"], user["id"], query_str(request, "date", max_len=10), cursor, limit
     )
@@ -78,7 +71,7 @@ async def day(request: Request) -> Response:
 async def board(request: Request) -> Response:
     user, _ = await authenticate(request)
     by = query_str(request, "by", max_len=10) or "streak"
-    cursor, limit = _page(request, 50)
+    cursor, limit = page(request, 50, PAGE_MAX)
     entries, nxt, me = await node_of(request).store.challenges.board(
         request.path_params["id"], user["id"], by, cursor, limit
     )
@@ -87,7 +80,7 @@ async def board(request: Request) -> Response:
 
 async def completed(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request, PAGE_MAX)
+    cursor, limit = page(request, PAGE_MAX, PAGE_MAX)
     entries, nxt = await node_of(request).store.challenges.completed(
         request.path_params["id"], user["id"], cursor, limit
     )
@@ -96,7 +89,7 @@ async def completed(request: Request) -> Response:
 
 async def missing(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request, PAGE_MAX)
+    cursor, limit = page(request, PAGE_MAX, PAGE_MAX)
     entries, nxt, count = await node_of(request).store.challenges.missing(
         request.path_params["id"], user["id"], cursor, limit
     )

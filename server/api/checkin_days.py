@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.challenges import REASON_MAX, _page
-from server.api.inputs import get_attachments, get_bool, get_str, json_body
+from server.api.challenges import PAGE_MAX, REASON_MAX
+from server.api.inputs import get_attachments, get_bool, get_str, json_body, page
 from server.api.responses import created, ok, route
 from store import CHECKIN_TEXT_MAX
 
@@ -57,7 +57,7 @@ async def leave(request: Request) -> Response:
 
 async def pending(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request, 50)
+    cursor, limit = page(request, 50, PAGE_MAX)
     found, nxt = await node_of(request).store.checkin_review.pending(
         request.path_params["id"], user["id"], cursor, limit
     )

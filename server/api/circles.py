@@ -15,15 +15,7 @@ from starlette.routing import Route
 
 from server.api import cohorts, groups, joining, sections
 from server.api.auth import authenticate, node_of
-from server.api.inputs import (
-    bad,
-    get_bool,
-    get_int,
-    get_str,
-    json_body,
-    query_int,
-    query_str,
-)
+from server.api.inputs import bad, get_bool, get_int, get_str, json_body, page, query_str
 from server.api.responses import created, no_content, ok, route
 from server.api.throttle import throttle
 from server.client_address import client_ip
@@ -39,7 +31,6 @@ PERIOD_MONTHS_MAX = 120
 MS_MAX = 2**53 - 1
 # One page of members: a screenful, and a bound on one read of a big circle.
 MEMBERS_DEFAULT, MEMBERS_MAX = 200, 500
-CURSOR_MAX = 500
 # A search box's words.
 QUERY_MAX = 64
 TEXT_MAX = 4000
@@ -65,8 +56,7 @@ async def directory(request: Request) -> Response:
     kind = query_str(request, "kind")
     if kind is not None and kind not in KINDS:
         raise bad(f"kind must be one of {', '.join(KINDS)}")
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", DIRECTORY_DEFAULT, minimum=1, maximum=DIRECTORY_MAX)
+    cursor, limit = page(request, DIRECTORY_DEFAULT, DIRECTORY_MAX)
     found, next_cursor = await node_of(request).store.circles.directory(
         q=q, kind=kind, cursor=cursor, limit=limit, viewer_id=user["id"]
     )
@@ -148,8 +138,7 @@ async def leave(request: Request) -> Response:
 
 async def members(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", MEMBERS_DEFAULT, minimum=1, maximum=MEMBERS_MAX)
+    cursor, limit = page(request, MEMBERS_DEFAULT, MEMBERS_MAX)
     query = query_str(request, "q", max_len=QUERY_MAX) or None
     found, next_cursor = await node_of(request).store.memberships.members(
         request.path_params["id"], user["id"], cursor=cursor, limit=limit, query=query

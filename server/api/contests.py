@@ -15,11 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import get_attachments, json_body, query_int, query_str
+from server.api.inputs import get_attachments, json_body, page
 from server.api.responses import created, ok, route
 from server.api.spreadsheets import cell, csv_response, utc_time
 
-CURSOR_MAX = 500
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 CSV_COLUMNS = ("rank", "entry_id", "user_id", "name", "votes", "entered_at", "text", "attachments")
 
@@ -34,8 +33,7 @@ async def create_contest(request: Request) -> Response:
 
 async def list_contests(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     found, nxt = await node_of(request).store.contests.page(
         request.path_params["id"], user["id"], cursor, limit or PAGE_DEFAULT
     )

@@ -9,21 +9,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import query_int, query_str
+from server.api.inputs import page, query_str
 from server.api.responses import ok, route
 
-CURSOR_MAX = 500
 # A search box's words.
 QUERY_MAX = 64
 # A page of followers or of followed circles: a screenful; never more (a
 # creator's circle may have 170,000 followers).
 PAGE_DEFAULT, PAGE_MAX = 50, 200
-
-
-def _page(request: Request) -> tuple[str | None, int]:
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX)
-    return cursor, limit or PAGE_DEFAULT
 
 
 async def follow(request: Request) -> Response:
@@ -40,7 +33,7 @@ async def unfollow(request: Request) -> Response:
 
 async def followers(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     query = query_str(request, "q", max_len=QUERY_MAX) or None
     found, next_cursor = await node_of(request).store.follows.followers(
         request.path_params["id"], user["id"], cursor=cursor, limit=limit, query=query
@@ -50,7 +43,7 @@ async def followers(request: Request) -> Response:
 
 async def following(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     found, next_cursor = await node_of(request).store.follows.following(
         user["id"], cursor=cursor, limit=limit
     )

@@ -15,21 +15,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import get_str, json_body, query_int, query_str
+from server.api.inputs import get_str, json_body, page, query_str
 from server.api.responses import created, ok, route
 from server.api.spreadsheets import cell, csv_response, utc_time
 from store import RSVP_ANSWERS
 
-CURSOR_MAX = 500
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 RSVPS_DEFAULT, RSVPS_MAX = 50, 500
 CSV_COLUMNS = ("user_id", "name", "answer", "waiting", "answered_at")
-
-
-def _page(request: Request, default: int, maximum: int) -> tuple[str | None, int]:
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", default, minimum=1, maximum=maximum)
-    return cursor, limit or default
 
 
 async def create_gathering(request: Request) -> Response:
@@ -41,7 +34,7 @@ async def create_gathering(request: Request) -> Response:
 
 async def list_gatherings(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request, PAGE_DEFAULT, PAGE_MAX)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     when = query_str(request, "when", max_len=10) or "upcoming"
     found, nxt = await node_of(request).store.gatherings.page(
         request.path_params["id"], user["id"], when, cursor, limit
@@ -79,7 +72,7 @@ async def answer(request: Request) -> Response:
 
 async def rsvps(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request, RSVPS_DEFAULT, RSVPS_MAX)
+    cursor, limit = page(request, RSVPS_DEFAULT, RSVPS_MAX)
     which = query_str(request, "answer", max_len=16)
     found, nxt = await node_of(request).store.gatherings.rsvps(
         request.path_params["id"], user["id"], which, cursor, limit

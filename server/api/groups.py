@@ -22,6 +22,7 @@ from server.api.inputs import (
     get_int,
     get_str,
     json_body,
+    page,
     path_int,
     query_bool,
     query_int,
@@ -44,7 +45,6 @@ ID_MAX = 64
 MAX_MEMBERS_MAX = 1_000_000
 POSITION_MAX = 1_000_000
 MEMBERS_DEFAULT = 200
-CURSOR_MAX = 500
 # A moderator's reason for a delete, as the audit log keeps it.
 REASON_MAX = 500
 
@@ -129,8 +129,7 @@ async def leave(request: Request) -> Response:
 
 async def members(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", MEMBERS_DEFAULT, minimum=1, maximum=GROUP_MEMBERS_MAX)
+    cursor, limit = page(request, MEMBERS_DEFAULT, GROUP_MEMBERS_MAX)
     found, next_cursor = await node_of(request).store.groups.members(
         _group_id(request), user["id"], cursor=cursor, limit=limit
     )

@@ -21,11 +21,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import bad, get_bool, get_str, json_body, query_bool, query_int, query_str
+from server.api.inputs import (
+    bad,
+    get_bool,
+    get_str,
+    json_body,
+    page,
+    query_bool,
+    query_str,
+)
 from server.api.responses import created, ok, route
 from server.api.spreadsheets import cell, csv_response, utc_time
 
-CURSOR_MAX = 500
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 TEXT_MAX = 20_000
 COMMENT_MAX = 2000
@@ -40,12 +47,6 @@ CSV_COLUMNS = (
     "grade",
     "excellent",
 )
-
-
-def _page(request: Request, default: int = PAGE_DEFAULT) -> tuple[str | None, int]:
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", default, minimum=1, maximum=PAGE_MAX)
-    return cursor, limit or default
 
 
 def _ids(body: dict[str, Any], name: str = "attachments") -> list[str] | None:
@@ -64,7 +65,7 @@ async def create_assignment(request: Request) -> Response:
 
 async def list_assignments(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     found, nxt = await node_of(request).store.homework.page(
         request.path_params["id"], user["id"], cursor, limit
     )
@@ -101,7 +102,7 @@ async def submit(request: Request) -> Response:
 
 async def list_submissions(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request, 50)
+    cursor, limit = page(request, 50, PAGE_MAX)
     found, nxt = await node_of(request).store.homework.submissions(
         request.path_params["id"],
         user["id"],

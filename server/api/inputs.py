@@ -23,6 +23,8 @@ from store import ATTACHMENT_ID_MAX, ATTACHMENTS_PER_OWNER, NAME_QUERY_MAX
 BODY_MAX_BYTES = 64 * 1024
 # Integers land in 32-bit columns on PostgreSQL; a larger one is bad input, not a 500.
 INT_MAX = 2**31 - 1
+# A page cursor (opaque, from the store) is at most this long.
+CURSOR_MAX = 500
 _DECIMAL = re.compile(r"-?[0-9]{1,18}")
 
 
@@ -165,6 +167,14 @@ def query_int(
     if raw is None or raw == "":
         return default
     return _in_range(name, _parse_int(name, raw), minimum, maximum)
+
+
+def page(request: Request, default: int, maximum: int) -> tuple[str | None, int]:
+    """A paginated list's ``?cursor=&limit=``: the cursor (None: the first page)
+    and the page size (``default`` when absent, 1 to ``maximum``)."""
+    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
+    limit = query_int(request, "limit", default, minimum=1, maximum=maximum)
+    return cursor, default if limit is None else limit
 
 
 def query_bool(request: Request, name: str, default: bool = False) -> bool:

@@ -9,19 +9,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import get_str, json_body, name_query, query_int, query_str
+from server.api.inputs import get_str, json_body, name_query, page, query_str
 from server.api.responses import created, ok, route
 
-CURSOR_MAX = 500
 ANSWER_MAX = 4000
 # A page of pending requests, of codes, of a code's redemptions.
 PAGE_DEFAULT, PAGE_MAX = 50, 200
-
-
-def _page(request: Request) -> tuple[str | None, int]:
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", PAGE_DEFAULT, minimum=1, maximum=PAGE_MAX)
-    return cursor, limit or PAGE_DEFAULT
 
 
 async def ask(request: Request) -> Response:
@@ -34,7 +27,7 @@ async def ask(request: Request) -> Response:
 
 async def pending(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     found, next_cursor, count = await node_of(request).store.join_requests.pending(
         request.path_params["id"], user["id"], cursor=cursor, limit=limit, query=name_query(request)
     )
@@ -64,7 +57,7 @@ async def reject(request: Request) -> Response:
 
 async def list_codes(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     label = query_str(request, "label", max_len=80)  # one cohort's codes
     found, next_cursor = await node_of(request).store.codes.page(
         request.path_params["id"], user["id"], cursor=cursor, limit=limit, label=label
@@ -74,7 +67,7 @@ async def list_codes(request: Request) -> Response:
 
 async def redemptions(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, PAGE_DEFAULT, PAGE_MAX)
     found, next_cursor = await node_of(request).store.codes.redemptions(
         request.path_params["id"], user["id"], request.path_params["code"], cursor, limit
     )

@@ -7,12 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import bad, query_int, query_str
+from server.api.inputs import bad, page, query_str
 from server.api.responses import ok, route
 from server.api.uploads import view
 from store import ATTACHMENT_KINDS, ATTACHMENTS_LIST_DEFAULT, ATTACHMENTS_LIST_MAX
-
-CURSOR_MAX = 500
 
 
 async def materials(request: Request) -> Response:
@@ -21,10 +19,7 @@ async def materials(request: Request) -> Response:
     kind = query_str(request, "kind")
     if kind is not None and kind not in ATTACHMENT_KINDS:
         raise bad(f"kind must be one of {', '.join(ATTACHMENT_KINDS)}")
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(
-        request, "limit", ATTACHMENTS_LIST_DEFAULT, minimum=1, maximum=ATTACHMENTS_LIST_MAX
-    )
+    cursor, limit = page(request, ATTACHMENTS_LIST_DEFAULT, ATTACHMENTS_LIST_MAX)
     found, next_cursor = await node_of(request).store.attachments.materials(
         request.path_params["id"], user["id"], kind=kind, cursor=cursor, limit=limit
     )

@@ -35,7 +35,7 @@ from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEM
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
-from server.api.openapi_posts import POST_PATHS, page_params
+from server.api.openapi_posts import POST_PATHS
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
 from server.api.openapi_sanctions import SANCTION_BODIES, SANCTION_PATHS, SANCTION_SCHEMAS
@@ -47,6 +47,7 @@ from server.api.operations import (
     json_content,
     list_of,
     operation,
+    page_params,
     path_param,
     query_param,
 )
@@ -255,7 +256,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             errors="403 404",
             params=(
                 CIRCLE,
-                *page_params(MEMBERS_DEFAULT, MEMBERS_MAX, "members per page"),
+                *page_params(MEMBERS_MAX, MEMBERS_DEFAULT, "members per page"),
                 query_param(
                     "q", {**STR, "maxLength": QUERY_MAX}, "nickname, name or login name contains"
                 ),
@@ -309,7 +310,7 @@ PATHS: dict[str, dict[str, Schema]] = {
             "circles",
             list_of("codes", "ListedCode", next=nullable(STR)),
             errors="403 404",
-            params=(CIRCLE, *page_params(50, 200, "codes per page"), COHORT_LABEL),
+            params=(CIRCLE, *page_params(200, 50, "codes per page"), COHORT_LABEL),
         ),
         "post": operation(
             "Create access codes (owner/admin)",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from server.api.challenges import PAGE_MAX, REASON_MAX
-from server.api.operations import CIRCLE, V1, operation, path_param, query_param
+from server.api.operations import CIRCLE, V1, operation, page_params, path_param, query_param
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
 from store import CHECKIN_TEXT_MAX
 
@@ -23,10 +23,7 @@ _SCHEDULE = obj(
     dates={"type": "array", "items": _DATE},
     slot=obj(["from", "to"], **{"from": _MINUTES, "to": _MINUTES}),
 )
-_PAGE = (
-    query_param("cursor", STR, "the previous page's `next`"),
-    query_param("limit", {**INT, "minimum": 1, "maximum": PAGE_MAX}, "page size"),
-)
+_PAGE = page_params(PAGE_MAX)
 _MEDIA_KINDS: Schema = {
     "type": "array",
     "items": {"type": "string", "enum": ["image", "video", "audio"]},

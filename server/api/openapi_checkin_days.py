@@ -5,19 +5,15 @@ server/api/challenge_csv.py)."""
 from __future__ import annotations
 
 from server.api.challenges import PAGE_MAX, REASON_MAX
-from server.api.operations import V1, operation, path_param, query_param
-from server.api.schemas import BOOL, INT, STR, Schema, nullable, obj, ref
+from server.api.operations import V1, csv_answer, operation, page_params, path_param
+from server.api.schemas import BOOL, STR, Schema, nullable, obj, ref
 from store import CHECKIN_TEXT_MAX
 
 _CHALLENGE = path_param("id", description="challenge id")
 _CHECKIN = path_param("id", description="check-in id")
 _DATE: Schema = {**STR, "format": "date", "description": "YYYY-MM-DD, a day of the circle's zone"}
 _STANDING_ANSWER = obj(["checkin", "standing"], checkin=ref("CheckIn"), standing=ref("Standing"))
-_PAGE = (
-    query_param("cursor", STR, "the previous page's `next`"),
-    query_param("limit", {**INT, "minimum": 1, "maximum": PAGE_MAX}, "page size"),
-)
-_CSV = {"text/csv": {"schema": {"type": "string"}}}
+_PAGE = page_params(PAGE_MAX)
 
 
 def _op(summary: str, answer: Schema | None, status: str = "200", **kw: object) -> Schema:
@@ -25,9 +21,7 @@ def _op(summary: str, answer: Schema | None, status: str = "200", **kw: object) 
 
 
 def _csv(summary: str) -> Schema:
-    op = _op(summary, None, errors="403 404", params=(_CHALLENGE,))
-    op["responses"]["200"] = {"description": "the CSV", "content": _CSV}
-    return op
+    return csv_answer(_op(summary, None, errors="403 404", params=(_CHALLENGE,)), "the CSV")
 
 
 CHECKIN_DAY_BODIES: dict[str, Schema] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.api.contests import PAGE_MAX
-from server.api.operations import CIRCLE, V1, operation, path_param, query_param
+from server.api.operations import CIRCLE, V1, csv_answer, operation, path_param, query_param
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
 
 _CONTEST = path_param("id", description="contest id")
@@ -126,11 +126,7 @@ def _csv_export() -> Schema:
         errors="403 404",
         params=(_CONTEST,),
     )
-    op["responses"]["200"] = {
-        "description": "the results",
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
-    return op
+    return csv_answer(op, "the results")
 
 
 CONTEST_PATHS: dict[str, Schema] = {

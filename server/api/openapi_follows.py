@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from server.api.follows import PAGE_DEFAULT, PAGE_MAX, QUERY_MAX
-from server.api.openapi_posts import page_params
-from server.api.operations import CIRCLE, V1, list_of, operation, query_param
+from server.api.operations import CIRCLE, V1, list_of, operation, page_params, query_param
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
 
-_PAGE = page_params(PAGE_DEFAULT, PAGE_MAX, "per page")
+_PAGE = page_params(PAGE_MAX, PAGE_DEFAULT, "per page")
 
 FOLLOW_SCHEMAS: dict[str, Schema] = {
     "FollowState": obj(

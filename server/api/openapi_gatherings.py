@@ -3,37 +3,27 @@
 
 from __future__ import annotations
 
-from server.api.gatherings import PAGE_MAX, RSVPS_MAX
-from server.api.operations import CIRCLE, V1, operation, path_param, query_param
-from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
+from server.api.gatherings import PAGE_DEFAULT, PAGE_MAX, RSVPS_DEFAULT, RSVPS_MAX
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    csv_answer,
+    operation,
+    page_params,
+    path_param,
+    query_param,
+)
+from server.api.schemas import BOOL, INT, LOCAL_TIME, MS, STR, Schema, nullable, obj, ref
 
 _GATHERING = path_param("id", description="event (gathering) id")
-_LOCAL: Schema = {
-    "anyOf": [
-        {**STR, "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"},
-        {**INT, "minimum": 1},
-    ],
-    "description": "YYYY-MM-DDTHH:MM on the circle's clock (its time_zone), or ms since the epoch",
-}
+_LOCAL = LOCAL_TIME
 _ANSWER: Schema = {"type": "string", "enum": ["going", "maybe", "not_going"]}
 _STATUS: Schema = {"type": "string", "enum": ["upcoming", "ongoing", "over", "cancelled"]}
-_CSV = {
-    "text/csv": {
-        "schema": {"type": "string"},
-        "example": "\ufeffuser_id,name,answer,waiting,answered_at\r\n",
-    }
-}
+_CSV_EXAMPLE = "\ufeffuser_id,name,answer,waiting,answered_at\r\n"
 
 
 def _op(summary: str, answer: Schema | None, status: str = "200", **kw: object) -> Schema:
     return operation(summary, "events", answer, status, **kw)  # type: ignore[arg-type]
-
-
-def _page(maximum: int) -> tuple[Schema, ...]:
-    return (
-        query_param("cursor", STR, "the previous page's `next`"),
-        query_param("limit", {**INT, "minimum": 1, "maximum": maximum}, "page size"),
-    )
 
 
 GATHERING_SCHEMAS: dict[str, Schema] = {
@@ -132,7 +122,7 @@ GATHERING_PATHS: dict[str, Schema] = {
                     {"type": "string", "enum": ["upcoming", "past"], "default": "upcoming"},
                     "which events",
                 ),
-                *_page(PAGE_MAX),
+                *page_params(PAGE_MAX, PAGE_DEFAULT),
             ),
         ),
         "post": _op(
@@ -190,7 +180,7 @@ GATHERING_PATHS: dict[str, Schema] = {
             params=(
                 _GATHERING,
                 query_param("answer", _ANSWER, "only this answer"),
-                *_page(RSVPS_MAX),
+                *page_params(RSVPS_MAX, RSVPS_DEFAULT),
             ),
         ),
     },
@@ -206,8 +196,7 @@ def _csv_export() -> Schema:
         errors="403 404",
         params=(_GATHERING,),
     )
-    op["responses"]["200"] = {"description": "the answers", "content": _CSV}
-    return op
+    return csv_answer(op, "the answers", _CSV_EXAMPLE)
 
 
 GATHERING_PATHS[f"{V1}/gatherings/{{id}}/rsvps.csv"] = {"get": _csv_export()}

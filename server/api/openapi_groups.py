@@ -4,8 +4,15 @@ chat history, vetoes, deleting and editing messages (README.md, "Chat groups")."
 from __future__ import annotations
 
 from server.api.groups import MEMBERS_DEFAULT
-from server.api.openapi_posts import page_params
-from server.api.operations import CIRCLE, V1, list_of, operation, path_param, query_param
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    list_of,
+    operation,
+    page_params,
+    path_param,
+    query_param,
+)
 from server.api.schemas import BOOL, INT, STR, Schema, nullable, obj, ref
 from server.settings import Settings
 from store import GROUP_MEMBERS_MAX
@@ -124,7 +131,7 @@ GROUP_PATHS: dict[str, dict[str, Schema]] = {
             "requests only to its admins); general's are the circle's: 409",
             list_of("members", "GroupMember", next=_NEXT),
             errors="409",
-            params=page_params(MEMBERS_DEFAULT, GROUP_MEMBERS_MAX, "members per page"),
+            params=page_params(GROUP_MEMBERS_MAX, MEMBERS_DEFAULT, "members per page"),
         ),
     },
     f"{V1}/groups/{{id}}/members/{{user_id}}": {

@@ -4,15 +4,20 @@ the rules and reason codes in store/homework.py)."""
 from __future__ import annotations
 
 from server.api.homework import COMMENT_MAX, GRADE_MAX, PAGE_MAX, TEXT_MAX
-from server.api.operations import CIRCLE, V1, operation, path_param, query_param
-from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    csv_answer,
+    operation,
+    page_params,
+    path_param,
+    query_param,
+)
+from server.api.schemas import BOOL, INT, LOCAL_TIME, MS, STR, Schema, nullable, obj, ref
 
 _ASSIGNMENT = path_param("id", description="assignment id")
 _SUBMISSION = path_param("id", description="submission id")
-_PAGE = (
-    query_param("cursor", STR, "the previous page's `next`"),
-    query_param("limit", {**INT, "minimum": 1, "maximum": PAGE_MAX}, "page size"),
-)
+_PAGE = page_params(PAGE_MAX)
 _STATE: Schema = {
     "type": "string",
     "enum": ["assigned", "submitted", "reviewed", "returned", "resubmitted"],
@@ -49,6 +54,7 @@ HOMEWORK_SCHEMAS: dict[str, Schema] = {
             "instructions",
             "attachments",
             "due_at",
+            "due_local",
             "allow_late",
             "limits",
             "peer_visibility",
@@ -64,6 +70,9 @@ HOMEWORK_SCHEMAS: dict[str, Schema] = {
         instructions=STR,
         attachments=_ATTACHMENTS,
         due_at=nullable(MS),
+        due_local=nullable(
+            {**STR, "description": "due_at on the circle's clock, YYYY-MM-DDTHH:MM"}
+        ),
         allow_late=BOOL,
         limits=_LIMITS,
         peer_visibility=_VISIBILITY,
@@ -174,7 +183,7 @@ _FIELDS = {
     "title": {**STR, "minLength": 1, "maxLength": 100},
     "instructions": {**STR, "maxLength": 10_000},
     "attachments": _IDS,
-    "due_at": nullable(MS),
+    "due_at": {"anyOf": [LOCAL_TIME, {"type": "null"}]},
     "allow_late": {**BOOL, "default": True},
     "limits": _LIMITS,
     "peer_visibility": {**_VISIBILITY, "default": "hidden"},
@@ -388,8 +397,4 @@ HOMEWORK_PATHS: dict[str, Schema] = {
         ),
     },
 }
-_CSV = {"text/csv": {"schema": {"type": "string"}}}
-HOMEWORK_PATHS[f"{V1}/assignments/{{id}}/grades.csv"]["get"]["responses"]["200"] = {
-    "description": "the grades",
-    "content": _CSV,
-}
+csv_answer(HOMEWORK_PATHS[f"{V1}/assignments/{{id}}/grades.csv"]["get"], "the grades")

@@ -4,13 +4,12 @@ codes as managers see them (README.md, "Joining")."""
 from __future__ import annotations
 
 from server.api.joining import PAGE_DEFAULT, PAGE_MAX
-from server.api.openapi_posts import page_params
-from server.api.operations import CIRCLE, NAME_QUERY, V1, operation, path_param
+from server.api.operations import CIRCLE, NAME_QUERY, V1, operation, page_params, path_param
 from server.api.schemas import CODE_TERM, INT, MS, STR, Schema, nullable, obj, ref
 
 _USER = path_param("user_id", description="the requester's user id")
 _CODE = path_param("code", description="the access code (any case)")
-_PAGE = page_params(PAGE_DEFAULT, PAGE_MAX, "per page")
+_PAGE = page_params(PAGE_MAX, PAGE_DEFAULT, "per page")
 
 JOINING_SCHEMAS: dict[str, Schema] = {
     "JoinRequest": obj(

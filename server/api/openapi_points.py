@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from server.api.operations import CIRCLE, V1, operation, path_param, query_param
-from server.api.points import BOARD_MAX, LEDGER_MAX
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    csv_answer,
+    operation,
+    page_params,
+    path_param,
+    query_param,
+)
+from server.api.points import BOARD_DEFAULT, BOARD_MAX, LEDGER_DEFAULT, LEDGER_MAX
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
 from store import POINT_ACTIONS, POINT_PERIODS
 
@@ -13,23 +21,11 @@ _RULES: Schema = {
     "additionalProperties": False,
     "description": "points per action (0: none)",
 }
-_CSV = {
-    "text/csv": {
-        "schema": {"type": "string"},
-        "example": "\ufefftime,user_id,name,action,points,source_kind,source_id\r\n",
-    }
-}
+_CSV_EXAMPLE = "\ufefftime,user_id,name,action,points,source_kind,source_id\r\n"
 
 
 def _op(summary: str, answer: Schema | None, status: str = "200", **kw: object) -> Schema:
     return operation(summary, "points", answer, status, **kw)  # type: ignore[arg-type]
-
-
-def _page(maximum: int) -> tuple[Schema, ...]:
-    return (
-        query_param("cursor", STR, "the previous page's `next`"),
-        query_param("limit", {**INT, "minimum": 1, "maximum": maximum}, "page size"),
-    )
 
 
 POINT_SCHEMAS: dict[str, Schema] = {
@@ -65,8 +61,7 @@ def _csv_export() -> Schema:
         errors="403 404",
         params=(CIRCLE,),
     )
-    op["responses"]["200"] = {"description": "the ledger", "content": _CSV}
-    return op
+    return csv_answer(op, "the ledger", _CSV_EXAMPLE)
 
 
 POINT_PATHS: dict[str, Schema] = {
@@ -105,7 +100,7 @@ POINT_PATHS: dict[str, Schema] = {
                     {"type": "string", "enum": list(POINT_PERIODS), "default": "all"},
                     "week (from Monday), month, or all time",
                 ),
-                *_page(BOARD_MAX),
+                *page_params(BOARD_MAX, BOARD_DEFAULT),
             ),
         ),
     },
@@ -123,7 +118,7 @@ POINT_PATHS: dict[str, Schema] = {
             params=(
                 CIRCLE,
                 path_param("user_id", description="user id, or `me`"),
-                *_page(LEDGER_MAX),
+                *page_params(LEDGER_MAX, LEDGER_DEFAULT),
             ),
         ),
     },

@@ -3,7 +3,15 @@ must-reads and receipts (HTTP-API.md, "Posts")."""
 
 from __future__ import annotations
 
-from server.api.operations import CIRCLE, V1, list_of, operation, path_param, query_param
+from server.api.operations import (
+    CIRCLE,
+    V1,
+    list_of,
+    operation,
+    page_params,
+    path_param,
+    query_param,
+)
 from server.api.posts import (
     COMMENTS_DEFAULT,
     COMMENTS_MAX,
@@ -28,14 +36,6 @@ _FEED = {
         },
     ]
 }
-
-
-def page_params(default: int, maximum: int, what: str) -> tuple[Schema, Schema]:
-    """`cursor` and `limit` of a paginated list."""
-    return (
-        query_param("cursor", STR, "the `next` of the previous page"),
-        query_param("limit", {**INT, "minimum": 1, "maximum": maximum, "default": default}, what),
-    )
 
 
 def _post_op(
@@ -134,7 +134,7 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
         "get": _post_op(
             "A page of comments, oldest first",
             list_of("comments", "Comment", next=_NEXT),
-            params=page_params(COMMENTS_DEFAULT, COMMENTS_MAX, "comments per page"),
+            params=page_params(COMMENTS_MAX, COMMENTS_DEFAULT, "comments per page"),
         ),
         "post": _post_op(
             "Comment, or answer a top-level comment (one level)",
@@ -194,7 +194,7 @@ POST_PATHS: dict[str, dict[str, Schema]] = {
             "members at a time, with the counts over the whole circle",
             ref("Receipts"),
             errors="409",
-            params=page_params(RECEIPTS_DEFAULT, RECEIPTS_MAX, "members per page"),
+            params=page_params(RECEIPTS_MAX, RECEIPTS_DEFAULT, "members per page"),
         ),
     },
     f"{V1}/me/must-read": {

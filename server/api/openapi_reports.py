@@ -3,7 +3,16 @@ audit log (README.md, "Reports and the audit log")."""
 
 from __future__ import annotations
 
-from server.api.operations import CIRCLE, NAME_QUERY, V1, operation, path_param, query_param
+from server.api.operations import (
+    CIRCLE,
+    NAME_QUERY,
+    V1,
+    csv_answer,
+    operation,
+    page_params,
+    path_param,
+    query_param,
+)
 from server.api.reports import LIST_DEFAULT, STATUSES
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
 from store import (
@@ -105,22 +114,8 @@ def _op(summary: str, answer: Schema | None, status: str = "200", **kw: object) 
     return operation(summary, "moderation", answer, status, **kw)  # type: ignore[arg-type]
 
 
-def _page(high: int) -> tuple[Schema, Schema]:
-    return (
-        query_param("cursor", STR, "the `next` of the previous page"),
-        query_param(
-            "limit", {**INT, "minimum": 1, "maximum": high, "default": LIST_DEFAULT}, "page size"
-        ),
-    )
-
-
 _REPORT_ANSWER = obj(["report"], report=ref("Report"))
-_CSV = {
-    "text/csv": {
-        "schema": {"type": "string"},
-        "example": "\ufefftime,actor_id,actor,action,target_kind,target_id,reason,data\r\n",
-    }
-}
+_CSV_EXAMPLE = "\ufefftime,actor_id,actor,action,target_kind,target_id,reason,data\r\n"
 
 
 def _csv_export() -> Schema:
@@ -132,8 +127,7 @@ def _csv_export() -> Schema:
         errors="403 404",
         params=(CIRCLE,),
     )
-    op["responses"]["200"] = {"description": "the log", "content": _CSV}
-    return op
+    return csv_answer(op, "the log", _CSV_EXAMPLE)
 
 
 REPORT_PATHS: dict[str, dict[str, Schema]] = {
@@ -162,7 +156,7 @@ REPORT_PATHS: dict[str, dict[str, Schema]] = {
                 CIRCLE,
                 query_param("status", {**STR, "enum": list(STATUSES), "default": "open"}, "which"),
                 NAME_QUERY,
-                *_page(REPORTS_PAGE_MAX),
+                *page_params(REPORTS_PAGE_MAX, LIST_DEFAULT),
             ),
         ),
     },
@@ -189,7 +183,7 @@ REPORT_PATHS: dict[str, dict[str, Schema]] = {
                 reports={"type": "array", "items": ref("MyReport")},
                 next=nullable(STR),
             ),
-            params=_page(REPORTS_PAGE_MAX),
+            params=page_params(REPORTS_PAGE_MAX, LIST_DEFAULT),
         ),
     },
     f"{V1}/circles/{{id}}/audit": {
@@ -201,7 +195,7 @@ REPORT_PATHS: dict[str, dict[str, Schema]] = {
                 next=nullable(STR),
             ),
             errors="403 404",
-            params=(CIRCLE, NAME_QUERY, *_page(AUDIT_PAGE_MAX)),
+            params=(CIRCLE, NAME_QUERY, *page_params(AUDIT_PAGE_MAX, LIST_DEFAULT)),
         ),
     },
     f"{V1}/circles/{{id}}/audit.csv": {"get": _csv_export()},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.api.schemas import STR, Schema, obj, ref
+from server.api.schemas import INT, STR, Schema, obj, ref
 from store import NAME_QUERY_MAX
 
 V1 = "/api/v1"
@@ -61,6 +61,29 @@ def query_param(name: str, schema: Schema, description: str) -> Schema:
 def path_param(name: str, schema: Schema = STR, description: str = "") -> Schema:
     param = {"name": name, "in": "path", "required": True, "schema": schema}
     return param | ({"description": description} if description else {})
+
+
+def page_params(
+    maximum: int, default: int | None = None, what: str = "page size"
+) -> tuple[Schema, Schema]:
+    """`cursor` and `limit` of a paginated list (server/api/inputs.page)."""
+    limit: Schema = {**INT, "minimum": 1, "maximum": maximum}
+    if default is not None:
+        limit["default"] = default
+    return (
+        query_param("cursor", STR, "the `next` of the previous page"),
+        query_param("limit", limit, what),
+    )
+
+
+def csv_answer(op: Schema, description: str, example: str | None = None) -> Schema:
+    """The operation answering a CSV download (server/api/spreadsheets.py: UTF-8
+    with a byte order mark) instead of JSON."""
+    content: Schema = {"schema": {"type": "string"}}
+    if example is not None:
+        content["example"] = example
+    op["responses"]["200"] = {"description": description, "content": {"text/csv": content}}
+    return op
 
 
 def list_of(key: str, item: str, **extra: Schema) -> Schema:

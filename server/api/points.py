@@ -11,11 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import json_body, query_int, query_str
+from server.api.inputs import json_body, page, query_str
 from server.api.responses import ok, route
 from server.api.spreadsheets import cell, csv_response, utc_time
 
-CURSOR_MAX = 500
 BOARD_DEFAULT, BOARD_MAX = 50, 100
 LEDGER_DEFAULT, LEDGER_MAX = 50, 500
 EXPORT_PAGE = 1000
@@ -39,8 +38,7 @@ async def set_rules(request: Request) -> Response:
 async def board(request: Request) -> Response:
     user, _ = await authenticate(request)
     period = query_str(request, "period", max_len=10) or "all"
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", BOARD_DEFAULT, minimum=1, maximum=BOARD_MAX)
+    cursor, limit = page(request, BOARD_DEFAULT, BOARD_MAX)
     entries, nxt, me = await node_of(request).store.points.board(
         request.path_params["id"], user["id"], period, cursor, limit or BOARD_DEFAULT
     )
@@ -50,8 +48,7 @@ async def board(request: Request) -> Response:
 async def ledger(request: Request) -> Response:
     user, _ = await authenticate(request)
     who = request.path_params["user_id"]
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", LEDGER_DEFAULT, minimum=1, maximum=LEDGER_MAX)
+    cursor, limit = page(request, LEDGER_DEFAULT, LEDGER_MAX)
     entries, nxt, total = await node_of(request).store.points.ledger(
         request.path_params["id"],
         user["id"],

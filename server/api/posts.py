@@ -18,11 +18,13 @@ from starlette.routing import Route
 from server.api.auth import authenticate, node_of
 from server.api.errors import ApiError
 from server.api.inputs import (
+    CURSOR_MAX,
     bad,
     get_attachments,
     get_int,
     get_str,
     json_body,
+    page,
     query_int,
     query_str,
 )
@@ -48,7 +50,6 @@ ID_MAX = 64
 # Pages of comments and receipts: a phone screen or two, and a bound on one read.
 COMMENTS_DEFAULT, COMMENTS_MAX = 100, 500
 RECEIPTS_DEFAULT, RECEIPTS_MAX = 200, 500
-CURSOR_MAX = 500
 
 
 def _post_id(request: Request, what: str = "post") -> str:
@@ -160,8 +161,7 @@ async def delete_post(request: Request) -> Response:
 
 async def list_comments(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", COMMENTS_DEFAULT, minimum=1, maximum=COMMENTS_MAX)
+    cursor, limit = page(request, COMMENTS_DEFAULT, COMMENTS_MAX)
     found, next_cursor = await node_of(request).store.comments.comments(
         _post_id(request), user["id"], cursor=cursor, limit=limit
     )
@@ -262,8 +262,7 @@ async def ack(request: Request) -> Response:
 
 async def receipts(request: Request) -> Response:
     user, _ = await authenticate(request)
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", RECEIPTS_DEFAULT, minimum=1, maximum=RECEIPTS_MAX)
+    cursor, limit = page(request, RECEIPTS_DEFAULT, RECEIPTS_MAX)
     must_reads = node_of(request).store.must_reads
     return ok(await must_reads.receipts(_post_id(request), user["id"], cursor=cursor, limit=limit))
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import bad, get_str, json_body, name_query, query_int, query_str
+from server.api.inputs import bad, get_str, json_body, name_query, page, query_str
 from server.api.responses import created, ok, route
 from server.api.throttle import throttle
 from store import (
@@ -24,7 +24,6 @@ from store import (
     REPORTS_PAGE_MAX,
 )
 
-CURSOR_MAX = 500
 LIST_DEFAULT = 50
 STATUSES = ("open", "resolved")
 
@@ -51,20 +50,13 @@ async def file_report(request: Request) -> Response:
     return created({"report": report}) if new else ok({"report": report})
 
 
-def _page(request: Request) -> tuple[str | None, int]:
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", LIST_DEFAULT, minimum=1, maximum=REPORTS_PAGE_MAX)
-    assert limit is not None
-    return cursor, limit
-
-
 async def queue(request: Request) -> Response:
     """GET /circles/{id}/reports?status=&q=&cursor=&limit=: owners and admins."""
     user, _ = await authenticate(request)
     status = query_str(request, "status") or "open"
     if status not in STATUSES:
         raise bad(f"status must be one of {', '.join(STATUSES)}")
-    cursor, limit = _page(request)
+    cursor, limit = page(request, LIST_DEFAULT, REPORTS_PAGE_MAX)
     items, next_cursor, count = await node_of(request).store.reports.queue(
         request.path_params["id"], user["id"], status, cursor, limit, name_query(request)
     )
@@ -86,7 +78,7 @@ async def resolve(request: Request) -> Response:
 async def my_reports(request: Request) -> Response:
     """GET /me/reports?cursor=&limit=: the caller's reports, newest first."""
     user, _ = await authenticate(request)
-    cursor, limit = _page(request)
+    cursor, limit = page(request, LIST_DEFAULT, REPORTS_PAGE_MAX)
     items, next_cursor = await node_of(request).store.reports.mine(user["id"], cursor, limit)
     return ok({"reports": items, "next": next_cursor})
 

@@ -12,7 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import bad, get_int, get_str, json_body, name_query, query_int, query_str
+from server.api.inputs import (
+    bad,
+    get_int,
+    get_str,
+    json_body,
+    name_query,
+    page,
+)
 from server.api.responses import no_content, ok, route
 from store import now_ms
 
@@ -20,7 +27,6 @@ REASON_MAX = 500
 # A timed mute: at most a year, in minutes (longer: until lifted).
 MUTE_MINUTES_MAX = 366 * 24 * 60
 BANS_DEFAULT, BANS_MAX = 50, 200
-CURSOR_MAX = 500
 MS_MAX = 2**53 - 1
 
 
@@ -67,8 +73,7 @@ async def unban(request: Request) -> Response:
 async def bans(request: Request) -> Response:
     user, _ = await authenticate(request)
     query = name_query(request)
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", BANS_DEFAULT, minimum=1, maximum=BANS_MAX)
+    cursor, limit = page(request, BANS_DEFAULT, BANS_MAX)
     found, next_cursor = await node_of(request).store.sanctions.bans(
         request.path_params["id"], user["id"], query=query, cursor=cursor, limit=limit
     )

@@ -67,6 +67,14 @@ STR: Schema = {"type": "string"}
 INT: Schema = {"type": "integer"}
 BOOL: Schema = {"type": "boolean"}
 MS: Schema = {"type": "integer", "description": "ms since the Unix epoch"}
+# A time given on the circle's clock (store/calendar.parse_local_time).
+LOCAL_TIME: Schema = {
+    "anyOf": [
+        {**STR, "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$"},
+        {**INT, "minimum": 1},
+    ],
+    "description": "YYYY-MM-DDTHH:MM on the circle's clock (its time_zone), or ms since the epoch",
+}
 KIND: Schema = {"type": "string", "enum": list(KINDS)}
 VISIBILITY: Schema = {"type": "string", "enum": list(VISIBILITIES)}
 SECTION: Schema = {"type": "string", "enum": list(SECTION_KEYS)}

@@ -8,12 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
-from server.api.inputs import bad, query_int, query_str
+from server.api.inputs import bad, page, query_str
 from server.api.responses import ok, route
 from store import SEARCH_KINDS, SEARCH_PAGE_MAX, SEARCH_QUERY_MAX
 
 SEARCH_DEFAULT = 20
-CURSOR_MAX = 500
 
 
 def search_query(request: Request) -> str | None:
@@ -33,8 +32,7 @@ async def search(request: Request) -> Response:
     kind = query_str(request, "kind")
     if kind is not None and kind not in SEARCH_KINDS:
         raise bad(f"kind must be one of {', '.join(SEARCH_KINDS)}")
-    cursor = query_str(request, "cursor", max_len=CURSOR_MAX)
-    limit = query_int(request, "limit", SEARCH_DEFAULT, minimum=1, maximum=SEARCH_PAGE_MAX)
+    cursor, limit = page(request, SEARCH_DEFAULT, SEARCH_PAGE_MAX)
     found, next_cursor = await node_of(request).store.search.circle(
         request.path_params["id"], user["id"], q, kind=kind, cursor=cursor, limit=limit
     )

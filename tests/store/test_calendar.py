@@ -107,3 +107,16 @@ def test_a_challenge_ends_and_days_outside_it_do_not_count() -> None:
     last = DAY1 + timedelta(days=2)
     got = standing(days(-1, 0, 1, 2, 3), Schedule(), DAY1, last, DAY1 + timedelta(days=10))
     assert (got.streak, got.total) == (3, 3)  # the run that reached the last day stays
+
+
+def test_a_local_time_reads_back_or_is_refused() -> None:
+    """Every instant parse_local_time takes can be shown on the circle's clock: ms up
+    to the year 9999 (a later one is refused, not a server error when shown)."""
+    from store.calendar import LOCAL_TIME_MAX, local_time_text, parse_local_time
+
+    assert parse_local_time("2027-03-01T20:00", "at", "Asia/Shanghai") == 1_803_902_400_000
+    last = parse_local_time(LOCAL_TIME_MAX - 1, "at", "Pacific/Kiritimati")
+    assert local_time_text(last, "Pacific/Kiritimati").startswith("9999-01-01T")
+    for bad in (LOCAL_TIME_MAX, 2**50, 0, -1, True, "2027-03-01", "2027-03-01T20:00+08:00"):
+        with pytest.raises(Invalid):
+            parse_local_time(bad, "at", "Asia/Shanghai")

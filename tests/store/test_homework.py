@@ -366,3 +366,18 @@ async def test_a_member_whose_term_ended_reads_but_cannot_hand_in(
     )
     listed, _ = await store.homework.page(room["id"], bob["id"])
     assert [a["id"] for a in listed] == [task["id"]]
+
+
+async def test_due_time_is_on_the_circles_clock(store: Store, room: Record, alice: Record) -> None:
+    """A teacher sets the due time as the circle's wall clock (Shanghai by default),
+    whatever the device's zone; the assignment carries it back both ways."""
+    made = await make(store, room, alice, due_at="2027-03-01T20:00")
+    # 20:00 in Shanghai (UTC+8) is 12:00 UTC.
+    assert made["due_at"] == 1_803_902_400_000
+    assert made["due_local"] == "2027-03-01T20:00"
+    moved = await store.homework.update(made["id"], alice["id"], {"due_at": 1_803_906_000_000})
+    assert moved["due_local"] == "2027-03-01T21:00"
+    cleared = await store.homework.update(made["id"], alice["id"], {"due_at": None})
+    assert cleared["due_at"] is None and cleared["due_local"] is None
+    listed, _ = await store.homework.page(room["id"], alice["id"])
+    assert listed[0]["due_local"] is None

@@ -157,3 +157,15 @@ async def test_a_checkin_waiting_for_review_earns_when_approved(
     await store.checkin_review.decide(waiting["id"], alice["id"], True)
     await store.checkin_review.decide(refused["id"], alice["id"], False)
     assert await total(store, room, bob) == 1 and await total(store, room, carol) == 0
+
+
+def test_the_earning_kinds_are_change_kinds_that_the_rules_read() -> None:
+    """``follow`` skips every kind outside ``KINDS``: each of them must be a kind the
+    change log knows, and each kind the rules award for must be among them."""
+    from store import changes, point_awards
+
+    assert point_awards.KINDS.issubset(changes.KINDS)
+    assert point_awards.follow in changes.FOLLOWERS
+    for kind in changes.KINDS:
+        if kind not in point_awards.KINDS:
+            assert point_awards._taken_back(kind, {}) is None

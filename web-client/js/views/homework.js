@@ -69,7 +69,10 @@ export function homeworkView(circleId) {
     return true;
   }
 
-  const dueText = (a) => (a.due_at ? t('homework.due', { when: formatDateTime(a.due_at) }) : t('homework.noDue'));
+  // Due times are on the circle's clock (due_local), whatever this device's zone.
+  const dueText = (a) => (a.due_at
+    ? t('homework.due', { when: a.due_local ? a.due_local.replace('T', ' ') : formatDateTime(a.due_at) })
+    : t('homework.noDue'));
   const stateTag = (s, late) => h('span', { class: `tag hw-state hw-${s}`, testid: 'hw-state', dataset: { state: s } },
     t(`homework.state.${s}`), late ? ` · ${t('homework.late')}` : '');
 
@@ -115,7 +118,7 @@ export function homeworkView(circleId) {
           title: title.value.trim(), instructions: about.value, allow_late: late.checked,
           peer_visibility: peers.value, attachments: tray.attachments().map((a) => a.id),
         };
-        if (due.value) fields.due_at = new Date(due.value).getTime();
+        if (due.value) fields.due_at = due.value;
         if (lesson.value) fields.lesson_id = lesson.value;
         busy(submit, async () => {
           try {
