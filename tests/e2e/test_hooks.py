@@ -6,10 +6,6 @@ own circle over HTTP and /ws (say and read) and no other."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.server
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +14,7 @@ import orjson
 import pytest
 
 from tests.e2e.harness import Api, Client, ServerProcess
+from tests.webhook_receiver import Receiver, verify
 
 pytestmark = [
     pytest.mark.e2e,
@@ -29,50 +26,6 @@ pytestmark = [
         QUANZI_WEBHOOK_DISABLE_AFTER="3",
     ),
 ]
-
-
-def verify(secret: str, header: str, body: bytes, tolerance_s: int = 300) -> bool:
-    """What docs/webhooks.md tells receivers to do."""
-    fields = dict(part.split("=", 1) for part in header.split(","))
-    signed = fields["t"].encode() + b"." + body
-    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    fresh = abs(time.time() - int(fields["t"])) <= tolerance_s
-    return fresh and hmac.compare_digest(expected, fields["v1"])
-
-
-class Receiver:
-    """An HTTP server on a free port that records every POST and answers with the
-    next of ``statuses`` (the last one from then on)."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.calls: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                receiver.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                n = len(receiver.calls)
-                status = receiver.statuses[min(n, len(receiver.statuses)) - 1]
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

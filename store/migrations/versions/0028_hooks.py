@@ -78,16 +78,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("bot_id", "circle_id"),
     )
     op.create_index("ix_bot_scopes_circle_id", "bot_scopes", ["circle_id"], unique=False)
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("bot_owner", sa.String(length=32), nullable=True))
-        batch_op.create_index("ix_users_bot_owner", ["bot_owner"], unique=False)
+    op.add_column("users", sa.Column("bot_owner", sa.String(length=32), nullable=True))
+    op.create_index("ix_users_bot_owner", "users", ["bot_owner"], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_index("ix_users_bot_owner")
-        batch_op.drop_column("bot_owner")
+    op.drop_index("ix_users_bot_owner", table_name="users")
+    # Plain ALTER TABLE (SQLite 3.35+): a batch copy of users breaks the foreign keys
+    # that point at it.
+    op.execute("ALTER TABLE users DROP COLUMN bot_owner")
     op.drop_table("bot_scopes")
     op.drop_table("incoming_hooks")
     op.drop_table("webhook_deliveries")

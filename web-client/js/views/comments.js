@@ -12,6 +12,7 @@ import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
 import { reportButton } from './report.js';
 import { userText } from './user-text.js';
+import { botBadge } from './bot-badge.js';
 
 /**
  * drafts: {text: Map post id → new comment, edits: Map comment id → text being edited,
@@ -102,7 +103,7 @@ function commentItem(circleId, comment, drafts, rerender) {
     tools.append(reportButton(circleId, { kind: 'comment', id: comment.id }, { label: personName(comment.author.name) }));
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
-    userText('strong', comment.author ? personName(comment.author.name) : ''), ' ', timeEl(comment.created), ' ', tools,
+    userText('strong', comment.author ? personName(comment.author.name) : ''), ' ', botBadge(comment.author), ' ', timeEl(comment.created), ' ', tools,
     editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }),
     attachmentsEl(comment.attachments, `comment:${comment.id}`));
 }

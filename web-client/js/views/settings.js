@@ -13,6 +13,7 @@ import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { bansView } from './bans.js';
 import { followersView } from './followers.js';
+import { integrationsView } from './integrations.js';
 import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { sectionsPanel } from './sections.js';
@@ -35,6 +36,7 @@ export function settingsView(circleId) {
   let bans = null; // owners and admins: the ban list
   let followers = null; // owners and admins of a public circle: its followers
   let sections = null; // owners: the Sections panel (views/sections.js)
+  let integrations = null; // owners and admins: webhooks, incoming hooks, bots
 
   function render() {
     const manager = state.isManager(circleId);
@@ -44,6 +46,10 @@ export function settingsView(circleId) {
     requests = manager && info.visibility === 'private' ? joinRequestsView(circleId) : null;
     if (manager && !bans) bans = bansView(circleId);
     if (manager && info.visibility === 'public' && !followers) followers = followersView(circleId, info.follower_count || 0);
+    if (manager && !integrations) {
+      integrations = integrationsView(circleId);
+      integrations.shown();
+    }
     fill(body,
       form,
       sections && sections.el,
@@ -54,6 +60,7 @@ export function settingsView(circleId) {
       members.el,
       manager ? bans.el : null,
       manager && followers ? followers.el : null,
+      manager ? integrations.el : null,
       mySection());
   }
 
@@ -208,6 +215,7 @@ export function settingsView(circleId) {
     shown: () => {
       members.shown();
       if (followers) followers.shown(); // follows are not pushed to managers: read again
+      if (integrations) integrations.shown(); // deliveries are not pushed: read again
     },
   };
 }
