@@ -81,7 +81,7 @@ async def test_claims_backoff_failure_and_disabling(
     await store.webhooks.settle(due, "node-c", Outcome(False, 500, "HTTP 500"), **SETTLE)
     [row] = await outbox(store)
     assert row["attempts"] == 1 and row["state"] == "pending" and row["next_at"] > now_ms()
-    for attempt in (2, 3):
+    for _ in (2, 3):
         [row] = await outbox(store)
         due = (await store.webhooks.claim("n", 1, 10, now=row["next_at"] + 1))[0]
         await store.webhooks.settle(due, "n", Outcome(False, None, "timeout"), **SETTLE)
@@ -175,7 +175,7 @@ async def test_incoming_hooks_and_the_owners_deletion(
 async def test_deleting_the_owner_deletes_their_bots(
     store: Store, circle: Record, alice: Record
 ) -> None:
-    token, dora = await store.accounts.signup("dora", "correct horse", "Dora")
+    _, dora = await store.accounts.signup("dora", "correct horse", "Dora")
     bot, bot_token = await store.bots.create(dora["id"], "helper")
     await store.bots.set_scope(dora["id"], bot["id"], [circle["id"]])
     await store.bots.add(circle["id"], alice["id"], bot["id"])
