@@ -6,7 +6,8 @@ user's 100,000 messages are never in memory at once).
 answers ``(rows, after)`` with ``after`` None on the last page. Kinds
 (``KINDS``): memberships (circle, role, nickname, joined), messages (circle,
 group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
-metadata of their files) and the reports they filed. Only what still exists is
+metadata of their files), the reports they filed and the bots they own (no
+token). Only what still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -153,6 +154,13 @@ def _reports(user_id: str) -> Select[Any]:
     ).where(REPORTS.c.reporter_id == user_id)
 
 
+def _bots(user_id: str) -> Select[Any]:
+    """The user's bots (store/bots.py): never a token (only its hash is kept)."""
+    return select(USERS.c.id, USERS.c.name, USERS.c.created).where(
+        USERS.c.bot_owner == user_id, USERS.c.deleted.is_(None)
+    )
+
+
 # kind -> (its query, its keyset columns: the table's key, ordered).
 _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "memberships": (_memberships, (MEMBERSHIPS.c.circle_id,)),
@@ -162,6 +170,7 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "reactions": (_reactions, (REACTIONS.c.target, REACTIONS.c.seq, REACTIONS.c.emoji)),
     "uploads": (_uploads, (ATTACHMENTS.c.id,)),
     "reports": (_reports, (REPORTS.c.id,)),
+    "bots": (_bots, (USERS.c.id,)),
 }
 KINDS = tuple(_KINDS)
 

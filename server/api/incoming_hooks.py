@@ -15,7 +15,7 @@ from server.api.errors import ApiError
 from server.api.inputs import get_str, json_body
 from server.api.responses import created, no_content, ok, route
 from server.api.throttle import throttle
-from store.ids import new_id
+from store.ids import new_id, now_ms
 
 TITLE_MAX = 200
 NONCE_MAX = 64
@@ -67,8 +67,17 @@ async def post_through_hook(request: Request) -> Response:
     title = get_str(body, "title", max_len=TITLE_MAX)
     nonce = get_str(body, "nonce", max_len=NONCE_MAX) or new_id()
     circle_id, bot_id = hook["circle"], hook["bot"]
-    if await node.store.memberships.membership(circle_id, bot_id) is None:
+    member = await node.store.memberships.membership(circle_id, bot_id)
+    if member is None:
         raise ApiError("not_found", "no such hook")
+    if member.muted(now_ms()):
+        # Muted by the circle's managers (the feed's road checks this itself).
+        raise ApiError(
+            "forbidden",
+            "this hook is muted in its circle",
+            reason="muted",
+            params={"until": member.muted_until},
+        )
     if hook["target"] == "feed":
         full = f"{title}\n\n{text}" if title else text
         post = await node.store.posts.create(circle_id, bot_id, "post", full)

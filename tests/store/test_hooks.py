@@ -179,6 +179,10 @@ async def test_deleting_the_owner_deletes_their_bots(
     bot, bot_token = await store.bots.create(dora["id"], "helper")
     await store.bots.set_scope(dora["id"], bot["id"], [circle["id"]])
     await store.bots.add(circle["id"], alice["id"], bot["id"])
+    # Their export lists their bots (no token).
+    exported, _ = await store.account_export.page("bots", dora["id"])
+    assert [(b["id"], b["name"]) for b in exported] == [(bot["id"], "helper")]
+    assert all(bot_token not in str(value) for b in exported for value in b.values())
     ended = await store.account_deletion.delete(dora["id"], "correct horse")
     assert len(ended) == 2
     with pytest.raises(Unauthenticated):
