@@ -146,12 +146,9 @@ class Due:
     attempts: int
 
 
-async def claim(
-    conn: AsyncConnection, claim_id: str, now: int, lease_ms: int, limit: int
-) -> list[Due]:
-    """Take up to ``limit`` due deliveries for ``claim_id`` until ``now + lease_ms``:
-    a row another sender holds (its claim not lapsed) is left alone, so two nodes
-    never send one delivery at once."""
+async def due_ids(conn: AsyncConnection, now: int, limit: int) -> list[str]:
+    """Up to ``limit`` deliveries due and unclaimed at ``now`` (a read: an idle
+    sender's look costs no write transaction)."""
     due = (
         select(WEBHOOK_DELIVERIES.c.id)
         .where(
@@ -162,7 +159,15 @@ async def claim(
         .order_by(WEBHOOK_DELIVERIES.c.next_at)
         .limit(limit)
     )
-    ids = [r.id for r in await conn.execute(due)]
+    return [r.id for r in await conn.execute(due)]
+
+
+async def claim(
+    conn: AsyncConnection, claim_id: str, ids: list[str], now: int, lease_ms: int
+) -> list[Due]:
+    """Take these deliveries (``due_ids``) for ``claim_id`` until ``now + lease_ms``:
+    a row another sender took meanwhile (its claim not lapsed) is left alone, so
+    two nodes never send one delivery at once."""
     if not ids:
         return []
     # The same condition again: of two racing senders, the update is each row's judge.

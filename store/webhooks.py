@@ -197,10 +197,13 @@ class Webhooks(Service):
     async def claim(
         self, claim_id: str, lease_ms: int, limit: int, now: int | None = None
     ) -> list[webhook_outbox.Due]:
+        now = now_ms() if now is None else now
+        async with self._db.read() as conn:
+            ids = await webhook_outbox.due_ids(conn, now, limit)
+        if not ids:
+            return []
         async with self._db.write() as conn:
-            return await webhook_outbox.claim(
-                conn, claim_id, now_ms() if now is None else now, lease_ms, limit
-            )
+            return await webhook_outbox.claim(conn, claim_id, ids, now, lease_ms)
 
     async def settle(
         self,
