@@ -250,3 +250,39 @@ async def test_a_bot_says_and_reads_in_its_circle_and_reaches_no_other(
     assert (await api.call("GET", f"/circles/{home}/posts", new)).status_code == 200
     assert (await api.call("GET", f"/circles/{home}/posts", token)).status_code == 401
     await ann_ws.close()
+
+
+@pytest.mark.server_env(
+    QUANZI_WEBHOOK_ALLOW_LOOPBACK="1",
+    QUANZI_WEBHOOK_POLL_S="0.05",
+    QUANZI_WEBHOOK_BACKOFF_S="1",
+    QUANZI_WEBHOOK_ATTEMPTS="5",
+)
+async def test_a_restart_loses_no_delivery(server: ServerProcess, api: Api) -> None:
+    """The outbox is in the database: a delivery the receiver refused before a
+    restart is tried again after it (the same delivery, once it answers)."""
+    ann, _ = await api.signup("ann")
+    bob, _ = await api.signup("bob")
+    circle = await api.circle(ann)
+    down = Receiver([503])
+    try:
+        await ok(
+            api,
+            "POST",
+            f"/circles/{circle}/webhooks",
+            ann,
+            json={"url": down.url, "events": ["member.joined"]},
+        )
+        await api.join(bob, circle)
+        await until(lambda: len(down.calls) >= 1)
+        server.stop()
+        before = len(down.calls)  # the server is down: nothing more comes meanwhile
+        assert before < 5
+        down.statuses = [200]  # the receiver is back while the server is down
+        server.start()
+        await until(lambda: len(down.calls) > before, timeout=20)
+        first, again = down.calls[0], down.calls[-1]
+        assert first[1] == again[1]
+        assert first[0]["quanzi-delivery"] == again[0]["quanzi-delivery"]
+    finally:
+        down.close()
