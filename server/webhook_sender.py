@@ -25,9 +25,7 @@ import time
 
 import httpx
 
-from store import Store, now_ms
-from store.ids import new_id
-from store.webhook_outbox import Due, Outcome
+from store import Store, WebhookDue, WebhookOutcome, new_id, now_ms
 
 from .api.payments import signature
 from .settings import Settings
@@ -90,7 +88,7 @@ class WebhookSender:
             await asyncio.gather(*(self._deliver(d) for d in due))
         return len(due)
 
-    async def _deliver(self, due: Due) -> None:
+    async def _deliver(self, due: WebhookDue) -> None:
         s = self.settings
         outcome = await self._post(due)
         settled = await self.store.webhooks.settle(
@@ -106,12 +104,12 @@ class WebhookSender:
                 "webhook %s of circle %s disabled after failures", due.webhook_id, due.circle_id
             )
 
-    async def _post(self, due: Due) -> Outcome:
+    async def _post(self, due: WebhookDue) -> WebhookOutcome:
         assert self._client is not None
         try:
             await check_target(due.url, self.settings.webhook_allow_loopback)
         except RefusedTarget as refused:
-            return Outcome(False, None, str(refused))
+            return WebhookOutcome(False, None, str(refused))
         body = due.body.encode()
         stamp = int(time.time())
         headers = {
@@ -123,12 +121,12 @@ class WebhookSender:
         try:
             answer = await self._client.post(due.url, content=body, headers=headers)
         except httpx.TimeoutException:
-            return Outcome(False, None, "timed out")
+            return WebhookOutcome(False, None, "timed out")
         except httpx.HTTPError as failed:
-            return Outcome(False, None, f"{type(failed).__name__}: {failed}"[:300])
+            return WebhookOutcome(False, None, f"{type(failed).__name__}: {failed}"[:300])
         if 200 <= answer.status_code < 300:
-            return Outcome(True, answer.status_code)
-        return Outcome(False, answer.status_code, f"HTTP {answer.status_code}")
+            return WebhookOutcome(True, answer.status_code)
+        return WebhookOutcome(False, answer.status_code, f"HTTP {answer.status_code}")
 
     async def _prune(self) -> None:
         now = time.monotonic()

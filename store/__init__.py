@@ -58,7 +58,7 @@ from .groups import NAME_MAX as GROUP_NAME_MAX
 from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .homework import Homework
-from .ids import now_ms
+from .ids import new_id, now_ms
 from .incoming_hooks import IncomingHooks
 from .join_requests import JoinRequests
 from .lessons import DESCRIPTION_MAX as LESSON_DESCRIPTION_MAX
@@ -106,6 +106,9 @@ from .sections import KEYS as SECTION_KEYS
 from .stars import Stars
 from .term_dates import GRACE_MS as MEMBERSHIP_GRACE_MS
 from .terms import Terms
+from .webhook_outbox import EVENTS as WEBHOOK_EVENTS
+from .webhook_outbox import Due as WebhookDue
+from .webhook_outbox import Outcome as WebhookOutcome
 from .webhooks import Webhooks
 
 
@@ -300,6 +303,7 @@ __all__ = [
     "SEARCH_PAGE_MAX",
     "SEARCH_QUERY_MAX",
     "SECTION_KEYS",
+    "WEBHOOK_EVENTS",
     "AccessCodes",
     "AccountDeletion",
     "AccountExport",
@@ -357,8 +361,12 @@ __all__ = [
     "Terms",
     "TokenLifetimes",
     "Unauthenticated",
+    "WebhookDue",
+    "WebhookOutcome",
+    "Webhooks",
     "clean_name",
     "migrate_database",
+    "new_id",
     "now_ms",
     "public_attachment",
     "record_act",

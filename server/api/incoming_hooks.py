@@ -15,7 +15,7 @@ from server.api.errors import ApiError
 from server.api.inputs import get_str, json_body
 from server.api.responses import created, no_content, ok, route
 from server.api.throttle import throttle
-from store.ids import new_id, now_ms
+from store import new_id, now_ms
 
 TITLE_MAX = 200
 NONCE_MAX = 64

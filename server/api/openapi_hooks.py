@@ -6,7 +6,7 @@ from __future__ import annotations
 from server.api.incoming_hooks import NONCE_MAX, TITLE_MAX
 from server.api.operations import CIRCLE, V1, operation, path_param
 from server.api.schemas import BOOL, INT, MS, STR, Schema, nullable, obj, ref
-from store.webhook_outbox import EVENTS
+from store import WEBHOOK_EVENTS as EVENTS
 
 _HOOK = path_param("hook_id", description="webhook id")
 _BOT = path_param("bot_id", description="bot id")
