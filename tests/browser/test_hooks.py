@@ -99,5 +99,8 @@ def test_my_bots_in_chinese_on_a_phone(open_page: Any, screenshots: Path) -> Non
     tid(ann, "add-bot").click()
     member = tid(ann, "member").filter(has_text="日报机器人")
     expect(tid(member, "bot-badge")).to_be_visible()
+    # The integrations card fits a phone too (its webhook form and event list).
+    expect(tid(ann, "webhook-form")).to_be_visible()
+    no_sideways_scroll(ann)
     assert cid
     assert ann.errors == [] and bob.errors == []  # type: ignore[attr-defined]
