@@ -268,12 +268,17 @@ async def settle(
     if failures is None or failures < disable_after:
         return Settled()
     await conn.execute(update(WEBHOOKS).where(WEBHOOKS.c.id == due.webhook_id).values(disabled=now))
+    await drop_pending(conn, due.webhook_id, now)
+    return Settled(disabled=(due.circle_id, due.webhook_id))
+
+
+async def drop_pending(conn: AsyncConnection, webhook_id: str, now: int) -> None:
+    """A disabled webhook's pending deliveries fail at once (nothing waits for it)."""
     await conn.execute(
         update(WEBHOOK_DELIVERIES)
         .where(
-            WEBHOOK_DELIVERIES.c.webhook_id == due.webhook_id,
+            WEBHOOK_DELIVERIES.c.webhook_id == webhook_id,
             WEBHOOK_DELIVERIES.c.state == "pending",
         )
         .values(state="failed", done=now, last_error="webhook disabled")
     )
-    return Settled(disabled=(due.circle_id, due.webhook_id))

@@ -156,6 +156,8 @@ class Webhooks(Service):
             await _hook(conn, circle_id, hook_id)
             if values:
                 await conn.execute(update(WEBHOOKS).where(WEBHOOKS.c.id == hook_id).values(values))
+            if values.get("disabled") is not None:
+                await webhook_outbox.drop_pending(conn, hook_id, values["disabled"])
             return hook_record(await _hook(conn, circle_id, hook_id))
 
     async def rotate(self, circle_id: str, actor_id: str, hook_id: str) -> str:

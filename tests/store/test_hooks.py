@@ -58,6 +58,11 @@ async def test_changes_and_messages_fill_the_outbox_in_their_transaction(
     assert body["data"]["text"] == "你好 hooks" and body["data"]["from"]["id"] == bob["id"]
     log = await store.webhooks.deliveries(circle["id"], alice["id"], hook["id"])
     assert {d["state"] for d in log} == {"pending"}
+    # Turned off by hand: what waits is dropped, nothing is claimed.
+    await store.webhooks.update(circle["id"], alice["id"], hook["id"], {"enabled": False})
+    log = await store.webhooks.deliveries(circle["id"], alice["id"], hook["id"])
+    assert {d["state"] for d in log} == {"failed"}
+    assert await store.webhooks.claim("n", 1000, 10, now=now_ms() + 1) == []
 
 
 async def test_claims_backoff_failure_and_disabling(
