@@ -210,7 +210,7 @@ async def _bot(conn: AsyncConnection, owner_id: str, bot_id: object) -> Record:
             {"id": c.id, "name": c.name, "member": await role_of(conn, c.id, row.id) is not None}
             for c in circles
         ],
-        "token": tokens is not None,
+        "has_token": tokens is not None,
     }
 
 

@@ -61,7 +61,7 @@ HOOK_SCHEMAS: dict[str, Schema] = {
         url={**STR, "description": "the secret URL to POST to: shown this once"},
     ),
     "Bot": obj(
-        ["id", "name", "bot", "created", "circles", "token"],
+        ["id", "name", "bot", "created", "circles", "has_token"],
         id=STR,
         name=STR,
         bot=BOOL,
@@ -71,7 +71,7 @@ HOOK_SCHEMAS: dict[str, Schema] = {
             "items": obj(["id", "name", "member"], id=STR, name=STR, member=BOOL),
             "description": "its scope: the circles it may be added to, and whether it is in",
         },
-        token={**BOOL, "description": "whether it has a live token"},
+        has_token={**BOOL, "description": "whether it has a live token"},
     ),
 }
 

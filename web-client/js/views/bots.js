@@ -51,7 +51,7 @@ export function botsView() {
       shown.replaceChildren(secretOnce(token, t('bots.token'), 'bot-token'));
       await refresh();
     }));
-    const revoke = bot.token ? h('button', { type: 'button', class: 'danger', testid: 'bot-revoke', text: t('bots.revoke') }) : null;
+    const revoke = bot.has_token ? h('button', { type: 'button', class: 'danger', testid: 'bot-revoke', text: t('bots.revoke') }) : null;
     if (revoke) revoke.addEventListener('click', () => busy(revoke, async () => {
       await api.revokeBotToken(bot.id);
       await refresh();
@@ -73,7 +73,7 @@ export function botsView() {
         },
       }, h('fieldset', {}, h('legend', { text: t('bots.scope') }), boxes), save),
       h('div', { class: 'row wrap' }, rotate, revoke,
-        bot.token ? null : h('span', { class: 'muted small', text: t('bots.noToken') })));
+        bot.has_token ? null : h('span', { class: 'muted small', text: t('bots.noToken') })));
   }
 
   refresh();
