@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 
 SCALE = float(os.environ.get("QUANZI_TEST_TIME_SCALE", "1"))
 
@@ -27,3 +28,14 @@ async def sleep(s: float) -> None:
 def sleep_blocking(s: float) -> None:
     """``time.sleep`` for ``s`` scaled seconds, for synchronous tests and helpers."""
     time.sleep(seconds(s))
+
+
+async def until(condition: Callable[[], bool], s: float, poll: float = 0.01) -> None:
+    """Wait until ``condition()`` holds or ``s`` scaled seconds have passed (the
+    caller asserts what it expects afterwards: a slow machine waits longer, a
+    wrong answer still fails)."""
+    deadline = time.monotonic() + seconds(s)
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await asyncio.sleep(poll)
