@@ -6,7 +6,6 @@ own circle over HTTP and /ws (say and read) and no other."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ import orjson
 import pytest
 
 from tests.e2e.harness import Api, Client, ServerProcess
+from tests.timing import until
 from tests.webhook_receiver import Receiver, verify
 
 pytestmark = [
@@ -48,17 +48,6 @@ async def ok(api: Api, method: str, path: str, token: str, **kw: Any) -> Any:
     return r.json() if r.status_code != 204 else None
 
 
-async def until(predicate: Any, timeout: float = 10.0) -> None:
-    import asyncio
-
-    from tests.timing import seconds
-
-    deadline = time.monotonic() + seconds(timeout)
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
-
-
 async def test_a_signed_delivery_is_retried_after_a_500(
     server: ServerProcess, api: Api, receiver: Receiver
 ) -> None:
@@ -82,14 +71,16 @@ async def test_a_signed_delivery_is_retried_after_a_500(
     assert (await api.call("GET", f"/circles/{circle}/webhooks", bob)).status_code == 403
     await api.join(bob, circle)
     # The first try is answered 500; the retry carries the same delivery.
-    await until(lambda: len(receiver.calls) >= 2)
+    await until(lambda: len(receiver.calls) >= 2, 10)
+    assert len(receiver.calls) >= 2
     (first_headers, first), (again_headers, again) = receiver.calls[:2]
     assert first == again
     assert first_headers["quanzi-delivery"] == again_headers["quanzi-delivery"]
     bob_ws = await Client.open(server.ws, bob)
     await bob_ws.request({"t": "join", "circle": circle})
     await bob_ws.say(circle, "部署完成了吗")
-    await until(lambda: len(receiver.calls) >= 3)
+    await until(lambda: len(receiver.calls) >= 3, 10)
+    assert len(receiver.calls) >= 3
     for headers, body in receiver.calls:
         assert verify(hook["secret"], headers["quanzi-signature"], body)
         assert not verify("not the secret", headers["quanzi-signature"], body)
@@ -136,7 +127,8 @@ async def test_a_failing_webhook_is_disabled_and_its_owner_told(
     await ok(api, "PATCH", f"/circles/{circle}/webhooks/{hook['id']}", ann, json={"enabled": True})
     await api.call("POST", f"/circles/{circle}/leave", bob)
     await api.join(bob, circle)
-    await until(lambda: len(failing.calls) >= 4)
+    await until(lambda: len(failing.calls) >= 4, 10)
+    assert len(failing.calls) >= 4
     await ann_ws.close()
 
 
@@ -274,13 +266,15 @@ async def test_a_restart_loses_no_delivery(server: ServerProcess, api: Api) -> N
             json={"url": down.url, "events": ["member.joined"]},
         )
         await api.join(bob, circle)
-        await until(lambda: len(down.calls) >= 1)
+        await until(lambda: len(down.calls) >= 1, 10)
+        assert len(down.calls) >= 1
         server.stop()
         before = len(down.calls)  # the server is down: nothing more comes meanwhile
         assert before < 5
         down.statuses = [200]  # the receiver is back while the server is down
         server.start()
-        await until(lambda: len(down.calls) > before, timeout=20)
+        await until(lambda: len(down.calls) > before, 20)
+        assert len(down.calls) > before
         first, again = down.calls[0], down.calls[-1]
         assert first[1] == again[1]
         assert first[0]["quanzi-delivery"] == again[0]["quanzi-delivery"]
