@@ -80,6 +80,7 @@ def test_my_bots_in_chinese_on_a_phone(open_page: Any, screenshots: Path) -> Non
     bob.goto(bob.url.split("#")[0])
     bots = tid(bob, "bots")
     expect(bots).to_contain_text("我的机器人")
+    tid(bots, "bots-open").click()
     tid(bots, "bot-name").fill("日报机器人")
     tid(bots, "bot-create").click()
     token = tid(bots, "bot-token-value")

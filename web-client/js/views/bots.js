@@ -9,25 +9,35 @@ import * as state from '../store/state.js';
 import { secretOnce } from './secret-once.js';
 
 export function botsView() {
+  let loaded = false;
   const list = h('ul', { class: 'plain-list', testid: 'bot-list' });
   const shown = h('div');
   const name = h('input', { testid: 'bot-name', required: true, maxlength: '64' });
   const create = h('button', { type: 'submit', testid: 'bot-create', text: t('bots.create') });
-  const el = h('section', { class: 'card bots', testid: 'bots', 'aria-labelledby': 'bots-title' },
-    h('h2', { id: 'bots-title', text: t('bots.title') }),
-    h('p', { class: 'muted small', text: t('bots.about') }),
-    list, shown,
-    h('form', {
-      onsubmit: (event) => {
-        event.preventDefault();
-        busy(create, async () => {
-          const bot = await api.createBot(name.value.trim());
-          name.value = '';
-          shown.replaceChildren(secretOnce(bot.token, t('bots.token'), 'bot-token'));
-          await refresh();
-        });
-      },
-    }, field(t('bots.name'), name), create));
+  // Folded until opened: the home page's cold start does not ask for them.
+  const el = h('details', {
+    class: 'card bots', testid: 'bots',
+    ontoggle: () => {
+      if (el.open && !loaded) {
+        loaded = true;
+        refresh();
+      }
+    },
+  },
+  h('summary', { testid: 'bots-open' }, h('h2', { class: 'inline', text: t('bots.title') })),
+  h('p', { class: 'muted small', text: t('bots.about') }),
+  list, shown,
+  h('form', {
+    onsubmit: (event) => {
+      event.preventDefault();
+      busy(create, async () => {
+        const bot = await api.createBot(name.value.trim());
+        name.value = '';
+        shown.replaceChildren(secretOnce(bot.token, t('bots.token'), 'bot-token'));
+        await refresh();
+      });
+    },
+  }, field(t('bots.name'), name), create));
 
   async function refresh() {
     try {
@@ -76,6 +86,5 @@ export function botsView() {
         bot.has_token ? null : h('span', { class: 'muted small', text: t('bots.noToken') })));
   }
 
-  refresh();
   return el;
 }

@@ -46,10 +46,7 @@ export function settingsView(circleId) {
     requests = manager && info.visibility === 'private' ? joinRequestsView(circleId) : null;
     if (manager && !bans) bans = bansView(circleId);
     if (manager && info.visibility === 'public' && !followers) followers = followersView(circleId, info.follower_count || 0);
-    if (manager && !integrations) {
-      integrations = integrationsView(circleId);
-      integrations.shown();
-    }
+    if (manager && !integrations) integrations = integrationsView(circleId);
     fill(body,
       form,
       sections && sections.el,
