@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from . import reported
 from . import seed as seeding
 from .bench_figures import figures, kept_up, markdown
 from .runner import RESULTS_DIR, RunConfig, run, usable_cpus
@@ -298,7 +299,7 @@ class Bench:
             self.notes.append(f"uploads failed: {type(exc).__name__}: {exc}")
             return
         print(uploads.table(result), file=sys.stderr)
-        uploads.write(result, self.args.out, f"bench-{self.stamp}")
+        reported.write(result, self.args.out, "uploads", f"bench-{self.stamp}")
         self.runs["uploads"] = {"quanzi": result}
 
     def summarise(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`: the operator's interface.
+"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`: the operator's interface.
 
 Exit status: 0 when the run passed every `--fail-if`, 1 when one was breached,
 2 for bad usage, 3 when the run itself failed (server unreachable, setup refused).
@@ -194,6 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
         "server CPU per MB and RSS, every blob verified",
     )
     uploads_options(uploads)
+
+    from .checkins import add_options as checkins_options
+
+    checkins = sub.add_parser(
+        "checkins",
+        help="N members of one challenge checking in within the same second, on a server "
+        "of its own: acknowledged check-ins/s, p50/p99 latency, boards checked afterwards",
+    )
+    checkins_options(checkins)
     return parser
 
 
@@ -290,4 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         from .uploads import main as uploads
 
         return uploads(args)
+    if args.command == "checkins":
+        from .checkins import main as checkins
+
+        return checkins(args)
     return EXIT_USAGE

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import json
 import re
 import sys
 import threading
@@ -36,15 +35,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import slo
 from .proc import PeakRss, ProcessSampler, own_cpu_seconds
+from .reported import EXIT_USAGE, checks_of, measured, run_and_report, table_of
 from .runner import RESULTS_DIR
 from .scenarios.base import Layout
 from .seed import create
 from .servers import LocalServer, moto_env, start_moto, start_quanzi
 from .upload_client import MB, Upload, download_sha256, file_chunks, pattern, upload
 
-EXIT_OK, EXIT_BAD, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 _UNITS = {"": 1, "B": 1, "KB": 1024, "MB": MB, "GB": 1024 * MB}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?B?)\s*", re.IGNORECASE)
 WARM_UP_BYTES = MB
@@ -342,39 +340,17 @@ def table(result: dict[str, Any]) -> str:
         f"uploads · {s['members']} members × {s['size_mb']:g} MB · {s['backend']}"
         f"{' · identical files' if s['identical'] else ''} · writes of {s['chunk_kb']:g} KB"
     )
-    lines = [head]
-    for key, label, unit in ROWS:
-        if key in s and s[key] is not None:
-            lines.append(f"  {label:<28} {s[key]:>12} {unit}")
-    lines += [f"  PROBLEM {p}" for p in result["problems"]]
-    return "\n".join(lines)
+    return table_of(head, ROWS, result)
 
 
 def run(cfg: UploadsConfig) -> dict[str, Any]:
     """Start the servers, upload, verify, stop them; the result (summary, problems, uploads)."""
-    runner = UploadsRun(cfg)
-    try:
-        runner.start()
-        result = runner.measure()
-    finally:
-        runner.stop()
-    result["command"] = " ".join(["python -m loadtests", *sys.argv[1:]])
-    result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    return result
-
-
-def write(result: dict[str, Any], out: Path, label: str = "") -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{time.strftime('%Y%m%d-%H%M%S')}-uploads{'-' + label if label else ''}.json"
-    path.write_text(json.dumps(result, indent=1))
-    return path
+    return measured(UploadsRun(cfg))
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        checks = [slo.parse(e) for e in args.fail_if]
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
+    checks = checks_of(args.fail_if)
+    if checks is None:
         return EXIT_USAGE
     if args.members < 1 or args.chunk < 64:
         print("--members must be at least 1 and --chunk at least 64 bytes", file=sys.stderr)
@@ -382,15 +358,4 @@ def main(args: argparse.Namespace) -> int:
     cfg = UploadsConfig(
         **{k: getattr(args, k) for k in UploadsConfig.__dataclass_fields__ if hasattr(args, k)}
     )
-    try:
-        result = run(cfg)
-    except Exception as exc:  # the operator gets one line, not a traceback
-        print(f"run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(table(result))
-    if cfg.out is not None:
-        print(f"  json: {write(result, cfg.out, cfg.label)}")
-    failed = slo.breaches(checks, result["summary"])
-    for line in failed:
-        print(f"SLO BREACH {line}", file=sys.stderr)
-    return EXIT_BAD if failed or result["problems"] else EXIT_OK
+    return run_and_report(cfg, checks, run, table, "uploads")

@@ -218,6 +218,37 @@ class ReadPush:
 
 
 @dataclass(frozen=True, slots=True)
+class NotificationPush:
+    """A new item of the user's notification inbox (an addition to v1), to every open
+    connection of that user, with their unread count after it. Caught up over HTTP
+    (``GET /api/v1/me/notifications?after=<last id>``)."""
+
+    notification: dict[str, Any]
+    unread: int
+
+    def to_map(self) -> dict[str, Any]:
+        return {"t": "notification", "notification": self.notification, "unread": self.unread}
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationsReadPush:
+    """Some of the user's notifications were marked read (in another tab): ``ids``,
+    or every one ``up_to`` an id, or (both None) all; ``unread`` is the count now."""
+
+    unread: int
+    ids: list[int] | None = None
+    up_to: int | None = None
+
+    def to_map(self) -> dict[str, Any]:
+        return {
+            "t": "notifications_read",
+            "ids": self.ids,
+            "up_to": self.up_to,
+            "unread": self.unread,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Bye:
     reason: ByeReason
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from . import api, web_client
+from . import api, away, web_client
 from .api.errors import error_response, exception_handlers
 from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         node = await Node.start(settings)
         app.state.node = node
+        # The channels that reach members who are away (none unless configured).
+        node.housekeeping.away.channels.extend(away.channels_from(settings, node.store))
         try:
             yield
         finally:

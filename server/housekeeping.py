@@ -1,7 +1,7 @@
 """A node's background jobs: pins that expire, chat retention, the change log's
 age, deleted circles' content, what deleted accounts wrote, expired sessions,
 abandoned resumable uploads, attachments nothing uses, members whose paid term
-and grace are over.
+and grace are over, notifications for the channels of members who are away.
 
 What they change reaches members as circle events, like any other change (the
 store logs it): nothing here chooses a push.
@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 
 from store import Record, Store, now_ms
 
+from .away import AwayDelivery
 from .media.storage import Media
 from .settings import Settings
 
@@ -35,6 +36,9 @@ class Housekeeping:
         self.store = store
         self.media = media
         self.uploads = None if media is None else media.resumable
+        # The channels that reach members who are away (server/away.py); server/app.py
+        # registers them.
+        self.away = AwayDelivery(store, settings.away_batch)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -56,6 +60,9 @@ class Housekeeping:
                 self._every(s.membership_check_s, self.expire_terms, "membership expiry")
             ),
             asyncio.create_task(self._every(s.reminder_check_s, self.send_reminders, "reminders")),
+            asyncio.create_task(
+                self._every(s.away_check_s, self.away.deliver_away, "away notifications")
+            ),
         ]
         if self.media is not None:
             self._tasks += [

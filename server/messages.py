@@ -58,12 +58,39 @@ class ReadMarker:
 
 
 @dataclass(frozen=True, slots=True)
+class Notified:
+    """Committed notifications (store/notifications.py records, each with its
+    ``user``): every node pushes each to that user's connections it holds."""
+
+    notifications: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationsRead:
+    """A user marked notifications read: their other tabs, on every node, follow."""
+
+    user: str
+    unread: int
+    ids: list[int] | None = None
+    up_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Resync:
     """From a broker that may have lost messages (a Redis reconnect): catch every
     followed stream up from the store and re-read tokens and memberships."""
 
 
-BrokerMessage = ChatMessage | CircleChange | TokenRevoked | Typing | ReadMarker | Resync
+BrokerMessage = (
+    ChatMessage
+    | CircleChange
+    | TokenRevoked
+    | Typing
+    | ReadMarker
+    | Notified
+    | NotificationsRead
+    | Resync
+)
 
 
 def encode(message: BrokerMessage) -> dict[str, Any]:
@@ -84,6 +111,16 @@ def encode(message: BrokerMessage) -> dict[str, Any]:
             "u": message.user,
             "s": message.seq,
         }
+    if isinstance(message, Notified):
+        return {"k": "notified", "n": message.notifications}
+    if isinstance(message, NotificationsRead):
+        return {
+            "k": "notes_read",
+            "u": message.user,
+            "n": message.unread,
+            "i": message.ids,
+            "up": message.up_to,
+        }
     return {"k": "resync"}
 
 
@@ -100,6 +137,10 @@ def decode(m: dict[str, Any]) -> BrokerMessage:
         return Typing(m["c"], m["g"], m["u"])
     if kind == "read":
         return ReadMarker(m["c"], m["g"], m["u"], int(m["s"]))
+    if kind == "notified":
+        return Notified(list(m["n"]))
+    if kind == "notes_read":
+        return NotificationsRead(m["u"], int(m["n"]), m.get("i"), m.get("up"))
     if kind == "resync":
         return Resync()
     raise ValueError(f"unknown broker message {kind!r}")

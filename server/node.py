@@ -34,6 +34,7 @@ from .connection import Connection
 from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
+from .inbox import Inbox
 from .limits import Limits
 from .media.storage import Media
 from .members import Members
@@ -41,6 +42,8 @@ from .messages import (
     BrokerMessage,
     ChatMessage,
     CircleChange,
+    NotificationsRead,
+    Notified,
     ReadMarker,
     Resync,
     TokenRevoked,
@@ -101,6 +104,8 @@ class Node:
         # it for each connection, `connect` for each hello.
         self.admission = Admission(settings)
         self.reads = ReadMarkers(settings, store, broker)
+        # The notification inbox, live on every node (server/inbox.py).
+        self.inbox = Inbox(store, broker, hub, self.channels)
         # Blobs of uploads (server/media/storage.py): local disk or S3.
         self.media = Media(settings)
         self.housekeeping = Housekeeping(settings, store, self.media)
@@ -133,6 +138,7 @@ class Node:
         node = cls(settings, store, cluster.make_broker(settings))
         # Changes committed from now on take the event route.
         store.on_changes = node.events.committed
+        store.on_notifications = node.inbox.committed
         await node.broker.start(node._received)
         await node.presence.start()
         await node.say_limiter.start()
@@ -227,6 +233,10 @@ class Node:
             # To every listener of the group, the reader's own other tabs too.
             push = ReadPush(message.circle, message.group, message.user, message.seq)
             self.hub.broadcast(self.hub.listeners(message.group), push.to_map())
+        elif isinstance(message, Notified):
+            self.inbox.heard(message)
+        elif isinstance(message, NotificationsRead):
+            self.inbox.heard_read(message)
         elif isinstance(message, TokenRevoked):
             self.revoked.add(message.token_hash)
             for conn in self.hub.of_token(message.token_hash):

@@ -252,6 +252,29 @@ async def _activities(demo: Demo) -> None:
         await s.gatherings.answer(ride["id"], u["xiaoming"]["id"], "maybe")
 
 
+async def _mentions(demo: Demo) -> None:
+    """A mention and a reply in the teaching circle's chat: 张云妮's and Emma's bells
+    ring (the must-read notices already rang everyone's)."""
+    if "dance" not in demo.created:
+        return
+    s, u, cid = demo.store, demo.users, demo.circles["dance"]["id"]
+    wang, emma = u["wang"], u["emma"]
+    await s.chat.say(
+        cid, wang["id"], wang["name"], "@张云妮 作业完成得很好，大家向她学习！", "seed-mention-1"
+    )
+    asked, _ = await s.chat.say(
+        cid, emma["id"], emma["name"], "Is Saturday's class at 10:00 as usual?", "seed-mention-2"
+    )
+    await s.chat.say(
+        cid,
+        wang["id"],
+        wang["name"],
+        "对，照常十点。Yes, 10:00.",
+        "seed-mention-3",
+        reply_to=asked["seq"],
+    )
+
+
 # The demo content of other features: ONE async function each, taking the Demo. Add
 # yours with one line; it runs once, when this run created the circles (check
 # ``demo.created`` for the circles you fill; ``demo.circles["dance"]`` is the course).
@@ -259,6 +282,7 @@ HOOKS: list[Hook] = [
     _content,
     _course,
     _activities,
+    _mentions,
 ]
 
 

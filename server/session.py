@@ -41,6 +41,7 @@ from protocol import (
 )
 from protocol import Hello as HelloFrame
 from store import (
+    Addressed,
     Conflict,
     Forbidden,
     GroupAccess,
@@ -49,6 +50,7 @@ from store import (
     Record,
     StoreError,
     Unauthenticated,
+    mention_starts,
     now_ms,
     token_hash,
     voice_refusal,
@@ -309,6 +311,9 @@ class Session:
             or access is None
             or access.circle != f.circle
             or f.attachments  # they are looked up first: on_say
+            # Whom it mentions or replies to is looked up first too (store/mentions.py).
+            or f.reply_to is not None
+            or mention_starts(f.text)
             or len(self.pending_says) >= self.settings.says_in_flight
         ):
             return False
@@ -336,9 +341,12 @@ class Session:
             if f.attachments
             else ()
         )
+        addressed = await self.node.store.chat.addressed(
+            f.circle, f.group or f.circle, self.conn.user_id, f.text, f.reply_to
+        )
         if len(self.pending_says) >= self.settings.says_in_flight:
             await asyncio.wait(self.pending_says, return_when=asyncio.FIRST_COMPLETED)
-        self._enqueue(f, member, attachments)
+        self._enqueue(f, member, attachments, addressed)
 
     def _check_voice(self, f: Say, member: Membership, access: GroupAccess) -> None:
         """A muted member, or one whose paid term ended, says nothing (the store's
@@ -371,7 +379,13 @@ class Session:
         if not f.text.strip() and not f.attachments:
             raise ProtocolError(ErrorCode.BAD_FRAME, "text is empty", f.id)
 
-    def _enqueue(self, f: Say, member: Any, attachments: Sequence[Record] = ()) -> None:
+    def _enqueue(
+        self,
+        f: Say,
+        member: Any,
+        attachments: Sequence[Record] = (),
+        addressed: Addressed | None = None,
+    ) -> None:
         # Says are pipelined so that one client's burst shares group commits:
         # queued now, in order, and answered from a callback after the commit.
         future = self.node.store.chat.enqueue(
@@ -383,6 +397,7 @@ class Session:
             f.reply_to,
             f.group,
             list(attachments),
+            addressed,
             bool(self.conn.user.get("bot")),
         )
         self.pending_says.add(future)

@@ -278,6 +278,14 @@ class Settings:
     # lesson's, homework's, a check-in's): each is sent once, within this much
     # of its time.
     reminder_check_s: float = 30.0
+    # How often housekeeping hands the notifications that are due to the channels
+    # that reach members who are away (server/away.py: Web Push, email): a
+    # mention reaches a closed page within about this long, and quiet hours end
+    # for it at most this late. The scan is two indexed queries.
+    away_check_s: float = 10.0
+    # Notifications handed to the away channels per scan (a burst of @all in a big
+    # circle goes out in several).
+    away_batch: int = 500
     # Live lessons' embeddable players: the origins the page may show in a frame
     # (CSP frame-src, server/security_headers.py), space-separated, each
     # "https://host", "https://*.domain" or a scheme ("https:"). A teacher's

@@ -4,13 +4,14 @@ Knows nothing of WebSockets, Starlette or Redis. Expected outcomes are the
 domain exceptions of ``store.errors``; see ``store/README.md`` for the API.
 Each part of a circle is a service of its own on the ``Store`` (``circles``,
 ``memberships``, ``follows``, ``groups``, ``chat``, ``stars``, ``posts``, ``pins``, ``must_reads``,
-``comments``, ``reactions``, ``message_edits``, ``account_export``, ``account_deletion``, ``polls``, ``attachments``, ``audit``, ``reports``, ``sanctions``, ``reads``, ``retention``, ``changes``); every
+``comments``, ``reactions``, ``message_edits``, ``account_export``, ``account_deletion``, ``polls``, ``attachments``, ``audit``, ``reports``, ``sanctions``, ``reads``, ``notifications``, ``notification_settings``, ``retention``, ``changes``); every
 change to a circle's durable
 side is logged (``store.changes``) and handed to ``on_changes`` after its commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .access_codes import AccessCodes
@@ -27,6 +28,7 @@ from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
 from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
+from .batch import Addressed
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .bots import Bots
 from .challenges import Challenges
@@ -39,6 +41,7 @@ from .checkin_reminders import CheckinReminders
 from .checkin_review import CheckinReview
 from .checkins import TEXT_MAX as CHECKIN_TEXT_MAX
 from .checkins import CheckIns
+from .circle_export import CircleExport
 from .circles import Circles
 from .comments import Comments
 from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
@@ -70,9 +73,16 @@ from .lessons import Lessons
 from .lookups import NAME_QUERY_MAX, voice_refusal
 from .makeups import MakeUps
 from .memberships import Memberships
+from .mentions import starts as mention_starts
 from .message_edits import EDIT_WINDOW_MS, RECALL_WINDOW_MS, MessageEdits
 from .migrate import current as current_revision
 from .must_read import MustReads
+from .notification_settings import KINDS as NOTIFICATION_KINDS
+from .notification_settings import LEVELS as NOTIFICATION_LEVELS
+from .notification_settings import NotificationSettings
+from .notifications import PAGE_MAX as NOTIFICATIONS_PAGE_MAX
+from .notifications import Notifications
+from .notifications import public as public_notification
 from .payments import Payments
 from .pins import Pins
 from .point_awards import ACTIONS as POINT_ACTIONS
@@ -171,9 +181,12 @@ class Store:
         self.checkin_features = CheckinFeatures(db)
         self.checkin_reminders = CheckinReminders(db)
         self.checkin_export = CheckinExport(db)
+        self.circle_export = CircleExport(db)
         self.homework = Homework(db)
         self.lessons = Lessons(db)
         self.reads = Reads(db)
+        self.notifications = Notifications(db)
+        self.notification_settings = NotificationSettings(db)
         self.search = Search(db)
         self.retention = Retention(db)
         self.changes = Changes(db)
@@ -217,6 +230,15 @@ class Store:
             password_queue,
             membership_grace_ms,
         )
+
+    @property
+    def on_notifications(self) -> Callable[[list[Record]], None] | None:
+        """Told, after each commit, the notifications it made (settable after opening)."""
+        return self.db.on_notifications
+
+    @on_notifications.setter
+    def on_notifications(self, listener: Callable[[list[Record]], None] | None) -> None:
+        self.db.on_notifications = listener
 
     @property
     def on_changes(self) -> OnChanges | None:
@@ -281,6 +303,9 @@ __all__ = [
     "MUTED_UNTIL_LIFTED",
     "NAME_MAX",
     "NAME_QUERY_MAX",
+    "NOTIFICATIONS_PAGE_MAX",
+    "NOTIFICATION_KINDS",
+    "NOTIFICATION_LEVELS",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
     "POINT_ACTIONS",
@@ -308,6 +333,7 @@ __all__ = [
     "AccountDeletion",
     "AccountExport",
     "Accounts",
+    "Addressed",
     "Attachments",
     "Audit",
     "BlobStore",
@@ -341,6 +367,8 @@ __all__ = [
     "MessageEdits",
     "MustReads",
     "NotFound",
+    "NotificationSettings",
+    "Notifications",
     "Outcome",
     "Payments",
     "Pins",
@@ -365,10 +393,12 @@ __all__ = [
     "WebhookOutcome",
     "Webhooks",
     "clean_name",
+    "mention_starts",
     "migrate_database",
     "new_id",
     "now_ms",
     "public_attachment",
+    "public_notification",
     "record_act",
     "shared_post",
     "token_hash",

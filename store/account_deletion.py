@@ -6,7 +6,8 @@ close their sockets on every node), every membership (``member.left``, so counts
 move live; a circle where they are the only owner passes to its earliest-joined
 admin, else its earliest-joined member, ``member.updated``; one with no one else
 in it is deleted through ``deleted_circles.end_circle``), their group
-memberships, join requests and the words of the reports they filed. The user's
+memberships, join requests, the words of the reports they filed, their
+notifications and settings, and the notifications others got from them. The user's
 row stays (ids are never reused, bans and reports about them still point at it)
 but holds nothing of them: no name (``""``: clients show "deleted user"), a
 handle nobody can sign up with (``~`` and the id: the handle is free again), no
@@ -57,6 +58,8 @@ from .models import (
     JOIN_REQUESTS,
     MEMBERSHIPS,
     MESSAGES,
+    NOTIFICATION_SETTINGS,
+    NOTIFICATIONS,
     POLLS,
     POSTS,
     REPORTS,
@@ -198,6 +201,10 @@ async def _end_account(conn: AsyncConnection, user_id: str) -> list[str]:
         await circle_row(conn, circle_id, lock=True)
         await end_follow(conn, circle_id, user_id, "account_deleted")
     await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.user_id == user_id))
+    for table in (NOTIFICATIONS, NOTIFICATION_SETTINGS):
+        await conn.execute(delete(table).where(table.c.user_id == user_id))
+    # Others' notifications quote their words.
+    await conn.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.actor_id == user_id))
     await _drop_requests(conn, user_id)
     await _unsay_reports(conn, user_id)
     hashes = (

@@ -6,8 +6,10 @@ user's 100,000 messages are never in memory at once).
 answers ``(rows, after)`` with ``after`` None on the last page. Kinds
 (``KINDS``): memberships (circle, role, nickname, joined), messages (circle,
 group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
-metadata of their files), the reports they filed and the bots they own (no
-token). Only what still exists is
+metadata of their files), the reports they filed, their homework submissions
+(with the teacher's review), check-ins (with make-up, leave, invalidation and
+its reason), contest entries (without votes: who voted is not theirs), their
+notifications and the bots they own (never a token). Only what still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -21,15 +23,22 @@ from . import validation
 from .engine import Service
 from .errors import NotFound
 from .models import (
+    ASSIGNMENTS,
     ATTACHMENTS,
+    CHALLENGES,
+    CHECKINS,
     CIRCLES,
     COMMENTS,
+    CONTEST_ENTRIES,
+    CONTESTS,
     GROUPS,
     MEMBERSHIPS,
     MESSAGES,
+    NOTIFICATIONS,
     POSTS,
     REACTIONS,
     REPORTS,
+    SUBMISSIONS,
     USERS,
 )
 from .records import Record, decode_attachments
@@ -140,6 +149,17 @@ def _uploads(user_id: str) -> Select[Any]:
     )
 
 
+def _notifications(user_id: str) -> Select[Any]:
+    return select(
+        NOTIFICATIONS.c.id,
+        NOTIFICATIONS.c.circle_id.label("circle"),
+        NOTIFICATIONS.c.kind,
+        NOTIFICATIONS.c.about,
+        NOTIFICATIONS.c.created,
+        NOTIFICATIONS.c.read_at,
+    ).where(NOTIFICATIONS.c.user_id == user_id)
+
+
 def _reports(user_id: str) -> Select[Any]:
     return select(
         REPORTS.c.id,
@@ -152,6 +172,73 @@ def _reports(user_id: str) -> Select[Any]:
         REPORTS.c.status,
         REPORTS.c.outcome,
     ).where(REPORTS.c.reporter_id == user_id)
+
+
+def _submissions(user_id: str) -> Select[Any]:
+    return (
+        select(
+            SUBMISSIONS.c.id,
+            SUBMISSIONS.c.circle_id.label("circle"),
+            SUBMISSIONS.c.assignment_id.label("assignment"),
+            ASSIGNMENTS.c.title.label("assignment_title"),
+            SUBMISSIONS.c.state,
+            SUBMISSIONS.c.text,
+            SUBMISSIONS.c.attachments,
+            SUBMISSIONS.c.submitted,
+            SUBMISSIONS.c.edited,
+            SUBMISSIONS.c.late,
+            SUBMISSIONS.c.reviewed,
+            SUBMISSIONS.c.score,
+            SUBMISSIONS.c.grade,
+            SUBMISSIONS.c.comment.label("review_comment"),
+            SUBMISSIONS.c.comment_attachments.label("review_attachments"),
+            SUBMISSIONS.c.excellent,
+        )
+        .join(ASSIGNMENTS, ASSIGNMENTS.c.id == SUBMISSIONS.c.assignment_id)
+        .join(CIRCLES, CIRCLES.c.id == SUBMISSIONS.c.circle_id)
+        # Handed in at least once: an "assigned" row is the roster's, not their work.
+        .where(SUBMISSIONS.c.user_id == user_id, SUBMISSIONS.c.state != "assigned", _LIVE)
+    )
+
+
+def _checkins(user_id: str) -> Select[Any]:
+    return (
+        select(
+            CHECKINS.c.id,
+            CHECKINS.c.circle_id.label("circle"),
+            CHECKINS.c.challenge_id.label("challenge"),
+            CHALLENGES.c.title.label("challenge_title"),
+            CHECKINS.c.local_date.label("date"),
+            CHECKINS.c.kind,
+            CHECKINS.c.state,
+            CHECKINS.c.makeup,
+            CHECKINS.c.text,
+            CHECKINS.c.attachments,
+            CHECKINS.c.created,
+            CHECKINS.c.edited,
+            CHECKINS.c.reason,
+        )
+        .join(CHALLENGES, CHALLENGES.c.id == CHECKINS.c.challenge_id)
+        .join(CIRCLES, CIRCLES.c.id == CHECKINS.c.circle_id)
+        .where(CHECKINS.c.user_id == user_id, _LIVE)
+    )
+
+
+def _contest_entries(user_id: str) -> Select[Any]:
+    return (
+        select(
+            CONTEST_ENTRIES.c.id,
+            CONTEST_ENTRIES.c.circle_id.label("circle"),
+            CONTEST_ENTRIES.c.contest_id.label("contest"),
+            CONTESTS.c.title.label("contest_title"),
+            CONTEST_ENTRIES.c.text,
+            CONTEST_ENTRIES.c.attachments,
+            CONTEST_ENTRIES.c.created,
+        )
+        .join(CONTESTS, CONTESTS.c.id == CONTEST_ENTRIES.c.contest_id)
+        .join(CIRCLES, CIRCLES.c.id == CONTEST_ENTRIES.c.circle_id)
+        .where(CONTEST_ENTRIES.c.user_id == user_id, _LIVE)
+    )
 
 
 def _bots(user_id: str) -> Select[Any]:
@@ -170,6 +257,10 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "reactions": (_reactions, (REACTIONS.c.target, REACTIONS.c.seq, REACTIONS.c.emoji)),
     "uploads": (_uploads, (ATTACHMENTS.c.id,)),
     "reports": (_reports, (REPORTS.c.id,)),
+    "submissions": (_submissions, (SUBMISSIONS.c.id,)),
+    "checkins": (_checkins, (CHECKINS.c.id,)),
+    "contest_entries": (_contest_entries, (CONTEST_ENTRIES.c.id,)),
+    "notifications": (_notifications, (NOTIFICATIONS.c.id,)),
     "bots": (_bots, (USERS.c.id,)),
 }
 KINDS = tuple(_KINDS)
@@ -224,6 +315,7 @@ def _after(key: tuple[Any, ...], after: tuple[Any, ...]) -> Any:
 
 def _record(row: Any) -> Record:
     record = {k: v for k, v in row._mapping.items() if not k.startswith("_k")}
-    if "attachments" in record:
-        record["attachments"] = decode_attachments(record["attachments"])
+    for key in ("attachments", "review_attachments"):
+        if key in record:
+            record[key] = decode_attachments(record[key])
     return record

@@ -13,7 +13,7 @@ chat message; a recall by its author is not moderation), ``post.deleted``,
 ``post.unpromoted`` (a highlight taken down), ``comment.deleted``,
 ``report.resolved``, ``report.dismissed``, ``code.revoked``, ``codes.revoked`` (a
 cohort's unused codes at once), ``join.approved``,
-``join.rejected``, ``circle.deleted``, ``member.term``, ``member.term_cleared``,
+``join.rejected``, ``circle.deleted``, ``circle.exported``, ``member.term``, ``member.term_cleared``,
 ``member.paid``, ``member.expired``… The actor is a user id, or ``payments`` (the
 payment webhook) or ``system`` (housekeeping), which have no name. A new kind of act
 adds its name here, in the README's privilege table and in the client's
@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import notification_rules, validation
 from .engine import Service
 from .errors import Forbidden
 from .ids import new_id, now_ms
@@ -67,6 +67,10 @@ async def record_act(
         "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")) if data else None,
     }
     await conn.execute(AUDIT_LOG.insert().values(values))
+    # A moderation outcome is the member's business too: their inbox.
+    await notification_rules.follow_act(
+        conn, circle_id, actor_id, action, target_id, reason or None, data
+    )
     return _entry(values, actor_name=None)
 
 

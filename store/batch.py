@@ -17,18 +17,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .errors import NotFound, StoreError
-from .records import Record, decode_attachments, encode_attachments, message
+from .notifications import Note, excerpt
+from .records import Record, decode_attachments, decode_mentions, encode_attachments, message
 from .search_index import Doc
 
 # What one request resolves to: the stored message and whether this call stored it.
 Outcome = tuple[Record, bool]
 # The columns of a row to insert, in the order of `BatchPlan.assign`'s tuples.
-ROW_COLUMNS = ("group_id", "seq", "user_id", "ts", "text", "nonce", "reply_to", "attachments")
+ROW_COLUMNS = (
+    "group_id",
+    "seq",
+    "user_id",
+    "ts",
+    "text",
+    "nonce",
+    "reply_to",
+    "attachments",
+    "mentions",
+)
 # The columns of an ``attachment_uses`` row, in the order of `BatchPlan.uses`' tuples.
 USE_COLUMNS = ("owner", "seq", "position", "attachment_id")
 # One row to insert (`ROW_COLUMNS`).
-Row = tuple[str, int, str, int, str, str, int | None, str | None]
+Row = tuple[str, int, str, int, str, str, int | None, str | None, str | None]
+
+
+@dataclass(slots=True)
+class Addressed:
+    """Whom a say notifies, worked out before it is queued (store/notification_rules.py
+    ``addressed``): its ``mentions`` column, and ``(user, kind, everyone)`` for each
+    member to notify (kind ``mention`` or ``reply``; ``everyone``: by ``@all``)."""
+
+    mentions: str | None
+    targets: list[tuple[str, str, bool]]
 
 
 @dataclass(slots=True)
@@ -46,6 +69,8 @@ class SayRequest:
     # The text's search tokens (search_tokens.tokens), made when the say is queued: on
     # the event loop, while the writer stores the batch before, not in its turn.
     tokens: str = ""
+    # Its mentions and whom it notifies (None: nobody, the usual case).
+    addressed: Addressed | None = None
     # The author is a bot (store/bots.py): its ``from`` says so.
     bot: bool = False
 
@@ -68,6 +93,8 @@ class BatchPlan:
         "fresh",
         "uses",
         "docs",
+        "notes",
+        "made",
         "duplicates",
         "resent",
     )
@@ -83,6 +110,10 @@ class BatchPlan:
         self.uses: list[tuple[str, int, int, str]] = []
         # The search_docs rows of the fresh messages (`search_index.DOC_COLUMNS`), by `assign`.
         self.docs: list[Doc] = []
+        # The notifications rows of the fresh messages (`NOTE_COLUMNS`), by `assign`, and
+        # their records once stored (with their ids: store/notifications.py).
+        self.notes: list[Note] = []
+        self.made: list[Record] = []
         # Requests answered with an already stored message (set by `outcomes`).
         self.duplicates = 0
         # Whether any request resends a message stored before this batch.
@@ -127,7 +158,14 @@ class BatchPlan:
                 self.uses.extend((group_id, seq, i, a["id"]) for i, a in enumerate(attachments))
             else:
                 encoded = None
-            rows.append((group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to, encoded))
+            addressed = r.addressed
+            mentions = None
+            if addressed is not None:
+                mentions = addressed.mentions
+                self._notes(r, seq, ts, addressed)
+            rows.append(
+                (group_id, seq, r.user_id, ts, r.text, r.nonce, r.reply_to, encoded, mentions)
+            )
             if r.tokens:
                 docs.append(
                     (r.circle_id, "message", group_id, seq, None, r.user_id, ts, r.text, r.tokens)
@@ -143,11 +181,30 @@ class BatchPlan:
                 r.nonce,
                 r.reply_to,
                 attachments,
+                mentions=decode_mentions(mentions),
                 bot=r.bot,
             )
             fresh.append(msg)
             results[i] = (msg, True)
         return rows
+
+    def _notes(self, r: SayRequest, seq: int, ts: int, addressed: Addressed) -> None:
+        """The notifications of one fresh message (its mentions, the reply)."""
+        about: Record = {
+            "circle": r.circle_id,
+            "group": r.group_id,
+            "seq": seq,
+            "excerpt": excerpt(r.text),
+            "actor": {"id": r.user_id, "name": r.author_name},
+        }
+        plain = orjson.dumps(about).decode()
+        everyone = plain
+        for user, kind, by_all in addressed.targets:
+            if by_all and everyone is plain:
+                everyone = orjson.dumps({**about, "all": True}).decode()
+            self.notes.append(
+                (user, r.circle_id, r.user_id, kind, everyone if by_all else plain, ts)
+            )
 
     def outcomes(self) -> list[Outcome | StoreError]:
         """One result per request, in batch order (after `assign`)."""

@@ -9,7 +9,9 @@ one of the last ``makeup_days`` days, at most ``makeup_quota`` times per
 ``strict`` challenge (a deposit is at stake) allows neither: asking for
 make-up or leave in one is ``Invalid``. ``review``: check-ins wait as
 ``pending`` until a teacher or admin approves them. ``remind_at``: the minute
-of the circle's day the reminder goes out (None: no reminders).
+of the circle's day the reminder goes out (None: no reminders). ``nudge_at``:
+the minute of the evening the streak-at-risk nudge goes out (``NUDGE_DEFAULT``,
+20:00, unless given; None: no nudge).
 """
 
 from __future__ import annotations
@@ -22,8 +24,19 @@ from .errors import Invalid
 from .records import AnyRow, Record
 
 FIELDS = frozenset(
-    {"makeup_days", "makeup_quota", "makeup_per", "leave_days", "strict", "review", "remind_at"}
+    {
+        "makeup_days",
+        "makeup_quota",
+        "makeup_per",
+        "leave_days",
+        "strict",
+        "review",
+        "remind_at",
+        "nudge_at",
+    }
 )
+# 20:00: the evening, when a day's check-in can still be made and few are asleep.
+NUDGE_DEFAULT = 20 * 60
 PERIODS = ("month", "challenge")
 LOOK_BACK_MAX = 366
 QUOTA_MAX = 366
@@ -39,6 +52,8 @@ def parse(fields: dict[str, Any]) -> dict[str, Any]:
     review = validation.boolean(fields.get("review", False), "review")
     remind = fields.get("remind_at")
     remind_at = None if remind is None else parse_minute(remind, "remind_at") % (24 * 60)
+    nudge = fields.get("nudge_at", minute_text(NUDGE_DEFAULT))
+    nudge_at = None if nudge is None else parse_minute(nudge, "nudge_at") % (24 * 60)
     if makeup_days and not quota:
         raise Invalid("makeup_quota must be at least 1 when makeup_days is on")
     if strict and (makeup_days or leave):
@@ -51,6 +66,7 @@ def parse(fields: dict[str, Any]) -> dict[str, Any]:
         "strict": strict,
         "review": review,
         "remind_at": remind_at,
+        "nudge_at": nudge_at,
     }
 
 
@@ -64,4 +80,5 @@ def public(row: AnyRow) -> Record:
         "strict": bool(row.strict),
         "review": bool(row.review),
         "remind_at": None if row.remind_at is None else minute_text(row.remind_at),
+        "nudge_at": None if row.nudge_at is None else minute_text(row.nudge_at),
     }

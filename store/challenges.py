@@ -21,16 +21,17 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import challenge_rules, validation
 from .attachments import KINDS as ATTACHMENT_KINDS
+from .board_order import BOARDS, BoardOrder
 from .calendar import DEFAULT_ZONE, Schedule, local_date, parse_date
 from .changes import record
 from .engine import Service
 from .errors import Conflict, Invalid, NotFound
-from .ids import decode_cursor, encode_cursor, new_id, now_ms
+from .ids import decode_cursor, new_id, now_ms
 from .lookups import (
     circle_row,
     newest_first,
@@ -43,7 +44,6 @@ from .models import CHALLENGE_MEMBERS, CHALLENGES, CHECKINS, CIRCLES, MEMBERSHIP
 from .records import DISPLAY_NAME, AnyRow, Record
 
 TYPES = ("continuous", "accumulated")
-BOARDS = ("streak", "total")
 TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
 DAYS_MAX = 3660
@@ -318,35 +318,22 @@ class Challenges(Service):
         async with self._db.read() as conn:
             row = await challenge_row(conn, challenge_id)
             await require_visible(conn, await circle_row(conn, row.circle_id), viewer_id)
-            score, at, on_board = _board_terms(row, by, today_of(row, now))
-            base = with_names(row).where(CHALLENGE_MEMBERS.c.challenge_id == row.id, on_board)
-            query = base
-            if cursor is not None:
-                value, key = decode_cursor(cursor)
-                when, _, user = key.partition("_")
-                if not when.isdigit() or not user:
-                    raise Invalid("bad cursor")
-                query = query.where(_after(score, at, value, int(when), user))
-            query = query.order_by(score.desc(), at.asc(), CHALLENGE_MEMBERS.c.user_id.asc())
-            rows = (await conn.execute(query.limit(limit + 1))).all()
+            order = BoardOrder.of(row, by, alive_since(row, today_of(row, now)))
+            base = order.select(with_names(row).where(CHALLENGE_MEMBERS.c.challenge_id == row.id))
+            query = base if cursor is None else base.where(order.after(cursor))
+            rows = (await conn.execute(order.ordered(query).limit(limit + 1))).all()
             page = rows[:limit]
             entries: list[Record] = []
             if page:
-                first = page[0]
-                ahead = await _count_ahead(conn, row.id, on_board, score, at, first, by)
+                ahead = await _count_ahead(conn, base, order, page[0])
                 entries = [_entry(r, ahead + i + 1) for i, r in enumerate(page)]
             me_row = (
                 await conn.execute(base.where(CHALLENGE_MEMBERS.c.user_id == viewer_id))
             ).first()
             me = None
             if me_row is not None:
-                me = _entry(
-                    me_row, await _count_ahead(conn, row.id, on_board, score, at, me_row, by) + 1
-                )
-        nxt = None
-        if len(rows) > limit:
-            last = page[-1]
-            nxt = encode_cursor(getattr(last, by), f"{getattr(last, by + '_at')}_{last.user_id}")
+                me = _entry(me_row, await _count_ahead(conn, base, order, me_row) + 1)
+        nxt = order.cursor(page[-1]) if len(rows) > limit else None
         return entries, nxt, me
 
     async def completed(
@@ -444,54 +431,15 @@ def with_names(row: AnyRow) -> Select[Any]:
     )
 
 
-def _board_terms(
-    row: AnyRow, by: str, today: date
-) -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[bool]]:
-    if by == "streak":
-        alive = alive_since(row, today).isoformat()
-        return (
-            CHALLENGE_MEMBERS.c.streak,
-            CHALLENGE_MEMBERS.c.streak_at,
-            and_(CHALLENGE_MEMBERS.c.streak > 0, CHALLENGE_MEMBERS.c.streak_last >= alive),
-        )
-    return CHALLENGE_MEMBERS.c.total, CHALLENGE_MEMBERS.c.total_at, CHALLENGE_MEMBERS.c.total > 0
-
-
-def _after(
-    score: ColumnElement[Any], at: ColumnElement[Any], value: int, when: int, user: str
-) -> ColumnElement[bool]:
-    """Rows after (value, when, user) in board order: score down, at up, user up."""
-    return or_(
-        score < value,
-        and_(score == value, at > when),
-        and_(score == value, at == when, CHALLENGE_MEMBERS.c.user_id > user),
-    )
-
-
 async def _count_ahead(
-    conn: AsyncConnection,
-    challenge_id: str,
-    on_board: ColumnElement[bool],
-    score: ColumnElement[Any],
-    at: ColumnElement[Any],
-    row: AnyRow,
-    by: str,
+    conn: AsyncConnection, base: Select[Any], order: BoardOrder, row: AnyRow
 ) -> int:
-    value, when = getattr(row, by), getattr(row, by + "_at")
-    ahead = or_(
-        score > value,
-        and_(score == value, at < when),
-        and_(score == value, at == when, CHALLENGE_MEMBERS.c.user_id < row.user_id),
-    )
-    query = (
-        select(func.count())
-        .select_from(CHALLENGE_MEMBERS)
-        .where(CHALLENGE_MEMBERS.c.challenge_id == challenge_id, on_board, ahead)
-    )
+    query = select(func.count()).select_from(base.where(order.ahead_of(row)).subquery())
     return int((await conn.execute(query)).scalar_one())
 
 
 def _entry(row: AnyRow, rank: int | None) -> Record:
+    featured = getattr(row, "featured", None)
     return {
         "rank": rank,
         "user": row.user_id,
@@ -501,6 +449,7 @@ def _entry(row: AnyRow, rank: int | None) -> Record:
         "total": row.total,
         "completed": row.completed_at is not None,
         "completed_at": row.completed_at,
+        **({} if featured is None else {"featured": int(featured)}),
     }
 
 

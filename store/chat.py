@@ -17,7 +17,8 @@ import asyncio
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import mentions, notification_rules, validation
+from .batch import Addressed
 from .changes import record
 from .commit_queue import CommitQueue, CommitStats, Outcome
 from .engine import Database
@@ -91,10 +92,37 @@ class Chat:
         checked that the group is the circle's and the member may say there
         (``Groups.access``, cached by the server). ``attachments`` are the circle's,
         as clients see them (``Attachments.resolve``); with some, the text may be empty.
+        Its mentions and reply notify their members (``addressed``).
         """
+        notifies = await self.addressed(circle_id, group_id or circle_id, user_id, text, reply_to)
         return await self.enqueue(
-            circle_id, user_id, author_name, text, nonce, reply_to, group_id, attachments, bot
+            circle_id,
+            user_id,
+            author_name,
+            text,
+            nonce,
+            reply_to,
+            group_id,
+            attachments,
+            notifies,
+            bot,
         )
+
+    async def addressed(
+        self, circle_id: str, group_id: str, user_id: str, text: str, reply_to: int | None
+    ) -> Addressed | None:
+        """Whom a message would notify (store/notification_rules.py): read before it
+        is queued, only for a text with an ``@`` or a reply (None otherwise, at no cost)."""
+        if not isinstance(text, str) or not (
+            reply_to is None or (type(reply_to) is int and reply_to >= 1)
+        ):
+            return None  # not a say: `enqueue` says why
+        if reply_to is None and not mentions.starts(text):
+            return None
+        async with self._db.read() as conn:
+            return await notification_rules.addressed(
+                conn, circle_id, group_id, user_id, text, reply_to
+            )
 
     def enqueue(
         self,
@@ -106,6 +134,7 @@ class Chat:
         reply_to: int | None = None,
         group_id: str | None = None,
         attachments: list[Record] | None = None,
+        addressed: Addressed | None = None,
         bot: bool = False,
     ) -> asyncio.Future[Outcome]:
         """`say` without waiting: queued now (in call order), resolved after the
@@ -121,7 +150,16 @@ class Chat:
         if reply_to is not None:
             validation.integer(reply_to, "reply_to", 1)
         return self._queue.submit(
-            circle_id, group_id, user_id, author_name, text, nonce, reply_to, attachments, bot
+            circle_id,
+            group_id,
+            user_id,
+            author_name,
+            text,
+            nonce,
+            reply_to,
+            attachments,
+            addressed,
+            bot,
         )
 
     async def flush(self) -> None:

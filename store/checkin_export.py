@@ -16,7 +16,7 @@ from .engine import Service
 from .errors import Invalid
 from .lookups import circle_row, require_manager
 from .models import CHECKINS, USERS
-from .records import Record
+from .records import Record, decode_attachments
 
 PAGE_MAX = 1000
 
@@ -29,8 +29,9 @@ class CheckinExport(Service):
     ) -> tuple[Record, list[Record], str | None]:
         """The challenge, a page of its days (``after``: the previous page's last
         key), and the key to ask for the next (None: the last page). Each day:
-        ``{"user","name","date","kind","state","makeup","on_time","granted_by",
-        "invalidated_by","invalidated_by_name","reviewed_by","reason","created"}``."""
+        ``{"id","user","name","date","kind","state","makeup","on_time","granted_by",
+        "invalidated_by","invalidated_by_name","reviewed_by","reason","created",
+        "text","attachments","featured"}``."""
         limit = validation.limit(limit, high=PAGE_MAX)
         async with self._db.read() as conn:
             row = await challenge_row(conn, challenge_id)
@@ -58,6 +59,7 @@ class CheckinExport(Service):
             challenge = challenge_record(row, today_of(row))
         days = [
             {
+                "id": r.id,
                 "user": r.user_id,
                 "name": r.display_name,
                 "date": r.local_date,
@@ -71,6 +73,9 @@ class CheckinExport(Service):
                 "reviewed_by": r.reviewed_by,
                 "reason": r.reason,
                 "created": r.created,
+                "text": r.text,
+                "attachments": decode_attachments(r.attachments),
+                "featured": bool(r.featured),
             }
             for r in rows[:limit]
         ]

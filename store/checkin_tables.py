@@ -49,6 +49,10 @@ class Challenge(SQLModel, table=True):
     # The reminder's minute of the circle's day (None: no reminders; rule 7,
     # store/checkin_reminders.py).
     remind_at: int | None = Field(default=None)
+    # The streak-at-risk nudge's minute of the circle's evening (None: no nudge;
+    # rule 7, store/checkin_reminders.py): 20:00, when a day's check-in can still
+    # be made and few are asleep.
+    nudge_at: int | None = Field(default=1200, sa_column_kwargs={"server_default": "1200"})
 
 
 class ChallengeMember(SQLModel, table=True):
@@ -79,6 +83,8 @@ class ChallengeMember(SQLModel, table=True):
     # Reminders (rule 7): the member may turn them off; the day of the last one.
     reminders: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     reminded_on: str | None = Field(default=None, max_length=10)
+    # The day of the last streak-at-risk nudge (at most one a day).
+    nudged_on: str | None = Field(default=None, max_length=10)
 
 
 class CheckIn(SQLModel, table=True):

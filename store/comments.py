@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, search_index, validation
+from . import attachment_uses, mentions, search_index, validation
 from .audit import record_act
 from .changes import record
 from .engine import Service
@@ -83,6 +83,7 @@ class Comments(Service):
                 await _require_top_level(conn, post.id, reply_to)
             carried = await attachment_uses.resolve(conn, post.circle_id, ids)
             comment_id, at = new_id(), now_ms()
+            found = await mentions.mentioned(conn, post.circle_id, author_id, text)
             await conn.execute(
                 COMMENTS.insert().values(
                     id=comment_id,
@@ -92,6 +93,7 @@ class Comments(Service):
                     created=at,
                     reply_to=reply_to,
                     attachments=encode_attachments(carried),
+                    mentions=found.encoded(),
                 )
             )
             await attachment_uses.use(conn, comment_id, 0, carried)

@@ -10,11 +10,13 @@ task if it sleeps. The writer takes every waiting request (up to
    sqlite_writer.py);
 2. bump ``chat_groups.last_seq`` by the number of new messages of each group in
    one ``UPDATE … RETURNING`` and hand out consecutive seqs in arrival order;
-3. insert every new row with one executemany, and their search rows
-   (store/search_index.py) with one more;
+3. insert every new row with one executemany, their search rows
+   (store/search_index.py) with one more, and the notifications of their
+   mentions and replies (store/notifications.py) with one more when there are any;
 4. commit;
-5. call ``on_committed`` with the fresh messages (seq order per group), then
-   resolve the futures.
+5. call ``on_committed`` with the fresh messages (seq order per group), hand
+   the notifications to the database's ``on_notifications``, then resolve the
+   futures.
 
 While a transaction runs, new says queue up, so batches grow with the load by
 themselves: one commit (and, on SQLite, one WAL append) is shared by up to
@@ -35,8 +37,8 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import search_index, webhook_outbox
-from .batch import ROW_COLUMNS, USE_COLUMNS, BatchPlan, Outcome, SayRequest
+from . import notifications, search_index, webhook_outbox
+from .batch import ROW_COLUMNS, USE_COLUMNS, Addressed, BatchPlan, Outcome, SayRequest
 from .engine import Database
 from .ids import now_ms
 from .models import ATTACHMENT_USES, GROUPS, MESSAGES
@@ -107,6 +109,7 @@ class CommitQueue:
         nonce: str,
         reply_to: int | None,
         attachments: list[Record] | None = None,
+        addressed: Addressed | None = None,
         bot: bool = False,
     ) -> asyncio.Future[Outcome]:
         """Queue one message; the future resolves once its batch is committed."""
@@ -126,6 +129,7 @@ class CommitQueue:
                 future,
                 attachments or (),
                 tokens(text),
+                addressed,
                 bot,
             )
         )
@@ -231,6 +235,9 @@ class CommitQueue:
             except Exception:
                 # The messages are stored; a failing subscriber must not un-ack them.
                 log.exception("on_committed failed for %d messages", len(fresh))
+        if plan.made:
+            # The mentions' and replies' notifications, after their messages.
+            self._db.told_notifications(plan.made)
         for request, outcome in zip(batch, outcomes, strict=True):
             future = request.future
             if future.done():
@@ -281,6 +288,8 @@ class CommitQueue:
                 )
             # Their search rows, in the same transaction (one statement).
             await search_index.add(conn, plan.docs)
+            # Their notifications (mentions, replies): one more, when there are any.
+            plan.made = await notifications.insert(conn, plan.notes)
             # And the webhooks' outbox rows (a look-up and an insert a batch).
             await webhook_outbox.follow_messages(conn, plan.fresh)
         return plan

@@ -44,12 +44,26 @@ _recording: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
 )
 
 
+# The notifications the write transaction running in this task made (store/notifications.py).
+_notifying: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "quanzi_notifying", default=None
+)
+
+
 def recorder() -> list[Any]:
     """The list the running write transaction collects its changes in."""
     changes = _recording.get()
     if changes is None:
         raise RuntimeError("a change can only be recorded inside Database.write()")
     return changes
+
+
+def notified() -> list[Any]:
+    """The list the running write transaction collects its notifications in."""
+    made = _notifying.get()
+    if made is None:
+        raise RuntimeError("a notification can only be made inside Database.write()")
+    return made
 
 
 class Database:
@@ -62,6 +76,9 @@ class Database:
         # Told, after each commit, what the transaction changed (the store's
         # ``on_changes``): nothing is told before its commit.
         self.on_changes: Callable[[list[Any]], None] | None = None
+        # Told, after each commit, the notifications it made (the store's
+        # ``on_notifications``), as their records.
+        self.on_notifications: Callable[[list[Any]], None] | None = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -73,14 +90,18 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: commits on a clean exit, rolls back on an exception.
-        The changes it recorded go to ``on_changes`` once it has committed."""
+        The changes it recorded go to ``on_changes`` once it has committed, and the
+        notifications it made to ``on_notifications``."""
         changes: list[Any] = []
+        made: list[Any] = []
         token = _recording.set(changes)
+        notifying = _notifying.set(made)
         try:
             with _refusals():
                 async with self._writer.begin() as conn:
                     yield conn
         finally:
+            _notifying.reset(notifying)
             _recording.reset(token)
         if changes and self.on_changes is not None:
             try:
@@ -89,6 +110,18 @@ class Database:
                 # Committed is committed: a failing listener must not turn the
                 # write into an error (clients catch up from the log).
                 log.exception("on_changes failed for %d changes", len(changes))
+        if made:
+            self.told_notifications(made)
+
+    def told_notifications(self, made: list[Any]) -> None:
+        """Hand committed notifications to ``on_notifications`` (the group commit
+        calls it too); a failing listener is logged (clients catch up by id)."""
+        if self.on_notifications is None:
+            return
+        try:
+            self.on_notifications(made)
+        except Exception:
+            log.exception("on_notifications failed for %d notifications", len(made))
 
     def insert_ignore(self, table: Table) -> Insert:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""

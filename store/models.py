@@ -267,6 +267,8 @@ class Message(SQLModel, table=True):
     deleted_at: int | None = Field(default=None, sa_type=BigInteger)
     # When its author last changed its text (ms), or None.
     edited: int | None = Field(default=None, sa_type=BigInteger)
+    # Whom it mentions (store/mentions.py: JSON ``[{"id","name"}]``), or None.
+    mentions: str | None = Field(default=None)
 
 
 class Star(SQLModel, table=True):
@@ -329,6 +331,8 @@ class Post(SQLModel, table=True):
     # Attachments as clients see them (JSON), or None (see Message.attachments);
     # a highlight carries its message's.
     attachments: str | None = Field(default=None)
+    # Whom it mentions (store/mentions.py), or None.
+    mentions: str | None = Field(default=None)
     deleted: bool = Field(default=False)
     pinned: bool = Field(default=False)
     pin_order: int | None = Field(default=None)
@@ -367,6 +371,8 @@ class Comment(SQLModel, table=True):
     reply_to: str | None = Field(default=None, max_length=32)
     # Attachments as clients see them (JSON), or None (see Message.attachments).
     attachments: str | None = Field(default=None)
+    # Whom it mentions (store/mentions.py), or None.
+    mentions: str | None = Field(default=None)
 
 
 class Like(SQLModel, table=True):
@@ -703,6 +709,9 @@ from .hook_tables import BOT_SCOPES, INCOMING_HOOKS, WEBHOOK_DELIVERIES, WEBHOOK
 # The course plan (store/lessons.py) keeps its tables in its own module.
 from .lesson_tables import LESSON_VIEWS, LESSONS  # noqa: E402
 
+# The notification inbox.
+from .notification_tables import NOTIFICATION_SETTINGS, NOTIFICATIONS  # noqa: E402
+
 # And points.
 from .point_tables import POINT_ENTRIES, POINT_RULES  # noqa: E402
 
@@ -736,6 +745,8 @@ __all__ = [
     "LIKES",
     "MEMBERSHIPS",
     "MESSAGES",
+    "NOTIFICATIONS",
+    "NOTIFICATION_SETTINGS",
     "PAYMENT_EVENTS",
     "POINT_ENTRIES",
     "POINT_RULES",

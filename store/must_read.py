@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import validation
+from . import notification_rules, validation
 from .changes import record, record_post
 from .engine import Service
 from .errors import Conflict
@@ -87,7 +87,8 @@ class MustReads(Service):
                         updated=await next_post_time(conn, post.circle_id),
                     )
                 )
-                await record_post(conn, post.circle_id, "post.must_read", post.id)
+                with notification_rules.acting(actor_id):
+                    await record_post(conn, post.circle_id, "post.must_read", post.id)
             return await read_post(conn, post.id, actor_id)
 
     async def ack(self, post_id: str, user_id: str) -> Record:

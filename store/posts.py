@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, search_index, validation
+from . import attachment_uses, mentions, search_index, validation
 from .audit import record_act
 from .changes import record_post
 from .engine import Service
@@ -114,6 +114,7 @@ class Posts(Service):
                 raise Forbidden("only the circle's owners and admins can post notices")
             carried = await attachment_uses.resolve(conn, circle_id, ids)
             post_id, at = new_id(), await next_post_time(conn, circle_id)
+            found = await mentions.mentioned(conn, circle_id, author_id, text)
             await conn.execute(
                 POSTS.insert().values(
                     id=post_id,
@@ -124,6 +125,7 @@ class Posts(Service):
                     created=at,
                     updated=at,
                     attachments=encode_attachments(carried),
+                    mentions=found.encoded(),
                 )
             )
             await attachment_uses.use(conn, post_id, 0, carried)

@@ -151,6 +151,7 @@ MESSAGE_COLUMNS = (
     MESSAGES.c.attachments,
     MESSAGES.c.deleted,
     MESSAGES.c.edited,
+    MESSAGES.c.mentions,
     USERS.c.bot_owner,
 )
 
@@ -232,6 +233,7 @@ def message_record(row: AnyRow) -> Record:
         decode_attachments(row.attachments),
         deleted=row.deleted,
         edited=row.edited,
+        mentions=decode_mentions(row.mentions),
         bot=row.bot_owner is not None,
     )
 
@@ -263,6 +265,7 @@ def message(
     *,
     deleted: str | None = None,
     edited: int | None = None,
+    mentions: Sequence[Record] = (),
     bot: bool = False,
 ) -> Record:
     """A chat message as clients see it. A tombstone (store/message_edits.py) keeps
@@ -285,9 +288,18 @@ def message(
         record["attachments"] = list(attachments)
     if deleted is not None:
         record["deleted"] = deleted
-    elif edited is not None:
+        return record
+    if edited is not None:
         record["edited"] = edited
+    if mentions:
+        # Whom it mentions (store/mentions.py), only when it does.
+        record["mentions"] = list(mentions)
     return record
+
+
+def decode_mentions(column: str | None) -> list[Record]:
+    """A ``mentions`` column (store/mentions.py): the list, or none."""
+    return json.loads(column) if column else []
 
 
 def encode_attachments(attachments: Sequence[Record]) -> str | None:
@@ -381,6 +393,8 @@ def post_record(row: AnyRow) -> Record:
         "acked": bool(row.acked),
         "attachments": decode_attachments(row.attachments),
     }
+    if row.mentions:
+        record["mentions"] = decode_mentions(row.mentions)
     if row.source_seq is not None:
         # A highlight's author is the message's author: one display name serves both.
         record["source"] = {
@@ -441,6 +455,7 @@ COMMENT_COLUMNS = (
     COMMENTS.c.created,
     COMMENTS.c.reply_to,
     COMMENTS.c.attachments,
+    COMMENTS.c.mentions,
     USERS.c.bot_owner,
 )
 
@@ -454,4 +469,5 @@ def comment_record(row: AnyRow) -> Record:
         "created": row.created,
         "reply_to": row.reply_to,
         "attachments": decode_attachments(row.attachments),
+        **({"mentions": decode_mentions(row.mentions)} if row.mentions else {}),
     }

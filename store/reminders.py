@@ -19,18 +19,26 @@ from . import validation
 from .changes import Change, record_many
 from .records import Record
 
-ABOUT_KINDS = ("lesson", "homework", "checkin", "gathering", "webhook")
+# ``checkin``: a challenge's daily reminder; ``streak``: its evening nudge to a
+# member whose streak ends tonight without a check-in (``count``: the streak);
+# ``webhook``: a circle's webhook disabled after failures (store/webhooks.py).
+ABOUT_KINDS = ("lesson", "homework", "checkin", "streak", "gathering", "webhook")
 TITLE_MAX = 200
 
 
-def about(kind: str, item_id: str, title: str, at: int | None = None) -> Record:
-    """What a reminder is about: a feature's item, its title and when it happens (ms)."""
+def about(
+    kind: str, item_id: str, title: str, at: int | None = None, count: int | None = None
+) -> Record:
+    """What a reminder is about: a feature's item, its title, when it happens (ms)
+    and a number it tells (a streak's days)."""
     validation.choice(kind, "kind", ABOUT_KINDS)
     if not isinstance(item_id, str) or not item_id:
         raise ValueError("a reminder names the item it is about")
     found: Record = {"kind": kind, "id": item_id, "title": str(title)[:TITLE_MAX]}
     if at is not None:
         found["at"] = int(at)
+    if count is not None:
+        found["count"] = int(count)
     return found
 
 

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from .batch import BatchPlan, SayRequest
 from .engine import Database
 from .ids import now_ms
+from .notifications import made_record
 from .search_schema import FTS_FILL
 from .webhook_outbox import INSERT_COLUMNS, message_rows
 
@@ -41,9 +42,17 @@ _BUMP = (
     "WHERE id IN ({marks}) RETURNING id, last_seq"
 )
 _INSERT = (
-    "INSERT INTO messages (group_id, seq, user_id, ts, text, nonce, reply_to, attachments) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO messages (group_id, seq, user_id, ts, text, nonce, reply_to, attachments, "
+    "mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_NOTES = (
+    "INSERT INTO notifications (user_id, circle_id, actor_id, kind, about, created) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_LAST_NOTE = "SELECT max(id) FROM notifications"
+# Ids only grow (AUTOINCREMENT) and the batch holds the write lock: its rows are
+# exactly those past the largest id before it, in the order they went in.
+_NEW_NOTES = "SELECT id FROM notifications WHERE id > ? ORDER BY id"
 _INSERT_DOCS = (
     "INSERT INTO search_docs (circle_id, kind, ref, seq, post_id, user_id, ts, body, tokens) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -242,6 +251,8 @@ def _transaction(conn: sqlite3.Connection, batch: list[SayRequest], careful: boo
                 last = conn.execute(_LAST_DOC).fetchone()[0]
                 conn.executemany(_INSERT_DOCS, plan.docs)
                 conn.execute(FTS_FILL, (last or 0,))
+            if plan.notes:
+                _insert_notes(conn, plan)
             _queue_for_webhooks(conn, plan.fresh)
         conn.execute("COMMIT")
     except BaseException:
@@ -249,6 +260,14 @@ def _transaction(conn: sqlite3.Connection, batch: list[SayRequest], careful: boo
             conn.execute("ROLLBACK")
         raise
     return plan
+
+
+def _insert_notes(conn: sqlite3.Connection, plan: BatchPlan) -> None:
+    """The batch's notifications (mentions, replies) and their ids."""
+    last = conn.execute(_LAST_NOTE).fetchone()[0] or 0
+    conn.executemany(_INSERT_NOTES, plan.notes)
+    ids = [row[0] for row in conn.execute(_NEW_NOTES, (last,))]
+    plan.made = [made_record(i, note) for i, note in zip(ids, plan.notes, strict=True)]
 
 
 class _Hook(NamedTuple):

@@ -18,8 +18,8 @@ from starlette.responses import Response
 
 from server.api.auth import authenticate, node_of
 from server.api.responses import route
-from server.api.spreadsheets import cell, csv_response, utc_time
-from store import Record
+from server.api.spreadsheets import cell, csv_response, first_page_now, utc_time
+from store import Record, Store
 
 DAY_COLUMNS = (
     "user_id",
@@ -59,23 +59,51 @@ def _day_row(day: Record) -> tuple[str, ...]:
     )
 
 
+async def day_pages(
+    store: Store, challenge_id: str, actor_id: str
+) -> AsyncIterator[list[Sequence[object]]]:
+    """The rows of ``export.csv``, a page at a time (owners and admins)."""
+    after: str | None = None
+    while True:
+        _, days, after = await store.checkin_export.days(challenge_id, actor_id, after)
+        yield [_day_row(day) for day in days]
+        if after is None:
+            return
+
+
+async def completed_pages(
+    store: Store, challenge_id: str, actor_id: str
+) -> AsyncIterator[list[Sequence[object]]]:
+    """The rows of ``completed.csv``, a page at a time (owners and admins)."""
+    await store.checkin_export.days(challenge_id, actor_id, limit=1)  # managers only
+    cursor: str | None = None
+    rank = 0
+    while True:
+        entries, cursor = await store.challenges.completed(challenge_id, actor_id, cursor, 1000)
+        lines: list[Sequence[object]] = []
+        for entry in entries:
+            rank += 1
+            lines.append(
+                (
+                    str(rank),
+                    entry["user"],
+                    cell(entry["name"] or ""),
+                    str(entry["total"]),
+                    str(entry["best"]),
+                    utc_time(entry["completed_at"]),
+                )
+            )
+        yield lines
+        if cursor is None:
+            return
+
+
 async def export_csv(request: Request) -> Response:
     """GET /challenges/{id}/export.csv (owners and admins)."""
     user, _ = await authenticate(request)
     challenge_id = request.path_params["id"]
-    export = node_of(request).store.checkin_export
-    # The first page before the answer starts: a refusal is still a 403 or 404.
-    first = await export.days(challenge_id, user["id"])
-
-    async def pages() -> AsyncIterator[list[Sequence[object]]]:
-        _, days, after = first
-        while True:
-            yield [_day_row(day) for day in days]
-            if after is None:
-                return
-            _, days, after = await export.days(challenge_id, user["id"], after)
-
-    return csv_response(f"checkins-{challenge_id}.csv", DAY_COLUMNS, pages())
+    pages = await first_page_now(day_pages(node_of(request).store, challenge_id, user["id"]))
+    return csv_response(f"checkins-{challenge_id}.csv", DAY_COLUMNS, pages)
 
 
 async def completed_csv(request: Request) -> Response:
@@ -83,34 +111,8 @@ async def completed_csv(request: Request) -> Response:
     user, _ = await authenticate(request)
     challenge_id = request.path_params["id"]
     store = node_of(request).store
-    await store.checkin_export.days(challenge_id, user["id"], limit=1)  # managers only
-    first = await store.challenges.completed(challenge_id, user["id"], None, 1000)
-
-    async def pages() -> AsyncIterator[list[Sequence[object]]]:
-        entries, cursor = first
-        rank = 0
-        while True:
-            lines: list[Sequence[object]] = []
-            for entry in entries:
-                rank += 1
-                lines.append(
-                    (
-                        str(rank),
-                        entry["user"],
-                        cell(entry["name"] or ""),
-                        str(entry["total"]),
-                        str(entry["best"]),
-                        utc_time(entry["completed_at"]),
-                    )
-                )
-            yield lines
-            if cursor is None:
-                return
-            entries, cursor = await store.challenges.completed(
-                challenge_id, user["id"], cursor, 1000
-            )
-
-    return csv_response(f"completed-{challenge_id}.csv", COMPLETED_COLUMNS, pages())
+    pages = await first_page_now(completed_pages(store, challenge_id, user["id"]))
+    return csv_response(f"completed-{challenge_id}.csv", COMPLETED_COLUMNS, pages)
 
 
 routes = [
@@ -118,4 +120,4 @@ routes = [
     route("/challenges/{id}/completed.csv", get=completed_csv),
 ]
 
-__all__ = ["routes"]
+__all__ = ["COMPLETED_COLUMNS", "DAY_COLUMNS", "completed_pages", "day_pages", "routes"]

@@ -18,6 +18,7 @@ from server.api.auth import authenticate, node_of
 from server.api.inputs import get_attachments, json_body, page
 from server.api.responses import created, ok, route
 from server.api.spreadsheets import cell, csv_response, utc_time
+from store import Record
 
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 CSV_COLUMNS = ("rank", "entry_id", "user_id", "name", "votes", "entered_at", "text", "attachments")
@@ -69,6 +70,23 @@ async def announce(request: Request) -> Response:
     return ok(done)
 
 
+def result_rows(found: Record) -> list[tuple[object, ...]]:
+    """The rows of ``results.csv`` of a contest as ``Contests.results`` reads it."""
+    return [
+        (
+            "" if e["rank"] is None else e["rank"],
+            e["id"],
+            e["user"],
+            cell(e["name"]),
+            e["votes"],
+            utc_time(e["created"]),
+            cell(e["text"]),
+            len(e["attachments"]),
+        )
+        for e in found["entries_list"]
+    ]
+
+
 async def results_csv(request: Request) -> Response:
     """Every entry with its votes and rank (owners and admins; the ranking as it
     stands, final once voting closed)."""
@@ -77,19 +95,7 @@ async def results_csv(request: Request) -> Response:
     found = await contests.results(request.path_params["id"], user["id"])
 
     async def pages() -> AsyncIterator[list[tuple[object, ...]]]:
-        yield [
-            (
-                "" if e["rank"] is None else e["rank"],
-                e["id"],
-                e["user"],
-                cell(e["name"]),
-                e["votes"],
-                utc_time(e["created"]),
-                cell(e["text"]),
-                len(e["attachments"]),
-            )
-            for e in found["entries_list"]
-        ]
+        yield result_rows(found)
 
     return csv_response(f"contest-{found['id']}.csv", CSV_COLUMNS, pages())
 
@@ -103,4 +109,4 @@ routes = [
     route("/contests/{id}/results.csv", get=results_csv),
 ]
 
-__all__ = ["routes"]
+__all__ = ["CSV_COLUMNS", "result_rows", "routes"]

@@ -18,7 +18,7 @@ from server.api.auth import authenticate, node_of
 from server.api.inputs import get_str, json_body, page, query_str
 from server.api.responses import created, ok, route
 from server.api.spreadsheets import cell, csv_response, utc_time
-from store import RSVP_ANSWERS
+from store import RSVP_ANSWERS, Record
 
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 RSVPS_DEFAULT, RSVPS_MAX = 50, 500
@@ -80,6 +80,20 @@ async def rsvps(request: Request) -> Response:
     return ok({"rsvps": found, "next": nxt})
 
 
+def rsvp_rows(answers: list[Record]) -> list[tuple[object, ...]]:
+    """The rows of ``rsvps.csv`` of an event's answers as ``Gatherings.export`` reads them."""
+    return [
+        (
+            a["user"],
+            cell(a["name"]),
+            a["answer"],
+            "yes" if a["waiting"] else "no",
+            utc_time(a["at"]),
+        )
+        for a in answers
+    ]
+
+
 async def rsvps_csv(request: Request) -> Response:
     """Every answer, in the order given (owners and admins)."""
     user, _ = await authenticate(request)
@@ -87,16 +101,7 @@ async def rsvps_csv(request: Request) -> Response:
     _, answers = await node_of(request).store.gatherings.export(gathering_id, user["id"])
 
     async def pages() -> AsyncIterator[list[tuple[object, ...]]]:
-        yield [
-            (
-                a["user"],
-                cell(a["name"]),
-                a["answer"],
-                "yes" if a["waiting"] else "no",
-                utc_time(a["at"]),
-            )
-            for a in answers
-        ]
+        yield rsvp_rows(answers)
 
     return csv_response(f"event-{gathering_id}.csv", CSV_COLUMNS, pages())
 
@@ -110,4 +115,4 @@ routes = [
     route("/gatherings/{id}/rsvps.csv", get=rsvps_csv),
 ]
 
-__all__ = ["routes"]
+__all__ = ["CSV_COLUMNS", "routes", "rsvp_rows"]

@@ -2,9 +2,8 @@
 
 ``GET /me/export`` streams a ZIP of JSON files (``manifest.json``,
 ``profile.json``, then one array per kind of ``store.EXPORT_KINDS``), written
-with ``zipfile`` into a small buffer that is handed on after each page of the
-store: memory stays bounded however much the user wrote. Exports are limited
-per user (``export_rate_per_min``, ``export_burst``).
+as it goes (server/api/zips.py): memory stays bounded however much the user
+wrote. Exports are limited per user (``export_rate_per_min``, ``export_burst``).
 
 ``POST /me/delete`` with the password ends the account at once
 (store/account_deletion.py): the sessions it ended close their sockets on every
@@ -15,11 +14,8 @@ event an admin's delete makes.
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterator
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
@@ -28,37 +24,13 @@ from server.api.auth import authenticate, node_of
 from server.api.inputs import get_str, json_body
 from server.api.responses import no_content
 from server.api.throttle import throttle
+from server.api.zips import ZipStream, json_array, json_bytes
 from server.client_address import client_ip
 from store import EXPORT_KINDS, PASSWORD_MAX, Record, Store, now_ms
 
 PAGE = 500
 # What the export does not hold yet, and why (the manifest says so).
-NOT_YET = {
-    "submissions": "this server has no homework yet: there are no submissions to export",
-}
-
-
-class _Sink:
-    """A write-only file for ``zipfile`` (unseekable: it writes data descriptors)
-    whose bytes are taken out as they come."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        out, self._chunks = b"".join(self._chunks), []
-        return out
-
-
-def _json(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+NOT_YET: dict[str, str] = {}
 
 
 async def export(request: Request) -> Response:
@@ -77,39 +49,29 @@ async def export(request: Request) -> Response:
 
 
 async def _zip(store: Store, profile: Record) -> AsyncIterator[bytes]:
-    sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
-        manifest = {
-            "user": profile["id"],
-            "exported": now_ms(),
-            "files": ["profile.json", *(f"{kind}.json" for kind in EXPORT_KINDS)],
-            "not_included": NOT_YET,
-        }
-        archive.writestr("manifest.json", _json(manifest))
-        archive.writestr("profile.json", _json(profile))
-        yield sink.take()
-        for kind in EXPORT_KINDS:
-            with archive.open(f"{kind}.json", "w") as out:
-                out.write(b"[")
-                first = True
-                after = None
-                while True:
-                    rows, after = await store.account_export.page(kind, profile["id"], after, PAGE)
-                    out.write(_items(rows, first))
-                    first = first and not rows
-                    yield sink.take()
-                    if after is None:
-                        break
-                out.write(b"\n]\n")
-    yield sink.take()
+    archive = ZipStream()
+    manifest = {
+        "user": profile["id"],
+        "exported": now_ms(),
+        "files": ["profile.json", *(f"{kind}.json" for kind in EXPORT_KINDS)],
+        "not_included": NOT_YET,
+    }
+    archive.write("manifest.json", json_bytes(manifest))
+    archive.write("profile.json", json_bytes(profile))
+    yield archive.take()
+    for kind in EXPORT_KINDS:
+        async for ready in json_array(archive, f"{kind}.json", _pages(store, kind, profile["id"])):
+            yield ready
+    yield archive.close()
 
 
-def _items(rows: Iterable[Record], first: bool) -> bytes:
-    parts = []
-    for row in rows:
-        parts.append((b"\n" if first else b",\n") + orjson.dumps(row))
-        first = False
-    return b"".join(parts)
+async def _pages(store: Store, kind: str, user_id: str) -> AsyncIterator[list[Record]]:
+    after = None
+    while True:
+        rows, after = await store.account_export.page(kind, user_id, after, PAGE)
+        yield rows
+        if after is None:
+            return
 
 
 async def delete_account(request: Request) -> Response:

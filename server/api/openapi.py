@@ -22,6 +22,7 @@ from server.api.circles import (
 from server.api.events import EVENTS_DEFAULT, EVENTS_MAX, REV_MAX
 from server.api.openapi_challenges import CHALLENGE_BODIES, CHALLENGE_PATHS, CHALLENGE_SCHEMAS
 from server.api.openapi_checkin_days import CHECKIN_DAY_BODIES, CHECKIN_DAY_PATHS
+from server.api.openapi_circle_export import CIRCLE_EXPORT_PATHS
 from server.api.openapi_cohorts import COHORT_BODIES, COHORT_LABEL, COHORT_PATHS
 from server.api.openapi_contests import CONTEST_BODIES, CONTEST_PATHS, CONTEST_SCHEMAS
 from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
@@ -32,6 +33,11 @@ from server.api.openapi_hooks import HOOK_BODIES, HOOK_PATHS, HOOK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
+from server.api.openapi_notifications import (
+    NOTIFICATION_BODIES,
+    NOTIFICATION_PATHS,
+    NOTIFICATION_SCHEMAS,
+)
 from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_SCHEMAS
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
@@ -479,6 +485,7 @@ DOCUMENT: dict[str, Any] = {
         {"name": "contests"},
         {"name": "homework"},
         {"name": "lessons"},
+        {"name": "notifications"},
         {"name": "webhooks"},
         {"name": "bots"},
         {"name": "meta"},
@@ -496,6 +503,7 @@ DOCUMENT: dict[str, Any] = {
     | REPORT_PATHS
     | PAYMENT_PATHS
     | LEAVING_PATHS
+    | CIRCLE_EXPORT_PATHS
     | CHALLENGE_PATHS
     | CHECKIN_DAY_PATHS
     | GATHERING_PATHS
@@ -505,7 +513,8 @@ DOCUMENT: dict[str, Any] = {
     | HOMEWORK_PATHS
     | LESSON_PATHS
     | COHORT_PATHS
-    | SEARCH_PATHS,
+    | SEARCH_PATHS
+    | NOTIFICATION_PATHS,
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -538,6 +547,7 @@ DOCUMENT: dict[str, Any] = {
         | HOMEWORK_SCHEMAS
         | LESSON_SCHEMAS
         | SEARCH_SCHEMAS
+        | NOTIFICATION_SCHEMAS
         | {
             f"{name}_body": schema
             for name, schema in (
@@ -557,6 +567,7 @@ DOCUMENT: dict[str, Any] = {
                 | HOMEWORK_BODIES
                 | LESSON_BODIES
                 | COHORT_BODIES
+                | NOTIFICATION_BODIES
             ).items()
         },
         "responses": {

@@ -38,6 +38,12 @@ _RULES: dict[str, Schema] = {
     "strict": {**BOOL, "description": "deposit mode: no make-up, no leave"},
     "review": {**BOOL, "description": "check-ins wait as pending until approved"},
     "remind_at": nullable({**_MINUTES, "description": "the daily reminder, HH:MM; none: off"}),
+    "nudge_at": nullable(
+        {
+            **_MINUTES,
+            "description": "the evening's streak-at-risk nudge, HH:MM (default 20:00); null: off",
+        }
+    ),
 }
 
 
@@ -139,6 +145,10 @@ CHALLENGE_SCHEMAS: dict[str, Schema] = {
         total=INT,
         completed=BOOL,
         completed_at=nullable(MS),
+        featured={
+            **INT,
+            "description": "on the boards: the member's 精选 in this challenge (rule 5's second tie-break)",
+        },
     ),
 }
 

@@ -13,7 +13,7 @@ _FILES = ", ".join(f"`{kind}.json`" for kind in EXPORT_KINDS)
 def _export() -> Schema:
     op = operation(
         "The caller's own data as a ZIP of JSON files, streamed: `manifest.json` (the files, "
-        "and what is not included yet, e.g. homework submissions), `profile.json` (id, "
+        "and what is not included yet, if anything), `profile.json` (id, "
         f"handle, name, created: no password, no session), then one array each: {_FILES}. "
         "Limited per user (429 `too_many_exports`)",
         "accounts",

@@ -13,7 +13,8 @@ from starlette.responses import Response
 from server.api.auth import authenticate, node_of
 from server.api.inputs import json_body, page, query_str
 from server.api.responses import ok, route
-from server.api.spreadsheets import cell, csv_response, utc_time
+from server.api.spreadsheets import cell, csv_response, first_page_now, utc_time
+from store import Store
 
 BOARD_DEFAULT, BOARD_MAX = 50, 100
 LEDGER_DEFAULT, LEDGER_MAX = 50, 500
@@ -59,33 +60,36 @@ async def ledger(request: Request) -> Response:
     return ok({"entries": entries, "next": nxt, "total": total})
 
 
+async def ledger_pages(
+    store: Store, circle_id: str, actor_id: str
+) -> AsyncIterator[list[tuple[object, ...]]]:
+    """The rows of ``points.csv``, oldest first, a page at a time (owners and admins)."""
+    cursor: str | None = None
+    while True:
+        entries, cursor = await store.points.entries(circle_id, actor_id, cursor, EXPORT_PAGE)
+        yield [
+            (
+                utc_time(e["created"]),
+                e["user"],
+                cell(e["name"]),
+                e["action"],
+                e["points"],
+                e["source"]["kind"],
+                e["source"]["id"],
+            )
+            for e in entries
+        ]
+        if cursor is None:
+            return
+
+
 async def ledger_csv(request: Request) -> Response:
     """Every entry of the circle, oldest first, streamed (owners and admins)."""
     user, _ = await authenticate(request)
     circle_id = request.path_params["id"]
-    points = node_of(request).store.points
-    first = await points.entries(circle_id, user["id"], None, EXPORT_PAGE)
-
-    async def pages() -> AsyncIterator[list[tuple[object, ...]]]:
-        entries, cursor = first
-        while True:
-            yield [
-                (
-                    utc_time(e["created"]),
-                    e["user"],
-                    cell(e["name"]),
-                    e["action"],
-                    e["points"],
-                    e["source"]["kind"],
-                    e["source"]["id"],
-                )
-                for e in entries
-            ]
-            if cursor is None:
-                return
-            entries, cursor = await points.entries(circle_id, user["id"], cursor, EXPORT_PAGE)
-
-    return csv_response(f"points-{circle_id}.csv", CSV_COLUMNS, pages())
+    store = node_of(request).store
+    pages = await first_page_now(ledger_pages(store, circle_id, user["id"]))
+    return csv_response(f"points-{circle_id}.csv", CSV_COLUMNS, pages)
 
 
 routes = [
@@ -95,4 +99,4 @@ routes = [
     route("/circles/{id}/points.csv", get=ledger_csv),
 ]
 
-__all__ = ["routes"]
+__all__ = ["CSV_COLUMNS", "ledger_pages", "routes"]

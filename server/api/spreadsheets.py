@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from starlette.responses import StreamingResponse
 
@@ -42,18 +43,39 @@ def lines(rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def csv_response(
-    filename: str, columns: Sequence[str], pages: AsyncIterable[Iterable[Sequence[object]]]
-) -> StreamingResponse:
-    """A CSV download: the header, then each page of rows as it comes."""
+Pages = AsyncIterable[Iterable[Sequence[object]]]
+_Page = TypeVar("_Page")
 
-    async def body() -> AsyncIterator[str]:
-        yield BOM + lines([columns])
+
+async def csv_text(columns: Sequence[str], pages: Pages) -> AsyncIterator[str]:
+    """A CSV's text, a page at a time: the byte order mark and the header first
+    (what a download and a file in the circle's export ZIP both are)."""
+    yield BOM + lines([columns])
+    async for rows in pages:
+        yield lines(rows)
+
+
+async def first_page_now(pages: AsyncIterator[_Page]) -> AsyncIterator[_Page]:
+    """Read the first page before the answer starts (a refusal is then still a 403
+    or 404, not a broken download); the rest as it streams."""
+    first = await anext(pages, None)
+
+    async def again() -> AsyncIterator[_Page]:
+        if first is None:
+            return
+        yield first
         async for rows in pages:
-            yield lines(rows)
+            yield rows
 
+    return again()
+
+
+def csv_response(filename: str, columns: Sequence[str], pages: Pages) -> StreamingResponse:
+    """A CSV download: the header, then each page of rows as it comes."""
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",
     }
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(
+        csv_text(columns, pages), media_type="text/csv; charset=utf-8", headers=headers
+    )

@@ -15,7 +15,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import FAST
-from tests.browser.pages import expect_once, go_home, say, tid, two_in_a_circle
+from tests.browser.pages import (
+    api,
+    circle_id,
+    expect_once,
+    go_home,
+    open_tab,
+    say,
+    tid,
+    two_in_a_circle,
+)
 from tests.e2e.harness import ServerProcess
 
 
@@ -58,4 +67,29 @@ def test_export_then_delete_the_account(open_page: Any, tmp_path: Path) -> None:
 
     tombstone = tid(ann, "chat-log").get_by_test_id("msg-tombstone")
     expect(tombstone).to_have_text("Message of a deleted user")
+    assert ann.errors == [] and bob.errors == []
+
+
+def test_an_owner_takes_the_whole_circle_away(open_page: Any, tmp_path: Path) -> None:
+    """Ann, the owner, downloads the circle's ZIP from its settings on a phone; Bob,
+    a member, has no such button."""
+    ann, bob = two_in_a_circle(open_page, "读书会", width=360)
+    api(ann, "POST", f"/circles/{circle_id(ann)}/posts", {"kind": "post", "text": "第一帖"})
+    open_tab(ann, "settings")
+    button = tid(ann, "export-circle")
+    expect(button).to_have_text("Export everything (ZIP)")
+    with ann.expect_download() as info:
+        button.click()
+    saved = tmp_path / "circle.zip"
+    info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        posts = json.loads(archive.read("posts.json"))
+        index = json.loads(archive.read("index.json"))
+    assert [p["text"] for p in posts] == ["第一帖"]
+    assert index["circle"]["name"] == "读书会"
+    expect(tid(ann, "toast").last).to_have_text("The circle's export was downloaded.")
+    assert ann.evaluate("document.documentElement.scrollWidth") <= 360
+    open_tab(bob, "settings")
+    expect(tid(bob, "my-membership")).to_be_visible()
+    expect(tid(bob, "export-circle")).to_have_count(0)
     assert ann.errors == [] and bob.errors == []

@@ -26,3 +26,11 @@ test('a reminder event is told, and says what it is about in the page language',
   i18n.setLocale('en', { save: false });
   assert.equal(reminderText({ kind: 'gathering', title: 'Birthday party' }), 'Coming up: Birthday party');
 });
+
+test('the streak-at-risk nudge tells the streak in both languages', () => {
+  const about = { kind: 'streak', id: 'h1', title: '每日阅读', count: 3 };
+  i18n.setLocale('zh-CN', { save: false });
+  assert.equal(reminderText(about), '「每日阅读」已连续打卡 3 天，今晚不打卡就断了');
+  i18n.setLocale('en', { save: false });
+  assert.equal(reminderText(about), 'Your 3-day streak in 每日阅读 ends tonight: check in');
+});

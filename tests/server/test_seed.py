@@ -95,6 +95,10 @@ async def test_the_seed_makes_the_demo_once(url: str) -> None:
                 assert posts[0]["pinned"] and posts[0]["must_read"]
         pending = {c["name"]: c["must_read_pending"] for c in mine}
         assert pending[dance["name"]] == 1
+        # Inboxes: 张云妮 was mentioned, Emma replied to (and both got the must-read).
+        for key, kind in (("yunni", "mention"), ("emma", "reply")):
+            inbox, _ = await s.notifications.list(first.users[key]["id"])
+            assert kind in {n["kind"] for n in inbox} and "must_read" in {n["kind"] for n in inbox}
         # Again: nothing new, the same circles.
         again = await seed.seed(s)
         assert again.created == set()

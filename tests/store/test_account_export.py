@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from store import EXPORT_KINDS, NotFound, Record, Store
+from store import EXPORT_KINDS, NotFound, Record, Store, now_ms
 
 
 async def every_page(store: Store, kind: str, user_id: str, limit: int) -> list[Record]:
@@ -78,3 +78,42 @@ async def test_a_deleted_account_has_no_profile(store: Store) -> None:
     await store.account_deletion.delete(user["id"], "correct horse")
     with pytest.raises(NotFound):
         await store.account_export.profile(user["id"])
+
+
+async def test_homework_checkins_and_contest_entries_are_the_members_own(
+    store: Store, circle: Record, alice: Record, bob: Record
+) -> None:
+    cid = circle["id"]
+    await store.memberships.join(cid, bob["id"])
+    assignment = await store.homework.create(cid, alice["id"], {"title": "读后感"})
+    await store.homework.roster(assignment["id"], alice["id"])
+    handed = await store.homework.submit(assignment["id"], bob["id"], "我的读后感")
+    await store.homework.review(handed["id"], alice["id"], score=95, comment="很好")
+    challenge = await store.challenges.create(cid, alice["id"], {"title": "每日阅读"})
+    for user in (alice, bob):
+        await store.challenges.join(challenge["id"], user["id"])
+        await store.checkins.check_in(challenge["id"], user["id"], f"{user['handle']} 读了")
+    now = now_ms()
+    contest = await store.contests.create(
+        cid,
+        alice["id"],
+        {"title": "最佳菜", "entries_close": now + 3_600_000, "votes_close": now + 7_200_000},
+    )
+    await store.contests.enter(contest["id"], bob["id"], "红烧肉")
+
+    [submission] = await every_page(store, "submissions", bob["id"], 1)
+    assert submission["text"] == "我的读后感" and submission["assignment_title"] == "读后感"
+    assert submission["score"] == 95 and submission["review_comment"] == "很好"
+    assert submission["review_attachments"] == []
+    [checkin] = await every_page(store, "checkins", bob["id"], 1)
+    assert checkin["text"] == "bob 读了" and checkin["challenge_title"] == "每日阅读"
+    assert checkin["state"] == "valid" and checkin["makeup"] is False
+    [entry] = await every_page(store, "contest_entries", bob["id"], 1)
+    assert entry["text"] == "红烧肉" and entry["contest_title"] == "最佳菜"
+    assert "votes" not in entry
+    # Alice's own: her check-in, no submission, no entry.
+    assert [c["text"] for c in await every_page(store, "checkins", alice["id"], 5)] == [
+        "alice 读了"
+    ]
+    assert await every_page(store, "submissions", alice["id"], 5) == []
+    assert await every_page(store, "contest_entries", alice["id"], 5) == []

@@ -209,8 +209,9 @@ async def test_reminders_once_a_day_outside_quiet_hours(
     bob: Record,
     carol: Record,
 ) -> None:
-    challenge = await make(store, room, alice, type="continuous", remind_at="20:00")
-    assert challenge["remind_at"] == "20:00"
+    # The evening's streak nudge off: this test is about the reminder alone.
+    challenge = await make(store, room, alice, type="continuous", remind_at="20:00", nudge_at=None)
+    assert challenge["remind_at"] == "20:00" and challenge["nudge_at"] is None
     cid = challenge["id"]
     for user in (alice, bob, carol):
         await store.challenges.join(cid, user["id"])
@@ -244,6 +245,53 @@ async def test_reminders_once_a_day_outside_quiet_hours(
     assert await store.checkin_reminders.remind_due(now=ms("2026-12-04T21:30")) == 1
     with pytest.raises(Invalid):
         await store.circles.update(room["id"], alice["id"], {"quiet_from": "25:00"})
+
+
+async def test_streak_at_risk_nudge_in_the_evening_once(
+    store: Store,
+    room: Record,
+    alice: Record,
+    bob: Record,
+    carol: Record,
+) -> None:
+    challenge = await make(store, room, alice, type="accumulated")
+    assert challenge["nudge_at"] == "20:00" and challenge["remind_at"] is None  # the default
+    with pytest.raises(Invalid):
+        await make(store, room, alice, nudge_at="8pm")
+    cid = challenge["id"]
+    for user in (alice, bob, carol):
+        await store.challenges.join(cid, user["id"])
+    for user in (bob, carol):
+        await store.checkins.check_in(cid, user["id"], "d1", now=ms("2026-12-01T08:00"))
+    await store.checkins.check_in(cid, carol["id"], "d2", now=ms("2026-12-02T12:00"))
+
+    async def nudges() -> list[tuple[str, int]]:
+        changes = await store.changes.since(room["id"], 0, 1000)
+        found = [c.data for c in changes if c.kind == "reminder"]
+        assert all(r["about"]["kind"] == "streak" and r["about"]["id"] == cid for r in found)
+        return [(r["user"], r["about"]["count"]) for r in found]
+
+    due = store.checkin_reminders.remind_due
+    # Day 2: Bob's one-day streak is at risk; Carol checked in; Alice has no streak.
+    assert await due(now=ms("2026-12-02T19:59")) == 0
+    assert await due(now=ms("2026-12-02T20:00")) == 1
+    assert await due(now=ms("2026-12-02T23:00")) == 0  # once a day
+    assert await nudges() == [(bob["id"], 1)]
+    # Day 3: Bob's streak broke (nothing to keep); Carol's two days are at risk, but
+    # the circle is quiet from 20:00 to 22:00.
+    await store.circles.update(
+        room["id"], alice["id"], {"quiet_from": "20:00", "quiet_to": "22:00"}
+    )
+    assert await due(now=ms("2026-12-03T21:59")) == 0
+    assert await due(now=ms("2026-12-03T22:00")) == 1
+    assert await nudges() == [(bob["id"], 1), (carol["id"], 2)]
+    # Day 4: Carol checked in at last, Bob is back on a streak but turned reminders off.
+    await store.checkins.check_in(cid, carol["id"], "d3", now=ms("2026-12-03T23:00"))
+    await store.checkins.check_in(cid, bob["id"], "d3", now=ms("2026-12-03T23:00"))
+    await store.checkin_reminders.set_reminders(cid, bob["id"], False)
+    await store.checkins.check_in(cid, carol["id"], "d4", now=ms("2026-12-04T09:00"))
+    assert await due(now=ms("2026-12-04T22:30")) == 0
+    assert len(await nudges()) == 2
 
 
 async def test_export_days_match_the_boards(

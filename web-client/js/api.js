@@ -77,6 +77,14 @@ export const logoutEverywhere = () => request('POST', '/auth/logout-everywhere')
 export const changePassword = (oldPassword, newPassword) =>
   request('POST', '/me/password', { old_password: oldPassword, new_password: newPassword });
 
+// The notification inbox
+export const notifications = ({ before, after, limit } = {}) =>
+  request('GET', `/me/notifications${query({ before, after, limit })}`);
+export const markNotificationsRead = (body = {}) => request('POST', '/me/notifications/read', body);
+export const markNotificationRead = (id) => request('POST', `/me/notifications/${enc(id)}/read`);
+export const notificationSettings = () => request('GET', '/me/notifications/settings');
+export const updateNotificationSettings = (changes) => request('PATCH', '/me/notifications/settings', changes);
+
 /** The caller's own data: a ZIP (a Blob) of JSON files. */
 export async function exportMyData() {
   let response;
@@ -232,6 +240,8 @@ export async function download(path) {
 }
 /** The whole audit log as a CSV Blob. */
 export const auditCsv = (circleId) => download(`/circles/${enc(circleId)}/audit.csv`);
+/** The whole circle as a ZIP Blob (owners): JSON, CSV and its media. */
+export const circleExport = (circleId) => download(`/circles/${enc(circleId)}/export.zip`);
 
 // Events (README "Events"; gatherings in the paths: /events is the catch-up).
 /** {gatherings, next}: `when` 'upcoming' (soonest first) or 'past'. */

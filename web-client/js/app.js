@@ -15,9 +15,11 @@ import { loadCircles } from './loaders.js';
 import * as offline from './offline.js';
 import { catalogues } from './locales/index.js';
 import { Socket } from './socket.js';
+import { EV } from './store/names.js';
 import * as state from './store/state.js';
 import { connectSocket } from './sync.js';
 import { authView } from './views/auth.js';
+import { mountBell } from './views/bell.js';
 import { circleView } from './views/circle.js';
 import { forgetDrafts, homeView } from './views/circles.js';
 import { inviteView } from './views/invite.js';
@@ -47,6 +49,7 @@ function showMe() {
   const user = state.session.user;
   meBox.hidden = !user;
   meName.textContent = user ? user.name : '';
+  state.emit(EV.notificationsChanged, {}); // the bell shows with a session
 }
 
 function startSession() {
@@ -168,6 +171,7 @@ function boot() {
   document.getElementById('logout').addEventListener('click', logout);
   watchOutcomes(); // the outcome of one's reports, whatever page is shown
   watchReminders(); // a lesson starting, homework due: whatever page is shown
+  mountBell(document.querySelector('.topbar'), meBox); // the inbox, on every page
   window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {
     if (state.session.token) endSession(t('app.sessionEnded'));

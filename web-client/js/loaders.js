@@ -8,6 +8,7 @@ import * as follows from './store/follows.js';
 import { EV } from './store/names.js';
 import * as joinRequests from './store/join-requests.js';
 import * as members from './store/members.js';
+import * as notes from './store/notifications.js';
 import * as receipts from './store/receipts.js';
 import * as state from './store/state.js';
 
@@ -99,4 +100,40 @@ export async function loadMembers(circleId, { more = false, q } = {}) {
   const reply = await api.members(circleId, more ? members.nextOf(circleId) : undefined, query || undefined);
   if (searches.get(circleId) !== query) return; // a newer search was asked meanwhile
   members.addPage(circleId, listOf(reply, 'members'), reply && reply.next, { first: !more, q: query });
+}
+
+let catchingUp = null;
+
+/** The inbox after a (re)connect: the first page the first time, then every notification
+ *  after the newest held, page by page (nothing lost while away; ids dedupe, nothing doubled). */
+export function catchUpNotifications() {
+  if (catchingUp) return catchingUp;
+  catchingUp = (async () => {
+    try {
+      if (!notes.inbox.loaded) {
+        const page = await api.notifications({ limit: 30 });
+        notes.inbox.loaded = true;
+        notes.inbox.more = page.more;
+        notes.add(page.notifications, page.unread);
+        return;
+      }
+      for (;;) {
+        const page = await api.notifications({ after: notes.newestId(), limit: 200 });
+        notes.add(page.notifications, page.unread);
+        if (!page.more) return;
+      }
+    } catch {
+      // offline: the next welcome asks again
+    } finally {
+      catchingUp = null;
+    }
+  })();
+  return catchingUp;
+}
+
+/** Older notifications than the oldest held (the panel's "more"). */
+export async function olderNotifications() {
+  const page = await api.notifications({ before: notes.oldestId() || undefined, limit: 30 });
+  notes.inbox.more = page.more;
+  notes.add(page.notifications, page.unread);
 }

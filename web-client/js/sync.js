@@ -5,8 +5,9 @@
 
 import { useSocket } from './actions.js';
 import { catchUpAll, receive } from './circle-events.js';
-import { refreshCircles, refreshFollowing } from './loaders.js';
+import { catchUpNotifications, refreshCircles, refreshFollowing } from './loaders.js';
 import { EV } from './store/names.js';
+import * as notes from './store/notifications.js';
 import * as reads from './store/reads.js';
 import * as state from './store/state.js';
 
@@ -44,6 +45,7 @@ export function connectSocket(socket) {
     refreshFollowing(0); // the circles I follow and their latest posts (missed while away)
     // Events sent while we were away (or before this connection) are fetched by rev.
     catchUpAll();
+    catchUpNotifications(); // the inbox: what came after the newest one held
   });
 }
 
@@ -76,6 +78,12 @@ function onPush(frame) {
       break;
     case 'read':
       reads.moved(frame.group || frame.circle, frame.user, frame.seq);
+      break;
+    case 'notification':
+      notes.pushed(frame);
+      break;
+    case 'notifications_read':
+      notes.read({ ids: frame.ids, upTo: frame.up_to, unread: frame.unread });
       break;
     case 'bye':
       state.emit(EV.bye, { reason: frame.reason });

@@ -46,6 +46,8 @@
 //   lessonsChanged  {circle, lesson}                    a circle's course plan or one lesson (lesson null: the order)
 //   liveLessons     {}                                  the live lessons of my circles (the banner)
 //   reminder        {circle, user, about, ts}           a reminder for me (a lesson, homework, a check-in, an event)
+//   notificationsChanged {fresh}                        my notification inbox (fresh: items new to the page)
+//   aimed           {circle}                            a notification asks the circle's page to open something
 
 export const EV = Object.freeze({
   sessionCleared: 'session-cleared',
@@ -88,6 +90,8 @@ export const EV = Object.freeze({
   reportOutcome: 'report-outcome',
   followingChanged: 'following',
   reminder: 'reminder',
+  notificationsChanged: 'notifications',
+  aimed: 'aimed',
   gatheringsChanged: 'gatherings',
   pointsChanged: 'points',
   contestsChanged: 'contests',

@@ -20,6 +20,7 @@ import { attachTray } from './attach.js';
 import { composerGate } from './composer-gate.js';
 import { dayLabel, sameDay } from './days.js';
 import { emojiPicker } from './emoji.js';
+import { attachMentions } from './mention-complete.js';
 import { messageEl, pendingEl, promotedSeqs } from './message.js';
 import { editInline } from './message-edits.js';
 import { messageNav } from './message-nav.js';
@@ -69,7 +70,9 @@ export function chatView(circleId, { group = null } = {}) {
   const emoji = emojiPicker(insertEmoji);
   // Polls are asked in this chat's group (general's id is the circle's).
   const pollTools = chatPollTools(circleId, () => key);
+  const mentionList = attachMentions(input, circleId); // @ completion by circle nickname
   const form = h('form', { class: 'composer', testid: 'chat-form', onsubmit: submit },
+    mentionList,
     replyBar,
     emoji.panel,
     tray.tray,

@@ -98,7 +98,7 @@ export function memberTools(c, reload, drafts = {}) {
     parts.push(h('div', { class: 'checkin-tool', testid: 'leave-form' },
       c.strict ? null : h('p', { class: 'muted small', text: t('checkinDays.leaveRule', { count: c.leave_days }) }), go, problem));
   }
-  if (c.remind_at) {
+  if (c.remind_at || c.nudge_at) {
     const box = h('input', {
       type: 'checkbox', testid: 'reminder-toggle', checked: c.me.reminders !== false,
       onchange: () => busy(null, async () => {
@@ -111,7 +111,9 @@ export function memberTools(c, reload, drafts = {}) {
         }
       }),
     });
-    parts.push(h('label', { class: 'row checkin-tool' }, box, h('span', { text: t('checkinDays.remind', { time: c.remind_at }) })));
+    // One switch for both: the daily reminder and the evening's streak-at-risk nudge.
+    const said = [c.remind_at && t('checkinDays.remind', { time: c.remind_at }), c.nudge_at && t('checkinDays.nudge', { time: c.nudge_at })];
+    parts.push(h('label', { class: 'row checkin-tool' }, box, h('span', { text: said.filter(Boolean).join(' · ') })));
   }
   return parts.length ? h('section', { class: 'checkin-tools', testid: 'checkin-tools' }, parts) : null;
 }
@@ -201,13 +203,15 @@ export function ruleFields() {
   const strict = h('input', { type: 'checkbox', testid: 'rule-strict' });
   const review = h('input', { type: 'checkbox', testid: 'rule-review' });
   const remind = h('input', { type: 'time', testid: 'rule-remind-at' });
+  const nudge = h('input', { type: 'time', testid: 'rule-nudge-at', value: '20:00' });
   const el = h('fieldset', { class: 'challenge-rules' },
     h('legend', { text: t('checkinDays.rules') }),
     field(t('checkinDays.ruleMakeup'), makeup), field(t('checkinDays.ruleQuota'), quota), field(t('checkinDays.rulePer'), per),
     field(t('checkinDays.ruleLeave'), leave),
     h('label', { class: 'row' }, strict, h('span', { text: t('checkinDays.ruleStrict') })),
     h('label', { class: 'row' }, review, h('span', { text: t('checkinDays.ruleReview') })),
-    field(t('checkinDays.ruleRemind'), remind));
+    field(t('checkinDays.ruleRemind'), remind),
+    field(t('checkinDays.ruleNudge'), nudge));
   return {
     el,
     values() {
@@ -217,6 +221,7 @@ export function ruleFields() {
       if (strict.checked) out.strict = true;
       if (review.checked) out.review = true;
       if (remind.value) out.remind_at = remind.value.slice(0, 5);
+      out.nudge_at = nudge.value ? nudge.value.slice(0, 5) : null;
       return out;
     },
   };

@@ -26,6 +26,7 @@ import { courseView } from './course.js';
 import { materialsView } from './materials.js';
 import { searchView } from './search.js';
 import { settingsView } from './settings.js';
+import { takeAim } from './notification-targets.js';
 import { pendingOf } from '../store/join-requests.js';
 import { EV } from '../store/names.js';
 import { phoneSplit, sectionLabelKey, tabsOf } from '../store/sections.js';
@@ -181,6 +182,13 @@ export function circleView(container, circleId) {
 
   /** A search result chosen: the message in its chat, the post in the feed, the files. */
   function openResult(result) {
+    if (result.kind === 'tab') {
+      if (tabs.includes(result.tab)) {
+        chosen = true;
+        show(result.tab);
+      }
+      return;
+    }
     if (result.kind === 'message') {
       show('chat');
       chat.reveal(result.group, result.seq).then((found) => {
@@ -313,11 +321,17 @@ export function circleView(container, circleId) {
     if (active === 'settings') panels.settings.shown();
   }
 
+  function openAim() {
+    const aim = takeAim(circleId);
+    if (aim) openResult(aim);
+  }
+
   async function load() {
     try {
       if (!state.circles.has(circleId)) await loadCircles();
       if (closed) return;
       await openCircle(circleId, { onInfo: () => !closed && showSettings() });
+      if (!closed) openAim(); // the posts are in: a notification's post can be found
     } catch (err) {
       if (closed) return;
       if (err.during === 'posts') {
@@ -341,6 +355,8 @@ export function circleView(container, circleId) {
     state.on(EV.highlight, (f) => {
       if (f.circle === circleId && shownTab() !== 'highlights') highlightsDot().hidden = false;
     }),
+    // A notification opened: what it is about (notification-targets.js).
+    state.on(EV.aimed, (d) => d.circle === circleId && openAim()),
     state.on(EV.left, (d) => {
       if (d.circle !== circleId) return;
       toast(d.reason === 'circle_deleted' ? t('circle.deleted') : t('circle.removed'));

@@ -11,6 +11,8 @@ import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
 import { reportButton } from './report.js';
+import { attachMentions } from './mention-complete.js';
+import { mentionedText } from './mentions.js';
 import { userText } from './user-text.js';
 import { botBadge } from './bot-badge.js';
 
@@ -25,6 +27,7 @@ export function commentsEl(circleId, post, drafts, rerender) {
     testid: 'comment-input', maxlength: '4000', placeholder: t('posts.commentPlaceholder'), 'aria-label': t('posts.commentLabel'),
     value: drafts.text.get(post.id) || '', oninput: (event) => drafts.text.set(post.id, event.target.value),
   });
+  const mentionList = attachMentions(input, circleId); // @ completion by circle nickname
   const send = h('button', { type: 'submit', testid: 'comment-send', text: t('posts.commentSend'), disabled: tray.busy() });
   const more = thread && thread.next ? h('button', {
     type: 'button', class: 'link', testid: 'comments-more', text: t('posts.moreComments'),
@@ -55,7 +58,7 @@ export function commentsEl(circleId, post, drafts, rerender) {
           comments.addComment({ post: post.id, ...added }); // the comment.added event: the count
         });
       },
-    }, tray.controls, input, send)));
+    }, tray.controls, input, send, mentionList)));
 }
 
 /** The files attached to a post's new comment: kept in the drafts across redraws. */
@@ -104,7 +107,7 @@ function commentItem(circleId, comment, drafts, rerender) {
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
     userText('strong', comment.author ? personName(comment.author.name) : ''), ' ', botBadge(comment.author), ' ', timeEl(comment.created), ' ', tools,
-    editing ? editForm(comment, drafts, rerender) : userText('p', comment.text, { class: 'text', testid: 'comment-text' }),
+    editing ? editForm(comment, drafts, rerender) : mentionedText('p', comment.text, comment.mentions, { class: 'text', testid: 'comment-text' }),
     attachmentsEl(comment.attachments, `comment:${comment.id}`));
 }
 

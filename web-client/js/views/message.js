@@ -16,6 +16,7 @@ import { attachmentsEl } from './attachments.js';
 import { avatarEl } from './avatar.js';
 import { editButtons, editedMark, tombstoneEl } from './message-edits.js';
 import { isEmojiOnly, richText } from './linkify.js';
+import { withMentions } from './mentions.js';
 import { pollCard } from './polls.js';
 import { quoteEl } from './quotes.js';
 import { reportButton } from './report.js';
@@ -59,9 +60,9 @@ function head(from, ms, extra = null) {
 }
 
 /** The text with its links, or large when it is only one to three emoji. */
-function textEl(text) {
+function textEl(text, mentions) {
   const big = isEmojiOnly(text);
-  return h('p', { class: `text${big ? ' jumbo' : ''}`, testid: 'msg-text' }, big ? String(text).trim() : richText(text));
+  return h('p', { class: `text${big ? ' jumbo' : ''}`, testid: 'msg-text' }, big ? String(text).trim() : withMentions(richText(text), mentions));
 }
 
 export function messageEl(circleId, message, actions) {
@@ -145,7 +146,7 @@ export function messageEl(circleId, message, actions) {
 function textOrPoll(circleId, message) {
   const poll = polls.pollAt(message.group || circleId, message.seq);
   if (poll) return pollCard(poll);
-  return message.text || !message.attachments?.length ? textEl(message.text) : null;
+  return message.text || !message.attachments?.length ? textEl(message.text, message.mentions) : null;
 }
 
 /** An own message the server has not confirmed yet (or refused). */

@@ -17,6 +17,7 @@ import { postPollSlot } from './polls.js';
 import { withReactions } from './reactions.js';
 import { receiptsEl } from './receipts.js';
 import { reportButton } from './report.js';
+import { mentionedText } from './mentions.js';
 import { sentence, userText } from './user-text.js';
 import { botBadge } from './bot-badge.js';
 
@@ -51,7 +52,7 @@ export function postCard(circleId, post, opts) {
     sourceGroupTag(circleId, source),
     homeworkSourceTag(source),
     checkinSourceTag(source)),
-  userText('p', post.text, { class: 'text', testid: 'post-text' }),
+  mentionedText('p', post.text, post.mentions, { class: 'text', testid: 'post-text' }),
   attachmentsEl(post.attachments, `post:${opts.context}:${post.id}`),
   postPollSlot(post),
   source && post.author && source.from && post.author.id !== source.from.id

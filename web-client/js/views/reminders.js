@@ -9,9 +9,10 @@ import * as state from '../store/state.js';
 
 export const FRESH_MS = 60 * 60 * 1000;
 
-/** What a reminder says, by what it is about (lesson, homework, checkin, gathering). */
+/** What a reminder says, by what it is about (lesson, homework, checkin, streak: the
+ * evening's streak-at-risk nudge with the streak's `count`, gathering). */
 export function reminderText(about) {
-  return t(`reminder.${about.kind}`, { title: about.title });
+  return t(`reminder.${about.kind}`, { title: about.title, count: about.count ?? 0 });
 }
 
 export function watchReminders(now = Date.now) {

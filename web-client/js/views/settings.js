@@ -1,11 +1,12 @@
 // The settings tab. Everyone: their name in this circle, leaving it, their reports. Owners
 // and admins: the circle's settings (joining by approval too), its chat's rules (slow mode,
 // admins only), join requests, access codes (codes.js), members (search, role, mute, ban,
-// remove), the ban list, the moderation queue with its live open count; owners: the audit log.
+// remove), the ban list, the moderation queue with its live open count; owners: the audit log
+// and the whole circle's export (a ZIP).
 // Settings changed elsewhere show at once, unless this form is being edited.
 
 import * as api from '../api.js';
-import { busy, copyText, field, fill, h, toast } from '../dom.js';
+import { busy, copyText, field, fill, h, saveBlob, toast } from '../dom.js';
 import { codesView, inviteLink } from './codes.js';
 import { joinRequestsView } from './join-requests.js';
 import { t } from '../i18n.js';
@@ -18,6 +19,7 @@ import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { sectionsPanel } from './sections.js';
 import { moderationLinks } from './moderation-links.js';
+import { notifyLevel } from './notify-level.js';
 import { EV } from '../store/names.js';
 
 const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members', 'join_approval', 'join_question'];
@@ -57,6 +59,7 @@ export function settingsView(circleId) {
       members.el,
       manager ? bans.el : null,
       manager && followers ? followers.el : null,
+      notifyLevel(circleId),
       manager ? integrations.el : null,
       mySection());
   }
@@ -156,6 +159,14 @@ export function settingsView(circleId) {
         });
       },
     });
+    // An owner takes everything away (leaving the platform, archiving a cohort): one ZIP.
+    const exportAll = state.roleIn(circleId) === 'owner' ? h('button', {
+      type: 'button', testid: 'export-circle', text: t('manage.exportCircle'), title: t('manage.exportCircleAbout'),
+      onclick: () => busy(exportAll, async () => {
+        saveBlob(await api.circleExport(circleId), `quanzi-circle-${circleId}.zip`);
+        toast(t('manage.circleExported'), 'info');
+      }),
+    }) : null;
     // An owner deletes the circle, typing its name to confirm (a step no stray click takes).
     const remove = state.roleIn(circleId) === 'owner' ? h('button', {
       type: 'button', class: 'danger', testid: 'delete-circle', text: t('manage.deleteCircle'),
@@ -183,7 +194,7 @@ export function settingsView(circleId) {
           });
         },
       }, field(t('manage.nickname'), nickname), save),
-      leave, remove);
+      leave, exportAll, remove);
   }
 
   let lastRole = state.roleIn(circleId);
