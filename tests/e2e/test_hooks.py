@@ -116,6 +116,9 @@ async def test_a_failing_webhook_is_disabled_and_its_owner_told(
         reminder = await ann_ws.push("event", timeout=10)
     assert reminder["user"] == ann_user["id"]
     assert reminder["about"] == {"kind": "webhook", "id": hook["id"], "title": failing.url}
+    # And it waits in the owner's notification inbox, as every reminder does.
+    inbox = (await ok(api, "GET", "/me/notifications", ann))["notifications"]
+    assert [n["about"]["item"]["kind"] for n in inbox if n["kind"] == "reminder"] == ["webhook"]
     assert len(failing.calls) == 3
     [listed] = (await ok(api, "GET", f"/circles/{circle}/webhooks", ann))["webhooks"]
     assert not listed["enabled"]
