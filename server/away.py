@@ -2,8 +2,9 @@
 Push, email. Each is an ``AwayChannel``; ``AwayDelivery.deliver_away`` (a
 housekeeping job, every ``away_check_s``) takes the notifications that are due
 (store ``notifications.due_away``: not read, allowed by the member's levels, the
-member not in quiet hours), hands each member's to every registered channel, and
-marks them handed. A channel that raises is logged and not called again for
+member not in quiet hours), claims them (``mark_away``: on several nodes, each
+notification is handed out by one) and hands each member's to every registered
+channel. A channel that raises is logged and not called again for
 those notifications: it owns its own retries (a queue, backoff) past ``deliver``.
 
 Registration: ``AwayDelivery.channels``, a list that server/app.py fills from the
@@ -51,9 +52,13 @@ class AwayDelivery:
             due = await self.store.notifications.due_away(now, self.batch)
             if not due:
                 return total
+            # Claimed before they are handed: a node that lost the race skips them
+            # (and a node that dies after its claim loses a push, never the inbox item).
+            mine = await self.store.notifications.mark_away([item["id"] for item in due], now)
             by_user: dict[str, list[Record]] = {}
             for item in due:
-                by_user.setdefault(item["user"], []).append(item)
+                if int(item["id"]) in mine:
+                    by_user.setdefault(item["user"], []).append(item)
             for user_id, items in by_user.items():
                 language = items[0]["language"]
                 shown = [_as_shown(item) for item in items]
@@ -67,8 +72,7 @@ class AwayDelivery:
                             len(shown),
                             user_id,
                         )
-            await self.store.notifications.mark_away([item["id"] for item in due], now)
-            total += len(due)
+            total += len(mine)
             if len(due) < self.batch:
                 return total
 
@@ -78,6 +82,7 @@ def _as_shown(item: Record) -> Record:
 
 
 def channels_from(settings: Settings, store: Store) -> list[AwayChannel]:
-    """The channels the settings turn on (none by default; Web Push and email add
-    theirs here)."""
+    """The channels the settings turn on that need nothing but the settings and the
+    store: none yet. Web Push and email are the node's (it starts and closes them,
+    and the API uses their key and mailer): ``Node.start`` registers them."""
     return []

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from store import Record, Store, now_ms
 
 from .away import AwayDelivery
+from .digests import Digests
 from .media.storage import Media
 from .settings import Settings
 
@@ -39,6 +40,8 @@ class Housekeeping:
         # The channels that reach members who are away (server/away.py); server/app.py
         # registers them.
         self.away = AwayDelivery(store, settings.away_batch)
+        # Email digests (server/digests.py); the node sets it.
+        self.digests: Digests | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -64,6 +67,10 @@ class Housekeeping:
                 self._every(s.away_check_s, self.away.deliver_away, "away notifications")
             ),
         ]
+        if self.digests is not None:
+            self._tasks.append(
+                asyncio.create_task(self._every(s.digest_check_s, self.send_digests, "digests"))
+            )
         if self.media is not None:
             self._tasks += [
                 asyncio.create_task(
@@ -118,6 +125,10 @@ class Housekeeping:
             + await self.store.checkin_reminders.remind_due(now)
             + len(await self.store.lessons.remind_due(now))
         )
+
+    async def send_digests(self) -> int:
+        """Queue the email digests that are due (server/digests.py)."""
+        return 0 if self.digests is None else await self.digests.send_due(now_ms())
 
     async def prune(self) -> int:
         """Prune chat beyond each circle's retention and the change log beyond its

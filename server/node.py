@@ -31,11 +31,15 @@ from .admission import Admission
 from .broker import ALL, Broker, circle_channel
 from .channels import Channels
 from .connection import Connection
+from .digests import Digests
 from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
 from .inbox import Inbox
 from .limits import Limits
+from .mail_channel import MustReadMail
+from .mail_links import MailLinks
+from .mailer import Mailer
 from .media.storage import Media
 from .members import Members
 from .messages import (
@@ -57,7 +61,9 @@ from .sequencer import Sequencer
 from .settings import Settings
 from .slow_mode import SlowMode
 from .streams import Streams
+from .vapid import VapidKeys
 from .webhook_sender import WebhookSender
+from .webpush import WebPush
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +115,16 @@ class Node:
         # Blobs of uploads (server/media/storage.py): local disk or S3.
         self.media = Media(settings)
         self.housekeeping = Housekeeping(settings, store, self.media)
+        # Members who are away: Web Push to their devices (server/webpush.py).
+        self.vapid = VapidKeys.load(settings)
+        self.webpush = WebPush(
+            settings, store.push_subscriptions, self.vapid, store.notifications.unread_count
+        )
+        # And email (server/mailer.py; off without an SMTP host): digests, must-reads.
+        self.mailer = Mailer(settings)
+        self.mail_links = MailLinks.load(settings)
+        self.must_read_mail = MustReadMail(store, self.mailer, self.mail_links)
+        self.housekeeping.digests = Digests(settings, store, self.mailer, self.mail_links)
         # Outgoing webhooks' deliveries (server/webhook_sender.py).
         self.webhooks = WebhookSender(settings, store)
         self.accepting = True
@@ -154,7 +170,14 @@ class Node:
             node._tasks.append(
                 asyncio.create_task(cluster.tail_check_loop(settings.tail_check_s, streams))
             )
+        # The away channels the node owns (server/away.py): Web Push always (it reaches
+        # only members who switched a device on), email with an SMTP host.
+        node.housekeeping.away.channels.append(node.webpush)
+        if node.mailer.enabled:
+            node.housekeeping.away.channels.append(node.must_read_mail)
         node.housekeeping.start()
+        node.webpush.start()
+        node.mailer.start()
         node.webhooks.start()
         await node.media.ready()
         return node
@@ -316,6 +339,8 @@ class Node:
         await _bounded("presence close", self.presence.close(), grace)
         await _bounded("rate limiter close", self.say_limiter.close(), grace)
         await _bounded("limits close", self.limits.close(), grace)
+        await _bounded("push close", self.webpush.close(), grace)
+        await _bounded("mailer close", self.mailer.close(), grace)
         await _bounded("broker close", self.broker.close(), grace)
         await _bounded("store close", self.store.close(), grace)
         await _bounded("media close", self.media.close(), grace)

@@ -304,6 +304,81 @@ class Settings:
     # cannot be replayed later. Five minutes covers clock drift and a retry.
     payment_webhook_tolerance_s: int = 300
 
+    # -- members who are away: Web Push (server/webpush.py) ----------------------
+    # The VAPID key pair (RFC 8292) that signs every push: made on first start and
+    # kept in this file (mode 0600); empty: data_dir/vapid-private.pem. Browsers
+    # subscribed with its public key, so a new key silences every subscription:
+    # keep the file (with several nodes, point them all at one copy).
+    vapid_key_file: str = ""
+    # Who push services may contact about this server's pushes (the VAPID `sub`):
+    # "mailto:ops@example.org" or an https URL. Empty: mailto: the mail_from address,
+    # else the public_url.
+    vapid_subject: str = ""
+    # Pushes one user gets per minute, over all their devices' subscriptions (a
+    # push per device counts once): a busy circle must not buzz a phone without
+    # end. Past it the rest wait and go as one "N new notifications" push when
+    # the minute is over.
+    push_per_minute: int = 6
+    # That minute (tests shorten it).
+    push_window_s: float = 60.0
+    # Deliveries waiting for the sender (each a user's batch of notifications):
+    # past it new ones are dropped and logged; the inbox still has them.
+    push_queue: int = 10000
+    # Pushes sent at once (each one HTTPS request to a push service).
+    push_concurrency: int = 8
+    # A push refused with a 5xx or 429, or lost to the network, is tried this many
+    # times in all, waiting push_backoff_s, then twice that, and so on (a push
+    # service's Retry-After is honoured up to push_backoff_max_s).
+    push_attempts: int = 4
+    push_backoff_s: float = 2.0
+    push_backoff_max_s: float = 60.0
+    # One request to a push service: the big ones answer in well under a second.
+    push_timeout_s: float = 10.0
+    # How long a push service keeps a push for a device that is offline: a day;
+    # older news is in the inbox.
+    push_ttl_s: int = 86400
+    # Devices of one user that get pushes (phone, laptops, tablets, browsers).
+    push_devices_max: int = 20
+    # Subscriptions must be https (every browser's push service is). For the tests'
+    # own push endpoint only: also allow http://127.0.0.1.
+    push_allow_loopback_http: bool = False
+
+    # -- members who are away: email (server/mailer.py, server/digests.py) --------
+    # Without an SMTP host, email is off: no digests, no must-read mail, and the
+    # settings page says so.
+    smtp_host: str = ""
+    # 587 with starttls (submission), 465 with ssl, 25 with none (a local relay).
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    # starttls, ssl or none.
+    smtp_security: str = "starttls"
+    # The From of every mail, e.g. "Quanzi <quanzi@example.org>".
+    mail_from: str = ""
+    # The site's address as members reach it ("https://quanzi.example.org"): the
+    # links in mails (unsubscribe, verify, open the circle) start with it.
+    public_url: str = ""
+    # The key that signs the links of mails (unsubscribe, verify an address): made
+    # on first start and kept in this file (mode 0600); empty:
+    # data_dir/mail-links.key. Several nodes: one copy for all.
+    mail_key_file: str = ""
+    # Digests go out at this hour of the member's own day (their zone), weekly
+    # ones on this day of the week (1 Monday ... 7 Sunday): the morning's news.
+    digest_hour: int = 8
+    digest_weekday: int = 1
+    # How often the digest job looks for digests that are due: five minutes late
+    # is nothing for a daily mail.
+    digest_check_s: float = 300.0
+    # A mail the SMTP server refused for a while (4xx) or that the network lost is
+    # tried this many times in all, waiting mail_backoff_s, then twice that...
+    # Then it is logged as lost (a digest's period is tried again next run).
+    mail_attempts: int = 4
+    mail_backoff_s: float = 30.0
+    # Mails waiting for the sender; past it new ones are dropped and logged.
+    mail_queue: int = 10000
+    # One SMTP conversation.
+    smtp_timeout_s: float = 30.0
+
     # -- webhooks and bots (store/webhooks.py, server/webhook_sender.py) ------
     # A receiver gets this long to answer a delivery: long enough for a slow CI
     # server, short enough that one dead receiver does not hold a sender up.

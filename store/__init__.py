@@ -28,6 +28,8 @@ from .attachments import LIST_MAX as ATTACHMENTS_LIST_MAX
 from .attachments import Attachments, clean_name
 from .audit import PAGE_MAX as AUDIT_PAGE_MAX
 from .audit import Audit, record_act
+from .away_tables import ADDRESS_MAX as EMAIL_ADDRESS_MAX
+from .away_tables import ENDPOINT_MAX as PUSH_ENDPOINT_MAX
 from .batch import Addressed
 from .blobs import BlobStore, LocalBlobs, S3Blobs
 from .bots import Bots
@@ -48,6 +50,7 @@ from .commit_queue import CommitQueue, CommitStats, OnCommitted, Outcome
 from .contests import Contests
 from .deleted_circles import DeletedCircles
 from .demo import Demo
+from .digests import Digests
 from .engine import Database, open_database
 from .errors import Busy, Conflict, Forbidden, Invalid, NotFound, StoreError, Unauthenticated
 from .follows import PAGE_MAX as FOLLOWERS_PAGE_MAX
@@ -71,6 +74,8 @@ from .lessons import TITLE_MAX as LESSON_TITLE_MAX
 from .lessons import URL_MAX as LESSON_URL_MAX
 from .lessons import Lessons
 from .lookups import NAME_QUERY_MAX, voice_refusal
+from .mail_settings import DIGESTS as MAIL_DIGESTS
+from .mail_settings import MailSettings
 from .makeups import MakeUps
 from .memberships import Memberships
 from .mentions import starts as mention_starts
@@ -94,6 +99,8 @@ from .polls import OPTIONS_MAX as POLL_OPTIONS_MAX
 from .polls import QUESTION_MAX as POLL_QUESTION_MAX
 from .polls import Polls
 from .posts import Posts
+from .push_subscriptions import LABEL_MAX as PUSH_LABEL_MAX
+from .push_subscriptions import PushSubscriptions
 from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
 from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .reads import Reads
@@ -188,6 +195,10 @@ class Store:
         self.notifications = Notifications(db)
         self.notification_settings = NotificationSettings(db)
         self.search = Search(db)
+        # Reaching members who are away: Web Push devices, email, digests.
+        self.push_subscriptions = PushSubscriptions(db)
+        self.mail_settings = MailSettings(db)
+        self.digests = Digests(db, self.must_reads)
         self.retention = Retention(db)
         self.changes = Changes(db)
         self.demo = Demo(db)  # the demo seed's look-ups (server/seed.py)
@@ -283,6 +294,7 @@ __all__ = [
     "CHANGE_KINDS",
     "CHECKIN_TEXT_MAX",
     "EDIT_WINDOW_MS",
+    "EMAIL_ADDRESS_MAX",
     "EMOJI_MAX",
     "EMOJI_PER_TARGET",
     "EXPORT_KINDS",
@@ -298,6 +310,7 @@ __all__ = [
     "LESSON_REMIND_MAX_MIN",
     "LESSON_TITLE_MAX",
     "LESSON_URL_MAX",
+    "MAIL_DIGESTS",
     "MANAGER_ROLES",
     "MEMBERSHIP_GRACE_MS",
     "MUTED_UNTIL_LIFTED",
@@ -314,6 +327,8 @@ __all__ = [
     "POLL_OPTIONS_MAX",
     "POLL_OPTION_MAX",
     "POLL_QUESTION_MAX",
+    "PUSH_ENDPOINT_MAX",
+    "PUSH_LABEL_MAX",
     "REACTIONS_RANGE_MAX",
     "RECALL_WINDOW_MS",
     "REPORTS_PAGE_MAX",
@@ -352,6 +367,7 @@ __all__ = [
     "Contests",
     "DeletedCircles",
     "Demo",
+    "Digests",
     "Follows",
     "Forbidden",
     "Gatherings",
@@ -362,6 +378,7 @@ __all__ = [
     "JoinRequests",
     "Lessons",
     "LocalBlobs",
+    "MailSettings",
     "Membership",
     "Memberships",
     "MessageEdits",
@@ -375,6 +392,7 @@ __all__ = [
     "Points",
     "Polls",
     "Posts",
+    "PushSubscriptions",
     "Reactions",
     "Reads",
     "Record",

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from . import attachment_uses, bots, search_index
 from .accounts import Accounts
 from .audit import record_act
+from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .changes import record, record_many
 from .comments import remove_comment
 from .deleted_circles import end_circle
@@ -205,6 +206,9 @@ async def _end_account(conn: AsyncConnection, user_id: str) -> list[str]:
         await conn.execute(delete(table).where(table.c.user_id == user_id))
     # Others' notifications quote their words.
     await conn.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.actor_id == user_id))
+    # No push to its devices, no mail to its address from now on.
+    await conn.execute(delete(PUSH_SUBSCRIPTIONS).where(PUSH_SUBSCRIPTIONS.c.user_id == user_id))
+    await conn.execute(delete(MAIL_SETTINGS).where(MAIL_SETTINGS.c.user_id == user_id))
     await _drop_requests(conn, user_id)
     await _unsay_reports(conn, user_id)
     hashes = (

@@ -9,7 +9,8 @@ group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
 metadata of their files), the reports they filed, their homework submissions
 (with the teacher's review), check-ins (with make-up, leave, invalidation and
 its reason), contest entries (without votes: who voted is not theirs), their
-notifications and the bots they own (never a token). Only what still exists is
+notifications, the devices that get their push notifications, their email
+settings and the bots they own (never a token). Only what still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import Select, select, tuple_
 
 from . import validation
+from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
 from .engine import Service
 from .errors import NotFound
 from .models import (
@@ -241,6 +243,26 @@ def _contest_entries(user_id: str) -> Select[Any]:
     )
 
 
+def _devices(user_id: str) -> Select[Any]:
+    # The push service's URL and keys are the device's, not the person's words:
+    # the label and dates say which device it is.
+    return select(
+        PUSH_SUBSCRIPTIONS.c.id,
+        PUSH_SUBSCRIPTIONS.c.label,
+        PUSH_SUBSCRIPTIONS.c.created,
+        PUSH_SUBSCRIPTIONS.c.last_sent,
+    ).where(PUSH_SUBSCRIPTIONS.c.user_id == user_id)
+
+
+def _email(user_id: str) -> Select[Any]:
+    return select(
+        MAIL_SETTINGS.c.address,
+        MAIL_SETTINGS.c.verified,
+        MAIL_SETTINGS.c.digest,
+        MAIL_SETTINGS.c.digest_sent,
+    ).where(MAIL_SETTINGS.c.user_id == user_id)
+
+
 def _bots(user_id: str) -> Select[Any]:
     """The user's bots (store/bots.py): never a token (only its hash is kept)."""
     return select(USERS.c.id, USERS.c.name, USERS.c.created).where(
@@ -261,6 +283,8 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "checkins": (_checkins, (CHECKINS.c.id,)),
     "contest_entries": (_contest_entries, (CONTEST_ENTRIES.c.id,)),
     "notifications": (_notifications, (NOTIFICATIONS.c.id,)),
+    "devices": (_devices, (PUSH_SUBSCRIPTIONS.c.id,)),
+    "email": (_email, (MAIL_SETTINGS.c.user_id,)),
     "bots": (_bots, (USERS.c.id,)),
 }
 KINDS = tuple(_KINDS)

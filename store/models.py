@@ -686,6 +686,9 @@ REPORTS = _table("reports")
 PAYMENT_EVENTS = _table("payment_events")
 SEARCH_DOCS = _table("search_docs")
 
+# Reaching members who are away: push subscriptions, email settings.
+from .away_tables import CIRCLE_MAIL, MAIL_SETTINGS, PUSH_SUBSCRIPTIONS  # noqa: E402
+
 # Check-in challenges keep their tables in their own module.
 from .checkin_tables import CHALLENGE_MEMBERS, CHALLENGES, CHECKIN_MEDIA, CHECKINS  # noqa: E402
 
@@ -729,6 +732,7 @@ __all__ = [
     "CHECKINS",
     "CHECKIN_MEDIA",
     "CIRCLES",
+    "CIRCLE_MAIL",
     "CODE_REDEMPTIONS",
     "COMMENTS",
     "CONTESTS",
@@ -743,6 +747,7 @@ __all__ = [
     "LESSONS",
     "LESSON_VIEWS",
     "LIKES",
+    "MAIL_SETTINGS",
     "MEMBERSHIPS",
     "MESSAGES",
     "NOTIFICATIONS",
@@ -753,6 +758,7 @@ __all__ = [
     "POLLS",
     "POLL_VOTES",
     "POSTS",
+    "PUSH_SUBSCRIPTIONS",
     "REACTIONS",
     "REPORTS",
     "RSVPS",

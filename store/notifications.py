@@ -249,17 +249,21 @@ class Notifications(Service):
             await self.mark_away(dropped, now)
         return due
 
-    async def mark_away(self, ids: Ids, now: int) -> None:
-        """These notifications were handed to the away channels at ``now``."""
+    async def mark_away(self, ids: Ids, now: int) -> set[int]:
+        """Claim these notifications for the away channels at ``now``: the ids this
+        call marked (not those another node's run marked first), so that every
+        notification is handed out once however many nodes run the job."""
         if not ids:
-            return
+            return set()
         c = NOTIFICATIONS.c
         async with self._db.write() as conn:
-            await conn.execute(
+            marked = await conn.execute(
                 update(NOTIFICATIONS)
                 .where(c.id.in_([int(i) for i in ids]), c.away_at.is_(None))
                 .values(away_at=now)
+                .returning(c.id)
             )
+            return {int(i) for i in marked.scalars()}
 
 
 async def unread_of(conn: AsyncConnection, user_id: str) -> int:

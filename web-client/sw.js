@@ -69,3 +69,44 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(request));
   }
 });
+
+// Web Push (server/webpush.py): a notification while no page of ours is in front. The payload
+// is {title, body, url, tag, unread}. A focused, visible page shows it itself (the inbox, live),
+// so then nothing pops up; a click focuses an open page at the url, or opens one.
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { title: event.data ? event.data.text() : '' };
+  }
+  event.waitUntil((async () => {
+    const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    if (pages.some((page) => page.visibilityState === 'visible' && page.focused)) return;
+    if (typeof data.unread === 'number' && self.navigator.setAppBadge) {
+      self.navigator.setAppBadge(data.unread).catch(() => {});
+    }
+    await self.registration.showNotification(data.title || 'Quanzi', {
+      body: data.body || '',
+      tag: data.tag || undefined,
+      data: { url: data.url || '/' },
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+    });
+  })());
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin).href;
+  event.waitUntil((async () => {
+    const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const page = pages.find((p) => new URL(p.url).origin === self.location.origin);
+    if (page) {
+      await page.focus();
+      if (page.url !== url && 'navigate' in page) await page.navigate(url);
+      return;
+    }
+    await self.clients.openWindow(url);
+  })());
+});

@@ -33,6 +33,7 @@ from server.api.openapi_hooks import HOOK_BODIES, HOOK_PATHS, HOOK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
+from server.api.openapi_mail import MAIL_BODIES, MAIL_PATHS, MAIL_SCHEMAS
 from server.api.openapi_notifications import (
     NOTIFICATION_BODIES,
     NOTIFICATION_PATHS,
@@ -42,6 +43,7 @@ from server.api.openapi_payments import PAYMENT_BODIES, PAYMENT_PATHS, PAYMENT_S
 from server.api.openapi_points import POINT_BODIES, POINT_PATHS, POINT_SCHEMAS
 from server.api.openapi_polls import POLL_BODIES, POLL_PATHS, POLL_SCHEMAS
 from server.api.openapi_posts import POST_PATHS
+from server.api.openapi_push import PUSH_BODIES, PUSH_PATHS, PUSH_SCHEMAS
 from server.api.openapi_reactions import REACTION_PATHS, REACTION_SCHEMAS
 from server.api.openapi_reports import REPORT_BODIES, REPORT_PATHS, REPORT_SCHEMAS
 from server.api.openapi_sanctions import SANCTION_BODIES, SANCTION_PATHS, SANCTION_SCHEMAS
@@ -514,6 +516,8 @@ DOCUMENT: dict[str, Any] = {
     | LESSON_PATHS
     | COHORT_PATHS
     | SEARCH_PATHS
+    | PUSH_PATHS
+    | MAIL_PATHS
     | NOTIFICATION_PATHS,
     "components": {
         "securitySchemes": {
@@ -547,6 +551,8 @@ DOCUMENT: dict[str, Any] = {
         | HOMEWORK_SCHEMAS
         | LESSON_SCHEMAS
         | SEARCH_SCHEMAS
+        | PUSH_SCHEMAS
+        | MAIL_SCHEMAS
         | NOTIFICATION_SCHEMAS
         | {
             f"{name}_body": schema
@@ -567,6 +573,8 @@ DOCUMENT: dict[str, Any] = {
                 | HOMEWORK_BODIES
                 | LESSON_BODIES
                 | COHORT_BODIES
+                | PUSH_BODIES
+                | MAIL_BODIES
                 | NOTIFICATION_BODIES
             ).items()
         },

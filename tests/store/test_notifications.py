@@ -226,6 +226,9 @@ async def test_due_away_in_batches(
     made = await _make(store, [_mention(bob, circle, seq, alice) for seq in range(1, 6)])
     first = await store.notifications.due_away(_at(8), 3)
     assert [d["id"] for d in first] == [m["id"] for m in made[:3]]
-    await store.notifications.mark_away([d["id"] for d in first], _at(8))
+    claimed = await store.notifications.mark_away([d["id"] for d in first], _at(8))
+    assert claimed == {m["id"] for m in made[:3]}
+    # Another node's run that read the same rows claims none of them: each goes out once.
+    assert await store.notifications.mark_away([d["id"] for d in first], _at(8)) == set()
     second = await store.notifications.due_away(_at(8), 3)
     assert [d["id"] for d in second] == [m["id"] for m in made[3:]]

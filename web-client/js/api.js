@@ -86,6 +86,19 @@ export const notificationSettings = () => request('GET', '/me/notifications/sett
 export const updateNotificationSettings = (changes) => request('PATCH', '/me/notifications/settings', changes);
 
 /** The caller's own data: a ZIP (a Blob) of JSON files. */
+// Away from Quanzi: push notifications on this device, email (README "Notifications away")
+export const pushKey = () => request('GET', '/push/key');
+export const pushDevices = () => request('GET', '/me/push-subscriptions');
+export const subscribePush = (subscription) => request('POST', '/me/push-subscriptions', subscription);
+export const unsubscribePush = (endpoint) => request('DELETE', '/me/push-subscriptions', { endpoint });
+export const forgetPushDevice = (id) => request('DELETE', `/me/push-subscriptions/${enc(id)}`);
+export const myEmail = () => request('GET', '/me/email');
+export const updateEmail = (changes) => request('PATCH', '/me/email', changes);
+export const resendConfirmation = () => request('POST', '/me/email/confirmation');
+export const circleMail = (id) => request('GET', `/circles/${enc(id)}/mail`);
+export const setCircleMail = (id, mustReads) =>
+  request('PUT', `/circles/${enc(id)}/mail`, { must_reads: mustReads });
+
 export async function exportMyData() {
   let response;
   try {

@@ -28,6 +28,7 @@ import { moderationView } from './views/moderation.js';
 import { watchOutcomes } from './views/report.js';
 import { auditView, myReportsView } from './views/report-pages.js';
 import { watchReminders } from './views/reminders.js';
+import { watchMentions } from './views/reach.js';
 import { statusLine } from './views/status.js';
 
 const main = document.getElementById('main');
@@ -171,6 +172,7 @@ function boot() {
   document.getElementById('logout').addEventListener('click', logout);
   watchOutcomes(); // the outcome of one's reports, whatever page is shown
   watchReminders(); // a lesson starting, homework due: whatever page is shown
+  watchMentions(); // the first live mention or reply offers notifications on this device, once
   mountBell(document.querySelector('.topbar'), meBox); // the inbox, on every page
   window.addEventListener('hashchange', () => route());
   api.events.addEventListener('unauthenticated', () => {

@@ -21,6 +21,7 @@ import { sectionsPanel } from './sections.js';
 import { moderationLinks } from './moderation-links.js';
 import { notifyLevel } from './notify-level.js';
 import { EV } from '../store/names.js';
+import { mustReadMailSwitch } from './reach.js';
 
 const SETTABLE = ['name', 'description', 'promote_threshold', 'retention_messages', 'retention_days', 'history_for_new_members', 'join_approval', 'join_question'];
 
@@ -52,6 +53,7 @@ export function settingsView(circleId) {
     fill(body,
       form,
       sections && sections.el,
+      state.roleIn(circleId) === 'owner' ? mustReadMailSwitch(circleId) : null,
       manager ? circleChatRules(circleId) : null,
       requests && requests.el,
       manager ? codesView(circleId, info) : null,

@@ -1,8 +1,8 @@
 """Webhooks and bots: ``webhooks``, ``webhook_deliveries`` (the outbox and the
 delivery log), ``incoming_hooks``, ``bot_scopes`` and ``users.bot_owner``.
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-01
 
 """
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0030"
-down_revision: str | Sequence[str] | None = "0029"
+revision: str = "0031"
+down_revision: str | Sequence[str] | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
