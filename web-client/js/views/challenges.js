@@ -6,16 +6,15 @@
 // it moved (another member checking in moves the board while it is watched).
 
 import * as api from '../api.js';
-import { busy, field, fill, h, toast } from '../dom.js';
+import { busy, field, h, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
 import { calendarEl, exportsEl, grantEl, memberTools, quietHoursEl, reviewEl, ruleFields } from './checkin-days.js';
+import { redrawing } from './redraw.js';
 import { userText } from './user-text.js';
-
-const RELOAD_MS = 150; // a burst of check-ins reloads once
 
 export function challengesView(circleId) {
   let open = null; // the challenge shown, or null: the list
@@ -23,30 +22,22 @@ export function challengesView(circleId) {
   let drawnKey = null; // the data the page shows (see draw)
   let board = 'streak';
   let tray = null;
-  let timer = null;
-  let shownAt = 0; // the latest show(): an older answer is not drawn over a newer one
   const body = h('div', { class: 'challenges-body', testid: 'challenges-body' });
   const el = h('section', { class: 'panel challenges', testid: 'panel-challenges', 'aria-label': t('challenge.title') },
     h('div', { class: 'panel-head' }, h('h2', { text: t('challenge.title') })), body);
 
-  function show() {
-    const mine = ++shownAt;
-    return busy(null, () => (open ? showOne(open, mine) : showList(mine))).catch((err) => {
-      if (mine !== shownAt) return;
-      drawnKey = null;
-      body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
-    });
-  }
+  const panel = redrawing(body, (mine) => (open ? showOne(open, mine) : showList(mine)), {
+    onError: () => { drawnKey = null; },
+  });
+  const { show } = panel;
 
   /** Draw what a show() loaded, unless a newer one started meanwhile, or it is what is
    * drawn already (`key`: the loaded data): a live event after one's own change then
    * leaves the page — and whatever is being typed or clicked on it — alone. */
   function draw(mine, key, ...children) {
-    if (mine !== shownAt || key === drawnKey) return;
+    if (!panel.current(mine) || key === drawnKey) return;
     drawnKey = key;
-    if (tray) tray.clear();
-    tray = null;
-    fill(body, children.map((child) => (typeof child === 'function' ? child() : child)));
+    panel.draw(mine, ...children);
   }
 
   async function showList(mine) {
@@ -77,7 +68,7 @@ export function challengesView(circleId) {
     const days = c.me ? (await api.checkinCalendar(id)).days : [];
     const pending = manager && c.review ? (await api.pendingCheckins(id)).checkins : null;
     const people = manager && !c.strict ? byUser((await api.board(id, 'total')).entries.concat(missing ? missing.entries : [])) : [];
-    if (open !== id || mine !== shownAt) return;
+    if (open !== id || !panel.current(mine)) return;
     const reload = () => show();
     const back = h('button', { type: 'button', class: 'link', testid: 'challenge-back', text: t('challenge.back'), onclick: () => { open = null; show(); } });
     draw(mine, JSON.stringify([id, board, c, ranks, day, missing, days, pending, people]),
@@ -114,7 +105,7 @@ export function challengesView(circleId) {
     if (c.status !== 'ongoing') return h('p', { class: 'muted', text: t(`challenge.status.${c.status}`) });
     const text = h('textarea', { testid: 'checkin-text', rows: '3', maxlength: '2000', placeholder: t('challenge.placeholder') });
     const send = h('button', { type: 'submit', class: 'primary', testid: 'checkin-send', text: t('challenge.checkIn') });
-    tray = attachTray(circleId, { onChange: () => { send.disabled = tray.busy(); } });
+    tray = panel.keep(attachTray(circleId, { onChange: () => { send.disabled = tray.busy(); } }));
     const problem = h('p', { class: 'error', testid: 'checkin-error', hidden: true, role: 'alert' });
     const form = h('form', {
       class: 'checkin-composer', testid: 'checkin-composer',
@@ -254,23 +245,14 @@ export function challengesView(circleId) {
     return h('details', { class: 'card', testid: 'challenge-new' }, h('summary', { text: t('challenge.new') }), form);
   }
 
-  /** Someone is writing here (a check-in, a reason): a reload would throw it away. */
-  function writing() {
-    const at = document.activeElement;
-    return Boolean(at && body.contains(at) && (at.tagName === 'TEXTAREA' || at.tagName === 'INPUT') && at.value);
-  }
-  function reloadSoon() {
-    clearTimeout(timer);
-    timer = setTimeout(() => (writing() ? reloadSoon() : show()), RELOAD_MS);
-  }
   const offs = [
     state.on(EV.challengesChanged, (d) => {
-      if (d.circle === circleId && (!open || d.challenge === open)) reloadSoon();
+      if (d.circle === circleId && (!open || d.challenge === open)) panel.reloadSoon();
     }),
     // A check-in featured (精选) is a highlight: its tag shows on the day's list.
     state.on(EV.highlight, (d) => {
       const source = d.post && d.post.source;
-      if (d.circle === circleId && source && source.kind === 'checkin' && (!open || source.parent === open)) reloadSoon();
+      if (d.circle === circleId && source && source.kind === 'checkin' && (!open || source.parent === open)) panel.reloadSoon();
     }),
   ];
 
@@ -280,8 +262,7 @@ export function challengesView(circleId) {
     shown() { show(); },
     destroy() {
       for (const off of offs) off();
-      clearTimeout(timer);
-      if (tray) tray.clear();
+      panel.stop();
     },
   };
 }

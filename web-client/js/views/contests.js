@@ -5,12 +5,13 @@
 // closed, the winners' announcement. Everything reloads when a contest.* event says it moved.
 
 import * as api from '../api.js';
-import { busy, field, fill, h, saveBlob, toast } from '../dom.js';
+import { busy, field, h, saveBlob, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
+import { redrawing } from './redraw.js';
 import { userText } from './user-text.js';
 
 const RELOAD_MS = 200;
@@ -18,25 +19,12 @@ const RELOAD_MS = 200;
 export function contestsView(circleId) {
   let open = null;
   let tray = null;
-  let timer = null;
-  let shownAt = 0;
   const body = h('div', { class: 'contests-body', testid: 'contests-body' });
   const el = h('section', { class: 'panel contests', testid: 'panel-contests', 'aria-label': t('contest.title') },
     h('div', { class: 'panel-head' }, h('h2', { text: t('contest.title') })), body);
 
-  function show() {
-    const mine = ++shownAt;
-    return busy(null, () => (open ? showOne(open, mine) : showList(mine))).catch((err) => {
-      if (mine === shownAt) body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
-    });
-  }
-
-  function draw(mine, ...children) {
-    if (mine !== shownAt) return;
-    if (tray) tray.clear();
-    tray = null;
-    fill(body, children.map((child) => (typeof child === 'function' ? child() : child)));
-  }
+  const panel = redrawing(body, (mine) => (open ? showOne(open, mine) : showList(mine)), { reloadMs: RELOAD_MS });
+  const { show, draw } = panel;
 
   async function showList(mine) {
     const page = await api.contests(circleId);
@@ -51,7 +39,7 @@ export function contestsView(circleId) {
 
   async function showOne(id, mine) {
     const c = await api.contest(id);
-    if (open !== id || mine !== shownAt) return;
+    if (open !== id || !panel.current(mine)) return;
     const back = h('button', { type: 'button', class: 'link', testid: 'contest-back', text: t('contest.back'), onclick: () => { open = null; show(); } });
     const left = c.votes_per_member - c.my_votes.length;
     draw(mine,
@@ -71,7 +59,7 @@ export function contestsView(circleId) {
   function composer(c) {
     const text = h('textarea', { testid: 'entry-text', rows: '2', maxlength: '2000', placeholder: t('contest.entryPlaceholder') });
     const send = h('button', { type: 'submit', class: 'primary', testid: 'entry-send', text: t('contest.enter') });
-    tray = attachTray(circleId, { onChange: () => { send.disabled = tray.busy(); } });
+    tray = panel.keep(attachTray(circleId, { onChange: () => { send.disabled = tray.busy(); } }));
     const form = h('form', {
       class: 'entry-composer', testid: 'entry-composer',
       onsubmit: (event) => {
@@ -189,16 +177,8 @@ export function contestsView(circleId) {
     return h('details', { class: 'card', testid: 'contest-new' }, h('summary', { text: t('contest.new') }), form);
   }
 
-  function writing() {
-    const at = document.activeElement;
-    return Boolean(at && body.contains(at) && (at.tagName === 'TEXTAREA' || at.tagName === 'INPUT') && at.value);
-  }
-  function reloadSoon() {
-    clearTimeout(timer);
-    timer = setTimeout(() => (writing() ? reloadSoon() : show()), RELOAD_MS);
-  }
   const off = state.on(EV.contestsChanged, (d) => {
-    if (d.circle === circleId && (!open || d.contest === open)) reloadSoon();
+    if (d.circle === circleId && (!open || d.contest === open)) panel.reloadSoon();
   });
 
   return {
@@ -206,8 +186,7 @@ export function contestsView(circleId) {
     shown() { show(); },
     destroy() {
       off();
-      clearTimeout(timer);
-      if (tray) tray.clear();
+      panel.stop();
     },
   };
 }

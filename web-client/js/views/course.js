@@ -7,7 +7,7 @@
 // plan moved.
 
 import * as api from '../api.js';
-import { busy, field, fill, h } from '../dom.js';
+import { busy, field, h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { groupsOf } from '../store/groups.js';
 import * as lessons from '../store/lessons.js';
@@ -16,33 +16,19 @@ import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
 import { outLink, playerEl, webUrl } from './lesson-player.js';
+import { redrawing, RELOAD_MS } from './redraw.js';
 import { userText } from './user-text.js';
-
-const RELOAD_MS = 150; // a burst of events reloads once
 
 export function courseView(circleId) {
   let open = null; // the lesson shown, or null: the plan
-  let tray = null;
   let timer = null;
-  let shownAt = 0;
   let visible = false;
   const body = h('div', { class: 'course-body', testid: 'course-body' });
   const el = h('section', { class: 'panel course', testid: 'panel-course', 'aria-label': t('lesson.plan') },
     h('div', { class: 'panel-head' }, h('h2', { text: t('lesson.plan') })), body);
 
-  function show() {
-    const mine = ++shownAt;
-    return busy(null, () => (open ? showOne(open, mine) : showPlan(mine))).catch((err) => {
-      if (mine === shownAt) body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
-    });
-  }
-
-  function draw(mine, ...children) {
-    if (mine !== shownAt) return;
-    if (tray) tray.clear();
-    tray = null;
-    fill(body, children.map((child) => (typeof child === 'function' ? child() : child)));
-  }
+  const panel = redrawing(body, (mine) => (open ? showOne(open, mine) : showPlan(mine)));
+  const { show, draw } = panel;
 
   async function showPlan(mine) {
     waiting = false;
@@ -87,7 +73,7 @@ export function courseView(circleId) {
   async function showOne(id, mine) {
     waiting = false;
     const lesson = await api.lesson(id);
-    if (open !== id || mine !== shownAt) return;
+    if (open !== id || !panel.current(mine)) return;
     lessons.remember([lesson]);
     api.lessonSeen(id).catch(() => {});
     const back = h('button', { type: 'button', class: 'link', testid: 'lesson-back', text: t('lesson.back'), onclick: () => { open = null; show(); } });
@@ -165,7 +151,7 @@ export function courseView(circleId) {
     const save = h('button', { type: 'submit', class: 'primary', testid: 'lesson-save', text: lesson ? t('common.save') : t('lesson.add') });
     const problem = h('p', { class: 'error', testid: 'lesson-form-error', hidden: true, role: 'alert' });
     const formTray = lesson ? null : attachTray(circleId, { onChange: () => { save.disabled = formTray.busy(); } });
-    if (formTray) tray = formTray;
+    if (formTray) panel.keep(formTray);
     const form = h('form', {
       class: 'lesson-form', testid: lesson ? 'lesson-edit-form' : 'lesson-form',
       onsubmit: (event) => {
@@ -256,7 +242,7 @@ export function courseView(circleId) {
     destroy() {
       visible = false;
       clearTimeout(timer);
-      if (tray) tray.clear();
+      panel.stop();
       for (const off of offs) off();
     },
   };

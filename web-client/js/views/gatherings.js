@@ -10,39 +10,33 @@ import { busy, field, fill, h, saveBlob, toast } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
+import { redrawing } from './redraw.js';
 import { userText } from './user-text.js';
 
-const RELOAD_MS = 150; // a burst of answers reloads once
 const ANSWERS = ['going', 'maybe', 'not_going'];
 const REMINDERS = ['', '15', '60', '1440'];
 
 export function gatheringsView(circleId) {
   let when = 'upcoming';
-  let timer = null;
-  let shownAt = 0;
   const body = h('div', { class: 'gatherings-body', testid: 'gatherings-body' });
   const el = h('section', { class: 'panel events', testid: 'panel-events', 'aria-label': t('gathering.title') },
     h('div', { class: 'panel-head' }, h('h2', { text: t('gathering.title') })), body);
 
-  function show() {
-    const mine = ++shownAt;
-    return busy(null, async () => {
-      const page = await api.gatherings(circleId, when);
-      if (mine !== shownAt) return;
-      const pick = (key) => h('button', {
-        type: 'button', role: 'tab', class: 'tab', testid: `gatherings-${key}`, 'aria-selected': String(when === key),
-        text: t(`gathering.${key}`), onclick: () => { when = key; show(); },
-      });
-      fill(body,
-        state.isManager(circleId) ? createForm() : null,
-        h('div', { class: 'tabs', role: 'tablist' }, pick('upcoming'), pick('past')),
-        page.gatherings.length
-          ? h('ul', { class: 'gathering-list', testid: 'gathering-list' }, page.gatherings.map(card))
-          : h('p', { class: 'muted', testid: 'gatherings-empty', text: t(`gathering.none.${when}`) }));
-    }).catch((err) => {
-      if (mine === shownAt) body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
+  const panel = redrawing(body, async (mine) => {
+    const page = await api.gatherings(circleId, when);
+    if (!panel.current(mine)) return;
+    const pick = (key) => h('button', {
+      type: 'button', role: 'tab', class: 'tab', testid: `gatherings-${key}`, 'aria-selected': String(when === key),
+      text: t(`gathering.${key}`), onclick: () => { when = key; show(); },
     });
-  }
+    panel.draw(mine,
+      state.isManager(circleId) ? createForm() : null,
+      h('div', { class: 'tabs', role: 'tablist' }, pick('upcoming'), pick('past')),
+      page.gatherings.length
+        ? h('ul', { class: 'gathering-list', testid: 'gathering-list' }, page.gatherings.map(card))
+        : h('p', { class: 'muted', testid: 'gatherings-empty', text: t(`gathering.none.${when}`) }));
+  });
+  const { show } = panel;
 
   function card(g) {
     const manager = state.isManager(circleId);
@@ -160,17 +154,8 @@ export function gatheringsView(circleId) {
     return h('details', { class: 'card', testid: 'gathering-new' }, h('summary', { text: t('gathering.new') }), form);
   }
 
-  /** Someone is writing here: a reload would throw it away. */
-  function writing() {
-    const at = document.activeElement;
-    return Boolean(at && body.contains(at) && (at.tagName === 'TEXTAREA' || at.tagName === 'INPUT') && at.value);
-  }
-  function reloadSoon() {
-    clearTimeout(timer);
-    timer = setTimeout(() => (writing() ? reloadSoon() : show()), RELOAD_MS);
-  }
   const off = state.on(EV.gatheringsChanged, (d) => {
-    if (d.circle === circleId) reloadSoon();
+    if (d.circle === circleId) panel.reloadSoon();
   });
 
   return {
@@ -178,7 +163,7 @@ export function gatheringsView(circleId) {
     shown() { show(); },
     destroy() {
       off();
-      clearTimeout(timer);
+      panel.stop();
     },
   };
 }

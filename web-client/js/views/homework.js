@@ -16,9 +16,8 @@ import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 import { attachTray } from './attach.js';
 import { attachmentsEl } from './attachments.js';
+import { redrawing } from './redraw.js';
 import { userText } from './user-text.js';
-
-const RELOAD_MS = 150;
 
 /** Enter that picks a Chinese IME candidate (isComposing; keyCode 229 in Safari) never submits the form. */
 function imeSafe(input) {
@@ -34,9 +33,6 @@ export function homeworkView(circleId) {
   const linked = location.hash.match(/^#\/c\/[^/]+\/homework\/([^/?]+)/);
   let open = linked ? decodeURIComponent(linked[1]) : null; // the assignment shown, or null: the list
   let reviewing = null; // the submission under review (teachers), or null
-  let trays = [];
-  let timer = null;
-  let shownAt = 0;
   const body = h('div', { class: 'homework-body', testid: 'homework-body' });
   const el = h('section', { class: 'panel homework', testid: 'panel-homework', 'aria-label': t('homework.title') },
     h('div', { class: 'panel-head' }, h('h2', { text: t('homework.title') })), body);
@@ -44,30 +40,13 @@ export function homeworkView(circleId) {
   const manager = () => state.isManager(circleId);
   const me = () => state.session.user?.id;
 
-  function show() {
-    const mine = ++shownAt;
-    let task;
-    if (reviewing) task = showReview(reviewing, mine);
-    else if (open) task = showOne(open, mine);
-    else task = showList(mine);
-    return busy(null, () => task).catch((err) => {
-      if (mine === shownAt) body.replaceChildren(h('p', { class: 'error', text: errorText(err) }));
-    });
-  }
-
-  function newTray(onChange = () => {}) {
-    const tray = attachTray(circleId, { onChange });
-    trays.push(tray);
-    return tray;
-  }
-
-  function draw(mine, ...children) {
-    if (mine !== shownAt) return false;
-    for (const tray of trays) tray.clear();
-    trays = [];
-    fill(body, children.map((child) => (typeof child === 'function' ? child() : child)));
-    return true;
-  }
+  const panel = redrawing(body, (mine) => {
+    if (reviewing) return showReview(reviewing, mine);
+    if (open) return showOne(open, mine);
+    return showList(mine);
+  });
+  const { show, draw } = panel;
+  const newTray = (onChange = () => {}) => panel.keep(attachTray(circleId, { onChange }));
 
   // Due times are on the circle's clock (due_local), whatever this device's zone.
   const dueText = (a) => (a.due_at
@@ -407,19 +386,10 @@ export function homeworkView(circleId) {
 
   // -- live ---------------------------------------------------------------------------------
 
-  /** Someone is writing here: a reload would throw it away. */
-  function writing() {
-    const at = document.activeElement;
-    return Boolean(at && body.contains(at) && (at.tagName === 'TEXTAREA' || at.tagName === 'INPUT') && at.value);
-  }
-  function reloadSoon() {
-    clearTimeout(timer);
-    timer = setTimeout(() => (writing() || trays.some((tray) => tray.busy()) ? reloadSoon() : show()), RELOAD_MS);
-  }
   const off = state.on(EV.homeworkChanged, (d) => {
     if (d.circle !== circleId) return;
     if (reviewing) return; // the review screen stays as it is under the teacher's hands
-    if (!open || !d.assignment || d.assignment === open) reloadSoon();
+    if (!open || !d.assignment || d.assignment === open) panel.reloadSoon();
   });
 
   return {
@@ -428,8 +398,7 @@ export function homeworkView(circleId) {
     shown() { show(); },
     destroy() {
       off();
-      clearTimeout(timer);
-      for (const tray of trays) tray.clear();
+      panel.stop();
     },
   };
 }
