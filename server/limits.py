@@ -6,6 +6,7 @@ backoff of failed logins (server/settings.py says why each default).
 - ``writes``: every authenticated HTTP write of a user; ``circles``: the
   circles a user creates, ``reports`` the reports they file and ``exports``
   the exports of their own data, on top of it;
+- ``hooks``: posts through one incoming webhook URL (server/api/incoming_hooks.py);
 - ``frames``: a user's /ws frames other than say and ping;
 - ``login_failures``: `login_backoff.LoginBackoff`.
 
@@ -49,6 +50,7 @@ class Limits:
         self.frames = limit("frame", s.frame_rate_per_s, s.frame_burst)
         self.reports = limit("report", s.report_rate_per_min / MINUTE, s.report_burst)
         self.exports = limit("export", s.export_rate_per_min / MINUTE, s.export_burst)
+        self.hooks = limit("hook", s.incoming_hook_rate_per_min / MINUTE, s.incoming_hook_burst)
         self._limiters = [
             self.requests,
             self.signups,
@@ -58,6 +60,7 @@ class Limits:
             self.frames,
             self.reports,
             self.exports,
+            self.hooks,
         ]
         thresholds = Thresholds(
             per_account_ip=s.login_failures_per_account_ip,

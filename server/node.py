@@ -62,6 +62,7 @@ from .settings import Settings
 from .slow_mode import SlowMode
 from .streams import Streams
 from .vapid import VapidKeys
+from .webhook_sender import WebhookSender
 from .webpush import WebPush
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,8 @@ class Node:
         self.mail_links = MailLinks.load(settings)
         self.must_read_mail = MustReadMail(store, self.mailer, self.mail_links)
         self.housekeeping.digests = Digests(settings, store, self.mailer, self.mail_links)
+        # Outgoing webhooks' deliveries (server/webhook_sender.py).
+        self.webhooks = WebhookSender(settings, store)
         self.accepting = True
         self._tasks: list[asyncio.Task[None]] = []
         # Says waiting for their commit, over all sessions (shutdown awaits them).
@@ -175,12 +178,13 @@ class Node:
         node.housekeeping.start()
         node.webpush.start()
         node.mailer.start()
+        node.webhooks.start()
         await node.media.ready()
         return node
 
     # -- connections ------------------------------------------------------------
 
-    async def authenticate(self, token: str) -> tuple[dict[str, str], int]:
+    async def authenticate(self, token: str) -> tuple[dict[str, Any], int]:
         """The token's user, and the count of revocations heard (`RevokedTokens.mark`)
         before the store said so. A live connection with the same token here answers
         without the store (reconnect storms), with the mark of its own read."""
@@ -192,6 +196,9 @@ class Node:
                 return peer.user, peer.token_mark
         mark = self.revoked.mark()
         user = await self.store.accounts.authenticate(token)
+        if user.get("bot"):
+            # A bot (store/bots.py): its messages' `from` say so.
+            return {"id": user["id"], "name": user["name"], "bot": True}, mark
         return {"id": user["id"], "name": user["name"]}, mark
 
     async def connect(self, conn: Connection) -> None:
@@ -311,6 +318,7 @@ class Node:
             task.cancel()
         grace = self.settings.shutdown_grace_s
         await _bounded("housekeeping", self.housekeeping.stop(), 2 * grace)
+        await _bounded("webhooks", self.webhooks.stop(), 2 * grace)
         await _bounded("commit flush", self.store.chat.flush(), grace)
         if self.says_in_flight:
             await asyncio.wait(list(self.says_in_flight), timeout=grace)

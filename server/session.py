@@ -398,6 +398,7 @@ class Session:
             f.group,
             list(attachments),
             addressed,
+            bool(self.conn.user.get("bot")),
         )
         self.pending_says.add(future)
         self.node.says_in_flight.add(future)

@@ -379,6 +379,37 @@ class Settings:
     # One SMTP conversation.
     smtp_timeout_s: float = 30.0
 
+    # -- webhooks and bots (store/webhooks.py, server/webhook_sender.py) ------
+    # A receiver gets this long to answer a delivery: long enough for a slow CI
+    # server, short enough that one dead receiver does not hold a sender up.
+    webhook_timeout_s: float = 10.0
+    # Tries of one delivery (the first included) before it is given up as failed,
+    # and the wait before the second (doubling each time): 10 s, 20, 40, 80, 160 —
+    # a receiver restarted within about five minutes misses nothing.
+    webhook_attempts: int = 6
+    webhook_backoff_s: float = 10.0
+    # Failed tries in a row (any delivery of the webhook) that disable it, and its
+    # circle's owners and admins are told: a dead receiver stops costing tries.
+    webhook_disable_after: int = 20
+    # How often each node's sender looks for due deliveries, and how many it takes
+    # at a time (sent concurrently). A second keeps deliveries near real time at
+    # the cost of one indexed query a second.
+    webhook_poll_s: float = 1.0
+    webhook_batch: int = 20
+    # A claimed delivery is the claiming node's this long (past the timeout): a
+    # node that dies meanwhile lets another take it over after this.
+    webhook_lease_s: float = 60.0
+    # Settled deliveries stay in the delivery log this long.
+    webhook_log_days: float = 7.0
+    # Webhook URLs must be https to public addresses (no loopback, private or
+    # link-local: the server must not be a way into its own network). On, http and
+    # loopback receivers are allowed too: tests, and an operator's own machine.
+    webhook_allow_loopback: bool = False
+    # Posts through one incoming webhook URL, per minute, with a burst: a shop or
+    # CI system announces, it does not flood a circle's chat.
+    incoming_hook_rate_per_min: float = 30.0
+    incoming_hook_burst: int = 10
+
     # Chat retention runs this often. A minute keeps the history close to the
     # circle's limits without the pruner touching the database all the time.
     retention_interval_s: float = 60.0

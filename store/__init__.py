@@ -32,6 +32,7 @@ from .away_tables import ADDRESS_MAX as EMAIL_ADDRESS_MAX
 from .away_tables import ENDPOINT_MAX as PUSH_ENDPOINT_MAX
 from .batch import Addressed
 from .blobs import BlobStore, LocalBlobs, S3Blobs
+from .bots import Bots
 from .challenges import Challenges
 from .changes import KINDS as CHANGE_KINDS
 from .changes import Change, ChangePage, Changes, OnChanges
@@ -63,7 +64,8 @@ from .groups import NAME_MAX as GROUP_NAME_MAX
 from .groups import SLOW_MODE_MAX_S as GROUP_SLOW_MODE_MAX_S
 from .groups import TOPIC_MAX as GROUP_TOPIC_MAX
 from .homework import Homework
-from .ids import now_ms
+from .ids import new_id, now_ms
+from .incoming_hooks import IncomingHooks
 from .join_requests import JoinRequests
 from .lessons import DESCRIPTION_MAX as LESSON_DESCRIPTION_MAX
 from .lessons import DURATION_MAX_MIN as LESSON_DURATION_MAX_MIN
@@ -121,6 +123,10 @@ from .sections import KEYS as SECTION_KEYS
 from .stars import Stars
 from .term_dates import GRACE_MS as MEMBERSHIP_GRACE_MS
 from .terms import Terms
+from .webhook_outbox import EVENTS as WEBHOOK_EVENTS
+from .webhook_outbox import Due as WebhookDue
+from .webhook_outbox import Outcome as WebhookOutcome
+from .webhooks import Webhooks
 
 
 class Store:
@@ -172,6 +178,9 @@ class Store:
         self.challenges = Challenges(db)
         self.gatherings = Gatherings(db)
         self.points = Points(db)
+        self.webhooks = Webhooks(db)
+        self.incoming_hooks = IncomingHooks(db)
+        self.bots = Bots(db)
         self.contests = Contests(db, self.posts, self.must_reads)
         self.checkins = CheckIns(db)
         self.makeups = MakeUps(db)
@@ -334,6 +343,7 @@ __all__ = [
     "SEARCH_PAGE_MAX",
     "SEARCH_QUERY_MAX",
     "SECTION_KEYS",
+    "WEBHOOK_EVENTS",
     "AccessCodes",
     "AccountDeletion",
     "AccountExport",
@@ -397,9 +407,13 @@ __all__ = [
     "Terms",
     "TokenLifetimes",
     "Unauthenticated",
+    "WebhookDue",
+    "WebhookOutcome",
+    "Webhooks",
     "clean_name",
     "mention_starts",
     "migrate_database",
+    "new_id",
     "now_ms",
     "public_attachment",
     "public_notification",

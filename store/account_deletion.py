@@ -31,7 +31,7 @@ import orjson
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, search_index
+from . import attachment_uses, bots, search_index
 from .accounts import Accounts
 from .audit import record_act
 from .away_tables import MAIL_SETTINGS, PUSH_SUBSCRIPTIONS
@@ -129,57 +129,12 @@ class AccountDeletion(Service):
         ):
             raise Forbidden("the password is wrong", "password_wrong")
         async with self._db.write() as conn:
-            memberships = (
-                await conn.execute(
-                    select(MEMBERSHIPS.c.circle_id)
-                    .where(MEMBERSHIPS.c.user_id == user_id)
-                    .order_by(MEMBERSHIPS.c.circle_id)
-                )
-            ).scalars()
-            for circle_id in list(memberships):
-                await _leave(conn, circle_id, user_id)
-            followed = (
-                await conn.execute(
-                    select(FOLLOWS.c.circle_id)
-                    .join(CIRCLES, CIRCLES.c.id == FOLLOWS.c.circle_id)
-                    # A deleted circle's follows go with its purge.
-                    .where(FOLLOWS.c.user_id == user_id, CIRCLES.c.deleted.is_(None))
-                    .order_by(FOLLOWS.c.circle_id)
-                )
-            ).scalars()
-            for circle_id in list(followed):
-                await circle_row(conn, circle_id, lock=True)
-                await end_follow(conn, circle_id, user_id, "account_deleted")
-            await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.user_id == user_id))
-            for table in (NOTIFICATIONS, NOTIFICATION_SETTINGS):
-                await conn.execute(delete(table).where(table.c.user_id == user_id))
-            # Others' notifications quote their words.
-            await conn.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.actor_id == user_id))
-            # No push to its devices, no mail to its address from now on.
-            await conn.execute(
-                delete(PUSH_SUBSCRIPTIONS).where(PUSH_SUBSCRIPTIONS.c.user_id == user_id)
-            )
-            await conn.execute(delete(MAIL_SETTINGS).where(MAIL_SETTINGS.c.user_id == user_id))
-            await _drop_requests(conn, user_id)
-            await _unsay_reports(conn, user_id)
-            hashes = (
-                await conn.execute(
-                    delete(TOKENS).where(TOKENS.c.user_id == user_id).returning(TOKENS.c.hash)
-                )
-            ).scalars()
-            ended = [str(h) for h in hashes]
-            result = await conn.execute(
-                update(USERS)
-                .where(USERS.c.id == user_id, USERS.c.deleted.is_(None))
-                .values(
-                    handle=f"~{user_id}",
-                    name=DELETED_NAME,
-                    password_hash="",
-                    deleted=now_ms(),
-                )
-            )
-            if result.rowcount != 1:
-                raise NotFound("no such user")  # deleted meanwhile: roll back
+            # The user's bots go with them, first (a bot never inherits a circle).
+            ended = []
+            for bot_id in await bots.owned_by(conn, user_id):
+                ended += await _end_account(conn, bot_id)
+            await bots.forget(conn, user_id)
+            ended += await _end_account(conn, user_id)
         return ended
 
     async def erase(self, batch: int = 200) -> int:
@@ -219,6 +174,62 @@ class AccountDeletion(Service):
                 await conn.execute(select(USERS.c.erased).where(USERS.c.id == user_id))
             ).scalar()
         return value is not None
+
+
+async def _end_account(conn: AsyncConnection, user_id: str) -> list[str]:
+    """End the account in the caller's transaction: its circles (handed over or
+    deleted), follows, groups, requests, reports and sessions, its handle, name and
+    password; the ended sessions' token hashes."""
+    memberships = (
+        await conn.execute(
+            select(MEMBERSHIPS.c.circle_id)
+            .where(MEMBERSHIPS.c.user_id == user_id)
+            .order_by(MEMBERSHIPS.c.circle_id)
+        )
+    ).scalars()
+    for circle_id in list(memberships):
+        await _leave(conn, circle_id, user_id)
+    followed = (
+        await conn.execute(
+            select(FOLLOWS.c.circle_id)
+            .join(CIRCLES, CIRCLES.c.id == FOLLOWS.c.circle_id)
+            # A deleted circle's follows go with its purge.
+            .where(FOLLOWS.c.user_id == user_id, CIRCLES.c.deleted.is_(None))
+            .order_by(FOLLOWS.c.circle_id)
+        )
+    ).scalars()
+    for circle_id in list(followed):
+        await circle_row(conn, circle_id, lock=True)
+        await end_follow(conn, circle_id, user_id, "account_deleted")
+    await conn.execute(delete(GROUP_MEMBERS).where(GROUP_MEMBERS.c.user_id == user_id))
+    for table in (NOTIFICATIONS, NOTIFICATION_SETTINGS):
+        await conn.execute(delete(table).where(table.c.user_id == user_id))
+    # Others' notifications quote their words.
+    await conn.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.actor_id == user_id))
+    # No push to its devices, no mail to its address from now on.
+    await conn.execute(delete(PUSH_SUBSCRIPTIONS).where(PUSH_SUBSCRIPTIONS.c.user_id == user_id))
+    await conn.execute(delete(MAIL_SETTINGS).where(MAIL_SETTINGS.c.user_id == user_id))
+    await _drop_requests(conn, user_id)
+    await _unsay_reports(conn, user_id)
+    hashes = (
+        await conn.execute(
+            delete(TOKENS).where(TOKENS.c.user_id == user_id).returning(TOKENS.c.hash)
+        )
+    ).scalars()
+    ended = [str(h) for h in hashes]
+    result = await conn.execute(
+        update(USERS)
+        .where(USERS.c.id == user_id, USERS.c.deleted.is_(None))
+        .values(
+            handle=f"~{user_id}",
+            name=DELETED_NAME,
+            password_hash="",
+            deleted=now_ms(),
+        )
+    )
+    if result.rowcount != 1:
+        raise NotFound("no such user")  # deleted meanwhile: roll back
+    return ended
 
 
 async def _leave(conn: AsyncConnection, circle_id: str, user_id: str) -> None:

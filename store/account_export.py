@@ -9,8 +9,8 @@ group, seq, ts, text, attachments), posts, comments, reactions, uploads (the
 metadata of their files), the reports they filed, their homework submissions
 (with the teacher's review), check-ins (with make-up, leave, invalidation and
 its reason), contest entries (without votes: who voted is not theirs), their
-notifications, the devices that get their push notifications and their email
-settings. Only what still exists is
+notifications, the devices that get their push notifications, their email
+settings and the bots they own (never a token). Only what still exists is
 exported: taken-back messages, deleted posts and deleted circles are not.
 """
 
@@ -263,6 +263,13 @@ def _email(user_id: str) -> Select[Any]:
     ).where(MAIL_SETTINGS.c.user_id == user_id)
 
 
+def _bots(user_id: str) -> Select[Any]:
+    """The user's bots (store/bots.py): never a token (only its hash is kept)."""
+    return select(USERS.c.id, USERS.c.name, USERS.c.created).where(
+        USERS.c.bot_owner == user_id, USERS.c.deleted.is_(None)
+    )
+
+
 # kind -> (its query, its keyset columns: the table's key, ordered).
 _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "memberships": (_memberships, (MEMBERSHIPS.c.circle_id,)),
@@ -278,6 +285,7 @@ _KINDS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "notifications": (_notifications, (NOTIFICATIONS.c.id,)),
     "devices": (_devices, (PUSH_SUBSCRIPTIONS.c.id,)),
     "email": (_email, (MAIL_SETTINGS.c.user_id,)),
+    "bots": (_bots, (USERS.c.id,)),
 }
 KINDS = tuple(_KINDS)
 

@@ -138,14 +138,24 @@ class Accounts:
         now = now_ms() if now is None else now
         digest = token_hash(token)
         query = (
-            select(*USER_COLUMNS, TOKENS.c.created.label("token_created"), TOKENS.c.last_used)
+            select(
+                *USER_COLUMNS,
+                USERS.c.bot_owner,
+                TOKENS.c.created.label("token_created"),
+                TOKENS.c.last_used,
+            )
             .join(TOKENS, TOKENS.c.user_id == USERS.c.id)
             .where(TOKENS.c.hash == digest)
         )
         async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
-        if row is None or not self._alive(row.token_created, row.last_used, now):
+        # A bot's token lives until its owner revokes or rotates it (store/bots.py).
+        if row is None or (
+            row.bot_owner is None and not self._alive(row.token_created, row.last_used, now)
+        ):
             raise Unauthenticated("invalid or expired token")
+        if row.bot_owner is not None:
+            return {**user_record(row), "bot": True}
         if now - row.last_used >= self.token_touch_ms:
             async with self._db.write() as conn:
                 await conn.execute(
@@ -269,7 +279,9 @@ class Accounts:
                 or_(
                     TOKENS.c.last_used <= now - self.token_idle_ms,
                     TOKENS.c.created <= now - self.token_max_ms,
-                )
+                ),
+                # Bots' tokens do not expire (store/bots.py).
+                TOKENS.c.user_id.not_in(select(USERS.c.id).where(USERS.c.bot_owner.is_not(None))),
             )
             .limit(batch)
         )

@@ -71,6 +71,8 @@ class SayRequest:
     tokens: str = ""
     # Its mentions and whom it notifies (None: nobody, the usual case).
     addressed: Addressed | None = None
+    # The author is a bot (store/bots.py): its ``from`` says so.
+    bot: bool = False
 
 
 class BatchPlan:
@@ -180,6 +182,7 @@ class BatchPlan:
                 r.reply_to,
                 attachments,
                 mentions=decode_mentions(mentions),
+                bot=r.bot,
             )
             fresh.append(msg)
             results[i] = (msg, True)
@@ -244,4 +247,5 @@ def _stored_message(row: Any, request: SayRequest) -> Record:
         # Recalled, deleted or edited since: the resend learns it (store/message_edits.py).
         deleted=row.deleted,
         edited=row.edited,
+        bot=request.bot,
     )

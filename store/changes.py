@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import notification_rules, point_awards, validation
+from . import notification_rules, point_awards, validation, webhook_outbox
 from .engine import Service, recorder
 from .errors import NotFound
 from .ids import now_ms
@@ -123,10 +123,15 @@ OnChanges = Callable[[list[Change]], None]
 # What follows logged changes inside their write transaction: each follower is
 # handed the changes one call of ``record`` / ``record_many`` logged (one kind,
 # consecutive revs) and picks the kinds it cares about. Points
-# (store/point_awards.py) and notifications (store/notification_rules.py); a feature
-# that reacts to changes adds itself here.
+# (store/point_awards.py), notifications (store/notification_rules.py) and the
+# webhooks' outbox (store/webhook_outbox.py); a feature that reacts to changes adds
+# itself here.
 Follower = Callable[[AsyncConnection, list[Change]], Awaitable[None]]
-FOLLOWERS: tuple[Follower, ...] = (point_awards.follow, notification_rules.follow)
+FOLLOWERS: tuple[Follower, ...] = (
+    point_awards.follow,
+    notification_rules.follow,
+    webhook_outbox.follow,
+)
 
 
 async def record(conn: AsyncConnection, circle_id: str, kind: str, data: Record) -> Change:

@@ -82,6 +82,7 @@ class Chat:
         reply_to: int | None = None,
         group_id: str | None = None,
         attachments: list[Record] | None = None,
+        bot: bool = False,
     ) -> Outcome:
         """Store a message in the circle's group (default: its general group); returns
         ``(message, fresh)`` once it is committed.
@@ -95,7 +96,16 @@ class Chat:
         """
         notifies = await self.addressed(circle_id, group_id or circle_id, user_id, text, reply_to)
         return await self.enqueue(
-            circle_id, user_id, author_name, text, nonce, reply_to, group_id, attachments, notifies
+            circle_id,
+            user_id,
+            author_name,
+            text,
+            nonce,
+            reply_to,
+            group_id,
+            attachments,
+            notifies,
+            bot,
         )
 
     async def addressed(
@@ -125,6 +135,7 @@ class Chat:
         group_id: str | None = None,
         attachments: list[Record] | None = None,
         addressed: Addressed | None = None,
+        bot: bool = False,
     ) -> asyncio.Future[Outcome]:
         """`say` without waiting: queued now (in call order), resolved after the
         commit. Servers attach a callback instead of a task per message."""
@@ -139,7 +150,16 @@ class Chat:
         if reply_to is not None:
             validation.integer(reply_to, "reply_to", 1)
         return self._queue.submit(
-            circle_id, group_id, user_id, author_name, text, nonce, reply_to, attachments, addressed
+            circle_id,
+            group_id,
+            user_id,
+            author_name,
+            text,
+            nonce,
+            reply_to,
+            attachments,
+            addressed,
+            bot,
         )
 
     async def flush(self) -> None:

@@ -19,7 +19,14 @@ from .follows import following_among, is_following
 from .groups import create_general, group_unread
 from .ids import encode_cursor, new_id, now_ms
 from .last_messages import last_message
-from .lookups import circle_row, member_row, newest_first, require_manager, require_visible
+from .lookups import (
+    circle_row,
+    is_bot,
+    member_row,
+    newest_first,
+    require_manager,
+    require_visible,
+)
 from .models import CIRCLES, MEMBERSHIPS
 from .must_read import pending_counts
 from .records import CIRCLE_COLUMNS, Record, circle_record, member_record
@@ -72,6 +79,8 @@ class Circles(Service):
         circle_id, now = new_id(), now_ms()
         try:
             async with self._db.write() as conn:
+                if await is_bot(conn, owner_id):
+                    raise Forbidden("a bot cannot create circles", reason="bot_scope")
                 await conn.execute(
                     CIRCLES.insert().values(
                         id=circle_id,

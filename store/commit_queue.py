@@ -37,7 +37,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import notifications, search_index
+from . import notifications, search_index, webhook_outbox
 from .batch import ROW_COLUMNS, USE_COLUMNS, Addressed, BatchPlan, Outcome, SayRequest
 from .engine import Database
 from .ids import now_ms
@@ -110,6 +110,7 @@ class CommitQueue:
         reply_to: int | None,
         attachments: list[Record] | None = None,
         addressed: Addressed | None = None,
+        bot: bool = False,
     ) -> asyncio.Future[Outcome]:
         """Queue one message; the future resolves once its batch is committed."""
         task = self._task
@@ -129,6 +130,7 @@ class CommitQueue:
                 attachments or (),
                 tokens(text),
                 addressed,
+                bot,
             )
         )
         self._queued += 1
@@ -288,6 +290,8 @@ class CommitQueue:
             await search_index.add(conn, plan.docs)
             # Their notifications (mentions, replies): one more, when there are any.
             plan.made = await notifications.insert(conn, plan.notes)
+            # And the webhooks' outbox rows (a look-up and an insert a batch).
+            await webhook_outbox.follow_messages(conn, plan.fresh)
         return plan
 
 

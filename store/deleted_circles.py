@@ -35,6 +35,7 @@ from .models import (
     ATTACHMENT_USES,
     ATTACHMENTS,
     BANS,
+    BOT_SCOPES,
     CHALLENGE_MEMBERS,
     CHALLENGES,
     CHANGES,
@@ -51,6 +52,7 @@ from .models import (
     GATHERINGS,
     GROUP_MEMBERS,
     GROUPS,
+    INCOMING_HOOKS,
     JOIN_REQUESTS,
     LESSON_VIEWS,
     LESSONS,
@@ -69,6 +71,8 @@ from .models import (
     SEARCH_DOCS,
     STARS,
     VETOES,
+    WEBHOOK_DELIVERIES,
+    WEBHOOKS,
 )
 from .records import Record, attachment_record
 
@@ -177,6 +181,10 @@ async def _purge_some(conn: Any, circle_id: str, batch: int) -> tuple[int, list[
         (CONTEST_ENTRIES, CONTEST_ENTRIES.c.circle_id == circle_id),
         (CONTESTS, CONTESTS.c.circle_id == circle_id),
         (CIRCLE_MAIL, CIRCLE_MAIL.c.circle_id == circle_id),
+        (WEBHOOK_DELIVERIES, WEBHOOK_DELIVERIES.c.circle_id == circle_id),
+        (WEBHOOKS, WEBHOOKS.c.circle_id == circle_id),
+        (INCOMING_HOOKS, INCOMING_HOOKS.c.circle_id == circle_id),
+        (BOT_SCOPES, BOT_SCOPES.c.circle_id == circle_id),
         # The chat groups last: the steps above find the circle's rows through them.
         (GROUPS, GROUPS.c.circle_id == circle_id),
         (LESSON_VIEWS, LESSON_VIEWS.c.lesson_id.in_(lessons)),

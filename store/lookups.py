@@ -48,11 +48,20 @@ async def circle_row(conn: AsyncConnection, circle_id: str, *, lock: bool = Fals
 
 
 async def require_visible(conn: AsyncConnection, circle: AnyRow, viewer_id: str | None) -> None:
-    """A public circle is open to anyone; a private one only to its members."""
-    if circle.visibility != "public" and (
-        viewer_id is None or await role_of(conn, circle.id, viewer_id) is None
-    ):
+    """A public circle is open to anyone but bots; a private one only to its members
+    (a bot reaches only the circles it is a member of: store/bots.py)."""
+    if viewer_id is not None and await role_of(conn, circle.id, viewer_id) is not None:
+        return
+    if circle.visibility != "public":
         raise Forbidden("this circle is private")
+    if viewer_id is not None and await is_bot(conn, viewer_id):
+        raise Forbidden("a bot reaches only the circles it is a member of", reason="bot_scope")
+
+
+async def is_bot(conn: AsyncConnection, user_id: str) -> bool:
+    """Whether the user is a bot (``users.bot_owner`` set)."""
+    query = select(USERS.c.bot_owner).where(USERS.c.id == user_id)
+    return (await conn.execute(query)).scalar() is not None
 
 
 async def role_of(conn: AsyncConnection, circle_id: str, user_id: str) -> str | None:

@@ -30,6 +30,7 @@ from .lookups import (
     check_not_banned,
     circle_row,
     contains,
+    is_bot,
     member_row,
     next_cursor,
     oldest_first,
@@ -289,6 +290,9 @@ async def require_may_join(conn: AsyncConnection, circle_id: str, user_id: str) 
     public join, a code, an invite link and a join request alike.
     """
     await check_not_banned(conn, circle_id, user_id)
+    if await is_bot(conn, user_id):
+        # A bot is added by the circle's managers (store/bots.py), never on its own.
+        raise Forbidden("a bot is added to a circle by its owners or admins", reason="bot_scope")
 
 
 async def admit(

@@ -29,6 +29,9 @@ class User(SQLModel, table=True):
     # it wrote (a batch at a time, in the background) was finished.
     deleted: int | None = Field(default=None, sa_type=BigInteger)
     erased: int | None = Field(default=None, sa_type=BigInteger)
+    # A bot's owner (store/bots.py): a bot has no password and its tokens do not
+    # expire; None for a person.
+    bot_owner: str | None = Field(default=None, max_length=32, index=True)
 
 
 class Token(SQLModel, table=True):
@@ -703,6 +706,9 @@ from .homework_tables import (  # noqa: E402
     SUBMISSIONS,
 )
 
+# Webhooks and bots (store/hook_tables.py).
+from .hook_tables import BOT_SCOPES, INCOMING_HOOKS, WEBHOOK_DELIVERIES, WEBHOOKS  # noqa: E402
+
 # The course plan (store/lessons.py) keeps its tables in its own module.
 from .lesson_tables import LESSON_VIEWS, LESSONS  # noqa: E402
 
@@ -719,6 +725,7 @@ __all__ = [
     "ATTACHMENT_USES",
     "AUDIT_LOG",
     "BANS",
+    "BOT_SCOPES",
     "CHALLENGES",
     "CHALLENGE_MEMBERS",
     "CHANGES",
@@ -735,6 +742,7 @@ __all__ = [
     "GATHERINGS",
     "GROUPS",
     "GROUP_MEMBERS",
+    "INCOMING_HOOKS",
     "JOIN_REQUESTS",
     "LESSONS",
     "LESSON_VIEWS",
@@ -762,6 +770,8 @@ __all__ = [
     "TOKENS",
     "USERS",
     "VETOES",
+    "WEBHOOKS",
+    "WEBHOOK_DELIVERIES",
     "AccessCode",
     "Ack",
     "ChangeRow",

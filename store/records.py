@@ -134,6 +134,7 @@ MEMBER_COLUMNS = (
     MEMBERSHIPS.c.ends_at,
     MEMBERSHIPS.c.removes_at,
     DISPLAY_NAME,
+    USERS.c.bot_owner,
 )
 
 # Needs ``GROUPS`` joined (the circle of the message's group).
@@ -151,6 +152,7 @@ MESSAGE_COLUMNS = (
     MESSAGES.c.deleted,
     MESSAGES.c.edited,
     MESSAGES.c.mentions,
+    USERS.c.bot_owner,
 )
 
 CODE_COLUMNS = (
@@ -211,6 +213,9 @@ def member_record(row: AnyRow) -> Record:
         # at removes_at.
         record["ends_at"] = row.ends_at
         record["removes_at"] = row.removes_at
+    if row.bot_owner is not None:
+        # A bot (store/bots.py): clients mark it as one.
+        record["bot"] = True
     return record
 
 
@@ -229,7 +234,21 @@ def message_record(row: AnyRow) -> Record:
         deleted=row.deleted,
         edited=row.edited,
         mentions=decode_mentions(row.mentions),
+        bot=row.bot_owner is not None,
     )
+
+
+def author(user_id: str, name: str, bot: bool = False) -> Record:
+    """A message's ``from``, a post's or comment's ``author``: ``bot`` only for a bot
+    (store/bots.py), so a person's map stays as it was."""
+    found: Record = {"id": user_id, "name": name}
+    if bot:
+        found["bot"] = True
+    return found
+
+
+def _is_bot(row: AnyRow) -> bool:
+    return getattr(row, "bot_owner", None) is not None
 
 
 def message(
@@ -247,6 +266,7 @@ def message(
     deleted: str | None = None,
     edited: int | None = None,
     mentions: Sequence[Record] = (),
+    bot: bool = False,
 ) -> Record:
     """A chat message as clients see it. A tombstone (store/message_edits.py) keeps
     its place (seq, ts, author) with ``text`` "", no attachments and ``deleted``
@@ -258,7 +278,7 @@ def message(
         "group": group,
         "seq": seq,
         "ts": ts,
-        "from": {"id": user, "name": name},
+        "from": author(user, name, bot),
         "text": text,
         "nonce": nonce,
         "reply_to": reply_to,
@@ -342,7 +362,7 @@ def post_view(viewer_id: str | None) -> Select[Any]:
                 ),
             ),
         )
-    return select_posts(DISPLAY_NAME, liked.label("liked"), acked.label("acked"))
+    return select_posts(DISPLAY_NAME, USERS.c.bot_owner, liked.label("liked"), acked.label("acked"))
 
 
 def select_posts(*extra: Any) -> Select[Any]:
@@ -357,7 +377,7 @@ def post_record(row: AnyRow) -> Record:
         "id": row.id,
         "circle": row.circle_id,
         "kind": row.kind,
-        "author": {"id": row.author_id, "name": row.display_name},
+        "author": author(row.author_id, row.display_name, _is_bot(row)),
         "text": row.text,
         "created": row.created,
         "updated": row.updated,
@@ -436,6 +456,7 @@ COMMENT_COLUMNS = (
     COMMENTS.c.reply_to,
     COMMENTS.c.attachments,
     COMMENTS.c.mentions,
+    USERS.c.bot_owner,
 )
 
 
@@ -443,7 +464,7 @@ def comment_record(row: AnyRow) -> Record:
     return {
         "id": row.id,
         "post": row.post_id,
-        "author": {"id": row.author_id, "name": row.display_name},
+        "author": author(row.author_id, row.display_name, _is_bot(row)),
         "text": row.text,
         "created": row.created,
         "reply_to": row.reply_to,

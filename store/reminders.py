@@ -20,8 +20,9 @@ from .changes import Change, record_many
 from .records import Record
 
 # ``checkin``: a challenge's daily reminder; ``streak``: its evening nudge to a
-# member whose streak ends tonight without a check-in (``count``: the streak).
-ABOUT_KINDS = ("lesson", "homework", "checkin", "streak", "gathering")
+# member whose streak ends tonight without a check-in (``count``: the streak);
+# ``webhook``: a circle's webhook disabled after failures (store/webhooks.py).
+ABOUT_KINDS = ("lesson", "homework", "checkin", "streak", "gathering", "webhook")
 TITLE_MAX = 200
 
 

@@ -30,7 +30,7 @@ from .engine import Service
 from .errors import Forbidden, Invalid, NotFound
 from .group_access import access_of
 from .ids import decode_cursor, encode_cursor
-from .lookups import circle_row, role_of
+from .lookups import circle_row, require_visible, role_of
 from .models import GROUPS, MEMBERSHIPS, POSTS, USERS
 from .records import DISPLAY_NAME, AnyRow, Record, post_record, post_view
 from .search_index import KINDS
@@ -152,10 +152,10 @@ async def _visible_circle(conn: AsyncConnection, circle_id: str, user_id: str | 
     if not isinstance(circle_id, str):
         raise NotFound("no such circle")
     circle = await circle_row(conn, circle_id)
-    if circle.visibility != "public" and (
-        user_id is None or await role_of(conn, circle.id, user_id) is None
-    ):
-        raise NotFound("no such circle")
+    try:
+        await require_visible(conn, circle, user_id)
+    except Forbidden:
+        raise NotFound("no such circle") from None
     return circle
 
 

@@ -22,13 +22,14 @@ import logging
 import queue
 import sqlite3
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 from .batch import BatchPlan, SayRequest
 from .engine import Database
 from .ids import now_ms
 from .notifications import made_record
 from .search_schema import FTS_FILL
+from .webhook_outbox import INSERT_COLUMNS, message_rows
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,12 @@ _INSERT_DOCS = (
 _LAST_DOC = "SELECT max(id) FROM search_docs"
 _INSERT_USES = (
     "INSERT INTO attachment_uses (owner, seq, position, attachment_id) VALUES (?, ?, ?, ?)"
+)
+_HOOKS = (
+    "SELECT id, circle_id, events FROM webhooks WHERE disabled IS NULL AND circle_id IN ({marks})"
+)
+_INSERT_OUTBOX = "INSERT INTO webhook_deliveries ({cols}, attempts, claimed_until) VALUES ({marks}, 0, 0)".format(
+    cols=", ".join(INSERT_COLUMNS), marks=", ".join("?" * len(INSERT_COLUMNS))
 )
 # SQLite's default limit of bound parameters per statement is 32766; batches
 # stay far below it, but lookups are chunked to be safe with any batch_max.
@@ -246,6 +253,7 @@ def _transaction(conn: sqlite3.Connection, batch: list[SayRequest], careful: boo
                 conn.execute(FTS_FILL, (last or 0,))
             if plan.notes:
                 _insert_notes(conn, plan)
+            _queue_for_webhooks(conn, plan.fresh)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -260,6 +268,23 @@ def _insert_notes(conn: sqlite3.Connection, plan: BatchPlan) -> None:
     conn.executemany(_INSERT_NOTES, plan.notes)
     ids = [row[0] for row in conn.execute(_NEW_NOTES, (last,))]
     plan.made = [made_record(i, note) for i, note in zip(ids, plan.notes, strict=True)]
+
+
+class _Hook(NamedTuple):
+    id: str
+    circle_id: str
+    events: str
+
+
+def _queue_for_webhooks(conn: sqlite3.Connection, fresh: list[Any]) -> None:
+    """The webhooks' outbox rows of the batch's messages (store/webhook_outbox.py)."""
+    circles = list({m["circle"] for m in fresh})
+    if not circles:
+        return
+    sql = _HOOKS.format(marks=", ".join("?" * len(circles)))
+    hooks = [_Hook(*row) for row in conn.execute(sql, circles).fetchall()]
+    if hooks:
+        conn.executemany(_INSERT_OUTBOX, message_rows(hooks, fresh))
 
 
 def _settle(

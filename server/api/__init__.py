@@ -7,6 +7,7 @@ from starlette.routing import Mount
 from server.api import (
     accounts,
     audit,
+    bots,
     challenge_csv,
     challenges,
     checkin_days,
@@ -19,6 +20,7 @@ from server.api import (
     gatherings,
     groups,
     homework,
+    incoming_hooks,
     joining,
     leaving,
     lessons,
@@ -39,6 +41,7 @@ from server.api import (
     terms,
     tus,
     uploads,
+    webhooks,
 )
 from server.api.errors import ApiError, exception_handlers
 
@@ -70,6 +73,9 @@ routes = [
             *challenge_csv.routes,
             *gatherings.routes,
             *points.routes,
+            *webhooks.routes,
+            *incoming_hooks.routes,
+            *bots.routes,
             *contests.routes,
             *homework.routes,
             *lessons.routes,

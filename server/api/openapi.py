@@ -29,6 +29,7 @@ from server.api.openapi_follows import FOLLOW_PATHS, FOLLOW_SCHEMAS
 from server.api.openapi_gatherings import GATHERING_BODIES, GATHERING_PATHS, GATHERING_SCHEMAS
 from server.api.openapi_groups import GROUP_PATHS, MESSAGE_OPS
 from server.api.openapi_homework import HOMEWORK_BODIES, HOMEWORK_PATHS, HOMEWORK_SCHEMAS
+from server.api.openapi_hooks import HOOK_BODIES, HOOK_PATHS, HOOK_SCHEMAS
 from server.api.openapi_joining import JOINING_BODIES, JOINING_PATHS, JOINING_SCHEMAS
 from server.api.openapi_leaving import LEAVING_BODIES, LEAVING_PATHS
 from server.api.openapi_lessons import LESSON_BODIES, LESSON_PATHS, LESSON_SCHEMAS
@@ -487,6 +488,8 @@ DOCUMENT: dict[str, Any] = {
         {"name": "homework"},
         {"name": "lessons"},
         {"name": "notifications"},
+        {"name": "webhooks"},
+        {"name": "bots"},
         {"name": "meta"},
     ],
     "security": [{"bearer": []}],
@@ -507,6 +510,7 @@ DOCUMENT: dict[str, Any] = {
     | CHECKIN_DAY_PATHS
     | GATHERING_PATHS
     | POINT_PATHS
+    | HOOK_PATHS
     | CONTEST_PATHS
     | HOMEWORK_PATHS
     | LESSON_PATHS
@@ -542,6 +546,7 @@ DOCUMENT: dict[str, Any] = {
         | CHALLENGE_SCHEMAS
         | GATHERING_SCHEMAS
         | POINT_SCHEMAS
+        | HOOK_SCHEMAS
         | CONTEST_SCHEMAS
         | HOMEWORK_SCHEMAS
         | LESSON_SCHEMAS
@@ -563,6 +568,7 @@ DOCUMENT: dict[str, Any] = {
                 | CHECKIN_DAY_BODIES
                 | GATHERING_BODIES
                 | POINT_BODIES
+                | HOOK_BODIES
                 | CONTEST_BODIES
                 | HOMEWORK_BODIES
                 | LESSON_BODIES

@@ -244,6 +244,7 @@ SCHEMAS: dict[str, Schema] = {
         role={"type": "string", "enum": ["owner", "admin", "member"]},
         nickname=nullable(STR),
         name={**STR, "description": "display name in the circle: the nickname, else the user's"},
+        bot={**BOOL, "description": "only for a bot (docs/webhooks.md): always true"},
         muted_until={
             **MS,
             "description": "only while muted: until when (9007199254740991: until lifted)",

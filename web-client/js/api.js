@@ -395,3 +395,19 @@ export const endLesson = (id) => request('POST', `/lessons/${enc(id)}/end`);
 export const liveLessons = () => request('GET', '/me/live-lessons');
 /** The materials grouped by lesson: {lessons: [{id, title, starts_local, attachments}]}. */
 export const materialsByLesson = (id) => request('GET', `/circles/${enc(id)}/attachments/by-lesson`);
+
+// Webhooks and bots (docs/webhooks.md)
+export const webhooks = (id) => request('GET', `/circles/${enc(id)}/webhooks`);
+export const createWebhook = (id, url, events) => request('POST', `/circles/${enc(id)}/webhooks`, { url, events });
+export const updateWebhook = (id, hookId, changes) => request('PATCH', `/circles/${enc(id)}/webhooks/${enc(hookId)}`, changes);
+export const deleteWebhook = (id, hookId) => request('DELETE', `/circles/${enc(id)}/webhooks/${enc(hookId)}`);
+export const webhookDeliveries = (id, hookId) => request('GET', `/circles/${enc(id)}/webhooks/${enc(hookId)}/deliveries`);
+export const incomingHooks = (id) => request('GET', `/circles/${enc(id)}/incoming-hooks`);
+export const createIncomingHook = (id, name, target) => request('POST', `/circles/${enc(id)}/incoming-hooks`, { name, target });
+export const revokeIncomingHook = (id, hookId) => request('DELETE', `/circles/${enc(id)}/incoming-hooks/${enc(hookId)}`);
+export const addBot = (id, bot) => request('POST', `/circles/${enc(id)}/bots`, { bot });
+export const myBots = () => request('GET', '/me/bots');
+export const createBot = (name) => request('POST', '/me/bots', { name });
+export const setBotCircles = (botId, circles) => request('PUT', `/me/bots/${enc(botId)}/circles`, { circles });
+export const rotateBotToken = (botId) => request('POST', `/me/bots/${enc(botId)}/token`);
+export const revokeBotToken = (botId) => request('DELETE', `/me/bots/${enc(botId)}/token`);

@@ -17,6 +17,7 @@ import { discoverView, KINDS } from './discover.js';
 import { followingView } from './following.js';
 import { sessionsView } from './sessions.js';
 import { reachView } from './reach.js';
+import { botsView } from './bots.js';
 import { leavingView } from './leaving.js';
 import { EV } from '../store/names.js';
 import { roleLabelKey } from '../store/sections.js';
@@ -120,7 +121,7 @@ export function homeView(container) {
         h('h1', { id: 'my-circles-title', text: t('home.title') }),
         h('div', { class: 'home-actions', testid: 'home-actions' }, buttons.create, buttons.discover)),
       panels.create, panels.discover, empty, list, following.el),
-    h('div', { class: 'home-side' }, inviteForm(), reachView(), sessionsView(), leavingView())));
+    h('div', { class: 'home-side' }, inviteForm(), reachView(), sessionsView(), botsView(), leavingView())));
   showPanels();
 
   const offCircles = state.on(EV.circlesChanged, renderList);

@@ -14,6 +14,7 @@ import { reportButton } from './report.js';
 import { attachMentions } from './mention-complete.js';
 import { mentionedText } from './mentions.js';
 import { userText } from './user-text.js';
+import { botBadge } from './bot-badge.js';
 
 /**
  * drafts: {text: Map post id → new comment, edits: Map comment id → text being edited,
@@ -105,7 +106,7 @@ function commentItem(circleId, comment, drafts, rerender) {
     tools.append(reportButton(circleId, { kind: 'comment', id: comment.id }, { label: personName(comment.author.name) }));
   }
   return h('li', { testid: 'comment', dataset: { commentId: comment.id } },
-    userText('strong', comment.author ? personName(comment.author.name) : ''), ' ', timeEl(comment.created), ' ', tools,
+    userText('strong', comment.author ? personName(comment.author.name) : ''), ' ', botBadge(comment.author), ' ', timeEl(comment.created), ' ', tools,
     editing ? editForm(comment, drafts, rerender) : mentionedText('p', comment.text, comment.mentions, { class: 'text', testid: 'comment-text' }),
     attachmentsEl(comment.attachments, `comment:${comment.id}`));
 }

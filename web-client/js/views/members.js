@@ -17,6 +17,7 @@ import { searchBox } from './search-box.js';
 import { userText } from './user-text.js';
 import { EV } from '../store/names.js';
 import { roleLabelKey } from '../store/sections.js';
+import { botBadge } from './bot-badge.js';
 
 const TIMER_MAX_MS = 2 ** 31 - 1;
 
@@ -78,6 +79,7 @@ export function membersView(circleId) {
     return h('li', { testid: 'member', dataset: { userId: member.user, role: member.role } },
       h('div', { class: 'row wrap' },
         userText('span', member.name, { class: 'grow', testid: 'member-name' }),
+        botBadge(member),
         h('span', { class: 'tag', testid: 'member-role', text: roleLabel(member.role, (state.infoOf(circleId) || state.circles.get(circleId) || {}).kind) }),
         muted,
         term,

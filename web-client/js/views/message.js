@@ -21,6 +21,7 @@ import { pollCard } from './polls.js';
 import { quoteEl } from './quotes.js';
 import { reportButton } from './report.js';
 import { withReactions } from './reactions.js';
+import { botBadge } from './bot-badge.js';
 
 /** Seqs of a chat (a group; general's id is the circle's) promoted into the circle's posts. */
 export function promotedSeqs(circleId, chat = circleId) {
@@ -53,6 +54,7 @@ function timeOf(ms, cls) {
 function head(from, ms, extra = null) {
   return h('div', { class: 'meta' },
     h('span', { class: 'from', testid: 'msg-from', text: from ? personName(from.name) : '?' }),
+    botBadge(from),
     timeOf(ms, 'when'),
     extra);
 }

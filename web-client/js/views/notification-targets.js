@@ -6,7 +6,7 @@
 import { EV } from '../store/names.js';
 import * as state from '../store/state.js';
 
-const TABS_OF_ITEMS = { lesson: 'course', gathering: 'events', checkin: 'challenges', streak: 'challenges', homework: 'homework' };
+const TABS_OF_ITEMS = { lesson: 'course', gathering: 'events', checkin: 'challenges', streak: 'challenges', homework: 'homework', webhook: 'settings' };
 let aimed = null; // the target the next circle page opens
 
 /** {circle, hash, open?}: open is what circle.js's openResult takes ({kind, group, seq,

@@ -19,6 +19,7 @@ import { receiptsEl } from './receipts.js';
 import { reportButton } from './report.js';
 import { mentionedText } from './mentions.js';
 import { sentence, userText } from './user-text.js';
+import { botBadge } from './bot-badge.js';
 
 function kindLabel(kind) {
   return has(`posts.kind.${kind}`) ? t(`posts.kind.${kind}`) : t('posts.kind.post');
@@ -46,6 +47,7 @@ export function postCard(circleId, post, opts) {
     // What was starred or acknowledged may not be what it says now.
     post.edited ? h('span', { class: 'tag edited', testid: 'edited-tag', text: t('posts.editedTag'), title: t('posts.editedAt', { time: time(post.edited) }) }) : null,
     userText('span', personName(source && source.from ? source.from.name : post.author && post.author.name), { class: 'author', testid: 'post-author' }),
+    botBadge(source && source.from ? source.from : post.author),
     timeEl(source ? source.ts : post.created),
     sourceGroupTag(circleId, source),
     homeworkSourceTag(source),

@@ -14,6 +14,7 @@ import * as state from '../store/state.js';
 import { loadCircles } from '../loaders.js';
 import { bansView } from './bans.js';
 import { followersView } from './followers.js';
+import { integrationsView } from './integrations.js';
 import { circleChatRules } from './chat-rules.js';
 import { membersView } from './members.js';
 import { sectionsPanel } from './sections.js';
@@ -38,6 +39,7 @@ export function settingsView(circleId) {
   let bans = null; // owners and admins: the ban list
   let followers = null; // owners and admins of a public circle: its followers
   let sections = null; // owners: the Sections panel (views/sections.js)
+  let integrations = null; // owners and admins: webhooks, incoming hooks, bots
 
   function render() {
     const manager = state.isManager(circleId);
@@ -47,6 +49,7 @@ export function settingsView(circleId) {
     requests = manager && info.visibility === 'private' ? joinRequestsView(circleId) : null;
     if (manager && !bans) bans = bansView(circleId);
     if (manager && info.visibility === 'public' && !followers) followers = followersView(circleId, info.follower_count || 0);
+    if (manager && !integrations) integrations = integrationsView(circleId);
     fill(body,
       form,
       sections && sections.el,
@@ -59,6 +62,7 @@ export function settingsView(circleId) {
       manager ? bans.el : null,
       manager && followers ? followers.el : null,
       notifyLevel(circleId),
+      manager ? integrations.el : null,
       mySection());
   }
 
@@ -221,6 +225,7 @@ export function settingsView(circleId) {
     shown: () => {
       members.shown();
       if (followers) followers.shown(); // follows are not pushed to managers: read again
+      if (integrations) integrations.shown(); // deliveries are not pushed: read again
     },
   };
 }
