@@ -52,6 +52,10 @@ async def until_event(client: Client, kind: str, seen: list[dict[str, Any]]) -> 
 
 def only_feed(frames: list[dict[str, Any]], user_id: str) -> None:
     for frame in frames:
+        if frame["t"] == "notification":
+            # Their own inbox: what was done to them (a ban), never the circle's content.
+            assert frame["notification"]["kind"] == "moderation", frame
+            continue
         assert frame["t"] in ("event", "highlight"), frame
         if frame["t"] == "event":
             assert frame["kind"] in FEED_KINDS | OWN_KINDS, frame

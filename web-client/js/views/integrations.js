@@ -69,7 +69,7 @@ export function integrationsView(circleId) {
   }
 
   function webhookForm() {
-    const url = h('input', { type: 'url', testid: 'webhook-url', required: true, placeholder: 'https://', maxlength: '2000' });
+    const url = h('input', { type: 'url', testid: 'webhook-url', required: true, maxlength: '2000' });
     const boxes = EVENTS.map((event) => h('input', { type: 'checkbox', value: event, checked: event === 'message' || event === 'post.created' }));
     const save = h('button', { type: 'submit', class: 'primary', testid: 'webhook-create', text: t('hooks.create') });
     return h('form', {
