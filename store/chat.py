@@ -114,7 +114,7 @@ class Chat:
         """Whom a message would notify (store/notification_rules.py): read before it
         is queued, only for a text with an ``@`` or a reply (None otherwise, at no cost)."""
         if not isinstance(text, str) or not (
-            reply_to is None or (type(reply_to) is int and reply_to >= 1)
+            reply_to is None or (type(reply_to) is int and 1 <= reply_to <= validation.INT64_MAX)
         ):
             return None  # not a say: `enqueue` says why
         if reply_to is None and not mentions.starts(text):
