@@ -194,7 +194,7 @@ class Store:
         self.reads = Reads(db)
         self.notifications = Notifications(db)
         self.notification_settings = NotificationSettings(db)
-        self.search = Search(db)
+        self.search = Search(db, commit_queue.index_now)
         # Reaching members who are away: Web Push devices, email, digests.
         self.push_subscriptions = PushSubscriptions(db)
         self.mail_settings = MailSettings(db)

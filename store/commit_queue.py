@@ -95,6 +95,12 @@ class CommitQueue:
         # async driver's per-statement round trips (see sqlite_writer.py).
         self._fast = SqliteBatchWriter.for_database(db)
 
+    async def index_now(self) -> None:
+        """Every message stored so far searchable (the SQLite writer indexes chat in
+        larger batches than it stores it: store/search_backlog.py)."""
+        if self._fast is not None:
+            await self._fast.index_now()
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="quanzi-commit-queue")

@@ -143,6 +143,12 @@ class Group(SQLModel, table=True):
     created: int = Field(sa_type=BigInteger)
     # The writer bumps this inside the batch transaction: it is the seq source.
     last_seq: int = Field(default=0, sa_type=BigInteger)
+    # Up to which seq the group's messages are in search_docs. The SQLite writer indexes
+    # chat in larger batches than it stores it (store/sqlite_writer.py) and moves this;
+    # the other path indexes each message in its own group commit and leaves it be.
+    indexed_seq: int = Field(
+        default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
     # Approved members, kept in step (general: 0, its members are the circle's).
     member_count: int = Field(default=0)
 

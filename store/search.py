@@ -20,13 +20,14 @@ a result near its edge.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import and_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
-from .engine import Service
+from .engine import Database, Service
 from .errors import Forbidden, Invalid, NotFound
 from .group_access import access_of
 from .ids import decode_cursor, encode_cursor
@@ -75,6 +76,12 @@ _AFTER = (
 
 
 class Search(Service):
+    def __init__(self, db: Database, index_now: Callable[[], Awaitable[None]]) -> None:
+        super().__init__(db)
+        # Chat reaches the index a little after its group commit (store/search_backlog.py):
+        # this brings it up to date before a search reads it.
+        self._index_now = index_now
+
     async def circle(
         self,
         circle_id: str,
@@ -97,6 +104,8 @@ class Search(Service):
         limit = validation.limit(limit, high=PAGE_MAX)
         after = _decode(cursor) if cursor is not None else None
         terms = query_terms(q)
+        if terms and kind in (None, "message"):
+            await self._index_now()
         async with self._db.read() as conn:
             circle = await _visible_circle(conn, circle_id, user_id)
             member = user_id is not None and await role_of(conn, circle.id, user_id) is not None

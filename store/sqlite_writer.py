@@ -12,6 +12,9 @@ unique index on ``(nonce, user_id)`` refuses a resent one, the transaction
 rolls back (seqs included) and the batch is stored again the careful way,
 nonces looked up first. After a resend the writer stays careful for a while
 (reconnecting clients resend in bursts, and each failed try costs a batch).
+
+The messages' search rows follow in larger batches, inside a later group commit
+or a transaction of their own (store/search_backlog.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .batch import BatchPlan, SayRequest
 from .engine import Database
 from .ids import now_ms
 from .notifications import made_record
-from .search_schema import FTS_FILL
+from .search_backlog import SearchBacklog
 from .webhook_outbox import INSERT_COLUMNS, message_rows
 
 log = logging.getLogger(__name__)
@@ -53,11 +56,6 @@ _LAST_NOTE = "SELECT max(id) FROM notifications"
 # Ids only grow (AUTOINCREMENT) and the batch holds the write lock: its rows are
 # exactly those past the largest id before it, in the order they went in.
 _NEW_NOTES = "SELECT id FROM notifications WHERE id > ? ORDER BY id"
-_INSERT_DOCS = (
-    "INSERT INTO search_docs (circle_id, kind, ref, seq, post_id, user_id, ts, body, tokens) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_LAST_DOC = "SELECT max(id) FROM search_docs"
 _INSERT_USES = (
     "INSERT INTO attachment_uses (owner, seq, position, attachment_id) VALUES (?, ?, ?, ?)"
 )
@@ -78,6 +76,8 @@ CAREFUL_BATCHES = 100
 # a second). A thread of its own checkpoints (PASSIVE: never in a writer's
 # way) this often instead. Durability is the WAL's, unchanged.
 CHECKPOINT_EVERY_S = 0.5
+# After filling the search index failed, how long the writer idles before trying again.
+INDEX_RETRY_S = 1.0
 
 
 class _Row:
@@ -111,7 +111,8 @@ class _Row:
         ) = values
 
 
-_Job = tuple[list[SayRequest], asyncio.Future[BatchPlan]]
+# A batch to store and who waits for its plan; no batch: fill the search index.
+_Job = tuple[list[SayRequest] | None, asyncio.Future[Any]]
 
 
 class SqliteBatchWriter:
@@ -124,6 +125,7 @@ class SqliteBatchWriter:
         self._checkpointer: _Checkpointer | None = None
         # Batches left to store the careful way (see CAREFUL_BATCHES).
         self._careful = 0
+        self._backlog = SearchBacklog()
 
     @classmethod
     def for_database(cls, db: Database) -> SqliteBatchWriter | None:
@@ -138,6 +140,15 @@ class SqliteBatchWriter:
 
     async def write(self, batch: list[SayRequest]) -> BatchPlan:
         """Store the batch in one transaction; returns its plan (see `BatchPlan.outcomes`)."""
+        plan: BatchPlan = await self._submit(batch)
+        return plan
+
+    async def index_now(self) -> None:
+        """Bring the search index up to every message stored so far (before a search)."""
+        if self._backlog.waiting:
+            await self._submit(None)
+
+    async def _submit(self, batch: list[SayRequest] | None) -> Any:
         if self._thread is None:
             # One thread of our own, fed by a queue: a hop costs about half of
             # run_in_executor's (no concurrent Future chained to an asyncio one).
@@ -146,7 +157,7 @@ class SqliteBatchWriter:
             self._thread.start()
             self._checkpointer = _Checkpointer(self._path, CHECKPOINT_EVERY_S)
         assert self._loop is not None
-        future: asyncio.Future[BatchPlan] = self._loop.create_future()
+        future: asyncio.Future[Any] = self._loop.create_future()
         self._jobs.put((batch, future))
         return await future
 
@@ -165,14 +176,24 @@ class SqliteBatchWriter:
         loop = self._loop
         assert loop is not None
         try:
-            while (job := self._jobs.get()) is not None:
+            while (job := self._next_job()) is not None:
                 batch, future = job
                 try:
-                    plan = self._write(batch)
+                    result: BatchPlan | None = None
+                    if batch is None:
+                        self._index()
+                    else:
+                        result = self._write(batch)
                 except BaseException as exc:
                     _settle(loop, future, None, exc)
                 else:
-                    _settle(loop, future, plan, None)
+                    _settle(loop, future, result, None)
+            if self._backlog.waiting:
+                try:
+                    self._index()
+                except sqlite3.Error as exc:
+                    # The next start indexes them (chat_groups.indexed_seq).
+                    log.warning("filling the search index on close failed: %r", exc)
         finally:
             if self._conn is not None:
                 self._conn.close()
@@ -191,20 +212,80 @@ class SqliteBatchWriter:
             self._conn = conn
         return self._conn
 
+    def _next_job(self) -> _Job | None:
+        """The next job; when chat went quiet with messages waiting for their
+        search rows, filling the index comes first (store/search_backlog.py)."""
+        while True:
+            try:
+                return self._jobs.get(timeout=self._backlog.wait_s())
+            except queue.Empty:
+                try:
+                    self._index()
+                except sqlite3.Error as exc:
+                    # The next batch or search tries again; idle till then.
+                    log.warning("filling the search index failed: %r", exc)
+                    with contextlib.suppress(queue.Empty):
+                        return self._jobs.get(timeout=INDEX_RETRY_S)
+
+    def _index(self) -> None:
+        """A transaction that fills the search index with every waiting message."""
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._backlog.fill(conn, [])
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._backlog.filled()
+
     def _write(self, batch: list[SayRequest]) -> BatchPlan:
         conn = self._connection()
         if self._careful:
             self._careful -= 1
         else:
             try:
-                return _transaction(conn, batch, careful=False)
+                return self._transaction(conn, batch, careful=False)
             except sqlite3.IntegrityError:
                 # A resend (or anything else the constraints refuse): rolled
                 # back; the careful way finds the stored messages.
                 self._careful = CAREFUL_BATCHES
-        plan = _transaction(conn, batch, careful=True)
+        plan = self._transaction(conn, batch, careful=True)
         if plan.resent:
             self._careful = CAREFUL_BATCHES
+        return plan
+
+    def _transaction(
+        self, conn: sqlite3.Connection, batch: list[SayRequest], careful: bool
+    ) -> BatchPlan:
+        backlog = self._backlog
+        fill = False
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            stored = _stored(conn, list({r.nonce for r in batch})) if careful else {}
+            plan = BatchPlan(batch, stored)
+            rows = plan.assign(_reserve_seqs(conn, plan.counts()), now_ms())
+            if rows:
+                conn.executemany(_INSERT, rows)
+                if plan.uses:
+                    conn.executemany(_INSERT_USES, plan.uses)
+                if plan.notes:
+                    _insert_notes(conn, plan)
+                _queue_for_webhooks(conn, plan.fresh)
+            # Their search rows now or with a later batch (store/search_backlog.py).
+            fill = backlog.due(len(rows))
+            if fill:
+                backlog.fill(conn, plan.docs)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if fill:
+            backlog.filled()
+        else:
+            backlog.wait(plan.docs, len(rows))
         return plan
 
 
@@ -236,32 +317,6 @@ class _Checkpointer:
             conn.close()
 
 
-def _transaction(conn: sqlite3.Connection, batch: list[SayRequest], careful: bool) -> BatchPlan:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        stored = _stored(conn, list({r.nonce for r in batch})) if careful else {}
-        plan = BatchPlan(batch, stored)
-        rows = plan.assign(_reserve_seqs(conn, plan.counts()), now_ms())
-        if rows:
-            conn.executemany(_INSERT, rows)
-            if plan.uses:
-                conn.executemany(_INSERT_USES, plan.uses)
-            if plan.docs:
-                # Their search rows, and those rows into the FTS5 index (search_schema.py).
-                last = conn.execute(_LAST_DOC).fetchone()[0]
-                conn.executemany(_INSERT_DOCS, plan.docs)
-                conn.execute(FTS_FILL, (last or 0,))
-            if plan.notes:
-                _insert_notes(conn, plan)
-            _queue_for_webhooks(conn, plan.fresh)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return plan
-
-
 def _insert_notes(conn: sqlite3.Connection, plan: BatchPlan) -> None:
     """The batch's notifications (mentions, replies) and their ids."""
     last = conn.execute(_LAST_NOTE).fetchone()[0] or 0
@@ -289,24 +344,21 @@ def _queue_for_webhooks(conn: sqlite3.Connection, fresh: list[Any]) -> None:
 
 def _settle(
     loop: asyncio.AbstractEventLoop,
-    future: asyncio.Future[BatchPlan],
-    plan: BatchPlan | None,
+    future: asyncio.Future[Any],
+    result: Any,
     exc: BaseException | None,
 ) -> None:
     with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
-        loop.call_soon_threadsafe(_resolve, future, plan, exc)
+        loop.call_soon_threadsafe(_resolve, future, result, exc)
 
 
-def _resolve(
-    future: asyncio.Future[BatchPlan], plan: BatchPlan | None, exc: BaseException | None
-) -> None:
+def _resolve(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
     if future.done():  # the writer task was cancelled
         return
     if exc is not None:
         future.set_exception(exc)
     else:
-        assert plan is not None
-        future.set_result(plan)
+        future.set_result(result)
 
 
 def _stored(conn: sqlite3.Connection, nonces: list[str]) -> dict[tuple[str, str], Any]:
