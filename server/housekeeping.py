@@ -131,13 +131,16 @@ class Housekeeping:
         return 0 if self.digests is None else await self.digests.send_due(now_ms())
 
     async def prune(self) -> int:
-        """Prune chat beyond each circle's retention and the change log beyond its
-        age, one small batch at a time."""
+        """Prune chat beyond each circle's retention, the change log and the inboxes
+        beyond their ages, one small batch at a time."""
         s = self.settings
-        before = now_ms() - int(s.change_log_days * DAY_MS)
+        now = now_ms()
+        before = now - int(s.change_log_days * DAY_MS)
+        notified_before = now - int(s.notification_days * DAY_MS)
         jobs: list[Callable[[], Awaitable[int]]] = [
             lambda: self.store.retention.prune(batch=s.retention_batch),
             lambda: self.store.changes.prune(before, batch=s.retention_batch),
+            lambda: self.store.notifications.prune(notified_before, batch=s.retention_batch),
         ]
         total = 0
         for job in jobs:
@@ -147,7 +150,7 @@ class Housekeeping:
                 if pruned < s.retention_batch or await self._pause(s.retention_pause_s):
                     break
         if total:
-            log.info("retention pruned %d chat messages and changes", total)
+            log.info("retention pruned %d chat messages, changes and notifications", total)
         return total
 
     async def prune_tokens(self) -> int:

@@ -422,6 +422,8 @@ class Settings:
     # many days: a client away longer reloads the circle (`reset`) instead of
     # replaying a month of likes. The newest change of each circle always stays.
     change_log_days: float = 30.0
+    # A member's inbox keeps this many days of notifications, read or not.
+    notification_days: float = 90.0
 
     # -- media (server/api/uploads.py, store/blobs.py) ----------------------------
     # Empty: blobs live on the local disk under data_dir/blobs (the embedded

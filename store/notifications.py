@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import notification_settings, validation
@@ -34,6 +34,8 @@ from .notification_settings import KINDS, allows, quiet_now, settings_of_users
 from .records import Record
 
 PAGE_MAX = 200
+# Notifications deleted per `prune` transaction, at most.
+PRUNE_BATCH_MAX = 10_000
 # What a notification quotes of a message, post or comment.
 EXCERPT_MAX = 140
 # Ids one mark_read may name.
@@ -166,6 +168,19 @@ class Notifications(Service):
         async with self._db.read() as conn:
             rows = (await conn.execute(query.limit(size + 1))).all()
         return [notification_record(row) for row in rows[:size]], len(rows) > size
+
+    async def prune(self, before_ms: int, batch: int = 500) -> int:
+        """Delete up to ``batch`` notifications made before ``before_ms``, read or
+        not (the oldest first: ids grow with time); returns how many."""
+        before_ms = validation.integer(before_ms, "before_ms", 0)
+        batch = validation.integer(batch, "batch", 1, PRUNE_BATCH_MAX)
+        c = NOTIFICATIONS.c
+        old = select(c.id).where(c.created < before_ms).order_by(c.id).limit(batch)
+        async with self._db.write() as conn:
+            ids = [row.id for row in await conn.execute(old)]
+            if ids:
+                await conn.execute(delete(NOTIFICATIONS).where(c.id.in_(ids)))
+        return len(ids)
 
     async def unread_count(self, user_id: str) -> int:
         async with self._db.read() as conn:

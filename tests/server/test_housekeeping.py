@@ -24,6 +24,7 @@ class Flaky:
         self.prune_calls: list[int] = []
         self.backlog = 1200
         self.changes_pruned_before: list[int] = []
+        self.notifications_pruned_before: list[int] = []
 
     async def expire_pins(self, now_ms: int) -> list[dict[str, Any]]:
         self.expire_calls += 1
@@ -46,6 +47,10 @@ class Flaky:
         self.changes_pruned_before.append(before_ms)
         return 0
 
+    async def prune_notifications(self, before_ms: int, batch: int = 500) -> int:
+        self.notifications_pruned_before.append(before_ms)
+        return 0
+
 
 async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureFixture) -> None:
     posts = Flaky()
@@ -55,17 +60,19 @@ async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureF
         retention_batch=500,
         retention_pause_s=0,
         change_log_days=2,
+        notification_days=7,
     )
     store: Any = SimpleNamespace(
         pins=posts,
         retention=posts,
         changes=SimpleNamespace(prune=posts.prune_changes),
+        notifications=SimpleNamespace(prune=posts.prune_notifications),
     )
     jobs = Housekeeping(settings, store)
     with caplog.at_level(logging.ERROR, logger="server.housekeeping"):
         jobs.start()
         for _ in range(200):
-            if posts.expired and posts.backlog == 0 and posts.changes_pruned_before:
+            if posts.expired and posts.backlog == 0 and posts.notifications_pruned_before:
                 break
             await timing.sleep(0.01)
         await jobs.stop()
@@ -73,6 +80,8 @@ async def test_jobs_survive_failures_and_stop_cleanly(caplog: pytest.LogCaptureF
     # The change log is pruned by age: what is older than change_log_days goes.
     assert posts.changes_pruned_before
     assert now_ms() - posts.changes_pruned_before[0] >= 2 * 86_400_000
+    # And the inboxes by theirs.
+    assert 7 * 86_400_000 <= now_ms() - posts.notifications_pruned_before[0] < 8 * 86_400_000
     # The failed prune was retried; the backlog went in batches of 500 in one run.
     assert posts.backlog == 0 and posts.prune_calls[:4] == [500, 500, 500, 500]
     assert sum("pin expiry failed" in r.getMessage() for r in caplog.records) == 2

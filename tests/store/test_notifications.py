@@ -232,3 +232,23 @@ async def test_due_away_in_batches(
     assert await store.notifications.mark_away([d["id"] for d in first], _at(8)) == set()
     second = await store.notifications.due_away(_at(8), 3)
     assert [d["id"] for d in second] == [m["id"] for m in made[3:]]
+
+
+async def test_old_notifications_are_pruned_oldest_first_in_batches(
+    store: Store, circle: Record, alice: Record, bob: Record
+) -> None:
+    async with store.db.write() as conn:
+        old = await notifications.add(
+            conn, [_mention(bob, circle, seq, alice) for seq in (1, 2, 3)], at=_at(8)
+        )
+        await notifications.add(conn, [_mention(bob, circle, 4, alice)], at=_at(10))
+    await store.notifications.mark_read(bob["id"], ids=[old[0]["id"]])
+    # Read or not, what is older than the cut goes, two at a time here.
+    assert await store.notifications.prune(_at(9), batch=2) == 2
+    assert await store.notifications.prune(_at(9), batch=2) == 1
+    assert await store.notifications.prune(_at(9), batch=2) == 0
+    page, more = await store.notifications.list(bob["id"])
+    assert [n["about"]["seq"] for n in page] == [4] and not more
+    assert await store.notifications.unread_count(bob["id"]) == 1
+    with pytest.raises(Invalid):
+        await store.notifications.prune(_at(9), batch=0)
