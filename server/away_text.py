@@ -6,7 +6,6 @@ locales/). ``text(language, key, **params)``; an unknown language is English."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 LANGUAGES = ("zh-CN", "en")
 
@@ -106,19 +105,11 @@ def describe(notification: dict[str, Any], language: str) -> dict[str, str]:
 
 
 def url_of(notification: dict[str, Any]) -> str:
-    """Where a click leads, as the web client's inbox opens it
-    (web-client/js/views/notification-targets.js): a review's own page, one's
-    reports for a moderation outcome, else the circle."""
-    circle = notification.get("circle")
-    about = notification.get("about")
-    about = about if isinstance(about, dict) else {}
-    kind = notification.get("kind")
-    if kind == "moderation" and about.get("report"):
-        return "/#/reports"
-    if not isinstance(circle, str) or not circle:
-        return "/#/"
-    page = f"/#/c/{quote(circle, safe='')}"
-    if kind == "review" and about.get("assignment") and about.get("submission"):
-        assignment = quote(str(about["assignment"]), safe="")
-        return f"{page}/homework/{assignment}/{quote(str(about['submission']), safe='')}"
-    return page
+    """Where a click leads: the web client's page of the notification
+    (``#/n/<id>``), which opens exactly what it is about as the inbox does
+    (web-client/js/views/notification-targets.js: a message in its context, a post,
+    a review, a tab); the home page for one without an id."""
+    id_ = notification.get("id")
+    if isinstance(id_, int) and not isinstance(id_, bool) and id_ > 0:
+        return f"/#/n/{id_}"
+    return "/#/"

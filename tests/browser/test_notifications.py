@@ -65,6 +65,32 @@ def test_a_mention_rings_the_bell_and_opens_the_message(open_page: Any) -> None:
     assert not bob.errors and not ann.errors
 
 
+def test_a_push_or_email_link_opens_the_message_it_is_about(open_page: Any) -> None:
+    """Where a push or an email leads (server/away_text.py: ``/#/n/<id>``): a page
+    opened on it lands on the message in its context, reads it, and Back does not
+    come round to it again."""
+    ann, bob = two_in_a_circle(open_page, "舞蹈班")
+    go_home(bob)
+    open_tab(ann, "chat")
+    say(ann, "@Bob 链接里的作业")
+    expect_once(ann, "@Bob 链接里的作业")
+    for i in range(12):
+        say(ann, f"later {i}")
+    expect_once(ann, "later 11")
+    expect(tid(bob, "bell-count")).to_have_text("1")
+    tid(bob, "bell").click()
+    note = tid(bob, "inbox-item").get_attribute("data-id")
+    assert note and note.isdigit()
+
+    bob.goto(bob.url.split("#")[0] + f"#/n/{note}")  # as a click on the push opens it
+    expect(tid(bob, "circle-title")).to_have_text("舞蹈班")
+    target = expect_once(bob, "@Bob 链接里的作业")
+    expect(target).to_be_in_viewport()
+    expect(tid(bob, "bell-count")).to_be_hidden()
+    assert bob.evaluate("location.hash").startswith("#/c/")
+    assert not bob.errors and not ann.errors
+
+
 def test_inbox_and_levels_on_a_phone_in_chinese(open_page: Any, screenshots: Path) -> None:
     ann, bob = two_in_a_circle(open_page, "读书会", width=360)
     for page in (ann, bob):

@@ -145,11 +145,11 @@ def test_a_notification_reaches_the_browser_decrypted_in_its_language(
         [push] = service.wait(browser, 1)
         assert push["title"] == "Ann mentioned you"
         assert push["body"] == "@bob see you at 1"
-        assert push["url"] == "/#/c/c1"
+        assert push["url"] == "/#/n/1"
         assert push["tag"] == "quanzi-1"
     [push] = service.wait(li_phone, 1)
     assert push["title"] == "Ann 提到了你"
-    assert push["url"] == "/#/c/c2"
+    assert push["url"] == "/#/n/2"
     assert service.refused == []
     assert all(p.ttl == 86400 for p in service.received)
     webpush = client.app.state.node.webpush  # type: ignore[attr-defined]
@@ -258,7 +258,10 @@ def test_a_mention_reaches_a_closed_page_through_the_away_seam_and_quiet_hours_h
     [push] = service.wait(browser, 1)
     assert push["title"] == "Ann mentioned you"
     assert push["body"] == "@Bob the lesson moved to 7 pm"
-    assert push["url"] == f"/#/c/{circle['id']}"
+    [note] = client.get("/api/v1/me/notifications", headers=bob.auth).json()["notifications"]
+    assert note["circle"] == circle["id"]
+    # The click opens the mention itself (the web client's #/n/<id>).
+    assert push["url"] == f"/#/n/{note['id']}"
     assert push["unread"] == 1
     assert service.refused == []
     # Handed once.

@@ -6,6 +6,7 @@
 //   #/c/<circle>/moderation the reports of a circle (owners and admins)
 //   #/c/<circle>/audit      the circle's audit log (owners)
 //   #/reports              one's own reports
+//   #/n/<id>               a notification (where a push or an email leads): opens what it is about
 
 import * as api from './api.js';
 import { h, toast } from './dom.js';
@@ -20,6 +21,7 @@ import * as state from './store/state.js';
 import { connectSocket } from './sync.js';
 import { authView } from './views/auth.js';
 import { mountBell } from './views/bell.js';
+import { openNotification } from './views/notification-targets.js';
 import { circleView } from './views/circle.js';
 import { forgetDrafts, homeView } from './views/circles.js';
 import { inviteView } from './views/invite.js';
@@ -132,7 +134,10 @@ function route({ force = false } = {}) {
   const circle = hash.match(/^#\/c\/([^/?]+)/);
   const page = hash.match(/^#\/c\/([^/?]+)\/(moderation|audit)$/);
   const invite = hash.match(/^#\/join\/([^/?]+)(?:\/([^/?]+))?/);
-  if (page) {
+  const note = hash.match(/^#\/n\/(\d+)$/);
+  if (note) {
+    openNotification(Number(note[1]));
+  } else if (page) {
     const view = page[2] === 'audit' ? auditView : moderationView;
     cleanup = view(main, decodeURIComponent(page[1]));
   } else if (hash === '#/reports') {
