@@ -190,6 +190,8 @@ class MessageEdited(CircleEvent):
     seq: int
     text: str
     edited: int
+    # Whom the new text mentions (store/mentions.py); None in changes logged before it.
+    mentions: list[Map] | None = None
 
 
 # -- reactions -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ see the same state.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, func, or_, select, update
@@ -18,6 +18,7 @@ from .ids import decode_cursor, encode_cursor, now_ms
 from .models import BANS, CIRCLES, JOIN_REQUESTS, MEMBERSHIPS, MESSAGES, POSTS, STARS, USERS
 from .records import (
     CIRCLE_COLUMNS,
+    DISPLAY_NAME,
     MANAGER_ROLES,
     MEMBER_COLUMNS,
     AnyRow,
@@ -177,6 +178,26 @@ async def message_row(
     if row is None or row.deleted is not None:
         raise NotFound("no such message")
     return row
+
+
+async def display_names(
+    conn: AsyncConnection, circle_id: str, user_ids: Iterable[str]
+) -> dict[str, str]:
+    """Users' display names in the circle (a former member keeps their account name)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    query = (
+        select(USERS.c.id, DISPLAY_NAME)
+        .select_from(
+            USERS.outerjoin(
+                MEMBERSHIPS,
+                and_(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == USERS.c.id),
+            )
+        )
+        .where(USERS.c.id.in_(ids))
+    )
+    return {row.id: row.display_name for row in await conn.execute(query)}
 
 
 async def star_count(conn: AsyncConnection, group_id: str, seq: int) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import attachment_uses, search_index, validation
+from . import attachment_uses, notification_rules, notifications, search_index, validation
 from .audit import record_act
 from .changes import forget_edits, record
 from .chat import TEXT_MAX, read_message
@@ -33,7 +33,7 @@ from .engine import Service
 from .errors import Forbidden, Invalid
 from .group_access import access_of, group_row
 from .ids import now_ms
-from .lookups import circle_row, message_row, post_row, require_voice
+from .lookups import circle_row, display_names, message_row, post_row, require_voice
 from .models import MESSAGES, POSTS, REACTIONS, STARS, VETOES
 from .posts import bury
 from .records import AnyRow, GroupAccess, Record
@@ -121,11 +121,20 @@ class MessageEdits(Service):
                 raise Invalid("text must not be empty")
             if text != message.text:
                 at = now_ms()
+                where = (MESSAGES.c.group_id == group_id, MESSAGES.c.seq == message.seq)
+                before = (await conn.execute(select(MESSAGES.c.mentions).where(*where))).scalar()
+                names = await display_names(conn, circle_id, [actor_id])
+                author = {"id": actor_id, "name": names.get(actor_id, "")}
+                # Its mentions as the new text has them; whom it mentions anew is told.
+                found, told = await notification_rules.edited_mentions(
+                    conn, circle_id, group_id, message.seq, author, text, before
+                )
                 await conn.execute(
                     update(MESSAGES)
-                    .where(MESSAGES.c.group_id == group_id, MESSAGES.c.seq == message.seq)
-                    .values(text=text, edited=at)
+                    .where(*where)
+                    .values(text=text, edited=at, mentions=found.encoded())
                 )
+                await notifications.add(conn, told, at)
                 # Found by its new words, no longer by the old ones.
                 new = search_index.doc(
                     circle_id, "message", group_id, message.seq, message.user_id, message.ts, text
@@ -135,7 +144,13 @@ class MessageEdits(Service):
                     conn,
                     circle_id,
                     "message.edited",
-                    {"group": group_id, "seq": message.seq, "text": text, "edited": at},
+                    {
+                        "group": group_id,
+                        "seq": message.seq,
+                        "text": text,
+                        "edited": at,
+                        "mentions": found.stored(),
+                    },
                 )
             return await read_message(conn, group_id, message.seq)
 

@@ -257,6 +257,46 @@ async def follow_act(
     await add(conn, [(target_id, circle_id, "moderation", about)])
 
 
+async def edited_mentions(
+    conn: AsyncConnection,
+    circle_id: str,
+    group_id: str,
+    seq: int,
+    author: Record,
+    text: str,
+    before: str | None,
+) -> tuple[mentions.Found, list[Item]]:
+    """An edited chat message's mentions, and the notifications of those it did not
+    mention ``before`` (its stored ``mentions``): a name added, or ``@all`` added by
+    a manager. Readers of its group only, never its author; an edit that only
+    rewords what it said notifies no one again."""
+    found = await mentions.mentioned(conn, circle_id, author["id"], text, group_id)
+    had = mentions.decode(before)
+    had_all = any(entry.get("all") for entry in had)
+    had_ids = {entry.get("id") for entry in had}
+    targets: dict[str, bool] = {}
+    if found.everyone is not None and not had_all:
+        for user in await mentions.readers(conn, circle_id, group_id):
+            if user not in had_ids:
+                targets[user] = True
+    for user in found.members:
+        if user not in had_ids:
+            targets[user] = False
+    targets.pop(author["id"], None)
+    about: Record = {
+        "circle": circle_id,
+        "group": group_id,
+        "seq": seq,
+        "excerpt": excerpt(text),
+        "actor": _actor_of(author),
+    }
+    items: list[Item] = [
+        (user, circle_id, "mention", {**about, "all": True} if everyone else about)
+        for user, everyone in targets.items()
+    ]
+    return found, items
+
+
 async def addressed(
     conn: AsyncConnection,
     circle_id: str,

@@ -18,7 +18,6 @@ its reporter sees it, and the open count) for owners, admins and the reporter:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -34,6 +33,7 @@ from .ids import new_id, now_ms
 from .lookups import (
     called,
     circle_row,
+    display_names,
     member_row,
     message_row,
     newest_first,
@@ -42,7 +42,7 @@ from .lookups import (
     require_manager,
     require_member,
 )
-from .models import CIRCLES, COMMENTS, MEMBERSHIPS, MESSAGES, POSTS, REPORTS, USERS
+from .models import CIRCLES, COMMENTS, MESSAGES, POSTS, REPORTS
 from .records import AnyRow, Record
 
 # What can be reported; "submission" joins when submissions exist.
@@ -295,7 +295,7 @@ async def _queue_items(conn: AsyncConnection, circle_id: str, rows: list[AnyRow]
     and how many open reports the target has."""
     users = {r.reporter_id for r in rows} | {r.resolved_by for r in rows if r.resolved_by}
     users |= {r.target_user_id for r in rows if r.target_user_id}
-    names = await _names(conn, circle_id, users)
+    names = await display_names(conn, circle_id, users)
     previews = await _previews(conn, circle_id, rows, names)
     counts = await _open_by_target(conn, circle_id, {(r.target_kind, r.target_id) for r in rows})
     items = []
@@ -320,24 +320,6 @@ async def _queue_items(conn: AsyncConnection, circle_id: str, rows: list[AnyRow]
             }
         )
     return items
-
-
-async def _names(conn: AsyncConnection, circle_id: str, users: Iterable[str]) -> dict[str, str]:
-    """Display names in the circle (the account's name for a former member)."""
-    ids = list(users)
-    if not ids:
-        return {}
-    query = (
-        select(USERS.c.id, func.coalesce(MEMBERSHIPS.c.nickname, USERS.c.name).label("name"))
-        .select_from(
-            USERS.outerjoin(
-                MEMBERSHIPS,
-                and_(MEMBERSHIPS.c.user_id == USERS.c.id, MEMBERSHIPS.c.circle_id == circle_id),
-            )
-        )
-        .where(USERS.c.id.in_(ids))
-    )
-    return {row.id: row.name for row in (await conn.execute(query)).all()}
 
 
 async def _previews(

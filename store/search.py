@@ -23,7 +23,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import validation
@@ -31,9 +31,9 @@ from .engine import Database, Service
 from .errors import Forbidden, Invalid, NotFound
 from .group_access import access_of
 from .ids import decode_cursor, encode_cursor
-from .lookups import circle_row, require_visible, role_of
-from .models import GROUPS, MEMBERSHIPS, POSTS, USERS
-from .records import DISPLAY_NAME, AnyRow, Record, post_record, post_view
+from .lookups import circle_row, display_names, require_visible, role_of
+from .models import GROUPS, POSTS
+from .records import AnyRow, Record, post_record, post_view
 from .search_index import KINDS
 from .search_snippets import snippet
 from .search_tokens import QUERY_MAX, Term, fts5_query, query_terms, tsquery
@@ -127,7 +127,7 @@ class Search(Service):
                 params.update(a_score=after[0], a_ts=after[1], a_id=after[2])
             query = _PAGE.format(inner=inner, after=_AFTER if after is not None else "1 = 1")
             rows = (await conn.execute(text(query), params)).all()
-            names = await _names(conn, circle.id, {row.user_id for row in rows[:limit]})
+            names = await display_names(conn, circle.id, {row.user_id for row in rows[:limit]})
         page = [_result(circle.id, row, names, terms) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
@@ -196,23 +196,6 @@ async def _allowed(
     if member and kind in (None, "attachment"):
         parts.append("d.kind = 'attachment'")
     return (" OR ".join(parts) if parts else None), params
-
-
-async def _names(conn: AsyncConnection, circle_id: str, user_ids: set[str]) -> dict[str, str]:
-    """Display names in the circle (a former member keeps their account name)."""
-    if not user_ids:
-        return {}
-    query = (
-        select(USERS.c.id, DISPLAY_NAME)
-        .select_from(
-            USERS.outerjoin(
-                MEMBERSHIPS,
-                and_(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == USERS.c.id),
-            )
-        )
-        .where(USERS.c.id.in_(user_ids))
-    )
-    return {row.id: row.display_name for row in await conn.execute(query)}
 
 
 def _result(circle_id: str, row: Any, names: dict[str, str], terms: list[Term]) -> Record:

@@ -89,6 +89,7 @@ SAMPLES: dict[str, Any] = {
     "votes": 3,
     "updated": 1700000000002,
     "waiting": False,
+    "mentions": [{"id": "u2", "name": "王老师"}, {"all": True, "name": "所有人"}],
 }
 GROUP = {"id": "g1", "circle": "c1", "name": "北京", "access": "open", "archived": False}
 

@@ -159,6 +159,7 @@ async def test_an_author_edits_within_the_window(
         "seq": seq,
         "text": "明天九点",
         "edited": edited["edited"],
+        "mentions": [],
     }
 
     await _age(store, cid, seq, 2 * 24 * 3600 * 1000)

@@ -123,6 +123,37 @@ async def test_at_all_only_from_managers(
     assert await _inbox(store, alice) == []
 
 
+async def test_an_edit_that_adds_a_mention_notifies_only_whom_it_adds(
+    store: Store, circle: Record, alice: Record, bob: Record, carol: Record
+) -> None:
+    cid = circle["id"]
+    await store.memberships.join(cid, bob["id"])
+    await store.memberships.join(cid, carol["id"])
+    said = await _say(store, circle, alice, "明天的作业")
+    told: list[Record] = []
+    store.on_notifications = told.extend
+    edited = await store.message_edits.edit(cid, said["seq"], alice["id"], "明天的作业 @Bob")
+    assert edited["mentions"] == [{"id": bob["id"], "name": "Bob"}]
+    assert [(k, a["seq"], a["excerpt"]) for k, a in await _inbox(store, bob)] == [
+        ("mention", said["seq"], "明天的作业 @Bob")
+    ]
+    # Reworded, still @Bob: nobody is told again; @all added by the owner: the others.
+    await store.message_edits.edit(cid, said["seq"], alice["id"], "后天的作业 @Bob")
+    await store.message_edits.edit(cid, said["seq"], alice["id"], "@all 后天的作业 @Bob")
+    assert len(await _inbox(store, bob)) == 1
+    assert [(k, a.get("all")) for k, a in await _inbox(store, carol)] == [("mention", True)]
+    assert await _inbox(store, alice) == []
+    assert [(n["user"], n["kind"]) for n in told] == [
+        (bob["id"], "mention"),
+        (carol["id"], "mention"),
+    ]
+    # Taken out again: stored without it, history shows none.
+    plain = await store.message_edits.edit(cid, said["seq"], alice["id"], "后天的作业")
+    assert "mentions" not in plain
+    history, _ = await store.chat.history(cid)
+    assert "mentions" not in history[-1]
+
+
 async def test_a_group_mention_reaches_only_its_readers(
     store: Store, circle: Record, alice: Record, bob: Record, carol: Record
 ) -> None:

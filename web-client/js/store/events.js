@@ -99,7 +99,7 @@ const KINDS = {
   },
   'message.vetoed': (ev) => state.setVetoed(ev.group || ev.circle, ev.seq, ev.vetoed),
   'message.deleted': (ev) => state.patchMessage(ev.group || ev.circle, ev.seq, { deleted: ev.deleted }),
-  'message.edited': (ev) => state.patchMessage(ev.group || ev.circle, ev.seq, { text: ev.text, edited: ev.edited }),
+  'message.edited': (ev) => state.patchMessage(ev.group || ev.circle, ev.seq, { text: ev.text, edited: ev.edited, ...(ev.mentions ? { mentions: ev.mentions } : {}) }),
   'member.joined': (ev) => {
     members.putMember(ev.circle, ev.member);
     state.setCircleInfo(ev.circle, { members: ev.members });
