@@ -46,6 +46,9 @@ class ServerProcess:
             **os.environ,
             **GENEROUS_ENV,
             "QUANZI_PASSWORD_TIME_COST": "1",
+            # A node is one process (with Redis and PostgreSQL the default would be
+            # one worker per core); tests/e2e/multinode/test_workers.py sets more.
+            "QUANZI_WORKERS": "1",
             "PYTHONUNBUFFERED": "1",
             **env,
         }
