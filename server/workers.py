@@ -119,8 +119,10 @@ class Supervisor:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._signalled)
         try:
-            for worker in self.workers:
-                self._start(worker)
+            # All at once (each start-up is mostly imports: one core each).
+            waiting = [(worker, self._spawn(worker)) for worker in self.workers]
+            for worker, read_end in waiting:
+                self._ready(worker, read_end)
             self._supervise()
         finally:
             self._stop_all()
@@ -202,6 +204,10 @@ class Supervisor:
 
     def _start(self, worker: Worker) -> None:
         """Start ``worker`` and wait (within the start timeout) until it serves."""
+        self._ready(worker, self._spawn(worker))
+
+    def _spawn(self, worker: Worker) -> int:
+        """Start ``worker``; the pipe it will say "ready" on."""
         read_end, write_end = os.pipe()
         fds = (worker.sock.fileno(), write_end)
         jobs = self.settings.background_jobs and worker.index == 0
@@ -235,6 +241,11 @@ class Supervisor:
         finally:
             os.close(write_end)
         worker.started = time.monotonic()
+        return read_end
+
+    def _ready(self, worker: Worker, read_end: int) -> None:
+        assert worker.proc is not None
+        jobs = self.settings.background_jobs and worker.index == 0
         ready = self._wait_ready(read_end, worker.proc)
         log.info(
             "worker %d (pid %d)%s%s",

@@ -54,6 +54,8 @@ class ServerProcess:
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / f"server-{self.port}.log"
+        # How long start() waits for /healthz (a set of workers migrates first).
+        self.start_s = 20.0
 
     @property
     def http(self) -> str:
@@ -82,7 +84,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             preexec_fn=self._limit_files if self.open_files else None,
         )
-        deadline = time.monotonic() + seconds(20)
+        deadline = time.monotonic() + seconds(self.start_s)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
