@@ -110,7 +110,7 @@ async def test_members_on_two_workers_chat_and_see_highlights_and_one_runs_the_j
     api = Api(workers.http)
     circle, people = await members(api, 12)
     await api.close()
-    clients, by_worker = await clients_on_both_workers(workers, [t for t, _ in people])
+    clients, _ = await clients_on_both_workers(workers, [t for t, _ in people])
     for client in clients:
         await client.request({"t": "join", "circle": circle})
     owner, *others = clients
@@ -167,5 +167,5 @@ async def test_a_killed_worker_is_replaced_and_sigterm_says_bye_on_every_worker(
         assert (await client.push("bye"))["reason"] == "shutdown"
         assert await client.closed() == 1012
     for pid in pids:  # reaped by the supervisor before it exited
-        assert not Path(f"/proc/{pid}").exists()
+        assert not os.path.exists(f"/proc/{pid}")
     assert "all workers stopped" in workers.log.read_text()
