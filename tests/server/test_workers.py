@@ -77,3 +77,17 @@ def test_any_worker_serves_every_workers_series_labelled(tmp_path: Path) -> None
     # One TYPE line per family: valid for Prometheus however many workers.
     types = [line for line in text.decode().splitlines() if line.startswith("# TYPE ")]
     assert len(types) == len(set(types))
+
+
+def test_the_load_harness_sums_the_workers_cpu_and_memory() -> None:
+    from loadtests.serverstats import parse_metrics
+
+    one = "process_cpu_seconds_total 1.5\nprocess_resident_memory_bytes 1e+06\n"
+    assert parse_metrics(one) == (1.5, 1_000_000)
+    two = (
+        'process_cpu_seconds_total{worker="0"} 1.5\n'
+        'process_cpu_seconds_total{worker="1"} 2.0\n'
+        'process_resident_memory_bytes{worker="0"} 1e+06\n'
+        'process_resident_memory_bytes{worker="1"} 2e+06\n'
+    )
+    assert parse_metrics(two) == (3.5, 3_000_000)

@@ -1,7 +1,8 @@
 """`python -m server --workers 2` on one port, on Redis and a fresh PostgreSQL
 database: members whose sockets landed on different workers chat and get
-highlights, one worker runs the background jobs, SIGTERM ends every worker with
-a `bye` to every client, and a killed worker is replaced."""
+highlights, one worker runs the background jobs, a killed worker is replaced,
+SIGHUP restarts them one at a time, and SIGTERM ends every worker with a `bye`
+to every client."""
 
 from __future__ import annotations
 
@@ -81,6 +82,10 @@ async def connections_by_worker(server: ServerProcess) -> dict[int, int]:
     return {int(w): int(float(v)) for w, v in CONNECTIONS.findall(text)}
 
 
+async def _logged(server: ServerProcess, line: str) -> bool:
+    return line in server.log.read_text()
+
+
 def running(pids: set[int]) -> set[int]:
     return {pid for pid in pids if Path(f"/proc/{pid}").exists()}
 
@@ -142,7 +147,7 @@ async def test_members_on_two_workers_chat_and_see_highlights_and_one_runs_the_j
     assert log.count("schema at revision") == 1  # one migration, by the supervisor
 
 
-async def test_a_killed_worker_is_replaced_and_sigterm_says_bye_on_every_worker(
+async def test_a_killed_worker_is_replaced_sighup_restarts_all_sigterm_says_bye_everywhere(
     workers: ServerProcess,
 ) -> None:
     assert workers.proc is not None
@@ -159,6 +164,13 @@ async def test_a_killed_worker_is_replaced_and_sigterm_says_bye_on_every_worker(
     await eventually(replaced, s=30)
     assert await eventually(lambda: healthz_by_worker(workers, {0, 1}), s=60)
     assert "exited with -9" in workers.log.read_text()
+
+    # SIGHUP: a rolling restart, one worker at a time; both serve again.
+    replaced_pids = children(supervisor)
+    os.kill(supervisor, signal.SIGHUP)
+    await eventually(lambda: _logged(workers, "rolling restart of the 2 workers done"), s=90)
+    assert not children(supervisor) & replaced_pids
+    assert await eventually(lambda: healthz_by_worker(workers, {0, 1}), s=60)
 
     # SIGTERM: every worker says bye to its clients and ends; then the supervisor.
     pids = children(supervisor)
