@@ -45,10 +45,10 @@ class Settings:
     # worker answers a scrape, with every worker's series): well under the usual
     # 15 s scrape interval, and one exposition costs about a millisecond.
     metrics_snapshot_s: float = 2.0
-    # A worker that dies within this long of its start is restarted only after a
-    # pause that doubles up to worker_restart_max_s (a worker that cannot start,
-    # e.g. the database is away, does not spin a core); one that ran longer is
-    # restarted at once.
+    # A worker that dies sooner than worker_restart_max_s after its start is
+    # restarted after a pause, worker_restart_min_s the first time and doubling
+    # up to worker_restart_max_s (a worker that cannot start, e.g. the database
+    # is away, does not spin a core); one that ran longer is restarted at once.
     worker_restart_min_s: float = 0.5
     worker_restart_max_s: float = 30.0
     # A rolling restart (SIGHUP) waits this long at most for each new worker to

@@ -164,7 +164,7 @@ class Supervisor:
             return
         ran = time.monotonic() - worker.started
         s = self.settings
-        if ran < s.worker_restart_min_s * 10:
+        if ran < s.worker_restart_max_s:
             worker.backoff_s = min(
                 max(worker.backoff_s * 2, s.worker_restart_min_s), s.worker_restart_max_s
             )
