@@ -1,4 +1,5 @@
-"""`python -m server`: run one Quanzi node under uvicorn; `python -m server migrate`:
+"""`python -m server`: run one Quanzi node under uvicorn (`--workers N`: N of them on
+one port, server/workers.py); `python -m server migrate`:
 apply the store's schema migrations; `python -m server media-to-s3`: copy the
 local media to the S3-compatible storage the settings name; `python -m server seed`:
 demo accounts and circles (server/seed.py)."""
@@ -84,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         type=int,
         default=base.workers,
         help="QUANZI_WORKERS: worker processes on the one port (default: the number of "
-        "cores with a Redis URL, 1 without)",
+        "cores with Redis and PostgreSQL, 1 otherwise)",
     )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
