@@ -34,6 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 _MANY = "1000000"
 QUANZI_BENCH_ENV = {
     "QUANZI_PASSWORD_TIME_COST": "1",
+    # One process per server unless a scenario asks for more (with Redis and
+    # PostgreSQL the default would be one worker per core).
+    "QUANZI_WORKERS": "1",
     **{
         f"QUANZI_{name}": _MANY
         for name in (

@@ -67,26 +67,31 @@ def scrape(base: str, timeout: float = 2.0) -> tuple[float, int] | None:
 
 
 def parse_metrics(text: str) -> tuple[float, int] | None:
-    cpu: float | None = None
-    rss: int | None = None
-    for line in text.splitlines():
-        if line.startswith("process_cpu_seconds_total"):
-            cpu = float(line.split()[-1])
-        elif line.startswith("process_resident_memory_bytes"):
-            rss = int(float(line.split()[-1]))
+    """CPU seconds and resident bytes, summed over the series: a node of
+    `--workers N` labels each worker's (`worker="0"`, …) and serves them all."""
+    cpu = series_sum(text, "process_cpu_seconds_total")
+    rss = series_sum(text, "process_resident_memory_bytes")
     if cpu is None or rss is None:
         return None
-    return cpu, rss
+    return cpu, int(rss)
+
+
+def series_sum(text: str, name: str) -> float | None:
+    """The sum of the series called ``name`` (un-labelled, or one per label set)."""
+    values = [
+        float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith((name + " ", name + "{"))
+    ]
+    return sum(values) if values else None
 
 
 def metric_value(base: str, name: str) -> float | None:
-    """One un-labelled series of a node's /metrics (e.g. quanzi_deliveries_total)."""
+    """One series of a node's /metrics (e.g. quanzi_deliveries_total), summed over
+    its labels (the workers of `--workers N`)."""
     try:
         with urllib.request.urlopen(metrics_request(base), timeout=2) as r:
             text = r.read().decode("utf-8", "replace")
     except (OSError, ValueError):
         return None
-    for line in text.splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{}"):
-            return float(line.split()[-1])
-    return None
+    return series_sum(text, name)

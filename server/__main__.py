@@ -1,4 +1,5 @@
-"""`python -m server`: run one Quanzi node under uvicorn; `python -m server migrate`:
+"""`python -m server`: run one Quanzi node under uvicorn (`--workers N`: N of them on
+one port, server/workers.py); `python -m server migrate`:
 apply the store's schema migrations; `python -m server media-to-s3`: copy the
 local media to the S3-compatible storage the settings name; `python -m server seed`:
 demo accounts and circles (server/seed.py)."""
@@ -20,6 +21,7 @@ from starlette.applications import Starlette
 
 import store
 
+from . import workers
 from .admission import connections_cap, raise_open_file_limit
 from .app import create_app
 from .http_protocol import HttpProtocol
@@ -43,6 +45,8 @@ class QuanziServer(uvicorn.Server):
         # What start-up made (modules, tables, the node) lives as long as the
         # process: out of the collector's way, so its passes stay short.
         gc.freeze()
+        if self.started:  # one of `--workers N`: the supervisor waits for this
+            workers.say_ready(self.app.state.settings)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
@@ -76,6 +80,13 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         default=base.redis_url,
         help="QUANZI_REDIS_URL: Redis for several nodes (default: none, one node)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=base.workers,
+        help="QUANZI_WORKERS: worker processes on the one port (default: the number of "
+        "cores with Redis and PostgreSQL, 1 otherwise)",
+    )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -88,6 +99,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         data_dir=args.data_dir,
         database_url=args.database_url,
         redis_url=args.redis_url,
+        workers=args.workers,
     )
 
 
@@ -168,6 +180,18 @@ def main(argv: list[str] | None = None) -> None:
         seed(args[1:])
         return
     settings = parse_args(args)
+    if settings.worker_index < 0:  # not a worker the supervisor started
+        try:
+            count = workers.worker_count(settings)
+        except workers.WorkersRefused as refused:
+            sys.exit(f"python -m server: {refused}")
+        if count > 1:
+            print(
+                f"Quanzi on http://{settings.host}:{settings.port} with {count} workers  "
+                f"(store: {make_url(settings.store_url).render_as_string(hide_password=True)})",
+                flush=True,
+            )
+            sys.exit(workers.Supervisor(settings, count).run())
     # Each connection is a file: raise the soft limit before anything is opened.
     open_files = raise_open_file_limit()
     log.info(
@@ -178,6 +202,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     app = create_app(settings)
     config = uvicorn_config(settings, app)
+    if settings.listen_fd >= 0:
+        # A worker of a set: the supervisor bound its socket (server/workers.py).
+        sockets = [socket.socket(fileno=settings.listen_fd)]
+        log.info("worker %d serving as node %s", settings.worker_index, settings.node_id)
+        QuanziServer(config, app).run(sockets=sockets)
+        return
     print(
         f"Quanzi on http://{settings.host}:{settings.port}  (store: {settings.store_url})",
         flush=True,

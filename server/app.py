@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from . import api, away, web_client
+from . import api, away, web_client, worker_metrics
 from .api.errors import error_response, exception_handlers
 from .asgi_websocket import ws_endpoint
 from .metrics import metrics_endpoint
@@ -30,6 +31,7 @@ WEB_CLIENT = Path(__file__).resolve().parent.parent / "web-client"
 
 async def healthz(request: Request) -> Response:
     node: Node = request.app.state.node
+    settings: Settings = request.app.state.settings
     database = await node.store.ping()
     broker = node.broker.healthy()
     ok = database and broker
@@ -39,6 +41,10 @@ async def healthz(request: Request) -> Response:
         "broker": broker,
         # kind (in-process / redis), connected, node id, channels, reconnects
         "broker_state": node.broker.info(),
+        # Which worker of `--workers N` answered (null: a single process), and
+        # whether it runs the cluster-wide background jobs.
+        "worker": None if settings.worker_index < 0 else settings.worker_index,
+        "background_jobs": settings.background_jobs,
     }
     # 200 while the database answers: without Redis a node still stores and
     # acknowledges chat and serves its own members, so it stays in rotation.
@@ -64,9 +70,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.node = node
         # The channels that reach members who are away (none unless configured).
         node.housekeeping.away.channels.extend(away.channels_from(settings, node.store))
+        # One of `--workers N`: leave this worker's metrics for the others to serve.
+        snapshots = (
+            asyncio.create_task(worker_metrics.snapshot_loop(settings))
+            if settings.metrics_dir
+            else None
+        )
         try:
             yield
         finally:
+            if snapshots is not None:
+                snapshots.cancel()
             await node.shutdown()
             await node.close()
 

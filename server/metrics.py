@@ -82,6 +82,11 @@ async def metrics_endpoint(request: Request) -> Response:
             )
     elif not _is_loopback(request.client.host if request.client else ""):
         raise ApiError("forbidden", "/metrics answers loopback only: set QUANZI_METRICS_TOKEN")
+    settings = request.app.state.settings
+    if settings.metrics_dir:  # one of `--workers N`: every worker's series
+        from .worker_metrics import exposition
+
+        return Response(exposition(settings), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -175,10 +175,15 @@ class Node:
         node.housekeeping.away.channels.append(node.webpush)
         if node.mailer.enabled:
             node.housekeeping.away.channels.append(node.must_read_mail)
-        node.housekeeping.start()
+        # The cluster-wide jobs run once per deployment (QUANZI_BACKGROUND_JOBS: of
+        # a set of workers only worker 0); the channels they feed run everywhere.
+        if settings.background_jobs:
+            node.housekeeping.start()
+            node.webhooks.start()
+        else:
+            log.info("background jobs off here (QUANZI_BACKGROUND_JOBS=0)")
         node.webpush.start()
         node.mailer.start()
-        node.webhooks.start()
         await node.media.ready()
         return node
 

@@ -23,6 +23,39 @@ class Settings:
     # Empty means the in-process broker (single node).
     redis_url: str = ""
 
+    # -- all cores of one machine (server/workers.py) ---------------------------
+    # Worker processes serving the one port; 0 picks the number of cores this
+    # process may run on when a Redis URL is set (the workers share circles
+    # through it), and 1 without one (the in-process broker cannot share them).
+    workers: int = 0
+    # The cluster-wide background jobs (server/housekeeping.py: pin expiry,
+    # retention, reminders, away notifications, digests; the webhook sender).
+    # Once per deployment is enough and N copies would only race for the same
+    # rows: of N workers only worker 0 keeps this as set; with several machines,
+    # turn it off on all but one.
+    background_jobs: bool = True
+    # Set by the supervisor for each worker it starts (operators leave them alone):
+    # its index (-1: not one of a set), the listening socket it inherited, the pipe
+    # it says "ready" on, and the folder where workers leave their /metrics.
+    worker_index: int = -1
+    listen_fd: int = -1
+    ready_fd: int = -1
+    metrics_dir: str = ""
+    # How often a worker of a set leaves its metrics for the others to serve (any
+    # worker answers a scrape, with every worker's series): well under the usual
+    # 15 s scrape interval, and one exposition costs about a millisecond.
+    metrics_snapshot_s: float = 2.0
+    # A worker that dies sooner than worker_restart_max_s after its start is
+    # restarted after a pause, worker_restart_min_s the first time and doubling
+    # up to worker_restart_max_s (a worker that cannot start, e.g. the database
+    # is away, does not spin a core); one that ran longer is restarted at once.
+    worker_restart_min_s: float = 0.5
+    worker_restart_max_s: float = 30.0
+    # A rolling restart (SIGHUP) waits this long at most for each new worker to
+    # serve before it stops the next: start-up (the store, Redis, the web bundle)
+    # takes a second or two, more on a loaded machine.
+    worker_start_timeout_s: float = 30.0
+
     # -- several nodes (QUANZI_REDIS_URL set) ---------------------------------
     # Prefix of every Redis channel and key: deployments (and test runs) can
     # share one Redis without hearing each other.

@@ -392,7 +392,9 @@ PATHS: dict[str, dict[str, Schema]] = {
         "get": {
             "summary": "Prometheus metrics",
             "description": "With QUANZI_METRICS_TOKEN set, only to `Authorization: Bearer "
-            "<that token>` (not a user's); without it, only to requests from loopback.",
+            "<that token>` (not a user's); without it, only to requests from loopback. "
+            "A server of several workers (`--workers N`) answers from any of them with "
+            "every worker's series, each with a `worker` label.",
             "tags": ["meta"],
             "security": [{"metrics": []}, {}],
             "responses": {

@@ -666,4 +666,8 @@ HEALTH = obj(
     status={"type": "string", "enum": ["ok", "degraded"]},
     database=BOOL,
     broker=BOOL,
+    # `python -m server --workers N`: which worker answered (null: one process),
+    # and whether it runs the cluster-wide background jobs.
+    worker=nullable(INT),
+    background_jobs=BOOL,
 )

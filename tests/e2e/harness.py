@@ -46,11 +46,16 @@ class ServerProcess:
             **os.environ,
             **GENEROUS_ENV,
             "QUANZI_PASSWORD_TIME_COST": "1",
+            # A node is one process (with Redis and PostgreSQL the default would be
+            # one worker per core); tests/e2e/multinode/test_workers.py sets more.
+            "QUANZI_WORKERS": "1",
             "PYTHONUNBUFFERED": "1",
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / f"server-{self.port}.log"
+        # How long start() waits for /healthz (a set of workers migrates first).
+        self.start_s = 20.0
 
     @property
     def http(self) -> str:
@@ -79,7 +84,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             preexec_fn=self._limit_files if self.open_files else None,
         )
-        deadline = time.monotonic() + seconds(20)
+        deadline = time.monotonic() + seconds(self.start_s)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
