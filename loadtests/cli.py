@@ -65,9 +65,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--ramp",
         type=float,
-        default=1000.0,
+        default=None,
         help="new connections per second, over all workers; 0 = as fast as possible "
-        "(default %(default)s)",
+        "(default: the scenario's, else 1000)",
     )
     g.add_argument(
         "--open-concurrency",
@@ -211,13 +211,17 @@ def config_from(args: argparse.Namespace) -> RunConfig:
     probe = argparse.ArgumentParser(add_help=False)
     cls.add_options(probe)
     own = {a.dest for a in probe._actions}
+    opts = {k: getattr(args, k) for k in own}
+    ramp = args.ramp
+    if ramp is None:
+        ramp = cls(dict(opts, users=args.users)).ramp_rate() or 1000.0
     return RunConfig(
         scenario=args.scenario,
         urls=args.url,
-        opts={k: getattr(args, k) for k in own},
+        opts=opts,
         codec=args.codec,
         workers=args.workers,
-        ramp=args.ramp,
+        ramp=ramp,
         duration=args.duration,
         settle=args.settle,
         drain=args.drain,
