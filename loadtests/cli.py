@@ -1,4 +1,4 @@
-"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`: the operator's interface.
+"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`, `plan`: the operator's interface.
 
 Exit status: 0 when the run passed every `--fail-if`, 1 when one was breached,
 2 for bad usage, 3 when the run itself failed (server unreachable, setup refused).
@@ -203,6 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
         "of its own: acknowledged check-ins/s, p50/p99 latency, boards checked afterwards",
     )
     checkins_options(checkins)
+
+    from .planner import add_options as plan_options
+
+    plan = sub.add_parser(
+        "plan",
+        help="nodes, cores, memory, Redis shards and PostgreSQL writes a community needs, "
+        "from the figures measured here",
+    )
+    plan_options(plan)
     return parser
 
 
@@ -303,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
         from .uploads import main as uploads
 
         return uploads(args)
+    if args.command == "plan":
+        from .planner import main as plan
+
+        return plan(args)
     if args.command == "checkins":
         from .checkins import main as checkins
 
