@@ -81,20 +81,19 @@ def test_the_newest_result_holding_a_figure_wins_over_the_file(tmp_path: Path) -
     write_run(results, "a-fanout.json", "fanout", 1000, server_cpu_per_delivery_us=30.0)
     write_run(results, "b-fanout.json", "fanout", 2000, server_cpu_per_delivery_us=12.0)
     write_run(results, "c-idle.json", "idle", 3000, server_mem_per_conn_kb=9.0)
-    write_run(
-        results,
-        "d-fanout.json",
-        "fanout",
-        4000,
-        server_cpu_per_delivery_us=99.0,
-        generator_saturated=True,  # the generator set that figure: not the server's
-    )
+    write_run(results, "d-rooms.json", "rooms", 4000, server_cpu_per_delivery_us=99.0)
+    write_run(results, "e-idle.json", "idle", 5000, generator_saturated=True)  # no figure
     (results / "seed-x-fanout.json").write_text(json.dumps({"users": []}))
     (results / "broken.json").write_text("{")
     got = figures.gather(results, write_figures(tmp_path / "f.json"))
     assert got["delivery_cpu_us"].value == 12.0
     assert "b-fanout.json" in str(got["delivery_cpu_us"].source)
     assert got["conn_memory_kb"].value == 9.0
+    saturated = {"server_cpu_per_delivery_us": 14.0, "generator_saturated": True}
+    write_run(results, "f-fanout.json", "fanout", 6000, **saturated)
+    got = figures.gather(results, tmp_path / "f.json")
+    assert got["delivery_cpu_us"].value == 14.0  # CPU per delivery holds when the generator lags
+    assert "generator saturated" in str(got["delivery_cpu_us"].source)
     assert got["say_cpu_us"] == Measured(100.0, "durable run")  # no result has it: the file
     assert got["future_figure"].value == 7.0
 
