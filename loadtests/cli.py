@@ -1,4 +1,4 @@
-"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`: the operator's interface.
+"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`, `plan`: the operator's interface.
 
 Exit status: 0 when the run passed every `--fail-if`, 1 when one was breached,
 2 for bad usage, 3 when the run itself failed (server unreachable, setup refused).
@@ -65,9 +65,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--ramp",
         type=float,
-        default=1000.0,
+        default=None,
         help="new connections per second, over all workers; 0 = as fast as possible "
-        "(default %(default)s)",
+        "(default: the scenario's, else 1000)",
     )
     g.add_argument(
         "--open-concurrency",
@@ -203,6 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
         "of its own: acknowledged check-ins/s, p50/p99 latency, boards checked afterwards",
     )
     checkins_options(checkins)
+
+    from .planner import add_options as plan_options
+
+    plan = sub.add_parser(
+        "plan",
+        help="nodes, cores, memory, Redis shards and PostgreSQL writes a community needs, "
+        "from the figures measured here",
+    )
+    plan_options(plan)
     return parser
 
 
@@ -211,13 +220,17 @@ def config_from(args: argparse.Namespace) -> RunConfig:
     probe = argparse.ArgumentParser(add_help=False)
     cls.add_options(probe)
     own = {a.dest for a in probe._actions}
+    opts = {k: getattr(args, k) for k in own}
+    ramp = args.ramp
+    if ramp is None:
+        ramp = cls(dict(opts, users=args.users)).ramp_rate() or 1000.0
     return RunConfig(
         scenario=args.scenario,
         urls=args.url,
-        opts={k: getattr(args, k) for k in own},
+        opts=opts,
         codec=args.codec,
         workers=args.workers,
-        ramp=args.ramp,
+        ramp=ramp,
         duration=args.duration,
         settle=args.settle,
         drain=args.drain,
@@ -299,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
         from .uploads import main as uploads
 
         return uploads(args)
+    if args.command == "plan":
+        from .planner import main as plan
+
+        return plan(args)
     if args.command == "checkins":
         from .checkins import main as checkins
 

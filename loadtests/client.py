@@ -79,6 +79,8 @@ class Client:
         self.nonces = itertools.count(1)
         self.closing = False
         self.on_push: PushHook | None = None
+        # Called once with the arrival time (ns) of the next `msg`, then cleared.
+        self.on_next_msg: Callable[[int], None] | None = None
         self.on_closed: Callable[[Client, int], None] | None = None
 
     # -- lifecycle
@@ -209,6 +211,9 @@ class Client:
             sent = sent_ns_of(m.get("nonce"))
             if sent is not None:
                 stats.latency_us.record((now - sent) // 1000)
+            if self.on_next_msg is not None:
+                hook, self.on_next_msg = self.on_next_msg, None
+                hook(now)
             return
         rid = m.get("id")
         if rid is not None:

@@ -39,8 +39,13 @@ ROWS: list[tuple[str, str, str]] = [  # (summary key, label, unit)
     ("server_cpu_per_connect_us", "server CPU per connect+hello", "µs"),
     ("server_rss_mb", "server memory", "MB"),
     ("server_mem_per_conn_kb", "server memory per connection", "KB"),
+    ("ramp_s", "ramp (connections opening)", "s"),
+    ("ramp_p99_ms", "latency p99 during the ramp", "ms"),
+    ("ramp_ack_p99_ms", "ack p99 during the ramp", "ms"),
+    ("ramp_server_cpu_pct", "server CPU (ramp)", "%"),
     ("generator_saturated", "generator saturated", ""),
 ]
+RAMP_KEYS = {"ramp_s", "ramp_p99_ms", "ramp_ack_p99_ms", "ramp_server_cpu_pct"}
 
 
 def fmt(v: Any) -> str:
@@ -80,6 +85,8 @@ def shown(key: str, s: dict[str, Any]) -> bool:
         return False
     if key == "server_cpu_per_ack_us":
         return s.get("focus") == "acks"
+    if key in RAMP_KEYS:  # what happens while members arrive matters in a storm
+        return s.get("focus") in ("steps", "connects")
     return True
 
 
@@ -91,6 +98,9 @@ def table(result: dict[str, Any]) -> str:
         if v is None or not shown(key, s):
             continue
         lines.append(f"  {label:<32} {fmt(v):>14} {unit}")
+    for step in result.get("steps", {}):
+        p50, p99 = s.get(f"{step}_p50_ms"), s.get(f"{step}_p99_ms")
+        lines.append(f"  {step + ' p50 / p99':<32} {fmt(p50):>6} / {fmt(p99):<6} ms")
     if result["errors_by_code"]:
         lines.append(
             "  errors by code: "

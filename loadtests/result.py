@@ -231,6 +231,8 @@ def build_result(coord: Coordinator, seed: Seed) -> dict[str, Any]:
         "send_s": round(send_s, 2),
         # How long deliveries kept arriving after the senders stopped: a backlog's size in time.
         "drain_s": round(max(t.get("end", 0) - t.get("sent", 0), 0.0), 2),
+        **ramp_figures(rows, cpu("before", "ready"), ramp_s),
+        **step_figures(coord),
     }
     return {
         "summary": summary,
@@ -251,6 +253,7 @@ def build_result(coord: Coordinator, seed: Seed) -> dict[str, Any]:
             "samples": {k: (None if v is None else vars(v)) for k, v in s.items()},
         },
         "histograms": {k: h.to_dict() for k, h in totals.items()},
+        "steps": {k: coord.steps[k].to_dict() for k in step_names(coord) if k in coord.steps},
         "series": rows.series(),
         "setup": {
             "synthetic": seed.synthetic,
@@ -261,6 +264,40 @@ def build_result(coord: Coordinator, seed: Seed) -> dict[str, Any]:
         "notes": notes,
         "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
     }
+
+
+def ramp_figures(rows: Rows, cpu_ramp: float | None, ramp_s: float) -> dict[str, Any]:
+    """What happened while the connections were being opened: the chat's delivery and ack
+    p99 in those seconds (is the server still responsive while members arrive?) and its CPU."""
+    lat, ack = Histogram(), Histogram()
+    for row in rows.done:
+        if row["phase"] == "ramp":
+            lat.merge(row["latency"])
+            ack.merge(row["ack"])
+    return {
+        "ramp_s": round(ramp_s, 2),
+        "ramp_p99_ms": _ms(lat.percentile(99)),
+        "ramp_ack_p99_ms": _ms(ack.percentile(99)),
+        "ramp_server_cpu_pct": _per(cpu_ramp, ramp_s, 100),
+    }
+
+
+def step_names(coord: Coordinator) -> list[str]:
+    """The scenario's steps in its order, then any other a worker recorded."""
+    named = list(coord.scenario.steps)
+    return named + sorted(set(coord.steps) - set(named))
+
+
+def step_figures(coord: Coordinator) -> dict[str, Any]:
+    """p50/p99 and count of every timed step: those the scenario names (None when it never
+    happened, so a `--fail-if` on it breaches) and any other a worker recorded."""
+    out: dict[str, Any] = {}
+    for name in step_names(coord):
+        h = coord.steps.get(name, Histogram())
+        out[f"{name}_p50_ms"] = _ms(h.percentile(50))
+        out[f"{name}_p99_ms"] = _ms(h.percentile(99))
+        out[f"{name}_n"] = h.count
+    return out
 
 
 def environment(coord: Coordinator) -> dict[str, Any]:

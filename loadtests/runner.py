@@ -85,6 +85,7 @@ class Coordinator:
         self.totals: dict[str, Histogram] = {
             n: Histogram() for n in ("latency", "ack", "connect", "upgrade")
         }
+        self.steps: dict[str, Histogram] = {}  # a scenario's timed steps, over all workers
         self.events: dict[str, set[int]] = {
             "booted": set(),
             "ready": set(),
@@ -183,6 +184,8 @@ class Coordinator:
         snap = tick["snap"]
         for name, h in self.totals.items():
             h.merge(Histogram.from_dict(snap[name]))
+        for name, d in snap.get("steps", {}).items():
+            self.steps.setdefault(name, Histogram()).merge(Histogram.from_dict(d))
         if snap["deliveries"] or snap["acks"]:
             self.last_activity = time.time()
         row = self.rows.add(tick, w, final=tick.get("final", False))
@@ -236,7 +239,9 @@ class Coordinator:
             self.rows.t0 = t0
             self.broadcast(cmd="ramp", t0=t0)
             self.times["ramp"] = t0
-            ramp_budget = 60 + self.scenario.connections() / max(cfg.ramp or 1000, 1) * 3
+            conns = self.scenario.connections()
+            ramp_budget = 60 + conns / max(cfg.ramp or 1000, 1) * 3
+            ramp_budget += conns * self.scenario.open_cost_s
             if not self.until("ready", ramp_budget):
                 self.notes.append("the ramp did not finish in time; measuring what connected")
             self.sample("ready")

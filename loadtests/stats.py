@@ -38,6 +38,8 @@ class Stats:
         self.errors: dict[str, int] = {}
         self.closes: dict[str, int] = {}
         self.pushes: dict[str, int] = {}
+        # A scenario's own timed steps (login, an HTTP read, join…): name -> histogram.
+        self.steps: dict[str, Histogram] = {}
 
     # -- recording
     def record_ack(self, circle: str, seq: int, ack_us: int) -> None:
@@ -48,6 +50,12 @@ class Stats:
             ranges = self.acked[circle] = []
         if not add_to_ranges(ranges, seq):
             self.duplicate_acks += 1  # two different says acknowledged with one seq
+
+    def record_step(self, name: str, us: int) -> None:
+        h = self.steps.get(name)
+        if h is None:
+            h = self.steps[name] = Histogram()
+        h.record(us)
 
     def count_error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
@@ -75,6 +83,7 @@ class Stats:
             "errors": self.errors,
             "closes": self.closes,
             "pushes": self.pushes,
+            "steps": {k: h.to_dict() for k, h in self.steps.items()},
             "connections": self.connections,
         }
         self._fresh()

@@ -127,6 +127,13 @@ class Worker:
         await asyncio.gather(*tasks)
 
     async def _open(self, spec: ConnSpec, sem: asyncio.Semaphore) -> None:
+        try:
+            await self.scenario.arrive(self.ctx, spec)
+        except Exception as exc:  # a member who could not arrive is a figure, not a crash
+            self.stats.connect_failures += 1
+            self.stats.count_error(f"arrive:{describe(exc)}")
+            sem.release()
+            return
         client = Client(
             spec["i"],
             self.index,
@@ -143,9 +150,12 @@ class Worker:
             if spec.get("stream", True):
                 for circle in spec["join"]:
                     group = spec.get("group") if circle == spec.get("circle") else None
+                    t0 = time.perf_counter_ns()
                     await client.join(circle, group=group)
+                    self.stats.record_step("join", (time.perf_counter_ns() - t0) // 1000)
             self.stats.connects += 1
             self.clients[spec["i"]] = client
+            self.scenario.joined(self.ctx, client, spec)
         except Exception as exc:  # every failure is a figure of the report, not a crash
             self.stats.connect_failures += 1
             self.stats.count_error(f"connect:{describe(exc)}")

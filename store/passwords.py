@@ -6,6 +6,11 @@ threads — by default one fewer than the cores, so a flood of logins leaves a
 core to the event loop and the members it serves — and at most ``queue``
 hashes wait for one; past that a hash is refused at once with `Busy` (429 with
 Retry-After at the HTTP edge) instead of queueing without end.
+
+One hash is not one thread: argon2 computes its lanes (parallelism 4) in
+threads of their own, which would spread a single hash over every core. So on
+Linux the pool's threads are confined to all CPUs but one (`hash_cpus`), and
+the lane threads they start inherit that: the last CPU never hashes.
 """
 
 from __future__ import annotations
@@ -33,11 +38,31 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
+def hash_cpus() -> set[int] | None:
+    """The CPUs hashes may use: every usable one but the last (None: no choice to make)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    usable = sorted(os.sched_getaffinity(0))
+    return set(usable[:-1]) if len(usable) > 1 else None
+
+
+def _confine(cpus: set[int] | None) -> None:
+    """Runs in each pool thread as it starts: 0 is the calling thread on Linux."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+
+
 class Passwords:
     def __init__(self, time_cost: int = 2, workers: int = 0, queue: int = 32) -> None:
         self.workers = workers or default_workers()
         self._hasher = PasswordHasher(time_cost=time_cost)
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="quanzi-argon2")
+        self.cpus = hash_cpus()
+        self._pool = ThreadPoolExecutor(
+            self.workers,
+            thread_name_prefix="quanzi-argon2",
+            initializer=_confine,
+            initargs=(self.cpus,),
+        )
         self._room = self.workers + max(0, queue)
         self._pending = 0
         self._lock = threading.Lock()

@@ -59,6 +59,12 @@ class Context:
     def stopped(self) -> bool:
         return self.stop.is_set()
 
+    def keep(self, task: asyncio.Future[Any]) -> None:
+        """Hold a task a scenario started (in `scratch["tasks"]`) until it ends."""
+        tasks: set[asyncio.Future[Any]] = self.scratch.setdefault("tasks", set())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
     async def sleep(self, seconds: float) -> bool:
         """Sleep unless stopped first; False when the sending phase is over."""
         if seconds <= 0:
@@ -99,6 +105,11 @@ class Scenario:
     summary: ClassVar[str] = ""
     # Which figures the report leads with: "deliveries", "acks" or "connects".
     focus: ClassVar[str] = "deliveries"
+    # Timed steps the report shows p50/p99 of (`login_p99_ms`…), recorded by `Stats.record_step`.
+    steps: ClassVar[tuple[str, ...]] = ()
+    # Server seconds opening one connection may take at worst, one after another (a login's
+    # password hash): the ramp's time budget grows by this much per connection.
+    open_cost_s: ClassVar[float] = 0.0
 
     def __init__(self, opts: dict[str, Any]) -> None:
         self.opts = opts
@@ -119,9 +130,19 @@ class Scenario:
     def plan(self, seed: Seed, urls: list[str]) -> list[ConnSpec]:
         raise NotImplementedError
 
+    def ramp_rate(self) -> float | None:
+        """Connections per second when `--ramp` is not given (None: the harness's default)."""
+        return None
+
     def offered_rate(self) -> float | None:
         """Deliveries per second the senders aim at, when the scenario defines it."""
         return None
+
+    async def arrive(self, ctx: Context, spec: ConnSpec) -> None:
+        """Before connection `spec` opens, in the ramp (default: nothing); may set its token."""
+
+    def joined(self, ctx: Context, client: Client, spec: ConnSpec) -> None:
+        """After connection `spec` said hello and joined its circles, in the ramp."""
 
     async def drive(self, ctx: Context, client: Client, spec: ConnSpec) -> None:
         """What one connection does during the sending phase (default: nothing)."""

@@ -180,7 +180,7 @@ class Mixed(Scenario):
         spec = ctx.specs.get(client.index)
         if action == "must_read" and spec and spec["role"] == "student" and post.get("id"):
             task = asyncio.ensure_future(self._ack(ctx, spec, str(post["id"])))
-            _keep(ctx, task)
+            ctx.keep(task)
 
     async def _ack(self, ctx: Context, spec: ConnSpec, post_id: str) -> None:
         if "ack" in _skipped(ctx):
@@ -229,12 +229,6 @@ def _skipped(ctx: Context) -> set[str]:
 def _skip(ctx: Context, part: str, note: str) -> None:
     _skipped(ctx).add(part)
     ctx.stats.notes.add(note)
-
-
-def _keep(ctx: Context, task: asyncio.Future[None]) -> None:
-    tasks: set[asyncio.Future[None]] = ctx.scratch.setdefault("tasks", set())
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
 
 
 async def _http(

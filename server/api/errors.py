@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import overload
 
 from starlette.exceptions import HTTPException
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
@@ -146,6 +146,13 @@ async def _http_error(conn: HTTPConnection, exc: Exception) -> Response | None:
     return await _respond(conn, code, message, status=status, headers=exc.headers)
 
 
+async def _gone(conn: HTTPConnection, exc: Exception) -> Response | None:
+    # The client hung up while sending its body (a timeout in a login storm): not
+    # a server failure, and nobody will read the answer.
+    log.info("client went away during %s %s", conn.scope.get("method", "WS"), conn.url.path)
+    return await _respond(conn, "bad_request", "the request was cut short")
+
+
 async def _internal(conn: HTTPConnection, exc: Exception) -> Response | None:
     log.error(
         "unhandled error on %s %s", conn.scope.get("method", "WS"), conn.url.path, exc_info=exc
@@ -180,5 +187,6 @@ exception_handlers = {
     ApiError: _Handler(_api_error),
     StoreError: _Handler(_store_error),
     HTTPException: _Handler(_http_error),
+    ClientDisconnect: _Handler(_gone),
     Exception: _Handler(_internal),
 }

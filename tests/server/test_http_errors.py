@@ -104,3 +104,39 @@ def test_ws_over_plain_http_is_426_with_upgrade(client: TestClient) -> None:
     response = client.get("/ws")
     assert_error(response, 426, "bad_request")
     assert response.headers["upgrade"] == "websocket"
+
+
+async def test_a_client_gone_mid_body_is_no_server_error(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that hangs up while sending its body (a login timing out in a storm) is
+    logged as that, not as an unhandled error with a traceback."""
+    app = create_app(settings)
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"{API}/auth/login",
+        "raw_path": f"{API}/auth/login".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"40")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    with caplog.at_level("INFO"):
+        await app(scope, receive, send)
+    assert sent and sent[0]["status"] == 400
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
+    assert "client went away" in caplog.text

@@ -73,3 +73,20 @@ async def test_the_event_loop_keeps_running_while_hashes_do() -> None:
     # The loop ticked through the hashing (a quarter of the ticks an idle loop
     # makes): it was never held for long.
     assert ticks >= elapsed / timing.seconds(TICK_S) / 4, (ticks, elapsed)
+
+
+async def test_hashes_leave_one_cpu_alone() -> None:
+    """argon2's lane threads inherit the pool thread's CPUs: one CPU never hashes."""
+    import os
+
+    passwords = Passwords(time_cost=1, workers=1, queue=2)
+    try:
+        usable = os.sched_getaffinity(0)
+        seen = await passwords._run(os.sched_getaffinity, 0)
+        assert seen == passwords.cpus
+        assert passwords.cpus is not None and len(passwords.cpus) == len(usable) - 1
+        assert passwords.cpus < usable
+        assert os.sched_getaffinity(0) == usable  # the event loop's thread is not confined
+        assert await passwords.verify(await passwords.hash("pw"), "pw") is True
+    finally:
+        passwords.close()
