@@ -76,6 +76,11 @@ CAREFUL_BATCHES = 100
 # a second). A thread of its own checkpoints (PASSIVE: never in a writer's
 # way) this often instead. Durability is the WAL's, unchanged.
 CHECKPOINT_EVERY_S = 0.5
+# How long a statement of the writer waits for another connection's write lock.
+BUSY_TIMEOUT_MS = 5000
+# A batch that found the database locked (BUSY_TIMEOUT_MS passed) tries again
+# this many times before its says fail.
+LOCKED_RETRIES = 3
 # After filling the search index failed, how long the writer idles before trying again.
 INDEX_RETRY_S = 1.0
 
@@ -204,7 +209,7 @@ class SqliteBatchWriter:
             conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
             for pragma in (
                 "synchronous=NORMAL",
-                "busy_timeout=5000",
+                f"busy_timeout={BUSY_TIMEOUT_MS}",
                 "foreign_keys=ON",
                 "wal_autocheckpoint=0",
             ):
@@ -241,6 +246,22 @@ class SqliteBatchWriter:
         self._backlog.filled()
 
     def _write(self, batch: list[SayRequest]) -> BatchPlan:
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                return self._write_once(batch)
+            except sqlite3.OperationalError as exc:
+                # Another connection held the write lock past busy_timeout (a write
+                # transaction of the engine's whose event loop is starved of CPU, say):
+                # rolled back, seqs included; the batch waits its turn again rather
+                # than failing every say in it.
+                if not _locked(exc) or attempt == LOCKED_RETRIES:
+                    raise
+                log.warning(
+                    "group commit waited out the write lock; trying again (%d)", attempt + 1
+                )
+        raise AssertionError("unreachable")
+
+    def _write_once(self, batch: list[SayRequest]) -> BatchPlan:
         conn = self._connection()
         if self._careful:
             self._careful -= 1
@@ -315,6 +336,12 @@ class _Checkpointer:
                     log.warning("WAL checkpoint failed: %r", exc)
         finally:
             conn.close()
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY) rather than any other failure."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF) == sqlite3.SQLITE_BUSY if code is not None else "locked" in str(exc)
 
 
 def _insert_notes(conn: sqlite3.Connection, plan: BatchPlan) -> None:

@@ -449,3 +449,29 @@ async def test_the_wal_is_checkpointed_beside_the_writer(
     finally:
         await s.close()
     assert not any(t.name == "quanzi-sqlite-checkpoint" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+async def test_a_batch_that_finds_the_database_locked_waits_its_turn_again(
+    store: Store,
+    alice: Record,
+    circle: Record,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Another connection holding the write lock past busy_timeout (the engine's own
+    transaction, its event loop starved of CPU) delays the batch; no say fails."""
+    monkeypatch.setattr(sqlite_writer, "BUSY_TIMEOUT_MS", 50)  # before its connection opens
+    await store.chat.say(circle["id"], alice["id"], "Alice", "first", "n1")
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        say = asyncio.ensure_future(store.chat.say(circle["id"], alice["id"], "Alice", "two", "n2"))
+        await timing.until(lambda: "waited out the write lock" in caplog.text, 10)
+        assert "waited out the write lock" in caplog.text and not say.done()
+        holder.execute("COMMIT")
+        message, fresh = await say
+        assert fresh and message["seq"] == 2
+    finally:
+        holder.close()
