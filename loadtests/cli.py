@@ -1,4 +1,4 @@
-"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`: the operator's interface.
+"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`, `stars`: the operator's interface.
 
 Exit status: 0 when the run passed every `--fail-if`, 1 when one was breached,
 2 for bad usage, 3 when the run itself failed (server unreachable, setup refused).
@@ -203,6 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
         "of its own: acknowledged check-ins/s, p50/p99 latency, boards checked afterwards",
     )
     checkins_options(checkins)
+
+    from .stars import add_options as stars_options
+
+    stars = sub.add_parser(
+        "stars",
+        help="N members starring one chat message within the same second, on a server of "
+        "its own: acknowledged stars/s, p50/p99 latency, count and promotion checked",
+    )
+    stars_options(stars)
     return parser
 
 
@@ -303,4 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         from .checkins import main as checkins
 
         return checkins(args)
+    if args.command == "stars":
+        from .stars import main as stars
+
+        return stars(args)
     return EXIT_USAGE
