@@ -24,14 +24,10 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .checkins import Attempt, percentile
+from .checkins import Attempt, BurstConfig, burst_main, rows_of, summarise
 from .proc import ProcessSampler, own_cpu_seconds
-from .reported import EXIT_USAGE, checks_of, measured, run_and_report, table_of
-from .runner import RESULTS_DIR
 from .scenarios.base import Layout
 from .seed import create
 from .servers import LocalServer, start_quanzi
@@ -48,19 +44,8 @@ def add_options(p: argparse.ArgumentParser) -> None:
     output_options(p, "stars_per_s<100' or 'p99_ms>2000")
 
 
-@dataclass
-class StarsConfig:
-    members: int = 200
-    timeout: float = 120.0
-    out: Path | None = RESULTS_DIR
-    label: str = ""
-    quiet: bool = False
-    fail_if: list[str] = field(default_factory=list)
-    server_cpus: list[int] = field(default_factory=list)
-
-
 class StarsRun:
-    def __init__(self, cfg: StarsConfig) -> None:
+    def __init__(self, cfg: BurstConfig) -> None:
         self.cfg = cfg
         self.server: LocalServer | None = None
         self.tokens: list[str] = []  # the owner first, then the members
@@ -177,68 +162,12 @@ class StarsRun:
         attempts, wall, cpu, own = asyncio.run(self.burst())
         self.say("reading the feed back …")
         problems = self.check(attempts)
-        return summarise(self.cfg, attempts, wall, cpu, own, problems)
+        return summarise(self.cfg, attempts, wall, cpu, own, problems, "stars_per_s")
 
 
-def summarise(
-    cfg: StarsConfig,
-    attempts: list[Attempt],
-    wall: float,
-    cpu: float,
-    own: float,
-    problems: list[str],
-) -> dict[str, Any]:
-    done = [a for a in attempts if a.status == 201]
-    times = sorted(a.seconds * 1000 for a in done)
-    summary = {
-        "members": cfg.members,
-        "acknowledged": len(done),
-        "failed": len(attempts) - len(done),
-        "wall_s": round(wall, 3),
-        "stars_per_s": round(len(done) / wall, 1) if wall > 0 else None,
-        "p50_ms": round(percentile(times, 50), 1),
-        "p99_ms": round(percentile(times, 99), 1),
-        "max_ms": round(times[-1], 1) if times else 0.0,
-        "server_cpu_s": round(cpu, 2),
-        "generator_cpu_s": round(own, 2),
-        "consistent": not problems,
-        "problems": len(problems),
-    }
-    return {"summary": summary, "problems": problems}
-
-
-ROWS = [
-    ("acknowledged", "stars acknowledged (ok)", ""),
-    ("failed", "stars failed", ""),
-    ("wall_s", "first send → last answer", "s"),
-    ("stars_per_s", "acknowledged stars", "/s"),
-    ("p50_ms", "latency p50", "ms"),
-    ("p99_ms", "latency p99", "ms"),
-    ("max_ms", "latency max", "ms"),
-    ("server_cpu_s", "server CPU", "s"),
-    ("generator_cpu_s", "generator CPU", "s"),
-    ("consistent", "count and promotion consistent", ""),
-]
-
-
-def table(result: dict[str, Any]) -> str:
-    head = f"stars · {result['summary']['members']} members starring one message at once"
-    return table_of(head, ROWS, result)
-
-
-def run(cfg: StarsConfig) -> dict[str, Any]:
-    """Start the server, burst, check, stop it; the result (summary, problems)."""
-    return measured(StarsRun(cfg))
+ROWS = rows_of("stars", "ok", "stars_per_s", "count and promotion consistent")
 
 
 def main(args: argparse.Namespace) -> int:
-    checks = checks_of(args.fail_if)
-    if checks is None:
-        return EXIT_USAGE
-    if args.members < 1:
-        print("--members must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    cfg = StarsConfig(
-        **{k: getattr(args, k) for k in StarsConfig.__dataclass_fields__ if hasattr(args, k)}
-    )
-    return run_and_report(cfg, checks, run, table, "stars")
+    head = "stars · {members} members starring one message at once"
+    return burst_main(args, StarsRun, head, ROWS, "stars")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from loadtests import cli
-from loadtests.checkins import Attempt
-from loadtests.stars import StarsConfig, StarsRun
+from loadtests.checkins import Attempt, BurstConfig
+from loadtests.stars import StarsRun
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_a_small_burst_counts_each_star_once_and_promotes_once(tmp_path: Path) -
 def test_the_checker_finds_a_count_and_a_promotion_that_disagree(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    run = StarsRun(StarsConfig(members=3, quiet=True))
+    run = StarsRun(BurstConfig(members=3, quiet=True))
     run.server = SimpleNamespace(port=0)  # type: ignore[assignment]
     run.circle, run.seq, run.tokens = "c1", 7, ["owner", "a", "b", "c"]
     # A star counted twice, two posts, and no highlight in the feed.
