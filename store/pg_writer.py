@@ -131,9 +131,9 @@ class PgBatchWriter:
 
 
 def _unique_violation() -> type[Exception]:
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
-    return asyncpg.UniqueViolationError  # type: ignore[no-any-return]
+    return asyncpg.UniqueViolationError
 
 
 async def _transaction(conn: Any, batch: list[SayRequest], careful: bool) -> BatchPlan:
