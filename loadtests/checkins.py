@@ -115,13 +115,16 @@ def _csv_rows(port: int, path: str, token: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-class CheckinsRun:
-    def __init__(self, cfg: CheckinsConfig) -> None:
+class BurstRun:
+    """What a burst command (`checkins`, `stars`) starts with: a server of its own
+    and N members and an owner in one circle."""
+
+    def __init__(self, cfg: BurstConfig) -> None:
         self.cfg = cfg
         self.server: LocalServer | None = None
         self.tokens: list[str] = []  # the owner first, then the members
         self.users: list[str] = []
-        self.challenge = ""
+        self.circle = ""
 
     def say(self, line: str) -> None:
         if not self.cfg.quiet:
@@ -140,7 +143,21 @@ class CheckinsRun:
         seed = asyncio.run(create(self.server.http, layout, quiet=True))
         self.tokens = [u["token"] for u in seed.users]
         self.users = [u["id"] for u in seed.users]
-        circle = seed.circles[0]["id"]
+        self.circle = seed.circles[0]["id"]
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+class CheckinsRun(BurstRun):
+    def __init__(self, cfg: BurstConfig) -> None:
+        super().__init__(cfg)
+        self.challenge = ""
+
+    def start(self) -> None:
+        super().start()
+        circle = self.circle
         made = self.call(
             "POST", f"/circles/{circle}/challenges", self.tokens[0], {"title": "每日阅读 load"}
         )
@@ -152,10 +169,6 @@ class CheckinsRun:
         self.call(
             "POST", f"/challenges/{self.challenge}/checkins", self.tokens[0], {"text": "warm"}
         )
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
 
     def _one(self, attempt: Attempt, gate: threading.Barrier) -> None:
         assert self.server is not None

@@ -22,15 +22,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
 from typing import Any
 
-from .checkins import Attempt, BurstConfig, burst_main, rows_of, summarise
+from .checkins import Attempt, BurstConfig, BurstRun, burst_main, rows_of, summarise
 from .proc import ProcessSampler, own_cpu_seconds
-from .scenarios.base import Layout
-from .seed import create
-from .servers import LocalServer, start_quanzi
 from .upload_client import api_call
 
 API = "/api/v1"
@@ -44,33 +40,12 @@ def add_options(p: argparse.ArgumentParser) -> None:
     output_options(p, "stars_per_s<100' or 'p99_ms>2000")
 
 
-class StarsRun:
+class StarsRun(BurstRun):
     def __init__(self, cfg: BurstConfig) -> None:
-        self.cfg = cfg
-        self.server: LocalServer | None = None
-        self.tokens: list[str] = []  # the owner first, then the members
-        self.circle = ""
+        super().__init__(cfg)
         self.seq = 0
         # Each answered star: (member, stars, post id or None).
         self.answers: list[tuple[int, int, str | None]] = []
-
-    def say(self, line: str) -> None:
-        if not self.cfg.quiet:
-            print(line, file=sys.stderr, flush=True)
-
-    def start(self) -> None:
-        self.say("starting Quanzi …")
-        self.server = start_quanzi(cpus=self.cfg.server_cpus or None)
-        n = self.cfg.members + 1
-        self.say(f"signing {self.cfg.members} members and an owner up into one circle …")
-        layout = Layout(users=n, circles=[list(range(n))])
-        seed = asyncio.run(create(self.server.http, layout, quiet=True))
-        self.tokens = [u["token"] for u in seed.users]
-        self.circle = seed.circles[0]["id"]
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
 
     async def _connect(self, token: str) -> Any:
         from websockets.asyncio.client import connect
