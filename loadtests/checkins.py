@@ -29,6 +29,7 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,9 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
 
 @dataclass
-class CheckinsConfig:
+class BurstConfig:
+    """The options of a burst command (`checkins`, `stars`)."""
+
     members: int = 200
     timeout: float = 120.0
     out: Path | None = RESULTS_DIR
@@ -65,6 +68,9 @@ class CheckinsConfig:
     quiet: bool = False
     fail_if: list[str] = field(default_factory=list)
     server_cpus: list[int] = field(default_factory=list)
+
+
+CheckinsConfig = BurstConfig
 
 
 @dataclass
@@ -109,13 +115,16 @@ def _csv_rows(port: int, path: str, token: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-class CheckinsRun:
-    def __init__(self, cfg: CheckinsConfig) -> None:
+class BurstRun:
+    """What a burst command (`checkins`, `stars`) starts with: a server of its own
+    and N members and an owner in one circle."""
+
+    def __init__(self, cfg: BurstConfig) -> None:
         self.cfg = cfg
         self.server: LocalServer | None = None
         self.tokens: list[str] = []  # the owner first, then the members
         self.users: list[str] = []
-        self.challenge = ""
+        self.circle = ""
 
     def say(self, line: str) -> None:
         if not self.cfg.quiet:
@@ -134,7 +143,21 @@ class CheckinsRun:
         seed = asyncio.run(create(self.server.http, layout, quiet=True))
         self.tokens = [u["token"] for u in seed.users]
         self.users = [u["id"] for u in seed.users]
-        circle = seed.circles[0]["id"]
+        self.circle = seed.circles[0]["id"]
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+class CheckinsRun(BurstRun):
+    def __init__(self, cfg: BurstConfig) -> None:
+        super().__init__(cfg)
+        self.challenge = ""
+
+    def start(self) -> None:
+        super().start()
+        circle = self.circle
         made = self.call(
             "POST", f"/circles/{circle}/challenges", self.tokens[0], {"title": "每日阅读 load"}
         )
@@ -146,10 +169,6 @@ class CheckinsRun:
         self.call(
             "POST", f"/challenges/{self.challenge}/checkins", self.tokens[0], {"text": "warm"}
         )
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
 
     def _one(self, attempt: Attempt, gate: threading.Barrier) -> None:
         assert self.server is not None
@@ -241,13 +260,15 @@ class CheckinsRun:
 
 
 def summarise(
-    cfg: CheckinsConfig,
+    cfg: Any,
     attempts: list[Attempt],
     wall: float,
     cpu: float,
     own: float,
     problems: list[str],
+    rate: str = "checkins_per_s",
 ) -> dict[str, Any]:
+    """A burst's figures (the rate named ``rate``) and its problems (also `stars`')."""
     done = [a for a in attempts if a.status == 201]
     times = sorted(a.seconds * 1000 for a in done)
     summary = {
@@ -255,7 +276,7 @@ def summarise(
         "acknowledged": len(done),
         "failed": len(attempts) - len(done),
         "wall_s": round(wall, 3),
-        "checkins_per_s": round(len(done) / wall, 1) if wall > 0 else None,
+        rate: round(len(done) / wall, 1) if wall > 0 else None,
         "p50_ms": round(percentile(times, 50), 1),
         "p99_ms": round(percentile(times, 99), 1),
         "max_ms": round(times[-1], 1) if times else 0.0,
@@ -267,38 +288,51 @@ def summarise(
     return {"summary": summary, "problems": problems}
 
 
-ROWS = [
-    ("acknowledged", "check-ins acknowledged (201)", ""),
-    ("failed", "check-ins failed", ""),
-    ("wall_s", "first start → last answer", "s"),
-    ("checkins_per_s", "acknowledged check-ins", "/s"),
-    ("p50_ms", "latency p50", "ms"),
-    ("p99_ms", "latency p99", "ms"),
-    ("max_ms", "latency max", "ms"),
-    ("server_cpu_s", "server CPU", "s"),
-    ("generator_cpu_s", "generator CPU", "s"),
-    ("consistent", "boards and export consistent", ""),
-]
+def rows_of(noun: str, answer: str, rate: str, consistent: str) -> list[tuple[str, str, str]]:
+    """The table rows of a burst of ``noun`` (also `stars`')."""
+    return [
+        ("acknowledged", f"{noun} acknowledged ({answer})", ""),
+        ("failed", f"{noun} failed", ""),
+        ("wall_s", "first start → last answer", "s"),
+        (rate, f"acknowledged {noun}", "/s"),
+        ("p50_ms", "latency p50", "ms"),
+        ("p99_ms", "latency p99", "ms"),
+        ("max_ms", "latency max", "ms"),
+        ("server_cpu_s", "server CPU", "s"),
+        ("generator_cpu_s", "generator CPU", "s"),
+        ("consistent", consistent, ""),
+    ]
 
 
-def table(result: dict[str, Any]) -> str:
-    head = f"checkins · {result['summary']['members']} members of one challenge at once"
-    return table_of(head, ROWS, result)
+ROWS = rows_of("check-ins", "201", "checkins_per_s", "boards and export consistent")
 
 
-def run(cfg: CheckinsConfig) -> dict[str, Any]:
-    """Start the server, burst, check, stop it; the result (summary, problems)."""
-    return measured(CheckinsRun(cfg))
-
-
-def main(args: argparse.Namespace) -> int:
+def burst_main(
+    args: argparse.Namespace,
+    runner: Callable[[BurstConfig], Any],
+    head: str,
+    rows: list[tuple[str, str, str]],
+    name: str,
+) -> int:
+    """A burst command's exit status (also `stars`'): its options checked, the
+    ``runner`` started, measured and stopped, its table (``head`` formatted with
+    the summary) printed and its result written."""
     checks = checks_of(args.fail_if)
     if checks is None:
         return EXIT_USAGE
     if args.members < 1:
         print("--members must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    cfg = CheckinsConfig(
-        **{k: getattr(args, k) for k in CheckinsConfig.__dataclass_fields__ if hasattr(args, k)}
+    cfg = BurstConfig(
+        **{k: getattr(args, k) for k in BurstConfig.__dataclass_fields__ if hasattr(args, k)}
     )
-    return run_and_report(cfg, checks, run, table, "checkins")
+
+    def table(result: dict[str, Any]) -> str:
+        return table_of(head.format(**result["summary"]), rows, result)
+
+    return run_and_report(cfg, checks, lambda c: measured(runner(c)), table, name)
+
+
+def main(args: argparse.Namespace) -> int:
+    head = "checkins · {members} members of one challenge at once"
+    return burst_main(args, CheckinsRun, head, ROWS, "checkins")

@@ -1,4 +1,4 @@
-"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`, `plan`: the operator's interface.
+"""`python -m loadtests run SCENARIO …`, `baseline`, `bench`, `seed`, `uploads`, `checkins`, `stars`, `plan`: the operator's interface.
 
 Exit status: 0 when the run passed every `--fail-if`, 1 when one was breached,
 2 for bad usage, 3 when the run itself failed (server unreachable, setup refused).
@@ -212,6 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
         "from the figures measured here",
     )
     plan_options(plan)
+
+    from .stars import add_options as stars_options
+
+    stars = sub.add_parser(
+        "stars",
+        help="N members starring one chat message within the same second, on a server of "
+        "its own: acknowledged stars/s, p50/p99 latency, count and promotion checked",
+    )
+    stars_options(stars)
     return parser
 
 
@@ -320,4 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         from .checkins import main as checkins
 
         return checkins(args)
+    if args.command == "stars":
+        from .stars import main as stars
+
+        return stars(args)
     return EXIT_USAGE

@@ -40,6 +40,10 @@ ROW_COLUMNS = (
 )
 # The columns of an ``attachment_uses`` row, in the order of `BatchPlan.uses`' tuples.
 USE_COLUMNS = ("owner", "seq", "position", "attachment_id")
+# Batches a driver's writer stores the careful way (nonces looked up first) after
+# one that held a resend (sqlite_writer.py, pg_writer.py): reconnecting clients
+# resend in bursts, and each optimistic try that the unique index refuses costs a batch.
+CAREFUL_BATCHES = 100
 # One row to insert (`ROW_COLUMNS`).
 Row = tuple[str, int, str, int, str, str, int | None, str | None, str | None]
 
@@ -227,6 +231,38 @@ class BatchPlan:
             out.append(result)
         self.duplicates = duplicates
         return out
+
+
+class StoredRow:
+    """A stored message looked up by a driver's own writer (sqlite_writer.py,
+    pg_writer.py), with attribute access, as `BatchPlan` reads stored rows."""
+
+    __slots__ = (
+        "group_id",
+        "seq",
+        "ts",
+        "user_id",
+        "text",
+        "nonce",
+        "reply_to",
+        "attachments",
+        "deleted",
+        "edited",
+    )
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        (
+            self.group_id,
+            self.seq,
+            self.ts,
+            self.user_id,
+            self.text,
+            self.nonce,
+            self.reply_to,
+            self.attachments,
+            self.deleted,
+            self.edited,
+        ) = values
 
 
 def _stored_message(row: Any, request: SayRequest) -> Record:

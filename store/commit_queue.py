@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import notifications, search_index, webhook_outbox
@@ -42,6 +42,7 @@ from .batch import ROW_COLUMNS, USE_COLUMNS, Addressed, BatchPlan, Outcome, SayR
 from .engine import Database
 from .ids import now_ms
 from .models import ATTACHMENT_USES, GROUPS, MESSAGES
+from .pg_writer import PgBatchWriter
 from .records import Record
 from .search_tokens import tokens
 from .sqlite_writer import SqliteBatchWriter
@@ -53,6 +54,8 @@ OnCommitted = Callable[[list[Record]], None]
 # the way; the batch is tried again up to WRITE_RETRIES times.
 _RETRYABLE = {"40P01", "40001"}
 WRITE_RETRIES = 5
+# A unique violation (PostgreSQL), as asyncpg raises it on pg_writer.py's path.
+_UNIQUE = "23505"
 
 
 @dataclass(slots=True)
@@ -92,13 +95,16 @@ class CommitQueue:
         self._closing = False
         self.stats = CommitStats()
         # SQLite: the whole batch in one hop to a thread of its own, past the
-        # async driver's per-statement round trips (see sqlite_writer.py).
-        self._fast = SqliteBatchWriter.for_database(db)
+        # async driver's per-statement round trips (see sqlite_writer.py);
+        # PostgreSQL: two statements of array parameters on asyncpg (pg_writer.py).
+        self._fast: SqliteBatchWriter | PgBatchWriter | None = SqliteBatchWriter.for_database(
+            db
+        ) or PgBatchWriter.for_database(db)
 
     async def index_now(self) -> None:
         """Every message stored so far searchable (the SQLite writer indexes chat in
         larger batches than it stores it: store/search_backlog.py)."""
-        if self._fast is not None:
+        if isinstance(self._fast, SqliteBatchWriter):
             await self._fast.index_now()
 
     def start(self) -> None:
@@ -261,15 +267,19 @@ class CommitQueue:
         while True:
             try:
                 return await self._write(batch)
-            except IntegrityError:
-                # Another process stored one of these nonces between our lookup
-                # and our insert: the second lookup finds it.
-                if unique_retried:
-                    raise
-                unique_retried = True
-                log.info("group commit hit a unique constraint; retrying the batch once")
-            except DBAPIError as exc:
-                code = getattr(exc.orig, "sqlstate", None)
+            except Exception as exc:
+                # SQLAlchemy wraps the driver's error; pg_writer.py meets asyncpg's own.
+                code = getattr(exc, "sqlstate", None) or getattr(
+                    getattr(exc, "orig", None), "sqlstate", None
+                )
+                if isinstance(exc, IntegrityError) or code == _UNIQUE:
+                    # Another process stored one of these nonces between our lookup
+                    # and our insert: the second lookup finds it.
+                    if unique_retried:
+                        raise
+                    unique_retried = True
+                    log.info("group commit hit a unique constraint; retrying the batch once")
+                    continue
                 if code not in _RETRYABLE or attempt >= WRITE_RETRIES:
                     raise
                 attempt += 1

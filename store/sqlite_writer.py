@@ -25,14 +25,14 @@ import logging
 import queue
 import sqlite3
 import threading
-from typing import Any, NamedTuple
+from typing import Any
 
-from .batch import BatchPlan, SayRequest
+from .batch import CAREFUL_BATCHES, BatchPlan, SayRequest, StoredRow
 from .engine import Database
 from .ids import now_ms
 from .notifications import made_record
 from .search_backlog import SearchBacklog
-from .webhook_outbox import INSERT_COLUMNS, message_rows
+from .webhook_outbox import INSERT_COLUMNS, Hook, message_rows
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,6 @@ _INSERT_OUTBOX = "INSERT INTO webhook_deliveries ({cols}, attempts, claimed_unti
 # SQLite's default limit of bound parameters per statement is 32766; batches
 # stay far below it, but lookups are chunked to be safe with any batch_max.
 _CHUNK = 900
-# Batches stored the careful way (nonces looked up first) after one that held a resend.
-CAREFUL_BATCHES = 100
 # The writer never checkpoints: a checkpoint copies the WAL back into the
 # database file and syncs it, tens of milliseconds that every say queued behind
 # that commit would wait (it was most of the p99 of chat at a few hundred says
@@ -83,37 +81,6 @@ BUSY_TIMEOUT_MS = 5000
 LOCKED_RETRIES = 3
 # After filling the search index failed, how long the writer idles before trying again.
 INDEX_RETRY_S = 1.0
-
-
-class _Row:
-    """A lookup row with attribute access, as `BatchPlan` reads stored rows."""
-
-    __slots__ = (
-        "group_id",
-        "seq",
-        "ts",
-        "user_id",
-        "text",
-        "nonce",
-        "reply_to",
-        "attachments",
-        "deleted",
-        "edited",
-    )
-
-    def __init__(self, values: tuple[Any, ...]) -> None:
-        (
-            self.group_id,
-            self.seq,
-            self.ts,
-            self.user_id,
-            self.text,
-            self.nonce,
-            self.reply_to,
-            self.attachments,
-            self.deleted,
-            self.edited,
-        ) = values
 
 
 # A batch to store and who waits for its plan; no batch: fill the search index.
@@ -352,19 +319,13 @@ def _insert_notes(conn: sqlite3.Connection, plan: BatchPlan) -> None:
     plan.made = [made_record(i, note) for i, note in zip(ids, plan.notes, strict=True)]
 
 
-class _Hook(NamedTuple):
-    id: str
-    circle_id: str
-    events: str
-
-
 def _queue_for_webhooks(conn: sqlite3.Connection, fresh: list[Any]) -> None:
     """The webhooks' outbox rows of the batch's messages (store/webhook_outbox.py)."""
     circles = list({m["circle"] for m in fresh})
     if not circles:
         return
     sql = _HOOKS.format(marks=", ".join("?" * len(circles)))
-    hooks = [_Hook(*row) for row in conn.execute(sql, circles).fetchall()]
+    hooks = [Hook(*row) for row in conn.execute(sql, circles).fetchall()]
     if hooks:
         conn.executemany(_INSERT_OUTBOX, message_rows(hooks, fresh))
 
@@ -394,7 +355,7 @@ def _stored(conn: sqlite3.Connection, nonces: list[str]) -> dict[tuple[str, str]
         chunk = nonces[start : start + _CHUNK]
         query = _LOOKUP.format(marks=",".join("?" * len(chunk)))
         for values in conn.execute(query, chunk):
-            row = _Row(values)
+            row = StoredRow(values)
             stored[(row.user_id, row.nonce)] = row
     return stored
 

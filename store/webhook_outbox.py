@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 from sqlalchemy import and_, select, update
@@ -57,6 +57,14 @@ EVENTS = (
 )
 ERROR_MAX = 300
 INSERT_COLUMNS = ("id", "webhook_id", "circle_id", "event", "body", "created", "state", "next_at")
+
+
+class Hook(NamedTuple):
+    """An enabled webhook as the group commit's writers look it up."""
+
+    id: str
+    circle_id: str
+    events: str
 
 
 def payload(delivery_id: str, circle_id: str, event: str, ts: int, data: Record) -> str:

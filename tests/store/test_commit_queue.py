@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 import store.commit_queue as commit_queue
+import store.pg_writer as pg_writer
 import store.sqlite_writer as sqlite_writer
 from store import NotFound, Store
 from store.models import MESSAGES
@@ -218,8 +219,9 @@ async def test_failed_transaction_fails_the_batch_and_the_writer_goes_on(
     def broken_sync(*args: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    # Both writers: the engine's (PostgreSQL) and SQLite's own thread.
+    # Every writer: the engine's, PostgreSQL's on asyncpg and SQLite's own thread.
     monkeypatch.setattr(commit_queue, "_reserve_seqs", broken)
+    monkeypatch.setattr(pg_writer, "_reserve_seqs", broken)
     monkeypatch.setattr(sqlite_writer, "_reserve_seqs", broken_sync)
     results = await asyncio.gather(
         *(store.chat.say(circle["id"], alice["id"], "Alice", "m", f"n{i}") for i in range(5)),
