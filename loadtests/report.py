@@ -39,7 +39,13 @@ ROWS: list[tuple[str, str, str]] = [  # (summary key, label, unit)
     ("server_cpu_per_connect_us", "server CPU per connect+hello", "µs"),
     ("server_rss_mb", "server memory", "MB"),
     ("server_mem_per_conn_kb", "server memory per connection", "KB"),
+    ("highlights", "highlights pushed", ""),
+    ("highlight_deliveries", "highlight deliveries", ""),
+    ("highlights_lost", "highlight deliveries missing", ""),
+    ("highlight_star_after_ms", "owner's say + star round trip", "ms"),
     ("generator_saturated", "generator saturated", ""),
+    ("generator_workers", "generator processes", ""),
+    ("source_addresses", "source addresses", ""),
 ]
 
 

@@ -231,7 +231,12 @@ def build_result(coord: Coordinator, seed: Seed) -> dict[str, Any]:
         "send_s": round(send_s, 2),
         # How long deliveries kept arriving after the senders stopped: a backlog's size in time.
         "drain_s": round(max(t.get("end", 0) - t.get("sent", 0), 0.0), 2),
+        "generator_workers": len(coord.procs),
+        "source_addresses": len(coord.sources) or 1,
     }
+    own = coord.scenario.figures(extra, connected)
+    summary.update(own)
+    summary["lost"] += sum(v for k, v in own.items() if k.endswith("_lost") and isinstance(v, int))
     return {
         "summary": summary,
         "config": {

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import seed as seeding
+from . import spread
 from .histogram import Histogram
 from .result import Rows, build_result
 from .scenarios import SCENARIOS
@@ -57,6 +58,10 @@ class RunConfig:
     open_concurrency: int = 100
     quiet: bool = False
     uvloop: bool = True
+    # Source addresses: a count (127.0.0.2 …) or a list; None: as many as the ports need.
+    sources: list[str] | int | None = None
+    # A database URL of the server's store: users and memberships inserted there in bulk.
+    bulk_db: str | None = None
 
 
 def usable_cpus() -> int:
@@ -99,6 +104,16 @@ class Coordinator:
         self.pipes: list[Connection] = []
         self.procs: list[Any] = []
         self.notes: list[str] = []
+        self.workers = 1
+        self.sources: list[str] = []
+
+    def check_layout(self) -> None:
+        """Workers and source addresses for the connection count; `LayoutError` (before
+        any setup) when the generator's or the servers' limits cannot hold the run."""
+        cfg, n = self.cfg, self.scenario.connections()
+        self.workers = spread.worker_count(n, cfg.workers, usable_cpus())
+        self.sources = spread.source_addresses(n, cfg.sources, cfg.urls)
+        spread.check_servers(n, cfg.server_pids)
 
     # -- setup
     def prepare(self) -> tuple[seeding.Seed, list[dict[str, Any]]]:
@@ -108,7 +123,9 @@ class Coordinator:
             self.notes.append("the target is the baseline relay: synthetic users and circles")
         layout = self.scenario.layout()
         t0 = time.perf_counter()
-        seed = seeding.obtain(layout, self.https[0], cfg.seed, no_setup, cfg.quiet)
+        seed = seeding.obtain(
+            layout, self.https[0], cfg.seed, no_setup, cfg.quiet, bulk_db=cfg.bulk_db
+        )
         self.times["setup_s"] = time.perf_counter() - t0
         if not seed.synthetic and cfg.seed is None and cfg.out is not None:
             path = cfg.out / f"seed-{time.strftime('%Y%m%d-%H%M%S')}-{cfg.scenario}.json"
@@ -116,11 +133,14 @@ class Coordinator:
             self.notes.append(
                 f"setup saved to {path}: pass --seed {path} to reuse it on this server"
             )
-        return seed, self.scenario.plan(seed, cfg.urls)
+        specs = self.scenario.plan(seed, cfg.urls)
+        for spec in specs:
+            spec["source"] = self.sources[spec["i"] % len(self.sources)] if self.sources else None
+        return seed, specs
 
     def spawn(self, specs: list[dict[str, Any]]) -> None:
         cfg = self.cfg
-        n = max(1, min(cfg.workers or usable_cpus(), len(specs) or 1))
+        n = max(1, min(self.workers, len(specs) or 1))
         ctx = mp.get_context("spawn")
         for w in range(n):
             mine = specs[w::n]
@@ -226,6 +246,7 @@ class Coordinator:
     # -- the run
     def run(self) -> dict[str, Any]:
         cfg = self.cfg
+        self.check_layout()
         seed, specs = self.prepare()
         self.spawn(specs)
         try:
