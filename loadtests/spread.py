@@ -126,13 +126,17 @@ def source_addresses(
 
 def check_servers(connections: int, server_pids: list[int]) -> None:
     """With local server PIDs: refuse a run their file limits cannot hold."""
-    limits = [process_fd_limit(pid) for pid in server_pids]
+    from .proc import family
+
+    # A supervisor's workers hold the sockets: each process of the family counts.
+    pids = list(dict.fromkeys(p for pid in server_pids for p in family(pid)))
+    limits = [process_fd_limit(pid) for pid in pids]
     if not server_pids or any(lim is None for lim in limits):
         return
     room = sum(max(0, int(lim or 0) - FD_MARGIN) for lim in limits)
     if connections > room:
         raise LayoutError(
-            f"{connections:,} connections do not fit in {len(server_pids)} server process(es): "
+            f"{connections:,} connections do not fit in {len(pids)} server process(es): "
             f"their open-file limits hold about {room:,} sockets; start more nodes "
             f"(or workers) and pass each with --url / --server-pid"
         )

@@ -7,14 +7,18 @@ import asyncio
 import contextlib
 import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from loadtests import cli, spread
+from loadtests.proc import family
 from loadtests.runner import RunConfig, run
 from loadtests.servers import LocalServer, start_quanzi
+from loadtests.serverstats import ServerProbe
 from loadtests.wsclient import connect_from
 from tests import timing
 from tests.services import fresh_postgres_database, redis_url
@@ -93,6 +97,39 @@ def test_a_server_process_that_cannot_hold_the_run_is_named() -> None:
     spread.check_servers(limit // 2, [os.getpid()])
     with pytest.raises(spread.LayoutError, match="1 server process"):
         spread.check_servers(limit * 2, [os.getpid()])
+
+
+def test_a_server_pid_counts_its_children_like_the_workers_of_a_node() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess, sys; sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+    )
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'input()'])"
+    try:
+        workers = [
+            subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE) for _ in range(2)
+        ]
+        assert asyncio.run(_children_up(workers[0].pid))
+        assert family(workers[0].pid)[0] == workers[0].pid and len(family(workers[0].pid)) == 2
+        mine = family(os.getpid())
+        assert {w.pid for w in workers} <= set(mine)
+        sample = ServerProbe([], [os.getpid()]).sample()
+        assert sample is not None and sample.nodes >= 1 + 2 + 2  # this process, workers, theirs
+        limit = spread.process_fd_limit(os.getpid())
+        assert limit is not None
+        with pytest.raises(spread.LayoutError, match=f"{len(mine)} server process"):
+            spread.check_servers(limit * (len(mine) + 1), [os.getpid()])
+    finally:
+        for w in workers:
+            w.kill()
+            w.wait()
+        parent.kill()
+        parent.wait()
+
+
+async def _children_up(pid: int) -> bool:
+    await timing.until(lambda: len(family(pid)) == 2, timing.seconds(10))
+    return True
 
 
 def test_connect_from_binds_the_source_address() -> None:
