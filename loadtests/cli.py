@@ -46,6 +46,13 @@ def _common(p: argparse.ArgumentParser) -> None:
         default=None,
         help="no HTTP setup: synthetic tokens and circle ids (automatic for the baseline)",
     )
+    g.add_argument(
+        "--bulk-db",
+        metavar="DATABASE_URL",
+        help="the server's own database (its QUANZI_DATABASE_URL, e.g. "
+        "postgresql+asyncpg://…): users, their tokens and memberships are inserted there "
+        "in bulk, one password hash for all, instead of one signup and one join each",
+    )
     g = p.add_argument_group("load generation")
     g.add_argument(
         "--codec",
@@ -55,6 +62,14 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--workers", type=int, default=0, help="generator processes (default: one per usable CPU)"
+    )
+    g.add_argument(
+        "--source-addresses",
+        dest="sources",
+        type=_sources,
+        metavar="N|A,B,…",
+        help="connect from N loopback addresses (127.0.0.2 …) or from these addresses, "
+        "round-robin (default: as many as the ephemeral ports need, none below ~25,000)",
     )
     g.add_argument(
         "--cpus",
@@ -136,6 +151,15 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="generator event-loop lag that counts as saturation (default %(default)s)",
     )
     output_options(g, "p99_ms>200' or 'lost>0")
+
+
+def _sources(value: str) -> list[str] | int:
+    from .spread import parse_sources
+
+    try:
+        return parse_sources(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def output_options(g: Any, example: str) -> None:
@@ -258,12 +282,15 @@ def config_from(args: argparse.Namespace) -> RunConfig:
         open_concurrency=args.open_concurrency,
         quiet=args.quiet,
         uvloop=args.uvloop,
+        sources=args.sources,
+        bulk_db=args.bulk_db,
     )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .report import table, write
     from .runner import run
+    from .spread import LayoutError
 
     try:
         checks = [slo.parse(e) for e in args.fail_if]
@@ -273,6 +300,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = config_from(args)
     try:
         result = run(cfg)
+    except LayoutError as exc:
+        print(f"this layout cannot work: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # the operator gets one line, not a traceback
         print(f"run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -297,7 +327,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     coord = Coordinator(config_from(args))
     layout = coord.scenario.layout()
-    s = seeding.obtain(layout, coord.https[0], args.seed, bool(args.no_setup), args.quiet)
+    s = seeding.obtain(
+        layout, coord.https[0], args.seed, bool(args.no_setup), args.quiet, bulk_db=args.bulk_db
+    )
     print(f"{args.seed}: {len(s.users)} users, {len(s.circles)} circles ({s.setup_s} s)")
     return EXIT_OK
 

@@ -57,8 +57,10 @@ class Client:
         codec: str,
         stats: Stats,
         library: bool = False,
+        source: str | None = None,
     ) -> None:
         self.index, self.worker, self.url, self.token = index, worker, url, token
+        self.source = source  # the local address to connect from (None: the kernel's choice)
         self.codec = codec_for(SUBPROTOCOL_MSGPACK if codec == "msgpack" else SUBPROTOCOL_JSON)
         # The shared codec validates what a server must not trust; a load generator reading
         # the server's own frames can skip that and save a third of its decoding time.
@@ -90,7 +92,7 @@ class Client:
         opener = open_library if self.library else open_lean
         self.closing = False
         self.ws = await opener(
-            self.url, self.codec.subprotocol, self._on_message, self._on_close, wait_s
+            self.url, self.codec.subprotocol, self._on_message, self._on_close, wait_s, self.source
         )
         t1 = time.perf_counter_ns()
         welcome = await self.request({"t": "hello", "token": self.token}, wait_s)

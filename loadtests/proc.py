@@ -79,6 +79,23 @@ class PeakRss:
             self.peak = max(self.peak, self._read(0))
 
 
+def family(pid: int) -> list[int]:
+    """The process and its descendants (a supervisor's workers: `python -m server
+    --workers N`), parents first; [pid] when /proc says nothing more."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop(0)
+        if p in out:
+            continue
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in task.read_text().split()]
+            except (OSError, ValueError):
+                continue
+    return out
+
+
 def own_cpu_seconds() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime

@@ -43,7 +43,13 @@ ROWS: list[tuple[str, str, str]] = [  # (summary key, label, unit)
     ("ramp_p99_ms", "latency p99 during the ramp", "ms"),
     ("ramp_ack_p99_ms", "ack p99 during the ramp", "ms"),
     ("ramp_server_cpu_pct", "server CPU (ramp)", "%"),
+    ("highlights", "highlights pushed", ""),
+    ("highlight_deliveries", "highlight deliveries", ""),
+    ("highlights_lost", "highlight deliveries missing", ""),
+    ("highlight_star_after_ms", "owner's say + star round trip", "ms"),
     ("generator_saturated", "generator saturated", ""),
+    ("generator_workers", "generator processes", ""),
+    ("source_addresses", "source addresses", ""),
 ]
 RAMP_KEYS = {"ramp_s", "ramp_p99_ms", "ramp_ack_p99_ms", "ramp_server_cpu_pct"}
 

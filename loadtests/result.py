@@ -233,7 +233,12 @@ def build_result(coord: Coordinator, seed: Seed) -> dict[str, Any]:
         "drain_s": round(max(t.get("end", 0) - t.get("sent", 0), 0.0), 2),
         **ramp_figures(rows, cpu("before", "ready"), ramp_s),
         **step_figures(coord),
+        "generator_workers": len(coord.procs),
+        "source_addresses": len(coord.sources) or 1,
     }
+    own = coord.scenario.figures(extra, connected)
+    summary.update(own)
+    summary["lost"] += sum(v for k, v in own.items() if k.endswith("_lost") and isinstance(v, int))
     return {
         "summary": summary,
         "config": {

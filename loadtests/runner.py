@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import seed as seeding
+from . import spread
 from .histogram import Histogram
 from .result import Rows, build_result
 from .scenarios import SCENARIOS
@@ -28,6 +29,9 @@ from .serverstats import ServerProbe, ServerSample
 from .worker import worker_main
 
 ROOT = Path(__file__).resolve().parent
+# Past its budget, the ramp is waited for while connections still come: one stalled
+# this long ends the wait (a loaded machine ramps slower than asked, and that is a figure).
+RAMP_STALL_S = 30.0
 RESULTS_DIR = ROOT / "results"
 
 
@@ -57,6 +61,10 @@ class RunConfig:
     open_concurrency: int = 100
     quiet: bool = False
     uvloop: bool = True
+    # Source addresses: a count (127.0.0.2 …) or a list; None: as many as the ports need.
+    sources: list[str] | int | None = None
+    # A database URL of the server's store: users and memberships inserted there in bulk.
+    bulk_db: str | None = None
 
 
 def usable_cpus() -> int:
@@ -97,9 +105,20 @@ class Coordinator:
         self.samples: dict[str, ServerSample | None] = {}
         self.times: dict[str, float] = {}
         self.last_activity = 0.0
+        self.last_connect = 0.0
         self.pipes: list[Connection] = []
         self.procs: list[Any] = []
         self.notes: list[str] = []
+        self.workers = 1
+        self.sources: list[str] = []
+
+    def check_layout(self) -> None:
+        """Workers and source addresses for the connection count; `LayoutError` (before
+        any setup) when the generator's or the servers' limits cannot hold the run."""
+        cfg, n = self.cfg, self.scenario.connections()
+        self.workers = spread.worker_count(n, cfg.workers, usable_cpus())
+        self.sources = spread.source_addresses(n, cfg.sources, cfg.urls)
+        spread.check_servers(n, cfg.server_pids)
 
     # -- setup
     def prepare(self) -> tuple[seeding.Seed, list[dict[str, Any]]]:
@@ -109,7 +128,9 @@ class Coordinator:
             self.notes.append("the target is the baseline relay: synthetic users and circles")
         layout = self.scenario.layout()
         t0 = time.perf_counter()
-        seed = seeding.obtain(layout, self.https[0], cfg.seed, no_setup, cfg.quiet)
+        seed = seeding.obtain(
+            layout, self.https[0], cfg.seed, no_setup, cfg.quiet, bulk_db=cfg.bulk_db
+        )
         self.times["setup_s"] = time.perf_counter() - t0
         if not seed.synthetic and cfg.seed is None and cfg.out is not None:
             path = cfg.out / f"seed-{time.strftime('%Y%m%d-%H%M%S')}-{cfg.scenario}.json"
@@ -117,11 +138,14 @@ class Coordinator:
             self.notes.append(
                 f"setup saved to {path}: pass --seed {path} to reuse it on this server"
             )
-        return seed, self.scenario.plan(seed, cfg.urls)
+        specs = self.scenario.plan(seed, cfg.urls)
+        for spec in specs:
+            spec["source"] = self.sources[spec["i"] % len(self.sources)] if self.sources else None
+        return seed, specs
 
     def spawn(self, specs: list[dict[str, Any]]) -> None:
         cfg = self.cfg
-        n = max(1, min(cfg.workers or usable_cpus(), len(specs) or 1))
+        n = max(1, min(self.workers, len(specs) or 1))
         ctx = mp.get_context("spawn")
         for w in range(n):
             mine = specs[w::n]
@@ -188,6 +212,8 @@ class Coordinator:
             self.steps.setdefault(name, Histogram()).merge(Histogram.from_dict(d))
         if snap["deliveries"] or snap["acks"]:
             self.last_activity = time.time()
+        if snap["connects"] or snap["errors"]:
+            self.last_connect = time.time()
         row = self.rows.add(tick, w, final=tick.get("final", False))
         if row is not None and len(row["workers"]) == len(self.procs):
             row["server"] = self.probe.sample()
@@ -202,6 +228,18 @@ class Coordinator:
             if left <= 0 or not self.pipes:
                 return False
             self.pump(min(left, 0.5))
+        return True
+
+    def until_ramped(self, budget: float) -> bool:
+        """Until every worker opened its connections: `budget` seconds, and past it
+        for as long as connections keep coming (none for RAMP_STALL_S ends it)."""
+        deadline = time.time() + budget
+        self.last_connect = time.time()
+        while len(self.events["ready"]) < len(self.procs):
+            now = time.time()
+            if not self.pipes or (now > deadline and now - self.last_connect > RAMP_STALL_S):
+                return False
+            self.pump(0.5)
         return True
 
     def idle_for(self, seconds: float) -> None:
@@ -229,6 +267,7 @@ class Coordinator:
     # -- the run
     def run(self) -> dict[str, Any]:
         cfg = self.cfg
+        self.check_layout()
         seed, specs = self.prepare()
         self.spawn(specs)
         try:
@@ -242,8 +281,8 @@ class Coordinator:
             conns = self.scenario.connections()
             ramp_budget = 60 + conns / max(cfg.ramp or 1000, 1) * 3
             ramp_budget += conns * self.scenario.open_cost_s
-            if not self.until("ready", ramp_budget):
-                self.notes.append("the ramp did not finish in time; measuring what connected")
+            if not self.until_ramped(ramp_budget):
+                self.notes.append("the ramp stalled; measuring what connected")
             self.sample("ready")
             self.idle_for(cfg.settle)
             self.sample("settled")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from . import bulk_seed
 from .scenarios.base import Layout
 
 PASSWORD = "load test password"
@@ -76,8 +77,11 @@ async def create(
     concurrency: int = 8,
     quiet: bool = False,
     users_from: Seed | None = None,
+    bulk_db: str | None = None,
 ) -> Seed:
-    """Sign up the layout's users (or take them from `users_from`), create its circles, join members."""
+    """Sign up the layout's users (or take them from `users_from`), create its circles, join
+    members; with `bulk_db`, all users but the first and every membership in bulk
+    (loadtests/bulk_seed.py)."""
     import httpx
 
     t0 = time.perf_counter()
@@ -117,6 +121,12 @@ async def create(
 
         users: list[dict[str, Any]] = list((users_from.users if users_from else [])[: layout.users])
         progress = _Progress("signups", layout.users, quiet)
+        if bulk_db is not None and len(users) < layout.users:
+            if not users:
+                users.append(await signup(0))
+            handles = [f"lt{run}u{u}" for u in range(len(users), layout.users)]
+            users += await bulk_seed.add_users(bulk_db, handles, users[0]["id"])
+            progress.update(len(users))
         for chunk in _chunks(range(len(users), layout.users), 200):
             users += await asyncio.gather(*(signup(u) for u in chunk))
             progress.update(len(users))
@@ -140,12 +150,19 @@ async def create(
         seed.circles = list(
             await asyncio.gather(*(circle(c, m) for c, m in enumerate(layout.circles)))
         )
-        joins = [
-            (f"/circles/{c['id']}/join", users[u]["token"])
-            for c in seed.circles
-            for u in c["members"][1:]
-        ]
-        await _join_all(call, joins, quiet)
+        if bulk_db is not None:
+            for c in seed.circles:
+                owner_id = users[c["members"][0]]["id"]
+                ids = list(dict.fromkeys(users[u]["id"] for u in c["members"][1:]))
+                ids = [i for i in ids if i != owner_id]
+                await bulk_seed.add_members(bulk_db, c["id"], ids)
+        else:
+            joins = [
+                (f"/circles/{c['id']}/join", users[u]["token"])
+                for c in seed.circles
+                for u in c["members"][1:]
+            ]
+            await _join_all(call, joins, quiet)
         if layout.groups:
             first = seed.circles[0]
             owner = users[first["members"][0]]["token"]
@@ -186,8 +203,10 @@ def obtain(
     no_setup: bool,
     quiet: bool = False,
     users_from: Seed | None = None,
+    bulk_db: str | None = None,
 ) -> Seed:
-    """The seed for a run: read from `seed_file` if it exists, else synthetic or created."""
+    """The seed for a run: read from `seed_file` if it exists, else synthetic or created
+    (the users and memberships in bulk with `bulk_db`)."""
     if seed_file is not None and seed_file.exists():
         seed = Seed.load(seed_file)
         if seed.layout_key != layout.key():
@@ -205,7 +224,9 @@ def obtain(
                 file=sys.stderr,
                 flush=True,
             )
-        seed = asyncio.run(create(http, layout, quiet=quiet, users_from=users_from))
+        seed = asyncio.run(
+            create(http, layout, quiet=quiet, users_from=users_from, bulk_db=bulk_db)
+        )
     if seed_file is not None:
         seed.save(seed_file)
     return seed

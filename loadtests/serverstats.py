@@ -16,7 +16,7 @@ import os
 import urllib.request
 from dataclasses import dataclass
 
-from .proc import ProcessSampler
+from .proc import ProcessSampler, family
 
 
 @dataclass
@@ -35,9 +35,10 @@ class ServerProbe:
 
     def sample(self) -> ServerSample | None:
         cpu, rss, nodes = 0.0, 0, 0
-        for pid in self.pids:
+        # Each PID with its children: a node of `--workers N` is its workers too.
+        for member in dict.fromkeys(p for pid in self.pids for p in family(pid)):
             try:
-                c, r = ProcessSampler(pid).sample()
+                c, r = ProcessSampler(member).sample()
             except ProcessLookupError:
                 continue
             cpu, rss, nodes = cpu + c, rss + r, nodes + 1

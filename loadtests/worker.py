@@ -142,6 +142,7 @@ class Worker:
             self.cfg["codec"],
             self.stats,
             library=self.cfg.get("client") == "websockets",
+            source=spec.get("source"),
         )
         client.on_push = lambda c, m: self.scenario.on_push(self.ctx, c, m)
         client.on_closed = self._closed

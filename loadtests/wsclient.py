@@ -243,8 +243,10 @@ async def open_lean(
     on_message: MessageHandler,
     on_close: CloseHandler,
     wait_s: float = 30.0,
+    source: str | None = None,
 ) -> LeanWebSocket:
-    """Connect and upgrade; raises HandshakeError, OSError or TimeoutError."""
+    """Connect (from the `source` address when given) and upgrade; raises
+    HandshakeError, OSError or TimeoutError."""
     parts = urlsplit(url)
     if parts.scheme != "ws":
         raise ValueError(f"only ws:// URLs are supported by the lean client: {url}")
@@ -254,12 +256,36 @@ async def open_lean(
     proto = LeanWebSocket(f"{host}:{port}", path, subprotocol, on_message, on_close)
     try:
         async with asyncio.timeout(wait_s):
-            await loop.create_connection(lambda: proto, host, port)
+            if source is None:
+                await loop.create_connection(lambda: proto, host, port)
+            else:
+                sock = await connect_from(source, host, port)
+                await loop.create_connection(lambda: proto, sock=sock)
             await proto.opened
     except BaseException:
         proto.abort()
         raise
     return proto
+
+
+# Linux: bind() picks no port; connect() does, per (source, destination), so one
+# source address may reach several nodes with its whole port range each.
+IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
+
+
+async def connect_from(source: str, host: str, port: int) -> socket.socket:
+    """A TCP socket connected to host:port from the local address `source`."""
+    sock = socket.socket(socket.AF_INET6 if ":" in source else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+        sock.bind((source, 0))
+        await asyncio.get_running_loop().sock_connect(sock, (host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class LibraryWebSocket:
@@ -325,6 +351,7 @@ async def open_library(
     on_message: MessageHandler,
     on_close: CloseHandler,
     wait_s: float = 30.0,
+    source: str | None = None,
 ) -> LibraryWebSocket:
     from websockets.asyncio.client import connect
     from websockets.typing import Subprotocol
@@ -337,5 +364,6 @@ async def open_library(
         max_queue=None,
         open_timeout=wait_s,
         ping_interval=None,
+        **({} if source is None else {"local_addr": (source, 0)}),  # type: ignore[arg-type]
     )
     return LibraryWebSocket(ws, on_message, on_close)

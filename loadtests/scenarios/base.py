@@ -147,6 +147,11 @@ class Scenario:
     async def drive(self, ctx: Context, client: Client, spec: ConnSpec) -> None:
         """What one connection does during the sending phase (default: nothing)."""
 
+    def figures(self, counters: dict[str, int], connected: int) -> dict[str, Any]:
+        """The scenario's own summary figures, from its counters summed over the workers;
+        an int under a name ending in `_lost` is added to `lost` too."""
+        return {}
+
     def on_push(self, ctx: Context, client: Client, frame: dict[str, Any]) -> None:
         """A push other than msg (highlight, presence, bye…)."""
 
