@@ -12,14 +12,62 @@ match. What this skips is the per-join side work of `store.memberships.admit`
 (the `member.joined` event in the circle log, follows and join requests, none
 of which a fresh load-test user has). Only for a database of load-test users:
 the handles are the seed's own and nothing else is touched.
+
+The load generator never imports the server or the store (tests/loadtests/
+test_fence.py): the few columns written here are named in this module, as the
+schema has them (store/models.py), and a token's row holds its SHA-256 as the
+store keeps it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from typing import Any
 
+from sqlalchemy import column, func, select, table, update
+
 CHUNK = 5000
+
+# The tables and columns written (a subset of store/models.py's).
+USERS = table(
+    "users",
+    column("id"),
+    column("handle"),
+    column("name"),
+    column("password_hash"),
+    column("created"),
+)
+TOKENS = table(
+    "tokens",
+    column("hash"),
+    column("id"),
+    column("user_id"),
+    column("created"),
+    column("last_used"),
+)
+GROUPS = table("chat_groups", column("id"), column("last_seq"))
+MEMBERSHIPS = table(
+    "memberships",
+    column("circle_id"),
+    column("user_id"),
+    column("role"),
+    column("joined"),
+    column("joined_seq"),
+    column("read_seq"),
+)
+CIRCLES = table("circles", column("id"), column("member_count"))
+
+
+def _new_id() -> str:
+    """An id as the store makes them (store/ids.py: url-safe, 72 random bits)."""
+    return secrets.token_urlsafe(9)
+
+
+def _token_hash(token: str) -> str:
+    """A token's key in the tokens table, as the store computes it (store/accounts.py)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def add_users(
@@ -27,14 +75,6 @@ async def add_users(
 ) -> list[dict[str, Any]]:
     """Users with these handles, each with a fresh token and the password hash of
     `like_user_id`; `[{"id", "handle", "token"}]` in order."""
-    import secrets
-
-    from sqlalchemy import select
-
-    from store.accounts import token_hash
-    from store.ids import new_id
-    from store.models import TOKENS, USERS
-
     engine = _engine(db_url)
     try:
         async with engine.begin() as conn:
@@ -46,7 +86,7 @@ async def add_users(
         for start in range(0, len(handles), CHUNK):
             chunk = handles[start : start + CHUNK]
             users = [
-                {"id": new_id(), "handle": h, "token": secrets.token_urlsafe(32)} for h in chunk
+                {"id": _new_id(), "handle": h, "token": secrets.token_urlsafe(32)} for h in chunk
             ]
             async with engine.begin() as conn:
                 await conn.execute(
@@ -66,8 +106,8 @@ async def add_users(
                     TOKENS.insert(),
                     [
                         {
-                            "hash": token_hash(u["token"]),
-                            "id": new_id(),
+                            "hash": _token_hash(u["token"]),
+                            "id": _new_id(),
                             "user_id": u["id"],
                             "created": now,
                             "last_used": now,
@@ -83,10 +123,6 @@ async def add_users(
 
 async def add_members(db_url: str, circle_id: str, user_ids: list[str]) -> None:
     """Make these users plain members of the circle (none of them may be one yet)."""
-    from sqlalchemy import func, select, update
-
-    from store.models import CIRCLES, GROUPS, MEMBERSHIPS
-
     engine = _engine(db_url)
     try:
         now = int(time.time() * 1000)
@@ -105,6 +141,7 @@ async def add_members(db_url: str, circle_id: str, user_ids: list[str]) -> None:
                             "role": "member",
                             "joined": now,
                             "joined_seq": last_seq,
+                            "read_seq": 0,
                         }
                         for uid in user_ids[start : start + CHUNK]
                     ],

@@ -1,4 +1,4 @@
-"""`python -m loadtests.group_commit URL`: the group commit alone, without sockets.
+"""`python -m store.group_commit_bench URL`: the group commit alone, without sockets.
 
 Opens the store on a database URL of an EMPTY database (it adds 200 users and
 10 circles to it), queues ``--batches`` rounds of ``--senders`` says (one per
@@ -97,7 +97,7 @@ async def measure(url: str, senders: int, batches: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(prog="python -m loadtests.group_commit", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m store.group_commit_bench", description=__doc__)
     p.add_argument("url", help="SQLAlchemy URL of an empty database")
     p.add_argument("--senders", type=int, default=200, help="says per batch (200)")
     p.add_argument("--batches", type=int, default=100, help="batches measured (100)")
