@@ -19,7 +19,9 @@ from tests import timing
 from tests.e2e.harness import Api, Client, ServerProcess
 from tests.e2e.multinode.conftest import StartNodes
 from tests.e2e.multinode.test_cluster_chat import members
+from tests.e2e.multinode.test_cluster_limits import limited_as_one
 from tests.e2e.multinode.test_faults import Follower, Sender, check_complete, stored
+from tests.e2e.test_limits import NO_REFILL
 
 # Reconnects to the cluster back off at most this long: the failover is the
 # cluster's (its node timeout is 1 s), not the nodes' waiting.
@@ -59,7 +61,7 @@ async def test_two_nodes_chat_and_get_highlights_through_a_redis_cluster(
             state = (await http.get(f"{node.http}/healthz")).json()["broker_state"]
             assert state["kind"] == "redis-cluster" and state["connected"] is True, state
     api = Api(b.http)
-    circle, [(ann_t, ann_user), (bob_t, _), (cai_t, _)] = await members(api, 3)
+    circle, [(ann_t, _), (bob_t, _), (cai_t, _)] = await members(api, 3)
     ann = await Client.open(a.ws, ann_t)
     bob = await Client.open(b.ws, bob_t, "msgpack")
     await ann.request({"t": "join", "circle": circle})
@@ -83,7 +85,7 @@ async def test_two_nodes_chat_and_get_highlights_through_a_redis_cluster(
     pushed = await cai.push("highlight")
     assert pushed["action"] == "promoted" and pushed["post"]["id"] == reply["post"]["id"]
 
-    # Presence and the chat rate limit are in the cluster, presence on the circle's shard.
+    # Presence is counted in the cluster, on the circle's shard.
     redis = RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", own_redis_cluster.ports[0])])
     try:
         prefix = a.env["QUANZI_REDIS_PREFIX"]
@@ -94,12 +96,17 @@ async def test_two_nodes_chat_and_get_highlights_through_a_redis_cluster(
 
         assert await eventually(both_online, 5), await redis.hkeys(presence)  # type: ignore[misc]
         assert redis.keyslot(presence) == redis.keyslot(key)
-        assert await redis.exists(f"{prefix}say:{{{ann_user['id']}}}") == 1
     finally:
         await redis.aclose()
     for client in (ann, bob, cai):
         await client.close()
     await api.close()
+
+
+async def test_a_user_saying_through_both_nodes_is_limited_as_one_on_a_cluster(
+    own_redis_cluster: LocalRedisCluster, start_nodes: StartNodes
+) -> None:
+    await limited_as_one(*start_nodes(2, own_redis_cluster.url, **NO_REFILL))
 
 
 async def test_a_master_killed_while_members_chat_loses_nothing_acknowledged(
