@@ -76,7 +76,7 @@ class LocalRedisCluster:
         """Quanzi's URL for it: every node as a seed."""
         return "redis+cluster://" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
 
-    def start(self, timeout_s: float = 30) -> LocalRedisCluster:
+    def start(self, timeout_s: float = 60) -> LocalRedisCluster:
         self.workdir.mkdir(parents=True, exist_ok=True)
         for port in self.ports:
             self._start_node(port)
@@ -99,12 +99,20 @@ class LocalRedisCluster:
             self.stop()
             raise RuntimeError(f"redis-cli --cluster create failed: {created.stdout[-2000:]}")
         deadline = time.monotonic() + timeout_s
-        while not self.healthy():
+        while not (self.healthy() and self.replicas_in_sync()):
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("the Redis Cluster did not become healthy")
             time.sleep(0.05)
         return self
+
+    def replicas_in_sync(self) -> bool:
+        """Every replica has its master's data (a failover can take over from it)."""
+        for port in self.alive():
+            info = _cli(port, "INFO", "replication")
+            if "role:slave" in info and "master_link_status:up" not in info:
+                return False
+        return True
 
     def _start_node(self, port: int) -> None:
         folder = self.workdir / str(port)
@@ -123,6 +131,10 @@ class LocalRedisCluster:
                 str(folder / "nodes.conf"),
                 "--cluster-node-timeout",
                 str(self.node_timeout_ms),
+                # A replica takes over however long ago it last heard its master
+                # (a loaded machine can delay the first sync past the default's limit).
+                "--cluster-replica-validity-factor",
+                "0",
                 "--save",
                 "",
                 "--appendonly",
