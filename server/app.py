@@ -37,7 +37,7 @@ async def healthz(request: Request) -> Response:
         "status": "ok" if ok else "degraded",
         "database": database,
         "broker": broker,
-        # kind (in-process / redis), connected, node id, channels, reconnects
+        # kind (in-process / redis / redis-cluster), connected, node id, channels, reconnects
         "broker_state": node.broker.info(),
     }
     # 200 while the database answers: without Redis a node still stores and
