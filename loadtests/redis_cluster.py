@@ -179,9 +179,14 @@ class LocalRedisCluster:
         masters = self.masters()
         return port not in masters and len(masters) == MASTERS and self.healthy()
 
+    def slot(self, key: str) -> int:
+        return int(_cli(self.alive()[0], "CLUSTER", "KEYSLOT", key).strip())
+
     def master_of(self, key: str) -> int:
         """The port of the master serving ``key``'s slot."""
-        slot = int(_cli(self.alive()[0], "CLUSTER", "KEYSLOT", key).strip())
+        return self.master_of_slot(self.slot(key))
+
+    def master_of_slot(self, slot: int) -> int:
         for line in _cli(self.alive()[0], "CLUSTER", "NODES").splitlines():
             fields = line.split()
             if len(fields) > 8 and "master" in fields[2]:
@@ -190,6 +195,18 @@ class LocalRedisCluster:
                     if low.isdigit() and int(low) <= slot <= int(high or low):
                         return int(fields[1].split("@")[0].rsplit(":", 1)[1])
         raise LookupError(f"no master serves slot {slot}")
+
+    def move_slot(self, slot: int, to: int) -> None:
+        """Move one slot (and its keys) to the master ``to``, as resharding does."""
+        source = self.master_of_slot(slot)
+        source_id, target_id = (_cli(p, "CLUSTER", "MYID").strip() for p in (source, to))
+        _cli(to, "CLUSTER", "SETSLOT", str(slot), "IMPORTING", source_id)
+        _cli(source, "CLUSTER", "SETSLOT", str(slot), "MIGRATING", target_id)
+        keys = _cli(source, "CLUSTER", "GETKEYSINSLOT", str(slot), "1000").split()
+        if keys:
+            _cli(source, "MIGRATE", "127.0.0.1", str(to), "", "0", "5000", "KEYS", *keys)
+        for port in self.masters():
+            _cli(port, "CLUSTER", "SETSLOT", str(slot), "NODE", target_id)
 
     def kill(self, port: int) -> None:
         """SIGKILL one of our nodes (by the PID we started)."""

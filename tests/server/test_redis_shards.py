@@ -104,6 +104,27 @@ async def test_a_master_killed_makes_nodes_resync_and_publish_what_they_kept(
     await wait_for(lambda: chat(channel[2:], 8) in b.got, 5)
 
 
+async def test_a_slot_moved_to_another_master_is_followed(
+    cluster: LocalRedisCluster, pair: tuple[Node, Node]
+) -> None:
+    """Resharding moves a circle's slot: Redis unsubscribes the nodes there, they
+    read the topology again, resubscribe on the new master and resync."""
+    a, b = pair
+    channel = spread(cluster, a.broker._prefix)[0]
+    key = f"{a.broker._prefix}{{{channel}}}"
+    for node in pair:
+        await node.broker.subscribe(channel)
+    source = cluster.master_of(key)
+    target = next(p for p in cluster.masters() if p != source)
+    cluster.move_slot(cluster.slot(key), target)
+    assert cluster.master_of(key) == target
+    await wait_for(lambda: any(isinstance(m, Resync) for m in b.got), 10)
+    await wait_for(lambda: b.broker.healthy() and a.broker.healthy(), 10)
+    assert await subscribers(target, key) == 2 and await subscribers(source, key) == 0
+    a.broker.publish(channel, chat(channel[2:], 1))
+    await wait_for(lambda: chat(channel[2:], 1) in b.got, 5)
+
+
 def test_a_cluster_url_names_its_seeds() -> None:
     assert seeds("redis+cluster://10.0.0.1:7000,10.0.0.2:7001") == [
         ("10.0.0.1", 7000),
