@@ -56,6 +56,7 @@ class ShardedPubSub:
         self._leaving: set[bytes] = set()  # sunsubscribe asked for
         self._queue: asyncio.Queue[dict[str, Any] | BaseException] = asyncio.Queue()
         self._topology_read = False
+        self._connecting = asyncio.Lock()
 
     async def subscribe(self, *channels: bytes) -> None:
         if not self._topology_read:
@@ -71,15 +72,11 @@ class ShardedPubSub:
             by_master[node.name][key_slot(channel)].append(channel)
             self._leaving.discard(channel)
         for name, slots in by_master.items():
-            pubsub = self._pubsub(name)
+            pubsub = await self._pubsub(name)
             for same_slot in slots.values():
                 await pubsub.ssubscribe(*same_slot)
                 for channel in same_slot:
                     self._where[channel] = name
-            if name not in self._readers:  # its connection is up now
-                self._readers[name] = asyncio.create_task(
-                    self._read(name, pubsub), name=f"quanzi-redis-shard-{name}"
-                )
 
     async def unsubscribe(self, *channels: bytes) -> None:
         for channel in channels:
@@ -123,16 +120,23 @@ class ShardedPubSub:
 
     # -- one connection per master ------------------------------------------------
 
-    def _pubsub(self, name: str) -> PubSub:
-        pubsub = self._pubsubs.get(name)
-        if pubsub is None:
-            node = self._cluster.get_node(node_name=name)
-            assert node is not None
-            client = self._clients[name] = Redis(
-                host=node.host, port=int(node.port), **self._options
-            )
-            pubsub = self._pubsubs[name] = client.pubsub()
-        return pubsub
+    async def _pubsub(self, name: str) -> PubSub:
+        """The master's pub/sub, connected and read (once: joins subscribing at
+        the same moment must not open two connections)."""
+        async with self._connecting:
+            pubsub = self._pubsubs.get(name)
+            if pubsub is None:
+                node = self._cluster.get_node(node_name=name)
+                if node is None:
+                    raise RedisConnectionError(f"{name} left the cluster")
+                client = Redis(host=node.host, port=int(node.port), **self._options)
+                self._clients[name] = client
+                pubsub = self._pubsubs[name] = client.pubsub()
+                await pubsub.connect()
+                self._readers[name] = asyncio.create_task(
+                    self._read(name, pubsub), name=f"quanzi-redis-shard-{name}"
+                )
+            return pubsub
 
     async def _read(self, name: str, pubsub: PubSub) -> None:
         try:
