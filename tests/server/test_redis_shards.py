@@ -47,6 +47,16 @@ def spread(cluster: LocalRedisCluster, prefix: str) -> list[str]:
     raise AssertionError("100 circles on fewer than three masters")
 
 
+async def both_on_one_circle(
+    cluster: LocalRedisCluster, pair: tuple[Node, Node]
+) -> tuple[str, str]:
+    """A circle's channel both nodes subscribed, and its key in Redis."""
+    channel = spread(cluster, pair[0].broker._prefix)[0]
+    for node in pair:
+        await node.broker.subscribe(channel)
+    return channel, f"{pair[0].broker._prefix}{{{channel}}}"
+
+
 async def subscribers(port: int, key: str) -> int:
     client = Redis(port=port)
     try:
@@ -86,10 +96,7 @@ async def test_a_master_killed_makes_nodes_resync_and_publish_what_they_kept(
     cluster: LocalRedisCluster, pair: tuple[Node, Node], caplog: pytest.LogCaptureFixture
 ) -> None:
     a, b = pair
-    channel = spread(cluster, a.broker._prefix)[0]
-    key = f"{a.broker._prefix}{{{channel}}}"
-    for node in pair:
-        await node.broker.subscribe(channel)
+    channel, key = await both_on_one_circle(cluster, pair)
     master = cluster.master_of(key)
     cluster.kill(master)
     await wait_for(lambda: not a.broker.healthy() and not b.broker.healthy(), seconds(10))
@@ -115,10 +122,7 @@ async def test_a_slot_moved_to_another_master_is_followed(
     """Resharding moves a circle's slot: Redis unsubscribes the nodes there, they
     read the topology again, resubscribe on the new master and resync."""
     a, b = pair
-    channel = spread(cluster, a.broker._prefix)[0]
-    key = f"{a.broker._prefix}{{{channel}}}"
-    for node in pair:
-        await node.broker.subscribe(channel)
+    channel, key = await both_on_one_circle(cluster, pair)
     source = cluster.master_of(key)
     target = next(p for p in cluster.masters() if p != source)
     cluster.move_slot(cluster.slot(key), target)

@@ -20,7 +20,7 @@ from tests.e2e.harness import Api, Client, ServerProcess
 from tests.e2e.multinode.conftest import StartNodes
 from tests.e2e.multinode.test_cluster_chat import members
 from tests.e2e.multinode.test_cluster_limits import limited_as_one
-from tests.e2e.multinode.test_faults import Follower, Sender, check_complete, stored
+from tests.e2e.multinode.test_faults import chatters, check_complete, stored
 from tests.e2e.test_limits import NO_REFILL
 
 # Reconnects to the cluster back off at most this long: the failover is the
@@ -115,14 +115,7 @@ async def test_a_master_killed_while_members_chat_loses_nothing_acknowledged(
     a, b = start_nodes(2, own_redis_cluster.url, **BACKOFF)
     api = Api(b.http)
     circle, people = await members(api, 8)
-    urls = [a.ws, b.ws]
-    followers = [
-        await Follower(people[i][0], circle, urls if i % 2 == 0 else urls[::-1], codec).start()
-        for i, codec in zip(range(4), ["json", "msgpack", "msgpack", "json"], strict=True)
-    ]
-    senders = [
-        Sender(k, people[4 + k][0], circle, urls if k % 2 == 0 else urls[::-1]) for k in range(4)
-    ]
+    followers, senders = await chatters(people, circle, [a.ws, b.ws])
     stop = asyncio.Event()
     running = [asyncio.create_task(s.run(stop)) for s in senders]
     await timing.sleep(1.5)
