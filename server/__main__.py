@@ -78,7 +78,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument(
         "--redis-url",
         default=base.redis_url,
-        help="QUANZI_REDIS_URL: Redis for several nodes (default: none, one node)",
+        help="QUANZI_REDIS_URL: Redis for several nodes, redis+cluster://host:port,… "
+        "for a Redis Cluster (default: none, one node)",
     )
     parser.add_argument(
         "--workers",

@@ -39,7 +39,7 @@ async def healthz(request: Request) -> Response:
         "status": "ok" if ok else "degraded",
         "database": database,
         "broker": broker,
-        # kind (in-process / redis), connected, node id, channels, reconnects
+        # kind (in-process / redis / redis-cluster), connected, node id, channels, reconnects
         "broker_state": node.broker.info(),
         # Which worker of `--workers N` answered (null: a single process), and
         # whether it runs the cluster-wide background jobs.

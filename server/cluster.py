@@ -30,7 +30,7 @@ from .sequencer import Sequencer
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
+    from .redis_client import AnyRedis
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def make_say_limiter(settings: Settings) -> Limiter:
 
 
 def make_limiter(
-    settings: Settings, name: str, rate: float, burst: int, redis: Redis | None = None
+    settings: Settings, name: str, rate: float, burst: int, redis: AnyRedis | None = None
 ) -> Limiter:
     """A rate limit (tokens per second, burst) named ``name``: per node, or in
     Redis (through ``redis``, a client shared by several limits, or one of its own)."""

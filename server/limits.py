@@ -25,7 +25,7 @@ from .ratelimit import Limiter
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
+    from .redis_client import AnyRedis
 
 MINUTE = 60.0
 
@@ -33,7 +33,7 @@ MINUTE = 60.0
 class Limits:
     def __init__(self, settings: Settings) -> None:
         s = settings
-        self._redis: Redis | None = None
+        self._redis: AnyRedis | None = None
         if s.redis_url:
             from .redis_ratelimit import redis_client
 

@@ -28,16 +28,14 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from typing import Protocol
-
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from typing import Any, Protocol
 
 from .ratelimit import SWEEP_MIN, Clock
+from .redis_client import REDIS_ERRORS, AnyRedis, reread_topology, tag
 
 log = logging.getLogger(__name__)
 
-_ERRORS = (RedisError, OSError, TimeoutError)
+_ERRORS = (*REDIS_ERRORS, TimeoutError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,29 +144,26 @@ class LocalLoginBackoff:
         """Nothing to release in memory."""
 
 
-# KEYS: the three keys of a login. ARGV[1]: the window (ms). Counts a failure
-# under each, stamped by Redis' clock (one clock for every node).
+# One key per script (each its own hash tag), so that the three keys of a login
+# may live on three shards of a Redis Cluster; the three go in one pipeline.
+
+# KEYS[1]: one key of a login. ARGV[1]: the window (ms). Counts a failure,
+# stamped by Redis' clock (one clock for every node).
 FAIL_SCRIPT = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-for i = 1, #KEYS do
-  redis.call('HINCRBY', KEYS[i], 'n', 1)
-  redis.call('HSET', KEYS[i], 'l', now)
-  redis.call('PEXPIRE', KEYS[i], ARGV[1])
-end
+redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HSET', KEYS[1], 'l', now)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 """
 
-# KEYS: the three keys. Returns {now, count, last, count, last, count, last} (ms).
+# KEYS[1]: one key. Returns {now, count, last} (ms).
 READ_SCRIPT = """
 local clock = redis.call('TIME')
-local out = {tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)}
-for i = 1, #KEYS do
-  local held = redis.call('HMGET', KEYS[i], 'n', 'l')
-  out[#out + 1] = tonumber(held[1]) or 0
-  out[#out + 1] = tonumber(held[2]) or 0
-end
-return out
+local held = redis.call('HMGET', KEYS[1], 'n', 'l')
+return {tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000),
+        tonumber(held[1]) or 0, tonumber(held[2]) or 0}
 """
 
 
@@ -178,7 +173,7 @@ class RedisLoginBackoff:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: AnyRedis,
         thresholds: Thresholds,
         *,
         prefix: str = "quanzi:",
@@ -188,8 +183,6 @@ class RedisLoginBackoff:
         self.thresholds = thresholds
         self._redis = redis
         self._prefix = f"{prefix}loginfail:"
-        self._fail = redis.register_script(FAIL_SCRIPT)
-        self._read = redis.register_script(READ_SCRIPT)
         self._backoff_s = backoff_s
         self._clock = clock
         self._local = LocalLoginBackoff(thresholds, clock)
@@ -200,25 +193,27 @@ class RedisLoginBackoff:
         if self._clock() < self._local_until:
             return await self._local.wait(account, ip)
         try:
-            now, *raw = await self._read(keys=self._keys(account, ip))
+            read = await self._each_key(READ_SCRIPT, account, ip)
         except _ERRORS as exc:
             self._unreachable(exc)
+            await reread_topology(self._redis)
             return await self._local.wait(account, ip)
         self._reachable()
         pair, by_ip, by_account = (
-            Failures(int(raw[i]), int(raw[i + 1]) / 1000) if int(raw[i]) else None
-            for i in range(0, 6, 2)
+            Failures(int(count), int(last) / 1000) if int(count) else None
+            for _, count, last in read
         )
-        return wait_for(self.thresholds, pair, by_ip, by_account, int(now) / 1000)
+        return wait_for(self.thresholds, pair, by_ip, by_account, int(read[0][0]) / 1000)
 
     async def failed(self, account: str, ip: str) -> None:
         if self._clock() >= self._local_until:
             window_ms = max(1, int(self.thresholds.window_s * 1000))
             try:
-                await self._fail(keys=self._keys(account, ip), args=[window_ms])
+                await self._each_key(FAIL_SCRIPT, account, ip, window_ms)
                 return
             except _ERRORS as exc:
                 self._unreachable(exc)
+                await reread_topology(self._redis)
         await self._local.failed(account, ip)
 
     async def succeeded(self, account: str, ip: str) -> None:
@@ -233,7 +228,15 @@ class RedisLoginBackoff:
         """The client is shared: its owner closes it."""
 
     def _keys(self, account: str, ip: str) -> list[str]:
-        return [self._prefix + key for key in keys(account, ip)]
+        return [self._prefix + tag(key) for key in keys(account, ip)]
+
+    async def _each_key(self, script: str, account: str, ip: str, *args: int) -> list[Any]:
+        """The script once per key of the login, in one pipeline (``EVAL``: a
+        cluster pipeline refuses ``EVALSHA``)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in self._keys(account, ip):
+                pipe.execute_command("EVAL", script, 1, key, *args)
+            return list(await pipe.execute())
 
     def _unreachable(self, exc: BaseException) -> None:
         if self.healthy:

@@ -16,6 +16,11 @@ Redis pub/sub is at-most-once, so this broker only promises speed:
   newest chat message of each circle (a later seq makes the other nodes fill the
   gap from the store) and up to ``OUTAGE_EVENTS`` others (logouts, removals,
   highlights).
+
+On a Redis Cluster (a ``redis+cluster://`` URL, `redis_client.py`) channels are
+sharded: ``SPUBLISH``, and ``SSUBSCRIBE`` on each channel's master through
+`redis_shards.ShardedPubSub`; a publish that fails (a master gone) makes the
+listener read the topology again, resubscribe and resync, as a reconnect does.
 """
 
 from __future__ import annotations
@@ -26,18 +31,22 @@ import logging
 import random
 import secrets
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
-from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from . import metrics
 from .broker import Deliver
 from .messages import BrokerMessage, ChatMessage, Resync, decode, encode
+from .redis_client import REDIS_ERRORS, connect, credentials, tag
+
+if TYPE_CHECKING:
+    from .redis_shards import ShardedPubSub
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +59,7 @@ CONFIRM_TIMEOUT_S = 2.0
 # First reconnect delay; doubles up to the configured maximum.
 BACKOFF_MIN_S = 0.05
 
-_ERRORS = (RedisError, OSError)
+_ERRORS = REDIS_ERRORS
 
 
 def new_node_id() -> str:
@@ -82,16 +91,19 @@ class RedisBroker:
         self._backoff_max_s = backoff_max_s
         # No retries inside redis-py: a failure surfaces at once and the listener
         # loop below reconnects, resubscribes and asks the node to resync.
-        self._redis = Redis.from_url(
-            url,
-            retry=Retry(NoBackoff(), 0),
-            socket_connect_timeout=2,
-            socket_keepalive=True,
-            health_check_interval=10,
-        )
+        self._options: dict[str, Any] = {
+            "retry": Retry(NoBackoff(), 0),
+            "socket_connect_timeout": 2,
+            "socket_keepalive": True,
+            "health_check_interval": 10,
+        }
+        self._redis = connect(url, **self._options)
+        self._sharded = isinstance(self._redis, RedisCluster)
+        self._url = url
+        self._publish_failed = False  # the listener must reconnect (a master gone)
         self._deliver: Deliver | None = None
         self._channels: set[str] = set()  # wanted by the node
-        self._pubsub: PubSub | None = None
+        self._pubsub: PubSub | ShardedPubSub | None = None
         self._connected = False
         self._confirm: dict[bytes, list[asyncio.Future[None]]] = {}
         self._outbox: deque[tuple[str, bytes]] = deque()
@@ -170,7 +182,7 @@ class RedisBroker:
 
     def info(self) -> dict[str, Any]:
         return {
-            "kind": "redis",
+            "kind": "redis-cluster" if self._sharded else "redis",
             "connected": self._connected,
             "node": self.node_id,
             "channels": len(self._channels),
@@ -200,7 +212,8 @@ class RedisBroker:
     # -- receiving ----------------------------------------------------------------
 
     def _key(self, channel: str) -> bytes:
-        return f"{self._prefix}{channel}".encode()
+        # Tagged: a circle's channel and its keys (presence) share a cluster slot.
+        return f"{self._prefix}{tag(channel)}".encode()
 
     def _own_key(self) -> bytes:
         # Always subscribed: the connection stays up (and watched) with no circle.
@@ -210,7 +223,7 @@ class RedisBroker:
         delay = BACKOFF_MIN_S
         first = True
         while True:
-            pubsub = self._redis.pubsub()
+            pubsub = self._new_pubsub()
             try:
                 await self._connect(pubsub)
                 delay = BACKOFF_MIN_S
@@ -246,7 +259,14 @@ class RedisBroker:
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, self._backoff_max_s)
 
-    async def _connect(self, pubsub: PubSub) -> None:
+    def _new_pubsub(self) -> PubSub | ShardedPubSub:
+        if isinstance(self._redis, RedisCluster):
+            from .redis_shards import ShardedPubSub
+
+            return ShardedPubSub(self._redis, {**credentials(self._url), **self._options})
+        return self._redis.pubsub()
+
+    async def _connect(self, pubsub: PubSub | ShardedPubSub) -> None:
         """Subscribe everything wanted; return once Redis confirmed it."""
         wanted = {self._own_key(), *(self._key(c) for c in self._channels)}
         await pubsub.subscribe(*wanted)
@@ -262,6 +282,7 @@ class RedisBroker:
                     self._on_message(message)
         self._pubsub = pubsub
         self._connected = True
+        self._publish_failed = False
         # Channels the node asked for or gave up while we were connecting.
         now = {self._own_key(), *(self._key(c) for c in self._channels)}
         if now - wanted:
@@ -269,10 +290,12 @@ class RedisBroker:
         if wanted - now:
             await pubsub.unsubscribe(*(wanted - now))
 
-    async def _read(self, pubsub: PubSub) -> None:
+    async def _read(self, pubsub: PubSub | ShardedPubSub) -> None:
         while True:
             message = await pubsub.get_message(timeout=1.0)
             raise_if_cancelled()
+            if self._publish_failed:
+                raise RedisConnectionError("publishing failed: reconnecting")
             if message is not None:
                 self._on_message(message)
 
@@ -318,8 +341,9 @@ class RedisBroker:
                 ]
                 try:
                     async with self._redis.pipeline(transaction=False) as pipe:
+                        publish = pipe.spublish if self._sharded else pipe.publish
                         for channel, data in batch:
-                            pipe.publish(self._key(channel), data)
+                            publish(self._key(channel), data)
                         await pipe.execute()
                     raise_if_cancelled()
                 except Exception as exc:  # Redis away (or a bug): keep them for later
@@ -327,8 +351,10 @@ class RedisBroker:
                     log.warning("broker: publishing %d events failed: %r", len(batch), exc)
                     for channel, data in batch:
                         self._keep(channel, data, None)
-                    # The listener sees the same failure and reconnects; what is
-                    # queued meanwhile is kept for then.
+                    # The listener reconnects (on a cluster the master that failed
+                    # may hold none of its subscriptions); what is queued
+                    # meanwhile is kept for then.
+                    self._publish_failed = True
                     while self._outbox:
                         channel, data = self._outbox.popleft()
                         self._keep(channel, data, None)

@@ -3,7 +3,7 @@
 Each node keeps its own counts in memory (as `LocalPresence` does) and mirrors
 them into Redis:
 
-- ``{prefix}presence:{circle}`` — a hash with one field ``user|node`` per user
+- ``{prefix}presence:{c:circle}`` — a hash with one field ``user|node`` per user
   with a joined stream on that node;
 - ``{prefix}nodes`` — a sorted set of nodes scored by their last heartbeat (ms).
 
@@ -14,6 +14,9 @@ node that dies stops beating: its members stop counting within ``ttl_s`` and
 the next node to see its fields deletes them. Each node writes all its fields
 again every ``ttl_s / 3`` and after a Redis outage (a restarted Redis comes
 back empty), so nothing a live node holds is forgotten for long.
+
+The circle's channel is the key's hash tag: on a Redis Cluster the key lives on
+the shard of the circle's pub/sub.
 
 Redis being away never blocks anything: counts then come from this node and
 the last known remote users.
@@ -28,17 +31,17 @@ import time
 from collections import deque
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
 
+from .broker import circle_channel
 from .presence import LocalPresence
 from .redis_broker import raise_if_cancelled
+from .redis_client import REDIS_ERRORS, connect, reread_topology, tag
 
 log = logging.getLogger(__name__)
 
-_ERRORS = (RedisError, OSError)
+_ERRORS = REDIS_ERRORS
 _SEP = "|"
 
 
@@ -57,7 +60,7 @@ class RedisPresence(LocalPresence):
         self._prefix = prefix
         self._ttl_ms = int(ttl_s * 1000)
         self._interval_s = interval_s
-        self._redis = Redis.from_url(
+        self._redis = connect(
             url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=2, socket_timeout=5
         )
         self._remote: dict[str, set[str]] = {}
@@ -125,6 +128,8 @@ class RedisPresence(LocalPresence):
                     log.warning("presence: Redis unreachable, counting locally: %r", exc)
                 self.healthy = False
                 self._next_rewrite = 0.0  # write everything again once it is back
+                await reread_topology(self._redis)
+                raise_if_cancelled()
             # A timer, not asyncio.timeout: on Python 3.11 a cancel that lands as
             # the timeout fires can be taken for the timeout and swallowed, and
             # the loop would outlive close().
@@ -194,7 +199,7 @@ class RedisPresence(LocalPresence):
                 await pipe.execute()
 
     def _key(self, circle: str) -> str:
-        return f"{self._prefix}presence:{circle}"
+        return f"{self._prefix}presence:{tag(circle_channel(circle))}"
 
     def _nodes_key(self) -> str:
         return f"{self._prefix}nodes"

@@ -26,9 +26,12 @@ longer than ``say_lease_timeout_s`` makes the node count says in its own
 buckets (`LocalLimiter`) for ``redis_backoff_max_s``, then try Redis again;
 meanwhile the limit holds per node.
 
-Key: ``{prefix}{name}:{key}`` (chat's: ``{prefix}say:{user}``), a hash of
+Key: ``{prefix}{name}:{{key}}`` (chat's: ``{prefix}say:{{user}}``), a hash of
 tokens and stamp (ms) that expires once the bucket would be full again (a
-missing key is a full bucket).
+missing key is a full bucket). The key is its own hash tag and the script
+touches only it, so it runs on a Redis Cluster too; the script goes as ``EVAL``
+in the pipeline (a cluster pipeline refuses ``EVALSHA``; Redis caches it by
+its hash either way).
 """
 
 from __future__ import annotations
@@ -40,17 +43,16 @@ import math
 import time
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
 
 from .ratelimit import SWEEP_MIN, Clock, LocalLimiter
 from .redis_broker import raise_if_cancelled
+from .redis_client import REDIS_ERRORS, AnyRedis, connect, reread_topology, tag
 
 log = logging.getLogger(__name__)
 
-_ERRORS = (RedisError, OSError)
+_ERRORS = REDIS_ERRORS
 
 # KEYS[1]: the user's bucket. ARGV: rate (tokens per ms), burst, tokens wanted.
 # Returns {granted, ms until a token is back (when none was granted)}.
@@ -88,10 +90,10 @@ class Lease:
     until: float
 
 
-def redis_client(url: str, timeout_s: float) -> Redis:
+def redis_client(url: str, timeout_s: float) -> AnyRedis:
     """A client for the limiters: no retries inside redis-py, so a failure falls
     back to local buckets at once."""
-    return Redis.from_url(
+    return connect(
         url,
         retry=Retry(NoBackoff(), 0),
         socket_connect_timeout=timeout_s,
@@ -102,7 +104,7 @@ def redis_client(url: str, timeout_s: float) -> Redis:
 class RedisLimiter:
     def __init__(
         self,
-        url: str | Redis,
+        url: str | AnyRedis,
         *,
         rate: float,
         burst: int,
@@ -124,7 +126,6 @@ class RedisLimiter:
         # A URL: a client of its own (closed with the limiter); a client: shared.
         self._owns_redis = isinstance(url, str)
         self._redis = redis_client(url, timeout_s) if isinstance(url, str) else url
-        self._script = self._redis.register_script(LEASE_SCRIPT)
         self._leases: dict[str, Lease] = {}
         self._sweep_at = SWEEP_MIN
         # Users whose says wait for a lease, and what they wait on.
@@ -203,7 +204,7 @@ class RedisLimiter:
                 async with self._redis.pipeline(transaction=False) as pipe:
                     for user in users:
                         args = [self._rate_ms, self._burst, self._lease_size]
-                        await self._script(keys=[self._key(user)], args=args, client=pipe)
+                        pipe.execute_command("EVAL", LEASE_SCRIPT, 1, self._key(user), *args)
                     results = await pipe.execute()
                 raise_if_cancelled()
             except asyncio.CancelledError:
@@ -225,6 +226,9 @@ class RedisLimiter:
                 waiting = self._waiting.pop(user, None)
                 if waiting is not None and not waiting.done():
                     waiting.set_result(None)
+            if not self.healthy:  # after the says it held back went on locally
+                await reread_topology(self._redis)
+                raise_if_cancelled()
 
     def _granted(self, users: list[str], results: list[list[int]]) -> None:
         now = self._clock()
@@ -246,4 +250,4 @@ class RedisLimiter:
         self._waiting.clear()
 
     def _key(self, key: str) -> str:
-        return f"{self._prefix}{key}"
+        return f"{self._prefix}{tag(key)}"

@@ -20,7 +20,9 @@ class Settings:
     data_dir: Path = Path("data")
     # Any SQLAlchemy async URL; empty means SQLite in data_dir.
     database_url: str = ""
-    # Empty means the in-process broker (single node).
+    # Empty means the in-process broker (single node). redis://host:port/db is one
+    # Redis; redis+cluster://host:port,host:port (seeds) a Redis Cluster, where
+    # circles map to shards by sharded pub/sub (server/redis_client.py).
     redis_url: str = ""
 
     # -- all cores of one machine (server/workers.py) ---------------------------

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import make_url
 
+from loadtests.redis_cluster import LocalRedisCluster
 from tests import timing
 
 POSTGRES_URL = os.environ.get(
@@ -145,6 +146,15 @@ class RedisServer:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.proc = None
+
+
+def redis_cluster(workdir: Path) -> LocalRedisCluster:
+    """A Redis Cluster of the test's own (three masters, three replicas)."""
+    try:
+        return LocalRedisCluster(workdir).start()
+    except FileNotFoundError as exc:
+        unavailable(str(exc))
+        raise
 
 
 async def wait_for(predicate: object, timeout: float, interval: float = 0.05) -> None:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.redis_cluster import LocalRedisCluster
 from tests.e2e.conftest import FAST
 from tests.e2e.harness import Api, ServerProcess
-from tests.services import RedisServer, fresh_postgres_database, redis_url
+from tests.services import RedisServer, fresh_postgres_database, redis_cluster, redis_url
 
 # Small enough for the tests to see a dead node's members go, big enough that
 # a loaded CI machine never misses a beat.
@@ -39,6 +40,13 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path / "redis").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def own_redis_cluster(tmp_path: Path) -> Iterator[LocalRedisCluster]:
+    cluster = redis_cluster(tmp_path / "redis-cluster")
+    yield cluster
+    cluster.stop()
 
 
 StartNodes = Callable[..., list[ServerProcess]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.harness import Api, Client
+from tests.e2e.harness import Api, Client, ServerProcess
 from tests.e2e.multinode.conftest import StartNodes
 from tests.e2e.test_limits import NO_REFILL, say_burst
 
@@ -10,9 +10,12 @@ from tests.e2e.test_limits import NO_REFILL, say_burst
 async def test_a_user_saying_through_both_nodes_is_limited_as_one(
     start_nodes: StartNodes, shared_redis: str
 ) -> None:
+    await limited_as_one(*start_nodes(2, shared_redis, **NO_REFILL))
+
+
+async def limited_as_one(a: ServerProcess, b: ServerProcess) -> None:
     """Ten rounds of ten says through each node, over sockets kept open and
     sockets opened anew: one burst in all, as if there were one node."""
-    a, b = start_nodes(2, shared_redis, **NO_REFILL)
     api = Api(a.http)
     try:
         token, _ = await api.signup("ann")

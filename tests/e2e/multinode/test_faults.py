@@ -194,14 +194,11 @@ def _first_difference(a: list[int], b: list[int]) -> int | None:
     return None if len(a) == len(b) else min(len(a), len(b))
 
 
-async def test_a_node_killed_under_load_loses_nothing_acknowledged(
-    start_nodes: StartNodes, shared_redis: str
-) -> None:
-    a, b = start_nodes(2, shared_redis)
-    api = Api(b.http)
-    circle, people = await members(api, 8)
-    urls = [a.ws, b.ws]
-    # Half of everyone on the doomed node a.
+async def chatters(
+    people: list[tuple[str, dict[str, Any]]], circle: str, urls: list[str]
+) -> tuple[list[Follower], list[Sender]]:
+    """Four followers (started, both codecs) and four senders of eight people,
+    half of each starting on either node."""
     followers = [
         await Follower(people[i][0], circle, urls if i % 2 == 0 else urls[::-1], codec).start()
         for i, codec in zip(range(4), ["json", "msgpack", "msgpack", "json"], strict=True)
@@ -209,6 +206,17 @@ async def test_a_node_killed_under_load_loses_nothing_acknowledged(
     senders = [
         Sender(k, people[4 + k][0], circle, urls if k % 2 == 0 else urls[::-1]) for k in range(4)
     ]
+    return followers, senders
+
+
+async def test_a_node_killed_under_load_loses_nothing_acknowledged(
+    start_nodes: StartNodes, shared_redis: str
+) -> None:
+    a, b = start_nodes(2, shared_redis)
+    api = Api(b.http)
+    circle, people = await members(api, 8)
+    # Half of everyone on the doomed node a.
+    followers, senders = await chatters(people, circle, [a.ws, b.ws])
     stop = asyncio.Event()
     running = [asyncio.create_task(s.run(stop)) for s in senders]
     await timing.sleep(1.5)
