@@ -50,7 +50,9 @@ class Scene:
         return await client.request(frame if since is None else {**frame, "since": since})
 
     async def say(self, client: Client, text: str) -> dict[str, object]:
-        return await client.request({"t": "say", "circle": self.circle, "text": text, "nonce": text})
+        return await client.request(
+            {"t": "say", "circle": self.circle, "text": text, "nonce": text}
+        )
 
 
 @asynccontextmanager
