@@ -17,8 +17,9 @@ membership from the store); settings events (``circle.updated``, ``group.updated
 settings, which are kept only while the node follows the circle (dropped
 when it starts following it afresh). Everything is dropped on a broker
 resync (events may have been lost). A read from the store that began before
-an event dropped something is not kept (``epoch``): a removed or banned member
-never joins from a stale entry.
+an event dropped its entry is not kept (``stamp``, per entry: a storm of other
+drops does not stop the cache from filling): a removed or banned member never
+joins from a stale entry.
 """
 
 from __future__ import annotations
@@ -49,8 +50,13 @@ class JoinCache:
         self._size = max(size, 0)
         # One LRU order over both kinds of entry.
         self._entries: OrderedDict[Key, Mapping[str, Membership] | GeneralChat] = OrderedDict()
-        # Moves on every drop: a store read that began at an older epoch is not kept.
-        self.epoch = 0
+        # Counts drops; a store read notes it when it begins (``stamp``).
+        self.stamp = 0
+        # The stamp of each entry's last drop (as many as entries kept, oldest
+        # forgotten first), and the latest stamp forgotten: a read that began
+        # before it is not kept, whatever it read (conservative, and bounded).
+        self._dropped: OrderedDict[Key, int] = OrderedDict()
+        self._forgotten = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -67,16 +73,21 @@ class JoinCache:
         return entry if isinstance(entry, GeneralChat) else None
 
     def keep_memberships(
-        self, epoch: int, user_id: str, memberships: Mapping[str, Membership]
+        self, stamp: int, user_id: str, memberships: Mapping[str, Membership]
     ) -> None:
-        """Keep what a store read that began at ``epoch`` said (unless something
-        was dropped since: the read may be older than the event that dropped it)."""
-        if epoch == self.epoch:
+        """Keep what a store read that began at ``stamp`` said (unless the entry was
+        dropped since: the read may be older than the event that dropped it)."""
+        if self.memberships_unchanged(user_id, stamp):
             self._put(("user", user_id), memberships)
 
-    def keep_general(self, epoch: int, chat: GeneralChat) -> None:
-        if epoch == self.epoch:
-            self._put(("circle", chat.circle), chat)
+    def memberships_unchanged(self, user_id: str, stamp: int) -> bool:
+        """Whether no event about the user's memberships came since ``stamp``."""
+        return self._unchanged(("user", user_id), stamp)
+
+    def keep_general(self, stamp: int, chat: GeneralChat) -> None:
+        key = ("circle", chat.circle)
+        if self._unchanged(key, stamp):
+            self._put(key, chat)
 
     def heard(self, event: CircleEvent) -> None:
         """A circle event (heard from the broker, or read from the change log to
@@ -99,8 +110,13 @@ class JoinCache:
 
     def clear(self) -> None:
         """The broker lost events (resync): nothing here is known to be true."""
-        self.epoch += 1
+        self.stamp += 1
+        self._forgotten = self.stamp
         self._entries.clear()
+        self._dropped.clear()
+
+    def _unchanged(self, key: Key, stamp: int) -> bool:
+        return self._dropped.get(key, self._forgotten) <= stamp
 
     def _get(self, key: Key) -> Mapping[str, Membership] | GeneralChat | None:
         entry = self._entries.get(key)
@@ -118,5 +134,10 @@ class JoinCache:
             self._entries.popitem(last=False)
 
     def _drop(self, key: Key) -> None:
-        self.epoch += 1
+        self.stamp += 1
         self._entries.pop(key, None)
+        self._dropped[key] = self.stamp
+        self._dropped.move_to_end(key)
+        if len(self._dropped) > self._size:
+            _, forgotten = self._dropped.popitem(last=False)
+            self._forgotten = max(self._forgotten, forgotten)

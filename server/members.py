@@ -209,9 +209,9 @@ class Members:
             if peer is not None:
                 roles, follows = dict(peer.member_of), list(peer.follows)
             else:
-                epoch = self._cache.epoch
+                stamp = self._cache.stamp
                 memberships = await self._store.memberships.memberships_of(conn.user_id)
-                self._cache.keep_memberships(epoch, conn.user_id, memberships)
+                self._cache.keep_memberships(stamp, conn.user_id, memberships)
                 roles = {circle: m.role for circle, m in memberships.items()}
                 follows = await self._store.follows.circle_ids_of(conn.user_id)
         finally:

@@ -67,9 +67,9 @@ class Streams:
             # Read again while a membership event came during the read: the
             # answer kept must not be older than the last event heard.
             for _ in range(_READS):
-                epoch = self.cache.epoch
+                stamp = self.cache.stamp
                 cached = await self._store.memberships.membership(circle, conn.user_id)
-                if epoch == self.cache.epoch:
+                if self.cache.memberships_unchanged(conn.user_id, stamp):
                     break
         if cached is not None:
             conn.memberships[circle] = cached
@@ -95,11 +95,11 @@ class Streams:
             raise Forbidden("not a member of this circle")
         chat = self.cache.general(circle)
         if chat is None:
-            epoch = self.cache.epoch
+            stamp = self.cache.stamp
             chat = await self._store.groups.general_chat(circle)
             # Only while the node follows the circle do its settings events come here.
             if self._hub.has_readers(circle):
-                self.cache.keep_general(epoch, chat)
+                self.cache.keep_general(stamp, chat)
         return chat.access(member.role, member.joined_seq)
 
     async def join(
