@@ -36,7 +36,7 @@ ROWS: list[tuple[str, str, str]] = [  # (summary key, label, unit)
     ("server_cpu_pct", "server CPU (send phase)", "%"),
     ("server_cpu_per_delivery_us", "server CPU per delivery", "µs"),
     ("server_cpu_per_ack_us", "server CPU per ack", "µs"),
-    ("server_cpu_per_connect_us", "server CPU per connect+hello", "µs"),
+    ("server_cpu_per_connect_us", "server CPU per connect+hello(+joins)", "µs"),
     ("server_rss_mb", "server memory", "MB"),
     ("server_mem_per_conn_kb", "server memory per connection", "KB"),
     ("ramp_s", "ramp (connections opening)", "s"),

@@ -66,6 +66,7 @@ from .channels import Channels
 from .connection import Connection
 from .highlights import highlight_frames
 from .hub import Hub
+from .join_cache import JoinCache
 from .presence import PresenceTracker
 from .sequencer import Fetch, Sequencer
 from .settings import Settings
@@ -157,8 +158,11 @@ class Members:
         channels: Channels,
         presence: PresenceTracker,
         fetch: Fetch,
+        cache: JoinCache,
     ) -> None:
         self._store = store
+        # What joins need (server/join_cache.py): filled at hello, kept true here.
+        self._cache = cache
         self._hub = hub
         self._channels = channels
         self._presence = presence
@@ -205,7 +209,10 @@ class Members:
             if peer is not None:
                 roles, follows = dict(peer.member_of), list(peer.follows)
             else:
-                roles = await self._store.memberships.roles_of(conn.user_id)
+                stamp = self._cache.stamp
+                memberships = await self._store.memberships.memberships_of(conn.user_id)
+                self._cache.keep_memberships(stamp, conn.user_id, memberships)
+                roles = {circle: m.role for circle, m in memberships.items()}
                 follows = await self._store.follows.circle_ids_of(conn.user_id)
         finally:
             del self._loading[conn]
@@ -232,6 +239,7 @@ class Members:
             return
         for circle in circles:
             self._feed.restart(circle)
+            self._cache.forget_circle(circle)
         for circle in circles:
             await self._channels.track(circle)
         revs = await self._store.changes.last_revs(circles)
@@ -258,6 +266,7 @@ class Members:
                     self._admit(event.circle, user, event.member["role"])
                 if not followed and self._hub.has_readers(event.circle):
                     self._feed.restart(event.circle)
+                    self._cache.forget_circle(event.circle)
                     self._feed.begin(event.circle, event.rev - 1)
                     self._channels.spawn(self._catch_up_after_subscribing(event.circle))
         elif isinstance(event, MemberLeft | MemberRemoved):
@@ -309,6 +318,8 @@ class Members:
     def deliver(self, event: CircleEvent) -> None:
         """An event in its circle's order: apply what it says about membership, then
         push it to every member connection here allowed to see it."""
+        # Heard already, unless the change log filled a gap with it.
+        self._cache.heard(event)
         if isinstance(event, MemberJoined | MemberUpdated):
             self._admit(event.circle, event.member["user"], event.member["role"])
         elif isinstance(event, MemberLeft | MemberRemoved):

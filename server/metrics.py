@@ -45,6 +45,9 @@ gap_filled = Counter(
     "quanzi_gap_filled_total", "Chat messages read from the store to fill a gap in a live stream"
 )
 broker_reconnects = Counter("quanzi_broker_reconnects_total", "Reconnects to Redis")
+# Joins (server/join_cache.py): what a join found on the node, and what it read.
+join_cache_hits = Counter("quanzi_join_cache_hits_total", "Join look-ups answered by the node")
+join_cache_misses = Counter("quanzi_join_cache_misses_total", "Join look-ups that read the store")
 
 # The open internet (server/admission.py, server/http_protocol.py).
 refusals = Counter(

@@ -36,6 +36,7 @@ from .events import Events
 from .housekeeping import Housekeeping
 from .hub import Hub
 from .inbox import Inbox
+from .join_cache import JoinCache
 from .limits import Limits
 from .mail_channel import MustReadMail
 from .mail_links import MailLinks
@@ -93,13 +94,17 @@ class Node:
             circle_of=GROUP,
         )
         self.events = Events(store, broker)
+        # What a chat join needs, on the node (server/join_cache.py).
+        self.join_cache = JoinCache(settings.join_cache_size)
         # Circle events reach the members through its feed: in rev order, gaps
         # filled from the change log.
         self.members = Members(
-            settings, store, hub, self.channels, self.presence, self.events.since
+            settings, store, hub, self.channels, self.presence, self.events.since, self.join_cache
         )
         self.feed = self.members.feed
-        self.streams = Streams(settings, store, hub, self.channels, self.chat, self.presence)
+        self.streams = Streams(
+            settings, store, hub, self.channels, self.chat, self.presence, self.join_cache
+        )
         self.revoked = RevokedTokens(settings.revoked_tokens_kept)
         # The user's chat rate, on every node (the bucket outlives the sockets).
         self.say_limiter: Limiter = cluster.make_say_limiter(settings)
@@ -248,6 +253,8 @@ class Node:
         if isinstance(message, ChatMessage):
             self.chat.message(message.message)
         elif isinstance(message, CircleChange):
+            # At once: a join after this must not use what the event changed.
+            self.join_cache.heard(message.event)
             if isinstance(message.event, MEMBERSHIP_EVENTS):
                 self.members.heard(message.event)
             else:
@@ -270,6 +277,7 @@ class Node:
             for conn in self.hub.of_token(message.token_hash):
                 conn.close(CloseCode.UNAUTHENTICATED)
         elif isinstance(message, Resync):
+            self.join_cache.clear()
             self.channels.spawn(
                 cluster.resync([self.chat, self.feed], self._recheck_tokens, self.members.recheck)
             )

@@ -98,6 +98,12 @@ class Sequencer:
         feed = self._feeds.get(circle)
         return 0 if feed is None or feed.last is None else feed.last
 
+    def started(self, circle: str) -> int | None:
+        """The last seq handed to the hub, None when the circle is not followed
+        or not started yet (its last seq is the store's business then)."""
+        feed = self._feeds.get(circle)
+        return None if feed is None else feed.last
+
     def circles(self) -> list[str]:
         """Circles followed and started, dropping those nobody listens to any more."""
         for circle in [c for c in self._feeds if not self._listened(c)]:

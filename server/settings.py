@@ -250,6 +250,11 @@ class Settings:
     # bounds memory only: a hello that waited on the store through more logouts
     # than this reads the store again.
     revoked_tokens_kept: int = 10000
+    # What a chat join needs, kept on the node (server/join_cache.py): members'
+    # standing in their circles and each circle's general chat settings, the least
+    # recently used dropped past this many entries (about 200 bytes each: 20 MB at
+    # the default, enough for 100,000 connected members in one circle each).
+    join_cache_size: int = 100000
     # The contract: more than 20 bad frames in 10 s closes with 4008.
     bad_frames_max: int = 20
     bad_frames_window_s: float = 10.0

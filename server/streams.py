@@ -21,12 +21,15 @@ from . import metrics
 from .channels import Channels
 from .connection import Connection, Stream
 from .hub import Hub
+from .join_cache import JoinCache
 from .presence import PresenceTracker
 from .sequencer import Sequencer
 from .settings import Settings
 
 # A `since` beyond any seq: the stream starts at the last seq read at the join.
 _LATEST = 2**62
+# Store reads of a membership while events keep dropping what was read.
+_READS = 3
 
 
 class Streams:
@@ -38,7 +41,9 @@ class Streams:
         channels: Channels,
         chat: Sequencer,
         presence: PresenceTracker,
+        cache: JoinCache,
     ) -> None:
+        self.cache = cache
         self._settings = settings
         self._store = store
         self._hub = hub
@@ -50,22 +55,52 @@ class Streams:
 
     async def membership(self, conn: Connection, circle: str) -> Membership | None:
         """The connection's membership of a circle, cached on the connection (a
-        membership event drops the cache)."""
+        membership event drops it) and on the node (``JoinCache``: what the user's
+        `hello` read), from the store when neither knows."""
         cached = conn.memberships.get(circle)
-        if cached is None:
-            cached = await self._store.memberships.membership(circle, conn.user_id)
-            if cached is not None:
-                conn.memberships[circle] = cached
+        if cached is not None:
+            return cached
+        known = self.cache.memberships(conn.user_id)
+        if known is not None:
+            cached = known.get(circle)
+        else:
+            # Read again while a membership event came during the read: the
+            # answer kept must not be older than the last event heard.
+            for _ in range(_READS):
+                stamp = self.cache.stamp
+                cached = await self._store.memberships.membership(circle, conn.user_id)
+                if self.cache.memberships_unchanged(conn.user_id, stamp):
+                    break
+        if cached is not None:
+            conn.memberships[circle] = cached
         return cached
 
     async def access(self, conn: Connection, circle: str, group: str) -> GroupAccess:
         """The user's access to a group of the circle, cached on the connection
-        (group and membership events drop it): ``Forbidden``, ``NotFound``."""
+        (group and membership events drop it): ``Forbidden``, ``NotFound``. The
+        general group's from the membership and the circle's general chat
+        settings (cached on the node while it follows the circle)."""
         cached = conn.groups.get(group)
         if cached is None or cached.circle != circle:
-            cached = await self._store.groups.access(group, conn.user_id, circle)
+            if group == circle:
+                cached = await self._general_access(conn, circle)
+            else:
+                cached = await self._store.groups.access(group, conn.user_id, circle)
             conn.groups[group] = cached
         return cached
+
+    async def _general_access(self, conn: Connection, circle: str) -> GroupAccess:
+        member = await self.membership(conn, circle)
+        if member is None:
+            raise Forbidden("not a member of this circle")
+        chat = self.cache.general(circle)
+        if chat is None:
+            stamp = self.cache.stamp
+            chat = await self._store.groups.general_chat(circle)
+            # Only while the node follows the circle do its settings events come here.
+            if self._hub.has_readers(circle):
+                self.cache.keep_general(stamp, chat)
+        return chat.access(member.role, member.joined_seq)
 
     async def join(
         self, conn: Connection, circle: str, group: str, since: int | None, reply_id: Any
@@ -85,7 +120,10 @@ class Streams:
         await self._channels.track(group)
         if not already:
             self._presence.joined(group, conn.user_id)
-        last = await self._store.chat.last_seq(group)
+        # The group's live feed here, when it runs, knows its last seq.
+        last = self._chat.started(group)
+        if last is None:
+            last = await self._store.chat.last_seq(group)
         self._chat.begin(group, last)
         # A `since` from the future (a reset database) must not hide new messages.
         stream.last = min(stream.last, last)

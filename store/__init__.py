@@ -104,7 +104,7 @@ from .push_subscriptions import PushSubscriptions
 from .reactions import EMOJI_MAX, EMOJI_PER_TARGET, Reactions
 from .reactions import RANGE_MAX as REACTIONS_RANGE_MAX
 from .reads import Reads
-from .records import MANAGER_ROLES, ROLES, GroupAccess, Membership, Record, shared_post
+from .records import MANAGER_ROLES, ROLES, GeneralChat, GroupAccess, Membership, Record, shared_post
 from .reports import NOTE_MAX as REPORT_NOTE_MAX
 from .reports import OUTCOMES as REPORT_OUTCOMES
 from .reports import PAGE_MAX as REPORTS_PAGE_MAX
@@ -371,6 +371,7 @@ __all__ = [
     "Follows",
     "Forbidden",
     "Gatherings",
+    "GeneralChat",
     "GroupAccess",
     "Groups",
     "Homework",

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .errors import Forbidden, NotFound
 from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, MESSAGES
-from .records import MANAGER_ROLES, AnyRow, GroupAccess
+from .records import MANAGER_ROLES, AnyRow, GeneralChat, GroupAccess
 
 GROUP_COLUMNS = tuple(GROUPS.c)
 
@@ -43,6 +43,16 @@ async def group_member_row(conn: AsyncConnection, group_id: str, user_id: str) -
     return (await conn.execute(query)).first()
 
 
+def general_chat(circle: AnyRow, general: AnyRow) -> GeneralChat:
+    """The settings of the circle's general group that every member's access depends on."""
+    return GeneralChat(
+        circle.id,
+        not circle.history_for_new_members,
+        bool(general.read_only),
+        int(general.slow_mode_s),
+    )
+
+
 async def access_of(
     conn: AsyncConnection, circle: AnyRow, group: AnyRow, user_id: str
 ) -> GroupAccess:
@@ -60,17 +70,7 @@ async def access_of(
     manager = member.role in MANAGER_ROLES
     hide = not circle.history_for_new_members
     if group.id == circle.id:
-        floor = int(member.joined_seq) if hide else 0
-        return GroupAccess(
-            circle.id,
-            group.id,
-            "member",
-            floor,
-            bool(group.read_only),
-            False,
-            manager,
-            int(group.slow_mode_s),
-        )
+        return general_chat(circle, group).access(member.role, int(member.joined_seq))
     row = await group_member_row(conn, group.id, user_id)
     role = row.role if row is not None and row.approved else None
     if role is None and not manager:

@@ -29,11 +29,19 @@ from . import validation
 from .changes import record
 from .engine import Service
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .group_access import GROUP_COLUMNS, access_of, group_member_row, group_row
+from .group_access import GROUP_COLUMNS, access_of, general_chat, group_member_row, group_row
 from .ids import new_id, now_ms
 from .lookups import circle_row, next_cursor, oldest_first, role_of
 from .models import GROUP_MEMBERS, GROUPS, MEMBERSHIPS, USERS
-from .records import DISPLAY_NAME, MANAGER_ROLES, AnyRow, GroupAccess, Record, group_record
+from .records import (
+    DISPLAY_NAME,
+    MANAGER_ROLES,
+    AnyRow,
+    GeneralChat,
+    GroupAccess,
+    Record,
+    group_record,
+)
 
 ACCESS = ("open", "request", "invite")
 GROUP_ROLES = ("admin", "member")
@@ -263,6 +271,13 @@ class Groups(Service):
             group = await group_row(conn, group_id, circle_id)
             circle = await circle_row(conn, group.circle_id)
             return await access_of(conn, circle, group, user_id)
+
+    async def general_chat(self, circle_id: str) -> GeneralChat:
+        """The settings of the circle's general group every member's access depends
+        on (for the server's node-wide cache): ``NotFound`` for no such circle."""
+        async with self._db.read() as conn:
+            circle = await circle_row(conn, circle_id)
+            return general_chat(circle, await group_row(conn, circle_id, circle_id))
 
     async def join(self, group_id: str, user_id: str) -> Record:
         """Join an open group, or ask to join one that takes requests; returns the

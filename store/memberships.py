@@ -242,32 +242,20 @@ class Memberships(Service):
 
     async def membership(self, circle_id: str, user_id: str) -> Membership | None:
         """The user's membership (for the server's cache), None for a non-member."""
-        query = (
-            select(
-                MEMBERSHIPS.c.role,
-                MEMBERSHIPS.c.joined_seq,
-                MEMBERSHIPS.c.muted_until,
-                MEMBERSHIPS.c.ends_at,
-                MEMBERSHIPS.c.removes_at,
-                DISPLAY_NAME,
-            )
-            .join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
-            .where(MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id)
+        query = _MEMBERSHIP.where(
+            MEMBERSHIPS.c.circle_id == circle_id, MEMBERSHIPS.c.user_id == user_id
         )
         async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
-        if row is None:
-            return None
-        return Membership(
-            circle_id,
-            user_id,
-            row.role,
-            row.display_name,
-            row.joined_seq,
-            row.muted_until,
-            row.ends_at,
-            row.removes_at,
-        )
+        return None if row is None else _membership(row, user_id)
+
+    async def memberships_of(self, user_id: str) -> dict[str, Membership]:
+        """The user's membership of every circle they belong to (circle id → it), in
+        one read: what a connection's `hello` learns, so its joins need no other."""
+        query = _MEMBERSHIP.where(MEMBERSHIPS.c.user_id == user_id)
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return {str(row.circle_id): _membership(row, user_id) for row in rows}
 
     async def circle_ids_of(self, user_id: str) -> list[str]:
         """The ids of every circle the user belongs to."""
@@ -280,6 +268,31 @@ class Memberships(Service):
         )
         async with self._db.read() as conn:
             return {str(row.circle_id): str(row.role) for row in await conn.execute(query)}
+
+
+# A membership as the server caches it (store/records.py's Membership).
+_MEMBERSHIP = select(
+    MEMBERSHIPS.c.circle_id,
+    MEMBERSHIPS.c.role,
+    MEMBERSHIPS.c.joined_seq,
+    MEMBERSHIPS.c.muted_until,
+    MEMBERSHIPS.c.ends_at,
+    MEMBERSHIPS.c.removes_at,
+    DISPLAY_NAME,
+).join(USERS, USERS.c.id == MEMBERSHIPS.c.user_id)
+
+
+def _membership(row: AnyRow, user_id: str) -> Membership:
+    return Membership(
+        str(row.circle_id),
+        user_id,
+        row.role,
+        row.display_name,
+        row.joined_seq,
+        row.muted_until,
+        row.ends_at,
+        row.removes_at,
+    )
 
 
 async def require_may_join(conn: AsyncConnection, circle_id: str, user_id: str) -> None:

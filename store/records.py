@@ -88,6 +88,33 @@ class GroupAccess:
         return not self.read_only or self.manager or self.role == "admin"
 
 
+@dataclass(frozen=True, slots=True)
+class GeneralChat:
+    """What every member's access to a circle's general group depends on besides
+    their own membership: the server caches it per circle (server/join_cache.py)."""
+
+    circle: str
+    # ``history_for_new_members`` off: a member reads from the seq they joined at.
+    hide_history: bool
+    read_only: bool
+    slow_mode_s: int
+
+    def access(self, role: str, joined_seq: int) -> GroupAccess:
+        """A member's access to the general group (the one rule: group_access.py)."""
+        floor = joined_seq if self.hide_history else 0
+        manager = role in MANAGER_ROLES
+        return GroupAccess(
+            self.circle,
+            self.circle,
+            "member",
+            floor,
+            self.read_only,
+            False,
+            manager,
+            self.slow_mode_s,
+        )
+
+
 def group_record(row: AnyRow, circle_members: int | None = None) -> Record:
     general = row.id == row.circle_id
     return {

@@ -10,6 +10,11 @@ carries) to its arrival, so it holds the say's commit and the star's round trip
 too (`highlight_star_after_ms`, the owner's own wait, says how much). Every
 connection must get every highlight exactly once: what is missing is counted
 in `highlights_lost` and in `lost`.
+
+With ``--join K``: each connection, after hello, joins the chat of one of K
+circles (connection i: circle i mod K, its user a member of it), as members do
+after a node restart: the server CPU per connect then covers hello and join.
+The two are separate layouts: a run takes one of them.
 """
 
 from __future__ import annotations
@@ -55,6 +60,14 @@ class Idle(Scenario):
             help="seconds before each highlight (default %(default)s; --duration must "
             "hold them all)",
         )
+        p.add_argument(
+            "--join",
+            type=int,
+            default=0,
+            metavar="K",
+            help="each connection joins the chat of one of K circles after hello "
+            "(0: none; default %(default)s; not with --highlights)",
+        )
 
     def connections(self) -> int:
         return int(self.opts["connections"])
@@ -62,17 +75,31 @@ class Idle(Scenario):
     def highlights(self) -> int:
         return int(self.opts.get("highlights") or 0)
 
+    def _circles(self) -> int:
+        """K of `--join` (0: no joins)."""
+        return max(0, min(int(self.opts.get("join") or 0), self.connections()))
+
     def layout(self) -> Layout:
-        circles = [list(range(self.users()))] if self.highlights() else []
-        return Layout(users=self.users(), circles=circles)
+        n, k, u = self.connections(), self._circles(), self.users()
+        if self.highlights():
+            if k:
+                raise SystemExit("idle: --highlights and --join are separate layouts; use one")
+            return Layout(users=u, circles=[list(range(u))])
+        # Circle c: the users of connections c, c+K, c+2K…
+        circles = [list(dict.fromkeys(i % u for i in range(c, n, k))) for c in range(k)]
+        return Layout(users=u, circles=circles)
 
     def plan(self, seed: Seed, urls: list[str]) -> list[ConnSpec]:
-        u = self.users()
+        u, k = self.users(), self._circles()
+        if not self.highlights():
+            return [
+                conn_spec(i, seed, urls, i % u, "idle", join=[i % k] if k else None)
+                for i in range(self.connections())
+            ]
         specs = [conn_spec(i, seed, urls, i % u, "idle") for i in range(self.connections())]
-        if self.highlights():
-            for spec in specs:  # members get highlights without joining the chat
-                spec["circle"] = seed.circles[0]["id"]
-            specs[0]["role"] = "owner"
+        for spec in specs:  # members get highlights without joining the chat
+            spec["circle"] = seed.circles[0]["id"]
+        specs[0]["role"] = "owner"
         return specs
 
     async def drive(self, ctx: Context, client: Client, spec: ConnSpec) -> None:
