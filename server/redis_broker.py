@@ -43,7 +43,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from . import metrics
 from .broker import Deliver
 from .messages import BrokerMessage, ChatMessage, Resync, decode, encode
-from .redis_client import REDIS_ERRORS, connect, credentials, tag
+from .redis_client import REDIS_ERRORS, connect, credentials, raise_if_cancelled, tag
 
 if TYPE_CHECKING:
     from .redis_shards import ShardedPubSub
@@ -64,15 +64,6 @@ _ERRORS = REDIS_ERRORS
 
 def new_node_id() -> str:
     return secrets.token_hex(6)
-
-
-def raise_if_cancelled(exc: BaseException | None = None) -> None:
-    """redis-py can swallow a cancel that lands mid-command, or turn it into a
-    connection error: a loop that went on would outlive its close(). The
-    task's own count of cancel requests says what happened."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError() from exc
 
 
 class RedisBroker:

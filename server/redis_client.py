@@ -12,6 +12,7 @@ user. Every script touches one key: a script over several keys would cross slots
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any, TypeAlias
 from urllib.parse import unquote, urlsplit
@@ -89,3 +90,12 @@ async def reread_topology(client: AnyRedis) -> None:
     if isinstance(client, RedisCluster):
         with contextlib.suppress(*REDIS_ERRORS):
             await client.nodes_manager.initialize()
+
+
+def raise_if_cancelled(exc: BaseException | None = None) -> None:
+    """redis-py can swallow a cancel that lands mid-command, or turn it into a
+    connection error: a loop that went on would outlive its close(). The
+    task's own count of cancel requests says what happened."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError() from exc

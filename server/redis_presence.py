@@ -36,8 +36,7 @@ from redis.backoff import NoBackoff
 
 from .broker import circle_channel
 from .presence import LocalPresence
-from .redis_broker import raise_if_cancelled
-from .redis_client import REDIS_ERRORS, connect, reread_topology, tag
+from .redis_client import REDIS_ERRORS, connect, raise_if_cancelled, reread_topology, tag
 
 log = logging.getLogger(__name__)
 

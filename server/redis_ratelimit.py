@@ -47,8 +47,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from .ratelimit import SWEEP_MIN, Clock, LocalLimiter
-from .redis_broker import raise_if_cancelled
-from .redis_client import REDIS_ERRORS, AnyRedis, connect, reread_topology, tag
+from .redis_client import REDIS_ERRORS, AnyRedis, connect, raise_if_cancelled, reread_topology, tag
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from .redis_broker import raise_if_cancelled
+from .redis_client import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 

@@ -239,7 +239,10 @@ def test_a_must_read_is_mailed_at_once_when_the_circle_asks(
     assert [m["To"] for m in mails] == ["bob@example.org"]
     assert mails[0]["Subject"] == "Must-read in Dance school"
     assert "Bring your own water" in text_of(mails[0])
-    assert f"{BASE}/#/c/{circle['id']}" in text_of(mails[0])
+    # The link opens that must-read itself (the web client's #/n/<id>).
+    [note] = client.get("/api/v1/me/notifications", headers=bob.auth).json()["notifications"]
+    assert note["kind"] == "must_read" and note["circle"] == circle["id"]
+    assert f"{BASE}/#/n/{note['id']}" in text_of(mails[0])
 
 
 def test_a_mail_refused_for_now_is_tried_again(
