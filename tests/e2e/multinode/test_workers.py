@@ -6,7 +6,6 @@ to every client."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import secrets
@@ -18,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import timing
 from tests.e2e.conftest import FAST
 from tests.e2e.harness import Api, Client, ServerProcess, seconds
 from tests.e2e.multinode.conftest import PRESENCE_TTL_S
@@ -58,7 +58,7 @@ async def eventually(check: Callable[[], Awaitable[object]], s: float = 20) -> o
         if got:
             return got
         assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
+        await timing.sleep(0.05)
 
 
 async def healthz_by_worker(server: ServerProcess, want: set[int]) -> dict[int, dict] | None:
