@@ -19,7 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from protocol import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, codec_for
-from tests import timing
+from tests import migrated, timing
 from tests.limits import GENEROUS_ENV
 from tests.timing import seconds  # the e2e and browser tests import it from here too
 
@@ -67,6 +67,8 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.env.get("QUANZI_DATABASE_URL"):
+            migrated.place(self.data_dir / "quanzi.db")
         out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
             [

@@ -11,12 +11,14 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from tests import migrated
 from tests.limits import GENEROUS
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # The lowest argon2 cost: tests sign up dozens of users.
+    migrated.place(tmp_path / "quanzi.db")
     return Settings(data_dir=tmp_path, password_time_cost=1, **GENEROUS)  # type: ignore[arg-type]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import make_url, update
 from store import Store
 from store.ids import new_id, now_ms
 from store.models import CIRCLES, MEMBERSHIPS, USERS
+from tests import migrated
 from tests.services import fresh_postgres_database
 
 Record = dict[str, Any]
@@ -105,11 +106,11 @@ BACKENDS = os.environ.get("QUANZI_TEST_BACKENDS", "sqlite,postgresql").split(","
 async def store_url(
     request: pytest.FixtureRequest, db_path: Path, postgres_database: _PostgresDatabase
 ) -> AsyncIterator[str]:
-    """A fresh SQLite file, or an emptied PostgreSQL database (QUANZI_TEST_POSTGRES_URL
+    """A fresh SQLite file (a copy of one migrated file, tests/migrated.py), or an emptied PostgreSQL database (QUANZI_TEST_POSTGRES_URL
     names the server, see tests/services.py). Tests that are about SQLite itself use
     ``db_path`` directly."""
     if request.param == "sqlite":
-        yield sqlite_url(db_path)
+        yield sqlite_url(migrated.place(db_path))
         return
     assert request.param == "postgresql", request.param
     yield await asyncio.to_thread(postgres_database.empty)

@@ -5,7 +5,6 @@ circle's must-read mail switch (store/mail_settings.py, store/digests.py)."""
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,8 +20,10 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-P256 = b64(b"\x04" + os.urandom(64))
-AUTH = b64(os.urandom(16))
+# Fixed bytes, not random ones: test ids name them, and parallel workers
+# (pytest-xdist) must collect the same ids.
+P256 = b64(b"\x04" + bytes(range(64)))
+AUTH = b64(bytes(range(16)))
 
 
 async def test_a_device_subscribes_once_moves_with_its_browser_and_goes_when_gone(
@@ -54,8 +55,8 @@ async def test_a_device_subscribes_once_moves_with_its_browser_and_goes_when_gon
     [
         ("ftp://push.example.org/x", P256, AUTH, "push_endpoint_invalid"),
         ("https:///no-host", P256, AUTH, "push_endpoint_invalid"),
-        ("https://push.example.org/x", b64(os.urandom(65)), AUTH, "push_key_invalid"),
-        ("https://push.example.org/x", P256, b64(os.urandom(15)), "push_key_invalid"),
+        ("https://push.example.org/x", b64(bytes(65)), AUTH, "push_key_invalid"),
+        ("https://push.example.org/x", P256, b64(bytes(15)), "push_key_invalid"),
         ("https://push.example.org/x", "!!", AUTH, "push_key_invalid"),
     ],
 )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from store import Forbidden, Invalid, NotFound, Record, Store, now_ms, term_dates
 from store.models import MEMBERSHIPS
-from tests.timing import sleep
+from tests.timing import seconds, sleep
 
 DAY_MS = 86_400_000
 
@@ -114,8 +114,9 @@ async def test_a_cohort_members_days_end_and_they_read_but_cannot_post(
 ) -> None:
     cid = private_circle["id"]
     notice = await store.posts.create(cid, alice["id"], "post", "第一课的通知")
-    # Days short enough to wait out: the same count, a shorter day.
-    monkeypatch.setattr(term_dates, "DAY_MS", 200)
+    # Days short enough to wait out: the same count, a shorter day (long enough
+    # that the post before the end is made before it on a busy machine).
+    monkeypatch.setattr(term_dates, "DAY_MS", int(seconds(1) * 1000))
     code = (await store.circles.create_codes(cid, alice["id"], 1, period_days=1))[0]["code"]
     member = await store.memberships.join(cid, bob["id"], code)
     ends = member["ends_at"]
