@@ -17,6 +17,10 @@ Redis pub/sub is at-most-once, so this broker only promises speed:
   gap from the store) and up to ``OUTAGE_EVENTS`` others (logouts, removals,
   highlights).
 
+On one Redis, messages go out on a publishing connection of their own
+(`redis_publisher.py`: written as they come, no round trip waited for); what it
+had not seen answered when its connection drops is kept as above.
+
 On a Redis Cluster (a ``redis+cluster://`` URL, `redis_client.py`) channels are
 sharded: ``SPUBLISH``, and ``SSUBSCRIBE`` on each channel's master through
 `redis_shards.ShardedPubSub`; a publish that fails (a master gone) makes the
@@ -44,6 +48,7 @@ from . import metrics
 from .broker import Deliver
 from .messages import BrokerMessage, ChatMessage, Resync, decode, encode
 from .redis_client import REDIS_ERRORS, connect, credentials, raise_if_cancelled, tag
+from .redis_publisher import Publisher, Sent
 
 if TYPE_CHECKING:
     from .redis_shards import ShardedPubSub
@@ -78,6 +83,9 @@ class RedisBroker:
         backoff_max_s: float = 2.0,
     ) -> None:
         self.node_id = node_id or new_node_id()
+        # How this node's own messages start on the wire ([node_id, …] in msgpack):
+        # its echo is recognised without decoding it.
+        self._echo = b"\x92" + msgpack.packb(self.node_id)
         self._prefix = prefix
         self._backoff_max_s = backoff_max_s
         # No retries inside redis-py: a failure surfaces at once and the listener
@@ -90,6 +98,13 @@ class RedisBroker:
         }
         self._redis = connect(url, **self._options)
         self._sharded = isinstance(self._redis, RedisCluster)
+        # One Redis: PUBLISH on a connection of its own, written as it comes
+        # (redis_publisher.py). A cluster routes each channel to its master: pipelines.
+        self._publisher = (
+            None
+            if self._sharded
+            else Publisher(url, self._unpublished, connect_timeout=CONFIRM_TIMEOUT_S)
+        )
         self._url = url
         self._publish_failed = False  # the listener must reconnect (a master gone)
         self._deliver: Deliver | None = None
@@ -129,11 +144,13 @@ class RedisBroker:
         except (TypeError, ValueError):
             log.exception("broker: cannot encode %r for other nodes", type(message).__name__)
             return
-        if self._connected:
+        if not self._connected:
+            self._keep(channel, data, message)
+        elif self._publisher is not None and not self._outbox:
+            self._publisher.publish(channel, self._key(channel), data)
+        else:
             self._outbox.append((channel, data))
             self._wakeup.set()
-        else:
-            self._keep(channel, data, message)
 
     async def subscribe(self, channel: str) -> None:
         """Subscribe and wait (briefly) until Redis confirms it."""
@@ -178,7 +195,7 @@ class RedisBroker:
             "node": self.node_id,
             "channels": len(self._channels),
             "reconnects": self.reconnects,
-            "queued": len(self._outbox),
+            "queued": len(self._outbox) + (self._publisher.unanswered if self._publisher else 0),
         }
 
     async def close(self) -> None:
@@ -189,12 +206,16 @@ class RedisBroker:
                     while self._outbox and self._connected:
                         self._wakeup.set()
                         await asyncio.sleep(0.01)
+        if self._publisher is not None:
+            await self._publisher.drain(1.0)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        if self._publisher is not None:
+            await self._publisher.close()
         self._deliver = None
         self._channels.clear()
         with contextlib.suppress(*_ERRORS):
@@ -271,6 +292,8 @@ class RedisBroker:
                     pending.discard(message["channel"])
                 else:
                     self._on_message(message)
+        if self._publisher is not None:
+            await self._publisher.connect()
         self._pubsub = pubsub
         self._connected = True
         self._publish_failed = False
@@ -299,10 +322,11 @@ class RedisBroker:
             return
         if kind != "message" or self._deliver is None:
             return
+        data = message["data"]
+        if data.startswith(self._echo):
+            return  # delivered locally when it was published
         try:
-            origin, raw = msgpack.unpackb(message["data"])
-            if origin == self.node_id:
-                return  # delivered locally when it was published
+            _origin, raw = msgpack.unpackb(data)
             decoded = decode(raw)
         except Exception:
             self.dropped += 1
@@ -330,6 +354,10 @@ class RedisBroker:
                 batch = [
                     self._outbox.popleft() for _ in range(min(PUBLISH_BATCH, len(self._outbox)))
                 ]
+                if self._publisher is not None:
+                    for channel, data in batch:
+                        self._publisher.publish(channel, self._key(channel), data)
+                    continue
                 try:
                     async with self._redis.pipeline(transaction=False) as pipe:
                         publish = pipe.spublish if self._sharded else pipe.publish
@@ -350,6 +378,13 @@ class RedisBroker:
                         channel, data = self._outbox.popleft()
                         self._keep(channel, data, None)
                     break
+
+    def _unpublished(self, sent: list[Sent]) -> None:
+        """The publisher lost its connection: keep what Redis did not answer, and
+        make the listener reconnect (which publishes it again)."""
+        for channel, data in sent:
+            self._keep(channel, data, None)
+        self._publish_failed = True
 
     def _keep(self, channel: str, data: bytes, message: BrokerMessage | None) -> None:
         """Keep an unpublished message for after the reconnect."""

@@ -94,13 +94,14 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server of the test's own, on a free port, that the test may stop."""
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, password: str = "") -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             unavailable("redis-server is not installed (apt-get install redis-server)")
         self.binary = str(binary)
         self.workdir = workdir
         self.port = port or free_port()
+        self.password = password
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -123,6 +124,7 @@ class RedisServer:
                 "no",
                 "--dir",
                 str(self.workdir),
+                *(["--requirepass", self.password] if self.password else []),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
