@@ -50,7 +50,7 @@ async def test_messages_reach_subscribers_in_order_and_are_answered() -> None:
             publisher.publish("c", key, b"m%d" % n)
         await publisher.drain(timing.seconds(5))
         assert publisher.unanswered == 0
-        heard = []
+        heard: list[bytes] = []
         while len(heard) < 300:
             message = await pubsub.get_message(timeout=timing.seconds(2))  # type: ignore[attr-defined]
             assert message is not None, f"heard {len(heard)} of 300"
