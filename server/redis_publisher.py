@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .redis_client import RedisUrlError
+from .redis_client import RedisUrlError, credentials
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,8 @@ class Publisher:
         async with asyncio.timeout(self._connect_timeout):
             reader, writer = await _open(self._url)
             try:
-                user, password = _credentials(self._url)
+                given = credentials(self._url)
+                user, password = given.get("username", ""), given.get("password", "")
                 if password:
                     auth = (user, password) if user else (password,)
                     writer.write(command(b"AUTH", *(s.encode() for s in auth)))
@@ -216,11 +217,3 @@ def _tls(query: str) -> ssl.SSLContext:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
-
-
-def _credentials(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    user = unquote(parts.username or "") or query.get("username", "")
-    password = unquote(parts.password or "") or query.get("password", "")
-    return user, password
